@@ -1,0 +1,67 @@
+//! The organisation's staff directory: units, staff, extensions, roles, feature switches
+//! and groups, plus the pure rules for bulk provisioning (CSV import planning and export).
+//!
+//! Nothing here touches a database, a file or a clock: the store loads a
+//! [`DirectorySnapshot`], [`import_plan::plan_import`] decides what an import changes, and
+//! the store applies that plan in one transaction.
+#![deny(missing_docs)]
+
+pub mod contact;
+pub mod csv_text;
+pub mod demo_org;
+pub mod extension;
+pub mod feature;
+pub mod flags;
+pub mod group;
+pub mod import_plan;
+pub mod login;
+pub mod role;
+pub mod staff;
+pub mod staff_csv;
+pub mod unit_path;
+
+pub use extension::Extension;
+pub use feature::{Feature, FeatureSet};
+pub use group::{GroupKind, GroupName};
+pub use import_plan::{plan_import, DirectorySnapshot, ImportPlan};
+pub use login::Login;
+pub use role::{Role, RoleSet};
+pub use staff::StaffRecord;
+pub use staff_csv::{parse_staff_csv, write_staff_csv, CsvDialect, ImportProblem, ProblemKind};
+pub use unit_path::UnitPath;
+
+/// A value that did not pass validation, with what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    /// A login must be 1–64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.
+    #[error("login {0:?} is not valid: use 1–64 characters a-z, 0-9, '.', '_' or '-', starting with a letter or digit")]
+    Login(String),
+    /// An extension is 2–15 digits.
+    #[error("extension {0:?} is not valid: use 2–15 digits")]
+    Extension(String),
+    /// A unit path is one or more non-empty names separated by `/`.
+    #[error("unit path {0:?} is not valid: use names separated by '/', e.g. 'Abteilung 2/Sachgebiet 23 IKT'")]
+    UnitPath(String),
+    /// The role is not one of admin, supervisor, agent, user.
+    #[error("unknown role {0:?}: known roles are admin, supervisor, agent, user")]
+    Role(String),
+    /// The feature is not one of softphone, meetings, mobile_work, hotline.
+    #[error("unknown feature {0:?}: known features are softphone, meetings, mobile_work, hotline")]
+    Feature(String),
+    /// An e-mail address needs one `@` with text on both sides and no spaces.
+    #[error("e-mail address {0:?} is not valid")]
+    Email(String),
+    /// A phone number holds digits, an optional leading `+`, spaces, `/`, `-` and brackets.
+    #[error(
+        "phone number {0:?} is not valid: use digits, a leading '+', spaces, '/', '-' or brackets"
+    )]
+    Phone(String),
+    /// A display name is 1–200 characters without control characters.
+    #[error("name {0:?} is not valid: it must be 1–200 characters without control characters")]
+    Name(String),
+    /// A group name is 1–100 characters without control characters.
+    #[error(
+        "group name {0:?} is not valid: it must be 1–100 characters without control characters"
+    )]
+    GroupName(String),
+}

@@ -1,0 +1,142 @@
+//! Storage for Durchwahl: SQLite embedded by default, PostgreSQL chosen by a
+//! `postgres://` URL. One set of plain SQL statements serves both (through sqlx's `Any`
+//! driver; `$1`-style placeholders work on both); only the migrations differ per backend.
+#![deny(missing_docs)]
+
+mod database_url;
+mod directory;
+mod groups;
+mod migrate;
+mod settings;
+
+pub use database_url::{Backend, DatabaseUrl};
+pub use directory::{FeatureSelection, FeatureSwitch, ImportSummary};
+pub use groups::Group;
+pub use migrate::MIGRATIONS;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL names no backend we support.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The data folder for SQLite could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed; the database is left at the previous version.
+    #[error("migration {name} failed: {source}")]
+    Migration {
+        /// The migration's file name.
+        name: &'static str,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// No unit has this path.
+    #[error("no unit {0:?} in the directory")]
+    UnknownUnit(String),
+    /// Some logins are not in the directory.
+    #[error("not in the directory: {}", .0.join(", "))]
+    UnknownLogins(Vec<String>),
+    /// An import plan with problems was handed to the store.
+    #[error("the import has {0} problems; nothing was written")]
+    PlanHasProblems(usize),
+    /// The database holds a value the directory rules reject.
+    #[error("the database holds an invalid value: {0}")]
+    Corrupt(String),
+}
+
+/// A handle to the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects (creating an SQLite file if needed) and brings the schema up to date.
+    pub async fn open(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        if let Some(dir) = url.sqlite_parent_dir() {
+            std::fs::create_dir_all(&dir).map_err(|source| StoreError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let backend = url.backend();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers work during a write; FULL sync makes every
+                        // acknowledged commit survive a crash or power loss.
+                        conn.execute(sqlx::raw_sql(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+                        ))
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url.connect_url())
+            .await?;
+        let store = Store { pool, backend };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes all connections (waits for running queries).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Seconds since the Unix epoch, as stored in `*_at` columns.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Reads a text column, mapping decode failures into the store's error.
+fn text(row: &AnyRow, column: usize) -> Result<String, StoreError> {
+    use sqlx::Row;
+    Ok(row.try_get::<String, _>(column)?)
+}
+
+/// Reads an optional text column.
+fn opt_text(row: &AnyRow, column: usize) -> Result<Option<String>, StoreError> {
+    use sqlx::Row;
+    Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+/// Reads an integer column.
+fn int(row: &AnyRow, column: usize) -> Result<i64, StoreError> {
+    use sqlx::Row;
+    Ok(row.try_get::<i64, _>(column)?)
+}

@@ -1,0 +1,77 @@
+//! Test support: throwaway databases on both backends.
+//!
+//! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
+//! (the test script starts one); each test then gets a database of its own. Under CI
+//! (`CI=true`) a missing PostgreSQL is an error, so coverage of it cannot silently vanish.
+#![deny(missing_docs)]
+
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+use store::DatabaseUrl;
+use tempfile::TempDir;
+
+/// A database for one test; an SQLite file is removed when this is dropped.
+pub struct TestDb {
+    /// Where the database is.
+    pub url: DatabaseUrl,
+    /// Short name of the backend, for assertion messages.
+    pub label: &'static str,
+    _dir: Option<TempDir>,
+}
+
+/// A fresh SQLite database in a temporary folder.
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    TestDb {
+        url: DatabaseUrl::sqlite_in(dir.path()),
+        label: "sqlite",
+        _dir: Some(dir),
+    }
+}
+
+/// The PostgreSQL server's URL, when the test run has one.
+pub fn postgres_server() -> Option<String> {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but TEST_POSTGRES_URL is not set: run the tests through scripts/test")
+        }
+        _ => None,
+    }
+}
+
+/// A fresh, empty PostgreSQL database, when the test run has a server.
+pub async fn postgres() -> Option<TestDb> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let server = postgres_server()?;
+    let name = format!(
+        "dw_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("TEST_POSTGRES_URL is set but unreachable: {e}"));
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let base = server.split('?').next().unwrap_or(&server);
+    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
+    let url = DatabaseUrl::parse(&format!("{root}/{name}")).expect("valid PostgreSQL URL");
+    Some(TestDb {
+        url,
+        label: "postgres",
+        _dir: None,
+    })
+}
+
+/// Every backend this test run covers: SQLite, and PostgreSQL when available.
+pub async fn databases() -> Vec<TestDb> {
+    let mut all = vec![sqlite()];
+    all.extend(postgres().await);
+    all
+}
