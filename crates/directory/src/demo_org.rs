@@ -8,7 +8,7 @@ use std::collections::HashSet;
 /// The demo organisation's name.
 pub const ORGANISATION: &str = "Landratsamt Musterstadt";
 
-/// Units with their head count, and whether the unit is a hotline team.
+/// Units with their head count.
 const UNITS: &[(&str, usize)] = &[
     ("Landrat/Büro des Landrats", 8),
     (

@@ -1,1 +1,55 @@
-fn main() {}
+//! `durchwahl`: the one binary — server, demo and administration commands.
+
+mod cli;
+mod config;
+mod demo;
+mod logging;
+mod runtime;
+mod table;
+mod users;
+
+use clap::Parser;
+use cli::{Cli, Command, ConfigCommand};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Config(ConfigCommand::Example) = cli.command {
+        print!("{}", config::EXAMPLE);
+        return ExitCode::SUCCESS;
+    }
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let config = match config::load(cli.global.config.as_deref(), &env, &cli.flags()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&config.log);
+    let tokio = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = tokio.block_on(async {
+        match cli.command {
+            Command::Serve(_) => runtime::serve(&config).await,
+            Command::Demo(_) => demo::run(&config).await,
+            Command::Users(cmd) => users::run(&config, cmd).await,
+            Command::Config(_) => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

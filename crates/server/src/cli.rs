@@ -1,0 +1,135 @@
+//! The command line of the `durchwahl` binary.
+
+use crate::config::{Flags, LogFormat};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Durchwahl: reachable under one's own extension anywhere.
+#[derive(Debug, Parser)]
+#[command(name = "durchwahl", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file (TOML); see `durchwahl config example`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the embedded database and stored files.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `debug`.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server from the configuration.
+    Serve(ServeArgs),
+    /// Run a ready demo organisation ("Landratsamt Musterstadt") on SQLite.
+    Demo(ServeArgs),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Staff directory: import, export, feature switches, passwords.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+/// Options of `serve` and `demo`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address for the web client and HTTP API, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR")]
+    pub http_listen: Option<SocketAddr>,
+}
+
+/// `durchwahl config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a fully commented configuration file.
+    Example,
+}
+
+/// `durchwahl users …`
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Import staff from a CSV file (all or nothing).
+    Import {
+        /// The CSV file: header `login,name,unit,extension[,email,mobile,home_phone,roles,features]`.
+        file: PathBuf,
+        /// Check the file and show what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export staff to a CSV file in the import format (`-` for standard output).
+    Export {
+        /// Where to write.
+        file: PathBuf,
+        /// Write `;`-separated UTF-8 with byte order mark, as German Excel opens it.
+        #[arg(long)]
+        excel: bool,
+    },
+    /// Switch a feature on for a whole unit (with its sub-units) or for people.
+    Enable(FeatureArgs),
+    /// Switch a feature off for a whole unit (with its sub-units) or for people.
+    Disable(FeatureArgs),
+    /// Set a person's password, read from standard input.
+    SetPassword {
+        /// The person's login.
+        login: String,
+    },
+    /// Print staff as a table.
+    List {
+        /// Only this unit and the units below it, e.g. "Abteilung 2/Sachgebiet 23 IKT".
+        #[arg(long, value_name = "PATH")]
+        unit: Option<String>,
+    },
+}
+
+/// Whom a feature switch applies to.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["unit", "login"])))]
+pub struct FeatureArgs {
+    /// softphone, meetings, mobile_work or hotline.
+    pub feature: String,
+    /// A unit path; everyone in it and in the units below it.
+    #[arg(long, value_name = "PATH", conflicts_with = "login")]
+    pub unit: Option<String>,
+    /// One or more logins.
+    #[arg(long, value_name = "LOGIN", num_args = 1..)]
+    pub login: Vec<String>,
+}
+
+impl Cli {
+    /// The values that override the configuration.
+    pub fn flags(&self) -> Flags {
+        let http_listen = match &self.command {
+            Command::Serve(a) | Command::Demo(a) => a.http_listen,
+            _ => None,
+        };
+        Flags {
+            data_dir: self.global.data_dir.clone(),
+            database_url: self.global.database_url.clone(),
+            http_listen,
+            log_level: self.global.log_level.clone(),
+            log_format: self.global.log_format,
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The one typed configuration, layered: defaults → TOML file (`--config`) →
+//! `DURCHWAHL_*` environment → command-line flags. Validated once at start.
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use store::DatabaseUrl;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Folder for the SQLite database and stored files.
+    pub data_dir: Option<PathBuf>,
+    /// Database settings.
+    pub database: DatabaseSection,
+    /// HTTP server settings.
+    pub http: HttpSection,
+    /// The organisation.
+    pub organisation: OrganisationSection,
+    /// Logging.
+    pub log: LogSection,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSection {
+    /// `sqlite://PATH` or `postgres://…`; default: SQLite in the data folder.
+    pub url: Option<String>,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSection {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+}
+
+/// `[organisation]`
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganisationSection {
+    /// Display name; default: the name stored in the database, else "Durchwahl".
+    pub name: Option<String>,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// A tracing filter such as `info` or `durchwahl=debug,info`.
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: None,
+            database: DatabaseSection::default(),
+            http: HttpSection::default(),
+            organisation: OrganisationSection::default(),
+            log: LogSection::default(),
+        }
+    }
+}
+
+impl Default for HttpSection {
+    fn default() -> Self {
+        HttpSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Values given on the command line; `None` means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--data-dir`
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`
+    pub database_url: Option<String>,
+    /// `--http-listen`
+    pub http_listen: Option<SocketAddr>,
+    /// `--log-level`
+    pub log_level: Option<String>,
+    /// `--log-format`
+    pub log_format: Option<LogFormat>,
+}
+
+/// Builds the configuration from its layers. `env` is the process environment (passed in
+/// so tests can give their own).
+pub fn load(
+    file: Option<&Path>,
+    env: &[(String, String)],
+    flags: &Flags,
+) -> anyhow::Result<Config> {
+    let file = file.map(Path::to_path_buf).or_else(|| {
+        env.iter()
+            .find(|(k, _)| k == "DURCHWAHL_CONFIG")
+            .map(|(_, v)| PathBuf::from(v))
+    });
+    let mut config = match &file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("config file {} is not valid", path.display()))?
+        }
+        None => Config::default(),
+    };
+    apply_env(&mut config, env)?;
+    apply_flags(&mut config, flags);
+    validate(&config)?;
+    Ok(config)
+}
+
+fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()> {
+    for (key, value) in env.iter().filter(|(k, _)| k.starts_with("DURCHWAHL_")) {
+        match key.as_str() {
+            "DURCHWAHL_CONFIG" => {}
+            "DURCHWAHL_DATA_DIR" => config.data_dir = Some(value.into()),
+            "DURCHWAHL_DATABASE_URL" => config.database.url = Some(value.clone()),
+            "DURCHWAHL_HTTP_LISTEN" => {
+                config.http.listen = value.parse().with_context(|| {
+                    format!("{key}={value:?} is not an address like 127.0.0.1:8080")
+                })?
+            }
+            "DURCHWAHL_ORGANISATION_NAME" => config.organisation.name = Some(value.clone()),
+            "DURCHWAHL_LOG_LEVEL" => config.log.level = value.clone(),
+            "DURCHWAHL_LOG_FORMAT" => {
+                config.log.format = match value.as_str() {
+                    "text" => LogFormat::Text,
+                    "json" => LogFormat::Json,
+                    _ => bail!("{key}={value:?}: use text or json"),
+                }
+            }
+            _ => bail!(
+                "unknown environment variable {key}; known: DURCHWAHL_CONFIG, DURCHWAHL_DATA_DIR, \
+                 DURCHWAHL_DATABASE_URL, DURCHWAHL_HTTP_LISTEN, DURCHWAHL_ORGANISATION_NAME, \
+                 DURCHWAHL_LOG_LEVEL, DURCHWAHL_LOG_FORMAT"
+            ),
+        }
+    }
+    Ok(())
+}
+
+fn apply_flags(config: &mut Config, flags: &Flags) {
+    if let Some(v) = &flags.data_dir {
+        config.data_dir = Some(v.clone());
+    }
+    if let Some(v) = &flags.database_url {
+        config.database.url = Some(v.clone());
+    }
+    if let Some(v) = flags.http_listen {
+        config.http.listen = v;
+    }
+    if let Some(v) = &flags.log_level {
+        config.log.level = v.clone();
+    }
+    if let Some(v) = flags.log_format {
+        config.log.format = v;
+    }
+}
+
+fn validate(config: &Config) -> anyhow::Result<()> {
+    if let Some(url) = &config.database.url {
+        DatabaseUrl::parse(url)?;
+    }
+    tracing_subscriber::EnvFilter::try_new(&config.log.level)
+        .with_context(|| format!("log level {:?} is not a valid filter", config.log.level))?;
+    Ok(())
+}
+
+impl Config {
+    /// The data folder, or `default` when none is configured.
+    pub fn data_dir_or(&self, default: &str) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default))
+    }
+
+    /// The database to use: the configured URL, else SQLite in the data folder.
+    pub fn database_url(&self, default_data_dir: &str) -> anyhow::Result<DatabaseUrl> {
+        match &self.database.url {
+            Some(url) => Ok(DatabaseUrl::parse(url)?),
+            None => Ok(DatabaseUrl::sqlite_in(&self.data_dir_or(default_data_dir))),
+        }
+    }
+}
+
+/// A fully commented configuration with every key at its default.
+pub const EXAMPLE: &str = r#"# Durchwahl configuration.
+# Layers, each overriding the one before: built-in defaults, this file (--config FILE or
+# DURCHWAHL_CONFIG), environment variables DURCHWAHL_*, and command-line flags.
+
+# Folder for the embedded SQLite database and stored files.
+# Environment: DURCHWAHL_DATA_DIR; flag: --data-dir.
+# Default: /var/lib/durchwahl (for `durchwahl demo`: ./durchwahl-demo).
+# data_dir = "/var/lib/durchwahl"
+
+[database]
+# sqlite://PATH for the embedded database, or postgres://USER:PASSWORD@HOST:PORT/DB for
+# large installations. Any other scheme is refused.
+# Environment: DURCHWAHL_DATABASE_URL; flag: --database-url.
+# Default: SQLite at <data_dir>/durchwahl.db.
+# url = "postgres://durchwahl@localhost/durchwahl"
+
+[http]
+# Address and port of the web client and the HTTP API.
+# Environment: DURCHWAHL_HTTP_LISTEN; flag: --http-listen.
+listen = "127.0.0.1:8080"
+
+[organisation]
+# Name shown in the web client. Default: the name stored by the demo or an import,
+# else "Durchwahl". Environment: DURCHWAHL_ORGANISATION_NAME.
+# name = "Landratsamt Musterstadt"
+
+[log]
+# What to log, as a tracing filter: error, warn, info, debug, trace, or per module
+# such as "info,web=debug". Environment: DURCHWAHL_LOG_LEVEL; flag: --log-level.
+level = "info"
+# "text" for people, "json" for log collectors (one object per line).
+# Environment: DURCHWAHL_LOG_FORMAT; flag: --log-format.
+format = "text"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_example_is_valid_and_says_the_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn layers_override_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("durchwahl.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/from/file\"\n[http]\nlisten = \"0.0.0.0:80\"\n[log]\nlevel = \"debug\"\n",
+        )
+        .unwrap();
+        let only_file = load(Some(&file), &[], &Flags::default()).unwrap();
+        assert_eq!(only_file.data_dir.as_deref(), Some(Path::new("/from/file")));
+        assert_eq!(only_file.http.listen.port(), 80);
+
+        let environment = env(&[("DURCHWAHL_DATA_DIR", "/from/env"), ("PATH", "/bin")]);
+        let with_env = load(Some(&file), &environment, &Flags::default()).unwrap();
+        assert_eq!(with_env.data_dir.as_deref(), Some(Path::new("/from/env")));
+        assert_eq!(
+            with_env.log.level, "debug",
+            "untouched keys keep the file's value"
+        );
+
+        let flags = Flags {
+            data_dir: Some("/from/flag".into()),
+            ..Flags::default()
+        };
+        let with_flag = load(Some(&file), &environment, &flags).unwrap();
+        assert_eq!(with_flag.data_dir.as_deref(), Some(Path::new("/from/flag")));
+    }
+
+    #[test]
+    fn mistakes_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[http]\nlisen = \"0.0.0.0:80\"\n").unwrap();
+        let err = format!(
+            "{:#}",
+            load(Some(&file), &[], &Flags::default()).unwrap_err()
+        );
+        assert!(err.contains("lisen"), "{err}");
+
+        let err = load(
+            None,
+            &env(&[("DURCHWAHL_HTTP_LISTN", "x")]),
+            &Flags::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("DURCHWAHL_HTTP_LISTN"), "{err}");
+
+        let flags = Flags {
+            database_url: Some("mysql://db/x".into()),
+            ..Flags::default()
+        };
+        let err = load(None, &[], &flags).unwrap_err();
+        assert!(
+            err.to_string().contains("unsupported database URL"),
+            "{err}"
+        );
+
+        let err = load(Some(Path::new("/nonexistent.toml")), &[], &Flags::default()).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent.toml"), "{err}");
+    }
+}

@@ -1,0 +1,88 @@
+//! `durchwahl demo`: a ready demo organisation on SQLite in `./durchwahl-demo`.
+//! The first start seeds it through the same import path as `users import`; later starts
+//! reuse the folder and change nothing.
+
+use crate::config::Config;
+use crate::runtime;
+use anyhow::{bail, Context};
+use directory::demo_org::{demo_staff, DEMO_LOGINS, ORGANISATION};
+use directory::{
+    parse_staff_csv, plan_import, write_staff_csv, CsvDialect, GroupKind, GroupName, Login,
+    UnitPath,
+};
+use store::Store;
+
+/// Default data folder of the demo.
+pub const DATA_DIR: &str = "durchwahl-demo";
+/// The password of every demo account.
+pub const PASSWORD: &str = "Musterstadt-2020";
+const MARKER: &str = "demo";
+
+/// Seeds (once) and serves the demo.
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let store = runtime::open_store(config, DATA_DIR).await?;
+    let seeded = seed(&store).await?;
+    let listener = runtime::bind(config).await?;
+    let people = store.staff_count().await?;
+    let folder = std::path::absolute(config.data_dir_or(DATA_DIR))?;
+    println!("Durchwahl demo: {ORGANISATION}, {people} staff");
+    if seeded {
+        println!("Created the demo organisation in {}", folder.display());
+    } else {
+        println!("Reusing the demo organisation in {}", folder.display());
+    }
+    println!("Open in a browser: http://{}/", listener.local_addr()?);
+    println!("Demo logins (password for every account: {PASSWORD}):");
+    for (login, what) in DEMO_LOGINS {
+        println!("  {login:<16} {what}");
+    }
+    println!("Stop with Ctrl+C.");
+    runtime::run(config, store, listener).await
+}
+
+/// Fills an empty database with the demo organisation. Returns whether it did.
+async fn seed(store: &Store) -> anyhow::Result<bool> {
+    if store.setting(MARKER).await?.is_some() {
+        return Ok(false);
+    }
+    if store.staff_count().await? > 0 {
+        bail!("this database holds a real directory; the demo only runs on an empty or demo database (use another --data-dir)");
+    }
+    let csv = write_staff_csv(&demo_staff(), CsvDialect { delimiter: b',' }, false);
+    let plan = plan_import(&store.snapshot().await?, parse_staff_csv(&csv));
+    if let Some(problem) = plan.problems.first() {
+        bail!("the demo data is invalid: {problem}");
+    }
+    store
+        .apply_import(&plan, &mut |_, _| {})
+        .await
+        .context("seeding the demo")?;
+    // One hash for every demo account: hashing 600 passwords would take a minute.
+    store
+        .set_missing_password_hashes(&auth::hash_password(PASSWORD))
+        .await?;
+    let login = |l: &str| Login::parse(l).expect("demo logins are valid");
+    store
+        .create_group(
+            GroupKind::TeamPanel,
+            &GroupName::parse("Krisenstab")?,
+            None,
+            &[
+                login("admin"),
+                login("teamleitung"),
+                login("sachbearbeitung"),
+            ],
+        )
+        .await?;
+    store
+        .create_group(
+            GroupKind::CallGroup,
+            &GroupName::parse("Hotline Gesundheitsamt")?,
+            Some(&UnitPath::parse("Gesundheitsamt/Hotline")?),
+            &[login("teamleitung"), login("hotline")],
+        )
+        .await?;
+    store.set_setting("organisation", ORGANISATION).await?;
+    store.set_setting(MARKER, "1").await?;
+    Ok(true)
+}

@@ -1,0 +1,79 @@
+//! Running the server: open the store, bind the listener, serve until SIGINT/SIGTERM.
+
+use crate::config::Config;
+use anyhow::Context;
+use store::Store;
+
+/// Default data folder of a real installation.
+pub const DATA_DIR: &str = "/var/lib/durchwahl";
+
+/// Opens the configured database (creating and migrating it as needed).
+pub async fn open_store(config: &Config, default_data_dir: &str) -> anyhow::Result<Store> {
+    let url = config.database_url(default_data_dir)?;
+    Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", url.redacted()))
+}
+
+/// `durchwahl serve`
+pub async fn serve(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config, DATA_DIR).await?;
+    let listener = bind(config).await?;
+    run(config, store, listener).await
+}
+
+/// Binds the HTTP listener.
+pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.http.listen))
+}
+
+/// Serves on `listener` until a shutdown signal, then closes the database.
+pub async fn run(
+    config: &Config,
+    store: Store,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<()> {
+    let organisation = match &config.organisation.name {
+        Some(name) => name.clone(),
+        None => store
+            .setting("organisation")
+            .await?
+            .unwrap_or_else(|| "Durchwahl".into()),
+    };
+    let address = listener.local_addr()?;
+    let state = web::AppState {
+        store: store.clone(),
+        organisation,
+    };
+    println!("listening on http://{address}/");
+    tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
+    web::serve(listener, web::router(state), shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl+C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutdown requested; finishing running requests");
+}
