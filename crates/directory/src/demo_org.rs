@@ -21,6 +21,10 @@ const UNITS: &[(&str, usize)] = &[
         12,
     ),
     (
+        "Abteilung 1 Zentrale Dienste/Sachgebiet 14 Öffentliche Sicherheit und Ordnung",
+        22,
+    ),
+    (
         "Abteilung 2 Organisation und Finanzen/Sachgebiet 21 Finanzen",
         20,
     ),

@@ -29,6 +29,17 @@ pub fn sqlite() -> TestDb {
     }
 }
 
+impl TestDb {
+    /// An SQLite database in a folder the test owns (`durchwahl.db` in it).
+    pub fn sqlite_at(dir: &std::path::Path) -> TestDb {
+        TestDb {
+            url: DatabaseUrl::sqlite_in(dir),
+            label: "sqlite",
+            _dir: None,
+        }
+    }
+}
+
 /// The PostgreSQL server's URL, when the test run has one.
 pub fn postgres_server() -> Option<String> {
     match std::env::var("TEST_POSTGRES_URL") {

@@ -1,0 +1,561 @@
+//! End-to-end tests of the built `durchwahl` binary: bulk provisioning on SQLite and on
+//! PostgreSQL, the config command, and `serve`/`demo` answering HTTP and stopping cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use store::{DatabaseUrl, Store};
+use testkit::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
+
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("DURCHWAHL_CONFIG")
+        .env("DURCHWAHL_LOG_LEVEL", "warn");
+    cmd
+}
+
+/// Runs `durchwahl ARGS --database-url URL`, feeding `stdin`.
+fn run(db: &TestDb, args: &[&str], stdin: &str) -> Output {
+    let url = db.url.redacted();
+    let mut cmd = command(args);
+    cmd.args(["--database-url", &url]);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let out = run(db, args, "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{}: durchwahl {args:?} failed: {stderr}",
+        db.label
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(db: &TestDb, args: &[&str]) -> String {
+    let out = run(db, args, "");
+    assert!(
+        !out.status.success(),
+        "{}: durchwahl {args:?} should fail",
+        db.label
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+async fn staff_count(db: &TestDb) -> u64 {
+    let store = Store::open(&db.url).await.unwrap();
+    let n = store.staff_count().await.unwrap();
+    store.close().await;
+    n
+}
+
+const GOOD: &str = "login;name;unit;extension;email;roles;features
+a.adler;Anna Adler;Abteilung 2/Sachgebiet 23 IKT;2301;a.adler@lra.example;admin|user;softphone|meetings
+b.boehm;Bärbel Böhm;Abteilung 2/Sachgebiet 22 Organisation und Personal;2201;;;
+c.weiss;Jürgen Weiß;Gesundheitsamt/Hotline;2401;;agent;hotline|softphone
+";
+
+#[tokio::test]
+async fn import_dry_run_import_and_reimport() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        // German Excel: semicolons and Windows-1252.
+        let cp1252: Vec<u8> = GOOD
+            .replace('ä', "\u{e4}")
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        let file = write(dir.path(), "staff.csv", &cp1252);
+
+        let dry = ok(&db, &["users", "import", &file, "--dry-run"]);
+        assert!(
+            dry.contains("3 created, 0 updated, 0 unchanged, 5 new unit(s)"),
+            "{dry}"
+        );
+        assert_eq!(
+            staff_count(&db).await,
+            0,
+            "{}: a dry run writes nothing",
+            db.label
+        );
+
+        let first = ok(&db, &["users", "import", &file]);
+        assert!(
+            first.contains("3 created, 0 updated, 0 unchanged"),
+            "{first}"
+        );
+        let again = ok(&db, &["users", "import", &file]);
+        assert!(
+            again.contains("0 created, 0 updated, 3 unchanged, 0 new unit(s)"),
+            "{again}"
+        );
+
+        let listed = ok(&db, &["users", "list", "--unit", "Abteilung 2"]);
+        assert!(
+            listed.contains("Bärbel Böhm") && listed.contains("Anna Adler"),
+            "{listed}"
+        );
+        assert!(
+            !listed.contains("Jürgen Weiß") && listed.contains("2 people"),
+            "{listed}"
+        );
+
+        let changed = write(
+            dir.path(),
+            "changed.csv",
+            GOOD.replace("Anna Adler", "Anna Adler-Groß").as_bytes(),
+        );
+        let update = ok(&db, &["users", "import", &changed]);
+        assert!(
+            update.contains("0 created, 1 updated, 2 unchanged"),
+            "{update}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_file_reports_every_problem_and_writes_nothing() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = "login,name,unit,extension,roles,features
+n.neu,Nina Neu,Neue Abteilung,2501,,
+n.neu,Nina Neu,Neue Abteilung,2502,,
+x.ext,Xaver,Neue Abteilung,25a1,,
+r.role,Rita,Neue Abteilung,2503,chef,
+f.feat,Fritz,Neue Abteilung,2504,,fax
+d.ext,Doris,Neue Abteilung,2501,,
+";
+        let file = write(dir.path(), "bad.csv", bad.as_bytes());
+        let stderr = fails(&db, &["users", "import", &file]);
+        for expected in [
+            "line 3, field login: login \"n.neu\" already appears on line 2",
+            "line 4, field extension: extension \"25a1\" is not valid",
+            "line 5, field roles: unknown role \"chef\"",
+            "line 6, field features: unknown feature \"fax\"",
+            "line 7, field extension: extension 2501 is also given to \"n.neu\" on line 2",
+            "5 problem(s)",
+            "nothing was imported",
+        ] {
+            assert!(
+                stderr.contains(expected),
+                "{}: missing {expected:?} in\n{stderr}",
+                db.label
+            );
+        }
+        assert_eq!(
+            staff_count(&db).await,
+            0,
+            "{}: not even the good row is written",
+            db.label
+        );
+
+        let missing = write(
+            dir.path(),
+            "missing.csv",
+            b"login,name,extension\na.b,A B,2001\n",
+        );
+        let stderr = fails(&db, &["users", "import", &missing]);
+        assert!(
+            stderr.contains("line 1: required column \"unit\" is missing"),
+            "{stderr}"
+        );
+
+        // Against the database: an extension someone already holds.
+        let good = write(dir.path(), "good.csv", GOOD.as_bytes());
+        ok(&db, &["users", "import", &good]);
+        let taken = write(
+            dir.path(),
+            "taken.csv",
+            b"login,name,unit,extension\nz.neu,Zoe Neu,Bauamt,2201\n",
+        );
+        let stderr = fails(&db, &["users", "import", &taken]);
+        assert!(
+            stderr
+                .contains("line 2, field extension: extension 2201 already belongs to \"b.boehm\""),
+            "{stderr}"
+        );
+        assert_eq!(staff_count(&db).await, 3, "{}", db.label);
+
+        let stderr = fails(&db, &["users", "import", "/nonexistent/staff.csv"]);
+        assert!(
+            stderr.contains("cannot read /nonexistent/staff.csv"),
+            "{stderr}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn export_writes_the_import_format_back() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        ok(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
+            ],
+        );
+        let plain = dir.path().join("export.csv").display().to_string();
+        ok(&db, &["users", "export", &plain]);
+        let text = std::fs::read_to_string(&plain).unwrap();
+        assert!(
+            text.starts_with("login,name,unit,extension,email,mobile,home_phone,roles,features\n"),
+            "{text}"
+        );
+        assert!(text.contains("a.adler,Anna Adler,Abteilung 2/Sachgebiet 23 IKT,2301,a.adler@lra.example,,,admin;user,softphone;meetings"), "{text}");
+        let again = ok(&db, &["users", "import", &plain]);
+        assert!(
+            again.contains("0 created, 0 updated, 3 unchanged"),
+            "{again}"
+        );
+
+        let excel = dir.path().join("excel.csv").display().to_string();
+        ok(&db, &["users", "export", &excel, "--excel"]);
+        let bytes = std::fs::read(&excel).unwrap();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]) && bytes[3..].starts_with(b"login;name;"));
+        let again = ok(&db, &["users", "import", &excel]);
+        assert!(
+            again.contains("0 created, 0 updated, 3 unchanged"),
+            "{again}"
+        );
+
+        let stdout = ok(&db, &["users", "export", "-"]);
+        assert_eq!(stdout, text);
+    }
+}
+
+#[tokio::test]
+async fn features_switch_for_a_unit_or_people_in_one_command() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        ok(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
+            ],
+        );
+        let out = ok(
+            &db,
+            &["users", "enable", "softphone", "--unit", "Abteilung 2"],
+        );
+        assert!(
+            out.contains("softphone switched on for 1 of 2 people in unit Abteilung 2"),
+            "{out}"
+        );
+        let out = ok(
+            &db,
+            &[
+                "users", "disable", "hotline", "--login", "c.weiss", "b.boehm",
+            ],
+        );
+        assert!(
+            out.contains("hotline switched off for 1 of 2 people"),
+            "{out}"
+        );
+        let listed = ok(&db, &["users", "list"]);
+        let row = |login: &str| {
+            listed
+                .lines()
+                .find(|l| l.starts_with(login))
+                .unwrap()
+                .to_string()
+        };
+        assert!(row("b.boehm").ends_with("softphone"), "{listed}");
+        assert!(row("c.weiss").ends_with("softphone"), "{listed}");
+
+        let err = fails(&db, &["users", "enable", "fax", "--unit", "Abteilung 2"]);
+        assert!(err.contains("unknown feature \"fax\""), "{err}");
+        let err = fails(
+            &db,
+            &["users", "enable", "meetings", "--unit", "Abteilung 9"],
+        );
+        assert!(err.contains("no unit \"Abteilung 9\""), "{err}");
+        let err = fails(
+            &db,
+            &["users", "enable", "meetings", "--login", "b.boehm", "ghost"],
+        );
+        assert!(err.contains("not in the directory: ghost"), "{err}");
+        let err = fails(&db, &["users", "enable", "meetings"]);
+        assert!(err.contains("--unit") || err.contains("required"), "{err}");
+        assert_eq!(
+            ok(&db, &["users", "list"]),
+            listed,
+            "{}: failed switches change nothing",
+            db.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn set_password_reads_stdin_checks_policy_and_stores_only_a_hash() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        ok(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
+            ],
+        );
+        let out = run(
+            &db,
+            &["users", "set-password", "b.boehm"],
+            "Grüne Wiese am Inn\n",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !all.contains("Grüne Wiese"),
+            "the password is never printed"
+        );
+
+        let store = Store::open(&db.url).await.unwrap();
+        let login = directory::Login::parse("b.boehm").unwrap();
+        let hash = store.password_hash(&login).await.unwrap().unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(auth::verify_password("Grüne Wiese am Inn", &hash).unwrap());
+
+        let short = run(&db, &["users", "set-password", "b.boehm"], "kurz\n");
+        assert!(!short.status.success());
+        assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+        let unknown = run(
+            &db,
+            &["users", "set-password", "ghost"],
+            "Grüne Wiese am Inn\n",
+        );
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("no person with login ghost"));
+        assert_eq!(
+            store.password_hash(&login).await.unwrap().unwrap(),
+            hash,
+            "failures change nothing"
+        );
+        store.close().await;
+    }
+}
+
+#[test]
+fn config_example_and_bad_database_urls() {
+    let out = command(&["config", "example"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("[database]") && text.contains("DURCHWAHL_HTTP_LISTEN"),
+        "{text}"
+    );
+
+    let out = command(&["users", "list", "--database-url", "mysql://h/db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unsupported database URL \"mysql://h/db\"")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(&["users", "list", "--data-dir", dir.path().to_str().unwrap()])
+        .env("DURCHWAHL_DATABASE_URL", "durchwahl.db")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !dir.path().join("durchwahl.db").exists(),
+        "no file is silently created"
+    );
+}
+
+/// A running server process; killed if a test fails half-way.
+struct Server {
+    child: Child,
+    address: String,
+    stdout: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut stdout = String::new();
+        let address = loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "server exited early:\n{stdout}"
+            );
+            stdout.push_str(&line);
+            if let Some(rest) = line.strip_prefix("listening on http://") {
+                break rest.trim().trim_end_matches('/').to_string();
+            }
+        };
+        Server {
+            child,
+            address,
+            stdout,
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Sends SIGTERM and returns whether the process exited successfully.
+    fn terminate(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        self.child.wait().unwrap().success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[tokio::test]
+async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
+    for db in testkit::databases().await {
+        let url = db.url.redacted();
+        let server = Server::start(&[
+            "serve",
+            "--http-listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+        ]);
+        let (status, body) = server.get("/healthz");
+        assert_eq!(
+            (status, body.as_str()),
+            (200, r#"{"database":"ok","status":"ok"}"#),
+            "{}",
+            db.label
+        );
+        let (status, body) = server.get("/api/v1/openapi.json");
+        assert_eq!(status, 200);
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["paths"]["/healthz"]["get"].is_object());
+        let (status, page) = server.get("/");
+        assert!(status == 200 && page.contains("lang=\"de\""), "{page}");
+        assert_eq!(server.get("/nope").0, 404);
+        assert!(
+            server.terminate(),
+            "{}: graceful shutdown exits 0",
+            db.label
+        );
+    }
+}
+
+#[test]
+fn demo_seeds_once_and_reuses_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let data = data.to_str().unwrap();
+    let first = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
+    assert!(
+        first.stdout.contains("Created the demo organisation"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first.stdout.contains("admin") && first.stdout.contains("Musterstadt-2020"),
+        "{}",
+        first.stdout
+    );
+    let (status, page) = first.get("/");
+    assert!(
+        status == 200 && page.contains("Landratsamt Musterstadt"),
+        "{page}"
+    );
+    let count = |s: &str| s.lines().next().unwrap().to_string();
+    let headline = count(&first.stdout);
+    assert!(first.terminate());
+
+    let second = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
+    assert!(
+        second.stdout.contains("Reusing the demo organisation"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        count(&second.stdout),
+        headline,
+        "no duplicates on the second start"
+    );
+    assert_eq!(second.get("/healthz").0, 200);
+    assert!(second.terminate());
+
+    // The demo never touches a real directory.
+    let real = tempfile::tempdir().unwrap();
+    let db = TestDb::sqlite_at(real.path());
+    let staff = write(real.path(), "s.csv", GOOD.as_bytes());
+    ok(&db, &["users", "import", &staff]);
+    let out = command(&[
+        "demo",
+        "--data-dir",
+        real.path().to_str().unwrap(),
+        "--http-listen",
+        "127.0.0.1:0",
+    ])
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds a real directory"));
+    let _ = DatabaseUrl::sqlite_in(real.path());
+}
