@@ -1,7 +1,7 @@
 //! Staff and units: loading the directory, applying an import plan in one transaction,
 //! switching features for a selection, and passwords.
 
-use crate::{int, opt_text, text, unix_now, Store, StoreError};
+use crate::{int, opt_text, text, unix_now, Backend, Store, StoreError};
 use directory::{
     DirectorySnapshot, Extension, Feature, FeatureSet, ImportPlan, Login, RoleSet, StaffRecord,
     UnitPath,
@@ -10,8 +10,18 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
-/// Rows per multi-row INSERT: 11 parameters each stays well under both backends' limits.
-const INSERT_BATCH: usize = 500;
+/// Rows per multi-row INSERT. PostgreSQL is bound by round trips, so large batches win;
+/// SQLite's cost of binding grows faster than linearly with a statement's parameters
+/// (measured for 20,000 rows: 500 rows per statement 1.4 s, 30 rows 0.27 s).
+fn insert_batch(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 30,
+        Backend::Postgres => 500,
+    }
+}
+
+/// Rows per UPDATE … WHERE login IN (…) when moving extensions aside.
+const UPDATE_BATCH: usize = 500;
 
 /// What an applied import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -133,7 +143,7 @@ impl Store {
         };
         // Move changed people off their extensions first, so swaps within one file do not
         // trip the unique constraint half-way.
-        for chunk in plan.updates.chunks(INSERT_BATCH) {
+        for chunk in plan.updates.chunks(UPDATE_BATCH) {
             let logins: Vec<&str> = chunk.iter().map(|s| s.login.as_str()).collect();
             let sql = format!(
                 "UPDATE staff SET extension = '~' || login WHERE login IN ({})",
@@ -165,11 +175,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             done += 1;
-            if done % INSERT_BATCH == 0 {
+            if done % UPDATE_BATCH == 0 {
                 progress(done, total);
             }
         }
-        for chunk in plan.creates.chunks(INSERT_BATCH) {
+        for chunk in plan.creates.chunks(insert_batch(self.backend)) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| format!("({})", placeholders(i * 11 + 1, 11)))
                 .collect();
