@@ -252,7 +252,7 @@ fn person(
         roles = roles.with(Role::Admin);
     }
     let mut features = FeatureSet::default().with(Feature::Softphone);
-    if index % 3 == 0 {
+    if index.is_multiple_of(3) {
         features = features.with(Feature::MobileWork);
     }
     if index == 0 || ikt {
@@ -267,7 +267,9 @@ fn person(
         unit: unit.clone(),
         extension: Extension::parse(&ext.to_string()).expect("demo extensions are valid"),
         email: Some(format!("{login}@lra-musterstadt.example")),
-        mobile: (index % 4 == 0).then(|| format!("+49 151 {:08}", 20_000_000 + ext * 7)),
+        mobile: index
+            .is_multiple_of(4)
+            .then(|| format!("+49 151 {:08}", 20_000_000 + ext * 7)),
         home_phone: None,
         roles,
         features,

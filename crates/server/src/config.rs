@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use store::DatabaseUrl;
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Folder for the SQLite database and stored files.
@@ -65,18 +65,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            data_dir: None,
-            database: DatabaseSection::default(),
-            http: HttpSection::default(),
-            organisation: OrganisationSection::default(),
-            log: LogSection::default(),
-        }
-    }
 }
 
 impl Default for HttpSection {

@@ -83,10 +83,10 @@ async fn import_dry_run_import_and_reimport() {
     for db in testkit::databases().await {
         let dir = tempfile::tempdir().unwrap();
         // German Excel: semicolons and Windows-1252.
+        // Latin-1 letters have the same byte in Windows-1252.
         let cp1252: Vec<u8> = GOOD
-            .replace('ä', "\u{e4}")
             .chars()
-            .map(|c| c as u32 as u8)
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
             .collect();
         let file = write(dir.path(), "staff.csv", &cp1252);
 
