@@ -3,16 +3,26 @@
 //! driver; `$1`-style placeholders work on both); only the migrations differ per backend.
 #![deny(missing_docs)]
 
+mod accounts;
+mod audit;
 mod database_url;
 mod directory;
+mod factors;
 mod groups;
+mod login_failures;
 mod migrate;
+mod sessions;
 mod settings;
 
+pub use accounts::Account;
+pub use audit::{AuditEntry, AuditFilter};
 pub use database_url::{Backend, DatabaseUrl};
 pub use directory::{FeatureSelection, FeatureSwitch, ImportSummary};
+pub use factors::{FactorSummary, TotpRow};
 pub use groups::Group;
+pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
+pub use sessions::{NewSession, PendingLogin, SessionRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

@@ -13,11 +13,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A test checks this list against both folders.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_directory",
-    sqlite: include_str!("../migrations/sqlite/0001_directory.sql"),
-    postgres: include_str!("../migrations/postgres/0001_directory.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_directory",
+        sqlite: include_str!("../migrations/sqlite/0001_directory.sql"),
+        postgres: include_str!("../migrations/postgres/0001_directory.sql"),
+    },
+    Migration {
+        name: "0002_auth",
+        sqlite: include_str!("../migrations/sqlite/0002_auth.sql"),
+        postgres: include_str!("../migrations/postgres/0002_auth.sql"),
+    },
+];
 
 /// Applies every migration not yet recorded, each in its own transaction.
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {

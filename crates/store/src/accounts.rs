@@ -1,0 +1,65 @@
+//! A person as sign-in sees them: id, roles, features and password hash.
+
+use crate::{int, opt_text, text, Store, StoreError};
+use directory::{FeatureSet, Login, RoleSet, UnitPath};
+use sqlx::any::AnyRow;
+
+/// What sign-in and authorisation need to know about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Database id.
+    pub id: i64,
+    /// Login.
+    pub login: Login,
+    /// Display name.
+    pub name: String,
+    /// Unit.
+    pub unit: UnitPath,
+    /// Roles.
+    pub roles: RoleSet,
+    /// Features.
+    pub features: FeatureSet,
+    /// Mobile number, for SMS codes.
+    pub mobile: Option<String>,
+    /// argon2id PHC string, if a password is set.
+    pub password_hash: Option<String>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "s.id, s.login, s.display_name, u.path, s.roles, s.features, s.mobile, s.password_hash";
+
+fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
+    let corrupt = |e: directory::InvalidValue| StoreError::Corrupt(e.to_string());
+    Ok(Account {
+        id: int(row, 0)?,
+        login: Login::parse(&text(row, 1)?).map_err(corrupt)?,
+        name: text(row, 2)?,
+        unit: UnitPath::parse(&text(row, 3)?).map_err(corrupt)?,
+        roles: RoleSet::from_bits(int(row, 4)?),
+        features: FeatureSet::from_bits(int(row, 5)?),
+        mobile: opt_text(row, 6)?,
+        password_hash: opt_text(row, 7)?,
+    })
+}
+
+impl Store {
+    /// The account with this login.
+    pub async fn account_by_login(&self, login: &Login) -> Result<Option<Account>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1");
+        let row = sqlx::query(&sql)
+            .bind(login.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// The account with this id.
+    pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+}
