@@ -19,8 +19,68 @@ pub struct Config {
     pub http: HttpSection,
     /// The organisation.
     pub organisation: OrganisationSection,
+    /// Sign-in and sessions.
+    pub auth: AuthSection,
+    /// The SMS gateway for sign-in codes.
+    pub sms: SmsSection,
     /// Logging.
     pub log: LogSection,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSection {
+    /// A session ends after this many minutes without use.
+    pub idle_timeout_minutes: u32,
+    /// A session ends this many hours after sign-in.
+    pub session_lifetime_hours: u32,
+    /// Address ranges of the office networks (CIDR).
+    pub office_networks: Vec<String>,
+    /// Failed attempts before an account is locked.
+    pub lock_after_failures: u32,
+    /// How long a lock lasts.
+    pub lock_minutes: u32,
+}
+
+impl Default for AuthSection {
+    fn default() -> Self {
+        AuthSection {
+            idle_timeout_minutes: 30,
+            session_lifetime_hours: 12,
+            office_networks: Vec::new(),
+            lock_after_failures: 10,
+            lock_minutes: 15,
+        }
+    }
+}
+
+/// `[sms]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsSection {
+    /// `none`, `log` (demo only: codes go to the log) or `http`.
+    pub gateway: String,
+    /// For `http`: the provider's URL; `{to}` and `{text}` are replaced.
+    pub url: String,
+    /// For `http`: the method.
+    pub method: String,
+    /// For `http`: extra headers as `"Name: value"`.
+    pub headers: Vec<String>,
+    /// For `http`: the body; `{to}` and `{text}` are replaced (JSON-escaped).
+    pub body: String,
+}
+
+impl Default for SmsSection {
+    fn default() -> Self {
+        SmsSection {
+            gateway: "none".into(),
+            url: String::new(),
+            method: "POST".into(),
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
 }
 
 /// `[database]`
@@ -175,6 +235,26 @@ fn apply_flags(config: &mut Config, flags: &Flags) {
 }
 
 fn validate(config: &Config) -> anyhow::Result<()> {
+    for net in &config.auth.office_networks {
+        net.parse::<auth::network::Cidr>()?;
+    }
+    if config.auth.idle_timeout_minutes == 0
+        || config.auth.session_lifetime_hours == 0
+        || config.auth.lock_after_failures == 0
+    {
+        bail!("[auth] timeouts and lock_after_failures must be at least 1");
+    }
+    match config.sms.gateway.as_str() {
+        "none" | "log" => {}
+        "http" if config.sms.url.starts_with("http://") => {}
+        "http" => bail!("[sms] url must start with http:// (put a TLS proxy in front of an https provider for now)"),
+        other => bail!("[sms] gateway {other:?}: use none, log or http"),
+    }
+    for header in &config.sms.headers {
+        if !header.contains(':') {
+            bail!("[sms] header {header:?} must look like \"Name: value\"");
+        }
+    }
     if let Some(url) = &config.database.url {
         DatabaseUrl::parse(url)?;
     }
@@ -189,6 +269,45 @@ impl Config {
         self.data_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from(default))
+    }
+
+    /// The sign-in settings for the HTTP shell.
+    pub fn auth_settings(&self, organisation: &str) -> web::AuthSettings {
+        let mut settings = web::AuthSettings {
+            idle_secs: i64::from(self.auth.idle_timeout_minutes) * 60,
+            lifetime_secs: i64::from(self.auth.session_lifetime_hours) * 3600,
+            office_networks: self
+                .auth
+                .office_networks
+                .iter()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+            issuer: organisation.to_string(),
+            ..web::AuthSettings::default()
+        };
+        settings.account_throttle.lock_after = self.auth.lock_after_failures;
+        settings.account_throttle.lock_secs = u64::from(self.auth.lock_minutes) * 60;
+        settings
+    }
+
+    /// The SMS gateway.
+    pub fn sms_gateway(&self) -> web::SmsGateway {
+        match self.sms.gateway.as_str() {
+            "log" => web::SmsGateway::Log,
+            "http" => web::SmsGateway::Http(web::HttpGateway {
+                url: self.sms.url.clone(),
+                method: self.sms.method.clone(),
+                headers: self
+                    .sms
+                    .headers
+                    .iter()
+                    .filter_map(|h| h.split_once(':'))
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                    .collect(),
+                body: self.sms.body.clone(),
+            }),
+            _ => web::SmsGateway::None,
+        }
     }
 
     /// The database to use: the configured URL, else SQLite in the data folder.
@@ -226,6 +345,34 @@ listen = "127.0.0.1:8080"
 # Name shown in the web client. Default: the name stored by the demo or an import,
 # else "Durchwahl". Environment: DURCHWAHL_ORGANISATION_NAME.
 # name = "Landratsamt Musterstadt"
+
+[auth]
+# A session ends after this many minutes without use, and in any case this many hours
+# after sign-in.
+idle_timeout_minutes = 30
+session_lifetime_hours = 12
+# Address ranges of the office networks. Administrators can require a second factor only
+# for sign-ins from outside them (web client: second-factor rule).
+office_networks = []
+# Failed passwords or codes before an account is locked, and for how long. Failures are
+# counted per account and per source address, with growing delays before the lock.
+lock_after_failures = 10
+lock_minutes = 15
+
+[sms]
+# How sign-in codes are sent by SMS: "none", "log" (DEMO ONLY: the code is written to the
+# server log) or "http" (a request to your SMS provider).
+gateway = "none"
+# For "http": the provider's URL, method, headers and body. {to} and {text} are replaced
+# (URL-encoded in the URL, JSON-escaped in the body).
+url = ""
+method = "POST"
+headers = []
+body = ""
+# Example:
+# url = "http://sms-proxy.intern:8080/send"
+# headers = ["Authorization: Bearer SECRET", "Content-Type: application/json"]
+# body = '{"to": "{to}", "message": "{text}"}'
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

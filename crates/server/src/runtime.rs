@@ -43,10 +43,8 @@ pub async fn run(
             .unwrap_or_else(|| "Durchwahl".into()),
     };
     let address = listener.local_addr()?;
-    let state = web::AppState {
-        store: store.clone(),
-        organisation,
-    };
+    let auth = config.auth_settings(&organisation);
+    let state = web::AppState::new(store.clone(), organisation, auth, config.sms_gateway());
     println!("listening on http://{address}/");
     tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
     web::serve(listener, web::router(state), shutdown_signal()).await?;

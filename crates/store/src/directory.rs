@@ -302,6 +302,54 @@ impl Store {
         }
     }
 
+    /// One person by login.
+    pub async fn person(&self, login: &Login) -> Result<Option<StaffRecord>, StoreError> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1");
+        let row = sqlx::query(&sql)
+            .bind(login.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(staff_from_row).transpose()
+    }
+
+    /// Whether a unit exists.
+    pub async fn unit_exists(&self, unit: &UnitPath) -> Result<bool, StoreError> {
+        match self.require_unit(&unit.to_string()).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::UnknownUnit(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Replaces one person's record (found by login). The unit must exist; an extension
+    /// someone else holds is a [`StoreError::Conflict`] and changes nothing.
+    pub async fn update_person(&self, s: &StaffRecord) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "UPDATE staff SET display_name = $2, unit_id = (SELECT id FROM units WHERE path = $3), extension = $4, \
+             email = $5, mobile = $6, home_phone = $7, roles = $8, features = $9, updated_at = $10 WHERE login = $1",
+        )
+        .bind(s.login.as_str())
+        .bind(&s.name)
+        .bind(s.unit.to_string())
+        .bind(s.extension.as_str())
+        .bind(&s.email)
+        .bind(&s.mobile)
+        .bind(&s.home_phone)
+        .bind(s.roles.bits())
+        .bind(s.features.bits())
+        .bind(unix_now())
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(done) if done.rows_affected() == 1 => Ok(()),
+            Ok(_) => Err(StoreError::UnknownLogins(vec![s.login.to_string()])),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
+                format!("extension {} already belongs to someone else", s.extension),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Stores a password hash (never the password). `false` when the login is unknown.
     pub async fn set_password_hash(&self, login: &Login, hash: &str) -> Result<bool, StoreError> {
         let done =

@@ -175,6 +175,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the person has an unused, unexpired letter code.
+    pub async fn has_letter_code(&self, staff_id: i64, now: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM letter_codes WHERE staff_id = $1 AND expires_at > $2",
+        )
+        .bind(staff_id)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(int(&row, 0)? > 0)
+    }
+
     /// Uses up a letter code; `false` if wrong, used or expired.
     pub async fn use_letter_code(
         &self,

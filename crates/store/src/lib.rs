@@ -62,6 +62,9 @@ pub enum StoreError {
     /// An import plan with problems was handed to the store.
     #[error("the import has {0} problems; nothing was written")]
     PlanHasProblems(usize),
+    /// The change conflicts with existing data (e.g. an extension someone else holds).
+    #[error("{0}")]
+    Conflict(String),
     /// The database holds a value the directory rules reject.
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),

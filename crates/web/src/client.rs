@@ -1,26 +1,83 @@
 //! The embedded web client: plain HTML, CSS and ES modules, no build step, no outside
-//! requests. Served from the binary.
+//! requests. Served from the binary with a strict Content-Security-Policy.
 
 use crate::AppState;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 const INDEX: &str = include_str!("../../../web-client/index.html");
 
-/// `GET /`: the start page, with the organisation's name filled in (HTML-escaped).
-pub async fn index(State(state): State<AppState>) -> impl IntoResponse {
-    let page = INDEX.replace("{{organisation}}", &escape_html(&state.organisation));
+/// Every file of the client, by path below `/app/`.
+const ASSETS: &[(&str, &str)] = &[
+    ("style.css", include_str!("../../../web-client/style.css")),
+    ("app.js", include_str!("../../../web-client/app.js")),
+    ("api.js", include_str!("../../../web-client/api.js")),
+    ("i18n.js", include_str!("../../../web-client/i18n.js")),
+    ("dom.js", include_str!("../../../web-client/dom.js")),
+    ("sign_in.js", include_str!("../../../web-client/sign_in.js")),
+    ("account.js", include_str!("../../../web-client/account.js")),
     (
-        [
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'self'; frame-ancestors 'none'",
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        Html(page),
+        "admin_staff.js",
+        include_str!("../../../web-client/admin_staff.js"),
+    ),
+    (
+        "admin_person.js",
+        include_str!("../../../web-client/admin_person.js"),
+    ),
+    (
+        "admin_locked.js",
+        include_str!("../../../web-client/admin_locked.js"),
+    ),
+    (
+        "admin_audit.js",
+        include_str!("../../../web-client/admin_audit.js"),
+    ),
+];
+
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::CONTENT_SECURITY_POLICY, "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
+fn with_security_headers(mut response: Response) -> Response {
+    for (name, value) in SECURITY_HEADERS {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `GET /`: the single page, with the organisation's name filled in (HTML-escaped).
+pub async fn index(State(state): State<AppState>) -> Response {
+    let page = INDEX.replace("{{organisation}}", &escape_html(&state.organisation));
+    with_security_headers(
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
+    )
+}
+
+/// `GET /app/{file}`: a file of the client.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let Some((_, body)) = ASSETS.iter().find(|(name, _)| *name == file) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let kind = if file.ends_with(".css") {
+        "text/css; charset=utf-8"
+    } else {
+        "text/javascript; charset=utf-8"
+    };
+    with_security_headers(
+        (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            *body,
+        )
+            .into_response(),
     )
 }
 

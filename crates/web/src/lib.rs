@@ -2,13 +2,29 @@
 //! Handlers are thin: they read the request, call the store or a core, and map the result.
 #![deny(missing_docs)]
 
+pub mod admin_api;
+mod audit_trail;
+pub mod auth_settings;
 mod client;
+pub mod error;
+mod hashing_gate;
 mod health;
+mod me_api;
 pub mod openapi;
+pub mod session;
+mod sign_in_api;
+pub mod sms_gateway;
+mod time_format;
 
-use axum::routing::get;
+pub use auth_settings::AuthSettings;
+pub use hashing_gate::HashingGate;
+pub use sms_gateway::{HttpGateway, SmsGateway};
+
+use axum::routing::{get, patch, post};
 use axum::Router;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use store::Store;
 use tower_http::trace::TraceLayer;
 
@@ -19,14 +35,82 @@ pub struct AppState {
     pub store: Store,
     /// The organisation's display name.
     pub organisation: String,
+    /// Sign-in settings.
+    pub auth: Arc<AuthSettings>,
+    /// Where SMS codes go.
+    pub sms: Arc<SmsGateway>,
+    /// Bounded password hashing.
+    pub hashing: HashingGate,
+}
+
+impl AppState {
+    /// State with the given settings.
+    pub fn new(store: Store, organisation: String, auth: AuthSettings, sms: SmsGateway) -> Self {
+        let hashing = HashingGate::new(auth.hashing_permits, auth.hashing_queue);
+        AppState {
+            store,
+            organisation,
+            auth: Arc::new(auth),
+            sms: Arc::new(sms),
+            hashing,
+        }
+    }
 }
 
 /// All routes of the HTTP server.
 pub fn router(state: AppState) -> Router {
+    use admin_api as a;
     Router::new()
         .route("/", get(client::index))
+        .route("/app/{*file}", get(client::asset))
         .route("/healthz", get(health::healthz))
         .route("/api/v1/openapi.json", get(openapi::handler))
+        .route("/api/v1/auth/login", post(sign_in_api::login))
+        .route(
+            "/api/v1/auth/second-factor",
+            post(sign_in_api::second_factor),
+        )
+        .route("/api/v1/auth/sms", post(sign_in_api::send_sms))
+        .route("/api/v1/auth/logout", post(sign_in_api::logout))
+        .route("/api/v1/me", get(me_api::me))
+        .route("/api/v1/me/password", post(me_api::change_password))
+        .route("/api/v1/me/totp", post(me_api::begin_totp))
+        .route("/api/v1/me/totp/confirm", post(me_api::confirm_totp))
+        .route(
+            "/api/v1/me/recovery-codes",
+            post(me_api::new_recovery_codes),
+        )
+        .route(
+            "/api/v1/me/sessions",
+            get(me_api::sessions).delete(me_api::end_all_sessions),
+        )
+        .route(
+            "/api/v1/me/sessions/{id}",
+            axum::routing::delete(me_api::end_session),
+        )
+        .route("/api/v1/admin/staff", get(a::list_staff))
+        .route(
+            "/api/v1/admin/staff/{login}",
+            get(a::get_staff).merge(patch(a::patch_staff)),
+        )
+        .route(
+            "/api/v1/admin/staff/{login}/reset-factors",
+            post(a::reset_factors),
+        )
+        .route(
+            "/api/v1/admin/staff/{login}/letter-code",
+            post(a::letter_code),
+        )
+        .route("/api/v1/admin/staff/{login}/unlock", post(a::unlock))
+        .route("/api/v1/admin/features", post(a::switch_feature))
+        .route("/api/v1/admin/units", get(a::units))
+        .route("/api/v1/admin/locked", get(a::locked))
+        .route("/api/v1/admin/audit", get(a::audit))
+        .route("/api/v1/admin/audit.csv", get(a::audit_csv))
+        .route(
+            "/api/v1/admin/second-factor",
+            get(a::get_rule).put(a::put_rule),
+        )
         .with_state(state)
         .layer(TraceLayer::new_for_http())
 }
@@ -38,7 +122,10 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

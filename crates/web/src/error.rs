@@ -1,0 +1,119 @@
+//! Every API error, mapped to a status code in this one place. Users get a clear message,
+//! never a stack trace or SQL text; details go to the log.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An API error.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid session (or pending sign-in).
+    #[error("please sign in")]
+    Unauthorized,
+    /// Wrong login, password or code. Deliberately says nothing about which.
+    #[error("login, password or code is wrong")]
+    WrongCredentials,
+    /// Signed in, but not allowed.
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    /// A write without the session's CSRF token.
+    #[error("the request lacks the X-CSRF-Token header of this session")]
+    Csrf,
+    /// Nothing there.
+    #[error("{0}")]
+    NotFound(String),
+    /// Bad input; nothing was changed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The change conflicts with existing data; nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts: try again after this many seconds.
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    /// Overloaded or a dependency is down: try again later.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or a database failure (logged).
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::WrongCredentials => "wrong_credentials",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Csrf => "csrf",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::TooManyRequests(_) => "too_many_requests",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({"error": self.code(), "message": self.to_string()}));
+        match retry_after(&self) {
+            Some(secs) => (
+                self.status(),
+                [(header::RETRY_AFTER, secs.to_string())],
+                body,
+            )
+                .into_response(),
+            None => (self.status(), body).into_response(),
+        }
+    }
+}
+
+/// Seconds for the `Retry-After` header of 429 and 503 answers.
+fn retry_after(e: &ApiError) -> Option<u64> {
+    match e {
+        ApiError::TooManyRequests(s) => Some(*s),
+        ApiError::Unavailable(_) => Some(5),
+        _ => None,
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        use store::StoreError as S;
+        match e {
+            S::UnknownUnit(u) => ApiError::NotFound(format!("no unit {u:?}")),
+            S::UnknownLogins(l) => {
+                ApiError::NotFound(format!("not in the directory: {}", l.join(", ")))
+            }
+            S::Conflict(what) => ApiError::Conflict(what),
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<directory::InvalidValue> for ApiError {
+    fn from(e: directory::InvalidValue) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}

@@ -1,0 +1,104 @@
+//! Session cookies and the extractors that guard every endpoint: [`SignedIn`] needs a live
+//! session (and, for writes, the session's CSRF token in `X-CSRF-Token`); [`Admin`] is only
+//! built after the role check, so a handler that takes one cannot forget it.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use directory::Role;
+use store::{Account, SessionRow};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "dw_session";
+/// The cookie of a sign-in waiting for its second factor.
+pub const PENDING_COOKIE: &str = "dw_pending";
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The value of a cookie in the request.
+pub fn cookie<'a>(parts: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    parts
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, Secure over TLS. `max_age` 0 deletes.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// A signed-in person with a live session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The session.
+    pub session: SessionRow,
+    /// The person.
+    pub account: Account,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
+        let hash = auth::session_token::token_hash(token);
+        let session = state
+            .store
+            .session_by_token(&hash, unix_now(), state.auth.idle_secs)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if sent != Some(session.csrf_token.as_str()) {
+                return Err(ApiError::Csrf);
+            }
+        }
+        let account = state
+            .store
+            .account_by_id(session.staff_id)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(SignedIn { session, account })
+    }
+}
+
+/// A signed-in administrator. Only made by the role check below.
+#[derive(Debug, Clone)]
+pub struct Admin(pub SignedIn);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let who = SignedIn::from_request_parts(parts, state).await?;
+        if who.account.roles.contains(Role::Admin) {
+            Ok(Admin(who))
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// Calls to the Durchwahl API. Writes carry the session's CSRF token.
+let csrf = null;
+
+export function setCsrf(token) { csrf = token; }
+
+export async function api(method, path, body) {
+  const headers = { 'Accept': 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const type = res.headers.get('Content-Type') || '';
+  if (type.includes('application/json')) data = await res.json();
+  return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
+}

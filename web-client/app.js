@@ -1,0 +1,66 @@
+// The single-page web client: who is signed in, navigation, and hash routes.
+import { api, setCsrf } from './api.js';
+import { h } from './dom.js';
+import { t, lang, setLang } from './i18n.js';
+import { showSignIn } from './sign_in.js';
+import { showAccount } from './account.js';
+import { showStaff } from './admin_staff.js';
+import { showPerson } from './admin_person.js';
+import { showLocked } from './admin_locked.js';
+import { showAudit } from './admin_audit.js';
+
+let me = null;
+
+const routes = [
+  { path: '#/account', key: 'account', view: () => showAccount(me, start) },
+  { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
+  { path: '#/admin/locked', key: 'locked', admin: true, view: () => showLocked() },
+  { path: '#/admin/audit', key: 'audit', admin: true, view: () => showAudit() },
+];
+
+function isAdmin() { return me && me.roles.includes('admin'); }
+
+function renderChrome() {
+  document.getElementById('skip').textContent = t('skip');
+  document.getElementById('lang-label').textContent = t('language');
+  const nav = document.getElementById('nav');
+  nav.setAttribute('aria-label', t('nav'));
+  if (!me) { nav.replaceChildren(); return; }
+  const items = routes.filter((r) => !r.admin || isAdmin()).map((r) =>
+    h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key))));
+  const logout = h('button', { class: 'link', type: 'button', onclick: signOut }, t('logout'));
+  nav.replaceChildren(h('ul', {}, ...items, h('li', {}, logout)));
+}
+
+async function signOut() {
+  await api('POST', '/api/v1/auth/logout');
+  me = null;
+  setCsrf(null);
+  location.hash = '';
+  start();
+}
+
+function route() {
+  renderChrome();
+  if (!me) return showSignIn(start);
+  const personMatch = location.hash.match(/^#\/admin\/person\/(.+)$/);
+  if (personMatch && isAdmin()) return showPerson(decodeURIComponent(personMatch[1]));
+  const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
+  if (found) return found.view();
+  location.hash = '#/account';
+}
+
+// Loads the signed-in person (if any) and shows the right page.
+export async function start() {
+  const res = await api('GET', '/api/v1/me');
+  me = res.ok ? res.data : null;
+  setCsrf(me ? me.csrf_token : null);
+  route();
+}
+
+const select = document.getElementById('lang-select');
+select.value = lang();
+setLang(lang());
+select.addEventListener('change', () => { setLang(select.value); route(); });
+window.addEventListener('hashchange', route);
+start();

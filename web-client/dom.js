@@ -1,0 +1,47 @@
+// Tiny DOM helpers: build elements without innerHTML (no injection), announce to screen readers.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// A labelled form field; returns [wrapper, input].
+export function field(id, label, attrs = {}) {
+  const input = h('input', { id, name: id, ...attrs });
+  return [h('div', {}, h('label', { for: id }, label), input), input];
+}
+
+export function announce(text) {
+  const status = document.getElementById('status');
+  status.textContent = '';
+  setTimeout(() => { status.textContent = text; }, 50);
+}
+
+// Replaces the page content, sets the title and moves focus to the heading.
+export function show(title, ...content) {
+  const main = document.getElementById('main');
+  const heading = h('h1', { tabindex: '-1' }, title);
+  main.replaceChildren(heading, ...content);
+  document.title = `${title} – Durchwahl`;
+  heading.focus();
+}
+
+// An error area that screen readers read out when it changes.
+export function errorBox() {
+  return h('p', { class: 'error', role: 'alert' });
+}
+
+export function formatTime(unix) {
+  return new Date(unix * 1000).toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'de-DE');
+}
