@@ -39,8 +39,9 @@ pub fn try_qr_svg(text: &str, title: &str) -> Result<String, QrTooLong> {
     let title = escape_xml(title);
     let mut svg = String::with_capacity(128 + title.len() * 2 + (qr.size() as usize).pow(2) * 4);
     // role="img" with a <title> as first child gives the image an accessible name
-    // (WAI-ARIA Graphics Module, SVG Accessibility API Mappings); aria-label repeats it for older readers.
-    // xmlns is a namespace name, never fetched.
+    // (WAI-ARIA Graphics Module, SVG Accessibility API Mappings); aria-label repeats
+    // it for older screen readers. xmlns is a namespace name, never fetched. Writing
+    // to a String cannot fail, hence `let _`.
     let _ = write!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" \

@@ -1,10 +1,9 @@
 //! End-to-end tests of the built `durchwahl` binary: bulk provisioning on SQLite and on
 //! PostgreSQL, the config command, and `serve`/`demo` answering HTTP and stopping cleanly.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use store::{DatabaseUrl, Store};
 use testkit::TestDb;
 
@@ -398,73 +397,23 @@ fn config_example_and_bad_database_urls() {
     );
 }
 
-/// A running server process; killed if a test fails half-way.
-struct Server {
-    child: Child,
-    address: String,
-    stdout: String,
-}
+/// A running server process with plain GET.
+struct Server(testkit::process::ServerProcess);
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut stdout = String::new();
-        let address = loop {
-            let mut line = String::new();
-            assert!(
-                reader.read_line(&mut line).unwrap() > 0,
-                "server exited early:\n{stdout}"
-            );
-            stdout.push_str(&line);
-            if let Some(rest) = line.strip_prefix("listening on http://") {
-                break rest.trim().trim_end_matches('/').to_string();
-            }
-        };
-        Server {
-            child,
-            address,
-            stdout,
-        }
+        let mut cmd = command(args);
+        cmd.stderr(Stdio::null());
+        Server(testkit::process::ServerProcess::start(cmd))
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        (status, body)
+        let reply = testkit::http::Client::new(&self.0.address).get(path);
+        (reply.status, reply.body)
     }
 
-    /// Sends SIGTERM and returns whether the process exited successfully.
-    fn terminate(mut self) -> bool {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        self.child.wait().unwrap().success()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
+    fn terminate(self) -> bool {
+        self.0.terminate()
     }
 }
 
@@ -509,14 +458,14 @@ fn demo_seeds_once_and_reuses_its_folder() {
     let data = data.to_str().unwrap();
     let first = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
     assert!(
-        first.stdout.contains("Created the demo organisation"),
+        first.0.stdout.contains("Created the demo organisation"),
         "{}",
-        first.stdout
+        first.0.stdout
     );
     assert!(
-        first.stdout.contains("admin") && first.stdout.contains("Musterstadt-2020"),
+        first.0.stdout.contains("admin") && first.0.stdout.contains("Musterstadt-2020"),
         "{}",
-        first.stdout
+        first.0.stdout
     );
     let (status, page) = first.get("/");
     assert!(
@@ -524,17 +473,17 @@ fn demo_seeds_once_and_reuses_its_folder() {
         "{page}"
     );
     let count = |s: &str| s.lines().next().unwrap().to_string();
-    let headline = count(&first.stdout);
+    let headline = count(&first.0.stdout);
     assert!(first.terminate());
 
     let second = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
     assert!(
-        second.stdout.contains("Reusing the demo organisation"),
+        second.0.stdout.contains("Reusing the demo organisation"),
         "{}",
-        second.stdout
+        second.0.stdout
     );
     assert_eq!(
-        count(&second.stdout),
+        count(&second.0.stdout),
         headline,
         "no duplicates on the second start"
     );

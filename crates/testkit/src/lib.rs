@@ -5,6 +5,9 @@
 //! (`CI=true`) a missing PostgreSQL is an error, so coverage of it cannot silently vanish.
 #![deny(missing_docs)]
 
+pub mod http;
+pub mod process;
+
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 use store::DatabaseUrl;

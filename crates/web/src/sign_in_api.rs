@@ -8,7 +8,7 @@ use auth::sign_in::{after_password, check_password, AfterPassword, FactorFacts, 
 use auth::throttle::{decide, record_failure, Decision, FailureRecord, ThrottlePolicy};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use directory::Login;
 use serde::Deserialize;
@@ -130,7 +130,7 @@ impl Started {
     /// The response with `body` plus `csrf_token`.
     pub fn with_body(self, mut body: serde_json::Value) -> Response {
         body["csrf_token"] = json!(self.csrf);
-        (self.cookies, Json(body)).into_response()
+        (AppendHeaders(self.cookies), Json(body)).into_response()
     }
 }
 

@@ -1,0 +1,159 @@
+//! A small blocking HTTP/1.1 client for end-to-end tests: keeps cookies like a browser
+//! and sends the session's CSRF token on writes once it knows it.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON (panics with the body when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.body))
+    }
+
+    /// The first header of that name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == &name.to_ascii_lowercase())
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A client with a cookie jar.
+#[derive(Debug, Clone)]
+pub struct Client {
+    address: String,
+    /// Cookies by name.
+    pub cookies: BTreeMap<String, String>,
+    /// The CSRF token sent on writes.
+    pub csrf: Option<String>,
+}
+
+impl Client {
+    /// A client for `host:port`.
+    pub fn new(address: &str) -> Client {
+        Client {
+            address: address.to_string(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+        }
+    }
+
+    /// `GET path`.
+    pub fn get(&mut self, path: &str) -> Reply {
+        self.request("GET", path, None)
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn post(&mut self, path: &str, body: serde_json::Value) -> Reply {
+        self.request("POST", path, Some(body))
+    }
+
+    /// Any request; remembers cookies it sets and a `csrf_token` in a JSON answer.
+    pub fn request(&mut self, method: &str, path: &str, body: Option<serde_json::Value>) -> Reply {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: testkit\r\n",
+            self.address
+        );
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
+        }
+        if let (Some(token), false) = (&self.csrf, method == "GET") {
+            head.push_str(&format!("X-CSRF-Token: {token}\r\n"));
+        }
+        if !body.is_empty() || method != "GET" {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        stream
+            .write_all(format!("{head}\r\n{body}").as_bytes())
+            .expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("receive");
+        let reply = parse(&raw);
+        for (_, value) in reply.headers.iter().filter(|(k, _)| k == "set-cookie") {
+            let pair = value.split(';').next().unwrap_or_default();
+            if let Some((name, val)) = pair.split_once('=') {
+                if val.is_empty() || value.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), val.to_string());
+                }
+            }
+        }
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(&reply.body)
+        {
+            if let Some(serde_json::Value::String(token)) = map.get("csrf_token") {
+                self.csrf = Some(token.clone());
+            }
+        }
+        reply
+    }
+}
+
+fn parse(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.get(9..12))
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+    out
+}
