@@ -1,0 +1,76 @@
+// Shared pieces of the browser tests: a real durchwahl server with prepared staff, Debian's
+// Chromium through playwright-core, and RFC 6238 codes computed here (as an app would).
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.DURCHWAHL_BIN || join(root, 'target', 'debug', 'durchwahl');
+export const PASSWORD = 'Grüne Wiese am Inn';
+
+const STAFF = `login,name,unit,extension,mobile,roles
+a.admin,Anna Admin,Abteilung 2/Sachgebiet 23 IKT,2301,,admin;user
+b.user,Bärbel Böhm,Gesundheitsamt/Hotline,2401,+49 151 5550123,user
+c.clerk,Carl Clerk,Bauamt,2501,,user
+`;
+
+function run(args, input = '') {
+  const r = spawnSync(BIN, [...args, '--log-level', 'warn'], { input });
+  if (r.status !== 0) throw new Error(`durchwahl ${args.join(' ')}: ${r.stderr}`);
+}
+
+// Starts a server with three people; resolves to { url, stop }.
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'durchwahl-browser-'));
+  const data = join(dir, 'data');
+  writeFileSync(join(dir, 'staff.csv'), STAFF);
+  run(['users', 'import', join(dir, 'staff.csv'), '--data-dir', data]);
+  for (const login of ['a.admin', 'b.user', 'c.clerk']) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
+  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => { if (line.startsWith('listening on ')) resolve(line.slice('listening on '.length).replace(/\/$/, '')); });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const out = [];
+  for (const ch of text.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(ch); bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+// The 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for `unixTime`.
+export function totp(secret, unixTime = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixTime / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, '0');
+}
