@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = process.env.DURCHWAHL_BIN || join(root, 'target', 'debug', 'durchwahl');
+const BIN = process.env.TEST_DURCHWAHL_BIN || join(root, 'target', 'debug', 'durchwahl');
 export const PASSWORD = 'Grüne Wiese am Inn';
 
 const STAFF = `login,name,unit,extension,mobile,roles

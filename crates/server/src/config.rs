@@ -97,6 +97,10 @@ pub struct DatabaseSection {
 pub struct HttpSection {
     /// Address and port to listen on.
     pub listen: SocketAddr,
+    /// PEM certificate chain: serve HTTPS (and mark cookies Secure) when set with `tls_key`.
+    pub tls_certificate: Option<PathBuf>,
+    /// PEM private key.
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `[organisation]`
@@ -131,6 +135,8 @@ impl Default for HttpSection {
     fn default() -> Self {
         HttpSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tls_certificate: None,
+            tls_key: None,
         }
     }
 }
@@ -235,6 +241,9 @@ fn apply_flags(config: &mut Config, flags: &Flags) {
 }
 
 fn validate(config: &Config) -> anyhow::Result<()> {
+    if config.http.tls_certificate.is_some() != config.http.tls_key.is_some() {
+        bail!("[http] tls_certificate and tls_key must be set together");
+    }
     for net in &config.auth.office_networks {
         net.parse::<auth::network::Cidr>()?;
     }
@@ -271,6 +280,17 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(default))
     }
 
+    /// The TLS files, when HTTPS is configured.
+    pub fn tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        match (&self.http.tls_certificate, &self.http.tls_key) {
+            (Some(certificate), Some(key)) => Some(crate::tls::TlsFiles {
+                certificate: certificate.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// The sign-in settings for the HTTP shell.
     pub fn auth_settings(&self, organisation: &str) -> web::AuthSettings {
         let mut settings = web::AuthSettings {
@@ -283,6 +303,7 @@ impl Config {
                 .filter_map(|n| n.parse().ok())
                 .collect(),
             issuer: organisation.to_string(),
+            secure_cookies: self.tls_files().is_some(),
             ..web::AuthSettings::default()
         };
         settings.account_throttle.lock_after = self.auth.lock_after_failures;
@@ -340,6 +361,11 @@ pub const EXAMPLE: &str = r#"# Durchwahl configuration.
 # Address and port of the web client and the HTTP API.
 # Environment: DURCHWAHL_HTTP_LISTEN; flag: --http-listen.
 listen = "127.0.0.1:8080"
+# Serve HTTPS directly: PEM certificate chain and private key. Both files are watched and
+# reloaded when they change (no restart after a renewal). Session cookies are then marked
+# Secure. Leave unset behind a TLS-terminating reverse proxy.
+# tls_certificate = "/etc/durchwahl/tls/fullchain.pem"
+# tls_key = "/etc/durchwahl/tls/privkey.pem"
 
 [organisation]
 # Name shown in the web client. Default: the name stored by the demo or an import,

@@ -6,6 +6,7 @@ mod demo;
 mod logging;
 mod runtime;
 mod table;
+mod tls;
 mod users;
 
 use clap::Parser;

@@ -45,9 +45,31 @@ pub async fn run(
     let address = listener.local_addr()?;
     let auth = config.auth_settings(&organisation);
     let state = web::AppState::new(store.clone(), organisation, auth, config.sms_gateway());
-    println!("listening on http://{address}/");
-    tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
-    web::serve(listener, web::router(state), shutdown_signal()).await?;
+    let router = web::router(state);
+    match config.tls_files() {
+        None => {
+            println!("listening on http://{address}/");
+            tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
+            web::serve(listener, router, shutdown_signal()).await?;
+        }
+        Some(files) => {
+            let tls = crate::tls::load(&files).await?;
+            let watcher = crate::tls::watch(tls.clone(), files, std::time::Duration::from_secs(2));
+            println!("listening on https://{address}/");
+            tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving over TLS");
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                .handle(handle)
+                .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await?;
+            watcher.abort();
+        }
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

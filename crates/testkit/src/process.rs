@@ -28,7 +28,10 @@ impl ServerProcess {
                 "server exited early:\n{stdout}"
             );
             stdout.push_str(&line);
-            if let Some(rest) = line.strip_prefix("listening on http://") {
+            if let Some(rest) = line
+                .strip_prefix("listening on http://")
+                .or_else(|| line.strip_prefix("listening on https://"))
+            {
                 break rest.trim().trim_end_matches('/').to_string();
             }
         };

@@ -53,7 +53,13 @@ fn with_security_headers(mut response: Response) -> Response {
 
 /// `GET /`: the single page, with the organisation's name filled in (HTML-escaped).
 pub async fn index(State(state): State<AppState>) -> Response {
-    let page = INDEX.replace("{{organisation}}", &escape_html(&state.organisation));
+    // Without an organisation name the header would read "Durchwahl Durchwahl".
+    let name = if state.organisation == "Durchwahl" {
+        ""
+    } else {
+        &state.organisation
+    };
+    let page = INDEX.replace("{{organisation}}", &escape_html(name));
     with_security_headers(
         ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response(),
     )
