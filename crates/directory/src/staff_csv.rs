@@ -234,10 +234,11 @@ pub fn parse_staff_csv(bytes: &[u8]) -> ParsedCsv {
     let Some(index) = read_header(&header, &mut parsed) else {
         return parsed;
     };
+    let mut lines = LineCounter::new(&text);
     for record in records {
         match record {
             Ok(rec) => {
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
                 if rec.iter().all(|f| f.trim().is_empty()) {
                     continue; // blank lines, and Excel's rows of only delimiters
                 }
@@ -252,7 +253,7 @@ pub fn parse_staff_csv(bytes: &[u8]) -> ParsedCsv {
                 read_row(&rec, line, &index, &mut parsed);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 parsed
                     .problems
                     .push(problem(line, None, ProblemKind::Syntax(e.to_string())));
@@ -260,6 +261,42 @@ pub fn parse_staff_csv(bytes: &[u8]) -> ParsedCsv {
         }
     }
     parsed
+}
+
+/// Line numbers from byte offsets. The csv reader counts a record as starting at a blank
+/// line before it, so the line is computed here, skipping leading line breaks. Offsets
+/// only grow, so counting is incremental and the whole file is read once.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.offset {
+            self.line += self.text[self.offset..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = start;
+        }
+        self.line
+    }
 }
 
 /// Maps each known column to its position; records header problems.
@@ -434,6 +471,120 @@ pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) ->
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn kinds(text: &[u8]) -> Vec<(u64, Option<&'static str>, ProblemKind)> {
+        let parsed = parse_staff_csv(text);
+        let plan = crate::plan_import(&Default::default(), parsed);
+        plan.problems
+            .into_iter()
+            .map(|p| (p.line, p.field, p.kind))
+            .collect()
+    }
+
+    #[test]
+    fn header_problems_are_reported_on_line_one() {
+        assert_eq!(
+            kinds(b"login,name,unit,extension,telefon,name\n"),
+            vec![
+                (1, None, ProblemKind::UnknownColumn("telefon".into())),
+                (1, None, ProblemKind::RepeatedColumn("name")),
+            ]
+        );
+        let missing = kinds(b"login,name\n");
+        assert_eq!(missing.len(), 2);
+        assert!(missing.contains(&(1, None, ProblemKind::MissingColumn("unit"))));
+        assert_eq!(kinds(b""), vec![(1, None, ProblemKind::NoHeader)]);
+        assert_eq!(kinds(b"\n  \n"), vec![(1, None, ProblemKind::NoHeader)]);
+        assert_eq!(
+            kinds(&[0xFF, 0xFE, b'l', 0]),
+            vec![(
+                1,
+                None,
+                ProblemKind::Encoding(crate::csv_text::DecodeError::Utf16)
+            )]
+        );
+    }
+
+    #[test]
+    fn row_problems_carry_their_line_after_blank_lines_and_quoted_line_breaks() {
+        let text = "login,name,unit,extension\n\"a.b\",\"Anna, B\",X,2001\n\n,,,\nc.d,C,X\nM.Mueller,M,X,2002\nm.mueller,M,X,2003\n";
+        assert_eq!(
+            kinds(text.as_bytes()),
+            vec![
+                (
+                    5,
+                    None,
+                    ProblemKind::FieldCount {
+                        expected: 4,
+                        found: 3
+                    }
+                ),
+                (
+                    7,
+                    Some("login"),
+                    ProblemKind::DuplicateLogin {
+                        login: "m.mueller".into(),
+                        first_line: 6
+                    }
+                ),
+            ],
+            "blank lines and rows of only delimiters are skipped"
+        );
+        let quoted_break =
+            "login,name,unit,extension\r\n\"a.b\",\"Anna\r\nB\",X,2001\r\nc.d,C,X\r\n";
+        let problems = kinds(quoted_break.as_bytes());
+        assert_eq!(
+            problems.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            [(2, Some("name")), (4, None)]
+        );
+    }
+
+    #[test]
+    fn every_bad_field_of_a_row_is_reported() {
+        let text = "login,name,unit,extension,email,mobile,roles,features\nx y,,a//b,1,no-mail,12,boss,fax\n";
+        let fields: Vec<_> = kinds(text.as_bytes())
+            .into_iter()
+            .map(|(line, field, _)| (line, field.unwrap()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "login",
+                "name",
+                "unit",
+                "extension",
+                "email",
+                "mobile",
+                "roles",
+                "features"
+            ]
+            .map(|f| (2, f))
+            .to_vec()
+        );
+    }
+
+    #[test]
+    fn swapping_extensions_is_fine_but_taking_one_is_not() {
+        let first = "login,name,unit,extension\na.a,A,X,2001\nb.b,B,X,2002\nc.c,C,X,2003\n";
+        let plan = crate::plan_import(&Default::default(), parse_staff_csv(first.as_bytes()));
+        let current = crate::DirectorySnapshot {
+            staff: plan.creates,
+            units: plan.new_units,
+        };
+        let swap = "login,name,unit,extension\na.a,A,X,2002\nb.b,B,X,2001\n";
+        let swapped = crate::plan_import(&current, parse_staff_csv(swap.as_bytes()));
+        assert!(swapped.problems.is_empty(), "{:?}", swapped.problems);
+        assert_eq!(swapped.updates.len(), 2);
+        let take = "login,name,unit,extension\na.a,A,X,2003\n";
+        let taken = crate::plan_import(&current, parse_staff_csv(take.as_bytes()));
+        assert_eq!(
+            taken.problems[0].kind,
+            ProblemKind::ExtensionTaken {
+                extension: "2003".into(),
+                login: "c.c".into()
+            }
+        );
+    }
 
     proptest! {
         /// The same property as the fuzz target, on every test run: any bytes give rows
