@@ -1,7 +1,6 @@
 //! End-to-end tests of the built `durchwahl` binary: bulk provisioning on SQLite and on
 //! PostgreSQL, the config command, and `serve`/`demo` answering HTTP and stopping cleanly.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use store::{DatabaseUrl, Store};
@@ -22,19 +21,7 @@ fn run(db: &TestDb, args: &[&str], stdin: &str) -> Output {
     let url = db.url.redacted();
     let mut cmd = command(args);
     cmd.args(["--database-url", &url]);
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    testkit::process::run_with_input(cmd, stdin)
 }
 
 fn ok(db: &TestDb, args: &[&str]) -> String {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
 use testkit::http::Client;
 use testkit::process::ServerProcess;
@@ -28,20 +28,15 @@ struct Setup {
 }
 
 fn durchwahl(data: &Path, args: &[&str], stdin: &str) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "durchwahl {args:?}");
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn"]);
+    let out = testkit::process::run_with_input(cmd, stdin);
+    assert!(
+        out.status.success(),
+        "durchwahl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A server with four people (all with [`PASSWORD`]) and extra config lines.

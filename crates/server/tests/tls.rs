@@ -136,22 +136,11 @@ fn session_cookies_are_secure_over_tls() {
     let csv = dir.path().join("s.csv");
     std::fs::write(&csv, "login,name,unit,extension\na.b,Anna B,IKT,2001\n").unwrap();
     let run = |args: &[&str], input: &str| {
-        use std::io::Write;
-        let mut child = Command::new(BIN)
-            .args(args)
-            .arg("--data-dir")
-            .arg(&data)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).arg("--data-dir").arg(&data);
+        assert!(testkit::process::run_with_input(cmd, input)
+            .status
+            .success());
     };
     run(&["users", "import", csv.to_str().unwrap()], "");
     run(&["users", "set-password", "a.b"], "Grüne Wiese am Inn\n");

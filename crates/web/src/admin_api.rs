@@ -107,18 +107,45 @@ async fn person(store: &Store, login: &str) -> Result<StaffRecord, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("no person with login {login}")))
 }
 
+/// The person and their account, or 404.
+async fn person_and_account(
+    store: &Store,
+    login: &str,
+) -> Result<(StaffRecord, store::Account), ApiError> {
+    let p = person(store, login).await?;
+    let account = store
+        .account_by_login(&p.login)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    Ok((p, account))
+}
+
+/// Audits an admin's action on a person (or on everything, with `target` `None`).
+async fn audit_admin(
+    state: &AppState,
+    admin: &crate::session::SignedIn,
+    action: &str,
+    target: Option<&str>,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    record(
+        &state.store,
+        Some(admin.account.login.as_str()),
+        action,
+        target,
+        &admin.session.source,
+        detail,
+    )
+    .await
+}
+
 /// `GET /api/v1/admin/staff/{login}`: the record, factors and lock state.
 pub async fn get_staff(
     State(state): State<AppState>,
     _: Admin,
     Path(login): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = person(&state.store, &login).await?;
-    let account = state
-        .store
-        .account_by_login(&p.login)
-        .await?
-        .ok_or(ApiError::Internal)?;
+    let (p, account) = person_and_account(&state.store, &login).await?;
     let factors = state.store.factor_summary(account.id).await?;
     let failures = state
         .store
@@ -224,12 +251,11 @@ pub async fn patch_staff(
         )));
     }
     state.store.update_person(&new).await?;
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
+    audit_admin(
+        &state,
+        &admin,
         "admin.staff.changed",
         Some(new.login.as_str()),
-        &admin.session.source,
         changed_fields(&old, &new),
     )
     .await?;
@@ -302,12 +328,11 @@ pub async fn switch_feature(
     } else {
         "admin.feature.off"
     };
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
+    audit_admin(
+        &state,
+        &admin,
         action,
         None,
-        &admin.session.source,
         format!("{} for {whom}: {} changed", feature.name(), result.changed),
     )
     .await?;
@@ -322,19 +347,13 @@ pub async fn reset_factors(
     Admin(admin): Admin,
     Path(login): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = person(&state.store, &login).await?;
-    let account = state
-        .store
-        .account_by_login(&p.login)
-        .await?
-        .ok_or(ApiError::Internal)?;
+    let (p, account) = person_and_account(&state.store, &login).await?;
     state.store.reset_factors(account.id).await?;
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
+    audit_admin(
+        &state,
+        &admin,
         "admin.factors.reset",
         Some(p.login.as_str()),
-        &admin.session.source,
         "",
     )
     .await?;
@@ -347,12 +366,7 @@ pub async fn letter_code(
     Admin(admin): Admin,
     Path(login): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = person(&state.store, &login).await?;
-    let account = state
-        .store
-        .account_by_login(&p.login)
-        .await?
-        .ok_or(ApiError::Internal)?;
+    let (p, account) = person_and_account(&state.store, &login).await?;
     let code = auth::codes::generate_letter_code();
     let expires_at = unix_now() + state.auth.letter_code_secs;
     state
@@ -364,12 +378,11 @@ pub async fn letter_code(
             admin.account.login.as_str(),
         )
         .await?;
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
+    audit_admin(
+        &state,
+        &admin,
         "admin.letter_code.issued",
         Some(p.login.as_str()),
-        &admin.session.source,
         "",
     )
     .await?;
@@ -389,15 +402,7 @@ pub async fn unlock(
         .store
         .clear_failures(FailureScope::Account, p.login.as_str())
         .await?;
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
-        "admin.unlocked",
-        Some(p.login.as_str()),
-        &admin.session.source,
-        "",
-    )
-    .await?;
+    audit_admin(&state, &admin, "admin.unlocked", Some(p.login.as_str()), "").await?;
     Ok(Json(json!({"status": "ok", "had_failures": was_locked})))
 }
 
@@ -527,15 +532,7 @@ pub async fn put_rule(
     }
     let text = serde_json::to_string(&rule).map_err(|_| ApiError::Internal)?;
     state.store.set_setting(RULE_KEY, &text).await?;
-    record(
-        &state.store,
-        Some(admin.account.login.as_str()),
-        "admin.second_factor.rule",
-        None,
-        &admin.session.source,
-        text,
-    )
-    .await?;
+    audit_admin(&state, &admin, "admin.second_factor.rule", None, text).await?;
     Ok(Json(rule))
 }
 
