@@ -8,6 +8,7 @@ import { showStaff } from './admin_staff.js';
 import { showPerson } from './admin_person.js';
 import { showLocked } from './admin_locked.js';
 import { showAudit } from './admin_audit.js';
+import { showRule } from './admin_rule.js';
 
 let me = null;
 
@@ -16,6 +17,7 @@ const routes = [
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
   { path: '#/admin/locked', key: 'locked', admin: true, view: () => showLocked() },
   { path: '#/admin/audit', key: 'audit', admin: true, view: () => showAudit() },
+  { path: '#/admin/second-factor', key: 'rule', admin: true, view: () => showRule() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

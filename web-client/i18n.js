@@ -28,6 +28,8 @@ const texts = {
     time: 'Zeit', actor: 'Wer', action: 'Aktion', target: 'Betrifft', source: 'Adresse', detail: 'Details', since: 'Von (Datum)', until: 'Bis (Datum)', personFilter: 'Person', actionFilter: 'Aktion beginnt mit',
     exportCsv: 'Als CSV herunterladen', entries: '{n} Einträge', yes: 'ja', no: 'nein', hasPassword: 'Passwort gesetzt', back: 'Zurück zur Liste',
     confirmReset: 'Zweiten Faktor wirklich zurücksetzen?',
+    rule: 'Zweiter Faktor', ruleIntro: 'Wer sich mit einem zweiten Faktor anmelden muss. Wer noch keinen hat, richtet direkt nach dem Passwort eine Authenticator-App ein.',
+    ruleEveryone: 'Für alle Mitarbeitenden', ruleOutside: 'Bei Anmeldung von außerhalb der Büronetze', ruleUnits: 'Für diese Organisationseinheiten (mit ihren Untereinheiten)',
   },
   en: {
     skip: 'Skip to content', language: 'Language', nav: 'Main navigation',
@@ -57,6 +59,8 @@ const texts = {
     time: 'Time', actor: 'Who', action: 'Action', target: 'Concerns', source: 'Address', detail: 'Details', since: 'From (date)', until: 'To (date)', personFilter: 'Person', actionFilter: 'Action starts with',
     exportCsv: 'Download as CSV', entries: '{n} entries', yes: 'yes', no: 'no', hasPassword: 'Password set', back: 'Back to the list',
     confirmReset: 'Really reset the second factor?',
+    rule: 'Second factor', ruleIntro: 'Who must sign in with a second factor. People without one set up an authenticator app right after their password.',
+    ruleEveryone: 'For all staff', ruleOutside: 'When signing in from outside the office networks', ruleUnits: 'For these units (with their sub-units)',
   },
 };
 

@@ -93,5 +93,19 @@ test('an admin switches a feature for a selection of staff', async () => {
   await page.getByRole('link', { name: 'Protokoll' }).click();
   await page.getByRole('heading', { name: 'Protokoll' }).waitFor();
   await page.locator('#audit-table').getByText('admin.feature.on').waitFor();
+
+  // Require a second factor for one unit; its people are then led through enrolment.
+  await page.getByRole('link', { name: 'Zweiter Faktor' }).click();
+  await page.getByRole('heading', { name: 'Zweiter Faktor' }).waitFor();
+  await page.getByLabel('Bauamt').check();
+  await page.getByRole('button', { name: 'Speichern' }).click();
+  await page.locator('#status').filter({ hasText: 'Gespeichert.' }).waitFor();
+  const clerk = await browser.newPage();
+  await clerk.goto(server.url + '/');
+  await clerk.getByLabel('Benutzername').fill('c.clerk');
+  await clerk.getByLabel('Passwort').fill(PASSWORD);
+  await clerk.getByRole('button', { name: 'Anmelden' }).click();
+  await clerk.getByRole('heading', { name: 'Authenticator-App einrichten' }).waitFor();
+  await clerk.close();
   await page.close();
 });

@@ -33,6 +33,10 @@ const ASSETS: &[(&str, &str)] = &[
         "admin_audit.js",
         include_str!("../../../web-client/admin_audit.js"),
     ),
+    (
+        "admin_rule.js",
+        include_str!("../../../web-client/admin_rule.js"),
+    ),
 ];
 
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
@@ -97,6 +101,21 @@ fn escape_html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Every module of the client is served, so one missing file cannot break the app.
+    #[test]
+    fn every_client_file_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web-client");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".js") || name.ends_with(".css") {
+                assert!(
+                    super::ASSETS.iter().any(|(n, _)| *n == name),
+                    "{name} is not in ASSETS"
+                );
+            }
+        }
+    }
+
     #[test]
     fn escapes_markup() {
         assert_eq!(
