@@ -69,6 +69,8 @@ pub struct SmsSection {
     pub headers: Vec<String>,
     /// For `http`: the body; `{to}` and `{text}` are replaced (JSON-escaped).
     pub body: String,
+    /// For an `https://` URL: extra trusted CA certificates (PEM), besides the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SmsSection {
@@ -79,6 +81,7 @@ impl Default for SmsSection {
             method: "POST".into(),
             headers: Vec::new(),
             body: String::new(),
+            ca_file: None,
         }
     }
 }
@@ -255,8 +258,9 @@ fn validate(config: &Config) -> anyhow::Result<()> {
     }
     match config.sms.gateway.as_str() {
         "none" | "log" => {}
-        "http" if config.sms.url.starts_with("http://") => {}
-        "http" => bail!("[sms] url must start with http:// (put a TLS proxy in front of an https provider for now)"),
+        "http"
+            if config.sms.url.starts_with("http://") || config.sms.url.starts_with("https://") => {}
+        "http" => bail!("[sms] url must start with https:// or http://"),
         other => bail!("[sms] gateway {other:?}: use none, log or http"),
     }
     for header in &config.sms.headers {
@@ -326,6 +330,7 @@ impl Config {
                     .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
                     .collect(),
                 body: self.sms.body.clone(),
+                ca_file: self.sms.ca_file.clone(),
             }),
             _ => web::SmsGateway::None,
         }
@@ -399,6 +404,8 @@ body = ""
 # url = "http://sms-proxy.intern:8080/send"
 # headers = ["Authorization: Bearer SECRET", "Content-Type: application/json"]
 # body = '{"to": "{to}", "message": "{text}"}'
+# For https:// the system's trusted CAs are used; add an internal CA here if needed.
+# ca_file = "/etc/durchwahl/sms-ca.pem"
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

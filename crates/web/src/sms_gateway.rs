@@ -30,6 +30,9 @@ pub struct HttpGateway {
     pub headers: Vec<(String, String)>,
     /// Body template; empty for none.
     pub body: String,
+    /// Extra trusted CA certificates (PEM) for an `https://` URL, e.g. an internal CA; the
+    /// system's trust store is always used.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// Why an SMS was not sent.
@@ -39,8 +42,11 @@ pub enum SmsError {
     #[error("no SMS gateway is configured")]
     NotConfigured,
     /// The URL is not one we can send to.
-    #[error("the SMS gateway URL is not supported (use http://; https needs a TLS proxy for now)")]
+    #[error("the SMS gateway URL must start with http:// or https://")]
     UnsupportedUrl,
+    /// The TLS connection failed (for example an untrusted certificate).
+    #[error("TLS to the SMS gateway failed: {0}")]
+    Tls(String),
     /// Network failure or timeout.
     #[error("the SMS gateway cannot be reached: {0}")]
     Unreachable(String),
@@ -73,12 +79,20 @@ impl HttpGateway {
             .url
             .replace("{to}", &url_encode(to))
             .replace("{text}", &url_encode(text));
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or(SmsError::UnsupportedUrl)?;
+        let (tls, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+            (Some(rest), _) => (true, rest),
+            (None, Some(rest)) => (false, rest),
+            _ => return Err(SmsError::UnsupportedUrl),
+        };
         let (authority, path) = rest
             .split_once('/')
             .map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
+        let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+        let address = if authority.contains(':') {
+            authority.to_string()
+        } else {
+            format!("{authority}:{}", if tls { 443 } else { 80 })
+        };
         let body = self
             .body
             .replace("{to}", &json_escape(to))
@@ -92,24 +106,80 @@ impl HttpGateway {
         }
         request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
         let unreachable = |e: std::io::Error| SmsError::Unreachable(e.to_string());
-        let mut stream = TcpStream::connect(authority).await.map_err(unreachable)?;
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(unreachable)?;
-        let mut head = vec![0u8; 32];
-        let n = stream.read(&mut head).await.map_err(unreachable)?;
-        let status = std::str::from_utf8(&head[..n])
-            .ok()
-            .and_then(|l| l.get(9..12))
-            .and_then(|s| s.parse::<u16>().ok())
-            .ok_or_else(|| SmsError::Unreachable("no HTTP status line".into()))?;
+        let tcp = TcpStream::connect(&address).await.map_err(unreachable)?;
+        let status = if tls {
+            let name = rustls_pki_types::ServerName::try_from(host.to_string())
+                .map_err(|e| SmsError::Tls(e.to_string()))?;
+            let stream = self
+                .connector()?
+                .connect(name, tcp)
+                .await
+                .map_err(|e| SmsError::Tls(e.to_string()))?;
+            exchange(stream, &request).await?
+        } else {
+            exchange(tcp, &request).await?
+        };
         if (200..300).contains(&status) {
             Ok(())
         } else {
             Err(SmsError::Rejected(status))
         }
     }
+
+    /// A TLS client trusting the system's CAs and the configured extra ones.
+    fn connector(&self) -> Result<tokio_rustls::TlsConnector, SmsError> {
+        use rustls_pki_types::pem::PemObject;
+        let tls_error = |e: &dyn std::fmt::Display| SmsError::Tls(e.to_string());
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        if let Some(file) = &self.ca_file {
+            for cert in
+                rustls_pki_types::CertificateDer::pem_file_iter(file).map_err(|e| tls_error(&e))?
+            {
+                roots
+                    .add(cert.map_err(|e| tls_error(&e))?)
+                    .map_err(|e| tls_error(&e))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| tls_error(&e))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+            config,
+        )))
+    }
+}
+
+/// Sends the request and reads the status code of the answer.
+async fn exchange(
+    mut stream: impl AsyncReadExt + AsyncWriteExt + Unpin,
+    request: &str,
+) -> Result<u16, SmsError> {
+    let unreachable = |e: std::io::Error| SmsError::Unreachable(e.to_string());
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(unreachable)?;
+    stream.flush().await.map_err(unreachable)?;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 256];
+    while !head.windows(2).any(|w| w == b"\r\n") && head.len() < 1024 {
+        let n = stream.read(&mut buf).await.map_err(unreachable)?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    std::str::from_utf8(&head)
+        .ok()
+        .and_then(|l| l.get(9..12))
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| SmsError::Unreachable("no HTTP status line".into()))
 }
 
 fn url_encode(s: &str) -> String {
