@@ -46,6 +46,7 @@ pub async fn run(
     let auth = config.auth_settings(&organisation);
     let state = web::AppState::new(store.clone(), organisation, auth, config.sms_gateway());
     let router = web::router(state);
+    let purger = tokio::spawn(purge_expired(store.clone()));
     match config.tls_files() {
         None => {
             println!("listening on http://{address}/");
@@ -70,9 +71,25 @@ pub async fn run(
             watcher.abort();
         }
     }
+    purger.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Removes expired sessions and pending sign-ins at start and then hourly (queries already
+/// ignore them; this keeps the tables small).
+async fn purge_expired(store: Store) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let now = web::session::unix_now();
+        match store.purge_expired_sessions(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+        }
+    }
 }
 
 /// Completes on SIGINT (Ctrl+C) or SIGTERM.
