@@ -1,0 +1,99 @@
+//! Shared set-up of the sign-in end-to-end tests: a server with four people.
+#![allow(dead_code)] // each test file uses a different part
+
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use testkit::http::Client;
+use testkit::process::ServerProcess;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
+pub const PASSWORD: &str = "Grüne Wiese am Inn";
+
+pub const STAFF: &str = "login,name,unit,extension,mobile,roles
+a.admin,Anna Admin,Abteilung 2/Sachgebiet 23 IKT,2301,,admin;user
+b.user,Bärbel Böhm,Gesundheitsamt/Hotline,2401,+49 151 5550123,user
+c.clerk,Carl Clerk,Bauamt,2501,,user
+d.new,Dora Neu,Bauamt,2502,,user
+";
+
+pub struct Setup {
+    pub server: ServerProcess,
+    _dir: tempfile::TempDir,
+    pub log: std::path::PathBuf,
+}
+
+pub fn durchwahl(data: &Path, args: &[&str], stdin: &str) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn"]);
+    let out = testkit::process::run_with_input(cmd, stdin);
+    assert!(
+        out.status.success(),
+        "durchwahl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A server with four people (all with [`PASSWORD`]) and extra config lines.
+pub fn setup(config: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("staff.csv");
+    std::fs::write(&csv, STAFF).unwrap();
+    durchwahl(&data, &["users", "import", csv.to_str().unwrap()], "");
+    for login in ["a.admin", "b.user", "c.clerk", "d.new"] {
+        durchwahl(
+            &data,
+            &["users", "set-password", login],
+            &format!("{PASSWORD}\n"),
+        );
+    }
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(&file, format!("[auth]\nlock_after_failures = 3\n{config}")).unwrap();
+    let log = dir.path().join("server.log");
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--http-listen",
+        "127.0.0.1:0",
+        "--config",
+        file.to_str().unwrap(),
+    ])
+    .args(["--data-dir", data.to_str().unwrap(), "--log-level", "info"])
+    .stderr(std::fs::File::create(&log).unwrap());
+    Setup {
+        server: ServerProcess::start(cmd),
+        _dir: dir,
+        log,
+    }
+}
+
+impl Setup {
+    pub fn client(&self) -> Client {
+        Client::new(&self.server.address)
+    }
+
+    /// A client signed in with the password only.
+    pub fn signed_in(&self, login: &str) -> Client {
+        let mut c = self.client();
+        let r = c.post(
+            "/api/v1/auth/login",
+            json!({"login": login, "password": PASSWORD}),
+        );
+        assert_eq!(
+            (r.status, r.json()["status"].clone()),
+            (200, json!("ok")),
+            "{}",
+            r.body
+        );
+        c
+    }
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
