@@ -64,6 +64,20 @@ b.boehm;Bärbel Böhm;Abteilung 2/Sachgebiet 22 Organisation und Personal;2201;;
 c.weiss;Jürgen Weiß;Gesundheitsamt/Hotline;2401;;agent;hotline|softphone
 ";
 
+/// Imports [`GOOD`] and returns the folder holding the file.
+fn import_good(db: &TestDb) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(
+        db,
+        &[
+            "users",
+            "import",
+            &write(dir.path(), "staff.csv", GOOD.as_bytes()),
+        ],
+    );
+    dir
+}
+
 #[tokio::test]
 async fn import_dry_run_import_and_reimport() {
     for db in testkit::databases().await {
@@ -196,15 +210,7 @@ d.ext,Doris,Neue Abteilung,2501,,
 #[tokio::test]
 async fn export_writes_the_import_format_back() {
     for db in testkit::databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        ok(
-            &db,
-            &[
-                "users",
-                "import",
-                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
-            ],
-        );
+        let dir = import_good(&db);
         let plain = dir.path().join("export.csv").display().to_string();
         ok(&db, &["users", "export", &plain]);
         let text = std::fs::read_to_string(&plain).unwrap();
@@ -237,15 +243,7 @@ async fn export_writes_the_import_format_back() {
 #[tokio::test]
 async fn features_switch_for_a_unit_or_people_in_one_command() {
     for db in testkit::databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        ok(
-            &db,
-            &[
-                "users",
-                "import",
-                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
-            ],
-        );
+        let _dir = import_good(&db);
         let out = ok(
             &db,
             &["users", "enable", "softphone", "--unit", "Abteilung 2"],
@@ -301,15 +299,7 @@ async fn features_switch_for_a_unit_or_people_in_one_command() {
 #[tokio::test]
 async fn set_password_reads_stdin_checks_policy_and_stores_only_a_hash() {
     for db in testkit::databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        ok(
-            &db,
-            &[
-                "users",
-                "import",
-                &write(dir.path(), "staff.csv", GOOD.as_bytes()),
-            ],
-        );
+        let _dir = import_good(&db);
         let out = run(
             &db,
             &["users", "set-password", "b.boehm"],
