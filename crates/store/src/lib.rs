@@ -5,23 +5,27 @@
 
 mod accounts;
 mod audit;
+mod chat;
 mod database_url;
 mod directory;
 mod factors;
 mod groups;
 mod login_failures;
 mod migrate;
+mod presence;
 mod sessions;
 mod settings;
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
+pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
 pub use database_url::{Backend, DatabaseUrl};
 pub use directory::{FeatureSelection, FeatureSwitch, ImportSummary};
 pub use factors::{FactorSummary, TotpRow};
 pub use groups::Group;
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
+pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

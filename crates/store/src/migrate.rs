@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_auth.sql"),
         postgres: include_str!("../migrations/postgres/0002_auth.sql"),
     },
+    Migration {
+        name: "0003_presence_chat",
+        sqlite: include_str!("../migrations/sqlite/0003_presence_chat.sql"),
+        postgres: include_str!("../migrations/postgres/0003_presence_chat.sql"),
+    },
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.
