@@ -353,6 +353,13 @@ impl Hub {
         Some(expires)
     }
 
+    /// Whether `watcher` has a pending watch on `target`.
+    pub fn is_watching(&self, watcher: PersonId, target: PersonId) -> bool {
+        self.people
+            .get(&target)
+            .is_some_and(|t| t.watched_by.iter().any(|(w, _)| *w == watcher))
+    }
+
     /// Removes a watch; returns whether there was one.
     pub fn handle_watch_remove(&mut self, watcher: PersonId, target: PersonId) -> bool {
         self.remove_watch(watcher, target)

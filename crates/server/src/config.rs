@@ -23,8 +23,53 @@ pub struct Config {
     pub auth: AuthSection,
     /// The SMS gateway for sign-in codes.
     pub sms: SmsSection,
+    /// Presence and the team panel.
+    pub presence: PresenceSection,
+    /// Chat.
+    pub chat: ChatSection,
     /// Logging.
     pub log: LogSection,
+}
+
+/// `[presence]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PresenceSection {
+    /// Seconds without input after which the web client counts as idle.
+    pub idle_after_seconds: u32,
+    /// Hours after which an unfired "tell me when available" watch expires.
+    pub watch_hours: u32,
+    /// Who sees the work location: organisation, unit or nobody.
+    pub location_visible_to: String,
+    /// Who sees the status note: organisation, unit or nobody.
+    pub note_visible_to: String,
+}
+
+impl Default for PresenceSection {
+    fn default() -> Self {
+        PresenceSection {
+            idle_after_seconds: 300,
+            watch_hours: 8,
+            location_visible_to: "unit".into(),
+            note_visible_to: "unit".into(),
+        }
+    }
+}
+
+/// `[chat]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatSection {
+    /// The largest attachment in MiB.
+    pub attachment_max_mib: u32,
+}
+
+impl Default for ChatSection {
+    fn default() -> Self {
+        ChatSection {
+            attachment_max_mib: 25,
+        }
+    }
 }
 
 /// `[auth]`
@@ -208,6 +253,20 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
             }
             "DURCHWAHL_ORGANISATION_NAME" => config.organisation.name = Some(value.clone()),
             "DURCHWAHL_LOG_LEVEL" => config.log.level = value.clone(),
+            "DURCHWAHL_PRESENCE_LOCATION_VISIBLE_TO" => {
+                config.presence.location_visible_to = value.clone()
+            }
+            "DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO" => config.presence.note_visible_to = value.clone(),
+            "DURCHWAHL_PRESENCE_IDLE_AFTER_SECONDS" => {
+                config.presence.idle_after_seconds = value
+                    .parse()
+                    .with_context(|| format!("{key}={value:?} is not a number of seconds"))?
+            }
+            "DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB" => {
+                config.chat.attachment_max_mib = value
+                    .parse()
+                    .with_context(|| format!("{key}={value:?} is not a number of MiB"))?
+            }
             "DURCHWAHL_LOG_FORMAT" => {
                 config.log.format = match value.as_str() {
                     "text" => LogFormat::Text,
@@ -218,7 +277,9 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
             _ => bail!(
                 "unknown environment variable {key}; known: DURCHWAHL_CONFIG, DURCHWAHL_DATA_DIR, \
                  DURCHWAHL_DATABASE_URL, DURCHWAHL_HTTP_LISTEN, DURCHWAHL_ORGANISATION_NAME, \
-                 DURCHWAHL_LOG_LEVEL, DURCHWAHL_LOG_FORMAT"
+                 DURCHWAHL_LOG_LEVEL, DURCHWAHL_LOG_FORMAT, DURCHWAHL_PRESENCE_LOCATION_VISIBLE_TO, \
+                 DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO, DURCHWAHL_PRESENCE_IDLE_AFTER_SECONDS, \
+                 DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB"
             ),
         }
     }
@@ -293,6 +354,31 @@ impl Config {
             }),
             _ => None,
         }
+    }
+
+    /// Presence and chat settings; attachments go to `data_dir/attachments`.
+    pub fn realtime_settings(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<web::RealtimeSettings> {
+        let audience = |field: &str, value: &str| {
+            presence::Audience::parse(value).map_err(|_| {
+                anyhow::anyhow!("[presence] {field} = {value:?}: use organisation, unit or nobody")
+            })
+        };
+        if self.presence.watch_hours == 0 || self.presence.idle_after_seconds < 30 {
+            bail!("[presence] watch_hours must be at least 1 and idle_after_seconds at least 30");
+        }
+        Ok(web::RealtimeSettings {
+            privacy: presence::Privacy {
+                location: audience("location_visible_to", &self.presence.location_visible_to)?,
+                note: audience("note_visible_to", &self.presence.note_visible_to)?,
+            },
+            idle_after_seconds: self.presence.idle_after_seconds,
+            watch_ttl_ms: i64::from(self.presence.watch_hours) * 3_600_000,
+            attachment_max_bytes: u64::from(self.chat.attachment_max_mib) * 1024 * 1024,
+            attachment_dir: data_dir.join("attachments"),
+        })
     }
 
     /// The sign-in settings for the HTTP shell.
@@ -406,6 +492,23 @@ body = ""
 # body = '{"to": "{to}", "message": "{text}"}'
 # For https:// the system's trusted CAs are used; add an internal CA here if needed.
 # ca_file = "/etc/durchwahl/sms-ca.pem"
+
+[presence]
+# Seconds without keyboard or mouse input after which the web client shows "away".
+# Environment: DURCHWAHL_PRESENCE_IDLE_AFTER_SECONDS.
+idle_after_seconds = 300
+# Hours after which an unfired "tell me when available" expires.
+watch_hours = 8
+# Who sees a colleague's work location and status note: "organisation", "unit" (the
+# colleague's own unit) or "nobody". Everyone in the organisation sees the state.
+# Environment: DURCHWAHL_PRESENCE_LOCATION_VISIBLE_TO, DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO.
+location_visible_to = "unit"
+note_visible_to = "unit"
+
+[chat]
+# The largest file that can be attached to a chat message, in MiB. Files are kept in
+# the data folder under attachments/. Environment: DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB.
+attachment_max_mib = 25
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

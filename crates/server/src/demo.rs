@@ -43,7 +43,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         println!("  {login:<16} {what}");
     }
     println!("Stop with Ctrl+C.");
-    runtime::run(config, store, listener).await
+    runtime::run(config, store, listener, &folder).await
 }
 
 /// Fills an empty database with the demo organisation. Returns whether it did.

@@ -19,7 +19,7 @@ pub async fn open_store(config: &Config, default_data_dir: &str) -> anyhow::Resu
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config, DATA_DIR).await?;
     let listener = bind(config).await?;
-    run(config, store, listener).await
+    run(config, store, listener, &config.data_dir_or(DATA_DIR)).await
 }
 
 /// Binds the HTTP listener.
@@ -34,6 +34,7 @@ pub async fn run(
     config: &Config,
     store: Store,
     listener: tokio::net::TcpListener,
+    data_dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     let organisation = match &config.organisation.name {
         Some(name) => name.clone(),
@@ -44,7 +45,16 @@ pub async fn run(
     };
     let address = listener.local_addr()?;
     let auth = config.auth_settings(&organisation);
-    let state = web::AppState::new(store.clone(), organisation, auth, config.sms_gateway());
+    let realtime = web::Realtime::start(store.clone(), config.realtime_settings(data_dir)?)
+        .await
+        .context("cannot load presence and chat")?;
+    let state = web::AppState::new(
+        store.clone(),
+        organisation,
+        auth,
+        config.sms_gateway(),
+        realtime,
+    );
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone()));
     match config.tls_files() {

@@ -103,4 +103,46 @@ impl Store {
         }
         Ok(groups)
     }
+
+    /// Adds a person to a group; false when the group or the person does not exist.
+    pub async fn add_group_member(&self, group_id: i64, login: &Login) -> Result<bool, StoreError> {
+        let group = sqlx::query("SELECT 1 FROM staff_groups WHERE id = $1")
+            .bind(group_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if group.is_none() {
+            return Ok(false);
+        }
+        let person = sqlx::query("SELECT id FROM staff WHERE login = $1")
+            .bind(login.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(person) = person else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO staff_group_members (group_id, staff_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(group_id)
+        .bind(int(&person, 0)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(true)
+    }
+
+    /// Removes a person from a group; false when they were not in it.
+    pub async fn remove_group_member(
+        &self,
+        group_id: i64,
+        login: &Login,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM staff_group_members WHERE group_id = $1 AND staff_id = (SELECT id FROM staff WHERE login = $2)",
+        )
+        .bind(group_id)
+        .bind(login.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }

@@ -18,6 +18,12 @@ pub enum ApiError {
     /// Signed in, but not allowed.
     #[error("you are not allowed to do this")]
     Forbidden,
+    /// Not a member of that chat room.
+    #[error("Sie sind nicht Mitglied dieses Raums.")]
+    NotMember,
+    /// Signed in, but a rule refuses this; the message says which.
+    #[error("{0}")]
+    Refused(String),
     /// A write without the session's CSRF token.
     #[error("the request lacks the X-CSRF-Token header of this session")]
     Csrf,
@@ -45,7 +51,9 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized | ApiError::WrongCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::Csrf | ApiError::NotMember | ApiError::Refused(_) => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -59,7 +67,8 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => "unauthorized",
             ApiError::WrongCredentials => "wrong_credentials",
-            ApiError::Forbidden => "forbidden",
+            ApiError::Forbidden | ApiError::Refused(_) => "forbidden",
+            ApiError::NotMember => "not_member",
             ApiError::Csrf => "csrf",
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest(_) => "bad_request",

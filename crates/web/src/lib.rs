@@ -5,19 +5,26 @@
 pub mod admin_api;
 mod audit_trail;
 pub mod auth_settings;
+mod chat_api;
+pub mod chat_writer;
 mod client;
 pub mod error;
 mod hashing_gate;
 mod health;
 mod me_api;
 pub mod openapi;
+mod presence_api;
+pub mod realtime;
 pub mod session;
 mod sign_in_api;
 pub mod sms_gateway;
 mod time_format;
+pub mod ws_frames;
+mod ws_gateway;
 
 pub use auth_settings::AuthSettings;
 pub use hashing_gate::HashingGate;
+pub use realtime::{Realtime, RealtimeSettings};
 pub use sms_gateway::{HttpGateway, SmsGateway};
 
 use axum::routing::{get, patch, post};
@@ -41,11 +48,19 @@ pub struct AppState {
     pub sms: Arc<SmsGateway>,
     /// Bounded password hashing.
     pub hashing: HashingGate,
+    /// Live presence and chat.
+    pub realtime: Realtime,
 }
 
 impl AppState {
     /// State with the given settings.
-    pub fn new(store: Store, organisation: String, auth: AuthSettings, sms: SmsGateway) -> Self {
+    pub fn new(
+        store: Store,
+        organisation: String,
+        auth: AuthSettings,
+        sms: SmsGateway,
+        realtime: Realtime,
+    ) -> Self {
         let hashing = HashingGate::new(auth.hashing_permits, auth.hashing_queue);
         AppState {
             store,
@@ -53,6 +68,7 @@ impl AppState {
             auth: Arc::new(auth),
             sms: Arc::new(sms),
             hashing,
+            realtime,
         }
     }
 }
@@ -60,7 +76,47 @@ impl AppState {
 /// All routes of the HTTP server.
 pub fn router(state: AppState) -> Router {
     use admin_api as a;
+    use axum::routing::{delete, put};
+    use chat_api as c;
+    use presence_api as p;
+    let upload_limit =
+        usize::try_from(state.realtime.settings().attachment_max_bytes).unwrap_or(usize::MAX);
     Router::new()
+        .route("/api/v1/ws", get(ws_gateway::upgrade))
+        .route("/api/v1/presence", get(p::presence))
+        .route("/api/v1/me/presence", put(p::set_presence))
+        .route("/api/v1/team-panel", get(p::team_panel))
+        .route(
+            "/api/v1/me/favourites/{login}",
+            put(p::add_favourite).delete(p::remove_favourite),
+        )
+        .route("/api/v1/me/watches", get(p::watches).post(p::add))
+        .route("/api/v1/me/watches/{login}", delete(p::remove))
+        .route("/api/v1/rooms", get(c::rooms).post(c::create_room))
+        .route("/api/v1/rooms/direct", post(c::direct_room))
+        .route("/api/v1/rooms/{id}/messages", get(c::history).post(c::send))
+        .route(
+            "/api/v1/rooms/{id}/messages/{mid}",
+            patch(c::edit).delete(c::delete),
+        )
+        .route("/api/v1/rooms/{id}/read", post(c::read))
+        .route("/api/v1/rooms/{id}/members", post(c::add_member))
+        .route(
+            "/api/v1/rooms/{id}/members/{login}",
+            delete(c::remove_member),
+        )
+        .route(
+            "/api/v1/rooms/{id}/attachments",
+            post(c::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/v1/attachments/{id}", get(c::download))
+        .route("/api/v1/search", get(c::search))
+        .route("/api/v1/admin/rooms", post(c::create_managed_room))
+        .route("/api/v1/admin/groups", get(p::groups).post(p::create_group))
+        .route(
+            "/api/v1/admin/groups/{id}/members/{login}",
+            put(p::add_group_member).delete(p::remove_group_member),
+        )
         .route("/", get(client::index))
         .route("/app/{*file}", get(client::asset))
         .route("/healthz", get(health::healthz))

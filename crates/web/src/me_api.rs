@@ -65,6 +65,7 @@ pub async fn change_password(
         .store
         .end_sessions_of(a.id, Some(who.session.id))
         .await?;
+    state.realtime.end_person(a.id, Some(who.session.id));
     record(
         &state.store,
         Some(a.login.as_str()),
@@ -251,6 +252,7 @@ pub async fn end_session(
     if !state.store.end_session(who.account.id, id).await? {
         return Err(ApiError::NotFound("no such session".into()));
     }
+    state.realtime.end_session(id);
     record(
         &state.store,
         Some(who.account.login.as_str()),
@@ -269,6 +271,7 @@ pub async fn end_all_sessions(
     who: SignedIn,
 ) -> Result<Response, ApiError> {
     let ended = state.store.end_sessions_of(who.account.id, None).await?;
+    state.realtime.end_person(who.account.id, None);
     record(
         &state.store,
         Some(who.account.login.as_str()),

@@ -476,6 +476,7 @@ pub async fn logout(State(state): State<AppState>, who: SignedIn) -> Result<Resp
         .store
         .end_session(who.account.id, who.session.id)
         .await?;
+    state.realtime.end_session(who.session.id);
     record(
         &state.store,
         Some(who.account.login.as_str()),
