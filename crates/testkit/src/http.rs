@@ -52,6 +52,11 @@ impl Client {
         }
     }
 
+    /// The server's `host:port`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
     /// `GET path`.
     pub fn get(&mut self, path: &str) -> Reply {
         self.request("GET", path, None)
@@ -65,6 +70,17 @@ impl Client {
     /// Any request; remembers cookies it sets and a `csrf_token` in a JSON answer.
     pub fn request(&mut self, method: &str, path: &str, body: Option<serde_json::Value>) -> Reply {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.request_raw(method, path, "application/json", body.as_bytes())
+    }
+
+    /// Any request with a body of this content type.
+    pub fn request_raw(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Reply {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: testkit\r\n",
             self.address
@@ -82,14 +98,16 @@ impl Client {
         }
         if !body.is_empty() || method != "GET" {
             head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
                 body.len()
             ));
         }
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         stream
-            .write_all(format!("{head}\r\n{body}").as_bytes())
+            .write_all(format!("{head}\r\n").as_bytes())
             .expect("send");
+        // The server may answer (413) before reading a large body.
+        let _ = stream.write_all(body);
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).expect("receive");
         let reply = parse(&raw);

@@ -7,6 +7,7 @@
 
 pub mod http;
 pub mod process;
+pub mod ws;
 
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
