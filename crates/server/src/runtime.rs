@@ -55,8 +55,10 @@ pub async fn run(
         config.sms_gateway(),
         realtime,
     );
+    let live = state.realtime.clone();
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone()));
+    let refresher = tokio::spawn(refresh_directory(live));
     match config.tls_files() {
         None => {
             println!("listening on http://{address}/");
@@ -82,6 +84,7 @@ pub async fn run(
         }
     }
     purger.abort();
+    refresher.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -98,6 +101,18 @@ async fn purge_expired(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
             Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+        }
+    }
+}
+
+/// Every five minutes, picks up directory changes made by `users import` while serving.
+async fn refresh_directory(realtime: web::Realtime) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Err(error) = realtime.refresh_directory().await {
+            tracing::warn!(%error, "could not refresh the directory for presence and chat");
         }
     }
 }

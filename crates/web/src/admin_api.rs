@@ -32,6 +32,11 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/admin/audit.csv"),
     ("GET", "/api/v1/admin/second-factor"),
     ("PUT", "/api/v1/admin/second-factor"),
+    ("GET", "/api/v1/admin/groups"),
+    ("POST", "/api/v1/admin/groups"),
+    ("PUT", "/api/v1/admin/groups/{id}/members/{login}"),
+    ("DELETE", "/api/v1/admin/groups/{id}/members/{login}"),
+    ("POST", "/api/v1/admin/rooms"),
 ];
 
 const RULE_KEY: &str = "auth.second_factor";
@@ -251,6 +256,8 @@ pub async fn patch_staff(
         )));
     }
     state.store.update_person(&new).await?;
+    // A new unit means another unit room and other colleagues on the panel.
+    state.realtime.refresh_directory().await?;
     audit_admin(
         &state,
         &admin,

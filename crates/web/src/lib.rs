@@ -13,6 +13,7 @@ mod hashing_gate;
 mod health;
 mod me_api;
 pub mod openapi;
+mod openapi_realtime;
 mod presence_api;
 pub mod realtime;
 pub mod session;

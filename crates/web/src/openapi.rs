@@ -55,7 +55,7 @@ pub fn document() -> Value {
 
 /// One operation: summary, tag, whether a session (and which role) is needed, an optional
 /// JSON request body schema, and the documented answers.
-fn op(
+pub(crate) fn op(
     summary: &str,
     tag: &str,
     access: &str,
@@ -89,7 +89,7 @@ fn op(
     operation
 }
 
-fn object(props: &[(&str, &str)], required: &[&str]) -> Value {
+pub(crate) fn object(props: &[(&str, &str)], required: &[&str]) -> Value {
     let properties: serde_json::Map<String, Value> = props
         .iter()
         .map(|(k, t)| (k.to_string(), json!({"type": t})))
@@ -221,7 +221,10 @@ fn api_paths() -> Vec<(&'static str, Value)> {
 /// `GET /api/v1/openapi.json`.
 pub async fn handler() -> Json<Value> {
     let mut doc = document();
-    for (path, item) in api_paths() {
+    for (path, item) in api_paths()
+        .into_iter()
+        .chain(crate::openapi_realtime::paths())
+    {
         doc["paths"][path] = item;
     }
     doc["components"]["securitySchemes"] = json!({

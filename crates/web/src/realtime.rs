@@ -428,6 +428,30 @@ impl Realtime {
         drop(inner);
     }
 
+    /// Catches up with directory changes made elsewhere (imports, admin edits): unit rooms
+    /// and their members, people's names and units.
+    pub async fn refresh_directory(&self) -> Result<(), StoreError> {
+        self.0.store.sync_unit_rooms(now_ms()).await?;
+        let people = self.0.store.all_people().await?;
+        {
+            let mut inner = self.lock();
+            for p in people {
+                inner.hub.upsert_person(PersonId(p.id), p.unit_id);
+                inner.by_login.insert(p.login.clone(), p.id);
+                inner.people.insert(
+                    p.id,
+                    Person {
+                        id: p.id,
+                        login: p.login,
+                        name: p.name,
+                        unit_id: p.unit_id,
+                    },
+                );
+            }
+        }
+        self.reload_rooms().await
+    }
+
     /// Reloads all room memberships (after a directory sync).
     pub async fn reload_rooms(&self) -> Result<(), StoreError> {
         let mut rooms: HashMap<i64, Vec<i64>> = HashMap::new();
