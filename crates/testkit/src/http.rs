@@ -52,6 +52,14 @@ impl Client {
         }
     }
 
+    /// The same cookies and token for a server now at another address (after a restart).
+    pub fn moved_to(&self, address: &str) -> Client {
+        Client {
+            address: address.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The server's `host:port`.
     pub fn address(&self) -> &str {
         &self.address

@@ -21,6 +21,19 @@ pub struct Setup {
     pub server: ServerProcess,
     _dir: tempfile::TempDir,
     pub log: std::path::PathBuf,
+    command: Vec<String>,
+}
+
+fn server_command(args: &[String], log: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).stderr(
+        std::fs::File::options()
+            .append(true)
+            .create(true)
+            .open(log)
+            .unwrap(),
+    );
+    cmd
 }
 
 pub fn durchwahl(data: &Path, args: &[&str], stdin: &str) {
@@ -52,24 +65,36 @@ pub fn setup(config: &str) -> Setup {
     let file = dir.path().join("durchwahl.toml");
     std::fs::write(&file, format!("[auth]\nlock_after_failures = 3\n{config}")).unwrap();
     let log = dir.path().join("server.log");
-    let mut cmd = Command::new(BIN);
-    cmd.args([
+    let command: Vec<String> = [
         "serve",
         "--http-listen",
         "127.0.0.1:0",
         "--config",
         file.to_str().unwrap(),
-    ])
-    .args(["--data-dir", data.to_str().unwrap(), "--log-level", "info"])
-    .stderr(std::fs::File::create(&log).unwrap());
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--log-level",
+        "info",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
     Setup {
-        server: ServerProcess::start(cmd),
+        server: ServerProcess::start(server_command(&command, &log)),
         _dir: dir,
         log,
+        command,
     }
 }
 
 impl Setup {
+    /// Kills the server without warning (a crash) and starts it again on the same data.
+    pub fn crash_and_restart(&mut self) {
+        let fresh = ServerProcess::start(server_command(&self.command, &self.log));
+        let crashed = std::mem::replace(&mut self.server, fresh);
+        drop(crashed); // SIGKILL
+    }
+
     pub fn client(&self) -> Client {
         Client::new(&self.server.address)
     }
