@@ -41,6 +41,7 @@ CREATE TABLE chat_members (
     PRIMARY KEY (room_id, staff_id)
 );
 CREATE INDEX chat_members_staff ON chat_members (staff_id);
+CREATE INDEX staff_group_members_staff ON staff_group_members (staff_id);
 
 CREATE TABLE chat_attachments (
     id           TEXT PRIMARY KEY,
