@@ -139,6 +139,9 @@ impl Hub {
         let Some(p) = self.people.get_mut(&person) else {
             return;
         };
+        if let Some(old) = p.manual.until_ms {
+            self.deadlines.remove(&(old, Deadline::Until(person)));
+        }
         if let Some(until) = manual.until_ms {
             self.deadlines.insert((until, Deadline::Until(person)));
         }
@@ -176,6 +179,13 @@ impl Hub {
     /// What the owner of `viewer` may see of `subject`.
     pub fn view_for(&self, viewer: PersonId, subject: PersonId) -> View {
         let unit = |p: PersonId| self.people.get(&p).map(|p| p.unit);
+        let offline = self
+            .people
+            .get(&subject)
+            .is_none_or(|p| p.state == State::Offline);
+        if offline && viewer != subject {
+            return View::default();
+        }
         self.privacy.view(
             viewer == subject,
             unit(viewer).is_some() && unit(viewer) == unit(subject),
@@ -430,18 +440,27 @@ impl Hub {
         if state == p.state && !manual_changed {
             return;
         }
+        // Someone who stays offline (appear offline) changed only their hand-set part:
+        // tell their own clients, not followers, so nothing gives them away.
+        let tell_followers = state != p.state || state != State::Offline;
         p.state = state;
         p.changed_ms = now_ms;
         let p = &self.people[&person];
         let mut recipients = Vec::with_capacity(p.followers.len() + p.conns.len());
         recipients.extend(p.conns.iter().map(|c| (*c, View::ALL)));
-        for c in &p.followers {
+        for c in p.followers.iter().filter(|_| tell_followers) {
             let viewer_unit = self
                 .conns
                 .get(c)
                 .and_then(|conn| self.people.get(&conn.person))
                 .map(|v| v.unit);
-            recipients.push((*c, self.privacy.view(false, viewer_unit == Some(p.unit))));
+            // Offline people show others nothing but "offline".
+            let view = if state == State::Offline {
+                View::default()
+            } else {
+                self.privacy.view(false, viewer_unit == Some(p.unit))
+            };
+            recipients.push((*c, view));
         }
         let entry = Entry {
             person,

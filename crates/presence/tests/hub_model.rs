@@ -178,9 +178,10 @@ impl Model {
                     Audience::Unit => same_unit,
                     Audience::Nobody => false,
                 };
+                let offline = self.state(p) == State::Offline;
                 let view = View {
-                    location: admits(self.privacy.location),
-                    note: admits(self.privacy.note),
+                    location: !offline && admits(self.privacy.location),
+                    note: !offline && admits(self.privacy.note),
                 };
                 out.insert(*id, view);
             }
@@ -331,6 +332,10 @@ fn check(
                 let got: BTreeMap<ConnId, View> = recipients.into_iter().collect();
                 prop_assert_eq!(got.len(), count, "a connection told twice");
                 let mut want = model.recipients(p);
+                // Staying offline (appear offline) is told to the person's own clients only.
+                if before[p] == State::Offline && entry.state == State::Offline {
+                    want.retain(|c, _| model.conns[c].person == p);
+                }
                 if got != want {
                     if let Some(fresh) = expect.fresh.filter(|c| model.conns[c].person == p) {
                         want.remove(&fresh);

@@ -189,6 +189,7 @@ fn organisation_wide_privacy_shows_location_and_note_to_other_units() {
         note: Audience::Organisation,
     };
     let mut hub = hub_with(open);
+    reachable(&mut hub, &[ANNA]);
     connect(&mut hub, T0, 3, BEN, &[ANNA]);
     connect(&mut hub, T0, 4, CARLA, &[ANNA]);
     hub.handle_set(T0, ANNA, manual(State::Away));
@@ -230,6 +231,7 @@ fn mixed_privacy_views_per_unit() {
         note: Audience::Unit,
     };
     let mut hub = hub_with(hidden);
+    reachable(&mut hub, &[ANNA]);
     connect(&mut hub, T0, 3, BEN, &[ANNA]);
     connect(&mut hub, T0, 4, CARLA, &[ANNA]);
     hub.handle_set(T0, ANNA, manual(State::Busy));
@@ -247,6 +249,7 @@ fn mixed_privacy_views_per_unit() {
 #[test]
 fn a_closed_follower_is_no_longer_told() {
     let mut hub = hub();
+    reachable(&mut hub, &[ANNA]);
     connect(&mut hub, T0, 3, BEN, &[ANNA]);
     connect(&mut hub, T0, 4, BEN, &[ANNA]);
     hub.handle_set(T0, ANNA, manual(State::Busy));
@@ -272,6 +275,7 @@ fn a_closed_follower_is_no_longer_told() {
 #[test]
 fn follows_at_connect_skip_unknown_people_self_and_duplicates() {
     let mut hub = hub();
+    reachable(&mut hub, &[ANNA]);
     connect(&mut hub, T0, 3, BEN, &[ANNA, NOBODY, BEN, ANNA]);
     hub.handle_set(T0, ANNA, manual(State::Busy));
     let (_, recipients) = one_change(drain(&mut hub));
@@ -286,6 +290,7 @@ fn follows_at_connect_skip_unknown_people_self_and_duplicates() {
 #[test]
 fn handle_follow_adds_and_skips_duplicates_unknown_people_and_self() {
     let mut hub = hub();
+    reachable(&mut hub, &[ANNA, CARLA, DORA]);
     connect(&mut hub, T0, 3, BEN, &[ANNA]);
     let added = hub.handle_follow(ConnId(3), &[ANNA, CARLA, CARLA, NOBODY, BEN, DORA]);
     assert_eq!(added, [CARLA, DORA]);
@@ -578,4 +583,38 @@ fn a_call_alone_makes_a_person_reachable() {
     hub.handle_meeting(T0 + 2, ANNA, true);
     assert_eq!(drain(&mut hub), vec![]);
     assert_eq!(state_of(&hub, ANNA), State::Offline);
+}
+
+#[test]
+fn appearing_offline_gives_nothing_away() {
+    let open = Privacy {
+        location: Audience::Organisation,
+        note: Audience::Organisation,
+    };
+    let mut hub = hub_with(open);
+    connect(&mut hub, T0, 1, ANNA, &[]);
+    connect(&mut hub, T0, 3, BEN, &[ANNA]);
+    let hidden = Manual::new(
+        State::Offline,
+        Some(Location::HomeOffice),
+        Some("weg"),
+        None,
+        T0,
+    )
+    .unwrap();
+    hub.handle_set(T0, ANNA, hidden.clone());
+    let (entry, recipients) = one_change(drain(&mut hub));
+    assert_eq!(entry.state, State::Offline);
+    // Going offline is told, but without location or note.
+    assert_eq!(
+        recipients,
+        BTreeMap::from([(ConnId(1), View::ALL), (ConnId(3), NOTHING)])
+    );
+    assert_eq!(hub.view_for(BEN, ANNA), NOTHING);
+    // Changing the note while offline reaches only her own client.
+    let mut again = hidden;
+    again.note = Some("noch weg".into());
+    hub.handle_set(T0 + SEC, ANNA, again);
+    let (_, recipients) = one_change(drain(&mut hub));
+    assert_eq!(recipients, BTreeMap::from([(ConnId(1), View::ALL)]));
 }

@@ -283,12 +283,17 @@ fn string(o: &Map<String, Value>, field: &str) -> Result<String, FrameError> {
 
 /// A presence entry as `view` allows.
 pub fn entry_json(login: &str, e: &Entry, view: View) -> Value {
+    // The hub gives others an empty view of offline people; `until` goes with the note.
+    let until = e
+        .manual
+        .until_ms
+        .filter(|_| view.note || e.state != State::Offline);
     json!({
         "login": login,
         "state": e.state.as_str(),
         "location": e.manual.location.filter(|_| view.location).map(Location::as_str),
         "note": e.manual.note.as_deref().filter(|_| view.note),
-        "until": e.manual.until_ms.map(|ms| iso_utc(ms / 1000)),
+        "until": until.map(|ms| iso_utc(ms / 1000)),
         "changed_at": iso_utc(e.changed_ms / 1000),
     })
 }

@@ -80,3 +80,12 @@ pub fn connect(hub: &mut Hub, now: i64, conn: u64, person: PersonId, follows: &[
     hub.handle_connect(now, ConnId(conn), person, follows.to_vec());
     drain(hub);
 }
+
+/// Makes people reachable without a client (a registered phone), so their hand-set
+/// changes are announced to followers; offline people's are not.
+pub fn reachable(hub: &mut Hub, people: &[PersonId]) {
+    for p in people {
+        hub.handle_device(T0, *p, true);
+    }
+    drain(hub);
+}
