@@ -1,0 +1,178 @@
+//! `durchwahl-load`: signs in simulated staff over WebSocket and drives presence changes
+//! and chat against a Durchwahl server on this machine (issue 4's benchmark).
+//!
+//! ```text
+//! durchwahl-load prepare --data-dir DIR [--database-url URL] --staff 20000
+//! durchwahl-load run --url http://127.0.0.1:PORT --staff 20000 --clients 19900 \
+//!     --presence-rate 1000 --chat-rate 2000 --duration 30 --server-pid PID
+//! ```
+//! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL.
+
+mod client;
+mod frames;
+mod http;
+mod latency;
+mod org;
+mod prepare;
+mod procfs;
+mod report;
+mod run;
+mod schedule;
+mod sign_in;
+mod stats;
+mod worker;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "durchwahl-load",
+    about = "Load generator for Durchwahl's real-time protocol"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Writes the synthetic organisation (units of 30, 20 favourites each) into an empty
+    /// database.
+    Prepare {
+        /// The server's data folder (SQLite file, unless --database-url is given).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// A postgres:// or sqlite:// URL instead of the data folder's SQLite file.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// People to create.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=99_999))]
+        staff: u32,
+    },
+    /// Signs in the clients, connects them, and measures presence and chat delivery.
+    Run {
+        #[command(flatten)]
+        load: LoadArgs,
+        /// Worker processes (more are used when the clients need them: at most 9,000
+        /// sockets each).
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        /// The server's process id, to read its memory and CPU from /proc.
+        #[arg(long)]
+        server_pid: Option<u32>,
+        /// Name of the run in the report.
+        #[arg(long, default_value = "run")]
+        label: String,
+        /// Appends tab-separated summary rows to this file.
+        #[arg(long)]
+        summary: Option<PathBuf>,
+    },
+    /// One slice of the clients (started by `run`).
+    #[command(hide = true)]
+    Worker {
+        #[command(flatten)]
+        load: LoadArgs,
+        /// First person of the slice (0-based).
+        #[arg(long)]
+        first: usize,
+        /// People in the slice.
+        #[arg(long)]
+        count: usize,
+    },
+}
+
+#[derive(clap::Args)]
+struct LoadArgs {
+    /// The server, on this machine: http://127.0.0.1:PORT.
+    #[arg(long)]
+    url: String,
+    /// People in the prepared organisation.
+    #[arg(long)]
+    staff: usize,
+    /// Clients to connect: the first CLIENTS people (defaults to --staff).
+    #[arg(long)]
+    clients: Option<usize>,
+    /// Presence changes per second, all clients together.
+    #[arg(long, default_value_t = 1000.0)]
+    presence_rate: f64,
+    /// Chat messages per second, all clients together.
+    #[arg(long, default_value_t = 2000.0)]
+    chat_rate: f64,
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 30.0)]
+    duration: f64,
+    /// Seconds after each phase for late deliveries.
+    #[arg(long, default_value_t = 3.0)]
+    grace: f64,
+}
+
+fn main() {
+    // One line per failure, also when RUST_BACKTRACE is set in the environment.
+    if let Err(e) = run_command(Cli::parse().command) {
+        eprintln!("durchwahl-load: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_command(command: Cmd) -> anyhow::Result<()> {
+    match command {
+        Cmd::Prepare {
+            data_dir,
+            database_url,
+            staff,
+        } => tokio::runtime::Runtime::new()?.block_on(prepare::prepare(
+            &data_dir,
+            database_url.as_deref(),
+            staff as usize,
+        )),
+        Cmd::Run {
+            load,
+            workers,
+            server_pid,
+            label,
+            summary,
+        } => {
+            let plan = run::RunPlan {
+                url: load.url,
+                staff: load.staff,
+                clients: load.clients.unwrap_or(load.staff),
+                presence_rate: load.presence_rate,
+                chat_rate: load.chat_rate,
+                duration: load.duration,
+                grace: load.grace,
+                workers,
+                server_pid,
+                label,
+                summary,
+            };
+            current_thread()?.block_on(run::run(plan))
+        }
+        Cmd::Worker { load, first, count } => {
+            let plan = worker::WorkerPlan {
+                target: http::Target::parse(&load.url)?,
+                staff: load.staff,
+                clients: load.clients.unwrap_or(load.staff),
+                first,
+                count,
+                presence_rate: load.presence_rate,
+                chat_rate: load.chat_rate,
+                duration: load.duration,
+                grace: load.grace,
+            };
+            // One thread per worker process: the clients share counters without locks,
+            // and the processes spread over the cores.
+            let local = tokio::task::LocalSet::new();
+            current_thread()?
+                .block_on(local.run_until(worker::run(plan)))
+                .with_context(|| format!("worker for people {first}..{}", first + count))
+        }
+    }
+}
+
+fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
