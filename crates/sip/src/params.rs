@@ -1,0 +1,168 @@
+//! The small grammar pieces every header value uses (RFC 3261 §25.1): white space,
+//! quoted strings with escapes, comma lists and `;name=value` parameters.
+
+use bytes::Bytes;
+
+/// A `;name` or `;name=value` parameter (names compare case-insensitively).
+pub type Param = (Bytes, Option<Bytes>);
+
+/// Whether `b` is a `token` character (RFC 3261 §25.1).
+pub fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+}
+
+/// Whether the whole slice is a non-empty token.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|b| is_token_char(*b))
+}
+
+/// The slice without leading and trailing spaces and tabs.
+pub fn trim(b: &Bytes) -> Bytes {
+    let start = b
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
+    b.slice(start..end.max(start))
+}
+
+/// Positions of `needle` in `b` that are outside quoted strings and `<…>`.
+fn unquoted_positions(b: &[u8], needle: u8) -> Vec<usize> {
+    let mut out = Vec::new();
+    let (mut quoted, mut escaped, mut angle) = (false, false, false);
+    for (i, &c) in b.iter().enumerate() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => quoted = true,
+            b'<' => angle = true,
+            b'>' => angle = false,
+            _ if c == needle && !angle => out.push(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Splits a list header value at commas outside quotes and `<…>`; trims, drops empties.
+pub fn split_list(value: &Bytes) -> Vec<Bytes> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let cuts = unquoted_positions(value, b',');
+    for end in cuts.into_iter().chain(std::iter::once(value.len())) {
+        let part = trim(&value.slice(start..end));
+        if !part.is_empty() {
+            out.push(part);
+        }
+        start = end + 1;
+    }
+    out
+}
+
+/// Splits `value` at the first `;` outside quotes and `<…>`: what comes before, and the
+/// parameters after it.
+pub fn split_params(value: &Bytes) -> Result<(Bytes, Vec<Param>), &'static str> {
+    let cuts = unquoted_positions(value, b';');
+    let Some(&first) = cuts.first() else {
+        return Ok((trim(value), Vec::new()));
+    };
+    let mut params = Vec::new();
+    for (i, &at) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).copied().unwrap_or(value.len());
+        let raw = trim(&value.slice(at + 1..end));
+        let (name, val) = match raw.iter().position(|c| *c == b'=') {
+            Some(eq) => (trim(&raw.slice(..eq)), Some(trim(&raw.slice(eq + 1..)))),
+            None => (raw.clone(), None),
+        };
+        if !is_token(&name) {
+            return Err("a parameter name is not a token");
+        }
+        if let Some(v) = &val {
+            let quoted = v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"';
+            if v.is_empty()
+                || !(quoted || v.iter().all(|c| is_token_char(*c) || b"[]:".contains(c)))
+            {
+                return Err("a parameter value is neither a token nor a quoted string");
+            }
+        }
+        params.push((name, val));
+    }
+    Ok((trim(&value.slice(..first)), params))
+}
+
+/// The value of a parameter by case-insensitive name (`Some(None)` for a flag).
+pub fn find_param<'a>(params: &'a [Param], name: &str) -> Option<Option<&'a Bytes>> {
+    params
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+        .map(|(_, v)| v.as_ref())
+}
+
+/// The content of a quoted string (`"a \"b\""` → `a "b"`); unquoted input unchanged.
+pub fn unquote(b: &[u8]) -> Vec<u8> {
+    if b.len() < 2 || b[0] != b'"' || b[b.len() - 1] != b'"' {
+        return b.to_vec();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut escaped = false;
+    for &c in &b[1..b.len() - 1] {
+        if escaped {
+            out.push(c);
+            escaped = false;
+        } else if c == b'\\' {
+            escaped = true;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
+    }
+
+    #[test]
+    fn lists_respect_quotes_and_angles() {
+        let v = b(r#""Doe, John" <sip:j@x;a=1,2>;q=0.5 , <sip:k@y>,,"#);
+        let parts = split_list(&v);
+        assert_eq!(
+            parts,
+            vec![b(r#""Doe, John" <sip:j@x;a=1,2>;q=0.5"#), b("<sip:k@y>")]
+        );
+    }
+
+    #[test]
+    fn params_with_flags_quotes_and_spaces() {
+        let (head, params) =
+            split_params(&b(r#"SIP/2.0/UDP h:5060 ; branch=z9hG4bK1;rport ;x="a;b""#)).unwrap();
+        assert_eq!(head, b("SIP/2.0/UDP h:5060"));
+        assert_eq!(find_param(&params, "BRANCH"), Some(Some(&b("z9hG4bK1"))));
+        assert_eq!(find_param(&params, "rport"), Some(None));
+        assert_eq!(find_param(&params, "x"), Some(Some(&b(r#""a;b""#))));
+        assert!(split_params(&b("a;b c=1")).is_err());
+        assert!(split_params(&b("a;b=")).is_err());
+    }
+
+    #[test]
+    fn quoted_strings() {
+        assert_eq!(unquote(br#""a \"b\" \\c""#), br#"a "b" \c"#.to_vec());
+        assert_eq!(unquote(b"plain"), b"plain".to_vec());
+        assert_eq!(trim(&b("  x y \t")), b("x y"));
+        assert_eq!(trim(&b("   ")), b(""));
+    }
+}
