@@ -23,6 +23,7 @@ pub mod method;
 pub mod name_addr;
 pub mod params;
 pub mod parser;
+pub mod registrar;
 pub mod transaction;
 pub mod uri;
 pub mod via;
