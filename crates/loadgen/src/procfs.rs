@@ -49,6 +49,27 @@ pub fn sample(pid: u32) -> Option<Sample> {
     })
 }
 
+/// The "some" stall total (µs) from the text of /proc/pressure/{cpu,io}: time in which at
+/// least one task waited for the resource. Shows how noisy the shared machine was.
+pub fn pressure_some_micros(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("some "))?
+        .split_whitespace()
+        .find_map(|f| f.strip_prefix("total="))?
+        .parse()
+        .ok()
+}
+
+/// Stall totals (µs) of the whole machine: CPU and I/O.
+pub fn pressure() -> Option<(u64, u64)> {
+    let read = |kind: &str| {
+        std::fs::read_to_string(format!("/proc/pressure/{kind}"))
+            .ok()
+            .and_then(|t| pressure_some_micros(&t))
+    };
+    Some((read("cpu")?, read("io")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +80,9 @@ mod tests {
         assert_eq!(rss_kb(status), Some(51_234));
         let stat = "4242 (durch wahl) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
         assert_eq!(cpu_seconds(stat), Some(3.0));
+        let psi = "some avg10=2.15 avg60=5.05 avg300=2.78 total=49917009\n\
+                   full avg10=0.36 avg60=0.54 avg300=0.66 total=28779046\n";
+        assert_eq!(pressure_some_micros(psi), Some(49_917_009));
         let me = sample(std::process::id()).unwrap();
         assert!(me.rss_kb > 0 && me.fds > 0);
     }

@@ -62,6 +62,11 @@ pub struct Report {
     pub server_cpu_presence: Option<f64>,
     /// Server CPU cores busy during the chat phase.
     pub server_cpu_chat: Option<f64>,
+    /// Share of the presence phase (%) in which some task waited for CPU, and for I/O
+    /// (/proc/pressure, the whole machine: other people's work shows here).
+    pub pressure_presence: Option<(f64, f64)>,
+    /// The same for the chat phase.
+    pub pressure_chat: Option<(f64, f64)>,
     /// The merged figures of all workers.
     pub stats: Stats,
 }
@@ -132,6 +137,12 @@ fn print_traffic(name: &str, t: &Traffic, rate: f64, seconds: f64, budget_ms: f6
         t.delivered.count() as f64 / seconds.max(1e-9),
         t.own_echo
     );
+    if t.delivered.count() < t.expected {
+        println!(
+            "  WARNING: {} deliveries never arrived; the latencies cover only those that did",
+            t.expected - t.delivered.count()
+        );
+    }
     let p99 = ms(t.delivered.quantile(0.99));
     println!(
         "  delivery {}; budget {budget_ms} ms: p99 ratio {}",
@@ -191,6 +202,16 @@ pub fn print(r: &Report) {
             .map_or("-".into(), |c| format!("{c:.2}")),
         r.server_cpu_chat.map_or("-".into(), |c| format!("{c:.2}"))
     );
+    let stall = |p: Option<(f64, f64)>| {
+        p.map_or("-".to_string(), |(cpu, io)| {
+            format!("CPU {cpu:.0} %, I/O {io:.0} %")
+        })
+    };
+    println!(
+        "machine stalls (some task waiting, /proc/pressure): presence phase {}, chat phase {}",
+        stall(r.pressure_presence),
+        stall(r.pressure_chat)
+    );
     println!(
         "connections ended by the server or the network: {}; errors without our ref: {}",
         counts(&s.dropped),
@@ -238,6 +259,7 @@ pub fn summary_rows(r: &Report) -> Vec<[String; 5]> {
             r.presence_rate,
             PRESENCE_P99_BUDGET_MS,
             r.server_cpu_presence,
+            r.pressure_presence,
         ),
         (
             "chat",
@@ -245,9 +267,10 @@ pub fn summary_rows(r: &Report) -> Vec<[String; 5]> {
             r.chat_rate,
             CHAT_P99_BUDGET_MS,
             r.server_cpu_chat,
+            r.pressure_chat,
         ),
     ];
-    for (name, t, rate, budget, cpu) in phases {
+    for (name, t, rate, budget, cpu, stall) in phases {
         if rate <= 0.0 {
             continue;
         }
@@ -292,6 +315,16 @@ pub fn summary_rows(r: &Report) -> Vec<[String; 5]> {
             None,
         );
         row(&format!("{name} server CPU (cores)"), cpu, None);
+        row(
+            &format!("{name} machine CPU stall (%)"),
+            stall.map(|(cpu, _)| cpu),
+            None,
+        );
+        row(
+            &format!("{name} machine I/O stall (%)"),
+            stall.map(|(_, io)| io),
+            None,
+        );
     }
     row(
         "connections dropped",

@@ -282,12 +282,14 @@ async fn steer(
         timeline.chat.1,
     ];
     let mut at_marks = [None; 4];
+    let mut pressure_at = [None; 4];
     let mut peak = 0u64;
     while now_micros() < timeline.end {
         let now = now_micros();
-        for (mark, seen) in marks.iter().zip(at_marks.iter_mut()) {
-            if seen.is_none() && now >= *mark {
-                *seen = look(plan.server_pid);
+        for (i, mark) in marks.iter().enumerate() {
+            if pressure_at[i].is_none() && now >= *mark {
+                at_marks[i] = look(plan.server_pid);
+                pressure_at[i] = Some(procfs::pressure());
             }
         }
         if let Some(s) = look(plan.server_pid) {
@@ -302,6 +304,18 @@ async fn steer(
     };
     report.server_cpu_presence = cpu(at_marks[0], at_marks[1], (marks[1] - marks[0]) as f64 / 1e6);
     report.server_cpu_chat = cpu(at_marks[2], at_marks[3], (marks[3] - marks[2]) as f64 / 1e6);
+    let stalled = |a: usize, b: usize| match (pressure_at[a].flatten(), pressure_at[b].flatten()) {
+        (Some(x), Some(y)) if marks[b] > marks[a] => {
+            let span = (marks[b] - marks[a]) as f64;
+            Some((
+                (y.0 - x.0) as f64 * 100.0 / span,
+                (y.1 - x.1) as f64 * 100.0 / span,
+            ))
+        }
+        _ => None,
+    };
+    report.pressure_presence = stalled(0, 1);
+    report.pressure_chat = stalled(2, 3);
 
     let results = gather(
         inbox,
