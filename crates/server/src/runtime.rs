@@ -76,7 +76,9 @@ pub async fn run(
                 shutdown_signal().await;
                 stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
             });
+            // TCP_NODELAY as on plain HTTP (see web::serve).
             axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+                .map(|rustls| rustls.acceptor(axum_server::accept::NoDelayAcceptor))
                 .handle(handle)
                 .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await?;
