@@ -410,3 +410,31 @@ fn attachments_only_for_members_and_within_the_limit() {
     );
     assert_eq!(upload(&mut c, "..", "x").status, 400);
 }
+
+#[test]
+fn colleagues_are_found_by_name_login_or_extension_for_favourites() {
+    let s = setup("");
+    let mut c = s.signed_in("c.clerk");
+    let logins = |reply: testkit::http::Reply| -> Vec<String> {
+        assert_eq!(reply.status, 200);
+        let body = reply.json();
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["login"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(logins(c.get("/api/v1/presence?q=DORA")), ["d.new"]);
+    assert_eq!(logins(c.get("/api/v1/presence?q=b.us")), ["b.user"]);
+    assert_eq!(
+        logins(c.get("/api/v1/presence?q=250")),
+        ["c.clerk", "d.new"]
+    );
+    // LIKE wildcards are plain characters here.
+    assert!(logins(c.get("/api/v1/presence?q=%25")).is_empty());
+    assert!(logins(c.get("/api/v1/presence?q=_")).is_empty());
+    assert_eq!(c.get("/api/v1/presence?q=%20").status, 400);
+    assert_eq!(c.get("/api/v1/presence?q=a&unit=Bauamt").status, 400);
+    assert_eq!(s.client().get("/api/v1/presence?q=dora").status, 401);
+}

@@ -115,6 +115,25 @@ impl Store {
         rows.iter().map(person).collect()
     }
 
+    /// People whose name, login or extension match `pattern` (a `LIKE` pattern, escape
+    /// `\\`, lower case: names and logins are compared lower-cased), by name, at most `limit`.
+    pub async fn find_people(
+        &self,
+        pattern: &str,
+        limit: i64,
+    ) -> Result<Vec<PanelPerson>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
+             WHERE lower(s.display_name) LIKE $1 ESCAPE '\\' OR lower(s.login) LIKE $1 ESCAPE '\\' \
+             OR s.extension LIKE $1 ESCAPE '\\' ORDER BY s.display_name, s.login LIMIT $2"
+        ))
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(person).collect()
+    }
+
     /// A person's favourites, by name.
     pub async fn favourites(&self, owner_id: i64) -> Result<Vec<PanelPerson>, StoreError> {
         let rows = sqlx::query(&format!(

@@ -36,8 +36,8 @@ pub fn paths() -> Vec<(&'static str, Value)> {
         ),
         (
             "/api/v1/presence",
-            json!({"get": op("Presence of a unit (?unit=PATH) or of people (?logins=a,b)", "presence", "user", None,
-            &[("200", "{entries: [{login, name, extension, unit, presence}]}"), ("400", "Neither or both of unit and logins"), ("404", "Unknown unit")])}),
+            json!({"get": op("Presence of a unit (?unit=PATH), of people (?logins=a,b), or of people found by name, login or extension (?q=TEXT, up to 50)", "presence", "user", None,
+            &[("200", "{entries: [{login, name, extension, unit, presence}]}"), ("400", "Not exactly one of unit, logins and q, or q empty or over 100 characters"), ("404", "Unknown unit")])}),
         ),
         (
             "/api/v1/me/presence",

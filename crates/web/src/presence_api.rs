@@ -33,11 +33,12 @@ fn entries(rt: &Realtime, viewer: i64, people: &[PanelPerson]) -> Vec<Value> {
         .collect()
 }
 
-/// `?unit=PATH` or `?logins=a,b`
+/// `?unit=PATH`, `?logins=a,b` or `?q=TEXT`
 #[derive(Deserialize)]
 pub struct PresenceQuery {
     unit: Option<String>,
     logins: Option<String>,
+    q: Option<String>,
 }
 
 /// `GET /api/v1/presence`
@@ -46,8 +47,18 @@ pub async fn presence(
     who: SignedIn,
     Query(q): Query<PresenceQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let people = match (q.unit, q.logins) {
-        (Some(unit), None) => {
+    let people = match (q.unit, q.logins, q.q) {
+        (None, None, Some(text)) => {
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > 100 {
+                return Err(ApiError::BadRequest(
+                    "Der Suchtext muss 1 bis 100 Zeichen lang sein.".into(),
+                ));
+            }
+            let pattern = presence::chat_text::like_pattern(text);
+            state.store.find_people(&pattern, 50).await?
+        }
+        (Some(unit), None, None) => {
             let path = UnitPath::parse(&unit)?;
             if !state.store.unit_exists(&path).await? {
                 return Err(ApiError::NotFound(format!(
@@ -56,7 +67,7 @@ pub async fn presence(
             }
             state.store.unit_people(&path.to_string(), false).await?
         }
-        (None, Some(logins)) => {
+        (None, Some(logins), None) => {
             let mut people = Vec::new();
             for login in logins
                 .split(',')
@@ -72,7 +83,7 @@ pub async fn presence(
         }
         _ => {
             return Err(ApiError::BadRequest(
-                "Geben Sie entweder „unit“ oder „logins“ an.".into(),
+                "Geben Sie genau eines von „unit“, „logins“ oder „q“ an.".into(),
             ))
         }
     };
