@@ -185,7 +185,10 @@ fn chat_both_ways_stored_before_ack_edit_delete_read_and_search() {
             .json()["id"],
         room
     );
-    dws.wait_for(|f| f["type"] == "room.updated" && f["room"]["id"] == room);
+    let updated = dws.wait_for(|f| f["type"] == "room.updated" && f["room"]["id"] == room);
+    // Not Carl's title ("Dora Neu") sent to Dora: the shared frame has no title.
+    assert!(updated["room"].get("title").is_none(), "{updated}");
+    assert_eq!(updated["room"]["members"], json!(["c.clerk", "d.new"]));
 
     cws.send(json!({"type": "chat.send", "ref": "m1", "room": room, "text": "Hast du kurz Zeit, @d.new?"}));
     let ack = cws.wait_for(|f| f["ref"] == "m1");

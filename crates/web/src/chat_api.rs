@@ -172,10 +172,16 @@ async fn announce_room(
             members.push(id);
         }
     }
+    // One frame for all members: without `title`, which names the other person of a
+    // direct room and so differs per member (GET /api/v1/rooms has it).
+    let mut shared = json.clone();
+    if let Some(fields) = shared.as_object_mut() {
+        fields.remove("title");
+    }
     rt.room_changed(
         room_id,
         members,
-        Utf8Bytes::from(ws_frames::room_updated(json.clone())),
+        Utf8Bytes::from(ws_frames::room_updated(shared)),
         left,
     );
     Ok(json)
