@@ -16,3 +16,13 @@ export async function api(method, path, body) {
   if (type.includes('application/json')) data = await res.json();
   return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
 }
+
+// Uploads a file as the raw request body (chat attachments); answers like api().
+export async function upload(path, file) {
+  const headers = { 'Accept': 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('application/json') ? await res.json() : null;
+  return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
+}

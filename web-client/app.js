@@ -1,6 +1,6 @@
 // The single-page web client: who is signed in, navigation, and hash routes.
 import { api, setCsrf } from './api.js';
-import { h } from './dom.js';
+import { h, leavePage } from './dom.js';
 import { t, lang, setLang } from './i18n.js';
 import { showSignIn } from './sign_in.js';
 import { showAccount } from './account.js';
@@ -9,10 +9,17 @@ import { showPerson } from './admin_person.js';
 import { showLocked } from './admin_locked.js';
 import { showAudit } from './admin_audit.js';
 import { showRule } from './admin_rule.js';
+import { startLive, stopLive, on } from './realtime.js';
+import { startPopups, stopPopups } from './popups.js';
+import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './chat_state.js';
+import { showTeam } from './team_panel.js';
+import { showChat, openDirectChat } from './chat.js';
 
 let me = null;
 
 const routes = [
+  { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
+  { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
   { path: '#/admin/locked', key: 'locked', admin: true, view: () => showLocked() },
@@ -29,13 +36,25 @@ function renderChrome() {
   nav.setAttribute('aria-label', t('nav'));
   if (!me) { nav.replaceChildren(); return; }
   const items = routes.filter((r) => !r.admin || isAdmin()).map((r) =>
-    h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key))));
+    h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key),
+      r.key === 'chat' ? h('span', { id: 'chat-badge' }) : null)));
   const logout = h('button', { class: 'link', type: 'button', onclick: signOut }, t('logout'));
   nav.replaceChildren(h('ul', {}, ...items, h('li', {}, logout)));
+  showUnread();
+}
+
+// The number of unread chat messages next to "Chat" in the navigation.
+function showUnread() {
+  const badge = document.getElementById('chat-badge');
+  if (!badge) return;
+  const n = totalUnread();
+  badge.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)),
+    h('span', { class: 'visually-hidden' }, `, ${t('unreadNav', { n })}`)] : []));
 }
 
 async function signOut() {
   await api('POST', '/api/v1/auth/logout');
+  goOffline();
   me = null;
   setCsrf(null);
   location.hash = '';
@@ -43,13 +62,28 @@ async function signOut() {
 }
 
 function route() {
+  leavePage();
   renderChrome();
   if (!me) return showSignIn(start);
+  const roomMatch = location.hash.match(/^#\/chat\/(\d+)$/);
+  if (roomMatch) return showChat(me, Number(roomMatch[1]));
   const personMatch = location.hash.match(/^#\/admin\/person\/(.+)$/);
   if (personMatch && isAdmin()) return showPerson(decodeURIComponent(personMatch[1]));
   const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
   if (found) return found.view();
-  location.hash = '#/account';
+  location.hash = '#/team';
+}
+
+function goLive() {
+  startLive(me);
+  startPopups(openDirectChat);
+  startChatState();
+}
+
+function goOffline() {
+  stopChatState();
+  stopPopups();
+  stopLive();
 }
 
 // Loads the signed-in person (if any) and shows the right page.
@@ -57,8 +91,13 @@ export async function start() {
   const res = await api('GET', '/api/v1/me');
   me = res.ok ? res.data : null;
   setCsrf(me ? me.csrf_token : null);
+  if (me) goLive(); else goOffline();
   route();
 }
+
+onRoomsChanged(showUnread);
+// Signed out elsewhere ("sign out everywhere", an admin): back to the sign-in page.
+on('ended', () => { goOffline(); start(); });
 
 const select = document.getElementById('lang-select');
 select.value = lang();

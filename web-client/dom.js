@@ -45,3 +45,23 @@ export function errorBox() {
 export function formatTime(unix) {
   return new Date(unix * 1000).toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'de-DE');
 }
+
+// Pages that listen to live events register their clean-up here; the router runs it
+// when the next page is shown.
+let leaving = [];
+let pageNumber = 0;
+
+export function onLeave(fn) { leaving.push(fn); }
+
+export function leavePage() {
+  pageNumber += 1;
+  const fns = leaving;
+  leaving = [];
+  for (const fn of fns) fn();
+}
+
+// A check for async pages: false once the person has moved on to another page.
+export function pageStillShown() {
+  const mine = pageNumber;
+  return () => mine === pageNumber;
+}

@@ -1,4 +1,6 @@
 // German first, English on request (?lang=en or the language menu; remembered).
+import { liveTexts } from './texts_live.js';
+
 const texts = {
   de: {
     skip: 'Zum Inhalt springen', language: 'Sprache', nav: 'Hauptnavigation',
@@ -63,6 +65,8 @@ const texts = {
     ruleEveryone: 'For all staff', ruleOutside: 'When signing in from outside the office networks', ruleUnits: 'For these units (with their sub-units)',
   },
 };
+
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

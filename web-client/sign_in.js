@@ -26,7 +26,7 @@ export function showSignIn(done) {
 }
 
 function next(data, done) {
-  if (data.status === 'ok') { setCsrf(data.csrf_token); location.hash = '#/account'; return done(); }
+  if (data.status === 'ok') { setCsrf(data.csrf_token); location.hash = '#/team'; return done(); }
   if (data.status === 'second_factor') return showSecondFactor(data.methods, done);
   if (data.status === 'enrolment_required') return showEnrolment(done, true);
 }

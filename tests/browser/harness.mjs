@@ -24,13 +24,16 @@ function run(args, input = '') {
   if (r.status !== 0) throw new Error(`durchwahl ${args.join(' ')}: ${r.stderr}`);
 }
 
-// Starts a server with three people; resolves to { url, stop }.
-export async function startServer() {
+// Starts a server with three people (and `extraStaff`, CSV lines in STAFF's columns), all
+// with PASSWORD; resolves to { url, stop }.
+export async function startServer(extraStaff = '') {
   const dir = mkdtempSync(join(tmpdir(), 'durchwahl-browser-'));
   const data = join(dir, 'data');
-  writeFileSync(join(dir, 'staff.csv'), STAFF);
+  const staff = STAFF + extraStaff;
+  writeFileSync(join(dir, 'staff.csv'), staff);
   run(['users', 'import', join(dir, 'staff.csv'), '--data-dir', data]);
-  for (const login of ['a.admin', 'b.user', 'c.clerk']) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
+  const logins = staff.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+  for (const login of logins) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
   const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });

@@ -26,6 +26,9 @@ test('sign in, enrol an authenticator app, and sign in again with a computed cod
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
+  // Signed in, the team panel is the home page; the account is one link away.
+  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+  await page.getByRole('link', { name: 'Mein Konto' }).click();
   await page.getByRole('heading', { name: 'Mein Konto' }).waitFor();
   assert.match(await page.locator('#totp-state').textContent(), /Keine Authenticator-App/);
 
@@ -54,7 +57,7 @@ test('sign in, enrol an authenticator app, and sign in again with a computed cod
   // The next step's code: the one used at enrolment may not be used twice.
   await page.getByLabel('Code', { exact: true }).fill(totp(secret, Date.now() / 1000 + 30));
   await page.getByRole('button', { name: 'Bestätigen' }).click();
-  await page.getByRole('heading', { name: 'Mein Konto' }).waitFor();
+  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
   await page.close();
 });
 

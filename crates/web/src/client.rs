@@ -37,6 +37,36 @@ const ASSETS: &[(&str, &str)] = &[
         "admin_rule.js",
         include_str!("../../../web-client/admin_rule.js"),
     ),
+    (
+        "texts_live.js",
+        include_str!("../../../web-client/texts_live.js"),
+    ),
+    (
+        "realtime.js",
+        include_str!("../../../web-client/realtime.js"),
+    ),
+    (
+        "presence_view.js",
+        include_str!("../../../web-client/presence_view.js"),
+    ),
+    ("popups.js", include_str!("../../../web-client/popups.js")),
+    (
+        "chat_state.js",
+        include_str!("../../../web-client/chat_state.js"),
+    ),
+    (
+        "team_panel.js",
+        include_str!("../../../web-client/team_panel.js"),
+    ),
+    ("chat.js", include_str!("../../../web-client/chat.js")),
+    (
+        "chat_room.js",
+        include_str!("../../../web-client/chat_room.js"),
+    ),
+    (
+        "chat_message.js",
+        include_str!("../../../web-client/chat_message.js"),
+    ),
 ];
 
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [

@@ -1,0 +1,216 @@
+// The team panel: one's own status, the own unit, favourites and admin-defined groups with
+// everyone's presence (live), "notify me when available", favourites and starting a chat.
+import { api } from './api.js';
+import { h, show, errorBox, announce, onLeave, pageStillShown } from './dom.js';
+import { t } from './i18n.js';
+import { explain } from './sign_in.js';
+import { presence, on } from './realtime.js';
+import { askForNotifications } from './popups.js';
+import { stateBadge, stateOf, locationText, noteText, STATE_RANK, SETTABLE, LOCATIONS } from './presence_view.js';
+
+let me = null;
+let openChat = null;
+let favourites = new Set();
+let watches = new Set();
+let sortByState = false;
+let filterText = '';
+let panelData = null;
+let lists = null;
+
+export async function showTeam(person, startChat) {
+  me = person;
+  openChat = startChat;
+  const page = pageStillShown();
+  const [panel, watchList] = await Promise.all([api('GET', '/api/v1/team-panel'), api('GET', '/api/v1/me/watches')]);
+  if (!page() || !panel.ok) return;
+  watches = new Set(watchList.ok ? watchList.data.watches.map((w) => w.login) : []);
+  takePanel(panel.data);
+  lists = h('div', { id: 'panel-lists' });
+  show(t('teamTitle'), myStatus(), controls(), lists, finder());
+  redraw();
+  onLeave(on('presence', (f) => updateRows(f.entry.login)));
+  onLeave(on('presence.snapshot', (f) => f.entries.forEach((e) => updateRows(e.login))));
+  onLeave(on('watch.fired', (f) => { watches.delete(f.login); updateRows(f.login); }));
+}
+
+function takePanel(data) {
+  panelData = data;
+  favourites = new Set(data.favourites.map((p) => p.login));
+  for (const p of allEntries(data)) if (p.presence && !presence.has(p.login)) presence.set(p.login, p.presence);
+}
+
+// Draws the lists again, keeping keyboard focus on the same control.
+function redraw() {
+  const label = lists.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
+  lists.replaceChildren(...sections(panelData));
+  const again = label && [...lists.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === label);
+  if (again) again.focus();
+}
+
+function allEntries(data) {
+  return [...data.unit.entries, ...data.favourites, ...data.groups.flatMap((g) => g.entries)];
+}
+
+function sections(data) {
+  const unit = list('unit', t('myUnit', { u: data.unit.path }), data.unit.entries);
+  const favs = list('favourites', t('favourites'), data.favourites, t('noFavourites'));
+  const groups = data.groups.map((g) => list(`group-${g.id}`, g.name, g.entries));
+  return [unit, favs, ...groups];
+}
+
+function matches(p) {
+  if (!filterText) return true;
+  const needle = filterText.toLowerCase();
+  return [p.name, p.login, p.extension || ''].some((v) => v.toLowerCase().includes(needle));
+}
+
+function sorted(entries) {
+  const byName = (a, b) => a.name.localeCompare(b.name, 'de');
+  if (!sortByState) return [...entries].sort(byName);
+  const rank = (p) => STATE_RANK[stateOf(presence.get(p.login))];
+  return [...entries].sort((a, b) => rank(a) - rank(b) || byName(a, b));
+}
+
+function list(id, title, entries, emptyText) {
+  const shown = sorted(entries.filter(matches));
+  const headingId = `h-${id}`;
+  const body = shown.length === 0
+    ? h('p', {}, entries.length === 0 && emptyText ? emptyText : t('nobody'))
+    : h('table', { 'aria-labelledby': headingId },
+      h('thead', {}, h('tr', {}, ...[t('name'), t('extension'), t('state'), t('where'), t('note'), t('actions')]
+        .map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...shown.map(row)));
+  return h('section', { 'aria-labelledby': headingId, class: 'panel-list' }, h('h2', { id: headingId }, title), body);
+}
+
+function row(p) {
+  const tr = h('tr', { 'data-login': p.login });
+  tr.person = p;
+  fillRow(tr);
+  return tr;
+}
+
+function fillRow(tr) {
+  const p = tr.person;
+  const entry = presence.get(p.login);
+  tr.replaceChildren(
+    h('th', { scope: 'row' }, p.name, p.unit && p.unit !== me.unit ? h('span', { class: 'unit-hint' }, ` (${p.unit})`) : null),
+    h('td', {}, p.extension || '–'),
+    h('td', { class: 'state-cell' }, stateBadge(entry)),
+    h('td', {}, locationText(entry)),
+    h('td', {}, noteText(entry)),
+    h('td', { class: 'row-actions' }, ...actions(p, entry)));
+}
+
+function actions(p, entry) {
+  if (p.login === me.login) return [];
+  const out = [h('button', { type: 'button', class: 'secondary', 'aria-label': t('chatWith', { n: p.name }), onclick: () => openChat(p.login) }, t('chat'))];
+  const watching = watches.has(p.login);
+  if (watching || stateOf(entry) !== 'available') {
+    out.push(h('button', { type: 'button', class: 'secondary', 'aria-pressed': watching ? 'true' : 'false',
+      'aria-label': t('watchOf', { n: p.name }), onclick: () => toggleWatch(p) }, watching ? t('watching') : t('watch')));
+  }
+  const fav = favourites.has(p.login);
+  out.push(h('button', { type: 'button', class: 'secondary', 'aria-pressed': fav ? 'true' : 'false',
+    'aria-label': fav ? t('removeFavouriteOf', { n: p.name }) : t('addFavouriteOf', { n: p.name }),
+    onclick: () => toggleFavourite(p) }, fav ? `★ ${t('removeFavourite')}` : `☆ ${t('addFavourite')}`));
+  return out;
+}
+
+// Redraws the rows of one person in place, keeping keyboard focus on the same button.
+function updateRows(login) {
+  for (const tr of document.querySelectorAll(`main tr[data-login="${CSS.escape(login)}"]`)) {
+    const focused = tr.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
+    fillRow(tr);
+    if (focused) {
+      const again = [...tr.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === focused) || tr.querySelector('button');
+      if (again) again.focus();
+    }
+  }
+}
+
+async function toggleWatch(p) {
+  if (watches.has(p.login)) {
+    const res = await api('DELETE', `/api/v1/me/watches/${encodeURIComponent(p.login)}`);
+    if (res.ok) { watches.delete(p.login); announce(t('watchRemoved', { n: p.name })); }
+  } else {
+    askForNotifications();
+    const res = await api('POST', '/api/v1/me/watches', { login: p.login });
+    if (!res.ok) { announce(explain(res)); return; }
+    // A colleague who is available already fires the watch at once (and the pop-up shows).
+    if (stateOf(presence.get(p.login)) !== 'available') watches.add(p.login);
+    announce(t('watchSet', { n: p.name }));
+  }
+  updateRows(p.login);
+}
+
+async function toggleFavourite(p) {
+  const adding = !favourites.has(p.login);
+  const res = await api(adding ? 'PUT' : 'DELETE', `/api/v1/me/favourites/${encodeURIComponent(p.login)}`);
+  if (!res.ok) { announce(explain(res)); return; }
+  if (adding) favourites.add(p.login); else favourites.delete(p.login);
+  const panel = await api('GET', '/api/v1/team-panel');
+  if (panel.ok) takePanel(panel.data);
+  redraw();
+  updateRows(p.login);
+  announce(t(adding ? 'favouriteAdded' : 'favouriteRemoved', { n: p.name }));
+}
+
+function controls() {
+  const filter = h('input', { id: 'panel-filter', type: 'search', value: filterText, autocomplete: 'off' });
+  filter.addEventListener('input', () => { filterText = filter.value.trim(); redraw(); });
+  const sort = h('select', { id: 'panel-sort' },
+    h('option', { value: 'name', selected: !sortByState }, t('sortName')),
+    h('option', { value: 'state', selected: sortByState }, t('sortState')));
+  sort.addEventListener('change', () => { sortByState = sort.value === 'state'; redraw(); });
+  return h('form', { class: 'inline', role: 'search', onsubmit: (e) => e.preventDefault() },
+    h('div', {}, h('label', { for: 'panel-filter' }, t('filterPanel')), filter),
+    h('div', {}, h('label', { for: 'panel-sort' }, t('sortBy')), sort));
+}
+
+function myStatus() {
+  const mine = presence.get(me.login) || {};
+  const error = errorBox();
+  const state = h('select', { id: 'my-state' }, ...SETTABLE.map((s) =>
+    h('option', { value: s, selected: (mine.state || 'available') === s }, t(`st_${s}`))));
+  const where = h('select', { id: 'my-location' }, h('option', { value: '' }, t('loc_none')),
+    ...LOCATIONS.map((l) => h('option', { value: l, selected: mine.location === l }, t(`loc_${l}`))));
+  const note = h('input', { id: 'my-note', maxlength: 200, value: mine.note || '' });
+  const until = h('input', { id: 'my-until', type: 'datetime-local' });
+  const current = h('p', { id: 'my-current' }, t('showAs', { s: t(`st_${stateOf(mine)}`) }));
+  onLeave(on('presence', (f) => {
+    if (f.entry.login === me.login) current.textContent = t('showAs', { s: t(`st_${f.entry.state}`) });
+  }));
+  const form = h('form', { class: 'inline', onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const body = { state: state.value, location: where.value || null, note: note.value.trim() || null,
+      until: until.value ? new Date(until.value).toISOString().replace(/\.\d+Z$/, 'Z') : null };
+    const res = await api('PUT', '/api/v1/me/presence', body);
+    if (!res.ok) { error.textContent = explain(res); return; }
+    presence.set(me.login, res.data);
+    current.textContent = t('showAs', { s: t(`st_${res.data.state}`) });
+    announce(t('statusSaved'));
+  } },
+  h('div', {}, h('label', { for: 'my-state' }, t('state')), state),
+  h('div', {}, h('label', { for: 'my-location' }, t('location')), where),
+  h('div', { class: 'grow' }, h('label', { for: 'my-note' }, t('note')), note),
+  h('div', {}, h('label', { for: 'my-until' }, t('statusUntil')), until),
+  h('button', { type: 'submit' }, t('save')));
+  return h('section', { 'aria-labelledby': 'my-h' }, h('h2', { id: 'my-h' }, t('myStatus')), current, form, error);
+}
+
+function finder() {
+  const results = h('div', { id: 'find-results', 'aria-live': 'polite' });
+  const input = h('input', { id: 'find-q', type: 'search', required: true, maxlength: 100, autocomplete: 'off' });
+  const form = h('form', { class: 'inline', role: 'search', onsubmit: async (e) => {
+    e.preventDefault();
+    const res = await api('GET', `/api/v1/presence?q=${encodeURIComponent(input.value.trim())}`);
+    if (!res.ok) { results.replaceChildren(h('p', { class: 'error' }, explain(res))); return; }
+    for (const p of res.data.entries) if (p.presence) presence.set(p.login, p.presence);
+    results.replaceChildren(list('found', t('found', { n: res.data.entries.length }), res.data.entries));
+  } },
+  h('div', { class: 'grow' }, h('label', { for: 'find-q' }, t('findLabel')), input),
+  h('button', { type: 'submit' }, t('find')));
+  return h('section', { 'aria-labelledby': 'find-h' }, h('h2', { id: 'find-h' }, t('findColleagues')), form, results);
+}
