@@ -14,6 +14,7 @@ import { startPopups, stopPopups } from './popups.js';
 import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './chat_state.js';
 import { showTeam } from './team_panel.js';
 import { showChat, openDirectChat } from './chat.js';
+import { showGroups } from './admin_groups.js';
 
 let me = null;
 
@@ -25,6 +26,7 @@ const routes = [
   { path: '#/admin/locked', key: 'locked', admin: true, view: () => showLocked() },
   { path: '#/admin/audit', key: 'audit', admin: true, view: () => showAudit() },
   { path: '#/admin/second-factor', key: 'rule', admin: true, view: () => showRule() },
+  { path: '#/admin/groups', key: 'groups', admin: true, view: () => showGroups() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

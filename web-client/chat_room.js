@@ -10,7 +10,8 @@ import { messageItem } from './chat_message.js';
 
 export function roomView(room, me) {
   const known = new Map(); // id → message (the one with the highest rev wins)
-  const list = h('ol', { id: 'messages', class: 'messages', role: 'log', 'aria-label': t('messages') });
+  const list = h('ol', { id: 'messages', class: 'messages' });
+  const log = h('div', { class: 'messages-box', role: 'log', 'aria-label': t('messages') }, list);
   const older = h('button', { type: 'button', class: 'secondary', hidden: true }, t('older'));
   const typing = h('p', { id: 'typing', class: 'typing', 'aria-live': 'polite' });
   const actions = {
@@ -69,7 +70,7 @@ export function roomView(room, me) {
 
   const element = h('section', { class: 'room', 'aria-labelledby': 'room-h' },
     h('h2', { id: 'room-h' }, roomTitle(room), ' ', h('span', { class: 'kind' }, `(${t(`kind_${room.kind}`)}${room.managed ? `, ${t('managed')}` : ''})`)),
-    members(room, me), older, list, typing, composer(room));
+    members(room, me), older, log, typing, composer(room));
   loadPage().then(() => { readUpToNewest(); list.lastElementChild?.scrollIntoView({ block: 'nearest' }); });
   return element;
 }

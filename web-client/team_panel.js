@@ -107,13 +107,13 @@ function actions(p, entry) {
   const out = [h('button', { type: 'button', class: 'secondary', 'aria-label': t('chatWith', { n: p.name }), onclick: () => openChat(p.login) }, t('chat'))];
   const watching = watches.has(p.login);
   if (watching || stateOf(entry) !== 'available') {
-    out.push(h('button', { type: 'button', class: 'secondary', 'aria-pressed': watching ? 'true' : 'false',
-      'aria-label': t('watchOf', { n: p.name }), onclick: () => toggleWatch(p) }, watching ? t('watching') : t('watch')));
+    out.push(h('button', { type: 'button', class: 'secondary toggle', 'aria-pressed': watching ? 'true' : 'false',
+      'aria-label': t('watchOf', { n: p.name }), onclick: () => toggleWatch(p) }, t('watch')));
   }
   const fav = favourites.has(p.login);
-  out.push(h('button', { type: 'button', class: 'secondary', 'aria-pressed': fav ? 'true' : 'false',
-    'aria-label': fav ? t('removeFavouriteOf', { n: p.name }) : t('addFavouriteOf', { n: p.name }),
-    onclick: () => toggleFavourite(p) }, fav ? `★ ${t('removeFavourite')}` : `☆ ${t('addFavourite')}`));
+  out.push(h('button', { type: 'button', class: 'secondary toggle', 'aria-pressed': fav ? 'true' : 'false',
+    'aria-label': t('favouriteOf', { n: p.name }), onclick: () => toggleFavourite(p) },
+  h('span', { 'aria-hidden': 'true' }, fav ? '★ ' : '☆ '), t('favourite')));
   return out;
 }
 

@@ -62,14 +62,14 @@ test('a presence change is seen live by the colleague, with location and note', 
 });
 
 test('a watch survives a reload and fires with a pop-up and a browser notification', async () => {
-  const watch = carl.getByRole('button', { name: 'Benachrichtigen, wenn Dora Dorn verfügbar ist' });
+  const watch = carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' });
   await watch.click();
   await carl.locator('#status').filter({ hasText: 'Sie werden benachrichtigt' }).waitFor();
   assert.equal(await watch.getAttribute('aria-pressed'), 'true');
 
   await carl.reload();
   await carl.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn Dora Dorn verfügbar ist' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' }).getAttribute('aria-pressed'), 'true');
   // Nothing fires while she is still busy.
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 
@@ -82,7 +82,7 @@ test('a watch survives a reload and fires with a pop-up and a browser notificati
   assert.deepEqual(notes.map((n) => n.body), ['Dora Dorn ist jetzt verfügbar.']);
   // One-shot: the watch is gone, and the button offered again only when she is not available.
   await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn Dora Dorn verfügbar ist' }).count(), 0);
+  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' }).count(), 0);
   await popup.getByRole('button', { name: 'Schließen' }).click();
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 });

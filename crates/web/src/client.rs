@@ -67,6 +67,10 @@ const ASSETS: &[(&str, &str)] = &[
         "chat_message.js",
         include_str!("../../../web-client/chat_message.js"),
     ),
+    (
+        "admin_groups.js",
+        include_str!("../../../web-client/admin_groups.js"),
+    ),
 ];
 
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [

@@ -1,0 +1,87 @@
+// BITV 2.0 / WCAG 2.1 AA, checked by axe-core (Deque's rules engine) on every page of the
+// web client in Debian's Chromium, in German and English; and the admin's team-panel
+// groups reaching a clerk's panel.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startServer, startBrowser, PASSWORD } from './harness.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let server; let browser;
+
+before(async () => {
+  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
+  browser = await startBrowser();
+});
+after(async () => { await browser?.close(); await server?.stop(); });
+
+async function signIn(login) {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(server.url + '/');
+  await page.getByLabel('Benutzername').fill(login);
+  await page.getByLabel('Passwort').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+  return page;
+}
+
+// The WCAG 2.x A and AA violations axe finds on the page as it is now.
+async function violations(page) {
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy (no
+  // inline scripts) stays as it is for the client's own code.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+test('the admin defines a team-panel group and the clerk sees it in the panel', async () => {
+  const admin = await signIn('a.admin');
+  await admin.getByRole('link', { name: 'Gruppen' }).click();
+  await admin.getByRole('heading', { name: 'Gruppen und verwaltete Räume' }).waitFor();
+  assert.deepEqual(await violations(admin), []);
+  const form = admin.getByRole('region', { name: 'Neue Gruppe' });
+  await form.getByLabel('Name', { exact: true }).fill('Krisenstab');
+  await form.getByLabel('Mitglieder').fill('c.clerk, b.user');
+  await form.getByRole('button', { name: 'Anlegen' }).click();
+  await admin.getByRole('heading', { name: 'Krisenstab' }).waitFor();
+  // A wrong login is refused and changes nothing.
+  const group = admin.getByRole('region', { name: 'Krisenstab' });
+  await group.getByLabel('Mitglied hinzufügen').fill('x.niemand');
+  await group.getByRole('button', { name: 'Hinzufügen' }).click();
+  await group.getByRole('alert').filter({ hasText: 'gibt es nicht' }).waitFor();
+  assert.equal(await group.getByRole('listitem').count(), 2);
+
+  const clerk = await signIn('c.clerk');
+  const section = clerk.getByRole('region', { name: 'Krisenstab' });
+  await section.getByRole('rowheader', { name: /Bärbel Böhm/ }).waitFor();
+  await admin.close();
+  await clerk.close();
+});
+
+for (const language of ['de', 'en']) {
+  test(`every page passes WCAG 2.1 AA checks (${language})`, async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/?lang=${language}`);
+    await page.locator('main h1').waitFor();
+    assert.deepEqual(await violations(page), [], 'sign-in page');
+    await page.locator('#login').fill('c.clerk');
+    await page.locator('#password').fill(PASSWORD);
+    await page.locator('#login').press('Enter');
+    await page.locator('#panel-lists').waitFor();
+    assert.deepEqual(await violations(page), [], 'team panel');
+    await page.goto(`${server.url}/?lang=${language}#/chat`);
+    await page.locator('nav.rooms a').first().click();
+    await page.locator('#chat-text').fill('Barrierefrei?');
+    await page.locator('#chat-text').press('Enter');
+    await page.locator('#messages li').first().waitFor();
+    assert.deepEqual(await violations(page), [], 'chat');
+    await page.goto(`${server.url}/?lang=${language}#/account`);
+    await page.locator('#totp-state').waitFor();
+    assert.deepEqual(await violations(page), [], 'account');
+    await page.close();
+  });
+}
