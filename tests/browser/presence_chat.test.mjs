@@ -155,3 +155,31 @@ test('the pages speak English on request', async () => {
   await carl.getByRole('navigation', { name: 'Rooms' }).waitFor();
   await carl.getByLabel('Language').selectOption('de');
 });
+
+test('an idle web client shows its person as away, and input makes her available again', async () => {
+  // Dora's browser runs on a clock the test moves forward (the server's idle time is 300 s).
+  const context = await browser.newContext();
+  await context.addInitScript(recordNotifications);
+  const idler = await context.newPage();
+  await idler.clock.install();
+  await idler.goto(server.url + '/');
+  await idler.getByLabel('Benutzername').fill('d.dora');
+  await idler.getByLabel('Passwort').fill(PASSWORD);
+  await idler.getByRole('button', { name: 'Anmelden' }).click();
+  await idler.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+  // Her other client (from the tests above) would keep her available: close it first.
+  await dora.close();
+  await carl.getByRole('link', { name: 'Team' }).click();
+  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
+
+  await idler.clock.fastForward('04:00');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.match(await row(carl, 'Dora Dorn').textContent(), /Verfügbar/, 'not idle before 300 s');
+  await idler.clock.fastForward('01:05');
+  await row(carl, 'Dora Dorn').getByText('Abwesend').waitFor();
+
+  await idler.mouse.move(20, 30);
+  await idler.keyboard.press('Shift');
+  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
+  await idler.close();
+});
