@@ -5,6 +5,9 @@
 //! `;` delimited (German Excel writes `;`). Roles and features are lists inside one field,
 //! separated by `;` when the file's delimiter is `,`, or by `|` in either case.
 //!
+//! Lines may end in CRLF, LF or a lone CR (Excel for Mac); blank lines before the header
+//! and a trailing separator after it (Excel's empty last column) are ignored.
+//!
 //! Parsing is pure: bytes in, rows and problems (each with its line number) out.
 
 use crate::contact::{parse_email, parse_name, parse_phone};
@@ -74,7 +77,8 @@ pub struct OptionalColumns {
 /// One valid data row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportRow {
-    /// The line in the file where the row starts (the header is line 1).
+    /// The line in the file where the row starts (the first line is 1, whatever its end:
+    /// CRLF, LF or CR).
     pub line: u64,
     /// The person as the row describes them; absent optional columns hold defaults.
     pub record: StaffRecord,
@@ -96,7 +100,7 @@ pub struct ParsedCsv {
 /// A problem at a line (and field) of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportProblem {
-    /// Line number in the file (the header is line 1).
+    /// Line number in the file (the first line is 1; blank lines count).
     pub line: u64,
     /// The column, when the problem belongs to one field.
     pub field: Option<&'static str>,
@@ -180,9 +184,8 @@ fn problem(line: u64, field: Option<&'static str>, kind: ProblemKind) -> ImportP
 }
 
 /// Picks `;` when the header line has more semicolons than commas, else `,`.
-fn detect_dialect(text: &str) -> CsvDialect {
-    let header = text.lines().next().unwrap_or_default();
-    let count = |c| header.chars().filter(|&x| x == c).count();
+fn detect_dialect(header_line: &str) -> CsvDialect {
+    let count = |c| header_line.chars().filter(|&x| x == c).count();
     CsvDialect {
         delimiter: if count(';') > count(',') { b';' } else { b',' },
     }
@@ -203,124 +206,224 @@ pub fn parse_staff_csv(bytes: &[u8]) -> ParsedCsv {
             return parsed;
         }
     };
-    if text.trim().is_empty() {
+    let lines = LineIndex::new(&text);
+    let Some((start, header_line)) = lines.first_filled_line() else {
         parsed
             .problems
             .push(problem(1, None, ProblemKind::NoHeader));
         return parsed;
-    }
-    parsed.dialect = detect_dialect(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(parsed.dialect.delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => {
+    };
+    parsed.dialect = detect_dialect(header_line);
+    let body = &text[start..];
+    match unclosed_quote(body.as_bytes(), parsed.dialect.delimiter) {
+        None => read_records(body, start, &lines, &mut parsed),
+        Some(unclosed) => {
+            // Only the records before the broken one are read; the file is refused anyway.
+            read_records(&body[..unclosed.record], start, &lines, &mut parsed);
+            let line = lines.line_at(start + unclosed.quote);
             parsed
                 .problems
-                .push(problem(1, None, ProblemKind::Syntax(e.to_string())));
-            return parsed;
-        }
-        None => {
-            parsed
-                .problems
-                .push(problem(1, None, ProblemKind::NoHeader));
-            return parsed;
-        }
-    };
-    let Some(index) = read_header(&header, &mut parsed) else {
-        return parsed;
-    };
-    let mut lines = LineCounter::new(&text);
-    for record in records {
-        match record {
-            Ok(rec) => {
-                let line = rec.position().map_or(0, |p| lines.line_at(p.byte()));
-                if rec.iter().all(|f| f.trim().is_empty()) {
-                    continue; // blank lines, and Excel's rows of only delimiters
-                }
-                if rec.len() != header.len() {
-                    let kind = ProblemKind::FieldCount {
-                        expected: header.len(),
-                        found: rec.len(),
-                    };
-                    parsed.problems.push(problem(line, None, kind));
-                    continue;
-                }
-                read_row(&rec, line, &index, &mut parsed);
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                parsed
-                    .problems
-                    .push(problem(line, None, ProblemKind::Syntax(e.to_string())));
-            }
+                .push(problem(line, None, unclosed_quote_kind()));
         }
     }
     parsed
 }
 
-/// Line numbers from byte offsets. The csv reader counts a record as starting at a blank
-/// line before it, so the line is computed here, skipping leading line breaks. Offsets
-/// only grow, so counting is incremental and the whole file is read once.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u64,
+/// Why a file with an unclosed quote is refused, in the admin's words.
+fn unclosed_quote_kind() -> ProblemKind {
+    ProblemKind::Syntax(
+        "a field starts with a quote (\") that is never closed, so this line and all \
+         after it cannot be read; add the closing quote or remove the opening one"
+            .to_string(),
+    )
 }
 
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
+/// Reads the header and the data rows of `text`, which starts at byte `offset` of the file.
+fn read_records(text: &str, offset: usize, lines: &LineIndex, parsed: &mut ParsedCsv) {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(parsed.dialect.delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let line_of = |pos: Option<&csv::Position>| {
+        let byte = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        lines.record_line(offset.saturating_add(byte))
+    };
+    let mut records = reader.records();
+    // No record at all: an unclosed quote in the header line, reported by the caller.
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            let kind = ProblemKind::Syntax(e.to_string());
+            parsed
+                .problems
+                .push(problem(line_of(e.position()), None, kind));
+            return;
         }
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start >= self.offset {
-            self.line += self.text[self.offset..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            self.offset = start;
-        }
-        self.line
-    }
-}
-
-/// Maps each known column to its position; records header problems.
-fn read_header(header: &csv::StringRecord, parsed: &mut ParsedCsv) -> Option<[Option<usize>; 9]> {
-    let mut index = [None; 9];
-    for (pos, raw) in header.iter().enumerate() {
-        let name = raw.trim().to_ascii_lowercase();
-        match COLUMNS.iter().position(|c| *c == name) {
-            Some(i) if index[i].is_some() => {
+        None => return,
+    };
+    let Some(header) = read_header(&header, line_of(header.position()), parsed) else {
+        return;
+    };
+    for record in records {
+        match record {
+            Ok(rec) => read_record(&rec, line_of(rec.position()), &header, parsed),
+            Err(e) => {
+                let kind = ProblemKind::Syntax(e.to_string());
                 parsed
                     .problems
-                    .push(problem(1, None, ProblemKind::RepeatedColumn(COLUMNS[i])));
+                    .push(problem(line_of(e.position()), None, kind));
             }
-            Some(i) => index[i] = Some(pos),
-            None => parsed
-                .problems
-                .push(problem(1, None, ProblemKind::UnknownColumn(name))),
         }
+    }
+}
+
+/// Checks a data row's shape, then its fields.
+fn read_record(rec: &csv::StringRecord, line: u64, header: &Header, parsed: &mut ParsedCsv) {
+    if rec.iter().all(|f| f.trim().is_empty()) {
+        return; // blank lines, and Excel's rows of only delimiters
+    }
+    // Blank fields under the header's unnamed trailing columns carry nothing; a value
+    // there would be lost, so the row then counts as having one field too many.
+    let fits = (header.named..=header.len).contains(&rec.len())
+        && rec.iter().skip(header.named).all(|f| f.trim().is_empty());
+    if !fits {
+        let kind = ProblemKind::FieldCount {
+            expected: header.named,
+            found: rec.len(),
+        };
+        parsed.problems.push(problem(line, None, kind));
+        return;
+    }
+    read_row(rec, line, &header.index, parsed);
+}
+
+/// Where a field's opening quote is never closed. The csv reader takes such a field to
+/// the end of the file without an error, swallowing every later row, so it is found here
+/// by the reader's own rules: a quote opens a field only as its first character, `""`
+/// inside it is a literal quote, and after the closing quote the field goes on unquoted.
+struct UnclosedQuote {
+    /// Where the record holding the quote starts (after any blank lines before it).
+    record: usize,
+    /// The opening quote.
+    quote: usize,
+}
+
+fn unclosed_quote(text: &[u8], delimiter: u8) -> Option<UnclosedQuote> {
+    #[derive(Clone, Copy)]
+    enum State {
+        FieldStart,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut record, mut quote) = (State::FieldStart, 0, 0);
+    for (i, &b) in text.iter().enumerate() {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (State::FieldStart, b'"') => {
+                quote = i;
+                State::Quoted
+            }
+            (_, b'\r' | b'\n') => {
+                record = i + 1;
+                State::FieldStart
+            }
+            (_, b) if b == delimiter => State::FieldStart,
+            _ => State::Field,
+        };
+    }
+    matches!(state, State::Quoted).then_some(UnclosedQuote { record, quote })
+}
+
+/// Line numbers from byte offsets. A line ends at CRLF, LF or a lone CR: Excel for Mac's
+/// "CSV (Macintosh)" ends lines with CR only, and the csv reader accepts all three.
+struct LineIndex<'a> {
+    text: &'a str,
+    /// The byte where each line starts; line `n` starts at `starts[n - 1]`.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex { text, starts }
+    }
+
+    /// The line that holds `byte`.
+    fn line_at(&self, byte: usize) -> u64 {
+        self.starts.partition_point(|&s| s <= byte) as u64
+    }
+
+    /// The line a record starts on. The csv reader counts a record as starting at the
+    /// line break before it (and any blank lines), so those are skipped first.
+    fn record_line(&self, byte: usize) -> u64 {
+        let bytes = self.text.as_bytes();
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.line_at(start)
+    }
+
+    /// The first line that is not blank (nor only delimiters): its start and its text.
+    /// Excel files may have empty rows above the header.
+    fn first_filled_line(&self) -> Option<(usize, &'a str)> {
+        self.starts
+            .iter()
+            .map(|&start| {
+                let rest = &self.text[start..];
+                (start, rest.split(['\r', '\n']).next().unwrap_or_default())
+            })
+            .find(|(_, line)| {
+                !line
+                    .chars()
+                    .all(|c| c.is_whitespace() || c == ',' || c == ';')
+            })
+    }
+}
+
+/// The header as the rows are read against it.
+struct Header {
+    /// Each known column's position.
+    index: [Option<usize>; 9],
+    /// Fields up to the last named one; Excel's trailing separators add unnamed ones.
+    named: usize,
+    /// All fields of the header row.
+    len: usize,
+}
+
+/// Maps each known column to its position; records header problems on `line`.
+fn read_header(header: &csv::StringRecord, line: u64, parsed: &mut ParsedCsv) -> Option<Header> {
+    let before = parsed.problems.len();
+    let unnamed_at_end = header.iter().rev().take_while(|n| n.trim().is_empty());
+    let named = header.len() - unnamed_at_end.count();
+    let mut index = [None; 9];
+    for (pos, raw) in header.iter().enumerate().take(named) {
+        let name = raw.trim().to_ascii_lowercase();
+        let kind = match COLUMNS.iter().position(|c| *c == name) {
+            Some(i) if index[i].is_some() => ProblemKind::RepeatedColumn(COLUMNS[i]),
+            Some(i) => {
+                index[i] = Some(pos);
+                continue;
+            }
+            None => ProblemKind::UnknownColumn(name),
+        };
+        parsed.problems.push(problem(line, None, kind));
     }
     for (i, column) in COLUMNS.iter().enumerate().take(REQUIRED) {
         if index[i].is_none() {
-            parsed
-                .problems
-                .push(problem(1, None, ProblemKind::MissingColumn(column)));
+            let kind = ProblemKind::MissingColumn(column);
+            parsed.problems.push(problem(line, None, kind));
         }
     }
     parsed.columns = OptionalColumns {
@@ -330,7 +433,8 @@ fn read_header(header: &csv::StringRecord, parsed: &mut ParsedCsv) -> Option<[Op
         roles: index[7].is_some(),
         features: index[8].is_some(),
     };
-    (!parsed.problems.iter().any(|p| p.line == 1)).then_some(index)
+    let len = header.len();
+    (parsed.problems.len() == before).then_some(Header { index, named, len })
 }
 
 /// Validates one data row, recording a problem per bad field.
