@@ -95,11 +95,20 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
         code,
         reason: Utf8Bytes::from_static(reason),
     };
-    let _ = tokio::time::timeout(
-        Duration::from_secs(2),
-        socket.send(Message::Close(Some(frame))),
-    )
-    .await;
+    let handshake = async {
+        if socket.send(Message::Close(Some(frame))).await.is_err() {
+            return;
+        }
+        // The closing handshake (RFC 6455 §7.1.1): read on until the peer's Close, so the
+        // peer gets our code and reason instead of a reset from unread frames (a flooding
+        // client is still sending when we close).
+        while let Some(Ok(msg)) = socket.recv().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), handshake).await;
 }
 
 /// Waits for `hello`; answers other frames with `hello_required`.
