@@ -115,13 +115,38 @@ impl Store {
         rows.iter().map(person).collect()
     }
 
-    /// People whose name, login or extension match `pattern` (a `LIKE` pattern, escape
-    /// `\\`, lower case: names and logins are compared lower-cased), by name, at most `limit`.
+    /// People whose name, login or extension contain `query` (ignoring case), by name, at
+    /// most `limit`. ASCII queries are matched in SQL; others in Rust, because SQLite's
+    /// `lower()` folds only ASCII letters (it would miss "Özdemir" for "özdemir").
     pub async fn find_people(
         &self,
-        pattern: &str,
+        query: &str,
         limit: i64,
     ) -> Result<Vec<PanelPerson>, StoreError> {
+        let needle = query.trim().to_lowercase();
+        if !needle.is_ascii() {
+            let mut people: Vec<PanelPerson> = self
+                .all_people()
+                .await?
+                .into_iter()
+                .filter(|p| {
+                    p.name.to_lowercase().contains(&needle)
+                        || p.login.contains(&needle)
+                        || p.extension.contains(&needle)
+                })
+                .collect();
+            people.sort_by(|a, b| (&a.name, &a.login).cmp(&(&b.name, &b.login)));
+            people.truncate(usize::try_from(limit).unwrap_or(0));
+            return Ok(people);
+        }
+        let mut pattern = String::from("%");
+        for c in needle.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
         let rows = sqlx::query(&format!(
             "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
              WHERE lower(s.display_name) LIKE $1 ESCAPE '\\' OR lower(s.login) LIKE $1 ESCAPE '\\' \

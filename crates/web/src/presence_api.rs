@@ -55,8 +55,7 @@ pub async fn presence(
                     "Der Suchtext muss 1 bis 100 Zeichen lang sein.".into(),
                 ));
             }
-            let pattern = presence::chat_text::like_pattern(text);
-            state.store.find_people(&pattern, 50).await?
+            state.store.find_people(text, 50).await?
         }
         (Some(unit), None, None) => {
             let path = UnitPath::parse(&unit)?;
