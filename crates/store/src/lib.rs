@@ -15,6 +15,7 @@ mod migrate;
 mod presence;
 mod sessions;
 mod settings;
+mod sip_devices;
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
@@ -26,6 +27,7 @@ pub use groups::Group;
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
+pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

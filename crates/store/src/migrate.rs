@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_presence_chat.sql"),
         postgres: include_str!("../migrations/postgres/0003_presence_chat.sql"),
     },
+    Migration {
+        name: "0004_sip_devices",
+        sqlite: include_str!("../migrations/sqlite/0004_sip_devices.sql"),
+        postgres: include_str!("../migrations/postgres/0004_sip_devices.sql"),
+    },
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -1,0 +1,256 @@
+//! SIP devices (each with its own credentials, as HA1 digests only) and the registrations
+//! that must survive a restart.
+
+use crate::{int, opt_text, text, Store, StoreError};
+use sqlx::any::AnyRow;
+
+/// A device to create; the HA1 values are computed by the caller for `realm`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    /// Login of the person it rings for.
+    pub login: String,
+    /// The person's name for it ("Softphone Homeoffice").
+    pub label: String,
+    /// Its SIP user name (unique).
+    pub sip_username: String,
+    /// The realm the digests were made for.
+    pub realm: String,
+    /// MD5(username:realm:password), lower-case hex.
+    pub ha1_md5: String,
+    /// SHA-256(username:realm:password), lower-case hex.
+    pub ha1_sha256: String,
+}
+
+/// A stored device with its person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    /// Id.
+    pub id: i64,
+    /// The person's id.
+    pub staff_id: i64,
+    /// The person's login.
+    pub login: String,
+    /// The person's extension.
+    pub extension: String,
+    /// Label.
+    pub label: String,
+    /// SIP user name.
+    pub sip_username: String,
+    /// Realm of the digests.
+    pub realm: String,
+    /// HA1 with MD5.
+    pub ha1_md5: String,
+    /// HA1 with SHA-256.
+    pub ha1_sha256: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// A stored registration of a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBinding {
+    /// The device.
+    pub device_id: i64,
+    /// Contact URI as registered.
+    pub contact: String,
+    /// RFC 5626 instance id.
+    pub instance: Option<String>,
+    /// Call-ID of the REGISTER.
+    pub call_id: String,
+    /// Its CSeq.
+    pub cseq: i64,
+    /// Unix milliseconds when it ends.
+    pub expires_ms: i64,
+    /// The flow it came over ("udp 192.0.2.7:5060").
+    pub source: String,
+}
+
+const DEVICE: &str = "d.id, d.staff_id, s.login, s.extension, d.label, d.sip_username, d.realm, \
+                      d.ha1_md5, d.ha1_sha256, d.created_at";
+
+fn device(row: &AnyRow) -> Result<DeviceRow, StoreError> {
+    Ok(DeviceRow {
+        id: int(row, 0)?,
+        staff_id: int(row, 1)?,
+        login: text(row, 2)?,
+        extension: text(row, 3)?,
+        label: text(row, 4)?,
+        sip_username: text(row, 5)?,
+        realm: text(row, 6)?,
+        ha1_md5: text(row, 7)?,
+        ha1_sha256: text(row, 8)?,
+        created_at: int(row, 9)?,
+    })
+}
+
+fn binding(row: &AnyRow) -> Result<StoredBinding, StoreError> {
+    Ok(StoredBinding {
+        device_id: int(row, 0)?,
+        contact: text(row, 1)?,
+        instance: opt_text(row, 2)?,
+        call_id: text(row, 3)?,
+        cseq: int(row, 4)?,
+        expires_ms: int(row, 5)?,
+        source: text(row, 6)?,
+    })
+}
+
+impl Store {
+    /// Creates devices, all or none (one transaction). Unknown logins, a label the person
+    /// already uses or a taken user name: an error, and nothing is written.
+    pub async fn add_devices(
+        &self,
+        devices: &[NewDevice],
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(devices.len());
+        for d in devices {
+            let result = sqlx::query(
+                "INSERT INTO sip_devices (staff_id, label, sip_username, realm, ha1_md5, ha1_sha256, created_at) \
+                 SELECT id, $2, $3, $4, $5, $6, $7 FROM staff WHERE login = $1 RETURNING id",
+            )
+            .bind(&d.login)
+            .bind(&d.label)
+            .bind(&d.sip_username)
+            .bind(&d.realm)
+            .bind(&d.ha1_md5)
+            .bind(&d.ha1_sha256)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await;
+            match result {
+                Ok(Some(row)) => ids.push(int(&row, 0)?),
+                Ok(None) => return Err(StoreError::UnknownLogins(vec![d.login.clone()])),
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(StoreError::Conflict(format!(
+                        "{} already has a device labelled {:?}, or the SIP user name {} is taken",
+                        d.login, d.label, d.sip_username
+                    )))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Every device (for the SIP server's credential table), by user name.
+    pub async fn all_devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id ORDER BY d.sip_username"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(device).collect()
+    }
+
+    /// A person's devices, by label.
+    pub async fn devices_of(&self, login: &str) -> Result<Vec<DeviceRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id \
+             WHERE s.login = $1 ORDER BY d.label"
+        ))
+        .bind(login)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(device).collect()
+    }
+
+    /// One device by SIP user name.
+    pub async fn device(&self, sip_username: &str) -> Result<Option<DeviceRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id WHERE d.sip_username = $1"
+        ))
+        .bind(sip_username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(device).transpose()
+    }
+
+    /// The SIP user names starting with `prefix` (to number a person's next device).
+    pub async fn sip_usernames_like(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let escaped: String = prefix
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let rows = sqlx::query(
+            "SELECT sip_username FROM sip_devices WHERE sip_username LIKE $1 ESCAPE '\\'",
+        )
+        .bind(format!("{escaped}%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| text(r, 0)).collect()
+    }
+
+    /// Removes a device and its registrations; `false` when there is none.
+    pub async fn remove_device(&self, sip_username: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM sip_bindings WHERE device_id IN \
+             (SELECT id FROM sip_devices WHERE sip_username = $1)",
+        )
+        .bind(sip_username)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM sip_devices WHERE sip_username = $1")
+            .bind(sip_username)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Stores (or refreshes) registrations and removes others, in one transaction.
+    pub async fn save_bindings(
+        &self,
+        upsert: &[StoredBinding],
+        remove: &[(i64, String)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (device_id, contact) in remove {
+            sqlx::query("DELETE FROM sip_bindings WHERE device_id = $1 AND contact = $2")
+                .bind(device_id)
+                .bind(contact)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for b in upsert {
+            sqlx::query(
+                "INSERT INTO sip_bindings (device_id, contact, instance, call_id, cseq, expires_ms, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id, contact) DO UPDATE SET \
+                 instance = excluded.instance, call_id = excluded.call_id, cseq = excluded.cseq, \
+                 expires_ms = excluded.expires_ms, source = excluded.source",
+            )
+            .bind(b.device_id)
+            .bind(&b.contact)
+            .bind(&b.instance)
+            .bind(&b.call_id)
+            .bind(b.cseq)
+            .bind(b.expires_ms)
+            .bind(&b.source)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Registrations still valid at `now_ms` (expired ones are deleted first).
+    pub async fn load_bindings(&self, now_ms: i64) -> Result<Vec<StoredBinding>, StoreError> {
+        sqlx::query("DELETE FROM sip_bindings WHERE expires_ms <= $1")
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT device_id, contact, instance, call_id, cseq, expires_ms, source \
+             FROM sip_bindings ORDER BY device_id, contact",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(binding).collect()
+    }
+}
