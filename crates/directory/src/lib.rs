@@ -9,6 +9,7 @@
 pub mod contact;
 pub mod csv_text;
 pub mod demo_org;
+pub mod device;
 pub mod extension;
 pub mod feature;
 pub mod flags;
@@ -64,4 +65,9 @@ pub enum InvalidValue {
         "group name {0:?} is not valid: it must be 1–100 characters without control characters"
     )]
     GroupName(String),
+    /// A device label is 1–60 characters without control characters.
+    #[error(
+        "device label {0:?} is not valid: it must be 1–60 characters without control characters"
+    )]
+    DeviceLabel(String),
 }
