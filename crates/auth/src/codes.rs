@@ -16,6 +16,7 @@ pub const RECOVERY_CODE_LEN: usize = 12;
 pub const LETTER_CODE_LEN: usize = 16;
 /// Symbols between two '-' when a code is shown.
 const GROUP: usize = 4;
+const SIP_PASSWORD_LEN: usize = 20;
 
 /// Ten fresh, distinct recovery codes such as `7kx2-m9qd-0hvt`.
 pub fn generate_recovery_codes() -> Vec<String> {
@@ -33,6 +34,12 @@ pub fn generate_recovery_codes() -> Vec<String> {
 /// A fresh enrolment-letter code such as `7kx2-m9qd-0hvt-a3ef`.
 pub fn generate_letter_code() -> String {
     random_code(LETTER_CODE_LEN)
+}
+
+/// A fresh SIP device password such as `7kx2-m9qd-0hvt-a3ef-x9k2` (100 random bits, easy
+/// to type into a desk phone's keypad menu). Only its digests are stored.
+pub fn generate_sip_password() -> String {
+    random_code(SIP_PASSWORD_LEN)
 }
 
 /// The canonical form of a typed code: lower case, without spaces or '-', with o read
@@ -126,6 +133,14 @@ mod tests {
         assert_eq!(code.len(), 19);
         assert_shape(&code, 4);
         assert_ne!(generate_letter_code(), code);
+    }
+
+    #[test]
+    fn sip_passwords_have_the_promised_shape() {
+        let password = generate_sip_password();
+        assert_eq!(password.len(), 24);
+        assert_shape(&password, 5);
+        assert_ne!(generate_sip_password(), password);
     }
 
     #[test]

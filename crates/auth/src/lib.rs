@@ -14,7 +14,9 @@ pub mod sms_code;
 pub mod throttle;
 pub mod totp;
 
-pub use codes::{generate_letter_code, generate_recovery_codes, hash_code, normalize_code};
+pub use codes::{
+    generate_letter_code, generate_recovery_codes, generate_sip_password, hash_code, normalize_code,
+};
 pub use password::{check_policy, hash_password, verify_password, PasswordError};
 pub use qr_svg::{qr_svg, try_qr_svg, QrTooLong};
 pub use session_token::{generate_csrf_token, token_hash, SessionToken};
