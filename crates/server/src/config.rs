@@ -27,6 +27,8 @@ pub struct Config {
     pub presence: PresenceSection,
     /// Chat.
     pub chat: ChatSection,
+    /// Telephony (SIP).
+    pub sip: SipSection,
     /// Logging.
     pub log: LogSection,
 }
@@ -68,6 +70,22 @@ impl Default for ChatSection {
     fn default() -> Self {
         ChatSection {
             attachment_max_mib: 25,
+        }
+    }
+}
+
+/// `[sip]`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SipSection {
+    /// The SIP domain phones register to; also the digest realm of device passwords.
+    pub domain: String,
+}
+
+impl Default for SipSection {
+    fn default() -> Self {
+        SipSection {
+            domain: "durchwahl.local".into(),
         }
     }
 }
@@ -267,6 +285,7 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
                     .parse()
                     .with_context(|| format!("{key}={value:?} is not a number of MiB"))?
             }
+            "DURCHWAHL_SIP_DOMAIN" => config.sip.domain = value.clone(),
             "DURCHWAHL_LOG_FORMAT" => {
                 config.log.format = match value.as_str() {
                     "text" => LogFormat::Text,
@@ -279,7 +298,7 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
                  DURCHWAHL_DATABASE_URL, DURCHWAHL_HTTP_LISTEN, DURCHWAHL_ORGANISATION_NAME, \
                  DURCHWAHL_LOG_LEVEL, DURCHWAHL_LOG_FORMAT, DURCHWAHL_PRESENCE_LOCATION_VISIBLE_TO, \
                  DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO, DURCHWAHL_PRESENCE_IDLE_AFTER_SECONDS, \
-                 DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB"
+                 DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB, DURCHWAHL_SIP_DOMAIN"
             ),
         }
     }
@@ -310,6 +329,11 @@ fn validate(config: &Config) -> anyhow::Result<()> {
     }
     for net in &config.auth.office_networks {
         net.parse::<auth::network::Cidr>()?;
+    }
+    let domain = &config.sip.domain;
+    let host_like = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-');
+    if domain.is_empty() || domain.len() > 253 || !domain.chars().all(host_like) {
+        bail!("[sip] domain {domain:?} is not a host name like pbx.landratsamt.example");
     }
     if config.auth.idle_timeout_minutes == 0
         || config.auth.session_lifetime_hours == 0
@@ -510,6 +534,12 @@ note_visible_to = "unit"
 # the data folder under attachments/. Environment: DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB.
 attachment_max_mib = 25
 
+[sip]
+# The SIP domain the phones register to (sip:EXTENSION@domain). It is also the realm of
+# the device passwords' digests: after changing it, devices need new passwords.
+# Environment: DURCHWAHL_SIP_DOMAIN.
+domain = "durchwahl.local"
+
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module
 # such as "info,web=debug". Environment: DURCHWAHL_LOG_LEVEL; flag: --log-level.
@@ -596,5 +626,14 @@ mod tests {
 
         let err = load(Some(Path::new("/nonexistent.toml")), &[], &Flags::default()).unwrap_err();
         assert!(err.to_string().contains("/nonexistent.toml"), "{err}");
+
+        let sip = env(&[("DURCHWAHL_SIP_DOMAIN", "pbx.lra.example")]);
+        assert_eq!(
+            load(None, &sip, &Flags::default()).unwrap().sip.domain,
+            "pbx.lra.example"
+        );
+        let bad = env(&[("DURCHWAHL_SIP_DOMAIN", "pbx lra")]);
+        let err = load(None, &bad, &Flags::default()).unwrap_err();
+        assert!(err.to_string().contains("[sip] domain"), "{err}");
     }
 }
