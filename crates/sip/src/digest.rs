@@ -1,1 +1,1024 @@
+//! Digest authentication, server side (RFC 3261 §22, RFC 8760; RFC 7616 for the
+//! algorithm details). Pure: the time, the nonce salt and the server secret come in as
+//! arguments; no clock, no randomness, no store.
+//!
+//! - Only HA1 values are stored ([`ha1`], once per [`Algorithm`] when provisioning); a
+//!   password never reaches [`Authenticator::verify`].
+//! - Challenges offer SHA-256, then MD5 (RFC 8760: most preferred first), always with
+//!   `qop="auth"`; answers without `qop=auth` are refused.
+//! - A nonce is `hex(issued | salt | HMAC-SHA256(secret, issued | salt | realm)[..16])`:
+//!   challenges leave no state behind. Only the counts of answered nonces are kept, in a
+//!   bounded [`NonceCounts`] the caller owns.
+//!
+//! The whole flow, a phone registering extension 2301:
+//! ```
+//! use sip::digest::{self, Algorithm, Authenticator, Challenge, Credentials};
+//! use sip::digest::{NonceCounts, NonceKey, Verdict};
+//! use sip::Method;
+//!
+//! let key = NonceKey::new(b"32 random bytes from the config.".to_vec());
+//! let auth = Authenticator::new("pbx.example", key, 300);
+//! let mut counts = NonceCounts::new(10_000);
+//! // Provisioning stored this, never the password.
+//! let stored = digest::ha1(Algorithm::Sha256, "2301", "pbx.example", "correct horse");
+//!
+//! // 1. A REGISTER without credentials: 401 with two WWW-Authenticate lines.
+//! let now = 1_700_000_000; // unix seconds
+//! let [preferred, _md5] = auth.challenges(now, 0x5eed_1234, false);
+//! let header = preferred.to_string(); // one WWW-Authenticate value
+//! assert!(header.starts_with(r#"Digest realm="pbx.example", nonce=""#));
+//! assert!(header.ends_with(r#"algorithm=SHA-256, qop="auth""#));
+//!
+//! // 2. The phone answers the first challenge it can.
+//! let challenge = Challenge::parse(&header.into()).unwrap();
+//! let its_ha1 = digest::ha1(challenge.algorithm, "2301", &challenge.realm, "correct horse");
+//! let register = Method::Register;
+//! let uri = "sip:pbx.example";
+//! let answer = Credentials::answer(&challenge, "2301", uri, "0a4f113b", 1, &register, &its_ha1);
+//! let authorization = answer.to_string();
+//!
+//! // 3. The server parses the Authorization value and checks it with the stored HA1.
+//! let credentials = Credentials::parse(&authorization.into()).unwrap();
+//! match auth.verify(now + 2, &mut counts, &register, &credentials, &stored) {
+//!     Verdict::Ok(who) => assert_eq!(who.username(), "2301"),
+//!     other => panic!("{other:?}"),
+//! }
+//! // The same answer again is a replay; once the nonce lifetime is over it is stale.
+//! let again = auth.verify(now + 3, &mut counts, &register, &credentials, &stored);
+//! assert_eq!(again, Verdict::Replay);
+//! let late = auth.verify(now + 300, &mut counts, &register, &credentials, &stored);
+//! assert_eq!(late, Verdict::Stale);
+//! ```
 
+use crate::method::Method;
+use crate::params::{is_token, is_token_char, split_list, trim};
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Why a Digest header value cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    /// The scheme is not `Digest` (e.g. `Basic`).
+    #[error("the authentication scheme is not Digest")]
+    NotDigest,
+    /// The value does not follow `Digest name=value, …` (RFC 3261 §25.1).
+    #[error("parameter {position}: expected {expected}")]
+    Syntax {
+        /// Which parameter, counting from 1.
+        position: usize,
+        /// What should have been there.
+        expected: &'static str,
+    },
+    /// A parameter given twice.
+    #[error("the parameter {name} appears more than once")]
+    Duplicate {
+        /// The parameter.
+        name: &'static str,
+    },
+    /// A required parameter is absent.
+    #[error("the parameter {name} is missing")]
+    Missing {
+        /// The parameter.
+        name: &'static str,
+    },
+    /// A value that is malformed or not supported: an algorithm other than MD5 and SHA-256
+    /// (`-sess` included), a qop other than auth, `userhash=true` (RFC 7616 §3.4.4), an nc
+    /// that is not eight lower-case hex digits above zero (RFC 7616 §3.4).
+    #[error("unsupported or malformed value {value:?} of {name}")]
+    BadValue {
+        /// The parameter.
+        name: &'static str,
+        /// What arrived.
+        value: String,
+    },
+    /// Credentials for a realm this server does not serve.
+    #[error("the realm {got:?} is not {expected:?}")]
+    WrongRealm {
+        /// Our realm.
+        expected: String,
+        /// The realm in the credentials.
+        got: String,
+    },
+    /// A nonce this server did not issue (or issued for another realm or secret).
+    #[error("the nonce was not issued by this server")]
+    ForgedNonce,
+}
+
+/// A digest algorithm (RFC 7616 §3.3, RFC 8760).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// `MD5`, the default when no `algorithm` is named; kept for old phones.
+    Md5,
+    /// `SHA-256`, preferred.
+    Sha256,
+}
+
+impl Algorithm {
+    /// The name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "MD5",
+            Algorithm::Sha256 => "SHA-256",
+        }
+    }
+
+    /// The algorithm of an `algorithm=` value (case-insensitive).
+    pub fn parse(value: &str) -> Result<Algorithm, DigestError> {
+        [Algorithm::Sha256, Algorithm::Md5]
+            .into_iter()
+            .find(|a| value.eq_ignore_ascii_case(a.name()))
+            .ok_or_else(|| bad_value("algorithm", value))
+    }
+
+    /// Lower-case hex of H(part1:part2:…).
+    fn hash(self, parts: &[&[u8]]) -> String {
+        fn joined<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+            let mut hasher = D::new();
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    hasher.update(b":");
+                }
+                hasher.update(part);
+            }
+            hasher.finalize().to_vec()
+        }
+        match self {
+            Algorithm::Md5 => hex(&joined::<md5::Md5>(parts)),
+            Algorithm::Sha256 => hex(&joined::<Sha256>(parts)),
+        }
+    }
+}
+
+/// HA1 = H(username:realm:password) in lower-case hex (RFC 7616 §3.4.2): the only form
+/// in which a SIP password is stored, once per algorithm.
+pub fn ha1(algorithm: Algorithm, username: &str, realm: &str, password: &str) -> String {
+    algorithm.hash(&[username.as_bytes(), realm.as_bytes(), password.as_bytes()])
+}
+
+fn bad_value(name: &'static str, value: &str) -> DigestError {
+    DigestError::BadValue {
+        name,
+        value: value.to_owned(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digit = |d: u8| char::from(DIGITS[usize::from(d)]);
+    bytes
+        .iter()
+        .flat_map(|b| [digit(b >> 4), digit(b & 15)])
+        .collect()
+}
+
+/// Lower-case hex only, so that each nonce has one spelling (a second spelling would get
+/// counts of its own and slip past the replay check).
+fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0; N];
+    for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+/// Compares without an early exit, so timing does not tell how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// HMAC-SHA256 (RFC 2104) of the concatenated `parts`.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(block.map(|b| b ^ 0x36));
+    parts.iter().for_each(|part| inner.update(part));
+    let mut outer = Sha256::new();
+    outer.update(block.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// The server secret nonces are signed with (from the config; 32 random bytes). Its
+/// `Debug` output hides it.
+#[derive(Clone)]
+pub struct NonceKey(Vec<u8>);
+
+impl NonceKey {
+    /// Wraps the secret.
+    pub fn new(secret: Vec<u8>) -> NonceKey {
+        NonceKey(secret)
+    }
+}
+
+impl fmt::Debug for NonceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NonceKey(<redacted>)")
+    }
+}
+
+/// One `Digest` challenge: the value of one `WWW-Authenticate` or `Proxy-Authenticate`
+/// line. `Display` writes it; [`Challenge::parse`] reads it (for test peers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// The protection realm.
+    pub realm: String,
+    /// The server's nonce.
+    pub nonce: String,
+    /// The algorithm the answer must use.
+    pub algorithm: Algorithm,
+    /// The last answer was right, only its nonce had expired (RFC 7616 §3.3).
+    pub stale: bool,
+}
+
+impl Challenge {
+    /// Parses a challenge that offers `qop="auth"` (possibly among others).
+    pub fn parse(value: &Bytes) -> Result<Challenge, DigestError> {
+        let params = AuthParams::parse(value)?;
+        let qop = params.required("qop")?;
+        if !qop
+            .split(',')
+            .any(|q| q.trim().eq_ignore_ascii_case("auth"))
+        {
+            return Err(bad_value("qop", qop));
+        }
+        Ok(Challenge {
+            realm: params.required("realm")?.to_owned(),
+            nonce: params.required("nonce")?.to_owned(),
+            algorithm: params.algorithm()?,
+            stale: params.flag("stale")?,
+        })
+    }
+}
+
+impl fmt::Display for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (realm, nonce) = (Quoted(&self.realm), Quoted(&self.nonce));
+        write!(f, "Digest realm={realm}, nonce={nonce}, ")?;
+        write!(f, "algorithm={}, qop=\"auth\"", self.algorithm.name())?;
+        if self.stale {
+            f.write_str(", stale=true")?;
+        }
+        Ok(())
+    }
+}
+
+/// The client's answer: the value of an `Authorization` or `Proxy-Authorization` line
+/// (RFC 3261 §22.4, RFC 7616 §3.4), `qop` always `auth`. `Display` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user (for Durchwahl, the extension or device login).
+    pub username: String,
+    /// The realm answered.
+    pub realm: String,
+    /// The server's nonce, echoed.
+    pub nonce: String,
+    /// The digest-uri (the Request-URI as the client sent it).
+    pub uri: String,
+    /// The client's request-digest, hex.
+    pub response: String,
+    /// The algorithm (MD5 when the client names none, RFC 7616 §3.4).
+    pub algorithm: Algorithm,
+    /// The client's nonce.
+    pub cnonce: String,
+    /// The nonce count: how many requests the client sent with this nonce.
+    pub nc: u32,
+    /// The challenge's opaque value, echoed.
+    pub opaque: Option<String>,
+}
+
+impl Credentials {
+    /// Parses a `Digest` credentials value: parameters in any order, names
+    /// case-insensitive, values quoted or not, unknown parameters ignored.
+    pub fn parse(value: &Bytes) -> Result<Credentials, DigestError> {
+        let params = AuthParams::parse(value)?;
+        if params.flag("userhash")? {
+            return Err(bad_value("userhash", "true"));
+        }
+        let qop = params.required("qop")?;
+        if !qop.eq_ignore_ascii_case("auth") {
+            return Err(bad_value("qop", qop));
+        }
+        let nc = params.required("nc")?;
+        Ok(Credentials {
+            username: params.required("username")?.to_owned(),
+            realm: params.required("realm")?.to_owned(),
+            nonce: params.required("nonce")?.to_owned(),
+            uri: params.required("uri")?.to_owned(),
+            response: params.required("response")?.to_owned(),
+            algorithm: params.algorithm()?,
+            cnonce: params.required("cnonce")?.to_owned(),
+            nc: unhex::<4>(nc)
+                .map(u32::from_be_bytes)
+                .filter(|n| *n != 0)
+                .ok_or_else(|| bad_value("nc", nc))?,
+            opaque: params.get("opaque")?.map(str::to_owned),
+        })
+    }
+
+    /// The client side: the answer to `challenge` for a request `method` to `uri`.
+    pub fn answer(
+        challenge: &Challenge,
+        username: &str,
+        uri: &str,
+        cnonce: &str,
+        nc: u32,
+        method: &Method,
+        ha1: &str,
+    ) -> Credentials {
+        let mut answer = Credentials {
+            username: username.to_owned(),
+            realm: challenge.realm.clone(),
+            nonce: challenge.nonce.clone(),
+            uri: uri.to_owned(),
+            response: String::new(),
+            algorithm: challenge.algorithm,
+            cnonce: cnonce.to_owned(),
+            nc,
+            opaque: None,
+        };
+        answer.response = answer.expected_response(method, ha1);
+        answer
+    }
+
+    /// The right `response` for these parameters (RFC 7616 §3.4.1 with qop=auth):
+    /// H(HA1:nonce:nc:cnonce:auth:H(method:uri)).
+    pub fn expected_response(&self, method: &Method, ha1: &str) -> String {
+        let ha2 = self
+            .algorithm
+            .hash(&[method.as_bytes(), self.uri.as_bytes()]);
+        let nc = format!("{:08x}", self.nc);
+        let (nonce, cnonce) = (self.nonce.as_bytes(), self.cnonce.as_bytes());
+        let parts = [
+            ha1.as_bytes(),
+            nonce,
+            nc.as_bytes(),
+            cnonce,
+            b"auth",
+            ha2.as_bytes(),
+        ];
+        self.algorithm.hash(&parts)
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let q = Quoted;
+        write!(f, "Digest username={}, ", q(&self.username))?;
+        write!(f, "realm={}, nonce={}, ", q(&self.realm), q(&self.nonce))?;
+        write!(f, "uri={}, response={}, ", q(&self.uri), q(&self.response))?;
+        write!(
+            f,
+            "algorithm={}, cnonce={}, ",
+            self.algorithm.name(),
+            q(&self.cnonce)
+        )?;
+        write!(f, "qop=auth, nc={:08x}", self.nc)?;
+        match &self.opaque {
+            Some(opaque) => write!(f, ", opaque={}", Quoted(opaque)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Writes a quoted-string, escaping `"` and `\` (RFC 3261 §25.1).
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            if matches!(c, '"' | '\\') {
+                f.write_str("\\")?;
+            }
+            write!(f, "{c}")?;
+        }
+        f.write_str("\"")
+    }
+}
+
+/// The `name=value` pairs after `Digest`, values unquoted.
+struct AuthParams(Vec<(Bytes, String)>);
+
+impl AuthParams {
+    fn parse(value: &Bytes) -> Result<AuthParams, DigestError> {
+        let value = trim(value);
+        let scheme = value.iter().take_while(|c| is_token_char(**c)).count();
+        if !value[..scheme].eq_ignore_ascii_case(b"Digest") {
+            return Err(DigestError::NotDigest);
+        }
+        let mut params = Vec::new();
+        // Commas inside quoted strings do not split (RFC 3261 §25.1, params::split_list).
+        for (i, param) in split_list(&value.slice(scheme..)).into_iter().enumerate() {
+            let syntax = |expected| DigestError::Syntax {
+                position: i + 1,
+                expected,
+            };
+            let eq = param.iter().position(|c| *c == b'=');
+            let eq = eq.ok_or(syntax("name=value"))?;
+            let name = trim(&param.slice(..eq));
+            if !is_token(&name) {
+                return Err(syntax("a token before ="));
+            }
+            let raw = value_of(&trim(&param.slice(eq + 1..)));
+            let raw = raw.ok_or(syntax("a token or a quoted string after ="))?;
+            let value = String::from_utf8(raw).map_err(|_| syntax("UTF-8 text"))?;
+            params.push((name, value));
+        }
+        Ok(AuthParams(params))
+    }
+
+    /// The value of a parameter (name case-insensitive); given twice is an error.
+    fn get(&self, name: &'static str) -> Result<Option<&str>, DigestError> {
+        let same = |(n, _): &&(Bytes, String)| n.eq_ignore_ascii_case(name.as_bytes());
+        let mut found = self.0.iter().filter(same);
+        match (found.next(), found.next()) {
+            (_, Some(_)) => Err(DigestError::Duplicate { name }),
+            (first, None) => Ok(first.map(|(_, v)| v.as_str())),
+        }
+    }
+
+    fn required(&self, name: &'static str) -> Result<&str, DigestError> {
+        self.get(name)?.ok_or(DigestError::Missing { name })
+    }
+
+    fn flag(&self, name: &'static str) -> Result<bool, DigestError> {
+        Ok(self
+            .get(name)?
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")))
+    }
+
+    fn algorithm(&self) -> Result<Algorithm, DigestError> {
+        self.get("algorithm")?
+            .map_or(Ok(Algorithm::Md5), Algorithm::parse)
+    }
+}
+
+/// A token as it is, or the content of a quoted string (RFC 3261 §25.1); `None` for
+/// anything else (an unclosed quote, text after the closing one, a control character).
+fn value_of(raw: &[u8]) -> Option<Vec<u8>> {
+    let Some(quoted) = raw.strip_prefix(b"\"") else {
+        return is_token(raw).then(|| raw.to_vec());
+    };
+    let mut out = Vec::with_capacity(quoted.len());
+    let mut rest = quoted.iter();
+    while let Some(&c) = rest.next() {
+        match c {
+            b'"' => return rest.as_slice().is_empty().then_some(out),
+            b'\\' => out.push(*rest.next()?),
+            b'\t' => out.push(c),
+            0..=0x1f | 0x7f => return None,
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// Proof that a request's credentials were right; only [`Authenticator::verify`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    username: String,
+    algorithm: Algorithm,
+}
+
+impl Authenticated {
+    /// The user the request comes from.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The algorithm the client used (to see which phones still need MD5).
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+}
+
+/// The outcome of [`Authenticator::verify`]. Every outcome but `Ok` is answered with a
+/// fresh challenge (401 or 407, [`Authenticator::challenges`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The answer is right and fresh.
+    Ok(Authenticated),
+    /// The answer is right but the nonce expired (or its count was evicted): challenge with
+    /// `stale=true`, so the phone retries with the new nonce without asking its user.
+    Stale,
+    /// Unusable credentials (another realm, a forged nonce): challenge, `stale=false`.
+    Invalid(DigestError),
+    /// The answer is right but its `nc` is not above the last one accepted for this nonce:
+    /// a replayed (or reordered) request. Challenge again; `stale=true` is safe.
+    Replay,
+    /// The response does not match: wrong password or unknown user. Challenge with
+    /// `stale=false`; counting failures is the caller's policy.
+    WrongAnswer,
+}
+
+/// A realm's challenger and checker, holding the nonce secret.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    realm: String,
+    key: NonceKey,
+    lifetime: u64,
+}
+
+impl Authenticator {
+    /// For `realm`, nonces signed with `key` and valid for `lifetime_secs` (e.g. 300).
+    pub fn new(realm: impl Into<String>, key: NonceKey, lifetime_secs: u64) -> Authenticator {
+        let (realm, lifetime) = (realm.into(), lifetime_secs);
+        Authenticator {
+            realm,
+            key,
+            lifetime,
+        }
+    }
+
+    /// The protection realm.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    fn mac(&self, issued: u64, salt: u64) -> [u8; 16] {
+        let (issued, salt) = (issued.to_be_bytes(), salt.to_be_bytes());
+        let mac = hmac_sha256(&self.key.0, &[&issued, &salt, self.realm.as_bytes()]);
+        mac[..16].try_into().expect("16 of 32 bytes")
+    }
+
+    /// A nonce issued at `now_secs` (unix seconds). `salt` must be random (nonces issued
+    /// in the same second must differ, or their clients' counts would collide).
+    pub fn nonce(&self, now_secs: u64, salt: u64) -> String {
+        let mut raw = [0; 32];
+        raw[..8].copy_from_slice(&now_secs.to_be_bytes());
+        raw[8..16].copy_from_slice(&salt.to_be_bytes());
+        raw[16..].copy_from_slice(&self.mac(now_secs, salt));
+        hex(&raw)
+    }
+
+    /// When a nonce was issued, if this authenticator issued it.
+    fn issued(&self, nonce: &str) -> Option<u64> {
+        let raw = unhex::<32>(nonce)?;
+        let word = |at: usize| u64::from_be_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
+        let issued = word(0);
+        constant_time_eq(&self.mac(issued, word(8)), &raw[16..]).then_some(issued)
+    }
+
+    /// The challenges for a 401 (`WWW-Authenticate`) or 407 (`Proxy-Authenticate`), one
+    /// header line each in this order: SHA-256, then MD5, sharing one fresh nonce.
+    pub fn challenges(&self, now_secs: u64, salt: u64, stale: bool) -> [Challenge; 2] {
+        let nonce = self.nonce(now_secs, salt);
+        [Algorithm::Sha256, Algorithm::Md5].map(|algorithm| Challenge {
+            realm: self.realm.clone(),
+            nonce: nonce.clone(),
+            algorithm,
+            stale,
+        })
+    }
+
+    /// Checks an answer to a request `method` at `now_secs`. `ha1` is the one stored for
+    /// `credentials.username` and `credentials.algorithm` (the username is not part of the
+    /// digest, so the HA1 is what ties the answer to the user; for an unknown user, answer
+    /// as for [`Verdict::WrongAnswer`]). A right answer's `nc` is recorded in `counts`.
+    pub fn verify(
+        &self,
+        now_secs: u64,
+        counts: &mut NonceCounts,
+        method: &Method,
+        credentials: &Credentials,
+        ha1: &str,
+    ) -> Verdict {
+        if credentials.realm != self.realm {
+            let (expected, got) = (self.realm.clone(), credentials.realm.clone());
+            return Verdict::Invalid(DigestError::WrongRealm { expected, got });
+        }
+        let Some(issued) = self.issued(&credentials.nonce) else {
+            return Verdict::Invalid(DigestError::ForgedNonce);
+        };
+        let expected = credentials.expected_response(method, ha1);
+        let given = credentials.response.to_ascii_lowercase();
+        // Before the age: RFC 7616 §3.3 sets stale only when the digest is right, so a
+        // wrong password is never retried silently.
+        if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+            return Verdict::WrongAnswer;
+        }
+        if now_secs < issued || now_secs - issued >= self.lifetime {
+            return Verdict::Stale;
+        }
+        let (nonce, nc) = (&credentials.nonce, credentials.nc);
+        match counts.record(now_secs, self.lifetime, issued, nonce, nc) {
+            Count::Fresh => Verdict::Ok(Authenticated {
+                username: credentials.username.clone(),
+                algorithm: credentials.algorithm,
+            }),
+            Count::Replay => Verdict::Replay,
+            Count::Evicted => Verdict::Stale,
+        }
+    }
+}
+
+/// The highest `nc` accepted per live nonce (RFC 7616 §3.4: a server detects replays by
+/// watching the count rise). Bounded: entries leave when their nonce expires; when full,
+/// the oldest is evicted and every nonce issued no later than it counts as stale, so an
+/// eviction may cost a phone a retry but never lets a replay through.
+#[derive(Debug, Clone)]
+pub struct NonceCounts {
+    capacity: usize,
+    last: BTreeMap<(u64, String), u32>,
+    evicted_up_to: Option<u64>,
+}
+
+enum Count {
+    Fresh,
+    Replay,
+    Evicted,
+}
+
+impl NonceCounts {
+    /// Empty, holding at most `capacity` nonces (at least one).
+    pub fn new(capacity: usize) -> NonceCounts {
+        let capacity = capacity.max(1);
+        let (last, evicted_up_to) = (BTreeMap::new(), None);
+        NonceCounts {
+            capacity,
+            last,
+            evicted_up_to,
+        }
+    }
+
+    /// How many nonces are tracked.
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
+    }
+
+    fn is_evicted(&self, issued: u64) -> bool {
+        self.evicted_up_to.is_some_and(|up_to| issued <= up_to)
+    }
+
+    /// Drops entries whose nonce expired or was evicted (the map is ordered by issue time).
+    fn prune(&mut self, now_secs: u64, lifetime: u64) {
+        while let Some(&(issued, _)) = self.last.keys().next() {
+            if now_secs.saturating_sub(issued) < lifetime && !self.is_evicted(issued) {
+                break;
+            }
+            self.last.pop_first();
+        }
+    }
+
+    fn record(&mut self, now_secs: u64, lifetime: u64, issued: u64, nonce: &str, nc: u32) -> Count {
+        self.prune(now_secs, lifetime);
+        if self.is_evicted(issued) {
+            return Count::Evicted;
+        }
+        let key = (issued, nonce.to_owned());
+        if nc == 0 || self.last.get(&key).is_some_and(|last| nc <= *last) {
+            return Count::Replay;
+        }
+        self.last.insert(key, nc);
+        if self.last.len() > self.capacity {
+            if let Some(((oldest, _), _)) = self.last.pop_first() {
+                self.evicted_up_to = Some(self.evicted_up_to.map_or(oldest, |e| e.max(oldest)));
+            }
+            self.prune(now_secs, lifetime);
+        }
+        Count::Fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use Algorithm::{Md5, Sha256};
+
+    const NOW: u64 = 1_700_000_000;
+    const REGISTER: Method = Method::Register;
+
+    fn authenticator() -> Authenticator {
+        Authenticator::new("pbx.example", NonceKey::new(b"test secret".to_vec()), 300)
+    }
+
+    /// What provisioning stored for `user`, whose password is "pw".
+    fn stored(algorithm: Algorithm, user: &str) -> String {
+        ha1(algorithm, user, "pbx.example", "pw")
+    }
+
+    /// 2301's answer with `password` to the challenge for `algorithm` issued at `issued`.
+    fn answer(issued: u64, algorithm: Algorithm, password: &str, nc: u32) -> Credentials {
+        let challenges = authenticator().challenges(issued, issued ^ 7, false);
+        let challenge = challenges
+            .iter()
+            .find(|c| c.algorithm == algorithm)
+            .unwrap();
+        let ha1 = ha1(algorithm, "2301", "pbx.example", password);
+        Credentials::answer(
+            challenge,
+            "2301",
+            "sip:pbx.example",
+            "c1",
+            nc,
+            &REGISTER,
+            &ha1,
+        )
+    }
+
+    /// Verifies 2301's answer (SHA-256) with fresh counts.
+    fn verify(now: u64, credentials: &Credentials) -> Verdict {
+        let (mut counts, ha1) = (NonceCounts::new(4), stored(Sha256, "2301"));
+        authenticator().verify(now, &mut counts, &REGISTER, credentials, &ha1)
+    }
+
+    /// Parses a value written over several lines here, unfolded as the message parser does.
+    fn parse(value: &str) -> Result<Credentials, DigestError> {
+        Credentials::parse(&Bytes::from(value.replace('\n', "")))
+    }
+
+    fn is_ok(verdict: Verdict) -> bool {
+        matches!(verdict, Verdict::Ok(_))
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2, and test case 6 whose key is longer than a block (hashed first).
+        let mac = hmac_sha256(b"Jefe", &[b"what do ya ", b"want for nothing?"]);
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert_eq!(hex(&mac), expected);
+        let data = b"Test Using Larger Than Block-Size Key - Hash Key First";
+        let expected = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+        assert_eq!(hex(&hmac_sha256(&[0xaa; 131], &[data])), expected);
+    }
+
+    #[test]
+    fn rfc_2617_and_rfc_7616_examples() {
+        let rfc_2617 = r#"Digest username="Mufasa", realm="testrealm@host.com",
+            nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth,
+            nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1",
+            opaque="5ccc069c403ebaf9f0171e9517f40e41""#;
+        let rfc_7616 = r#"Digest username="Mufasa", realm="http-auth@example.org",
+            uri="/dir/index.html", algorithm=SHA-256,
+            nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001,
+            cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", qop=auth,
+            response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
+            opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#;
+        let get = Method::Other(Bytes::from_static(b"GET"));
+        let examples = [
+            (rfc_2617, Md5, "Circle Of Life"),
+            (rfc_7616, Sha256, "Circle of Life"),
+        ];
+        for (header, algorithm, password) in examples {
+            let credentials = parse(header).unwrap();
+            assert_eq!((credentials.algorithm, credentials.nc), (algorithm, 1));
+            let ha1 = ha1(algorithm, "Mufasa", &credentials.realm, password);
+            assert_eq!(
+                credentials.expected_response(&get, &ha1),
+                credentials.response
+            );
+            // Someone else's nonce is not ours, however right the answer.
+            let ours = Authenticator::new(&credentials.realm, NonceKey::new(vec![1]), 300);
+            let verdict = ours.verify(NOW, &mut NonceCounts::new(1), &get, &credentials, &ha1);
+            assert_eq!(verdict, Verdict::Invalid(DigestError::ForgedNonce));
+        }
+    }
+
+    #[test]
+    fn right_answers_pass_once_per_count() {
+        for algorithm in [Sha256, Md5] {
+            let (auth, mut counts) = (authenticator(), NonceCounts::new(10));
+            let stored = stored(algorithm, "2301");
+            let mut verify = |c: &_| auth.verify(NOW + 1, &mut counts, &REGISTER, c, &stored);
+            let first = answer(NOW, algorithm, "pw", 1);
+            let Verdict::Ok(who) = verify(&first) else {
+                panic!("{algorithm:?} answer refused");
+            };
+            assert_eq!((who.username(), who.algorithm()), ("2301", algorithm));
+            assert_eq!(verify(&first), Verdict::Replay);
+            assert!(is_ok(verify(&answer(NOW, algorithm, "pw", 3))));
+            assert_eq!(verify(&answer(NOW, algorithm, "pw", 2)), Verdict::Replay);
+        }
+    }
+
+    #[test]
+    fn expired_nonces_are_stale_only_for_right_answers() {
+        let right = answer(NOW, Sha256, "pw", 1);
+        assert!(is_ok(verify(NOW + 299, &right)));
+        assert_eq!(verify(NOW + 300, &right), Verdict::Stale);
+        assert_eq!(
+            verify(NOW + 300, &answer(NOW, Sha256, "guess", 1)),
+            Verdict::WrongAnswer
+        );
+        // The clock went back behind the nonce: ask for a new one rather than guess.
+        assert_eq!(verify(NOW - 1, &right), Verdict::Stale);
+    }
+
+    #[test]
+    fn forged_nonces_are_invalid() {
+        let with_nonce = |nonce: String| {
+            let mut credentials = answer(NOW, Sha256, "pw", 1);
+            credentials.nonce = nonce;
+            let stored = stored(Sha256, "2301");
+            credentials.response = credentials.expected_response(&REGISTER, &stored);
+            verify(NOW + 1, &credentials)
+        };
+        let nonce = authenticator().nonce(NOW, 7);
+        assert!(nonce.starts_with(&format!("{NOW:016x}{:016x}", 7)) && nonce.len() == 64);
+        assert!(is_ok(with_nonce(nonce.clone())));
+        let last = if nonce.ends_with('0') { '1' } else { '0' };
+        let key = |k: &[u8]| NonceKey::new(k.to_vec());
+        let other_realm = Authenticator::new("other.example", key(b"test secret"), 300);
+        let other_key = Authenticator::new("pbx.example", key(b"other"), 300);
+        let forgeries = [
+            format!("{}{last}", &nonce[..63]),
+            format!("{:016x}{}", NOW + 200, &nonce[16..]),
+            nonce.to_uppercase(),
+            nonce[..62].to_owned(),
+            other_realm.nonce(NOW, 7),
+            other_key.nonce(NOW, 7),
+        ];
+        for forged in forgeries {
+            let verdict = with_nonce(forged.clone());
+            assert_eq!(
+                verdict,
+                Verdict::Invalid(DigestError::ForgedNonce),
+                "{forged}"
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_answers_and_realms() {
+        assert_eq!(
+            verify(NOW + 1, &answer(NOW, Sha256, "guess", 1)),
+            Verdict::WrongAnswer
+        );
+        // An MD5 answer checked against the SHA-256 HA1 cannot pass.
+        assert_eq!(
+            verify(NOW + 1, &answer(NOW, Md5, "pw", 1)),
+            Verdict::WrongAnswer
+        );
+        let mut other_method = answer(NOW, Sha256, "pw", 1);
+        let right_ha1 = stored(Sha256, "2301");
+        other_method.response = other_method.expected_response(&Method::Invite, &right_ha1);
+        assert_eq!(verify(NOW + 1, &other_method), Verdict::WrongAnswer);
+        // 2301's answer relabelled as 2302's fails against 2302's HA1.
+        let mut relabelled = answer(NOW, Sha256, "pw", 1);
+        relabelled.username = "2302".into();
+        let (other_ha1, mut counts) = (stored(Sha256, "2302"), NonceCounts::new(1));
+        let verdict = authenticator().verify(NOW, &mut counts, &REGISTER, &relabelled, &other_ha1);
+        assert_eq!(verdict, Verdict::WrongAnswer);
+        let mut upper = answer(NOW, Sha256, "pw", 1);
+        upper.response.make_ascii_uppercase();
+        assert!(is_ok(verify(NOW + 1, &upper)));
+        let mut elsewhere = answer(NOW, Sha256, "pw", 1);
+        elsewhere.realm = "other.example".into();
+        let (expected, got) = ("pbx.example".into(), "other.example".into());
+        let invalid = Verdict::Invalid(DigestError::WrongRealm { expected, got });
+        assert_eq!(verify(NOW + 1, &elsewhere), invalid);
+    }
+
+    #[test]
+    fn lenient_where_the_grammar_allows() {
+        let header = r#" digest  NC = 0000000a ,REALM="r",username="a \"b\" \\c, d",
+            foo=bar, nonce="n",, uri="sip:x",response="r",qop="auth",cnonce=c,algorithm=sha-256,"#;
+        let credentials = parse(header).unwrap();
+        assert_eq!(credentials.username, r#"a "b" \c, d"#);
+        assert_eq!((credentials.nc, credentials.algorithm), (10, Sha256));
+        assert_eq!(
+            (credentials.cnonce.as_str(), credentials.opaque),
+            ("c", None)
+        );
+    }
+
+    #[test]
+    fn malformed_headers_get_precise_errors() {
+        use DigestError::*;
+        let full = r#"Digest username="a", realm="r", nonce="n", uri="u", response="x",
+            cnonce="c", qop=auth, nc=00000001"#;
+        assert!(parse(full).is_ok());
+        let edit = |from: &str, to: &str| full.replace(from, to);
+        let syntax = |position, expected| Syntax { position, expected };
+        let value = "a token or a quoted string after =";
+        let cases = [
+            ("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".into(), NotDigest),
+            (String::new(), NotDigest),
+            (edit("realm=", "realm"), syntax(2, "name=value")),
+            (edit("realm=", "=realm="), syntax(2, "a token before =")),
+            (edit("realm=", "re alm="), syntax(2, "a token before =")),
+            (edit("\"r\"", "\"r"), syntax(2, value)),
+            (edit("\"r\"", "\"r\"r"), syntax(2, value)),
+            (edit("\"r\"", "\"r\" \"r\""), syntax(2, value)),
+            (edit("\"r\"", "\"\x01\""), syntax(2, value)),
+            (edit("\"r\"", "r r"), syntax(2, value)),
+            (edit(", uri=\"u\"", ""), Missing { name: "uri" }),
+            (edit("qop=auth, ", ""), Missing { name: "qop" }),
+            (edit("nc=", "NC=00000001, nc="), Duplicate { name: "nc" }),
+            (
+                edit("qop=auth", "qop=auth-int"),
+                bad_value("qop", "auth-int"),
+            ),
+            (edit("00000001", "00000000"), bad_value("nc", "00000000")),
+            (edit("00000001", "0000000A"), bad_value("nc", "0000000A")),
+            (edit("00000001", "1"), bad_value("nc", "1")),
+            (
+                edit("qop", "algorithm=MD5-sess, qop"),
+                bad_value("algorithm", "MD5-sess"),
+            ),
+            (
+                edit("qop", "userhash=true, qop"),
+                bad_value("userhash", "true"),
+            ),
+        ];
+        for (header, error) in cases {
+            assert_eq!(parse(&header), Err(error), "{header}");
+        }
+        let not_utf8 = Credentials::parse(&Bytes::from_static(b"Digest username=\"\xff\""));
+        assert_eq!(not_utf8, Err(syntax(1, "UTF-8 text")));
+    }
+
+    #[test]
+    fn challenge_lines() {
+        let auth = authenticator();
+        let nonce = auth.nonce(NOW, 7);
+        let line = |a| format!(r#"Digest realm="pbx.example", nonce="{nonce}", {a}, qop="auth""#);
+        let lines = auth.challenges(NOW, 7, false).map(|c| c.to_string());
+        assert_eq!(lines, [line("algorithm=SHA-256"), line("algorithm=MD5")]);
+        let stale = auth.challenges(NOW, 7, true).map(|c| c.to_string());
+        assert_eq!(stale[0], line("algorithm=SHA-256") + ", stale=true");
+    }
+
+    #[test]
+    fn nonce_counts_stay_bounded_without_letting_replays_through() {
+        let (auth, mut counts, stored) =
+            (authenticator(), NonceCounts::new(2), stored(Sha256, "2301"));
+        let mut verify = |now, c: &_| auth.verify(now, &mut counts, &REGISTER, c, &stored);
+        let answers = [0, 1, 2].map(|i| answer(NOW + i, Sha256, "pw", 1));
+        assert!(answers.iter().all(|right| is_ok(verify(NOW + 10, right))));
+        // The oldest was evicted: its nonce is stale from now on, never fresh again.
+        assert_eq!(verify(NOW + 11, &answers[0]), Verdict::Stale);
+        assert_eq!(verify(NOW + 11, &answers[1]), Verdict::Replay);
+        assert_eq!(verify(NOW + 11, &answers[2]), Verdict::Replay);
+        // Entries leave once their nonce expired.
+        assert!(is_ok(verify(
+            NOW + 401,
+            &answer(NOW + 400, Sha256, "pw", 1)
+        )));
+        assert_eq!(counts.len(), 1);
+    }
+
+    #[test]
+    fn the_secret_stays_out_of_logs() {
+        let debug = format!("{:?}", authenticator());
+        assert!(debug.contains("<redacted>") && !debug.contains("test secret"));
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        "[^\\x00-\\x1f\\x7f]{0,12}"
+    }
+
+    prop_compose! {
+        fn credentials()(
+            (username, realm, nonce, uri) in (text(), text(), text(), text()),
+            (response, cnonce, opaque) in (text(), text(), proptest::option::of(text())),
+            sha256: bool,
+            nc in 1..=u32::MAX,
+        ) -> Credentials {
+            let algorithm = if sha256 { Sha256 } else { Md5 };
+            Credentials { username, realm, nonce, uri, response, algorithm, cnonce, nc, opaque }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn credentials_round_trip(credentials in credentials()) {
+            prop_assert_eq!(parse(&credentials.to_string()), Ok(credentials));
+        }
+
+        #[test]
+        fn challenges_round_trip(realm in text(), nonce in text(), sha256: bool, stale: bool) {
+            let algorithm = if sha256 { Sha256 } else { Md5 };
+            let challenge = Challenge { realm, nonce, algorithm, stale };
+            let written = Bytes::from(challenge.to_string());
+            prop_assert_eq!(Challenge::parse(&written), Ok(challenge));
+        }
+
+        #[test]
+        fn any_bytes_parse_without_panic(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let data = Bytes::from(data);
+            let _ = (Credentials::parse(&data), Challenge::parse(&data));
+        }
+    }
+}

@@ -15,7 +15,6 @@
 #![deny(missing_docs)]
 
 pub mod cseq;
-#[allow(missing_docs)] // until digest.rs lands with its module docs
 pub mod digest;
 pub mod header_name;
 pub mod message;
