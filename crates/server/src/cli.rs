@@ -50,6 +50,47 @@ pub enum Command {
     /// Staff directory: import, export, feature switches, passwords.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// SIP devices: softphones, desk phones and mobiles, each with its own credentials.
+    #[command(subcommand)]
+    Phones(PhonesCommand),
+}
+
+/// `durchwahl phones …`
+#[derive(Debug, Subcommand)]
+pub enum PhonesCommand {
+    /// Create a device for a person; prints its credentials once.
+    Add {
+        /// The person's login.
+        login: String,
+        /// What the device is, e.g. "Softphone Homeoffice".
+        #[arg(long)]
+        label: String,
+        /// Print one JSON object instead of key=value lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List devices (of one person, or everyone's).
+    List {
+        /// Only this person's devices.
+        login: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a device; it can no longer register.
+    Remove {
+        /// Its SIP user name.
+        sip_username: String,
+    },
+    /// Create devices from a CSV file `login,label,password` (all or none; an empty
+    /// password is generated) and write the credentials to a new file.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// The credentials file to create: login,label,sip_username,sip_password,extension,domain.
+        #[arg(long, value_name = "CREDS.csv")]
+        out: PathBuf,
+    },
 }
 
 /// Options of `serve` and `demo`.

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod demo;
 mod logging;
+mod phones;
 mod runtime;
 mod table;
 mod tls;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
             Command::Serve(_) => runtime::serve(&config).await,
             Command::Demo(_) => demo::run(&config).await,
             Command::Users(cmd) => users::run(&config, cmd).await,
+            Command::Phones(cmd) => phones::run(&config, cmd).await,
             Command::Config(_) => Ok(()),
         }
     });
