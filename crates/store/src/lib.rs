@@ -27,8 +27,8 @@ pub use groups::Group;
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
-pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
+pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
