@@ -7,30 +7,12 @@ use crate::config::Config;
 use crate::runtime::{self, DATA_DIR};
 use crate::table;
 use anyhow::{bail, Context};
-use directory::device::{next_sip_username, DeviceLabel};
+use directory::device::DeviceLabel;
 use directory::{Feature, StaffRecord};
-use sip::digest::{ha1, Algorithm};
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use store::{NewDevice, Store};
-
-/// A device made now, with its password (shown once, never stored).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Provisioned {
-    /// The person's login.
-    pub login: String,
-    /// Label.
-    pub label: String,
-    /// SIP user name.
-    pub sip_username: String,
-    /// The password in clear, for the person or the provisioning file.
-    pub sip_password: String,
-    /// The person's extension.
-    pub extension: String,
-    /// The SIP domain (and digest realm).
-    pub domain: String,
-}
+use store::Store;
+use web::phone_provisioning::{provision, DeviceRequest};
 
 /// Runs one `phones` command.
 pub async fn run(config: &Config, command: PhonesCommand) -> anyhow::Result<()> {
@@ -46,71 +28,6 @@ pub async fn run(config: &Config, command: PhonesCommand) -> anyhow::Result<()> 
     };
     store.close().await;
     result
-}
-
-/// One requested device: who, which label, and a chosen password if any.
-struct Request {
-    login: String,
-    label: DeviceLabel,
-    password: Option<String>,
-}
-
-/// Makes the devices (all or none) and returns them with their passwords.
-async fn provision(
-    store: &Store,
-    domain: &str,
-    requests: &[Request],
-) -> anyhow::Result<Vec<Provisioned>> {
-    let staff: HashMap<String, StaffRecord> = store
-        .snapshot()
-        .await?
-        .staff
-        .into_iter()
-        .map(|s| (s.login.to_string(), s))
-        .collect();
-    let mut taken: HashMap<String, Vec<String>> = HashMap::new();
-    let mut made = Vec::with_capacity(requests.len());
-    let mut rows = Vec::with_capacity(requests.len());
-    for r in requests {
-        let Some(person) = staff.get(&r.login) else {
-            bail!("{} is not in the directory; nothing was created", r.login);
-        };
-        let extension = person.extension.as_str().to_string();
-        let used = match taken.get_mut(&extension) {
-            Some(used) => used,
-            None => {
-                let existing = store.sip_usernames_like(&format!("{extension}-")).await?;
-                taken.entry(extension.clone()).or_insert(existing)
-            }
-        };
-        let sip_username = next_sip_username(&person.extension, used);
-        used.push(sip_username.clone());
-        let password = r
-            .password
-            .clone()
-            .unwrap_or_else(auth::generate_sip_password);
-        rows.push(NewDevice {
-            login: r.login.clone(),
-            label: r.label.as_str().to_string(),
-            sip_username: sip_username.clone(),
-            realm: domain.to_string(),
-            ha1_md5: ha1(Algorithm::Md5, &sip_username, domain, &password),
-            ha1_sha256: ha1(Algorithm::Sha256, &sip_username, domain, &password),
-        });
-        made.push(Provisioned {
-            login: r.login.clone(),
-            label: r.label.as_str().to_string(),
-            sip_username,
-            sip_password: password,
-            extension,
-            domain: domain.to_string(),
-        });
-    }
-    store
-        .add_devices(&rows, web::session::unix_now())
-        .await
-        .context("nothing was created")?;
-    Ok(made)
 }
 
 fn without_softphone<'a>(staff: &'a [StaffRecord], logins: &[&str]) -> Vec<&'a str> {
@@ -141,12 +58,14 @@ async fn add(
     label: &str,
     json: bool,
 ) -> anyhow::Result<()> {
-    let request = Request {
+    let request = DeviceRequest {
         login: login.to_string(),
         label: DeviceLabel::parse(label)?,
         password: None,
     };
-    let made = provision(store, domain, &[request]).await?;
+    let made = provision(store, domain, &[request])
+        .await
+        .context("nothing was created")?;
     let p = &made[0];
     if json {
         let value = serde_json::json!({
@@ -207,7 +126,7 @@ async fn remove(store: &Store, sip_username: &str) -> anyhow::Result<()> {
 
 /// Reads `login,label,password` rows (password may be empty); every problem is reported
 /// with its line, and then nothing is created.
-fn read_requests(bytes: &[u8]) -> anyhow::Result<Vec<Request>> {
+fn read_requests(bytes: &[u8]) -> anyhow::Result<Vec<DeviceRequest>> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header: Vec<String> = reader
         .headers()?
@@ -238,7 +157,7 @@ fn read_requests(bytes: &[u8]) -> anyhow::Result<Vec<Request>> {
             ));
         }
         match DeviceLabel::parse(&record[1]) {
-            Ok(label) => requests.push(Request {
+            Ok(label) => requests.push(DeviceRequest {
                 login: record[0].trim().to_string(),
                 label,
                 password: (!password.is_empty()).then(|| password.to_string()),
@@ -265,7 +184,10 @@ async fn import(store: &Store, domain: &str, file: &Path, out: &Path) -> anyhow:
     let mut output = options
         .open(out)
         .with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
-    let made = match provision(store, domain, &requests).await {
+    let made = match provision(store, domain, &requests)
+        .await
+        .context("nothing was created")
+    {
         Ok(made) => made,
         Err(e) => {
             drop(output);

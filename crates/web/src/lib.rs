@@ -14,6 +14,7 @@ mod health;
 mod me_api;
 pub mod openapi;
 mod openapi_realtime;
+pub mod phone_provisioning;
 mod presence_api;
 pub mod realtime;
 pub mod session;
