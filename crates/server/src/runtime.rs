@@ -54,6 +54,7 @@ pub async fn run(
         auth,
         config.sms_gateway(),
         realtime,
+        config.sip.domain.clone(),
     );
     let live = state.realtime.clone();
     let router = web::router(state);

@@ -37,6 +37,9 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/admin/groups/{id}/members/{login}"),
     ("DELETE", "/api/v1/admin/groups/{id}/members/{login}"),
     ("POST", "/api/v1/admin/rooms"),
+    ("GET", "/api/v1/admin/staff/{login}/phones"),
+    ("POST", "/api/v1/admin/staff/{login}/phones"),
+    ("DELETE", "/api/v1/admin/phones/{sip_username}"),
 ];
 
 const RULE_KEY: &str = "auth.second_factor";

@@ -13,8 +13,10 @@ mod hashing_gate;
 mod health;
 mod me_api;
 pub mod openapi;
+mod openapi_phones;
 mod openapi_realtime;
 pub mod phone_provisioning;
+mod phones_api;
 mod presence_api;
 pub mod realtime;
 pub mod session;
@@ -52,6 +54,8 @@ pub struct AppState {
     pub hashing: HashingGate,
     /// Live presence and chat.
     pub realtime: Realtime,
+    /// The SIP domain, also the digest realm of device passwords.
+    pub sip_domain: String,
 }
 
 impl AppState {
@@ -62,6 +66,7 @@ impl AppState {
         auth: AuthSettings,
         sms: SmsGateway,
         realtime: Realtime,
+        sip_domain: String,
     ) -> Self {
         let hashing = HashingGate::new(auth.hashing_permits, auth.hashing_queue);
         AppState {
@@ -71,6 +76,7 @@ impl AppState {
             sms: Arc::new(sms),
             hashing,
             realtime,
+            sip_domain,
         }
     }
 }
@@ -114,6 +120,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/attachments/{id}", get(c::download))
         .route("/api/v1/search", get(c::search))
         .route("/api/v1/admin/rooms", post(c::create_managed_room))
+        .route(
+            "/api/v1/me/phones",
+            get(phones_api::mine).post(phones_api::add_mine),
+        )
+        .route(
+            "/api/v1/me/phones/{sip_username}",
+            delete(phones_api::remove_mine),
+        )
+        .route(
+            "/api/v1/admin/staff/{login}/phones",
+            get(phones_api::of_person).post(phones_api::add_for_person),
+        )
+        .route(
+            "/api/v1/admin/phones/{sip_username}",
+            delete(phones_api::remove_any),
+        )
         .route("/api/v1/admin/groups", get(p::groups).post(p::create_group))
         .route(
             "/api/v1/admin/groups/{id}/members/{login}",

@@ -224,6 +224,7 @@ pub async fn handler() -> Json<Value> {
     for (path, item) in api_paths()
         .into_iter()
         .chain(crate::openapi_realtime::paths())
+        .chain(crate::openapi_phones::paths())
     {
         doc["paths"][path] = item;
     }
