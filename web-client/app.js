@@ -15,6 +15,7 @@ import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './ch
 import { showTeam } from './team_panel.js';
 import { showChat, openDirectChat } from './chat.js';
 import { showGroups } from './admin_groups.js';
+import { showPhones } from './phones.js';
 
 let me = null;
 
@@ -22,6 +23,7 @@ const routes = [
   { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
   { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
+  { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
   { path: '#/admin/locked', key: 'locked', admin: true, view: () => showLocked() },
   { path: '#/admin/audit', key: 'audit', admin: true, view: () => showAudit() },

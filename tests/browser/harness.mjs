@@ -42,6 +42,8 @@ export async function startServer(extraStaff = '') {
   });
   return {
     url,
+    // Runs a durchwahl command on the server's data (e.g. switching a feature on).
+    cli(args, input = '') { run([...args, '--data-dir', data], input); },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

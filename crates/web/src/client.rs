@@ -71,6 +71,7 @@ const ASSETS: &[(&str, &str)] = &[
         "admin_groups.js",
         include_str!("../../../web-client/admin_groups.js"),
     ),
+    ("phones.js", include_str!("../../../web-client/phones.js")),
 ];
 
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
