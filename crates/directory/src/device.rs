@@ -1,7 +1,7 @@
 //! SIP devices of a person: the label a person gives one ("Softphone Homeoffice") and the
 //! SIP user name it authenticates with (`EXTENSION-N`, the lowest number not yet taken).
 
-use crate::{Extension, InvalidValue};
+use crate::InvalidValue;
 
 /// A validated device label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -28,13 +28,12 @@ impl DeviceLabel {
 /// not in `taken` (user names of existing devices; others are ignored).
 ///
 /// ```
-/// use directory::{device::next_sip_username, Extension};
-/// let ext = Extension::parse("2501").unwrap();
+/// use directory::device::next_sip_username;
 /// let taken = ["2501-1".to_string(), "2501-3".to_string(), "25011-2".to_string()];
-/// assert_eq!(next_sip_username(&ext, &taken), "2501-2");
+/// assert_eq!(next_sip_username("2501", &taken), "2501-2");
 /// ```
-pub fn next_sip_username(extension: &Extension, taken: &[String]) -> String {
-    let prefix = format!("{}-", extension.as_str());
+pub fn next_sip_username(extension: &str, taken: &[String]) -> String {
+    let prefix = format!("{extension}-");
     let used: std::collections::HashSet<u32> = taken
         .iter()
         .filter_map(|name| name.strip_prefix(&prefix)?.parse().ok())
@@ -62,9 +61,8 @@ mod tests {
 
     #[test]
     fn user_names_count_up_from_one_and_fill_gaps() {
-        let ext = Extension::parse("2401").unwrap();
-        assert_eq!(next_sip_username(&ext, &[]), "2401-1");
+        assert_eq!(next_sip_username("2401", &[]), "2401-1");
         let taken: Vec<String> = ["2401-1", "2401-2", "2401-x"].map(String::from).into();
-        assert_eq!(next_sip_username(&ext, &taken), "2401-3");
+        assert_eq!(next_sip_username("2401", &taken), "2401-3");
     }
 }

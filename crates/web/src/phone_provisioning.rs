@@ -3,7 +3,6 @@
 //! REST API alike.
 
 use directory::device::{next_sip_username, DeviceLabel};
-use directory::StaffRecord;
 use sip::digest::{ha1, Algorithm};
 use std::collections::HashMap;
 use store::{NewDevice, Store, StoreError};
@@ -43,21 +42,15 @@ pub async fn provision(
     domain: &str,
     requests: &[DeviceRequest],
 ) -> Result<Vec<Provisioned>, StoreError> {
-    let staff: HashMap<String, StaffRecord> = store
-        .snapshot()
-        .await?
-        .staff
-        .into_iter()
-        .map(|s| (s.login.to_string(), s))
-        .collect();
     let mut taken: HashMap<String, Vec<String>> = HashMap::new();
     let mut made = Vec::with_capacity(requests.len());
     let mut rows = Vec::with_capacity(requests.len());
     for r in requests {
-        let Some(person) = staff.get(&r.login) else {
+        // Only the people asked for: one directory row each, not the whole directory.
+        let Some(person) = store.panel_person(&r.login).await? else {
             return Err(StoreError::UnknownLogins(vec![r.login.clone()]));
         };
-        let extension = person.extension.as_str().to_string();
+        let extension = person.extension;
         let used = match taken.get_mut(&extension) {
             Some(used) => used,
             None => {
@@ -65,7 +58,7 @@ pub async fn provision(
                 taken.entry(extension.clone()).or_insert(existing)
             }
         };
-        let sip_username = next_sip_username(&person.extension, used);
+        let sip_username = next_sip_username(&extension, used);
         used.push(sip_username.clone());
         let password = r
             .password
