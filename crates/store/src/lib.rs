@@ -143,6 +143,19 @@ fn unix_now() -> i64 {
 }
 
 /// Reads a text column, mapping decode failures into the store's error.
+/// `text` with the `LIKE` wildcards `%`, `_` and the escape `\\` escaped (use with
+/// `ESCAPE '\\'`).
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn text(row: &AnyRow, column: usize) -> Result<String, StoreError> {
     use sqlx::Row;
     Ok(row.try_get::<String, _>(column)?)

@@ -139,14 +139,7 @@ impl Store {
             people.truncate(usize::try_from(limit).unwrap_or(0));
             return Ok(people);
         }
-        let mut pattern = String::from("%");
-        for c in needle.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
+        let pattern = format!("%{}%", crate::like_escaped(&needle));
         let rows = sqlx::query(&format!(
             "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
              WHERE lower(s.display_name) LIKE $1 ESCAPE '\\' OR lower(s.login) LIKE $1 ESCAPE '\\' \

@@ -170,17 +170,10 @@ impl Store {
 
     /// The SIP user names starting with `prefix` (to number a person's next device).
     pub async fn sip_usernames_like(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let escaped: String = prefix
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
         let rows = sqlx::query(
             "SELECT sip_username FROM sip_devices WHERE sip_username LIKE $1 ESCAPE '\\'",
         )
-        .bind(format!("{escaped}%"))
+        .bind(format!("{}%", crate::like_escaped(prefix)))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| text(r, 0)).collect()
