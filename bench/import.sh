@@ -66,7 +66,7 @@ done
 demo_dir="$out/demo"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_demo() {
-  $BIN demo --data-dir "$demo_dir" --http-listen "127.0.0.1:$port" >/dev/null 2>&1 &
+  $BIN demo --data-dir "$demo_dir" --http-listen "127.0.0.1:$port" --sip-listen 127.0.0.1:0 >/dev/null 2>&1 &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
 }

@@ -62,7 +62,7 @@ NOTE_ENV=(DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO=organisation)
 
 start_server() { # data dir, extra flags → sets server_pid and address
   local dir=$1; shift
-  env "${NOTE_ENV[@]}" "$BIN" serve --data-dir "$dir" --http-listen 127.0.0.1:0 \
+  env "${NOTE_ENV[@]}" "$BIN" serve --data-dir "$dir" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
     --log-level warn "$@" > "$out/server.out" 2> "$out/server.err" &
   server_pid=$!
   address=""

@@ -12,7 +12,7 @@ echo "== TOTP verification (goal: under 50 µs)"
 cargo bench --quiet -p auth --bench totp 2>&1 | grep -E 'verify|name|fastest' | head -6
 dir=$(mktemp -d /tmp/durchwahl-storm.XXXXXX)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-target/release/durchwahl demo --data-dir "$dir/demo" --http-listen 127.0.0.1:0 > "$dir/out" &
+target/release/durchwahl demo --data-dir "$dir/demo" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 > "$dir/out" &
 pid=$!
 until grep -q '^listening on' "$dir/out" 2>/dev/null; do sleep 0.1; done
 address=$(sed -n 's|^listening on http://\(.*\)/$|\1|p' "$dir/out")

@@ -34,7 +34,7 @@ export async function startServer(extraStaff = '') {
   run(['users', 'import', join(dir, 'staff.csv'), '--data-dir', data]);
   const logins = staff.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
   for (const login of logins) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
-  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => { if (line.startsWith('listening on ')) resolve(line.slice('listening on '.length).replace(/\/$/, '')); });

@@ -99,6 +99,9 @@ pub struct ServeArgs {
     /// Address for the web client and HTTP API, e.g. 127.0.0.1:8080 (port 0 picks a free one).
     #[arg(long, value_name = "ADDR")]
     pub http_listen: Option<SocketAddr>,
+    /// UDP and TCP address for SIP phones, e.g. 0.0.0.0:5060 (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR")]
+    pub sip_listen: Option<SocketAddr>,
 }
 
 /// `durchwahl config …`
@@ -161,14 +164,15 @@ pub struct FeatureArgs {
 impl Cli {
     /// The values that override the configuration.
     pub fn flags(&self) -> Flags {
-        let http_listen = match &self.command {
-            Command::Serve(a) | Command::Demo(a) => a.http_listen,
-            _ => None,
+        let (http_listen, sip_listen) = match &self.command {
+            Command::Serve(a) | Command::Demo(a) => (a.http_listen, a.sip_listen),
+            _ => (None, None),
         };
         Flags {
             data_dir: self.global.data_dir.clone(),
             database_url: self.global.database_url.clone(),
             http_listen,
+            sip_listen,
             log_level: self.global.log_level.clone(),
             log_format: self.global.log_format,
         }

@@ -80,12 +80,22 @@ impl Default for ChatSection {
 pub struct SipSection {
     /// The SIP domain phones register to; also the digest realm of device passwords.
     pub domain: String,
+    /// UDP and TCP address of the SIP service.
+    pub listen: SocketAddr,
+    /// The address phones reach the server at (Via, Record-Route); default: the listen
+    /// address, or the machine's primary address when listening on all.
+    pub advertise: Option<std::net::IpAddr>,
+    /// How long a call rings before the caller hears "no answer", seconds.
+    pub ring_timeout_seconds: u32,
 }
 
 impl Default for SipSection {
     fn default() -> Self {
         SipSection {
             domain: "durchwahl.local".into(),
+            listen: SocketAddr::from(([0, 0, 0, 0], 5060)),
+            advertise: None,
+            ring_timeout_seconds: 60,
         }
     }
 }
@@ -225,6 +235,8 @@ pub struct Flags {
     pub database_url: Option<String>,
     /// `--http-listen`
     pub http_listen: Option<SocketAddr>,
+    /// `--sip-listen`
+    pub sip_listen: Option<SocketAddr>,
     /// `--log-level`
     pub log_level: Option<String>,
     /// `--log-format`
@@ -286,6 +298,11 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
                     .with_context(|| format!("{key}={value:?} is not a number of MiB"))?
             }
             "DURCHWAHL_SIP_DOMAIN" => config.sip.domain = value.clone(),
+            "DURCHWAHL_SIP_LISTEN" => {
+                config.sip.listen = value.parse().with_context(|| {
+                    format!("{key}={value:?} is not an address like 0.0.0.0:5060")
+                })?
+            }
             "DURCHWAHL_LOG_FORMAT" => {
                 config.log.format = match value.as_str() {
                     "text" => LogFormat::Text,
@@ -298,7 +315,7 @@ fn apply_env(config: &mut Config, env: &[(String, String)]) -> anyhow::Result<()
                  DURCHWAHL_DATABASE_URL, DURCHWAHL_HTTP_LISTEN, DURCHWAHL_ORGANISATION_NAME, \
                  DURCHWAHL_LOG_LEVEL, DURCHWAHL_LOG_FORMAT, DURCHWAHL_PRESENCE_LOCATION_VISIBLE_TO, \
                  DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO, DURCHWAHL_PRESENCE_IDLE_AFTER_SECONDS, \
-                 DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB, DURCHWAHL_SIP_DOMAIN"
+                 DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB, DURCHWAHL_SIP_DOMAIN, DURCHWAHL_SIP_LISTEN"
             ),
         }
     }
@@ -314,6 +331,9 @@ fn apply_flags(config: &mut Config, flags: &Flags) {
     }
     if let Some(v) = flags.http_listen {
         config.http.listen = v;
+    }
+    if let Some(v) = flags.sip_listen {
+        config.sip.listen = v;
     }
     if let Some(v) = &flags.log_level {
         config.log.level = v.clone();
@@ -334,6 +354,9 @@ fn validate(config: &Config) -> anyhow::Result<()> {
     let host_like = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-');
     if domain.is_empty() || domain.len() > 253 || !domain.chars().all(host_like) {
         bail!("[sip] domain {domain:?} is not a host name like pbx.landratsamt.example");
+    }
+    if !(5..=600).contains(&config.sip.ring_timeout_seconds) {
+        bail!("[sip] ring_timeout_seconds must be between 5 and 600");
     }
     if config.auth.idle_timeout_minutes == 0
         || config.auth.session_lifetime_hours == 0
@@ -539,6 +562,14 @@ attachment_max_mib = 25
 # the device passwords' digests: after changing it, devices need new passwords.
 # Environment: DURCHWAHL_SIP_DOMAIN.
 domain = "durchwahl.local"
+# UDP and TCP address for phones (both on this port; port 0 picks a free one).
+# Environment: DURCHWAHL_SIP_LISTEN; flag: --sip-listen.
+listen = "0.0.0.0:5060"
+# The address phones reach this server at, written into Via and Record-Route. Default:
+# the listen address, or the machine's primary address when listening on all of them.
+# advertise = "192.0.2.10"
+# How long a call rings on all devices before the caller hears "no answer", seconds.
+ring_timeout_seconds = 60
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

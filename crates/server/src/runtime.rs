@@ -57,6 +57,25 @@ pub async fn run(
         config.sip.domain.clone(),
     );
     let live = state.realtime.clone();
+    let sip_listeners = crate::sip_service::bind(config.sip.listen).await?;
+    let sip_address = sip_listeners.local_addr()?;
+    let sip_options = crate::sip_service::Options {
+        domain: config.sip.domain.clone(),
+        advertise: config.sip.advertise,
+        ring_timeout_ms: i64::from(config.sip.ring_timeout_seconds) * 1000,
+    };
+    let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sip = tokio::spawn(crate::sip_service::run(
+        sip_listeners,
+        sip_options,
+        store.clone(),
+        live.clone(),
+        async move {
+            let _ = sip_stopped.await;
+        },
+    ));
+    println!("sip listening on {sip_address} (udp, tcp)");
+    tracing::info!(%sip_address, domain = %config.sip.domain, "SIP service listening");
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone()));
     let refresher = tokio::spawn(refresh_directory(live));
@@ -88,6 +107,12 @@ pub async fn run(
     }
     purger.abort();
     refresher.abort();
+    let _ = stop_sip.send(());
+    match sip.await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(error = %format!("{error:#}"), "the SIP service failed"),
+        Err(error) => tracing::error!(%error, "the SIP service stopped unexpectedly"),
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -402,6 +402,8 @@ async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
             "serve",
             "--http-listen",
             "127.0.0.1:0",
+            "--sip-listen",
+            "127.0.0.1:0",
             "--database-url",
             &url,
         ]);
@@ -433,7 +435,15 @@ fn demo_seeds_once_and_reuses_its_folder() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
     let data = data.to_str().unwrap();
-    let first = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
+    let first = Server::start(&[
+        "demo",
+        "--data-dir",
+        data,
+        "--http-listen",
+        "127.0.0.1:0",
+        "--sip-listen",
+        "127.0.0.1:0",
+    ]);
     assert!(
         first.0.stdout.contains("Created the demo organisation"),
         "{}",
@@ -453,7 +463,15 @@ fn demo_seeds_once_and_reuses_its_folder() {
     let headline = count(&first.0.stdout);
     assert!(first.terminate());
 
-    let second = Server::start(&["demo", "--data-dir", data, "--http-listen", "127.0.0.1:0"]);
+    let second = Server::start(&[
+        "demo",
+        "--data-dir",
+        data,
+        "--http-listen",
+        "127.0.0.1:0",
+        "--sip-listen",
+        "127.0.0.1:0",
+    ]);
     assert!(
         second.0.stdout.contains("Reusing the demo organisation"),
         "{}",
@@ -477,6 +495,8 @@ fn demo_seeds_once_and_reuses_its_folder() {
         "--data-dir",
         real.path().to_str().unwrap(),
         "--http-listen",
+        "127.0.0.1:0",
+        "--sip-listen",
         "127.0.0.1:0",
     ])
     .output()

@@ -68,6 +68,8 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
         "serve",
         "--http-listen",
         "127.0.0.1:0",
+        "--sip-listen",
+        "127.0.0.1:0",
         "--log-level",
         "warn",
         "--config",
@@ -148,6 +150,8 @@ fn session_cookies_are_secure_over_tls() {
     cmd.args([
         "serve",
         "--http-listen",
+        "127.0.0.1:0",
+        "--sip-listen",
         "127.0.0.1:0",
         "--log-level",
         "warn",

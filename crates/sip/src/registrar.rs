@@ -251,6 +251,12 @@ impl Registrar {
         Ok(change)
     }
 
+    /// Removes every binding of `extension` (its device was deleted or disabled).
+    pub fn remove(&mut self, extension: &str) -> Vec<Binding> {
+        // Deadlines of removed bindings stay until they pass and then find nothing.
+        self.bindings.remove(extension).unwrap_or_default()
+    }
+
     /// Removes bindings that expired by `now_ms`; returns them per extension.
     pub fn handle_timeout(&mut self, now_ms: i64) -> Vec<(String, Binding)> {
         let mut out = Vec::new();

@@ -44,6 +44,8 @@ pub struct DeviceRow {
     pub ha1_sha256: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// The person's features (telephony needs `softphone`).
+    pub features: directory::FeatureSet,
 }
 
 /// A stored registration of a device.
@@ -66,7 +68,7 @@ pub struct StoredBinding {
 }
 
 const DEVICE: &str = "d.id, d.staff_id, s.login, s.extension, d.label, d.sip_username, d.realm, \
-                      d.ha1_md5, d.ha1_sha256, d.created_at";
+                      d.ha1_md5, d.ha1_sha256, d.created_at, s.features";
 
 fn device(row: &AnyRow) -> Result<DeviceRow, StoreError> {
     Ok(DeviceRow {
@@ -80,6 +82,7 @@ fn device(row: &AnyRow) -> Result<DeviceRow, StoreError> {
         ha1_md5: text(row, 7)?,
         ha1_sha256: text(row, 8)?,
         created_at: int(row, 9)?,
+        features: directory::FeatureSet::from_bits(int(row, 10)?),
     })
 }
 
@@ -211,22 +214,49 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Last one wins per (device, contact): one statement must not touch a row twice.
+        let mut latest: std::collections::HashMap<(i64, &str), &StoredBinding> =
+            std::collections::HashMap::new();
         for b in upsert {
-            sqlx::query(
+            latest.insert((b.device_id, b.contact.as_str()), b);
+        }
+        let rows: Vec<&StoredBinding> = latest.into_values().collect();
+        // Multi-row statements: a registration storm is thousands of rows per second.
+        for chunk in rows.chunks(100) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let p = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
                 "INSERT INTO sip_bindings (device_id, contact, instance, call_id, cseq, expires_ms, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (device_id, contact) DO UPDATE SET \
+                 VALUES {values} ON CONFLICT (device_id, contact) DO UPDATE SET \
                  instance = excluded.instance, call_id = excluded.call_id, cseq = excluded.cseq, \
-                 expires_ms = excluded.expires_ms, source = excluded.source",
-            )
-            .bind(b.device_id)
-            .bind(&b.contact)
-            .bind(&b.instance)
-            .bind(&b.call_id)
-            .bind(b.cseq)
-            .bind(b.expires_ms)
-            .bind(&b.source)
-            .execute(&mut *tx)
-            .await?;
+                 expires_ms = excluded.expires_ms, source = excluded.source"
+            );
+            let mut q = sqlx::query(&sql);
+            for b in chunk {
+                q = q
+                    .bind(b.device_id)
+                    .bind(&b.contact)
+                    .bind(&b.instance)
+                    .bind(&b.call_id)
+                    .bind(b.cseq)
+                    .bind(b.expires_ms)
+                    .bind(&b.source);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

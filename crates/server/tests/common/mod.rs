@@ -69,6 +69,8 @@ pub fn setup(config: &str) -> Setup {
         "serve",
         "--http-listen",
         "127.0.0.1:0",
+        "--sip-listen",
+        "127.0.0.1:0",
         "--config",
         file.to_str().unwrap(),
         "--data-dir",

@@ -1,0 +1,276 @@
+//! The SIP service: one task owns the switch (the sans-IO core) and the UDP socket;
+//! TCP connections have their own tasks; a writer task saves registrations. After every
+//! input the task drains what the switch wants sent and done, then sleeps until the next
+//! input or the switch's next deadline.
+
+use crate::sip_store;
+use crate::sip_tcp::{self, Inbound};
+use anyhow::Context;
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use store::Store;
+use telephony::{Flow, Notice, Settings, Switch, Transport};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::mpsc;
+
+/// How often the device table is read again (devices added on the command line or the
+/// web take effect within this time).
+const RELOAD: Duration = Duration::from_secs(10);
+/// Datagrams handled in one go before the task looks at its other inputs.
+const BURST: usize = 256;
+
+/// The bound sockets: UDP and TCP on the same port.
+pub struct Listeners {
+    /// UDP.
+    pub udp: UdpSocket,
+    /// TCP.
+    pub tcp: TcpListener,
+}
+
+impl Listeners {
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.udp.local_addr()
+    }
+}
+
+/// Binds UDP and TCP on `addr`; with port 0, on one free port for both.
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<Listeners> {
+    let what = || format!("cannot listen for SIP on {addr}");
+    for _ in 0..20 {
+        let udp = UdpSocket::bind(addr).await.with_context(what)?;
+        let port = udp.local_addr()?.port();
+        match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
+            Ok(tcp) => return Ok(Listeners { udp, tcp }),
+            Err(_) if addr.port() == 0 => continue,
+            Err(e) => return Err(e).with_context(what),
+        }
+    }
+    anyhow::bail!("{}: no port free for both UDP and TCP", what())
+}
+
+/// What the service needs besides sockets and store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// SIP domain and realm.
+    pub domain: String,
+    /// Address written into Via and Record-Route, when not the listen address.
+    pub advertise: Option<IpAddr>,
+    /// Ring timeout, milliseconds.
+    pub ring_timeout_ms: i64,
+}
+
+/// The address phones reach us at: configured, else the listen address, else (listening
+/// on all) the address of the default route.
+fn advertised(options: &Options, local: SocketAddr) -> SocketAddr {
+    let ip = options.advertise.unwrap_or_else(|| {
+        if !local.ip().is_unspecified() {
+            return local.ip();
+        }
+        // Connecting a UDP socket sends nothing; it only picks the outgoing address.
+        std::net::UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+            .and_then(|s| s.local_addr())
+            .map_or(IpAddr::from([127, 0, 0, 1]), |a| a.ip())
+    });
+    SocketAddr::new(ip, local.port())
+}
+
+fn now_ms() -> i64 {
+    web::realtime::now_ms()
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0; N];
+    getrandom::fill(&mut bytes).expect("the operating system random generator failed");
+    bytes
+}
+
+/// Runs the SIP service until `shutdown` completes.
+pub async fn run(
+    listeners: Listeners,
+    options: Options,
+    store: Store,
+    realtime: web::Realtime,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let local = listeners.local_addr()?;
+    let mut settings = Settings::new(&options.domain, advertised(&options, local));
+    settings.ring_timeout_ms = options.ring_timeout_ms;
+    let accounts = sip_store::load_accounts(&store).await?;
+    let key = sip::digest::NonceKey::new(random::<32>().to_vec());
+    let mut switch = Switch::new(settings, accounts, key, u64::from_le_bytes(random()));
+    let users: HashMap<i64, String> = switch
+        .accounts()
+        .iter()
+        .map(|a| (a.device_id, a.sip_username.clone()))
+        .collect();
+    for b in store.load_bindings(now_ms()).await? {
+        if let Some((device, binding, flow)) = sip_store::restored(b) {
+            if let Some(user) = users.get(&device) {
+                switch.restore(user, binding, flow);
+            }
+        }
+    }
+    tracing::info!(
+        devices = switch.accounts().len(),
+        registrations = switch.registrations(),
+        "SIP service ready"
+    );
+    let (changes, changes_rx) = mpsc::channel(100_000);
+    let (saved_tx, mut saved) = mpsc::channel(100_000);
+    let writer = tokio::spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
+    let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
+    let reloader = tokio::spawn(reload_accounts(store.clone(), accounts_tx));
+    let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
+    let mut shell = Shell {
+        udp: listeners.udp,
+        conns: HashMap::new(),
+        inbound: inbound_tx,
+        changes,
+        realtime,
+    };
+    let tcp = listeners.tcp;
+    let mut buf = vec![0u8; 65_536];
+    tokio::pin!(shutdown);
+    loop {
+        let wait = switch
+            .poll_timeout()
+            .map_or(Duration::from_secs(3600), |at| {
+                Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0))
+            });
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            received = shell.udp.recv_from(&mut buf) => {
+                if let Ok((n, from)) = received {
+                    feed(&mut switch, from, &buf[..n]);
+                    for _ in 0..BURST {
+                        match shell.udp.try_recv_from(&mut buf) {
+                            Ok((n, from)) => feed(&mut switch, from, &buf[..n]),
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            Some(message) = inbound.recv() => match message {
+                Inbound::Message(flow, message) => switch.handle_message(now_ms(), flow, message),
+                Inbound::Closed(peer) => { shell.conns.remove(&peer); }
+            },
+            Some((ticket, ok)) = saved.recv() => {
+                switch.handle_saved(now_ms(), ticket, ok);
+                while let Ok((ticket, ok)) = saved.try_recv() {
+                    switch.handle_saved(now_ms(), ticket, ok);
+                }
+            }
+            Some(accounts) = accounts_rx.recv() => switch.set_accounts(accounts),
+            accepted = tcp.accept() => {
+                if let Ok((stream, peer)) = accepted {
+                    let queue = sip_tcp::accepted(stream, peer, shell.inbound.clone());
+                    shell.conns.insert(peer, queue);
+                }
+            }
+            () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
+        }
+        shell.flush(&mut switch).await;
+    }
+    reloader.abort();
+    drop(shell);
+    // Registrations acknowledged so far are committed before the process ends.
+    let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
+    Ok(())
+}
+
+fn feed(switch: &mut Switch, from: SocketAddr, data: &[u8]) {
+    let data = Bytes::copy_from_slice(data);
+    if let Err(error) = switch.handle_datagram(now_ms(), Flow::udp(from), data) {
+        tracing::debug!(reason = %error.reason(), "dropped an unreadable SIP datagram");
+    }
+}
+
+async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
+    let mut every = tokio::time::interval(RELOAD);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match sip_store::load_accounts(&store).await {
+            Ok(accounts) => {
+                if out.send(accounts).await.is_err() {
+                    return;
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not reload the SIP devices"),
+        }
+    }
+}
+
+/// The I/O side the switch's output goes to.
+struct Shell {
+    udp: UdpSocket,
+    conns: HashMap<SocketAddr, mpsc::Sender<Bytes>>,
+    inbound: mpsc::Sender<Inbound>,
+    changes: mpsc::Sender<Notice>,
+    realtime: web::Realtime,
+}
+
+impl Shell {
+    async fn flush(&mut self, switch: &mut Switch) {
+        loop {
+            let mut idle = true;
+            while let Some(t) = switch.poll_transmit() {
+                idle = false;
+                self.send(t.peer, t.data).await;
+            }
+            while let Some(notice) = switch.poll_notice() {
+                idle = false;
+                self.notice(switch, notice);
+            }
+            if idle {
+                return;
+            }
+        }
+    }
+
+    async fn send(&mut self, peer: Flow, data: Bytes) {
+        match peer.transport {
+            Transport::Udp => match self.udp.try_send_to(&data, peer.addr) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    let _ = self.udp.send_to(&data, peer.addr).await;
+                }
+                Err(error) => tracing::debug!(%error, "SIP UDP send failed"),
+            },
+            Transport::Tcp => {
+                let inbound = &self.inbound;
+                let queue = self
+                    .conns
+                    .entry(peer.addr)
+                    .or_insert_with(|| sip_tcp::connect(peer.addr, inbound.clone()));
+                if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
+                    self.conns.remove(&peer.addr);
+                }
+            }
+        }
+    }
+
+    fn notice(&mut self, switch: &mut Switch, notice: Notice) {
+        match notice {
+            Notice::Save { ticket, .. } => {
+                if self.changes.try_send(notice).is_err() {
+                    // The writer is behind: the phone hears 500 with Retry-After.
+                    switch.handle_saved(now_ms(), ticket, false);
+                }
+            }
+            Notice::Expired { .. } => {
+                if self.changes.try_send(notice).is_err() {
+                    tracing::warn!("SIP writer queue full; an expired registration stays stored until the next start");
+                }
+            }
+            Notice::Devices { person_id, online } => self.realtime.device_state(person_id, online),
+            Notice::Call { person_id, active } => self.realtime.call_state(person_id, active),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! REGISTER (RFC 3261 §10.3) and the digest check every device request passes
+//! (RFC 3261 §22): who may register which address, and when the phone hears back.
+
+use crate::accounts::Account;
+use crate::flow::Flow;
+use crate::headers;
+use crate::switch::{Notice, Switch};
+use bytes::Bytes;
+use sip::digest::{Credentials, Verdict};
+use sip::name_addr::NameAddr;
+use sip::registrar::RegisterError;
+use sip::transaction::Key;
+use sip::uri::Uri;
+use sip::{HeaderName, Message, StartLine};
+
+/// A HA1 no password produces (answers for unknown users are checked against it, so they
+/// take as long as for known ones and fail the same way).
+const NOBODY: &str = "00000000000000000000000000000000";
+
+/// Which side authenticates: the registrar (401) or the proxy (407).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Challenger {
+    Registrar,
+    Proxy,
+}
+
+impl Challenger {
+    fn answer_header(self) -> HeaderName {
+        match self {
+            Challenger::Registrar => HeaderName::Authorization,
+            Challenger::Proxy => HeaderName::ProxyAuthorization,
+        }
+    }
+}
+
+impl Switch {
+    pub(crate) fn on_register(&mut self, now: i64, key: Key, request: Message, peer: Flow) {
+        let StartLine::Request { uri, .. } = &request.start else {
+            return;
+        };
+        if !Uri::parse(uri).is_ok_and(|u| self.local.serves(&u)) {
+            self.reply_status(now, &key, &request, 404, "Not Found (unknown domain)");
+            return;
+        }
+        let Some(account) = self.authenticate(now, &key, &request, Challenger::Registrar) else {
+            return;
+        };
+        // RFC 3261 §10.3 step 5: the authenticated device registers its own address (the
+        // device name or its person's extension), never someone else's.
+        let to_user = request
+            .header(&HeaderName::To)
+            .and_then(|v| NameAddr::parse(v).ok())
+            .and_then(|n| Uri::parse(&n.uri).ok())
+            .and_then(|u| headers::uri_user(&u));
+        if !to_user
+            .as_deref()
+            .is_some_and(|u| u == account.sip_username || u == account.extension)
+        {
+            let reason = "Forbidden (a device registers only its own address)";
+            self.reply_status(now, &key, &request, 403, reason);
+            return;
+        }
+        let change = match self
+            .registrar
+            .handle_register(now, &account.sip_username, &request)
+        {
+            Ok(change) => change,
+            Err(error) => {
+                let mut reply =
+                    request.response(error.status(), &error.to_string(), Some(&self.tag()));
+                if let RegisterError::TooBrief { min } = error {
+                    reply.push(HeaderName::MinExpires, Bytes::from(min.to_string()));
+                }
+                self.reply(now, &key, &reply);
+                return;
+            }
+        };
+        let mut reply = request.response(200, "OK", Some(&self.tag()));
+        for contact in self.registrar.contact_values(now, &account.sip_username) {
+            reply.push(HeaderName::Contact, contact);
+        }
+        if change.added.is_empty() && change.removed.is_empty() {
+            self.reply(now, &key, &reply);
+            return;
+        }
+        for b in &change.removed {
+            self.contacts.remove(&b.contact);
+        }
+        for b in &change.added {
+            self.contacts.insert(b.contact.clone(), peer);
+        }
+        let ticket = self.ticket();
+        self.pending_saves.insert(ticket, (key, reply));
+        self.notices.push_back(Notice::Save {
+            ticket,
+            device_id: account.device_id,
+            added: change.added.into_iter().map(|b| (b, peer)).collect(),
+            removed: change.removed,
+        });
+        self.update_online_of(account.person_id, &account.extension);
+    }
+
+    /// Checks the digest answer of a request from a device. On success returns the
+    /// device's account; otherwise it has answered (challenge or 403) and returns `None`.
+    pub(crate) fn authenticate(
+        &mut self,
+        now: i64,
+        key: &Key,
+        request: &Message,
+        side: Challenger,
+    ) -> Option<Account> {
+        let realm = self.auth.realm().to_owned();
+        let credentials = request
+            .header_lines(&side.answer_header())
+            .filter_map(|line| Credentials::parse(line).ok())
+            .find(|c| c.realm == realm);
+        let Some(credentials) = credentials else {
+            self.challenge(now, key, request, side, false);
+            return None;
+        };
+        let account = self.accounts.get(&credentials.username).cloned();
+        let ha1 = account
+            .as_ref()
+            .map_or(NOBODY, |a| a.ha1(credentials.algorithm))
+            .to_owned();
+        let method = request.method().cloned()?;
+        let now_secs = u64::try_from(now / 1000).unwrap_or(0);
+        match self
+            .auth
+            .verify(now_secs, &mut self.counts, &method, &credentials, &ha1)
+        {
+            Verdict::Ok(_) => {}
+            Verdict::Stale | Verdict::Replay => {
+                self.challenge(now, key, request, side, true);
+                return None;
+            }
+            Verdict::Invalid(_) | Verdict::WrongAnswer => {
+                self.challenge(now, key, request, side, false);
+                return None;
+            }
+        }
+        let account = account?;
+        if !account.enabled {
+            let reason = "Forbidden (telephony is not enabled for this person)";
+            self.reply_status(now, key, request, 403, reason);
+            return None;
+        }
+        Some(account)
+    }
+
+    fn challenge(&mut self, now: i64, key: &Key, request: &Message, side: Challenger, stale: bool) {
+        let (code, reason, header) = match side {
+            Challenger::Registrar => (401, "Unauthorized", HeaderName::WwwAuthenticate),
+            Challenger::Proxy => (
+                407,
+                "Proxy Authentication Required",
+                HeaderName::ProxyAuthenticate,
+            ),
+        };
+        let salt = self.random();
+        let now_secs = u64::try_from(now / 1000).unwrap_or(0);
+        let mut reply = request.response(code, reason, Some(&self.tag()));
+        let mut challenges = self.auth.challenges(now_secs, salt, stale);
+        if !self.settings.sha256_first {
+            // Many phones (and sipp) answer the first challenge and give up on SHA-256.
+            challenges.reverse();
+        }
+        for challenge in challenges {
+            reply.push(header.clone(), Bytes::from(challenge.to_string()));
+        }
+        self.reply(now, key, &reply);
+    }
+}

@@ -1,0 +1,442 @@
+//! The switch: Durchwahl's SIP element. Registrar for the devices in [`Accounts`], digest
+//! checks of every request from a device, and a stateful forking proxy between them.
+//!
+//! Sans-IO like the rest of the stack: feed datagrams or framed messages, the clock and
+//! the store's answers in; drain [`Switch::poll_transmit`] and [`Switch::poll_notice`];
+//! call [`Switch::handle_timeout`] at [`Switch::poll_timeout`].
+
+use crate::accounts::Accounts;
+use crate::calls::Calls;
+use crate::dialogs::Dialogs;
+use crate::flow::Flow;
+use crate::headers::{self, Local};
+use bytes::Bytes;
+use sip::digest::{Authenticator, NonceCounts, NonceKey};
+use sip::registrar::{Binding, Limits, Registrar};
+use sip::transaction::{Event, Key, Timers, Transactions, Transmit};
+use sip::{HeaderName, Message, Method, StartLine};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+
+/// How the switch behaves.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The SIP domain and digest realm.
+    pub domain: String,
+    /// The address put into Via and Record-Route (UDP and TCP on the same port).
+    pub advertised: SocketAddr,
+    /// Registration limits.
+    pub limits: Limits,
+    /// How long a nonce is good for, seconds.
+    pub nonce_lifetime_secs: u64,
+    /// How long a call rings before the caller gets 480, milliseconds.
+    pub ring_timeout_ms: i64,
+    /// Transaction timers.
+    pub timers: Timers,
+    /// Offer the SHA-256 challenge before the MD5 one (RFC 8760 prefers it, but many
+    /// phones answer only the first challenge and fail on SHA-256).
+    pub sha256_first: bool,
+}
+
+impl Settings {
+    /// Defaults for a domain and address.
+    pub fn new(domain: &str, advertised: SocketAddr) -> Settings {
+        Settings {
+            domain: domain.to_owned(),
+            advertised,
+            limits: Limits::default(),
+            nonce_lifetime_secs: 300,
+            ring_timeout_ms: 60_000,
+            timers: Timers::default(),
+            sha256_first: false,
+        }
+    }
+}
+
+/// What the shell has to do besides sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Save a device's changed bindings; answer with [`Switch::handle_saved`] (the phone
+    /// gets its 200 only after the commit).
+    Save {
+        /// Pass back to [`Switch::handle_saved`].
+        ticket: u64,
+        /// The device.
+        device_id: i64,
+        /// New or refreshed bindings, with the flow their REGISTER came over.
+        added: Vec<(Binding, Flow)>,
+        /// Bindings to delete.
+        removed: Vec<Binding>,
+    },
+    /// Bindings ran out or their device went away: delete them (nobody waits).
+    Expired {
+        /// The device.
+        device_id: i64,
+        /// The bindings.
+        bindings: Vec<Binding>,
+    },
+    /// A person's first device registered, or their last one went away.
+    Devices {
+        /// The person.
+        person_id: i64,
+        /// Whether any device is registered now.
+        online: bool,
+    },
+    /// A person's first call was answered, or their last call ended.
+    Call {
+        /// The person.
+        person_id: i64,
+        /// Whether they are in a call now.
+        active: bool,
+    },
+}
+
+/// The SIP element.
+#[derive(Debug)]
+pub struct Switch {
+    pub(crate) settings: Settings,
+    pub(crate) local: Local,
+    pub(crate) accounts: Accounts,
+    pub(crate) registrar: Registrar,
+    /// Registered contact URI → the flow its REGISTER came over (NAT and TCP friendly).
+    pub(crate) contacts: HashMap<Bytes, Flow>,
+    pub(crate) online: HashSet<i64>,
+    pub(crate) tx: Transactions<Flow>,
+    pub(crate) auth: Authenticator,
+    pub(crate) counts: NonceCounts,
+    pub(crate) calls: Calls,
+    pub(crate) dialogs: Dialogs,
+    pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
+    next_ticket: u64,
+    rng: u64,
+    pub(crate) transmits: VecDeque<Transmit<Flow>>,
+    pub(crate) notices: VecDeque<Notice>,
+}
+
+impl Switch {
+    /// A switch for `accounts`. `nonce_key` signs nonces (random per start is fine);
+    /// `seed` seeds branch ids, tags and nonce salts (random).
+    pub fn new(settings: Settings, accounts: Accounts, nonce_key: NonceKey, seed: u64) -> Switch {
+        let local = Local::new(settings.advertised, &settings.domain);
+        let auth = Authenticator::new(
+            settings.domain.clone(),
+            nonce_key,
+            settings.nonce_lifetime_secs,
+        );
+        Switch {
+            local,
+            registrar: Registrar::new(settings.limits),
+            tx: Transactions::new(settings.timers),
+            accounts,
+            contacts: HashMap::new(),
+            online: HashSet::new(),
+            auth,
+            counts: NonceCounts::new(100_000),
+            calls: Calls::default(),
+            dialogs: Dialogs::default(),
+            pending_saves: HashMap::new(),
+            next_ticket: 1,
+            rng: seed,
+            transmits: VecDeque::new(),
+            notices: VecDeque::new(),
+            settings,
+        }
+    }
+
+    /// The accounts in use.
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
+    /// Number of registered contacts.
+    pub fn registrations(&self) -> usize {
+        self.contacts.len()
+    }
+
+    /// Replaces the accounts (devices added, removed, people's extensions or features
+    /// changed). Bindings of devices that are gone or disabled are dropped.
+    pub fn set_accounts(&mut self, accounts: Accounts) {
+        let old = std::mem::replace(&mut self.accounts, accounts);
+        for account in old.iter() {
+            let keep = self
+                .accounts
+                .get(&account.sip_username)
+                .is_some_and(|a| a.enabled && a.device_id == account.device_id);
+            if !keep {
+                let gone = self.registrar.remove(&account.sip_username);
+                if !gone.is_empty() {
+                    self.forget(account.device_id, gone);
+                }
+            }
+        }
+        let now_online: HashSet<i64> = self
+            .accounts
+            .iter()
+            .filter(|a| a.enabled && !self.registrar.bindings(&a.sip_username).is_empty())
+            .map(|a| a.person_id)
+            .collect();
+        let changed: Vec<i64> = self
+            .online
+            .symmetric_difference(&now_online)
+            .copied()
+            .collect();
+        for person_id in changed {
+            let online = now_online.contains(&person_id);
+            self.notices
+                .push_back(Notice::Devices { person_id, online });
+        }
+        self.online = now_online;
+    }
+
+    /// Puts back a binding saved before a restart.
+    pub fn restore(&mut self, sip_username: &str, binding: Binding, flow: Flow) {
+        let Some(account) = self.accounts.get(sip_username) else {
+            return;
+        };
+        let (person, extension) = (account.person_id, account.extension.clone());
+        self.contacts.insert(binding.contact.clone(), flow);
+        self.registrar.restore(sip_username, binding);
+        self.update_online_of(person, &extension);
+    }
+
+    /// A UDP datagram arrived. Unparseable ones are dropped (there is nobody to answer
+    /// reliably); the reason is returned for the shell's log.
+    pub fn handle_datagram(
+        &mut self,
+        now: i64,
+        flow: Flow,
+        data: Bytes,
+    ) -> Result<(), sip::ParseError> {
+        let message = sip::parse_datagram(data)?;
+        self.handle_message(now, flow, message);
+        Ok(())
+    }
+
+    /// A message arrived (framed by the shell on streams).
+    pub fn handle_message(&mut self, now: i64, flow: Flow, mut message: Message) {
+        match message.start {
+            StartLine::Request { .. } => {
+                if let Err(error) = sip::check_request(&message) {
+                    if message.method() != Some(&Method::Ack) {
+                        let reply = message.response(error.status(), &error.reason(), None);
+                        self.send(flow, &reply);
+                    }
+                    return;
+                }
+                headers::stamp_received(&mut message, flow.addr);
+                self.tx
+                    .handle_request(now, message, flow, flow.transport.reliable());
+            }
+            StartLine::Response { .. } => self.tx.handle_response(now, message),
+        }
+        self.drive(now);
+    }
+
+    /// The store committed (or failed to commit) the bindings of `ticket`.
+    pub fn handle_saved(&mut self, now: i64, ticket: u64, committed: bool) {
+        let Some((key, reply)) = self.pending_saves.remove(&ticket) else {
+            return;
+        };
+        let reply = if committed {
+            reply
+        } else {
+            let mut failed = reply.clone();
+            failed.start = StartLine::Response {
+                code: 500,
+                reason: Bytes::from_static(b"Registration could not be saved"),
+            };
+            failed.set_header(HeaderName::Contact, None);
+            failed.set_header(HeaderName::RetryAfter, Some(Bytes::from_static(b"5")));
+            failed
+        };
+        let _ = self.tx.respond(now, &key, &reply);
+        self.drive(now);
+    }
+
+    /// Fires everything due at `now`.
+    pub fn handle_timeout(&mut self, now: i64) {
+        self.tx.handle_timeout(now);
+        let mut expired: HashMap<String, Vec<Binding>> = HashMap::new();
+        for (user, binding) in self.registrar.handle_timeout(now) {
+            expired.entry(user).or_default().push(binding);
+        }
+        for (user, bindings) in expired {
+            if let Some(account) = self.accounts.get(&user) {
+                let (device, person) = (account.device_id, account.person_id);
+                let extension = account.extension.clone();
+                self.forget(device, bindings);
+                self.update_online_of(person, &extension);
+            }
+        }
+        self.calls_timeout(now);
+        self.drive(now);
+    }
+
+    /// When [`Switch::handle_timeout`] has work next.
+    pub fn poll_timeout(&self) -> Option<i64> {
+        [
+            self.tx.poll_timeout(),
+            self.registrar.poll_timeout(),
+            self.calls.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The next message to send.
+    pub fn poll_transmit(&mut self) -> Option<Transmit<Flow>> {
+        self.transmits
+            .pop_front()
+            .or_else(|| self.tx.poll_transmit())
+    }
+
+    /// The next thing for the shell to do.
+    pub fn poll_notice(&mut self) -> Option<Notice> {
+        self.notices.pop_front()
+    }
+
+    fn forget(&mut self, device_id: i64, bindings: Vec<Binding>) {
+        for b in &bindings {
+            self.contacts.remove(&b.contact);
+        }
+        self.notices.push_back(Notice::Expired {
+            device_id,
+            bindings,
+        });
+    }
+
+    /// Emits [`Notice::Devices`] when whether a person has a registered device changed.
+    pub(crate) fn update_online_of(&mut self, person_id: i64, extension: &str) {
+        let online = self.accounts.devices_of(extension).iter().any(|u| {
+            self.accounts.get(u).is_some_and(|a| a.enabled)
+                && !self.registrar.bindings(u).is_empty()
+        });
+        self.set_online(person_id, online);
+    }
+
+    fn set_online(&mut self, person_id: i64, online: bool) {
+        let was = self.online.contains(&person_id);
+        if was != online {
+            if online {
+                self.online.insert(person_id);
+            } else {
+                self.online.remove(&person_id);
+            }
+            self.notices
+                .push_back(Notice::Devices { person_id, online });
+        }
+    }
+
+    /// Handles what the transaction layer produced.
+    pub(crate) fn drive(&mut self, now: i64) {
+        while let Some(event) = self.tx.poll_event() {
+            match event {
+                Event::Request { key, message, peer } => self.on_request(now, key, message, peer),
+                Event::Ack { message, .. } => self.forward_ack(message),
+                Event::Response { key, message } => self.on_response(now, key, message),
+                Event::Stray { message } => self.forward_stray(message),
+                Event::Timeout { key } => self.on_client_timeout(now, key),
+            }
+        }
+    }
+
+    fn on_request(&mut self, now: i64, key: Key, mut request: Message, peer: Flow) {
+        if key.branch.is_empty() {
+            // RFC 2543 clients: no transaction to hang the answer on.
+            let reply = request.response(400, "Via branch must start with z9hG4bK", None);
+            self.send(peer, &reply);
+            return;
+        }
+        let method = request.method().cloned().unwrap_or(Method::Options);
+        if method == Method::Cancel {
+            self.on_cancel(now, &key, &request);
+            return;
+        }
+        let routed = self.local.pop_own_route(&mut request);
+        if headers::to_tag(&request).is_some() {
+            self.forward_in_dialog(now, key, request, peer, routed);
+            return;
+        }
+        match method {
+            Method::Register => self.on_register(now, key, request, peer),
+            Method::Options if self.is_for_me(&request) => {
+                let mut reply = request.response(200, "OK", Some(&self.tag()));
+                reply.push(HeaderName::Allow, Bytes::from_static(ALLOW));
+                self.reply(now, &key, &reply);
+            }
+            Method::Subscribe | Method::Publish => {
+                let mut reply = request.response(489, "Bad Event", Some(&self.tag()));
+                reply.push(
+                    HeaderName::Other(Bytes::from_static(b"Allow-Events")),
+                    Bytes::new(),
+                );
+                self.reply(now, &key, &reply);
+            }
+            _ => self.route_to_person(now, key, request, peer),
+        }
+    }
+
+    /// An OPTIONS without a user part to our domain or address is a ping of the server.
+    fn is_for_me(&self, request: &Message) -> bool {
+        let StartLine::Request { uri, .. } = &request.start else {
+            return false;
+        };
+        sip::uri::Uri::parse(uri).is_ok_and(|u| u.user.is_none() && self.local.serves(&u))
+    }
+
+    /// Answers a server transaction.
+    pub(crate) fn reply(&mut self, now: i64, key: &Key, reply: &Message) {
+        let _ = self.tx.respond(now, key, reply);
+    }
+
+    /// Answers `request` with a status of our own.
+    pub(crate) fn reply_status(
+        &mut self,
+        now: i64,
+        key: &Key,
+        request: &Message,
+        code: u16,
+        reason: &str,
+    ) {
+        let reply = request.response(code, reason, Some(&self.tag()));
+        self.reply(now, key, &reply);
+    }
+
+    /// Sends a message outside any transaction.
+    pub(crate) fn send(&mut self, peer: Flow, message: &Message) {
+        self.transmits.push_back(Transmit {
+            peer,
+            data: message.to_bytes(),
+        });
+    }
+
+    /// A fresh ticket for [`Notice::Save`].
+    pub(crate) fn ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// 64 random bits (splitmix64 over the seed).
+    pub(crate) fn random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A To tag.
+    pub(crate) fn tag(&mut self) -> String {
+        format!("{:x}", self.random())
+    }
+
+    /// A branch for a request we send (RFC 3261 §8.1.1.7 magic cookie).
+    pub(crate) fn branch(&mut self) -> String {
+        format!("z9hG4bKdw{:x}", self.random())
+    }
+}
+
+/// Methods the switch handles or forwards.
+pub(crate) const ALLOW: &[u8] =
+    b"INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, UPDATE, INFO, PRACK, REFER, NOTIFY";
