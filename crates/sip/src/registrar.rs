@@ -148,9 +148,10 @@ impl Registrar {
         extension: &str,
         request: &Message,
     ) -> Result<Change, RegisterError> {
+        // Bindings live for hours: they keep copies, not slices of the datagram.
         let call_id = request
             .header(&HeaderName::CallId)
-            .cloned()
+            .map(|v| Bytes::copy_from_slice(v))
             .unwrap_or_default();
         let cseq = request
             .header(&HeaderName::CSeq)
@@ -198,7 +199,7 @@ impl Registrar {
                 .flatten()
                 .map(|v| Bytes::from(unquote(v)));
             requested.push(Requested {
-                contact: addr.uri,
+                contact: Bytes::copy_from_slice(&addr.uri),
                 instance,
                 seconds: seconds.min(self.limits.max_expires),
             });

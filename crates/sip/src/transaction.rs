@@ -12,7 +12,8 @@ use crate::message::{Message, StartLine};
 use crate::method::Method;
 use crate::via::Via;
 use bytes::Bytes;
-use std::collections::{HashMap, VecDeque};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 /// RFC 3261 §17.1.1.1 timer values, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +70,9 @@ impl Key {
         if let Some(port) = via.port {
             sent_by.extend_from_slice(format!(":{port}").as_bytes());
         }
+        // Copied out, so a long-lived transaction does not pin the whole datagram.
         Some(Key {
-            branch: via.branch()?.clone(),
+            branch: Bytes::copy_from_slice(via.branch()?),
             sent_by: Bytes::from(sent_by),
             method,
         })
@@ -159,6 +161,21 @@ enum ServerState {
     Accepted { end_at: i64 },
 }
 
+impl ServerState {
+    /// When this state has a timer to fire.
+    fn deadline(&self) -> Option<i64> {
+        match self {
+            ServerState::Trying | ServerState::Proceeding => None,
+            ServerState::Completed {
+                retransmit_at,
+                end_at,
+                ..
+            } => Some(retransmit_at.map_or(*end_at, |r| r.min(*end_at))),
+            ServerState::Confirmed { end_at } | ServerState::Accepted { end_at } => Some(*end_at),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct ServerTx<P> {
     state: ServerState,
@@ -186,6 +203,24 @@ enum ClientState {
     Accepted { end_at: i64 },
 }
 
+impl ClientState {
+    /// When this state has a timer to fire.
+    fn deadline(&self) -> Option<i64> {
+        Some(match self {
+            ClientState::Waiting {
+                retransmit_at,
+                timeout_at,
+                ..
+            }
+            | ClientState::Proceeding {
+                retransmit_at,
+                timeout_at,
+            } => retransmit_at.map_or(*timeout_at, |r| r.min(*timeout_at)),
+            ClientState::Completed { end_at } | ClientState::Accepted { end_at } => *end_at,
+        })
+    }
+}
+
 #[derive(Debug)]
 struct ClientTx<P> {
     state: ClientState,
@@ -196,12 +231,56 @@ struct ClientTx<P> {
     ack: Option<Bytes>,
 }
 
+/// A transaction's timer in the deadline heap, ordered by time only.
+#[derive(Debug)]
+struct Due {
+    at: i64,
+    server: bool,
+    key: Key,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+impl Eq for Due {}
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.at.cmp(&other.at)
+    }
+}
+
+/// Puts a transaction's new deadline into the heap. The old entry stays and is skipped
+/// when it comes due (lazy deletion), so a change costs one push.
+fn schedule(
+    due: &mut BinaryHeap<Reverse<Due>>,
+    server: bool,
+    key: &Key,
+    before: Option<i64>,
+    after: Option<i64>,
+) {
+    if let Some(at) = after.filter(|at| Some(*at) != before) {
+        due.push(Reverse(Due {
+            at,
+            server,
+            key: key.clone(),
+        }));
+    }
+}
+
 /// All transactions of one SIP element.
 #[derive(Debug)]
 pub struct Transactions<P> {
     timers: Timers,
     server: HashMap<Key, ServerTx<P>>,
     client: HashMap<Key, ClientTx<P>>,
+    due: BinaryHeap<Reverse<Due>>,
     transmits: VecDeque<Transmit<P>>,
     events: VecDeque<Event<P>>,
 }
@@ -213,6 +292,7 @@ impl<P: Clone> Transactions<P> {
             timers,
             server: HashMap::new(),
             client: HashMap::new(),
+            due: BinaryHeap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -255,7 +335,9 @@ impl<P: Clone> Transactions<P> {
                         } else {
                             now + self.timers.t4
                         };
+                        let before = tx.state.deadline();
                         tx.state = ServerState::Confirmed { end_at };
+                        schedule(&mut self.due, true, &key, before, Some(end_at));
                     }
                     // RFC 6026: an ACK for a 2xx goes to the TU.
                     ServerState::Accepted { .. } => {
@@ -320,6 +402,7 @@ impl<P: Clone> Transactions<P> {
         });
         tx.last_response = Some(data);
         let invite = key.method == Method::Invite;
+        let before = tx.state.deadline();
         tx.state = match code {
             100..=199 => ServerState::Proceeding,
             200..=299 if invite => ServerState::Accepted {
@@ -336,6 +419,7 @@ impl<P: Clone> Transactions<P> {
                 end_at: if tx.reliable { now } else { now + 64 * t.t1 },
             },
         };
+        schedule(&mut self.due, true, key, before, tx.state.deadline());
         Ok(())
     }
 
@@ -365,6 +449,7 @@ impl<P: Clone> Transactions<P> {
             interval: t.t1,
             timeout_at: now + 64 * t.t1,
         };
+        schedule(&mut self.due, false, &key, None, state.deadline());
         self.client.insert(
             key.clone(),
             ClientTx {
@@ -391,6 +476,8 @@ impl<P: Clone> Transactions<P> {
         };
         let t = self.timers;
         let invite = key.method == Method::Invite;
+        let before = tx.state.deadline();
+        let own = key.clone();
         match (&tx.state, code) {
             (
                 ClientState::Waiting { timeout_at, .. }
@@ -442,123 +529,139 @@ impl<P: Clone> Transactions<P> {
             }
             _ => {}
         }
+        schedule(&mut self.due, false, &own, before, tx.state.deadline());
     }
 
-    /// Fires every timer whose deadline is at or before `now`.
+    /// Fires every timer whose deadline is at or before `now`. Only the transactions
+    /// that are due are visited (a deadline heap), however many are alive.
     pub fn handle_timeout(&mut self, now: i64) {
-        let t = self.timers;
-        let mut ended = Vec::new();
-        for (key, tx) in &mut self.server {
-            match &mut tx.state {
-                ServerState::Completed {
-                    retransmit_at,
-                    interval,
-                    end_at,
-                } => {
-                    if *end_at <= now {
-                        ended.push(key.clone());
-                        if key.method == Method::Invite {
-                            // Timer H: the ACK never came.
-                            self.events.push_back(Event::Timeout { key: key.clone() });
-                        }
-                    } else if retransmit_at.is_some_and(|at| at <= now) {
-                        // Timer G: retransmit the final response, doubling up to T2.
-                        if let Some(last) = &tx.last_response {
-                            self.transmits.push_back(Transmit {
-                                peer: tx.peer.clone(),
-                                data: last.clone(),
-                            });
-                        }
-                        *interval = (*interval * 2).min(t.t2);
-                        *retransmit_at = Some(now + *interval);
-                    }
-                }
-                ServerState::Confirmed { end_at } | ServerState::Accepted { end_at }
-                    if *end_at <= now =>
-                {
-                    ended.push(key.clone());
-                }
-                _ => {}
+        while self.due.peek().is_some_and(|d| d.0.at <= now) {
+            let Some(Reverse(due)) = self.due.pop() else {
+                break;
+            };
+            if due.server {
+                self.fire_server(now, due);
+            } else {
+                self.fire_client(now, due);
             }
-        }
-        for key in ended.drain(..) {
-            self.server.remove(&key);
-        }
-        for (key, tx) in &mut self.client {
-            let invite = key.method == Method::Invite;
-            match &mut tx.state {
-                ClientState::Waiting { timeout_at, .. }
-                | ClientState::Proceeding { timeout_at, .. }
-                    if *timeout_at <= now =>
-                {
-                    // Timer B / F.
-                    self.events.push_back(Event::Timeout { key: key.clone() });
-                    ended.push(key.clone());
-                }
-                ClientState::Waiting {
-                    retransmit_at: Some(at),
-                    interval,
-                    ..
-                } if *at <= now => {
-                    // Timer A (INVITE: doubling without cap) / E (capped at T2).
-                    self.transmits.push_back(Transmit {
-                        peer: tx.peer.clone(),
-                        data: tx.wire.clone(),
-                    });
-                    *interval = if invite {
-                        *interval * 2
-                    } else {
-                        (*interval * 2).min(t.t2)
-                    };
-                    *at = now + *interval;
-                }
-                ClientState::Proceeding {
-                    retransmit_at: Some(at),
-                    ..
-                } if *at <= now => {
-                    self.transmits.push_back(Transmit {
-                        peer: tx.peer.clone(),
-                        data: tx.wire.clone(),
-                    });
-                    *at = now + t.t2;
-                }
-                ClientState::Completed { end_at } | ClientState::Accepted { end_at }
-                    if *end_at <= now =>
-                {
-                    ended.push(key.clone());
-                }
-                _ => {}
-            }
-        }
-        for key in ended {
-            self.client.remove(&key);
         }
     }
 
-    /// The earliest deadline of any transaction.
-    pub fn poll_timeout(&self) -> Option<i64> {
-        let server = self.server.values().filter_map(|tx| match &tx.state {
+    fn fire_server(&mut self, now: i64, due: Due) {
+        let t = self.timers;
+        let Some(tx) = self.server.get_mut(&due.key) else {
+            return;
+        };
+        if tx.state.deadline() != Some(due.at) {
+            return; // the transaction moved on since this deadline was set
+        }
+        let key = due.key;
+        let mut ended = false;
+        match &mut tx.state {
             ServerState::Completed {
                 retransmit_at,
+                interval,
                 end_at,
-                ..
-            } => Some(retransmit_at.map_or(*end_at, |r| r.min(*end_at))),
-            ServerState::Confirmed { end_at } | ServerState::Accepted { end_at } => Some(*end_at),
-            _ => None,
-        });
-        let client = self.client.values().map(|tx| match &tx.state {
-            ClientState::Waiting {
-                retransmit_at,
-                timeout_at,
-                ..
+            } => {
+                if *end_at <= now {
+                    ended = true;
+                    if key.method == Method::Invite {
+                        // Timer H: the ACK never came.
+                        self.events.push_back(Event::Timeout { key: key.clone() });
+                    }
+                } else if retransmit_at.is_some_and(|at| at <= now) {
+                    // Timer G: retransmit the final response, doubling up to T2.
+                    if let Some(last) = &tx.last_response {
+                        self.transmits.push_back(Transmit {
+                            peer: tx.peer.clone(),
+                            data: last.clone(),
+                        });
+                    }
+                    *interval = (*interval * 2).min(t.t2);
+                    *retransmit_at = Some(now + *interval);
+                }
             }
-            | ClientState::Proceeding {
-                retransmit_at,
-                timeout_at,
-            } => retransmit_at.map_or(*timeout_at, |r| r.min(*timeout_at)),
-            ClientState::Completed { end_at } | ClientState::Accepted { end_at } => *end_at,
-        });
-        server.chain(client).min()
+            ServerState::Confirmed { end_at } | ServerState::Accepted { end_at }
+                if *end_at <= now =>
+            {
+                ended = true;
+            }
+            _ => {}
+        }
+        if ended {
+            self.server.remove(&key);
+        } else {
+            let next = tx.state.deadline();
+            schedule(&mut self.due, true, &key, Some(due.at), next);
+        }
+    }
+
+    fn fire_client(&mut self, now: i64, due: Due) {
+        let t = self.timers;
+        let Some(tx) = self.client.get_mut(&due.key) else {
+            return;
+        };
+        if tx.state.deadline() != Some(due.at) {
+            return;
+        }
+        let key = due.key;
+        let invite = key.method == Method::Invite;
+        let mut ended = false;
+        match &mut tx.state {
+            ClientState::Waiting { timeout_at, .. }
+            | ClientState::Proceeding { timeout_at, .. }
+                if *timeout_at <= now =>
+            {
+                // Timer B / F.
+                self.events.push_back(Event::Timeout { key: key.clone() });
+                ended = true;
+            }
+            ClientState::Waiting {
+                retransmit_at: Some(at),
+                interval,
+                ..
+            } if *at <= now => {
+                // Timer A (INVITE: doubling without cap) / E (capped at T2).
+                self.transmits.push_back(Transmit {
+                    peer: tx.peer.clone(),
+                    data: tx.wire.clone(),
+                });
+                *interval = if invite {
+                    *interval * 2
+                } else {
+                    (*interval * 2).min(t.t2)
+                };
+                *at = now + *interval;
+            }
+            ClientState::Proceeding {
+                retransmit_at: Some(at),
+                ..
+            } if *at <= now => {
+                self.transmits.push_back(Transmit {
+                    peer: tx.peer.clone(),
+                    data: tx.wire.clone(),
+                });
+                *at = now + t.t2;
+            }
+            ClientState::Completed { end_at } | ClientState::Accepted { end_at }
+                if *end_at <= now =>
+            {
+                ended = true;
+            }
+            _ => {}
+        }
+        if ended {
+            self.client.remove(&key);
+        } else {
+            let next = tx.state.deadline();
+            schedule(&mut self.due, false, &key, Some(due.at), next);
+        }
+    }
+
+    /// The earliest deadline of any transaction (possibly one that has moved on since:
+    /// then [`Transactions::handle_timeout`] finds nothing to do and it is gone).
+    pub fn poll_timeout(&self) -> Option<i64> {
+        self.due.peek().map(|d| d.0.at)
     }
 
     /// The next bytes to send.
@@ -614,163 +717,4 @@ pub fn ack_for(request: &Message, response: &Message) -> Message {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parser::parse_datagram;
-
-    fn invite(branch: &str) -> Message {
-        let text = format!(
-            "INVITE sip:2401@pbx.example SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch={branch}\r\n\
-             Max-Forwards: 70\r\nFrom: <sip:2301@pbx.example>;tag=a\r\nTo: <sip:2401@pbx.example>\r\n\
-             Call-ID: c1\r\nCSeq: 7 INVITE\r\nRoute: <sip:proxy.example;lr>\r\nContent-Length: 0\r\n\r\n"
-        );
-        parse_datagram(Bytes::from(text)).unwrap()
-    }
-
-    fn drain<P: Clone>(t: &mut Transactions<P>) -> (Vec<Transmit<P>>, Vec<Event<P>>) {
-        let mut sent = Vec::new();
-        while let Some(x) = t.poll_transmit() {
-            sent.push(x);
-        }
-        let mut events = Vec::new();
-        while let Some(e) = t.poll_event() {
-            events.push(e);
-        }
-        (sent, events)
-    }
-
-    #[test]
-    fn invite_server_retransmits_a_rejection_until_ack_then_ends() {
-        let mut t: Transactions<u8> = Transactions::new(Timers::default());
-        let req = invite("z9hG4bKs1");
-        t.handle_request(0, req.clone(), 1, false);
-        let (_, events) = drain(&mut t);
-        let Some(Event::Request { key, .. }) = events.into_iter().next() else {
-            panic!()
-        };
-        t.respond(10, &key, &req.response(486, "Busy Here", Some("x")))
-            .unwrap();
-        assert_eq!(drain(&mut t).0.len(), 1);
-        // Timer G: 500 ms, then 1 s, 2 s, 4 s, 4 s …
-        let mut at = Vec::new();
-        let mut now = 10;
-        while let Some(next) = t.poll_timeout() {
-            if next > 10 + 8_000 {
-                break;
-            }
-            now = next;
-            t.handle_timeout(now);
-            if !drain(&mut t).0.is_empty() {
-                at.push(now - 10);
-            }
-        }
-        assert_eq!(at, vec![500, 1_500, 3_500, 7_500]);
-        // A retransmitted INVITE gets the response again; the ACK ends the wait.
-        t.handle_request(now, req.clone(), 1, false);
-        assert_eq!(drain(&mut t).0.len(), 1);
-        let ack = ack_for(&req, &req.response(486, "Busy Here", Some("x")));
-        t.handle_request(now, ack, 1, false);
-        assert!(
-            drain(&mut t).1.is_empty(),
-            "the ACK of a rejection is absorbed"
-        );
-        t.handle_timeout(now + 5_000);
-        assert!(t.is_empty());
-    }
-
-    #[test]
-    fn invite_server_without_ack_times_out_with_timer_h() {
-        let mut t: Transactions<u8> = Transactions::new(Timers::default());
-        let req = invite("z9hG4bKs2");
-        t.handle_request(0, req.clone(), 1, true);
-        let key = Key::of(&req).unwrap();
-        t.respond(0, &key, &req.response(404, "Not Found", Some("x")))
-            .unwrap();
-        drain(&mut t);
-        assert_eq!(
-            t.poll_timeout(),
-            Some(32_000),
-            "reliable: no Timer G, only H"
-        );
-        t.handle_timeout(32_000);
-        assert_eq!(drain(&mut t).1, vec![Event::Timeout { key }]);
-        assert!(t.is_empty());
-    }
-
-    #[test]
-    fn invite_client_retransmits_with_timer_a_and_gives_up_with_b() {
-        let mut t: Transactions<u8> = Transactions::new(Timers::default());
-        let key = t.send_request(0, invite("z9hG4bKc1"), 2, false).unwrap();
-        let mut sends = vec![0];
-        drain(&mut t);
-        while let Some(next) = t.poll_timeout() {
-            t.handle_timeout(next);
-            let (sent, events) = drain(&mut t);
-            if !sent.is_empty() {
-                sends.push(next);
-            }
-            if !events.is_empty() {
-                assert_eq!(events, vec![Event::Timeout { key: key.clone() }]);
-                assert_eq!(next, 32_000);
-                break;
-            }
-        }
-        assert_eq!(sends, vec![0, 500, 1_500, 3_500, 7_500, 15_500, 31_500]);
-    }
-
-    #[test]
-    fn invite_client_acknowledges_a_rejection_itself() {
-        let mut t: Transactions<u8> = Transactions::new(Timers::default());
-        let req = invite("z9hG4bKc2");
-        t.send_request(0, req.clone(), 2, false).unwrap();
-        drain(&mut t);
-        let busy = req.response(486, "Busy Here", Some("callee"));
-        t.handle_response(100, busy.clone());
-        let (sent, events) = drain(&mut t);
-        assert!(matches!(&events[..], [Event::Response { .. }]));
-        let ack = parse_datagram(sent[0].data.clone()).unwrap();
-        assert_eq!(ack.method(), Some(&Method::Ack));
-        assert_eq!(
-            ack.header(&HeaderName::CSeq).unwrap(),
-            &Bytes::from_static(b"7 ACK")
-        );
-        assert!(ack
-            .header(&HeaderName::To)
-            .unwrap()
-            .ends_with(b";tag=callee"));
-        assert_eq!(ack.header_lines(&HeaderName::Route).count(), 1);
-        // A retransmitted 486 is answered with the same ACK and not passed up again.
-        t.handle_response(200, busy);
-        let (sent, events) = drain(&mut t);
-        assert_eq!((sent.len(), events.len()), (1, 0));
-    }
-
-    #[test]
-    fn non_invite_client_caps_retransmissions_at_t2() {
-        let mut t: Transactions<u8> = Transactions::new(Timers::default());
-        let text = "OPTIONS sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKo1\r\nFrom: <sip:a@y>;tag=1\r\n\
-                    To: <sip:x@y>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\n\r\n";
-        t.send_request(
-            0,
-            parse_datagram(Bytes::from_static(text.as_bytes())).unwrap(),
-            2,
-            false,
-        )
-        .unwrap();
-        drain(&mut t);
-        let mut sends = Vec::new();
-        while let Some(next) = t.poll_timeout() {
-            if next > 20_000 {
-                break;
-            }
-            t.handle_timeout(next);
-            if !drain(&mut t).0.is_empty() {
-                sends.push(next);
-            }
-        }
-        assert_eq!(
-            sends,
-            vec![500, 1_500, 3_500, 7_500, 11_500, 15_500, 19_500]
-        );
-    }
-}
+mod tests;
