@@ -1,0 +1,286 @@
+//! The SIP service against a real peer (sipp), on SQLite and on PostgreSQL: the scenarios
+//! of `tests/sip/scenarios` (register with digest, call answered, busy, cancelled, forked
+//! to two registrations, unknown callee) through `bench/sip/check_scenarios.sh`; a call to
+//! an extension ringing two devices of one person (one answers, the other is cancelled);
+//! and registrations kept across a crash of the server.
+//!
+//! sipp comes from the Debian package `sip-tester`, which `scripts/test` installs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use testkit::process::ServerProcess;
+use testkit::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
+const DOMAIN: &str = "bench.local";
+/// People p01..p14 (check_scenarios.sh takes its users from lines 1..12) and `zwei`,
+/// who has two devices.
+const PEOPLE: usize = 14;
+const TWO_DEVICES_EXTENSION: &str = "3100";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scenario(name: &str) -> String {
+    repo()
+        .join("tests/sip/scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn durchwahl(db: &TestDb, args: &[&str]) -> String {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .args(["--database-url", &db.url.redacted(), "--log-level", "warn"])
+        .env_remove("DURCHWAHL_CONFIG")
+        .env("DURCHWAHL_SIP_DOMAIN", DOMAIN);
+    let out = testkit::process::run_with_input(cmd, "");
+    assert!(
+        out.status.success(),
+        "{}: durchwahl {args:?}: {}",
+        db.label,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A device's credentials from the `phones import` output.
+#[derive(Clone, Debug)]
+struct Device {
+    login: String,
+    user: String,
+    password: String,
+}
+
+/// Imports the people, gives each one device (two for `zwei`) and returns the devices
+/// in file order.
+fn provision(db: &TestDb, dir: &Path) -> Vec<Device> {
+    let mut staff = String::from("login;name;unit;extension;email;roles;features\n");
+    for i in 1..=PEOPLE {
+        staff += &format!("p{i:02};Person {i};Bauamt;{};;user;softphone\n", 3000 + i);
+    }
+    staff += &format!("zwei;Zora Zwei;Bauamt;{TWO_DEVICES_EXTENSION};;user;softphone\n");
+    let staff_file = dir.join("staff.csv");
+    std::fs::write(&staff_file, staff).unwrap();
+    durchwahl(db, &["users", "import", staff_file.to_str().unwrap()]);
+
+    let mut phones = String::from("login,label,password\n");
+    for i in 1..=PEOPLE {
+        phones += &format!("p{i:02},Softphone,geheim-{i:02}-Passwort\n");
+    }
+    phones += "zwei,Headset am PC,\nzwei,Tischtelefon,\n";
+    let phones_file = dir.join("phones.csv");
+    let creds = dir.join("creds.csv");
+    std::fs::write(&phones_file, phones).unwrap();
+    durchwahl(
+        db,
+        &[
+            "phones",
+            "import",
+            phones_file.to_str().unwrap(),
+            "--out",
+            creds.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&creds).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("login,label,sip_username,sip_password,extension,domain")
+    );
+    lines
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            assert_eq!(f[5], DOMAIN, "{line}");
+            Device {
+                login: f[0].into(),
+                user: f[2].into(),
+                password: f[3].into(),
+            }
+        })
+        .collect()
+}
+
+fn serve(db: &TestDb, sip_listen: &str, log: &Path) -> (ServerProcess, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--http-listen",
+        "127.0.0.1:0",
+        "--sip-listen",
+        sip_listen,
+        "--database-url",
+        &db.url.redacted(),
+        "--log-level",
+        "info",
+    ])
+    .env_remove("DURCHWAHL_CONFIG")
+    .env("DURCHWAHL_SIP_DOMAIN", DOMAIN)
+    .stderr(
+        std::fs::File::options()
+            .append(true)
+            .create(true)
+            .open(log)
+            .unwrap(),
+    );
+    let server = ServerProcess::start(cmd);
+    let sip = server
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("sip listening on "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no SIP address in {:?}", server.stdout))
+        .to_string();
+    (server, sip)
+}
+
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A bounded sipp run; `csv` holds `user;password` lines.
+fn sipp(dir: &Path, name: &str, scenario_file: &str, port: u16, extra: &[&str]) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["-k", "5", "60", "sipp", "-sf"])
+        .arg(scenario(scenario_file))
+        .args(["-key", "domain", DOMAIN, "-i", "127.0.0.1", "-p"])
+        .arg(port.to_string())
+        .args(["-nostdin", "-timeout", "30s", "-timeout_error"])
+        .args(["-recv_timeout", "10000", "-trace_err", "-error_file"])
+        .arg(dir.join(format!("{name}.err")))
+        .args(extra)
+        .stdout(std::process::Stdio::null());
+    cmd
+}
+
+fn credentials(dir: &Path, name: &str, devices: &[&Device]) -> String {
+    let path = dir.join(format!("{name}.csv"));
+    let mut text = String::from("SEQUENTIAL\n");
+    for d in devices {
+        text += &format!("{};{}\n", d.user, d.password);
+    }
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn succeeded(dir: &Path, name: &str, out: std::io::Result<Output>) {
+    let out = out.expect("run sipp (is sip-tester installed? scripts/test installs it)");
+    let errors = std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "sipp {name}: {:?}\n{errors}",
+        out.status
+    );
+}
+
+/// Registers `device` with its contact on `port` and keeps the binding.
+fn register(dir: &Path, server: &str, device: &Device, port: u16) {
+    let name = format!("register-{}-{port}", device.user);
+    let csv = credentials(dir, &name, &[device]);
+    let out = sipp(dir, &name, "register_only.xml", port, &["-inf", &csv])
+        .args(["-m", "1", server])
+        .output();
+    succeeded(dir, &name, out);
+}
+
+/// `caller` calls `target`: `answer_port` answers after 300 ms, `ring_port` (if any)
+/// rings and must be cancelled by the server.
+fn call(
+    dir: &Path,
+    server: &str,
+    caller: &Device,
+    target: &str,
+    answer_port: u16,
+    ring_port: Option<u16>,
+) {
+    let answer = sipp(
+        dir,
+        "uas-answer",
+        "uas_answer.xml",
+        answer_port,
+        &["-m", "1"],
+    )
+    .spawn()
+    .unwrap();
+    let ring = ring_port.map(|p| {
+        sipp(dir, "uas-ring", "uas_ring_only.xml", p, &["-m", "1"])
+            .spawn()
+            .unwrap()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let csv = credentials(dir, "caller", &[caller]);
+    let out = sipp(dir, "uac", "uac_call.xml", free_udp_port(), &["-inf", &csv])
+        .args(["-s", target, "-d", "300", "-m", "1", server])
+        .output();
+    succeeded(dir, "uac", out);
+    succeeded(dir, "uas-answer", answer.wait_with_output());
+    if let Some(ring) = ring {
+        succeeded(dir, "uas-ring", ring.wait_with_output());
+    }
+}
+
+#[tokio::test]
+async fn sipp_scenarios_extension_fork_and_bindings_across_a_crash() {
+    for db in testkit::databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let devices = provision(&db, dir);
+        assert_eq!(devices.len(), PEOPLE + 2, "{}", db.label);
+        let log = dir.join("server.log");
+        let (server, sip) = serve(&db, "127.0.0.1:0", &log);
+
+        // The scenario script against this server: users on lines 1.. after a header.
+        let users = dir.join("users.csv");
+        let mut text = String::from("user;password\n");
+        for d in &devices[..PEOPLE] {
+            text += &format!("{};{}\n", d.user, d.password);
+        }
+        std::fs::write(&users, text).unwrap();
+        let logs = dir.join("check");
+        let out = Command::new(repo().join("bench/sip/check_scenarios.sh"))
+            .env("SIP_SERVER", &sip)
+            .env("SIP_DOMAIN", DOMAIN)
+            .env("USERS_CSV", &users)
+            .env("CHECK_LOGS", &logs)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && report.contains("6 passed, 0 failed"),
+            "{}: {report}\n{}\nserver log: {}",
+            db.label,
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+
+        // The extension of a person with two devices rings both; one answers.
+        let zwei: Vec<&Device> = devices.iter().filter(|d| d.login == "zwei").collect();
+        let (port_a, port_b) = (free_udp_port(), free_udp_port());
+        register(dir, &sip, zwei[0], port_a);
+        register(dir, &sip, zwei[1], port_b);
+        call(
+            dir,
+            &sip,
+            &devices[12],
+            TWO_DEVICES_EXTENSION,
+            port_b,
+            Some(port_a),
+        );
+
+        // A crash right after the registrations were acknowledged loses none of them:
+        // the restarted server (same SIP port) still reaches the device.
+        let callee = &devices[13];
+        let callee_port = free_udp_port();
+        register(dir, &sip, callee, callee_port);
+        drop(server); // SIGKILL
+        let (_server, sip_again) = serve(&db, &sip, &log);
+        assert_eq!(sip_again, sip);
+        call(dir, &sip, &devices[12], &callee.user, callee_port, None);
+    }
+}
