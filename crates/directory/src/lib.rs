@@ -13,6 +13,7 @@ pub mod device;
 pub mod extension;
 pub mod feature;
 pub mod flags;
+pub mod forwarding;
 pub mod group;
 pub mod import_plan;
 pub mod login;
@@ -23,6 +24,9 @@ pub mod unit_path;
 
 pub use extension::Extension;
 pub use feature::{Feature, FeatureSet};
+pub use forwarding::{
+    target_for, ForwardingError, ForwardingPath, ForwardingRules, RuleKind, Situation,
+};
 pub use group::{GroupKind, GroupName};
 pub use import_plan::{plan_import, DirectorySnapshot, ImportPlan};
 pub use login::Login;
