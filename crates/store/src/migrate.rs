@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_sip_devices.sql"),
         postgres: include_str!("../migrations/postgres/0004_sip_devices.sql"),
     },
+    Migration {
+        name: "0005_call_forwarding",
+        sqlite: include_str!("../migrations/sqlite/0005_call_forwarding.sql"),
+        postgres: include_str!("../migrations/postgres/0005_call_forwarding.sql"),
+    },
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.
