@@ -401,12 +401,15 @@ struct Quoted<'a>(&'a str);
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"")?;
-        for c in self.0.chars() {
-            if matches!(c, '"' | '\\') {
-                f.write_str("\\")?;
-            }
-            write!(f, "{c}")?;
+        // Runs without `"` or `\` go out whole; each of those gets a backslash.
+        let mut rest = self.0;
+        while let Some(at) = rest.find(['"', '\\']) {
+            f.write_str(&rest[..at])?;
+            f.write_str("\\")?;
+            f.write_str(&rest[at..=at])?;
+            rest = &rest[at + 1..];
         }
+        f.write_str(rest)?;
         f.write_str("\"")
     }
 }
@@ -566,12 +569,12 @@ impl Authenticator {
         hex(&raw)
     }
 
-    /// When a nonce was issued, if this authenticator issued it.
-    fn issued(&self, nonce: &str) -> Option<u64> {
+    /// When a nonce was issued and its salt, if this authenticator issued it.
+    fn issued(&self, nonce: &str) -> Option<(u64, u64)> {
         let raw = unhex::<32>(nonce)?;
         let word = |at: usize| u64::from_be_bytes(raw[at..at + 8].try_into().expect("8 bytes"));
-        let issued = word(0);
-        constant_time_eq(&self.mac(issued, word(8)), &raw[16..]).then_some(issued)
+        let (issued, salt) = (word(0), word(8));
+        constant_time_eq(&self.mac(issued, salt), &raw[16..]).then_some((issued, salt))
     }
 
     /// The challenges for a 401 (`WWW-Authenticate`) or 407 (`Proxy-Authenticate`), one
@@ -583,6 +586,31 @@ impl Authenticator {
             nonce: nonce.clone(),
             algorithm,
             stale,
+        })
+    }
+
+    /// The same challenges as [`Authenticator::challenges`], already written as header
+    /// values (the hot path of every 401 and 407, so without the formatting machinery).
+    pub fn challenge_values(&self, now_secs: u64, salt: u64, stale: bool) -> [Bytes; 2] {
+        let nonce = self.nonce(now_secs, salt);
+        let realm = Quoted(&self.realm).to_string();
+        [Algorithm::Sha256, Algorithm::Md5].map(|algorithm| {
+            let mut v = String::with_capacity(realm.len() + nonce.len() + 70);
+            for part in [
+                "Digest realm=",
+                &realm,
+                ", nonce=\"",
+                &nonce,
+                "\", algorithm=",
+            ] {
+                v.push_str(part);
+            }
+            v.push_str(algorithm.name());
+            v.push_str(", qop=\"auth\"");
+            if stale {
+                v.push_str(", stale=true");
+            }
+            Bytes::from(v)
         })
     }
 
@@ -602,7 +630,7 @@ impl Authenticator {
             let (expected, got) = (self.realm.clone(), credentials.realm.clone());
             return Verdict::Invalid(DigestError::WrongRealm { expected, got });
         }
-        let Some(issued) = self.issued(&credentials.nonce) else {
+        let Some((issued, salt)) = self.issued(&credentials.nonce) else {
             return Verdict::Invalid(DigestError::ForgedNonce);
         };
         let expected = credentials.expected_response(method, ha1);
@@ -615,8 +643,7 @@ impl Authenticator {
         if now_secs < issued || now_secs - issued >= self.lifetime {
             return Verdict::Stale;
         }
-        let (nonce, nc) = (&credentials.nonce, credentials.nc);
-        match counts.record(now_secs, self.lifetime, issued, nonce, nc) {
+        match counts.record(now_secs, self.lifetime, issued, salt, credentials.nc) {
             Count::Fresh => Verdict::Ok(Authenticated {
                 username: credentials.username.clone(),
                 algorithm: credentials.algorithm,
@@ -634,7 +661,8 @@ impl Authenticator {
 #[derive(Debug, Clone)]
 pub struct NonceCounts {
     capacity: usize,
-    last: BTreeMap<(u64, String), u32>,
+    /// (issued, salt) of a nonce: they identify it, the MAC follows from them.
+    last: BTreeMap<(u64, u64), u32>,
     evicted_up_to: Option<u64>,
 }
 
@@ -680,12 +708,12 @@ impl NonceCounts {
         }
     }
 
-    fn record(&mut self, now_secs: u64, lifetime: u64, issued: u64, nonce: &str, nc: u32) -> Count {
+    fn record(&mut self, now_secs: u64, lifetime: u64, issued: u64, salt: u64, nc: u32) -> Count {
         self.prune(now_secs, lifetime);
         if self.is_evicted(issued) {
             return Count::Evicted;
         }
-        let key = (issued, nonce.to_owned());
+        let key = (issued, salt);
         if nc == 0 || self.last.get(&key).is_some_and(|last| nc <= *last) {
             return Count::Replay;
         }

@@ -151,7 +151,9 @@ impl Message {
                 out.put_slice(b" SIP/2.0\r\n");
             }
             StartLine::Response { code, reason } => {
-                out.put_slice(format!("SIP/2.0 {code} ").as_bytes());
+                out.put_slice(b"SIP/2.0 ");
+                put_decimal(&mut out, u64::from(*code));
+                out.put_u8(b' ');
                 out.put_slice(reason);
                 out.put_slice(b"\r\n");
             }
@@ -166,7 +168,9 @@ impl Message {
             out.put_slice(&h.value);
             out.put_slice(b"\r\n");
         }
-        out.put_slice(format!("Content-Length: {}\r\n\r\n", self.body.len()).as_bytes());
+        out.put_slice(b"Content-Length: ");
+        put_decimal(&mut out, self.body.len() as u64);
+        out.put_slice(b"\r\n\r\n");
         out.put_slice(&self.body);
         out.freeze()
     }
@@ -188,8 +192,10 @@ impl Message {
                     .is_some_and(|n| n.param("tag").is_some());
                 let value = match to_tag {
                     Some(tag) if !has_tag && code > 100 => {
-                        let mut v = BytesMut::from(&h.value[..]);
-                        v.put_slice(format!(";tag={tag}").as_bytes());
+                        let mut v = BytesMut::with_capacity(h.value.len() + 5 + tag.len());
+                        v.put_slice(&h.value);
+                        v.put_slice(b";tag=");
+                        v.put_slice(tag.as_bytes());
                         v.freeze()
                     }
                     _ => h.value.clone(),
@@ -209,4 +215,20 @@ impl Message {
             body: Bytes::new(),
         }
     }
+}
+
+/// Appends `n` in decimal (the hot paths write numbers without `format!`).
+pub fn put_decimal(out: &mut impl BufMut, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.put_slice(&digits[at..]);
 }

@@ -17,6 +17,19 @@ pub fn is_token(s: &[u8]) -> bool {
 }
 
 /// The slice without leading and trailing spaces and tabs.
+pub fn trim_slice(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
+    &b[start..end.max(start)]
+}
+
+/// The slice without leading and trailing spaces and tabs.
 pub fn trim(b: &Bytes) -> Bytes {
     let start = b
         .iter()
@@ -29,11 +42,15 @@ pub fn trim(b: &Bytes) -> Bytes {
     b.slice(start..end.max(start))
 }
 
-/// Positions of `needle` in `b` that are outside quoted strings and `<…>`.
-fn unquoted_positions(b: &[u8], needle: u8) -> Vec<usize> {
-    let mut out = Vec::new();
+/// Positions of `needle` in `b` that are outside quoted strings and `<…>`, in order.
+fn unquoted_positions(b: &[u8], needle: u8) -> impl Iterator<Item = usize> + '_ {
+    // Most values have neither quotes nor angle brackets: then every match counts.
+    let plain = !b.iter().any(|c| matches!(c, b'"' | b'<'));
     let (mut quoted, mut escaped, mut angle) = (false, false, false);
-    for (i, &c) in b.iter().enumerate() {
+    b.iter().enumerate().filter_map(move |(i, &c)| {
+        if plain {
+            return (c == needle).then_some(i);
+        }
         if quoted {
             match c {
                 _ if escaped => escaped = false,
@@ -41,28 +58,27 @@ fn unquoted_positions(b: &[u8], needle: u8) -> Vec<usize> {
                 b'"' => quoted = false,
                 _ => {}
             }
-            continue;
+            return None;
         }
         match c {
             b'"' => quoted = true,
             b'<' => angle = true,
             b'>' => angle = false,
-            _ if c == needle && !angle => out.push(i),
+            _ if c == needle && !angle => return Some(i),
             _ => {}
         }
-    }
-    out
+        None
+    })
 }
 
 /// Splits a list header value at commas outside quotes and `<…>`; trims, drops empties.
 pub fn split_list(value: &Bytes) -> Vec<Bytes> {
     let mut out = Vec::new();
     let mut start = 0;
-    let cuts = unquoted_positions(value, b',');
-    for end in cuts.into_iter().chain(std::iter::once(value.len())) {
-        let part = trim(&value.slice(start..end));
+    for end in unquoted_positions(value, b',').chain(std::iter::once(value.len())) {
+        let part = trim_slice(&value[start..end]);
         if !part.is_empty() {
-            out.push(part);
+            out.push(value.slice_ref(part));
         }
         start = end + 1;
     }
@@ -72,22 +88,22 @@ pub fn split_list(value: &Bytes) -> Vec<Bytes> {
 /// Splits `value` at the first `;` outside quotes and `<…>`: what comes before, and the
 /// parameters after it.
 pub fn split_params(value: &Bytes) -> Result<(Bytes, Vec<Param>), &'static str> {
-    let cuts = unquoted_positions(value, b';');
-    let Some(&first) = cuts.first() else {
+    let mut cuts = unquoted_positions(value, b';').peekable();
+    let Some(&first) = cuts.peek() else {
         return Ok((trim(value), Vec::new()));
     };
     let mut params = Vec::new();
-    for (i, &at) in cuts.iter().enumerate() {
-        let end = cuts.get(i + 1).copied().unwrap_or(value.len());
-        let raw = trim(&value.slice(at + 1..end));
+    while let Some(at) = cuts.next() {
+        let end = cuts.peek().copied().unwrap_or(value.len());
+        let raw = trim_slice(&value[at + 1..end]);
         let (name, val) = match raw.iter().position(|c| *c == b'=') {
-            Some(eq) => (trim(&raw.slice(..eq)), Some(trim(&raw.slice(eq + 1..)))),
-            None => (raw.clone(), None),
+            Some(eq) => (trim_slice(&raw[..eq]), Some(trim_slice(&raw[eq + 1..]))),
+            None => (raw, None),
         };
-        if !is_token(&name) {
+        if !is_token(name) {
             return Err("a parameter name is not a token");
         }
-        if let Some(v) = &val {
+        if let Some(v) = val {
             let quoted = v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"';
             if v.is_empty()
                 || !(quoted || v.iter().all(|c| is_token_char(*c) || b"[]:".contains(c)))
@@ -95,7 +111,7 @@ pub fn split_params(value: &Bytes) -> Result<(Bytes, Vec<Param>), &'static str> 
                 return Err("a parameter value is neither a token nor a quoted string");
             }
         }
-        params.push((name, val));
+        params.push((value.slice_ref(name), val.map(|v| value.slice_ref(v))));
     }
     Ok((trim(&value.slice(..first)), params))
 }

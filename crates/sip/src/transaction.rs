@@ -38,7 +38,7 @@ impl Default for Timers {
 
 /// Identifies a transaction (RFC 3261 §17.1.3, §17.2.3): the top Via branch and sent-by,
 /// and the method, where an ACK belongs to its INVITE.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     /// The branch (with the `z9hG4bK` cookie).
     pub branch: Bytes,
@@ -46,6 +46,14 @@ pub struct Key {
     pub sent_by: Bytes,
     /// INVITE for INVITE and its ACK; the request method otherwise.
     pub method: Method,
+}
+
+/// Hashes the branch only: it is unique on its own in practice (RFC 3261 §8.1.1.7), and
+/// keys that share it still differ by equality.
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.branch.hash(state);
+    }
 }
 
 impl Key {
@@ -66,9 +74,11 @@ impl Key {
         } else {
             method
         };
-        let mut sent_by = via.host.to_vec();
+        let mut sent_by = Vec::with_capacity(via.host.len() + 6);
+        sent_by.extend_from_slice(&via.host);
         if let Some(port) = via.port {
-            sent_by.extend_from_slice(format!(":{port}").as_bytes());
+            sent_by.push(b':');
+            crate::message::put_decimal(&mut sent_by, u64::from(port));
         }
         // Copied out, so a long-lived transaction does not pin the whole datagram.
         Some(Key {
@@ -421,6 +431,18 @@ impl<P: Clone> Transactions<P> {
         };
         schedule(&mut self.due, true, key, before, tx.state.deadline());
         Ok(())
+    }
+
+    /// Drops a server transaction the TU answered statelessly (a digest challenge):
+    /// a retransmission of its request then arrives as a new request and gets a fresh
+    /// answer, and nothing is kept for the 32 s of Timer J. Not for INVITE, whose final
+    /// answers must be retransmitted until the ACK. Returns the peer to answer, when
+    /// the transaction was there and is dropped.
+    pub fn forget(&mut self, key: &Key) -> Option<P> {
+        if key.method == Method::Invite {
+            return None;
+        }
+        self.server.remove(key).map(|tx| tx.peer)
     }
 
     /// The TU sends a request to `peer`; returns its client transaction key. ACKs are not

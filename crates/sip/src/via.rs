@@ -1,6 +1,6 @@
 //! The `Via` header (RFC 3261 §20.42, §18.2.1, RFC 3581 rport).
 
-use crate::params::{find_param, split_params, trim, Param};
+use crate::params::{find_param, split_params, trim_slice, Param};
 use bytes::Bytes;
 
 /// One Via element.
@@ -34,29 +34,33 @@ impl Via {
     /// Parses one element. White space around `/` and `:` is allowed (RFC 3261 §25.1 LWS).
     pub fn parse(value: &Bytes) -> Result<Via, ViaError> {
         let (head, params) = split_params(value).map_err(ViaError::Params)?;
-        let mut parts = Vec::new();
-        let mut start = 0;
-        for (i, c) in head.iter().enumerate() {
-            if *c == b'/' {
-                parts.push(trim(&head.slice(start..i)));
-                start = i + 1;
-            }
-        }
-        let last = trim(&head.slice(start..));
-        if parts.len() != 2 || !parts[0].eq_ignore_ascii_case(b"SIP") || &parts[1][..] != b"2.0" {
+        // `SIP / 2.0 / UDP host:port`: two slashes, LWS allowed around them.
+        let mut pieces = head.splitn(3, |c| *c == b'/');
+        let (Some(sip), Some(version), Some(last)) = (pieces.next(), pieces.next(), pieces.next())
+        else {
+            return Err(ViaError::Protocol);
+        };
+        let (sip, version, last) = (trim_slice(sip), trim_slice(version), trim_slice(last));
+        if !sip.eq_ignore_ascii_case(b"SIP") || version != b"2.0" || last.contains(&b'/') {
             return Err(ViaError::Protocol);
         }
         let split = last
             .iter()
             .position(|c| matches!(c, b' ' | b'\t'))
             .ok_or(ViaError::SentBy)?;
-        let transport = last.slice(..split);
-        let sent_by: Vec<u8> = last[split..]
-            .iter()
-            .copied()
-            .filter(|c| !matches!(c, b' ' | b'\t'))
-            .collect();
-        let sent_by = Bytes::from(sent_by);
+        let transport = head.slice_ref(&last[..split]);
+        let rest = trim_slice(&last[split..]);
+        // White space inside sent-by (`host : port`) is rare: only then is it copied.
+        let sent_by = if rest.iter().any(|c| matches!(c, b' ' | b'\t')) {
+            Bytes::from(
+                rest.iter()
+                    .copied()
+                    .filter(|c| !matches!(c, b' ' | b'\t'))
+                    .collect::<Vec<u8>>(),
+            )
+        } else {
+            head.slice_ref(rest)
+        };
         if transport.is_empty()
             || !transport.iter().all(u8::is_ascii_alphanumeric)
             || sent_by.is_empty()

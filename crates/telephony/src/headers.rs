@@ -2,13 +2,13 @@
 //! with where a request really came from, pushing and popping our own Via and Route.
 
 use crate::flow::{Flow, Transport};
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use sip::name_addr::NameAddr;
 use sip::params::split_list;
 use sip::uri::Uri;
 use sip::via::Via;
 use sip::{HeaderName, Message};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Splits the first line of `name` so that its first list element stands alone, and
 /// returns that line's index (or `None` without such a header).
@@ -45,41 +45,45 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr) {
     let Some(at) = isolate_first(message, &HeaderName::Via) else {
         return;
     };
-    let Ok(via) = Via::parse(&message.headers[at].value) else {
+    let value = &message.headers[at].value;
+    let Ok(via) = Via::parse(value) else {
         return;
     };
-    let ip = source.ip().to_string();
     let wants_rport = matches!(via.param("rport"), Some(None));
     let differs = crate::flow::parse_ip(&via.host) != Some(source.ip());
     if !wants_rport && !differs {
         return;
     }
-    let mut value = String::from_utf8_lossy(&message.headers[at].value).into_owned();
-    if wants_rport {
-        // `;rport` becomes `;rport=PORT`; it has no value, so the first bare match is it.
-        value = replace_bare_param(&value, "rport", &source.port().to_string());
-    }
-    if (differs || wants_rport) && via.param("received").is_none() {
-        value.push_str(&format!(";received={ip}"));
-    }
-    message.headers[at].value = Bytes::from(value);
-}
-
-fn replace_bare_param(value: &str, name: &str, with: &str) -> String {
-    let mut out = String::with_capacity(value.len() + with.len() + 1);
-    let mut done = false;
-    for (i, part) in value.split(';').enumerate() {
+    let mut out = BytesMut::with_capacity(value.len() + 40);
+    let mut done = !wants_rport;
+    for (i, part) in value.split(|c| *c == b';').enumerate() {
         if i > 0 {
-            out.push(';');
+            out.put_u8(b';');
         }
-        if !done && i > 0 && part.trim().eq_ignore_ascii_case(name) {
-            out.push_str(&format!("{name}={with}"));
+        // `;rport` becomes `;rport=PORT`; it has no value, so the first bare match is it.
+        if !done && i > 0 && part.trim_ascii().eq_ignore_ascii_case(b"rport") {
+            out.put_slice(b"rport=");
+            sip::message::put_decimal(&mut out, u64::from(source.port()));
             done = true;
         } else {
-            out.push_str(part);
+            out.put_slice(part);
         }
     }
-    out
+    if via.param("received").is_none() {
+        out.put_slice(b";received=");
+        match source.ip() {
+            IpAddr::V4(v4) => {
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        out.put_u8(b'.');
+                    }
+                    sip::message::put_decimal(&mut out, u64::from(octet));
+                }
+            }
+            IpAddr::V6(v6) => out.put_slice(v6.to_string().as_bytes()),
+        }
+    }
+    message.headers[at].value = out.freeze();
 }
 
 /// The proxy's own address, for Via, Record-Route and recognising its Route entries.

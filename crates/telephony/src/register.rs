@@ -160,14 +160,22 @@ impl Switch {
         let salt = self.random();
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
         let mut reply = request.response(code, reason, Some(&self.tag()));
-        let mut challenges = self.auth.challenges(now_secs, salt, stale);
+        let mut challenges = self.auth.challenge_values(now_secs, salt, stale);
         if !self.settings.sha256_first {
             // Many phones (and sipp) answer the first challenge and give up on SHA-256.
             challenges.reverse();
         }
         for challenge in challenges {
-            reply.push(header.clone(), Bytes::from(challenge.to_string()));
+            reply.push(header.clone(), challenge);
         }
-        self.reply(now, key, &reply);
+        if key.method == sip::Method::Invite {
+            self.reply(now, key, &reply);
+        } else {
+            // Stateless, like the registrars phones are used to: a lost challenge costs
+            // the phone one retransmission, and nothing is held for Timer J.
+            if let Some(peer) = self.tx.forget(key) {
+                self.send(peer, &reply);
+            }
+        }
     }
 }

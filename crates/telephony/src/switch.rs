@@ -428,15 +428,28 @@ impl Switch {
 
     /// A To tag.
     pub(crate) fn tag(&mut self) -> String {
-        format!("{:x}", self.random())
+        let mut tag = String::with_capacity(16);
+        push_hex(&mut tag, self.random());
+        tag
     }
 
     /// A branch for a request we send (RFC 3261 §8.1.1.7 magic cookie).
     pub(crate) fn branch(&mut self) -> String {
-        format!("z9hG4bKdw{:x}", self.random())
+        let mut branch = String::with_capacity(25);
+        branch.push_str("z9hG4bKdw");
+        push_hex(&mut branch, self.random());
+        branch
     }
 }
 
 /// Methods the switch handles or forwards.
 pub(crate) const ALLOW: &[u8] =
     b"INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, UPDATE, INFO, PRACK, REFER, NOTIFY";
+
+/// `n` in lower-case hex, 16 digits (tags and branches; no formatting machinery).
+fn push_hex(out: &mut String, n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..16).rev() {
+        out.push(char::from(DIGITS[((n >> (shift * 4)) & 0xf) as usize]));
+    }
+}

@@ -318,3 +318,32 @@ proptest! {
         let _ = (Credentials::parse(&data), Challenge::parse(&data));
     }
 }
+
+#[test]
+fn quoted_strings_escape_quotes_and_backslashes_and_parse_back() {
+    let challenge = Challenge {
+        realm: r#"Amt "Süd" \ Nord"#.into(),
+        nonce: "n".into(),
+        algorithm: Md5,
+        stale: false,
+    };
+    let text = challenge.to_string();
+    assert!(
+        text.starts_with(r#"Digest realm="Amt \"Süd\" \\ Nord", nonce="n""#),
+        "{text}"
+    );
+    assert_eq!(Challenge::parse(&Bytes::from(text)).unwrap(), challenge);
+}
+
+#[test]
+fn challenge_values_are_the_challenges_written_out() {
+    let auth = authenticator();
+    for stale in [false, true] {
+        let values = auth.challenge_values(NOW, 99, stale);
+        let expected = auth.challenges(NOW, 99, stale).map(|c| c.to_string());
+        assert_eq!(
+            values.map(|v| String::from_utf8(v.to_vec()).unwrap()),
+            expected
+        );
+    }
+}
