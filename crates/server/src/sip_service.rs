@@ -19,6 +19,8 @@ use tokio::sync::mpsc;
 /// How often the device table is read again (devices added on the command line or the
 /// web take effect within this time).
 const RELOAD: Duration = Duration::from_secs(10);
+/// Every this many [`RELOAD`] rounds the devices are read even without a change seen.
+const FULL_RELOAD: u64 = 30;
 /// Datagrams handled in one go before the task looks at its other inputs.
 const BURST: usize = 256;
 
@@ -194,10 +196,24 @@ fn feed(switch: &mut Switch, from: SocketAddr, data: &[u8]) {
 async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
     let mut every = tokio::time::interval(RELOAD);
     every.tick().await;
-    loop {
+    let mut seen = store.devices_fingerprint().await.ok();
+    for round in 1u64.. {
         every.tick().await;
+        // Reading every device is only worth it when something changed; a full read
+        // every FULL_RELOAD rounds catches what the fingerprint could miss.
+        let now = match store.devices_fingerprint().await {
+            Ok(now) => now,
+            Err(error) => {
+                tracing::warn!(%error, "could not check the SIP devices for changes");
+                continue;
+            }
+        };
+        if seen == Some(now) && round % FULL_RELOAD != 0 {
+            continue;
+        }
         match sip_store::load_accounts(&store).await {
             Ok(accounts) => {
+                seen = Some(now);
                 if out.send(accounts).await.is_err() {
                     return;
                 }

@@ -148,6 +148,27 @@ impl Store {
         rows.iter().map(device).collect()
     }
 
+    /// A cheap summary of what [`Store::all_devices`] would return (how many devices,
+    /// their ids, the people's changes and features): when it is unchanged, so are the accounts,
+    /// and the SIP service need not read them all again.
+    pub async fn devices_fingerprint(&self) -> Result<[i64; 4], StoreError> {
+        use sqlx::Row;
+        let row = sqlx::query(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(d.id), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(s.updated_at), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(s.features), 0) AS BIGINT) \
+             FROM sip_devices d JOIN staff s ON s.id = d.staff_id",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+        ])
+    }
+
     /// A person's devices, by label.
     pub async fn devices_of(&self, login: &str) -> Result<Vec<DeviceRow>, StoreError> {
         let rows = sqlx::query(&format!(
