@@ -17,6 +17,9 @@ use clap::Parser;
 use cli::{Cli, Command, ConfigCommand};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Config(ConfigCommand::Example) = cli.command {
