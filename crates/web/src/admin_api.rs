@@ -40,6 +40,8 @@ pub const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/admin/staff/{login}/phones"),
     ("POST", "/api/v1/admin/staff/{login}/phones"),
     ("DELETE", "/api/v1/admin/phones/{sip_username}"),
+    ("GET", "/api/v1/admin/staff/{login}/forwarding"),
+    ("PUT", "/api/v1/admin/staff/{login}/forwarding"),
 ];
 
 const RULE_KEY: &str = "auth.second_factor";

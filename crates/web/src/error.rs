@@ -33,6 +33,18 @@ pub enum ApiError {
     /// Bad input; nothing was changed.
     #[error("{0}")]
     BadRequest(String),
+    /// Bad input in one field of a form; nothing was changed. The answer names the field
+    /// and a stable problem code, so a client can mark the field and explain in its own
+    /// language; `message` is the German text.
+    #[error("{message}")]
+    Invalid {
+        /// The field, e.g. `busy.target`.
+        field: String,
+        /// What is wrong, e.g. `unknown_extension`.
+        problem: &'static str,
+        /// The German explanation.
+        message: String,
+    },
     /// The change conflicts with existing data; nothing was changed.
     #[error("{0}")]
     Conflict(String),
@@ -55,7 +67,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -71,7 +83,7 @@ impl ApiError {
             ApiError::NotMember => "not_member",
             ApiError::Csrf => "csrf",
             ApiError::NotFound(_) => "not_found",
-            ApiError::BadRequest(_) => "bad_request",
+            ApiError::BadRequest(_) | ApiError::Invalid { .. } => "bad_request",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "unavailable",
@@ -82,7 +94,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Json(json!({"error": self.code(), "message": self.to_string()}));
+        let mut body = json!({"error": self.code(), "message": self.to_string()});
+        if let ApiError::Invalid { field, problem, .. } = &self {
+            body["field"] = json!(field);
+            body["problem"] = json!(problem);
+        }
+        let body = Json(body);
         match retry_after(&self) {
             Some(secs) => (
                 self.status(),

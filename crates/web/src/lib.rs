@@ -9,10 +9,12 @@ mod chat_api;
 pub mod chat_writer;
 mod client;
 pub mod error;
+mod forwarding_api;
 mod hashing_gate;
 mod health;
 mod me_api;
 pub mod openapi;
+mod openapi_forwarding;
 mod openapi_phones;
 mod openapi_realtime;
 pub mod phone_provisioning;
@@ -135,6 +137,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/admin/phones/{sip_username}",
             delete(phones_api::remove_any),
+        )
+        .route(
+            "/api/v1/me/forwarding",
+            get(forwarding_api::mine).put(forwarding_api::set_mine),
+        )
+        .route(
+            "/api/v1/admin/staff/{login}/forwarding",
+            get(forwarding_api::of_person).put(forwarding_api::set_for_person),
         )
         .route("/api/v1/admin/groups", get(p::groups).post(p::create_group))
         .route(

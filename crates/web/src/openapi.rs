@@ -225,6 +225,7 @@ pub async fn handler() -> Json<Value> {
         .into_iter()
         .chain(crate::openapi_realtime::paths())
         .chain(crate::openapi_phones::paths())
+        .chain(crate::openapi_forwarding::paths())
     {
         doc["paths"][path] = item;
     }
