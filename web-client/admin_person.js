@@ -1,8 +1,9 @@
-// Admin: one person — edit, reset the second factor, enrolment letter, unlock.
+// Admin: one person — edit, reset the second factor, enrolment letter, unlock, call forwarding.
 import { api } from './api.js';
 import { h, field, show, errorBox, announce, formatTime } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
+import { forwardingSection } from './forwarding.js';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'user'];
 const FEATURES = ['softphone', 'meetings', 'mobile_work', 'hotline'];
@@ -60,5 +61,6 @@ export async function showPerson(login) {
       const res = await api('POST', `/api/v1/admin/staff/${encodeURIComponent(login)}/unlock`);
       announce(res.ok ? t('unlocked') : explain(res));
     } }, t('unlock')), letter);
-  show(`${p.name} (${p.login})`, h('p', {}, h('a', { href: '#/admin/staff' }, t('back'))), h('p', {}, `${t('unit')}: ${p.unit}`), form, security);
+  const forwarding = await forwardingSection(`/api/v1/admin/staff/${encodeURIComponent(login)}/forwarding`);
+  show(`${p.name} (${p.login})`, h('p', {}, h('a', { href: '#/admin/staff' }, t('back'))), h('p', {}, `${t('unit')}: ${p.unit}`), form, security, forwarding);
 }

@@ -1,5 +1,6 @@
 // German first, English on request (?lang=en or the language menu; remembered).
 import { liveTexts } from './texts_live.js';
+import { forwardingTexts } from './texts_forwarding.js';
 
 const texts = {
   de: {
@@ -66,7 +67,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

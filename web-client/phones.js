@@ -1,18 +1,19 @@
-// My phones: the person's SIP devices, and adding an own softphone. The password is
-// shown once, with what to type into common softphones.
+// My phones: the person's SIP devices, adding an own softphone (its password is shown
+// once, with what to type into common softphones), and call forwarding.
 import { api } from './api.js';
 import { h, show, errorBox, announce, pageStillShown, formatTime } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
+import { forwardingSection } from './forwarding.js';
 
 export async function showPhones() {
   const page = pageStillShown();
-  const res = await api('GET', '/api/v1/me/phones');
+  const [res, forwarding] = await Promise.all([api('GET', '/api/v1/me/phones'), forwardingSection()]);
   if (!page() || !res.ok) return;
   const { phones, softphone } = res.data;
   show(t('phonesTitle'), h('p', {}, t('phonesIntro')),
     phones.length ? phoneTable(phones) : h('p', {}, t('noPhones')),
-    softphone ? addForm() : h('p', { class: 'hint' }, t('noSoftphoneFeature')));
+    softphone ? addForm() : h('p', { class: 'hint' }, t('noSoftphoneFeature')), forwarding);
 }
 
 function phoneTable(phones) {

@@ -72,6 +72,14 @@ const ASSETS: &[(&str, &str)] = &[
         include_str!("../../../web-client/admin_groups.js"),
     ),
     ("phones.js", include_str!("../../../web-client/phones.js")),
+    (
+        "forwarding.js",
+        include_str!("../../../web-client/forwarding.js"),
+    ),
+    (
+        "texts_forwarding.js",
+        include_str!("../../../web-client/texts_forwarding.js"),
+    ),
 ];
 
 const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [

@@ -1,0 +1,99 @@
+// Call forwarding: three rules — always, when busy, when not answered after N seconds —
+// each on or off with a target extension. A section of "My phones", and of an admin's
+// person page. Refusals name the field and a problem code; the text is ours, in the
+// chosen language, next to the field it concerns.
+import { api } from './api.js';
+import { h, errorBox, announce } from './dom.js';
+import { t } from './i18n.js';
+import { explain } from './sign_in.js';
+
+const KINDS = ['always', 'busy', 'no_answer'];
+
+// The section for the rules at `path` (GET and PUT): the own ones by default.
+export async function forwardingSection(path = '/api/v1/me/forwarding') {
+  const res = await api('GET', path);
+  const heading = h('h2', { id: 'fwd-h' }, t('forwarding'));
+  if (!res.ok) return h('section', { 'aria-labelledby': 'fwd-h' }, heading, h('p', { class: 'error' }, explain(res)));
+  return h('section', { 'aria-labelledby': 'fwd-h', class: 'forwarding' }, heading,
+    h('p', {}, t('fwdIntro', { e: res.data.extension })), forwardingForm(path, res.data));
+}
+
+function ruleFields(kind, rule) {
+  const id = `fwd-${kind}`;
+  const hint = h('p', { class: 'hint', id: `${id}-hint` }, t(`fwdHint_${kind}`));
+  const on = h('input', { type: 'checkbox', id: `${id}-on`, checked: rule.on, 'aria-describedby': hint.id });
+  const who = h('p', { class: 'hint', id: `${id}-who` });
+  const target = h('input', { id: `${id}-target`, inputmode: 'numeric', autocomplete: 'off', maxlength: 15,
+    value: rule.target || '', 'aria-describedby': who.id, 'data-describedby': who.id });
+  const f = { on, target, who };
+  const parts = [hint, h('div', {}, on, ' ', h('label', { for: on.id }, t('fwdOn'))),
+    h('div', {}, h('label', { for: target.id }, t('fwdTarget')), target, who)];
+  if (kind === 'no_answer') {
+    f.seconds = h('input', { type: 'number', id: `${id}-seconds`, min: 5, max: 120, step: 1, value: rule.seconds });
+    parts.push(h('div', {}, h('label', { for: f.seconds.id }, t('fwdSeconds')), f.seconds));
+  }
+  showTarget(f, rule);
+  return [f, h('fieldset', { id }, h('legend', {}, t(`fwd_${kind}`)), ...parts)];
+}
+
+// "Goes to: Dora Dorn" under a target the directory knows.
+function showTarget(f, rule) {
+  f.who.textContent = rule.target_name ? t('fwdGoesTo', { n: rule.target_name }) : '';
+}
+
+function forwardingForm(path, data) {
+  const error = errorBox();
+  error.id = 'fwd-error';
+  const saved = h('p', { class: 'ok', id: 'fwd-saved' });
+  const fields = {};
+  const sets = KINDS.map((kind) => {
+    const [f, set] = ruleFields(kind, data[kind]);
+    fields[kind] = f;
+    return set;
+  });
+  const inputs = () => KINDS.flatMap((k) => [fields[k].target, fields[k].seconds]).filter(Boolean);
+
+  function clear() {
+    error.textContent = '';
+    saved.textContent = '';
+    for (const input of inputs()) {
+      input.removeAttribute('aria-invalid');
+      const own = input.dataset.describedby;
+      if (own) input.setAttribute('aria-describedby', own); else input.removeAttribute('aria-describedby');
+    }
+  }
+
+  // Shows a refusal next to its field: marked invalid, described by the message, focused.
+  function refuse(field, problem) {
+    const [kind, part] = field.split('.');
+    const input = part === 'seconds' ? fields.no_answer.seconds : fields[kind]?.target;
+    error.textContent = t(`fwdProblem_${problem}`, { r: t(`fwd_${kind}`), x: input ? input.value.trim() : '' });
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `${input.getAttribute('aria-describedby') || ''} ${error.id}`.trim());
+    input.focus();
+  }
+
+  const form = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clear();
+    const seconds = fields.no_answer.seconds.value.trim();
+    if (!/^\d{1,3}$/.test(seconds)) { refuse('no_answer.seconds', 'seconds_out_of_range'); return; }
+    const body = {};
+    for (const kind of KINDS) body[kind] = { on: fields[kind].on.checked, target: fields[kind].target.value.trim() || null };
+    body.no_answer.seconds = Number(seconds);
+    const r = await api('PUT', path, body);
+    if (!r.ok) {
+      if (r.status === 400 && r.data && r.data.problem) refuse(r.data.field || '', r.data.problem);
+      else error.textContent = explain(r);
+      return;
+    }
+    for (const kind of KINDS) {
+      fields[kind].target.value = r.data[kind].target || '';
+      showTarget(fields[kind], r.data[kind]);
+    }
+    saved.textContent = t('fwdSaved');
+    announce(t('fwdSaved'));
+  } }, ...sets, h('button', { type: 'submit' }, t('fwdSave')), error, saved);
+  return form;
+}

@@ -1,0 +1,32 @@
+// Texts of call forwarding, German first; merged into i18n.js. {r} is a rule's name,
+// {x} what was typed, {e} an extension, {n} a person's name.
+export const forwardingTexts = {
+  de: {
+    forwarding: 'Rufumleitung', fwdIntro: 'Anrufe für die Durchwahl {e} an eine Kollegin oder einen Kollegen umleiten.',
+    fwd_always: 'Immer umleiten', fwd_busy: 'Bei besetzt', fwd_no_answer: 'Bei Nichtmelden',
+    fwdHint_always: 'Alle Anrufe gehen sofort an die Ziel-Durchwahl; kein eigenes Gerät klingelt.',
+    fwdHint_busy: 'Wenn gerade telefoniert wird oder alle Geräte „besetzt“ melden.',
+    fwdHint_no_answer: 'Wenn sich nach der eingestellten Zeit niemand meldet.',
+    fwdOn: 'Eingeschaltet', fwdTarget: 'Ziel-Durchwahl', fwdSeconds: 'Klingeln bis zur Umleitung (Sekunden, 5 bis 120)',
+    fwdGoesTo: 'Geht an: {n}', fwdSave: 'Rufumleitung speichern', fwdSaved: 'Die Rufumleitung ist gespeichert.',
+    fwdProblem_not_an_extension: '„{r}“: „{x}“ ist keine Durchwahl. Eine Durchwahl hat 2 bis 15 Ziffern.',
+    fwdProblem_target_missing: '„{r}“ ist eingeschaltet, aber die Ziel-Durchwahl fehlt.',
+    fwdProblem_own_extension: '„{r}“: {x} ist die eigene Durchwahl. Bitte die Durchwahl einer anderen Person angeben.',
+    fwdProblem_unknown_extension: '„{r}“: Niemand im Verzeichnis hat die Durchwahl {x}.',
+    fwdProblem_seconds_out_of_range: '„{r}“: Bitte 5 bis 120 Sekunden angeben.',
+  },
+  en: {
+    forwarding: 'Call forwarding', fwdIntro: 'Forward calls for extension {e} to a colleague.',
+    fwd_always: 'Always forward', fwd_busy: 'When busy', fwd_no_answer: 'When not answered',
+    fwdHint_always: 'Every call goes straight to the target extension; no own device rings.',
+    fwdHint_busy: 'When already on the phone, or when every device answers "busy".',
+    fwdHint_no_answer: 'When nobody answers within the time set.',
+    fwdOn: 'Switched on', fwdTarget: 'Target extension', fwdSeconds: 'Ring before forwarding (seconds, 5 to 120)',
+    fwdGoesTo: 'Goes to: {n}', fwdSave: 'Save call forwarding', fwdSaved: 'Call forwarding is saved.',
+    fwdProblem_not_an_extension: '"{r}": "{x}" is not an extension. An extension has 2 to 15 digits.',
+    fwdProblem_target_missing: '"{r}" is switched on but has no target extension.',
+    fwdProblem_own_extension: '"{r}": {x} is the own extension. Please give the extension of another person.',
+    fwdProblem_unknown_extension: '"{r}": nobody in the directory has extension {x}.',
+    fwdProblem_seconds_out_of_range: '"{r}": please give 5 to 120 seconds.',
+  },
+};
