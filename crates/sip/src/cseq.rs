@@ -16,22 +16,31 @@ pub struct CSeq {
 impl CSeq {
     /// Parses `4711 INVITE` (leading zeros allowed, as in RFC 4475 wsinv).
     pub fn parse(value: &Bytes) -> Option<CSeq> {
+        CSeq::parse_checked(value).ok()
+    }
+
+    /// Parses like [`CSeq::parse`], saying what is wrong when it fails.
+    pub fn parse_checked(value: &Bytes) -> Result<CSeq, &'static str> {
         let v = trim(value);
-        let split = v.iter().position(|c| matches!(c, b' ' | b'\t'))?;
+        let split = v
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t'))
+            .ok_or("no method after the sequence number")?;
         let digits = &v[..split];
         let method = trim(&v.slice(split..));
-        if digits.is_empty()
-            || digits.len() > 10
-            || !digits.iter().all(u8::is_ascii_digit)
-            || !is_token(&method)
-        {
-            return None;
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return Err("the sequence number is not a number");
         }
-        let seq: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-        if seq >= 1 << 31 {
-            return None;
+        // RFC 3261 §8.1.1.5; RFC 4475 3.1.2.4 sends 2**65.
+        let seq = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse::<u64>().ok())
+            .filter(|n| *n < 1 << 31)
+            .ok_or("the sequence number is not below 2**31")?;
+        if !is_token(&method) {
+            return Err("the method is not a token");
         }
-        Some(CSeq {
+        Ok(CSeq {
             seq: seq as u32,
             method: Method::from_token(method),
         })
@@ -50,5 +59,13 @@ mod tests {
         assert!(CSeq::parse(&Bytes::from_static(b"-1 INVITE")).is_none());
         assert!(CSeq::parse(&Bytes::from_static(b"1")).is_none());
         assert!(CSeq::parse(&Bytes::from_static(b"1 IN VITE")).is_none());
+        let why = |v: &'static [u8]| CSeq::parse_checked(&Bytes::from_static(v)).unwrap_err();
+        assert_eq!(
+            why(b"36893488147419103232 REGISTER"),
+            "the sequence number is not below 2**31"
+        );
+        assert_eq!(why(b"12"), "no method after the sequence number");
+        assert_eq!(why(b"1x INVITE"), "the sequence number is not a number");
+        assert_eq!(why(b"1 IN<VITE"), "the method is not a token");
     }
 }

@@ -1,7 +1,7 @@
 //! `name-addr` / `addr-spec` values of From, To, Contact, Route and Record-Route
 //! (RFC 3261 §20.10, §25.1): an optional display name, a URI and header parameters.
 
-use crate::params::{find_param, split_params, trim, unquote, Param};
+use crate::params::{find_param, is_token_char, split_params, trim, unquote, Param};
 use bytes::Bytes;
 
 /// A display name, URI and parameters.
@@ -32,6 +32,53 @@ pub enum NameAddrError {
     /// Bad parameters.
     #[error("{0}")]
     Params(&'static str),
+    /// An unquoted display name with characters other than tokens and white space
+    /// (RFC 4475 3.1.2.15: `Bell, Alexander <sip:…>`), or text beside a quoted one.
+    #[error("the display name is neither quoted nor made of tokens")]
+    DisplayName,
+    /// White space between the angle brackets and the URI (RFC 4475 3.1.2.14).
+    #[error("white space inside the angle brackets")]
+    Space,
+    /// A URI holding `,` or `?`, or one after a display name, not enclosed in `<>`
+    /// (RFC 3261 §20.10; RFC 4475 3.1.2.13).
+    #[error("the URI must be enclosed in angle brackets")]
+    Unbracketed,
+}
+
+impl NameAddrError {
+    /// What is wrong, in words for a reason phrase.
+    pub fn why(&self) -> &'static str {
+        match self {
+            NameAddrError::Angle => "unbalanced or misplaced angle brackets",
+            NameAddrError::Quote => "a quoted display name is not closed",
+            NameAddrError::Empty => "no URI",
+            NameAddrError::Params(why) => why,
+            NameAddrError::DisplayName => "the display name is neither quoted nor made of tokens",
+            NameAddrError::Space => "white space inside the angle brackets",
+            NameAddrError::Unbracketed => "the URI must be enclosed in angle brackets",
+        }
+    }
+}
+
+/// `display-name = *(token LWS) / quoted-string` (RFC 3261 §25.1). Bytes above 0x7F are
+/// let through unquoted: phones do send `Jürgen <sip:…>`, and they cannot be mistaken
+/// for a delimiter.
+fn valid_display(display: &[u8]) -> bool {
+    if display.first() != Some(&b'"') {
+        return display
+            .iter()
+            .all(|c| is_token_char(*c) || matches!(c, b' ' | b'\t') || *c >= 0x80);
+    }
+    let mut escaped = false;
+    for (i, &c) in display.iter().enumerate().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return i == display.len() - 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 impl NameAddr {
@@ -67,9 +114,15 @@ impl NameAddr {
                     .ok_or(NameAddrError::Angle)?
                     + lt;
                 let display = trim(&value.slice(..lt));
-                let uri = trim(&value.slice(lt + 1..close));
+                if !valid_display(&display) {
+                    return Err(NameAddrError::DisplayName);
+                }
+                let uri = value.slice(lt + 1..close);
                 if uri.is_empty() {
                     return Err(NameAddrError::Empty);
+                }
+                if trim(&uri).len() != uri.len() {
+                    return Err(NameAddrError::Space);
                 }
                 let rest = trim(&value.slice(close + 1..));
                 if !rest.is_empty() && rest[0] != b';' {
@@ -89,8 +142,14 @@ impl NameAddr {
                 }
                 // addr-spec: parameters after the URI belong to the header (§20.10).
                 let (uri, params) = split_params(&value).map_err(NameAddrError::Params)?;
-                if uri.is_empty() || uri.contains(&b' ') {
+                if uri.is_empty() {
                     return Err(NameAddrError::Empty);
+                }
+                if uri
+                    .iter()
+                    .any(|c| matches!(c, b',' | b'?' | b' ' | b'\t' | b'"'))
+                {
+                    return Err(NameAddrError::Unbracketed);
                 }
                 Ok(NameAddr {
                     display: None,
@@ -135,11 +194,32 @@ mod tests {
         );
         let c = parse("Anna <sip:a@x>").unwrap();
         assert_eq!(c.display.as_deref(), Some(&b"Anna"[..]));
-        // RFC 4475 3.1.2.? (ltgtruri-like): spaces inside angle brackets are trimmed.
+        let d = parse("caller<sip:caller@example.com>;tag=323").unwrap();
+        assert_eq!(d.display.as_deref(), Some(&b"caller"[..]));
         assert_eq!(
-            &parse("< sip:t.watson@example.org >").unwrap().uri[..],
-            b"sip:t.watson@example.org"
+            parse("Jürgen Böhm <sip:a@x>").unwrap().display.as_deref(),
+            Some("Jürgen Böhm".as_bytes())
         );
+        // RFC 4475 3.1.2.14 (badaspec): no white space inside the angle brackets.
+        assert_eq!(
+            parse(r#""Watson, Thomas" < sip:t.watson@example.org >"#),
+            Err(NameAddrError::Space)
+        );
+        // RFC 4475 3.1.2.15 (baddn): an unquoted display name is tokens only.
+        assert_eq!(
+            parse("Bell, Alexander <sip:a.g.bell@example.com>;tag=43"),
+            Err(NameAddrError::DisplayName)
+        );
+        assert_eq!(
+            parse(r#""Joe" Doe <sip:a@x>"#),
+            Err(NameAddrError::DisplayName)
+        );
+        // RFC 4475 3.1.2.13 (regbadct): `?` needs the angle brackets.
+        assert_eq!(
+            parse("sip:user@example.com?Route=%3Csip:sip.example.com%3E"),
+            Err(NameAddrError::Unbracketed)
+        );
+        assert_eq!(parse("Joe sip:joe@x"), Err(NameAddrError::Unbracketed));
         assert_eq!(parse(r#""open <sip:a@x>"#), Err(NameAddrError::Quote));
         assert_eq!(parse("<sip:a@x"), Err(NameAddrError::Angle));
         assert_eq!(parse("<sip:a@x> junk"), Err(NameAddrError::Angle));

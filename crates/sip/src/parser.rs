@@ -6,7 +6,10 @@ use crate::cseq::CSeq;
 use crate::header_name::HeaderName;
 use crate::message::{Header, Message, StartLine};
 use crate::method::Method;
+use crate::name_addr::NameAddr;
 use crate::params::{is_token, trim};
+use crate::uri::{is_absolute_uri, Uri, UriError};
+use crate::via::{Via, ViaError};
 use bytes::{Bytes, BytesMut};
 
 /// The largest message accepted (header section and body).
@@ -41,9 +44,17 @@ pub enum ParseError {
         /// What is wrong.
         why: &'static str,
     },
-    /// Content-Length not a number, or two different ones.
-    #[error("invalid Content-Length")]
+    /// Content-Length not a number (RFC 4475 3.1.2.3 sends -999).
+    #[error("Content-Length is not a number of at most 9 digits")]
     ContentLength,
+    /// Two different Content-Length values (RFC 4475 3.3.9).
+    #[error("two different Content-Length values: {first} and {second}")]
+    ContentLengths {
+        /// The first value.
+        first: usize,
+        /// The one that differs from it.
+        second: usize,
+    },
     /// A stream message without Content-Length (RFC 3261 §18.3 requires it there).
     #[error("Content-Length is required on stream transports")]
     MissingContentLength,
@@ -61,6 +72,20 @@ pub enum ParseError {
     /// A header every request needs is malformed.
     #[error("malformed {0} header")]
     BadHeader(&'static str),
+    /// A header is malformed, and this is why.
+    #[error("malformed {header} header: {why}")]
+    HeaderValue {
+        /// The header's name.
+        header: &'static str,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// A header that may appear once appears more often (RFC 4475 3.3.8).
+    #[error("more than one {0} header")]
+    RepeatedHeader(&'static str),
+    /// The Request-URI cannot be used as it is (RFC 3261 §19.1.1; RFC 4475 3.1.2.11).
+    #[error("invalid Request-URI: {0}")]
+    RequestUri(&'static str),
     /// CSeq method differs from the request method (§8.1.1.5).
     #[error("CSeq method does not match the request method")]
     CSeqMethod,
@@ -117,10 +142,18 @@ pub fn parse_datagram(data: Bytes) -> Result<Message, ParseError> {
     }
     let start = leading_crlf(&data);
     let data = data.slice(start..);
-    let head_end = find_head_end(&data).ok_or(ParseError::HeaderLine {
-        line: count_lines(&data),
-        why: "the header section does not end with an empty line",
-    })?;
+    let head_end = match find_head_end(&data) {
+        Some(end) => end,
+        // The datagram frames the message: a header section that ends with the datagram
+        // lacks only the empty line (RFC 4475's archive sends baddn like this).
+        None if data.ends_with(b"\n") => data.len(),
+        None => {
+            return Err(ParseError::HeaderLine {
+                line: count_lines(&data),
+                why: "the header section does not end with an empty line",
+            })
+        }
+    };
     let (mut message, body_start) = parse_head(&data, head_end)?;
     let available = data.len() - body_start;
     let length = content_length(&message)?.unwrap_or(available);
@@ -136,15 +169,17 @@ pub fn parse_datagram(data: Bytes) -> Result<Message, ParseError> {
 }
 
 /// Reads the next frame from a stream buffer (TCP, TLS). Content-Length is required.
+/// The message is the same [`parse_datagram`] reads from the same bytes.
 pub fn parse_stream(buffer: &Bytes) -> Result<Frame, ParseError> {
+    // A CRLF and the start of another may be the two halves of a ping.
+    if buffer.len() < 4 && b"\r\n\r\n".starts_with(buffer) {
+        return Ok(Frame::Incomplete);
+    }
     if buffer.starts_with(b"\r\n\r\n") {
         return Ok(Frame::Ping { consumed: 4 });
     }
     if buffer.starts_with(b"\r\n") {
         return Ok(Frame::Pong { consumed: 2 });
-    }
-    if buffer.len() < 4 && b"\r\n\r\n".starts_with(buffer) {
-        return Ok(Frame::Incomplete);
     }
     let Some(head_end) = find_head_end(buffer) else {
         if buffer.len() > MAX_MESSAGE {
@@ -161,6 +196,7 @@ pub fn parse_stream(buffer: &Bytes) -> Result<Frame, ParseError> {
         return Ok(Frame::Incomplete);
     }
     message.body = buffer.slice(body_start..body_start + length);
+    drop_framing(&mut message);
     Ok(Frame::Message {
         message,
         consumed: body_start + length,
@@ -224,27 +260,58 @@ fn lines(head: &Bytes) -> Vec<Bytes> {
     out
 }
 
+fn is_control(c: u8) -> bool {
+    (c < 0x20 && c != b'\t') || c == 0x7f
+}
+
+fn is_continuation(line: &[u8]) -> bool {
+    line.first().is_some_and(|c| matches!(c, b' ' | b'\t'))
+}
+
+/// Control characters (other than tab) appear only escaped in a quoted string, and never
+/// CR or LF (RFC 3261 §25.1 quoted-pair; RFC 4475 3.1.1.2 escapes NUL, BEL and DEL).
+/// A quoted string may go on over a folded line, but not into the next header.
+fn check_controls(all: &[Bytes]) -> Result<(), ParseError> {
+    let mut quoted = false;
+    for (n, line) in all.iter().enumerate() {
+        if n == 0 || !is_continuation(line) {
+            quoted = false;
+        }
+        let mut escaped = false;
+        for &c in line.iter() {
+            if escaped {
+                escaped = false;
+                if c != b'\r' {
+                    continue;
+                }
+            }
+            if is_control(c) {
+                return Err(ParseError::ControlCharacter { line: n + 1 });
+            }
+            match c {
+                b'\\' if quoted => escaped = true,
+                b'"' if n > 0 => quoted = !quoted,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 fn parse_head(data: &Bytes, head_end: usize) -> Result<(Message, usize), ParseError> {
     let head = data.slice(..head_end);
     let mut all = lines(&head);
     while all.last().is_some_and(|l| l.is_empty()) {
         all.pop();
     }
-    for (n, line) in all.iter().enumerate() {
-        if line
-            .iter()
-            .any(|c| *c == 0 || (*c < 0x20 && *c != b'\t') || *c == 0x7f)
-        {
-            return Err(ParseError::ControlCharacter { line: n + 1 });
-        }
-    }
+    check_controls(&all)?;
     let first = all.first().ok_or(ParseError::StartLine("empty"))?;
     let start = start_line(first)?;
     let mut headers: Vec<Header> = Vec::with_capacity(all.len());
     // Folded continuation lines: (index of header, pieces) joined with one space.
     let mut folded: Vec<(usize, Vec<Bytes>)> = Vec::new();
     for (n, line) in all.iter().enumerate().skip(1) {
-        if line.first().is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        if is_continuation(line) {
             let Some(last) = headers.len().checked_sub(1) else {
                 return Err(ParseError::HeaderLine {
                     line: n + 1,
@@ -296,45 +363,69 @@ fn parse_head(data: &Bytes, head_end: usize) -> Result<(Message, usize), ParseEr
     ))
 }
 
+/// `SIP/2.0`; the version is case-insensitive (RFC 3261 §7.1).
+fn is_sip_2(b: &[u8]) -> bool {
+    b.eq_ignore_ascii_case(b"SIP/2.0")
+}
+
+fn is_sip_version_prefix(b: &[u8]) -> bool {
+    b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"SIP/")
+}
+
 fn start_line(line: &Bytes) -> Result<StartLine, ParseError> {
-    if line.starts_with(b"SIP/") {
+    if is_sip_version_prefix(line) {
         // SIP-Version SP Status-Code SP Reason-Phrase
         let (version, rest) = split_sp(line).ok_or(ParseError::StartLine("no status code"))?;
-        if &version[..] != b"SIP/2.0" {
+        if !is_sip_2(&version) {
             return Err(ParseError::Version);
         }
         let (code, reason) = match split_sp(&rest) {
             Some((code, reason)) => (code, reason),
             None => (rest.clone(), Bytes::new()),
         };
+        // RFC 4475 3.1.2.19 sends 4294967301.
         if code.len() != 3 || !code.iter().all(u8::is_ascii_digit) {
             return Err(ParseError::StartLine("the status code is not three digits"));
         }
-        let code: u16 = std::str::from_utf8(&code)
-            .map_err(|_| ParseError::StartLine("status"))?
-            .parse()
-            .map_err(|_| ParseError::StartLine("status"))?;
+        let code = code.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
         if !(100..=699).contains(&code) {
             return Err(ParseError::StartLine("the status code is outside 100-699"));
         }
         return Ok(StartLine::Response { code, reason });
     }
-    // Method SP Request-URI SP SIP-Version: exactly single spaces (RFC 4475 3.1.2.7).
+    // Method SP Request-URI SP SIP-Version, with exactly single spaces (RFC 4475
+    // 3.1.2.8-10).
     let (method, rest) = split_sp(line).ok_or(ParseError::StartLine("no Request-URI"))?;
     if !is_token(&method) {
         return Err(ParseError::StartLine("the method is not a token"));
     }
     let (uri, version) = split_sp(&rest).ok_or(ParseError::StartLine("no SIP version"))?;
-    if uri.is_empty() || version.contains(&b' ') || uri.contains(&b'\t') {
+    if uri.is_empty() {
         return Err(ParseError::StartLine(
-            "extra white space in the request line",
+            "more than one space after the method",
         ));
     }
+    if version.contains(&b' ') {
+        return Err(ParseError::StartLine(if version.starts_with(b" ") {
+            "more than one space before the SIP version"
+        } else if is_sip_2(trim(&version).as_ref()) {
+            "white space after the SIP version"
+        } else {
+            "white space in the Request-URI"
+        }));
+    }
+    if uri.starts_with(b"<") {
+        return Err(ParseError::StartLine("the Request-URI is enclosed in <>"));
+    }
+    if uri.contains(&b'\t') {
+        return Err(ParseError::StartLine("white space in the Request-URI"));
+    }
+    // Only the shape here; check_request looks closer, so that the answer is a 400.
     if !uri.contains(&b':') || uri.contains(&b'<') || uri.contains(&b'>') {
         return Err(ParseError::StartLine("the Request-URI is not a URI"));
     }
-    if &version[..] != b"SIP/2.0" {
-        return if version.starts_with(b"SIP/") {
+    if !is_sip_2(&version) {
+        return if is_sip_version_prefix(&version) {
             Err(ParseError::Version)
         } else {
             Err(ParseError::StartLine("no SIP version"))
@@ -355,27 +446,60 @@ fn split_sp(b: &Bytes) -> Option<(Bytes, Bytes)> {
 fn content_length(m: &Message) -> Result<Option<usize>, ParseError> {
     let mut found: Option<usize> = None;
     for v in m.header_lines(&HeaderName::ContentLength) {
+        // At most 9 digits: far above MAX_MESSAGE, and no overflow.
         if v.is_empty() || v.len() > 9 || !v.iter().all(u8::is_ascii_digit) {
             return Err(ParseError::ContentLength);
         }
-        let n: usize = std::str::from_utf8(v)
-            .map_err(|_| ParseError::ContentLength)?
-            .parse()
-            .map_err(|_| ParseError::ContentLength)?;
-        if found.is_some_and(|f| f != n) {
-            return Err(ParseError::ContentLength);
+        let n = v.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+        match found {
+            Some(first) if first != n => {
+                return Err(ParseError::ContentLengths { first, second: n })
+            }
+            _ => found = Some(n),
         }
-        found = Some(n);
     }
     Ok(found)
 }
 
-/// Checks what every request must carry (RFC 3261 §8.1.1, §8.2.2): Via, From, To,
-/// Call-ID and a CSeq matching the method; Max-Forwards a number when present.
+/// Checks what every request must carry (RFC 3261 §8.1.1, §8.2.2): one each of From, To,
+/// Call-ID and CSeq, and Via, all well-formed; a CSeq matching the method; Max-Forwards a
+/// number when present; a Request-URI without headers; well-formed Contacts. URIs of
+/// schemes we do not know pass when they are URIs at all: answering them (416) is the
+/// application's (RFC 4475 3.3.2-3.3.4). Responses pass unchecked (see [`check_response`]).
 pub fn check_request(m: &Message) -> Result<(), ParseError> {
-    let Some(method) = m.method() else {
+    let StartLine::Request { method, uri } = &m.start else {
         return Ok(());
     };
+    let cseq = check_common(m)?;
+    if &cseq.method != method {
+        return Err(ParseError::CSeqMethod);
+    }
+    if let Some(mf) = m.header(&HeaderName::MaxForwards) {
+        if mf.is_empty() || mf.len() > 10 || !mf.iter().all(u8::is_ascii_digit) {
+            return Err(ParseError::BadHeader("Max-Forwards"));
+        }
+    }
+    check_request_uri(uri)?;
+    for contact in m.header_values(&HeaderName::Contact) {
+        if &contact[..] != b"*" {
+            check_name_addr(&contact, "Contact")?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks what a response must carry before the transaction layer matches it (RFC 3261
+/// §8.1.3, §17.1.3): one each of From, To, Call-ID and CSeq, and Via, all well-formed.
+/// A response that fails is discarded (RFC 4475 3.1.2.5). Requests pass unchecked.
+pub fn check_response(m: &Message) -> Result<(), ParseError> {
+    match m.start {
+        StartLine::Response { .. } => check_common(m).map(|_| ()),
+        StartLine::Request { .. } => Ok(()),
+    }
+}
+
+/// The headers both requests and responses need; returns the CSeq.
+fn check_common(m: &Message) -> Result<CSeq, ParseError> {
     for (name, label) in [
         (HeaderName::Via, "Via"),
         (HeaderName::From, "From"),
@@ -392,31 +516,64 @@ pub fn check_request(m: &Message) -> Result<(), ParseError> {
         (HeaderName::To, "To"),
         (HeaderName::CallId, "Call-ID"),
         (HeaderName::CSeq, "CSeq"),
+        (HeaderName::MaxForwards, "Max-Forwards"),
     ] {
         if m.header_lines(&name).count() > 1 {
-            return Err(ParseError::BadHeader(label));
+            return Err(ParseError::RepeatedHeader(label));
         }
     }
     for v in m.header_values(&HeaderName::Via) {
-        crate::via::Via::parse(&v).map_err(|_| ParseError::BadHeader("Via"))?;
+        Via::parse(&v).map_err(|e| ParseError::HeaderValue {
+            header: "Via",
+            why: via_why(e),
+        })?;
     }
     for (name, label) in [(HeaderName::From, "From"), (HeaderName::To, "To")] {
-        let value = m.header(&name).cloned().unwrap_or_default();
-        let addr =
-            crate::name_addr::NameAddr::parse(&value).map_err(|_| ParseError::BadHeader(label))?;
-        crate::uri::Uri::parse(&addr.uri).map_err(|_| ParseError::BadHeader(label))?;
+        check_name_addr(m.header(&name).unwrap_or(&Bytes::new()), label)?;
     }
-    let cseq = m
-        .header(&HeaderName::CSeq)
-        .and_then(CSeq::parse)
-        .ok_or(ParseError::BadHeader("CSeq"))?;
-    if &cseq.method != method {
-        return Err(ParseError::CSeqMethod);
+    let cseq = m.header(&HeaderName::CSeq).cloned().unwrap_or_default();
+    CSeq::parse_checked(&cseq).map_err(|why| ParseError::HeaderValue {
+        header: "CSeq",
+        why,
+    })
+}
+
+fn via_why(e: ViaError) -> &'static str {
+    match e {
+        ViaError::Protocol => "the protocol is not SIP/2.0/transport",
+        ViaError::SentBy => "the sent-by is invalid",
+        ViaError::Params(why) => why,
     }
-    if let Some(mf) = m.header(&HeaderName::MaxForwards) {
-        if mf.is_empty() || mf.len() > 10 || !mf.iter().all(u8::is_ascii_digit) {
-            return Err(ParseError::BadHeader("Max-Forwards"));
-        }
+}
+
+fn check_name_addr(value: &Bytes, header: &'static str) -> Result<(), ParseError> {
+    let addr = NameAddr::parse(value).map_err(|e| ParseError::HeaderValue {
+        header,
+        why: e.why(),
+    })?;
+    match Uri::parse(&addr.uri) {
+        Ok(_) => Ok(()),
+        Err(UriError::Scheme) if is_absolute_uri(&addr.uri) => Ok(()),
+        Err(UriError::Scheme) => Err(ParseError::HeaderValue {
+            header,
+            why: "the address is not a URI",
+        }),
+        Err(e) => Err(ParseError::HeaderValue {
+            header,
+            why: e.why(),
+        }),
     }
-    Ok(())
+}
+
+fn check_request_uri(uri: &Bytes) -> Result<(), ParseError> {
+    match Uri::parse(uri) {
+        // RFC 3261 §19.1.1 (table 1); RFC 4475 3.1.2.11.
+        Ok(u) if u.headers.is_some() => Err(ParseError::RequestUri(
+            "headers (?…) are not allowed in a Request-URI",
+        )),
+        Ok(_) => Ok(()),
+        Err(UriError::Scheme) if is_absolute_uri(uri) => Ok(()),
+        Err(UriError::Scheme) => Err(ParseError::RequestUri("not a URI")),
+        Err(e) => Err(ParseError::RequestUri(e.why())),
+    }
 }

@@ -52,6 +52,25 @@ pub enum UriError {
     /// Bad parameters.
     #[error("the URI parameters are invalid: {0}")]
     Params(&'static str),
+    /// White space or a control character, which a URI never holds (RFC 3261 §25.1;
+    /// RFC 4475 3.1.2.8 puts a space before a parameter).
+    #[error("white space in the URI")]
+    Space,
+}
+
+impl UriError {
+    /// What is wrong, in words for a reason phrase.
+    pub fn why(&self) -> &'static str {
+        match self {
+            UriError::Scheme => "the URI scheme is not sip, sips or tel",
+            UriError::NoHost => "the URI has no host",
+            UriError::Host => "the URI host is invalid",
+            UriError::Port => "the URI port is invalid",
+            UriError::User => "the URI user part is invalid",
+            UriError::Params(why) => why,
+            UriError::Space => "white space in the URI",
+        }
+    }
 }
 
 fn valid_escapes(s: &[u8]) -> bool {
@@ -78,6 +97,26 @@ fn valid_user(s: &[u8]) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"-_.!~*'()%&=+$,;?/:".contains(c))
 }
 
+/// Whether `b` is an `absoluteURI` of any scheme (RFC 3261 §25.1, RFC 2396 §3): a scheme,
+/// a colon and URI characters. Elements accept such URIs in From, To and Contact and in
+/// the Request-URI even for schemes they do not know (RFC 4475 3.3.2, 3.3.4); only
+/// routing to them fails (416).
+pub fn is_absolute_uri(b: &[u8]) -> bool {
+    let Some(colon) = b.iter().position(|c| *c == b':') else {
+        return false;
+    };
+    let (scheme, rest) = (&b[..colon], &b[colon + 1..]);
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c))
+        && !rest.is_empty()
+        && valid_escapes(rest)
+        && rest
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b";/?:@&=+$,-_.!~*'()%[]".contains(c))
+}
+
 fn valid_host(h: &[u8]) -> bool {
     if h.first() == Some(&b'[') {
         return h.last() == Some(&b']')
@@ -89,6 +128,14 @@ fn valid_host(h: &[u8]) -> bool {
     !h.is_empty()
         && h.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"-.".contains(c))
+}
+
+/// Splits at the first `?`: what comes before, and the raw headers after it.
+fn split_headers(b: &Bytes) -> (Bytes, Option<Bytes>) {
+    match b.iter().position(|c| *c == b'?') {
+        Some(q) => (b.slice(..q), Some(b.slice(q + 1..))),
+        None => (b.clone(), None),
+    }
 }
 
 impl Uri {
@@ -105,11 +152,11 @@ impl Uri {
             _ => return Err(UriError::Scheme),
         };
         let rest = input.slice(colon + 1..);
-        let (rest, headers) = match rest.iter().position(|c| *c == b'?') {
-            Some(q) => (rest.slice(..q), Some(rest.slice(q + 1..))),
-            None => (rest, None),
-        };
+        if rest.iter().any(|c| *c <= b' ' || *c == 0x7f) {
+            return Err(UriError::Space);
+        }
         if scheme == Scheme::Tel {
+            let (rest, headers) = split_headers(&rest);
             let (number, params) = split_params(&rest).map_err(UriError::Params)?;
             if number.is_empty()
                 || !number
@@ -127,6 +174,8 @@ impl Uri {
                 headers,
             });
         }
+        // The user part may hold `?` and `;` (RFC 4475 3.1.1.2, 3.1.1.9); `@` cannot
+        // appear unescaped after it, so the first `@` ends it.
         let (user, hostpart) = match rest.iter().position(|c| *c == b'@') {
             Some(at) => {
                 let user = rest.slice(..at);
@@ -137,6 +186,7 @@ impl Uri {
             }
             None => (None, rest),
         };
+        let (hostpart, headers) = split_headers(&hostpart);
         let (hostport, params) = split_params(&hostpart).map_err(UriError::Params)?;
         if hostport.is_empty() {
             return Err(UriError::NoHost);
@@ -239,6 +289,30 @@ mod tests {
         );
         let tel = parse("tel:+49-8031-392-0;phone-context=example.com").unwrap();
         assert_eq!(tel.scheme, Scheme::Tel);
+        // RFC 4475 3.1.1.2: `?` and `;` in the user part do not start headers or params.
+        let odd = parse("sip:a?b;c:pw?x@example.com;lr?subject=y").unwrap();
+        assert_eq!(odd.user.as_deref(), Some(&b"a?b;c:pw?x"[..]));
+        assert_eq!(&odd.host[..], b"example.com");
+        assert_eq!(odd.param("lr"), Some(None));
+        assert_eq!(odd.headers.as_deref(), Some(&b"subject=y"[..]));
+    }
+
+    #[test]
+    fn absolute_uris_of_any_scheme() {
+        for ok in [
+            "isbn:2983792873",
+            "http://www.example.com",
+            "name:John_Smith",
+            "soap.beep://192.0.2.103:3002",
+            "sip:user@example.com",
+        ] {
+            assert!(is_absolute_uri(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "", "nocolon", "1abc:x", "x:", "x:a b", "x:%zz", "x:<y>", "a_b:c",
+        ] {
+            assert!(!is_absolute_uri(bad.as_bytes()), "{bad}");
+        }
     }
 
     #[test]
@@ -249,11 +323,17 @@ mod tests {
         assert_eq!(parse("sip:a@host:99999"), Err(UriError::Port));
         assert_eq!(parse("sip:a@host:"), Err(UriError::Port));
         assert_eq!(parse("sip:a%4@host"), Err(UriError::User));
-        assert_eq!(parse("sip:a b@host"), Err(UriError::User));
-        assert_eq!(parse("sip:ho st"), Err(UriError::Host));
+        assert_eq!(parse("sip:a\"b@host"), Err(UriError::User));
+        assert_eq!(parse("sip:a b@host"), Err(UriError::Space));
+        assert_eq!(parse("sip:ho st"), Err(UriError::Space));
+        assert_eq!(parse("sip:user@example.com; lr"), Err(UriError::Space));
+        assert_eq!(parse("sip:ho_st"), Err(UriError::Host));
         assert_eq!(
-            parse("sip:host;a b=c"),
-            Err(UriError::Params("a parameter name is not a token"))
+            parse("sip:host;a=b=c"),
+            Err(UriError::Params(
+                "a parameter value is neither a token nor a quoted string"
+            ))
         );
+        assert_eq!(parse("isbn:2983792873"), Err(UriError::Scheme));
     }
 }
