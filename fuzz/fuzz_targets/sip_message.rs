@@ -18,7 +18,13 @@ fn round_trips(m: &Message) {
     assert_eq!(parse_datagram(wire.clone()).as_ref(), Ok(m));
     let consumed = wire.len();
     let again = parse_stream(&wire);
-    assert_eq!(again, Ok(Frame::Message { message: m.clone(), consumed }));
+    assert_eq!(
+        again,
+        Ok(Frame::Message {
+            message: m.clone(),
+            consumed
+        })
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
