@@ -559,8 +559,10 @@ impl Authenticator {
         mac[..16].try_into().expect("16 of 32 bytes")
     }
 
-    /// A nonce issued at `now_secs` (unix seconds). `salt` must be random (nonces issued
-    /// in the same second must differ, or their clients' counts would collide).
+    /// A nonce issued at `now_secs` (unix seconds). `salt` must differ for every nonce
+    /// of one key (nonces issued in the same second must differ, or their clients' counts
+    /// would collide); a counter does, and keeps [`NonceCounts`] eviction in issue order.
+    /// The HMAC makes nonces unforgeable whatever the salt.
     pub fn nonce(&self, now_secs: u64, salt: u64) -> String {
         let mut raw = [0; 32];
         raw[..8].copy_from_slice(&now_secs.to_be_bytes());
@@ -656,14 +658,16 @@ impl Authenticator {
 
 /// The highest `nc` accepted per live nonce (RFC 7616 §3.4: a server detects replays by
 /// watching the count rise). Bounded: entries leave when their nonce expires; when full,
-/// the oldest is evicted and every nonce issued no later than it counts as stale, so an
-/// eviction may cost a phone a retry but never lets a replay through.
+/// the oldest (by issue second, then salt) is evicted and every nonce ordered no later
+/// than it counts as stale, so an eviction may cost a phone a retry but never lets a
+/// replay through. With salts that grow with every challenge (a counter), that order is
+/// the issue order and a storm evicts only nonces older than every one still tracked.
 #[derive(Debug, Clone)]
 pub struct NonceCounts {
     capacity: usize,
     /// (issued, salt) of a nonce: they identify it, the MAC follows from them.
     last: BTreeMap<(u64, u64), u32>,
-    evicted_up_to: Option<u64>,
+    evicted_up_to: Option<(u64, u64)>,
 }
 
 enum Count {
@@ -694,14 +698,14 @@ impl NonceCounts {
         self.last.is_empty()
     }
 
-    fn is_evicted(&self, issued: u64) -> bool {
-        self.evicted_up_to.is_some_and(|up_to| issued <= up_to)
+    fn is_evicted(&self, key: (u64, u64)) -> bool {
+        self.evicted_up_to.is_some_and(|up_to| key <= up_to)
     }
 
     /// Drops entries whose nonce expired or was evicted (the map is ordered by issue time).
     fn prune(&mut self, now_secs: u64, lifetime: u64) {
-        while let Some(&(issued, _)) = self.last.keys().next() {
-            if now_secs.saturating_sub(issued) < lifetime && !self.is_evicted(issued) {
+        while let Some(&(issued, salt)) = self.last.keys().next() {
+            if now_secs.saturating_sub(issued) < lifetime && !self.is_evicted((issued, salt)) {
                 break;
             }
             self.last.pop_first();
@@ -710,16 +714,16 @@ impl NonceCounts {
 
     fn record(&mut self, now_secs: u64, lifetime: u64, issued: u64, salt: u64, nc: u32) -> Count {
         self.prune(now_secs, lifetime);
-        if self.is_evicted(issued) {
+        let key = (issued, salt);
+        if self.is_evicted(key) {
             return Count::Evicted;
         }
-        let key = (issued, salt);
         if nc == 0 || self.last.get(&key).is_some_and(|last| nc <= *last) {
             return Count::Replay;
         }
         self.last.insert(key, nc);
         if self.last.len() > self.capacity {
-            if let Some(((oldest, _), _)) = self.last.pop_first() {
+            if let Some((oldest, _)) = self.last.pop_first() {
                 self.evicted_up_to = Some(self.evicted_up_to.map_or(oldest, |e| e.max(oldest)));
             }
             self.prune(now_secs, lifetime);

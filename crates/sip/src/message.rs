@@ -142,7 +142,19 @@ impl Message {
     /// The wire form. `Content-Length` is written from the body (the parser drops the
     /// received one), so the framing is always right.
     pub fn to_bytes(&self) -> Bytes {
-        let mut out = BytesMut::with_capacity(512 + self.body.len());
+        // Exactly the size it will have: a response is kept for the retransmissions of
+        // its request (32 s), thousands a second under a registration storm.
+        let start = match &self.start {
+            StartLine::Request { method, uri } => method.as_bytes().len() + uri.len() + 11,
+            StartLine::Response { reason, .. } => 14 + reason.len(),
+        };
+        let headers: usize = self
+            .headers
+            .iter()
+            .filter(|h| h.name != HeaderName::ContentLength)
+            .map(|h| h.name.as_bytes().len() + h.value.len() + 4)
+            .sum();
+        let mut out = BytesMut::with_capacity(start + headers + 40 + self.body.len());
         match &self.start {
             StartLine::Request { method, uri } => {
                 out.put_slice(method.as_bytes());

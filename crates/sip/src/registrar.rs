@@ -247,6 +247,8 @@ impl Registrar {
         if next.is_empty() {
             self.bindings.remove(extension);
         } else {
+            // Most devices hold one binding for hours: no room for four.
+            next.shrink_to_fit();
             self.bindings.insert(extension.to_owned(), next);
         }
         Ok(change)

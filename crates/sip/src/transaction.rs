@@ -284,6 +284,13 @@ fn schedule(
     }
 }
 
+/// Gives memory back when a table is mostly empty (a quarter used or less).
+fn shrink_if_sparse<T>(map: &mut HashMap<Key, T>) {
+    if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
+    }
+}
+
 /// All transactions of one SIP element.
 #[derive(Debug)]
 pub struct Transactions<P> {
@@ -566,6 +573,12 @@ impl<P: Clone> Transactions<P> {
             } else {
                 self.fire_client(now, due);
             }
+        }
+        // After a storm the tables would keep their peak size for good.
+        shrink_if_sparse(&mut self.server);
+        shrink_if_sparse(&mut self.client);
+        if self.due.capacity() > 1024 && self.due.len() < self.due.capacity() / 4 {
+            self.due.shrink_to(self.due.len() * 2);
         }
     }
 

@@ -34,10 +34,19 @@ fn register(user: &str, port: u32, n: u32, auth: Option<&str>) -> Bytes {
 }
 
 fn main() {
+    let rss = || {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
+            .unwrap_or_default()
+    };
     let n: u32 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
+    println!("RSS at start: {} kB", rss());
     let users: Vec<(String, String)> = (0..n)
         .map(|i| {
             let user = format!("{}-1", 10_000 + i);
@@ -50,6 +59,7 @@ fn main() {
             (user, ha1)
         })
         .collect();
+    println!("RSS with the test users: {} kB", rss());
     let accounts = Accounts::new(users.iter().enumerate().map(|(i, (user, ha1))| Account {
         device_id: i as i64,
         person_id: i as i64,
@@ -59,6 +69,7 @@ fn main() {
         ha1_sha256: ha1.clone(),
         enabled: true,
     }));
+    println!("RSS with {} accounts: {} kB", accounts.len(), rss());
     let settings = Settings::new(DOMAIN, "127.0.0.1:5060".parse().unwrap());
     let key = sip::digest::NonceKey::new(vec![7; 32]);
     let mut switch = Switch::new(settings, accounts, key, 42);
@@ -104,6 +115,11 @@ fn main() {
     }
     let elapsed = start.elapsed();
     let _ = HeaderName::Via;
+    println!("RSS right after: {} kB", rss());
+    // Past Timer J: every transaction has ended, only the bindings remain.
+    switch.handle_timeout(now + 40_000);
+    while switch.poll_transmit().is_some() {}
+    println!("RSS 40 s later: {} kB", rss());
     println!(
         "{n} registrations in {:.3} s: {:.2} µs each ({} requests); {} bindings",
         elapsed.as_secs_f64(),

@@ -21,7 +21,8 @@
 //! let out = switch.poll_transmit().unwrap();
 //! assert_eq!(out.peer, from);
 //! assert!(out.data.starts_with(b"SIP/2.0 200 OK\r\n"));
-//! assert!(switch.poll_timeout().is_some()); // the transaction lingers (Timer J)
+//! // The switch answered as a UAS, statelessly: nothing waits for a timer.
+//! assert_eq!(switch.poll_timeout(), None);
 //! ```
 #![deny(missing_docs)]
 

@@ -71,7 +71,7 @@ impl Switch {
                 if let RegisterError::TooBrief { min } = error {
                     reply.push(HeaderName::MinExpires, Bytes::from(min.to_string()));
                 }
-                self.reply(now, &key, &reply);
+                self.reply_once(now, &key, &reply);
                 return;
             }
         };
@@ -157,7 +157,8 @@ impl Switch {
                 HeaderName::ProxyAuthenticate,
             ),
         };
-        let salt = self.random();
+        // A counter: unique, and in issue order for the nonce-count table's eviction.
+        let salt = self.next_nonce();
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
         let mut reply = request.response(code, reason, Some(&self.tag()));
         let mut challenges = self.auth.challenge_values(now_secs, salt, stale);
@@ -168,14 +169,7 @@ impl Switch {
         for challenge in challenges {
             reply.push(header.clone(), challenge);
         }
-        if key.method == sip::Method::Invite {
-            self.reply(now, key, &reply);
-        } else {
-            // Stateless, like the registrars phones are used to: a lost challenge costs
-            // the phone one retransmission, and nothing is held for Timer J.
-            if let Some(peer) = self.tx.forget(key) {
-                self.send(peer, &reply);
-            }
-        }
+        // Stateless for all but INVITE: a lost challenge costs the phone a retransmission.
+        self.reply_once(now, key, &reply);
     }
 }

@@ -108,6 +108,7 @@ pub struct Switch {
     pub(crate) dialogs: Dialogs,
     pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
     next_ticket: u64,
+    nonces_issued: u64,
     rng: u64,
     pub(crate) transmits: VecDeque<Transmit<Flow>>,
     pub(crate) notices: VecDeque<Notice>,
@@ -136,6 +137,7 @@ impl Switch {
             dialogs: Dialogs::default(),
             pending_saves: HashMap::new(),
             next_ticket: 1,
+            nonces_issued: 0,
             rng: seed,
             transmits: VecDeque::new(),
             notices: VecDeque::new(),
@@ -249,7 +251,9 @@ impl Switch {
             failed.set_header(HeaderName::RetryAfter, Some(Bytes::from_static(b"5")));
             failed
         };
-        let _ = self.tx.respond(now, &key, &reply);
+        // Kept in its transaction: a phone that lost the 200 gets it again for its
+        // retransmission (a second verification would see a replayed nonce count).
+        self.reply(now, &key, &reply);
         self.drive(now);
     }
 
@@ -363,7 +367,7 @@ impl Switch {
             Method::Options if self.is_for_me(&request) => {
                 let mut reply = request.response(200, "OK", Some(&self.tag()));
                 reply.push(HeaderName::Allow, Bytes::from_static(ALLOW));
-                self.reply(now, &key, &reply);
+                self.reply_once(now, &key, &reply);
             }
             Method::Subscribe | Method::Publish => {
                 let mut reply = request.response(489, "Bad Event", Some(&self.tag()));
@@ -371,7 +375,7 @@ impl Switch {
                     HeaderName::Other(Bytes::from_static(b"Allow-Events")),
                     Bytes::new(),
                 );
-                self.reply(now, &key, &reply);
+                self.reply_once(now, &key, &reply);
             }
             _ => self.route_to_person(now, key, request, peer),
         }
@@ -390,7 +394,20 @@ impl Switch {
         let _ = self.tx.respond(now, key, reply);
     }
 
-    /// Answers `request` with a status of our own.
+    /// Answers a request the switch refuses or challenges, or an OPTIONS ping.
+    /// Statelessly unless it is an INVITE, like the registrars phones know: the server
+    /// transaction is dropped, a retransmission is handled as a new request and gets the
+    /// same kind of answer, and nothing is held for the 32 s of Timer J. An INVITE's final
+    /// answer stays in its transaction, retransmitted until the ACK. (A REGISTER's 200
+    /// is not answered this way: see [`Switch::handle_saved`].)
+    pub(crate) fn reply_once(&mut self, now: i64, key: &Key, reply: &Message) {
+        match self.tx.forget(key) {
+            Some(peer) => self.send(peer, reply),
+            None => self.reply(now, key, reply),
+        }
+    }
+
+    /// Answers `request` with a status of our own (see [`Switch::reply_once`]).
     pub(crate) fn reply_status(
         &mut self,
         now: i64,
@@ -400,7 +417,7 @@ impl Switch {
         reason: &str,
     ) {
         let reply = request.response(code, reason, Some(&self.tag()));
-        self.reply(now, key, &reply);
+        self.reply_once(now, key, &reply);
     }
 
     /// Sends a message outside any transaction.
@@ -415,6 +432,12 @@ impl Switch {
     pub(crate) fn ticket(&mut self) -> u64 {
         self.next_ticket += 1;
         self.next_ticket
+    }
+
+    /// The salt of the next nonce.
+    pub(crate) fn next_nonce(&mut self) -> u64 {
+        self.nonces_issued += 1;
+        self.nonces_issued
     }
 
     /// 64 random bits (splitmix64 over the seed).

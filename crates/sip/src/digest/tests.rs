@@ -347,3 +347,38 @@ fn challenge_values_are_the_challenges_written_out() {
         );
     }
 }
+
+#[test]
+fn with_counter_salts_eviction_spares_nonces_issued_after_the_evicted_one() {
+    let (auth, mut counts, stored) = (authenticator(), NonceCounts::new(2), stored(Md5, "2301"));
+    // Four challenges in the same second, salts counting up; answered in order.
+    let answer = |salt: u64| {
+        let challenge = auth.challenges(NOW, salt, false)[1].clone();
+        let ha1 = ha1(Md5, "2301", "pbx.example", "pw");
+        Credentials::answer(
+            &challenge,
+            "2301",
+            "sip:pbx.example",
+            "c",
+            1,
+            &REGISTER,
+            &ha1,
+        )
+    };
+    let answers = [1, 2, 3, 4].map(answer);
+    for a in &answers[..3] {
+        assert!(is_ok(auth.verify(NOW, &mut counts, &REGISTER, a, &stored)));
+    }
+    // Salt 1 was evicted; salt 4, issued in the same second but later, still works.
+    assert!(is_ok(auth.verify(
+        NOW,
+        &mut counts,
+        &REGISTER,
+        &answers[3],
+        &stored
+    )));
+    assert_eq!(
+        auth.verify(NOW, &mut counts, &REGISTER, &answers[0], &stored),
+        Verdict::Stale
+    );
+}
