@@ -19,6 +19,8 @@ use tokio::sync::mpsc;
 /// How often the device table is read again (devices added on the command line or the
 /// web take effect within this time).
 const RELOAD: Duration = Duration::from_secs(10);
+/// How often forwarding rules are checked for changes.
+const FORWARDING_POLL: Duration = Duration::from_secs(2);
 /// Every this many [`RELOAD`] rounds the devices are read even without a change seen.
 const FULL_RELOAD: u64 = 30;
 /// Datagrams handled in one go before the task looks at its other inputs.
@@ -127,6 +129,11 @@ pub async fn run(
     let writer = tokio::spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
     let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
     let reloader = tokio::spawn(reload_accounts(store.clone(), accounts_tx));
+    let forwarding = store.forwarding_by_extension().await?;
+    switch.set_forwarding(forwarding.clone());
+    let (forwarding_tx, mut forwarding_rx) = mpsc::channel(1);
+    let forwarding_watch =
+        tokio::spawn(reload_forwarding(store.clone(), forwarding, forwarding_tx));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
     let mut shell = Shell {
         udp: listeners.udp,
@@ -169,6 +176,7 @@ pub async fn run(
                 }
             }
             Some(accounts) = accounts_rx.recv() => switch.set_accounts(accounts),
+            Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
             accepted = tcp.accept() => {
                 if let Ok((stream, peer)) = accepted {
                     let queue = sip_tcp::accepted(stream, peer, shell.inbound.clone());
@@ -180,6 +188,7 @@ pub async fn run(
         shell.flush(&mut switch).await;
     }
     reloader.abort();
+    forwarding_watch.abort();
     drop(shell);
     // Registrations acknowledged so far are committed before the process ends.
     let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
@@ -219,6 +228,32 @@ async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
                 }
             }
             Err(error) => tracing::warn!(%error, "could not reload the SIP devices"),
+        }
+    }
+}
+
+type ForwardingByExtension = HashMap<directory::Extension, directory::forwarding::ForwardingRules>;
+
+/// Passes changed forwarding rules on (set on the web, they apply to the next call
+/// within [`FORWARDING_POLL`]; the table holds only people who set a rule).
+async fn reload_forwarding(
+    store: Store,
+    mut seen: ForwardingByExtension,
+    out: mpsc::Sender<ForwardingByExtension>,
+) {
+    let mut every = tokio::time::interval(FORWARDING_POLL);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match store.forwarding_by_extension().await {
+            Ok(now) if now != seen => {
+                seen = now.clone();
+                if out.send(now).await.is_err() {
+                    return;
+                }
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not read the call forwarding rules"),
         }
     }
 }

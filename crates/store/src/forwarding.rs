@@ -110,6 +110,27 @@ impl Store {
     /// Every person's rules that were ever saved, by person id (for the SIP proxy). People
     /// missing from the map forward nothing.
     pub async fn all_forwarding(&self) -> Result<HashMap<i64, ForwardingRules>, StoreError> {
+        Ok(self
+            .forwarding_rows()
+            .await?
+            .into_iter()
+            .map(|(id, _, rules)| (id, rules))
+            .collect())
+    }
+
+    /// The same rules by the person's own extension (what the SIP proxy routes by).
+    pub async fn forwarding_by_extension(
+        &self,
+    ) -> Result<HashMap<Extension, ForwardingRules>, StoreError> {
+        Ok(self
+            .forwarding_rows()
+            .await?
+            .into_iter()
+            .map(|(_, own, rules)| (own, rules))
+            .collect())
+    }
+
+    async fn forwarding_rows(&self) -> Result<Vec<(i64, Extension, ForwardingRules)>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT s.id, s.extension, {RULE_COLUMNS} FROM call_forwarding f \
              JOIN staff s ON s.id = f.staff_id \
@@ -127,7 +148,11 @@ impl Store {
         }
         by_person
             .into_iter()
-            .map(|(id, (own, rules))| Ok((id, rules_from(&extension(&own)?, &rules)?)))
+            .map(|(id, (own, rules))| {
+                let own = extension(&own)?;
+                let rules = rules_from(&own, &rules)?;
+                Ok((id, own, rules))
+            })
             .collect()
     }
 

@@ -6,15 +6,26 @@
 
 use crate::accounts::Target as Named;
 use crate::flow::Flow;
+use crate::forwarding::Routing;
 use crate::headers::{self, pop_first};
 use crate::register::Challenger;
 use crate::switch::{Notice, Switch};
 use bytes::Bytes;
+use directory::forwarding::Situation;
 use sip::transaction::Key;
 use sip::uri::Uri;
 use sip::via::Via;
 use sip::{Header, HeaderName, Message, Method, StartLine};
 use std::collections::{BTreeSet, HashMap};
+
+/// How a request is forwarded.
+#[derive(Debug)]
+struct Plan {
+    /// A dialog-creating INVITE: record-route, ring timeout, forwarding.
+    ring: bool,
+    caller_person: Option<i64>,
+    routing: Option<Routing>,
+}
 
 /// Where one branch goes.
 #[derive(Debug, Clone)]
@@ -60,6 +71,8 @@ struct Context {
     timed_out: bool,
     caller_person: Option<i64>,
     deadline: Option<i64>,
+    /// A call to an extension: where it rings and how it was forwarded so far.
+    routing: Option<Routing>,
 }
 
 /// The proxy's running requests.
@@ -167,51 +180,72 @@ impl Switch {
             return;
         }
         let user = headers::uri_user(&uri).unwrap_or_default();
-        let users: Vec<String> = match self.accounts.target(&user) {
-            Named::Extension(ext) => self.accounts.devices_of(ext).to_vec(),
-            Named::Device(account) => vec![account.sip_username.clone()],
+        let invite = request.method() == Some(&Method::Invite);
+        let (mut targets, routing) = match self.accounts.target(&user) {
+            Named::Extension(ext) => {
+                let mut routing = self.route_call(ext, invite);
+                let mut targets = self.ring_targets(now, &routing.extension);
+                // Nobody registered there: as if nobody answered (no-answer forwarding).
+                while targets.is_empty() && self.forward_after(&mut routing, Situation::NoAnswer) {
+                    targets = self.ring_targets(now, &routing.extension);
+                }
+                (targets, Some(routing))
+            }
+            Named::Device(account) => {
+                let user = account.sip_username.clone();
+                (self.device_targets(now, &user), None)
+            }
             Named::Unknown => {
                 self.reply_status(now, &key, &request, 404, "Not Found");
                 return;
             }
         };
-        let mut targets = Vec::new();
-        for u in &users {
-            let Some(account) = self.accounts.get(u).filter(|a| a.enabled) else {
-                continue;
-            };
-            for b in self.registrar.bindings(u) {
-                if b.expires_at <= now {
-                    continue;
-                }
-                let flow = self
-                    .contacts
-                    .get(&b.contact)
-                    .copied()
-                    .or_else(|| Uri::parse(&b.contact).ok().and_then(|u| Flow::of_uri(&u)));
-                if let Some(flow) = flow {
-                    targets.push(Target {
-                        uri: Some(b.contact.clone()),
-                        flow,
-                        person: Some(account.person_id),
-                    });
-                }
-            }
-        }
         if targets.is_empty() {
             self.reply_status(now, &key, &request, 480, "Temporarily Unavailable");
             return;
         }
-        let ring = request.method() == Some(&Method::Invite);
-        self.fork(
-            now,
-            key,
-            request,
-            peer,
-            targets,
-            ring,
-            Some(caller.person_id),
-        );
+        targets.dedup_by(|a, b| a.uri == b.uri);
+        let plan = Plan {
+            ring: invite,
+            caller_person: Some(caller.person_id),
+            routing,
+        };
+        self.fork(now, key, request, peer, targets, plan);
+    }
+
+    /// The registered contacts of every enabled device of an extension's person.
+    fn ring_targets(&self, now: i64, extension: &str) -> Vec<Target> {
+        let users = self.accounts.devices_of(extension).to_vec();
+        users
+            .iter()
+            .flat_map(|u| self.device_targets(now, u))
+            .collect()
+    }
+
+    /// The registered contacts of one device.
+    fn device_targets(&self, now: i64, user: &str) -> Vec<Target> {
+        let Some(account) = self.accounts.get(user).filter(|a| a.enabled) else {
+            return Vec::new();
+        };
+        let mut targets = Vec::new();
+        for b in self.registrar.bindings(user) {
+            if b.expires_at <= now {
+                continue;
+            }
+            let flow = self
+                .contacts
+                .get(&b.contact)
+                .copied()
+                .or_else(|| Uri::parse(&b.contact).ok().and_then(|u| Flow::of_uri(&u)));
+            if let Some(flow) = flow {
+                targets.push(Target {
+                    uri: Some(b.contact.clone()),
+                    flow,
+                    person: Some(account.person_id),
+                });
+            }
+        }
+        targets
     }
 
     /// A request inside a dialog: it follows the route set we put ourselves into.
@@ -247,7 +281,12 @@ impl Switch {
             flow,
             person: None,
         };
-        self.fork(now, key, request, peer, vec![target], false, None);
+        let plan = Plan {
+            ring: false,
+            caller_person: None,
+            routing: None,
+        };
+        self.fork(now, key, request, peer, vec![target], plan);
     }
 
     /// Where an in-dialog request or ACK goes: the next Route, else the Request-URI
@@ -263,7 +302,6 @@ impl Switch {
         headers::next_hop(request)
     }
 
-    #[allow(clippy::too_many_arguments)] // one call site per kind of request; a struct would only rename them
     fn fork(
         &mut self,
         now: i64,
@@ -271,21 +309,70 @@ impl Switch {
         mut request: Message,
         peer: Flow,
         targets: Vec<Target>,
-        ring: bool,
-        caller_person: Option<i64>,
+        plan: Plan,
     ) {
         if !headers::decrement_max_forwards(&mut request) {
             self.reply_status(now, &key, &request, 483, "Too Many Hops");
             return;
         }
-        let method = request.method().cloned().unwrap_or(Method::Options);
-        let invite = method == Method::Invite;
+        let invite = request.method() == Some(&Method::Invite);
         if invite {
             let trying = request.response(100, "Trying", None);
             self.reply(now, &key, &trying);
         }
         let id = self.calls.next;
         self.calls.next += 1;
+        let branches = self.spawn_branches(now, id, 0, &request, targets, plan.ring);
+        if branches.is_empty() {
+            self.reply_status(now, &key, &request, 500, "Server Internal Error");
+            return;
+        }
+        let deadline = plan
+            .ring
+            .then(|| now + self.ring_for(plan.routing.as_ref()));
+        if let Some(at) = deadline {
+            self.calls.deadlines.insert((at, id));
+        }
+        self.calls.by_server.insert(key.clone(), id);
+        self.calls.contexts.insert(
+            id,
+            Context {
+                server: key,
+                caller: peer,
+                request,
+                branches,
+                best: None,
+                finished: false,
+                answered: false,
+                cancelled: false,
+                timed_out: false,
+                caller_person: plan.caller_person,
+                deadline,
+                routing: plan.routing,
+            },
+        );
+    }
+
+    /// How long the devices ring: until no-answer forwarding, else the ring timeout.
+    fn ring_for(&self, routing: Option<&Routing>) -> i64 {
+        let ring = self.settings.ring_timeout_ms;
+        routing
+            .and_then(|r| self.no_answer_after(r))
+            .map_or(ring, |forward| forward.min(ring))
+    }
+
+    /// Sends `request` to each target in a client transaction of its own; branch numbers
+    /// start at `first`.
+    fn spawn_branches(
+        &mut self,
+        now: i64,
+        id: u64,
+        first: usize,
+        request: &Message,
+        targets: Vec<Target>,
+        ring: bool,
+    ) -> Vec<Branch> {
+        let method = request.method().cloned().unwrap_or(Method::Options);
         let mut branches = Vec::new();
         for t in targets {
             let mut m = request.clone();
@@ -306,7 +393,7 @@ impl Switch {
             if let Ok(client) = self.tx.send_request(now, m.clone(), t.flow, reliable) {
                 self.calls
                     .by_client
-                    .insert(client.clone(), (id, branches.len()));
+                    .insert(client.clone(), (id, first + branches.len()));
                 branches.push(Branch {
                     key: client,
                     request: m,
@@ -316,31 +403,57 @@ impl Switch {
                 });
             }
         }
+        branches
+    }
+
+    /// Forwards a running call after `situation` when its extension has a rule for it:
+    /// the new extension's devices ring in the same transaction. `false` when it stays.
+    fn reroute(&mut self, now: i64, id: u64, situation: Situation) -> bool {
+        let Some(mut routing) = self
+            .calls
+            .contexts
+            .get_mut(&id)
+            .and_then(|c| c.routing.take())
+        else {
+            return false;
+        };
+        let mut targets = Vec::new();
+        let mut why = situation;
+        while self.forward_after(&mut routing, why) {
+            targets = self.ring_targets(now, &routing.extension);
+            if !targets.is_empty() {
+                break;
+            }
+            why = Situation::NoAnswer; // nobody registered there
+        }
+        let ring = self.ring_for(Some(&routing));
+        let Some(ctx) = self.calls.contexts.get_mut(&id) else {
+            return false;
+        };
+        ctx.routing = Some(routing);
+        if targets.is_empty() {
+            return false;
+        }
+        let (request, first) = (ctx.request.clone(), ctx.branches.len());
+        let old = ctx.deadline.take();
+        let branches = self.spawn_branches(now, id, first, &request, targets, true);
+        let Some(ctx) = self.calls.contexts.get_mut(&id) else {
+            return false;
+        };
         if branches.is_empty() {
-            self.reply_status(now, &key, &request, 500, "Server Internal Error");
-            return;
+            ctx.deadline = old;
+            return false;
         }
-        let deadline = ring.then_some(now + self.settings.ring_timeout_ms);
-        if let Some(at) = deadline {
-            self.calls.deadlines.insert((at, id));
+        ctx.branches.extend(branches);
+        // What the earlier extension answered no longer decides the outcome.
+        ctx.best = None;
+        let at = now + ring;
+        ctx.deadline = Some(at);
+        if let Some(old) = old {
+            self.calls.deadlines.remove(&(old, id));
         }
-        self.calls.by_server.insert(key.clone(), id);
-        self.calls.contexts.insert(
-            id,
-            Context {
-                server: key,
-                caller: peer,
-                request,
-                branches,
-                best: None,
-                finished: false,
-                answered: false,
-                cancelled: false,
-                timed_out: false,
-                caller_person,
-                deadline,
-            },
-        );
+        self.calls.deadlines.insert((at, id));
+        true
     }
 
     /// A response of one of our branches.
@@ -490,8 +603,12 @@ impl Switch {
             };
             ctx.deadline = None;
             if !ctx.finished {
-                ctx.timed_out = true;
                 self.cancel_branches(now, id);
+                if !self.reroute(now, id, Situation::NoAnswer) {
+                    if let Some(ctx) = self.calls.contexts.get_mut(&id) {
+                        ctx.timed_out = true;
+                    }
+                }
                 self.finish_if_done(now, id);
             }
         }
@@ -542,6 +659,16 @@ impl Switch {
             .iter()
             .all(|b| matches!(b.state, BranchState::Done | BranchState::CancelWhenRinging));
         if !done {
+            return;
+        }
+        let busy = !ctx.finished
+            && !ctx.cancelled
+            && !ctx.timed_out
+            && ctx
+                .best
+                .as_ref()
+                .is_some_and(|b| matches!(b.code(), Some(486 | 600)));
+        if busy && self.reroute(now, id, Situation::Busy) {
             return;
         }
         let ctx = self.calls.contexts.remove(&id).expect("present");

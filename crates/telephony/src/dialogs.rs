@@ -36,6 +36,11 @@ impl Dialogs {
         first
     }
 
+    /// Whether a person is in an answered call.
+    pub fn is_busy(&self, person_id: i64) -> bool {
+        self.counts.contains_key(&person_id)
+    }
+
     /// A call ended; returns the people who are in no call now.
     pub fn ended(&mut self, call_id: &Bytes) -> Vec<i64> {
         let Some((until, people)) = self.calls.remove(call_id) else {

@@ -30,6 +30,7 @@ pub mod accounts;
 pub mod calls;
 pub mod dialogs;
 pub mod flow;
+mod forwarding;
 pub mod headers;
 mod register;
 pub mod switch;

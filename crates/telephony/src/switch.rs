@@ -106,6 +106,8 @@ pub struct Switch {
     pub(crate) counts: NonceCounts,
     pub(crate) calls: Calls,
     pub(crate) dialogs: Dialogs,
+    /// Forwarding rules by the person's own extension (only people with a rule on).
+    pub(crate) forwarding: HashMap<String, directory::forwarding::ForwardingRules>,
     pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
     next_ticket: u64,
     nonces_issued: u64,
@@ -135,6 +137,7 @@ impl Switch {
             counts: NonceCounts::new(100_000),
             calls: Calls::default(),
             dialogs: Dialogs::default(),
+            forwarding: HashMap::new(),
             pending_saves: HashMap::new(),
             next_ticket: 1,
             nonces_issued: 0,
