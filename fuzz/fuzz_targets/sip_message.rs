@@ -1,11 +1,12 @@
 //! Any bytes into the SIP parser, as a datagram and as a stream: no panic; a message it
 //! reads survives check_request/check_response and writes out into bytes that read back
-//! equal (RFC 3261 parsing is the inverse of writing). Seeds: RFC 4475 and RFC 3261 §24.
+//! equal (RFC 3261 parsing is the inverse of writing), and so does the answer to a
+//! datagram it refuses. Seeds: RFC 4475 and RFC 3261 §24.
 #![no_main]
 
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
-use sip::parser::{check_response, MAX_MESSAGE};
+use sip::parser::{answer_refused, check_response, MAX_MESSAGE};
 use sip::{check_request, parse_datagram, parse_stream, Frame, Message};
 
 fn round_trips(m: &Message) {
@@ -29,8 +30,13 @@ fn round_trips(m: &Message) {
 
 fuzz_target!(|data: &[u8]| {
     let data = Bytes::copy_from_slice(data);
-    if let Ok(m) = parse_datagram(data.clone()) {
-        round_trips(&m);
+    match parse_datagram(data.clone()) {
+        Ok(m) => round_trips(&m),
+        Err(error) => {
+            if let Some(answer) = answer_refused(&data, &error, Some("t")) {
+                round_trips(&answer);
+            }
+        }
     }
     // A connection's reader: frames until the buffer is incomplete or wrong.
     let mut rest = data;

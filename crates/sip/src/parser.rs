@@ -299,14 +299,33 @@ fn check_controls(all: &[Bytes]) -> Result<(), ParseError> {
 }
 
 fn parse_head(data: &Bytes, head_end: usize) -> Result<(Message, usize), ParseError> {
-    let head = data.slice(..head_end);
-    let mut all = lines(&head);
-    while all.last().is_some_and(|l| l.is_empty()) {
-        all.pop();
-    }
+    let all = head_lines(data, head_end);
     check_controls(&all)?;
     let first = all.first().ok_or(ParseError::StartLine("empty"))?;
     let start = start_line(first)?;
+    let headers = header_fields(&all)?;
+    Ok((
+        Message {
+            start,
+            headers,
+            body: Bytes::new(),
+        },
+        head_end,
+    ))
+}
+
+/// The lines of the header section, without the empty ones that end it.
+fn head_lines(data: &Bytes, head_end: usize) -> Vec<Bytes> {
+    let mut all = lines(&data.slice(..head_end));
+    while all.last().is_some_and(|l| l.is_empty()) {
+        all.pop();
+    }
+    all
+}
+
+/// The header fields of the lines after the start line, folded lines joined with one
+/// space (RFC 3261 §7.3.1).
+fn header_fields(all: &[Bytes]) -> Result<Vec<Header>, ParseError> {
     let mut headers: Vec<Header> = Vec::with_capacity(all.len());
     // Folded continuation lines: (index of header, pieces) joined with one space.
     let mut folded: Vec<(usize, Vec<Bytes>)> = Vec::new();
@@ -353,14 +372,49 @@ fn parse_head(data: &Bytes, head_end: usize) -> Result<(Message, usize), ParseEr
         }
         headers[i].value = joined.freeze();
     }
-    Ok((
-        Message {
-            start,
-            headers,
-            body: Bytes::new(),
+    Ok(headers)
+}
+
+/// The answer to a request datagram that [`parse_datagram`] refused with `error`, when
+/// one can be given: `error.status()` with `error.reason()` as its phrase (RFC 3261
+/// §21.4.1), on the request's Via, From, To (given `to_tag`), Call-ID and CSeq (§8.2.6).
+/// RFC 4475 asks for one to a bad request line (3.1.2.7-10), a bad Content-Length (3.1.2.2,
+/// 3.1.2.3, 3.3.9) or version (3.1.2.16). `None` for responses and ACKs, which are never
+/// answered, and for requests whose header section cannot be read or lacks one of those
+/// headers: those are dropped.
+pub fn answer_refused(data: &Bytes, error: &ParseError, to_tag: Option<&str>) -> Option<Message> {
+    let data = data.slice(leading_crlf(data)..);
+    let all = head_lines(&data, find_head_end(&data).unwrap_or(data.len()));
+    check_controls(&all).ok()?;
+    let first = all.first()?;
+    let method = first.split(|c| *c == b' ').next()?;
+    if !is_token(method) || method == b"ACK" {
+        return None;
+    }
+    let request = Message {
+        start: StartLine::Request {
+            method: Method::from_token(first.slice_ref(method)),
+            uri: Bytes::new(),
         },
-        head_end,
-    ))
+        headers: header_fields(&all).ok()?,
+        body: Bytes::new(),
+    };
+    // The answer goes back to where the datagram came from (§18.2.2); the sender matches
+    // it by these headers, however odd they are (badvers has a SIP/7.0 Via).
+    let needed = [
+        HeaderName::Via,
+        HeaderName::From,
+        HeaderName::To,
+        HeaderName::CallId,
+        HeaderName::CSeq,
+    ];
+    if needed
+        .iter()
+        .any(|name| request.header(name).is_none_or(|v| v.is_empty()))
+    {
+        return None;
+    }
+    Some(request.response(error.status(), &error.reason(), to_tag))
 }
 
 /// `SIP/2.0`; the version is case-insensitive (RFC 3261 §7.1).

@@ -9,7 +9,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use proptest::prelude::*;
 use sip::message::Header;
 use sip::method::Method;
-use sip::parser::{check_response, MAX_MESSAGE};
+use sip::parser::{answer_refused, check_response, MAX_MESSAGE};
 use sip::{check_request, parse_datagram, parse_stream, Frame, HeaderName, Message, StartLine};
 
 fn token() -> impl Strategy<Value = String> {
@@ -238,12 +238,19 @@ fn read_stream(chunks: impl IntoIterator<Item = Bytes>) -> (Vec<Item>, Bytes) {
 
 /// Damaged input must not panic; what still parses writes out and reads back equal.
 fn survives(data: Bytes) {
-    if let Ok(m) = parse_datagram(data.clone()) {
-        let _ = (check_request(&m), check_response(&m));
-        let wire = m.to_bytes();
-        // Long names and CRLFs written for compact ones and bare LFs can pass the limit.
-        if wire.len() <= MAX_MESSAGE {
-            assert_eq!(parse_datagram(wire), Ok(m));
+    match parse_datagram(data.clone()) {
+        Ok(m) => {
+            let _ = (check_request(&m), check_response(&m));
+            let wire = m.to_bytes();
+            // Long names and CRLFs written for compact ones and bare LFs can pass the limit.
+            if wire.len() <= MAX_MESSAGE {
+                assert_eq!(parse_datagram(wire), Ok(m));
+            }
+        }
+        Err(error) => {
+            if let Some(answer) = answer_refused(&data, &error, Some("t")) {
+                assert_eq!(parse_datagram(answer.to_bytes()), Ok(answer));
+            }
         }
     }
     if let Ok(Frame::Message { message, consumed }) = parse_stream(&data) {
