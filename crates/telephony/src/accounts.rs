@@ -55,7 +55,12 @@ pub struct Accounts {
 impl Accounts {
     /// From a full list (later duplicates of a user name replace earlier ones).
     pub fn new(list: impl IntoIterator<Item = Account>) -> Accounts {
-        let mut accounts = Accounts::default();
+        let list: Vec<Account> = list.into_iter().collect();
+        // Sized once: growing by doubling leaves the old tables behind as garbage.
+        let mut accounts = Accounts {
+            by_user: HashMap::with_capacity(list.len()),
+            by_extension: HashMap::with_capacity(list.len()),
+        };
         for account in list {
             accounts.insert(account);
         }

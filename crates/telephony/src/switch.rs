@@ -204,15 +204,27 @@ impl Switch {
         self.update_online_of(person, &extension);
     }
 
-    /// A UDP datagram arrived. Unparseable ones are dropped (there is nobody to answer
-    /// reliably); the reason is returned for the shell's log.
+    /// A UDP datagram arrived. An unreadable request is answered with 400 (or 505) when
+    /// its Via, From, To, Call-ID and CSeq can be read, else dropped; the reason is
+    /// returned for the shell's log.
     pub fn handle_datagram(
         &mut self,
         now: i64,
         flow: Flow,
         data: Bytes,
     ) -> Result<(), sip::ParseError> {
-        let message = sip::parse_datagram(data)?;
+        let message = match sip::parse_datagram(data.clone()) {
+            Ok(message) => message,
+            Err(error) => {
+                // A request whose headers can still be read gets its 400 (or 505) with
+                // the reason (RFC 4475); anything else is dropped.
+                let tag = self.tag();
+                if let Some(reply) = sip::parser::answer_refused(&data, &error, Some(&tag)) {
+                    self.send(flow, &reply);
+                }
+                return Err(error);
+            }
+        };
         self.handle_message(now, flow, message);
         Ok(())
     }
