@@ -32,6 +32,7 @@ pub mod dialogs;
 pub mod flow;
 mod forwarding;
 pub mod headers;
+pub mod protection;
 mod register;
 pub mod switch;
 
