@@ -6,8 +6,10 @@
 //!
 //! sipp comes from the Debian package `sip-tester`, which `scripts/test` installs.
 
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use testkit::http::Client;
 use testkit::process::ServerProcess;
 use testkit::TestDb;
 
@@ -31,12 +33,16 @@ fn scenario(name: &str) -> String {
 }
 
 fn durchwahl(db: &TestDb, args: &[&str]) -> String {
+    durchwahl_with_input(db, args, "")
+}
+
+fn durchwahl_with_input(db: &TestDb, args: &[&str], stdin: &str) -> String {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .args(["--database-url", &db.url.redacted(), "--log-level", "warn"])
         .env_remove("DURCHWAHL_CONFIG")
         .env("DURCHWAHL_SIP_DOMAIN", DOMAIN);
-    let out = testkit::process::run_with_input(cmd, "");
+    let out = testkit::process::run_with_input(cmd, stdin);
     assert!(
         out.status.success(),
         "{}: durchwahl {args:?}: {}",
@@ -283,4 +289,43 @@ async fn sipp_scenarios_extension_fork_and_bindings_across_a_crash() {
         assert_eq!(sip_again, sip);
         call(dir, &sip, &devices[12], &callee.user, callee_port, None);
     }
+}
+
+/// A rule set on the web applies to the next real call: p01 (3001, no phone registered)
+/// forwards everything to Zora (3100), whose desk phone answers.
+#[test]
+fn forwarding_set_on_the_web_reroutes_a_real_call() {
+    let db = testkit::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let devices = provision(&db, dir);
+    let password = "Grüne Wiese am Inn";
+    durchwahl_with_input(
+        &db,
+        &["users", "set-password", "p01"],
+        &format!("{password}\n"),
+    );
+    let log = dir.join("server.log");
+    let (server, sip) = serve(&db, "127.0.0.1:0", &log);
+
+    let mut web = Client::new(&server.address);
+    let login = web.post(
+        "/api/v1/auth/login",
+        json!({"login": "p01", "password": password}),
+    );
+    assert_eq!(login.status, 200, "{}", login.body);
+    let rules = json!({
+        "always": {"on": true, "target": TWO_DEVICES_EXTENSION},
+        "busy": {"on": false},
+        "no_answer": {"on": false},
+    });
+    let set = web.request("PUT", "/api/v1/me/forwarding", Some(rules));
+    assert_eq!(set.status, 200, "{}", set.body);
+    // The SIP service looks for changed rules every 2 s.
+    std::thread::sleep(std::time::Duration::from_millis(4_500));
+
+    let zwei = devices.iter().find(|d| d.login == "zwei").unwrap();
+    let desk = free_udp_port();
+    register(dir, &sip, zwei, desk);
+    call(dir, &sip, &devices[12], "3001", desk, None);
 }
