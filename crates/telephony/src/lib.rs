@@ -28,6 +28,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod dialog_info;
 pub mod dialogs;
 pub mod flow;
 mod forwarding;
@@ -35,6 +36,7 @@ pub mod headers;
 pub mod protection;
 mod register;
 pub mod switch;
+mod xml;
 
 pub use accounts::{Account, Accounts};
 pub use flow::{Flow, Transport};
