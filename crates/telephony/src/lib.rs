@@ -33,6 +33,7 @@ pub mod dialogs;
 pub mod flow;
 mod forwarding;
 pub mod headers;
+pub mod pidf;
 pub mod protection;
 mod register;
 pub mod switch;
