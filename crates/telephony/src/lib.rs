@@ -36,6 +36,7 @@ pub mod headers;
 pub mod pidf;
 pub mod protection;
 mod register;
+pub mod subscriptions;
 pub mod switch;
 mod xml;
 
