@@ -452,6 +452,12 @@ impl<P: Clone> Transactions<P> {
         self.server.remove(key).map(|tx| tx.peer)
     }
 
+    /// Drops a server transaction the TU leaves unanswered on purpose (a request from a
+    /// blocked source): nothing was sent, nothing is kept.
+    pub fn abandon(&mut self, key: &Key) {
+        self.server.remove(key);
+    }
+
     /// The TU sends a request to `peer`; returns its client transaction key. ACKs are not
     /// transactions: send them directly.
     pub fn send_request(

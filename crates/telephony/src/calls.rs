@@ -160,7 +160,7 @@ impl Switch {
     /// An out-of-dialog request for someone (INVITE, MESSAGE, OPTIONS…): authenticate the
     /// device, find the person's registered devices, fork.
     pub(crate) fn route_to_person(&mut self, now: i64, key: Key, mut request: Message, peer: Flow) {
-        let Some(caller) = self.authenticate(now, &key, &request, Challenger::Proxy) else {
+        let Some(caller) = self.authenticate(now, &key, &request, Challenger::Proxy, peer) else {
             return;
         };
         request

@@ -4,6 +4,7 @@
 use crate::accounts::Account;
 use crate::flow::Flow;
 use crate::headers;
+use crate::protection::Decision;
 use crate::switch::{Notice, Switch};
 use bytes::Bytes;
 use sip::digest::{Credentials, Verdict};
@@ -42,7 +43,8 @@ impl Switch {
             self.reply_status(now, &key, &request, 404, "Not Found (unknown domain)");
             return;
         }
-        let Some(account) = self.authenticate(now, &key, &request, Challenger::Registrar) else {
+        let Some(account) = self.authenticate(now, &key, &request, Challenger::Registrar, peer)
+        else {
             return;
         };
         // RFC 3261 §10.3 step 5: the authenticated device registers its own address (the
@@ -108,6 +110,7 @@ impl Switch {
         key: &Key,
         request: &Message,
         side: Challenger,
+        peer: Flow,
     ) -> Option<Account> {
         let realm = self.auth.realm().to_owned();
         let credentials = request
@@ -118,6 +121,15 @@ impl Switch {
             self.challenge(now, key, request, side, false);
             return None;
         };
+        // Guessing protection (local processes are trusted): a blocked account or source
+        // hears nothing.
+        let source = (!peer.addr.ip().is_loopback()).then_some(peer.addr.ip());
+        if let Some(ip) = source {
+            if let Decision::Drop(_) = self.guard.check_account(now, ip, &credentials.username) {
+                self.tx.abandon(key);
+                return None;
+            }
+        }
         let account = self.accounts.get(&credentials.username).cloned();
         let ha1 = account
             .as_ref()
@@ -129,12 +141,28 @@ impl Switch {
             .auth
             .verify(now_secs, &mut self.counts, &method, &credentials, &ha1)
         {
-            Verdict::Ok(_) => {}
+            Verdict::Ok(_) => {
+                if let Some(ip) = source {
+                    self.guard.record_success(now, ip, &credentials.username);
+                }
+            }
             Verdict::Stale | Verdict::Replay => {
                 self.challenge(now, key, request, side, true);
                 return None;
             }
-            Verdict::Invalid(_) | Verdict::WrongAnswer => {
+            Verdict::WrongAnswer => {
+                if let Some(ip) = source {
+                    // Only names that exist count against an account (made-up ones
+                    // would fill the table); every wrong answer counts for the source.
+                    let name = account.as_ref().map(|a| a.sip_username.as_str());
+                    self.guard.record_failure(now, ip, name);
+                }
+                self.challenge(now, key, request, side, false);
+                return None;
+            }
+            // A nonce of another start or a malformed answer: not a guess (after a
+            // restart every phone presents one).
+            Verdict::Invalid(_) => {
                 self.challenge(now, key, request, side, false);
                 return None;
             }

@@ -10,6 +10,7 @@ use crate::calls::Calls;
 use crate::dialogs::Dialogs;
 use crate::flow::Flow;
 use crate::headers::{self, Local};
+use crate::protection::{Decision, Guard};
 use bytes::Bytes;
 use sip::digest::{Authenticator, NonceCounts, NonceKey};
 use sip::registrar::{Binding, Limits, Registrar};
@@ -36,6 +37,8 @@ pub struct Settings {
     /// Offer the SHA-256 challenge before the MD5 one (RFC 8760 prefers it, but many
     /// phones answer only the first challenge and fail on SHA-256).
     pub sha256_first: bool,
+    /// Scanner, guessing and flood protection.
+    pub protection: crate::protection::Settings,
 }
 
 impl Settings {
@@ -49,6 +52,7 @@ impl Settings {
             ring_timeout_ms: 60_000,
             timers: Timers::default(),
             sha256_first: false,
+            protection: crate::protection::Settings::default(),
         }
     }
 }
@@ -106,6 +110,7 @@ pub struct Switch {
     pub(crate) counts: NonceCounts,
     pub(crate) calls: Calls,
     pub(crate) dialogs: Dialogs,
+    pub(crate) guard: Guard,
     /// Forwarding rules by the person's own extension (only people with a rule on).
     pub(crate) forwarding: HashMap<String, directory::forwarding::ForwardingRules>,
     pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
@@ -137,6 +142,7 @@ impl Switch {
             counts: NonceCounts::new(100_000),
             calls: Calls::default(),
             dialogs: Dialogs::default(),
+            guard: Guard::new(settings.protection.clone()),
             forwarding: HashMap::new(),
             pending_saves: HashMap::new(),
             next_ticket: 1,
@@ -233,6 +239,9 @@ impl Switch {
     pub fn handle_message(&mut self, now: i64, flow: Flow, mut message: Message) {
         match message.start {
             StartLine::Request { .. } => {
+                if !self.admit(now, flow, &message) {
+                    return;
+                }
                 if let Err(error) = sip::check_request(&message) {
                     if message.method() != Some(&Method::Ack) {
                         let reply = message.response(error.status(), &error.reason(), None);
@@ -247,6 +256,35 @@ impl Switch {
             StartLine::Response { .. } => self.tx.handle_response(now, message),
         }
         self.drive(now);
+    }
+
+    /// The protection's first look at a request: scanners and blocked sources are
+    /// dropped, a source over its rate hears 503 with Retry-After. Local processes
+    /// (loopback: the admin's tools, a load test, a co-located SBC) are not rate-limited.
+    fn admit(&mut self, now: i64, flow: Flow, message: &Message) -> bool {
+        let user_agent = message.header(&HeaderName::UserAgent).map(|v| &v[..]);
+        let ip = flow.addr.ip();
+        let decision = if ip.is_loopback() {
+            match user_agent.is_some_and(crate::protection::is_scanner) {
+                true => Decision::Drop(crate::protection::Reason::Scanner),
+                false => Decision::Allow,
+            }
+        } else {
+            self.guard.handle_request(now, ip, user_agent)
+        };
+        match decision {
+            Decision::Allow => true,
+            Decision::Drop(_) => false,
+            Decision::Reject { retry_after_secs } => {
+                if message.method() != Some(&Method::Ack) {
+                    let mut reply = message.response(503, "Service Unavailable", None);
+                    let seconds = Bytes::from(retry_after_secs.to_string());
+                    reply.push(HeaderName::RetryAfter, seconds);
+                    self.send(flow, &reply);
+                }
+                false
+            }
+        }
     }
 
     /// The store committed (or failed to commit) the bindings of `ticket`.
