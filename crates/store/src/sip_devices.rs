@@ -140,12 +140,30 @@ impl Store {
 
     /// Every device (for the SIP server's credential table), by user name.
     pub async fn all_devices(&self) -> Result<Vec<DeviceRow>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id ORDER BY d.sip_username"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(device).collect()
+        // In pages: the driver's rows for 100,000 devices at once took over 100 MB,
+        // which the process kept long after.
+        const PAGE: i64 = 2_000;
+        let mut all = Vec::new();
+        let mut after = String::new();
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id \
+                 WHERE d.sip_username > $1 ORDER BY d.sip_username LIMIT $2"
+            ))
+            .bind(&after)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let page = rows.iter().map(device).collect::<Result<Vec<_>, _>>()?;
+            let full = page.len() as i64 == PAGE;
+            if let Some(last) = page.last() {
+                after.clone_from(&last.sip_username);
+            }
+            all.extend(page);
+            if !full {
+                return Ok(all);
+            }
+        }
     }
 
     /// A cheap summary of what [`Store::all_devices`] would return (how many devices,
@@ -289,12 +307,30 @@ impl Store {
             .bind(now_ms)
             .execute(&self.pool)
             .await?;
-        let rows = sqlx::query(
-            "SELECT device_id, contact, instance, call_id, cseq, expires_ms, source \
-             FROM sip_bindings ORDER BY device_id, contact",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(binding).collect()
+        // In pages, like the devices (after a restart with 100,000 phones registered).
+        const PAGE: i64 = 2_000;
+        let mut all = Vec::new();
+        let mut after = (i64::MIN, String::new());
+        loop {
+            let rows = sqlx::query(
+                "SELECT device_id, contact, instance, call_id, cseq, expires_ms, source \
+                 FROM sip_bindings WHERE device_id > $1 OR (device_id = $1 AND contact > $2) \
+                 ORDER BY device_id, contact LIMIT $3",
+            )
+            .bind(after.0)
+            .bind(&after.1)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let page = rows.iter().map(binding).collect::<Result<Vec<_>, _>>()?;
+            let full = page.len() as i64 == PAGE;
+            if let Some(last) = page.last() {
+                after = (last.device_id, last.contact.clone());
+            }
+            all.extend(page);
+            if !full {
+                return Ok(all);
+            }
+        }
     }
 }

@@ -144,3 +144,36 @@ async fn registrations_survive_and_go_with_their_device() {
         assert!(store.device("2501-1").await.unwrap().is_none(), "{l}");
     }
 }
+
+/// Devices and registrations are read in pages of 2,000: 4,500 of each come back whole,
+/// in order, across the page ends.
+#[tokio::test]
+async fn many_devices_and_registrations_are_read_whole_across_pages() {
+    for (store, db) in stores().await {
+        let l = db.label;
+        let wanted: Vec<NewDevice> = (0..4_500)
+            .map(|i| {
+                let who = if i % 2 == 0 { "c.clerk" } else { "d.dorn" };
+                device(who, &format!("Telefon {i}"), &format!("dev-{i:05}"))
+            })
+            .collect();
+        let ids = store.add_devices(&wanted, 1).await.unwrap();
+        let all = store.all_devices().await.unwrap();
+        assert_eq!(all.len(), 4_500, "{l}");
+        assert!(
+            all.windows(2)
+                .all(|w| w[0].sip_username < w[1].sip_username),
+            "{l}: sorted, no repeats"
+        );
+        let bindings: Vec<StoredBinding> = ids
+            .iter()
+            .map(|id| binding(*id, &format!("sip:{id}@192.0.2.7:5060"), 9_000))
+            .collect();
+        store.save_bindings(&bindings, &[]).await.unwrap();
+        let loaded = store.load_bindings(5_000).await.unwrap();
+        assert_eq!(loaded.len(), 4_500, "{l}");
+        let mut expected = bindings.clone();
+        expected.sort_by(|a, b| (a.device_id, &a.contact).cmp(&(b.device_id, &b.contact)));
+        assert_eq!(loaded, expected, "{l}");
+    }
+}
