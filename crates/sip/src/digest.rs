@@ -628,6 +628,23 @@ impl Authenticator {
         credentials: &Credentials,
         ha1: &str,
     ) -> Verdict {
+        self.verify_request(now_secs, counts, method, credentials, ha1, None)
+    }
+
+    /// [`Authenticator::verify`] for an element that answers statelessly: `request`
+    /// identifies the request (a hash of its top Via branch and sent-by), and the latest
+    /// request accepted for a nonce is accepted again when it comes again with the same
+    /// count (a retransmission whose answer was lost; it can only repeat what it did).
+    /// Any other repeated count is a replay.
+    pub fn verify_request(
+        &self,
+        now_secs: u64,
+        counts: &mut NonceCounts,
+        method: &Method,
+        credentials: &Credentials,
+        ha1: &str,
+        request: Option<u64>,
+    ) -> Verdict {
         if credentials.realm != self.realm {
             let (expected, got) = (self.realm.clone(), credentials.realm.clone());
             return Verdict::Invalid(DigestError::WrongRealm { expected, got });
@@ -645,7 +662,8 @@ impl Authenticator {
         if now_secs < issued || now_secs - issued >= self.lifetime {
             return Verdict::Stale;
         }
-        match counts.record(now_secs, self.lifetime, issued, salt, credentials.nc) {
+        let nc = credentials.nc;
+        match counts.record(now_secs, self.lifetime, (issued, salt), nc, request) {
             Count::Fresh => Verdict::Ok(Authenticated {
                 username: credentials.username.clone(),
                 algorithm: credentials.algorithm,
@@ -665,8 +683,9 @@ impl Authenticator {
 #[derive(Debug, Clone)]
 pub struct NonceCounts {
     capacity: usize,
-    /// (issued, salt) of a nonce: they identify it, the MAC follows from them.
-    last: BTreeMap<(u64, u64), u32>,
+    /// (issued, salt) of a nonce: they identify it, the MAC follows from them. The value:
+    /// the highest count, and which request it came with (if the caller said).
+    last: BTreeMap<(u64, u64), (u32, Option<u64>)>,
     evicted_up_to: Option<(u64, u64)>,
 }
 
@@ -712,16 +731,27 @@ impl NonceCounts {
         }
     }
 
-    fn record(&mut self, now_secs: u64, lifetime: u64, issued: u64, salt: u64, nc: u32) -> Count {
+    fn record(
+        &mut self,
+        now_secs: u64,
+        lifetime: u64,
+        key: (u64, u64),
+        nc: u32,
+        request: Option<u64>,
+    ) -> Count {
         self.prune(now_secs, lifetime);
-        let key = (issued, salt);
         if self.is_evicted(key) {
             return Count::Evicted;
         }
-        if nc == 0 || self.last.get(&key).is_some_and(|last| nc <= *last) {
-            return Count::Replay;
+        match self.last.get(&key) {
+            Some(&(last, seen)) if nc == last && request.is_some() && seen == request => {
+                return Count::Fresh; // the same request again
+            }
+            Some(&(last, _)) if nc <= last => return Count::Replay,
+            _ if nc == 0 => return Count::Replay,
+            _ => {}
         }
-        self.last.insert(key, nc);
+        self.last.insert(key, (nc, request));
         if self.last.len() > self.capacity {
             if let Some((oldest, _)) = self.last.pop_first() {
                 self.evicted_up_to = Some(self.evicted_up_to.map_or(oldest, |e| e.max(oldest)));

@@ -215,6 +215,11 @@ impl Registrar {
                 _ => b.contact == r.contact,
             };
             if let Some(old) = next.iter().find(|b| same(b)) {
+                if old.call_id == call_id && old.cseq == cseq && old.contact == r.contact {
+                    // The very request that made it, again: a retransmission whose
+                    // answer was lost (a stateless registrar sees it). Nothing changes.
+                    continue;
+                }
                 if old.call_id == call_id && old.cseq >= cseq {
                     return Err(RegisterError::OutOfOrder);
                 }
@@ -345,6 +350,20 @@ mod tests {
             .unwrap();
         assert_eq!(c.added.len(), 1);
         assert_eq!(r.bindings("2401")[0].expires_at, 120_000);
+        // The same request again (its 200 was lost): accepted, nothing changes.
+        let again = r
+            .handle_register(
+                5_000,
+                "2401",
+                &register(
+                    "a",
+                    1,
+                    "Contact: <sip:2401@10.0.0.5:5060>\r\nExpires: 120\r\n",
+                ),
+            )
+            .unwrap();
+        assert_eq!(again, Change::default());
+        assert_eq!(r.bindings("2401")[0].expires_at, 120_000);
         // A second device.
         r.handle_register(
             0,
@@ -384,7 +403,7 @@ mod tests {
             r.handle_register(
                 0,
                 "2401",
-                &register("a", 1, "Contact: <sip:2401@10.0.0.5:5060>\r\n")
+                &register("a", 0, "Contact: <sip:2401@10.0.0.5:5060>\r\n")
             ),
             Err(RegisterError::OutOfOrder)
         );

@@ -382,3 +382,30 @@ fn with_counter_salts_eviction_spares_nonces_issued_after_the_evicted_one() {
         Verdict::Stale
     );
 }
+
+#[test]
+fn the_latest_request_may_come_again_but_no_other_repeat_passes() {
+    let (auth, mut counts, stored) = (
+        authenticator(),
+        NonceCounts::new(10),
+        stored(Sha256, "2301"),
+    );
+    let mut check = |c: &Credentials, request| {
+        auth.verify_request(NOW + 1, &mut counts, &REGISTER, c, &stored, Some(request))
+    };
+    let first = answer(NOW, Sha256, "pw", 1);
+    assert!(is_ok(check(&first, 11)));
+    // Its retransmission (same count, same request) passes again: its answer was lost.
+    assert!(is_ok(check(&first, 11)));
+    // The same count on another request is a replay.
+    assert_eq!(check(&first, 12), Verdict::Replay);
+    let second = answer(NOW, Sha256, "pw", 2);
+    assert!(is_ok(check(&second, 13)));
+    // Once a later count was used, the earlier request cannot come back.
+    assert_eq!(check(&first, 11), Verdict::Replay);
+    // Without a request id (plain verify) every repeat is a replay.
+    assert_eq!(
+        auth.verify(NOW + 1, &mut counts, &REGISTER, &second, &stored),
+        Verdict::Replay
+    );
+}
