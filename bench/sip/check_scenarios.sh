@@ -5,7 +5,8 @@
 #   SIP_SERVER=127.0.0.1:5060 SIP_DOMAIN=bench.local bench/sip/check_scenarios.sh [TEST...]
 #   bench/sip/run_kamailio.sh bench/sip/check_scenarios.sh      # against Kamailio
 #
-# Tests (default: all except blf): register call busy cancel fork unknown blf
+# Tests (default: all except blf and blf_server): register call busy cancel
+# fork unknown blf blf_server
 #   register  register_auth.xml for 3 users (register, check Contact, unregister)
 #   call      callee registers (register_only.xml), uas_answer.xml answers,
 #             uac_call.xml calls it (auth, 200, ACK, 300 ms, BYE)
@@ -18,10 +19,14 @@
 #   blf       blf_subscribe.xml against the sipp test double
 #             blf_notifier_stub.xml (no server needed; Kamailio has no
 #             presence in this setup)
+#   blf_server  blf_subscribe.xml against the server: user 1 watches user 2
+#             (registered, uas_answer.xml) while user 3 calls user 2; the
+#             watcher must see the call early, confirmed and terminated, and
+#             the final NOTIFY (Durchwahl; Kamailio answers 489)
 # Users: lines of $USERS_CSV (default bench/sip/db/users.csv from
 # make_users.sh); each test takes its own users so that registrations of
 # one test do not disturb another: register 1-3, call 4-5, busy 6-7,
-# cancel 8-9, fork 10-11, unknown 12.
+# cancel 8-9, fork 10-11, unknown 12, blf_server 1-3 (after register).
 # Logs: $CHECK_LOGS (default a temp dir, kept when a test fails).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -133,6 +138,28 @@ t_blf() {
   run blf-subscribe blf_subscribe.xml -inf "$(csv blf-watcher2.csv 1)" -s "$(user 2)" -m 1 "127.0.0.1:$p"; local r1=$?
   wait "$upid"; local r2=$?
   result blf $r1 $r2
+}
+
+t_blf_server() {
+  local p; p=$(port)
+  register blf-server-reg "$(csv blf-server-callee.csv 2)" "$p"; local r0=$?
+  uas blf-server-uas uas_answer.xml "$p"; local upid=$LASTPID
+  uac blf-server-watch blf_subscribe.xml -inf "$(csv blf-server-watcher.csv 1)" \
+      -s "$(user 2)" -m 1 "$SIP_SERVER" & local wpid=$!; PIDS+=($wpid)
+  # the call starts once the watcher has its first NOTIFY (idle)
+  local msg=$LOGS/blf-server-watch.msg i
+  for i in $(seq 50); do grep -q '^NOTIFY ' "$msg" 2>/dev/null && break; sleep 0.1; done
+  uac blf-server-call uac_call.xml -inf "$(csv blf-server-caller.csv 3)" -s "$(user 2)" \
+      -d 300 -m 1 "$SIP_SERVER"; local r1=$?
+  wait "$upid"; local r2=$?
+  wait "$wpid"; local r3=$?
+  # what the lamp showed, in the NOTIFY bodies the watcher received
+  local seen=0 s
+  for s in '<state>early</state>' '<state>confirmed</state>' '<state>terminated</state>' \
+           'Subscription-State: terminated'; do
+    grep -q "$s" "$msg" || { echo "blf_server: no NOTIFY with $s" >&2; seen=1; }
+  done
+  result blf_server $r0 $r1 $r2 $r3 $seen
 }
 
 for t in "${TESTS[@]}"; do "t_$t"; done

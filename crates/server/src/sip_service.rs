@@ -175,7 +175,7 @@ pub async fn run(
                     switch.handle_saved(now_ms(), ticket, ok);
                 }
             }
-            Some(accounts) = accounts_rx.recv() => switch.set_accounts(accounts),
+            Some(accounts) = accounts_rx.recv() => switch.set_accounts(now_ms(), accounts),
             Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
             accepted = tcp.accept() => {
                 if let Ok((stream, peer)) = accepted {

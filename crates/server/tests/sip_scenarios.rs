@@ -1,6 +1,8 @@
 //! The SIP service against a real peer (sipp), on SQLite and on PostgreSQL: the scenarios
 //! of `tests/sip/scenarios` (register with digest, call answered, busy, cancelled, forked
-//! to two registrations, unknown callee) through `bench/sip/check_scenarios.sh`; a call to
+//! to two registrations, unknown callee, a busy lamp key watching a call: subscribe,
+//! NOTIFYs early, confirmed, terminated, unsubscribe) through
+//! `bench/sip/check_scenarios.sh`; a call to
 //! an extension ringing two devices of one person (one answers, the other is cancelled);
 //! and registrations kept across a crash of the server.
 //!
@@ -249,7 +251,19 @@ async fn sipp_scenarios_extension_fork_and_bindings_across_a_crash() {
         }
         std::fs::write(&users, text).unwrap();
         let logs = dir.join("check");
+        // The default set, then BLF against this server (users 1..3, free again after
+        // `register`).
+        let tests = [
+            "register",
+            "call",
+            "busy",
+            "cancel",
+            "fork",
+            "unknown",
+            "blf_server",
+        ];
         let out = Command::new(repo().join("bench/sip/check_scenarios.sh"))
+            .args(tests)
             .env("SIP_SERVER", &sip)
             .env("SIP_DOMAIN", DOMAIN)
             .env("USERS_CSV", &users)
@@ -258,7 +272,7 @@ async fn sipp_scenarios_extension_fork_and_bindings_across_a_crash() {
             .unwrap();
         let report = String::from_utf8_lossy(&out.stdout);
         assert!(
-            out.status.success() && report.contains("6 passed, 0 failed"),
+            out.status.success() && report.contains("7 passed, 0 failed"),
             "{}: {report}\n{}\nserver log: {}",
             db.label,
             String::from_utf8_lossy(&out.stderr),

@@ -8,6 +8,7 @@ use crate::accounts::Target as Named;
 use crate::flow::Flow;
 use crate::forwarding::Routing;
 use crate::headers::{self, pop_first};
+use crate::notifier::CallEvent;
 use crate::register::Challenger;
 use crate::switch::{Notice, Switch};
 use bytes::Bytes;
@@ -274,6 +275,9 @@ impl Switch {
                         active: false,
                     });
                 }
+                if self.follows_calls() {
+                    self.call_ended_everywhere(now, &String::from_utf8_lossy(&call_id));
+                }
             }
         }
         let target = Target {
@@ -326,6 +330,11 @@ impl Switch {
         if branches.is_empty() {
             self.reply_status(now, &key, &request, 500, "Server Internal Error");
             return;
+        }
+        // Busy lamps: only while someone subscribes (the INVITE path stays as it was).
+        if plan.ring && !self.subs.is_empty() {
+            let callees: Vec<i64> = branches.iter().filter_map(|b| b.person).collect();
+            self.lamps_ring(now, &request, plan.caller_person, &callees);
         }
         let deadline = plan
             .ring
@@ -435,8 +444,17 @@ impl Switch {
             return false;
         }
         let (request, first) = (ctx.request.clone(), ctx.branches.len());
+        let earlier: Vec<i64> = ctx.branches.iter().filter_map(|b| b.person).collect();
         let old = ctx.deadline.take();
         let branches = self.spawn_branches(now, id, first, &request, targets, true);
+        if !branches.is_empty() && self.follows_calls() {
+            let call_id = call_id_of(&request);
+            for person in people(earlier) {
+                self.call_event(now, person, &call_id, CallEvent::Ended);
+            }
+            let callees: Vec<i64> = branches.iter().filter_map(|b| b.person).collect();
+            self.lamps_ring(now, &request, None, &callees);
+        }
         let Some(ctx) = self.calls.contexts.get_mut(&id) else {
             return false;
         };
@@ -464,6 +482,8 @@ impl Switch {
             // the caller until it ACKs (RFC 6026 §7.2); everything else is ours.
             if (200..300).contains(&code) && key.method == Method::Invite {
                 self.forward_stray(response);
+            } else if key.method == Method::Notify {
+                self.on_notify_response(now, &response);
             }
             return;
         };
@@ -514,6 +534,15 @@ impl Switch {
                 self.reply(now, &server, &upstream);
                 if invite {
                     if let Some(call_id) = upstream.header(&HeaderName::CallId).cloned() {
+                        if self.follows_calls() {
+                            let to_tag = headers::to_tag(&upstream);
+                            let to_tag = to_tag.as_deref().map(String::from_utf8_lossy);
+                            let call_id = String::from_utf8_lossy(&call_id);
+                            for &person in &people {
+                                let answered = CallEvent::Answered(to_tag.as_deref());
+                                self.call_event(now, person, &call_id, answered);
+                            }
+                        }
                         for person_id in self.dialogs.answered(now, call_id, people) {
                             self.notices.push_back(Notice::Call {
                                 person_id,
@@ -617,6 +646,7 @@ impl Switch {
                 person_id,
                 active: false,
             });
+            self.calls_forgotten(now, person_id);
         }
     }
 
@@ -682,6 +712,14 @@ impl Switch {
         if ctx.finished {
             return;
         }
+        if ctx.server.method == Method::Invite && self.follows_calls() {
+            let call_id = call_id_of(&ctx.request);
+            let all = ctx.caller_person.into_iter();
+            let all = all.chain(ctx.branches.iter().filter_map(|b| b.person));
+            for person in people(all.collect()) {
+                self.call_event(now, person, &call_id, CallEvent::Ended);
+            }
+        }
         let tag = self.tag();
         let reply = if ctx.timed_out {
             ctx.request
@@ -694,6 +732,18 @@ impl Switch {
             ctx.request.response(408, "Request Timeout", Some(&tag))
         };
         self.reply(now, &ctx.server, &reply);
+    }
+
+    /// Busy lamps of a new call (or of the extension a call was forwarded to): the
+    /// caller is calling, the callees' phones ring.
+    fn lamps_ring(&mut self, now: i64, invite: &Message, caller: Option<i64>, callees: &[i64]) {
+        let call_id = call_id_of(invite);
+        if let Some(person) = caller {
+            self.call_event(now, person, &call_id, CallEvent::Calling(invite));
+        }
+        for person in people(callees.to_vec()) {
+            self.call_event(now, person, &call_id, CallEvent::Ringing(invite));
+        }
     }
 
     /// ACK of a 2xx (end to end): forwarded statelessly along the route set.
@@ -730,4 +780,16 @@ impl Switch {
             self.send(flow, &response);
         }
     }
+}
+
+fn call_id_of(request: &Message) -> String {
+    let call_id = request.header(&HeaderName::CallId).map(|c| &c[..]);
+    String::from_utf8_lossy(call_id.unwrap_or_default()).into_owned()
+}
+
+/// Each person once.
+fn people(mut list: Vec<i64>) -> Vec<i64> {
+    list.sort_unstable();
+    list.dedup();
+    list
 }

@@ -7,10 +7,12 @@
 
 use crate::accounts::Accounts;
 use crate::calls::Calls;
+use crate::dialog_info::BlfState;
 use crate::dialogs::Dialogs;
 use crate::flow::Flow;
 use crate::headers::{self, Local};
 use crate::protection::{Decision, Guard};
+use crate::subscriptions::Subscriptions;
 use bytes::Bytes;
 use sip::digest::{Authenticator, NonceCounts, NonceKey};
 use sip::registrar::{Binding, Limits, Registrar};
@@ -39,6 +41,8 @@ pub struct Settings {
     pub sha256_first: bool,
     /// Scanner, guessing and flood protection.
     pub protection: crate::protection::Settings,
+    /// Bounds of the SUBSCRIBE table (busy lamp keys, presence).
+    pub subscriptions: crate::subscriptions::Limits,
 }
 
 impl Settings {
@@ -53,6 +57,7 @@ impl Settings {
             timers: Timers::default(),
             sha256_first: false,
             protection: crate::protection::Settings::default(),
+            subscriptions: crate::subscriptions::Limits::default(),
         }
     }
 }
@@ -114,6 +119,11 @@ pub struct Switch {
     /// Forwarding rules by the person's own extension (only people with a rule on).
     pub(crate) forwarding: HashMap<String, directory::forwarding::ForwardingRules>,
     pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
+    /// Subscriptions to people's dialogs (busy lamp keys) and presence.
+    pub(crate) subs: Subscriptions,
+    /// The calls of people followed for busy lamps (see `notifier.rs`); idle ones are
+    /// dropped.
+    pub(crate) blf: HashMap<i64, BlfState>,
     next_ticket: u64,
     nonces_issued: u64,
     rng: u64,
@@ -145,6 +155,8 @@ impl Switch {
             guard: Guard::new(settings.protection.clone()),
             forwarding: HashMap::new(),
             pending_saves: HashMap::new(),
+            subs: Subscriptions::new(settings.subscriptions),
+            blf: HashMap::new(),
             next_ticket: 1,
             nonces_issued: 0,
             rng: seed,
@@ -165,8 +177,9 @@ impl Switch {
     }
 
     /// Replaces the accounts (devices added, removed, people's extensions or features
-    /// changed). Bindings of devices that are gone or disabled are dropped.
-    pub fn set_accounts(&mut self, accounts: Accounts) {
+    /// changed). Bindings of devices that are gone or disabled are dropped, and so are
+    /// their subscriptions (with a final NOTIFY, `reason=rejected`).
+    pub fn set_accounts(&mut self, now: i64, accounts: Accounts) {
         let old = std::mem::replace(&mut self.accounts, accounts);
         for account in old.iter() {
             let keep = self
@@ -174,12 +187,14 @@ impl Switch {
                 .get(&account.sip_username)
                 .is_some_and(|a| a.enabled && a.device_id == account.device_id);
             if !keep {
+                self.end_subscriptions_of(now, &account.sip_username);
                 let gone = self.registrar.remove(&account.sip_username);
                 if !gone.is_empty() {
                     self.forget(account.device_id, gone);
                 }
             }
         }
+        self.end_subscriptions_to_gone(now, &old);
         let now_online: HashSet<i64> = self
             .accounts
             .iter()
@@ -197,6 +212,7 @@ impl Switch {
                 .push_back(Notice::Devices { person_id, online });
         }
         self.online = now_online;
+        self.drive(now);
     }
 
     /// Puts back a binding saved before a restart.
@@ -326,6 +342,7 @@ impl Switch {
             }
         }
         self.calls_timeout(now);
+        self.subscriptions_timeout(now);
         self.drive(now);
     }
 
@@ -335,6 +352,7 @@ impl Switch {
             self.tx.poll_timeout(),
             self.registrar.poll_timeout(),
             self.calls.poll_timeout(),
+            self.subs.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -412,7 +430,11 @@ impl Switch {
         }
         let routed = self.local.pop_own_route(&mut request);
         if headers::to_tag(&request).is_some() {
-            self.forward_in_dialog(now, key, request, peer, routed);
+            let ours = method == Method::Subscribe
+                && self.on_resubscribe(now, &key, &request, peer, routed);
+            if !ours {
+                self.forward_in_dialog(now, key, request, peer, routed);
+            }
             return;
         }
         match method {
@@ -422,7 +444,8 @@ impl Switch {
                 reply.push(HeaderName::Allow, Bytes::from_static(ALLOW));
                 self.reply_once(now, &key, &reply);
             }
-            Method::Subscribe | Method::Publish => {
+            Method::Subscribe => self.on_subscribe(now, key, request, peer),
+            Method::Publish => {
                 let mut reply = request.response(489, "Bad Event", Some(&self.tag()));
                 reply.push(
                     HeaderName::Other(Bytes::from_static(b"Allow-Events")),
@@ -520,7 +543,7 @@ impl Switch {
 
 /// Methods the switch handles or forwards.
 pub(crate) const ALLOW: &[u8] =
-    b"INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, UPDATE, INFO, PRACK, REFER, NOTIFY";
+    b"INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, UPDATE, INFO, PRACK, REFER, NOTIFY, SUBSCRIBE";
 
 /// `n` in lower-case hex, 16 digits (tags and branches; no formatting machinery).
 fn push_hex(out: &mut String, n: u64) {
