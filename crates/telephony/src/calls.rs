@@ -270,7 +270,7 @@ impl Switch {
         if request.method() == Some(&Method::Bye) {
             if let Some(call_id) = request.header(&HeaderName::CallId).cloned() {
                 for person_id in self.dialogs.ended(&call_id) {
-                    self.notices.push_back(Notice::Call {
+                    self.presence_notice(Notice::Call {
                         person_id,
                         active: false,
                     });
@@ -544,7 +544,7 @@ impl Switch {
                             }
                         }
                         for person_id in self.dialogs.answered(now, call_id, people) {
-                            self.notices.push_back(Notice::Call {
+                            self.presence_notice(Notice::Call {
                                 person_id,
                                 active: true,
                             });
@@ -642,7 +642,7 @@ impl Switch {
             }
         }
         for person_id in self.dialogs.handle_timeout(now) {
-            self.notices.push_back(Notice::Call {
+            self.presence_notice(Notice::Call {
                 person_id,
                 active: false,
             });

@@ -10,6 +10,12 @@
 //! on a switch without subscriptions. A subscription made during a call sees that call
 //! only when the table was not empty as it started.
 //!
+//! **Presence** bodies carry the team panel's state when the shell feeds it
+//! ([`Switch::handle_presence`]); for people never fed, the switch's own view: on the
+//! phone, reachable on a registered device, or offline, sent anew when their devices or
+//! calls change. No personal note goes to phones (the panel's privacy rules decide per
+//! viewer, which the switch does not know).
+//!
 //! In-dialog SUBSCRIBEs are not challenged: the dialog's Call-ID and our random tag,
 //! known only to the subscriber, name the subscription.
 
@@ -145,15 +151,48 @@ impl Switch {
         }
     }
 
-    /// What the switch itself knows of a person's presence: on the phone, reachable on
-    /// a registered device, or offline.
+    /// A person's presence: the team panel's state when the shell feeds it, else what
+    /// the switch itself knows (on the phone, reachable on a registered device, offline).
     fn phone_presence(&self, person: i64) -> State {
-        if self.dialogs.is_busy(person) {
+        if let Some(state) = self.presence.get(&person) {
+            *state
+        } else if self.dialogs.is_busy(person) {
             State::OnThePhone
         } else if self.online.contains(&person) {
             State::Available
         } else {
             State::Offline
+        }
+    }
+
+    /// The team panel's state of a person changed (the shell feeds the presence hub's
+    /// changes): phones subscribed to their presence hear of it. The switch's own view
+    /// (calls, registered devices) is used only for people never fed.
+    pub fn handle_presence(&mut self, now: i64, person: i64, state: State) {
+        if self.presence.insert(person, state) != Some(state) {
+            self.notify_presence(now, person);
+        }
+    }
+
+    /// Registered devices or calls of people changed: their presence watchers hear of it
+    /// (unless the team panel's state is fed, which has these changes already).
+    pub(crate) fn flush_presence(&mut self, now: i64) {
+        let mut people = std::mem::take(&mut self.presence_changed);
+        people.sort_unstable();
+        people.dedup();
+        for person in people {
+            if !self.presence.contains_key(&person) {
+                self.notify_presence(now, person);
+            }
+        }
+    }
+
+    fn notify_presence(&mut self, now: i64, person: i64) {
+        for id in self.subs.watching(person, Package::Presence) {
+            let body = self.body_of(Package::Presence, person);
+            if let Some(out) = self.subs.notify(now, id, body) {
+                self.send_notify(now, out);
+            }
         }
     }
 

@@ -124,6 +124,10 @@ pub struct Switch {
     /// The calls of people followed for busy lamps (see `notifier.rs`); idle ones are
     /// dropped.
     pub(crate) blf: HashMap<i64, BlfState>,
+    /// People's presence from the team panel ([`Switch::handle_presence`]).
+    pub(crate) presence: HashMap<i64, presence::State>,
+    /// People whose registered devices or calls changed while someone subscribes.
+    pub(crate) presence_changed: Vec<i64>,
     next_ticket: u64,
     nonces_issued: u64,
     rng: u64,
@@ -157,6 +161,8 @@ impl Switch {
             pending_saves: HashMap::new(),
             subs: Subscriptions::new(settings.subscriptions),
             blf: HashMap::new(),
+            presence: HashMap::new(),
+            presence_changed: Vec::new(),
             next_ticket: 1,
             nonces_issued: 0,
             rng: seed,
@@ -208,8 +214,7 @@ impl Switch {
             .collect();
         for person_id in changed {
             let online = now_online.contains(&person_id);
-            self.notices
-                .push_back(Notice::Devices { person_id, online });
+            self.presence_notice(Notice::Devices { person_id, online });
         }
         self.online = now_online;
         self.drive(now);
@@ -398,9 +403,19 @@ impl Switch {
             } else {
                 self.online.remove(&person_id);
             }
-            self.notices
-                .push_back(Notice::Devices { person_id, online });
+            self.presence_notice(Notice::Devices { person_id, online });
         }
+    }
+
+    /// Queues a [`Notice::Devices`] or [`Notice::Call`]; the person's presence watchers
+    /// hear of it at the end of the input (see [`Switch::drive`]).
+    pub(crate) fn presence_notice(&mut self, notice: Notice) {
+        if !self.subs.is_empty() {
+            if let Notice::Devices { person_id, .. } | Notice::Call { person_id, .. } = notice {
+                self.presence_changed.push(person_id);
+            }
+        }
+        self.notices.push_back(notice);
     }
 
     /// Handles what the transaction layer produced.
@@ -413,6 +428,9 @@ impl Switch {
                 Event::Stray { message } => self.forward_stray(message),
                 Event::Timeout { key } => self.on_client_timeout(now, key),
             }
+        }
+        if !self.presence_changed.is_empty() {
+            self.flush_presence(now);
         }
     }
 

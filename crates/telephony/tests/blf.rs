@@ -1,7 +1,8 @@
 //! Busy lamp keys through the sans-IO switch on a simulated clock: a watcher's phone
 //! (ext 100) subscribes to the dialog state of a colleague (ext 200, RFC 4235) and sees
 //! each call of theirs ring, be answered and end, in order, with rising versions; it
-//! unsubscribes and gets the final NOTIFY.
+//! unsubscribes and gets the final NOTIFY. The same phone can watch the colleague's
+//! presence (RFC 3856, PIDF), as the switch knows it or as the team panel feeds it.
 
 use bytes::Bytes;
 use sip::digest::{Challenge, Credentials};
@@ -89,14 +90,28 @@ fn subscribe(cseq: u32, to_tag: Option<&str>, expires: u32, extra: &str) -> Byte
 
 /// The watcher subscribes to 200 (answering the challenge); returns the 2xx and NOTIFY.
 fn subscribed(s: &mut Switch, now: i64) -> (String, String) {
+    subscribed_to(s, now, "dialog")
+}
+
+/// The watcher subscribes to 200's `event` package.
+fn subscribed_to(s: &mut Switch, now: i64, event: &str) -> (String, String) {
     let watcher = Flow::udp(addr(WATCHER));
-    s.handle_datagram(now, watcher, subscribe(1, None, 3600, ""))
-        .unwrap();
+    let subscribe = |cseq, extra: &str| {
+        let text = String::from_utf8(subscribe(cseq, None, 3600, extra).to_vec()).unwrap();
+        let text = match event {
+            "presence" => text
+                .replace("Event: dialog", "Event: presence")
+                .replace("application/dialog-info+xml", "application/pidf+xml"),
+            _ => text,
+        };
+        Bytes::from(text)
+    };
+    s.handle_datagram(now, watcher, subscribe(1, "")).unwrap();
     let out = sent(s);
     assert!(out[0].1.starts_with("SIP/2.0 407 "), "{out:?}");
     let uri = format!("sip:200@{DOMAIN}");
     let auth = authorize(&out[0].1, "100-1", &uri, &Method::Subscribe);
-    s.handle_datagram(now, watcher, subscribe(2, None, 3600, &auth))
+    s.handle_datagram(now, watcher, subscribe(2, &auth))
         .unwrap();
     let out = sent(s);
     assert_eq!(out.len(), 2, "{out:?}");
@@ -338,4 +353,42 @@ fn a_removed_watcher_or_watched_person_ends_the_subscription() {
         assert_eq!(header(&last, "Subscription-State: "), Some(&state[..]));
         assert!(!last.contains("<dialog-info"), "no body: {last}");
     }
+}
+
+#[test]
+fn presence_follows_the_phones_and_then_the_team_panel() {
+    let mut s = switch();
+    let (ok, first) = subscribed_to(&mut s, 1_000, "presence");
+    assert!(ok.starts_with("SIP/2.0 200 OK\r\n"), "{ok}");
+    assert_eq!(header(&first, "Event: "), Some("presence"));
+    assert_eq!(
+        header(&first, "Content-Type: "),
+        Some("application/pidf+xml")
+    );
+    // 200's phone is registered: reachable.
+    assert!(first.contains("<basic>open</basic>"), "{first}");
+    respond(&mut s, 1_000, WATCHER, &first, 200, "");
+
+    // The phone goes away: offline.
+    s.set_accounts(
+        2_000,
+        Accounts::new(s.accounts().iter().cloned().map(|mut a| {
+            a.enabled &= a.extension != "200";
+            a
+        })),
+    );
+    let out = sent(&mut s);
+    let offline = notified(&mut s, 2_000, &out);
+    assert!(offline.contains("<basic>closed</basic>"), "{offline}");
+
+    // The team panel says do not disturb; it wins from now on, and a repeat is no news.
+    s.handle_presence(3_000, 2, presence::State::DoNotDisturb);
+    let out = sent(&mut s);
+    let dnd = notified(&mut s, 3_000, &out);
+    assert!(dnd.contains("Bitte nicht stören"), "{dnd}");
+    s.handle_presence(3_500, 2, presence::State::DoNotDisturb);
+    assert!(sent(&mut s).is_empty());
+    // Someone else's state is not this watcher's business.
+    s.handle_presence(4_000, 3, presence::State::Away);
+    assert!(sent(&mut s).is_empty());
 }
