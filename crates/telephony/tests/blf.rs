@@ -392,3 +392,57 @@ fn presence_follows_the_phones_and_then_the_team_panel() {
     s.handle_presence(4_000, 3, presence::State::Away);
     assert!(sent(&mut s).is_empty());
 }
+
+#[test]
+fn a_forwarded_call_leaves_the_first_lamp_and_rings_at_the_next() {
+    use directory::forwarding::{ForwardingRules, RuleRequest, RulesRequest};
+    use directory::Extension;
+    let mut s = switch();
+    // 200 forwards when busy to 100, whose phone is the watcher.
+    let binding = Binding {
+        contact: Bytes::from(format!("sip:100-1@{WATCHER}")),
+        instance: None,
+        call_id: Bytes::from_static(b"reg-100"),
+        cseq: 1,
+        expires_at: 10_000_000,
+    };
+    s.restore("100-1", binding, Flow::udp(addr(WATCHER)));
+    let own = Extension::parse("200").unwrap();
+    let request = RulesRequest {
+        busy: RuleRequest {
+            on: true,
+            target: Some("100"),
+        },
+        ..RulesRequest::default()
+    };
+    let rules = ForwardingRules::validate(&request, &own, |_| true).unwrap();
+    s.set_forwarding(std::collections::HashMap::from([(own, rules)]));
+
+    let (_, first) = subscribed(&mut s, 1_000);
+    respond(&mut s, 1_000, WATCHER, &first, 200, "");
+    let caller = Flow::udp(addr(CALLER));
+    s.handle_datagram(2_000, caller, invite("")).unwrap();
+    let out = sent(&mut s);
+    let uri = format!("sip:200@{DOMAIN}");
+    let auth = authorize(&out[0].1, "300-1", &uri, &Method::Invite);
+    s.handle_datagram(2_000, caller, invite(&auth)).unwrap();
+    let out = sent(&mut s);
+    let ringing = notified(&mut s, 2_000, &out);
+    assert!(ringing.contains("<state>early</state>"), "{ringing}");
+    let to_phone = out
+        .iter()
+        .find(|(to, m)| *to == addr(PHONE_200) && m.starts_with("INVITE "))
+        .map(|(_, m)| m.clone())
+        .unwrap();
+    // 200 is busy: the call moves on to 100, and 200's lamp goes dark.
+    respond(&mut s, 2_500, PHONE_200, &to_phone, 486, ";tag=callee");
+    let out = sent(&mut s);
+    assert!(
+        out.iter()
+            .any(|(to, m)| *to == addr(WATCHER) && m.starts_with("INVITE ")),
+        "forwarded to 100: {out:?}"
+    );
+    let moved = notified(&mut s, 2_500, &out);
+    assert!(moved.contains("<state>terminated</state>"), "{moved}");
+    assert!(!moved.contains("<state>early</state>"), "{moved}");
+}
