@@ -18,6 +18,15 @@ use sip::{HeaderName, Message, StartLine};
 /// take as long as for known ones and fail the same way).
 const NOBODY: &str = "00000000000000000000000000000000";
 
+/// Identifies a request for the nonce-count check: its top Via branch and sent-by.
+fn request_id(key: &Key) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.branch.hash(&mut h);
+    key.sent_by.hash(&mut h);
+    h.finish()
+}
+
 /// Which side authenticates: the registrar (401) or the proxy (407).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Challenger {
@@ -82,7 +91,7 @@ impl Switch {
             reply.push(HeaderName::Contact, contact);
         }
         if change.added.is_empty() && change.removed.is_empty() {
-            self.reply(now, &key, &reply);
+            self.reply_once(now, &key, &reply);
             return;
         }
         for b in &change.removed {
@@ -137,9 +146,13 @@ impl Switch {
             .to_owned();
         let method = request.method().cloned()?;
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
+        // The registrar answers statelessly: the same REGISTER again (its answer was
+        // lost) must pass as itself, not as a replay. Others keep their transactions.
+        let request_id = (side == Challenger::Registrar).then(|| request_id(key));
+        let counts = &mut self.counts;
         match self
             .auth
-            .verify(now_secs, &mut self.counts, &method, &credentials, &ha1)
+            .verify_request(now_secs, counts, &method, &credentials, &ha1, request_id)
         {
             Verdict::Ok(_) => {
                 if let Some(ip) = source {

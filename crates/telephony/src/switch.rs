@@ -325,9 +325,11 @@ impl Switch {
             failed.set_header(HeaderName::RetryAfter, Some(Bytes::from_static(b"5")));
             failed
         };
-        // Kept in its transaction: a phone that lost the 200 gets it again for its
-        // retransmission (a second verification would see a replayed nonce count).
-        self.reply(now, &key, &reply);
+        // Stateless from here, like every registrar answer: retransmissions until now
+        // were absorbed by the transaction; a later one (its 200 was lost) passes the
+        // digest check again as the same request and gets a fresh 200. Nothing is kept
+        // for Timer J, which under a registration storm was most of the memory.
+        self.reply_once(now, &key, &reply);
         self.drive(now);
     }
 

@@ -9,52 +9,19 @@ use sip::digest::{Challenge, Credentials};
 use sip::registrar::Binding;
 use sip::Method;
 use std::net::SocketAddr;
-use telephony::{Account, Accounts, Flow, Settings, Switch};
+use telephony::{Account, Accounts, Flow, Switch};
 
-const DOMAIN: &str = "pbx.example";
+mod common;
+
+use common::{addr, ha1, sent, DOMAIN};
+
 const WATCHER: &str = "10.0.0.1:5060";
 const PHONE_200: &str = "10.0.0.2:5060";
 const CALLER: &str = "10.0.0.3:5060";
 
-fn addr(a: &str) -> SocketAddr {
-    a.parse().unwrap()
-}
-
-fn ha1(user: &str) -> String {
-    sip::digest::ha1(sip::digest::Algorithm::Md5, user, DOMAIN, "secret")
-}
-
 /// The watcher 100, the colleague 200 with a registered phone, the caller 300.
 fn switch() -> Switch {
-    let people = [("100", 1), ("200", 2), ("300", 3)];
-    let accounts = Accounts::new(people.iter().map(|(ext, id)| Account {
-        device_id: *id,
-        person_id: *id,
-        sip_username: format!("{ext}-1"),
-        extension: (*ext).into(),
-        ha1_md5: ha1(&format!("{ext}-1")),
-        ha1_sha256: String::new(),
-        enabled: true,
-    }));
-    let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
-    let key = sip::digest::NonceKey::new(vec![1; 32]);
-    let mut s = Switch::new(settings, accounts, key, 7);
-    let binding = Binding {
-        contact: Bytes::from(format!("sip:200-1@{PHONE_200}")),
-        instance: None,
-        call_id: Bytes::from_static(b"reg"),
-        cseq: 1,
-        expires_at: 10_000_000,
-    };
-    s.restore("200-1", binding, Flow::udp(addr(PHONE_200)));
-    s
-}
-
-/// Everything the switch sent, as (to, text).
-fn sent(s: &mut Switch) -> Vec<(SocketAddr, String)> {
-    std::iter::from_fn(|| s.poll_transmit())
-        .map(|t| (t.peer.addr, String::from_utf8(t.data.to_vec()).unwrap()))
-        .collect()
+    common::switch_with(&[("100", 1), ("200", 2), ("300", 3)], &[("200", PHONE_200)])
 }
 
 fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {

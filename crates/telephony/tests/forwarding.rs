@@ -6,56 +6,25 @@ use bytes::Bytes;
 use directory::forwarding::{ForwardingRules, RuleRequest, RulesRequest};
 use directory::Extension;
 use sip::digest::{Challenge, Credentials};
-use sip::registrar::Binding;
 use sip::Method;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use telephony::{Account, Accounts, Flow, Settings, Switch};
+use telephony::{Flow, Switch};
 
-const DOMAIN: &str = "pbx.example";
+mod common;
+
+use common::{addr, ha1, sent, DOMAIN};
+
 const CALLER: &str = "10.0.0.1:5060";
 const PHONE_200: &str = "10.0.0.2:5060";
 const PHONE_300: &str = "10.0.0.3:5060";
 const PHONE_400: &str = "10.0.0.4:5060";
 
-fn addr(a: &str) -> SocketAddr {
-    a.parse().unwrap()
-}
-
-fn ha1(user: &str) -> String {
-    sip::digest::ha1(sip::digest::Algorithm::Md5, user, DOMAIN, "secret")
-}
-
 /// Caller 100, and 200, 300, 400 each with one registered phone.
 fn switch() -> Switch {
     let people = [("100", 1), ("200", 2), ("300", 3), ("400", 4)];
-    let accounts = Accounts::new(people.iter().map(|(ext, id)| Account {
-        device_id: *id,
-        person_id: *id,
-        sip_username: format!("{ext}-1"),
-        extension: (*ext).into(),
-        ha1_md5: ha1(&format!("{ext}-1")),
-        ha1_sha256: String::new(),
-        enabled: true,
-    }));
-    let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
-    let mut s = Switch::new(
-        settings,
-        accounts,
-        sip::digest::NonceKey::new(vec![1; 32]),
-        7,
-    );
-    for (ext, phone) in [("200", PHONE_200), ("300", PHONE_300), ("400", PHONE_400)] {
-        let binding = Binding {
-            contact: Bytes::from(format!("sip:{ext}-1@{phone}")),
-            instance: None,
-            call_id: Bytes::from_static(b"reg"),
-            cseq: 1,
-            expires_at: 10_000_000,
-        };
-        s.restore(&format!("{ext}-1"), binding, Flow::udp(addr(phone)));
-    }
-    s
+    let phones = [("200", PHONE_200), ("300", PHONE_300), ("400", PHONE_400)];
+    common::switch_with(&people, &phones)
 }
 
 fn rules(own: &str, request: RulesRequest) -> (Extension, ForwardingRules) {
@@ -81,13 +50,6 @@ fn invite(to: &str, auth: Option<&str>) -> Bytes {
         u8::from(auth.is_empty()),
         if auth.is_empty() { 1 } else { 2 },
     ))
-}
-
-/// Everything the switch sent, as (to, text).
-fn sent(s: &mut Switch) -> Vec<(SocketAddr, String)> {
-    std::iter::from_fn(|| s.poll_transmit())
-        .map(|t| (t.peer.addr, String::from_utf8(t.data.to_vec()).unwrap()))
-        .collect()
 }
 
 /// The caller calls `to` (answering the 407); returns what went out after that.

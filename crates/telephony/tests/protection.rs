@@ -3,11 +3,13 @@
 //! hears 503 with Retry-After, and local processes are not rate-limited.
 
 use bytes::Bytes;
-use sip::digest::{Challenge, Credentials};
+use sip::digest::Credentials;
 use sip::Method;
 use telephony::{Account, Accounts, Flow, Settings, Switch};
 
-const DOMAIN: &str = "pbx.example";
+mod common;
+
+use common::DOMAIN;
 
 fn ha1(password: &str) -> String {
     sip::digest::ha1(sip::digest::Algorithm::Md5, "2401-1", DOMAIN, password)
@@ -44,14 +46,10 @@ fn options(n: u32, user_agent: &str) -> Bytes {
     ))
 }
 
+const ATTACKER: &str = "198.51.100.7:5060";
+
 fn register(n: u32, auth: Option<&str>) -> Bytes {
-    let auth = auth.map_or(String::new(), |a| format!("Authorization: {a}\r\n"));
-    Bytes::from(format!(
-        "REGISTER sip:{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKr{n}\r\n\
-         From: <sip:2401-1@{DOMAIN}>;tag=t\r\nTo: <sip:2401-1@{DOMAIN}>\r\nCall-ID: r@x\r\n\
-         CSeq: {n} REGISTER\r\nContact: <sip:2401-1@198.51.100.7:5060>\r\nMax-Forwards: 70\r\n\
-         {auth}Content-Length: 0\r\n\r\n"
-    ))
+    common::register(ATTACKER, "2401-1", n, auth)
 }
 
 fn answers(s: &mut Switch) -> Vec<String> {
@@ -64,15 +62,7 @@ fn answers(s: &mut Switch) -> Vec<String> {
 fn try_password(s: &mut Switch, now: i64, n: u32, password: &str) -> Option<String> {
     let from = flow("198.51.100.7:5060");
     s.handle_datagram(now, from, register(n, None)).unwrap();
-    let challenge = answers(s)
-        .iter()
-        .flat_map(|m| m.lines().map(str::to_owned).collect::<Vec<_>>())
-        .find_map(|l| {
-            l.strip_prefix("WWW-Authenticate: ")
-                .filter(|v| v.contains("MD5"))
-                .map(str::to_owned)
-        });
-    let challenge = Challenge::parse(&Bytes::from(challenge?)).unwrap();
+    let challenge = common::md5_challenge(&answers(s))?;
     let answer = Credentials::answer(
         &challenge,
         "2401-1",

@@ -1,0 +1,79 @@
+//! What the switch tests share: people with one device each (`EXT-1`, password
+//! "secret"), phones registered by restoring their bindings, and the sent messages.
+#![allow(dead_code)] // each test file uses a different part
+
+use bytes::Bytes;
+use sip::registrar::Binding;
+use std::net::SocketAddr;
+use telephony::{Account, Accounts, Flow, Settings, Switch};
+
+pub const DOMAIN: &str = "pbx.example";
+
+pub fn addr(a: &str) -> SocketAddr {
+    a.parse().unwrap()
+}
+
+/// The MD5 HA1 of a device whose password is "secret".
+pub fn ha1(user: &str) -> String {
+    sip::digest::ha1(sip::digest::Algorithm::Md5, user, DOMAIN, "secret")
+}
+
+/// A switch for `people` (extension, person id), each with the device `EXT-1`, and a
+/// registered phone at each of `phones` (extension, address).
+pub fn switch_with(people: &[(&str, i64)], phones: &[(&str, &str)]) -> Switch {
+    let accounts = Accounts::new(people.iter().map(|(ext, id)| Account {
+        device_id: *id,
+        person_id: *id,
+        sip_username: format!("{ext}-1"),
+        extension: (*ext).into(),
+        ha1_md5: ha1(&format!("{ext}-1")),
+        ha1_sha256: String::new(),
+        enabled: true,
+    }));
+    let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
+    let key = sip::digest::NonceKey::new(vec![1; 32]);
+    let mut s = Switch::new(settings, accounts, key, 7);
+    for (ext, phone) in phones {
+        let binding = Binding {
+            contact: Bytes::from(format!("sip:{ext}-1@{phone}")),
+            instance: None,
+            call_id: Bytes::from_static(b"reg"),
+            cseq: 1,
+            expires_at: 10_000_000,
+        };
+        s.restore(&format!("{ext}-1"), binding, Flow::udp(addr(phone)));
+    }
+    s
+}
+
+/// Everything the switch sent, as (to, text).
+pub fn sent(s: &mut Switch) -> Vec<(SocketAddr, String)> {
+    std::iter::from_fn(|| s.poll_transmit())
+        .map(|t| (t.peer.addr, String::from_utf8(t.data.to_vec()).unwrap()))
+        .collect()
+}
+
+/// A REGISTER of device `user` from `source`, CSeq `n` (also in the branch), with an
+/// `Authorization` value when given.
+pub fn register(source: &str, user: &str, n: u32, auth: Option<&str>) -> Bytes {
+    let auth = auth.map_or(String::new(), |a| format!("Authorization: {a}\r\n"));
+    Bytes::from(format!(
+        "REGISTER sip:{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP {source};branch=z9hG4bKr{n}\r\n\
+         From: <sip:{user}@{DOMAIN}>;tag=t\r\nTo: <sip:{user}@{DOMAIN}>\r\nCall-ID: r@x\r\n\
+         CSeq: {n} REGISTER\r\nContact: <sip:{user}@{source}>\r\nMax-Forwards: 70\r\n\
+         {auth}Content-Length: 0\r\n\r\n"
+    ))
+}
+
+/// The MD5 challenge in a 401 or 407 among `messages`.
+pub fn md5_challenge(messages: &[String]) -> Option<sip::digest::Challenge> {
+    messages
+        .iter()
+        .flat_map(|m| m.lines())
+        .filter_map(|l| {
+            l.strip_prefix("WWW-Authenticate: ")
+                .or_else(|| l.strip_prefix("Proxy-Authenticate: "))
+        })
+        .find(|v| v.contains("MD5"))
+        .map(|v| sip::digest::Challenge::parse(&Bytes::from(v.to_owned())).unwrap())
+}

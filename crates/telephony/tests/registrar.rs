@@ -1,0 +1,78 @@
+//! The registrar answers statelessly: a REGISTER whose 200 was lost comes again with the
+//! same credentials and gets a 200 again (not a replay challenge, not 500), changing
+//! nothing; a different request repeating the count is a replay.
+
+mod common;
+
+use common::{ha1, md5_challenge, register, DOMAIN};
+use sip::digest::Credentials;
+use sip::Method;
+use telephony::{Flow, Notice, Switch};
+
+const PHONE: &str = "10.0.0.9:5060";
+
+fn answers(s: &mut Switch, now: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        while let Some(t) = s.poll_transmit() {
+            out.push(String::from_utf8(t.data.to_vec()).unwrap());
+        }
+        let Some(notice) = s.poll_notice() else {
+            return out;
+        };
+        if let Notice::Save { ticket, .. } = notice {
+            s.handle_saved(now, ticket, true);
+        }
+    }
+}
+
+fn status(messages: &[String]) -> Vec<&str> {
+    messages.iter().filter_map(|m| m.lines().next()).collect()
+}
+
+#[test]
+fn a_lost_200_is_answered_again_and_only_for_the_same_request() {
+    let mut s = common::switch_with(&[("2401", 1)], &[]);
+    let phone = Flow::udp(common::addr(PHONE));
+    s.handle_datagram(1_000, phone, register(PHONE, "2401-1", 1, None))
+        .unwrap();
+    let challenge = md5_challenge(&answers(&mut s, 1_000)).expect("401");
+    let uri = format!("sip:{DOMAIN}");
+    let credentials = |nc| {
+        let c = Credentials::answer(
+            &challenge,
+            "2401-1",
+            &uri,
+            "c",
+            nc,
+            &Method::Register,
+            &ha1("2401-1"),
+        );
+        c.to_string()
+    };
+    let signed = register(PHONE, "2401-1", 2, Some(&credentials(1)));
+    s.handle_datagram(1_000, phone, signed.clone()).unwrap();
+    assert_eq!(status(&answers(&mut s, 1_000)), ["SIP/2.0 200 OK"]);
+    // Nothing is kept for Timer J: the next deadline is the binding's expiry.
+    assert_eq!(s.poll_timeout(), Some(1_000 + 3_600_000));
+    // The phone did not hear it and sends the same request again.
+    s.handle_datagram(2_000, phone, signed).unwrap();
+    let again = answers(&mut s, 2_000);
+    assert_eq!(status(&again), ["SIP/2.0 200 OK"]);
+    assert!(
+        again[0].contains(";expires=3599"),
+        "the binding as it is: {}",
+        again[0]
+    );
+    assert_eq!(s.registrations(), 1);
+    // Another request with the same count is a replay: challenged, stale.
+    s.handle_datagram(
+        3_000,
+        phone,
+        register(PHONE, "2401-1", 3, Some(&credentials(1))),
+    )
+    .unwrap();
+    let replay = answers(&mut s, 3_000);
+    assert_eq!(status(&replay), ["SIP/2.0 401 Unauthorized"]);
+    assert!(replay[0].contains("stale=true"), "{}", replay[0]);
+}
