@@ -166,6 +166,11 @@ impl Hub {
         self.insert_watch(watcher, target, expires);
     }
 
+    /// Everyone's merged state.
+    pub fn states(&self) -> impl Iterator<Item = (PersonId, State)> + '_ {
+        self.people.iter().map(|(id, p)| (*id, p.state))
+    }
+
     /// A person's current presence.
     pub fn entry(&self, person: PersonId) -> Option<Entry> {
         self.people.get(&person).map(|p| Entry {

@@ -135,6 +135,11 @@ pub async fn run(
     let forwarding_watch =
         tokio::spawn(reload_forwarding(store.clone(), forwarding, forwarding_tx));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
+    // The team panel's states, for phones that watch colleagues' presence (PIDF).
+    let (states, mut state_changes) = realtime.state_feed();
+    for (person, state) in states {
+        switch.handle_presence(now_ms(), person, state);
+    }
     let mut shell = Shell {
         udp: listeners.udp,
         conns: HashMap::new(),
@@ -177,6 +182,12 @@ pub async fn run(
             }
             Some(accounts) = accounts_rx.recv() => switch.set_accounts(now_ms(), accounts),
             Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
+            Some((person, state)) = state_changes.recv() => {
+                switch.handle_presence(now_ms(), person, state);
+                while let Ok((person, state)) = state_changes.try_recv() {
+                    switch.handle_presence(now_ms(), person, state);
+                }
+            }
             accepted = tcp.accept() => {
                 if let Ok((stream, peer)) = accepted {
                     let queue = sip_tcp::accepted(stream, peer, shell.inbound.clone());

@@ -68,6 +68,9 @@ struct Inner {
     people: HashMap<i64, Person>,
     by_login: HashMap<String, i64>,
     rooms: HashMap<i64, Vec<i64>>,
+    /// Where every change of a person's merged state goes besides the browsers (the SIP
+    /// service's presence subscriptions), when someone asked.
+    state_feed: Option<mpsc::Sender<PersonState>>,
 }
 
 struct Shared {
@@ -79,6 +82,9 @@ struct Shared {
     settings: RealtimeSettings,
     writer: mpsc::Sender<WriteJob>,
 }
+
+/// A person's id and merged state, as the state feed gives them.
+pub type PersonState = (i64, presence::State);
 
 /// Handle to the live presence and chat state (cheap to clone).
 #[derive(Clone)]
@@ -150,6 +156,7 @@ impl Realtime {
                 people,
                 by_login,
                 rooms,
+                state_feed: None,
             }),
             next_conn: AtomicU64::new(1),
             committed_rev: AtomicI64::new(committed),
@@ -329,6 +336,17 @@ impl Realtime {
         }
         self.0.wake.notify_one();
         self.0.store.save_presence(&stored, now).await
+    }
+
+    /// Every person's current state, then each change of one (for desk phones watching
+    /// colleagues' presence over SIP). One feed at a time; a slow reader misses changes
+    /// rather than holding the hub up (the next change brings the state again).
+    pub fn state_feed(&self) -> (Vec<PersonState>, mpsc::Receiver<PersonState>) {
+        let (tx, rx) = mpsc::channel(16_384);
+        let mut inner = self.lock();
+        let now: Vec<PersonState> = inner.hub.states().map(|(p, s)| (p.0, s)).collect();
+        inner.state_feed = Some(tx);
+        (now, rx)
     }
 
     /// Telephony hook: a call of this person started or ended.
@@ -522,6 +540,9 @@ impl Realtime {
         while let Some(event) = inner.hub.poll_event() {
             match event {
                 Event::Changed { entry, recipients } => {
+                    if let Some(feed) = &inner.state_feed {
+                        let _ = feed.try_send((entry.person.0, entry.state));
+                    }
                     let Some(login) = inner.people.get(&entry.person.0).map(|p| p.login.clone())
                     else {
                         continue;
