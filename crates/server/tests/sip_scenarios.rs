@@ -8,59 +8,22 @@
 //!
 //! sipp comes from the Debian package `sip-tester`, which `scripts/test` installs.
 
+mod common;
+
+use common::sip::{
+    credentials, durchwahl_with_input, free_udp_port, import, register, repo, serve, sipp,
+    succeeded, Device, DOMAIN,
+};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use testkit::http::Client;
-use testkit::process::ServerProcess;
 use testkit::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
-const DOMAIN: &str = "bench.local";
 /// People p01..p14 (check_scenarios.sh takes its users from lines 1..12) and `zwei`,
 /// who has two devices.
 const PEOPLE: usize = 14;
 const TWO_DEVICES_EXTENSION: &str = "3100";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn scenario(name: &str) -> String {
-    repo()
-        .join("tests/sip/scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn durchwahl(db: &TestDb, args: &[&str]) -> String {
-    durchwahl_with_input(db, args, "")
-}
-
-fn durchwahl_with_input(db: &TestDb, args: &[&str], stdin: &str) -> String {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .args(["--database-url", &db.url.redacted(), "--log-level", "warn"])
-        .env_remove("DURCHWAHL_CONFIG")
-        .env("DURCHWAHL_SIP_DOMAIN", DOMAIN);
-    let out = testkit::process::run_with_input(cmd, stdin);
-    assert!(
-        out.status.success(),
-        "{}: durchwahl {args:?}: {}",
-        db.label,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A device's credentials from the `phones import` output.
-#[derive(Clone, Debug)]
-struct Device {
-    login: String,
-    user: String,
-    password: String,
-}
 
 /// Imports the people, gives each one device (two for `zwei`) and returns the devices
 /// in file order.
@@ -70,131 +33,12 @@ fn provision(db: &TestDb, dir: &Path) -> Vec<Device> {
         staff += &format!("p{i:02};Person {i};Bauamt;{};;user;softphone\n", 3000 + i);
     }
     staff += &format!("zwei;Zora Zwei;Bauamt;{TWO_DEVICES_EXTENSION};;user;softphone\n");
-    let staff_file = dir.join("staff.csv");
-    std::fs::write(&staff_file, staff).unwrap();
-    durchwahl(db, &["users", "import", staff_file.to_str().unwrap()]);
-
     let mut phones = String::from("login,label,password\n");
     for i in 1..=PEOPLE {
         phones += &format!("p{i:02},Softphone,geheim-{i:02}-Passwort\n");
     }
     phones += "zwei,Headset am PC,\nzwei,Tischtelefon,\n";
-    let phones_file = dir.join("phones.csv");
-    let creds = dir.join("creds.csv");
-    std::fs::write(&phones_file, phones).unwrap();
-    durchwahl(
-        db,
-        &[
-            "phones",
-            "import",
-            phones_file.to_str().unwrap(),
-            "--out",
-            creds.to_str().unwrap(),
-        ],
-    );
-    let text = std::fs::read_to_string(&creds).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(
-        lines.next(),
-        Some("login,label,sip_username,sip_password,extension,domain")
-    );
-    lines
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            assert_eq!(f[5], DOMAIN, "{line}");
-            Device {
-                login: f[0].into(),
-                user: f[2].into(),
-                password: f[3].into(),
-            }
-        })
-        .collect()
-}
-
-fn serve(db: &TestDb, sip_listen: &str, log: &Path) -> (ServerProcess, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args([
-        "serve",
-        "--http-listen",
-        "127.0.0.1:0",
-        "--sip-listen",
-        sip_listen,
-        "--database-url",
-        &db.url.redacted(),
-        "--log-level",
-        "info",
-    ])
-    .env_remove("DURCHWAHL_CONFIG")
-    .env("DURCHWAHL_SIP_DOMAIN", DOMAIN)
-    .stderr(
-        std::fs::File::options()
-            .append(true)
-            .create(true)
-            .open(log)
-            .unwrap(),
-    );
-    let server = ServerProcess::start(cmd);
-    let sip = server
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("sip listening on "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no SIP address in {:?}", server.stdout))
-        .to_string();
-    (server, sip)
-}
-
-fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A bounded sipp run; `csv` holds `user;password` lines.
-fn sipp(dir: &Path, name: &str, scenario_file: &str, port: u16, extra: &[&str]) -> Command {
-    let mut cmd = Command::new("timeout");
-    cmd.args(["-k", "5", "60", "sipp", "-sf"])
-        .arg(scenario(scenario_file))
-        .args(["-key", "domain", DOMAIN, "-i", "127.0.0.1", "-p"])
-        .arg(port.to_string())
-        .args(["-nostdin", "-timeout", "30s", "-timeout_error"])
-        .args(["-recv_timeout", "10000", "-trace_err", "-error_file"])
-        .arg(dir.join(format!("{name}.err")))
-        .args(extra)
-        .stdout(std::process::Stdio::null());
-    cmd
-}
-
-fn credentials(dir: &Path, name: &str, devices: &[&Device]) -> String {
-    let path = dir.join(format!("{name}.csv"));
-    let mut text = String::from("SEQUENTIAL\n");
-    for d in devices {
-        text += &format!("{};{}\n", d.user, d.password);
-    }
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
-fn succeeded(dir: &Path, name: &str, out: std::io::Result<Output>) {
-    let out = out.expect("run sipp (is sip-tester installed? scripts/test installs it)");
-    let errors = std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "sipp {name}: {:?}\n{errors}",
-        out.status
-    );
-}
-
-/// Registers `device` with its contact on `port` and keeps the binding.
-fn register(dir: &Path, server: &str, device: &Device, port: u16) {
-    let name = format!("register-{}-{port}", device.user);
-    let csv = credentials(dir, &name, &[device]);
-    let out = sipp(dir, &name, "register_only.xml", port, &["-inf", &csv])
-        .args(["-m", "1", server])
-        .output();
-    succeeded(dir, &name, out);
+    import(db, dir, &staff, &phones)
 }
 
 /// `caller` calls `target`: `answer_port` answers after 300 ms, `ring_port` (if any)

@@ -1,6 +1,9 @@
 //! Shared set-up of the sign-in end-to-end tests: a server with four people.
 #![allow(dead_code)] // each test file uses a different part
 
+/// The SIP end-to-end tests' set-up: provisioning, the server's SIP address, sipp runs.
+pub mod sip;
+
 use serde_json::json;
 use std::path::Path;
 use std::process::Command;
