@@ -18,8 +18,8 @@ pub async fn load_accounts(store: &Store) -> Result<Accounts, store::StoreError>
         person_id: d.staff_id,
         sip_username: d.sip_username,
         extension: d.extension,
-        ha1_md5: d.ha1_md5,
-        ha1_sha256: d.ha1_sha256,
+        ha1_md5: d.ha1_md5.into(),
+        ha1_sha256: d.ha1_sha256.into(),
         enabled: d.features.contains(Feature::Softphone),
     })))
 }

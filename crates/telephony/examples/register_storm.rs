@@ -65,8 +65,8 @@ fn main() {
         person_id: i as i64,
         sip_username: user.clone(),
         extension: format!("{}", 10_000 + i),
-        ha1_md5: ha1.clone(),
-        ha1_sha256: ha1.clone(),
+        ha1_md5: ha1.as_str().into(),
+        ha1_sha256: ha1.as_str().into(),
         enabled: true,
     }));
     println!("RSS with {} accounts: {} kB", accounts.len(), rss());

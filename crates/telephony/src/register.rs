@@ -142,8 +142,9 @@ impl Switch {
         let account = self.accounts.get(&credentials.username).cloned();
         let ha1 = account
             .as_ref()
-            .map_or(NOBODY, |a| a.ha1(credentials.algorithm))
-            .to_owned();
+            .map(|a| a.ha1(credentials.algorithm))
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| NOBODY.to_owned());
         let method = request.method().cloned()?;
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
         // The registrar answers statelessly: the same REGISTER again (its answer was

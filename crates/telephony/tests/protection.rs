@@ -21,8 +21,8 @@ fn switch() -> Switch {
         person_id: 1,
         sip_username: "2401-1".into(),
         extension: "2401".into(),
-        ha1_md5: ha1("right password"),
-        ha1_sha256: String::new(),
+        ha1_md5: ha1("right password").into(),
+        ha1_sha256: telephony::accounts::Ha1::NONE,
         enabled: true,
     }]);
     let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());

@@ -26,8 +26,8 @@ pub fn switch_with(people: &[(&str, i64)], phones: &[(&str, &str)]) -> Switch {
         person_id: *id,
         sip_username: format!("{ext}-1"),
         extension: (*ext).into(),
-        ha1_md5: ha1(&format!("{ext}-1")),
-        ha1_sha256: String::new(),
+        ha1_md5: ha1(&format!("{ext}-1")).into(),
+        ha1_sha256: telephony::accounts::Ha1::NONE,
         enabled: true,
     }));
     let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
