@@ -65,15 +65,24 @@ pub async fn run(
         ring_timeout_ms: i64::from(config.sip.ring_timeout_seconds) * 1000,
     };
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
+    let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();
     let sip = tokio::spawn(crate::sip_service::run(
         sip_listeners,
         sip_options,
         store.clone(),
         live.clone(),
+        sip_ready,
         async move {
             let _ = sip_stopped.await;
         },
     ));
+    // Ready means the devices are loaded; a SIP service that fails to start stops us.
+    if sip_loaded.await.is_err() {
+        return match sip.await {
+            Ok(Err(error)) => Err(error.context("the SIP service could not start")),
+            _ => Err(anyhow::anyhow!("the SIP service stopped while starting")),
+        };
+    }
     println!("sip listening on {sip_address} (udp, tcp)");
     tracing::info!(%sip_address, domain = %config.sip.domain, "SIP service listening");
     let router = web::router(state);

@@ -46,6 +46,7 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<Listeners> {
     let what = || format!("cannot listen for SIP on {addr}");
     for _ in 0..20 {
         let udp = UdpSocket::bind(addr).await.with_context(what)?;
+        size_buffers(&udp);
         let port = udp.local_addr()?.port();
         match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
             Ok(tcp) => return Ok(Listeners { udp, tcp }),
@@ -55,6 +56,25 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<Listeners> {
     }
     anyhow::bail!("{}: no port free for both UDP and TCP", what())
 }
+
+/// Socket buffers that ride out a burst: a whole office's phones re-registering after a
+/// power cut, or a moment the SIP task waits for the CPU, would otherwise overflow the
+/// default ~200 KB and the phones' retransmissions add to the load. The kernel caps the
+/// sizes at net.core.rmem_max / wmem_max; failing to set them is not an error.
+fn size_buffers(udp: &UdpSocket) {
+    let socket = socket2::SockRef::from(udp);
+    if let Err(error) = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER) {
+        tracing::debug!(%error, "could not enlarge the SIP receive buffer");
+    }
+    if let Err(error) = socket.set_send_buffer_size(UDP_SEND_BUFFER) {
+        tracing::debug!(%error, "could not enlarge the SIP send buffer");
+    }
+}
+
+/// Receive buffer asked for (8,000 typical datagrams).
+const UDP_RECEIVE_BUFFER: usize = 4 << 20;
+/// Send buffer asked for.
+const UDP_SEND_BUFFER: usize = 1 << 20;
 
 /// What the service needs besides sockets and store.
 #[derive(Debug, Clone)]
@@ -99,6 +119,7 @@ pub async fn run(
     options: Options,
     store: Store,
     realtime: web::Realtime,
+    ready: tokio::sync::oneshot::Sender<()>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let local = listeners.local_addr()?;
@@ -124,6 +145,9 @@ pub async fn run(
         registrations = switch.registrations(),
         "SIP service ready"
     );
+    // Only now may phones count on answers: until the devices are read, requests wait
+    // in the socket and would be answered late (phones retransmit after 500 ms).
+    let _ = ready.send(());
     let (changes, changes_rx) = mpsc::channel(100_000);
     let (saved_tx, mut saved) = mpsc::channel(100_000);
     let writer = tokio::spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
