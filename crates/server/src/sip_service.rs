@@ -357,6 +357,20 @@ impl Shell {
             }
             Notice::Devices { person_id, online } => self.realtime.device_state(person_id, online),
             Notice::Call { person_id, active } => self.realtime.call_state(person_id, active),
+            Notice::Message {
+                from_person,
+                to_person,
+                text,
+            } => {
+                // Stored and published by the chat writer; the SIP loop does not wait.
+                let realtime = self.realtime.clone();
+                tokio::spawn(async move {
+                    let posted = web::post_direct(&realtime, from_person, to_person, &text);
+                    if let Err(error) = posted.await {
+                        tracing::warn!(?error, "a SIP MESSAGE could not go into the chat");
+                    }
+                });
+            }
         }
     }
 }

@@ -95,7 +95,7 @@ pub async fn writer(
                         last.insert((device_id, contact(b)), None);
                     }
                 }
-                Notice::Devices { .. } | Notice::Call { .. } => {}
+                Notice::Devices { .. } | Notice::Call { .. } | Notice::Message { .. } => {}
             }
         }
         let (mut upsert, mut remove) = (Vec::new(), Vec::new());

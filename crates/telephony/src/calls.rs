@@ -182,6 +182,9 @@ impl Switch {
         }
         let user = headers::uri_user(&uri).unwrap_or_default();
         let invite = request.method() == Some(&Method::Invite);
+        if request.method() == Some(&Method::Message) {
+            self.message_to_chat(caller.person_id, &user, &request);
+        }
         let (mut targets, routing) = match self.accounts.target(&user) {
             Named::Extension(ext) => {
                 let mut routing = self.route_call(ext, invite);
@@ -212,6 +215,34 @@ impl Switch {
             routing,
         };
         self.fork(now, key, request, peer, targets, plan);
+    }
+
+    /// A text MESSAGE for a person goes into the two people's chat as well (the phones
+    /// get it too, when registered). Not to oneself, not other content types.
+    fn message_to_chat(&mut self, from_person: i64, user: &str, request: &Message) {
+        let to_person = match self.accounts.target(user) {
+            Named::Extension(ext) => self
+                .accounts
+                .devices_of(ext)
+                .first()
+                .and_then(|u| self.accounts.get(u))
+                .map(|a| a.person_id),
+            Named::Device(account) => Some(account.person_id),
+            Named::Unknown => None,
+        };
+        let plain = request
+            .header(&HeaderName::ContentType)
+            .is_some_and(|t| t.len() >= 10 && t[..10].eq_ignore_ascii_case(b"text/plain"));
+        let text = std::str::from_utf8(&request.body).ok().map(str::trim);
+        if let (Some(to_person), true, Some(text)) = (to_person, plain, text) {
+            if to_person != from_person && !text.is_empty() {
+                self.notices.push_back(Notice::Message {
+                    from_person,
+                    to_person,
+                    text: text.to_owned(),
+                });
+            }
+        }
     }
 
     /// The registered contacts of every enabled device of an extension's person.

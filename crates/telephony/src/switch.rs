@@ -98,6 +98,16 @@ pub enum Notice {
         /// Whether they are in a call now.
         active: bool,
     },
+    /// A text MESSAGE (RFC 3428) from one person's device to another person: besides
+    /// going to their phones, it belongs in the two people's chat.
+    Message {
+        /// The sender's person.
+        from_person: i64,
+        /// The receiver's person.
+        to_person: i64,
+        /// The text.
+        text: String,
+    },
 }
 
 /// The SIP element.

@@ -88,6 +88,18 @@ pub async fn new_message(
     })
 }
 
+/// A text from one person to another, as a SIP phone sends it (RFC 3428 MESSAGE): into
+/// their direct room (made when missing), checked like any chat message, stored before
+/// it is published. Returns the stored message.
+pub async fn post_direct(rt: &Realtime, from: i64, to: i64, text: &str) -> Result<Value, ApiError> {
+    let (room, created) = rt.store().direct_room(from, to, now_ms()).await?;
+    if created {
+        announce_room(rt, from, room, &[]).await?;
+    }
+    let change = new_message(rt, from, room, text, None).await?;
+    write(rt, change).await
+}
+
 /// Queues a change; a full queue is `503`.
 pub fn submit(rt: &Realtime, change: Change, reply: Reply) -> Result<(), ApiError> {
     rt.writer()

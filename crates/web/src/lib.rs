@@ -29,6 +29,7 @@ pub mod ws_frames;
 mod ws_gateway;
 
 pub use auth_settings::AuthSettings;
+pub use chat_api::post_direct;
 pub use hashing_gate::HashingGate;
 pub use realtime::{Realtime, RealtimeSettings};
 pub use sms_gateway::{HttpGateway, SmsGateway};
