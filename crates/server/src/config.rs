@@ -87,6 +87,12 @@ pub struct SipSection {
     pub advertise: Option<std::net::IpAddr>,
     /// How long a call rings before the caller hears "no answer", seconds.
     pub ring_timeout_seconds: u32,
+    /// Offer the SHA-256 digest challenge before the MD5 one (RFC 8760 prefers it; many
+    /// phones answer only the first challenge and fail on SHA-256).
+    pub sha256_first: bool,
+    /// Requests per second one address may send (an office behind one NAT address
+    /// shares it); 0 turns the limit off. Local processes are never limited.
+    pub rate_limit_per_source: u32,
 }
 
 impl Default for SipSection {
@@ -96,6 +102,8 @@ impl Default for SipSection {
             listen: SocketAddr::from(([0, 0, 0, 0], 5060)),
             advertise: None,
             ring_timeout_seconds: 60,
+            sha256_first: false,
+            rate_limit_per_source: 200,
         }
     }
 }
@@ -570,6 +578,13 @@ listen = "0.0.0.0:5060"
 # advertise = "192.0.2.10"
 # How long a call rings on all devices before the caller hears "no answer", seconds.
 ring_timeout_seconds = 60
+# Offer the SHA-256 digest challenge before the MD5 one (RFC 8760). Many phones answer
+# only the first challenge and cannot do SHA-256, so MD5 comes first by default.
+sha256_first = false
+# Requests per second one address may send before it hears 503 with Retry-After. An
+# office behind one NAT address shares it; 0 turns the limit off. Local processes
+# (127.0.0.1) are never limited.
+rate_limit_per_source = 200
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

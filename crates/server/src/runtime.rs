@@ -63,6 +63,8 @@ pub async fn run(
         domain: config.sip.domain.clone(),
         advertise: config.sip.advertise,
         ring_timeout_ms: i64::from(config.sip.ring_timeout_seconds) * 1000,
+        sha256_first: config.sip.sha256_first,
+        rate_limit_per_source: config.sip.rate_limit_per_source,
     };
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();

@@ -85,6 +85,10 @@ pub struct Options {
     pub advertise: Option<IpAddr>,
     /// Ring timeout, milliseconds.
     pub ring_timeout_ms: i64,
+    /// SHA-256 challenge before MD5.
+    pub sha256_first: bool,
+    /// Requests per second per address (0: no limit).
+    pub rate_limit_per_source: u32,
 }
 
 /// The address phones reach us at: configured, else the listen address, else (listening
@@ -125,6 +129,9 @@ pub async fn run(
     let local = listeners.local_addr()?;
     let mut settings = Settings::new(&options.domain, advertised(&options, local));
     settings.ring_timeout_ms = options.ring_timeout_ms;
+    settings.sha256_first = options.sha256_first;
+    settings.protection.rate_per_sec = options.rate_limit_per_source;
+    settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
     let accounts = sip_store::load_accounts(&store).await?;
     let key = sip::digest::NonceKey::new(random::<32>().to_vec());
     let mut switch = Switch::new(settings, accounts, key, u64::from_le_bytes(random()));

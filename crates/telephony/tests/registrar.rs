@@ -76,3 +76,30 @@ fn a_lost_200_is_answered_again_and_only_for_the_same_request() {
     assert_eq!(status(&replay), ["SIP/2.0 401 Unauthorized"]);
     assert!(replay[0].contains("stale=true"), "{}", replay[0]);
 }
+
+#[test]
+fn the_challenge_order_follows_the_setting() {
+    for (sha256_first, first) in [(false, "MD5"), (true, "SHA-256")] {
+        let mut settings = telephony::Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
+        settings.sha256_first = sha256_first;
+        let key = sip::digest::NonceKey::new(vec![2; 32]);
+        let mut s = Switch::new(settings, telephony::Accounts::default(), key, 1);
+        let phone = Flow::udp(common::addr(PHONE));
+        s.handle_datagram(1, phone, register(PHONE, "2401-1", 1, None))
+            .unwrap();
+        let challenge = answers(&mut s, 1).remove(0);
+        let algorithms: Vec<&str> = challenge
+            .lines()
+            .filter(|l| l.starts_with("WWW-Authenticate: "))
+            .map(|l| {
+                if l.contains("SHA-256") {
+                    "SHA-256"
+                } else {
+                    "MD5"
+                }
+            })
+            .collect();
+        assert_eq!(algorithms.len(), 2, "{challenge}");
+        assert_eq!(algorithms[0], first, "{challenge}");
+    }
+}
