@@ -90,6 +90,8 @@ pub struct SipSection {
     /// Offer the SHA-256 digest challenge before the MD5 one (RFC 8760 prefers it; many
     /// phones answer only the first challenge and fail on SHA-256).
     pub sha256_first: bool,
+    /// Offer the SHA-256 challenge at all (some old softphones fail on two challenges).
+    pub offer_sha256: bool,
     /// Requests per second one address may send (an office behind one NAT address
     /// shares it); 0 turns the limit off. Local processes are never limited.
     pub rate_limit_per_source: u32,
@@ -103,6 +105,7 @@ impl Default for SipSection {
             advertise: None,
             ring_timeout_seconds: 60,
             sha256_first: false,
+            offer_sha256: true,
             rate_limit_per_source: 200,
         }
     }
@@ -581,6 +584,9 @@ ring_timeout_seconds = 60
 # Offer the SHA-256 digest challenge before the MD5 one (RFC 8760). Many phones answer
 # only the first challenge and cannot do SHA-256, so MD5 comes first by default.
 sha256_first = false
+# Offer the SHA-256 challenge at all. Some old softphones (baresip 1.0 of Debian 12) fail
+# on a second challenge: then set false and they get the MD5 one only.
+offer_sha256 = true
 # Requests per second one address may send before it hears 503 with Retry-After. An
 # office behind one NAT address shares it; 0 turns the limit off. Local processes
 # (127.0.0.1) are never limited.

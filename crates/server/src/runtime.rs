@@ -64,6 +64,7 @@ pub async fn run(
         advertise: config.sip.advertise,
         ring_timeout_ms: i64::from(config.sip.ring_timeout_seconds) * 1000,
         sha256_first: config.sip.sha256_first,
+        offer_sha256: config.sip.offer_sha256,
         rate_limit_per_source: config.sip.rate_limit_per_source,
     };
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();

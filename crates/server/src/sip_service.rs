@@ -87,6 +87,8 @@ pub struct Options {
     pub ring_timeout_ms: i64,
     /// SHA-256 challenge before MD5.
     pub sha256_first: bool,
+    /// Offer a SHA-256 challenge at all.
+    pub offer_sha256: bool,
     /// Requests per second per address (0: no limit).
     pub rate_limit_per_source: u32,
 }
@@ -130,6 +132,7 @@ pub async fn run(
     let mut settings = Settings::new(&options.domain, advertised(&options, local));
     settings.ring_timeout_ms = options.ring_timeout_ms;
     settings.sha256_first = options.sha256_first;
+    settings.offer_sha256 = options.offer_sha256;
     settings.protection.rate_per_sec = options.rate_limit_per_source;
     settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
     let accounts = sip_store::load_accounts(&store).await?;

@@ -7,21 +7,19 @@
 //!
 //! Debian 12's baresip 1.0 (libre 1.1.0) gives up on the whole 401/407 as soon as one of
 //! its challenges is not MD5 (ENOSYS, "Function not implemented"), instead of answering
-//! the one it supports as RFC 8760 asks. Durchwahl offers MD5 and SHA-256 and has no
-//! setting to offer MD5 alone, so each phone talks to the server through a
-//! [`ChallengeFilter`] that drops the SHA-256 challenges on their way to the phone and
-//! passes everything else unchanged.
+//! the one it supports as RFC 8760 asks. The server runs with `[sip] offer_sha256 =
+//! false`, the setting an administrator with such phones uses: they get the MD5
+//! challenge only.
 //!
 //! baresip comes from the Debian package `baresip-core`, which `scripts/test` installs.
 
 mod common;
 
-use common::sip::{import, serve, Device, DOMAIN};
+use common::sip::{import, serve_with_config, Device, DOMAIN};
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,77 +32,6 @@ const OTHER_HZ: [f64; 5] = [400.0, 700.0, 1_300.0, 1_700.0, 2_500.0];
 /// How much of the callee's recording the test waits for before hanging up.
 const RECORDED_SECONDS: u32 = 2;
 const WAIT: Duration = Duration::from_secs(15);
-
-/// A UDP relay between one phone and the server that drops the SHA-256 challenges from
-/// 401 and 407 answers (see the module comment); stops when dropped.
-struct ChallengeFilter {
-    address: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl ChallengeFilter {
-    fn start(server: SocketAddr) -> ChallengeFilter {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        let address = socket.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut phone: Option<SocketAddr> = None;
-            let mut buf = vec![0u8; 65_536];
-            while !stopped.load(Ordering::Relaxed) {
-                let Ok((n, from)) = socket.recv_from(&mut buf) else {
-                    continue;
-                };
-                if from == server {
-                    if let Some(phone) = phone {
-                        let _ = socket.send_to(&without_sha256_challenges(&buf[..n]), phone);
-                    }
-                } else {
-                    phone = Some(from);
-                    let _ = socket.send_to(&buf[..n], server);
-                }
-            }
-        });
-        ChallengeFilter {
-            address,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for ChallengeFilter {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn without_sha256_challenges(datagram: &[u8]) -> Vec<u8> {
-    let is_challenge =
-        datagram.starts_with(b"SIP/2.0 401 ") || datagram.starts_with(b"SIP/2.0 407 ");
-    let Ok(text) = std::str::from_utf8(datagram) else {
-        return datagram.to_vec();
-    };
-    if !is_challenge {
-        return datagram.to_vec();
-    }
-    text.split("\r\n")
-        .filter(|line| {
-            let lower = line.to_ascii_lowercase();
-            !((lower.starts_with("www-authenticate:") || lower.starts_with("proxy-authenticate:"))
-                && lower.contains("algorithm=sha-256"))
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n")
-        .into_bytes()
-}
 
 /// A baresip process with its own config folder; killed when dropped (it also quits by
 /// itself after a minute, should the test process die without dropping it).
@@ -361,7 +288,8 @@ fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
     let devices = import(&db, dir, &staff, phones);
     let device = |login: &str| -> &Device { devices.iter().find(|d| d.login == login).unwrap() };
     let log = dir.join("server.log");
-    let (_server, sip) = serve(&db, "127.0.0.1:0", &log);
+    let config = "[sip]\noffer_sha256 = false\n";
+    let (_server, sip) = serve_with_config(&db, "127.0.0.1:0", &log, config);
     let sip: SocketAddr = sip.parse().unwrap();
 
     let tone = dir.join("tone.wav");
@@ -369,21 +297,8 @@ fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
     write_wav(&tone, TONE_AMPLITUDE, 10);
     write_wav(&silence, 0.0, 10);
 
-    let (anna_filter, bert_filter) = (ChallengeFilter::start(sip), ChallengeFilter::start(sip));
-    let mut anna = Baresip::start(
-        "anna",
-        &dir.join("anna"),
-        device("anna"),
-        anna_filter.address,
-        &tone,
-    );
-    let bert = Baresip::start(
-        "bert",
-        &dir.join("bert"),
-        device("bert"),
-        bert_filter.address,
-        &silence,
-    );
+    let mut anna = Baresip::start("anna", &dir.join("anna"), device("anna"), sip, &tone);
+    let bert = Baresip::start("bert", &dir.join("bert"), device("bert"), sip, &silence);
     let (anna_output, bert_output) = (anna.output.clone(), bert.output.clone());
     let context = || {
         format!(

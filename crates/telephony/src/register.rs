@@ -203,12 +203,15 @@ impl Switch {
         let salt = self.next_nonce();
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
         let mut reply = request.response(code, reason, Some(&self.tag()));
-        let mut challenges = self.auth.challenge_values(now_secs, salt, stale);
-        if !self.settings.sha256_first {
-            // Many phones (and sipp) answer the first challenge and give up on SHA-256.
-            challenges.reverse();
-        }
-        for challenge in challenges {
+        // [SHA-256, MD5]; many phones (and sipp) answer the first challenge and give up
+        // on SHA-256, and some old ones fail on a second challenge altogether.
+        let [sha256, md5] = self.auth.challenge_values(now_secs, salt, stale);
+        let offered = match (self.settings.offer_sha256, self.settings.sha256_first) {
+            (false, _) => vec![md5],
+            (true, true) => vec![sha256, md5],
+            (true, false) => vec![md5, sha256],
+        };
+        for challenge in offered {
             reply.push(header.clone(), challenge);
         }
         // Stateless for all but INVITE: a lost challenge costs the phone a retransmission.

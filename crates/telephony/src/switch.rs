@@ -39,6 +39,9 @@ pub struct Settings {
     /// Offer the SHA-256 challenge before the MD5 one (RFC 8760 prefers it, but many
     /// phones answer only the first challenge and fail on SHA-256).
     pub sha256_first: bool,
+    /// Offer a SHA-256 challenge at all (RFC 8760). Some old softphones (baresip 1.0 of
+    /// Debian 12) fail on a second challenge; answers with SHA-256 are checked either way.
+    pub offer_sha256: bool,
     /// Scanner, guessing and flood protection.
     pub protection: crate::protection::Settings,
     /// Bounds of the SUBSCRIBE table (busy lamp keys, presence).
@@ -56,6 +59,7 @@ impl Settings {
             ring_timeout_ms: 60_000,
             timers: Timers::default(),
             sha256_first: false,
+            offer_sha256: true,
             protection: crate::protection::Settings::default(),
             subscriptions: crate::subscriptions::Limits::default(),
         }

@@ -79,9 +79,15 @@ fn a_lost_200_is_answered_again_and_only_for_the_same_request() {
 
 #[test]
 fn the_challenge_order_follows_the_setting() {
-    for (sha256_first, first) in [(false, "MD5"), (true, "SHA-256")] {
+    let cases = [
+        (false, true, "MD5", 2),
+        (true, true, "SHA-256", 2),
+        (false, false, "MD5", 1),
+    ];
+    for (sha256_first, offer_sha256, first, count) in cases {
         let mut settings = telephony::Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
         settings.sha256_first = sha256_first;
+        settings.offer_sha256 = offer_sha256;
         let key = sip::digest::NonceKey::new(vec![2; 32]);
         let mut s = Switch::new(settings, telephony::Accounts::default(), key, 1);
         let phone = Flow::udp(common::addr(PHONE));
@@ -99,7 +105,7 @@ fn the_challenge_order_follows_the_setting() {
                 }
             })
             .collect();
-        assert_eq!(algorithms.len(), 2, "{challenge}");
+        assert_eq!(algorithms.len(), count, "{challenge}");
         assert_eq!(algorithms[0], first, "{challenge}");
     }
 }

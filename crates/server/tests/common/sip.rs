@@ -90,7 +90,20 @@ pub fn import(db: &TestDb, dir: &Path, staff: &str, phones: &str) -> Vec<Device>
 
 /// The server on `db` (log appended to `log`) and its SIP address.
 pub fn serve(db: &TestDb, sip_listen: &str, log: &Path) -> (ServerProcess, String) {
+    serve_with_config(db, sip_listen, log, "")
+}
+
+/// [`serve`] with a configuration file holding `config` (TOML), next to the log.
+pub fn serve_with_config(
+    db: &TestDb,
+    sip_listen: &str,
+    log: &Path,
+    config: &str,
+) -> (ServerProcess, String) {
+    let file = log.with_extension("toml");
+    std::fs::write(&file, config).unwrap();
     let mut cmd = Command::new(BIN);
+    cmd.args(["--config", file.to_str().unwrap()]);
     cmd.args([
         "serve",
         "--http-listen",
