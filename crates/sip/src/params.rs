@@ -29,17 +29,9 @@ pub fn trim_slice(b: &[u8]) -> &[u8] {
     &b[start..end.max(start)]
 }
 
-/// The slice without leading and trailing spaces and tabs.
+/// [`trim_slice`] as a slice of the same `Bytes`.
 pub fn trim(b: &Bytes) -> Bytes {
-    let start = b
-        .iter()
-        .position(|c| !matches!(c, b' ' | b'\t'))
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !matches!(c, b' ' | b'\t'))
-        .map_or(start, |e| e + 1);
-    b.slice(start..end.max(start))
+    b.slice_ref(trim_slice(b))
 }
 
 /// Positions of `needle` in `b` that are outside quoted strings and `<…>`, in order.
