@@ -217,34 +217,6 @@ impl Switch {
         self.fork(now, key, request, peer, targets, plan);
     }
 
-    /// A text MESSAGE for a person goes into the two people's chat as well (the phones
-    /// get it too, when registered). Not to oneself, not other content types.
-    fn message_to_chat(&mut self, from_person: i64, user: &str, request: &Message) {
-        let to_person = match self.accounts.target(user) {
-            Named::Extension(ext) => self
-                .accounts
-                .devices_of(ext)
-                .first()
-                .and_then(|u| self.accounts.get(u))
-                .map(|a| a.person_id),
-            Named::Device(account) => Some(account.person_id),
-            Named::Unknown => None,
-        };
-        let plain = request
-            .header(&HeaderName::ContentType)
-            .is_some_and(|t| t.len() >= 10 && t[..10].eq_ignore_ascii_case(b"text/plain"));
-        let text = std::str::from_utf8(&request.body).ok().map(str::trim);
-        if let (Some(to_person), true, Some(text)) = (to_person, plain, text) {
-            if to_person != from_person && !text.is_empty() {
-                self.notices.push_back(Notice::Message {
-                    from_person,
-                    to_person,
-                    text: text.to_owned(),
-                });
-            }
-        }
-    }
-
     /// The registered contacts of every enabled device of an extension's person.
     fn ring_targets(&self, now: i64, extension: &str) -> Vec<Target> {
         let users = self.accounts.devices_of(extension).to_vec();

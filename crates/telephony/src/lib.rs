@@ -33,6 +33,7 @@ pub mod dialogs;
 pub mod flow;
 mod forwarding;
 pub mod headers;
+mod message;
 mod notifier;
 pub mod pidf;
 pub mod protection;
