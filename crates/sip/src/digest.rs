@@ -164,7 +164,8 @@ fn bad_value(name: &'static str, value: &str) -> DigestError {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (digests, nonces, tags).
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digit = |d: u8| char::from(DIGITS[usize::from(d)]);
     bytes
@@ -175,7 +176,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Lower-case hex only, so that each nonce has one spelling (a second spelling would get
 /// counts of its own and slip past the replay check).
-fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
+pub fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {
     let digit = |c: u8| match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

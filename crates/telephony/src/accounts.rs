@@ -52,41 +52,25 @@ impl Ha1 {
 
     /// From lower- or upper-case hex of 16 or 32 bytes.
     pub fn from_hex(hex: &str) -> Ha1 {
-        let digits = hex.as_bytes();
-        if !matches!(digits.len(), 32 | 64) {
-            return Ha1::NONE;
-        }
-        let mut out = Ha1 {
-            bytes: [0; 32],
-            len: (digits.len() / 2) as u8,
+        let hex = hex.to_ascii_lowercase();
+        let mut out = Ha1::NONE;
+        let parsed = match hex.len() {
+            32 => sip::digest::unhex::<16>(&hex).map(|b| out.bytes[..16].copy_from_slice(&b)),
+            64 => sip::digest::unhex::<32>(&hex).map(|b| out.bytes.copy_from_slice(&b)),
+            _ => None,
         };
-        for (i, pair) in digits.chunks(2).enumerate() {
-            let (Some(hi), Some(lo)) = (nibble(pair[0]), nibble(pair[1])) else {
-                return Ha1::NONE;
-            };
-            out.bytes[i] = hi << 4 | lo;
+        match parsed {
+            Some(()) => Ha1 {
+                len: (hex.len() / 2) as u8,
+                ..out
+            },
+            None => Ha1::NONE,
         }
-        out
     }
 
     /// Lower-case hex; empty for [`Ha1::NONE`].
     pub fn to_hex(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = String::with_capacity(usize::from(self.len) * 2);
-        for b in &self.bytes[..usize::from(self.len)] {
-            hex.push(char::from(DIGITS[usize::from(b >> 4)]));
-            hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
-        }
-        hex
-    }
-}
-
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+        sip::digest::hex(&self.bytes[..usize::from(self.len)])
     }
 }
 

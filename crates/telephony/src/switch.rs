@@ -561,16 +561,13 @@ impl Switch {
 
     /// A To tag.
     pub(crate) fn tag(&mut self) -> String {
-        let mut tag = String::with_capacity(16);
-        push_hex(&mut tag, self.random());
-        tag
+        sip::digest::hex(&self.random().to_be_bytes())
     }
 
     /// A branch for a request we send (RFC 3261 §8.1.1.7 magic cookie).
     pub(crate) fn branch(&mut self) -> String {
-        let mut branch = String::with_capacity(25);
-        branch.push_str("z9hG4bKdw");
-        push_hex(&mut branch, self.random());
+        let mut branch = String::from("z9hG4bKdw");
+        branch.push_str(&sip::digest::hex(&self.random().to_be_bytes()));
         branch
     }
 }
@@ -578,11 +575,3 @@ impl Switch {
 /// Methods the switch handles or forwards.
 pub(crate) const ALLOW: &[u8] =
     b"INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REGISTER, UPDATE, INFO, PRACK, REFER, NOTIFY, SUBSCRIBE";
-
-/// `n` in lower-case hex, 16 digits (tags and branches; no formatting machinery).
-fn push_hex(out: &mut String, n: u64) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for shift in (0..16).rev() {
-        out.push(char::from(DIGITS[((n >> (shift * 4)) & 0xf) as usize]));
-    }
-}
