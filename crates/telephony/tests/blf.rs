@@ -5,7 +5,7 @@
 //! presence (RFC 3856, PIDF), as the switch knows it or as the team panel feeds it.
 
 use bytes::Bytes;
-use sip::digest::{Challenge, Credentials};
+use sip::digest::Credentials;
 use sip::registrar::Binding;
 use sip::Method;
 use std::net::SocketAddr;
@@ -13,7 +13,7 @@ use telephony::{Account, Accounts, Flow, Switch};
 
 mod common;
 
-use common::{addr, ha1, sent, DOMAIN};
+use common::{addr, ha1, md5_challenge, sent, DOMAIN};
 
 const WATCHER: &str = "10.0.0.1:5060";
 const PHONE_200: &str = "10.0.0.2:5060";
@@ -30,14 +30,20 @@ fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 
 /// A request from `from` with a digest answer to the challenge in `challenged`.
 fn authorize(challenged: &str, user: &str, uri: &str, method: &Method) -> String {
-    let challenge = challenged
-        .lines()
-        .filter_map(|l| l.strip_prefix("Proxy-Authenticate: "))
-        .find(|l| l.contains("MD5"))
-        .map(|l| Challenge::parse(&Bytes::from(l.to_owned())).unwrap())
-        .expect("407 with an MD5 challenge");
+    let challenge = md5_challenge(&[challenged.to_owned()]).expect("407 with an MD5 challenge");
     let answer = Credentials::answer(&challenge, user, uri, "cn", 1, method, &ha1(user));
     format!("Proxy-Authorization: {answer}\r\n")
+}
+
+/// 300 calls 200 (answering the 407); returns what the switch sent after that.
+fn call_200(s: &mut Switch, now: i64) -> Vec<(SocketAddr, String)> {
+    let caller = Flow::udp(addr(CALLER));
+    s.handle_datagram(now, caller, invite("")).unwrap();
+    let out = sent(s);
+    let uri = format!("sip:200@{DOMAIN}");
+    let auth = authorize(&out[0].1, "300-1", &uri, &Method::Invite);
+    s.handle_datagram(now, caller, invite(&auth)).unwrap();
+    sent(s)
 }
 
 fn subscribe(cseq: u32, to_tag: Option<&str>, expires: u32, extra: &str) -> Bytes {
@@ -162,13 +168,7 @@ fn a_watcher_sees_a_colleagues_call_ring_be_answered_and_end() {
     assert_eq!(version(&first), 0);
 
     // 300 calls 200: the lamp blinks, showing who calls.
-    let caller = Flow::udp(addr(CALLER));
-    s.handle_datagram(2_000, caller, invite("")).unwrap();
-    let out = sent(&mut s);
-    let uri = format!("sip:200@{DOMAIN}");
-    let auth = authorize(&out[0].1, "300-1", &uri, &Method::Invite);
-    s.handle_datagram(2_000, caller, invite(&auth)).unwrap();
-    let out = sent(&mut s);
+    let out = call_200(&mut s, 2_000);
     let ringing = notified(&mut s, 2_000, &out);
     assert!(ringing.contains("direction=\"recipient\""), "{ringing}");
     assert!(ringing.contains("<state>early</state>"), "{ringing}");
@@ -202,6 +202,7 @@ fn a_watcher_sees_a_colleagues_call_ring_be_answered_and_end() {
          From: <sip:300-1@{DOMAIN}>;tag=caller\r\nTo: <sip:200@{DOMAIN}>;tag=callee\r\n\
          Call-ID: call-1\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n"
     );
+    let caller = Flow::udp(addr(CALLER));
     s.handle_datagram(4_000, caller, Bytes::from(bye)).unwrap();
     let out = sent(&mut s);
     let ended = notified(&mut s, 4_000, &out);
@@ -248,13 +249,7 @@ fn a_call_that_is_not_answered_goes_dark_and_a_subscription_runs_out() {
     let mut s = switch();
     let (_, first) = subscribed(&mut s, 1_000);
     respond(&mut s, 1_000, WATCHER, &first, 200, "");
-    let caller = Flow::udp(addr(CALLER));
-    s.handle_datagram(2_000, caller, invite("")).unwrap();
-    let out = sent(&mut s);
-    let uri = format!("sip:200@{DOMAIN}");
-    let auth = authorize(&out[0].1, "300-1", &uri, &Method::Invite);
-    s.handle_datagram(2_000, caller, invite(&auth)).unwrap();
-    let out = sent(&mut s);
+    let out = call_200(&mut s, 2_000);
     let to_phone = out
         .iter()
         .find(|(to, m)| *to == addr(PHONE_200) && m.starts_with("INVITE "))
@@ -387,13 +382,7 @@ fn a_forwarded_call_leaves_the_first_lamp_and_rings_at_the_next() {
 
     let (_, first) = subscribed(&mut s, 1_000);
     respond(&mut s, 1_000, WATCHER, &first, 200, "");
-    let caller = Flow::udp(addr(CALLER));
-    s.handle_datagram(2_000, caller, invite("")).unwrap();
-    let out = sent(&mut s);
-    let uri = format!("sip:200@{DOMAIN}");
-    let auth = authorize(&out[0].1, "300-1", &uri, &Method::Invite);
-    s.handle_datagram(2_000, caller, invite(&auth)).unwrap();
-    let out = sent(&mut s);
+    let out = call_200(&mut s, 2_000);
     let ringing = notified(&mut s, 2_000, &out);
     assert!(ringing.contains("<state>early</state>"), "{ringing}");
     let to_phone = out

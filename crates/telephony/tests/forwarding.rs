@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use directory::forwarding::{ForwardingRules, RuleRequest, RulesRequest};
 use directory::Extension;
-use sip::digest::{Challenge, Credentials};
+use sip::digest::Credentials;
 use sip::Method;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -13,7 +13,7 @@ use telephony::{Flow, Switch};
 
 mod common;
 
-use common::{addr, ha1, sent, DOMAIN};
+use common::{addr, ha1, md5_challenge, sent, DOMAIN};
 
 const CALLER: &str = "10.0.0.1:5060";
 const PHONE_200: &str = "10.0.0.2:5060";
@@ -57,13 +57,8 @@ fn call(s: &mut Switch, now: i64, to: &str) -> Vec<(SocketAddr, String)> {
     let caller = Flow::udp(addr(CALLER));
     s.handle_datagram(now, caller, invite(to, None)).unwrap();
     let out = sent(s);
-    let challenge = out
-        .iter()
-        .flat_map(|(_, m)| m.lines())
-        .find_map(|l| l.strip_prefix("Proxy-Authenticate: "))
-        .filter(|l| l.contains("MD5"))
-        .map(|l| Challenge::parse(&Bytes::from(l.to_owned())).unwrap())
-        .expect("407 with an MD5 challenge");
+    let messages: Vec<String> = out.into_iter().map(|(_, m)| m).collect();
+    let challenge = md5_challenge(&messages).expect("407 with an MD5 challenge");
     let answer = Credentials::answer(
         &challenge,
         "100-1",
