@@ -1,8 +1,10 @@
 //! The store's contract for call forwarding rules, on SQLite always and on PostgreSQL when
 //! the test run has one (TEST_POSTGRES_URL).
 
+mod staffed;
+
 use directory::forwarding::{RuleRequest, RulesRequest};
-use directory::{parse_staff_csv, plan_import, Extension, ForwardingRules, Login};
+use directory::{Extension, ForwardingRules, Login};
 use store::{Store, StoreError};
 
 const FILE: &str = "login,name,unit,extension,mobile,roles
@@ -12,19 +14,7 @@ e.eck,Emil Eck,Bauamt,2503,,user
 ";
 
 async fn stores() -> Vec<(Store, testkit::TestDb)> {
-    let mut out = Vec::new();
-    for db in testkit::databases().await {
-        let store = Store::open(&db.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", db.label));
-        let plan = plan_import(
-            &store.snapshot().await.unwrap(),
-            parse_staff_csv(FILE.as_bytes()),
-        );
-        store.apply_import(&plan, &mut |_, _| {}).await.unwrap();
-        out.push((store, db));
-    }
-    out
+    staffed::stores_with(FILE).await
 }
 
 fn login(l: &str) -> Login {

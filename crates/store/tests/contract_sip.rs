@@ -1,7 +1,8 @@
 //! The store's contract for SIP devices and their registrations, on SQLite always and on
 //! PostgreSQL when the test run has one (TEST_POSTGRES_URL).
 
-use directory::{parse_staff_csv, plan_import};
+mod staffed;
+
 use store::{NewDevice, Store, StoreError, StoredBinding};
 
 const FILE: &str = "login,name,unit,extension,mobile,roles
@@ -10,19 +11,7 @@ d.dorn,Dora Dorn,Bauamt,2502,,user
 ";
 
 async fn stores() -> Vec<(Store, testkit::TestDb)> {
-    let mut out = Vec::new();
-    for db in testkit::databases().await {
-        let store = Store::open(&db.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", db.label));
-        let plan = plan_import(
-            &store.snapshot().await.unwrap(),
-            parse_staff_csv(FILE.as_bytes()),
-        );
-        store.apply_import(&plan, &mut |_, _| {}).await.unwrap();
-        out.push((store, db));
-    }
-    out
+    staffed::stores_with(FILE).await
 }
 
 fn device(login: &str, label: &str, user: &str) -> NewDevice {
