@@ -95,6 +95,14 @@ pub struct SipSection {
     /// Requests per second one address may send (an office behind one NAT address
     /// shares it); 0 turns the limit off. Local processes are never limited.
     pub rate_limit_per_source: u32,
+    /// SIP over TLS address, used when a certificate is configured (here or in `[http]`).
+    pub tls_listen: SocketAddr,
+    /// PEM certificate chain for SIP over TLS; default: the one of `[http]`.
+    pub tls_certificate: Option<PathBuf>,
+    /// Its private key.
+    pub tls_key: Option<PathBuf>,
+    /// SIP over WebSocket (RFC 7118) at `/sip` on the HTTP port.
+    pub websocket: bool,
 }
 
 impl Default for SipSection {
@@ -107,6 +115,10 @@ impl Default for SipSection {
             sha256_first: false,
             offer_sha256: true,
             rate_limit_per_source: 200,
+            tls_listen: SocketAddr::from(([0, 0, 0, 0], 5061)),
+            tls_certificate: None,
+            tls_key: None,
+            websocket: true,
         }
     }
 }
@@ -358,6 +370,9 @@ fn validate(config: &Config) -> anyhow::Result<()> {
     if config.http.tls_certificate.is_some() != config.http.tls_key.is_some() {
         bail!("[http] tls_certificate and tls_key must be set together");
     }
+    if config.sip.tls_certificate.is_some() != config.sip.tls_key.is_some() {
+        bail!("[sip] tls_certificate and tls_key must be set together");
+    }
     for net in &config.auth.office_networks {
         net.parse::<auth::network::Cidr>()?;
     }
@@ -411,6 +426,18 @@ impl Config {
                 key: key.clone(),
             }),
             _ => None,
+        }
+    }
+
+    /// The certificate of SIP over TLS: `[sip]`'s own, else the HTTPS one; `None`: no
+    /// SIP over TLS.
+    pub fn sip_tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        match (&self.sip.tls_certificate, &self.sip.tls_key) {
+            (Some(certificate), Some(key)) => Some(crate::tls::TlsFiles {
+                certificate: certificate.clone(),
+                key: key.clone(),
+            }),
+            _ => self.tls_files(),
         }
     }
 
@@ -591,6 +618,15 @@ offer_sha256 = true
 # office behind one NAT address shares it; 0 turns the limit off. Local processes
 # (127.0.0.1) are never limited.
 rate_limit_per_source = 200
+# SIP over TLS (RFC 3261 §26) for phones that connect with TLS: on this address when a
+# certificate is configured, here or in [http] (the HTTPS one is used when these two are
+# not set). Reloaded when the files change, like the HTTPS certificate.
+tls_listen = "0.0.0.0:5061"
+# tls_certificate = "/etc/durchwahl/tls/sip-fullchain.pem"
+# tls_key = "/etc/durchwahl/tls/sip-privkey.pem"
+# SIP over WebSocket (RFC 7118) at /sip on the HTTP port, for softphones in the browser
+# (wss:// when HTTPS is on). Devices log in with their SIP credentials as over UDP.
+websocket = true
 
 [log]
 # What to log, as a tracing filter: error, warn, info, debug, trace, or per module

@@ -4,6 +4,9 @@ use crate::config::Config;
 use anyhow::Context;
 use store::Store;
 
+/// How often certificate files are checked for a renewal.
+const TLS_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Default data folder of a real installation.
 pub const DATA_DIR: &str = "/var/lib/durchwahl";
 
@@ -57,8 +60,39 @@ pub async fn run(
         config.sip.domain.clone(),
     );
     let live = state.realtime.clone();
-    let sip_listeners = crate::sip_service::bind(config.sip.listen).await?;
+    let mut sip_listeners = crate::sip_service::bind(config.sip.listen).await?;
     let sip_address = sip_listeners.local_addr()?;
+    // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.
+    let http_tls = match config.tls_files() {
+        Some(files) => Some((crate::tls::load(&files).await?, files)),
+        None => None,
+    };
+    let mut watchers = Vec::new();
+    let mut sip_tls_address = None;
+    if let Some(files) = config.sip_tls_files() {
+        let tls = match &http_tls {
+            Some((tls, http_files)) if *http_files == files => tls.clone(),
+            _ => {
+                let tls = crate::tls::load(&files).await?;
+                watchers.push(crate::tls::watch(tls.clone(), files, TLS_CHECK));
+                tls
+            }
+        };
+        let at = config.sip.tls_listen;
+        let listener = tokio::net::TcpListener::bind(at)
+            .await
+            .with_context(|| format!("cannot listen for SIP over TLS on {at}"))?;
+        sip_tls_address = Some(listener.local_addr()?);
+        sip_listeners.tls = Some((listener, tls));
+    }
+    let state = if config.sip.websocket {
+        let (sockets, handed) = tokio::sync::mpsc::channel(1_024);
+        sip_listeners.websockets = Some(handed);
+        let secure = http_tls.is_some();
+        state.with_sip_gateway(web::sip_socket::SipGateway::new(sockets, secure))
+    } else {
+        state
+    };
     let sip_options = crate::sip_service::Options {
         domain: config.sip.domain.clone(),
         advertise: config.sip.advertise,
@@ -88,18 +122,24 @@ pub async fn run(
     }
     println!("sip listening on {sip_address} (udp, tcp)");
     tracing::info!(%sip_address, domain = %config.sip.domain, "SIP service listening");
+    if let Some(at) = sip_tls_address {
+        println!("sip listening on {at} (tls)");
+        tracing::info!(address = %at, "SIP over TLS listening");
+    }
+    if config.sip.websocket {
+        println!("sip over websocket at /sip");
+    }
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone()));
     let refresher = tokio::spawn(refresh_directory(live));
-    match config.tls_files() {
+    match http_tls {
         None => {
             println!("listening on http://{address}/");
             tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
             web::serve(listener, router, shutdown_signal()).await?;
         }
-        Some(files) => {
-            let tls = crate::tls::load(&files).await?;
-            let watcher = crate::tls::watch(tls.clone(), files, std::time::Duration::from_secs(2));
+        Some((tls, files)) => {
+            watchers.push(crate::tls::watch(tls.clone(), files, TLS_CHECK));
             println!("listening on https://{address}/");
             tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving over TLS");
             let handle = axum_server::Handle::new();
@@ -114,8 +154,10 @@ pub async fn run(
                 .handle(handle)
                 .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .await?;
-            watcher.abort();
         }
+    }
+    for watcher in watchers {
+        watcher.abort();
     }
     purger.abort();
     refresher.abort();

@@ -1,11 +1,13 @@
 //! The SIP service: one task owns the switch (the sans-IO core) and the UDP socket;
-//! TCP connections have their own tasks; a writer task saves registrations. After every
+//! TCP, TLS and WebSocket connections have their own tasks; a writer task saves
+//! registrations. After every
 //! input the task drains what the switch wants sent and done, then sleeps until the next
 //! input or the switch's next deadline.
 
 use crate::sip_store;
-use crate::sip_tcp::{self, Inbound};
+use crate::sip_stream::{self, Inbound};
 use anyhow::Context;
+use axum_server::tls_rustls::RustlsConfig;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,7 +15,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use store::Store;
 use telephony::{Flow, Notice, Settings, Switch, Transport};
-use tokio::net::{TcpListener, UdpSocket};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
 /// How often the device table is read again (devices added on the command line or the
@@ -26,12 +28,16 @@ const FULL_RELOAD: u64 = 30;
 /// Datagrams handled in one go before the task looks at its other inputs.
 const BURST: usize = 256;
 
-/// The bound sockets: UDP and TCP on the same port.
+/// The bound sockets: UDP and TCP on the same port, TLS and WebSocket when configured.
 pub struct Listeners {
     /// UDP.
     pub udp: UdpSocket,
     /// TCP.
     pub tcp: TcpListener,
+    /// TLS, with its certificate (reloaded in place when the files change).
+    pub tls: Option<(TcpListener, RustlsConfig)>,
+    /// WebSockets handed over by the HTTP server's `/sip`.
+    pub websockets: Option<mpsc::Receiver<web::sip_socket::SipSocket>>,
 }
 
 impl Listeners {
@@ -49,7 +55,14 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<Listeners> {
         size_buffers(&udp);
         let port = udp.local_addr()?.port();
         match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
-            Ok(tcp) => return Ok(Listeners { udp, tcp }),
+            Ok(tcp) => {
+                return Ok(Listeners {
+                    udp,
+                    tcp,
+                    tls: None,
+                    websockets: None,
+                })
+            }
             Err(_) if addr.port() == 0 => continue,
             Err(e) => return Err(e).with_context(what),
         }
@@ -182,6 +195,8 @@ pub async fn run(
         realtime,
     };
     let tcp = listeners.tcp;
+    let tls = listeners.tls;
+    let mut websockets = listeners.websockets;
     let mut buf = vec![0u8; 65_536];
     tokio::pin!(shutdown);
     loop {
@@ -206,7 +221,11 @@ pub async fn run(
             }
             Some(message) = inbound.recv() => match message {
                 Inbound::Message(flow, message) => switch.handle_message(now_ms(), flow, message),
-                Inbound::Closed(peer) => { shell.conns.remove(&peer); }
+                Inbound::Datagram(flow, data) => feed_flow(&mut switch, flow, data),
+                Inbound::Closed(flow) => {
+                    shell.conns.remove(&flow);
+                    switch.handle_closed(now_ms(), flow);
+                }
             },
             Some((ticket, ok)) = saved.recv() => {
                 switch.handle_saved(now_ms(), ticket, ok);
@@ -224,9 +243,20 @@ pub async fn run(
             }
             accepted = tcp.accept() => {
                 if let Ok((stream, peer)) = accepted {
-                    let queue = sip_tcp::accepted(stream, peer, shell.inbound.clone());
-                    shell.conns.insert(peer, queue);
+                    let queue = sip_stream::accepted(stream, peer, shell.inbound.clone());
+                    shell.conns.insert(Flow::tcp(peer), queue);
                 }
+            }
+            accepted = accept_tls(tls.as_ref()) => {
+                if let Some((stream, peer, acceptor)) = accepted {
+                    let inbound = shell.inbound.clone();
+                    let queue = sip_stream::accepted_tls(stream, peer, acceptor, inbound);
+                    shell.conns.insert(Flow::new(Transport::Tls, peer), queue);
+                }
+            }
+            Some(socket) = next_websocket(&mut websockets) => {
+                let (flow, queue) = crate::sip_ws::accepted(socket, shell.inbound.clone());
+                shell.conns.insert(flow, queue);
             }
             () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
         }
@@ -241,9 +271,37 @@ pub async fn run(
 }
 
 fn feed(switch: &mut Switch, from: SocketAddr, data: &[u8]) {
-    let data = Bytes::copy_from_slice(data);
-    if let Err(error) = switch.handle_datagram(now_ms(), Flow::udp(from), data) {
-        tracing::debug!(reason = %error.reason(), "dropped an unreadable SIP datagram");
+    feed_flow(switch, Flow::udp(from), Bytes::copy_from_slice(data));
+}
+
+fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
+    if let Err(error) = switch.handle_datagram(now_ms(), flow, data) {
+        tracing::debug!(reason = %error.reason(), "dropped an unreadable SIP message");
+    }
+}
+
+/// The next TLS connection with the certificate as it is now (never, without TLS).
+async fn accept_tls(
+    tls: Option<&(TcpListener, RustlsConfig)>,
+) -> Option<(TcpStream, SocketAddr, tokio_rustls::TlsAcceptor)> {
+    let Some((listener, config)) = tls else {
+        return std::future::pending().await;
+    };
+    let (stream, peer) = listener.accept().await.ok()?;
+    Some((
+        stream,
+        peer,
+        tokio_rustls::TlsAcceptor::from(config.get_inner()),
+    ))
+}
+
+/// The next WebSocket from `/sip` (never, without WebSockets).
+async fn next_websocket(
+    sockets: &mut Option<mpsc::Receiver<web::sip_socket::SipSocket>>,
+) -> Option<web::sip_socket::SipSocket> {
+    match sockets {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -306,7 +364,8 @@ async fn reload_forwarding(
 /// The I/O side the switch's output goes to.
 struct Shell {
     udp: UdpSocket,
-    conns: HashMap<SocketAddr, mpsc::Sender<Bytes>>,
+    /// Connections by flow (TCP, TLS, WebSocket).
+    conns: HashMap<Flow, mpsc::Sender<Bytes>>,
     inbound: mpsc::Sender<Inbound>,
     changes: mpsc::Sender<Notice>,
     realtime: web::Realtime,
@@ -343,12 +402,22 @@ impl Shell {
                 let inbound = &self.inbound;
                 let queue = self
                     .conns
-                    .entry(peer.addr)
-                    .or_insert_with(|| sip_tcp::connect(peer.addr, inbound.clone()));
+                    .entry(peer)
+                    .or_insert_with(|| sip_stream::connect(peer.addr, inbound.clone()));
                 if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
-                    self.conns.remove(&peer.addr);
+                    self.conns.remove(&peer);
                 }
             }
+            // Only the device's own connection leads there; without it the transaction
+            // times out (its registration ended with the connection anyway).
+            Transport::Tls | Transport::Ws | Transport::Wss => match self.conns.get(&peer) {
+                Some(queue) => {
+                    if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
+                        self.conns.remove(&peer);
+                    }
+                }
+                None => tracing::debug!(%peer, "no connection to send a SIP message over"),
+            },
         }
     }
 

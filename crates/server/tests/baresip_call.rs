@@ -45,13 +45,14 @@ struct Baresip {
 
 impl Baresip {
     /// Writes `dir`'s config and accounts and starts baresip: `device` registers through
-    /// `outbound`, answers calls by itself, sends `source` (a WAV file) and records what
-    /// it hears into `dir`.
+    /// `outbound` (a SIP URI), answers calls by itself, sends `source` (a WAV file) and
+    /// records what it hears into `dir`. `extra` goes into the config as it is.
     fn start(
         name: &'static str,
         dir: &Path,
         device: &Device,
-        outbound: SocketAddr,
+        outbound: &str,
+        extra: &str,
         source: &Path,
     ) -> Baresip {
         std::fs::create_dir_all(dir).unwrap();
@@ -73,13 +74,14 @@ impl Baresip {
              module aufile.so\n\
              module aubridge.so\n\
              module_tmp account.so\n\
-             module_app menu.so\n",
+             module_app menu.so\n\
+             {extra}",
             source = source.display(),
             dir = dir.display(),
         );
         std::fs::write(dir.join("config"), config).unwrap();
         let account = format!(
-            "<sip:{user}@{DOMAIN}>;auth_pass={password};outbound=\"sip:{outbound}\";\
+            "<sip:{user}@{DOMAIN}>;auth_pass={password};outbound=\"{outbound}\";\
              regint=600;answermode=auto;audio_codecs=pcmu\n",
             user = device.user,
             password = device.password,
@@ -274,9 +276,40 @@ impl Analysis {
 
 #[test]
 fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
-    let db = testkit::sqlite();
     let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
+    call_and_listen(dir.path(), None);
+}
+
+/// The caller's phone reaches Durchwahl over TLS (SIP port 5061 style, the server's own
+/// certificate checked against the CA file the phone is given), the callee's over UDP.
+#[test]
+fn a_phone_over_tls_calls_a_phone_over_udp() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", &format!("/CN={DOMAIN}")])
+        .args([
+            "-addext",
+            &format!("subjectAltName=DNS:{DOMAIN},IP:127.0.0.1"),
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success(), "openssl made no certificate");
+    call_and_listen(dir.path(), Some((&cert, &key)));
+}
+
+/// Anna (over TLS when a certificate and key are given, else UDP) calls Bert (UDP), who
+/// answers by himself; each records what they hear.
+fn call_and_listen(dir: &Path, tls: Option<(&Path, &Path)>) {
+    let db = testkit::sqlite();
     let staff = format!(
         "login;name;unit;extension;email;roles;features\n\
          anna;Anna Anruf;Bauamt;3001;;user;softphone\n\
@@ -288,17 +321,51 @@ fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
     let devices = import(&db, dir, &staff, phones);
     let device = |login: &str| -> &Device { devices.iter().find(|d| d.login == login).unwrap() };
     let log = dir.join("server.log");
-    let config = "[sip]\noffer_sha256 = false\n";
-    let (_server, sip) = serve_with_config(&db, "127.0.0.1:0", &log, config);
+    let mut config = String::from("[sip]\noffer_sha256 = false\n");
+    if let Some((cert, key)) = tls {
+        config.push_str(&format!(
+            "tls_listen = \"127.0.0.1:0\"\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n",
+            cert.display(),
+            key.display()
+        ));
+    }
+    let (server, sip) = serve_with_config(&db, "127.0.0.1:0", &log, &config);
     let sip: SocketAddr = sip.parse().unwrap();
+    let udp = format!("sip:{sip}");
+    let (anna_outbound, anna_extra) = match tls {
+        None => (udp.clone(), String::new()),
+        Some((cert, _)) => {
+            let at = server
+                .stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"))
+                .unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout));
+            let outbound = format!("sip:{at};transport=tls");
+            (outbound, format!("sip_cafile {}\n", cert.display()))
+        }
+    };
 
     let tone = dir.join("tone.wav");
     let silence = dir.join("silence.wav");
     write_wav(&tone, TONE_AMPLITUDE, 10);
     write_wav(&silence, 0.0, 10);
 
-    let mut anna = Baresip::start("anna", &dir.join("anna"), device("anna"), sip, &tone);
-    let bert = Baresip::start("bert", &dir.join("bert"), device("bert"), sip, &silence);
+    let mut anna = Baresip::start(
+        "anna",
+        &dir.join("anna"),
+        device("anna"),
+        &anna_outbound,
+        &anna_extra,
+        &tone,
+    );
+    let bert = Baresip::start(
+        "bert",
+        &dir.join("bert"),
+        device("bert"),
+        &udp,
+        "",
+        &silence,
+    );
     let (anna_output, bert_output) = (anna.output.clone(), bert.output.clone());
     let context = || {
         format!(
@@ -312,6 +379,10 @@ fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
     // Both registered with their digest.
     anna.wait_for("registered successfully", &context);
     bert.wait_for("registered successfully", &context);
+    if tls.is_some() {
+        // baresip names the transport its REGISTER got its 200 over.
+        anna.wait_for("{0/TLS/v4} 200 OK", &context);
+    }
 
     // Anna dials Bert's extension; his phone answers by itself.
     anna.command(&format!("/dial {CALLEE_EXTENSION}"));

@@ -57,7 +57,8 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
     std::fs::write(
         &config,
         format!(
-            "[http]\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n",
+            "[http]\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n\
+             [sip]\ntls_listen = \"127.0.0.1:0\"\n",
             dir.path().join("cert.pem").display(),
             dir.path().join("key.pem").display()
         ),
@@ -117,15 +118,30 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
         "{login}"
     );
 
-    assert!(served_subject(&server.address).contains("durchwahl-eins"));
+    // SIP over TLS shares the HTTPS certificate (no [sip] certificate of its own) and
+    // its renewal.
+    let sip_tls = server
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"))
+        .unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout))
+        .to_string();
+    for address in [&server.address, &sip_tls] {
+        assert!(
+            served_subject(address).contains("durchwahl-eins"),
+            "{address}"
+        );
+    }
     certificate(dir.path(), "durchwahl-zwei");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !served_subject(&server.address).contains("durchwahl-zwei") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the renewed certificate was not picked up"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
+    for address in [&server.address, &sip_tls] {
+        while !served_subject(address).contains("durchwahl-zwei") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the renewed certificate was not picked up on {address}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
     }
     assert!(server.terminate(), "graceful shutdown over TLS");
 }
@@ -163,7 +179,8 @@ fn session_cookies_are_secure_over_tls() {
         std::fs::write(
             &config,
             format!(
-                "[http]\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n",
+                "[http]\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n\
+                 [sip]\ntls_listen = \"127.0.0.1:0\"\n",
                 dir.path().join("cert.pem").display(),
                 dir.path().join("key.pem").display()
             ),

@@ -265,6 +265,25 @@ impl Registrar {
         self.bindings.remove(extension).unwrap_or_default()
     }
 
+    /// Removes the bindings of `extension` that `gone` picks (their connection ended).
+    pub fn remove_where(
+        &mut self,
+        extension: &str,
+        gone: impl Fn(&Binding) -> bool,
+    ) -> Vec<Binding> {
+        let Some(list) = self.bindings.get_mut(extension) else {
+            return Vec::new();
+        };
+        let (removed, kept): (Vec<Binding>, Vec<Binding>) =
+            std::mem::take(list).into_iter().partition(|b| gone(b));
+        if kept.is_empty() {
+            self.bindings.remove(extension);
+        } else {
+            *list = kept;
+        }
+        removed
+    }
+
     /// Removes bindings that expired by `now_ms`; returns them per extension.
     pub fn handle_timeout(&mut self, now_ms: i64) -> Vec<(String, Binding)> {
         let mut out = Vec::new();

@@ -1,5 +1,6 @@
-//! Where a message came from and goes to: a transport and a socket address. A TCP flow is
-//! one connection (the shell keys connections by the peer's address).
+//! Where a message came from and goes to: a transport and a socket address. A flow over a
+//! connection (TCP, TLS, WebSocket) is that connection: the shell keys its connections by
+//! flow.
 
 use bytes::Bytes;
 use sip::uri::{Scheme, Uri};
@@ -14,30 +15,50 @@ pub enum Transport {
     Udp,
     /// A stream connection; no retransmissions.
     Tcp,
+    /// TCP with TLS (RFC 3261 §26.2.1), port 5061. Only phones connect: we never open one.
+    Tls,
+    /// SIP over WebSocket (RFC 7118) on the HTTP port, one SIP message per frame.
+    Ws,
+    /// SIP over secure WebSocket (RFC 7118).
+    Wss,
 }
 
 impl Transport {
-    /// The Via token (`UDP`, `TCP`).
+    const ALL: [Transport; 5] = [
+        Transport::Udp,
+        Transport::Tcp,
+        Transport::Tls,
+        Transport::Ws,
+        Transport::Wss,
+    ];
+
+    /// The Via token (`UDP`, `TCP`, `TLS`, `WS`, `WSS`).
     pub fn via_token(self) -> &'static str {
         match self {
             Transport::Udp => "UDP",
             Transport::Tcp => "TCP",
+            Transport::Tls => "TLS",
+            Transport::Ws => "WS",
+            Transport::Wss => "WSS",
         }
     }
 
     /// Whether the transport is reliable (RFC 3261 §17: no retransmissions).
     pub fn reliable(self) -> bool {
-        self == Transport::Tcp
+        self != Transport::Udp
+    }
+
+    /// Whether we can reach a peer on this transport without a connection it opened:
+    /// UDP, and TCP (we connect). TLS and WebSocket peers are reachable only while their
+    /// own connection lasts, so their registrations end with it.
+    pub fn reachable_anew(self) -> bool {
+        matches!(self, Transport::Udp | Transport::Tcp)
     }
 
     fn parse(token: &[u8]) -> Option<Transport> {
-        if token.eq_ignore_ascii_case(b"udp") {
-            Some(Transport::Udp)
-        } else if token.eq_ignore_ascii_case(b"tcp") {
-            Some(Transport::Tcp)
-        } else {
-            None
-        }
+        Transport::ALL
+            .into_iter()
+            .find(|t| token.eq_ignore_ascii_case(t.via_token().as_bytes()))
     }
 }
 
@@ -67,6 +88,11 @@ impl Flow {
         }
     }
 
+    /// A flow over `transport`.
+    pub fn new(transport: Transport, addr: SocketAddr) -> Flow {
+        Flow { transport, addr }
+    }
+
     /// Parses the stored form `udp 192.0.2.7:5060` (see [`fmt::Display`]).
     pub fn parse(text: &str) -> Option<Flow> {
         let (transport, addr) = text.split_once(' ')?;
@@ -77,7 +103,8 @@ impl Flow {
     }
 
     /// Where a URI's host and port lead (RFC 3263 without DNS: IP literals only; the
-    /// `transport` parameter picks TCP). `None` for host names and tel URIs.
+    /// `transport` parameter picks the transport, `sips:` means TLS). `None` for host
+    /// names (WebSocket clients' `*.invalid` ones too) and tel URIs.
     pub fn of_uri(uri: &Uri) -> Option<Flow> {
         if uri.scheme == Scheme::Tel {
             return None;
@@ -85,11 +112,18 @@ impl Flow {
         let ip = parse_ip(&uri.host)?;
         let transport = match uri.param("transport") {
             Some(Some(t)) => Transport::parse(t)?,
+            _ if uri.scheme == Scheme::Sips => Transport::Tls,
             _ => Transport::Udp,
+        };
+        let port = match transport {
+            Transport::Tls => 5061,
+            Transport::Ws => 80,
+            Transport::Wss => 443,
+            Transport::Udp | Transport::Tcp => 5060,
         };
         Some(Flow {
             transport,
-            addr: SocketAddr::new(ip, uri.port.unwrap_or(5060)),
+            addr: SocketAddr::new(ip, uri.port.unwrap_or(port)),
         })
     }
 
@@ -114,10 +148,7 @@ impl Flow {
 
 impl fmt::Display for Flow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = match self.transport {
-            Transport::Udp => "udp",
-            Transport::Tcp => "tcp",
-        };
+        let t = self.transport.via_token().to_ascii_lowercase();
         write!(f, "{t} {}", self.addr)
     }
 }
@@ -138,7 +169,13 @@ mod tests {
 
     #[test]
     fn stored_form_round_trips() {
-        for text in ["udp 192.0.2.7:5060", "tcp [2001:db8::1]:5061"] {
+        for text in [
+            "udp 192.0.2.7:5060",
+            "tcp [2001:db8::1]:5061",
+            "tls 192.0.2.7:40001",
+            "ws 192.0.2.7:40002",
+            "wss 192.0.2.7:40003",
+        ] {
             assert_eq!(Flow::parse(text).unwrap().to_string(), text);
         }
         assert_eq!(Flow::parse("sctp 192.0.2.7:5060"), None);
@@ -161,6 +198,18 @@ mod tests {
             Flow::of_uri(&uri("sip:2401@192.0.2.7;transport=sctp")),
             None
         );
+        assert_eq!(
+            Flow::of_uri(&uri("sips:2401@192.0.2.7")),
+            Some(Flow::new(Transport::Tls, "192.0.2.7:5061".parse().unwrap()))
+        );
+        assert_eq!(
+            Flow::of_uri(&uri("sip:2401@192.0.2.7;transport=tls")),
+            Some(Flow::new(Transport::Tls, "192.0.2.7:5061".parse().unwrap()))
+        );
+        assert_eq!(
+            Flow::of_uri(&uri("sip:k3v9@df7jal23ls0d.invalid;transport=ws")),
+            None
+        );
     }
 
     #[test]
@@ -179,6 +228,16 @@ mod tests {
         assert_eq!(
             Flow::of_via(&via("SIP/2.0/TCP host.example;branch=z9hG4bK1")),
             None
+        );
+        // RFC 7118 §5.2: a WebSocket client's made-up host; received and rport lead back.
+        assert_eq!(
+            Flow::of_via(&via(
+                "SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1;received=192.0.2.9;rport=40000"
+            )),
+            Some(Flow::new(
+                Transport::Wss,
+                "192.0.2.9:40000".parse().unwrap()
+            ))
         );
     }
 }

@@ -40,8 +40,11 @@ pub fn pop_first(message: &mut Message, name: &HeaderName) -> Option<Bytes> {
 }
 
 /// RFC 3261 §18.2.1 and RFC 3581 §4: records the source address in the top Via
-/// (`received` when the sent-by differs, `rport` filled in when the client asked).
-pub fn stamp_received(message: &mut Message, source: SocketAddr) {
+/// (`received` when the sent-by differs, `rport` filled in when the client asked). Over a
+/// `connection` (TCP, TLS, WebSocket) `rport` is added even unasked: the answer has to go
+/// back over that connection (RFC 3261 §18.2.2), whose port the sent-by rarely names —
+/// a WebSocket client's sent-by is a made-up `*.invalid` host (RFC 7118 §5.2).
+pub fn stamp_received(message: &mut Message, source: SocketAddr, connection: bool) {
     let Some(at) = isolate_first(message, &HeaderName::Via) else {
         return;
     };
@@ -50,8 +53,9 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr) {
         return;
     };
     let wants_rport = matches!(via.param("rport"), Some(None));
+    let add_rport = connection && via.param("rport").is_none();
     let differs = crate::flow::parse_ip(&via.host) != Some(source.ip());
-    if !wants_rport && !differs {
+    if !wants_rport && !differs && !add_rport {
         return;
     }
     let mut out = BytesMut::with_capacity(value.len() + 40);
@@ -68,6 +72,10 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr) {
         } else {
             out.put_slice(part);
         }
+    }
+    if add_rport {
+        out.put_slice(b";rport=");
+        sip::message::put_decimal(&mut out, u64::from(source.port()));
     }
     if via.param("received").is_none() {
         out.put_slice(b";received=");
@@ -219,7 +227,7 @@ mod tests {
     #[test]
     fn received_and_rport_are_stamped_on_the_top_via_only() {
         let mut m = request("Via: SIP/2.0/UDP 10.0.0.2:5062;rport;branch=z9hG4bK1, SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK0\r\n");
-        stamp_received(&mut m, "192.0.2.9:40000".parse().unwrap());
+        stamp_received(&mut m, "192.0.2.9:40000".parse().unwrap(), false);
         let vias = m.header_values(&HeaderName::Via);
         assert_eq!(
             &vias[0][..],
@@ -227,10 +235,17 @@ mod tests {
         );
         assert_eq!(&vias[1][..], b"SIP/2.0/UDP 10.0.0.9;branch=z9hG4bK0");
         let mut same = request("Via: SIP/2.0/UDP 192.0.2.9:5062;branch=z9hG4bK1\r\n");
-        stamp_received(&mut same, "192.0.2.9:5062".parse().unwrap());
+        stamp_received(&mut same, "192.0.2.9:5062".parse().unwrap(), false);
         assert_eq!(
             &same.header_values(&HeaderName::Via)[0][..],
             b"SIP/2.0/UDP 192.0.2.9:5062;branch=z9hG4bK1"
+        );
+        // Over a connection the port is recorded unasked: the answer takes the connection.
+        let mut ws = request("Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1\r\n");
+        stamp_received(&mut ws, "192.0.2.9:40002".parse().unwrap(), true);
+        assert_eq!(
+            &ws.header_values(&HeaderName::Via)[0][..],
+            b"SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK1;rport=40002;received=192.0.2.9"
         );
     }
 

@@ -100,6 +100,10 @@ impl Switch {
         for b in &change.added {
             self.contacts.insert(b.contact.clone(), peer);
         }
+        if !change.added.is_empty() && !peer.transport.reachable_anew() {
+            let user = account.sip_username.clone();
+            self.connections.entry(peer).or_default().insert(user);
+        }
         let ticket = self.ticket();
         self.pending_saves.insert(ticket, (key, reply));
         self.notices.push_back(Notice::Save {

@@ -123,6 +123,9 @@ pub struct Switch {
     pub(crate) registrar: Registrar,
     /// Registered contact URI → the flow its REGISTER came over (NAT and TCP friendly).
     pub(crate) contacts: HashMap<Bytes, Flow>,
+    /// TLS and WebSocket connections → the devices that registered over them: their
+    /// registrations end with the connection ([`Switch::handle_closed`]).
+    pub(crate) connections: HashMap<Flow, HashSet<String>>,
     pub(crate) online: HashSet<i64>,
     pub(crate) tx: Transactions<Flow>,
     pub(crate) auth: Authenticator,
@@ -165,6 +168,7 @@ impl Switch {
             tx: Transactions::new(settings.timers),
             accounts,
             contacts: HashMap::new(),
+            connections: HashMap::new(),
             online: HashSet::new(),
             auth,
             counts: NonceCounts::new(100_000),
@@ -234,15 +238,50 @@ impl Switch {
         self.drive(now);
     }
 
-    /// Puts back a binding saved before a restart.
+    /// Puts back a binding saved before a restart. One made over a TLS or WebSocket
+    /// connection is deleted instead: that connection is gone and the device registers
+    /// again over its next one.
     pub fn restore(&mut self, sip_username: &str, binding: Binding, flow: Flow) {
         let Some(account) = self.accounts.get(sip_username) else {
             return;
         };
         let (person, extension) = (account.person_id, account.extension.clone());
+        if !flow.transport.reachable_anew() {
+            let device_id = account.device_id;
+            self.notices.push_back(Notice::Expired {
+                device_id,
+                bindings: vec![binding],
+            });
+            return;
+        }
         self.contacts.insert(binding.contact.clone(), flow);
         self.registrar.restore(sip_username, binding);
         self.update_online_of(person, &extension);
+    }
+
+    /// A connection ended. Registrations made over a TLS or WebSocket connection end
+    /// with it (RFC 7118 §6, RFC 5626 §4.2.1: nothing reaches the device until it
+    /// connects and registers again); a TCP phone's stay, as we can connect to it.
+    pub fn handle_closed(&mut self, now: i64, flow: Flow) {
+        let Some(users) = self.connections.remove(&flow) else {
+            return;
+        };
+        for user in users {
+            let contacts = &self.contacts;
+            let gone = self
+                .registrar
+                .remove_where(&user, |b| contacts.get(&b.contact) == Some(&flow));
+            if gone.is_empty() {
+                continue; // it registered again over another connection
+            }
+            if let Some(account) = self.accounts.get(&user) {
+                let (device, person) = (account.device_id, account.person_id);
+                let extension = account.extension.clone();
+                self.forget(device, gone);
+                self.update_online_of(person, &extension);
+            }
+        }
+        self.drive(now);
     }
 
     /// A UDP datagram arrived. An unreadable request is answered with 400 (or 505) when
@@ -284,7 +323,7 @@ impl Switch {
                     }
                     return;
                 }
-                headers::stamp_received(&mut message, flow.addr);
+                headers::stamp_received(&mut message, flow.addr, flow.transport.reliable());
                 self.tx
                     .handle_request(now, message, flow, flow.transport.reliable());
             }

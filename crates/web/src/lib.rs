@@ -23,6 +23,7 @@ mod presence_api;
 pub mod realtime;
 pub mod session;
 mod sign_in_api;
+pub mod sip_socket;
 pub mod sms_gateway;
 mod time_format;
 pub mod ws_frames;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub realtime: Realtime,
     /// The SIP domain, also the digest realm of device passwords.
     pub sip_domain: String,
+    /// Where `/sip` hands SIP-over-WebSocket connections (none: `/sip` answers 503).
+    pub sip_gateway: Option<sip_socket::SipGateway>,
 }
 
 impl AppState {
@@ -80,7 +83,14 @@ impl AppState {
             hashing,
             realtime,
             sip_domain,
+            sip_gateway: None,
         }
+    }
+
+    /// With SIP over WebSocket at `/sip` going to `gateway`.
+    pub fn with_sip_gateway(mut self, gateway: sip_socket::SipGateway) -> Self {
+        self.sip_gateway = Some(gateway);
+        self
     }
 }
 
@@ -94,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         usize::try_from(state.realtime.settings().attachment_max_bytes).unwrap_or(usize::MAX);
     Router::new()
         .route("/api/v1/ws", get(ws_gateway::upgrade))
+        .route("/sip", get(sip_socket::upgrade))
         .route("/api/v1/presence", get(p::presence))
         .route("/api/v1/me/presence", put(p::set_presence))
         .route("/api/v1/team-panel", get(p::team_panel))

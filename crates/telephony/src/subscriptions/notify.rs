@@ -11,14 +11,17 @@ use bytes::Bytes;
 use sip::{Header, HeaderName, Message, Method, StartLine};
 use std::net::SocketAddr;
 
-/// Our Contact (`<sip:192.0.2.1:5060>`, with `;transport=tcp` for a TCP flow).
+/// Our Contact (`<sip:192.0.2.1:5060>`, with `;transport=tcp` for a TCP flow and so on;
+/// TLS and WebSocket subscribers send their in-dialog requests over their connection).
 pub fn contact_for(addr: SocketAddr, transport: Transport) -> Bytes {
-    let tcp = if transport == Transport::Tcp {
-        ";transport=tcp"
-    } else {
-        ""
-    };
-    Bytes::from(format!("<sip:{}{tcp}>", host_port(addr)))
+    let hp = host_port(addr);
+    Bytes::from(match transport {
+        Transport::Udp => format!("<sip:{hp}>"),
+        other => format!(
+            "<sip:{hp};transport={}>",
+            other.via_token().to_ascii_lowercase()
+        ),
+    })
 }
 
 /// A subscription: the dialog it lives in (RFC 3261 §12.1.1, we are the UAS) and what it

@@ -1,82 +1,116 @@
-//! SIP over TCP (RFC 3261 §18.3): one task per connection, framing by Content-Length,
-//! CRLF keep-alives answered (RFC 5626 §3.5.1). Messages go to the switch's task; what
-//! the switch sends to this peer comes back through the connection's queue.
+//! SIP over TCP and TLS (RFC 3261 §18.3): one task per connection, framing by
+//! Content-Length, CRLF keep-alives answered (RFC 5626 §3.5.1). Messages go to the
+//! switch's task; what the switch sends to this peer comes back through the connection's
+//! queue. TLS connections are only accepted (phones keep theirs open); TCP ones are also
+//! opened to a phone that has none to us.
 
 use bytes::{Bytes, BytesMut};
 use sip::{Frame, Message};
 use std::net::SocketAddr;
 use std::time::Duration;
-use telephony::Flow;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use telephony::{Flow, Transport};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 /// Messages waiting to be written to one connection, at most.
-const QUEUE: usize = 1_024;
+pub const QUEUE: usize = 1_024;
 /// Bytes of an unfinished message kept, at most (the parser's own limit is lower).
 const MAX_PENDING: usize = 256 * 1024;
 /// A connection without any traffic (not even a keep-alive) this long is closed.
-const IDLE: Duration = Duration::from_secs(15 * 60);
+pub const IDLE: Duration = Duration::from_secs(15 * 60);
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// What connections tell the switch's task.
 #[derive(Debug)]
 pub enum Inbound {
     /// A framed message from `flow`.
     Message(Flow, Message),
-    /// The connection to this peer is gone.
-    Closed(SocketAddr),
+    /// A whole message from `flow` still to be parsed (a WebSocket frame).
+    Datagram(Flow, Bytes),
+    /// The connection of this flow is gone.
+    Closed(Flow),
 }
 
-/// Serves an accepted connection; returns its send queue.
+/// Serves an accepted TCP connection; returns its send queue.
 pub fn accepted(
     stream: TcpStream,
     peer: SocketAddr,
     inbound: mpsc::Sender<Inbound>,
 ) -> mpsc::Sender<Bytes> {
-    let (tx, rx) = mpsc::channel(QUEUE);
-    let pong = tx.clone();
-    tokio::spawn(async move {
-        serve(stream, peer, rx, pong, &inbound).await;
-        let _ = inbound.send(Inbound::Closed(peer)).await;
-    });
-    tx
+    let flow = Flow::tcp(peer);
+    spawn(flow, inbound, move |rx, pong, inbound| async move {
+        serve(stream, flow, rx, pong, &inbound).await;
+    })
 }
 
-/// Opens a connection to `peer` (a device reachable over TCP that has no connection to
-/// us); returns its send queue at once.
+/// Serves an accepted TLS connection (handshake first); returns its send queue.
+pub fn accepted_tls(
+    stream: TcpStream,
+    peer: SocketAddr,
+    acceptor: tokio_rustls::TlsAcceptor,
+    inbound: mpsc::Sender<Inbound>,
+) -> mpsc::Sender<Bytes> {
+    let flow = Flow::new(Transport::Tls, peer);
+    spawn(flow, inbound, move |rx, pong, inbound| async move {
+        let _ = stream.set_nodelay(true);
+        match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
+            Ok(Ok(tls)) => serve(tls, flow, rx, pong, &inbound).await,
+            Ok(Err(error)) => tracing::debug!(%error, %peer, "SIP TLS handshake failed"),
+            Err(_) => tracing::debug!(%peer, "SIP TLS handshake timed out"),
+        }
+    })
+}
+
+/// Opens a TCP connection to `peer` (a device reachable over TCP that has no connection
+/// to us); returns its send queue at once.
 pub fn connect(peer: SocketAddr, inbound: mpsc::Sender<Inbound>) -> mpsc::Sender<Bytes> {
-    let (tx, rx) = mpsc::channel(QUEUE);
-    let pong = tx.clone();
-    tokio::spawn(async move {
+    let flow = Flow::tcp(peer);
+    spawn(flow, inbound, move |rx, pong, inbound| async move {
         let connected =
             tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer)).await;
         match connected {
-            Ok(Ok(stream)) => serve(stream, peer, rx, pong, &inbound).await,
+            Ok(Ok(stream)) => serve(stream, flow, rx, pong, &inbound).await,
             Ok(Err(error)) => tracing::debug!(%error, "SIP TCP connect failed"),
             Err(_) => tracing::debug!("SIP TCP connect timed out"),
         }
-        let _ = inbound.send(Inbound::Closed(peer)).await;
+    })
+}
+
+/// Runs `task` with a fresh send queue and reports the flow closed when it ends.
+fn spawn<F, T>(flow: Flow, inbound: mpsc::Sender<Inbound>, task: F) -> mpsc::Sender<Bytes>
+where
+    F: FnOnce(mpsc::Receiver<Bytes>, mpsc::Sender<Bytes>, mpsc::Sender<Inbound>) -> T,
+    T: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let running = task(rx, tx.clone(), inbound.clone());
+    tokio::spawn(async move {
+        running.await;
+        let _ = inbound.send(Inbound::Closed(flow)).await;
     });
     tx
 }
 
-async fn serve(
-    stream: TcpStream,
-    peer: SocketAddr,
+async fn serve<S>(
+    stream: S,
+    flow: Flow,
     mut outgoing: mpsc::Receiver<Bytes>,
     pong: mpsc::Sender<Bytes>,
     inbound: &mpsc::Sender<Inbound>,
-) {
-    let _ = stream.set_nodelay(true);
-    let (mut reader, mut writer) = stream.into_split();
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (mut reader, mut writer) = tokio::io::split(stream);
     let write = tokio::spawn(async move {
         while let Some(data) = outgoing.recv().await {
             if writer.write_all(&data).await.is_err() {
                 break;
             }
         }
+        let _ = writer.shutdown().await;
     });
-    let flow = Flow::tcp(peer);
     let mut pending = Bytes::new();
     let mut buf = BytesMut::with_capacity(16 * 1024);
     'read: loop {
@@ -115,7 +149,7 @@ async fn serve(
                 }
                 Err(error) => {
                     // The stream cannot be re-synchronised after a framing error.
-                    tracing::debug!(reason = %error.reason(), "closing a SIP TCP connection");
+                    tracing::debug!(reason = %error.reason(), "closing a SIP connection");
                     break 'read;
                 }
             }

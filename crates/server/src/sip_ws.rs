@@ -1,0 +1,56 @@
+//! SIP over WebSocket (RFC 7118): the sockets `/sip` hands over (see
+//! [`web::sip_socket`]). One SIP message per WebSocket message (text or binary); what the
+//! switch sends goes out as a text message when it is UTF-8, else binary.
+
+use crate::sip_stream::{Inbound, IDLE, QUEUE};
+use axum::extract::ws::{Message, Utf8Bytes};
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use telephony::{Flow, Transport};
+use tokio::sync::mpsc;
+use web::sip_socket::SipSocket;
+
+/// Serves a handed-over socket; returns its flow and send queue.
+pub fn accepted(socket: SipSocket, inbound: mpsc::Sender<Inbound>) -> (Flow, mpsc::Sender<Bytes>) {
+    let transport = if socket.secure {
+        Transport::Wss
+    } else {
+        Transport::Ws
+    };
+    let flow = Flow::new(transport, socket.peer);
+    let (tx, mut outgoing) = mpsc::channel::<Bytes>(QUEUE);
+    let (mut sink, mut stream) = socket.socket.split();
+    tokio::spawn(async move {
+        let write = tokio::spawn(async move {
+            while let Some(data) = outgoing.recv().await {
+                let message = match Utf8Bytes::try_from(data.clone()) {
+                    Ok(text) => Message::Text(text),
+                    Err(_) => Message::Binary(data),
+                };
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        });
+        loop {
+            let data = match tokio::time::timeout(IDLE, stream.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) => Bytes::from(text),
+                Ok(Some(Ok(Message::Binary(data)))) => data,
+                // Pings are answered by the WebSocket layer.
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                _ => break,
+            };
+            // A bare CRLF keeps NAT bindings alive (RFC 5626); nothing to parse.
+            if data.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if inbound.send(Inbound::Datagram(flow, data)).await.is_err() {
+                break;
+            }
+        }
+        write.abort();
+        let _ = inbound.send(Inbound::Closed(flow)).await;
+    });
+    (flow, tx)
+}

@@ -1,0 +1,82 @@
+//! `GET /sip`: SIP over WebSocket (RFC 7118) on the HTTP port, for softphones in the
+//! browser. The upgrade only checks the `sip` subprotocol; the SIP service behind the
+//! [`SipGateway`] takes the socket over, and every request on it is digest-checked like
+//! one over UDP (no web session: the device's SIP credentials are what counts).
+
+use crate::AppState;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use tokio::sync::mpsc;
+
+/// The subprotocol RFC 7118 §4 registers.
+pub const SUBPROTOCOL: &str = "sip";
+
+/// A WebSocket handed to the SIP service.
+#[derive(Debug)]
+pub struct SipSocket {
+    /// The upgraded connection.
+    pub socket: WebSocket,
+    /// The client's address (its end of the HTTP connection).
+    pub peer: SocketAddr,
+    /// Whether it came over HTTPS (`WSS` in Via) or plain HTTP (`WS`).
+    pub secure: bool,
+}
+
+/// Where `/sip` sends its sockets: the SIP service's queue.
+#[derive(Debug, Clone)]
+pub struct SipGateway {
+    sockets: mpsc::Sender<SipSocket>,
+    secure: bool,
+}
+
+impl SipGateway {
+    /// A gateway into `sockets`; `secure` when the HTTP server speaks TLS.
+    pub fn new(sockets: mpsc::Sender<SipSocket>, secure: bool) -> SipGateway {
+        SipGateway { sockets, secure }
+    }
+}
+
+/// The upgrade. Without the `sip` subprotocol the client hears 400 (RFC 7118 §4: the
+/// server must not complete a handshake without it); without a SIP service, 503.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let Some(gateway) = state.sip_gateway.clone() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no SIP service").into_response();
+    };
+    let offered = headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case(SUBPROTOCOL));
+    if !offered {
+        return (
+            StatusCode::BAD_REQUEST,
+            "SIP over WebSocket needs the subprotocol \"sip\" (RFC 7118)",
+        )
+            .into_response();
+    }
+    ws.protocols([SUBPROTOCOL])
+        .max_message_size(crate::sip_socket::MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            let secure = gateway.secure;
+            let handed = gateway.sockets.try_send(SipSocket {
+                socket,
+                peer,
+                secure,
+            });
+            if handed.is_err() {
+                tracing::warn!("SIP service busy or stopped: a SIP WebSocket was closed");
+            }
+        })
+}
+
+/// The largest SIP message taken over WebSocket (the parser's own limit is lower).
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
