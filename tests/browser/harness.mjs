@@ -22,11 +22,13 @@ c.clerk,Carl Clerk,Bauamt,2501,,user
 function run(args, input = '') {
   const r = spawnSync(BIN, [...args, '--log-level', 'warn'], { input });
   if (r.status !== 0) throw new Error(`durchwahl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.toString();
 }
 
 // Starts a server with three people (and `extraStaff`, CSV lines in STAFF's columns), all
-// with PASSWORD; resolves to { url, stop }.
-export async function startServer(extraStaff = '') {
+// with PASSWORD; resolves to { url, sip (the UDP/TCP address), prepared, cli, stop }.
+// `prepare(cli)` runs commands before the server starts (SIP devices, read at start-up).
+export async function startServer(extraStaff = '', prepare = null) {
   const dir = mkdtempSync(join(tmpdir(), 'durchwahl-browser-'));
   const data = join(dir, 'data');
   const staff = STAFF + extraStaff;
@@ -34,16 +36,25 @@ export async function startServer(extraStaff = '') {
   run(['users', 'import', join(dir, 'staff.csv'), '--data-dir', data]);
   const logins = staff.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
   for (const login of logins) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
+  const prepared = prepare ? prepare((args, input = '') => run([...args, '--data-dir', data], input)) : undefined;
   const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let sip;
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => { if (line.startsWith('listening on ')) resolve(line.slice('listening on '.length).replace(/\/$/, '')); });
+    lines.on('line', (line) => {
+      const at = /^sip listening on (\S+) \(udp, tcp\)$/.exec(line);
+      if (at) sip = at[1];
+      if (line.startsWith('listening on ')) resolve(line.slice('listening on '.length).replace(/\/$/, ''));
+    });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return {
     url,
-    // Runs a durchwahl command on the server's data (e.g. switching a feature on).
-    cli(args, input = '') { run([...args, '--data-dir', data], input); },
+    sip,
+    prepared,
+    // Runs a durchwahl command on the server's data (e.g. switching a feature on); returns
+    // its output.
+    cli(args, input = '') { return run([...args, '--data-dir', data], input); },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
