@@ -103,7 +103,7 @@ pub async fn run(
     };
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();
-    let sip = tokio::spawn(crate::sip_service::run(
+    let sip = crate::sip_service::spawn(
         sip_listeners,
         sip_options,
         store.clone(),
@@ -112,7 +112,7 @@ pub async fn run(
         async move {
             let _ = sip_stopped.await;
         },
-    ));
+    )?;
     // Ready means the devices are loaded; a SIP service that fails to start stops us.
     if sip_loaded.await.is_err() {
         return match sip.await {
@@ -165,7 +165,7 @@ pub async fn run(
     match sip.await {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::error!(error = %format!("{error:#}"), "the SIP service failed"),
-        Err(error) => tracing::error!(%error, "the SIP service stopped unexpectedly"),
+        Err(_) => tracing::error!("the SIP service stopped unexpectedly"),
     }
     store.close().await;
     tracing::info!("stopped");

@@ -132,14 +132,71 @@ fn random<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// Runs the SIP service until `shutdown` completes.
-pub async fn run(
+/// Starts the SIP service on a thread of its own (a single-threaded runtime: the switch
+/// is one task, and its sockets' readiness and its own work stay on one core without
+/// hand-overs between worker threads); the database writer and the reloaders stay on the
+/// caller's runtime. The receiver gets the service's result when it ends.
+pub fn spawn(
+    listeners: Listeners,
+    options: Options,
+    store: Store,
+    realtime: web::Realtime,
+    ready: tokio::sync::oneshot::Sender<()>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<tokio::sync::oneshot::Receiver<anyhow::Result<()>>> {
+    let background = tokio::runtime::Handle::current();
+    let (done, result) = tokio::sync::oneshot::channel();
+    let Listeners {
+        udp,
+        tcp,
+        tls,
+        websockets,
+    } = listeners;
+    // The sockets move to the new runtime's reactor.
+    let (udp, tcp) = (udp.into_std()?, tcp.into_std()?);
+    let tls = match tls {
+        Some((listener, config)) => Some((listener.into_std()?, config)),
+        None => None,
+    };
+    std::thread::Builder::new()
+        .name("durchwahl-sip".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let outcome = match runtime {
+                Ok(runtime) => runtime.block_on(async move {
+                    let listeners = Listeners {
+                        udp: UdpSocket::from_std(udp)?,
+                        tcp: TcpListener::from_std(tcp)?,
+                        tls: match tls {
+                            Some((l, config)) => Some((TcpListener::from_std(l)?, config)),
+                            None => None,
+                        },
+                        websockets,
+                    };
+                    run(
+                        listeners, options, store, realtime, ready, shutdown, background,
+                    )
+                    .await
+                }),
+                Err(error) => Err(anyhow::Error::from(error).context("no runtime for SIP")),
+            };
+            let _ = done.send(outcome);
+        })?;
+    Ok(result)
+}
+
+/// Runs the SIP service until `shutdown` completes; background work (the database
+/// writer, reloads, chat posts) goes to `background`.
+async fn run(
     listeners: Listeners,
     options: Options,
     store: Store,
     realtime: web::Realtime,
     ready: tokio::sync::oneshot::Sender<()>,
     shutdown: impl Future<Output = ()>,
+    background: tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
     let local = listeners.local_addr()?;
     let mut settings = Settings::new(&options.domain, advertised(&options, local));
@@ -148,7 +205,19 @@ pub async fn run(
     settings.offer_sha256 = options.offer_sha256;
     settings.protection.rate_per_sec = options.rate_limit_per_source;
     settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
-    let accounts = sip_store::load_accounts(&store).await?;
+    // Database work runs on the background runtime: a connection the pool opens there
+    // stays served by that runtime's reactor, not by this busy thread.
+    let (accounts, bindings, forwarding) = {
+        let store = store.clone();
+        background
+            .spawn(async move {
+                let accounts = sip_store::load_accounts(&store).await?;
+                let bindings = store.load_bindings(now_ms()).await?;
+                let forwarding = store.forwarding_by_extension().await?;
+                anyhow::Ok((accounts, bindings, forwarding))
+            })
+            .await??
+    };
     let key = sip::digest::NonceKey::new(random::<32>().to_vec());
     let mut switch = Switch::new(settings, accounts, key, u64::from_le_bytes(random()));
     let users: HashMap<i64, String> = switch
@@ -156,7 +225,7 @@ pub async fn run(
         .iter()
         .map(|a| (a.device_id, a.sip_username.clone()))
         .collect();
-    for b in store.load_bindings(now_ms()).await? {
+    for b in bindings {
         if let Some((device, binding, flow)) = sip_store::restored(b) {
             if let Some(user) = users.get(&device) {
                 switch.restore(user, binding, flow);
@@ -173,14 +242,13 @@ pub async fn run(
     let _ = ready.send(());
     let (changes, changes_rx) = mpsc::channel(100_000);
     let (saved_tx, mut saved) = mpsc::channel(100_000);
-    let writer = tokio::spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
+    let writer = background.spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
     let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
-    let reloader = tokio::spawn(reload_accounts(store.clone(), accounts_tx));
-    let forwarding = store.forwarding_by_extension().await?;
+    let reloader = background.spawn(reload_accounts(store.clone(), accounts_tx));
     switch.set_forwarding(forwarding.clone());
     let (forwarding_tx, mut forwarding_rx) = mpsc::channel(1);
     let forwarding_watch =
-        tokio::spawn(reload_forwarding(store.clone(), forwarding, forwarding_tx));
+        background.spawn(reload_forwarding(store.clone(), forwarding, forwarding_tx));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
     // The team panel's states, for phones that watch colleagues' presence (PIDF).
     let (states, mut state_changes) = realtime.state_feed();
@@ -192,7 +260,13 @@ pub async fn run(
         conns: HashMap::new(),
         inbound: inbound_tx,
         changes,
+        presence: {
+            let (updates, pending) = mpsc::channel(PRESENCE_QUEUE);
+            background.spawn(presence_updates(realtime.clone(), pending));
+            updates
+        },
         realtime,
+        background,
     };
     let tcp = listeners.tcp;
     let tls = listeners.tls;
@@ -361,6 +435,25 @@ async fn reload_forwarding(
     }
 }
 
+/// Presence updates waiting for the team panel, at most (a whole office's phones
+/// registering at once).
+const PRESENCE_QUEUE: usize = 100_000;
+
+/// Hands the switch's [`Notice::Devices`] and [`Notice::Call`] to the team panel.
+async fn presence_updates(realtime: web::Realtime, mut pending: mpsc::Receiver<Notice>) {
+    while let Some(notice) = pending.recv().await {
+        apply_presence(&realtime, notice);
+    }
+}
+
+fn apply_presence(realtime: &web::Realtime, notice: Notice) {
+    match notice {
+        Notice::Devices { person_id, online } => realtime.device_state(person_id, online),
+        Notice::Call { person_id, active } => realtime.call_state(person_id, active),
+        _ => {}
+    }
+}
+
 /// The I/O side the switch's output goes to.
 struct Shell {
     udp: UdpSocket,
@@ -369,6 +462,9 @@ struct Shell {
     inbound: mpsc::Sender<Inbound>,
     changes: mpsc::Sender<Notice>,
     realtime: web::Realtime,
+    /// Registrations and calls for the team panel ([`presence_updates`]).
+    presence: mpsc::Sender<Notice>,
+    background: tokio::runtime::Handle,
 }
 
 impl Shell {
@@ -434,8 +530,14 @@ impl Shell {
                     tracing::warn!("SIP writer queue full; an expired registration stays stored until the next start");
                 }
             }
-            Notice::Devices { person_id, online } => self.realtime.device_state(person_id, online),
-            Notice::Call { person_id, active } => self.realtime.call_state(person_id, active),
+            // The team panel's update runs on the background runtime, not on this thread.
+            // (When that falls far behind, here after all: nothing is lost.)
+            Notice::Devices { .. } | Notice::Call { .. } => {
+                if let Err(mpsc::error::TrySendError::Full(notice)) = self.presence.try_send(notice)
+                {
+                    apply_presence(&self.realtime, notice);
+                }
+            }
             Notice::Message {
                 from_person,
                 to_person,
@@ -443,7 +545,7 @@ impl Shell {
             } => {
                 // Stored and published by the chat writer; the SIP loop does not wait.
                 let realtime = self.realtime.clone();
-                tokio::spawn(async move {
+                self.background.spawn(async move {
                     let posted = web::post_direct(&realtime, from_person, to_person, &text);
                     if let Err(error) = posted.await {
                         tracing::warn!(?error, "a SIP MESSAGE could not go into the chat");
