@@ -15,7 +15,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use store::Store;
 use telephony::{Flow, Notice, Settings, Switch, Transport};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 
 /// How often the device table is read again (devices added on the command line or the
@@ -317,19 +317,24 @@ async fn run(
             }
             accepted = tcp.accept() => {
                 if let Ok((stream, peer)) = accepted {
-                    let queue = sip_stream::accepted(stream, peer, shell.inbound.clone());
-                    shell.conns.insert(Flow::tcp(peer), queue);
+                    if let Ok(stream) = stream.into_std() {
+                        let inbound = shell.inbound.clone();
+                        let queue = sip_stream::accepted(&shell.background, stream, peer, inbound);
+                        shell.conns.insert(Flow::tcp(peer), queue);
+                    }
                 }
             }
             accepted = accept_tls(tls.as_ref()) => {
                 if let Some((stream, peer, acceptor)) = accepted {
                     let inbound = shell.inbound.clone();
-                    let queue = sip_stream::accepted_tls(stream, peer, acceptor, inbound);
+                    let runtime = &shell.background;
+                    let queue = sip_stream::accepted_tls(runtime, stream, peer, acceptor, inbound);
                     shell.conns.insert(Flow::new(Transport::Tls, peer), queue);
                 }
             }
             Some(socket) = next_websocket(&mut websockets) => {
-                let (flow, queue) = crate::sip_ws::accepted(socket, shell.inbound.clone());
+                let inbound = shell.inbound.clone();
+                let (flow, queue) = crate::sip_ws::accepted(&shell.background, socket, inbound);
                 shell.conns.insert(flow, queue);
             }
             () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
@@ -357,16 +362,13 @@ fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
 /// The next TLS connection with the certificate as it is now (never, without TLS).
 async fn accept_tls(
     tls: Option<&(TcpListener, RustlsConfig)>,
-) -> Option<(TcpStream, SocketAddr, tokio_rustls::TlsAcceptor)> {
+) -> Option<(std::net::TcpStream, SocketAddr, tokio_rustls::TlsAcceptor)> {
     let Some((listener, config)) = tls else {
         return std::future::pending().await;
     };
     let (stream, peer) = listener.accept().await.ok()?;
-    Some((
-        stream,
-        peer,
-        tokio_rustls::TlsAcceptor::from(config.get_inner()),
-    ))
+    let acceptor = tokio_rustls::TlsAcceptor::from(config.get_inner());
+    Some((stream.into_std().ok()?, peer, acceptor))
 }
 
 /// The next WebSocket from `/sip` (never, without WebSockets).
@@ -495,11 +497,11 @@ impl Shell {
                 Err(error) => tracing::debug!(%error, "SIP UDP send failed"),
             },
             Transport::Tcp => {
-                let inbound = &self.inbound;
+                let (inbound, runtime) = (&self.inbound, &self.background);
                 let queue = self
                     .conns
                     .entry(peer)
-                    .or_insert_with(|| sip_stream::connect(peer.addr, inbound.clone()));
+                    .or_insert_with(|| sip_stream::connect(runtime, peer.addr, inbound.clone()));
                 if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
                     self.conns.remove(&peer);
                 }

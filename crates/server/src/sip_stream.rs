@@ -2,7 +2,8 @@
 //! Content-Length, CRLF keep-alives answered (RFC 5626 §3.5.1). Messages go to the
 //! switch's task; what the switch sends to this peer comes back through the connection's
 //! queue. TLS connections are only accepted (phones keep theirs open); TCP ones are also
-//! opened to a phone that has none to us.
+//! opened to a phone that has none to us. Connections run on the runtime handed in (not
+//! the switch's thread: TLS handshakes and encryption cost CPU the switch needs).
 
 use bytes::{Bytes, BytesMut};
 use sip::{Frame, Message};
@@ -11,6 +12,7 @@ use std::time::Duration;
 use telephony::{Flow, Transport};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 /// Messages waiting to be written to one connection, at most.
@@ -33,60 +35,93 @@ pub enum Inbound {
     Closed(Flow),
 }
 
-/// Serves an accepted TCP connection; returns its send queue.
+/// Serves an accepted TCP connection on `runtime`; returns its send queue.
 pub fn accepted(
-    stream: TcpStream,
+    runtime: &Handle,
+    stream: std::net::TcpStream,
     peer: SocketAddr,
     inbound: mpsc::Sender<Inbound>,
 ) -> mpsc::Sender<Bytes> {
     let flow = Flow::tcp(peer);
-    spawn(flow, inbound, move |rx, pong, inbound| async move {
-        serve(stream, flow, rx, pong, &inbound).await;
-    })
+    spawn(
+        runtime,
+        flow,
+        inbound,
+        move |rx, pong, inbound| async move {
+            if let Ok(stream) = TcpStream::from_std(stream) {
+                serve(stream, flow, rx, pong, &inbound).await;
+            }
+        },
+    )
 }
 
-/// Serves an accepted TLS connection (handshake first); returns its send queue.
+/// Serves an accepted TLS connection on `runtime` (handshake first); returns its send
+/// queue.
 pub fn accepted_tls(
-    stream: TcpStream,
+    runtime: &Handle,
+    stream: std::net::TcpStream,
     peer: SocketAddr,
     acceptor: tokio_rustls::TlsAcceptor,
     inbound: mpsc::Sender<Inbound>,
 ) -> mpsc::Sender<Bytes> {
     let flow = Flow::new(Transport::Tls, peer);
-    spawn(flow, inbound, move |rx, pong, inbound| async move {
-        let _ = stream.set_nodelay(true);
-        match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
-            Ok(Ok(tls)) => serve(tls, flow, rx, pong, &inbound).await,
-            Ok(Err(error)) => tracing::debug!(%error, %peer, "SIP TLS handshake failed"),
-            Err(_) => tracing::debug!(%peer, "SIP TLS handshake timed out"),
-        }
-    })
+    spawn(
+        runtime,
+        flow,
+        inbound,
+        move |rx, pong, inbound| async move {
+            let Ok(stream) = TcpStream::from_std(stream) else {
+                return;
+            };
+            let _ = stream.set_nodelay(true);
+            match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
+                Ok(Ok(tls)) => serve(tls, flow, rx, pong, &inbound).await,
+                Ok(Err(error)) => tracing::debug!(%error, %peer, "SIP TLS handshake failed"),
+                Err(_) => tracing::debug!(%peer, "SIP TLS handshake timed out"),
+            }
+        },
+    )
 }
 
 /// Opens a TCP connection to `peer` (a device reachable over TCP that has no connection
-/// to us); returns its send queue at once.
-pub fn connect(peer: SocketAddr, inbound: mpsc::Sender<Inbound>) -> mpsc::Sender<Bytes> {
+/// to us) on `runtime`; returns its send queue at once.
+pub fn connect(
+    runtime: &Handle,
+    peer: SocketAddr,
+    inbound: mpsc::Sender<Inbound>,
+) -> mpsc::Sender<Bytes> {
     let flow = Flow::tcp(peer);
-    spawn(flow, inbound, move |rx, pong, inbound| async move {
-        let connected =
-            tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer)).await;
-        match connected {
-            Ok(Ok(stream)) => serve(stream, flow, rx, pong, &inbound).await,
-            Ok(Err(error)) => tracing::debug!(%error, "SIP TCP connect failed"),
-            Err(_) => tracing::debug!("SIP TCP connect timed out"),
-        }
-    })
+    spawn(
+        runtime,
+        flow,
+        inbound,
+        move |rx, pong, inbound| async move {
+            let connected =
+                tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer)).await;
+            match connected {
+                Ok(Ok(stream)) => serve(stream, flow, rx, pong, &inbound).await,
+                Ok(Err(error)) => tracing::debug!(%error, "SIP TCP connect failed"),
+                Err(_) => tracing::debug!("SIP TCP connect timed out"),
+            }
+        },
+    )
 }
 
-/// Runs `task` with a fresh send queue and reports the flow closed when it ends.
-fn spawn<F, T>(flow: Flow, inbound: mpsc::Sender<Inbound>, task: F) -> mpsc::Sender<Bytes>
+/// Runs `task` on `runtime` with a fresh send queue and reports the flow closed when it
+/// ends.
+fn spawn<F, T>(
+    runtime: &Handle,
+    flow: Flow,
+    inbound: mpsc::Sender<Inbound>,
+    task: F,
+) -> mpsc::Sender<Bytes>
 where
     F: FnOnce(mpsc::Receiver<Bytes>, mpsc::Sender<Bytes>, mpsc::Sender<Inbound>) -> T,
     T: std::future::Future<Output = ()> + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(QUEUE);
     let running = task(rx, tx.clone(), inbound.clone());
-    tokio::spawn(async move {
+    runtime.spawn(async move {
         running.await;
         let _ = inbound.send(Inbound::Closed(flow)).await;
     });

@@ -10,8 +10,13 @@ use telephony::{Flow, Transport};
 use tokio::sync::mpsc;
 use web::sip_socket::SipSocket;
 
-/// Serves a handed-over socket; returns its flow and send queue.
-pub fn accepted(socket: SipSocket, inbound: mpsc::Sender<Inbound>) -> (Flow, mpsc::Sender<Bytes>) {
+/// Serves a handed-over socket on `runtime` (the HTTP server's, whose reactor the socket
+/// belongs to); returns its flow and send queue.
+pub fn accepted(
+    runtime: &tokio::runtime::Handle,
+    socket: SipSocket,
+    inbound: mpsc::Sender<Inbound>,
+) -> (Flow, mpsc::Sender<Bytes>) {
     let transport = if socket.secure {
         Transport::Wss
     } else {
@@ -20,7 +25,7 @@ pub fn accepted(socket: SipSocket, inbound: mpsc::Sender<Inbound>) -> (Flow, mps
     let flow = Flow::new(transport, socket.peer);
     let (tx, mut outgoing) = mpsc::channel::<Bytes>(QUEUE);
     let (mut sink, mut stream) = socket.socket.split();
-    tokio::spawn(async move {
+    runtime.spawn(async move {
         let write = tokio::spawn(async move {
             while let Some(data) = outgoing.recv().await {
                 let message = match Utf8Bytes::try_from(data.clone()) {

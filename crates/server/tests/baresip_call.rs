@@ -4,6 +4,7 @@
 //! proxy and RTP flows directly between the two phones on loopback. The caller plays a
 //! 1 kHz tone, the callee plays silence, and each phone records what it hears (baresip's
 //! `sndfile` filter): the callee's recording must carry the tone, the caller's must not.
+//! The same call runs with both phones on UDP, with the callee on TCP and with both on TLS.
 //!
 //! Debian 12's baresip 1.0 (libre 1.1.0) gives up on the whole 401/407 as soon as one of
 //! its challenges is not MD5 (ENOSYS, "Function not implemented"), instead of answering
@@ -277,13 +278,21 @@ impl Analysis {
 #[test]
 fn two_baresip_phones_call_through_durchwahl_and_hear_each_other() {
     let dir = tempfile::tempdir().unwrap();
-    call_and_listen(dir.path(), None);
+    call_and_listen(dir.path(), Over::Udp, Over::Udp, None);
 }
 
-/// The caller's phone reaches Durchwahl over TLS (SIP port 5061 style, the server's own
-/// certificate checked against the CA file the phone is given), the callee's over UDP.
+/// The callee's phone keeps a TCP connection to Durchwahl: the call reaches it over that
+/// connection (RFC 3261 §18.3 connection reuse), the caller is on UDP.
 #[test]
-fn a_phone_over_tls_calls_a_phone_over_udp() {
+fn a_phone_over_udp_calls_a_phone_over_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    call_and_listen(dir.path(), Over::Udp, Over::Tcp, None);
+}
+
+/// Both phones reach Durchwahl over TLS (`[sip] tls_listen`, the server's certificate
+/// given to the phones as their CA file): the call goes in and out over TLS connections.
+#[test]
+fn two_phones_over_tls_call_each_other() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let made = Command::new("openssl")
@@ -303,12 +312,31 @@ fn a_phone_over_tls_calls_a_phone_over_udp() {
         .status()
         .unwrap();
     assert!(made.success(), "openssl made no certificate");
-    call_and_listen(dir.path(), Some((&cert, &key)));
+    call_and_listen(dir.path(), Over::Tls, Over::Tls, Some((&cert, &key)));
 }
 
-/// Anna (over TLS when a certificate and key are given, else UDP) calls Bert (UDP), who
-/// answers by himself; each records what they hear.
-fn call_and_listen(dir: &Path, tls: Option<(&Path, &Path)>) {
+/// How a phone reaches Durchwahl.
+#[derive(Clone, Copy, PartialEq)]
+enum Over {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+impl Over {
+    /// baresip's name of the transport in its registration line.
+    fn name(self) -> &'static str {
+        match self {
+            Over::Udp => "UDP",
+            Over::Tcp => "TCP",
+            Over::Tls => "TLS",
+        }
+    }
+}
+
+/// Anna calls Bert, each over their transport (TLS needs `tls`: certificate and key),
+/// who answers by himself; each records what they hear.
+fn call_and_listen(dir: &Path, anna_over: Over, bert_over: Over, tls: Option<(&Path, &Path)>) {
     let db = testkit::sqlite();
     let staff = format!(
         "login;name;unit;extension;email;roles;features\n\
@@ -331,19 +359,26 @@ fn call_and_listen(dir: &Path, tls: Option<(&Path, &Path)>) {
     }
     let (server, sip) = serve_with_config(&db, "127.0.0.1:0", &log, &config);
     let sip: SocketAddr = sip.parse().unwrap();
-    let udp = format!("sip:{sip}");
-    let (anna_outbound, anna_extra) = match tls {
-        None => (udp.clone(), String::new()),
-        Some((cert, _)) => {
-            let at = server
-                .stdout
-                .lines()
-                .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"))
-                .unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout));
-            let outbound = format!("sip:{at};transport=tls");
-            (outbound, format!("sip_cafile {}\n", cert.display()))
+    let tls_at = server
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"));
+    // The outbound proxy of a phone and its extra config lines.
+    let setup = |over: Over| -> (String, String) {
+        match over {
+            Over::Udp => (format!("sip:{sip}"), String::new()),
+            Over::Tcp => (format!("sip:{sip};transport=tcp"), String::new()),
+            Over::Tls => {
+                let at =
+                    tls_at.unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout));
+                let (cert, _) = tls.expect("a certificate for TLS");
+                let ca = format!("sip_cafile {}\n", cert.display());
+                (format!("sip:{at};transport=tls"), ca)
+            }
         }
     };
+    let ((anna_outbound, anna_extra), (bert_outbound, bert_extra)) =
+        (setup(anna_over), setup(bert_over));
 
     let tone = dir.join("tone.wav");
     let silence = dir.join("silence.wav");
@@ -362,8 +397,8 @@ fn call_and_listen(dir: &Path, tls: Option<(&Path, &Path)>) {
         "bert",
         &dir.join("bert"),
         device("bert"),
-        &udp,
-        "",
+        &bert_outbound,
+        &bert_extra,
         &silence,
     );
     let (anna_output, bert_output) = (anna.output.clone(), bert.output.clone());
@@ -379,10 +414,9 @@ fn call_and_listen(dir: &Path, tls: Option<(&Path, &Path)>) {
     // Both registered with their digest.
     anna.wait_for("registered successfully", &context);
     bert.wait_for("registered successfully", &context);
-    if tls.is_some() {
-        // baresip names the transport its REGISTER got its 200 over.
-        anna.wait_for("{0/TLS/v4} 200 OK", &context);
-    }
+    // baresip names the transport its REGISTER got its 200 over.
+    anna.wait_for(&format!("{{0/{}/v4}} 200 OK", anna_over.name()), &context);
+    bert.wait_for(&format!("{{0/{}/v4}} 200 OK", bert_over.name()), &context);
 
     // Anna dials Bert's extension; his phone answers by itself.
     anna.command(&format!("/dial {CALLEE_EXTENSION}"));
