@@ -319,7 +319,8 @@ async fn run(
                 if let Ok((stream, peer)) = accepted {
                     if let Ok(stream) = stream.into_std() {
                         let inbound = shell.inbound.clone();
-                        let queue = sip_stream::accepted(&shell.background, stream, peer, inbound);
+                        let runtime = &shell.background;
+                        let queue = sip_stream::accepted(runtime, stream, peer, None, inbound);
                         shell.conns.insert(Flow::tcp(peer), queue);
                     }
                 }
@@ -328,7 +329,8 @@ async fn run(
                 if let Some((stream, peer, acceptor)) = accepted {
                     let inbound = shell.inbound.clone();
                     let runtime = &shell.background;
-                    let queue = sip_stream::accepted_tls(runtime, stream, peer, acceptor, inbound);
+                    let tls = Some(acceptor);
+                    let queue = sip_stream::accepted(runtime, stream, peer, tls, inbound);
                     shell.conns.insert(Flow::new(Transport::Tls, peer), queue);
                 }
             }

@@ -35,36 +35,20 @@ pub enum Inbound {
     Closed(Flow),
 }
 
-/// Serves an accepted TCP connection on `runtime`; returns its send queue.
+/// Serves an accepted connection on `runtime`, over TLS when `tls` is given (handshake
+/// first); returns its send queue.
 pub fn accepted(
     runtime: &Handle,
     stream: std::net::TcpStream,
     peer: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     inbound: mpsc::Sender<Inbound>,
 ) -> mpsc::Sender<Bytes> {
-    let flow = Flow::tcp(peer);
-    spawn(
-        runtime,
-        flow,
-        inbound,
-        move |rx, pong, inbound| async move {
-            if let Ok(stream) = TcpStream::from_std(stream) {
-                serve(stream, flow, rx, pong, &inbound).await;
-            }
-        },
-    )
-}
-
-/// Serves an accepted TLS connection on `runtime` (handshake first); returns its send
-/// queue.
-pub fn accepted_tls(
-    runtime: &Handle,
-    stream: std::net::TcpStream,
-    peer: SocketAddr,
-    acceptor: tokio_rustls::TlsAcceptor,
-    inbound: mpsc::Sender<Inbound>,
-) -> mpsc::Sender<Bytes> {
-    let flow = Flow::new(Transport::Tls, peer);
+    let transport = match tls {
+        Some(_) => Transport::Tls,
+        None => Transport::Tcp,
+    };
+    let flow = Flow::new(transport, peer);
     spawn(
         runtime,
         flow,
@@ -74,6 +58,9 @@ pub fn accepted_tls(
                 return;
             };
             let _ = stream.set_nodelay(true);
+            let Some(acceptor) = tls else {
+                return serve(stream, flow, rx, pong, &inbound).await;
+            };
             match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => serve(tls, flow, rx, pong, &inbound).await,
                 Ok(Err(error)) => tracing::debug!(%error, %peer, "SIP TLS handshake failed"),
@@ -99,7 +86,10 @@ pub fn connect(
             let connected =
                 tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(peer)).await;
             match connected {
-                Ok(Ok(stream)) => serve(stream, flow, rx, pong, &inbound).await,
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    serve(stream, flow, rx, pong, &inbound).await
+                }
                 Ok(Err(error)) => tracing::debug!(%error, "SIP TCP connect failed"),
                 Err(_) => tracing::debug!("SIP TCP connect timed out"),
             }
