@@ -220,15 +220,18 @@ async fn run(
     };
     let key = sip::digest::NonceKey::new(random::<32>().to_vec());
     let mut switch = Switch::new(settings, accounts, key, u64::from_le_bytes(random()));
-    let users: HashMap<i64, String> = switch
-        .accounts()
-        .iter()
-        .map(|a| (a.device_id, a.sip_username.clone()))
-        .collect();
-    for b in bindings {
-        if let Some((device, binding, flow)) = sip_store::restored(b) {
-            if let Some(user) = users.get(&device) {
-                switch.restore(user, binding, flow);
+    {
+        // Only for the restore: dropped before the loop (100,000 devices: 5 MB).
+        let users: HashMap<i64, String> = switch
+            .accounts()
+            .iter()
+            .map(|a| (a.device_id, a.sip_username.clone()))
+            .collect();
+        for b in bindings {
+            if let Some((device, binding, flow)) = sip_store::restored(b) {
+                if let Some(user) = users.get(&device) {
+                    switch.restore(user, binding, flow);
+                }
             }
         }
     }
