@@ -219,10 +219,10 @@ impl Switch {
 
     /// The registered contacts of every enabled device of an extension's person.
     fn ring_targets(&self, now: i64, extension: &str) -> Vec<Target> {
-        let users = self.accounts.devices_of(extension).to_vec();
-        users
+        self.accounts
+            .devices_of(extension)
             .iter()
-            .flat_map(|u| self.device_targets(now, u))
+            .flat_map(|a| self.device_targets(now, &a.sip_username))
             .collect()
     }
 

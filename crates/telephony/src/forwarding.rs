@@ -92,7 +92,6 @@ impl Switch {
         self.accounts
             .devices_of(extension)
             .iter()
-            .filter_map(|u| self.accounts.get(u))
             .any(|a| self.dialogs.is_busy(a.person_id))
     }
 }

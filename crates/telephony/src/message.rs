@@ -11,12 +11,7 @@ impl Switch {
     /// get it too, when registered). Not to oneself, not other content types.
     pub(crate) fn message_to_chat(&mut self, from_person: i64, user: &str, request: &Message) {
         let to_person = match self.accounts.target(user) {
-            Named::Extension(ext) => self
-                .accounts
-                .devices_of(ext)
-                .first()
-                .and_then(|u| self.accounts.get(u))
-                .map(|a| a.person_id),
+            Named::Extension(ext) => self.accounts.devices_of(ext).first().map(|a| a.person_id),
             Named::Device(account) => Some(account.person_id),
             Named::Unknown => None,
         };

@@ -125,12 +125,7 @@ impl Switch {
         let uri = Uri::parse(uri).ok().filter(|u| self.local.serves(u))?;
         let user = headers::uri_user(&uri)?;
         match self.accounts.target(&user) {
-            Named::Extension(ext) => self
-                .accounts
-                .devices_of(ext)
-                .iter()
-                .find_map(|u| self.accounts.get(u))
-                .map(|a| a.person_id),
+            Named::Extension(ext) => self.accounts.devices_of(ext).first().map(|a| a.person_id),
             Named::Device(account) => Some(account.person_id),
             Named::Unknown => None,
         }

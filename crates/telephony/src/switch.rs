@@ -443,10 +443,11 @@ impl Switch {
 
     /// Emits [`Notice::Devices`] when whether a person has a registered device changed.
     pub(crate) fn update_online_of(&mut self, person_id: i64, extension: &str) {
-        let online = self.accounts.devices_of(extension).iter().any(|u| {
-            self.accounts.get(u).is_some_and(|a| a.enabled)
-                && !self.registrar.bindings(u).is_empty()
-        });
+        let online = self
+            .accounts
+            .devices_of(extension)
+            .iter()
+            .any(|a| a.enabled && !self.registrar.bindings(&a.sip_username).is_empty());
         self.set_online(person_id, online);
     }
 
