@@ -228,9 +228,9 @@ async fn run(
             .map(|a| (a.device_id, a.sip_username.clone()))
             .collect();
         for b in bindings {
-            if let Some((device, binding, flow)) = sip_store::restored(b) {
+            if let Some((device, binding)) = sip_store::restored(b) {
                 if let Some(user) = users.get(&device) {
-                    switch.restore(user, binding, flow);
+                    switch.restore(user, binding);
                 }
             }
         }

@@ -25,7 +25,7 @@ pub async fn load_accounts(store: &Store) -> Result<Accounts, store::StoreError>
 }
 
 /// A binding as the store keeps it.
-pub fn stored(device_id: i64, b: &Binding, flow: Flow) -> StoredBinding {
+pub fn stored(device_id: i64, b: &Binding<Flow>) -> StoredBinding {
     StoredBinding {
         device_id,
         contact: String::from_utf8_lossy(&b.contact).into_owned(),
@@ -36,21 +36,21 @@ pub fn stored(device_id: i64, b: &Binding, flow: Flow) -> StoredBinding {
         call_id: String::from_utf8_lossy(&b.call_id).into_owned(),
         cseq: i64::from(b.cseq),
         expires_ms: b.expires_at,
-        source: flow.to_string(),
+        source: b.flow.to_string(),
     }
 }
 
 /// The store's bindings back into the switch's form (with the flow they came over).
-pub fn restored(b: StoredBinding) -> Option<(i64, Binding, Flow)> {
-    let flow = Flow::parse(&b.source)?;
+pub fn restored(b: StoredBinding) -> Option<(i64, Binding<Flow>)> {
     let binding = Binding {
-        contact: b.contact.into(),
-        instance: b.instance.map(Into::into),
-        call_id: b.call_id.into(),
+        contact: b.contact.into_bytes().into(),
+        instance: b.instance.map(|i| i.into_bytes().into()),
+        call_id: b.call_id.into_bytes().into(),
         cseq: u32::try_from(b.cseq).ok()?,
         expires_at: b.expires_ms,
+        flow: Flow::parse(&b.source)?,
     };
-    Some((b.device_id, binding, flow))
+    Some((b.device_id, binding))
 }
 
 /// Most changes written in one transaction.
@@ -70,7 +70,7 @@ pub async fn writer(
         // one batch end as the removal, and the other way round.
         let mut last: HashMap<(i64, String), Option<StoredBinding>> = HashMap::new();
         let mut tickets = Vec::new();
-        let contact = |b: &Binding| String::from_utf8_lossy(&b.contact).into_owned();
+        let contact = |b: &Binding<Flow>| String::from_utf8_lossy(&b.contact).into_owned();
         for notice in batch.drain(..) {
             match notice {
                 Notice::Save {
@@ -83,8 +83,8 @@ pub async fn writer(
                     for b in &removed {
                         last.insert((device_id, contact(b)), None);
                     }
-                    for (b, f) in &added {
-                        last.insert((device_id, contact(b)), Some(stored(device_id, b, *f)));
+                    for b in &added {
+                        last.insert((device_id, contact(b)), Some(stored(device_id, b)));
                     }
                 }
                 Notice::Expired {

@@ -1,13 +1,22 @@
 //! Registrar bindings (RFC 3261 §10.3, RFC 5626 §6): which contacts an extension's devices
-//! registered, until when. Pure: a REGISTER's parsed parts and the time go in; the new
-//! binding list, or the reason to refuse, comes out; expiries are deadlines.
+//! registered, until when, and over which flow. Pure: a REGISTER's parsed parts, the flow
+//! it came over and the time go in; the new binding list, or the reason to refuse, comes
+//! out; expiries are deadlines.
+//!
+//! Laid out for 100,000 registered devices: each address of record once in a `Vec`, found
+//! through [`HashTable`]s of `u32` positions (by name, and by contact for requests that
+//! come back to a registered contact); deadlines are (time, position) pairs. The flow
+//! lives inside its binding, so no second table maps contacts to flows.
 
 use crate::header_name::HeaderName;
 use crate::message::Message;
 use crate::name_addr::NameAddr;
 use crate::params::unquote;
 use bytes::Bytes;
-use std::collections::{BTreeSet, HashMap};
+use hashbrown::HashTable;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::hash::{BuildHasher, RandomState};
 
 /// Limits of the registrar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,19 +42,26 @@ impl Default for Limits {
     }
 }
 
-/// One registered contact of an extension.
+/// One registered contact of an extension. `F` is where its REGISTER came from (the
+/// shell's flow: transport and address): requests for the contact go back that way,
+/// through NATs and over the phone's TCP connection.
+///
+/// The texts are boxed copies, not `Bytes` slices of the datagram: bindings live for
+/// hours, and a `Bytes` is twice the size and allocates again when cloned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
+pub struct Binding<F = ()> {
     /// The Contact URI as the device sent it.
-    pub contact: Bytes,
+    pub contact: Box<[u8]>,
     /// RFC 5626 `+sip.instance` (without quotes), identifying the device across restarts.
-    pub instance: Option<Bytes>,
+    pub instance: Option<Box<[u8]>>,
     /// Call-ID of the REGISTER that made it.
-    pub call_id: Bytes,
+    pub call_id: Box<[u8]>,
     /// Its CSeq number.
     pub cseq: u32,
     /// Unix milliseconds when it ends.
     pub expires_at: i64,
+    /// Where its REGISTER came from.
+    pub flow: F,
 }
 
 /// Why a REGISTER is refused (status code and reason per RFC 3261 §10.3).
@@ -84,74 +100,137 @@ impl RegisterError {
 }
 
 /// What changed for one extension.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Change {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change<F = ()> {
     /// Contacts added or refreshed.
-    pub added: Vec<Binding>,
+    pub added: Vec<Binding<F>>,
     /// Contacts removed (unregistered or replaced by the same instance).
-    pub removed: Vec<Binding>,
+    pub removed: Vec<Binding<F>>,
+}
+
+impl<F> Default for Change<F> {
+    fn default() -> Self {
+        Change {
+            added: Vec::new(),
+            removed: Vec::new(),
+        }
+    }
+}
+
+/// An address of record with bindings (an empty name: a free slot).
+#[derive(Debug)]
+struct Aor<F> {
+    name: Box<str>,
+    bindings: Vec<Binding<F>>,
 }
 
 /// Every extension's bindings.
-#[derive(Debug, Default)]
-pub struct Registrar {
+#[derive(Debug)]
+pub struct Registrar<F = ()> {
     limits: Limits,
-    bindings: HashMap<String, Vec<Binding>>,
-    deadlines: BTreeSet<(i64, String)>,
+    /// Addresses of record with at least one binding, and free slots.
+    aors: Vec<Aor<F>>,
+    free: Vec<u32>,
+    /// Positions in `aors` by the hash of the name.
+    by_name: HashTable<u32>,
+    /// (32 bits of the contact's hash, position in `aors`): one entry per binding. The
+    /// hash is kept because an extension's several contacts hash differently.
+    by_contact: HashTable<(u32, u32)>,
+    /// When a binding of an address of record ends (an entry stays after a refresh or a
+    /// removal until its time comes, and then finds nothing to do).
+    deadlines: BinaryHeap<Reverse<(i64, u32)>>,
+    hasher: RandomState,
+}
+
+impl<F> Default for Registrar<F> {
+    fn default() -> Self {
+        Registrar::new(Limits::default())
+    }
 }
 
 struct Requested {
-    contact: Bytes,
-    instance: Option<Bytes>,
+    contact: Box<[u8]>,
+    instance: Option<Box<[u8]>>,
     seconds: u32,
 }
 
-impl Registrar {
+impl<F> Registrar<F> {
     /// Empty, with these limits.
-    pub fn new(limits: Limits) -> Registrar {
+    pub fn new(limits: Limits) -> Registrar<F> {
         Registrar {
             limits,
-            ..Registrar::default()
+            aors: Vec::new(),
+            free: Vec::new(),
+            by_name: HashTable::new(),
+            by_contact: HashTable::new(),
+            deadlines: BinaryHeap::new(),
+            hasher: RandomState::new(),
         }
+    }
+}
+
+impl<F: Clone> Registrar<F> {
+    fn position(&self, extension: &str) -> Option<u32> {
+        let aors = &self.aors;
+        self.by_name
+            .find(self.hasher.hash_one(extension), |&i| {
+                &*aors[i as usize].name == extension
+            })
+            .copied()
     }
 
     /// The current bindings of an extension.
-    pub fn bindings(&self, extension: &str) -> &[Binding] {
-        self.bindings.get(extension).map_or(&[], Vec::as_slice)
+    pub fn bindings(&self, extension: &str) -> &[Binding<F>] {
+        self.position(extension)
+            .map_or(&[], |i| &self.aors[i as usize].bindings)
+    }
+
+    /// The binding whose contact URI is `contact` (a request sent back to a registered
+    /// contact), if any.
+    pub fn find_contact(&self, contact: &[u8]) -> Option<&Binding<F>> {
+        let aors = &self.aors;
+        let found = |i: u32| {
+            aors[i as usize]
+                .bindings
+                .iter()
+                .find(|b| *b.contact == *contact)
+        };
+        let hash = self.contact_hash(contact);
+        self.by_contact
+            .find(spread(hash), |&(h, i)| h == hash && found(i).is_some())
+            .and_then(|&(_, i)| found(i))
     }
 
     /// Restores a stored binding (at start-up).
-    pub fn restore(&mut self, extension: &str, binding: Binding) {
-        self.deadlines
-            .insert((binding.expires_at, extension.to_owned()));
-        self.bindings
-            .entry(extension.to_owned())
-            .or_default()
-            .push(binding);
+    pub fn restore(&mut self, extension: &str, binding: Binding<F>) {
+        let at = self.aor(extension);
+        self.deadlines.push(Reverse((binding.expires_at, at)));
+        self.index_contact(at, &binding.contact);
+        self.aors[at as usize].bindings.push(binding);
     }
 
     /// Total bindings.
     pub fn len(&self) -> usize {
-        self.bindings.values().map(Vec::len).sum()
+        self.aors.iter().map(|a| a.bindings.len()).sum()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.bindings.is_empty()
+        self.by_name.is_empty()
     }
 
-    /// Applies an authenticated REGISTER for `extension` (RFC 3261 §10.3 steps 6–8).
-    /// A REGISTER without Contact only asks for the current bindings.
+    /// Applies an authenticated REGISTER for `extension` that came over `flow` (RFC 3261
+    /// §10.3 steps 6–8). A REGISTER without Contact only asks for the current bindings.
     pub fn handle_register(
         &mut self,
         now_ms: i64,
         extension: &str,
         request: &Message,
-    ) -> Result<Change, RegisterError> {
-        // Bindings live for hours: they keep copies, not slices of the datagram.
-        let call_id = request
+        flow: F,
+    ) -> Result<Change<F>, RegisterError> {
+        let call_id: Box<[u8]> = request
             .header(&HeaderName::CallId)
-            .map(|v| Bytes::copy_from_slice(v))
+            .map(|v| Box::from(&v[..]))
             .unwrap_or_default();
         let cseq = request
             .header(&HeaderName::CSeq)
@@ -167,17 +246,16 @@ impl Registrar {
             if contacts.len() != 1 || default != 0 {
                 return Err(RegisterError::BadWildcard);
             }
-            let removed = self.bindings.remove(extension).unwrap_or_default();
-            if removed
+            if self
+                .bindings(extension)
                 .iter()
                 .any(|b| b.call_id == call_id && b.cseq >= cseq)
             {
-                self.bindings.insert(extension.to_owned(), removed);
                 return Err(RegisterError::OutOfOrder);
             }
             return Ok(Change {
                 added: Vec::new(),
-                removed,
+                removed: self.remove(extension),
             });
         }
         let mut requested = Vec::new();
@@ -197,20 +275,19 @@ impl Registrar {
             let instance = addr
                 .param("+sip.instance")
                 .flatten()
-                .map(|v| Bytes::from(unquote(v)));
+                .map(|v| Box::from(unquote(v)));
             requested.push(Requested {
-                contact: Bytes::copy_from_slice(&addr.uri),
+                contact: Box::from(&addr.uri[..]),
                 instance,
                 seconds: seconds.min(self.limits.max_expires),
             });
         }
-        let current = self.bindings.get(extension).cloned().unwrap_or_default();
-        let mut next = current.clone();
+        let mut next = self.bindings(extension).to_vec();
         let mut change = Change::default();
         for r in requested {
             // RFC 5626 §6: a contact with the same instance replaces the old one, whatever
             // its URI (a phone that changed its address); otherwise the URI identifies it.
-            let same = |b: &Binding| match (&r.instance, &b.instance) {
+            let same = |b: &Binding<F>| match (&r.instance, &b.instance) {
                 (Some(a), Some(b2)) => a == b2,
                 _ => b.contact == r.contact,
             };
@@ -224,7 +301,7 @@ impl Registrar {
                     return Err(RegisterError::OutOfOrder);
                 }
             }
-            let (gone, kept): (Vec<Binding>, Vec<Binding>) =
+            let (gone, kept): (Vec<Binding<F>>, Vec<Binding<F>>) =
                 next.into_iter().partition(|b| same(b));
             next = kept;
             change.removed.extend(
@@ -238,6 +315,7 @@ impl Registrar {
                     call_id: call_id.clone(),
                     cseq,
                     expires_at: now_ms + i64::from(r.seconds) * 1000,
+                    flow: flow.clone(),
                 };
                 change.added.push(b.clone());
                 next.push(b);
@@ -246,69 +324,100 @@ impl Registrar {
         if next.len() > self.limits.max_contacts {
             return Err(RegisterError::TooMany);
         }
+        if change.added.is_empty() && change.removed.is_empty() {
+            return Ok(change);
+        }
+        // The extension keeps its slot while it has bindings, so the deadlines of the
+        // bindings kept stay valid; only the added ones need theirs.
+        let at = self.aor(extension);
+        for b in std::mem::take(&mut self.aors[at as usize].bindings) {
+            self.unindex_contact(at, &b.contact);
+        }
         for b in &next {
-            self.deadlines.insert((b.expires_at, extension.to_owned()));
+            self.index_contact(at, &b.contact);
+        }
+        for b in &change.added {
+            self.deadlines.push(Reverse((b.expires_at, at)));
         }
         if next.is_empty() {
-            self.bindings.remove(extension);
+            self.free_aor(at);
         } else {
             // Most devices hold one binding for hours: no room for four.
             next.shrink_to_fit();
-            self.bindings.insert(extension.to_owned(), next);
+            self.aors[at as usize].bindings = next;
         }
         Ok(change)
     }
 
     /// Removes every binding of `extension` (its device was deleted or disabled).
-    pub fn remove(&mut self, extension: &str) -> Vec<Binding> {
-        // Deadlines of removed bindings stay until they pass and then find nothing.
-        self.bindings.remove(extension).unwrap_or_default()
+    pub fn remove(&mut self, extension: &str) -> Vec<Binding<F>> {
+        let Some(at) = self.position(extension) else {
+            return Vec::new();
+        };
+        let bindings = std::mem::take(&mut self.aors[at as usize].bindings);
+        for b in &bindings {
+            self.unindex_contact(at, &b.contact);
+        }
+        self.free_aor(at);
+        bindings
     }
 
     /// Removes the bindings of `extension` that `gone` picks (their connection ended).
     pub fn remove_where(
         &mut self,
         extension: &str,
-        gone: impl Fn(&Binding) -> bool,
-    ) -> Vec<Binding> {
-        let Some(list) = self.bindings.get_mut(extension) else {
+        gone: impl Fn(&Binding<F>) -> bool,
+    ) -> Vec<Binding<F>> {
+        let Some(at) = self.position(extension) else {
             return Vec::new();
         };
-        let (removed, kept): (Vec<Binding>, Vec<Binding>) =
-            std::mem::take(list).into_iter().partition(|b| gone(b));
+        let (removed, kept): (Vec<Binding<F>>, Vec<Binding<F>>) =
+            std::mem::take(&mut self.aors[at as usize].bindings)
+                .into_iter()
+                .partition(|b| gone(b));
+        for b in &removed {
+            self.unindex_contact(at, &b.contact);
+        }
         if kept.is_empty() {
-            self.bindings.remove(extension);
+            self.free_aor(at);
         } else {
-            *list = kept;
+            self.aors[at as usize].bindings = kept;
         }
         removed
     }
 
     /// Removes bindings that expired by `now_ms`; returns them per extension.
-    pub fn handle_timeout(&mut self, now_ms: i64) -> Vec<(String, Binding)> {
+    pub fn handle_timeout(&mut self, now_ms: i64) -> Vec<(String, Binding<F>)> {
         let mut out = Vec::new();
-        while let Some((at, ext)) = self.deadlines.first().cloned() {
+        while let Some(&Reverse((at, i))) = self.deadlines.peek() {
             if at > now_ms {
                 break;
             }
-            self.deadlines.pop_first();
-            if let Some(list) = self.bindings.get_mut(&ext) {
-                let (gone, kept): (Vec<Binding>, Vec<Binding>) = std::mem::take(list)
+            self.deadlines.pop();
+            let aor = &mut self.aors[i as usize];
+            if !aor.bindings.iter().any(|b| b.expires_at <= now_ms) {
+                continue; // refreshed, removed, or the slot went to another extension
+            }
+            let (gone, kept): (Vec<Binding<F>>, Vec<Binding<F>>) =
+                std::mem::take(&mut aor.bindings)
                     .into_iter()
                     .partition(|b| b.expires_at <= now_ms);
-                *list = kept;
-                if list.is_empty() {
-                    self.bindings.remove(&ext);
-                }
-                out.extend(gone.into_iter().map(|b| (ext.clone(), b)));
+            aor.bindings = kept;
+            let name = aor.name.to_string();
+            for b in &gone {
+                self.unindex_contact(i, &b.contact);
             }
+            if self.aors[i as usize].bindings.is_empty() {
+                self.free_aor(i);
+            }
+            out.extend(gone.into_iter().map(|b| (name.clone(), b)));
         }
         out
     }
 
     /// When [`Registrar::handle_timeout`] has work next (may be early after refreshes).
     pub fn poll_timeout(&self) -> Option<i64> {
-        self.deadlines.first().map(|(at, _)| *at)
+        self.deadlines.peek().map(|Reverse((at, _))| *at)
     }
 
     /// The `Contact` header values of a 200 answer: each binding with its remaining
@@ -329,6 +438,71 @@ impl Registrar {
             })
             .collect()
     }
+
+    /// The position of `extension`'s address of record, taking a slot if it has none.
+    fn aor(&mut self, extension: &str) -> u32 {
+        if let Some(at) = self.position(extension) {
+            return at;
+        }
+        let aor = Aor {
+            name: Box::from(extension),
+            bindings: Vec::new(),
+        };
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.aors[at as usize] = aor;
+                at
+            }
+            None => {
+                self.aors.push(aor);
+                u32::try_from(self.aors.len() - 1).expect("fewer than 2^32 extensions")
+            }
+        };
+        let (aors, hasher) = (&self.aors, &self.hasher);
+        self.by_name
+            .insert_unique(hasher.hash_one(extension), at, |&i| {
+                hasher.hash_one(&*aors[i as usize].name)
+            });
+        at
+    }
+
+    /// Gives the slot of an address of record without bindings back.
+    fn free_aor(&mut self, at: u32) {
+        let name = std::mem::take(&mut self.aors[at as usize].name);
+        if let Ok(entry) = self
+            .by_name
+            .find_entry(self.hasher.hash_one(&*name), |&i| i == at)
+        {
+            entry.remove();
+        }
+        self.free.push(at);
+    }
+
+    fn contact_hash(&self, contact: &[u8]) -> u32 {
+        self.hasher.hash_one(contact) as u32
+    }
+
+    fn index_contact(&mut self, at: u32, contact: &[u8]) {
+        let hash = self.contact_hash(contact);
+        self.by_contact
+            .insert_unique(spread(hash), (hash, at), |&(h, _)| spread(h));
+    }
+
+    fn unindex_contact(&mut self, at: u32, contact: &[u8]) {
+        let hash = self.contact_hash(contact);
+        if let Ok(entry) = self
+            .by_contact
+            .find_entry(spread(hash), |&(h, i)| h == hash && i == at)
+        {
+            entry.remove();
+        }
+    }
+}
+
+/// A kept 32-bit hash as the 64 bits the table wants: the table takes its buckets from
+/// the low bits and a tag from the top ones, so all of them have to vary.
+fn spread(hash: u32) -> u64 {
+    u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 fn parse_seconds(v: &[u8]) -> Option<u32> {
@@ -365,6 +539,7 @@ mod tests {
                     1,
                     "Contact: <sip:2401@10.0.0.5:5060>\r\nExpires: 120\r\n",
                 ),
+                (),
             )
             .unwrap();
         assert_eq!(c.added.len(), 1);
@@ -379,6 +554,7 @@ mod tests {
                     1,
                     "Contact: <sip:2401@10.0.0.5:5060>\r\nExpires: 120\r\n",
                 ),
+                (),
             )
             .unwrap();
         assert_eq!(again, Change::default());
@@ -388,19 +564,20 @@ mod tests {
             0,
             "2401",
             &register("b", 1, "Contact: <sip:2401@10.0.0.6>;expires=600\r\n"),
+            (),
         )
         .unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(
             r.bindings("2401")
                 .iter()
-                .find(|b| b.call_id == "b")
+                .find(|b| &*b.call_id == b"b")
                 .unwrap()
                 .expires_at,
             600_000
         );
         // Querying changes nothing; contact_values show the remaining seconds.
-        r.handle_register(1_000, "2401", &register("a", 2, ""))
+        r.handle_register(1_000, "2401", &register("a", 2, ""), ())
             .unwrap();
         assert_eq!(
             r.contact_values(1_000, "2401"),
@@ -414,7 +591,8 @@ mod tests {
             r.handle_register(
                 0,
                 "2401",
-                &register("a", 3, "Contact: <sip:x@y>;expires=10\r\n")
+                &register("a", 3, "Contact: <sip:x@y>;expires=10\r\n"),
+                ()
             ),
             Err(RegisterError::TooBrief { min: 60 })
         );
@@ -422,7 +600,8 @@ mod tests {
             r.handle_register(
                 0,
                 "2401",
-                &register("a", 0, "Contact: <sip:2401@10.0.0.5:5060>\r\n")
+                &register("a", 0, "Contact: <sip:2401@10.0.0.5:5060>\r\n"),
+                ()
             ),
             Err(RegisterError::OutOfOrder)
         );
@@ -430,7 +609,8 @@ mod tests {
             r.handle_register(
                 0,
                 "2401",
-                &register("a", 4, "Contact: <sip:x@y>;expires=soon\r\n")
+                &register("a", 4, "Contact: <sip:x@y>;expires=soon\r\n"),
+                ()
             ),
             Err(RegisterError::Malformed)
         );
@@ -440,11 +620,16 @@ mod tests {
         assert_eq!(r.len(), 1);
         // Unregister all.
         assert_eq!(
-            r.handle_register(0, "2401", &register("c", 1, "Contact: *\r\n")),
+            r.handle_register(0, "2401", &register("c", 1, "Contact: *\r\n"), ()),
             Err(RegisterError::BadWildcard)
         );
         let c = r
-            .handle_register(0, "2401", &register("c", 1, "Contact: *\r\nExpires: 0\r\n"))
+            .handle_register(
+                0,
+                "2401",
+                &register("c", 1, "Contact: *\r\nExpires: 0\r\n"),
+                (),
+            )
             .unwrap();
         assert_eq!(c.removed.len(), 1);
         assert!(r.is_empty());
@@ -458,6 +643,7 @@ mod tests {
             0,
             "2401",
             &register("a", 1, &format!("Contact: <sip:2401@10.0.0.5>;{inst}\r\n")),
+            (),
         )
         .unwrap();
         let c = r
@@ -465,6 +651,7 @@ mod tests {
                 0,
                 "2401",
                 &register("b", 1, &format!("Contact: <sip:2401@10.9.9.9>;{inst}\r\n")),
+                (),
             )
             .unwrap();
         assert_eq!(c.removed.len(), 1);
@@ -480,12 +667,71 @@ mod tests {
         };
         let mut small = Registrar::new(limits);
         small
-            .handle_register(0, "1", &register("a", 1, "Contact: <sip:1@a>\r\n"))
+            .handle_register(0, "1", &register("a", 1, "Contact: <sip:1@a>\r\n"), ())
             .unwrap();
         assert_eq!(
-            small.handle_register(0, "1", &register("b", 1, "Contact: <sip:1@b>\r\n")),
+            small.handle_register(0, "1", &register("b", 1, "Contact: <sip:1@b>\r\n"), ()),
             Err(RegisterError::TooMany)
         );
         assert_eq!(small.len(), 1, "a refused REGISTER changes nothing");
+    }
+
+    #[test]
+    fn contacts_are_found_with_their_flows_through_growth_expiry_and_reuse() {
+        let mut r: Registrar<u32> = Registrar::new(Limits::default());
+        // 300 extensions with two contacts each: the tables grow several times.
+        for e in 0..300u32 {
+            let ext = e.to_string();
+            let contacts = format!("Contact: <sip:{e}@a>\r\nContact: <sip:{e}@b>;expires=120\r\n");
+            let expires = if e % 2 == 0 { "Expires: 60\r\n" } else { "" };
+            let request = register(&ext, 1, &format!("{contacts}{expires}"));
+            assert_eq!(
+                r.handle_register(0, &ext, &request, e).unwrap().added.len(),
+                2
+            );
+        }
+        assert_eq!(r.len(), 600);
+        for e in 0..300u32 {
+            for host in ["a", "b"] {
+                let contact = format!("sip:{e}@{host}");
+                let b = r.find_contact(contact.as_bytes()).expect("registered");
+                assert_eq!((&*b.contact, b.flow), (contact.as_bytes(), e));
+            }
+        }
+        assert!(r.find_contact(b"sip:0@c").is_none());
+        // At 60 s the even extensions' first contacts end, at 120 s all second ones; the
+        // odd extensions' first contacts (3600 s) stay.
+        assert_eq!(r.handle_timeout(60_000).len(), 150);
+        assert_eq!(r.handle_timeout(120_000).len(), 300);
+        assert_eq!(r.len(), 150);
+        assert!(r.find_contact(b"sip:0@a").is_none());
+        assert!(r.find_contact(b"sip:1@b").is_none());
+        assert_eq!(r.find_contact(b"sip:1@a").map(|b| b.flow), Some(1));
+        assert!(r.bindings("0").is_empty());
+        // Freed slots go to new extensions; the old deadlines find nothing of theirs.
+        for e in 1000..1100u32 {
+            let ext = e.to_string();
+            let request = register(&ext, 1, &format!("Contact: <sip:{e}@a>\r\n"));
+            r.handle_register(120_000, &ext, &request, e).unwrap();
+        }
+        assert!(r.handle_timeout(200_000).is_empty());
+        assert_eq!(r.len(), 250);
+        assert_eq!(r.find_contact(b"sip:1050@a").map(|b| b.flow), Some(1050));
+        // A refresh from another address moves the flow; unregistering removes it.
+        let request = register("1", 2, "Contact: <sip:1@a>\r\n");
+        r.handle_register(200_000, "1", &request, 77).unwrap();
+        assert_eq!(r.find_contact(b"sip:1@a").map(|b| b.flow), Some(77));
+        let request = register("1", 3, "Contact: <sip:1@a>;expires=0\r\n");
+        assert_eq!(
+            r.handle_register(200_000, "1", &request, 77)
+                .unwrap()
+                .removed
+                .len(),
+            1
+        );
+        assert!(r.find_contact(b"sip:1@a").is_none());
+        assert_eq!(r.remove("1050").len(), 1);
+        assert!(r.find_contact(b"sip:1050@a").is_none());
+        assert_eq!(r.len(), 248);
     }
 }

@@ -236,18 +236,11 @@ impl Switch {
             if b.expires_at <= now {
                 continue;
             }
-            let flow = self
-                .contacts
-                .get(&b.contact)
-                .copied()
-                .or_else(|| Uri::parse(&b.contact).ok().and_then(|u| Flow::of_uri(&u)));
-            if let Some(flow) = flow {
-                targets.push(Target {
-                    uri: Some(b.contact.clone()),
-                    flow,
-                    person: Some(account.person_id),
-                });
-            }
+            targets.push(Target {
+                uri: Some(Bytes::copy_from_slice(&b.contact)),
+                flow: b.flow,
+                person: Some(account.person_id),
+            });
         }
         targets
     }
@@ -301,8 +294,8 @@ impl Switch {
     fn next_flow(&self, request: &Message) -> Option<Flow> {
         if request.header(&HeaderName::Route).is_none() {
             if let StartLine::Request { uri, .. } = &request.start {
-                if let Some(flow) = self.contacts.get(uri) {
-                    return Some(*flow);
+                if let Some(binding) = self.registrar.find_contact(uri) {
+                    return Some(binding.flow);
                 }
             }
         }

@@ -71,21 +71,22 @@ impl Switch {
             self.reply_status(now, &key, &request, 403, reason);
             return;
         }
-        let change = match self
-            .registrar
-            .handle_register(now, &account.sip_username, &request)
-        {
-            Ok(change) => change,
-            Err(error) => {
-                let mut reply =
-                    request.response(error.status(), &error.to_string(), Some(&self.tag()));
-                if let RegisterError::TooBrief { min } = error {
-                    reply.push(HeaderName::MinExpires, Bytes::from(min.to_string()));
+        let change =
+            match self
+                .registrar
+                .handle_register(now, &account.sip_username, &request, peer)
+            {
+                Ok(change) => change,
+                Err(error) => {
+                    let mut reply =
+                        request.response(error.status(), &error.to_string(), Some(&self.tag()));
+                    if let RegisterError::TooBrief { min } = error {
+                        reply.push(HeaderName::MinExpires, Bytes::from(min.to_string()));
+                    }
+                    self.reply_once(now, &key, &reply);
+                    return;
                 }
-                self.reply_once(now, &key, &reply);
-                return;
-            }
-        };
+            };
         let mut reply = request.response(200, "OK", Some(&self.tag()));
         for contact in self.registrar.contact_values(now, &account.sip_username) {
             reply.push(HeaderName::Contact, contact);
@@ -93,12 +94,6 @@ impl Switch {
         if change.added.is_empty() && change.removed.is_empty() {
             self.reply_once(now, &key, &reply);
             return;
-        }
-        for b in &change.removed {
-            self.contacts.remove(&b.contact);
-        }
-        for b in &change.added {
-            self.contacts.insert(b.contact.clone(), peer);
         }
         if !change.added.is_empty() && !peer.transport.reachable_anew() {
             let user = account.sip_username.clone();
@@ -109,7 +104,7 @@ impl Switch {
         self.notices.push_back(Notice::Save {
             ticket,
             device_id: account.device_id,
-            added: change.added.into_iter().map(|b| (b, peer)).collect(),
+            added: change.added,
             removed: change.removed,
         });
         self.update_online_of(account.person_id, &account.extension);

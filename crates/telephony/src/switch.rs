@@ -77,16 +77,16 @@ pub enum Notice {
         /// The device.
         device_id: i64,
         /// New or refreshed bindings, with the flow their REGISTER came over.
-        added: Vec<(Binding, Flow)>,
+        added: Vec<Binding<Flow>>,
         /// Bindings to delete.
-        removed: Vec<Binding>,
+        removed: Vec<Binding<Flow>>,
     },
     /// Bindings ran out or their device went away: delete them (nobody waits).
     Expired {
         /// The device.
         device_id: i64,
         /// The bindings.
-        bindings: Vec<Binding>,
+        bindings: Vec<Binding<Flow>>,
     },
     /// A person's first device registered, or their last one went away.
     Devices {
@@ -120,9 +120,8 @@ pub struct Switch {
     pub(crate) settings: Settings,
     pub(crate) local: Local,
     pub(crate) accounts: Accounts,
-    pub(crate) registrar: Registrar,
-    /// Registered contact URI → the flow its REGISTER came over (NAT and TCP friendly).
-    pub(crate) contacts: HashMap<Bytes, Flow>,
+    /// The bindings, each with the flow its REGISTER came over (NAT and TCP friendly).
+    pub(crate) registrar: Registrar<Flow>,
     /// TLS and WebSocket connections → the devices that registered over them: their
     /// registrations end with the connection ([`Switch::handle_closed`]).
     pub(crate) connections: HashMap<Flow, HashSet<String>>,
@@ -167,7 +166,6 @@ impl Switch {
             registrar: Registrar::new(settings.limits),
             tx: Transactions::new(settings.timers),
             accounts,
-            contacts: HashMap::new(),
             connections: HashMap::new(),
             online: HashSet::new(),
             auth,
@@ -197,7 +195,7 @@ impl Switch {
 
     /// Number of registered contacts.
     pub fn registrations(&self) -> usize {
-        self.contacts.len()
+        self.registrar.len()
     }
 
     /// Replaces the accounts (devices added, removed, people's extensions or features
@@ -238,15 +236,15 @@ impl Switch {
         self.drive(now);
     }
 
-    /// Puts back a binding saved before a restart. One made over a TLS or WebSocket
-    /// connection is deleted instead: that connection is gone and the device registers
-    /// again over its next one.
-    pub fn restore(&mut self, sip_username: &str, binding: Binding, flow: Flow) {
+    /// Puts back a binding saved before a restart (with the flow it came over). One made
+    /// over a TLS or WebSocket connection is deleted instead: that connection is gone and
+    /// the device registers again over its next one.
+    pub fn restore(&mut self, sip_username: &str, binding: Binding<Flow>) {
         let Some(account) = self.accounts.get(sip_username) else {
             return;
         };
         let (person, extension) = (account.person_id, account.extension.clone());
-        if !flow.transport.reachable_anew() {
+        if !binding.flow.transport.reachable_anew() {
             let device_id = account.device_id;
             self.notices.push_back(Notice::Expired {
                 device_id,
@@ -254,7 +252,6 @@ impl Switch {
             });
             return;
         }
-        self.contacts.insert(binding.contact.clone(), flow);
         self.registrar.restore(sip_username, binding);
         self.update_online_of(person, &extension);
     }
@@ -267,10 +264,7 @@ impl Switch {
             return;
         };
         for user in users {
-            let contacts = &self.contacts;
-            let gone = self
-                .registrar
-                .remove_where(&user, |b| contacts.get(&b.contact) == Some(&flow));
+            let gone = self.registrar.remove_where(&user, |b| b.flow == flow);
             if gone.is_empty() {
                 continue; // it registered again over another connection
             }
@@ -389,7 +383,7 @@ impl Switch {
     /// Fires everything due at `now`.
     pub fn handle_timeout(&mut self, now: i64) {
         self.tx.handle_timeout(now);
-        let mut expired: HashMap<String, Vec<Binding>> = HashMap::new();
+        let mut expired: HashMap<String, Vec<Binding<Flow>>> = HashMap::new();
         for (user, binding) in self.registrar.handle_timeout(now) {
             expired.entry(user).or_default().push(binding);
         }
@@ -431,10 +425,7 @@ impl Switch {
         self.notices.pop_front()
     }
 
-    fn forget(&mut self, device_id: i64, bindings: Vec<Binding>) {
-        for b in &bindings {
-            self.contacts.remove(&b.contact);
-        }
+    fn forget(&mut self, device_id: i64, bindings: Vec<Binding<Flow>>) {
         self.notices.push_back(Notice::Expired {
             device_id,
             bindings,

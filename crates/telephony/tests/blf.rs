@@ -362,13 +362,14 @@ fn a_forwarded_call_leaves_the_first_lamp_and_rings_at_the_next() {
     let mut s = switch();
     // 200 forwards when busy to 100, whose phone is the watcher.
     let binding = Binding {
-        contact: Bytes::from(format!("sip:100-1@{WATCHER}")),
+        contact: format!("sip:100-1@{WATCHER}").into_bytes().into(),
         instance: None,
-        call_id: Bytes::from_static(b"reg-100"),
+        call_id: Box::from(&b"reg-100"[..]),
         cseq: 1,
         expires_at: 10_000_000,
+        flow: Flow::udp(addr(WATCHER)),
     };
-    s.restore("100-1", binding, Flow::udp(addr(WATCHER)));
+    s.restore("100-1", binding);
     let own = Extension::parse("200").unwrap();
     let request = RulesRequest {
         busy: RuleRequest {

@@ -225,19 +225,19 @@ fn the_registration_ends_with_the_connection() {
 #[test]
 fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart() {
     let mut s = common::switch_with(&[("200", 2)], &[]);
-    let binding = |contact: &str| Binding {
-        contact: Bytes::from(contact.to_owned()),
+    let binding = |contact: &str, flow: Flow| Binding {
+        contact: contact.as_bytes().into(),
         instance: None,
-        call_id: Bytes::from_static(b"reg"),
+        call_id: Box::from(&b"reg"[..]),
         cseq: 1,
         expires_at: 10_000_000,
+        flow,
     };
-    s.restore("200-1", binding(WS_CONTACT), browser());
+    s.restore("200-1", binding(WS_CONTACT, browser()));
     let tls = Flow::new(Transport::Tls, addr("10.0.0.8:40001"));
     s.restore(
         "200-1",
-        binding("sip:200-1@10.0.0.8:5061;transport=tls"),
-        tls,
+        binding("sip:200-1@10.0.0.8:5061;transport=tls", tls),
     );
     assert_eq!(s.registrations(), 0);
     let (_, notices) = out(&mut s, 1_000);
@@ -248,6 +248,6 @@ fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart() {
     assert_eq!(deleted, 2, "both are deleted from the store: {notices:?}");
     // A TCP phone stays: we can connect to it.
     let tcp = Flow::tcp(addr("10.0.0.9:5060"));
-    s.restore("200-1", binding("sip:200-1@10.0.0.9;transport=tcp"), tcp);
+    s.restore("200-1", binding("sip:200-1@10.0.0.9;transport=tcp", tcp));
     assert_eq!(s.registrations(), 1);
 }

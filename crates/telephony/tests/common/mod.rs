@@ -35,13 +35,14 @@ pub fn switch_with(people: &[(&str, i64)], phones: &[(&str, &str)]) -> Switch {
     let mut s = Switch::new(settings, accounts, key, 7);
     for (ext, phone) in phones {
         let binding = Binding {
-            contact: Bytes::from(format!("sip:{ext}-1@{phone}")),
+            contact: format!("sip:{ext}-1@{phone}").into_bytes().into(),
             instance: None,
-            call_id: Bytes::from_static(b"reg"),
+            call_id: Box::from(&b"reg"[..]),
             cseq: 1,
             expires_at: 10_000_000,
+            flow: Flow::udp(addr(phone)),
         };
-        s.restore(&format!("{ext}-1"), binding, Flow::udp(addr(phone)));
+        s.restore(&format!("{ext}-1"), binding);
     }
     s
 }
