@@ -278,10 +278,30 @@ impl Store {
 
     /// Every (room, member) pair, for the fan-out cache.
     pub async fn all_memberships(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT room_id, staff_id FROM chat_members ORDER BY room_id")
+        // In pages along the primary key: the driver's rows for a 100,000-member unit
+        // room at once were a peak of tens of MB at every start.
+        const PAGE: i64 = 5_000;
+        let mut all = Vec::new();
+        let mut after = (i64::MIN, i64::MIN);
+        loop {
+            let rows = sqlx::query(
+                "SELECT room_id, staff_id FROM chat_members \
+                 WHERE (room_id, staff_id) > ($1, $2) ORDER BY room_id, staff_id LIMIT $3",
+            )
+            .bind(after.0)
+            .bind(after.1)
+            .bind(PAGE)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(|r| Ok((int(r, 0)?, int(r, 1)?))).collect()
+            let full = rows.len() as i64 == PAGE;
+            for row in &rows {
+                after = (int(row, 0)?, int(row, 1)?);
+                all.push(after);
+            }
+            if !full {
+                return Ok(all);
+            }
+        }
     }
 
     /// A person's rooms with unread counts, most recent activity first.

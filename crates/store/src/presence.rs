@@ -73,14 +73,32 @@ fn person(row: &AnyRow) -> Result<PanelPerson, StoreError> {
 }
 
 impl Store {
-    /// Everyone in the directory, for the presence hub.
+    /// Everyone in the directory, for the presence hub, by id.
     pub async fn all_people(&self) -> Result<Vec<PanelPerson>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(person).collect()
+        // In pages, like the SIP devices: the driver's rows for 100,000 people at once
+        // were a 45 MB peak at every start, and the allocator kept much of it.
+        const PAGE: i64 = 2_000;
+        let mut all = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
+                 WHERE s.id > $1 ORDER BY s.id LIMIT $2"
+            ))
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let full = rows.len() as i64 == PAGE;
+            for row in &rows {
+                let p = person(row)?;
+                after = p.id;
+                all.push(p);
+            }
+            if !full {
+                return Ok(all);
+            }
+        }
     }
 
     /// One person by login.
