@@ -12,16 +12,25 @@ use tokio::sync::mpsc;
 
 /// Reads every device with its person into accounts.
 pub async fn load_accounts(store: &Store) -> Result<Accounts, store::StoreError> {
-    let rows = store.all_devices().await?;
-    Ok(Accounts::new(rows.into_iter().map(|d| Account {
-        device_id: d.id,
-        person_id: d.staff_id,
-        sip_username: d.sip_username,
-        extension: d.extension,
-        ha1_md5: d.ha1_md5.into(),
-        ha1_sha256: d.ha1_sha256.into(),
-        enabled: d.features.contains(Feature::Softphone),
-    })))
+    // Sized by the count first and filled row by row: neither all the rows nor a list
+    // of accounts beside the table (a table growing by doubling leaves its old copies
+    // behind). A device added in between only makes the table grow once.
+    let [count, ..] = store.devices_fingerprint().await?;
+    let mut accounts = Accounts::with_capacity(usize::try_from(count).unwrap_or(0));
+    store
+        .each_device(|d| {
+            accounts.insert(Account {
+                device_id: d.id,
+                person_id: d.staff_id,
+                sip_username: d.sip_username,
+                extension: d.extension,
+                ha1_md5: d.ha1_md5.into(),
+                ha1_sha256: d.ha1_sha256.into(),
+                enabled: d.features.contains(Feature::Softphone),
+            })
+        })
+        .await?;
+    Ok(accounts)
 }
 
 /// A binding as the store keeps it.

@@ -127,19 +127,23 @@ impl Accounts {
     /// From a full list (later duplicates of a user name replace earlier ones).
     pub fn new(list: impl IntoIterator<Item = Account>) -> Accounts {
         let list = list.into_iter();
-        let capacity = list.size_hint().0;
-        // Sized once: growing by doubling leaves the old tables behind as garbage.
-        let mut accounts = Accounts {
-            list: Vec::with_capacity(capacity),
-            by_user: HashTable::with_capacity(capacity),
-            by_extension: HashTable::with_capacity(capacity),
-            hasher: RandomState::new(),
-        };
+        let mut accounts = Accounts::with_capacity(list.size_hint().0);
         for account in list {
             accounts.insert(account);
         }
         accounts.list.shrink_to_fit();
         accounts
+    }
+
+    /// Empty, with room for `capacity` accounts (to be filled by [`Accounts::insert`]).
+    /// Sized once: growing by doubling leaves the old tables behind as garbage.
+    pub fn with_capacity(capacity: usize) -> Accounts {
+        Accounts {
+            list: Vec::with_capacity(capacity),
+            by_user: HashTable::with_capacity(capacity),
+            by_extension: HashTable::with_capacity(capacity),
+            hasher: RandomState::new(),
+        }
     }
 
     fn hash(&self, name: &str) -> u64 {
