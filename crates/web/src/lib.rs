@@ -17,6 +17,7 @@ pub mod openapi;
 mod openapi_forwarding;
 mod openapi_phones;
 mod openapi_realtime;
+mod people_cache;
 pub mod phone_provisioning;
 mod phones_api;
 mod presence_api;

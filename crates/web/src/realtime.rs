@@ -4,6 +4,7 @@
 //! shared, already-serialised frames, so a slow client never holds up anyone else.
 
 use crate::chat_writer::{self, WriteJob};
+use crate::people_cache::People;
 use crate::ws_frames;
 use axum::extract::ws::Utf8Bytes;
 use presence::{ConnId, Event, Hub, Manual, PersonId, Privacy};
@@ -65,8 +66,7 @@ struct Inner {
     hub: Hub,
     outboxes: HashMap<ConnId, Outbox>,
     person_conns: HashMap<i64, Vec<ConnId>>,
-    people: HashMap<i64, Person>,
-    by_login: HashMap<String, i64>,
+    people: People,
     rooms: HashMap<i64, Vec<i64>>,
     /// Where every change of a person's merged state goes besides the browsers (the SIP
     /// service's presence subscriptions), when someone asked.
@@ -110,20 +110,16 @@ impl Realtime {
         let now = now_ms();
         store.sync_unit_rooms(now).await?;
         let mut hub = Hub::new(settings.privacy, settings.watch_ttl_ms);
-        let mut people = HashMap::new();
-        let mut by_login = HashMap::new();
-        for p in store.all_people().await? {
+        let all = store.all_people().await?;
+        let mut people = People::with_capacity(all.len());
+        for p in all {
             hub.upsert_person(PersonId(p.id), p.unit_id);
-            by_login.insert(p.login.clone(), p.id);
-            people.insert(
-                p.id,
-                Person {
-                    id: p.id,
-                    login: p.login,
-                    name: p.name,
-                    unit_id: p.unit_id,
-                },
-            );
+            people.insert(Person {
+                id: p.id,
+                login: p.login,
+                name: p.name,
+                unit_id: p.unit_id,
+            });
         }
         for s in store.load_presence().await? {
             if let Some(m) = stored_to_manual(&s) {
@@ -154,7 +150,6 @@ impl Realtime {
                 outboxes: HashMap::new(),
                 person_conns: HashMap::new(),
                 people,
-                by_login,
                 rooms,
                 state_feed: None,
             }),
@@ -207,20 +202,19 @@ impl Realtime {
 
     /// A person by staff id.
     pub fn person(&self, id: i64) -> Option<Person> {
-        self.lock().people.get(&id).cloned()
+        self.lock().people.get(id)
     }
 
     /// A person's staff id by login.
     pub fn id_of(&self, login: &str) -> Option<i64> {
-        self.lock().by_login.get(login).copied()
+        self.lock().people.id_of(login)
     }
 
     /// Makes sure the caches know this person (people added after start-up).
     pub fn learn(&self, p: Person) {
         let mut inner = self.lock();
         inner.hub.upsert_person(PersonId(p.id), p.unit_id);
-        inner.by_login.insert(p.login.clone(), p.id);
-        inner.people.insert(p.id, p);
+        inner.people.insert(p);
     }
 
     /// Registers a new connection of `person` (session `session`) following `follows`.
@@ -303,7 +297,7 @@ impl Realtime {
         let mut inner = self.lock();
         let ids: Vec<PersonId> = logins
             .iter()
-            .filter_map(|l| inner.by_login.get(l).map(|id| PersonId(*id)))
+            .filter_map(|l| inner.people.id_of(l).map(PersonId))
             .collect();
         inner.hub.handle_follow(conn, &ids);
         snapshot_frame(&inner, person, &ids, reference)
@@ -406,7 +400,7 @@ impl Realtime {
             .iter()
             .filter_map(|p| {
                 let entry = inner.hub.entry(PersonId(*p))?;
-                let login = &inner.people.get(p)?.login;
+                let login = inner.people.login(*p)?;
                 let view = inner.hub.view_for(PersonId(viewer), PersonId(*p));
                 Some(ws_frames::entry_json(login, &entry, view))
             })
@@ -455,16 +449,12 @@ impl Realtime {
             let mut inner = self.lock();
             for p in people {
                 inner.hub.upsert_person(PersonId(p.id), p.unit_id);
-                inner.by_login.insert(p.login.clone(), p.id);
-                inner.people.insert(
-                    p.id,
-                    Person {
-                        id: p.id,
-                        login: p.login,
-                        name: p.name,
-                        unit_id: p.unit_id,
-                    },
-                );
+                inner.people.insert(Person {
+                    id: p.id,
+                    login: p.login,
+                    name: p.name,
+                    unit_id: p.unit_id,
+                });
             }
         }
         self.reload_rooms().await
@@ -543,8 +533,7 @@ impl Realtime {
                     if let Some(feed) = &inner.state_feed {
                         let _ = feed.try_send((entry.person.0, entry.state));
                     }
-                    let Some(login) = inner.people.get(&entry.person.0).map(|p| p.login.clone())
-                    else {
+                    let Some(login) = inner.people.login(entry.person.0).map(str::to_owned) else {
                         continue;
                     };
                     let mut rendered: [Option<Utf8Bytes>; 4] = Default::default();
@@ -570,8 +559,8 @@ impl Realtime {
                     target,
                     conns,
                 } => {
-                    if let Some(t) = inner.people.get(&target.0) {
-                        let frame = Utf8Bytes::from(ws_frames::watch_fired(&t.login, &t.name));
+                    if let Some((login, name)) = inner.people.login_and_name(target.0) {
+                        let frame = Utf8Bytes::from(ws_frames::watch_fired(login, name));
                         send_all(&mut inner, &conns, || Outbound::Frame(frame.clone()));
                     }
                     background.push(Event::WatchFired {
@@ -648,7 +637,7 @@ fn snapshot_frame(
         .iter()
         .filter_map(|p| {
             let entry = inner.hub.entry(*p)?;
-            let login = &inner.people.get(&p.0)?.login;
+            let login = inner.people.login(p.0)?;
             Some(ws_frames::entry_json(
                 login,
                 &entry,
