@@ -278,3 +278,39 @@ async fn watches_are_saved_renewed_listed_and_deleted() {
 }
 
 // ---- chat: rooms and members ----
+
+#[tokio::test]
+async fn everyone_and_every_membership_come_back_across_pages() {
+    // More people than a page of all_people (2,000) and unit-room members than a page
+    // of all_memberships (5,000): nobody is lost or repeated at the page boundaries.
+    let mut csv = String::from("login,name,unit,extension\n");
+    for i in 0..5_100 {
+        let unit = if i % 2 == 0 {
+            "Bauamt"
+        } else {
+            "Gesundheitsamt"
+        };
+        csv.push_str(&format!("p.p{i},Person {i},{unit},{}\n", 30_000 + i));
+    }
+    for (store, db) in stores().await {
+        let l = db.label;
+        import(&store, &csv).await;
+        let all = store.all_people().await.unwrap();
+        assert_eq!(all.len(), 5_106, "{l}");
+        assert!(
+            all.windows(2).all(|w| w[0].id < w[1].id),
+            "{l}: by id, once each"
+        );
+        store.sync_unit_rooms(1).await.unwrap();
+        let members = store.all_memberships().await.unwrap();
+        assert!(
+            members.windows(2).all(|w| w[0] < w[1]),
+            "{l}: in order, once each"
+        );
+        // Everyone is in exactly one unit room.
+        let mut people: Vec<i64> = members.iter().map(|(_, m)| *m).collect();
+        people.sort_unstable();
+        people.dedup();
+        assert_eq!((people.len(), members.len()), (5_106, 5_106), "{l}");
+    }
+}
