@@ -80,7 +80,8 @@ pub enum Event {
 #[derive(Debug, Default)]
 struct Person {
     unit: i64,
-    manual: Manual,
+    /// What they set by hand; `None` when nothing (available, no note), as for most.
+    manual: Option<Box<Manual>>,
     signals: Signals,
     state: State,
     changed_ms: i64,
@@ -106,7 +107,22 @@ static NO_LINKS: Links = Links {
     watching: Vec::new(),
 };
 
+static NO_MANUAL: Manual = Manual {
+    state: None,
+    location: None,
+    note: None,
+    until_ms: None,
+};
+
 impl Person {
+    fn manual(&self) -> &Manual {
+        self.manual.as_deref().unwrap_or(&NO_MANUAL)
+    }
+
+    fn set_manual(&mut self, manual: Manual) {
+        self.manual = (manual != NO_MANUAL).then(|| Box::new(manual));
+    }
+
     fn links(&self) -> &Links {
         self.links.as_deref().unwrap_or(&NO_LINKS)
     }
@@ -173,14 +189,14 @@ impl Hub {
         let Some(p) = self.people.get_mut(&person) else {
             return;
         };
-        if let Some(old) = p.manual.until_ms {
+        if let Some(old) = p.manual().until_ms {
             self.deadlines.remove(&(old, Deadline::Until(person)));
         }
         if let Some(until) = manual.until_ms {
             self.deadlines.insert((until, Deadline::Until(person)));
         }
-        p.manual = manual;
-        p.state = merge(p.manual.state(), p.signals);
+        p.set_manual(manual);
+        p.state = merge(p.manual().state(), p.signals);
         p.changed_ms = now_ms;
     }
 
@@ -210,7 +226,7 @@ impl Hub {
         self.people.get(&person).map(|p| Entry {
             person,
             state: p.state,
-            manual: p.manual.clone(),
+            manual: p.manual().clone(),
             changed_ms: p.changed_ms,
         })
     }
@@ -341,13 +357,13 @@ impl Hub {
         let Some(p) = self.people.get_mut(&person) else {
             return;
         };
-        if let Some(old) = p.manual.until_ms {
+        if let Some(old) = p.manual().until_ms {
             self.deadlines.remove(&(old, Deadline::Until(person)));
         }
         if let Some(until) = manual.until_ms {
             self.deadlines.insert((until, Deadline::Until(person)));
         }
-        p.manual = manual;
+        p.set_manual(manual);
         self.recompute(now_ms, person, true);
     }
 
@@ -427,11 +443,11 @@ impl Hub {
                     let Some(p) = self.people.get_mut(&person) else {
                         continue;
                     };
-                    if p.manual.until_ms != Some(at) {
+                    if p.manual().until_ms != Some(at) {
                         continue;
                     }
-                    p.manual = p.manual.expired();
-                    let manual = p.manual.clone();
+                    let manual = p.manual().expired();
+                    p.set_manual(manual.clone());
                     self.events
                         .push_back(Event::ManualExpired { person, manual });
                     self.recompute(now_ms, person, true);
@@ -477,7 +493,7 @@ impl Hub {
         let Some(p) = self.people.get_mut(&person) else {
             return;
         };
-        let state = merge(p.manual.state(), p.signals);
+        let state = merge(p.manual().state(), p.signals);
         if state == p.state && !manual_changed {
             return;
         }
@@ -507,7 +523,7 @@ impl Hub {
         let entry = Entry {
             person,
             state,
-            manual: p.manual.clone(),
+            manual: p.manual().clone(),
             changed_ms: now_ms,
         };
         let fire: Vec<PersonId> = if state == State::Available {
