@@ -528,8 +528,8 @@ impl Shell {
         match notice {
             Notice::Save { ticket, .. } => {
                 if self.changes.try_send(notice).is_err() {
-                    // The writer is behind: the phone hears 500 with Retry-After.
-                    switch.handle_saved(now_ms(), ticket, false);
+                    // The writer is behind: the phone hears 503 with Retry-After.
+                    switch.handle_save_refused(now_ms(), ticket);
                 }
             }
             Notice::Expired { .. } => {

@@ -9,7 +9,7 @@ use crate::accounts::Accounts;
 use crate::calls::Calls;
 use crate::dialog_info::BlfState;
 use crate::dialogs::Dialogs;
-use crate::flow::Flow;
+use crate::flow::{Flow, Transport};
 use crate::headers::{self, Local};
 use crate::protection::{Decision, Guard};
 use crate::subscriptions::Subscriptions;
@@ -265,14 +265,9 @@ impl Switch {
         };
         for user in users {
             let gone = self.registrar.remove_where(&user, |b| b.flow == flow);
-            if gone.is_empty() {
-                continue; // it registered again over another connection
-            }
-            if let Some(account) = self.accounts.get(&user) {
-                let (device, person) = (account.device_id, account.person_id);
-                let extension = account.extension.clone();
-                self.forget(device, gone);
-                self.update_online_of(person, &extension);
+            // (None gone: it registered again over another connection.)
+            if !gone.is_empty() {
+                self.bindings_gone(&user, gone);
             }
         }
         self.drive(now);
@@ -328,11 +323,16 @@ impl Switch {
 
     /// The protection's first look at a request: scanners and blocked sources are
     /// dropped, a source over its rate hears 503 with Retry-After. Local processes
-    /// (loopback: the admin's tools, a load test, a co-located SBC) are not rate-limited.
+    /// (loopback: the admin's tools, a load test, a co-located SBC) are not rate-limited,
+    /// except over WebSocket.
     fn admit(&mut self, now: i64, flow: Flow, message: &Message) -> bool {
         let user_agent = message.header(&HeaderName::UserAgent).map(|v| &v[..]);
         let ip = flow.addr.ip();
-        let decision = if ip.is_loopback() {
+        // A WebSocket from loopback is a reverse proxy in front of the HTTP port passing
+        // on everyone's browser: it is guarded like any other address.
+        let local_tool =
+            ip.is_loopback() && !matches!(flow.transport, Transport::Ws | Transport::Wss);
+        let decision = if local_tool {
             match user_agent.is_some_and(crate::protection::is_scanner) {
                 true => Decision::Drop(crate::protection::Reason::Scanner),
                 false => Decision::Allow,
@@ -357,20 +357,33 @@ impl Switch {
 
     /// The store committed (or failed to commit) the bindings of `ticket`.
     pub fn handle_saved(&mut self, now: i64, ticket: u64, committed: bool) {
+        let failed = (500, "Registration could not be saved");
+        self.answer_save(now, ticket, (!committed).then_some(failed));
+    }
+
+    /// The store's queue is full (the server is overloaded): the phone hears 503 with
+    /// Retry-After for the registration of `ticket` and tries again later.
+    pub fn handle_save_refused(&mut self, now: i64, ticket: u64) {
+        self.answer_save(now, ticket, Some((503, "Service Unavailable")));
+    }
+
+    /// Sends the 200 kept for `ticket`, or `failure` (with Retry-After) instead.
+    fn answer_save(&mut self, now: i64, ticket: u64, failure: Option<(u16, &'static str)>) {
         let Some((key, reply)) = self.pending_saves.remove(&ticket) else {
             return;
         };
-        let reply = if committed {
-            reply
-        } else {
-            let mut failed = reply.clone();
-            failed.start = StartLine::Response {
-                code: 500,
-                reason: Bytes::from_static(b"Registration could not be saved"),
-            };
-            failed.set_header(HeaderName::Contact, None);
-            failed.set_header(HeaderName::RetryAfter, Some(Bytes::from_static(b"5")));
-            failed
+        let reply = match failure {
+            None => reply,
+            Some((code, reason)) => {
+                let mut failed = reply.clone();
+                failed.start = StartLine::Response {
+                    code,
+                    reason: Bytes::from_static(reason.as_bytes()),
+                };
+                failed.set_header(HeaderName::Contact, None);
+                failed.set_header(HeaderName::RetryAfter, Some(Bytes::from_static(b"5")));
+                failed
+            }
         };
         // Stateless from here, like every registrar answer: retransmissions until now
         // were absorbed by the transaction; a later one (its 200 was lost) passes the
@@ -388,12 +401,7 @@ impl Switch {
             expired.entry(user).or_default().push(binding);
         }
         for (user, bindings) in expired {
-            if let Some(account) = self.accounts.get(&user) {
-                let (device, person) = (account.device_id, account.person_id);
-                let extension = account.extension.clone();
-                self.forget(device, bindings);
-                self.update_online_of(person, &extension);
-            }
+            self.bindings_gone(&user, bindings);
         }
         self.calls_timeout(now);
         self.subscriptions_timeout(now);
@@ -423,6 +431,17 @@ impl Switch {
     /// The next thing for the shell to do.
     pub fn poll_notice(&mut self) -> Option<Notice> {
         self.notices.pop_front()
+    }
+
+    /// Bindings of device `user` ended (expired, or their connection closed): deleted
+    /// from the store, and the person's presence follows.
+    fn bindings_gone(&mut self, user: &str, bindings: Vec<Binding<Flow>>) {
+        if let Some(account) = self.accounts.get(user) {
+            let (device, person) = (account.device_id, account.person_id);
+            let extension = account.extension.clone();
+            self.forget(device, bindings);
+            self.update_online_of(person, &extension);
+        }
     }
 
     fn forget(&mut self, device_id: i64, bindings: Vec<Binding<Flow>>) {

@@ -1,11 +1,12 @@
 //! The switch's protection against real-world abuse: scanners get no answer, a source
 //! that guesses a password is shut out (its right answers too), a source sending too fast
-//! hears 503 with Retry-After, and local processes are not rate-limited.
+//! hears 503 with Retry-After, and local processes are not rate-limited (a reverse proxy's
+//! WebSockets from loopback are).
 
 use bytes::Bytes;
 use sip::digest::Credentials;
 use sip::Method;
-use telephony::{Account, Accounts, Flow, Settings, Switch};
+use telephony::{Account, Accounts, Flow, Settings, Switch, Transport};
 
 mod common;
 
@@ -144,4 +145,14 @@ fn a_source_over_its_rate_hears_503_with_retry_after_but_loopback_does_not() {
             "{n}: {m:?}"
         );
     }
+    // A WebSocket from loopback is a reverse proxy passing on browsers: guarded.
+    let mut s = switch();
+    let proxy = Flow::new(Transport::Ws, "127.0.0.1:40000".parse().unwrap());
+    let refused = (0..1_000)
+        .filter(|n| {
+            s.handle_datagram(5, proxy, options(*n, "browser")).unwrap();
+            answers(&mut s).iter().any(|m| m.starts_with("SIP/2.0 503"))
+        })
+        .count();
+    assert!(refused > 0, "the proxy's browsers were not rate-limited");
 }

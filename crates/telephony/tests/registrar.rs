@@ -30,26 +30,27 @@ fn status(messages: &[String]) -> Vec<&str> {
     messages.iter().filter_map(|m| m.lines().next()).collect()
 }
 
-#[test]
-fn a_lost_200_is_answered_again_and_only_for_the_same_request() {
+/// A switch with device 2401-1 whose phone's first REGISTER was challenged, and the
+/// digest answer to that challenge for a nonce count.
+fn challenged() -> (Switch, impl Fn(u32) -> String) {
     let mut s = common::switch_with(&[("2401", 1)], &[]);
     let phone = Flow::udp(common::addr(PHONE));
     s.handle_datagram(1_000, phone, register(PHONE, "2401-1", 1, None))
         .unwrap();
     let challenge = md5_challenge(&answers(&mut s, 1_000)).expect("401");
     let uri = format!("sip:{DOMAIN}");
-    let credentials = |nc| {
-        let c = Credentials::answer(
-            &challenge,
-            "2401-1",
-            &uri,
-            "c",
-            nc,
-            &Method::Register,
-            &ha1("2401-1"),
-        );
+    let credentials = move |nc| {
+        let ha1 = ha1("2401-1");
+        let c = Credentials::answer(&challenge, "2401-1", &uri, "c", nc, &Method::Register, &ha1);
         c.to_string()
     };
+    (s, credentials)
+}
+
+#[test]
+fn a_lost_200_is_answered_again_and_only_for_the_same_request() {
+    let (mut s, credentials) = challenged();
+    let phone = Flow::udp(common::addr(PHONE));
     let signed = register(PHONE, "2401-1", 2, Some(&credentials(1)));
     s.handle_datagram(1_000, phone, signed.clone()).unwrap();
     assert_eq!(status(&answers(&mut s, 1_000)), ["SIP/2.0 200 OK"]);
@@ -108,4 +109,32 @@ fn the_challenge_order_follows_the_setting() {
         assert_eq!(algorithms.len(), count, "{challenge}");
         assert_eq!(algorithms[0], first, "{challenge}");
     }
+}
+
+#[test]
+fn a_full_store_queue_gets_503_with_retry_after_not_200() {
+    let (mut s, credentials) = challenged();
+    let phone = Flow::udp(common::addr(PHONE));
+    let signed = register(PHONE, "2401-1", 2, Some(&credentials(1)));
+    s.handle_datagram(1_000, phone, signed).unwrap();
+    // The shell could not queue the save: the switch refuses instead of confirming.
+    let ticket = std::iter::from_fn(|| s.poll_notice())
+        .find_map(|n| match n {
+            Notice::Save { ticket, .. } => Some(ticket),
+            _ => None,
+        })
+        .expect("a save");
+    assert!(
+        s.poll_transmit().is_none(),
+        "nothing answered before the save"
+    );
+    s.handle_save_refused(1_000, ticket);
+    let refused = answers(&mut s, 1_000);
+    assert_eq!(status(&refused), ["SIP/2.0 503 Service Unavailable"]);
+    assert!(
+        refused[0].contains("\r\nRetry-After: 5\r\n"),
+        "{}",
+        refused[0]
+    );
+    assert!(!refused[0].contains("\r\nContact: "), "{}", refused[0]);
 }
