@@ -177,7 +177,7 @@ K=$L/kamailio.txt W=$L/durchwahl.txt
 ok=1
 row() { # row METRIC KAMAILIO DURCHWAHL RATIO GOAL STATUS
   printf '%-40s %10s %10s %7s %-22s %s\n' "$@"
-  [ "$6" != FAIL ] || ok=0
+  case "$6" in FAIL*) ok=0 ;; esac
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a + 0 > 0 && b != "-") printf "%.2f", b / a; else print "-"}'; }
 rate_status() { # rate_status RATIO KAMAILIO DURCHWAHL OFFERED
