@@ -1,5 +1,6 @@
 //! HTTPS served by rustls from PEM files, with the certificate reloaded when the files
-//! change; checked with the real openssl and curl clients.
+//! change; checked with the real openssl and curl clients. SIP over TLS shares the HTTPS
+//! certificate or has its own, reloaded the same way.
 
 use std::path::Path;
 use std::process::Command;
@@ -120,12 +121,7 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
 
     // SIP over TLS shares the HTTPS certificate (no [sip] certificate of its own) and
     // its renewal.
-    let sip_tls = server
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"))
-        .unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout))
-        .to_string();
+    let sip_tls = sip_tls_address(&server);
     for address in [&server.address, &sip_tls] {
         assert!(
             served_subject(address).contains("durchwahl-eins"),
@@ -204,4 +200,59 @@ fn session_cookies_are_secure_over_tls() {
         })
         .unwrap_or_else(|| panic!("{login}"));
     assert!(cookie.contains("; Secure"), "{cookie}");
+}
+
+/// The SIP TLS address the server printed.
+fn sip_tls_address(server: &ServerProcess) -> String {
+    server
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("sip listening on ")?.strip_suffix(" (tls)"))
+        .unwrap_or_else(|| panic!("no SIP TLS address in {:?}", server.stdout))
+        .to_string()
+}
+
+/// SIP over TLS with a certificate of its own while HTTP stays plain: served on the SIP
+/// TLS port and replaced when the files are renewed.
+#[test]
+fn sip_over_tls_has_its_own_certificate_and_reloads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let sip = dir.path().join("sip");
+    std::fs::create_dir(&sip).unwrap();
+    certificate(&sip, "sip-eins");
+    let config = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[sip]\ntls_listen = \"127.0.0.1:0\"\ntls_certificate = \"{}\"\ntls_key = \"{}\"\n",
+            sip.join("cert.pem").display(),
+            sip.join("key.pem").display()
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--http-listen", "127.0.0.1:0"])
+        .args(["--sip-listen", "127.0.0.1:0", "--log-level", "warn"])
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"));
+    let server = ServerProcess::start(cmd);
+    assert!(
+        server.stdout.contains("listening on http://"),
+        "{}",
+        server.stdout
+    );
+    let sip_tls = sip_tls_address(&server);
+    assert!(served_subject(&sip_tls).contains("sip-eins"));
+    certificate(&sip, "sip-zwei");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !served_subject(&sip_tls).contains("sip-zwei") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the renewed SIP certificate was not picked up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(server.terminate(), "graceful shutdown");
 }
