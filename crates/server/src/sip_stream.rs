@@ -19,8 +19,10 @@ use tokio::sync::mpsc;
 pub const QUEUE: usize = 1_024;
 /// Bytes of an unfinished message kept, at most (the parser's own limit is lower).
 const MAX_PENDING: usize = 256 * 1024;
-/// A connection without any traffic (not even a keep-alive) this long is closed.
-pub const IDLE: Duration = Duration::from_secs(15 * 60);
+/// A connection without any traffic from the peer (not even a keep-alive) this long is
+/// closed. Longer than the longest registration (3,600 s): a phone that only refreshes
+/// its registration keeps its connection, and with it its registration.
+pub const IDLE: Duration = Duration::from_secs(65 * 60);
 /// How long a TLS handshake may take.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 

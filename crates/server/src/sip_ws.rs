@@ -10,6 +10,9 @@ use telephony::{Flow, Transport};
 use tokio::sync::mpsc;
 use web::sip_socket::SipSocket;
 
+/// How often the server pings a quiet WebSocket.
+const PING: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves a handed-over socket on `runtime` (the HTTP server's, whose reactor the socket
 /// belongs to); returns its flow and send queue.
 pub fn accepted(
@@ -27,10 +30,20 @@ pub fn accepted(
     let (mut sink, mut stream) = socket.socket.split();
     runtime.spawn(async move {
         let write = tokio::spawn(async move {
-            while let Some(data) = outgoing.recv().await {
-                let message = match Utf8Bytes::try_from(data.clone()) {
-                    Ok(text) => Message::Text(text),
-                    Err(_) => Message::Binary(data),
+            // Pings keep reverse proxies and NAT from ending a quiet connection (and with
+            // it the browser's registration); the browser's pongs count as its traffic.
+            let mut ping = tokio::time::interval(PING);
+            ping.tick().await;
+            loop {
+                let message = tokio::select! {
+                    data = outgoing.recv() => match data {
+                        Some(data) => match Utf8Bytes::try_from(data.clone()) {
+                            Ok(text) => Message::Text(text),
+                            Err(_) => Message::Binary(data),
+                        },
+                        None => break,
+                    },
+                    _ = ping.tick() => Message::Ping(Bytes::new()),
                 };
                 if sink.send(message).await.is_err() {
                     break;

@@ -93,6 +93,13 @@ impl Flow {
         Flow { transport, addr }
     }
 
+    /// Whether this is a process on this machine (the admin's tools, a load test, a
+    /// co-located SBC), which protection leaves alone. A WebSocket from loopback is not:
+    /// that is a reverse proxy in front of the HTTP port passing on everyone's browser.
+    pub fn is_local_process(&self) -> bool {
+        self.addr.ip().is_loopback() && !matches!(self.transport, Transport::Ws | Transport::Wss)
+    }
+
     /// Parses the stored form `udp 192.0.2.7:5060` (see [`fmt::Display`]).
     pub fn parse(text: &str) -> Option<Flow> {
         let (transport, addr) = text.split_once(' ')?;

@@ -131,7 +131,7 @@ impl Switch {
         };
         // Guessing protection (local processes are trusted): a blocked account or source
         // hears nothing.
-        let source = (!peer.addr.ip().is_loopback()).then_some(peer.addr.ip());
+        let source = (!peer.is_local_process()).then_some(peer.addr.ip());
         if let Some(ip) = source {
             if let Decision::Drop(_) = self.guard.check_account(now, ip, &credentials.username) {
                 self.tx.abandon(key);

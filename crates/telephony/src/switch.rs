@@ -9,7 +9,7 @@ use crate::accounts::Accounts;
 use crate::calls::Calls;
 use crate::dialog_info::BlfState;
 use crate::dialogs::Dialogs;
-use crate::flow::{Flow, Transport};
+use crate::flow::Flow;
 use crate::headers::{self, Local};
 use crate::protection::{Decision, Guard};
 use crate::subscriptions::Subscriptions;
@@ -328,11 +328,7 @@ impl Switch {
     fn admit(&mut self, now: i64, flow: Flow, message: &Message) -> bool {
         let user_agent = message.header(&HeaderName::UserAgent).map(|v| &v[..]);
         let ip = flow.addr.ip();
-        // A WebSocket from loopback is a reverse proxy in front of the HTTP port passing
-        // on everyone's browser: it is guarded like any other address.
-        let local_tool =
-            ip.is_loopback() && !matches!(flow.transport, Transport::Ws | Transport::Wss);
-        let decision = if local_tool {
+        let decision = if flow.is_local_process() {
             match user_agent.is_some_and(crate::protection::is_scanner) {
                 true => Decision::Drop(crate::protection::Reason::Scanner),
                 false => Decision::Allow,

@@ -61,7 +61,17 @@ fn answers(s: &mut Switch) -> Vec<String> {
 
 /// Registers with `password` from the attacker's address; returns the first answer line.
 fn try_password(s: &mut Switch, now: i64, n: u32, password: &str) -> Option<String> {
-    let from = flow("198.51.100.7:5060");
+    try_password_from(s, flow("198.51.100.7:5060"), now, n, password)
+}
+
+/// [`try_password`] from `from`.
+fn try_password_from(
+    s: &mut Switch,
+    from: Flow,
+    now: i64,
+    n: u32,
+    password: &str,
+) -> Option<String> {
     s.handle_datagram(now, from, register(n, None)).unwrap();
     let challenge = common::md5_challenge(&answers(s))?;
     let answer = Credentials::answer(
@@ -117,6 +127,16 @@ fn guessing_blocks_the_account_for_strangers_even_with_the_right_password() {
     assert_eq!(
         try_password(&mut s, later, 200, "right password").as_deref(),
         Some("SIP/2.0 200 OK")
+    );
+    // Browsers behind a reverse proxy (WebSocket from loopback) are strangers too.
+    let mut s = switch();
+    let proxy = Flow::new(Transport::Ws, "127.0.0.1:40000".parse().unwrap());
+    for n in 0..10 {
+        try_password_from(&mut s, proxy, 1_000, 10 + 2 * n, "guess");
+    }
+    assert_eq!(
+        try_password_from(&mut s, proxy, 2_000, 100, "right password"),
+        None
     );
 }
 

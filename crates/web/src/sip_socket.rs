@@ -64,7 +64,8 @@ pub async fn upgrade(
             .into_response();
     }
     ws.protocols([SUBPROTOCOL])
-        .max_message_size(crate::sip_socket::MAX_MESSAGE_BYTES)
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
             let secure = gateway.secure;
             let handed = gateway.sockets.try_send(SipSocket {
