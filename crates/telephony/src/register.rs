@@ -100,7 +100,13 @@ impl Switch {
             self.connections.entry(peer).or_default().insert(user);
         }
         let ticket = self.ticket();
-        self.pending_saves.insert(ticket, (key, reply));
+        let pending = crate::switch::PendingSave {
+            key,
+            reply,
+            user: account.sip_username.clone(),
+            added: change.added.iter().map(|b| b.contact.clone()).collect(),
+        };
+        self.pending_saves.insert(ticket, pending);
         self.notices.push_back(Notice::Save {
             ticket,
             device_id: account.device_id,

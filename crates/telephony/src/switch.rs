@@ -114,6 +114,19 @@ pub enum Notice {
     },
 }
 
+/// A registration waiting for the store: its answer, and what to take back if the
+/// store cannot keep it.
+#[derive(Debug)]
+pub(crate) struct PendingSave {
+    pub(crate) key: Key,
+    /// The 200 to send once committed.
+    pub(crate) reply: Message,
+    /// The device.
+    pub(crate) user: String,
+    /// Contacts of the bindings the REGISTER added or refreshed.
+    pub(crate) added: Vec<Box<[u8]>>,
+}
+
 /// The SIP element.
 #[derive(Debug)]
 pub struct Switch {
@@ -134,7 +147,7 @@ pub struct Switch {
     pub(crate) guard: Guard,
     /// Forwarding rules by the person's own extension (only people with a rule on).
     pub(crate) forwarding: HashMap<String, directory::forwarding::ForwardingRules>,
-    pub(crate) pending_saves: HashMap<u64, (Key, Message)>,
+    pub(crate) pending_saves: HashMap<u64, PendingSave>,
     /// Subscriptions to people's dialogs (busy lamp keys) and presence.
     pub(crate) subs: Subscriptions,
     /// The calls of people followed for busy lamps (see `notifier.rs`); idle ones are
@@ -365,12 +378,26 @@ impl Switch {
 
     /// Sends the 200 kept for `ticket`, or `failure` (with Retry-After) instead.
     fn answer_save(&mut self, now: i64, ticket: u64, failure: Option<(u16, &'static str)>) {
-        let Some((key, reply)) = self.pending_saves.remove(&ticket) else {
+        let Some(PendingSave {
+            key,
+            reply,
+            user,
+            added,
+        }) = self.pending_saves.remove(&ticket)
+        else {
             return;
         };
         let reply = match failure {
             None => reply,
             Some((code, reason)) => {
+                // The phone hears it failed, so it is not registered either: calls must
+                // not ring it, nor presence show it (it tries again after Retry-After).
+                let gone = self
+                    .registrar
+                    .remove_where(&user, |b| added.contains(&b.contact));
+                if !gone.is_empty() {
+                    self.bindings_gone(&user, gone);
+                }
                 let mut failed = reply.clone();
                 failed.start = StartLine::Response {
                     code,

@@ -128,8 +128,11 @@ fn a_full_store_queue_gets_503_with_retry_after_not_200() {
         s.poll_transmit().is_none(),
         "nothing answered before the save"
     );
+    assert_eq!(s.registrations(), 1, "held while the store works on it");
     s.handle_save_refused(1_000, ticket);
     let refused = answers(&mut s, 1_000);
+    // Told it failed, the phone is not registered either (nor shown online).
+    assert_eq!(s.registrations(), 0);
     assert_eq!(status(&refused), ["SIP/2.0 503 Service Unavailable"]);
     assert!(
         refused[0].contains("\r\nRetry-After: 5\r\n"),
