@@ -297,6 +297,9 @@ impl Switch {
                 if let Some(binding) = self.registrar.find_contact(uri) {
                     return Some(binding.flow);
                 }
+                if let Some(flow) = self.dialog_contacts.get(uri) {
+                    return Some(flow);
+                }
             }
         }
         headers::next_hop(request)
@@ -317,6 +320,7 @@ impl Switch {
         }
         let invite = request.method() == Some(&Method::Invite);
         if invite {
+            self.dialog_contacts.note(&request, peer);
             let trying = request.response(100, "Trying", None);
             self.reply(now, &key, &trying);
         }
@@ -511,6 +515,8 @@ impl Switch {
             }
             200..=299 => {
                 ctx.branches[index].state = BranchState::Done;
+                self.dialog_contacts
+                    .note(&upstream, ctx.branches[index].flow);
                 if finished {
                     if ctx.answered {
                         // Another device answered too: the caller's UA sorts it out

@@ -28,6 +28,7 @@
 
 pub mod accounts;
 pub mod calls;
+pub mod dialog_contacts;
 pub mod dialog_info;
 pub mod dialogs;
 pub mod flow;

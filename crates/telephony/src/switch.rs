@@ -138,6 +138,8 @@ pub struct Switch {
     /// TLS and WebSocket connections → the devices that registered over them: their
     /// registrations end with the connection ([`Switch::handle_closed`]).
     pub(crate) connections: HashMap<Flow, HashSet<String>>,
+    /// Contacts of dialogs made over connections (see `dialog_contacts.rs`).
+    pub(crate) dialog_contacts: crate::dialog_contacts::DialogContacts,
     pub(crate) online: HashSet<i64>,
     pub(crate) tx: Transactions<Flow>,
     pub(crate) auth: Authenticator,
@@ -180,6 +182,7 @@ impl Switch {
             tx: Transactions::new(settings.timers),
             accounts,
             connections: HashMap::new(),
+            dialog_contacts: Default::default(),
             online: HashSet::new(),
             auth,
             counts: NonceCounts::new(100_000),
@@ -273,6 +276,7 @@ impl Switch {
     /// with it (RFC 7118 §6, RFC 5626 §4.2.1: nothing reaches the device until it
     /// connects and registers again); a TCP phone's stay, as we can connect to it.
     pub fn handle_closed(&mut self, now: i64, flow: Flow) {
+        self.dialog_contacts.closed(flow);
         let Some(users) = self.connections.remove(&flow) else {
             return;
         };

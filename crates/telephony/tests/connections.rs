@@ -56,7 +56,7 @@ fn register(n: u32, auth: Option<&str>) -> Bytes {
 /// A switch with caller 100 (a UDP phone) and 200, whose browser registered over
 /// WebSocket.
 fn switch_with_browser() -> Switch {
-    let mut s = common::switch_with(&[("100", 1), ("200", 2)], &[]);
+    let mut s = common::switch_with(&[("100", 1), ("200", 2)], &[("100", CALLER)]);
     s.handle_datagram(1_000, browser(), register(1, None))
         .unwrap();
     let (sent, _) = out(&mut s, 1_000);
@@ -93,7 +93,7 @@ fn switch_with_browser() -> Switch {
         person_id: 2,
         online: true
     }));
-    assert_eq!(s.registrations(), 1);
+    assert_eq!(s.registrations(), 2, "the browser and the UDP phone of 100");
     s
 }
 
@@ -200,9 +200,9 @@ fn the_registration_ends_with_the_connection() {
     let mut s = switch_with_browser();
     // Another connection closing changes nothing.
     s.handle_closed(2_000, Flow::new(Transport::Ws, addr("10.0.0.7:51235")));
-    assert_eq!(s.registrations(), 1);
+    assert_eq!(s.registrations(), 2);
     s.handle_closed(2_000, browser());
-    assert_eq!(s.registrations(), 0);
+    assert_eq!(s.registrations(), 1, "only the UDP phone stays");
     let (_, notices) = out(&mut s, 2_000);
     assert!(
         notices.iter().any(
@@ -250,4 +250,67 @@ fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart() {
     let tcp = Flow::tcp(addr("10.0.0.9:5060"));
     s.restore("200-1", binding("sip:200-1@10.0.0.9;transport=tcp", tcp));
     assert_eq!(s.registrations(), 1);
+}
+
+/// The browser calls: its INVITE's Contact carries `;ob` (as JsSIP's does), unlike the
+/// Contact it registered, and the callee's BYE to that Contact still finds the socket.
+#[test]
+fn the_browser_calls_and_is_reached_by_its_dialog_contact() {
+    let mut s = switch_with_browser();
+    let contact = format!("{WS_CONTACT};ob");
+    let invite = |auth: Option<&str>| {
+        let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
+        let n = if auth.is_empty() { 1 } else { 2 };
+        Bytes::from(format!(
+            "INVITE sip:100@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKbi{n}\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:200-1@{DOMAIN}>;tag=browser\r\nTo: <sip:100@{DOMAIN}>\r\n\
+             Call-ID: call-2\r\nCSeq: {n} INVITE\r\nContact: <{contact}>\r\n{auth}Content-Length: 0\r\n\r\n"
+        ))
+    };
+    s.handle_datagram(2_000, browser(), invite(None)).unwrap();
+    let challenge = md5_challenge(&texts(&out(&mut s, 2_000).0)).expect("407");
+    let uri = format!("sip:100@{DOMAIN}");
+    let ha1 = ha1("200-1");
+    let answer = Credentials::answer(&challenge, "200-1", &uri, "cb", 1, &Method::Invite, &ha1);
+    s.handle_datagram(2_000, browser(), invite(Some(&answer.to_string())))
+        .unwrap();
+    let sent = out(&mut s, 2_000).0;
+    let forwarded = sent
+        .iter()
+        .find(|(f, m)| *f == Flow::udp(addr(CALLER)) && m.starts_with("INVITE "))
+        .map(|(_, m)| m.clone())
+        .unwrap_or_else(|| panic!("no INVITE to the phone: {sent:?}"));
+    // The phone answers; the browser gets the 200.
+    let vias = header(&forwarded, "Via");
+    let mut ok = format!("SIP/2.0 200 OK\r\nVia: {}\r\nVia: {}\r\n", vias[0], vias[1]);
+    for rr in header(&forwarded, "Record-Route") {
+        ok.push_str(&format!("Record-Route: {rr}\r\n"));
+    }
+    ok.push_str(&format!(
+        "From: <sip:200-1@{DOMAIN}>;tag=browser\r\nTo: <sip:100@{DOMAIN}>;tag=phone\r\n\
+         Call-ID: call-2\r\nCSeq: 2 INVITE\r\nContact: <sip:100-1@{CALLER}>\r\nContent-Length: 0\r\n\r\n"
+    ));
+    s.handle_datagram(3_000, Flow::udp(addr(CALLER)), Bytes::from(ok))
+        .unwrap();
+    let sent = out(&mut s, 3_000).0;
+    assert!(
+        sent.iter()
+            .any(|(f, m)| *f == browser() && m.starts_with("SIP/2.0 200 OK")),
+        "{sent:?}"
+    );
+    // The phone hangs up: the BYE names the browser's dialog Contact.
+    let bye = format!(
+        "BYE {contact} SIP/2.0\r\nVia: SIP/2.0/UDP {CALLER};branch=z9hG4bKbye2\r\n\
+         Route: <sip:192.0.2.1:5060;lr>\r\nMax-Forwards: 70\r\n\
+         From: <sip:100@{DOMAIN}>;tag=phone\r\nTo: <sip:200-1@{DOMAIN}>;tag=browser\r\n\
+         Call-ID: call-2\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n"
+    );
+    s.handle_datagram(4_000, Flow::udp(addr(CALLER)), Bytes::from(bye))
+        .unwrap();
+    let sent = out(&mut s, 4_000).0;
+    assert!(
+        sent.iter()
+            .any(|(f, m)| *f == browser() && m.starts_with(&format!("BYE {contact} "))),
+        "{sent:?}"
+    );
 }
