@@ -95,7 +95,7 @@ impl Switch {
             self.reply_once(now, &key, &reply);
             return;
         }
-        if !change.added.is_empty() && !peer.transport.reachable_anew() {
+        if !change.added.is_empty() && peer.transport.reliable() {
             let user = account.sip_username.clone();
             self.connections.entry(peer).or_default().insert(user);
         }

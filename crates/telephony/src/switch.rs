@@ -135,8 +135,8 @@ pub struct Switch {
     pub(crate) accounts: Accounts,
     /// The bindings, each with the flow its REGISTER came over (NAT and TCP friendly).
     pub(crate) registrar: Registrar<Flow>,
-    /// TLS and WebSocket connections → the devices that registered over them: their
-    /// registrations end with the connection ([`Switch::handle_closed`]).
+    /// Connections (TCP, TLS, WebSocket) → the devices that registered over them: what
+    /// becomes of their registrations when it closes ([`Switch::handle_closed`]).
     pub(crate) connections: HashMap<Flow, HashSet<String>>,
     /// Contacts of dialogs made over connections (see `dialog_contacts.rs`).
     pub(crate) dialog_contacts: crate::dialog_contacts::DialogContacts,
@@ -260,13 +260,18 @@ impl Switch {
             return;
         };
         let (person, extension) = (account.person_id, account.extension.clone());
-        if !binding.flow.transport.reachable_anew() {
-            let device_id = account.device_id;
-            self.notices.push_back(Notice::Expired {
-                device_id,
-                bindings: vec![binding],
-            });
-            return;
+        let mut binding = binding;
+        // Every connection ended with the restart.
+        match without_connection(&binding) {
+            Some(flow) => binding.flow = flow,
+            None => {
+                let device_id = account.device_id;
+                self.notices.push_back(Notice::Expired {
+                    device_id,
+                    bindings: vec![binding],
+                });
+                return;
+            }
         }
         self.registrar.restore(sip_username, binding);
         self.update_online_of(person, &extension);
@@ -274,17 +279,27 @@ impl Switch {
 
     /// A connection ended. Registrations made over a TLS or WebSocket connection end
     /// with it (RFC 7118 §6, RFC 5626 §4.2.1: nothing reaches the device until it
-    /// connects and registers again); a TCP phone's stay, as we can connect to it.
+    /// connects and registers again); a TCP phone's stay, now reached at its Contact's
+    /// address (we connect there), not at the closed connection's port.
     pub fn handle_closed(&mut self, now: i64, flow: Flow) {
         self.dialog_contacts.closed(flow);
         let Some(users) = self.connections.remove(&flow) else {
             return;
         };
         for user in users {
-            let gone = self.registrar.remove_where(&user, |b| b.flow == flow);
-            // (None gone: it registered again over another connection.)
-            if !gone.is_empty() {
-                self.bindings_gone(&user, gone);
+            // (None taken: it registered again over another connection.)
+            let mut ended = Vec::new();
+            for mut b in self.registrar.remove_where(&user, |b| b.flow == flow) {
+                match without_connection(&b) {
+                    Some(anew) => {
+                        b.flow = anew;
+                        self.registrar.restore(&user, b);
+                    }
+                    None => ended.push(b),
+                }
+            }
+            if !ended.is_empty() {
+                self.bindings_gone(&user, ended);
             }
         }
         self.drive(now);
@@ -646,6 +661,22 @@ impl Switch {
         let mut branch = String::from("z9hG4bKdw");
         branch.push_str(&sip::digest::hex(&self.random().to_be_bytes()));
         branch
+    }
+}
+
+/// Where a binding is reached without the connection its REGISTER came over: a UDP
+/// phone where it is, a TCP phone at its Contact's address (we connect there), a TLS or
+/// WebSocket device nowhere.
+fn without_connection(binding: &Binding<Flow>) -> Option<Flow> {
+    match binding.flow.transport {
+        crate::flow::Transport::Udp => Some(binding.flow),
+        crate::flow::Transport::Tcp => {
+            sip::uri::Uri::parse(&Bytes::copy_from_slice(&binding.contact))
+                .ok()
+                .and_then(|uri| Flow::of_uri(&uri))
+                .filter(|f| f.transport.reachable_anew())
+        }
+        _ => None,
     }
 }
 

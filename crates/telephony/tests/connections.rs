@@ -223,8 +223,8 @@ fn the_registration_ends_with_the_connection() {
 }
 
 #[test]
-fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart() {
-    let mut s = common::switch_with(&[("200", 2)], &[]);
+fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart_tcp_ones_are_reached_anew() {
+    let mut s = common::switch_with(&[("100", 1), ("200", 2)], &[]);
     let binding = |contact: &str, flow: Flow| Binding {
         contact: contact.as_bytes().into(),
         instance: None,
@@ -246,10 +246,17 @@ fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart() {
         .filter(|n| matches!(n, Notice::Expired { device_id: 2, .. }))
         .count();
     assert_eq!(deleted, 2, "both are deleted from the store: {notices:?}");
-    // A TCP phone stays: we can connect to it.
-    let tcp = Flow::tcp(addr("10.0.0.9:5060"));
+    // A TCP phone stays: we connect to its Contact's address (the connection's own port
+    // was the phone's and ended with the restart).
+    let tcp = Flow::tcp(addr("10.0.0.9:40123"));
     s.restore("200-1", binding("sip:200-1@10.0.0.9;transport=tcp", tcp));
     assert_eq!(s.registrations(), 1);
+    let sent = call(&mut s, 2_000);
+    assert!(
+        sent.iter()
+            .any(|(f, m)| *f == Flow::tcp(addr("10.0.0.9:5060")) && m.starts_with("INVITE ")),
+        "{sent:?}"
+    );
 }
 
 /// The browser calls: its INVITE's Contact carries `;ob` (as JsSIP's does), unlike the
