@@ -6,6 +6,7 @@ mod demo;
 mod logging;
 mod phones;
 mod runtime;
+mod sip_conns;
 mod sip_service;
 mod sip_store;
 mod sip_stream;

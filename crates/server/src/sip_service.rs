@@ -260,7 +260,7 @@ async fn run(
     }
     let mut shell = Shell {
         udp: listeners.udp,
-        conns: HashMap::new(),
+        conns: Default::default(),
         inbound: inbound_tx,
         changes,
         presence: {
@@ -273,6 +273,9 @@ async fn run(
     };
     let tcp = listeners.tcp;
     let tls = listeners.tls;
+    // After a failed accept (out of file descriptors) the listeners rest a moment
+    // instead of failing again at once in a busy loop.
+    let mut accept_after: Option<tokio::time::Instant> = None;
     let mut websockets = listeners.websockets;
     let mut buf = vec![0u8; 65_536];
     tokio::pin!(shutdown);
@@ -299,9 +302,10 @@ async fn run(
             Some(message) = inbound.recv() => match message {
                 Inbound::Message(flow, message) => switch.handle_message(now_ms(), flow, message),
                 Inbound::Datagram(flow, data) => feed_flow(&mut switch, flow, data),
-                Inbound::Closed(flow) => {
-                    shell.conns.remove(&flow);
-                    switch.handle_closed(now_ms(), flow);
+                Inbound::Closed(flow, id) => {
+                    if shell.conns.closed(flow, id) {
+                        switch.handle_closed(now_ms(), flow);
+                    }
                 }
             },
             Some((ticket, ok)) = saved.recv() => {
@@ -318,30 +322,21 @@ async fn run(
                     switch.handle_presence(now_ms(), person, state);
                 }
             }
-            accepted = tcp.accept() => {
-                if let Ok((stream, peer)) = accepted {
-                    if let Ok(stream) = stream.into_std() {
-                        let inbound = shell.inbound.clone();
-                        let runtime = &shell.background;
-                        let queue = sip_stream::accepted(runtime, stream, peer, None, inbound);
-                        shell.conns.insert(Flow::tcp(peer), queue);
-                    }
+            accepted = accept(&tcp, None, accept_after) => match accepted {
+                Ok((stream, peer, _)) => {
+                    accept_after = None;
+                    shell.accepted(stream, peer, None);
                 }
-            }
-            accepted = accept_tls(tls.as_ref()) => {
-                if let Some((stream, peer, acceptor)) = accepted {
-                    let inbound = shell.inbound.clone();
-                    let runtime = &shell.background;
-                    let tls = Some(acceptor);
-                    let queue = sip_stream::accepted(runtime, stream, peer, tls, inbound);
-                    shell.conns.insert(Flow::new(Transport::Tls, peer), queue);
+                Err(error) => accept_after = shell.accept_failed(&error),
+            },
+            accepted = accept_tls(tls.as_ref(), accept_after) => match accepted {
+                Ok((stream, peer, acceptor)) => {
+                    accept_after = None;
+                    shell.accepted(stream, peer, acceptor);
                 }
-            }
-            Some(socket) = next_websocket(&mut websockets) => {
-                let inbound = shell.inbound.clone();
-                let (flow, queue) = crate::sip_ws::accepted(&shell.background, socket, inbound);
-                shell.conns.insert(flow, queue);
-            }
+                Err(error) => accept_after = shell.accept_failed(&error),
+            },
+            Some(socket) = next_websocket(&mut websockets) => shell.websocket(socket),
             () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
         }
         shell.flush(&mut switch).await;
@@ -364,16 +359,37 @@ fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
     }
 }
 
-/// The next TLS connection with the certificate as it is now (never, without TLS).
+/// The next connection on `listener` (with `tls`, to be handshaken), not before `after`.
+async fn accept(
+    listener: &TcpListener,
+    tls: Option<&RustlsConfig>,
+    after: Option<tokio::time::Instant>,
+) -> std::io::Result<Accepted> {
+    if let Some(at) = after {
+        tokio::time::sleep_until(at).await;
+    }
+    let (stream, peer) = listener.accept().await?;
+    // The certificate as it is now (renewals apply to the next handshake).
+    let acceptor = tls.map(|config| tokio_rustls::TlsAcceptor::from(config.get_inner()));
+    Ok((stream.into_std()?, peer, acceptor))
+}
+
+/// An accepted connection, with the TLS acceptor when it came to the TLS listener.
+type Accepted = (
+    std::net::TcpStream,
+    SocketAddr,
+    Option<tokio_rustls::TlsAcceptor>,
+);
+
+/// [`accept`] on the TLS listener (never, without TLS).
 async fn accept_tls(
     tls: Option<&(TcpListener, RustlsConfig)>,
-) -> Option<(std::net::TcpStream, SocketAddr, tokio_rustls::TlsAcceptor)> {
-    let Some((listener, config)) = tls else {
-        return std::future::pending().await;
-    };
-    let (stream, peer) = listener.accept().await.ok()?;
-    let acceptor = tokio_rustls::TlsAcceptor::from(config.get_inner());
-    Some((stream.into_std().ok()?, peer, acceptor))
+    after: Option<tokio::time::Instant>,
+) -> std::io::Result<Accepted> {
+    match tls {
+        Some((listener, config)) => accept(listener, Some(config), after).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The next WebSocket from `/sip` (never, without WebSockets).
@@ -442,6 +458,9 @@ async fn reload_forwarding(
     }
 }
 
+/// How long the listeners rest after a failed accept.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
 /// Presence updates waiting for the team panel, at most (a whole office's phones
 /// registering at once).
 const PRESENCE_QUEUE: usize = 100_000;
@@ -465,7 +484,7 @@ fn apply_presence(realtime: &web::Realtime, notice: Notice) {
 struct Shell {
     udp: UdpSocket,
     /// Connections by flow (TCP, TLS, WebSocket).
-    conns: HashMap<Flow, mpsc::Sender<Bytes>>,
+    conns: crate::sip_conns::Connections,
     inbound: mpsc::Sender<Inbound>,
     changes: mpsc::Sender<Notice>,
     realtime: web::Realtime,
@@ -475,6 +494,45 @@ struct Shell {
 }
 
 impl Shell {
+    /// Serves an accepted TCP connection (over TLS with `tls`), when there is room.
+    fn accepted(
+        &mut self,
+        stream: std::net::TcpStream,
+        peer: SocketAddr,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) {
+        if !self.conns.has_room() {
+            tracing::warn!("too many SIP connections; a new one was closed");
+            return;
+        }
+        let transport = match tls {
+            Some(_) => Transport::Tls,
+            None => Transport::Tcp,
+        };
+        let (inbound, runtime) = (self.inbound.clone(), &self.background);
+        let open = |id| sip_stream::accepted(runtime, id, stream, peer, tls, inbound);
+        self.conns.open(Flow::new(transport, peer), open);
+    }
+
+    /// Serves a WebSocket from `/sip`, when there is room.
+    fn websocket(&mut self, socket: web::sip_socket::SipSocket) {
+        if !self.conns.has_room() {
+            tracing::warn!("too many SIP connections; a WebSocket was closed");
+            return;
+        }
+        let (inbound, runtime) = (self.inbound.clone(), &self.background);
+        let flow = crate::sip_ws::flow(&socket);
+        let open = |id| crate::sip_ws::accepted(runtime, id, socket, inbound);
+        self.conns.open(flow, open);
+    }
+
+    /// A listener could not accept (out of file descriptors, say): logged, and the
+    /// listeners rest for [`ACCEPT_PAUSE`]; returns until when.
+    fn accept_failed(&self, error: &std::io::Error) -> Option<tokio::time::Instant> {
+        tracing::warn!(%error, "could not accept a SIP connection");
+        Some(tokio::time::Instant::now() + ACCEPT_PAUSE)
+    }
+
     async fn flush(&mut self, switch: &mut Switch) {
         loop {
             let mut idle = true;
@@ -502,25 +560,20 @@ impl Shell {
                 Err(error) => tracing::debug!(%error, "SIP UDP send failed"),
             },
             Transport::Tcp => {
-                let (inbound, runtime) = (&self.inbound, &self.background);
-                let queue = self
-                    .conns
-                    .entry(peer)
-                    .or_insert_with(|| sip_stream::connect(runtime, peer.addr, inbound.clone()));
-                if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
-                    self.conns.remove(&peer);
+                if !self.conns.contains(&peer) && self.conns.has_room() {
+                    let (inbound, runtime) = (self.inbound.clone(), &self.background);
+                    let open = |id| sip_stream::connect(runtime, id, peer.addr, inbound);
+                    self.conns.open(peer, open);
                 }
+                self.conns.send(peer, data);
             }
             // Only the device's own connection leads there; without it the transaction
             // times out (its registration ended with the connection anyway).
-            Transport::Tls | Transport::Ws | Transport::Wss => match self.conns.get(&peer) {
-                Some(queue) => {
-                    if let Err(mpsc::error::TrySendError::Closed(_)) = queue.try_send(data) {
-                        self.conns.remove(&peer);
-                    }
+            Transport::Tls | Transport::Ws | Transport::Wss => {
+                if self.conns.send(peer, data) == crate::sip_conns::Sent::NoConnection {
+                    tracing::debug!("no connection to send a SIP message over");
                 }
-                None => tracing::debug!(%peer, "no connection to send a SIP message over"),
-            },
+            }
         }
     }
 

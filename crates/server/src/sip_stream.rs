@@ -33,14 +33,15 @@ pub enum Inbound {
     Message(Flow, Message),
     /// A whole message from `flow` still to be parsed (a WebSocket frame).
     Datagram(Flow, Bytes),
-    /// The connection of this flow is gone.
-    Closed(Flow),
+    /// Connection `id` of this flow is gone.
+    Closed(Flow, u64),
 }
 
 /// Serves an accepted connection on `runtime`, over TLS when `tls` is given (handshake
 /// first); returns its send queue.
 pub fn accepted(
     runtime: &Handle,
+    id: u64,
     stream: std::net::TcpStream,
     peer: SocketAddr,
     tls: Option<tokio_rustls::TlsAcceptor>,
@@ -53,7 +54,7 @@ pub fn accepted(
     let flow = Flow::new(transport, peer);
     spawn(
         runtime,
-        flow,
+        (flow, id),
         inbound,
         move |rx, pong, inbound| async move {
             let Ok(stream) = TcpStream::from_std(stream) else {
@@ -76,13 +77,14 @@ pub fn accepted(
 /// to us) on `runtime`; returns its send queue at once.
 pub fn connect(
     runtime: &Handle,
+    id: u64,
     peer: SocketAddr,
     inbound: mpsc::Sender<Inbound>,
 ) -> mpsc::Sender<Bytes> {
     let flow = Flow::tcp(peer);
     spawn(
         runtime,
-        flow,
+        (flow, id),
         inbound,
         move |rx, pong, inbound| async move {
             let connected =
@@ -103,7 +105,7 @@ pub fn connect(
 /// ends.
 fn spawn<F, T>(
     runtime: &Handle,
-    flow: Flow,
+    (flow, id): (Flow, u64),
     inbound: mpsc::Sender<Inbound>,
     task: F,
 ) -> mpsc::Sender<Bytes>
@@ -115,7 +117,7 @@ where
     let running = task(rx, tx.clone(), inbound.clone());
     runtime.spawn(async move {
         running.await;
-        let _ = inbound.send(Inbound::Closed(flow)).await;
+        let _ = inbound.send(Inbound::Closed(flow, id)).await;
     });
     tx
 }

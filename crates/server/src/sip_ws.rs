@@ -13,19 +13,25 @@ use web::sip_socket::SipSocket;
 /// How often the server pings a quiet WebSocket.
 const PING: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Serves a handed-over socket on `runtime` (the HTTP server's, whose reactor the socket
-/// belongs to); returns its flow and send queue.
-pub fn accepted(
-    runtime: &tokio::runtime::Handle,
-    socket: SipSocket,
-    inbound: mpsc::Sender<Inbound>,
-) -> (Flow, mpsc::Sender<Bytes>) {
+/// The flow of a handed-over socket.
+pub fn flow(socket: &SipSocket) -> Flow {
     let transport = if socket.secure {
         Transport::Wss
     } else {
         Transport::Ws
     };
-    let flow = Flow::new(transport, socket.peer);
+    Flow::new(transport, socket.peer)
+}
+
+/// Serves a handed-over socket on `runtime` (the HTTP server's, whose reactor the socket
+/// belongs to) as connection `id`; returns its send queue.
+pub fn accepted(
+    runtime: &tokio::runtime::Handle,
+    id: u64,
+    socket: SipSocket,
+    inbound: mpsc::Sender<Inbound>,
+) -> mpsc::Sender<Bytes> {
+    let flow = flow(&socket);
     let (tx, mut outgoing) = mpsc::channel::<Bytes>(QUEUE);
     let (mut sink, mut stream) = socket.socket.split();
     runtime.spawn(async move {
@@ -68,7 +74,7 @@ pub fn accepted(
             }
         }
         write.abort();
-        let _ = inbound.send(Inbound::Closed(flow)).await;
+        let _ = inbound.send(Inbound::Closed(flow, id)).await;
     });
-    (flow, tx)
+    tx
 }
