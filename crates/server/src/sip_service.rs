@@ -268,6 +268,7 @@ async fn run(
             background.spawn(presence_updates(realtime.clone(), pending));
             updates
         },
+        presence_overflow: HashMap::new(),
         realtime,
         background,
     };
@@ -280,11 +281,14 @@ async fn run(
     let mut buf = vec![0u8; 65_536];
     tokio::pin!(shutdown);
     loop {
-        let wait = switch
+        let mut wait = switch
             .poll_timeout()
             .map_or(Duration::from_secs(3600), |at| {
                 Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0))
             });
+        if !shell.presence_overflow.is_empty() {
+            wait = wait.min(PRESENCE_RETRY); // presence updates wait for room
+        }
         tokio::select! {
             biased;
             () = &mut shutdown => break,
@@ -458,6 +462,9 @@ async fn reload_forwarding(
     }
 }
 
+/// How soon presence updates that found the team panel's queue full try again.
+const PRESENCE_RETRY: Duration = Duration::from_millis(10);
+
 /// How long the listeners rest after a failed accept.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
@@ -490,6 +497,8 @@ struct Shell {
     realtime: web::Realtime,
     /// Registrations and calls for the team panel ([`presence_updates`]).
     presence: mpsc::Sender<Notice>,
+    /// Updates waiting for room in `presence`: the latest per (person, is a call).
+    presence_overflow: HashMap<(i64, bool), Notice>,
     background: tokio::runtime::Handle,
 }
 
@@ -545,7 +554,20 @@ impl Shell {
                 self.notice(switch, notice);
             }
             if idle {
+                self.presence_catch_up();
                 return;
+            }
+        }
+    }
+
+    /// Moves waiting presence updates into the team panel's queue as it has room.
+    fn presence_catch_up(&mut self) {
+        while let Some(&key) = self.presence_overflow.keys().next() {
+            let Ok(permit) = self.presence.try_reserve() else {
+                return;
+            };
+            if let Some(notice) = self.presence_overflow.remove(&key) {
+                permit.send(notice);
             }
         }
     }
@@ -591,11 +613,16 @@ impl Shell {
                 }
             }
             // The team panel's update runs on the background runtime, not on this thread.
-            // (When that falls far behind, here after all: nothing is lost.)
-            Notice::Devices { .. } | Notice::Call { .. } => {
-                if let Err(mpsc::error::TrySendError::Full(notice)) = self.presence.try_send(notice)
+            // When that falls far behind, the latest state per person and kind waits here
+            // (and everything after it, so nothing overtakes an older update).
+            Notice::Devices { person_id, .. } | Notice::Call { person_id, .. } => {
+                let kind = matches!(notice, Notice::Call { .. });
+                if !self.presence_overflow.is_empty() {
+                    self.presence_overflow.insert((person_id, kind), notice);
+                } else if let Err(mpsc::error::TrySendError::Full(notice)) =
+                    self.presence.try_send(notice)
                 {
-                    apply_presence(&self.realtime, notice);
+                    self.presence_overflow.insert((person_id, kind), notice);
                 }
             }
             Notice::Message {
