@@ -4,6 +4,7 @@
 //! input the task drains what the switch wants sent and done, then sleeps until the next
 //! input or the switch's next deadline.
 
+use crate::sip_conns::Sent;
 use crate::sip_store;
 use crate::sip_stream::{self, Inbound};
 use anyhow::Context;
@@ -592,7 +593,15 @@ impl Shell {
             // Only the device's own connection leads there; without it the transaction
             // times out (its registration ended with the connection anyway).
             Transport::Tls | Transport::Ws | Transport::Wss => {
-                if self.conns.send(peer, data) == crate::sip_conns::Sent::NoConnection {
+                // Behind a proxy that ends TLS, a browser's WSS Via meets our WS socket.
+                let sibling = match peer.transport {
+                    Transport::Ws => Some(Transport::Wss),
+                    Transport::Wss => Some(Transport::Ws),
+                    _ => None,
+                }
+                .map(|t| Flow::new(t, peer.addr))
+                .filter(|f| !self.conns.contains(&peer) && self.conns.contains(f));
+                if self.conns.send(sibling.unwrap_or(peer), data) == Sent::NoConnection {
                     tracing::debug!("no connection to send a SIP message over");
                 }
             }

@@ -66,8 +66,8 @@ pub fn accepted(
             };
             match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => serve(tls, flow, rx, pong, &inbound).await,
-                Ok(Err(error)) => tracing::debug!(%error, %peer, "SIP TLS handshake failed"),
-                Err(_) => tracing::debug!(%peer, "SIP TLS handshake timed out"),
+                Ok(Err(error)) => tracing::debug!(%error, "SIP TLS handshake failed"),
+                Err(_) => tracing::debug!("SIP TLS handshake timed out"),
             }
         },
     )
