@@ -204,6 +204,10 @@ async fn run(
     settings.ring_timeout_ms = options.ring_timeout_ms;
     settings.sha256_first = options.sha256_first;
     settings.offer_sha256 = options.offer_sha256;
+    settings.tls_port = match &listeners.tls {
+        Some((listener, _)) => Some(listener.local_addr()?.port()),
+        None => None,
+    };
     settings.protection.rate_per_sec = options.rate_limit_per_source;
     settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
     // Database work runs on the background runtime: a connection the pool opens there

@@ -326,7 +326,8 @@ impl Switch {
         }
         let id = self.calls.next;
         self.calls.next += 1;
-        let branches = self.spawn_branches(now, id, 0, &request, targets, plan.ring);
+        let ring_from = plan.ring.then_some(peer.transport);
+        let branches = self.spawn_branches(now, id, 0, &request, targets, ring_from);
         if branches.is_empty() {
             self.reply_status(now, &key, &request, 500, "Server Internal Error");
             return;
@@ -379,7 +380,7 @@ impl Switch {
         first: usize,
         request: &Message,
         targets: Vec<Target>,
-        ring: bool,
+        ring_from: Option<crate::flow::Transport>,
     ) -> Vec<Branch> {
         let method = request.method().cloned().unwrap_or(Method::Options);
         let mut branches = Vec::new();
@@ -391,10 +392,10 @@ impl Switch {
                     uri,
                 };
             }
-            // Record-Route on dialog-creating requests (RFC 3261 §16.6 step 4), so the
-            // in-dialog requests come back through us (presence, accounting, NAT).
-            if ring {
-                m.push_front(HeaderName::RecordRoute, self.local.record_route());
+            // Record-Route on dialog-creating requests (RFC 3261 §16.6 step 4; two when TLS
+            // meets another transport, RFC 5658): in-dialog requests come back through us.
+            for rr in ring_from.map_or(vec![], |from| self.local.record_routes(from, t.flow)) {
+                m.push_front(HeaderName::RecordRoute, rr);
             }
             let branch = self.branch();
             m.push_front(HeaderName::Via, self.local.via(t.flow.transport, &branch));
@@ -443,10 +444,11 @@ impl Switch {
         if targets.is_empty() {
             return false;
         }
-        let (request, first) = (ctx.request.clone(), ctx.branches.len());
+        let (request, first, from) = (ctx.request.clone(), ctx.branches.len(), ctx.caller);
         let earlier: Vec<i64> = ctx.branches.iter().filter_map(|b| b.person).collect();
         let old = ctx.deadline.take();
-        let branches = self.spawn_branches(now, id, first, &request, targets, true);
+        let ring_from = Some(from.transport);
+        let branches = self.spawn_branches(now, id, first, &request, targets, ring_from);
         if !branches.is_empty() && self.follows_calls() {
             let call_id = call_id_of(&request);
             for person in people(earlier) {

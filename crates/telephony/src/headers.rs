@@ -99,6 +99,8 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr, connection: boo
 pub struct Local {
     /// Advertised address (UDP and TCP listen on the same port).
     pub addr: SocketAddr,
+    /// The TLS port, when SIP over TLS is on.
+    pub tls_port: Option<u16>,
     /// The SIP domain (Request-URIs with this host are ours).
     pub domain: String,
     record_route: Bytes,
@@ -110,6 +112,7 @@ impl Local {
         let record_route = Bytes::from(format!("<sip:{};lr>", host_port(addr)));
         Local {
             addr,
+            tls_port: None,
             domain: domain.to_ascii_lowercase(),
             record_route,
         }
@@ -126,12 +129,32 @@ impl Local {
         self.record_route.clone()
     }
 
+    /// The Record-Route values for a request that came over `from` and leaves to `to`,
+    /// in the order to push them to the front: one, or two when TLS meets another
+    /// transport (RFC 5658 §3.3: the top one names the side towards the callee), so a
+    /// TLS phone that follows the route set reaches us over TLS.
+    pub fn record_routes(&self, from: Transport, to: Flow) -> Vec<Bytes> {
+        let side = |t: Transport| match (t, self.tls_port) {
+            (Transport::Tls, Some(port)) => Bytes::from(format!(
+                "<sip:{};transport=tls;lr>",
+                host_port(SocketAddr::new(self.addr.ip(), port))
+            )),
+            _ => self.record_route(),
+        };
+        let (inbound, outbound) = (side(from), side(to.transport));
+        if inbound == outbound {
+            vec![inbound]
+        } else {
+            vec![inbound, outbound]
+        }
+    }
+
     /// Whether a URI names this proxy: our address, or our domain without a user.
     pub fn is_me(&self, uri: &Uri) -> bool {
         let host = String::from_utf8_lossy(&uri.host).to_ascii_lowercase();
         let port = uri.port.unwrap_or(5060);
         if crate::flow::parse_ip(&uri.host) == Some(self.addr.ip()) {
-            return port == self.addr.port();
+            return port == self.addr.port() || Some(port) == self.tls_port;
         }
         host == self.domain && uri.port.is_none_or(|p| p == self.addr.port())
     }
@@ -142,19 +165,25 @@ impl Local {
         host == self.domain || crate::flow::parse_ip(&uri.host) == Some(self.addr.ip())
     }
 
-    /// RFC 3261 §16.4: removes the top Route when it is ours; says whether it was.
+    /// RFC 3261 §16.4: removes the top Route when it is ours, and a second one of ours
+    /// right below it (a double Record-Route, RFC 5658); says whether one was ours.
     pub fn pop_own_route(&self, message: &mut Message) -> bool {
-        let Some(first) = message.header_values(&HeaderName::Route).into_iter().next() else {
-            return false;
-        };
-        let mine = NameAddr::parse(&first)
-            .ok()
-            .and_then(|n| Uri::parse(&n.uri).ok())
-            .is_some_and(|u| self.is_me(&u));
-        if mine {
+        let mut popped = 0;
+        while popped < 2 {
+            let Some(first) = message.header_values(&HeaderName::Route).into_iter().next() else {
+                break;
+            };
+            let mine = NameAddr::parse(&first)
+                .ok()
+                .and_then(|n| Uri::parse(&n.uri).ok())
+                .is_some_and(|u| self.is_me(&u));
+            if !mine {
+                break;
+            }
             pop_first(message, &HeaderName::Route);
+            popped += 1;
         }
-        mine
+        popped > 0
     }
 
     /// Whether a Via value is one of ours (our sent-by).

@@ -42,6 +42,8 @@ pub struct Settings {
     /// Offer a SHA-256 challenge at all (RFC 8760). Some old softphones (baresip 1.0 of
     /// Debian 12) fail on a second challenge; answers with SHA-256 are checked either way.
     pub offer_sha256: bool,
+    /// The TLS port, when SIP over TLS is on (its Record-Route, RFC 5658).
+    pub tls_port: Option<u16>,
     /// Scanner, guessing and flood protection.
     pub protection: crate::protection::Settings,
     /// Bounds of the SUBSCRIBE table (busy lamp keys, presence).
@@ -60,6 +62,7 @@ impl Settings {
             timers: Timers::default(),
             sha256_first: false,
             offer_sha256: true,
+            tls_port: None,
             protection: crate::protection::Settings::default(),
             subscriptions: crate::subscriptions::Limits::default(),
         }
@@ -170,7 +173,8 @@ impl Switch {
     /// A switch for `accounts`. `nonce_key` signs nonces (random per start is fine);
     /// `seed` seeds branch ids, tags and nonce salts (random).
     pub fn new(settings: Settings, accounts: Accounts, nonce_key: NonceKey, seed: u64) -> Switch {
-        let local = Local::new(settings.advertised, &settings.domain);
+        let mut local = Local::new(settings.advertised, &settings.domain);
+        local.tls_port = settings.tls_port;
         let auth = Authenticator::new(
             settings.domain.clone(),
             nonce_key,

@@ -321,3 +321,74 @@ fn the_browser_calls_and_is_reached_by_its_dialog_contact() {
         "{sent:?}"
     );
 }
+
+/// A TLS phone calls a UDP phone: the proxy records two routes (RFC 5658), the TLS side's
+/// with `transport=tls` and the TLS port, so the TLS phone's in-dialog requests come over
+/// TLS; the UDP phone's BYE carries both, both are ours, and it reaches the TLS phone
+/// over its connection.
+#[test]
+fn tls_meets_udp_with_a_double_record_route() {
+    let phone_200 = "10.0.0.2:5060";
+    let mut s = common::switch_configured(
+        &[("100", 1), ("200", 2)],
+        &[("200", phone_200)],
+        |settings| {
+            settings.tls_port = Some(5061);
+        },
+    );
+    let tls = Flow::new(Transport::Tls, addr("10.0.0.5:40001"));
+    let contact = "sip:100-1@10.0.0.5:5061;transport=tls";
+    let invite = |auth: Option<&str>| {
+        let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
+        let n = if auth.is_empty() { 1 } else { 2 };
+        Bytes::from(format!(
+            "INVITE sip:200@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bKt{n}\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:100-1@{DOMAIN}>;tag=tls\r\nTo: <sip:200@{DOMAIN}>\r\n\
+             Call-ID: call-3\r\nCSeq: {n} INVITE\r\nContact: <{contact}>\r\n{auth}Content-Length: 0\r\n\r\n"
+        ))
+    };
+    s.handle_message(1_000, tls, sip::parse_datagram(invite(None)).unwrap());
+    let challenge = md5_challenge(&texts(&out(&mut s, 1_000).0)).expect("407");
+    let uri = format!("sip:200@{DOMAIN}");
+    let ha1 = ha1("100-1");
+    let answer = Credentials::answer(&challenge, "100-1", &uri, "ct", 1, &Method::Invite, &ha1);
+    let signed = invite(Some(&answer.to_string()));
+    s.handle_message(1_000, tls, sip::parse_datagram(signed).unwrap());
+    let sent = out(&mut s, 1_000).0;
+    let forwarded = sent
+        .iter()
+        .find(|(f, m)| *f == Flow::udp(addr(phone_200)) && m.starts_with("INVITE "))
+        .map(|(_, m)| m.clone())
+        .unwrap_or_else(|| panic!("no INVITE to the phone: {sent:?}"));
+    let routes = header(&forwarded, "Record-Route");
+    assert_eq!(
+        routes,
+        [
+            "<sip:192.0.2.1:5060;lr>",
+            "<sip:192.0.2.1:5061;transport=tls;lr>"
+        ],
+        "towards the callee first"
+    );
+    // The UDP phone hangs up along the route set: both entries are ours.
+    let bye = format!(
+        "BYE {contact} SIP/2.0\r\nVia: SIP/2.0/UDP {phone_200};branch=z9hG4bKbye3\r\n\
+         Route: {}, {}\r\nMax-Forwards: 70\r\n\
+         From: <sip:200@{DOMAIN}>;tag=callee\r\nTo: <sip:100-1@{DOMAIN}>;tag=tls\r\n\
+         Call-ID: call-3\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
+        routes[0], routes[1]
+    );
+    s.handle_datagram(2_000, Flow::udp(addr(phone_200)), Bytes::from(bye))
+        .unwrap();
+    let sent = out(&mut s, 2_000).0;
+    let to_caller: Vec<&String> = sent
+        .iter()
+        .filter(|(f, m)| *f == tls && m.starts_with("BYE "))
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(to_caller.len(), 1, "{sent:?}");
+    assert!(
+        !to_caller[0].contains("\r\nRoute:"),
+        "both routes popped: {}",
+        to_caller[0]
+    );
+}

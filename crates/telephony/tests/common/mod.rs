@@ -21,6 +21,15 @@ pub fn ha1(user: &str) -> String {
 /// A switch for `people` (extension, person id), each with the device `EXT-1`, and a
 /// registered phone at each of `phones` (extension, address).
 pub fn switch_with(people: &[(&str, i64)], phones: &[(&str, &str)]) -> Switch {
+    switch_configured(people, phones, |_| {})
+}
+
+/// [`switch_with`] with settings changed by `configure`.
+pub fn switch_configured(
+    people: &[(&str, i64)],
+    phones: &[(&str, &str)],
+    configure: impl FnOnce(&mut Settings),
+) -> Switch {
     let accounts = Accounts::new(people.iter().map(|(ext, id)| Account {
         device_id: *id,
         person_id: *id,
@@ -30,7 +39,8 @@ pub fn switch_with(people: &[(&str, i64)], phones: &[(&str, &str)]) -> Switch {
         ha1_sha256: telephony::accounts::Ha1::NONE,
         enabled: true,
     }));
-    let settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
+    let mut settings = Settings::new(DOMAIN, "192.0.2.1:5060".parse().unwrap());
+    configure(&mut settings);
     let key = sip::digest::NonceKey::new(vec![1; 32]);
     let mut s = Switch::new(settings, accounts, key, 7);
     for (ext, phone) in phones {
