@@ -97,35 +97,87 @@ fn switch_with_browser() -> Switch {
     s
 }
 
-fn invite(auth: Option<&str>) -> Bytes {
-    let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
-    Bytes::from(format!(
-        "INVITE sip:200@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP {CALLER};branch=z9hG4bKc{}\r\n\
-         Max-Forwards: 70\r\nFrom: <sip:100-1@{DOMAIN}>;tag=caller\r\nTo: <sip:200@{DOMAIN}>\r\n\
-         Call-ID: call-1\r\nCSeq: {} INVITE\r\nContact: <sip:100-1@{CALLER}>\r\n{auth}\
-         Content-Length: 0\r\n\r\n",
-        u8::from(auth.is_empty()),
-        if auth.is_empty() { 1 } else { 2 },
-    ))
+/// Who places a call: their device, the flow and Via sent-by it comes over, its Contact.
+struct Caller<'a> {
+    user: &'a str,
+    flow: Flow,
+    via: &'a str,
+    contact: &'a str,
+}
+
+/// The UDP phone of 100.
+fn udp_caller() -> Caller<'static> {
+    Caller {
+        user: "100-1",
+        flow: Flow::udp(addr(CALLER)),
+        via: "UDP 10.0.0.1:5060",
+        contact: "sip:100-1@10.0.0.1:5060",
+    }
+}
+
+/// `caller` calls extension `to` in dialog `call_id` (answering the 407); returns what
+/// went out after that.
+fn place_call(
+    s: &mut Switch,
+    now: i64,
+    caller: &Caller,
+    to: &str,
+    call_id: &str,
+) -> Vec<(Flow, String)> {
+    let invite = |n: u32, auth: &str| {
+        let message = format!(
+            "INVITE sip:{to}@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/{};branch=z9hG4bK{call_id}{n}\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:{}@{DOMAIN}>;tag=caller\r\nTo: <sip:{to}@{DOMAIN}>\r\n\
+             Call-ID: {call_id}\r\nCSeq: {n} INVITE\r\nContact: <{}>\r\n{auth}Content-Length: 0\r\n\r\n",
+            caller.via, caller.user, caller.contact
+        );
+        sip::parse_datagram(Bytes::from(message)).unwrap()
+    };
+    s.handle_message(now, caller.flow, invite(1, ""));
+    let challenge = md5_challenge(&texts(&out(s, now).0)).expect("407");
+    let uri = format!("sip:{to}@{DOMAIN}");
+    let ha1 = ha1(caller.user);
+    let answer = Credentials::answer(
+        &challenge,
+        caller.user,
+        &uri,
+        "cn",
+        1,
+        &Method::Invite,
+        &ha1,
+    );
+    let auth = format!("Proxy-Authorization: {answer}\r\n");
+    s.handle_message(now, caller.flow, invite(2, &auth));
+    out(s, now).0
 }
 
 /// The UDP caller calls 200; returns what went out after the answer to the 407.
 fn call(s: &mut Switch, now: i64) -> Vec<(Flow, String)> {
-    let caller = Flow::udp(addr(CALLER));
-    s.handle_datagram(now, caller, invite(None)).unwrap();
-    let challenge = md5_challenge(&texts(&out(s, now).0)).expect("407");
-    let answer = Credentials::answer(
-        &challenge,
-        "100-1",
-        &format!("sip:200@{DOMAIN}"),
-        "cn",
-        1,
-        &Method::Invite,
-        &ha1("100-1"),
-    );
-    s.handle_datagram(now, caller, invite(Some(&answer.to_string())))
+    place_call(s, now, &udp_caller(), "200", "call-1")
+}
+
+/// A BYE to `target` in dialog `call_id` from the UDP phone at `phone`, along `routes`.
+fn bye(phone: &str, target: &str, routes: &str, call_id: &str) -> Bytes {
+    Bytes::from(format!(
+        "BYE {target} SIP/2.0\r\nVia: SIP/2.0/UDP {phone};branch=z9hG4bKbye{call_id}\r\n\
+         Route: {routes}\r\nMax-Forwards: 70\r\n\
+         From: <sip:callee@{DOMAIN}>;tag=callee\r\nTo: <sip:caller@{DOMAIN}>;tag=caller\r\n\
+         Call-ID: {call_id}\r\nCSeq: 9 BYE\r\nContent-Length: 0\r\n\r\n"
+    ))
+}
+
+/// The UDP phone of 100 hangs up dialog `call_id` (routed through us) with a BYE to
+/// `contact`: it must reach the browser over its socket.
+fn hang_up_to_the_browser(s: &mut Switch, contact: &str, call_id: &str) {
+    let bye = bye(CALLER, contact, "<sip:192.0.2.1:5060;lr>", call_id);
+    s.handle_datagram(4_000, Flow::udp(addr(CALLER)), bye)
         .unwrap();
-    out(s, now).0
+    let sent = out(s, 4_000).0;
+    assert!(
+        sent.iter()
+            .any(|(f, m)| *f == browser() && m.starts_with(&format!("BYE {contact} "))),
+        "{sent:?}"
+    );
 }
 
 fn header<'a>(message: &'a str, name: &str) -> Vec<&'a str> {
@@ -179,20 +231,7 @@ fn a_call_reaches_the_browser_over_its_connection_and_back() {
 
     // The caller hangs up: the BYE names the browser's made-up Contact, which only the
     // registration's connection leads to.
-    let bye = format!(
-        "BYE {WS_CONTACT} SIP/2.0\r\nVia: SIP/2.0/UDP {CALLER};branch=z9hG4bKbye\r\n\
-         Route: <sip:192.0.2.1:5060;lr>\r\nMax-Forwards: 70\r\n\
-         From: <sip:100-1@{DOMAIN}>;tag=caller\r\nTo: <sip:200@{DOMAIN}>;tag=browser\r\n\
-         Call-ID: call-1\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n"
-    );
-    s.handle_datagram(4_000, Flow::udp(addr(CALLER)), Bytes::from(bye))
-        .unwrap();
-    let sent = out(&mut s, 4_000).0;
-    assert!(
-        sent.iter()
-            .any(|(f, m)| *f == browser() && m.starts_with(&format!("BYE {WS_CONTACT}"))),
-        "{sent:?}"
-    );
+    hang_up_to_the_browser(&mut s, WS_CONTACT, "call-1");
 }
 
 #[test]
@@ -265,23 +304,14 @@ fn bindings_over_tls_or_websocket_are_not_restored_after_a_restart_tcp_ones_are_
 fn the_browser_calls_and_is_reached_by_its_dialog_contact() {
     let mut s = switch_with_browser();
     let contact = format!("{WS_CONTACT};ob");
-    let invite = |auth: Option<&str>| {
-        let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
-        let n = if auth.is_empty() { 1 } else { 2 };
-        Bytes::from(format!(
-            "INVITE sip:100@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKbi{n}\r\n\
-             Max-Forwards: 70\r\nFrom: <sip:200-1@{DOMAIN}>;tag=browser\r\nTo: <sip:100@{DOMAIN}>\r\n\
-             Call-ID: call-2\r\nCSeq: {n} INVITE\r\nContact: <{contact}>\r\n{auth}Content-Length: 0\r\n\r\n"
-        ))
+    let caller = Caller {
+        user: "200-1",
+        flow: browser(),
+        via: "WS df7jal23ls0d.invalid",
+        contact: &contact,
     };
-    s.handle_datagram(2_000, browser(), invite(None)).unwrap();
-    let challenge = md5_challenge(&texts(&out(&mut s, 2_000).0)).expect("407");
-    let uri = format!("sip:100@{DOMAIN}");
-    let ha1 = ha1("200-1");
-    let answer = Credentials::answer(&challenge, "200-1", &uri, "cb", 1, &Method::Invite, &ha1);
-    s.handle_datagram(2_000, browser(), invite(Some(&answer.to_string())))
-        .unwrap();
-    let sent = out(&mut s, 2_000).0;
+    let sent = place_call(&mut s, 2_000, &caller, "100", "call-2");
+
     let forwarded = sent
         .iter()
         .find(|(f, m)| *f == Flow::udp(addr(CALLER)) && m.starts_with("INVITE "))
@@ -306,20 +336,7 @@ fn the_browser_calls_and_is_reached_by_its_dialog_contact() {
         "{sent:?}"
     );
     // The phone hangs up: the BYE names the browser's dialog Contact.
-    let bye = format!(
-        "BYE {contact} SIP/2.0\r\nVia: SIP/2.0/UDP {CALLER};branch=z9hG4bKbye2\r\n\
-         Route: <sip:192.0.2.1:5060;lr>\r\nMax-Forwards: 70\r\n\
-         From: <sip:100@{DOMAIN}>;tag=phone\r\nTo: <sip:200-1@{DOMAIN}>;tag=browser\r\n\
-         Call-ID: call-2\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n"
-    );
-    s.handle_datagram(4_000, Flow::udp(addr(CALLER)), Bytes::from(bye))
-        .unwrap();
-    let sent = out(&mut s, 4_000).0;
-    assert!(
-        sent.iter()
-            .any(|(f, m)| *f == browser() && m.starts_with(&format!("BYE {contact} "))),
-        "{sent:?}"
-    );
+    hang_up_to_the_browser(&mut s, &contact, "call-2");
 }
 
 /// A TLS phone calls a UDP phone: the proxy records two routes (RFC 5658), the TLS side's
@@ -338,23 +355,14 @@ fn tls_meets_udp_with_a_double_record_route() {
     );
     let tls = Flow::new(Transport::Tls, addr("10.0.0.5:40001"));
     let contact = "sip:100-1@10.0.0.5:5061;transport=tls";
-    let invite = |auth: Option<&str>| {
-        let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
-        let n = if auth.is_empty() { 1 } else { 2 };
-        Bytes::from(format!(
-            "INVITE sip:200@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bKt{n}\r\n\
-             Max-Forwards: 70\r\nFrom: <sip:100-1@{DOMAIN}>;tag=tls\r\nTo: <sip:200@{DOMAIN}>\r\n\
-             Call-ID: call-3\r\nCSeq: {n} INVITE\r\nContact: <{contact}>\r\n{auth}Content-Length: 0\r\n\r\n"
-        ))
+    let caller = Caller {
+        user: "100-1",
+        flow: tls,
+        via: "TLS 10.0.0.5:5061",
+        contact,
     };
-    s.handle_message(1_000, tls, sip::parse_datagram(invite(None)).unwrap());
-    let challenge = md5_challenge(&texts(&out(&mut s, 1_000).0)).expect("407");
-    let uri = format!("sip:200@{DOMAIN}");
-    let ha1 = ha1("100-1");
-    let answer = Credentials::answer(&challenge, "100-1", &uri, "ct", 1, &Method::Invite, &ha1);
-    let signed = invite(Some(&answer.to_string()));
-    s.handle_message(1_000, tls, sip::parse_datagram(signed).unwrap());
-    let sent = out(&mut s, 1_000).0;
+    let sent = place_call(&mut s, 1_000, &caller, "200", "call-3");
+
     let forwarded = sent
         .iter()
         .find(|(f, m)| *f == Flow::udp(addr(phone_200)) && m.starts_with("INVITE "))
@@ -370,14 +378,9 @@ fn tls_meets_udp_with_a_double_record_route() {
         "towards the callee first"
     );
     // The UDP phone hangs up along the route set: both entries are ours.
-    let bye = format!(
-        "BYE {contact} SIP/2.0\r\nVia: SIP/2.0/UDP {phone_200};branch=z9hG4bKbye3\r\n\
-         Route: {}, {}\r\nMax-Forwards: 70\r\n\
-         From: <sip:200@{DOMAIN}>;tag=callee\r\nTo: <sip:100-1@{DOMAIN}>;tag=tls\r\n\
-         Call-ID: call-3\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n",
-        routes[0], routes[1]
-    );
-    s.handle_datagram(2_000, Flow::udp(addr(phone_200)), Bytes::from(bye))
+    let routes = format!("{}, {}", routes[0], routes[1]);
+    let bye = bye(phone_200, contact, &routes, "call-3");
+    s.handle_datagram(2_000, Flow::udp(addr(phone_200)), bye)
         .unwrap();
     let sent = out(&mut s, 2_000).0;
     let to_caller: Vec<&String> = sent
