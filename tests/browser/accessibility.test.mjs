@@ -3,11 +3,8 @@
 // groups reaching a clerk's panel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { startServer, startBrowser, PASSWORD } from './harness.mjs';
+import { startServer, startBrowser, signIn as harnessSignIn, violations, PASSWORD } from './harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server; let browser;
 
 before(async () => {
@@ -16,27 +13,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-async function signIn(login) {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(server.url + '/');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
-  return page;
-}
-
-// The WCAG 2.x A and AA violations axe finds on the page as it is now.
-async function violations(page) {
-  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy (no
-  // inline scripts) stays as it is for the client's own code.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  return result.violations.map((v) => `${v.id}: ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
+const signIn = (login) => harnessSignIn(browser, server, login);
 
 test('the admin defines a team-panel group and the clerk sees it in the panel', async () => {
   const admin = await signIn('a.admin');

@@ -5,11 +5,8 @@
 // axe-core checks the pages against WCAG 2.1 AA, also with an error showing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { startServer, startBrowser, PASSWORD } from './harness.mjs';
+import { startServer, startBrowser, signIn as harnessSignIn, violations } from './harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server; let browser;
 
 before(async () => {
@@ -18,22 +15,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-async function signIn(login) {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(server.url + '/');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
-  return page;
-}
-
-async function violations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+const signIn = (login) => harnessSignIn(browser, server, login);
 
 // The fields of one rule, found the way a screen reader user finds them: by the group.
 function rule(page, name) {

@@ -8,6 +8,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.TEST_DURCHWAHL_BIN || join(root, 'target', 'debug', 'durchwahl');
@@ -89,4 +91,35 @@ export function totp(secret, unixTime = Date.now() / 1000) {
   const offset = mac[mac.length - 1] & 0xf;
   const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(number).padStart(6, '0');
+}
+
+// Signs `login` in with PASSWORD on `page` and waits for the team panel.
+export async function signInOn(page, server, login) {
+  await page.goto(server.url + '/');
+  await page.getByLabel('Benutzername').fill(login);
+  await page.getByLabel('Passwort').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+}
+
+// A page of a fresh browser context, failing the test on a page error, signed in as `login`.
+export async function signIn(browser, server, login) {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => { throw e; });
+  await signInOn(page, server, login);
+  return page;
+}
+
+let axeSource;
+
+// The WCAG 2.x A and AA violations axe-core finds on the page as it is now.
+export async function violations(page) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy (no
+  // inline scripts) stays as it is for the client's own code.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }

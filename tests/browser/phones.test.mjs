@@ -4,11 +4,8 @@
 // axe-core checks both pages against WCAG 2.1 AA.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { startServer, startBrowser, PASSWORD } from './harness.mjs';
+import { startServer, startBrowser, signIn as harnessSignIn, violations } from './harness.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server; let browser;
 
 before(async () => {
@@ -19,22 +16,10 @@ before(async () => {
 after(async () => { await browser?.close(); await server?.stop(); });
 
 async function signIn(login) {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(server.url + '/');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+  const page = await harnessSignIn(browser, server, login);
   await page.getByRole('link', { name: 'Meine Telefone' }).click();
   await page.getByRole('heading', { name: 'Meine Telefone' }).waitFor();
   return page;
-}
-
-async function violations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 test('a clerk adds her own softphone, sees the password once, and removes it', async () => {

@@ -4,7 +4,7 @@
 // and a reload in the middle of a conversation misses nothing and shows nothing twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, PASSWORD } from './harness.mjs';
+import { startServer, startBrowser, signInOn, PASSWORD } from './harness.mjs';
 
 let server; let browser; let carl; let dora;
 
@@ -23,11 +23,7 @@ async function signIn(login) {
   await context.addInitScript(recordNotifications);
   const page = await context.newPage();
   page.on('pageerror', (e) => { throw e; });
-  await page.goto(server.url + '/');
-  await page.getByLabel('Benutzername').fill(login);
-  await page.getByLabel('Passwort').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+  await signInOn(page, server, login);
   return page;
 }
 
