@@ -99,8 +99,10 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr, connection: boo
 pub struct Local {
     /// Advertised address (UDP and TCP listen on the same port).
     pub addr: SocketAddr,
-    /// The TLS port, when SIP over TLS is on.
-    pub tls_port: Option<u16>,
+    /// The TLS port, when SIP over TLS is on (see [`Local::with_tls_port`]).
+    tls_port: Option<u16>,
+    /// Our Record-Route value on the TLS side.
+    tls_record_route: Option<Bytes>,
     /// The SIP domain (Request-URIs with this host are ours).
     pub domain: String,
     record_route: Bytes,
@@ -113,9 +115,20 @@ impl Local {
         Local {
             addr,
             tls_port: None,
+            tls_record_route: None,
             domain: domain.to_ascii_lowercase(),
             record_route,
         }
+    }
+
+    /// With SIP over TLS on `port` (recognised in Route, named in Record-Route).
+    pub fn with_tls_port(mut self, port: Option<u16>) -> Local {
+        self.tls_port = port;
+        self.tls_record_route = port.map(|port| {
+            let at = host_port(SocketAddr::new(self.addr.ip(), port));
+            Bytes::from(format!("<sip:{at};transport=tls;lr>"))
+        });
+        self
     }
 
     /// Our Via for a request sent over `transport` with `branch`.
@@ -134,11 +147,8 @@ impl Local {
     /// transport (RFC 5658 §3.3: the top one names the side towards the callee), so a
     /// TLS phone that follows the route set reaches us over TLS.
     pub fn record_routes(&self, from: Transport, to: Flow) -> Vec<Bytes> {
-        let side = |t: Transport| match (t, self.tls_port) {
-            (Transport::Tls, Some(port)) => Bytes::from(format!(
-                "<sip:{};transport=tls;lr>",
-                host_port(SocketAddr::new(self.addr.ip(), port))
-            )),
+        let side = |t: Transport| match (t, &self.tls_record_route) {
+            (Transport::Tls, Some(tls)) => tls.clone(),
             _ => self.record_route(),
         };
         let (inbound, outbound) = (side(from), side(to.transport));

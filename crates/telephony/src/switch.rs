@@ -173,8 +173,8 @@ impl Switch {
     /// A switch for `accounts`. `nonce_key` signs nonces (random per start is fine);
     /// `seed` seeds branch ids, tags and nonce salts (random).
     pub fn new(settings: Settings, accounts: Accounts, nonce_key: NonceKey, seed: u64) -> Switch {
-        let mut local = Local::new(settings.advertised, &settings.domain);
-        local.tls_port = settings.tls_port;
+        let local =
+            Local::new(settings.advertised, &settings.domain).with_tls_port(settings.tls_port);
         let auth = Authenticator::new(
             settings.domain.clone(),
             nonce_key,
