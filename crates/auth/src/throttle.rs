@@ -1,7 +1,13 @@
 //! Brute-force policy for sign-in attempts: a few free failures, then a doubling delay,
 //! then a temporary lock. Pure: the caller stores one [`FailureRecord`] per account and
-//! one per source address, asks [`decide`] for both before checking a credential, and
-//! applies the stricter answer ([`Decision::stricter`]).
+//! one per source address.
+//!
+//! An attempt is counted *before* the credential is checked ([`reserve`]): the caller
+//! stores the reserved record with a compare-and-swap against the record it read, and
+//! only checks the password or code once that write succeeded. So however many attempts
+//! arrive at once, each check has its own counted failure, and no more than
+//! [`ThrottlePolicy::lock_after`] checks run per lock window. A success clears the count
+//! ([`cleared`]); a failure needs no further write.
 //!
 //! Temporary locks rather than permanent ones (NIST SP 800-63B §5.2.2 on rate limiting):
 //! a permanent lock would let anyone disable any account by guessing.
@@ -121,6 +127,21 @@ pub fn record_failure(policy: &ThrottlePolicy, record: FailureRecord, now: u64) 
     }
 }
 
+/// Reserves one attempt at `now`: the record with this attempt already counted as a
+/// failure, or the refusal when the record is delayed or locked. The caller must store the
+/// new record atomically (only if the stored one is still `record`, else read and reserve
+/// again) before checking the credential.
+pub fn reserve(
+    policy: &ThrottlePolicy,
+    record: FailureRecord,
+    now: u64,
+) -> Result<FailureRecord, Decision> {
+    match decide(policy, &record, now) {
+        Decision::Allowed => Ok(record_failure(policy, record, now)),
+        refused => Err(refused),
+    }
+}
+
 /// The record after a successful attempt: nothing counted.
 pub fn cleared() -> FailureRecord {
     FailureRecord::default()
@@ -202,6 +223,37 @@ mod tests {
         // A clock that stepped back does not stretch the wait.
         assert_eq!(decide(&policy, &record, 0), RetryAfter(60));
         assert_eq!(decide(&policy, &cleared(), 0), Allowed);
+    }
+
+    #[test]
+    fn reservations_without_outcome_stop_at_the_lock() {
+        // A burst at one instant: only the free failures pass, whatever the concurrency,
+        // because each reservation is stored before the next one reads.
+        let policy = ThrottlePolicy::default();
+        let mut record = cleared();
+        let mut checks = 0;
+        for _ in 0..200 {
+            if let Ok(next) = reserve(&policy, record, 1_000) {
+                record = next;
+                checks += 1;
+            }
+        }
+        assert_eq!(checks, policy.free_failures + 1);
+        // One attempt a second for a quarter of an hour: the reservations reach the lock
+        // (after 63 s of delays) and no further within the lock window.
+        let mut record = cleared();
+        let mut checks = 0;
+        for now in 1_001..1_900 {
+            if let Ok(next) = reserve(&policy, record, now) {
+                record = next;
+                checks += 1;
+            }
+        }
+        assert_eq!(checks, policy.lock_after);
+        assert!(matches!(
+            reserve(&policy, record, 1_900),
+            Err(Locked { .. })
+        ));
     }
 
     #[test]

@@ -89,6 +89,39 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the counter for a key with `new`, but only while it still is `expected`
+    /// (a missing row counts as the default): `false` when another attempt changed it
+    /// since it was read, so the caller reads and decides again. This is what makes
+    /// counting an attempt before its check atomic on both databases without locks.
+    pub async fn swap_failure_row(
+        &self,
+        scope: FailureScope,
+        key: &str,
+        expected: FailureRow,
+        new: FailureRow,
+    ) -> Result<bool, StoreError> {
+        // A row deleted meanwhile (a success cleared it) is inserted from the stale value:
+        // that counts one failure too many, never one too few.
+        let done = sqlx::query(
+            "INSERT INTO login_failures (scope, key, failures, last_failure, locked_until) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, \
+             last_failure = excluded.last_failure, locked_until = excluded.locked_until \
+             WHERE login_failures.failures = $6 AND login_failures.last_failure = $7 \
+             AND login_failures.locked_until IS NOT DISTINCT FROM $8",
+        )
+        .bind(scope.as_str())
+        .bind(key)
+        .bind(new.failures)
+        .bind(new.last_failure)
+        .bind(new.locked_until)
+        .bind(expected.failures)
+        .bind(expected.last_failure)
+        .bind(expected.locked_until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Forgets the counter for a key (after a success, or an admin's unlock).
     pub async fn clear_failures(&self, scope: FailureScope, key: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_call_forwarding.sql"),
         postgres: include_str!("../migrations/postgres/0005_call_forwarding.sql"),
     },
+    Migration {
+        name: "0006_attempts_and_uploads",
+        sqlite: include_str!("../migrations/sqlite/0006_attempts_and_uploads.sql"),
+        postgres: include_str!("../migrations/postgres/0006_attempts_and_uploads.sql"),
+    },
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction.

@@ -61,6 +61,15 @@ pub struct PendingLogin {
     pub sms_expires_at: Option<i64>,
 }
 
+/// Ids written into SQL as a list: integers only, so nothing from outside reaches the
+/// statement text (and one statement instead of hundreds of binds).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 const SESSION_COLUMNS: &str =
     "id, staff_id, csrf_token, created_at, last_seen_at, expires_at, source, user_agent";
 
@@ -235,28 +244,92 @@ impl Store {
         .transpose()
     }
 
-    /// Remembers the SMS code sent for a pending sign-in (replacing an earlier one).
+    /// Remembers the SMS code sent for a pending sign-in, replacing an earlier one only
+    /// if that expires at or before `replaces_before` (one SMS per interval, however
+    /// many requests arrive at once). `false`: too early, nothing changed.
     pub async fn set_pending_sms(
         &self,
         token_hash: &str,
         code_hash: &str,
         expires_at: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pending_logins SET sms_code_hash = $2, sms_expires_at = $3 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(code_hash)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        replaces_before: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE pending_logins SET sms_code_hash = $2, sms_expires_at = $3 \
+             WHERE token_hash = $1 AND (sms_expires_at IS NULL OR sms_expires_at <= $4)",
+        )
+        .bind(token_hash)
+        .bind(code_hash)
+        .bind(expires_at)
+        .bind(replaces_before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Ends a pending sign-in (used or abandoned).
-    pub async fn delete_pending_login(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1")
+    /// Counts one code attempt of a live pending sign-in, before the code is checked;
+    /// `false` when it already had `max` attempts (or is gone or expired): then it is
+    /// void and no code may be checked for it.
+    pub async fn count_pending_attempt(
+        &self,
+        token_hash: &str,
+        now: i64,
+        max: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE pending_logins SET attempts = attempts + 1 \
+             WHERE token_hash = $1 AND expires_at > $2 AND attempts < $3",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(max)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a pending sign-in (used, abandoned or void); `false` if it was gone already.
+    pub async fn delete_pending_login(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM pending_logins WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Of these sessions, the ones still live: not past their lifetime and used within
+    /// `idle_secs`. Sessions in `used` were used just now (over a WebSocket) and are
+    /// marked so first.
+    pub async fn live_sessions(
+        &self,
+        ids: &[i64],
+        used: &[i64],
+        now: i64,
+        idle_secs: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        for chunk in used.chunks(500) {
+            let list = id_list(chunk);
+            sqlx::query(&format!(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id IN ({list}) AND last_seen_at < $1"
+            ))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        }
+        let mut live = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = id_list(chunk);
+            let rows = sqlx::query(&format!(
+                "SELECT id FROM sessions WHERE id IN ({list}) AND expires_at > $1 AND last_seen_at > $2"
+            ))
+            .bind(now)
+            .bind(now - idle_secs)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                live.push(int(r, 0)?);
+            }
+        }
+        Ok(live)
     }
 }

@@ -100,6 +100,123 @@ async fn sessions_expire_by_idle_time_and_lifetime_and_can_be_ended() {
         assert_eq!(store.end_sessions_of(a, Some(id2)).await.unwrap(), 0);
         assert_eq!(store.end_sessions_of(b, None).await.unwrap(), 1, "{label}");
         assert_eq!(store.sessions_of(a, 1200).await.unwrap().len(), 1);
+
+        // The WebSocket check: which of these sessions still live, after marking the ones
+        // used over a socket.
+        let id4 = store.create_session(&session(b, "t4", 1000)).await.unwrap();
+        let id5 = store.create_session(&session(b, "t5", 1000)).await.unwrap();
+        let live = store
+            .live_sessions(&[id1, id2, id4, id5], &[id5], 1500, 400)
+            .await
+            .unwrap();
+        assert_eq!(
+            live,
+            [id5],
+            "{label}: id1 ended, id2 and id4 idle, id5 used"
+        );
+        let live = store.live_sessions(&[id5], &[], 1800, 400).await.unwrap();
+        assert_eq!(live, [id5], "{label}: marked used at 1500");
+        let live = store
+            .live_sessions(&[id5], &[id5], 4601, 10_000)
+            .await
+            .unwrap();
+        assert!(live.is_empty(), "{label}: past its lifetime even when used");
+
+        // A new password ends the person's sessions except the one kept.
+        let k1 = store.create_session(&session(a, "k1", 5000)).await.unwrap();
+        store.create_session(&session(a, "k2", 5000)).await.unwrap();
+        let ended = store
+            .set_password_hash(&Login::parse("a.adler").unwrap(), "$argon2id$x", Some(k1))
+            .await
+            .unwrap();
+        assert_eq!(ended, Some(2), "{label}: k2 and t2");
+        assert_eq!(
+            store
+                .sessions_of(a, 5000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>(),
+            [k1],
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn failure_counters_swap_only_from_what_was_read() {
+    for (store, _, _, db) in stores_with_people().await {
+        let label = db.label;
+        let key = "a.adler";
+        let empty = FailureRow::default();
+        let one = FailureRow {
+            failures: 1,
+            last_failure: 100,
+            locked_until: None,
+        };
+        let two = FailureRow {
+            failures: 2,
+            last_failure: 101,
+            locked_until: Some(1000),
+        };
+        let scope = FailureScope::Account;
+        assert!(store
+            .swap_failure_row(scope, key, empty, one)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .swap_failure_row(scope, key, empty, one)
+                .await
+                .unwrap(),
+            "{label}: no longer empty"
+        );
+        assert!(store.swap_failure_row(scope, key, one, two).await.unwrap());
+        assert!(!store.swap_failure_row(scope, key, one, two).await.unwrap());
+        assert_eq!(store.failure_row(scope, key).await.unwrap(), two, "{label}");
+        assert!(
+            store.swap_failure_row(scope, key, two, one).await.unwrap(),
+            "{label}: a stored lock compares too"
+        );
+
+        // 100 tasks at once, each reading and swapping until its own count went in:
+        // no update is lost.
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let seen = store
+                        .failure_row(FailureScope::Source, "10.0.0.9")
+                        .await
+                        .unwrap();
+                    let next = FailureRow {
+                        failures: seen.failures + 1,
+                        ..seen
+                    };
+                    if store
+                        .swap_failure_row(FailureScope::Source, "10.0.0.9", seen, next)
+                        .await
+                        .unwrap()
+                    {
+                        break;
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(
+            store
+                .failure_row(FailureScope::Source, "10.0.0.9")
+                .await
+                .unwrap()
+                .failures,
+            100,
+            "{label}"
+        );
     }
 }
 
@@ -113,13 +230,27 @@ async fn pending_logins_carry_sms_codes_and_expire() {
             .unwrap();
         let p = store.pending_login("p1", 1001).await.unwrap().unwrap();
         assert!(p.enrolment && p.sms_code_hash.is_none(), "{label}");
-        store.set_pending_sms("p1", "h", 1300).await.unwrap();
+        assert!(store.set_pending_sms("p1", "h", 1300, 1270).await.unwrap());
         let p = store.pending_login("p1", 1001).await.unwrap().unwrap();
         assert_eq!(
             (p.sms_code_hash.as_deref(), p.sms_expires_at),
             (Some("h"), Some(1300)),
             "{label}"
         );
+        assert!(
+            !store.set_pending_sms("p1", "h2", 1310, 1280).await.unwrap(),
+            "{label}: the code of 1300 is too new to be replaced"
+        );
+        assert!(store.set_pending_sms("p1", "h3", 1320, 1300).await.unwrap());
+        // A pending sign-in takes a fixed number of code attempts, then no more.
+        for _ in 0..3 {
+            assert!(store.count_pending_attempt("p1", 1001, 3).await.unwrap());
+        }
+        assert!(
+            !store.count_pending_attempt("p1", 1001, 3).await.unwrap(),
+            "{label}"
+        );
+        assert!(!store.count_pending_attempt("gone", 1001, 3).await.unwrap());
         assert!(
             store.pending_login("p1", 1300).await.unwrap().is_none(),
             "{label}: expired"

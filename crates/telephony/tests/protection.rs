@@ -141,6 +141,45 @@ fn guessing_blocks_the_account_for_strangers_even_with_the_right_password() {
 }
 
 #[test]
+fn a_burst_of_wrong_digests_is_counted_one_by_one_and_stops_at_the_block() {
+    // Issue 13: many REGISTERs with wrong digests at once from one address (all
+    // challenges fetched first, then every answer sent before anything is read back),
+    // the right password last. The switch counts each answer as it comes: ten are
+    // answered 401, the rest and the right password get nothing.
+    let mut s = switch();
+    let from = flow(ATTACKER);
+    let mut challenges = Vec::new();
+    for n in 0..60 {
+        s.handle_datagram(1_000, from, register(1_000 + n, None))
+            .unwrap();
+        challenges.push(common::md5_challenge(&answers(&mut s)).unwrap());
+    }
+    for (n, challenge) in challenges.iter().enumerate() {
+        let password = if n == 59 { "right password" } else { "guess" };
+        let answer = Credentials::answer(
+            challenge,
+            "2401-1",
+            "sip:pbx.example",
+            "c",
+            1,
+            &Method::Register,
+            &ha1(password),
+        );
+        let request = register(2_000 + n as u32, Some(&answer.to_string()));
+        s.handle_datagram(1_001, from, request).unwrap();
+    }
+    let out = answers(&mut s);
+    let unauthorized = out.iter().filter(|m| m.starts_with("SIP/2.0 401")).count();
+    assert_eq!(unauthorized, 10, "{out:?}");
+    assert!(!out.iter().any(|m| m.starts_with("SIP/2.0 200")), "{out:?}");
+    assert!(
+        std::iter::from_fn(|| s.poll_notice())
+            .all(|n| !matches!(n, telephony::Notice::Save { .. })),
+        "no registration was saved"
+    );
+}
+
+#[test]
 fn a_source_over_its_rate_hears_503_with_retry_after_but_loopback_does_not() {
     let mut s = switch();
     let mut busy = 0;

@@ -13,6 +13,8 @@ pub struct AuthSettings {
     pub lifetime_secs: i64,
     /// Time to give the second factor after the password.
     pub pending_secs: i64,
+    /// Codes a pending sign-in may try in all before it is void.
+    pub pending_attempts: i64,
     /// Cookies get `Secure` (when served over TLS).
     pub secure_cookies: bool,
     /// Addresses counted as inside the office.
@@ -37,6 +39,7 @@ impl Default for AuthSettings {
             idle_secs: 30 * 60,
             lifetime_secs: 12 * 3600,
             pending_secs: 5 * 60,
+            pending_attempts: 5,
             secure_cookies: false,
             office_networks: Vec::new(),
             account_throttle: ThrottlePolicy::default(),

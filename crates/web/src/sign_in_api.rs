@@ -1,11 +1,13 @@
 //! `POST /api/v1/auth/login`, `/auth/second-factor`, `/auth/sms`, `/auth/logout`.
 
+use crate::attempts::{count_attempt, failed, succeeded};
 use crate::audit_trail::record;
 use crate::error::ApiError;
-use crate::session::{cookie, set_cookie, unix_now, SignedIn, PENDING_COOKIE, SESSION_COOKIE};
+use crate::session::{
+    cookie, end_session, set_cookie, unix_now, SignedIn, PENDING_COOKIE, SESSION_COOKIE,
+};
 use crate::AppState;
 use auth::sign_in::{after_password, check_password, AfterPassword, FactorFacts, Method};
-use auth::throttle::{decide, record_failure, Decision, FailureRecord, ThrottlePolicy};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{AppendHeaders, IntoResponse, Response};
@@ -14,7 +16,7 @@ use directory::Login;
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
-use store::{Account, FailureRow, FailureScope, NewSession, PendingLogin};
+use store::{Account, NewSession, PendingLogin};
 
 /// `{"login","password"}`
 #[derive(Deserialize)]
@@ -30,94 +32,6 @@ pub struct LoginBody {
 pub struct SecondFactorBody {
     method: Method,
     code: String,
-}
-
-fn to_record(r: FailureRow) -> FailureRecord {
-    FailureRecord {
-        failures: r.failures.max(0) as u32,
-        last_failure: r.last_failure.max(0) as u64,
-        locked_until: r.locked_until.map(|t| t.max(0) as u64),
-    }
-}
-
-fn to_row(r: FailureRecord) -> FailureRow {
-    FailureRow {
-        failures: i64::from(r.failures),
-        last_failure: r.last_failure as i64,
-        locked_until: r.locked_until.map(|t| t as i64),
-    }
-}
-
-/// Refuses with 429 while the account or the source address is delayed or locked.
-async fn throttle(
-    state: &AppState,
-    account_key: &str,
-    source: &str,
-    now: i64,
-) -> Result<(), ApiError> {
-    let checks = [
-        (
-            FailureScope::Account,
-            account_key,
-            &state.auth.account_throttle,
-        ),
-        (FailureScope::Source, source, &state.auth.source_throttle),
-    ];
-    for (scope, key, policy) in checks {
-        let row = state.store.failure_row(scope, key).await?;
-        match decide(policy, &to_record(row), now as u64) {
-            Decision::Allowed => {}
-            Decision::RetryAfter(secs) => return Err(ApiError::TooManyRequests(secs.max(1))),
-            Decision::Locked { until } => {
-                return Err(ApiError::TooManyRequests((until as i64 - now).max(1) as u64))
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Counts a failure for the account and the source; audits a new lock.
-async fn fail(
-    state: &AppState,
-    account_key: &str,
-    source: &str,
-    now: i64,
-    what: &str,
-) -> Result<ApiError, ApiError> {
-    let updates: [(FailureScope, &str, &ThrottlePolicy); 2] = [
-        (
-            FailureScope::Account,
-            account_key,
-            &state.auth.account_throttle,
-        ),
-        (FailureScope::Source, source, &state.auth.source_throttle),
-    ];
-    for (scope, key, policy) in updates {
-        let before = to_record(state.store.failure_row(scope, key).await?);
-        let after = record_failure(policy, before, now as u64);
-        state
-            .store
-            .save_failure_row(scope, key, to_row(after))
-            .await?;
-        if after.locked_until.is_some() && before.locked_until != after.locked_until {
-            let scope_name = if scope == FailureScope::Account {
-                "account"
-            } else {
-                "source"
-            };
-            record(
-                &state.store,
-                None,
-                "login.locked",
-                Some(key),
-                source,
-                format!("{scope_name} locked after {} failures", after.failures),
-            )
-            .await?;
-        }
-    }
-    record(&state.store, None, what, Some(account_key), source, "").await?;
-    Ok(ApiError::WrongCredentials)
 }
 
 /// A started session: the cookies to set and the CSRF token.
@@ -177,10 +91,7 @@ async fn start(
         user_agent,
     };
     state.store.create_session(&session).await?;
-    state
-        .store
-        .clear_failures(FailureScope::Account, account.login.as_str())
-        .await?;
+    succeeded(state, account.login.as_str()).await?;
     record(
         &state.store,
         Some(account.login.as_str()),
@@ -259,7 +170,7 @@ pub async fn login(
     let now = unix_now();
     let source = peer.ip().to_string();
     let account_key: String = body.login.trim().to_lowercase().chars().take(64).collect();
-    throttle(&state, &account_key, &source, now).await?;
+    count_attempt(&state, &account_key, &source, now).await?;
     let account = match Login::parse(&body.login) {
         Ok(login) => state.store.account_by_login(&login).await?,
         Err(_) => None,
@@ -273,7 +184,7 @@ pub async fn login(
         })
         .await?;
     let Some(account) = account.filter(|_| verified) else {
-        return Err(fail(&state, &account_key, &source, now, "login.failed").await?);
+        return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
     let summary = state.store.factor_summary(account.id).await?;
     let rule = crate::admin_api::second_factor_rule(&state.store).await?;
@@ -348,8 +259,28 @@ pub async fn second_factor(
             "enrol a second factor first (POST /api/v1/me/totp)".into(),
         ));
     }
+    // A pending sign-in allows a few codes in all, counted before they are checked.
+    if !state
+        .store
+        .count_pending_attempt(&hash, now, state.auth.pending_attempts)
+        .await?
+    {
+        if state.store.delete_pending_login(&hash).await? {
+            let login = account.login.as_str();
+            record(
+                &state.store,
+                Some(login),
+                "login.pending.void",
+                None,
+                &source,
+                "too many codes",
+            )
+            .await?;
+        }
+        return Err(ApiError::Unauthorized);
+    }
     let key = account.login.to_string();
-    throttle(&state, &key, &source, now).await?;
+    count_attempt(&state, &key, &source, now).await?;
     let ok = match body.method {
         Method::Totp => match state
             .store
@@ -392,7 +323,7 @@ pub async fn second_factor(
         }
     };
     if !ok {
-        return Err(fail(&state, &key, &source, now, "login.second_factor.failed").await?);
+        return Err(failed(&state, &key, &source, "login.second_factor.failed").await?);
     }
     state.store.delete_pending_login(&hash).await?;
     if body.method == Method::Letter {
@@ -434,18 +365,27 @@ pub async fn send_sms(
         .mobile
         .clone()
         .ok_or_else(|| ApiError::BadRequest("no mobile number is on record".into()))?;
-    // One SMS per 30 seconds per sign-in: SMS cost money and annoy.
-    if let Some(expires) = pending.sms_expires_at {
-        let sent_at = expires - auth::sms_code::SMS_CODE_VALIDITY_SECS as i64;
-        if now - sent_at < 30 {
-            return Err(ApiError::TooManyRequests((30 - (now - sent_at)) as u64));
-        }
+    // One SMS per 30 seconds per sign-in: SMS cost money and annoy. The store replaces
+    // the code only if the last one is old enough, so parallel requests send one SMS.
+    let validity = auth::sms_code::SMS_CODE_VALIDITY_SECS as i64;
+    let wait =
+        |expires: i64| ApiError::TooManyRequests((30 - (now - (expires - validity))).max(1) as u64);
+    if let Some(expires) = pending.sms_expires_at.filter(|e| now - (e - validity) < 30) {
+        return Err(wait(expires));
     }
     let (code, challenge) = auth::sms_code::new_sms_challenge(now as u64);
-    state
+    if !state
         .store
-        .set_pending_sms(&hash, &challenge.code_hash, challenge.expires_at as i64)
-        .await?;
+        .set_pending_sms(
+            &hash,
+            &challenge.code_hash,
+            challenge.expires_at as i64,
+            now - 30 + validity,
+        )
+        .await?
+    {
+        return Err(ApiError::TooManyRequests(30));
+    }
     let text = format!(
         "Ihr Anmeldecode für {}: {code} (5 Minuten gültig)",
         state.auth.issuer
@@ -472,11 +412,7 @@ pub async fn send_sms(
 
 /// `POST /api/v1/auth/logout`
 pub async fn logout(State(state): State<AppState>, who: SignedIn) -> Result<Response, ApiError> {
-    state
-        .store
-        .end_session(who.account.id, who.session.id)
-        .await?;
-    state.realtime.end_session(who.session.id);
+    end_session(&state, who.account.id, who.session.id).await?;
     record(
         &state.store,
         Some(who.account.login.as_str()),
