@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import { h, field, show, errorBox, announce, formatTime } from './dom.js';
 import { t } from './i18n.js';
-import { explain, showEnrolment, showRecoveryCodes } from './sign_in.js';
+import { explain, enrolmentPage, showRecoveryCodes } from './sign_in.js';
 
 export async function showAccount(me, restart) {
   const sessions = await api('GET', '/api/v1/me/sessions');
@@ -10,16 +10,38 @@ export async function showAccount(me, restart) {
   const factorPart = [
     h('h2', {}, t('secondFactor')),
     h('p', { id: 'totp-state' }, sf.totp ? t('appActive') : t('appMissing')),
-    sf.totp ? null : h('button', { type: 'button', onclick: () => showEnrolment(restart, false) }, t('enrol')),
+    sf.totp ? null : h('button', { type: 'button', onclick: () => withPassword(t('enrol'), async (password) => {
+      const r = await api('POST', '/api/v1/me/totp', { password });
+      if (!r.ok) return r;
+      enrolmentPage(r, restart, false);
+      return null;
+    }) }, t('enrol')),
     h('p', {}, t('codesLeft', { n: sf.recovery_codes_left })),
-    h('button', { type: 'button', class: 'secondary', onclick: async () => {
-      const r = await api('POST', '/api/v1/me/recovery-codes');
-      if (r.ok) showRecoveryCodes(r.data.recovery_codes, restart);
-    } }, t('newCodes')),
+    h('button', { type: 'button', class: 'secondary', onclick: () => withPassword(t('newCodes'), async (password) => {
+      const r = await api('POST', '/api/v1/me/recovery-codes', { password });
+      if (!r.ok) return r;
+      showRecoveryCodes(r.data.recovery_codes, restart);
+      return null;
+    }) }, t('newCodes')),
   ];
   show(t('account'),
     h('p', {}, t('signedInAs', { n: me.name, l: me.login, u: me.unit })),
     ...factorPart, passwordForm(), sessionTable(sessions.ok ? sessions.data.sessions : [], restart));
+}
+
+// Changes that hand out secrets ask for the password again, so a session left open on
+// someone else's screen is not enough. `action(password)` answers a failed response or null.
+function withPassword(title, action) {
+  const error = errorBox();
+  const [pwRow, password] = field('confirm-password', t('password'), { type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const failed = await action(password.value);
+    if (failed) { error.textContent = explain(failed); password.value = ''; password.focus(); }
+  } }, h('p', {}, t('confirmWithPassword')), pwRow, h('button', { type: 'submit' }, t('confirm')), error);
+  show(title, form);
+  password.focus();
 }
 
 function passwordForm() {

@@ -33,6 +33,13 @@ test('sign in, enrol an authenticator app, and sign in again with a computed cod
   assert.match(await page.locator('#totp-state').textContent(), /Keine Authenticator-App/);
 
   await page.getByRole('button', { name: 'Authenticator-App einrichten' }).click();
+  // The password is asked again before a secret is handed out; a wrong one is an alert.
+  await page.getByLabel('Passwort').fill('falsch falsch');
+  await page.getByRole('button', { name: 'Bestätigen' }).click();
+  await page.getByRole('alert').filter({ hasText: 'falsch' }).waitFor();
+  await page.getByLabel('Passwort').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Bestätigen' }).click();
+  await page.locator('.qr svg').waitFor();
   await page.getByRole('heading', { name: 'Authenticator-App einrichten' }).waitFor();
   assert.equal(await page.locator('.qr svg').count(), 1, 'the QR code is shown');
   const secret = (await page.locator('#totp-secret').textContent()).trim();

@@ -7,6 +7,9 @@ use store::Store;
 /// How often certificate files are checked for a renewal.
 const TLS_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How often open WebSockets' sessions are checked (ended elsewhere, idle, too old).
+const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Default data folder of a real installation.
 pub const DATA_DIR: &str = "/var/lib/durchwahl";
 
@@ -129,8 +132,9 @@ pub async fn run(
     if config.sip.websocket {
         println!("sip over websocket at /sip");
     }
+    let socket_watch = tokio::spawn(web::session::watch_sockets(state.clone(), SESSION_CHECK));
     let router = web::router(state);
-    let purger = tokio::spawn(purge_expired(store.clone()));
+    let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
     let refresher = tokio::spawn(refresh_directory(live));
     match http_tls {
         None => {
@@ -160,6 +164,7 @@ pub async fn run(
         watcher.abort();
     }
     purger.abort();
+    socket_watch.abort();
     refresher.abort();
     let _ = stop_sip.send(());
     match sip.await {
@@ -172,9 +177,9 @@ pub async fn run(
     Ok(())
 }
 
-/// Removes expired sessions and pending sign-ins at start and then hourly (queries already
-/// ignore them; this keeps the tables small).
-async fn purge_expired(store: Store) {
+/// Removes expired sessions and pending sign-ins (queries already ignore them; this keeps
+/// the tables small) and stale attachments at start and then hourly.
+async fn purge_expired(store: Store, attachments: std::path::PathBuf) {
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         hourly.tick().await;
@@ -183,6 +188,11 @@ async fn purge_expired(store: Store) {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
             Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
+        }
+        match web::attachment_files::clean_up(&store, &attachments, now * 1000).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed unsent or deleted attachments"),
+            Err(error) => tracing::warn!(%error, "could not remove stale attachments"),
         }
     }
 }

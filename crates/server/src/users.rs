@@ -123,10 +123,22 @@ async fn set_password(store: &Store, login: &str) -> anyhow::Result<()> {
     let password = read_password()?;
     auth::check_policy(login.as_str(), &password)?;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await?;
-    if !store.set_password_hash(&login, &hash).await? {
+    // The new password ends every session of the person (a running server closes their
+    // sockets at its next session check), like a change in the web client.
+    let Some(ended) = store.set_password_hash(&login, &hash, None).await? else {
         bail!("no person with login {login}");
-    }
-    println!("password set for {login}");
+    };
+    store
+        .audit(&store::AuditEntry {
+            at: web::session::unix_now(),
+            actor: None,
+            action: "password.set".into(),
+            target: Some(login.to_string()),
+            source: Some("cli".into()),
+            detail: format!("durchwahl users set-password; {ended} sessions ended"),
+        })
+        .await?;
+    println!("password set for {login}; {ended} session(s) ended");
     Ok(())
 }
 

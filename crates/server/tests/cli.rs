@@ -326,6 +326,50 @@ async fn set_password_reads_stdin_checks_policy_and_stores_only_a_hash() {
         assert!(hash.starts_with("$argon2id$"), "{hash}");
         assert!(auth::verify_password("Grüne Wiese am Inn", &hash).unwrap());
 
+        // A new password ends the person's sessions (their sockets close at the running
+        // server's next check) and is audited, like a change in the web client.
+        let who = store.account_by_login(&login).await.unwrap().unwrap().id;
+        let session = store::NewSession {
+            staff_id: who,
+            token_hash: "t",
+            csrf_token: "c",
+            now: 1,
+            expires_at: i64::MAX,
+            source: "10.0.0.1",
+            user_agent: "test",
+        };
+        store.create_session(&session).await.unwrap();
+        let again = run(
+            &db,
+            &["users", "set-password", "b.boehm"],
+            "Ein anderes Passwort 2\n",
+        );
+        assert!(
+            again.status.success(),
+            "{}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+        assert!(String::from_utf8_lossy(&again.stdout).contains("1 session(s) ended"));
+        assert!(
+            store.sessions_of(who, 2).await.unwrap().is_empty(),
+            "{}",
+            db.label
+        );
+        let audit = store
+            .audit_entries(&store::AuditFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "password.set" && e.target.as_deref() == Some("b.boehm"))
+                .count(),
+            2,
+            "{}",
+            db.label
+        );
+        let hash = store.password_hash(&login).await.unwrap().unwrap();
+
         let short = run(&db, &["users", "set-password", "b.boehm"], "kurz\n");
         assert!(!short.status.success());
         assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));

@@ -53,7 +53,7 @@ fn password_sign_in_sessions_and_csrf() {
             .status,
         403
     );
-    let codes = c.post("/api/v1/me/recovery-codes", json!({}));
+    let codes = c.post("/api/v1/me/recovery-codes", json!({"password": PASSWORD}));
     assert_eq!(codes.json()["recovery_codes"].as_array().unwrap().len(), 10);
 
     let mut other = s.signed_in("b.user");
@@ -87,7 +87,9 @@ fn password_sign_in_sessions_and_csrf() {
 fn totp_enrolment_second_sign_in_replay_and_recovery_codes() {
     let s = setup("");
     let mut c = s.signed_in("b.user");
-    let enrol = c.post("/api/v1/me/totp", json!({})).json();
+    let enrol = c
+        .post("/api/v1/me/totp", json!({"password": PASSWORD}))
+        .json();
     assert!(enrol["otpauth_uri"]
         .as_str()
         .unwrap()
@@ -109,7 +111,8 @@ fn totp_enrolment_second_sign_in_replay_and_recovery_codes() {
         .collect();
     assert_eq!(recovery.len(), 10);
     assert_eq!(
-        c.post("/api/v1/me/totp", json!({})).status,
+        c.post("/api/v1/me/totp", json!({"password": PASSWORD}))
+            .status,
         409,
         "a confirmed app is not silently replaced"
     );

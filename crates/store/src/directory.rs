@@ -350,16 +350,35 @@ impl Store {
         }
     }
 
-    /// Stores a password hash (never the password). `false` when the login is unknown.
-    pub async fn set_password_hash(&self, login: &Login, hash: &str) -> Result<bool, StoreError> {
+    /// Sets a person's password hash and, in the same transaction, ends their sessions
+    /// except `keep` (a new password must lock out whoever knew the old one). `None`:
+    /// no such person, nothing changed; else how many sessions ended.
+    pub async fn set_password_hash(
+        &self,
+        login: &Login,
+        hash: &str,
+        keep: Option<i64>,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done =
             sqlx::query("UPDATE staff SET password_hash = $2, updated_at = $3 WHERE login = $1")
                 .bind(login.as_str())
                 .bind(hash)
                 .bind(unix_now())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let ended = sqlx::query(
+            "DELETE FROM sessions WHERE staff_id = (SELECT id FROM staff WHERE login = $1) AND id <> $2",
+        )
+        .bind(login.as_str())
+        .bind(keep.unwrap_or(-1))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(ended.rows_affected()))
     }
 
     /// Sets one hash for everyone without a password (used to seed the demo).

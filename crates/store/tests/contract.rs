@@ -288,14 +288,20 @@ async fn features_switch_for_a_whole_unit_or_named_people() {
 async fn passwords_settings_and_reopening() {
     for (store, db) in stores().await {
         import(&store, FILE).await;
-        assert!(store
-            .set_password_hash(&login("a.adler"), "$argon2id$fake")
-            .await
-            .unwrap());
-        assert!(!store
-            .set_password_hash(&login("nobody"), "$argon2id$fake")
-            .await
-            .unwrap());
+        assert_eq!(
+            store
+                .set_password_hash(&login("a.adler"), "$argon2id$fake", None)
+                .await
+                .unwrap(),
+            Some(0)
+        );
+        assert_eq!(
+            store
+                .set_password_hash(&login("nobody"), "$argon2id$fake", None)
+                .await
+                .unwrap(),
+            None
+        );
         assert_eq!(
             store
                 .password_hash(&login("a.adler"))

@@ -361,6 +361,8 @@ pub async fn reset_factors(
 ) -> Result<Json<Value>, ApiError> {
     let (p, account) = person_and_account(&state.store, &login).await?;
     state.store.reset_factors(account.id).await?;
+    // The store ended the sessions with the factors; their sockets end now too.
+    state.realtime.end_person(account.id, None);
     audit_admin(
         &state,
         &admin,

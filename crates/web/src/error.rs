@@ -48,6 +48,9 @@ pub enum ApiError {
     /// The change conflicts with existing data; nothing was changed.
     #[error("{0}")]
     Conflict(String),
+    /// The upload is larger than allowed, or than the uploader's space left.
+    #[error("{0}")]
+    TooLarge(String),
     /// Too many attempts: try again after this many seconds.
     #[error("too many attempts; try again in {0} seconds")]
     TooManyRequests(u64),
@@ -69,6 +72,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,6 +89,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => "bad_request",
             ApiError::Conflict(_) => "conflict",
+            ApiError::TooLarge(_) => "too_large",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal => "internal",

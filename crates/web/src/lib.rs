@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 pub mod admin_api;
+pub mod attachment_files;
+mod attempts;
 mod audit_trail;
 pub mod auth_settings;
 mod chat_api;
@@ -13,6 +15,7 @@ mod forwarding_api;
 mod hashing_gate;
 mod health;
 mod me_api;
+mod no_store;
 pub mod openapi;
 mod openapi_forwarding;
 mod openapi_phones;
@@ -27,6 +30,7 @@ mod sign_in_api;
 pub mod sip_socket;
 pub mod sms_gateway;
 mod time_format;
+mod uploads;
 pub mod ws_frames;
 mod ws_gateway;
 
@@ -63,6 +67,8 @@ pub struct AppState {
     pub sip_domain: String,
     /// Where `/sip` hands SIP-over-WebSocket connections (none: `/sip` answers 503).
     pub sip_gateway: Option<sip_socket::SipGateway>,
+    /// Attachment uploads under way.
+    pub uploads: uploads::Uploads,
 }
 
 impl AppState {
@@ -85,6 +91,7 @@ impl AppState {
             realtime,
             sip_domain,
             sip_gateway: None,
+            uploads: uploads::Uploads::default(),
         }
     }
 
@@ -101,8 +108,6 @@ pub fn router(state: AppState) -> Router {
     use axum::routing::{delete, put};
     use chat_api as c;
     use presence_api as p;
-    let upload_limit =
-        usize::try_from(state.realtime.settings().attachment_max_bytes).unwrap_or(usize::MAX);
     Router::new()
         .route("/api/v1/ws", get(ws_gateway::upgrade))
         .route("/sip", get(sip_socket::upgrade))
@@ -128,10 +133,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/rooms/{id}/members/{login}",
             delete(c::remove_member),
         )
-        .route(
-            "/api/v1/rooms/{id}/attachments",
-            post(c::upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
-        )
+        .route("/api/v1/rooms/{id}/attachments", post(c::upload))
         .route("/api/v1/attachments/{id}", get(c::download))
         .route("/api/v1/search", get(c::search))
         .route("/api/v1/admin/rooms", post(c::create_managed_room))
@@ -189,7 +191,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/me/sessions/{id}",
-            axum::routing::delete(me_api::end_session),
+            axum::routing::delete(me_api::end_one_session),
         )
         .route("/api/v1/admin/staff", get(a::list_staff))
         .route(
@@ -215,6 +217,7 @@ pub fn router(state: AppState) -> Router {
             get(a::get_rule).put(a::put_rule),
         )
         .with_state(state)
+        .layer(axum::middleware::from_fn(no_store::api_answers))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -2,12 +2,14 @@
 //! Enrolment also works from a pending sign-in that requires a first factor; confirming
 //! it then starts the session.
 
+use crate::attempts::confirm_password;
 use crate::audit_trail::record;
 use crate::error::ApiError;
+use crate::session::{end_session, end_sessions};
 use crate::session::{set_cookie, unix_now, SignedIn, SESSION_COOKIE};
 use crate::sign_in_api::pending;
 use crate::AppState;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +17,7 @@ use axum::Json;
 use directory::flags::Flag;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::net::SocketAddr;
 use store::Account;
 
 /// `GET /api/v1/me`
@@ -41,30 +44,25 @@ pub struct PasswordBody {
     new: String,
 }
 
-/// `POST /api/v1/me/password`: needs the current password; ends the other sessions.
+/// `POST /api/v1/me/password`: needs the current password (counted and throttled like a
+/// sign-in); ends the other sessions.
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     who: SignedIn,
     Json(body): Json<PasswordBody>,
 ) -> Result<Json<Value>, ApiError> {
     let a = who.account.clone();
     auth::check_policy(a.login.as_str(), &body.new)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let (id, stored) = (a.id, a.password_hash.clone());
+    confirm_password(&state, &who, body.current, &peer.ip().to_string()).await?;
     let new = body.new;
-    let result = state
-        .hashing
-        .run(move || {
-            auth::sign_in::check_password(Some((id, stored.as_deref())), &body.current)
-                .map(|_| auth::hash_password(&new))
-        })
-        .await?;
-    let hash = result.ok_or(ApiError::WrongCredentials)?;
-    state.store.set_password_hash(&a.login, &hash).await?;
+    let hash = state.hashing.run(move || auth::hash_password(&new)).await?;
     let ended = state
         .store
-        .end_sessions_of(a.id, Some(who.session.id))
-        .await?;
+        .set_password_hash(&a.login, &hash, Some(who.session.id))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     state.realtime.end_person(a.id, Some(who.session.id));
     record(
         &state.store,
@@ -76,6 +74,30 @@ pub async fn change_password(
     )
     .await?;
     Ok(Json(json!({"status": "ok", "other_sessions_ended": ended})))
+}
+
+/// `{"password"}`: the own password again, before new recovery codes or a new
+/// authenticator app (not asked during a pending enrolment: that just checked it).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// The password of a signed-in person, checked again.
+async fn confirm(
+    state: &AppState,
+    who: &SignedIn,
+    peer: SocketAddr,
+    body: ConfirmBody,
+) -> Result<(), ApiError> {
+    let password = body.password.ok_or_else(|| ApiError::Invalid {
+        field: "password".into(),
+        problem: "password_required",
+        message: "Bitte bestätigen Sie mit Ihrem Passwort.".into(),
+    })?;
+    confirm_password(state, who, password, &peer.ip().to_string()).await
 }
 
 /// Who may enrol: a signed-in person, or a pending sign-in that must enrol first.
@@ -124,11 +146,18 @@ impl FromRequestParts<AppState> for Enroller {
     }
 }
 
-/// `POST /api/v1/me/totp`: a new secret, its `otpauth://` URI and a QR code (SVG).
+/// `POST /api/v1/me/totp`: a new secret, its `otpauth://` URI and a QR code (SVG). A
+/// signed-in person confirms with the password (`{"password"}`).
 pub async fn begin_totp(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     who: Enroller,
+    body: Option<Json<ConfirmBody>>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Enroller::Session(signed_in) = &who {
+        let body = body.map(|Json(b)| b).unwrap_or_default();
+        confirm(&state, signed_in, peer, body).await?;
+    }
     let a = who.account();
     let secret = auth::totp::TotpSecret::generate();
     if !state
@@ -204,11 +233,15 @@ pub async fn confirm_totp(
     }
 }
 
-/// `POST /api/v1/me/recovery-codes`: ten new codes (the old ones stop working).
+/// `POST /api/v1/me/recovery-codes` with `{"password"}`: ten new codes (the old ones
+/// stop working).
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     who: SignedIn,
+    Json(body): Json<ConfirmBody>,
 ) -> Result<Json<Value>, ApiError> {
+    confirm(&state, &who, peer, body).await?;
     let codes = auth::codes::generate_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| auth::codes::hash_code(c)).collect();
     state
@@ -244,15 +277,14 @@ pub async fn sessions(
 }
 
 /// `DELETE /api/v1/me/sessions/{id}`
-pub async fn end_session(
+pub async fn end_one_session(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    if !state.store.end_session(who.account.id, id).await? {
+    if !end_session(&state, who.account.id, id).await? {
         return Err(ApiError::NotFound("no such session".into()));
     }
-    state.realtime.end_session(id);
     record(
         &state.store,
         Some(who.account.login.as_str()),
@@ -270,8 +302,7 @@ pub async fn end_all_sessions(
     State(state): State<AppState>,
     who: SignedIn,
 ) -> Result<Response, ApiError> {
-    let ended = state.store.end_sessions_of(who.account.id, None).await?;
-    state.realtime.end_person(who.account.id, None);
+    let ended = end_sessions(&state, who.account.id, None).await?;
     record(
         &state.store,
         Some(who.account.login.as_str()),

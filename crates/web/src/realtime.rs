@@ -7,7 +7,7 @@ use crate::chat_writer::{self, WriteJob};
 use crate::people_cache::People;
 use crate::ws_frames;
 use axum::extract::ws::Utf8Bytes;
-use presence::{ConnId, Event, Hub, Manual, PersonId, Privacy};
+use presence::{ConnId, Event, FloodGuard, Hub, Manual, PersonId, Privacy, Verdict, WindowBudget};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +16,10 @@ use tokio::sync::{mpsc, Notify};
 
 /// Frames waiting for one client before it counts as too slow.
 pub const OUTBOX_FRAMES: usize = 1024;
+/// Open WebSockets of one session (tabs of one browser) at most.
+pub const MAX_SOCKETS_PER_SESSION: u32 = 24;
+/// Open WebSockets of one person (all browsers) at most.
+pub const MAX_SOCKETS_PER_PERSON: u32 = 48;
 
 /// Settings of presence and chat.
 #[derive(Debug, Clone)]
@@ -30,7 +34,16 @@ pub struct RealtimeSettings {
     pub attachment_max_bytes: u64,
     /// Where attachments are kept.
     pub attachment_dir: std::path::PathBuf,
+    /// Bytes of attachments one person may keep in all.
+    pub attachment_quota_bytes: u64,
+    /// Rooms one person may create per hour (administrators' managed rooms aside).
+    pub rooms_per_hour: u32,
 }
+
+/// Chat writes (messages, edits, deletions) one person may make per second, whichever
+/// road they take, and in a burst: faster than anyone types, slower than a script.
+const CHAT_WRITES_PER_SECOND: u32 = 5;
+const CHAT_WRITE_BURST: u32 = 30;
 
 /// What a connection's task receives.
 #[derive(Debug)]
@@ -60,6 +73,8 @@ struct Outbox {
     tx: mpsc::Sender<Outbound>,
     person: i64,
     session: i64,
+    /// The person did something on this socket since the last session check.
+    used: bool,
 }
 
 struct Inner {
@@ -71,6 +86,43 @@ struct Inner {
     /// Where every change of a person's merged state goes besides the browsers (the SIP
     /// service's presence subscriptions), when someone asked.
     state_feed: Option<mpsc::Sender<PersonState>>,
+    /// Sockets admitted (open or opening) per session and per person.
+    admitted: HashMap<Admitted, u32>,
+    /// Each writing person's chat-write bucket.
+    chat_writes: HashMap<i64, FloodGuard>,
+    /// Each person's budget of new rooms.
+    new_rooms: HashMap<i64, WindowBudget>,
+}
+
+/// Whose sockets [`Inner::admitted`] counts.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Admitted {
+    Session(i64),
+    Person(i64),
+}
+
+/// A WebSocket admitted for a person's session; dropping it frees the place.
+pub struct Admission {
+    rt: Realtime,
+    person: i64,
+    session: i64,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        let mut inner = self.rt.lock();
+        for key in [
+            Admitted::Session(self.session),
+            Admitted::Person(self.person),
+        ] {
+            if let Some(n) = inner.admitted.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    inner.admitted.remove(&key);
+                }
+            }
+        }
+    }
 }
 
 struct Shared {
@@ -152,6 +204,9 @@ impl Realtime {
                 people,
                 rooms,
                 state_feed: None,
+                admitted: HashMap::new(),
+                chat_writes: HashMap::new(),
+                new_rooms: HashMap::new(),
             }),
             next_conn: AtomicU64::new(1),
             committed_rev: AtomicI64::new(committed),
@@ -217,6 +272,27 @@ impl Realtime {
         inner.people.insert(p);
     }
 
+    /// Admits one more WebSocket for `person`'s `session`, unless the session or the
+    /// person has as many open as allowed (a client opening sockets in a loop would
+    /// otherwise hold the server's memory and the person's fan-out).
+    pub fn admit(&self, person: i64, session: i64) -> Option<Admission> {
+        let mut inner = self.lock();
+        let count = |key| inner.admitted.get(&key).copied().unwrap_or(0);
+        if count(Admitted::Session(session)) >= MAX_SOCKETS_PER_SESSION
+            || count(Admitted::Person(person)) >= MAX_SOCKETS_PER_PERSON
+        {
+            return None;
+        }
+        for key in [Admitted::Session(session), Admitted::Person(person)] {
+            *inner.admitted.entry(key).or_default() += 1;
+        }
+        Some(Admission {
+            rt: self.clone(),
+            person,
+            session,
+        })
+    }
+
     /// Registers a new connection of `person` (session `session`) following `follows`.
     /// Returns its id, its outbox receiver and the presence snapshot frame.
     pub fn connect(
@@ -234,6 +310,7 @@ impl Realtime {
                 tx,
                 person,
                 session,
+                used: false,
             },
         );
         inner.person_conns.entry(person).or_default().push(conn);
@@ -284,6 +361,71 @@ impl Realtime {
         {
             let _ = o.tx.try_send(Outbound::Close(4401, "session ended"));
         }
+    }
+
+    /// Takes one chat write of `person` (over the WebSocket, REST or a phone's MESSAGE:
+    /// one limit for all roads); `false` when they write faster than allowed.
+    pub fn take_chat_write(&self, person: i64) -> bool {
+        let now = now_ms();
+        let mut inner = self.lock();
+        let guard = inner
+            .chat_writes
+            .entry(person)
+            .or_insert_with(|| FloodGuard::new(CHAT_WRITES_PER_SECOND, CHAT_WRITE_BURST, now));
+        guard.check(now) == Verdict::Allow
+    }
+
+    /// Takes one new room of `person`; the milliseconds to wait when their budget for
+    /// this hour is used up.
+    pub fn take_new_room(&self, person: i64) -> Result<(), i64> {
+        let max = self.0.settings.rooms_per_hour;
+        self.lock()
+            .new_rooms
+            .entry(person)
+            .or_insert_with(|| WindowBudget::new(max, 3_600_000))
+            .take(now_ms())
+    }
+
+    /// The person did something on this connection (not a keep-alive): their session
+    /// counts as used at the next session check.
+    pub fn used(&self, conn: ConnId) {
+        if let Some(o) = self.lock().outboxes.get_mut(&conn) {
+            o.used = true;
+        }
+    }
+
+    /// The sessions of the open connections, and those used since the last call.
+    pub fn open_sessions(&self) -> (Vec<i64>, Vec<i64>) {
+        let mut inner = self.lock();
+        let mut open = Vec::new();
+        let mut used = Vec::new();
+        for o in inner.outboxes.values_mut() {
+            open.push(o.session);
+            if std::mem::take(&mut o.used) {
+                used.push(o.session);
+            }
+        }
+        for list in [&mut open, &mut used] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        (open, used)
+    }
+
+    /// Closes the connections of the `checked` sessions that are not `live` (ended
+    /// elsewhere, idle or past their lifetime); connections opened since the check stay.
+    /// Both lists are sorted.
+    pub fn close_ended(&self, checked: &[i64], live: &[i64]) -> usize {
+        let inner = self.lock();
+        let mut closed = 0;
+        for o in inner.outboxes.values() {
+            if checked.binary_search(&o.session).is_ok() && live.binary_search(&o.session).is_err()
+            {
+                let _ = o.tx.try_send(Outbound::Close(4401, "session ended"));
+                closed += 1;
+            }
+        }
+        closed
     }
 
     /// Follows more people; returns the snapshot frame of those added.

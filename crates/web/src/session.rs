@@ -102,3 +102,57 @@ impl FromRequestParts<AppState> for Admin {
         }
     }
 }
+
+/// Ends one of a person's sessions everywhere: in the store and on every WebSocket opened
+/// with it (closed with 4401). `false` if it is not theirs or does not exist.
+pub async fn end_session(state: &AppState, person: i64, session: i64) -> Result<bool, ApiError> {
+    let ended = state.store.end_session(person, session).await?;
+    state.realtime.end_session(session);
+    Ok(ended)
+}
+
+/// Ends all of a person's sessions except `keep`, in the store and on their WebSockets
+/// (password changed, factors reset, signed out everywhere); returns how many ended.
+pub async fn end_sessions(
+    state: &AppState,
+    person: i64,
+    keep: Option<i64>,
+) -> Result<u64, ApiError> {
+    let ended = state.store.end_sessions_of(person, keep).await?;
+    state.realtime.end_person(person, keep);
+    Ok(ended)
+}
+
+/// Checks every `every` that the sessions of the open WebSockets still live, and closes
+/// (4401) the sockets of sessions that ended meanwhile by any road: signed out or ended
+/// elsewhere, a password set with the CLI in another process, the idle timeout or the
+/// absolute lifetime. A socket on which the person did something counts as use of its
+/// session, like a request. Runs until the task is aborted.
+pub async fn watch_sockets(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let (open, used) = state.realtime.open_sessions();
+        if open.is_empty() {
+            continue;
+        }
+        let now = unix_now();
+        match state
+            .store
+            .live_sessions(&open, &used, now, state.auth.idle_secs)
+            .await
+        {
+            Ok(mut live) => {
+                live.sort_unstable();
+                let closed = state.realtime.close_ended(&open, &live);
+                if closed > 0 {
+                    tracing::info!(closed, "closed WebSockets of ended sessions");
+                }
+            }
+            // Keep the sockets: a database hiccup must not sign everyone out.
+            Err(error) => tracing::warn!(%error, "could not check the sessions of WebSockets"),
+        }
+    }
+}

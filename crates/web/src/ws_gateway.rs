@@ -64,6 +64,9 @@ pub async fn upgrade(
         }
     };
     let session = who.session.id;
+    let admission = rt
+        .admit(me.id, session)
+        .ok_or(ApiError::TooManyRequests(10))?;
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
@@ -74,6 +77,7 @@ pub async fn upgrade(
             let span = tracing::info_span!("ws", person = me.id);
             let _ =
                 tracing::Instrument::instrument(connection(socket, rt, me, session), span).await;
+            drop(admission);
         }))
 }
 
@@ -317,6 +321,11 @@ impl Client {
         };
         let r = r.as_ref();
         let me = self.me.id;
+        // The person doing something keeps the session from idling out, like a request;
+        // the client's own keep-alive and idle reports do not.
+        if !matches!(request, Request::Ping | Request::Activity { idle: true }) {
+            self.rt.used(self.conn);
+        }
         match request {
             Request::Hello { .. } => {
                 let text =
