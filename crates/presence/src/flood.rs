@@ -1,4 +1,6 @@
-//! Flood control for one client: a token bucket over incoming frames.
+//! Flood control: a token bucket over one client's incoming frames (or one person's chat
+//! writes, whichever road they take), and a budget of rarer actions per time window (rooms
+//! a person creates per hour).
 
 /// What to do with an incoming frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,9 +60,58 @@ impl FloodGuard {
     }
 }
 
+/// At most `max` actions per window of `window_ms`. The window starts with the first
+/// action after the previous window ended (fixed windows: a pure counter, no history).
+#[derive(Debug, Clone)]
+pub struct WindowBudget {
+    max: u32,
+    window_ms: i64,
+    start_ms: i64,
+    used: u32,
+}
+
+impl WindowBudget {
+    /// A budget of `max` actions per `window_ms`, none used.
+    pub fn new(max: u32, window_ms: i64) -> WindowBudget {
+        WindowBudget {
+            max,
+            window_ms,
+            start_ms: i64::MIN,
+            used: 0,
+        }
+    }
+
+    /// Takes one action at `now_ms`, or says how many milliseconds until the window ends.
+    pub fn take(&mut self, now_ms: i64) -> Result<(), i64> {
+        if now_ms.saturating_sub(self.start_ms) >= self.window_ms {
+            self.start_ms = now_ms;
+            self.used = 0;
+        }
+        if self.used >= self.max {
+            return Err((self.start_ms + self.window_ms - now_ms).max(1));
+        }
+        self.used += 1;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_budgets_refill_when_the_window_ends() {
+        let hour = 3_600_000;
+        let mut b = WindowBudget::new(3, hour);
+        for t in [10, 20, 30] {
+            assert_eq!(b.take(t), Ok(()));
+        }
+        assert_eq!(b.take(40), Err(hour - 30));
+        assert_eq!(b.take(10 + hour - 1), Err(1));
+        assert_eq!(b.take(10 + hour), Ok(()), "a new window");
+        let mut none = WindowBudget::new(0, hour);
+        assert!(none.take(0).is_err());
+    }
 
     #[test]
     fn bursts_then_rate_then_close() {

@@ -11,7 +11,7 @@ pub mod privacy;
 pub mod room_rules;
 pub mod state;
 
-pub use flood::{FloodGuard, Verdict};
+pub use flood::{FloodGuard, Verdict, WindowBudget};
 pub use hub::{ConnId, Entry, Event, Hub, PersonId};
 pub use merge::Signals;
 pub use privacy::{Audience, Privacy, View};

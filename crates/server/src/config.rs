@@ -64,12 +64,18 @@ impl Default for PresenceSection {
 pub struct ChatSection {
     /// The largest attachment in MiB.
     pub attachment_max_mib: u32,
+    /// The attachments one person may keep in all, MiB.
+    pub attachment_quota_mib: u32,
+    /// Group rooms one person may create per hour.
+    pub rooms_per_hour: u32,
 }
 
 impl Default for ChatSection {
     fn default() -> Self {
         ChatSection {
             attachment_max_mib: 25,
+            attachment_quota_mib: 500,
+            rooms_per_hour: 20,
         }
     }
 }
@@ -454,6 +460,9 @@ impl Config {
         if self.presence.watch_hours == 0 || self.presence.idle_after_seconds < 30 {
             bail!("[presence] watch_hours must be at least 1 and idle_after_seconds at least 30");
         }
+        if self.chat.attachment_quota_mib < self.chat.attachment_max_mib {
+            bail!("[chat] attachment_quota_mib must be at least attachment_max_mib");
+        }
         Ok(web::RealtimeSettings {
             privacy: presence::Privacy {
                 location: audience("location_visible_to", &self.presence.location_visible_to)?,
@@ -463,6 +472,8 @@ impl Config {
             watch_ttl_ms: i64::from(self.presence.watch_hours) * 3_600_000,
             attachment_max_bytes: u64::from(self.chat.attachment_max_mib) * 1024 * 1024,
             attachment_dir: data_dir.join("attachments"),
+            attachment_quota_bytes: u64::from(self.chat.attachment_quota_mib) * 1024 * 1024,
+            rooms_per_hour: self.chat.rooms_per_hour,
         })
     }
 
@@ -594,6 +605,12 @@ note_visible_to = "unit"
 # The largest file that can be attached to a chat message, in MiB. Files are kept in
 # the data folder under attachments/. Environment: DURCHWAHL_CHAT_ATTACHMENT_MAX_MIB.
 attachment_max_mib = 25
+# What one person's attachments may take in all, MiB; deleting a message frees its
+# file. Uploads that were never sent are removed after a day.
+attachment_quota_mib = 500
+# Group rooms one person may create per hour (rooms administrators create are not
+# counted; a direct chat with a colleague exists once and is never counted).
+rooms_per_hour = 20
 
 [sip]
 # The SIP domain the phones register to (sip:EXTENSION@domain). It is also the realm of

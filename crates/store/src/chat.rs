@@ -106,6 +106,20 @@ const MESSAGE: &str = "SELECT m.id, m.room_id, m.rev, m.author_id, s.login, s.di
      FROM chat_messages m JOIN staff s ON s.id = m.author_id \
      LEFT JOIN chat_attachments a ON a.id = m.attachment_id";
 
+const ATTACHMENT: &str =
+    "SELECT id, room_id, uploader_id, name, content_type, size FROM chat_attachments";
+
+fn attachment(r: &AnyRow) -> Result<AttachmentRow, StoreError> {
+    Ok(AttachmentRow {
+        id: text(r, 0)?,
+        room_id: int(r, 1)?,
+        uploader_id: int(r, 2)?,
+        name: text(r, 3)?,
+        content_type: text(r, 4)?,
+        size: int(r, 5)?,
+    })
+}
+
 fn message(row: &AnyRow) -> Result<MessageRow, StoreError> {
     let deleted = int(row, 10)? != 0;
     let attachment = match opt_text(row, 11)? {
@@ -434,6 +448,15 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        for m in batch {
+            if let Some(id) = &m.attachment_id {
+                sqlx::query("UPDATE chat_attachments SET sent_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(m.sent_at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -463,18 +486,41 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a message deleted under a new revision; its text is removed.
-    pub async fn delete_message(&self, id: i64, rev: i64, at_ms: i64) -> Result<(), StoreError> {
+    /// Marks a message deleted under a new revision; its text is removed, and its
+    /// attachment with it (the row here, so nobody can download it from now on — also
+    /// not members added later; the caller removes the file). Returns the attachment's
+    /// id, if it had one.
+    pub async fn delete_message(
+        &self,
+        id: i64,
+        rev: i64,
+        at_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let attachment = sqlx::query("SELECT attachment_id FROM chat_messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| opt_text(&r, 0))
+            .transpose()?
+            .flatten();
         sqlx::query(
             "UPDATE chat_messages SET rev = $2, text = '', search_text = '', mentions = '', deleted = 1, \
-             edited_at = $3 WHERE id = $1",
+             edited_at = $3, attachment_id = NULL WHERE id = $1",
         )
         .bind(id)
         .bind(rev)
         .bind(at_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        if let Some(a) = &attachment {
+            sqlx::query("DELETE FROM chat_attachments WHERE id = $1")
+                .bind(a)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(attachment)
     }
 
     /// One message.
@@ -569,15 +615,18 @@ impl Store {
         int(&row, 0)
     }
 
-    /// Records an uploaded file.
+    /// Records an uploaded file, unless the uploader's files would then take more than
+    /// `quota` bytes in all: `false`, nothing recorded.
     pub async fn insert_attachment(
         &self,
         a: &AttachmentRow,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
+        quota: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
             "INSERT INTO chat_attachments (id, room_id, uploader_id, name, content_type, size, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             SELECT $1, $2, $3, $4, $5, $6, $7 \
+             WHERE (SELECT COALESCE(SUM(size), 0) FROM chat_attachments WHERE uploader_id = $3) + $6 <= $8",
         )
         .bind(&a.id)
         .bind(a.room_id)
@@ -586,30 +635,84 @@ impl Store {
         .bind(&a.content_type)
         .bind(a.size)
         .bind(now_ms)
+        .bind(quota)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Bytes of the files a person uploaded that are still kept.
+    pub async fn attachment_bytes_of(&self, uploader_id: i64) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM chat_attachments WHERE uploader_id = $1",
+        )
+        .bind(uploader_id)
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, 0)
+    }
+
+    /// An attachment this person uploaded to this room and has not sent yet (each file
+    /// goes with one message, so deleting that message can delete the file).
+    pub async fn unsent_attachment(
+        &self,
+        id: &str,
+        room_id: i64,
+        uploader_id: i64,
+    ) -> Result<Option<AttachmentRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "{ATTACHMENT} WHERE id = $1 AND room_id = $2 AND uploader_id = $3 AND sent_at IS NULL"
+        ))
+        .bind(id)
+        .bind(room_id)
+        .bind(uploader_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(attachment).transpose()
+    }
+
+    /// Removes uploads not sent before `unsent_before` (Unix ms), and the attachments of
+    /// messages deleted before they went with them; returns their ids so the caller
+    /// removes the files.
+    pub async fn remove_stale_attachments(
+        &self,
+        unsent_before: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::new();
+        let detached = sqlx::query(
+            "UPDATE chat_messages SET attachment_id = NULL \
+             WHERE deleted = 1 AND attachment_id IS NOT NULL RETURNING attachment_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &detached {
+            let id = text(r, 0)?;
+            sqlx::query("DELETE FROM chat_attachments WHERE id = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            ids.push(id);
+        }
+        let unsent = sqlx::query(
+            "DELETE FROM chat_attachments WHERE sent_at IS NULL AND created_at < $1 RETURNING id",
+        )
+        .bind(unsent_before)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &unsent {
+            ids.push(text(r, 0)?);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// One attachment.
     pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, room_id, uploader_id, name, content_type, size FROM chat_attachments WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref()
-            .map(|r| {
-                Ok(AttachmentRow {
-                    id: text(r, 0)?,
-                    room_id: int(r, 1)?,
-                    uploader_id: int(r, 2)?,
-                    name: text(r, 3)?,
-                    content_type: text(r, 4)?,
-                    size: int(r, 5)?,
-                })
-            })
-            .transpose()
+        let row = sqlx::query(&format!("{ATTACHMENT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(attachment).transpose()
     }
 }

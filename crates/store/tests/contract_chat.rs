@@ -471,7 +471,7 @@ async fn attachments_are_stored_and_shown_with_live_messages_only() {
             content_type: "application/pdf".into(),
             size: 48_213,
         };
-        store.insert_attachment(&file, 1).await.unwrap();
+        assert!(store.insert_attachment(&file, 1, 1 << 30).await.unwrap());
         assert_eq!(
             store.attachment(&file.id).await.unwrap(),
             Some(file.clone()),
@@ -479,8 +479,20 @@ async fn attachments_are_stored_and_shown_with_live_messages_only() {
         );
         assert!(store.attachment("unknown").await.unwrap().is_none(), "{l}");
         assert!(
-            store.insert_attachment(&file, 2).await.is_err(),
+            store.insert_attachment(&file, 2, 1 << 30).await.is_err(),
             "{l}: ids are unique"
+        );
+        assert_eq!(
+            store.unsent_attachment(&file.id, room, z).await.unwrap(),
+            Some(file.clone()),
+            "{l}"
+        );
+        assert_eq!(
+            store
+                .unsent_attachment(&file.id, room + 1, z)
+                .await
+                .unwrap(),
+            None
         );
 
         let mut with_file = msg(1, room, z, "");
@@ -488,8 +500,72 @@ async fn attachments_are_stored_and_shown_with_live_messages_only() {
         store.insert_messages(&[with_file]).await.unwrap();
         let shown = store.history(room, None, 1).await.unwrap();
         assert_eq!(shown[0].attachment.as_ref(), Some(&file), "{l}");
-        store.delete_message(1, 2, 9).await.unwrap();
+        assert_eq!(
+            store.unsent_attachment(&file.id, room, z).await.unwrap(),
+            None,
+            "{l}: sent with one message, it goes with no other"
+        );
+        assert_eq!(
+            store.delete_message(1, 2, 9).await.unwrap(),
+            Some(file.id.clone()),
+            "{l}"
+        );
         let gone = store.message(1).await.unwrap().unwrap();
         assert!(gone.attachment.is_none(), "{l}: hidden once deleted");
+        assert!(
+            store.attachment(&file.id).await.unwrap().is_none(),
+            "{l}: and gone, so nobody can download it any more"
+        );
+        assert_eq!(store.attachment_bytes_of(z).await.unwrap(), 0, "{l}");
+    }
+}
+
+#[tokio::test]
+async fn attachments_keep_to_the_quota_and_unsent_ones_are_removed() {
+    for (store, db) in stores().await {
+        let l = db.label;
+        let z = id(&store, "z.zander").await;
+        let room = store.create_room("Akten", false, &[z], 1).await.unwrap();
+        let file = |id: &str, size| AttachmentRow {
+            id: id.into(),
+            room_id: room,
+            uploader_id: z,
+            name: format!("{id}.pdf"),
+            content_type: "application/pdf".into(),
+            size,
+        };
+        assert!(store
+            .insert_attachment(&file("a", 600), 1_000, 1_000)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .insert_attachment(&file("b", 401), 1_000, 1_000)
+                .await
+                .unwrap(),
+            "{l}: 600 + 401 > 1,000"
+        );
+        assert!(store.attachment("b").await.unwrap().is_none(), "{l}");
+        assert!(store
+            .insert_attachment(&file("c", 400), 5_000, 1_000)
+            .await
+            .unwrap());
+        assert_eq!(store.attachment_bytes_of(z).await.unwrap(), 1_000, "{l}");
+        // "c" is sent; "a" is not and is older than the cut-off.
+        let mut sent = msg(1, room, z, "");
+        sent.attachment_id = Some("c".into());
+        store.insert_messages(&[sent]).await.unwrap();
+        assert_eq!(
+            store.remove_stale_attachments(2_000).await.unwrap(),
+            ["a"],
+            "{l}"
+        );
+        assert!(store.attachment("a").await.unwrap().is_none(), "{l}");
+        assert!(store.attachment("c").await.unwrap().is_some(), "{l}");
+        assert!(store
+            .remove_stale_attachments(10_000)
+            .await
+            .unwrap()
+            .is_empty());
     }
 }

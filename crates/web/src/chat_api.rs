@@ -8,7 +8,6 @@ use crate::realtime::{now_ms, Realtime};
 use crate::session::{Admin, SignedIn};
 use crate::ws_frames;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -69,13 +68,17 @@ pub async fn new_message(
     member(rt, room, me)?;
     let attachment = match attachment {
         None => None,
+        // Only one's own upload to this room, and only once: the file belongs to the one
+        // message it goes with (and is deleted with it).
         Some(id) => Some(
             rt.store()
-                .attachment(id)
+                .unsent_attachment(id, room, me)
                 .await?
-                .filter(|a| a.room_id == room)
                 .ok_or_else(|| {
-                    ApiError::NotFound("Diese Datei gibt es in diesem Raum nicht.".into())
+                    ApiError::NotFound(
+                        "Diese Datei gibt es in diesem Raum nicht, oder sie wurde schon gesendet."
+                            .into(),
+                    )
                 })?,
         ),
     };
@@ -100,8 +103,17 @@ pub async fn post_direct(rt: &Realtime, from: i64, to: i64, text: &str) -> Resul
     write(rt, change).await
 }
 
-/// Queues a change; a full queue is `503`.
+/// Queues a change; a person writing faster than allowed (on any road) gets `429`, a
+/// full queue is `503`.
 pub fn submit(rt: &Realtime, change: Change, reply: Reply) -> Result<(), ApiError> {
+    let person = match &change {
+        Change::New { author, .. }
+        | Change::Edit { author, .. }
+        | Change::Delete { author, .. } => *author,
+    };
+    if !rt.take_chat_write(person) {
+        return Err(ApiError::TooManyRequests(1));
+    }
     rt.writer()
         .try_send(WriteJob { change, reply })
         .map_err(|_| ApiError::Unavailable("chat writer busy".into()))
@@ -248,6 +260,14 @@ fn resolve(rt: &Realtime, logins: &[String]) -> Result<Vec<i64>, ApiError> {
     }
 }
 
+/// Takes one of the person's new group rooms for this hour (a script adding the same
+/// colleagues to hundreds of rooms would flood their room lists). Direct rooms need no
+/// budget: there is at most one per pair of people.
+fn take_new_room(rt: &Realtime, me: i64) -> Result<(), ApiError> {
+    rt.take_new_room(me)
+        .map_err(|wait_ms| ApiError::TooManyRequests((wait_ms / 1000).max(1) as u64))
+}
+
 async fn create(
     state: &AppState,
     me: i64,
@@ -256,6 +276,9 @@ async fn create(
 ) -> Result<Response, ApiError> {
     let name = room_rules::check_room_name(&body.name).map_err(rule_error)?;
     let mut ids = resolve(&state.realtime, &body.members)?;
+    if !managed {
+        take_new_room(&state.realtime, me)?;
+    }
     if !managed && !ids.contains(&me) {
         ids.insert(0, me);
     }
@@ -493,21 +516,38 @@ fn clean_file_name(name: &str) -> Option<String> {
     (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then_some(cleaned)
 }
 
-/// `POST /api/v1/rooms/{id}/attachments?name=FILE`: the body is the file.
+/// `POST /api/v1/rooms/{id}/attachments?name=FILE`: the body is the file. It is written
+/// to disk as it arrives (never held in memory), within the largest size and the
+/// person's quota, and recorded only when complete.
 pub async fn upload(
     State(state): State<AppState>,
     who: SignedIn,
     Path(room): Path<i64>,
     Query(q): Query<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let rt = &state.realtime;
-    member(rt, room, who.account.id)?;
+    let me = who.account.id;
+    member(rt, room, me)?;
     let name = clean_file_name(&q.name)
         .ok_or_else(|| ApiError::BadRequest("Der Dateiname fehlt oder ist ungültig.".into()))?;
-    if body.is_empty() {
-        return Err(ApiError::BadRequest("Die Datei ist leer.".into()));
+    let settings = rt.settings();
+    let (max, quota) = (
+        settings.attachment_max_bytes,
+        settings.attachment_quota_bytes,
+    );
+    let too_big = || {
+        ApiError::TooLarge(format!(
+            "Die Datei ist größer als {} MiB.",
+            max / (1024 * 1024)
+        ))
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max) {
+        return Err(too_big());
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -515,37 +555,83 @@ pub async fn upload(
         .filter(|v| v.len() < 100 && v.contains('/') && !v.contains(['\r', '\n']))
         .unwrap_or("application/octet-stream")
         .to_owned();
+    let mut upload = state
+        .uploads
+        .begin(me)
+        .ok_or(ApiError::TooManyRequests(5))?;
+    let stored = u64::try_from(state.store.attachment_bytes_of(me).await?).unwrap_or(0);
+    let full = || {
+        ApiError::TooLarge(format!(
+            "Ihr Platz für Dateien ({} MiB) reicht dafür nicht. Löschen Sie ältere Nachrichten mit Dateien.",
+            quota / (1024 * 1024)
+        ))
+    };
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).map_err(|_| ApiError::Internal)?;
     let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    let dir = rt.settings().attachment_dir.clone();
-    let path = dir.join(&id);
-    let data = body.clone();
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        use std::io::Write;
-        std::fs::create_dir_all(&dir)?;
-        let mut f = std::fs::File::create(&path)?;
-        f.write_all(&data)?;
-        f.sync_all()
-    })
-    .await
-    .map_err(|_| ApiError::Internal)?
-    .map_err(|e| {
-        tracing::error!(error = %e, "storing an attachment failed");
-        ApiError::Unavailable("attachment storage".into())
-    })?;
-    let row = AttachmentRow {
-        id,
-        room_id: room,
-        uploader_id: who.account.id,
-        name,
-        content_type,
-        size: body.len() as i64,
+    let dir = settings.attachment_dir.clone();
+    // Written under a temporary name and renamed once recorded: a crash leaves only
+    // `.part` files, which the hourly clean-up removes.
+    let part = dir.join(format!("{id}.part"));
+    let written = async {
+        tokio::fs::create_dir_all(&dir).await.map_err(storage)?;
+        let mut file = tokio::fs::File::create(&part).await.map_err(storage)?;
+        let mut size = 0u64;
+        let mut chunks = body.into_data_stream();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
+            let chunk = chunk
+                .map_err(|_| ApiError::BadRequest("Die Übertragung der Datei brach ab.".into()))?;
+            size += chunk.len() as u64;
+            if size > max {
+                return Err(too_big());
+            }
+            if !upload.take(chunk.len() as u64, stored, quota) {
+                return Err(full());
+            }
+            tokio::io::AsyncWriteExt::write_all(&mut file, &chunk)
+                .await
+                .map_err(storage)?;
+        }
+        file.sync_all().await.map_err(storage)?;
+        if size == 0 {
+            return Err(ApiError::BadRequest("Die Datei ist leer.".into()));
+        }
+        let row = AttachmentRow {
+            id: id.clone(),
+            room_id: room,
+            uploader_id: me,
+            name,
+            content_type,
+            size: size as i64,
+        };
+        if !state
+            .store
+            .insert_attachment(&row, now_ms(), i64::try_from(quota).unwrap_or(i64::MAX))
+            .await?
+        {
+            return Err(full());
+        }
+        tokio::fs::rename(&part, dir.join(&id))
+            .await
+            .map_err(storage)?;
+        Ok(row)
+    }
+    .await;
+    let row = match written {
+        Ok(row) => row,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(e);
+        }
     };
-    state.store.insert_attachment(&row, now_ms()).await?;
     let json =
         json!({"id": row.id, "name": row.name, "size": row.size, "content_type": row.content_type});
     Ok((StatusCode::CREATED, Json(json)).into_response())
+}
+
+fn storage(e: std::io::Error) -> ApiError {
+    tracing::error!(error = %e, "storing an attachment failed");
+    ApiError::Unavailable("attachment storage".into())
 }
 
 /// `GET /api/v1/attachments/{id}`: only for members of the room it was sent to.
@@ -561,7 +647,11 @@ pub async fn download(
     let row = state.store.attachment(&id).await?.ok_or_else(not_found)?;
     member(&state.realtime, row.room_id, who.account.id).map_err(|_| not_found())?;
     let path = state.realtime.settings().attachment_dir.join(&row.id);
-    let data = tokio::fs::read(&path).await.map_err(|_| not_found())?;
+    // Streamed from the file: parallel downloads of large files cost no memory.
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| not_found())?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
     let encoded: String = row
         .name
         .bytes()
@@ -576,6 +666,7 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, row.content_type),
+            (header::CONTENT_LENGTH, row.size.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename*=UTF-8''{encoded}"),
@@ -586,7 +677,7 @@ pub async fn download(
                 "sandbox; default-src 'none'".to_owned(),
             ),
         ],
-        data,
+        body,
     )
         .into_response())
 }

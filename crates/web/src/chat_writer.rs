@@ -80,6 +80,13 @@ pub async fn run(rt: Realtime, store: Store, mut rx: mpsc::Receiver<WriteJob>, m
         for job in jobs.drain(..) {
             match job.change {
                 Change::New {
+                    attachment: Some(a),
+                    ..
+                } if !still_unsent(&store, &a, &news).await => {
+                    let gone = "Diese Datei wurde schon gesendet oder gelöscht.";
+                    finish(&rt, Err(ApiError::NotFound(gone.into())), job.reply);
+                }
+                Change::New {
                     room,
                     author,
                     text,
@@ -99,6 +106,21 @@ pub async fn run(rt: Realtime, store: Store, mut rx: mpsc::Receiver<WriteJob>, m
         }
         flush(&rt, &store, news).await;
     }
+}
+
+/// Whether an attachment can still go with a new message: checked when the message was
+/// made, but another message with it may have been written since (or wait in this batch).
+async fn still_unsent(store: &Store, a: &AttachmentRow, batch: &[(MessageRow, Reply)]) -> bool {
+    let in_batch = batch
+        .iter()
+        .any(|(m, _)| m.attachment.as_ref().is_some_and(|b| b.id == a.id));
+    !in_batch
+        && matches!(
+            store
+                .unsent_attachment(&a.id, a.room_id, a.uploader_id)
+                .await,
+            Ok(Some(_))
+        )
 }
 
 fn new_row(
@@ -207,7 +229,9 @@ async fn change_existing(
             m.mentions = mentions;
         }
         _ => {
-            store.delete_message(id, rev, now).await?;
+            let attachment = store.delete_message(id, rev, now).await?;
+            crate::attachment_files::remove(&rt.settings().attachment_dir, attachment.as_slice())
+                .await;
             m.text.clear();
             m.mentions.clear();
             m.attachment = None;
@@ -258,6 +282,10 @@ pub fn ws_error(e: &ApiError) -> (&'static str, String) {
         ApiError::NotMember => ("not_member", e.to_string()),
         ApiError::BadRequest(m) => ("bad_request", m.clone()),
         ApiError::Conflict(m) => ("bad_request", m.clone()),
+        ApiError::TooManyRequests(_) => (
+            "rate_limited",
+            "Zu viele Nachrichten in kurzer Zeit; bitte einen Moment warten.".into(),
+        ),
         _ => (
             "unavailable",
             "Der Server ist überlastet oder konnte nicht speichern. Bitte erneut versuchen.".into(),
