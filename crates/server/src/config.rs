@@ -206,6 +206,12 @@ pub struct HttpSection {
     pub tls_certificate: Option<PathBuf>,
     /// PEM private key.
     pub tls_key: Option<PathBuf>,
+    /// Seconds a connection may take to send a complete request header (also the
+    /// longest an idle keep-alive connection stays open).
+    pub header_timeout_seconds: u32,
+    /// Open connections per client address at most (IPv6: per /64); 0: no cap. Office
+    /// networks (`[auth] office_networks`) are exempt.
+    pub connections_per_address: u32,
 }
 
 /// `[organisation]`
@@ -242,6 +248,8 @@ impl Default for HttpSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tls_certificate: None,
             tls_key: None,
+            header_timeout_seconds: 30,
+            connections_per_address: 500,
         }
     }
 }
@@ -376,6 +384,9 @@ fn validate(config: &Config) -> anyhow::Result<()> {
     if config.http.tls_certificate.is_some() != config.http.tls_key.is_some() {
         bail!("[http] tls_certificate and tls_key must be set together");
     }
+    if !(1..=600).contains(&config.http.header_timeout_seconds) {
+        bail!("[http] header_timeout_seconds must be between 1 and 600");
+    }
     if config.sip.tls_certificate.is_some() != config.sip.tls_key.is_some() {
         bail!("[sip] tls_certificate and tls_key must be set together");
     }
@@ -477,17 +488,33 @@ impl Config {
         })
     }
 
+    /// How the HTTP server bounds connections.
+    pub fn http_settings(&self) -> web::HttpSettings {
+        web::HttpSettings {
+            header_timeout: std::time::Duration::from_secs(u64::from(
+                self.http.header_timeout_seconds,
+            )),
+            connections_per_address: usize::try_from(self.http.connections_per_address)
+                .unwrap_or(usize::MAX),
+            exempt: self.office_networks(),
+        }
+    }
+
+    /// `[auth] office_networks`, parsed (checked by `validate`).
+    fn office_networks(&self) -> Vec<auth::network::Cidr> {
+        self.auth
+            .office_networks
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    }
+
     /// The sign-in settings for the HTTP shell.
     pub fn auth_settings(&self, organisation: &str) -> web::AuthSettings {
         let mut settings = web::AuthSettings {
             idle_secs: i64::from(self.auth.idle_timeout_minutes) * 60,
             lifetime_secs: i64::from(self.auth.session_lifetime_hours) * 3600,
-            office_networks: self
-                .auth
-                .office_networks
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
+            office_networks: self.office_networks(),
             issuer: organisation.to_string(),
             secure_cookies: self.tls_files().is_some(),
             ..web::AuthSettings::default()
@@ -553,6 +580,14 @@ listen = "127.0.0.1:8080"
 # Secure. Leave unset behind a TLS-terminating reverse proxy.
 # tls_certificate = "/etc/durchwahl/tls/fullchain.pem"
 # tls_key = "/etc/durchwahl/tls/privkey.pem"
+# A connection that has not sent a complete request header this many seconds after it
+# opened (or after its last response, when kept alive) is closed (1 to 600).
+header_timeout_seconds = 30
+# Open connections per client address at most (IPv6: per /64 network); 0 means no cap.
+# Addresses in [auth] office_networks are exempt: a whole office behind one NAT address
+# shares it. Behind a reverse proxy every connection comes from the proxy's address:
+# set 0 here and let the proxy limit connections per client.
+connections_per_address = 500
 
 [organisation]
 # Name shown in the web client. Default: the name stored by the demo or an import,
@@ -698,6 +733,31 @@ mod tests {
         };
         let with_flag = load(Some(&file), &environment, &flags).unwrap();
         assert_eq!(with_flag.data_dir.as_deref(), Some(Path::new("/from/flag")));
+    }
+
+    #[test]
+    fn http_bounds_are_checked_and_office_networks_exempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("durchwahl.toml");
+        for bad in [0, 601] {
+            std::fs::write(&file, format!("[http]\nheader_timeout_seconds = {bad}\n")).unwrap();
+            let err = load(Some(&file), &[], &Flags::default()).unwrap_err();
+            assert!(err.to_string().contains("header_timeout_seconds"), "{err}");
+        }
+        std::fs::write(
+            &file,
+            "[http]\nheader_timeout_seconds = 600\nconnections_per_address = 0\n\
+             [auth]\noffice_networks = [\"10.20.0.0/16\"]\n",
+        )
+        .unwrap();
+        let settings = load(Some(&file), &[], &Flags::default())
+            .unwrap()
+            .http_settings();
+        assert_eq!(settings.header_timeout, std::time::Duration::from_secs(600));
+        assert_eq!(settings.connections_per_address, 0, "0: no cap");
+        assert!(
+            settings.exempt.len() == 1 && settings.exempt[0].contains("10.20.1.2".parse().unwrap())
+        );
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub async fn run(
             .unwrap_or_else(|| "Durchwahl".into()),
     };
     let address = listener.local_addr()?;
+    raise_open_files_limit();
     let auth = config.auth_settings(&organisation);
     let realtime = web::Realtime::start(store.clone(), config.realtime_settings(data_dir)?)
         .await
@@ -136,30 +137,27 @@ pub async fn run(
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
     let refresher = tokio::spawn(refresh_directory(live));
-    match http_tls {
+    let tls = match http_tls {
         None => {
             println!("listening on http://{address}/");
             tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving");
-            web::serve(listener, router, shutdown_signal()).await?;
+            None
         }
         Some((tls, files)) => {
             watchers.push(crate::tls::watch(tls.clone(), files, TLS_CHECK));
             println!("listening on https://{address}/");
             tracing::info!(%address, backend = ?store.backend(), "Durchwahl is serving over TLS");
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            // TCP_NODELAY as on plain HTTP (see web::serve).
-            axum_server::from_tcp_rustls(listener.into_std()?, tls)?
-                .map(|rustls| rustls.acceptor(axum_server::accept::NoDelayAcceptor))
-                .handle(handle)
-                .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .await?;
+            Some(tls)
         }
-    }
+    };
+    web::serve(
+        listener,
+        router,
+        tls,
+        config.http_settings(),
+        shutdown_signal(),
+    )
+    .await;
     for watcher in watchers {
         watcher.abort();
     }
@@ -175,6 +173,19 @@ pub async fn run(
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Thousands of HTTP and SIP connections need more file descriptors than the usual soft
+/// limit of 1,024; the hard limit is ours to take.
+fn raise_open_files_limit() {
+    match web::open_files::raise_limit() {
+        Ok(Some(raised)) => match raised.to {
+            Some(to) => tracing::info!(from = raised.from, to, "raised the open-files limit"),
+            None => tracing::info!(from = raised.from, "lifted the open-files limit"),
+        },
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not raise the open-files limit"),
+    }
 }
 
 /// Removes expired sessions and pending sign-ins (queries already ignore them; this keeps

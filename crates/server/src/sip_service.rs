@@ -8,7 +8,6 @@ use crate::sip_conns::Sent;
 use crate::sip_store;
 use crate::sip_stream::{self, Inbound};
 use anyhow::Context;
-use axum_server::tls_rustls::RustlsConfig;
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::future::Future;
@@ -36,7 +35,7 @@ pub struct Listeners {
     /// TCP.
     pub tcp: TcpListener,
     /// TLS, with its certificate (reloaded in place when the files change).
-    pub tls: Option<(TcpListener, RustlsConfig)>,
+    pub tls: Option<(TcpListener, web::ReloadableTls)>,
     /// WebSockets handed over by the HTTP server's `/sip`.
     pub websockets: Option<mpsc::Receiver<web::sip_socket::SipSocket>>,
 }
@@ -371,7 +370,7 @@ fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
 /// The next connection on `listener` (with `tls`, to be handshaken), not before `after`.
 async fn accept(
     listener: &TcpListener,
-    tls: Option<&RustlsConfig>,
+    tls: Option<&web::ReloadableTls>,
     after: Option<tokio::time::Instant>,
 ) -> std::io::Result<Accepted> {
     if let Some(at) = after {
@@ -379,7 +378,7 @@ async fn accept(
     }
     let (stream, peer) = listener.accept().await?;
     // The certificate as it is now (renewals apply to the next handshake).
-    let acceptor = tls.map(|config| tokio_rustls::TlsAcceptor::from(config.get_inner()));
+    let acceptor = tls.map(web::ReloadableTls::acceptor);
     Ok((stream.into_std()?, peer, acceptor))
 }
 
@@ -392,7 +391,7 @@ type Accepted = (
 
 /// [`accept`] on the TLS listener (never, without TLS).
 async fn accept_tls(
-    tls: Option<&(TcpListener, RustlsConfig)>,
+    tls: Option<&(TcpListener, web::ReloadableTls)>,
     after: Option<tokio::time::Instant>,
 ) -> std::io::Result<Accepted> {
     match tls {

@@ -3,9 +3,11 @@
 //! restart). A broken new file is logged and the old certificate stays in use.
 
 use anyhow::Context;
-use axum_server::tls_rustls::RustlsConfig;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+use web::ReloadableTls;
 
 /// Where the certificate chain and private key are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,18 +19,40 @@ pub struct TlsFiles {
 }
 
 /// Loads the certificate and key.
-pub async fn load(files: &TlsFiles) -> anyhow::Result<RustlsConfig> {
-    // rustls needs one process-wide crypto provider; a second install is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    RustlsConfig::from_pem_file(&files.certificate, &files.key)
+pub async fn load(files: &TlsFiles) -> anyhow::Result<ReloadableTls> {
+    Ok(ReloadableTls::new(server_config(files).await?))
+}
+
+/// The rustls configuration for the files.
+async fn server_config(files: &TlsFiles) -> anyhow::Result<rustls::ServerConfig> {
+    let what = || {
+        format!(
+            "cannot load TLS certificate {} and key {}",
+            files.certificate.display(),
+            files.key.display()
+        )
+    };
+    let chain = tokio::fs::read(&files.certificate)
         .await
-        .with_context(|| {
-            format!(
-                "cannot load TLS certificate {} and key {}",
-                files.certificate.display(),
-                files.key.display()
-            )
-        })
+        .with_context(what)?;
+    let key = tokio::fs::read(&files.key).await.with_context(what)?;
+    let chain = CertificateDer::pem_slice_iter(&chain)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(what)?;
+    if chain.is_empty() {
+        return Err(anyhow::anyhow!("no PEM certificate in the file")).with_context(what);
+    }
+    let key = PrivateKeyDer::from_pem_slice(&key).with_context(what)?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .with_context(what)?;
+    // The HTTP server speaks HTTP/1.1 only (web::http_server); offering h2 here would
+    // make browsers speak a protocol it does not serve.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -37,7 +61,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Checks the files every `every` and reloads the configuration when they changed.
 pub fn watch(
-    config: RustlsConfig,
+    config: ReloadableTls,
     files: TlsFiles,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -51,17 +75,15 @@ pub fn watch(
             if now == seen {
                 continue;
             }
-            match config
-                .reload_from_pem_file(&files.certificate, &files.key)
-                .await
-            {
-                Ok(()) => {
+            match server_config(&files).await {
+                Ok(renewed) => {
+                    config.replace(renewed);
                     seen = now;
                     tracing::info!(certificate = %files.certificate.display(), "reloaded the TLS certificate");
                 }
                 // Half-written files during a renewal fail here; the next tick tries again.
                 Err(error) => {
-                    tracing::warn!(%error, "new TLS certificate not loaded; keeping the old one")
+                    tracing::warn!(error = %format!("{error:#}"), "new TLS certificate not loaded; keeping the old one")
                 }
             }
         }

@@ -10,12 +10,15 @@ pub mod auth_settings;
 mod chat_api;
 pub mod chat_writer;
 mod client;
+mod connection_cap;
 pub mod error;
 mod forwarding_api;
 mod hashing_gate;
 mod health;
+pub mod http_server;
 mod me_api;
 mod no_store;
+pub mod open_files;
 pub mod openapi;
 mod openapi_forwarding;
 mod openapi_phones;
@@ -25,6 +28,7 @@ pub mod phone_provisioning;
 mod phones_api;
 mod presence_api;
 pub mod realtime;
+pub mod reloadable_tls;
 pub mod session;
 mod sign_in_api;
 pub mod sip_socket;
@@ -37,13 +41,13 @@ mod ws_gateway;
 pub use auth_settings::AuthSettings;
 pub use chat_api::post_direct;
 pub use hashing_gate::HashingGate;
+pub use http_server::{serve, HttpSettings};
 pub use realtime::{Realtime, RealtimeSettings};
+pub use reloadable_tls::ReloadableTls;
 pub use sms_gateway::{HttpGateway, SmsGateway};
 
 use axum::routing::{get, patch, post};
 use axum::Router;
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use store::Store;
 use tower_http::trace::TraceLayer;
@@ -219,27 +223,4 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(no_store::api_answers))
         .layer(TraceLayer::new_for_http())
-}
-
-/// Serves `router` on an already-bound listener until `shutdown` completes, then lets
-/// running requests finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Small frames (presence, chat) must leave at once, not wait for Nagle's algorithm to
-    // meet the peer's delayed ACK (~40 ms per frame otherwise).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -128,7 +128,18 @@ pub fn start(db: TestDb, options: Options) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let router = web::router(state.clone());
-        tokio::spawn(web::serve(listener, router, std::future::pending()));
+        let http = web::http_server::HttpSettings {
+            header_timeout: Duration::from_secs(30),
+            connections_per_address: 0,
+            exempt: Vec::new(),
+        };
+        tokio::spawn(web::serve(
+            listener,
+            router,
+            None,
+            http,
+            std::future::pending(),
+        ));
         (address, store, state)
     });
     Server {
