@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod contact;
+pub mod csv_formula;
 pub mod csv_text;
 pub mod demo_org;
 pub mod device;

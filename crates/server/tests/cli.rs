@@ -240,6 +240,54 @@ async fn export_writes_the_import_format_back() {
     }
 }
 
+/// A name a spreadsheet would run as a formula, and a mobile number that starts with `+`.
+const FORMULAS: &str = "login,name,unit,extension,mobile
+e.vil,\"=HYPERLINK(\"\"x\"\")\",Gesundheitsamt/Hotline,2402,+49 151 5550123
+";
+
+#[tokio::test]
+async fn export_defuses_formulas_and_reimports_unchanged() {
+    for db in testkit::databases().await {
+        let l = &db.label;
+        let dir = import_good(&db);
+        ok(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "formulas.csv", FORMULAS.as_bytes()),
+            ],
+        );
+        for (file, excel) in [("plain.csv", false), ("excel.csv", true)] {
+            let path = dir.path().join(file).display().to_string();
+            let mut args = vec!["users", "export", &path];
+            if excel {
+                args.push("--excel");
+            }
+            ok(&db, &args);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let sep = if excel { ';' } else { ',' };
+            let row = text.lines().find(|r| r.starts_with("e.vil")).unwrap();
+            assert_eq!(
+                row,
+                format!("e.vil{sep}\"'=HYPERLINK(\"\"x\"\")\"{sep}Gesundheitsamt/Hotline{sep}2402{sep}{sep}'+49 151 5550123{sep}{sep}user{sep}"),
+                "{l}: defused cells"
+            );
+            let again = ok(&db, &["users", "import", &path]);
+            assert!(
+                again.contains("0 created, 0 updated, 4 unchanged"),
+                "{l}: {again}"
+            );
+        }
+        let store = Store::open(&db.url).await.unwrap();
+        let staff = store.list_staff(None).await.unwrap();
+        store.close().await;
+        let eve = staff.iter().find(|s| s.login.as_str() == "e.vil").unwrap();
+        assert_eq!(eve.name, "=HYPERLINK(\"x\")", "{l}");
+        assert_eq!(eve.mobile.as_deref(), Some("+49 151 5550123"), "{l}");
+    }
+}
+
 #[tokio::test]
 async fn features_switch_for_a_unit_or_people_in_one_command() {
     for db in testkit::databases().await {
