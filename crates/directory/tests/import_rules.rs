@@ -3,11 +3,12 @@
 //! against the directory, and that `export` writes what `import` reads back.
 
 use directory::csv_text::DecodeError;
+use directory::display_text::HiddenChar;
 use directory::staff_csv::ParsedCsv;
 use directory::{
     parse_staff_csv, plan_import, write_staff_csv, CsvDialect, DirectorySnapshot, Extension,
-    Feature, FeatureSet, ImportPlan, InvalidValue, Login, ProblemKind, Role, RoleSet, StaffRecord,
-    UnitPath,
+    Feature, FeatureSet, ImportPlan, InvalidValue, Login, NameKind, ProblemKind, Role, RoleSet,
+    StaffRecord, UnitPath,
 };
 use proptest::prelude::*;
 
@@ -354,6 +355,42 @@ fn invalid_contacts_login_name_and_unit_are_reported() {
     bad("a.a,,X,2001,,,", "name", InvalidValue::Name, "");
     bad("a.a,  ,X,2001,,,", "name", InvalidValue::Name, "  ");
     bad("a.a,A,a//b,2001,,,", "unit", InvalidValue::UnitPath, "a//b");
+}
+
+#[test]
+fn hidden_characters_in_names_and_units_are_refused_with_line_and_field() {
+    let text = "login,name,unit,extension\n\
+                a.b,\u{202E}relda annA,Amt,2301\n\
+                c.d,Carl,Amt/\u{200B}IKT,2302\n\
+                e.f,Emil,Amt,2303\n";
+    let hidden = |what, value: &str, c| {
+        ProblemKind::Invalid(InvalidValue::HiddenCharacter {
+            what,
+            value: value.into(),
+            hidden: HiddenChar(c),
+        })
+    };
+    assert_eq!(
+        problems(text),
+        [
+            (
+                2,
+                Some("name"),
+                hidden(NameKind::Person, "\u{202E}relda annA", '\u{202E}')
+            ),
+            (
+                3,
+                Some("unit"),
+                hidden(NameKind::Unit, "Amt/\u{200B}IKT", '\u{200B}')
+            ),
+        ]
+    );
+    // Escaped, so the message cannot be reversed on the admin's terminal.
+    assert_eq!(
+        csv(text).problems[0].to_string(),
+        "line 2, field name: name \"\\u{202e}relda annA\" contains the invisible character \
+         U+202E (right-to-left override), which can make it display as something else; remove it"
+    );
 }
 
 #[test]

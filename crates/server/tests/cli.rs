@@ -289,6 +289,63 @@ async fn export_defuses_formulas_and_reimports_unchanged() {
 }
 
 #[tokio::test]
+async fn hidden_characters_in_names_units_and_labels_are_refused_with_nothing_written() {
+    for db in testkit::databases().await {
+        let l = &db.label;
+        let dir = import_good(&db);
+        let spoofed = "login,name,unit,extension\n\
+                       e.vil,\u{202E}relda annA,Bauamt,2599\n\
+                       f.ine,Fine,Bau\u{200B}amt,2598\n";
+        let err = fails(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "spoofed.csv", spoofed.as_bytes()),
+            ],
+        );
+        assert!(
+            err.contains("line 2, field name: name \"\\u{202e}relda annA\" contains the invisible character U+202E (right-to-left override)"),
+            "{l}: {err}"
+        );
+        assert!(
+            err.contains("line 3, field unit: unit path \"Bau\\u{200b}amt\" contains the invisible character U+200B (zero-width space)"),
+            "{l}: {err}"
+        );
+        assert!(!err.contains('\u{202E}'), "{l}: escaped, never raw: {err}");
+        assert_eq!(staff_count(&db).await, 3, "{l}: nothing imported");
+
+        let err = fails(
+            &db,
+            &["phones", "add", "a.adler", "--label", "Handy\u{2067}"],
+        );
+        assert!(
+            err.contains("device label \"Handy\\u{2067}\" contains the invisible character U+2067"),
+            "{l}: {err}"
+        );
+        let rows = "login,label,password\na.adler,Softphone,\nc.weiss,Tisch\u{FEFF}telefon,\n";
+        let out = dir.path().join("creds.csv");
+        let err = fails(
+            &db,
+            &[
+                "phones",
+                "import",
+                &write(dir.path(), "phones.csv", rows.as_bytes()),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(err.contains("line 3: device label"), "{l}: {err}");
+        assert!(err.contains("U+FEFF (byte order mark)"), "{l}: {err}");
+        assert!(!out.exists(), "{l}");
+        assert!(
+            ok(&db, &["phones", "list"]).lines().count() <= 1,
+            "{l}: no device made"
+        );
+    }
+}
+
+#[tokio::test]
 async fn features_switch_for_a_unit_or_people_in_one_command() {
     for db in testkit::databases().await {
         let _dir = import_good(&db);
