@@ -1,7 +1,7 @@
 // My account: factors, recovery codes, password, sessions ("sign out everywhere").
 import { api } from './api.js';
-import { h, field, show, errorBox, announce, formatTime } from './dom.js';
-import { t } from './i18n.js';
+import { h, field, show, errorBox, announce, formatTime, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { explain, enrolmentPage, showRecoveryCodes } from './sign_in.js';
 
 export async function showAccount(me, restart) {
@@ -25,7 +25,7 @@ export async function showAccount(me, restart) {
     }) }, t('newCodes')),
   ];
   show(t('account'),
-    h('p', {}, t('signedInAs', { n: me.name, l: me.login, u: me.unit })),
+    h('p', {}, tParts('signedInAs', { n: userText(me.name), l: me.login, u: userText(me.unit) })),
     ...factorPart, passwordForm(), sessionTable(sessions.ok ? sessions.data.sessions : [], restart));
 }
 

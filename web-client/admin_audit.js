@@ -1,6 +1,6 @@
 // Admin: the audit log with filters and CSV export.
 import { api } from './api.js';
-import { h, show, errorBox, formatTime } from './dom.js';
+import { h, show, errorBox, formatTime, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 
@@ -32,7 +32,7 @@ export async function showAudit() {
     const r = await api('GET', `/api/v1/admin/audit?${q}`);
     if (!r.ok) { error.textContent = explain(r); return; }
     const rows = r.data.entries.map((e) => h('tr', {}, h('td', {}, formatTime(e.at)), h('td', {}, e.actor || '–'),
-      h('td', {}, e.action), h('td', {}, e.target || '–'), h('td', {}, e.source || '–'), h('td', {}, e.detail)));
+      h('td', {}, e.action), h('td', {}, e.target ? userText(e.target) : '–'), h('td', {}, e.source || '–'), h('td', {}, userText(e.detail))));
     result.replaceChildren(h('p', { role: 'status' }, t('entries', { n: r.data.entries.length })),
       h('table', { id: 'audit-table' }, h('thead', {}, h('tr', {}, ...[t('time'), t('actor'), t('action'), t('target'), t('source'), t('detail')].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...rows)));

@@ -1,7 +1,7 @@
 // Admin: team-panel groups (who sees whom besides their unit and favourites) and chat
 // rooms that only admins manage.
 import { api } from './api.js';
-import { h, show, errorBox, announce, pageStillShown } from './dom.js';
+import { h, show, errorBox, announce, pageStillShown, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 
@@ -40,7 +40,7 @@ function groupSection(g) {
     announce(t('saved'));
     showGroups();
   } }, h('div', {}, h('label', { for: inputId }, t('addMember')), input), h('button', { type: 'submit' }, t('add')));
-  return h('section', { 'aria-labelledby': headingId }, h('h2', { id: headingId }, g.name),
+  return h('section', { 'aria-labelledby': headingId }, h('h2', { id: headingId }, userText(g.name)),
     h('ul', {}, ...members), form, error);
 }
 

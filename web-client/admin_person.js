@@ -1,6 +1,6 @@
 // Admin: one person — edit, reset the second factor, enrolment letter, unlock, call forwarding.
 import { api } from './api.js';
-import { h, field, show, errorBox, announce, formatTime } from './dom.js';
+import { h, field, show, errorBox, announce, formatTime, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 import { forwardingSection } from './forwarding.js';
@@ -19,7 +19,7 @@ export async function showPerson(login) {
   const error = errorBox();
   if (!r.ok) { show(t('person'), h('p', { class: 'error', role: 'alert' }, explain(r))); return; }
   const p = r.data;
-  const [nameRow, name] = field('p-name', t('name'), { value: p.name, required: true });
+  const [nameRow, name] = field('p-name', t('name'), { value: p.name, required: true, dir: 'auto' });
   const [extRow, ext] = field('p-extension', t('extension'), { value: p.extension, required: true, inputmode: 'numeric' });
   const [mailRow, mail] = field('p-email', t('email'), { value: p.email || '', type: 'email' });
   const [mobRow, mob] = field('p-mobile', t('mobile'), { value: p.mobile || '', type: 'tel' });
@@ -51,7 +51,7 @@ export async function showPerson(login) {
       const res = await api('POST', `/api/v1/admin/staff/${encodeURIComponent(login)}/letter-code`);
       if (!res.ok) { error.textContent = explain(res); return; }
       letter.replaceChildren(h('div', { class: 'letter' }, h('h2', {}, t('letterTitle')),
-        h('p', {}, `${res.data.name} (${res.data.login})`), h('p', {}, t('letterText')),
+        h('p', {}, userText(res.data.name), ` (${res.data.login})`), h('p', {}, t('letterText')),
         h('p', { class: 'codes', id: 'letter-code' }, res.data.code),
         h('p', {}, `${t('validUntil')}: ${formatTime(res.data.expires_at)}`),
         h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, t('print'))));
@@ -62,5 +62,5 @@ export async function showPerson(login) {
       announce(res.ok ? t('unlocked') : explain(res));
     } }, t('unlock')), letter);
   const forwarding = await forwardingSection(`/api/v1/admin/staff/${encodeURIComponent(login)}/forwarding`);
-  show(`${p.name} (${p.login})`, h('p', {}, h('a', { href: '#/admin/staff' }, t('back'))), h('p', {}, `${t('unit')}: ${p.unit}`), form, security, forwarding);
+  show([userText(p.name), ` (${p.login})`], h('p', {}, h('a', { href: '#/admin/staff' }, t('back'))), h('p', {}, `${t('unit')}: `, userText(p.unit)), form, security, forwarding);
 }

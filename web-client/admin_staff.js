@@ -1,6 +1,6 @@
 // Admin: staff list with search and unit filter; switch a feature for a selection or a whole unit.
 import { api } from './api.js';
-import { h, show, errorBox, announce } from './dom.js';
+import { h, show, errorBox, announce, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 
@@ -25,8 +25,8 @@ export async function showStaff() {
     } });
     const rows = r.data.staff.map((s) => h('tr', {},
       h('td', {}, h('input', { type: 'checkbox', name: 'pick', value: s.login, 'aria-label': `${t('select')}: ${s.name}` })),
-      h('td', {}, h('a', { href: `#/admin/person/${encodeURIComponent(s.login)}` }, s.name)),
-      h('td', {}, s.login), h('td', {}, s.extension), h('td', {}, s.unit),
+      h('td', {}, h('a', { href: `#/admin/person/${encodeURIComponent(s.login)}` }, userText(s.name))),
+      h('td', {}, s.login), h('td', {}, s.extension), h('td', {}, userText(s.unit)),
       h('td', {}, s.roles.join(', ')), h('td', {}, s.features.join(', '))));
     result.replaceChildren(h('p', { role: 'status' }, t('found', { n: r.data.total })),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all),

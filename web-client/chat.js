@@ -1,7 +1,7 @@
 // The chat page: the person's rooms with unread badges, the open room, search in one's
 // own rooms, and new group rooms. Also starts a 1:1 chat from the team panel.
 import { api } from './api.js';
-import { h, show, errorBox, onLeave, pageStillShown } from './dom.js';
+import { h, show, errorBox, onLeave, pageStillShown, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 import { rooms, roomList, roomTitle, onRoomsChanged, loadRooms } from './chat_state.js';
@@ -32,7 +32,7 @@ function roomLinks(current) {
   if (list.length === 0) return h('p', {}, t('noRooms'));
   return h('ul', {}, ...list.map((r) => h('li', {},
     h('a', { href: `#/chat/${r.id}`, 'aria-current': r.id === current ? 'page' : false },
-      roomTitle(r),
+      userText(roomTitle(r)),
       r.unread ? h('span', { class: 'badge', 'aria-hidden': 'true' }, String(r.unread)) : null,
       r.unread ? h('span', { class: 'visually-hidden' }, `, ${t('unread', { n: r.unread })}`) : null))));
 }
@@ -47,8 +47,8 @@ function searchSection() {
     const found = res.data.messages;
     results.replaceChildren(h('h3', {}, t('searchResults', { n: found.length })),
       found.length === 0 ? h('p', {}, t('noResults')) : h('ul', {}, ...found.map((m) => h('li', {},
-        h('a', { href: `#/chat/${m.room}` }, rooms.has(m.room) ? roomTitle(rooms.get(m.room)) : `#${m.room}`),
-        ` – ${m.author_name}, ${formatClock(m.sent_at)}: `, m.text))));
+        h('a', { href: `#/chat/${m.room}` }, rooms.has(m.room) ? userText(roomTitle(rooms.get(m.room))) : `#${m.room}`),
+        ' – ', userText(m.author_name), `, ${formatClock(m.sent_at)}: `, userText(m.text)))));
   } },
   h('div', { class: 'grow' }, h('label', { for: 'chat-search' }, t('searchChats')), input),
   h('button', { type: 'submit' }, t('find')));

@@ -1,7 +1,7 @@
 // One chat message as a list item: author, time, text with mentions, attachment, and for
 // one's own messages the buttons to edit (inline) and delete.
-import { h } from './dom.js';
-import { t } from './i18n.js';
+import { h, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { formatClock } from './presence_view.js';
 
 export function sizeText(bytes) {
@@ -28,17 +28,17 @@ function textWithMentions(text, myLogin) {
 export function messageItem(m, myLogin, actions) {
   const li = h('li', { id: `msg-${m.id}`, class: m.author === myLogin ? 'message own' : 'message' });
   const head = h('p', { class: 'meta' },
-    h('strong', {}, m.author === myLogin ? t('you') : m.author_name), ' ',
+    h('strong', {}, m.author === myLogin ? t('you') : userText(m.author_name)), ' ',
     h('time', { datetime: m.sent_at }, formatClock(m.sent_at)),
     m.edited_at && !m.deleted ? h('span', { class: 'edited' }, ` ${t('edited')}`) : null);
   if (m.deleted) {
     li.append(head, h('p', { class: 'deleted' }, t('deleted')));
     return li;
   }
-  const body = h('p', { class: 'text' }, ...textWithMentions(m.text, myLogin));
+  const body = h('p', { class: 'text', dir: 'auto' }, ...textWithMentions(m.text, myLogin));
   const file = m.attachment
     ? h('p', { class: 'attachment' }, h('a', { href: `/api/v1/attachments/${encodeURIComponent(m.attachment.id)}`, download: m.attachment.name },
-      t('attachment', { n: m.attachment.name, s: sizeText(m.attachment.size) })))
+      tParts('attachment', { n: userText(m.attachment.name), s: sizeText(m.attachment.size) })))
     : null;
   li.append(head, m.text ? body : null, file);
   if (m.author === myLogin) li.append(ownButtons(m, li, body, actions));

@@ -1,8 +1,8 @@
 // One room on screen: history with paging, live messages (new, edited, deleted) in order,
 // typing indicator, read marker, members, and the composer with an optional attachment.
 import { api, upload } from './api.js';
-import { h, errorBox, announce, onLeave } from './dom.js';
-import { t } from './i18n.js';
+import { h, errorBox, announce, onLeave, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { explain } from './sign_in.js';
 import { on, request, send } from './realtime.js';
 import { markRead, setOpenRoom, roomTitle } from './chat_state.js';
@@ -58,7 +58,7 @@ export function roomView(room, me) {
   }));
   onLeave(on('chat.typing', (f) => {
     if (f.room !== room.id || f.login === me.login) return;
-    typing.textContent = t('typing', { n: f.name });
+    typing.replaceChildren(...tParts('typing', { n: userText(f.name) }));
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => { typing.textContent = ''; }, 5000);
   }));
@@ -69,7 +69,7 @@ export function roomView(room, me) {
   setOpenRoom(room.id);
 
   const element = h('section', { class: 'room', 'aria-labelledby': 'room-h' },
-    h('h2', { id: 'room-h' }, roomTitle(room), ' ', h('span', { class: 'kind' }, `(${t(`kind_${room.kind}`)}${room.managed ? `, ${t('managed')}` : ''})`)),
+    h('h2', { id: 'room-h' }, userText(roomTitle(room)), ' ', h('span', { class: 'kind' }, `(${t(`kind_${room.kind}`)}${room.managed ? `, ${t('managed')}` : ''})`)),
     members(room, me), older, log, typing, composer(room));
   loadPage().then(() => { readUpToNewest(); list.lastElementChild?.scrollIntoView({ block: 'nearest' }); });
   return element;
@@ -114,7 +114,7 @@ function composer(room) {
     lastTyping = 0;
     area.focus();
   } },
-  h('label', { for: 'chat-text' }, t('messageTo', { r: roomTitle(room) })), area,
+  h('label', { for: 'chat-text' }, tParts('messageTo', { r: userText(roomTitle(room)) })), area,
   h('p', { id: 'chat-hint', class: 'hint' }, t('sendHint')),
   h('div', {}, h('label', { for: 'chat-file' }, t('attach')), file),
   h('button', { type: 'submit' }, t('send')), error);

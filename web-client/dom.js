@@ -22,18 +22,28 @@ export function field(id, label, attrs = {}) {
   return [h('div', {}, h('label', { for: id }, label), input), input];
 }
 
+// Text that people wrote (a name, a unit, a room title, a file name, a message) in its
+// own bidi isolate, its direction taken from its first strong letter: a right-to-left
+// override or an Arabic name in it cannot reorder the page around it (UAX #9 isolates).
+// The server refuses such characters in names and closes overrides in messages; this
+// also covers what was stored before that.
+export function userText(text) {
+  return h('bdi', { dir: 'auto' }, text);
+}
+
 export function announce(text) {
   const status = document.getElementById('status');
   status.textContent = '';
   setTimeout(() => { status.textContent = text; }, 50);
 }
 
-// Replaces the page content, sets the title and moves focus to the heading.
+// Replaces the page content, sets the title (text or parts, see userText) and moves
+// focus to the heading.
 export function show(title, ...content) {
   const main = document.getElementById('main');
   const heading = h('h1', { tabindex: '-1' }, title);
   main.replaceChildren(heading, ...content);
-  document.title = `${title} – Durchwahl`;
+  document.title = `${heading.textContent} – Durchwahl`;
   heading.focus();
 }
 

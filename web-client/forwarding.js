@@ -3,8 +3,8 @@
 // person page. Refusals name the field and a problem code; the text is ours, in the
 // chosen language, next to the field it concerns.
 import { api } from './api.js';
-import { h, errorBox, announce } from './dom.js';
-import { t } from './i18n.js';
+import { h, errorBox, announce, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { explain } from './sign_in.js';
 
 const KINDS = ['always', 'busy', 'no_answer'];
@@ -38,7 +38,7 @@ function ruleFields(kind, rule) {
 
 // "Goes to: Dora Dorn" under a target the directory knows.
 function showTarget(f, rule) {
-  f.who.textContent = rule.target_name ? t('fwdGoesTo', { n: rule.target_name }) : '';
+  f.who.replaceChildren(...(rule.target_name ? tParts('fwdGoesTo', { n: userText(rule.target_name) }) : []));
 }
 
 function forwardingForm(path, data) {

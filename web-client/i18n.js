@@ -91,3 +91,10 @@ export function t(key, vars = {}) {
   const text = texts[current][key] ?? texts.de[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 }
+
+// The same sentence as parts to append: a value that is an element (userText) stays an
+// element of its own instead of being flattened into the sentence's text.
+export function tParts(key, vars = {}) {
+  const text = texts[current][key] ?? texts.de[key] ?? key;
+  return text.split(/\{(\w+)\}/).map((part, i) => (i % 2 ? vars[part] ?? '' : part)).filter((p) => p !== '');
+}

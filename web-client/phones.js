@@ -1,7 +1,7 @@
 // My phones: the person's SIP devices, adding an own softphone (its password is shown
 // once, with what to type into common softphones), and call forwarding.
 import { api } from './api.js';
-import { h, show, errorBox, announce, pageStillShown, formatTime } from './dom.js';
+import { h, show, errorBox, announce, pageStillShown, formatTime, userText } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 import { forwardingSection } from './forwarding.js';
@@ -18,7 +18,7 @@ export async function showPhones() {
 
 function phoneTable(phones) {
   const rows = phones.map((p) => h('tr', {},
-    h('th', { scope: 'row' }, p.label), h('td', {}, p.sip_username), h('td', {}, p.extension), h('td', {}, formatTime(p.created_at)),
+    h('th', { scope: 'row' }, userText(p.label)), h('td', {}, p.sip_username), h('td', {}, p.extension), h('td', {}, formatTime(p.created_at)),
     h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `${t('remove')}: ${p.label}`, onclick: async () => {
       if (!confirm(t('confirmRemovePhone', { l: p.label }))) return;
       const r = await api('DELETE', `/api/v1/me/phones/${encodeURIComponent(p.sip_username)}`);

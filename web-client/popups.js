@@ -1,8 +1,8 @@
 // Pop-ups on every page: "she is available now" when a watch fires (also as a browser
 // notification), new messages while the chat is not in view, and the state of the live
 // connection. The region is a live region, so screen readers read each pop-up out.
-import { h, announce } from './dom.js';
-import { t } from './i18n.js';
+import { h, announce, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { on } from './realtime.js';
 
 let region = null;
@@ -15,7 +15,8 @@ function popupRegion() {
   return region;
 }
 
-// Shows a pop-up with `text` and optional `actions` ([{label, run}]); it stays until closed.
+// Shows a pop-up with `text` (or parts) and optional `actions` ([{label, run}]); it stays
+// until closed.
 export function popup(text, actions = [], kind = 'info') {
   const close = h('button', { type: 'button', class: 'secondary' }, t('close'));
   const box = h('div', { class: `popup ${kind}`, role: 'alert' },
@@ -44,9 +45,8 @@ export function startPopups(openChat) {
   let wasLive = true;
   unsubscribe = [
     on('watch.fired', (f) => {
-      const text = t('nowAvailable', { n: f.name });
-      popup(text, [{ label: t('chatWith', { n: f.name }), run: () => openChat(f.login) }], 'watch');
-      browserNotification('Durchwahl', text, `watch-${f.login}`);
+      popup(tParts('nowAvailable', { n: userText(f.name) }), [{ label: t('chatWith', { n: f.name }), run: () => openChat(f.login) }], 'watch');
+      browserNotification('Durchwahl', t('nowAvailable', { n: f.name }), `watch-${f.login}`);
     }),
     on('live', (up) => {
       if (!up && wasLive) announce(t('offlineLive'));

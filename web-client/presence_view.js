@@ -1,6 +1,6 @@
 // How a presence looks: a state with a symbol of its own shape (never colour alone) and
 // its name in words; location, note and "until" as text.
-import { h } from './dom.js';
+import { h, userText } from './dom.js';
 import { t, lang } from './i18n.js';
 
 export const STATES = ['available', 'busy', 'on_the_phone', 'in_a_meeting', 'away', 'do_not_disturb', 'offline'];
@@ -36,10 +36,11 @@ export function locationText(entry) {
   return entry && entry.location ? t(`loc_${entry.location}`) : '';
 }
 
+// The note (isolated: people write it) and "until", as parts to append.
 export function noteText(entry) {
-  if (!entry) return '';
+  if (!entry) return [];
   const parts = [];
-  if (entry.note) parts.push(entry.note);
+  if (entry.note) parts.push(userText(entry.note));
   if (entry.until) parts.push(t('untilTime', { t: formatClock(entry.until) }));
-  return parts.join(' – ');
+  return parts.flatMap((p, i) => (i ? [' – ', p] : [p]));
 }

@@ -1,8 +1,8 @@
 // The team panel: one's own status, the own unit, favourites and admin-defined groups with
 // everyone's presence (live), "notify me when available", favourites and starting a chat.
 import { api } from './api.js';
-import { h, show, errorBox, announce, onLeave, pageStillShown } from './dom.js';
-import { t } from './i18n.js';
+import { h, show, errorBox, announce, onLeave, pageStillShown, userText } from './dom.js';
+import { t, tParts } from './i18n.js';
 import { explain } from './sign_in.js';
 import { presence, on } from './realtime.js';
 import { askForNotifications } from './popups.js';
@@ -52,9 +52,9 @@ function allEntries(data) {
 }
 
 function sections(data) {
-  const unit = list('unit', t('myUnit', { u: data.unit.path }), data.unit.entries);
+  const unit = list('unit', tParts('myUnit', { u: userText(data.unit.path) }), data.unit.entries);
   const favs = list('favourites', t('favourites'), data.favourites, t('noFavourites'));
-  const groups = data.groups.map((g) => list(`group-${g.id}`, g.name, g.entries));
+  const groups = data.groups.map((g) => list(`group-${g.id}`, userText(g.name), g.entries));
   return [unit, favs, ...groups];
 }
 
@@ -94,7 +94,7 @@ function fillRow(tr) {
   const p = tr.person;
   const entry = presence.get(p.login);
   tr.replaceChildren(
-    h('th', { scope: 'row' }, p.name, p.unit && p.unit !== me.unit ? h('span', { class: 'unit-hint' }, ` (${p.unit})`) : null),
+    h('th', { scope: 'row' }, userText(p.name), p.unit && p.unit !== me.unit ? h('span', { class: 'unit-hint' }, ' (', userText(p.unit), ')') : null),
     h('td', {}, p.extension || '–'),
     h('td', { class: 'state-cell' }, stateBadge(entry)),
     h('td', {}, locationText(entry)),

@@ -1,15 +1,16 @@
 //! Contact fields: display names, e-mail addresses and phone numbers.
 
-use crate::InvalidValue;
+use crate::{InvalidValue, NameKind};
 
-/// Validates a display name (1–200 characters, no control characters); trims it.
+/// Validates a display name (1–200 characters, no control characters, nothing hidden
+/// that changes how it is shown); trims it.
 pub fn parse_name(raw: &str) -> Result<String, InvalidValue> {
     let s = raw.trim();
-    if (1..=200).contains(&s.chars().count()) && !s.chars().any(char::is_control) {
-        Ok(s.to_string())
-    } else {
-        Err(InvalidValue::Name(raw.to_string()))
+    if !(1..=200).contains(&s.chars().count()) || s.chars().any(char::is_control) {
+        return Err(InvalidValue::Name(raw.to_string()));
     }
+    InvalidValue::if_hidden(NameKind::Person, raw)?;
+    Ok(s.to_string())
 }
 
 /// Validates an optional e-mail address; an empty field means none.
@@ -82,5 +83,22 @@ mod tests {
         assert_eq!(parse_name(" Jürgen Weiß ").unwrap(), "Jürgen Weiß");
         assert!(parse_name(" ").is_err());
         assert!(parse_name("a\u{7}b").is_err());
+        for spoof in [
+            "\u{202E}relda annA",
+            "Anna\u{200B} Adler",
+            "Ad\u{AD}ler",
+            "\u{FEFF}Anna",
+        ] {
+            assert!(
+                matches!(
+                    parse_name(spoof),
+                    Err(InvalidValue::HiddenCharacter {
+                        what: NameKind::Person,
+                        ..
+                    })
+                ),
+                "{spoof:?}"
+            );
+        }
     }
 }

@@ -1,21 +1,22 @@
 //! SIP devices of a person: the label a person gives one ("Softphone Homeoffice") and the
 //! SIP user name it authenticates with (`EXTENSION-N`, the lowest number not yet taken).
 
-use crate::InvalidValue;
+use crate::{InvalidValue, NameKind};
 
 /// A validated device label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DeviceLabel(String);
 
 impl DeviceLabel {
-    /// Validates a label (1–60 characters, no control characters; trimmed).
+    /// Validates a label (1–60 characters, no control characters, nothing hidden that
+    /// changes how it is shown; trimmed).
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let s = raw.trim();
-        if (1..=60).contains(&s.chars().count()) && !s.chars().any(char::is_control) {
-            Ok(DeviceLabel(s.to_string()))
-        } else {
-            Err(InvalidValue::DeviceLabel(raw.to_string()))
+        if !(1..=60).contains(&s.chars().count()) || s.chars().any(char::is_control) {
+            return Err(InvalidValue::DeviceLabel(raw.to_string()));
         }
+        InvalidValue::if_hidden(NameKind::DeviceLabel, raw)?;
+        Ok(DeviceLabel(s.to_string()))
     }
 
     /// The label.
@@ -57,6 +58,13 @@ mod tests {
         assert!(DeviceLabel::parse(" ").is_err());
         assert!(DeviceLabel::parse(&"x".repeat(61)).is_err());
         assert!(DeviceLabel::parse("Handy\u{7}").is_err());
+        assert!(matches!(
+            DeviceLabel::parse("Handy \u{202E}ecifforuB"),
+            Err(InvalidValue::HiddenCharacter {
+                what: NameKind::DeviceLabel,
+                ..
+            })
+        ));
     }
 
     #[test]

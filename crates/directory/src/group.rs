@@ -1,6 +1,6 @@
 //! Groups that a unit or an administrator defines: team panels and call groups.
 
-use crate::InvalidValue;
+use crate::{InvalidValue, NameKind};
 
 /// What a group is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,18 +35,40 @@ impl GroupKind {
 pub struct GroupName(String);
 
 impl GroupName {
-    /// Validates a group name (1–100 characters, no control characters).
+    /// Validates a group name (1–100 characters, no control characters, nothing hidden
+    /// that changes how it is shown).
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let s = raw.trim();
-        if (1..=100).contains(&s.chars().count()) && !s.chars().any(char::is_control) {
-            Ok(GroupName(s.to_string()))
-        } else {
-            Err(InvalidValue::GroupName(raw.to_string()))
+        if !(1..=100).contains(&s.chars().count()) || s.chars().any(char::is_control) {
+            return Err(InvalidValue::GroupName(raw.to_string()));
         }
+        InvalidValue::if_hidden(NameKind::Group, raw)?;
+        Ok(GroupName(s.to_string()))
     }
 
     /// The name.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_hidden_characters_refused() {
+        assert_eq!(
+            GroupName::parse(" Krisenstab ").unwrap().as_str(),
+            "Krisenstab"
+        );
+        assert!(GroupName::parse("Krisen\u{7}stab").is_err());
+        assert!(matches!(
+            GroupName::parse("Krisen\u{2066}stab"),
+            Err(InvalidValue::HiddenCharacter {
+                what: NameKind::Group,
+                ..
+            })
+        ));
     }
 }

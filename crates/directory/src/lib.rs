@@ -7,9 +7,11 @@
 #![deny(missing_docs)]
 
 pub mod contact;
+pub mod csv_formula;
 pub mod csv_text;
 pub mod demo_org;
 pub mod device;
+pub mod display_text;
 pub mod extension;
 pub mod feature;
 pub mod flags;
@@ -34,6 +36,30 @@ pub use role::{Role, RoleSet};
 pub use staff::StaffRecord;
 pub use staff_csv::{parse_staff_csv, write_staff_csv, CsvDialect, ImportProblem, ProblemKind};
 pub use unit_path::UnitPath;
+
+/// Which kind of name a value is, for messages that name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A person's display name.
+    Person,
+    /// A unit path.
+    Unit,
+    /// A group's name.
+    Group,
+    /// A device label.
+    DeviceLabel,
+}
+
+impl std::fmt::Display for NameKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NameKind::Person => "name",
+            NameKind::Unit => "unit path",
+            NameKind::Group => "group name",
+            NameKind::DeviceLabel => "device label",
+        })
+    }
+}
 
 /// A value that did not pass validation, with what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,4 +100,30 @@ pub enum InvalidValue {
         "device label {0:?} is not valid: it must be 1–60 characters without control characters"
     )]
     DeviceLabel(String),
+    /// A name holds a character that changes how it is shown without being seen
+    /// ([`display_text::is_hidden`]). The value is shown escaped (`\u{202e}`), so the
+    /// message itself cannot be reordered by it.
+    #[error("{what} {value:?} contains the invisible character {hidden}, which can make it display as something else; remove it")]
+    HiddenCharacter {
+        /// Which kind of name.
+        what: NameKind,
+        /// The value as given.
+        value: String,
+        /// The first such character in it.
+        hidden: display_text::HiddenChar,
+    },
+}
+
+impl InvalidValue {
+    /// Refuses `value` when it holds a hidden character; used by every name's parser.
+    pub(crate) fn if_hidden(what: NameKind, value: &str) -> Result<(), InvalidValue> {
+        match display_text::first_hidden(value) {
+            None => Ok(()),
+            Some(hidden) => Err(InvalidValue::HiddenCharacter {
+                what,
+                value: value.to_string(),
+                hidden,
+            }),
+        }
+    }
 }

@@ -11,6 +11,7 @@
 //! Parsing is pure: bytes in, rows and problems (each with its line number) out.
 
 use crate::contact::{parse_email, parse_name, parse_phone};
+use crate::csv_formula::{defuse, restore};
 use crate::csv_text::{decode, with_bom, DecodeError};
 use crate::role::default_roles;
 use crate::{Extension, FeatureSet, InvalidValue, Login, RoleSet, StaffRecord, UnitPath};
@@ -445,7 +446,8 @@ fn read_row(
     parsed: &mut ParsedCsv,
 ) {
     let separators = parsed.dialect.list_separators();
-    let text = |i: usize| index[i].and_then(|pos| rec.get(pos)).unwrap_or_default();
+    // An exported cell may carry the `'` that keeps spreadsheets from running it.
+    let text = |i: usize| restore(index[i].and_then(|pos| rec.get(pos)).unwrap_or_default());
     let mut bad = Vec::new();
     let login = check(&mut bad, line, 0, Login::parse(text(0)));
     let name = check(&mut bad, line, 1, parse_name(text(1)));
@@ -542,7 +544,8 @@ pub fn duplicates_within(rows: &[ImportRow]) -> Vec<ImportProblem> {
     problems
 }
 
-/// Writes staff in the import format, all columns, sorted as given.
+/// Writes staff in the import format, all columns, sorted as given. Cells that a
+/// spreadsheet would run as a formula are defused; the import restores them.
 pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(dialect.delimiter)
@@ -551,7 +554,7 @@ pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) ->
     // Writing into a Vec cannot fail.
     let _ = writer.write_record(COLUMNS);
     for s in staff {
-        let _ = writer.write_record([
+        let cells = [
             s.login.as_str(),
             &s.name,
             &s.unit.to_string(),
@@ -561,7 +564,8 @@ pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) ->
             s.home_phone.as_deref().unwrap_or_default(),
             &s.roles.join(sep),
             &s.features.join(sep),
-        ]);
+        ];
+        let _ = writer.write_record(cells.map(defuse).iter().map(|c| c.as_bytes()));
     }
     let bytes = writer.into_inner().unwrap_or_default();
     if bom {

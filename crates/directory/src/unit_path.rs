@@ -1,6 +1,6 @@
 //! Organisational units form a tree (Amt → Abteilung → Sachgebiet), named by their path.
 
-use crate::InvalidValue;
+use crate::{InvalidValue, NameKind};
 use std::fmt;
 
 /// A path of unit names from the top, e.g. `Abteilung 2/Sachgebiet 23 IKT`.
@@ -8,8 +8,19 @@ use std::fmt;
 pub struct UnitPath(Vec<String>);
 
 impl UnitPath {
-    /// Parses a `/`-separated path; spaces around each name are trimmed.
+    /// Parses a `/`-separated path as people enter it; spaces around each name are
+    /// trimmed, and a name holding a hidden character that changes how it is shown is
+    /// refused.
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let path = Self::from_stored(raw)?;
+        InvalidValue::if_hidden(NameKind::Unit, raw)?;
+        Ok(path)
+    }
+
+    /// Reads a path the store wrote: the shape is checked as in [`UnitPath::parse`], but
+    /// hidden characters that earlier versions let in are kept, so such a directory still
+    /// loads (clients show every name isolated).
+    pub fn from_stored(raw: &str) -> Result<Self, InvalidValue> {
         let parts: Vec<String> = raw.split('/').map(|p| p.trim().to_string()).collect();
         let valid = parts
             .iter()
@@ -68,6 +79,20 @@ mod tests {
         assert!(!UnitPath::parse("Abteilung 22")
             .unwrap()
             .is_within(&p.parent().unwrap()));
+    }
+
+    #[test]
+    fn refuses_hidden_characters_but_reads_them_from_the_store() {
+        let spoof = "Abteilung 2/Sachgebiet \u{202E}TKI";
+        assert!(matches!(
+            UnitPath::parse(spoof),
+            Err(InvalidValue::HiddenCharacter {
+                what: NameKind::Unit,
+                ..
+            })
+        ));
+        assert_eq!(UnitPath::from_stored(spoof).unwrap().to_string(), spoof);
+        assert!(UnitPath::from_stored("a//b").is_err());
     }
 
     #[test]

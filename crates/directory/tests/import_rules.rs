@@ -3,11 +3,12 @@
 //! against the directory, and that `export` writes what `import` reads back.
 
 use directory::csv_text::DecodeError;
+use directory::display_text::HiddenChar;
 use directory::staff_csv::ParsedCsv;
 use directory::{
     parse_staff_csv, plan_import, write_staff_csv, CsvDialect, DirectorySnapshot, Extension,
-    Feature, FeatureSet, ImportPlan, InvalidValue, Login, ProblemKind, Role, RoleSet, StaffRecord,
-    UnitPath,
+    Feature, FeatureSet, ImportPlan, InvalidValue, Login, NameKind, ProblemKind, Role, RoleSet,
+    StaffRecord, UnitPath,
 };
 use proptest::prelude::*;
 
@@ -354,6 +355,42 @@ fn invalid_contacts_login_name_and_unit_are_reported() {
     bad("a.a,,X,2001,,,", "name", InvalidValue::Name, "");
     bad("a.a,  ,X,2001,,,", "name", InvalidValue::Name, "  ");
     bad("a.a,A,a//b,2001,,,", "unit", InvalidValue::UnitPath, "a//b");
+}
+
+#[test]
+fn hidden_characters_in_names_and_units_are_refused_with_line_and_field() {
+    let text = "login,name,unit,extension\n\
+                a.b,\u{202E}relda annA,Amt,2301\n\
+                c.d,Carl,Amt/\u{200B}IKT,2302\n\
+                e.f,Emil,Amt,2303\n";
+    let hidden = |what, value: &str, c| {
+        ProblemKind::Invalid(InvalidValue::HiddenCharacter {
+            what,
+            value: value.into(),
+            hidden: HiddenChar(c),
+        })
+    };
+    assert_eq!(
+        problems(text),
+        [
+            (
+                2,
+                Some("name"),
+                hidden(NameKind::Person, "\u{202E}relda annA", '\u{202E}')
+            ),
+            (
+                3,
+                Some("unit"),
+                hidden(NameKind::Unit, "Amt/\u{200B}IKT", '\u{200B}')
+            ),
+        ]
+    );
+    // Escaped, so the message cannot be reversed on the admin's terminal.
+    assert_eq!(
+        csv(text).problems[0].to_string(),
+        "line 2, field name: name \"\\u{202e}relda annA\" contains the invisible character \
+         U+202E (right-to-left override), which can make it display as something else; remove it"
+    );
 }
 
 #[test]
@@ -714,9 +751,80 @@ fn export_then_import_gives_the_same_records() {
     }
 }
 
+/// The cells of an exported file, row by row.
+fn exported_cells(bytes: &[u8], dialect: CsvDialect) -> Vec<Vec<String>> {
+    let text = std::str::from_utf8(bytes)
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter)
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn export_defuses_formulas_and_the_import_takes_them_back_unchanged() {
+    let mut eve = person("e.vil", "=HYPERLINK(\"x\")", "@Amt/-Abteilung", "2301");
+    eve.email = Some("-eve@lra.de".into());
+    eve.mobile = Some("+49 151 5550123".into());
+    eve.home_phone = Some("-0861 123".into());
+    let apostrophe = person("t.hooft", "'t Hooft", "'=Amt", "2302");
+    let staff = vec![eve, apostrophe];
+    let current = DirectorySnapshot {
+        units: unit_set(&["@Amt", "@Amt/-Abteilung", "'=Amt"]),
+        staff: staff.clone(),
+    };
+    for (dialect, bom) in [(COMMA, false), (SEMICOLON, true)] {
+        let bytes = write_staff_csv(&staff, dialect, bom);
+        let cells = exported_cells(&bytes, dialect);
+        let formulas: Vec<&String> = cells
+            .iter()
+            .flatten()
+            .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
+            .collect();
+        assert!(formulas.is_empty(), "{dialect:?}: {formulas:?}");
+        assert_eq!(
+            cells[1][1..7],
+            [
+                "'=HYPERLINK(\"x\")",
+                "'@Amt/-Abteilung",
+                "2301",
+                "'-eve@lra.de",
+                "'+49 151 5550123",
+                "'-0861 123"
+            ]
+        );
+        assert_eq!(cells[2][1..3], ["''t Hooft", "''=Amt"]);
+
+        let again = plan_import(&current, parse_staff_csv(&bytes));
+        assert!(again.problems.is_empty(), "{:?}", again.problems);
+        assert!(again.is_noop(), "{dialect:?}: {again:?}");
+        assert_eq!(again.unchanged, 2);
+    }
+}
+
+#[test]
+fn a_hand_written_leading_apostrophe_is_kept() {
+    let parsed = csv("login,name,unit,extension,mobile\na.b,'Anna,'Amt,2301,'+49 151 5550123\n");
+    let row = &records(parsed)[0];
+    assert_eq!(
+        (row.name.as_str(), row.unit.to_string()),
+        ("'Anna", "'Amt".into())
+    );
+    assert_eq!(
+        row.mobile.as_deref(),
+        Some("+49 151 5550123"),
+        "Excel's text mark is taken off"
+    );
+}
+
 fn text_strategy(max: usize) -> impl Strategy<Value = String> {
     // Never blank, and trimmed as the import trims it.
-    let pattern = format!("[A-Za-zÄÖÜäöüß,;\"|'][A-Za-zÄÖÜäöüß0-9 ,;\"|'.-]{{0,{max}}}");
+    // Starting with `=`, `+`, `-`, `@` or `'` too: the export defuses those (CSV injection).
+    let pattern = format!("[A-Za-zÄÖÜäöüß,;\"|'=+@-][A-Za-zÄÖÜäöüß0-9 ,;\"|'.=+@-]{{0,{max}}}");
     proptest::string::string_regex(&pattern)
         .unwrap()
         .prop_map(|s| s.trim().to_string())

@@ -7,9 +7,12 @@ pub const TEXT_MAX_CHARS: usize = 4_000;
 
 /// Checks a message text: at most [`TEXT_MAX_CHARS`], no control characters but line
 /// breaks and tabs, and not blank unless a file is attached. Returns it with line ends
-/// normalised to `\n` and surrounding blank space removed.
+/// normalised to `\n`, surrounding blank space removed and every bidi override closed
+/// within its line (`directory::display_text::balance_bidi`): the text keeps its marks and
+/// joiners, which Arabic, Hebrew and emoji need, but cannot reorder what is shown after it.
+/// The limit counts the closers too, so a stored text never exceeds it.
 pub fn check_text(text: &str, has_attachment: bool) -> Result<String, PresenceError> {
-    let text = text.replace("\r\n", "\n").trim().to_owned();
+    let text = directory::display_text::balance_bidi(text.replace("\r\n", "\n").trim());
     if text.is_empty() && !has_attachment {
         return Err(PresenceError::EmptyMessage);
     }
@@ -94,6 +97,29 @@ mod tests {
             check_text(&"ü".repeat(TEXT_MAX_CHARS + 1), false),
             Err(PresenceError::MessageTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn overrides_are_closed_and_marks_and_joiners_kept() {
+        assert_eq!(
+            check_text("Anhang: \u{202E}fdp.exe\nund mehr", false).unwrap(),
+            "Anhang: \u{202E}fdp.exe\u{202C}\nund mehr"
+        );
+        assert_eq!(check_text("\u{2069}Hallo", false).unwrap(), "Hallo");
+        for kept in [
+            "Familie 👨\u{200D}👩\u{200D}👧",
+            "مرحبا\u{200F} (Sachgebiet 2)",
+        ] {
+            assert_eq!(check_text(kept, false).unwrap(), kept);
+        }
+        let full = format!("\u{202E}{}", "x".repeat(TEXT_MAX_CHARS - 1));
+        assert!(
+            matches!(
+                check_text(&full, false),
+                Err(PresenceError::MessageTooLong { .. })
+            ),
+            "the closer counts"
+        );
     }
 
     #[test]

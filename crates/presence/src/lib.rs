@@ -63,6 +63,10 @@ pub enum PresenceError {
         /// The limit.
         max: usize,
     },
+    /// A room name holding a character that changes how it is shown without being seen
+    /// (`directory::display_text::is_hidden`).
+    #[error("the room name contains the invisible character {0}, which can make it display as something else; remove it")]
+    RoomNameHidden(directory::display_text::HiddenChar),
     /// Not a member of the room.
     #[error("not a member of this room")]
     NotMember,

@@ -54,7 +54,9 @@ pub struct Actor {
 /// The longest room name, in characters.
 pub const ROOM_NAME_MAX_CHARS: usize = 80;
 
-/// Checks a room name: 1 to [`ROOM_NAME_MAX_CHARS`] characters, no control characters.
+/// Checks a room name: 1 to [`ROOM_NAME_MAX_CHARS`] characters, no control characters,
+/// nothing hidden that changes how it is shown (a room named `\u{202E}…` would show its
+/// title reversed in everyone's room list).
 pub fn check_room_name(name: &str) -> Result<String, PresenceError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > ROOM_NAME_MAX_CHARS {
@@ -66,6 +68,9 @@ pub fn check_room_name(name: &str) -> Result<String, PresenceError> {
         return Err(PresenceError::RoomName {
             max: ROOM_NAME_MAX_CHARS,
         });
+    }
+    if let Some(hidden) = directory::display_text::first_hidden(name) {
+        return Err(PresenceError::RoomNameHidden(hidden));
     }
     Ok(name.to_owned())
 }
@@ -189,6 +194,14 @@ mod tests {
         );
         assert!(check_room_name("").is_err());
         assert!(check_room_name(&"x".repeat(81)).is_err());
+        assert_eq!(
+            check_room_name("Bauantrag \u{202E}relleüM"),
+            Err(PresenceError::RoomNameHidden(
+                directory::display_text::HiddenChar('\u{202E}')
+            ))
+        );
+        assert!(check_room_name("Familien\u{200D}service").is_err());
+        assert_eq!(check_room_name("Kaffeeküche ☕️").unwrap(), "Kaffeeküche ☕️");
         assert_eq!(RoomKind::parse("unit"), Some(RoomKind::Unit));
     }
 }

@@ -112,7 +112,9 @@ pub struct Manual {
 
 impl Manual {
     /// Checks a request to set presence at `now_ms`: only manual states, a note of at most
-    /// [`NOTE_MAX_CHARS`] without control characters, and an `until` in the future.
+    /// [`NOTE_MAX_CHARS`] without control characters, and an `until` in the future. The
+    /// note is free text shown next to a name, so like a chat message it keeps its marks
+    /// but has every bidi override closed (`directory::display_text::balance_bidi`).
     pub fn new(
         state: State,
         location: Option<Location>,
@@ -123,8 +125,12 @@ impl Manual {
         if !state.is_manual() {
             return Err(PresenceError::NotManual(state));
         }
+        // The limit counts the closers too, so a stored note never exceeds it.
         let note = match note.map(str::trim) {
             None | Some("") => None,
+            Some(n) => Some(directory::display_text::balance_bidi(n)),
+        };
+        match &note {
             Some(n) if n.chars().count() > NOTE_MAX_CHARS => {
                 return Err(PresenceError::NoteTooLong {
                     max: NOTE_MAX_CHARS,
@@ -133,8 +139,8 @@ impl Manual {
             Some(n) if n.chars().any(char::is_control) => {
                 return Err(PresenceError::NoteControlCharacters)
             }
-            Some(n) => Some(n.to_owned()),
-        };
+            _ => {}
+        }
         if let Some(until) = until_ms {
             if until <= now_ms {
                 return Err(PresenceError::UntilInPast);
@@ -216,6 +222,14 @@ mod tests {
                 .unwrap()
                 .note,
             None
+        );
+        assert_eq!(
+            Manual::new(State::Busy, None, Some("\u{202E}netkA"), None, 0)
+                .unwrap()
+                .note
+                .as_deref(),
+            Some("\u{202E}netkA\u{202C}"),
+            "an override in a note ends with it"
         );
         let expired = ok.expired();
         assert_eq!(expired.state(), State::Available);

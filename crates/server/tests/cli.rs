@@ -240,6 +240,111 @@ async fn export_writes_the_import_format_back() {
     }
 }
 
+/// A name a spreadsheet would run as a formula, and a mobile number that starts with `+`.
+const FORMULAS: &str = "login,name,unit,extension,mobile
+e.vil,\"=HYPERLINK(\"\"x\"\")\",Gesundheitsamt/Hotline,2402,+49 151 5550123
+";
+
+#[tokio::test]
+async fn export_defuses_formulas_and_reimports_unchanged() {
+    for db in testkit::databases().await {
+        let l = &db.label;
+        let dir = import_good(&db);
+        ok(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "formulas.csv", FORMULAS.as_bytes()),
+            ],
+        );
+        for (file, excel) in [("plain.csv", false), ("excel.csv", true)] {
+            let path = dir.path().join(file).display().to_string();
+            let mut args = vec!["users", "export", &path];
+            if excel {
+                args.push("--excel");
+            }
+            ok(&db, &args);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let sep = if excel { ';' } else { ',' };
+            let row = text.lines().find(|r| r.starts_with("e.vil")).unwrap();
+            assert_eq!(
+                row,
+                format!("e.vil{sep}\"'=HYPERLINK(\"\"x\"\")\"{sep}Gesundheitsamt/Hotline{sep}2402{sep}{sep}'+49 151 5550123{sep}{sep}user{sep}"),
+                "{l}: defused cells"
+            );
+            let again = ok(&db, &["users", "import", &path]);
+            assert!(
+                again.contains("0 created, 0 updated, 4 unchanged"),
+                "{l}: {again}"
+            );
+        }
+        let store = Store::open(&db.url).await.unwrap();
+        let staff = store.list_staff(None).await.unwrap();
+        store.close().await;
+        let eve = staff.iter().find(|s| s.login.as_str() == "e.vil").unwrap();
+        assert_eq!(eve.name, "=HYPERLINK(\"x\")", "{l}");
+        assert_eq!(eve.mobile.as_deref(), Some("+49 151 5550123"), "{l}");
+    }
+}
+
+#[tokio::test]
+async fn hidden_characters_in_names_units_and_labels_are_refused_with_nothing_written() {
+    for db in testkit::databases().await {
+        let l = &db.label;
+        let dir = import_good(&db);
+        let spoofed = "login,name,unit,extension\n\
+                       e.vil,\u{202E}relda annA,Bauamt,2599\n\
+                       f.ine,Fine,Bau\u{200B}amt,2598\n";
+        let err = fails(
+            &db,
+            &[
+                "users",
+                "import",
+                &write(dir.path(), "spoofed.csv", spoofed.as_bytes()),
+            ],
+        );
+        assert!(
+            err.contains("line 2, field name: name \"\\u{202e}relda annA\" contains the invisible character U+202E (right-to-left override)"),
+            "{l}: {err}"
+        );
+        assert!(
+            err.contains("line 3, field unit: unit path \"Bau\\u{200b}amt\" contains the invisible character U+200B (zero-width space)"),
+            "{l}: {err}"
+        );
+        assert!(!err.contains('\u{202E}'), "{l}: escaped, never raw: {err}");
+        assert_eq!(staff_count(&db).await, 3, "{l}: nothing imported");
+
+        let err = fails(
+            &db,
+            &["phones", "add", "a.adler", "--label", "Handy\u{2067}"],
+        );
+        assert!(
+            err.contains("device label \"Handy\\u{2067}\" contains the invisible character U+2067"),
+            "{l}: {err}"
+        );
+        let rows = "login,label,password\na.adler,Softphone,\nc.weiss,Tisch\u{FEFF}telefon,\n";
+        let out = dir.path().join("creds.csv");
+        let err = fails(
+            &db,
+            &[
+                "phones",
+                "import",
+                &write(dir.path(), "phones.csv", rows.as_bytes()),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(err.contains("line 3: device label"), "{l}: {err}");
+        assert!(err.contains("U+FEFF (byte order mark)"), "{l}: {err}");
+        assert!(!out.exists(), "{l}");
+        assert!(
+            ok(&db, &["phones", "list"]).lines().count() <= 1,
+            "{l}: no device made"
+        );
+    }
+}
+
 #[tokio::test]
 async fn features_switch_for_a_unit_or_people_in_one_command() {
     for db in testkit::databases().await {

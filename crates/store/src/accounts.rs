@@ -34,7 +34,7 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
         id: int(row, 0)?,
         login: Login::parse(&text(row, 1)?).map_err(corrupt)?,
         name: text(row, 2)?,
-        unit: UnitPath::parse(&text(row, 3)?).map_err(corrupt)?,
+        unit: UnitPath::from_stored(&text(row, 3)?).map_err(corrupt)?,
         roles: RoleSet::from_bits(int(row, 4)?),
         features: FeatureSet::from_bits(int(row, 5)?),
         mobile: opt_text(row, 6)?,

@@ -62,7 +62,7 @@ fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
     Ok(StaffRecord {
         login: Login::parse(&text(row, 0)?).map_err(corrupt)?,
         name: text(row, 1)?,
-        unit: UnitPath::parse(&text(row, 2)?).map_err(corrupt)?,
+        unit: UnitPath::from_stored(&text(row, 2)?).map_err(corrupt)?,
         extension: Extension::parse(&text(row, 3)?).map_err(corrupt)?,
         email: opt_text(row, 4)?,
         mobile: opt_text(row, 5)?,
@@ -80,7 +80,9 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| UnitPath::parse(&text(r, 0)?).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|r| {
+                UnitPath::from_stored(&text(r, 0)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
             .collect::<Result<_, _>>()?;
         Ok(DirectorySnapshot { staff, units })
     }

@@ -513,14 +513,10 @@ pub async fn audit_csv(
     ))
 }
 
-/// Quotes a CSV cell; a leading `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run
-/// it as a formula (CSV injection).
+/// Quotes a CSV cell, defused as every export defuses it so spreadsheets do not run it as
+/// a formula (CSV injection).
 fn csv_cell(value: &str) -> String {
-    let safe = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
+    let safe = directory::csv_formula::defuse(value);
     format!("\"{}\"", safe.replace('"', "\"\""))
 }
 
@@ -556,5 +552,7 @@ mod tests {
     fn csv_cells_are_quoted_and_defused() {
         assert_eq!(super::csv_cell("a\"b"), "\"a\"\"b\"");
         assert_eq!(super::csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(super::csv_cell("\t=1+1"), "\"'\t=1+1\"");
+        assert_eq!(super::csv_cell("\r=1+1"), "\"'\r=1+1\"");
     }
 }

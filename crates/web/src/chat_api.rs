@@ -28,6 +28,9 @@ pub fn german(e: &PresenceError) -> String {
         }
         PresenceError::MessageControlCharacters => "Die Nachricht enthält Steuerzeichen.".into(),
         PresenceError::RoomName { max } => format!("Ein Raumname hat 1 bis {max} Zeichen."),
+        PresenceError::RoomNameHidden(h) => {
+            crate::error::hidden_character_message("Der Raumname", h)
+        }
         PresenceError::NotMember => "Sie sind nicht Mitglied dieses Raums.".into(),
         PresenceError::AdminOnly => {
             "Die Mitglieder dieses Raums verwaltet die Administration.".into()
@@ -505,14 +508,16 @@ pub struct UploadQuery {
 }
 
 /// A file name safe to store and to offer for download: no folders, no control
-/// characters, at most 200 characters.
+/// characters, at most 200 characters, and none of the hidden characters that change how
+/// a name is shown (`\u{202E}gnp.exe` would show as "exe.png"). Those are stripped, not
+/// refused: the name comes from the uploader's operating system, not from their typing.
 fn clean_file_name(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let cleaned: String = base
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let visible: String = base
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
+        .filter(|&c| !c.is_control() && c != '"' && !directory::display_text::is_hidden(c))
         .collect();
+    let cleaned: String = visible.trim().chars().take(200).collect();
     (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then_some(cleaned)
 }
 
@@ -726,5 +731,14 @@ mod tests {
             Some("ab.txt")
         );
         assert_eq!(super::clean_file_name(" "), None);
+        assert_eq!(
+            super::clean_file_name("Rechnung\u{202E}fdp.exe").as_deref(),
+            Some("Rechnungfdp.exe")
+        );
+        assert_eq!(
+            super::clean_file_name("\u{FEFF} Bericht\u{200B}\u{200D}\u{AD}.pdf").as_deref(),
+            Some("Bericht.pdf")
+        );
+        assert_eq!(super::clean_file_name("\u{2066}..\u{2069}"), None);
     }
 }

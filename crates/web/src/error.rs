@@ -145,6 +145,35 @@ impl From<store::StoreError> for ApiError {
 
 impl From<directory::InvalidValue> for ApiError {
     fn from(e: directory::InvalidValue) -> Self {
-        ApiError::BadRequest(e.to_string())
+        use directory::{InvalidValue, NameKind};
+        match e {
+            InvalidValue::HiddenCharacter { what, hidden, .. } => {
+                // The JSON field each kind of name arrives in (staff, groups, phones).
+                let (field, name) = match what {
+                    NameKind::Person => ("name", "Der Name"),
+                    NameKind::Unit => ("unit", "Der Name der Organisationseinheit"),
+                    NameKind::Group => ("name", "Der Gruppenname"),
+                    NameKind::DeviceLabel => ("label", "Die Gerätebezeichnung"),
+                };
+                ApiError::Invalid {
+                    field: field.into(),
+                    problem: "hidden_character",
+                    message: hidden_character_message(name, &hidden),
+                }
+            }
+            other => ApiError::BadRequest(other.to_string()),
+        }
     }
+}
+
+/// The German refusal of a name holding a character that changes how it is shown.
+pub(crate) fn hidden_character_message(
+    name: &str,
+    hidden: &directory::display_text::HiddenChar,
+) -> String {
+    format!(
+        "{name} enthält das unsichtbare Zeichen {}, mit dem Text anders angezeigt wird, \
+         als er ist (etwa rückwärts). Bitte entfernen Sie es.",
+        hidden.code()
+    )
 }

@@ -170,7 +170,7 @@ fn api_paths() -> Vec<(&'static str, Value)> {
                     "name": {"type": "string"}, "unit": {"type": "string"}, "extension": {"type": "string"},
                     "email": {"type": ["string", "null"]}, "mobile": {"type": ["string", "null"]}, "home_phone": {"type": ["string", "null"]},
                     "roles": {"type": "array", "items": {"type": "string"}}, "features": {"type": "array", "items": {"type": "string"}}}})),
-                &[("200", "Changed"), ("400", "Invalid value"), ("404", "Unknown login or unit"), ("409", "Extension taken")])}),
+                &[("200", "Changed"), ("400", "Invalid value; a name or unit with a hidden character (bidi override, zero-width, BOM…) answers {field, problem: hidden_character}"), ("404", "Unknown login or unit"), ("409", "Extension taken")])}),
         ),
         (
             "/api/v1/admin/staff/{login}/reset-factors",

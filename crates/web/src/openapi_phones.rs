@@ -16,7 +16,7 @@ pub fn paths() -> Vec<(&'static str, Value)> {
                 "get": op("Own SIP devices", "phones", "user", None,
                     &[("200", "{phones: […], softphone: bool (may register), domain}")]),
                 "post": op("Add an own softphone (needs the softphone feature)", "phones", "user", label(),
-                    &[("201", created), ("400", "Label empty, over 60 characters or with control characters"),
+                    &[("201", created), ("400", "Label empty, over 60 characters or with control characters; a label with a hidden character (bidi override, zero-width, BOM…) answers {field: label, problem: hidden_character}"),
                       ("403", "No softphone feature"), ("409", "A device with this label exists")]),
             }),
         ),
@@ -30,7 +30,7 @@ pub fn paths() -> Vec<(&'static str, Value)> {
             json!({
                 "get": op("A person's SIP devices", "phones", "admin", None, &[("200", list)]),
                 "post": op("Add a device for a person", "phones", "admin", label(),
-                    &[("201", created), ("400", "Bad label"), ("404", "Unknown person"),
+                    &[("201", created), ("400", "Bad label (as for one's own phones)"), ("404", "Unknown person"),
                       ("409", "A device with this label exists")]),
             }),
         ),

@@ -71,7 +71,7 @@ pub fn paths() -> Vec<(&'static str, Value)> {
             json!({
             "get": op("Own chat rooms with unread counts", "chat", "user", None, &[("200", "{rooms: [{id, kind, name, title, managed, members, unread, last_read, last_message}]}")]),
             "post": op("Create a group room (the creator is a member)", "chat", "user", room_body(),
-                &[("201", "The room"), ("400", "Bad name"), ("404", "Unknown members")])}),
+                &[("201", "The room"), ("400", "Bad name: empty, too long, control characters or a hidden character (bidi override, zero-width, BOM…)"), ("404", "Unknown members")])}),
         ),
         (
             "/api/v1/rooms/direct",
@@ -84,7 +84,7 @@ pub fn paths() -> Vec<(&'static str, Value)> {
             "get": op("History, newest first (?before=ID&limit=N, at most 100)", "chat", "user", None, &[("200", "{messages, more}"), ("403", "Not a member")]),
             "post": op("Send a message; answered once stored", "chat", "user",
                 Some(json!({"type": "object", "properties": {"text": {"type": "string", "maxLength": 4000}, "attachment": {"type": ["string", "null"]}}})),
-                &[("201", "The stored message"), ("400", "Empty, too long or control characters"), ("403", "Not a member"), ("503", "Chat writer busy; see Retry-After")])}),
+                &[("201", "The stored message"), ("400", "Empty, too long or control characters (a bidi override left open is closed at its line's end, not refused)"), ("403", "Not a member"), ("503", "Chat writer busy; see Retry-After")])}),
         ),
         (
             "/api/v1/rooms/{id}/messages/{mid}",
@@ -130,7 +130,7 @@ pub fn paths() -> Vec<(&'static str, Value)> {
             "/api/v1/admin/groups",
             json!({
             "get": op("Team-panel groups", "admin", "admin", None, &[("200", "{groups: [{id, name, unit, members}]}")]),
-            "post": op("Create a team-panel group", "admin", "admin", room_body(), &[("201", "{id, name}"), ("404", "Unknown members"), ("409", "Name taken")])}),
+            "post": op("Create a team-panel group", "admin", "admin", room_body(), &[("201", "{id, name}"), ("400", "Bad name; a name with a hidden character (bidi override, zero-width, BOM…) answers {field: name, problem: hidden_character}"), ("404", "Unknown members"), ("409", "Name taken")])}),
         ),
         (
             "/api/v1/admin/groups/{id}/members/{login}",
