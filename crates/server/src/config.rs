@@ -462,7 +462,7 @@ impl Config {
     pub fn realtime_settings(
         &self,
         data_dir: &std::path::Path,
-    ) -> anyhow::Result<web::RealtimeSettings> {
+    ) -> anyhow::Result<live::LiveSettings> {
         let audience = |field: &str, value: &str| {
             presence::Audience::parse(value).map_err(|_| {
                 anyhow::anyhow!("[presence] {field} = {value:?}: use organisation, unit or nobody")
@@ -474,7 +474,7 @@ impl Config {
         if self.chat.attachment_quota_mib < self.chat.attachment_max_mib {
             bail!("[chat] attachment_quota_mib must be at least attachment_max_mib");
         }
-        Ok(web::RealtimeSettings {
+        Ok(live::LiveSettings {
             privacy: presence::Privacy {
                 location: audience("location_visible_to", &self.presence.location_visible_to)?,
                 note: audience("note_visible_to", &self.presence.note_visible_to)?,

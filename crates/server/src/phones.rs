@@ -9,10 +9,10 @@ use crate::table;
 use anyhow::{bail, Context};
 use directory::device::DeviceLabel;
 use directory::{Feature, StaffRecord};
+use live::provisioning::{provision, DeviceRequest};
 use std::io::Write;
 use std::path::Path;
 use store::Store;
-use web::phone_provisioning::{provision, DeviceRequest};
 
 /// Runs one `phones` command.
 pub async fn run(config: &Config, command: PhonesCommand) -> anyhow::Result<()> {
@@ -63,9 +63,14 @@ async fn add(
         label: DeviceLabel::parse(label)?,
         password: None,
     };
-    let made = provision(store, domain, &[request])
-        .await
-        .context("nothing was created")?;
+    let made = provision(
+        store,
+        domain,
+        &[request],
+        live::Clock::now_secs(&live::clock::SystemClock),
+    )
+    .await
+    .context("nothing was created")?;
     let p = &made[0];
     if json {
         let value = serde_json::json!({
@@ -184,9 +189,14 @@ async fn import(store: &Store, domain: &str, file: &Path, out: &Path) -> anyhow:
     let mut output = options
         .open(out)
         .with_context(|| format!("cannot create {} (it must not exist yet)", out.display()))?;
-    let made = match provision(store, domain, &requests)
-        .await
-        .context("nothing was created")
+    let made = match provision(
+        store,
+        domain,
+        &requests,
+        live::Clock::now_secs(&live::clock::SystemClock),
+    )
+    .await
+    .context("nothing was created")
     {
         Ok(made) => made,
         Err(e) => {

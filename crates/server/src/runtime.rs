@@ -52,18 +52,23 @@ pub async fn run(
     let address = listener.local_addr()?;
     raise_open_files_limit();
     let auth = config.auth_settings(&organisation);
-    let realtime = web::Realtime::start(store.clone(), config.realtime_settings(data_dir)?)
-        .await
-        .context("cannot load presence and chat")?;
+    let live = live::Live::start(
+        store.clone(),
+        config.realtime_settings(data_dir)?,
+        live::clock::system(),
+        live::Bus::new(),
+        Box::new(web::WebFrames),
+    )
+    .await
+    .context("cannot load presence and chat")?;
     let state = web::AppState::new(
         store.clone(),
         organisation,
         auth,
         config.sms_gateway(),
-        realtime,
+        live.clone(),
         config.sip.domain.clone(),
     );
-    let live = state.realtime.clone();
     let mut sip_listeners = crate::sip_service::bind(config.sip.listen).await?;
     let sip_address = sip_listeners.local_addr()?;
     // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.
@@ -87,13 +92,25 @@ pub async fn run(
             .await
             .with_context(|| format!("cannot listen for SIP over TLS on {at}"))?;
         sip_tls_address = Some(listener.local_addr()?);
-        sip_listeners.tls = Some((listener, tls));
+        let source: crate::sip_service::TlsSource = std::sync::Arc::new(move || tls.acceptor());
+        sip_listeners.tls = Some((listener, source));
     }
     let state = if config.sip.websocket {
         let (sockets, handed) = tokio::sync::mpsc::channel(1_024);
         sip_listeners.websockets = Some(handed);
         let secure = http_tls.is_some();
-        state.with_sip_gateway(web::sip_socket::SipGateway::new(sockets, secure))
+        let hand_off = move |socket, peer, secure| {
+            let socket = crate::sip_ws::SipSocket {
+                socket,
+                peer,
+                secure,
+            };
+            sockets.try_send(socket).is_ok()
+        };
+        state.with_sip_gateway(web::sip::socket::SipGateway::new(
+            std::sync::Arc::new(hand_off),
+            secure,
+        ))
     } else {
         state
     };
@@ -133,7 +150,10 @@ pub async fn run(
     if config.sip.websocket {
         println!("sip over websocket at /sip");
     }
-    let socket_watch = tokio::spawn(web::session::watch_sockets(state.clone(), SESSION_CHECK));
+    let socket_watch = tokio::spawn(web::auth::session::watch_sockets(
+        state.clone(),
+        SESSION_CHECK,
+    ));
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
     let refresher = tokio::spawn(refresh_directory(live));
@@ -178,7 +198,7 @@ pub async fn run(
 /// Thousands of HTTP and SIP connections need more file descriptors than the usual soft
 /// limit of 1,024; the hard limit is ours to take.
 fn raise_open_files_limit() {
-    match web::open_files::raise_limit() {
+    match web::http::open_files::raise_limit() {
         Ok(Some(raised)) => match raised.to {
             Some(to) => tracing::info!(from = raised.from, to, "raised the open-files limit"),
             None => tracing::info!(from = raised.from, "lifted the open-files limit"),
@@ -194,13 +214,13 @@ async fn purge_expired(store: Store, attachments: std::path::PathBuf) {
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         hourly.tick().await;
-        let now = web::session::unix_now();
+        let now = live::Clock::now_secs(&live::clock::SystemClock);
         match store.purge_expired_sessions(now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "purged expired sessions"),
             Err(error) => tracing::warn!(%error, "could not purge expired sessions"),
         }
-        match web::attachment_files::clean_up(&store, &attachments, now * 1000).await {
+        match live::chat::attachments::clean_up(&store, &attachments, now * 1000).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "removed unsent or deleted attachments"),
             Err(error) => tracing::warn!(%error, "could not remove stale attachments"),
@@ -209,7 +229,7 @@ async fn purge_expired(store: Store, attachments: std::path::PathBuf) {
 }
 
 /// Every five minutes, picks up directory changes made by `users import` while serving.
-async fn refresh_directory(realtime: web::Realtime) {
+async fn refresh_directory(realtime: live::Live) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
     every.tick().await;
     loop {

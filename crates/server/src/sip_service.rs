@@ -18,13 +18,17 @@ use telephony::{Flow, Notice, Settings, Switch, Transport};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 
-/// How often the device table is read again (devices added on the command line or the
-/// web take effect within this time).
-const RELOAD: Duration = Duration::from_secs(10);
-/// How often forwarding rules are checked for changes.
-const FORWARDING_POLL: Duration = Duration::from_secs(2);
+/// The TLS acceptor for the certificate as it is now (renewals apply to the next
+/// handshake).
+pub type TlsSource = std::sync::Arc<dyn Fn() -> tokio_rustls::TlsAcceptor + Send + Sync>;
+
+/// How often the device table is checked for changes made by another process (the CLI);
+/// changes made in this one come over the bus at once.
+const RELOAD: Duration = Duration::from_secs(30);
+/// How often forwarding rules are checked for changes made by another process.
+const FORWARDING_POLL: Duration = Duration::from_secs(30);
 /// Every this many [`RELOAD`] rounds the devices are read even without a change seen.
-const FULL_RELOAD: u64 = 30;
+const FULL_RELOAD: u64 = 10;
 /// Datagrams handled in one go before the task looks at its other inputs.
 const BURST: usize = 256;
 
@@ -35,9 +39,9 @@ pub struct Listeners {
     /// TCP.
     pub tcp: TcpListener,
     /// TLS, with its certificate (reloaded in place when the files change).
-    pub tls: Option<(TcpListener, web::ReloadableTls)>,
+    pub tls: Option<(TcpListener, TlsSource)>,
     /// WebSockets handed over by the HTTP server's `/sip`.
-    pub websockets: Option<mpsc::Receiver<web::sip_socket::SipSocket>>,
+    pub websockets: Option<mpsc::Receiver<crate::sip_ws::SipSocket>>,
 }
 
 impl Listeners {
@@ -122,10 +126,6 @@ fn advertised(options: &Options, local: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, local.port())
 }
 
-fn now_ms() -> i64 {
-    web::realtime::now_ms()
-}
-
 fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0; N];
     getrandom::fill(&mut bytes).expect("the operating system random generator failed");
@@ -140,7 +140,7 @@ pub fn spawn(
     listeners: Listeners,
     options: Options,
     store: Store,
-    realtime: web::Realtime,
+    live: live::Live,
     ready: tokio::sync::oneshot::Sender<()>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<tokio::sync::oneshot::Receiver<anyhow::Result<()>>> {
@@ -175,10 +175,7 @@ pub fn spawn(
                         },
                         websockets,
                     };
-                    run(
-                        listeners, options, store, realtime, ready, shutdown, background,
-                    )
-                    .await
+                    run(listeners, options, store, live, ready, shutdown, background).await
                 }),
                 Err(error) => Err(anyhow::Error::from(error).context("no runtime for SIP")),
             };
@@ -193,11 +190,13 @@ async fn run(
     listeners: Listeners,
     options: Options,
     store: Store,
-    realtime: web::Realtime,
+    live: live::Live,
     ready: tokio::sync::oneshot::Sender<()>,
     shutdown: impl Future<Output = ()>,
     background: tokio::runtime::Handle,
 ) -> anyhow::Result<()> {
+    let clock = live.clock().clone();
+    let now_ms = || clock.now_ms();
     let local = listeners.local_addr()?;
     let mut settings = Settings::new(&options.domain, advertised(&options, local));
     settings.ring_timeout_ms = options.ring_timeout_ms;
@@ -213,10 +212,11 @@ async fn run(
     // stays served by that runtime's reactor, not by this busy thread.
     let (accounts, bindings, forwarding) = {
         let store = store.clone();
+        let now = now_ms();
         background
             .spawn(async move {
                 let accounts = sip_store::load_accounts(&store).await?;
-                let bindings = store.load_bindings(now_ms()).await?;
+                let bindings = store.load_bindings(now).await?;
                 let forwarding = store.forwarding_by_extension().await?;
                 anyhow::Ok((accounts, bindings, forwarding))
             })
@@ -251,14 +251,23 @@ async fn run(
     let (saved_tx, mut saved) = mpsc::channel(100_000);
     let writer = background.spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
     let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
-    let reloader = background.spawn(reload_accounts(store.clone(), accounts_tx));
+    let reloader = background.spawn(reload_accounts(
+        store.clone(),
+        live.bus().subscribe_changes(),
+        accounts_tx,
+    ));
     switch.set_forwarding(forwarding.clone());
     let (forwarding_tx, mut forwarding_rx) = mpsc::channel(1);
-    let forwarding_watch =
-        background.spawn(reload_forwarding(store.clone(), forwarding, forwarding_tx));
+    let forwarding_watch = background.spawn(reload_forwarding(
+        store.clone(),
+        live.bus().subscribe_changes(),
+        forwarding,
+        forwarding_tx,
+    ));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
-    // The team panel's states, for phones that watch colleagues' presence (PIDF).
-    let (states, mut state_changes) = realtime.state_feed();
+    // The team panel's states, for phones that watch colleagues' presence (PIDF): the
+    // latest state of everyone who changed, however long the loop was busy.
+    let (states, mut state_feed) = live.bus().subscribe_states();
     for (person, state) in states {
         switch.handle_presence(now_ms(), person, state);
     }
@@ -269,11 +278,11 @@ async fn run(
         changes,
         presence: {
             let (updates, pending) = mpsc::channel(PRESENCE_QUEUE);
-            background.spawn(presence_updates(realtime.clone(), pending));
+            background.spawn(presence_updates(live.clone(), pending));
             updates
         },
         presence_overflow: HashMap::new(),
-        realtime,
+        live: live.clone(),
         background,
     };
     let tcp = listeners.tcp;
@@ -298,10 +307,10 @@ async fn run(
             () = &mut shutdown => break,
             received = shell.udp.recv_from(&mut buf) => {
                 if let Ok((n, from)) = received {
-                    feed(&mut switch, from, &buf[..n]);
+                    feed(&mut switch, now_ms(), from, &buf[..n]);
                     for _ in 0..BURST {
                         match shell.udp.try_recv_from(&mut buf) {
-                            Ok((n, from)) => feed(&mut switch, from, &buf[..n]),
+                            Ok((n, from)) => feed(&mut switch, now_ms(), from, &buf[..n]),
                             Err(_) => break,
                         }
                     }
@@ -309,7 +318,7 @@ async fn run(
             }
             Some(message) = inbound.recv() => match message {
                 Inbound::Message(flow, message) => switch.handle_message(now_ms(), flow, message),
-                Inbound::Datagram(flow, data) => feed_flow(&mut switch, flow, data),
+                Inbound::Datagram(flow, data) => feed_flow(&mut switch, now_ms(), flow, data),
                 Inbound::Closed(flow, id) => {
                     if shell.conns.closed(flow, id) {
                         switch.handle_closed(now_ms(), flow);
@@ -324,9 +333,8 @@ async fn run(
             }
             Some(accounts) = accounts_rx.recv() => switch.set_accounts(now_ms(), accounts),
             Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
-            Some((person, state)) = state_changes.recv() => {
-                switch.handle_presence(now_ms(), person, state);
-                while let Ok((person, state)) = state_changes.try_recv() {
+            changed = state_feed.changed() => {
+                for (person, state) in changed {
                     switch.handle_presence(now_ms(), person, state);
                 }
             }
@@ -347,7 +355,7 @@ async fn run(
             Some(socket) = next_websocket(&mut websockets) => shell.websocket(socket),
             () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
         }
-        shell.flush(&mut switch).await;
+        shell.flush(&mut switch, now_ms()).await;
     }
     reloader.abort();
     forwarding_watch.abort();
@@ -357,12 +365,12 @@ async fn run(
     Ok(())
 }
 
-fn feed(switch: &mut Switch, from: SocketAddr, data: &[u8]) {
-    feed_flow(switch, Flow::udp(from), Bytes::copy_from_slice(data));
+fn feed(switch: &mut Switch, now: i64, from: SocketAddr, data: &[u8]) {
+    feed_flow(switch, now, Flow::udp(from), Bytes::copy_from_slice(data));
 }
 
-fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
-    if let Err(error) = switch.handle_datagram(now_ms(), flow, data) {
+fn feed_flow(switch: &mut Switch, now: i64, flow: Flow, data: Bytes) {
+    if let Err(error) = switch.handle_datagram(now, flow, data) {
         tracing::debug!(reason = %error.reason(), "dropped an unreadable SIP message");
     }
 }
@@ -370,7 +378,7 @@ fn feed_flow(switch: &mut Switch, flow: Flow, data: Bytes) {
 /// The next connection on `listener` (with `tls`, to be handshaken), not before `after`.
 async fn accept(
     listener: &TcpListener,
-    tls: Option<&web::ReloadableTls>,
+    tls: Option<&TlsSource>,
     after: Option<tokio::time::Instant>,
 ) -> std::io::Result<Accepted> {
     if let Some(at) = after {
@@ -378,7 +386,7 @@ async fn accept(
     }
     let (stream, peer) = listener.accept().await?;
     // The certificate as it is now (renewals apply to the next handshake).
-    let acceptor = tls.map(web::ReloadableTls::acceptor);
+    let acceptor = tls.map(|source| source());
     Ok((stream.into_std()?, peer, acceptor))
 }
 
@@ -391,7 +399,7 @@ type Accepted = (
 
 /// [`accept`] on the TLS listener (never, without TLS).
 async fn accept_tls(
-    tls: Option<&(TcpListener, web::ReloadableTls)>,
+    tls: Option<&(TcpListener, TlsSource)>,
     after: Option<tokio::time::Instant>,
 ) -> std::io::Result<Accepted> {
     match tls {
@@ -402,20 +410,36 @@ async fn accept_tls(
 
 /// The next WebSocket from `/sip` (never, without WebSockets).
 async fn next_websocket(
-    sockets: &mut Option<mpsc::Receiver<web::sip_socket::SipSocket>>,
-) -> Option<web::sip_socket::SipSocket> {
+    sockets: &mut Option<mpsc::Receiver<crate::sip_ws::SipSocket>>,
+) -> Option<crate::sip_ws::SipSocket> {
     match sockets {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
     }
 }
 
-async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
+/// Reads the devices again when the bus says they changed (a device added on the web, a
+/// person's features or extension changed), and checks for changes by another process
+/// every [`RELOAD`].
+async fn reload_accounts(
+    store: Store,
+    mut changes: live::bus::Changes,
+    out: mpsc::Sender<telephony::Accounts>,
+) {
     let mut every = tokio::time::interval(RELOAD);
     every.tick().await;
     let mut seen = store.devices_fingerprint().await.ok();
-    for round in 1u64.. {
-        every.tick().await;
+    let mut round = 0u64;
+    loop {
+        let told = tokio::select! {
+            _ = every.tick() => false,
+            change = changes.next() => match change {
+                Some(live::Change::Devices | live::Change::Directory | live::Change::Lagged) => true,
+                Some(live::Change::Forwarding { .. }) => continue,
+                None => return,
+            },
+        };
+        round += 1;
         // Reading every device is only worth it when something changed; a full read
         // every FULL_RELOAD rounds catches what the fingerprint could miss.
         let now = match store.devices_fingerprint().await {
@@ -425,7 +449,7 @@ async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
                 continue;
             }
         };
-        if seen == Some(now) && round % FULL_RELOAD != 0 {
+        if !told && seen == Some(now) && !round.is_multiple_of(FULL_RELOAD) {
             continue;
         }
         match sip_store::load_accounts(&store).await {
@@ -442,17 +466,26 @@ async fn reload_accounts(store: Store, out: mpsc::Sender<telephony::Accounts>) {
 
 type ForwardingByExtension = HashMap<directory::Extension, directory::forwarding::ForwardingRules>;
 
-/// Passes changed forwarding rules on (set on the web, they apply to the next call
-/// within [`FORWARDING_POLL`]; the table holds only people who set a rule).
+/// Passes changed forwarding rules on: set on the web, they apply to the next call at
+/// once (the bus says so); set by another process, within [`FORWARDING_POLL`]. The table
+/// holds only people who set a rule.
 async fn reload_forwarding(
     store: Store,
+    mut changes: live::bus::Changes,
     mut seen: ForwardingByExtension,
     out: mpsc::Sender<ForwardingByExtension>,
 ) {
     let mut every = tokio::time::interval(FORWARDING_POLL);
     every.tick().await;
     loop {
-        every.tick().await;
+        tokio::select! {
+            _ = every.tick() => {}
+            change = changes.next() => match change {
+                Some(live::Change::Devices) => continue,
+                Some(_) => {}
+                None => return,
+            },
+        }
         match store.forwarding_by_extension().await {
             Ok(now) if now != seen => {
                 seen = now.clone();
@@ -477,17 +510,13 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 const PRESENCE_QUEUE: usize = 100_000;
 
 /// Hands the switch's [`Notice::Devices`] and [`Notice::Call`] to the team panel.
-async fn presence_updates(realtime: web::Realtime, mut pending: mpsc::Receiver<Notice>) {
+async fn presence_updates(live: live::Live, mut pending: mpsc::Receiver<Notice>) {
     while let Some(notice) = pending.recv().await {
-        apply_presence(&realtime, notice);
-    }
-}
-
-fn apply_presence(realtime: &web::Realtime, notice: Notice) {
-    match notice {
-        Notice::Devices { person_id, online } => realtime.device_state(person_id, online),
-        Notice::Call { person_id, active } => realtime.call_state(person_id, active),
-        _ => {}
+        match notice {
+            Notice::Devices { person_id, online } => live.device_state(person_id, online),
+            Notice::Call { person_id, active } => live.call_state(person_id, active),
+            _ => {}
+        }
     }
 }
 
@@ -498,7 +527,7 @@ struct Shell {
     conns: crate::sip_conns::Connections,
     inbound: mpsc::Sender<Inbound>,
     changes: mpsc::Sender<Notice>,
-    realtime: web::Realtime,
+    live: live::Live,
     /// Registrations and calls for the team panel ([`presence_updates`]).
     presence: mpsc::Sender<Notice>,
     /// Updates waiting for room in `presence`: the latest per (person, is a call).
@@ -528,7 +557,7 @@ impl Shell {
     }
 
     /// Serves a WebSocket from `/sip`, when there is room.
-    fn websocket(&mut self, socket: web::sip_socket::SipSocket) {
+    fn websocket(&mut self, socket: crate::sip_ws::SipSocket) {
         if !self.conns.has_room() {
             tracing::warn!("too many SIP connections; a WebSocket was closed");
             return;
@@ -546,7 +575,7 @@ impl Shell {
         Some(tokio::time::Instant::now() + ACCEPT_PAUSE)
     }
 
-    async fn flush(&mut self, switch: &mut Switch) {
+    async fn flush(&mut self, switch: &mut Switch, now: i64) {
         loop {
             let mut idle = true;
             while let Some(t) = switch.poll_transmit() {
@@ -555,7 +584,7 @@ impl Shell {
             }
             while let Some(notice) = switch.poll_notice() {
                 idle = false;
-                self.notice(switch, notice);
+                self.notice(switch, now, notice);
             }
             if idle {
                 self.presence_catch_up();
@@ -611,12 +640,12 @@ impl Shell {
         }
     }
 
-    fn notice(&mut self, switch: &mut Switch, notice: Notice) {
+    fn notice(&mut self, switch: &mut Switch, now: i64, notice: Notice) {
         match notice {
             Notice::Save { ticket, .. } => {
                 if self.changes.try_send(notice).is_err() {
                     // The writer is behind: the phone hears 503 with Retry-After.
-                    switch.handle_save_refused(now_ms(), ticket);
+                    switch.handle_save_refused(now, ticket);
                 }
             }
             Notice::Expired { .. } => {
@@ -643,9 +672,10 @@ impl Shell {
                 text,
             } => {
                 // Stored and published by the chat writer; the SIP loop does not wait.
-                let realtime = self.realtime.clone();
+                let live = self.live.clone();
                 self.background.spawn(async move {
-                    let posted = web::post_direct(&realtime, from_person, to_person, &text);
+                    let posted =
+                        live::chat::messages::post_direct(&live, from_person, to_person, &text);
                     if let Err(error) = posted.await {
                         tracing::warn!(?error, "a SIP MESSAGE could not go into the chat");
                     }

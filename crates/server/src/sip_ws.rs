@@ -1,6 +1,6 @@
-//! SIP over WebSocket (RFC 7118): the sockets `/sip` hands over (see
-//! [`web::sip_socket`]). One SIP message per WebSocket message (text or binary); what the
-//! switch sends goes out as a text message when it is UTF-8, else binary.
+//! SIP over WebSocket (RFC 7118): the sockets the HTTP server's `/sip` hands over. One
+//! SIP message per WebSocket message (text or binary); what the switch sends goes out as
+//! a text message when it is UTF-8, else binary.
 
 use crate::sip_stream::{Inbound, IDLE, QUEUE};
 use axum::extract::ws::{Message, Utf8Bytes};
@@ -8,7 +8,17 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use telephony::{Flow, Transport};
 use tokio::sync::mpsc;
-use web::sip_socket::SipSocket;
+
+/// A WebSocket handed to the SIP service.
+#[derive(Debug)]
+pub struct SipSocket {
+    /// The upgraded connection.
+    pub socket: axum::extract::ws::WebSocket,
+    /// The client's address (its end of the HTTP connection).
+    pub peer: std::net::SocketAddr,
+    /// Whether it came over HTTPS (`WSS` in Via) or plain HTTP (`WS`).
+    pub secure: bool,
+}
 
 /// How often the server pings a quiet WebSocket.
 const PING: std::time::Duration = std::time::Duration::from_secs(30);

@@ -130,7 +130,7 @@ async fn set_password(store: &Store, login: &str) -> anyhow::Result<()> {
     };
     store
         .audit(&store::AuditEntry {
-            at: web::session::unix_now(),
+            at: live::Clock::now_secs(&live::clock::SystemClock),
             actor: None,
             action: "password.set".into(),
             target: Some(login.to_string()),

@@ -249,7 +249,7 @@ fn every_admin_route_refuses_anonymous_and_non_admin_callers() {
     let mut anonymous = s.client();
     let mut user = s.signed_in("b.user");
     let mut admin = s.signed_in("a.admin");
-    for (method, path) in web::admin_api::ADMIN_ROUTES {
+    for (method, path) in web::admin::api::ADMIN_ROUTES {
         let path = path.replace("{login}", "d.new");
         let body = (*method != "GET").then(|| json!({}));
         let r = anonymous.request(method, &path, body.clone());
@@ -278,7 +278,7 @@ fn every_admin_route_refuses_anonymous_and_non_admin_callers() {
                 .map(move |m| (m.to_uppercase(), p.clone()))
         })
         .collect();
-    for (method, path) in web::admin_api::ADMIN_ROUTES {
+    for (method, path) in web::admin::api::ADMIN_ROUTES {
         assert!(
             documented.contains(&(method.to_string(), path.to_string())),
             "{method} {path} is not in the OpenAPI document"

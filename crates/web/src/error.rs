@@ -158,7 +158,7 @@ impl From<directory::InvalidValue> for ApiError {
                 ApiError::Invalid {
                     field: field.into(),
                     problem: "hidden_character",
-                    message: hidden_character_message(name, &hidden),
+                    message: live::chat::messages::hidden_character_message(name, &hidden),
                 }
             }
             other => ApiError::BadRequest(other.to_string()),
@@ -166,14 +166,52 @@ impl From<directory::InvalidValue> for ApiError {
     }
 }
 
-/// The German refusal of a name holding a character that changes how it is shown.
-pub(crate) fn hidden_character_message(
-    name: &str,
-    hidden: &directory::display_text::HiddenChar,
-) -> String {
-    format!(
-        "{name} enthält das unsichtbare Zeichen {}, mit dem Text anders angezeigt wird, \
-         als er ist (etwa rückwärts). Bitte entfernen Sie es.",
-        hidden.code()
-    )
+impl From<live::LiveError> for ApiError {
+    fn from(e: live::LiveError) -> Self {
+        use live::LiveError as L;
+        match e {
+            L::Store(e) => ApiError::from(e),
+            other => ApiError::from_live(&other),
+        }
+    }
+}
+
+impl ApiError {
+    /// The answer to a refusal of the live runtime.
+    pub fn from_live(e: &live::LiveError) -> ApiError {
+        use live::LiveError as L;
+        match e {
+            L::NotMember => ApiError::NotMember,
+            L::Refused(m) => ApiError::Refused(m.clone()),
+            L::NotFound(m) => ApiError::NotFound(m.clone()),
+            L::BadRequest(m) => ApiError::BadRequest(m.clone()),
+            L::Conflict(m) => ApiError::Conflict(m.clone()),
+            L::TooManyRequests(s) => ApiError::TooManyRequests(*s),
+            L::Unavailable(m) => ApiError::Unavailable(m.clone()),
+            L::Store(e) => {
+                tracing::error!(error = %e, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+/// The real-time protocol's error code and message for an API error.
+pub fn ws_error(e: &ApiError) -> (&'static str, String) {
+    match e {
+        ApiError::NotFound(m) => ("not_found", m.clone()),
+        ApiError::Forbidden => ("forbidden", "Das dürfen Sie nicht.".into()),
+        ApiError::Refused(m) => ("forbidden", m.clone()),
+        ApiError::NotMember => ("not_member", e.to_string()),
+        ApiError::BadRequest(m) => ("bad_request", m.clone()),
+        ApiError::Conflict(m) => ("bad_request", m.clone()),
+        ApiError::TooManyRequests(_) => (
+            "rate_limited",
+            "Zu viele Nachrichten in kurzer Zeit; bitte einen Moment warten.".into(),
+        ),
+        _ => (
+            "unavailable",
+            "Der Server ist überlastet oder konnte nicht speichern. Bitte erneut versuchen.".into(),
+        ),
+    }
 }

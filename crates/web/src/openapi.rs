@@ -223,9 +223,9 @@ pub async fn handler() -> Json<Value> {
     let mut doc = document();
     for (path, item) in api_paths()
         .into_iter()
-        .chain(crate::openapi_realtime::paths())
-        .chain(crate::openapi_phones::paths())
-        .chain(crate::openapi_forwarding::paths())
+        .chain(crate::realtime::openapi::paths())
+        .chain(crate::phones::openapi::paths())
+        .chain(crate::forwarding::openapi::paths())
     {
         doc["paths"][path] = item;
     }

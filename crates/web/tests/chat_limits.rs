@@ -143,15 +143,15 @@ fn uploads_never_sent_are_removed_after_a_day() {
     assert_eq!(r.status, 201);
     let dir = s.files.path().join("attachments");
     std::fs::write(dir.join("0123456789abcdef0123456789abcdef.part"), b"crash").unwrap();
-    let now_ms = web::realtime::now_ms();
+    let now_ms = live::Clock::now_ms(&live::clock::SystemClock);
     let removed = s
-        .block_on(web::attachment_files::clean_up(&s.store, &dir, now_ms))
+        .block_on(live::chat::attachments::clean_up(&s.store, &dir, now_ms))
         .unwrap();
     assert_eq!(removed, 0, "nothing is a day old yet");
-    let tomorrow = now_ms + web::attachment_files::UNSENT_KEPT_MS + 60_000;
+    let tomorrow = now_ms + live::chat::attachments::UNSENT_KEPT_MS + 60_000;
     // The .part file's time is the disk's: a day later by the clock passed in.
     let removed = s
-        .block_on(web::attachment_files::clean_up(&s.store, &dir, tomorrow))
+        .block_on(live::chat::attachments::clean_up(&s.store, &dir, tomorrow))
         .unwrap();
     assert_eq!(removed, 2, "the unsent upload and the crash's .part file");
     assert_eq!(files_in(&dir), [kept["id"].as_str().unwrap()]);

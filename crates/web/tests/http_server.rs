@@ -165,7 +165,7 @@ async fn closed(mut stream: TcpStream) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_and_half_header_connections_are_capped_and_closed_while_healthz_answers() {
     // 1,200 client sockets plus the server's: more than the common soft limit of 1,024.
-    web::open_files::raise_limit().unwrap();
+    web::http::open_files::raise_limit().unwrap();
     const CONNECTIONS: usize = 1_200;
     const CAP: usize = 100;
     let timeout = Duration::from_secs(2);

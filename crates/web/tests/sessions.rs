@@ -169,7 +169,7 @@ fn a_session_has_a_bounded_number_of_sockets() {
     let s = server(Options::default());
     let c = s.signed_in("c.clerk");
     let mut open = Vec::new();
-    for _ in 0..web::realtime::MAX_SOCKETS_PER_SESSION {
+    for _ in 0..live::connections::MAX_SOCKETS_PER_SESSION {
         open.push(ws::connect(&c, None));
     }
     assert_eq!(ws::open(&c, None).err(), Some(429), "one too many");

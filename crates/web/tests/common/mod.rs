@@ -100,7 +100,7 @@ pub fn start(db: TestDb, options: Options) -> Server {
             .set_missing_password_hashes(password_hash())
             .await
             .unwrap();
-        let settings = web::RealtimeSettings {
+        let settings = live::LiveSettings {
             privacy: presence::Privacy {
                 location: presence::Audience::Unit,
                 note: presence::Audience::Unit,
@@ -112,23 +112,31 @@ pub fn start(db: TestDb, options: Options) -> Server {
             attachment_quota_bytes: options.attachment_quota_bytes,
             rooms_per_hour: options.rooms_per_hour,
         };
-        let realtime = web::Realtime::start(store.clone(), settings).await.unwrap();
+        let live = live::Live::start(
+            store.clone(),
+            settings,
+            live::clock::system(),
+            live::Bus::new(),
+            Box::new(web::WebFrames),
+        )
+        .await
+        .unwrap();
         let state = web::AppState::new(
             store.clone(),
             "Landratsamt Test".into(),
             options.auth,
             web::SmsGateway::None,
-            realtime,
+            live,
             "test.local".into(),
         );
-        tokio::spawn(web::session::watch_sockets(
+        tokio::spawn(web::auth::session::watch_sockets(
             state.clone(),
             options.socket_check,
         ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap().to_string();
         let router = web::router(state.clone());
-        let http = web::http_server::HttpSettings {
+        let http = web::HttpSettings {
             header_timeout: Duration::from_secs(30),
             connections_per_address: 0,
             exempt: Vec::new(),

@@ -1,0 +1,423 @@
+//! `POST /api/v1/auth/login`, `/auth/second-factor`, `/auth/sms`, `/auth/logout`.
+
+use crate::admin::audit_trail::record;
+use crate::auth::attempts::{count_attempt, failed, succeeded};
+use crate::auth::session::{
+    cookie, end_session, set_cookie, SignedIn, PENDING_COOKIE, SESSION_COOKIE,
+};
+use crate::error::ApiError;
+use crate::AppState;
+use auth::sign_in::{after_password, check_password, AfterPassword, FactorFacts, Method};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::Json;
+use directory::Login;
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+use store::{Account, NewSession, PendingLogin};
+
+/// `{"login","password"}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    login: String,
+    password: String,
+}
+
+/// `{"method","code"}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorBody {
+    method: Method,
+    code: String,
+}
+
+/// A started session: the cookies to set and the CSRF token.
+pub struct Started {
+    cookies: [(header::HeaderName, String); 2],
+    csrf: String,
+}
+
+impl Started {
+    /// The response with `body` plus `csrf_token`.
+    pub fn with_body(self, mut body: serde_json::Value) -> Response {
+        body["csrf_token"] = json!(self.csrf);
+        (AppendHeaders(self.cookies), Json(body)).into_response()
+    }
+}
+
+/// Starts a session for a person who completed sign-in (or enrolment).
+pub async fn start_session_for(
+    state: &AppState,
+    account: &Account,
+    source: &str,
+    how: &str,
+) -> Result<Started, ApiError> {
+    start(state, account, source, "", how).await
+}
+
+/// Starts a session and returns the response that sets its cookie.
+async fn start_session(
+    state: &AppState,
+    account: &Account,
+    source: &str,
+    user_agent: &str,
+    how: &str,
+) -> Result<Response, ApiError> {
+    Ok(start(state, account, source, user_agent, how)
+        .await?
+        .with_body(json!({"status": "ok"})))
+}
+
+async fn start(
+    state: &AppState,
+    account: &Account,
+    source: &str,
+    user_agent: &str,
+    how: &str,
+) -> Result<Started, ApiError> {
+    let now = state.now();
+    let token = auth::session_token::SessionToken::generate();
+    let csrf = auth::session_token::generate_csrf_token();
+    let session = NewSession {
+        staff_id: account.id,
+        token_hash: &auth::session_token::token_hash(token.as_str()),
+        csrf_token: &csrf,
+        now,
+        expires_at: now + state.auth.lifetime_secs,
+        source,
+        user_agent,
+    };
+    state.store.create_session(&session).await?;
+    succeeded(state, account.login.as_str()).await?;
+    record(
+        state,
+        Some(account.login.as_str()),
+        "login.ok",
+        None,
+        source,
+        how,
+    )
+    .await?;
+    let cookies = [
+        (
+            header::SET_COOKIE,
+            set_cookie(
+                SESSION_COOKIE,
+                token.as_str(),
+                state.auth.lifetime_secs,
+                state.auth.secure_cookies,
+            ),
+        ),
+        (
+            header::SET_COOKIE,
+            set_cookie(PENDING_COOKIE, "", 0, state.auth.secure_cookies),
+        ),
+    ];
+    Ok(Started { cookies, csrf })
+}
+
+/// Stores a pending sign-in and answers with its cookie and `body`.
+async fn start_pending(
+    state: &AppState,
+    account: &Account,
+    enrolment: bool,
+    source: &str,
+    body: serde_json::Value,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let token = auth::session_token::SessionToken::generate();
+    let hash = auth::session_token::token_hash(token.as_str());
+    state
+        .store
+        .create_pending_login(
+            &hash,
+            account.id,
+            enrolment,
+            now,
+            now + state.auth.pending_secs,
+            source,
+        )
+        .await?;
+    let cookie = set_cookie(
+        PENDING_COOKIE,
+        token.as_str(),
+        state.auth.pending_secs,
+        state.auth.secure_cookies,
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// `POST /api/v1/auth/login`
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let source = peer.ip().to_string();
+    let account_key: String = body.login.trim().to_lowercase().chars().take(64).collect();
+    count_attempt(&state, &account_key, &source, now).await?;
+    let account = match Login::parse(&body.login) {
+        Ok(login) => state.store.account_by_login(&login).await?,
+        Err(_) => None,
+    };
+    let facts = account.as_ref().map(|a| (a.id, a.password_hash.clone()));
+    let password = body.password;
+    let verified = state
+        .hashing
+        .run(move || {
+            check_password(facts.as_ref().map(|(id, h)| (*id, h.as_deref())), &password).is_some()
+        })
+        .await?;
+    let Some(account) = account.filter(|_| verified) else {
+        return Err(failed(&state, &account_key, &source, "login.failed").await?);
+    };
+    let summary = state.store.factor_summary(account.id).await?;
+    let rule = crate::admin::api::second_factor_rule(&state.store).await?;
+    let facts = FactorFacts {
+        totp: summary.totp,
+        mobile: account.mobile.is_some(),
+        recovery_codes: summary.recovery_codes_left > 0,
+        letter_code: state.store.has_letter_code(account.id, now).await?,
+        required: rule.requires(&account.unit.to_string(), state.auth.from_office(peer.ip())),
+    };
+    match after_password(facts) {
+        AfterPassword::SignedIn => {
+            start_session(&state, &account, &source, &user_agent(&headers), "password").await
+        }
+        AfterPassword::SecondFactor(methods) => {
+            start_pending(
+                &state,
+                &account,
+                false,
+                &source,
+                json!({"status": "second_factor", "methods": methods}),
+            )
+            .await
+        }
+        AfterPassword::Enrol => {
+            start_pending(
+                &state,
+                &account,
+                true,
+                &source,
+                json!({"status": "enrolment_required"}),
+            )
+            .await
+        }
+    }
+}
+
+/// The pending sign-in of this request, with its person.
+pub async fn pending(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, PendingLogin, Account), ApiError> {
+    let token = cookie(headers, PENDING_COOKIE)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthorized)?;
+    let hash = auth::session_token::token_hash(token);
+    let pending = state
+        .store
+        .pending_login(&hash, state.now())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let account = state
+        .store
+        .account_by_id(pending.staff_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok((hash, pending, account))
+}
+
+/// `POST /api/v1/auth/second-factor`
+pub async fn second_factor(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(body): Json<SecondFactorBody>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let source = peer.ip().to_string();
+    let (hash, pending, account) = pending(&state, &headers).await?;
+    if pending.enrolment {
+        return Err(ApiError::BadRequest(
+            "enrol a second factor first (POST /api/v1/me/totp)".into(),
+        ));
+    }
+    // A pending sign-in allows a few codes in all, counted before they are checked.
+    if !state
+        .store
+        .count_pending_attempt(&hash, now, state.auth.pending_attempts)
+        .await?
+    {
+        if state.store.delete_pending_login(&hash).await? {
+            let login = account.login.as_str();
+            record(
+                &state,
+                Some(login),
+                "login.pending.void",
+                None,
+                &source,
+                "too many codes",
+            )
+            .await?;
+        }
+        return Err(ApiError::Unauthorized);
+    }
+    let key = account.login.to_string();
+    count_attempt(&state, &key, &source, now).await?;
+    let ok = match body.method {
+        Method::Totp => match state
+            .store
+            .totp_factor(account.id)
+            .await?
+            .filter(|t| t.confirmed)
+        {
+            Some(t) => {
+                let secret =
+                    auth::totp::TotpSecret::from_base32(&t.secret).ok_or(ApiError::Internal)?;
+                let last = t.last_step.map(|s| s as u64);
+                match auth::totp::verify(&secret, &body.code, now as u64, last) {
+                    Ok(step) => state.store.use_totp_step(account.id, step as i64).await?,
+                    Err(_) => false,
+                }
+            }
+            None => false,
+        },
+        Method::Sms => match (pending.sms_code_hash.clone(), pending.sms_expires_at) {
+            (Some(code_hash), Some(expires_at)) => {
+                let challenge = auth::sms_code::SmsChallenge {
+                    code_hash,
+                    expires_at: expires_at as u64,
+                };
+                auth::sms_code::verify_sms(&challenge, &body.code, now as u64).is_ok()
+            }
+            _ => false,
+        },
+        Method::Recovery => {
+            state
+                .store
+                .use_recovery_code(account.id, &auth::codes::hash_code(&body.code), now)
+                .await?
+        }
+        Method::Letter => {
+            state
+                .store
+                .use_letter_code(account.id, &auth::codes::hash_code(&body.code), now)
+                .await?
+        }
+    };
+    if !ok {
+        return Err(failed(&state, &key, &source, "login.second_factor.failed").await?);
+    }
+    state.store.delete_pending_login(&hash).await?;
+    if body.method == Method::Letter {
+        record(&state, Some(&key), "factor.letter.used", None, &source, "").await?;
+        return start_pending(
+            &state,
+            &account,
+            true,
+            &source,
+            json!({"status": "enrolment_required"}),
+        )
+        .await;
+    }
+    let how = serde_json::to_value(body.method)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    start_session(&state, &account, &source, &user_agent(&headers), &how).await
+}
+
+/// `POST /api/v1/auth/sms`: sends a code to the person's mobile number.
+pub async fn send_sms(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let now = state.now();
+    let source = peer.ip().to_string();
+    let (hash, pending, account) = pending(&state, &headers).await?;
+    let mobile = account
+        .mobile
+        .clone()
+        .ok_or_else(|| ApiError::BadRequest("no mobile number is on record".into()))?;
+    // One SMS per 30 seconds per sign-in: SMS cost money and annoy. The store replaces
+    // the code only if the last one is old enough, so parallel requests send one SMS.
+    let validity = auth::sms_code::SMS_CODE_VALIDITY_SECS as i64;
+    let wait =
+        |expires: i64| ApiError::TooManyRequests((30 - (now - (expires - validity))).max(1) as u64);
+    if let Some(expires) = pending.sms_expires_at.filter(|e| now - (e - validity) < 30) {
+        return Err(wait(expires));
+    }
+    let (code, challenge) = auth::sms_code::new_sms_challenge(now as u64);
+    if !state
+        .store
+        .set_pending_sms(
+            &hash,
+            &challenge.code_hash,
+            challenge.expires_at as i64,
+            now - 30 + validity,
+        )
+        .await?
+    {
+        return Err(ApiError::TooManyRequests(30));
+    }
+    let text = format!(
+        "Ihr Anmeldecode für {}: {code} (5 Minuten gültig)",
+        state.auth.issuer
+    );
+    state.sms.send(&mobile, &text).await.map_err(|e| {
+        tracing::warn!(error = %e, "SMS not sent");
+        ApiError::Unavailable(
+            "the SMS could not be sent; use another method or try again later".into(),
+        )
+    })?;
+    record(
+        &state,
+        Some(account.login.as_str()),
+        "factor.sms.sent",
+        None,
+        &source,
+        "",
+    )
+    .await?;
+    Ok(Json(
+        json!({"status": "sent", "expires_in": auth::sms_code::SMS_CODE_VALIDITY_SECS}),
+    ))
+}
+
+/// `POST /api/v1/auth/logout`
+pub async fn logout(State(state): State<AppState>, who: SignedIn) -> Result<Response, ApiError> {
+    end_session(&state, who.account.id, who.session.id).await?;
+    record(
+        &state,
+        Some(who.account.login.as_str()),
+        "logout",
+        None,
+        &who.session.source,
+        "",
+    )
+    .await?;
+    let cookie = set_cookie(SESSION_COOKIE, "", 0, state.auth.secure_cookies);
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"status": "ok"})),
+    )
+        .into_response())
+}

@@ -1,0 +1,3 @@
+//! The web client, embedded in the binary.
+
+pub mod assets;

@@ -1,0 +1,3 @@
+//! SIP over WebSocket (RFC 7118) at `/sip`, handed to the SIP service.
+
+pub mod socket;
