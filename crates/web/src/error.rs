@@ -4,7 +4,6 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 /// An API error.
 #[derive(Debug, thiserror::Error)]
@@ -97,14 +96,36 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: `unauthorized`, `wrong_credentials`, `forbidden`, `not_member`,
+    /// `csrf`, `not_found`, `bad_request`, `conflict`, `too_large`, `too_many_requests`,
+    /// `unavailable` or `internal`.
+    pub error: &'static str,
+    /// What is wrong, for people (German for most refusals).
+    pub message: String,
+    /// The field of a form that is wrong (e.g. `busy.target`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A stable code for what is wrong with the field (e.g. `unknown_extension`), so a
+    /// client can explain it in its own language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<&'static str>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({"error": self.code(), "message": self.to_string()});
-        if let ApiError::Invalid { field, problem, .. } = &self {
-            body["field"] = json!(field);
-            body["problem"] = json!(problem);
-        }
-        let body = Json(body);
+        let (field, problem) = match &self {
+            ApiError::Invalid { field, problem, .. } => (Some(field.clone()), Some(*problem)),
+            _ => (None, None),
+        };
+        let body = Json(ErrorBody {
+            error: self.code(),
+            message: self.to_string(),
+            field,
+            problem,
+        });
         match retry_after(&self) {
             Some(secs) => (
                 self.status(),

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod chat;
 pub mod client;
+pub mod done;
 pub mod error;
 pub mod forwarding;
 pub mod http;
@@ -91,22 +92,17 @@ impl AppState {
     }
 }
 
-/// All routes of the HTTP server: each feature's, the WebSocket, the health check and
-/// the web client.
+/// All routes of the HTTP server: the documented route list (`openapi.rs`) and the web
+/// client.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(auth::routes())
-        .merge(presence::routes())
-        .merge(chat::routes())
-        .merge(phones::routes())
-        .merge(forwarding::routes())
-        .merge(admin::routes())
-        .route("/api/v1/ws", get(realtime::gateway::upgrade))
-        .route("/sip", get(sip::socket::upgrade))
+    let (routes, document) = openapi::routes().split_for_parts();
+    let rendered = document.to_json().unwrap_or_default();
+    routes
         .route("/", get(client::assets::index))
         .route("/app/{*file}", get(client::assets::asset))
-        .route("/healthz", get(http::health::healthz))
-        .route("/api/v1/openapi.json", get(openapi::handler))
+        .layer(axum::Extension(http::document::RenderedDocument(
+            rendered.into(),
+        )))
         .with_state(state)
         .layer(axum::middleware::from_fn(http::no_store::api_answers))
         .layer(TraceLayer::new_for_http())

@@ -1,38 +1,72 @@
 //! Administration: staff, units, features, factor resets, letter codes, locks, the audit
-//! log and the second-factor rule.
+//! log and the second-factor rule. Every handler takes an `Admin`, made only after the
+//! role check.
 
-pub mod api;
+pub mod audit;
 pub mod audit_trail;
+pub mod security;
+pub mod staff;
 
+use crate::admin::audit_trail::record;
+use crate::error::ApiError;
 use crate::AppState;
-use axum::routing::{get, patch, post};
-use axum::Router;
+use directory::{Login, StaffRecord};
+use store::Store;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) async fn person(store: &Store, login: &str) -> Result<StaffRecord, ApiError> {
+    let login = Login::parse(login)?;
+    store
+        .person(&login)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no person with login {login}")))
+}
+
+/// The person and their account, or 404.
+pub(crate) async fn person_and_account(
+    store: &Store,
+    login: &str,
+) -> Result<(StaffRecord, store::Account), ApiError> {
+    let p = person(store, login).await?;
+    let account = store
+        .account_by_login(&p.login)
+        .await?
+        .ok_or(ApiError::Internal)?;
+    Ok((p, account))
+}
+
+/// Audits an admin's action on a person (or on everything, with `target` `None`).
+pub(crate) async fn audit_admin(
+    state: &AppState,
+    admin: &crate::auth::session::SignedIn,
+    action: &str,
+    target: Option<&str>,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    record(
+        state,
+        Some(admin.account.login.as_str()),
+        action,
+        target,
+        &admin.session.source,
+        detail,
+    )
+    .await
+}
 
 /// Staff, units, features, factors, locks, the audit log and the second-factor rule.
-pub fn routes() -> Router<AppState> {
-    use api as a;
-    Router::new()
-        .route("/api/v1/admin/staff", get(a::list_staff))
-        .route(
-            "/api/v1/admin/staff/{login}",
-            get(a::get_staff).merge(patch(a::patch_staff)),
-        )
-        .route(
-            "/api/v1/admin/staff/{login}/reset-factors",
-            post(a::reset_factors),
-        )
-        .route(
-            "/api/v1/admin/staff/{login}/letter-code",
-            post(a::letter_code),
-        )
-        .route("/api/v1/admin/staff/{login}/unlock", post(a::unlock))
-        .route("/api/v1/admin/features", post(a::switch_feature))
-        .route("/api/v1/admin/units", get(a::units))
-        .route("/api/v1/admin/locked", get(a::locked))
-        .route("/api/v1/admin/audit", get(a::audit))
-        .route("/api/v1/admin/audit.csv", get(a::audit_csv))
-        .route(
-            "/api/v1/admin/second-factor",
-            get(a::get_rule).put(a::put_rule),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(staff::list_staff))
+        .routes(routes!(staff::get_staff, staff::patch_staff))
+        .routes(routes!(security::reset_factors))
+        .routes(routes!(security::letter_code))
+        .routes(routes!(security::unlock))
+        .routes(routes!(staff::switch_feature))
+        .routes(routes!(staff::units))
+        .routes(routes!(security::locked))
+        .routes(routes!(audit::audit))
+        .routes(routes!(audit::audit_csv))
+        .routes(routes!(security::get_rule, security::put_rule))
 }

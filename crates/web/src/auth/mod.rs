@@ -11,27 +11,21 @@ pub mod sign_in;
 pub mod sms_gateway;
 
 use crate::AppState;
-use axum::routing::{delete, get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Sign-in and the own account.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(sign_in::login))
-        .route("/api/v1/auth/second-factor", post(sign_in::second_factor))
-        .route("/api/v1/auth/sms", post(sign_in::send_sms))
-        .route("/api/v1/auth/logout", post(sign_in::logout))
-        .route("/api/v1/me", get(account::me))
-        .route("/api/v1/me/password", post(account::change_password))
-        .route("/api/v1/me/totp", post(account::begin_totp))
-        .route("/api/v1/me/totp/confirm", post(account::confirm_totp))
-        .route(
-            "/api/v1/me/recovery-codes",
-            post(account::new_recovery_codes),
-        )
-        .route(
-            "/api/v1/me/sessions",
-            get(account::sessions).delete(account::end_all_sessions),
-        )
-        .route("/api/v1/me/sessions/{id}", delete(account::end_one_session))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in::login))
+        .routes(routes!(sign_in::second_factor))
+        .routes(routes!(sign_in::send_sms))
+        .routes(routes!(sign_in::logout))
+        .routes(routes!(account::me))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::begin_totp))
+        .routes(routes!(account::confirm_totp))
+        .routes(routes!(account::new_recovery_codes))
+        .routes(routes!(account::sessions, account::end_all_sessions))
+        .routes(routes!(account::end_one_session))
 }

@@ -5,7 +5,8 @@ use crate::auth::attempts::{count_attempt, failed, succeeded};
 use crate::auth::session::{
     cookie, end_session, set_cookie, SignedIn, PENDING_COOKIE, SESSION_COOKIE,
 };
-use crate::error::ApiError;
+use crate::done::{Done, DONE};
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use auth::sign_in::{after_password, check_password, AfterPassword, FactorFacts, Method};
 use axum::extract::{ConnectInfo, State};
@@ -13,13 +14,13 @@ use axum::http::{header, HeaderMap};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use directory::Login;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use store::{Account, NewSession, PendingLogin};
+use utoipa::ToSchema;
 
 /// `{"login","password"}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     login: String,
@@ -27,11 +28,47 @@ pub struct LoginBody {
 }
 
 /// `{"method","code"}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecondFactorBody {
+    /// `totp`, `sms`, `recovery` or `letter`.
+    #[schema(value_type = String, example = "totp")]
     method: Method,
     code: String,
+}
+
+/// Where a sign-in stands.
+#[derive(Serialize, ToSchema)]
+pub struct SignInStep {
+    /// `ok` (signed in: the session cookie is set), `second_factor` (give one of
+    /// `methods`) or `enrolment_required` (set up an authenticator app first).
+    #[schema(example = "ok")]
+    status: &'static str,
+    /// The ways the person can give a second factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>, example = json!(["totp", "recovery"]))]
+    methods: Option<Vec<Method>>,
+    /// The token writes must echo in `X-CSRF-Token` (when signed in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
+}
+
+impl SignInStep {
+    fn signed_in() -> SignInStep {
+        SignInStep {
+            status: "ok",
+            methods: None,
+            csrf_token: None,
+        }
+    }
+
+    fn pending(status: &'static str, methods: Option<Vec<Method>>) -> SignInStep {
+        SignInStep {
+            status,
+            methods,
+            csrf_token: None,
+        }
+    }
 }
 
 /// A started session: the cookies to set and the CSRF token.
@@ -42,8 +79,9 @@ pub struct Started {
 
 impl Started {
     /// The response with `body` plus `csrf_token`.
-    pub fn with_body(self, mut body: serde_json::Value) -> Response {
-        body["csrf_token"] = json!(self.csrf);
+    pub fn with_body(self, body: impl Serialize) -> Response {
+        let mut body = serde_json::to_value(body).unwrap_or_default();
+        body["csrf_token"] = serde_json::Value::String(self.csrf);
         (AppendHeaders(self.cookies), Json(body)).into_response()
     }
 }
@@ -68,7 +106,7 @@ async fn start_session(
 ) -> Result<Response, ApiError> {
     Ok(start(state, account, source, user_agent, how)
         .await?
-        .with_body(json!({"status": "ok"})))
+        .with_body(SignInStep::signed_in()))
 }
 
 async fn start(
@@ -125,7 +163,7 @@ async fn start_pending(
     account: &Account,
     enrolment: bool,
     source: &str,
-    body: serde_json::Value,
+    body: SignInStep,
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let token = auth::session_token::SessionToken::generate();
@@ -160,7 +198,14 @@ fn user_agent(headers: &HeaderMap) -> String {
         .collect()
 }
 
-/// `POST /api/v1/auth/login`
+/// Sign in with login and password. Attempts are counted before they are checked, per
+/// account and per address, with growing delays and then a lock.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "sign-in", security(()),
+    request_body = LoginBody,
+    responses((status = 200, description = "Signed in (session cookie), or a pending sign-in (pending cookie) waiting for a second factor or enrolment", body = SignInStep),
+        (status = 401, description = "Wrong login or password (never says which)", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins at once; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -187,7 +232,7 @@ pub async fn login(
         return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
     let summary = state.store.factor_summary(account.id).await?;
-    let rule = crate::admin::api::second_factor_rule(&state.store).await?;
+    let rule = crate::admin::security::second_factor_rule(&state.store).await?;
     let facts = FactorFacts {
         totp: summary.totp,
         mobile: account.mobile.is_some(),
@@ -205,7 +250,7 @@ pub async fn login(
                 &account,
                 false,
                 &source,
-                json!({"status": "second_factor", "methods": methods}),
+                SignInStep::pending("second_factor", Some(methods)),
             )
             .await
         }
@@ -215,15 +260,42 @@ pub async fn login(
                 &account,
                 true,
                 &source,
-                json!({"status": "enrolment_required"}),
+                SignInStep::pending("enrolment_required", None),
             )
             .await
         }
     }
 }
 
+/// A pending sign-in (password given, second factor or enrolment not yet) with its
+/// person: an extractor, so a request without one is refused before its body is read.
+pub struct Pending {
+    /// The hash of the pending cookie's token.
+    pub hash: String,
+    /// The pending sign-in.
+    pub pending: PendingLogin,
+    /// Its person.
+    pub account: Account,
+}
+
+impl axum::extract::FromRequestParts<AppState> for Pending {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (hash, pending, account) = pending(state, &parts.headers).await?;
+        Ok(Pending {
+            hash,
+            pending,
+            account,
+        })
+    }
+}
+
 /// The pending sign-in of this request, with its person.
-pub async fn pending(
+async fn pending(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(String, PendingLogin, Account), ApiError> {
@@ -244,16 +316,25 @@ pub async fn pending(
     Ok((hash, pending, account))
 }
 
-/// `POST /api/v1/auth/second-factor`
+/// Give the second factor of a pending sign-in: a few codes in all, then it is void.
+#[utoipa::path(post, path = "/api/v1/auth/second-factor", tag = "sign-in",
+    security(("pendingCookie" = [])), request_body = SecondFactorBody,
+    responses((status = 200, description = "Signed in, or enrolment_required after a letter code", body = SignInStep),
+        (status = 401, description = "Wrong or used code, or the pending sign-in is void", body = ErrorBody),
+        (status = 429, description = "Too many attempts", body = ErrorBody)))]
 pub async fn second_factor(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    Pending {
+        hash,
+        pending,
+        account,
+    }: Pending,
     Json(body): Json<SecondFactorBody>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let source = peer.ip().to_string();
-    let (hash, pending, account) = pending(&state, &headers).await?;
     if pending.enrolment {
         return Err(ApiError::BadRequest(
             "enrol a second factor first (POST /api/v1/me/totp)".into(),
@@ -333,7 +414,7 @@ pub async fn second_factor(
             &account,
             true,
             &source,
-            json!({"status": "enrolment_required"}),
+            SignInStep::pending("enrolment_required", None),
         )
         .await;
     }
@@ -344,15 +425,34 @@ pub async fn second_factor(
     start_session(&state, &account, &source, &user_agent(&headers), &how).await
 }
 
-/// `POST /api/v1/auth/sms`: sends a code to the person's mobile number.
+/// A code sent by SMS.
+#[derive(Serialize, ToSchema)]
+pub struct SmsSent {
+    /// Always `sent`.
+    #[schema(example = "sent")]
+    status: &'static str,
+    /// Seconds the code is valid.
+    expires_in: u64,
+}
+
+/// Send a sign-in code by SMS to the person's mobile number (one per 30 seconds).
+#[utoipa::path(post, path = "/api/v1/auth/sms", tag = "sign-in", security(("pendingCookie" = [])),
+    responses((status = 200, body = SmsSent),
+        (status = 400, description = "No mobile number on record", body = ErrorBody),
+        (status = 401, description = "No pending sign-in", body = ErrorBody),
+        (status = 429, description = "One SMS per 30 seconds", body = ErrorBody),
+        (status = 503, description = "The gateway failed", body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    Pending {
+        hash,
+        pending,
+        account,
+    }: Pending,
+) -> Result<Json<SmsSent>, ApiError> {
     let now = state.now();
     let source = peer.ip().to_string();
-    let (hash, pending, account) = pending(&state, &headers).await?;
     let mobile = account
         .mobile
         .clone()
@@ -397,12 +497,16 @@ pub async fn send_sms(
         "",
     )
     .await?;
-    Ok(Json(
-        json!({"status": "sent", "expires_in": auth::sms_code::SMS_CODE_VALIDITY_SECS}),
-    ))
+    Ok(Json(SmsSent {
+        status: "sent",
+        expires_in: auth::sms_code::SMS_CODE_VALIDITY_SECS,
+    }))
 }
 
-/// `POST /api/v1/auth/logout`
+/// Sign out: ends this session and its WebSockets.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "sign-in",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Done)))]
 pub async fn logout(State(state): State<AppState>, who: SignedIn) -> Result<Response, ApiError> {
     end_session(&state, who.account.id, who.session.id).await?;
     record(
@@ -415,9 +519,5 @@ pub async fn logout(State(state): State<AppState>, who: SignedIn) -> Result<Resp
     )
     .await?;
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.auth.secure_cookies);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({"status": "ok"})),
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Json(DONE)).into_response())
 }

@@ -2,8 +2,9 @@
 //! person's quota (`uploads.rs`), downloads streamed from the file, for members only.
 
 use crate::auth::session::SignedIn;
+use crate::chat::frames::Attachment;
 use crate::chat::member;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -14,8 +15,9 @@ use serde_json::json;
 use store::AttachmentRow;
 
 /// `?name=`
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct UploadQuery {
+    /// The file's name (folders and hidden characters are stripped).
     name: String,
 }
 
@@ -33,9 +35,18 @@ fn clean_file_name(name: &str) -> Option<String> {
     (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then_some(cleaned)
 }
 
-/// `POST /api/v1/rooms/{id}/attachments?name=FILE`: the body is the file. It is written
-/// to disk as it arrives (never held in memory), within the largest size and the
-/// person's quota, and recorded only when complete.
+/// Upload a file to send with a message; the body is the file. It is written to disk as
+/// it arrives, within the largest size and the person's quota, and recorded only when
+/// complete; one not sent within a day is removed.
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/attachments", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Attachment),
+        (status = 400, description = "No or a bad file name, or an empty file", body = ErrorBody),
+        (status = 403, description = "Not a member of the room", body = ErrorBody),
+        (status = 413, description = "Larger than [chat] attachment_max_mib, or over the person's quota", body = ErrorBody),
+        (status = 429, description = "Too many uploads at once", body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     who: SignedIn,
@@ -155,7 +166,12 @@ fn storage(e: std::io::Error) -> ApiError {
     ApiError::Unavailable("attachment storage".into())
 }
 
-/// `GET /api/v1/attachments/{id}`: only for members of the room it was sent to.
+/// Download an attachment (members of its room only).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 404, description = "No such file, or not for this person", body = ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
     who: SignedIn,

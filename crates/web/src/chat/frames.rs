@@ -78,17 +78,79 @@ pub fn request(e: &Envelope) -> Result<Request, FrameError> {
     })
 }
 
+/// A file that goes with a message.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Attachment {
+    /// 32 hexadecimal digits; download at `/api/v1/attachments/{id}`.
+    id: String,
+    name: String,
+    /// Bytes.
+    size: i64,
+    content_type: String,
+}
+
+/// A chat message as the API shows it (REST and WebSocket alike).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Message {
+    id: i64,
+    room: i64,
+    /// The revision of its last change (the order of all changes).
+    rev: i64,
+    /// The author's login.
+    author: String,
+    author_name: String,
+    /// Empty when deleted.
+    text: String,
+    /// Logins mentioned with `@login` who are in the room.
+    mentions: Vec<String>,
+    attachment: Option<Attachment>,
+    /// ISO 8601, UTC.
+    sent_at: String,
+    /// The last edit or the deletion (ISO 8601, UTC).
+    edited_at: Option<String>,
+    deleted: bool,
+}
+
+impl From<&MessageRow> for Message {
+    fn from(m: &MessageRow) -> Message {
+        Message {
+            id: m.id,
+            room: m.room_id,
+            rev: m.rev,
+            author: m.author.clone(),
+            author_name: m.author_name.clone(),
+            text: m.text.clone(),
+            mentions: m.mentions.clone(),
+            attachment: m.attachment.as_ref().map(|a| Attachment {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                size: a.size,
+                content_type: a.content_type.clone(),
+            }),
+            sent_at: iso_utc(m.sent_at_ms / 1000),
+            edited_at: m.edited_at_ms.map(|t| iso_utc(t / 1000)),
+            deleted: m.deleted,
+        }
+    }
+}
+
+/// A room as its members see it (`title`: the other person's name in a direct room).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Room {
+    id: i64,
+    /// `group`, `direct`, `unit` or `managed`.
+    kind: String,
+    name: String,
+    /// Members are managed by administrators.
+    managed: bool,
+    title: String,
+    /// Logins.
+    members: Vec<String>,
+}
+
 /// A message as the API shows it.
 pub fn message_json(m: &MessageRow) -> Value {
-    json!({
-        "id": m.id, "room": m.room_id, "rev": m.rev, "author": m.author, "author_name": m.author_name,
-        "text": m.text, "mentions": m.mentions,
-        "attachment": m.attachment.as_ref().map(|a| json!({
-            "id": a.id, "name": a.name, "size": a.size, "content_type": a.content_type})),
-        "sent_at": iso_utc(m.sent_at_ms / 1000),
-        "edited_at": m.edited_at_ms.map(|t| iso_utc(t / 1000)),
-        "deleted": m.deleted,
-    })
+    serde_json::to_value(Message::from(m)).unwrap_or_default()
 }
 
 /// `chat.message`.

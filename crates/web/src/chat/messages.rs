@@ -2,10 +2,10 @@
 //! The same checks and the same writer as over the WebSocket (`live::chat`).
 
 use crate::auth::session::SignedIn;
-use crate::chat::frames::message_json;
+use crate::chat::frames::Message;
 use crate::chat::{mark_read, write};
 use crate::chat::{member, rule_error};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,34 +14,51 @@ use axum::Json;
 use live::chat::messages::new_message;
 use live::chat::writer::Change;
 use presence::chat_text;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
-/// `?before=&limit=`
-#[derive(Deserialize)]
+/// A page of history.
+#[derive(Deserialize, IntoParams)]
 pub struct Paging {
+    /// Messages older than this id.
     before: Option<i64>,
+    /// 1–100, default 50.
     limit: Option<i64>,
 }
 
-/// `GET /api/v1/rooms/{id}/messages`
+/// Messages, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct MessagePage {
+    messages: Vec<Message>,
+    /// Older messages exist.
+    more: bool,
+}
+
+/// A room's history, newest first (members only).
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path), Paging),
+    responses((status = 200, body = MessagePage),
+        (status = 403, description = "Not a member of the room", body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     who: SignedIn,
     Path(room): Path<i64>,
     Query(p): Query<Paging>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MessagePage>, ApiError> {
     member(&state.live, room, who.account.id)?;
     let limit = p.limit.unwrap_or(50).clamp(1, 100);
     let page = state.store.history(room, p.before, limit).await?;
-    let messages: Vec<Value> = page.iter().map(message_json).collect();
-    Ok(Json(
-        json!({ "messages": messages, "more": messages.len() as i64 == limit }),
-    ))
+    let messages: Vec<Message> = page.iter().map(Message::from).collect();
+    Ok(Json(MessagePage {
+        more: messages.len() as i64 == limit,
+        messages,
+    }))
 }
 
 /// `{text, attachment}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendBody {
     #[serde(default)]
@@ -50,7 +67,15 @@ pub struct SendBody {
     attachment: Option<String>,
 }
 
-/// `POST /api/v1/rooms/{id}/messages`
+/// Send a message (acknowledged once stored; the members' sockets get it too).
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/messages", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path)), request_body = SendBody,
+    responses((status = 201, body = Message),
+        (status = 400, description = "Empty, too long, control characters", body = ErrorBody),
+        (status = 403, description = "Not a member of the room", body = ErrorBody),
+        (status = 404, description = "The attachment is not one's own unsent upload to this room", body = ErrorBody),
+        (status = 429, description = "Writing faster than allowed (one limit with the WebSocket)", body = ErrorBody)))]
 pub async fn send(
     State(state): State<AppState>,
     who: SignedIn,
@@ -70,13 +95,19 @@ pub async fn send(
 }
 
 /// `{text}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditBody {
     text: String,
 }
 
-/// `PATCH /api/v1/rooms/{id}/messages/{mid}`
+/// Edit an own message.
+#[utoipa::path(patch, path = "/api/v1/rooms/{id}/messages/{mid}", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path), ("mid" = i64, Path)), request_body = EditBody,
+    responses((status = 200, body = Message),
+        (status = 403, description = "Not the author", body = ErrorBody),
+        (status = 404, description = "No such message", body = ErrorBody)))]
 pub async fn edit(
     State(state): State<AppState>,
     who: SignedIn,
@@ -92,7 +123,13 @@ pub async fn edit(
     Ok(Json(write(&state.live, change).await?))
 }
 
-/// `DELETE /api/v1/rooms/{id}/messages/{mid}`
+/// Delete an own message, and its attachment with it.
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}/messages/{mid}", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path), ("mid" = i64, Path)),
+    responses((status = 200, body = Message),
+        (status = 403, description = "Not the author", body = ErrorBody),
+        (status = 404, description = "No such message", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     who: SignedIn,
@@ -106,35 +143,57 @@ pub async fn delete(
 }
 
 /// `{up_to}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadBody {
+    /// A message id: everything up to it is read.
     up_to: i64,
 }
 
-/// `POST /api/v1/rooms/{id}/read`
+/// Unread messages left.
+#[derive(Serialize, ToSchema)]
+pub struct Unread {
+    unread: i64,
+}
+
+/// Move the own read marker (never back); the person's other clients hear of it.
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/read", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path)), request_body = ReadBody,
+    responses((status = 200, body = Unread), (status = 403, description = "Not a member", body = ErrorBody)))]
 pub async fn read(
     State(state): State<AppState>,
     who: SignedIn,
     Path(room): Path<i64>,
     Json(body): Json<ReadBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Unread>, ApiError> {
     let unread = mark_read(&state.live, who.account.id, room, body.up_to, None).await?;
-    Ok(Json(json!({ "unread": unread })))
+    Ok(Json(Unread { unread }))
 }
 
 /// `?q=`
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
+    /// 2–100 characters.
     q: String,
 }
 
-/// `GET /api/v1/search?q=`
+/// Messages found.
+#[derive(Serialize, ToSchema)]
+pub struct Found {
+    messages: Vec<Message>,
+}
+
+/// Search the own rooms' messages (up to 50, newest first).
+#[utoipa::path(get, path = "/api/v1/search", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(SearchQuery),
+    responses((status = 200, body = Found), (status = 400, description = "Under 2 or over 100 characters", body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     who: SignedIn,
     Query(q): Query<SearchQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Found>, ApiError> {
     let query = q.q.trim();
     if query.chars().count() < 2 || query.chars().count() > 100 {
         return Err(ApiError::BadRequest(
@@ -145,6 +204,6 @@ pub async fn search(
         .store
         .search_messages(who.account.id, &chat_text::like_pattern(query), 50)
         .await?;
-    let messages: Vec<Value> = found.iter().map(message_json).collect();
-    Ok(Json(json!({ "messages": messages })))
+    let messages = found.iter().map(Message::from).collect();
+    Ok(Json(Found { messages }))
 }

@@ -10,12 +10,12 @@ pub mod ws;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::routing::{delete, get, patch, post};
-use axum::Router;
 use live::chat::messages as live_chat;
 use live::chat::writer::Change;
 use live::Live;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Whether `me` may read and post in `room`.
 pub(crate) fn member(live: &Live, room: i64, me: i64) -> Result<(), ApiError> {
@@ -68,25 +68,19 @@ pub(crate) fn resolve(rt: &Live, logins: &[String]) -> Result<Vec<i64>, ApiError
 }
 
 /// Rooms, messages, attachments and search.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     use messages as m;
     use rooms as r;
-    Router::new()
-        .route("/api/v1/rooms", get(r::rooms).post(r::create_room))
-        .route("/api/v1/rooms/direct", post(r::direct_room))
-        .route("/api/v1/rooms/{id}/messages", get(m::history).post(m::send))
-        .route(
-            "/api/v1/rooms/{id}/messages/{mid}",
-            patch(m::edit).delete(m::delete),
-        )
-        .route("/api/v1/rooms/{id}/read", post(m::read))
-        .route("/api/v1/rooms/{id}/members", post(r::add_member))
-        .route(
-            "/api/v1/rooms/{id}/members/{login}",
-            delete(r::remove_member),
-        )
-        .route("/api/v1/rooms/{id}/attachments", post(attachments::upload))
-        .route("/api/v1/attachments/{id}", get(attachments::download))
-        .route("/api/v1/search", get(m::search))
-        .route("/api/v1/admin/rooms", post(r::create_managed_room))
+    OpenApiRouter::new()
+        .routes(routes!(r::rooms, r::create_room))
+        .routes(routes!(r::direct_room))
+        .routes(routes!(m::history, m::send))
+        .routes(routes!(m::edit, m::delete))
+        .routes(routes!(m::read))
+        .routes(routes!(r::add_member))
+        .routes(routes!(r::remove_member))
+        .routes(routes!(attachments::upload))
+        .routes(routes!(attachments::download))
+        .routes(routes!(m::search))
+        .routes(routes!(r::create_managed_room))
 }

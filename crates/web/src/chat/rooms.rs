@@ -2,8 +2,9 @@
 //! rooms, members. Members are told over the WebSocket (`room.updated`, `room.left`).
 
 use crate::auth::session::{Admin, SignedIn};
+use crate::chat::frames::Room;
 use crate::chat::{resolve, rule_error};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,31 +13,62 @@ use axum::Json;
 use live::chat::messages::{announce_room, room_json, title};
 use live::Live;
 use presence::{room_rules, Actor, RoomFacts, RoomKind};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-/// `GET /api/v1/rooms`
-pub async fn rooms(State(state): State<AppState>, who: SignedIn) -> Result<Json<Value>, ApiError> {
+/// A room in the own list.
+#[derive(Serialize, ToSchema)]
+pub struct RoomSummary {
+    id: i64,
+    kind: String,
+    name: String,
+    managed: bool,
+    title: String,
+    members: Vec<String>,
+    /// Messages of others after the read marker.
+    unread: i64,
+    /// The read marker (a message id).
+    last_read: i64,
+    /// The newest message's id, if any.
+    last_message: Option<i64>,
+}
+
+/// The own rooms.
+#[derive(Serialize, ToSchema)]
+pub struct Rooms {
+    rooms: Vec<RoomSummary>,
+}
+
+/// The own rooms, with unread counts.
+#[utoipa::path(get, path = "/api/v1/rooms", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Rooms)))]
+pub async fn rooms(State(state): State<AppState>, who: SignedIn) -> Result<Json<Rooms>, ApiError> {
     let rt = &state.live;
     let me = who.account.id;
-    let rooms: Vec<Value> = state
+    let rooms = state
         .store
         .rooms_of(me)
         .await?
         .into_iter()
-        .map(|s| {
-            json!({
-                "id": s.room.id, "kind": s.room.kind, "name": s.room.name, "managed": s.room.managed,
-                "title": title(rt, me, &s.room, &s.members), "members": s.members,
-                "unread": s.unread, "last_read": s.last_read, "last_message": s.last_message,
-            })
+        .map(|s| RoomSummary {
+            title: title(rt, me, &s.room, &s.members),
+            id: s.room.id,
+            kind: s.room.kind,
+            name: s.room.name,
+            managed: s.room.managed,
+            members: s.members,
+            unread: s.unread,
+            last_read: s.last_read,
+            last_message: s.last_message,
         })
         .collect();
-    Ok(Json(json!({ "rooms": rooms })))
+    Ok(Json(Rooms { rooms }))
 }
 
 /// `{name, members}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoom {
     name: String,
@@ -74,7 +106,14 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json)).into_response())
 }
 
-/// `POST /api/v1/rooms`
+/// Make a group room (the caller is a member; a few per hour).
+#[utoipa::path(post, path = "/api/v1/rooms", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = NewRoom,
+    responses((status = 201, body = Room),
+        (status = 400, description = "Bad name (empty, over 80 characters, hidden characters)", body = ErrorBody),
+        (status = 404, description = "A member is not in the directory", body = ErrorBody),
+        (status = 429, description = "Too many rooms this hour; see Retry-After", body = ErrorBody)))]
 pub async fn create_room(
     State(state): State<AppState>,
     who: SignedIn,
@@ -83,7 +122,13 @@ pub async fn create_room(
     create(&state, who.account.id, body, false).await
 }
 
-/// `POST /api/v1/admin/rooms`
+/// Make a room whose members administrators manage.
+#[utoipa::path(post, path = "/api/v1/admin/rooms", tag = "admin",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    request_body = NewRoom,
+    responses((status = 201, body = Room),
+        (status = 400, description = "Bad name", body = ErrorBody),
+        (status = 404, description = "A member is not in the directory", body = ErrorBody)))]
 pub async fn create_managed_room(
     State(state): State<AppState>,
     who: Admin,
@@ -93,13 +138,19 @@ pub async fn create_managed_room(
 }
 
 /// `{login}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     login: String,
 }
 
-/// `POST /api/v1/rooms/direct`
+/// The direct room with a colleague (made when missing).
+#[utoipa::path(post, path = "/api/v1/rooms/direct", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = LoginBody,
+    responses((status = 200, body = Room),
+        (status = 400, description = "Oneself", body = ErrorBody),
+        (status = 404, description = "Not in the directory", body = ErrorBody)))]
 pub async fn direct_room(
     State(state): State<AppState>,
     who: SignedIn,
@@ -137,7 +188,13 @@ async fn facts(state: &AppState, room: i64) -> Result<RoomFacts, ApiError> {
     })
 }
 
-/// `POST /api/v1/rooms/{id}/members`
+/// Add a member (members of group rooms may; unit and managed rooms are fixed).
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/members", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path)), request_body = LoginBody,
+    responses((status = 200, body = Room),
+        (status = 403, description = "Not a member, or the room's members are fixed", body = ErrorBody),
+        (status = 404, description = "No such room or person", body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
     who: SignedIn,
@@ -159,7 +216,13 @@ pub async fn add_member(
     Ok(Json(announce_room(rt, me, room, &[]).await?))
 }
 
-/// `DELETE /api/v1/rooms/{id}/members/{login}`
+/// Remove a member (oneself, or anyone as an administrator).
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}/members/{login}", tag = "chat",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path), ("login" = String, Path)),
+    responses((status = 200, body = Room),
+        (status = 403, description = "Only oneself, or the room's members are fixed", body = ErrorBody),
+        (status = 404, description = "Not in the room", body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     who: SignedIn,

@@ -5,34 +5,39 @@
 //! Every change is audited.
 
 use crate::auth::session::{Admin, SignedIn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use directory::forwarding::{RuleRequest, RulesRequest, DEFAULT_NO_ANSWER_SECS};
 use directory::{Extension, ForwardingError, ForwardingRules, Login, RuleKind};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::TargetPerson;
+use utoipa::ToSchema;
 
 /// One rule: `{on, target}`; a blank or absent target is none.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
     on: bool,
+    /// Extension of another person in the directory; blank or null for none. Kept while
+    /// the rule is off.
     #[serde(default)]
     target: Option<String>,
 }
 
 /// The no-answer rule: `{on, target, seconds}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoAnswerBody {
     on: bool,
+    /// Extension of another person in the directory; blank or null for none.
     #[serde(default)]
     target: Option<String>,
+    /// Seconds of ringing before the call is forwarded (5–120, default 20).
     #[serde(default = "default_seconds")]
+    #[schema(minimum = 5, maximum = 120, default = 20)]
     seconds: i64,
 }
 
@@ -41,7 +46,7 @@ fn default_seconds() -> i64 {
 }
 
 /// All three rules; a PUT replaces them together.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
     always: RuleBody,
@@ -113,28 +118,57 @@ fn refusal(e: &ForwardingError) -> ApiError {
     }
 }
 
-/// The rules as the API shows them, with the names of the people they forward to.
+/// One rule as shown.
+#[derive(Serialize, ToSchema)]
+pub struct RuleShown {
+    on: bool,
+    /// The extension calls go to.
+    target: Option<String>,
+    /// Whose extension that is.
+    target_name: Option<String>,
+    /// Seconds of ringing first (the no-answer rule only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seconds: Option<u32>,
+}
+
+/// A person's rules, with the names of the people they forward to.
+#[derive(Serialize, ToSchema)]
+pub struct Forwarding {
+    login: String,
+    /// The person's own extension.
+    extension: String,
+    always: RuleShown,
+    busy: RuleShown,
+    no_answer: RuleShown,
+}
+
+/// The rules as the API shows them.
 fn shown(
     login: &Login,
     own: &Extension,
     rules: &ForwardingRules,
     people: &HashMap<Extension, TargetPerson>,
-) -> Value {
-    let mut out = json!({"login": login.as_str(), "extension": own.as_str()});
-    for kind in RuleKind::ALL {
+) -> Forwarding {
+    let rule = |kind| {
         let rule = rules.rule(kind);
         let target = rule.target();
-        out[kind.name()] = json!({
-            "on": rule.is_on(),
-            "target": target.map(Extension::as_str),
-            "target_name": target.and_then(|t| people.get(t)).map(|p| p.name.as_str()),
-        });
+        RuleShown {
+            on: rule.is_on(),
+            target: target.map(|t| t.as_str().to_owned()),
+            target_name: target.and_then(|t| people.get(t)).map(|p| p.name.clone()),
+            seconds: (kind == RuleKind::NoAnswer).then(|| rules.no_answer_secs()),
+        }
+    };
+    Forwarding {
+        login: login.as_str().to_owned(),
+        extension: own.as_str().to_owned(),
+        always: rule(RuleKind::Always),
+        busy: rule(RuleKind::Busy),
+        no_answer: rule(RuleKind::NoAnswer),
     }
-    out["no_answer"]["seconds"] = json!(rules.no_answer_secs());
-    out
 }
 
-async fn show(state: &AppState, login: &Login) -> Result<Json<Value>, ApiError> {
+async fn show(state: &AppState, login: &Login) -> Result<Json<Forwarding>, ApiError> {
     let current = state
         .store
         .forwarding(login)
@@ -157,7 +191,7 @@ async fn save(
     actor: &str,
     login: &Login,
     body: &RulesBody,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Forwarding>, ApiError> {
     let current = state
         .store
         .forwarding(login)
@@ -194,37 +228,63 @@ async fn save(
     Ok(Json(shown(login, &current.extension, &rules, &people)))
 }
 
-/// `GET /api/v1/me/forwarding`
-pub async fn mine(State(state): State<AppState>, who: SignedIn) -> Result<Json<Value>, ApiError> {
+/// Own call forwarding rules (everyone has an extension, so everyone may set them).
+#[utoipa::path(get, path = "/api/v1/me/forwarding", tag = "forwarding",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Forwarding)))]
+pub async fn mine(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Json<Forwarding>, ApiError> {
     show(&state, &who.account.login).await
 }
 
-/// `PUT /api/v1/me/forwarding`
+/// Replace own call forwarding rules.
+#[utoipa::path(put, path = "/api/v1/me/forwarding", tag = "forwarding",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = RulesBody,
+    responses((status = 200, body = Forwarding),
+        (status = 400, description = "A bad rule; nothing changed. `field` (e.g. `busy.target`) \
+            and `problem`: not_an_extension, target_missing, own_extension, unknown_extension, \
+            seconds_out_of_range", body = ErrorBody),
+        (status = 422, description = "Not the documented JSON (unknown field, wrong type)")))]
 pub async fn set_mine(
     State(state): State<AppState>,
     who: SignedIn,
     Json(body): Json<RulesBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Forwarding>, ApiError> {
     let login = &who.account.login;
     save(&state, login.as_str(), login, &body).await
 }
 
-/// `GET /api/v1/admin/staff/{login}/forwarding`
+/// A person's call forwarding rules.
+#[utoipa::path(get, path = "/api/v1/admin/staff/{login}/forwarding", tag = "forwarding",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("login" = String, Path, description = "The person's login")),
+    responses((status = 200, body = Forwarding), (status = 404, description = "Unknown login", body = ErrorBody)))]
 pub async fn of_person(
     State(state): State<AppState>,
     _admin: Admin,
     Path(login): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Forwarding>, ApiError> {
     show(&state, &Login::parse(&login)?).await
 }
 
-/// `PUT /api/v1/admin/staff/{login}/forwarding`
+/// Replace a person's call forwarding rules.
+#[utoipa::path(put, path = "/api/v1/admin/staff/{login}/forwarding", tag = "forwarding",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("login" = String, Path, description = "The person's login")),
+    request_body = RulesBody,
+    responses((status = 200, body = Forwarding),
+        (status = 400, description = "A bad rule; nothing changed", body = ErrorBody),
+        (status = 404, description = "Unknown login", body = ErrorBody),
+        (status = 422, description = "Not the documented JSON")))]
 pub async fn set_for_person(
     State(state): State<AppState>,
     admin: Admin,
     Path(login): Path<String>,
     Json(body): Json<RulesBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Forwarding>, ApiError> {
     let actor = admin.0.account.login.as_str();
     save(&state, actor, &Login::parse(&login)?, &body).await
 }

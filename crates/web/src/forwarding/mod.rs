@@ -1,18 +1,14 @@
 //! Call forwarding rules: one's own and, for administrators, anyone's.
 
 pub mod api;
-pub mod openapi;
 
 use crate::AppState;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// One's own forwarding rules and administrators' of anyone's.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me/forwarding", get(api::mine).put(api::set_mine))
-        .route(
-            "/api/v1/admin/staff/{login}/forwarding",
-            get(api::of_person).put(api::set_for_person),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::mine, api::set_mine))
+        .routes(routes!(api::of_person, api::set_for_person))
 }

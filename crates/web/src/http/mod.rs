@@ -3,8 +3,20 @@
 //! answer gets.
 
 pub mod connection_cap;
+pub mod document;
 pub mod health;
 pub mod no_store;
 pub mod open_files;
 pub mod reloadable_tls;
 pub mod server;
+
+use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The health check and the API's own document.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(document::document))
+}

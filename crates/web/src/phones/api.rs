@@ -2,7 +2,7 @@
 //! admins manage anyone's devices. Every change is audited.
 
 use crate::auth::session::{Admin, SignedIn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,31 +11,74 @@ use axum::Json;
 use directory::device::DeviceLabel;
 use directory::Feature;
 use live::provisioning::{provision, DeviceRequest, Provisioned};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use store::DeviceRow;
+use utoipa::ToSchema;
 
 /// `{label}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPhone {
+    /// 1 to 60 characters, no control or hidden characters (bidi overrides, zero-width).
     label: String,
 }
 
-fn listed(devices: &[DeviceRow]) -> Value {
-    let list: Vec<Value> = devices
-        .iter()
-        .map(|d| {
-            json!({"label": d.label, "sip_username": d.sip_username, "extension": d.extension,
-                   "domain": d.realm, "created_at": d.created_at})
-        })
-        .collect();
-    Value::Array(list)
+/// A SIP device.
+#[derive(Serialize, ToSchema)]
+pub struct Phone {
+    label: String,
+    /// `EXTENSION-N`, the device's SIP user name.
+    sip_username: String,
+    extension: String,
+    /// The SIP domain it registers to (also the digest realm).
+    domain: String,
+    /// Unix seconds.
+    created_at: i64,
 }
 
-fn shown_once(p: &Provisioned) -> Value {
-    json!({"label": p.label, "sip_username": p.sip_username, "sip_password": p.sip_password,
-           "extension": p.extension, "domain": p.domain})
+/// A person's devices.
+#[derive(Serialize, ToSchema)]
+pub struct Phones {
+    phones: Vec<Phone>,
+    /// Whether the person may register devices (the `softphone` feature); own list only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    softphone: Option<bool>,
+    /// The SIP domain; own list only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<String>,
+}
+
+/// A device just made, with its credentials: shown only this once, never stored.
+#[derive(Serialize, ToSchema)]
+pub struct NewCredentials {
+    label: String,
+    sip_username: String,
+    sip_password: String,
+    extension: String,
+    domain: String,
+}
+
+fn listed(devices: &[DeviceRow]) -> Vec<Phone> {
+    devices
+        .iter()
+        .map(|d| Phone {
+            label: d.label.clone(),
+            sip_username: d.sip_username.clone(),
+            extension: d.extension.clone(),
+            domain: d.realm.clone(),
+            created_at: d.created_at,
+        })
+        .collect()
+}
+
+fn shown_once(p: &Provisioned) -> NewCredentials {
+    NewCredentials {
+        label: p.label.clone(),
+        sip_username: p.sip_username.clone(),
+        sip_password: p.sip_password.clone(),
+        extension: p.extension.clone(),
+        domain: p.domain.clone(),
+    }
 }
 
 async fn create(
@@ -85,17 +128,27 @@ async fn delete_device(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/v1/me/phones`
-pub async fn mine(State(state): State<AppState>, who: SignedIn) -> Result<Json<Value>, ApiError> {
+/// Own SIP devices.
+#[utoipa::path(get, path = "/api/v1/me/phones", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Phones)))]
+pub async fn mine(State(state): State<AppState>, who: SignedIn) -> Result<Json<Phones>, ApiError> {
     let devices = state.store.devices_of(who.account.login.as_str()).await?;
-    Ok(Json(json!({
-        "phones": listed(&devices),
-        "softphone": who.account.features.contains(Feature::Softphone),
-        "domain": state.sip_domain,
-    })))
+    Ok(Json(Phones {
+        phones: listed(&devices),
+        softphone: Some(who.account.features.contains(Feature::Softphone)),
+        domain: Some(state.sip_domain.clone()),
+    }))
 }
 
-/// `POST /api/v1/me/phones`: only with the softphone feature (others could not register).
+/// Add an own softphone; only with the `softphone` feature (others could not register).
+#[utoipa::path(post, path = "/api/v1/me/phones", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = NewPhone,
+    responses((status = 201, description = "The device with its credentials, shown only this once", body = NewCredentials),
+        (status = 400, description = "Label empty, too long or with control characters; a hidden character answers field label, problem hidden_character", body = ErrorBody),
+        (status = 403, description = "No softphone feature", body = ErrorBody),
+        (status = 409, description = "A device with this label exists", body = ErrorBody)))]
 pub async fn add_mine(
     State(state): State<AppState>,
     who: SignedIn,
@@ -112,7 +165,12 @@ pub async fn add_mine(
     create(&state, login, login, &body.label).await
 }
 
-/// `DELETE /api/v1/me/phones/{sip_username}`: one's own devices only.
+/// Remove an own device; it can no longer register.
+#[utoipa::path(delete, path = "/api/v1/me/phones/{sip_username}", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("sip_username" = String, Path)),
+    responses((status = 204, description = "Removed"),
+        (status = 404, description = "Not one of the own devices", body = ErrorBody)))]
 pub async fn remove_mine(
     State(state): State<AppState>,
     who: SignedIn,
@@ -127,17 +185,32 @@ pub async fn remove_mine(
     }
 }
 
-/// `GET /api/v1/admin/staff/{login}/phones`
+/// A person's SIP devices.
+#[utoipa::path(get, path = "/api/v1/admin/staff/{login}/phones", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("login" = String, Path)),
+    responses((status = 200, body = Phones)))]
 pub async fn of_person(
     State(state): State<AppState>,
     _admin: Admin,
     Path(login): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Phones>, ApiError> {
     let devices = state.store.devices_of(&login).await?;
-    Ok(Json(json!({ "phones": listed(&devices) })))
+    Ok(Json(Phones {
+        phones: listed(&devices),
+        softphone: None,
+        domain: None,
+    }))
 }
 
-/// `POST /api/v1/admin/staff/{login}/phones`
+/// Add a device for a person.
+#[utoipa::path(post, path = "/api/v1/admin/staff/{login}/phones", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("login" = String, Path)), request_body = NewPhone,
+    responses((status = 201, description = "The device with its credentials, shown only this once", body = NewCredentials),
+        (status = 400, description = "Bad label (as for one's own phones)", body = ErrorBody),
+        (status = 404, description = "Unknown person", body = ErrorBody),
+        (status = 409, description = "A device with this label exists", body = ErrorBody)))]
 pub async fn add_for_person(
     State(state): State<AppState>,
     admin: Admin,
@@ -147,7 +220,11 @@ pub async fn add_for_person(
     create(&state, admin.0.account.login.as_str(), &login, &body.label).await
 }
 
-/// `DELETE /api/v1/admin/phones/{sip_username}`
+/// Remove a device.
+#[utoipa::path(delete, path = "/api/v1/admin/phones/{sip_username}", tag = "phones",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("sip_username" = String, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, description = "No such device", body = ErrorBody)))]
 pub async fn remove_any(
     State(state): State<AppState>,
     admin: Admin,

@@ -2,23 +2,16 @@
 //! anyone's.
 
 pub mod api;
-pub mod openapi;
 
 use crate::AppState;
-use axum::routing::{delete, get};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// One's own devices and administrators' management of anyone's.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me/phones", get(api::mine).post(api::add_mine))
-        .route("/api/v1/me/phones/{sip_username}", delete(api::remove_mine))
-        .route(
-            "/api/v1/admin/staff/{login}/phones",
-            get(api::of_person).post(api::add_for_person),
-        )
-        .route(
-            "/api/v1/admin/phones/{sip_username}",
-            delete(api::remove_any),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::mine, api::add_mine))
+        .routes(routes!(api::remove_mine))
+        .routes(routes!(api::of_person, api::add_for_person))
+        .routes(routes!(api::remove_any))
 }

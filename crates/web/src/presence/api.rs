@@ -2,8 +2,9 @@
 //! watches, and the team-panel groups administrators define.
 
 use crate::auth::session::{Admin, SignedIn};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::presence::frames::PresenceBody;
+use crate::presence::frames::PresenceEntry;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,9 +12,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use directory::{GroupKind, GroupName, Login, UnitPath};
 use live::Live;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::PanelPerson;
+use utoipa::{IntoParams, ToSchema};
 
 /// Adds a watch on `login`; the answer holds when it expires.
 pub async fn add_watch(live: &Live, me: i64, login: &str) -> Result<Value, ApiError> {
@@ -30,37 +32,67 @@ pub async fn add_watch(live: &Live, me: i64, login: &str) -> Result<Value, ApiEr
     }
 }
 
+/// A colleague on a panel.
+#[derive(Serialize, ToSchema)]
+pub struct PanelEntry {
+    login: String,
+    name: String,
+    extension: String,
+    /// The unit's path.
+    unit: String,
+    /// Presence as the viewer may see it.
+    #[schema(value_type = Option<PresenceEntry>)]
+    presence: Option<Value>,
+}
+
 /// Panel entries: who, with presence as `viewer` may see it.
-fn entries(rt: &Live, viewer: i64, people: &[PanelPerson]) -> Vec<Value> {
+fn entries(rt: &Live, viewer: i64, people: &[PanelPerson]) -> Vec<PanelEntry> {
     let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
     let presence = rt.entries(viewer, &ids);
     people
         .iter()
-        .map(|p| {
-            let mine = presence
+        .map(|p| PanelEntry {
+            presence: presence
                 .iter()
                 .find(|e| e["login"] == p.login.as_str())
-                .cloned();
-            json!({"login": p.login, "name": p.name, "extension": p.extension, "unit": p.unit,
-                   "presence": mine.unwrap_or(Value::Null)})
+                .cloned(),
+            login: p.login.clone(),
+            name: p.name.clone(),
+            extension: p.extension.clone(),
+            unit: p.unit.clone(),
         })
         .collect()
 }
 
-/// `?unit=PATH`, `?logins=a,b` or `?q=TEXT`
-#[derive(Deserialize)]
+/// Exactly one of: a unit, logins, or a search text.
+#[derive(Deserialize, IntoParams)]
 pub struct PresenceQuery {
+    /// A unit's path: its people.
     unit: Option<String>,
+    /// Logins, comma-separated (up to 500).
     logins: Option<String>,
+    /// Found by name, login or extension (1–100 characters, up to 50 people).
     q: Option<String>,
 }
 
-/// `GET /api/v1/presence`
+/// Colleagues with their presence.
+#[derive(Serialize, ToSchema)]
+pub struct Entries {
+    entries: Vec<PanelEntry>,
+}
+
+/// Presence of a unit, of people, or of people found by name, login or extension.
+#[utoipa::path(get, path = "/api/v1/presence", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(PresenceQuery),
+    responses((status = 200, body = Entries),
+        (status = 400, description = "Not exactly one of unit, logins and q, or q empty or over 100 characters", body = ErrorBody),
+        (status = 404, description = "Unknown unit", body = ErrorBody)))]
 pub async fn presence(
     State(state): State<AppState>,
     who: SignedIn,
     Query(q): Query<PresenceQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Entries>, ApiError> {
     let people = match (q.unit, q.logins, q.q) {
         (None, None, Some(text)) => {
             let text = text.trim();
@@ -100,12 +132,17 @@ pub async fn presence(
             ))
         }
     };
-    Ok(Json(
-        json!({ "entries": entries(&state.live, who.account.id, &people) }),
-    ))
+    Ok(Json(Entries {
+        entries: entries(&state.live, who.account.id, &people),
+    }))
 }
 
-/// `PUT /api/v1/me/presence`
+/// Set the own presence.
+#[utoipa::path(put, path = "/api/v1/me/presence", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = PresenceBody,
+    responses((status = 200, description = "The own presence entry", body = PresenceEntry),
+        (status = 400, description = "Unknown state or location, note too long, until in the past", body = ErrorBody)))]
 pub async fn set_presence(
     State(state): State<AppState>,
     who: SignedIn,
@@ -120,31 +157,70 @@ pub async fn set_presence(
     Ok(Json(entry))
 }
 
-/// `GET /api/v1/team-panel`
+/// The own unit on the team panel.
+#[derive(Serialize, ToSchema)]
+pub struct UnitPanel {
+    path: String,
+    entries: Vec<PanelEntry>,
+}
+
+/// A team-panel group an administrator defined.
+#[derive(Serialize, ToSchema)]
+pub struct GroupPanel {
+    id: i64,
+    name: String,
+    entries: Vec<PanelEntry>,
+}
+
+/// The team panel.
+#[derive(Serialize, ToSchema)]
+pub struct TeamPanel {
+    unit: UnitPanel,
+    favourites: Vec<PanelEntry>,
+    groups: Vec<GroupPanel>,
+}
+
+/// The own unit, favourites and team-panel groups, with presence.
+#[utoipa::path(get, path = "/api/v1/team-panel", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = TeamPanel)))]
 pub async fn team_panel(
     State(state): State<AppState>,
     who: SignedIn,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TeamPanel>, ApiError> {
     let rt = &state.live;
     let me = who.account.id;
     let unit = who.account.unit.to_string();
     let unit_people = state.store.unit_people(&unit, false).await?;
     let favourites = state.store.favourites(me).await?;
-    let groups: Vec<Value> = state
+    let groups = state
         .store
         .panel_groups(me)
         .await?
         .iter()
-        .map(|g| json!({"id": g.id, "name": g.name, "entries": entries(rt, me, &g.members)}))
+        .map(|g| GroupPanel {
+            id: g.id,
+            name: g.name.clone(),
+            entries: entries(rt, me, &g.members),
+        })
         .collect();
-    Ok(Json(json!({
-        "unit": {"path": unit, "entries": entries(rt, me, &unit_people)},
-        "favourites": entries(rt, me, &favourites),
-        "groups": groups,
-    })))
+    Ok(Json(TeamPanel {
+        unit: UnitPanel {
+            entries: entries(rt, me, &unit_people),
+            path: unit,
+        },
+        favourites: entries(rt, me, &favourites),
+        groups,
+    }))
 }
 
-/// `PUT /api/v1/me/favourites/{login}`
+/// Add a favourite (followed on every open client at once).
+#[utoipa::path(put, path = "/api/v1/me/favourites/{login}", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("login" = String, Path)),
+    responses((status = 204, description = "Added"),
+        (status = 400, description = "Oneself", body = ErrorBody),
+        (status = 404, description = "Not in the directory", body = ErrorBody)))]
 pub async fn add_favourite(
     State(state): State<AppState>,
     who: SignedIn,
@@ -166,7 +242,11 @@ pub async fn add_favourite(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `DELETE /api/v1/me/favourites/{login}`
+/// Remove a favourite.
+#[utoipa::path(delete, path = "/api/v1/me/favourites/{login}", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("login" = String, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, description = "Not a favourite", body = ErrorBody)))]
 pub async fn remove_favourite(
     State(state): State<AppState>,
     who: SignedIn,
@@ -183,31 +263,58 @@ pub async fn remove_favourite(
     }
 }
 
-/// `GET /api/v1/me/watches`
+/// "Tell me when she is available."
+#[derive(Serialize, ToSchema)]
+pub struct Watch {
+    login: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// When the watch gives up (ISO 8601, UTC).
+    expires_at: String,
+}
+
+/// The own watches.
+#[derive(Serialize, ToSchema)]
+pub struct Watches {
+    watches: Vec<Watch>,
+}
+
+/// The own watches ("tell me when she is available").
+#[utoipa::path(get, path = "/api/v1/me/watches", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Watches)))]
 pub async fn watches(
     State(state): State<AppState>,
     who: SignedIn,
-) -> Result<Json<Value>, ApiError> {
-    let list: Vec<Value> = state
+) -> Result<Json<Watches>, ApiError> {
+    let watches = state
         .store
         .watches_of(who.account.id)
         .await?
         .into_iter()
-        .map(|(p, expires)| {
-            json!({"login": p.login, "name": p.name, "expires_at": crate::time_format::iso_utc(expires / 1000)})
+        .map(|(p, expires)| Watch {
+            login: p.login,
+            name: Some(p.name),
+            expires_at: crate::time_format::iso_utc(expires / 1000),
         })
         .collect();
-    Ok(Json(json!({ "watches": list })))
+    Ok(Json(Watches { watches }))
 }
 
 /// `{login}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatchBody {
     login: String,
 }
 
-/// `POST /api/v1/me/watches`
+/// Watch a colleague: a notice once she is available (at once, if she is now).
+#[utoipa::path(post, path = "/api/v1/me/watches", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    request_body = WatchBody,
+    responses((status = 201, body = Watch),
+        (status = 400, description = "Oneself", body = ErrorBody),
+        (status = 404, description = "Not in the directory", body = ErrorBody)))]
 pub async fn add(
     State(state): State<AppState>,
     who: SignedIn,
@@ -217,7 +324,11 @@ pub async fn add(
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
-/// `DELETE /api/v1/me/watches/{login}`
+/// Stop watching a colleague.
+#[utoipa::path(delete, path = "/api/v1/me/watches/{login}", tag = "presence",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("login" = String, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, description = "Not watched", body = ErrorBody)))]
 pub async fn remove(
     State(state): State<AppState>,
     who: SignedIn,
@@ -236,20 +347,48 @@ pub async fn remove(
     }
 }
 
-/// `GET /api/v1/admin/groups`
-pub async fn groups(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ApiError> {
-    let list: Vec<Value> = state
+/// A team-panel group.
+#[derive(Serialize, ToSchema)]
+pub struct Group {
+    id: i64,
+    name: String,
+    /// The unit it belongs to, if any.
+    unit: Option<String>,
+    /// Logins.
+    members: Vec<String>,
+}
+
+/// The team-panel groups.
+#[derive(Serialize, ToSchema)]
+pub struct Groups {
+    groups: Vec<Group>,
+}
+
+/// The team-panel groups.
+#[utoipa::path(get, path = "/api/v1/admin/groups", tag = "admin",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    responses((status = 200, body = Groups)))]
+pub async fn groups(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<Groups>, ApiError> {
+    let groups = state
         .store
         .groups(GroupKind::TeamPanel)
         .await?
         .into_iter()
-        .map(|g| json!({"id": g.id, "name": g.name, "unit": g.unit, "members": g.members}))
+        .map(|g| Group {
+            id: g.id,
+            name: g.name,
+            unit: g.unit,
+            members: g.members,
+        })
         .collect();
-    Ok(Json(json!({ "groups": list })))
+    Ok(Json(Groups { groups }))
 }
 
 /// `{name, members}`
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     name: String,
@@ -257,7 +396,21 @@ pub struct NewGroup {
     members: Vec<String>,
 }
 
-/// `POST /api/v1/admin/groups`
+/// A new group, made.
+#[derive(Serialize, ToSchema)]
+pub struct GroupMade {
+    id: i64,
+    name: String,
+}
+
+/// Define a team-panel group.
+#[utoipa::path(post, path = "/api/v1/admin/groups", tag = "admin",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    request_body = NewGroup,
+    responses((status = 201, body = GroupMade),
+        (status = 400, description = "Bad name (empty, too long, hidden characters)", body = ErrorBody),
+        (status = 404, description = "A member is not in the directory", body = ErrorBody),
+        (status = 409, description = "A group of that name exists", body = ErrorBody)))]
 pub async fn create_group(
     State(state): State<AppState>,
     admin: Admin,
@@ -284,12 +437,19 @@ pub async fn create_group(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "name": name.as_str()})),
+        Json(GroupMade {
+            id,
+            name: name.as_str().to_owned(),
+        }),
     )
         .into_response())
 }
 
-/// `PUT /api/v1/admin/groups/{id}/members/{login}`
+/// Add a person to a group.
+#[utoipa::path(put, path = "/api/v1/admin/groups/{id}/members/{login}", tag = "admin",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("id" = i64, Path), ("login" = String, Path)),
+    responses((status = 204, description = "Added"), (status = 404, description = "No such group or person", body = ErrorBody)))]
 pub async fn add_group_member(
     State(state): State<AppState>,
     admin: Admin,
@@ -313,7 +473,11 @@ pub async fn add_group_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `DELETE /api/v1/admin/groups/{id}/members/{login}`
+/// Remove a person from a group.
+#[utoipa::path(delete, path = "/api/v1/admin/groups/{id}/members/{login}", tag = "admin",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("id" = i64, Path), ("login" = String, Path)),
+    responses((status = 204, description = "Removed"), (status = 404, description = "Not in the group", body = ErrorBody)))]
 pub async fn remove_group_member(
     State(state): State<AppState>,
     admin: Admin,

@@ -72,17 +72,19 @@ pub fn request(e: &Envelope) -> Result<Request, FrameError> {
 }
 
 /// The body of `presence.set` and `PUT /api/v1/me/presence`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 pub struct PresenceBody {
-    /// State name.
+    /// `available`, `busy`, `away`, `do_not_disturb` or `offline` (calls and meetings set
+    /// the others).
+    #[schema(example = "busy")]
     pub state: String,
-    /// Location name.
+    /// `office`, `home_office` or `on_the_road`.
     #[serde(default)]
     pub location: Option<String>,
-    /// Note.
+    /// A short note, at most 200 characters.
     #[serde(default)]
     pub note: Option<String>,
-    /// ISO time.
+    /// Until when (ISO 8601); then the state is available again.
     #[serde(default)]
     pub until: Option<String>,
 }
@@ -122,6 +124,24 @@ impl PresenceBody {
     }
 }
 
+/// A person's presence as the viewer may see it (REST and WebSocket alike).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PresenceEntry {
+    login: String,
+    /// `available`, `busy`, `on_the_phone`, `in_a_meeting`, `away`, `do_not_disturb` or
+    /// `offline`.
+    #[schema(example = "available")]
+    state: &'static str,
+    /// `office`, `home_office` or `on_the_road`; only for whom the settings allow.
+    location: Option<&'static str>,
+    /// The person's note; only for whom the settings allow.
+    note: Option<String>,
+    /// Until when the hand-set state holds (ISO 8601, UTC).
+    until: Option<String>,
+    /// When the state last changed (ISO 8601, UTC).
+    changed_at: String,
+}
+
 /// A presence entry as `view` allows.
 pub fn entry_json(login: &str, e: &Entry, view: View) -> Value {
     // The hub gives others an empty view of offline people; `until` goes with the note.
@@ -129,14 +149,19 @@ pub fn entry_json(login: &str, e: &Entry, view: View) -> Value {
         .manual
         .until_ms
         .filter(|_| view.note || e.state != State::Offline);
-    json!({
-        "login": login,
-        "state": e.state.as_str(),
-        "location": e.manual.location.filter(|_| view.location).map(Location::as_str),
-        "note": e.manual.note.as_deref().filter(|_| view.note),
-        "until": until.map(|ms| iso_utc(ms / 1000)),
-        "changed_at": iso_utc(e.changed_ms / 1000),
-    })
+    let entry = PresenceEntry {
+        login: login.to_owned(),
+        state: e.state.as_str(),
+        location: e
+            .manual
+            .location
+            .filter(|_| view.location)
+            .map(Location::as_str),
+        note: e.manual.note.clone().filter(|_| view.note),
+        until: until.map(|ms| iso_utc(ms / 1000)),
+        changed_at: iso_utc(e.changed_ms / 1000),
+    };
+    serde_json::to_value(entry).unwrap_or_default()
 }
 
 /// `presence`.

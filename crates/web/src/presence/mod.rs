@@ -6,25 +6,19 @@ pub mod frames;
 pub mod ws;
 
 use crate::AppState;
-use axum::routing::{delete, get, put};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Presence, the team panel, favourites, watches and groups.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     use api as p;
-    Router::new()
-        .route("/api/v1/presence", get(p::presence))
-        .route("/api/v1/me/presence", put(p::set_presence))
-        .route("/api/v1/team-panel", get(p::team_panel))
-        .route(
-            "/api/v1/me/favourites/{login}",
-            put(p::add_favourite).delete(p::remove_favourite),
-        )
-        .route("/api/v1/me/watches", get(p::watches).post(p::add))
-        .route("/api/v1/me/watches/{login}", delete(p::remove))
-        .route("/api/v1/admin/groups", get(p::groups).post(p::create_group))
-        .route(
-            "/api/v1/admin/groups/{id}/members/{login}",
-            put(p::add_group_member).delete(p::remove_group_member),
-        )
+    OpenApiRouter::new()
+        .routes(routes!(p::presence))
+        .routes(routes!(p::set_presence))
+        .routes(routes!(p::team_panel))
+        .routes(routes!(p::add_favourite, p::remove_favourite))
+        .routes(routes!(p::watches, p::add))
+        .routes(routes!(p::remove))
+        .routes(routes!(p::groups, p::create_group))
+        .routes(routes!(p::add_group_member, p::remove_group_member))
 }

@@ -22,7 +22,13 @@ pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 const HELLO_WAIT: Duration = Duration::from_secs(10);
 const REPLAY_PAGE: i64 = 500;
 
-/// The upgrade: a signed-in person, from a page of this server.
+/// The real-time WebSocket (protocol in docs/realtime-protocol.md): a signed-in person,
+/// from a page of this server, with at most a few dozen sockets per session.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "realtime",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 403, description = "A page of another site (Origin)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many sockets for this session or person", body = crate::error::ErrorBody)))]
 pub async fn upgrade(
     State(state): State<AppState>,
     who: SignedIn,

@@ -3,5 +3,13 @@
 
 pub mod frames;
 pub mod gateway;
-pub mod openapi;
 pub mod renderer;
+
+use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The real-time WebSocket.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(gateway::upgrade))
+}

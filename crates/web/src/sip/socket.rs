@@ -41,8 +41,14 @@ impl SipGateway {
     }
 }
 
-/// The upgrade. Without the `sip` subprotocol the client hears 400 (RFC 7118 §4: the
-/// server must not complete a handshake without it); without a SIP service, 503.
+/// SIP over WebSocket (RFC 7118) for softphones in the browser: no web session, every
+/// SIP request is digest-checked with the device's credentials. Without the `sip`
+/// subprotocol the client hears 400 (RFC 7118 §4: the server must not complete a
+/// handshake without it); without a SIP service, 503.
+#[utoipa::path(get, path = "/sip", tag = "phones", security(()),
+    responses((status = 101, description = "Switching to SIP over WebSocket (subprotocol sip)"),
+        (status = 400, description = "The subprotocol sip was not offered"),
+        (status = 503, description = "No SIP service")))]
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
