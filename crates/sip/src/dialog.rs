@@ -9,6 +9,9 @@
 //!   secure flag) and the INVITE usage: one INVITE transaction at most in each direction,
 //!   glare (491, and the randomised retry of §14.1), the offer that waits for its answer
 //!   (RFC 3264), 2xx retransmission until the ACK (§13.3.1.4), and termination.
+//! * [`UacInvite`] — our INVITE and the dialogs its responses make when a proxy forks
+//!   it: the first 2xx confirms its dialog, a 2xx for any other is acknowledged and
+//!   ended with BYE (§13.2.2.4).
 //!
 //! The contract, as for the transaction layer: feed inputs with `handle_*` (a request, a
 //! response, a transaction timeout, the clock) and commands ([`Dialog::request`],
@@ -31,7 +34,7 @@
 //!
 //! ```
 //! use bytes::Bytes;
-//! use sip::dialog::{Dialog, Event, Reason, Settings};
+//! use sip::dialog::{Dialog, Event, Reason, Settings, UacInvite};
 //! use sip::transaction::{Event as TxEvent, Timers, Transactions};
 //! use sip::{parse_datagram, HeaderName, Method};
 //!
@@ -56,25 +59,27 @@
 //!       To: Bob <sip:bob@biloxi.example>\r\nCall-ID: 3848276298220188511@atlanta.example\r\n\
 //!       CSeq: 1 INVITE\r\nContact: <sip:alice@192.0.2.10>\r\nContent-Length: 0\r\n\r\n",
 //! ))?;
-//! alice_tx.send_request(0, invite.clone(), "bob", false)?;
+//! let mut call = UacInvite::new(invite.clone(), Settings { seed: 7, ..Settings::default() })?;
+//! alice_tx.send_request(0, invite, "bob", false)?;
 //! wire(&mut alice_tx, &mut bob_tx, "alice");
 //!
 //! // Bob's side: the INVITE makes his dialog; his 200 confirms it.
-//! let Some(TxEvent::Request { key, message: at_bob, .. }) = bob_tx.poll_event() else { panic!() };
+//! let Some(TxEvent::Request { key, message: invite, .. }) = bob_tx.poll_event() else { panic!() };
 //! let settings = Settings { seed: 8, ..Settings::default() };
-//! let mut bob = Dialog::uas(&at_bob, b"8321234356", b"<sip:bob@192.0.2.20>", settings)?;
-//! let ok = bob.response(&at_bob, 200, "OK");
-//! bob.respond(0, &at_bob, &ok)?;
+//! let mut bob = Dialog::uas(&invite, b"8321234356", b"<sip:bob@192.0.2.20>", settings)?;
+//! let ok = bob.response(&invite, 200, "OK");
+//! bob.respond(0, &invite, &ok)?;
 //! bob_tx.respond(0, &key, &ok)?;
 //! assert_eq!(bob.poll_event(), Some(Event::Confirmed));
 //! // Until Alice's ACK arrives, the 2xx is sent again at T1, 2·T1, … (RFC 3261 §13.3.1.4).
 //! assert_eq!(bob.poll_timeout(), Some(500));
 //! wire(&mut bob_tx, &mut alice_tx, "bob");
 //!
-//! // Alice's side: the 200 makes her dialog, confirmed; she acknowledges it.
+//! // Alice's side: the 200 confirms her dialog; she acknowledges it.
 //! let Some(TxEvent::Response { message: ok, .. }) = alice_tx.poll_event() else { panic!() };
-//! let mut alice = Dialog::uac(&invite, &ok, Settings { seed: 7, ..Settings::default() })?;
-//! assert_eq!(alice.poll_event(), Some(Event::Confirmed));
+//! call.handle_response(0, &ok)?;
+//! let Some((id, Event::Confirmed)) = call.poll_event() else { panic!() };
+//! let alice = call.dialog_mut(&id).unwrap();
 //! assert_eq!(&alice.remote_target()[..], b"sip:bob@192.0.2.20");
 //! let mut ack = alice.ack(None)?;
 //! ack.push_front(HeaderName::Via, via("2"));
@@ -90,10 +95,10 @@
 //! bob_tx.send_request(10, bye, "alice", false)?;
 //! wire(&mut bob_tx, &mut alice_tx, "bob");
 //! let Some(TxEvent::Request { key, message: bye, .. }) = alice_tx.poll_event() else { panic!() };
-//! alice.handle_request(&bye)?;
-//! assert_eq!(alice.poll_event(), Some(Event::Terminated { reason: Reason::RemoteBye }));
-//! let ok = alice.response(&bye, 200, "OK");
-//! alice.respond(10, &bye, &ok)?;
+//! call.handle_request(&bye)?;
+//! assert_eq!(call.poll_event(), Some((id.clone(), Event::Terminated { reason: Reason::RemoteBye })));
+//! let ok = call.dialog(&id).unwrap().response(&bye, 200, "OK");
+//! call.respond(10, &bye, &ok)?;
 //! alice_tx.respond(10, &key, &ok)?;
 //! wire(&mut alice_tx, &mut bob_tx, "alice");
 //! let Some(TxEvent::Response { message: ok, .. }) = bob_tx.poll_event() else { panic!() };
@@ -103,6 +108,7 @@
 //! ```
 
 mod error;
+mod forks;
 mod glare;
 mod id;
 mod incoming;
@@ -114,6 +120,7 @@ mod state;
 mod termination;
 
 pub use error::DialogError;
+pub use forks::UacInvite;
 pub use glare::{retry_delay, Random, RETRY_OTHER_MS, RETRY_OWNER_MS, RETRY_STEP_MS};
 pub use id::DialogId;
 pub use offer::{carries_sdp, Body, Offer};

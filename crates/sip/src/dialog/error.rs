@@ -92,7 +92,7 @@ pub enum DialogError {
         why: &'static str,
     },
     /// A method the dialog does not build with [`super::Dialog::request`] (ACK: use
-    /// [`super::Dialog::ack`]; a CANCEL is built from the INVITE, RFC 3261 §9.1).
+    /// [`super::Dialog::ack`]; CANCEL: [`super::UacInvite::cancel`]).
     #[error("{method} is not built this way")]
     Method {
         /// The method.
@@ -118,6 +118,9 @@ pub enum DialogError {
         /// Its CSeq method.
         method: Method,
     },
+    /// Our INVITE already has its final response: nothing to cancel (RFC 3261 §9.1).
+    #[error("the INVITE already has a final response")]
+    NothingToCancel,
 }
 
 impl DialogError {

@@ -22,7 +22,7 @@ impl Dialog {
     /// takes note of it: BYE, re-INVITE, UPDATE, INFO, REFER, NOTIFY, OPTIONS, MESSAGE….
     /// A body of type `application/sdp` in an INVITE or UPDATE is an offer.
     ///
-    /// Refused: ACK and CANCEL (see [`Dialog::ack`]; a CANCEL is built from the INVITE); an
+    /// Refused: ACK and CANCEL (see [`Dialog::ack`], [`super::UacInvite::cancel`]); an
     /// INVITE while another is in progress in either direction (§14.1), or before the
     /// back-off after a 491 is over; an offer while another waits for its answer (RFC
     /// 3264 §4); a BYE from the callee on an early dialog or before its 2xx was

@@ -324,7 +324,7 @@ impl Dialog {
     /// The dialog our INVITE and a response to it with a To tag make, as the UAC (RFC
     /// 3261 §12.1.2): early for a provisional response ([`Event::Early`]), confirmed for a
     /// 2xx ([`Event::Confirmed`], then acknowledge it with [`Dialog::ack`]). A forked
-    /// INVITE makes several, one per To tag.
+    /// INVITE makes several: [`super::UacInvite`] keeps them together.
     pub fn uac(
         invite: &Message,
         response: &Message,
@@ -447,6 +447,23 @@ impl Dialog {
         if let OurInvite::Pending(invite) = self.ours {
             self.invite_accepted(invite, response, true);
         }
+    }
+
+    /// Ends a dialog whose 2xx came for a fork we did not choose, or crossed our CANCEL:
+    /// acknowledged and ended with BYE (RFC 3261 §13.2.2.4), without a `Confirmed`.
+    pub(super) fn end_surplus(&mut self, response: &Message) {
+        if self.is_terminated() {
+            return;
+        }
+        if let OurInvite::Pending(invite) = self.ours {
+            self.outstanding.retain(|(c, _)| *c != invite.cseq);
+            self.invite_accepted(invite, response, false);
+        }
+        self.ack_anyway();
+        if let Ok(bye) = self.build_request(Method::Bye, None) {
+            self.send(bye);
+        }
+        self.terminate(Reason::Surplus);
     }
 
     /// Its ID.
@@ -574,7 +591,7 @@ impl Dialog {
     }
 
     /// The next request the dialog sends on its own: the ACK again for a retransmitted
-    /// 2xx, the ACK of a 2xx that arrives while we hang up, the BYE after a missing ACK. Put a Via
+    /// 2xx, the ACK and BYE of a surplus dialog, the BYE after a missing ACK. Put a Via
     /// on it and hand it to the transaction layer (an ACK goes straight to the transport).
     pub fn poll_request(&mut self) -> Option<Message> {
         self.requests.pop_front()

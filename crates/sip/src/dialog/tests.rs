@@ -4,6 +4,7 @@
 //! must pass the parser's checks.
 
 mod creation;
+mod forking;
 mod glare;
 mod requests;
 mod termination;
