@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod cseq;
+pub mod dialog;
 pub mod digest;
 pub mod header_name;
 pub mod message;
