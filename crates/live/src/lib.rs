@@ -17,6 +17,7 @@
 pub mod bus;
 pub mod chat;
 pub mod clock;
+pub mod config;
 pub mod connections;
 mod error;
 pub mod frames;

@@ -22,13 +22,13 @@ const MARKER: &str = "demo";
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     // The demo has no SMS provider: codes go to the log, clearly marked.
     let mut config = config.clone();
-    if config.sms.gateway == "none" {
-        config.sms.gateway = "log".into();
+    if config.sms.gateway == web::auth::sms_gateway::GatewayKind::None {
+        config.sms.gateway = web::auth::sms_gateway::GatewayKind::Log;
     }
     let config = &config;
     let store = runtime::open_store(config, DATA_DIR).await?;
     let seeded = seed(&store).await?;
-    let listener = runtime::bind(config).await?;
+    let listeners = runtime::bind(config).await?;
     let people = store.staff_count().await?;
     let folder = std::path::absolute(config.data_dir_or(DATA_DIR))?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
@@ -37,13 +37,21 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     } else {
         println!("Reusing the demo organisation in {}", folder.display());
     }
-    println!("Open in a browser: http://{}/", listener.local_addr()?);
+    println!("Open in a browser: http://{}/", listeners.http_address()?);
     println!("Demo logins (password for every account: {PASSWORD}):");
     for (login, what) in DEMO_LOGINS {
         println!("  {login:<16} {what}");
     }
     println!("Stop with Ctrl+C.");
-    runtime::run(config, store, listener, &folder).await
+    runtime::run(
+        config,
+        store,
+        listeners,
+        &folder,
+        runtime::RunOptions::default(),
+        runtime::shutdown_signal(),
+    )
+    .await
 }
 
 /// Fills an empty database with the demo organisation. Returns whether it did.

@@ -1,22 +1,10 @@
-//! `durchwahl`: the one binary — server, demo and administration commands.
-
-mod cli;
-mod config;
-mod demo;
-mod logging;
-mod phones;
-mod runtime;
-mod sip_conns;
-mod sip_service;
-mod sip_store;
-mod sip_stream;
-mod sip_ws;
-mod table;
-mod tls;
-mod users;
+//! `durchwahl`: the one binary — server, demo and administration commands. Everything
+//! but the allocator and the command dispatch is in the library (`durchwahl::…`), so tests
+//! can run the server in their own process.
 
 use clap::Parser;
-use cli::{Cli, Command, ConfigCommand};
+use durchwahl::cli::{Cli, Command, ConfigCommand};
+use durchwahl::{config, demo, logging, phones, runtime, users};
 use std::process::ExitCode;
 
 #[global_allocator]

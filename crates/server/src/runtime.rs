@@ -1,4 +1,6 @@
-//! Running the server: open the store, bind the listener, serve until SIGINT/SIGTERM.
+//! Running the server: [`bind`] the listeners, [`run`] on them until a shutdown future
+//! completes. The binary passes SIGINT/SIGTERM; tests bind port 0 and pass their own
+//! future, a fake clock and short intervals ([`RunOptions`]).
 
 use crate::config::Config;
 use anyhow::Context;
@@ -7,8 +9,47 @@ use store::Store;
 /// How often certificate files are checked for a renewal.
 const TLS_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// How often open WebSockets' sessions are checked (ended elsewhere, idle, too old).
-const SESSION_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+/// What a caller may choose besides the configuration: the clock, and how often open
+/// WebSockets' sessions are checked (ended elsewhere, idle, too old).
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The one clock of the runtime.
+    pub clock: live::SharedClock,
+    /// How often open sockets' sessions are checked.
+    pub session_check: std::time::Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            clock: live::clock::system(),
+            session_check: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// The bound sockets: HTTP, SIP over UDP and TCP, and SIP over TLS when a certificate is
+/// configured.
+pub struct Listeners {
+    /// HTTP (and HTTPS).
+    pub http: tokio::net::TcpListener,
+    /// SIP.
+    pub sip: crate::sip_service::Listeners,
+    /// SIP over TLS, bound; its certificate is loaded when running.
+    pub sip_tls: Option<tokio::net::TcpListener>,
+}
+
+impl Listeners {
+    /// The HTTP address.
+    pub fn http_address(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.http.local_addr()
+    }
+
+    /// The SIP address (UDP and TCP).
+    pub fn sip_address(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.sip.local_addr()
+    }
+}
 
 /// Default data folder of a real installation.
 pub const DATA_DIR: &str = "/var/lib/durchwahl";
@@ -24,24 +65,53 @@ pub async fn open_store(config: &Config, default_data_dir: &str) -> anyhow::Resu
 /// `durchwahl serve`
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
     let store = open_store(config, DATA_DIR).await?;
-    let listener = bind(config).await?;
-    run(config, store, listener, &config.data_dir_or(DATA_DIR)).await
+    let listeners = bind(config).await?;
+    let data_dir = config.data_dir_or(DATA_DIR);
+    run(
+        config,
+        store,
+        listeners,
+        &data_dir,
+        RunOptions::default(),
+        shutdown_signal(),
+    )
+    .await
 }
 
-/// Binds the HTTP listener.
-pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(config.http.listen)
+/// Binds every socket the configuration asks for.
+pub async fn bind(config: &Config) -> anyhow::Result<Listeners> {
+    let http = tokio::net::TcpListener::bind(config.http.listen)
         .await
-        .with_context(|| format!("cannot listen on {}", config.http.listen))
+        .with_context(|| format!("cannot listen on {}", config.http.listen))?;
+    let sip = crate::sip_service::bind(config.sip.listen).await?;
+    let sip_tls = match config.sip_tls_files() {
+        Some(_) => {
+            let at = config.sip.tls_listen;
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for SIP over TLS on {at}"))?;
+            Some(listener)
+        }
+        None => None,
+    };
+    Ok(Listeners { http, sip, sip_tls })
 }
 
-/// Serves on `listener` until a shutdown signal, then closes the database.
+/// Serves on already-bound `listeners` until `shutdown` completes, then lets running
+/// requests finish, stops the SIP service and closes the database.
 pub async fn run(
     config: &Config,
     store: Store,
-    listener: tokio::net::TcpListener,
+    listeners: Listeners,
     data_dir: &std::path::Path,
+    options: RunOptions,
+    shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let Listeners {
+        http: listener,
+        sip: mut sip_listeners,
+        sip_tls,
+    } = listeners;
     let organisation = match &config.organisation.name {
         Some(name) => name.clone(),
         None => store
@@ -51,11 +121,13 @@ pub async fn run(
     };
     let address = listener.local_addr()?;
     raise_open_files_limit();
-    let auth = config.auth_settings(&organisation);
+    let auth = config
+        .auth
+        .settings(&organisation, config.tls_files().is_some());
     let live = live::Live::start(
         store.clone(),
-        config.realtime_settings(data_dir)?,
-        live::clock::system(),
+        live::config::settings(&config.presence, &config.chat, data_dir),
+        options.clock.clone(),
         live::Bus::new(),
         Box::new(web::WebFrames),
     )
@@ -65,11 +137,13 @@ pub async fn run(
         store.clone(),
         organisation,
         auth,
-        config.sms_gateway(),
+        config
+            .sms
+            .gateway()
+            .context("the SMS gateway cannot be set up")?,
         live.clone(),
         config.sip.domain.clone(),
     );
-    let mut sip_listeners = crate::sip_service::bind(config.sip.listen).await?;
     let sip_address = sip_listeners.local_addr()?;
     // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.
     let http_tls = match config.tls_files() {
@@ -78,7 +152,7 @@ pub async fn run(
     };
     let mut watchers = Vec::new();
     let mut sip_tls_address = None;
-    if let Some(files) = config.sip_tls_files() {
+    if let (Some(files), Some(listener)) = (config.sip_tls_files(), sip_tls) {
         let tls = match &http_tls {
             Some((tls, http_files)) if *http_files == files => tls.clone(),
             _ => {
@@ -87,10 +161,6 @@ pub async fn run(
                 tls
             }
         };
-        let at = config.sip.tls_listen;
-        let listener = tokio::net::TcpListener::bind(at)
-            .await
-            .with_context(|| format!("cannot listen for SIP over TLS on {at}"))?;
         sip_tls_address = Some(listener.local_addr()?);
         let source: crate::sip_service::TlsSource = std::sync::Arc::new(move || tls.acceptor());
         sip_listeners.tls = Some((listener, source));
@@ -114,14 +184,7 @@ pub async fn run(
     } else {
         state
     };
-    let sip_options = crate::sip_service::Options {
-        domain: config.sip.domain.clone(),
-        advertise: config.sip.advertise,
-        ring_timeout_ms: i64::from(config.sip.ring_timeout_seconds) * 1000,
-        sha256_first: config.sip.sha256_first,
-        offer_sha256: config.sip.offer_sha256,
-        rate_limit_per_source: config.sip.rate_limit_per_source,
-    };
+    let sip_options = config.sip.options();
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();
     let sip = crate::sip_service::spawn(
@@ -152,7 +215,7 @@ pub async fn run(
     }
     let socket_watch = tokio::spawn(web::auth::session::watch_sockets(
         state.clone(),
-        SESSION_CHECK,
+        options.session_check,
     ));
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
@@ -174,8 +237,8 @@ pub async fn run(
         listener,
         router,
         tls,
-        config.http_settings(),
-        shutdown_signal(),
+        config.http.settings(config.auth.office_networks.clone()),
+        shutdown,
     )
     .await;
     for watcher in watchers {
@@ -241,7 +304,7 @@ async fn refresh_directory(realtime: live::Live) {
 }
 
 /// Completes on SIGINT (Ctrl+C) or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -43,7 +43,7 @@ async fn server_config(files: &TlsFiles) -> anyhow::Result<rustls::ServerConfig>
         return Err(anyhow::anyhow!("no PEM certificate in the file")).with_context(what);
     }
     let key = PrivateKeyDer::from_pem_slice(&key).with_context(what)?;
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()

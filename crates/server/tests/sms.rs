@@ -90,7 +90,9 @@ fn sms_codes_go_through_the_configured_gateway_and_are_never_logged() {
         "{request}"
     );
     assert!(
-        request.contains("Authorization: Bearer SMS-SECRET"),
+        request
+            .to_ascii_lowercase()
+            .contains("authorization: bearer sms-secret"),
         "{request}"
     );
     let body = &request[request.find("\r\n\r\n").unwrap() + 4..];

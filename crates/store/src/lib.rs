@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod chat;
+mod config;
 mod database_url;
 mod directory;
 mod factors;
@@ -21,6 +22,7 @@ mod sip_devices;
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
 pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
+pub use config::DatabaseConfig;
 pub use database_url::{Backend, DatabaseUrl};
 pub use directory::{FeatureSelection, FeatureSwitch, ImportSummary};
 pub use factors::{FactorSummary, TotpRow};

@@ -81,6 +81,11 @@ impl Client {
         self.request_raw(method, path, "application/json", body.as_bytes())
     }
 
+    /// `GET path`, or `None` when the server cannot be reached (yet).
+    pub fn try_get(&mut self, path: &str) -> Option<Reply> {
+        self.try_request_raw("GET", path, "application/json", b"")
+    }
+
     /// Any request with a body of this content type.
     pub fn request_raw(
         &mut self,
@@ -89,6 +94,19 @@ impl Client {
         content_type: &str,
         body: &[u8],
     ) -> Reply {
+        self.try_request_raw(method, path, content_type, body)
+            .expect("the server answers")
+    }
+
+    /// [`Client::request_raw`], or `None` when the server cannot be reached or the
+    /// connection breaks.
+    pub fn try_request_raw(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Option<Reply> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: testkit\r\n",
             self.address
@@ -110,14 +128,15 @@ impl Client {
                 body.len()
             ));
         }
-        let mut stream = TcpStream::connect(&self.address).expect("connect");
-        stream
-            .write_all(format!("{head}\r\n").as_bytes())
-            .expect("send");
+        let mut stream = TcpStream::connect(&self.address).ok()?;
+        stream.write_all(format!("{head}\r\n").as_bytes()).ok()?;
         // The server may answer (413) before reading a large body.
         let _ = stream.write_all(body);
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("receive");
+        stream.read_to_end(&mut raw).ok()?;
+        if raw.is_empty() {
+            return None;
+        }
         let reply = parse(&raw);
         for (_, value) in reply.headers.iter().filter(|(k, _)| k == "set-cookie") {
             let pair = value.split(';').next().unwrap_or_default();
@@ -136,7 +155,7 @@ impl Client {
                 self.csrf = Some(token.clone());
             }
         }
-        reply
+        Some(reply)
     }
 }
 

@@ -1,4 +1,6 @@
-//! Test support: throwaway databases on both backends.
+//! Test support: throwaway databases on both backends, the whole server in the test's
+//! process (`server`), blocking HTTP and WebSocket clients, the binary as a process for
+//! the few tests that need one (CLI, signals, TLS reload).
 //!
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
 //! (the test script starts one); each test then gets a database of its own. Under CI
@@ -7,6 +9,7 @@
 
 pub mod http;
 pub mod process;
+pub mod server;
 pub mod ws;
 
 use sqlx::Connection;

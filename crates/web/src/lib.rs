@@ -19,9 +19,11 @@ pub mod realtime;
 pub mod sip;
 mod time_format;
 
+pub use auth::config::AuthConfig;
 pub use auth::hashing_gate::HashingGate;
 pub use auth::settings::AuthSettings;
-pub use auth::sms_gateway::{HttpGateway, SmsGateway};
+pub use auth::sms_gateway::{HttpGateway, SmsConfig, SmsGateway};
+pub use http::config::HttpConfig;
 pub use http::reloadable_tls::ReloadableTls;
 pub use http::server::{serve, HttpSettings};
 pub use realtime::renderer::WebFrames;

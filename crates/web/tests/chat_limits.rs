@@ -3,13 +3,19 @@
 //! deleted with it; unsent uploads are removed after a day; REST and the WebSocket share
 //! one write limit per person; rooms per hour are capped.
 
-mod common;
-
-use common::{server, Options};
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 use testkit::http::Client;
+use testkit::server::{start as server, Options};
 use testkit::ws;
+
+/// 1 MiB per file, 4 MiB per person.
+fn small_files() -> Options {
+    let mut options = Options::default();
+    options.config.chat.attachment_max_mib = 1;
+    options.config.chat.attachment_quota_mib = 4;
+    options
+}
 
 fn room_with(c: &mut Client, name: &str, members: &[&str]) -> i64 {
     let r = c.post("/api/v1/rooms", json!({"name": name, "members": members}));
@@ -41,7 +47,7 @@ fn files_in(dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn parallel_uploads_stay_within_the_quota() {
     // 1 MiB per file, 4 MiB per person.
-    let s = server(Options::default());
+    let s = server(small_files());
     let mut c = s.signed_in("c.clerk");
     let room = room_with(&mut c, "Akten", &["d.new"]);
     let start = Arc::new(Barrier::new(16));
@@ -68,7 +74,7 @@ fn parallel_uploads_stay_within_the_quota() {
     let id = s.staff_id("c.clerk");
     let bytes = s.block_on(s.store.attachment_bytes_of(id)).unwrap();
     assert_eq!(bytes, stored as i64 * 1_000_000);
-    let dir = s.files.path().join("attachments");
+    let dir = s.data_dir.join("attachments");
     let on_disk = files_in(&dir);
     assert_eq!(on_disk.len(), stored, "no half-written files: {on_disk:?}");
     // Larger than allowed: refused, nothing kept.
@@ -126,7 +132,7 @@ fn an_attachment_goes_with_one_message_and_is_deleted_with_it() {
     );
     let mut b = s.signed_in("b.user");
     assert_eq!(b.get(&format!("/api/v1/attachments/{file_id}")).status, 404);
-    assert!(files_in(&s.files.path().join("attachments")).is_empty());
+    assert!(files_in(&s.data_dir.join("attachments")).is_empty());
 }
 
 #[test]
@@ -141,7 +147,7 @@ fn uploads_never_sent_are_removed_after_a_day() {
         json!({"text": "", "attachment": kept["id"]}),
     );
     assert_eq!(r.status, 201);
-    let dir = s.files.path().join("attachments");
+    let dir = s.data_dir.join("attachments");
     std::fs::write(dir.join("0123456789abcdef0123456789abcdef.part"), b"crash").unwrap();
     let now_ms = live::Clock::now_ms(&live::clock::SystemClock);
     let removed = s
@@ -201,10 +207,9 @@ fn rest_and_websocket_share_one_write_limit() {
 
 #[test]
 fn rooms_per_hour_are_capped_for_people_not_for_administrators() {
-    let s = server(Options {
-        rooms_per_hour: 3,
-        ..Options::default()
-    });
+    let mut options = Options::default();
+    options.config.chat.rooms_per_hour = 3;
+    let s = server(options);
     let mut c = s.signed_in("c.clerk");
     for i in 0..3 {
         room_with(&mut c, &format!("Raum {i}"), &["d.new"]);

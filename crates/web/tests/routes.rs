@@ -3,10 +3,8 @@
 //! description says, and the document still has every path and method the API had
 //! before it was generated from the handlers.
 
-mod common;
-
-use common::{server, Options};
 use serde_json::{json, Value};
+use testkit::server::{start as server, Options};
 
 /// Every operation of the hand-written document this one replaced: the API promised them.
 const PUBLISHED_BEFORE: &[(&str, &str)] = &[

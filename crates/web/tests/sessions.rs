@@ -4,11 +4,9 @@
 //! lifetime. And: confirming the password again before sensitive changes, counted like a
 //! sign-in; no secrets in caches; a bounded number of sockets per session.
 
-mod common;
-
-use common::{server, Options, PASSWORD};
 use serde_json::json;
 use std::time::{Duration, Instant};
+use testkit::server::{start as server, Options, PASSWORD};
 use testkit::ws;
 
 #[test]
@@ -56,58 +54,55 @@ fn a_password_set_in_another_process_closes_the_sockets_at_the_next_check() {
     assert_eq!(socket.wait_closed().0, 4401);
 }
 
+fn on_a_fake_clock() -> Options {
+    Options {
+        fake_clock: true,
+        ..Options::default()
+    }
+}
+
 #[test]
 fn idle_sessions_end_on_the_socket_and_use_keeps_them() {
-    let s = server(Options {
-        auth: web::AuthSettings {
-            idle_secs: 2,
-            ..Options::default().auth
-        },
-        ..Options::default()
-    });
+    // 30 minutes of idling end a session (the default).
+    let s = server(on_a_fake_clock());
     let idle = s.signed_in("c.clerk");
     let busy = s.signed_in("d.new");
     let mut idle_socket = ws::connect(&idle, None);
     let mut busy_socket = ws::connect(&busy, None);
-    let started = Instant::now();
-    // Keep-alives do not count as use; setting one's presence does.
-    let mut closed = None;
-    for i in 0..40 {
-        idle_socket.send(json!({"type": "ping", "ref": i}));
-        busy_socket.send(json!({"type": "presence.set", "ref": i, "state": "busy"}));
-        busy_socket.drain(Duration::from_millis(100));
-        let frames = idle_socket.drain(Duration::from_millis(100));
-        if idle_socket.closed.is_some() {
-            closed = idle_socket.closed.clone();
-            break;
-        }
-        drop(frames);
-    }
-    assert_eq!(closed.map(|c| c.0), Some(4401), "the idle session ended");
-    // Sessions count whole seconds: 2 s of idling is over after 1 to 2 s.
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    // 20 minutes on: keep-alives do not count as use, setting one's presence does (and
+    // the next session check writes that down).
+    s.advance(Duration::from_secs(20 * 60));
+    idle_socket.send(json!({"type": "ping", "ref": 1}));
+    busy_socket.send(json!({"type": "presence.set", "ref": 1, "state": "busy"}));
+    assert_eq!(busy_socket.wait_for(|f| f["ref"] == 1)["type"], "ack");
+    assert_eq!(idle_socket.wait_for(|f| f["ref"] == 1)["type"], "pong");
+    busy_socket.drain(Duration::from_millis(600));
+    // 40 minutes after sign-in: the idle session is over, the used one is not.
+    s.advance(Duration::from_secs(20 * 60));
+    assert_eq!(idle_socket.wait_closed().0, 4401, "the idle session ended");
+    busy_socket.drain(Duration::from_millis(600));
     assert!(busy_socket.closed.is_none(), "used over its socket: alive");
     let mut busy = busy;
     assert_eq!(busy.get("/api/v1/me").status, 200);
+    let mut idle = idle;
+    assert_eq!(idle.get("/api/v1/me").status, 401);
 }
 
 #[test]
 fn a_session_ends_on_the_socket_at_its_lifetime_even_when_used() {
-    let s = server(Options {
-        auth: web::AuthSettings {
-            lifetime_secs: 2,
-            ..Options::default().auth
-        },
-        ..Options::default()
-    });
+    // 12 hours after sign-in a session ends (the default), however busy.
+    let s = server(on_a_fake_clock());
     let c = s.signed_in("c.clerk");
     let mut socket = ws::connect(&c, None);
-    let end = Instant::now() + Duration::from_secs(5);
-    while socket.closed.is_none() && Instant::now() < end {
-        socket.send(json!({"type": "presence.set", "state": "busy"}));
-        socket.drain(Duration::from_millis(100));
+    for hour in 0..13 {
+        if socket.closed.is_some() {
+            break;
+        }
+        s.advance(Duration::from_secs(3600));
+        socket.send(json!({"type": "presence.set", "ref": hour, "state": "busy"}));
+        socket.drain(Duration::from_millis(300));
     }
-    assert_eq!(socket.closed.map(|c| c.0), Some(4401));
+    assert_eq!(socket.wait_closed().0, 4401);
 }
 
 #[test]

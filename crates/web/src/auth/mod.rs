@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod attempts;
+pub mod config;
 pub mod hashing_gate;
 pub mod session;
 pub mod settings;

@@ -1,12 +1,134 @@
 //! Sending SMS codes. German SMS providers are integrated by an HTTP request whose URL,
-//! method, headers and body template are configured; `{to}` and `{text}` are replaced
-//! (URL-encoded in the URL, JSON-escaped in a JSON body). The `log` gateway, for the demo,
-//! writes the text to the server log, clearly marked. The code itself is never logged
-//! otherwise.
+//! method, headers and body template are configured (`[sms]`); `{to}` and `{text}` are
+//! replaced (URL-encoded in the URL, JSON-escaped in the body). The request goes through
+//! reqwest (system CAs plus an optional extra CA, an optional HTTP proxy, IPv6 hosts).
+//! The `log` gateway, for the demo, writes the text to the server log, clearly marked.
+//! The code itself is never logged otherwise, and header values (tokens) are secrets.
 
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+/// Where SMS go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GatewayKind {
+    /// No SMS: the method is not offered.
+    #[default]
+    None,
+    /// DEMO ONLY: the code is written to the log.
+    Log,
+    /// A request to the provider's HTTP interface.
+    Http,
+}
+
+/// `[sms]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// How SMS are sent.
+    pub gateway: GatewayKind,
+    /// For `http`: the provider's URL; `{to}` and `{text}` are replaced.
+    pub url: String,
+    /// For `http`: the method.
+    pub method: String,
+    /// For `http`: extra headers as `"Name: value"` (values often hold tokens: secret).
+    #[serde(serialize_with = "redacted")]
+    pub headers: Vec<SecretString>,
+    /// For `http`: the body; `{to}` and `{text}` are replaced (JSON-escaped).
+    pub body: String,
+    /// For an `https://` URL: extra trusted CA certificates (PEM), besides the system's.
+    pub ca_file: Option<PathBuf>,
+    /// An HTTP proxy to reach the provider through, e.g. `http://proxy.intern:3128`.
+    pub proxy: Option<String>,
+}
+
+fn redacted<S: serde::Serializer>(headers: &[SecretString], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(headers.iter().map(|_| "[REDACTED]"))
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig {
+            gateway: GatewayKind::None,
+            url: String::new(),
+            method: "POST".into(),
+            headers: Vec::new(),
+            body: String::new(),
+            ca_file: None,
+            proxy: None,
+        }
+    }
+}
+
+impl PartialEq for SmsConfig {
+    fn eq(&self, other: &Self) -> bool {
+        let secrets = |h: &[SecretString]| {
+            h.iter()
+                .map(|s| s.expose_secret().to_owned())
+                .collect::<Vec<_>>()
+        };
+        (
+            self.gateway,
+            &self.url,
+            &self.method,
+            &self.body,
+            &self.ca_file,
+            &self.proxy,
+        ) == (
+            other.gateway,
+            &other.url,
+            &other.method,
+            &other.body,
+            &other.ca_file,
+            &other.proxy,
+        ) && secrets(&self.headers) == secrets(&other.headers)
+    }
+}
+
+impl SmsConfig {
+    /// Why the section cannot be used, if it cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.gateway == GatewayKind::Http {
+            if !(self.url.starts_with("https://") || self.url.starts_with("http://")) {
+                return Err("[sms] url must start with https:// or http://".into());
+            }
+            if reqwest::Method::from_bytes(self.method.as_bytes()).is_err() {
+                return Err(format!(
+                    "[sms] method {:?} is not an HTTP method",
+                    self.method
+                ));
+            }
+        }
+        for header in &self.headers {
+            let ok = header
+                .expose_secret()
+                .split_once(':')
+                .is_some_and(|(name, _)| {
+                    reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).is_ok()
+                });
+            if !ok {
+                // The value is a secret: only its position is named.
+                return Err("[sms] every header must look like \"Name: value\"".into());
+            }
+        }
+        if let Some(proxy) = &self.proxy {
+            reqwest::Proxy::all(proxy)
+                .map_err(|e| format!("[sms] proxy {proxy:?} is not a proxy URL: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The gateway this section describes.
+    pub fn gateway(&self) -> Result<SmsGateway, SmsError> {
+        Ok(match self.gateway {
+            GatewayKind::None => SmsGateway::None,
+            GatewayKind::Log => SmsGateway::Log,
+            GatewayKind::Http => SmsGateway::Http(Box::new(HttpGateway::new(self)?)),
+        })
+    }
+}
 
 /// How SMS are sent.
 #[derive(Debug, Clone)]
@@ -16,23 +138,17 @@ pub enum SmsGateway {
     /// Refuse: no gateway configured.
     None,
     /// An HTTP request to a provider.
-    Http(HttpGateway),
+    Http(Box<HttpGateway>),
 }
 
-/// A provider's HTTP interface.
+/// A provider's HTTP interface, with its client.
 #[derive(Debug, Clone)]
 pub struct HttpGateway {
-    /// `http://host:port/path?…`, may contain `{to}` and `{text}`.
-    pub url: String,
-    /// `POST`, `GET` …
-    pub method: String,
-    /// Extra headers, e.g. `Authorization: Bearer …` (values may contain secrets; never logged).
-    pub headers: Vec<(String, String)>,
-    /// Body template; empty for none.
-    pub body: String,
-    /// Extra trusted CA certificates (PEM) for an `https://` URL, e.g. an internal CA; the
-    /// system's trust store is always used.
-    pub ca_file: Option<std::path::PathBuf>,
+    client: reqwest::Client,
+    url: String,
+    method: reqwest::Method,
+    headers: reqwest::header::HeaderMap,
+    body: String,
 }
 
 /// Why an SMS was not sent.
@@ -41,13 +157,10 @@ pub enum SmsError {
     /// No gateway configured.
     #[error("no SMS gateway is configured")]
     NotConfigured,
-    /// The URL is not one we can send to.
-    #[error("the SMS gateway URL must start with http:// or https://")]
-    UnsupportedUrl,
-    /// The TLS connection failed (for example an untrusted certificate).
-    #[error("TLS to the SMS gateway failed: {0}")]
-    Tls(String),
-    /// Network failure or timeout.
+    /// The configuration cannot make a client (a bad CA file, proxy or header).
+    #[error("the SMS gateway is misconfigured: {0}")]
+    Config(String),
+    /// Network failure, TLS failure or timeout.
     #[error("the SMS gateway cannot be reached: {0}")]
     Unreachable(String),
     /// The provider answered with an error status.
@@ -64,122 +177,73 @@ impl SmsGateway {
                 tracing::warn!(to = %to, text = %text, "DEMO SMS GATEWAY — not sent, only logged; never use in production");
                 Ok(())
             }
-            SmsGateway::Http(http) => {
-                tokio::time::timeout(Duration::from_secs(10), http.send(to, text))
-                    .await
-                    .map_err(|_| SmsError::Unreachable("timeout after 10 s".into()))?
-            }
+            SmsGateway::Http(http) => http.send(to, text).await,
         }
     }
 }
 
 impl HttpGateway {
+    fn new(config: &SmsConfig) -> Result<HttpGateway, SmsError> {
+        let bad = |e: &dyn std::fmt::Display| SmsError::Config(e.to_string());
+        let mut client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10));
+        if let Some(file) = &config.ca_file {
+            let pem = std::fs::read(file).map_err(|e| bad(&format!("{}: {e}", file.display())))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(&e))?;
+            client = client.tls_certs_merge(certificates);
+        }
+        if let Some(proxy) = &config.proxy {
+            client = client.proxy(reqwest::Proxy::all(proxy).map_err(|e| bad(&e))?);
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        for header in &config.headers {
+            let (name, value) = header
+                .expose_secret()
+                .split_once(':')
+                .ok_or_else(|| bad(&"a header without a colon"))?;
+            let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|e| bad(&e))?;
+            let mut value = reqwest::header::HeaderValue::from_str(value.trim())
+                .map_err(|_| bad(&"a header value"))?;
+            // Kept out of reqwest's debug output too.
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
+        Ok(HttpGateway {
+            client: client.build().map_err(|e| bad(&e))?,
+            url: config.url.clone(),
+            method: reqwest::Method::from_bytes(config.method.as_bytes()).map_err(|e| bad(&e))?,
+            headers,
+            body: config.body.clone(),
+        })
+    }
+
     async fn send(&self, to: &str, text: &str) -> Result<(), SmsError> {
         let url = self
             .url
             .replace("{to}", &url_encode(to))
             .replace("{text}", &url_encode(text));
-        let (tls, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
-            (Some(rest), _) => (true, rest),
-            (None, Some(rest)) => (false, rest),
-            _ => return Err(SmsError::UnsupportedUrl),
-        };
-        let (authority, path) = rest
-            .split_once('/')
-            .map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
-        let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-        let address = if authority.contains(':') {
-            authority.to_string()
-        } else {
-            format!("{authority}:{}", if tls { 443 } else { 80 })
-        };
         let body = self
             .body
             .replace("{to}", &json_escape(to))
             .replace("{text}", &json_escape(text));
-        let mut request = format!(
-            "{} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n",
-            self.method
-        );
-        for (name, value) in &self.headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        let unreachable = |e: std::io::Error| SmsError::Unreachable(e.to_string());
-        let tcp = TcpStream::connect(&address).await.map_err(unreachable)?;
-        let status = if tls {
-            let name = rustls_pki_types::ServerName::try_from(host.to_string())
-                .map_err(|e| SmsError::Tls(e.to_string()))?;
-            let stream = self
-                .connector()?
-                .connect(name, tcp)
-                .await
-                .map_err(|e| SmsError::Tls(e.to_string()))?;
-            exchange(stream, &request).await?
-        } else {
-            exchange(tcp, &request).await?
-        };
-        if (200..300).contains(&status) {
+        let answer = self
+            .client
+            .request(self.method.clone(), url)
+            .headers(self.headers.clone())
+            .body(body)
+            .send()
+            .await
+            // Without the URL: it holds the phone number.
+            .map_err(|e| SmsError::Unreachable(e.without_url().to_string()))?;
+        let status = answer.status();
+        if status.is_success() {
             Ok(())
         } else {
-            Err(SmsError::Rejected(status))
+            Err(SmsError::Rejected(status.as_u16()))
         }
     }
-
-    /// A TLS client trusting the system's CAs and the configured extra ones.
-    fn connector(&self) -> Result<tokio_rustls::TlsConnector, SmsError> {
-        use rustls_pki_types::pem::PemObject;
-        let tls_error = |e: &dyn std::fmt::Display| SmsError::Tls(e.to_string());
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
-        }
-        if let Some(file) = &self.ca_file {
-            for cert in
-                rustls_pki_types::CertificateDer::pem_file_iter(file).map_err(|e| tls_error(&e))?
-            {
-                roots
-                    .add(cert.map_err(|e| tls_error(&e))?)
-                    .map_err(|e| tls_error(&e))?;
-            }
-        }
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| tls_error(&e))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(tokio_rustls::TlsConnector::from(std::sync::Arc::new(
-            config,
-        )))
-    }
-}
-
-/// Sends the request and reads the status code of the answer.
-async fn exchange(
-    mut stream: impl AsyncReadExt + AsyncWriteExt + Unpin,
-    request: &str,
-) -> Result<u16, SmsError> {
-    let unreachable = |e: std::io::Error| SmsError::Unreachable(e.to_string());
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .map_err(unreachable)?;
-    stream.flush().await.map_err(unreachable)?;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 256];
-    while !head.windows(2).any(|w| w == b"\r\n") && head.len() < 1024 {
-        let n = stream.read(&mut buf).await.map_err(unreachable)?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    std::str::from_utf8(&head)
-        .ok()
-        .and_then(|l| l.get(9..12))
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| SmsError::Unreachable("no HTTP status line".into()))
 }
 
 fn url_encode(s: &str) -> String {
@@ -200,9 +264,36 @@ fn json_escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn encodes() {
         assert_eq!(super::url_encode("+49 151/ä"), "%2B49%20151%2F%C3%A4");
         assert_eq!(super::json_escape("a\"b\n"), "a\\\"b\\n");
+    }
+
+    #[test]
+    fn header_values_stay_secret_and_bad_sections_say_why() {
+        let config = SmsConfig {
+            gateway: GatewayKind::Http,
+            url: "https://[2001:db8::1]:8443/send?to={to}".into(),
+            headers: vec![SecretString::from("Authorization: Bearer geheim")],
+            proxy: Some("http://proxy.intern:3128".into()),
+            ..SmsConfig::default()
+        };
+        assert_eq!(config.validate(), Ok(()));
+        assert!(!format!("{config:?}").contains("geheim"), "{config:?}");
+        assert!(config.gateway().is_ok(), "an IPv6 host and a proxy");
+        let bad = SmsConfig {
+            headers: vec![SecretString::from("no colon here geheim")],
+            ..config.clone()
+        };
+        let why = bad.validate().unwrap_err();
+        assert!(!why.contains("geheim"), "{why}");
+        let bad = SmsConfig {
+            url: "ftp://x".into(),
+            ..config
+        };
+        assert!(bad.validate().unwrap_err().contains("url"));
     }
 }

@@ -1,0 +1,229 @@
+//! The one typed configuration, layered: defaults → TOML file (`--config`) →
+//! `DURCHWAHL_*` environment → command-line flags. It only nests the sections; each
+//! belongs to the crate it configures and checks itself (`[database]` the store's,
+//! `[http]`, `[auth]` and `[sms]` the web shell's, `[presence]` and `[chat]` the live
+//! runtime's, `[sip]` the SIP service's). Validated once at start.
+
+mod env;
+
+use crate::sip_config::SipConfig;
+use anyhow::Context;
+use live::config::{ChatConfig, PresenceConfig};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use store::{DatabaseConfig, DatabaseUrl};
+use web::{AuthConfig, HttpConfig, SmsConfig};
+
+/// A fully commented configuration with every key at its default.
+pub const EXAMPLE: &str = include_str!("example.toml");
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Folder for the SQLite database and stored files.
+    pub data_dir: Option<PathBuf>,
+    /// `[database]`
+    pub database: DatabaseConfig,
+    /// `[http]`
+    pub http: HttpConfig,
+    /// `[organisation]`
+    pub organisation: OrganisationConfig,
+    /// `[auth]`
+    pub auth: AuthConfig,
+    /// `[sms]`
+    pub sms: SmsConfig,
+    /// `[presence]`
+    pub presence: PresenceConfig,
+    /// `[chat]`
+    pub chat: ChatConfig,
+    /// `[sip]`
+    pub sip: SipConfig,
+    /// `[log]`
+    pub log: LogConfig,
+}
+
+/// `[organisation]`
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganisationConfig {
+    /// Display name; default: the name stored in the database, else "Durchwahl".
+    pub name: Option<String>,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `durchwahl=debug,info`.
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+impl LogConfig {
+    /// Why the section cannot be used, if it cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        tracing_subscriber::EnvFilter::try_new(&self.level)
+            .map(|_| ())
+            .map_err(|e| format!("[log] level {:?} is not a valid filter: {e}", self.level))
+    }
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Values given on the command line; `None` means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--data-dir`
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url`
+    pub database_url: Option<String>,
+    /// `--http-listen`
+    pub http_listen: Option<SocketAddr>,
+    /// `--sip-listen`
+    pub sip_listen: Option<SocketAddr>,
+    /// `--log-level`
+    pub log_level: Option<String>,
+    /// `--log-format`
+    pub log_format: Option<LogFormat>,
+}
+
+/// Builds the configuration from its layers. `env` is the process environment (passed in
+/// so tests can give their own).
+pub fn load(
+    file: Option<&Path>,
+    env: &[(String, String)],
+    flags: &Flags,
+) -> anyhow::Result<Config> {
+    let file = file.map(Path::to_path_buf).or_else(|| {
+        env.iter()
+            .find(|(k, _)| k == "DURCHWAHL_CONFIG")
+            .map(|(_, v)| PathBuf::from(v))
+    });
+    let mut tree = match &file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            text.parse::<toml::Table>()
+                .with_context(|| format!("config file {} is not valid TOML", path.display()))?
+        }
+        None => toml::Table::new(),
+    };
+    let config: Config = Config::deserialize(tree.clone()).with_context(|| match &file {
+        Some(path) => format!("config file {} is not valid", path.display()),
+        None => "the configuration is not valid".into(),
+    })?;
+    drop(config);
+    env::apply(&mut tree, env)?;
+    apply_flags(&mut tree, flags);
+    let config = Config::deserialize(tree).context("the configuration is not valid")?;
+    config.validate()?;
+    Ok(config)
+}
+
+fn apply_flags(tree: &mut toml::Table, flags: &Flags) {
+    let mut set = |section: Option<&str>, key: &str, value: toml::Value| {
+        let table = match section {
+            Some(name) => tree
+                .entry(name)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut(),
+            None => Some(&mut *tree),
+        };
+        if let Some(table) = table {
+            table.insert(key.to_owned(), value);
+        }
+    };
+    let text = |s: &str| toml::Value::String(s.to_owned());
+    if let Some(v) = &flags.data_dir {
+        set(None, "data_dir", text(&v.to_string_lossy()));
+    }
+    if let Some(v) = &flags.database_url {
+        set(Some("database"), "url", text(v));
+    }
+    if let Some(v) = flags.http_listen {
+        set(Some("http"), "listen", text(&v.to_string()));
+    }
+    if let Some(v) = flags.sip_listen {
+        set(Some("sip"), "listen", text(&v.to_string()));
+    }
+    if let Some(v) = &flags.log_level {
+        set(Some("log"), "level", text(v));
+    }
+    if let Some(v) = flags.log_format {
+        let name = match v {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        };
+        set(Some("log"), "format", text(name));
+    }
+}
+
+impl Config {
+    /// Every section checks itself; the first problem is the error.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let checks = [
+            self.database.validate(),
+            self.http.validate(),
+            self.auth.validate(),
+            self.sms.validate(),
+            self.presence.validate(),
+            self.chat.validate(),
+            self.sip.validate(),
+            self.log.validate(),
+        ];
+        for check in checks {
+            check.map_err(|problem| anyhow::anyhow!(problem))?;
+        }
+        Ok(())
+    }
+
+    /// The data folder, or `default` when none is configured.
+    pub fn data_dir_or(&self, default: &str) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(default))
+    }
+
+    /// The database to use: the configured URL, else SQLite in the data folder.
+    pub fn database_url(&self, default_data_dir: &str) -> anyhow::Result<DatabaseUrl> {
+        Ok(self.database.url(&self.data_dir_or(default_data_dir))?)
+    }
+
+    /// The TLS files of HTTPS, when configured.
+    pub fn tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        let (certificate, key) = self.http.tls_files()?;
+        Some(crate::tls::TlsFiles { certificate, key })
+    }
+
+    /// The certificate of SIP over TLS: `[sip]`'s own, else the HTTPS one; `None`: no
+    /// SIP over TLS.
+    pub fn sip_tls_files(&self) -> Option<crate::tls::TlsFiles> {
+        match self.sip.tls_files() {
+            Some((certificate, key)) => Some(crate::tls::TlsFiles { certificate, key }),
+            None => self.tls_files(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

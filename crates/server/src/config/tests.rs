@@ -1,0 +1,202 @@
+//! The configuration's layers and checks.
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_example_is_valid_and_says_the_defaults() {
+    let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+    assert_eq!(parsed, Config::default());
+}
+
+#[test]
+fn layers_override_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &file,
+        "data_dir = \"/from/file\"\n[http]\nlisten = \"0.0.0.0:80\"\n[log]\nlevel = \"debug\"\n",
+    )
+    .unwrap();
+    let only_file = load(Some(&file), &[], &Flags::default()).unwrap();
+    assert_eq!(only_file.data_dir.as_deref(), Some(Path::new("/from/file")));
+    assert_eq!(only_file.http.listen.port(), 80);
+
+    let environment = env(&[("DURCHWAHL_DATA_DIR", "/from/env"), ("PATH", "/bin")]);
+    let with_env = load(Some(&file), &environment, &Flags::default()).unwrap();
+    assert_eq!(with_env.data_dir.as_deref(), Some(Path::new("/from/env")));
+    assert_eq!(
+        with_env.log.level, "debug",
+        "untouched keys keep the file's value"
+    );
+
+    let flags = Flags {
+        data_dir: Some("/from/flag".into()),
+        ..Flags::default()
+    };
+    let with_flag = load(Some(&file), &environment, &flags).unwrap();
+    assert_eq!(with_flag.data_dir.as_deref(), Some(Path::new("/from/flag")));
+}
+
+#[test]
+fn http_bounds_are_checked_and_office_networks_exempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    for bad in [0, 601] {
+        std::fs::write(&file, format!("[http]\nheader_timeout_seconds = {bad}\n")).unwrap();
+        let err = load(Some(&file), &[], &Flags::default()).unwrap_err();
+        assert!(err.to_string().contains("header_timeout_seconds"), "{err}");
+    }
+    std::fs::write(
+        &file,
+        "[http]\nheader_timeout_seconds = 600\nconnections_per_address = 0\n\
+             [auth]\noffice_networks = [\"10.20.0.0/16\"]\n",
+    )
+    .unwrap();
+    let config = load(Some(&file), &[], &Flags::default()).unwrap();
+    let settings = config.http.settings(config.auth.office_networks.clone());
+    assert_eq!(settings.header_timeout, std::time::Duration::from_secs(600));
+    assert_eq!(settings.connections_per_address, 0, "0: no cap");
+    assert!(
+        settings.exempt.len() == 1 && settings.exempt[0].contains("10.20.1.2".parse().unwrap())
+    );
+}
+
+#[test]
+fn mistakes_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[http]\nlisen = \"0.0.0.0:80\"\n").unwrap();
+    let err = format!(
+        "{:#}",
+        load(Some(&file), &[], &Flags::default()).unwrap_err()
+    );
+    assert!(err.contains("lisen"), "{err}");
+
+    let err = load(
+        None,
+        &env(&[("DURCHWAHL_HTTP_LISTN", "x")]),
+        &Flags::default(),
+    )
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("DURCHWAHL_HTTP_LISTN"),
+        "{err:#}"
+    );
+
+    let flags = Flags {
+        database_url: Some("mysql://db/x".into()),
+        ..Flags::default()
+    };
+    let err = load(None, &[], &flags).unwrap_err();
+    assert!(
+        err.to_string().contains("unsupported database URL"),
+        "{err}"
+    );
+
+    let err = load(Some(Path::new("/nonexistent.toml")), &[], &Flags::default()).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent.toml"), "{err}");
+
+    let sip = env(&[("DURCHWAHL_SIP_DOMAIN", "pbx.lra.example")]);
+    assert_eq!(
+        load(None, &sip, &Flags::default()).unwrap().sip.domain,
+        "pbx.lra.example"
+    );
+    let bad = env(&[("DURCHWAHL_SIP_DOMAIN", "pbx lra")]);
+    let err = load(None, &bad, &Flags::default()).unwrap_err();
+    assert!(err.to_string().contains("[sip] domain"), "{err}");
+}
+
+#[test]
+fn every_setting_comes_from_the_environment_by_its_name() {
+    let config = load(
+        None,
+        &env(&[
+            ("DURCHWAHL_SIP__RING_TIMEOUT_SECONDS", "30"),
+            ("DURCHWAHL_SIP_OFFER_SHA256", "false"),
+            (
+                "DURCHWAHL_AUTH__OFFICE_NETWORKS",
+                r#"["10.0.0.0/8", "2001:db8::/32"]"#,
+            ),
+            ("DURCHWAHL_HTTP_HEADER_TIMEOUT_SECONDS", "12"),
+            ("DURCHWAHL_SMS__GATEWAY", "log"),
+            ("DURCHWAHL_SMS__BODY", "123"),
+            ("DURCHWAHL_PRESENCE_NOTE_VISIBLE_TO", "nobody"),
+            ("DURCHWAHL_ORGANISATION_NAME", "Landratsamt Musterstadt"),
+            ("DURCHWAHL_DATABASE_URL", "sqlite:///tmp/x.db"),
+            ("DURCHWAHL_DATA_DIR", "/srv/dw"),
+        ]),
+        &Flags::default(),
+    )
+    .unwrap();
+    assert_eq!(config.sip.ring_timeout_seconds, 30);
+    assert!(!config.sip.offer_sha256);
+    assert_eq!(config.auth.office_networks.len(), 2);
+    assert_eq!(config.http.header_timeout_seconds, 12);
+    assert_eq!(config.sms.gateway, web::auth::sms_gateway::GatewayKind::Log);
+    assert_eq!(config.sms.body, "123", "text settings stay text");
+    assert_eq!(config.presence.note_visible_to, presence::Audience::Nobody);
+    assert_eq!(
+        config.organisation.name.as_deref(),
+        Some("Landratsamt Musterstadt")
+    );
+    assert_eq!(config.database.url.as_deref(), Some("sqlite:///tmp/x.db"));
+    assert_eq!(config.data_dir.as_deref(), Some(Path::new("/srv/dw")));
+}
+
+#[test]
+fn a_bad_variable_is_named_in_the_error() {
+    for (name, value, says) in [
+        (
+            "DURCHWAHL_SIP__RING_TIMEOUT_SECOND",
+            "30",
+            "ring_timeout_second",
+        ),
+        (
+            "DURCHWAHL_SIP__RING_TIMEOUT_SECONDS",
+            "dreißig",
+            "DURCHWAHL_SIP__RING_TIMEOUT_SECONDS",
+        ),
+        ("DURCHWAHL_SMS__GATEWAY", "carrier-pigeon", "carrier-pigeon"),
+        (
+            "DURCHWAHL_PRESENCE__NOTE_VISIBLE_TO",
+            "everyone",
+            "everyone",
+        ),
+        (
+            "DURCHWAHL_AUTH__OFFICE_NETWORKS",
+            r#"["10.0.0.0/33"]"#,
+            "10.0.0.0/33",
+        ),
+        ("DURCHWAHL_NONSENSE", "1", "DURCHWAHL_NONSENSE"),
+    ] {
+        let err = format!(
+            "{:#}",
+            load(None, &env(&[(name, value)]), &Flags::default()).unwrap_err()
+        );
+        assert!(err.contains(says), "{name}={value}: {err}");
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &file,
+        "[sms]\ngateway = \"http\"\nurl = \"https://sms.example/send\"\n\
+             headers = [\"Authorization: Bearer s3cr3t-token\"]\n\
+             [database]\nurl = \"postgres://dw:pa55word@db/dw\"\n",
+    )
+    .unwrap();
+    let config = load(Some(&file), &[], &Flags::default()).unwrap();
+    let shown = format!("{config:?} {}", toml::to_string(&config).unwrap());
+    assert!(!shown.contains("s3cr3t-token"), "{shown}");
+    assert!(!shown.contains("pa55word"), "{shown}");
+}

@@ -1,0 +1,20 @@
+//! Durchwahl's server as a library: the configuration, the runtime that serves HTTP and
+//! SIP on already-bound listeners until a shutdown future completes, and the commands of
+//! the `durchwahl` binary. Tests run the whole server in their own process through
+//! [`runtime::run`] (see the `testkit` crate).
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod phones;
+pub mod runtime;
+pub mod sip_config;
+mod sip_conns;
+pub mod sip_service;
+mod sip_store;
+mod sip_stream;
+mod sip_ws;
+mod table;
+pub mod tls;
+pub mod users;
