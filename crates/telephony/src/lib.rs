@@ -27,22 +27,32 @@
 #![deny(missing_docs)]
 
 pub mod accounts;
-pub mod calls;
+mod context;
 pub mod dialog_contacts;
 pub mod dialog_info;
 pub mod dialogs;
 pub mod flow;
-mod forwarding;
+pub mod forwarding;
+mod gate;
 pub mod headers;
 mod message;
+mod notice;
 mod notifier;
 pub mod pidf;
 pub mod protection;
-mod register;
+mod proxy;
+mod raised;
+mod registrar;
+pub mod route;
+mod settings;
 pub mod subscriptions;
 pub mod switch;
+mod timed;
+mod wire;
 mod xml;
 
 pub use accounts::{Account, Accounts};
 pub use flow::{Flow, Transport};
-pub use switch::{Notice, Settings, Switch};
+pub use notice::Notice;
+pub use settings::Settings;
+pub use switch::Switch;
