@@ -26,6 +26,12 @@ pub struct Timers {
     pub t4: i64,
 }
 
+/// How long an INVITE client transaction waits for a final answer once the callee's
+/// phone rings (a provisional came): RFC 3261 §17.1.1.2 stops Timer B there, and a proxy
+/// guards the wait with Timer C, "greater than 3 minutes" (§16.6 step 11), restarted by
+/// every provisional (§16.7 step 2). The TU cancels earlier when it gives up ringing.
+pub const TIMER_C: i64 = 3 * 60_000 + 1_000;
+
 impl Default for Timers {
     fn default() -> Self {
         Timers {
@@ -520,9 +526,12 @@ impl<P: Clone> Transactions<P> {
                 100..=199,
             ) => {
                 let retransmit_at = (!invite && !tx.reliable).then_some(now + t.t2);
+                // Non-INVITE: Timer F runs on (§17.1.2.2). INVITE: no Timer B once it
+                // rings, Timer C instead (see TIMER_C).
+                let timeout_at = if invite { now + TIMER_C } else { *timeout_at };
                 tx.state = ClientState::Proceeding {
                     retransmit_at,
-                    timeout_at: *timeout_at,
+                    timeout_at,
                 };
                 self.events.push_back(Event::Response { key, message });
             }
