@@ -171,12 +171,9 @@ impl Proxy {
             cx.wire.reply_status(now, &key, &request, 481, reason);
             return;
         }
-        let Some(flow) = in_dialog::next_flow(&request, bindings, &self.contacts) else {
-            cx.wire
-                .reply_status(now, &key, &request, 404, "Not Found (no route)");
-            return;
-        };
         if request.method() == Some(&Method::Bye) {
+            // RFC 3261 §15.1.1: the call is over once one side sends BYE, whatever
+            // becomes of the BYE (the other side may be gone with its connection).
             if let Some(call_id) = request.header(&HeaderName::CallId) {
                 for person_id in self.dialogs.ended(call_id) {
                     let active = false;
@@ -188,6 +185,11 @@ impl Proxy {
                 }
             }
         }
+        let Some(flow) = in_dialog::next_flow(&request, bindings, &self.contacts) else {
+            cx.wire
+                .reply_status(now, &key, &request, 404, "Not Found (no route)");
+            return;
+        };
         let target = Target {
             uri: None,
             flow,
