@@ -38,12 +38,12 @@ impl Forwarding {
 
     /// Where a call dialled to `dialled` rings first: unconditional forwarding and the
     /// busy rule of a person already in a call (`busy` says who is, by extension) are
-    /// followed, never in a circle. Only INVITEs are forwarded.
+    /// followed, never in a circle. Only INVITEs are forwarded; a call keeps its path even
+    /// when nobody has a rule yet, so rules switched on while it rings apply to it.
     pub fn start(&self, dialled: &str, invite: bool, busy: impl Fn(&str) -> bool) -> Routing {
         let path = invite
             .then(|| Extension::parse(dialled).ok())
             .flatten()
-            .filter(|_| !self.rules.is_empty())
             .map(ForwardingPath::new);
         let mut routing = Routing {
             extension: dialled.to_owned(),
