@@ -91,7 +91,14 @@ pub fn md5_challenge(messages: &[String]) -> Option<sip::digest::Challenge> {
 
 /// An INVITE of device `{ext}-1` at `at` to `to`, in call `call_id` with CSeq `cseq` (the
 /// branch names both), with a `Proxy-Authorization` value when given.
-pub fn invite(ext: &str, at: &str, to: &str, call_id: &str, cseq: u32, auth: Option<&str>) -> Bytes {
+pub fn invite(
+    ext: &str,
+    at: &str,
+    to: &str,
+    call_id: &str,
+    cseq: u32,
+    auth: Option<&str>,
+) -> Bytes {
     let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
     Bytes::from(format!(
         "INVITE sip:{to}@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP {at};branch=z9hG4bK{call_id}-{cseq}\r\n\
