@@ -66,7 +66,7 @@ impl Key {
     /// The key of a request or response from its top Via and its CSeq method. `None` for
     /// messages without an RFC 3261 branch (those are handled statelessly).
     pub fn of(message: &Message) -> Option<Key> {
-        let top = message.header_values(&HeaderName::Via).into_iter().next()?;
+        let top = message.first_value(&HeaderName::Via)?;
         let via = Via::parse(&top).ok()?;
         if !via.rfc3261_branch() {
             return None;
@@ -740,7 +740,7 @@ pub fn ack_for(request: &Message, response: &Message) -> Message {
         headers: Vec::new(),
         body: Bytes::new(),
     };
-    if let Some(top) = request.header_values(&HeaderName::Via).into_iter().next() {
+    if let Some(top) = request.first_value(&HeaderName::Via) {
         ack.push(HeaderName::Via, top);
     }
     for name in [HeaderName::MaxForwards, HeaderName::From] {

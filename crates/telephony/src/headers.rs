@@ -180,7 +180,7 @@ impl Local {
     pub fn pop_own_route(&self, message: &mut Message) -> bool {
         let mut popped = 0;
         while popped < 2 {
-            let Some(first) = message.header_values(&HeaderName::Route).into_iter().next() else {
+            let Some(first) = message.first_value(&HeaderName::Route) else {
                 break;
             };
             let mine = NameAddr::parse(&first)
@@ -214,7 +214,7 @@ pub fn host_port(addr: SocketAddr) -> String {
 /// Where a request goes next (RFC 3261 §16.6 step 6–7): the top Route, else the
 /// Request-URI. `None` when that is no IP literal.
 pub fn next_hop(message: &Message) -> Option<Flow> {
-    let uri = match message.header_values(&HeaderName::Route).into_iter().next() {
+    let uri = match message.first_value(&HeaderName::Route) {
         Some(route) => NameAddr::parse(&route).ok()?.uri,
         None => match &message.start {
             sip::StartLine::Request { uri, .. } => uri.clone(),

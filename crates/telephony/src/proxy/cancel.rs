@@ -12,7 +12,7 @@ use sip::{Header, HeaderName, Message, Method, StartLine};
 /// From, CSeq number and top Via; Route as in the request.
 pub(crate) fn cancel_for(request: &Message) -> Message {
     let mut headers = Vec::new();
-    if let Some(via) = request.header_values(&HeaderName::Via).into_iter().next() {
+    if let Some(via) = request.first_value(&HeaderName::Via) {
         headers.push(Header {
             name: HeaderName::Via,
             value: via,

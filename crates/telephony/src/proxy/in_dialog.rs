@@ -51,7 +51,7 @@ pub(crate) fn forward_ack(
 /// A response no transaction of ours is waiting for (RFC 3261 §16.7, §18.2.2): when
 /// its top Via is ours, it goes on to the next Via.
 pub(crate) fn forward_stray(cx: &mut Context<'_>, mut response: Message) {
-    let top = response.header_values(&HeaderName::Via).into_iter().next();
+    let top = response.first_value(&HeaderName::Via);
     let mine = top
         .and_then(|v| Via::parse(&v).ok())
         .is_some_and(|v| cx.local.is_my_via(&v));
@@ -60,9 +60,7 @@ pub(crate) fn forward_stray(cx: &mut Context<'_>, mut response: Message) {
     }
     pop_first(&mut response, &HeaderName::Via);
     let next = response
-        .header_values(&HeaderName::Via)
-        .into_iter()
-        .next()
+        .first_value(&HeaderName::Via)
         .and_then(|v| Via::parse(&v).ok())
         .and_then(|v| Flow::of_via(&v));
     if let Some(flow) = next {
