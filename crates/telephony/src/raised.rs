@@ -108,6 +108,10 @@ impl Raised {
     /// Drops the news (nobody listens: the notifier has nothing to tell), keeping the
     /// room for the next input.
     pub(crate) fn drop_news(&mut self) {
+        // After a burst (100,000 bindings restored at start) the room goes too.
+        if self.people.capacity() > 1024 {
+            self.people = Vec::new();
+        }
         self.people.clear();
         self.calls.clear();
     }

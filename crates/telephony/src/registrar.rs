@@ -17,6 +17,7 @@ use crate::notice::Notice;
 use crate::raised::Raised;
 use crate::timed::Timed;
 use bytes::Bytes;
+use sip::cseq::CSeq;
 use sip::name_addr::NameAddr;
 use sip::registrar::{Binding, Limits, RegisterError};
 use sip::transaction::Key;
@@ -27,8 +28,9 @@ use std::collections::{HashMap, HashSet};
 /// The bindings of every device, by SIP user name.
 type Bindings = sip::registrar::Registrar<Flow>;
 
-/// A registration waiting for the store: its answer, and what to take back if the
-/// store cannot keep it.
+/// A registration waiting for the store: its answer, and whose bindings to take back
+/// if the store cannot keep them (those carrying the REGISTER's Call-ID and CSeq, which
+/// the reply repeats).
 #[derive(Debug)]
 struct PendingSave {
     key: Key,
@@ -36,8 +38,6 @@ struct PendingSave {
     reply: Message,
     /// The device.
     user: String,
-    /// Contacts of the bindings the REGISTER added or refreshed.
-    added: Vec<Box<[u8]>>,
 }
 
 /// The registrar's state.
@@ -129,25 +129,23 @@ impl Registrar {
         }
         self.next_ticket += 1;
         let ticket = self.next_ticket;
-        let pending = PendingSave {
-            key,
-            reply,
-            user: user.clone(),
-            added: change.added.iter().map(|b| b.contact.clone()).collect(),
-        };
-        self.pending.insert(ticket, pending);
+        let user = user.clone();
+        self.pending
+            .insert(ticket, PendingSave { key, reply, user });
+        let registered = !change.added.is_empty();
         cx.raised.notice(Notice::Save {
             ticket,
             device_id: account.device_id,
             added: change.added,
             removed: change.removed,
         });
-        self.update_online_of(
-            cx.accounts,
-            cx.raised,
-            account.person_id,
-            &account.extension,
-        );
+        if registered {
+            // The device has a binding now: no need to look at the person's others.
+            self.set_online(cx.raised, account.person_id, true);
+        } else {
+            let (person, extension) = (account.person_id, &account.extension);
+            self.update_online_of(cx.accounts, cx.raised, person, extension);
+        }
     }
 
     /// The store committed the bindings of `ticket` (`failure` is `None`), or could not
@@ -158,13 +156,7 @@ impl Registrar {
         ticket: u64,
         failure: Option<(u16, &'static str)>,
     ) {
-        let Some(PendingSave {
-            key,
-            reply,
-            user,
-            added,
-        }) = self.pending.remove(&ticket)
-        else {
+        let Some(PendingSave { key, reply, user }) = self.pending.remove(&ticket) else {
             return;
         };
         let reply = match failure {
@@ -172,9 +164,15 @@ impl Registrar {
             Some((code, reason)) => {
                 // The phone hears it failed, so it is not registered either: calls must
                 // not ring it, nor presence show it (it tries again after Retry-After).
+                let call_id = reply
+                    .header(&HeaderName::CallId)
+                    .cloned()
+                    .unwrap_or_default();
+                let cseq = reply.header(&HeaderName::CSeq).and_then(CSeq::parse);
+                let cseq = cseq.map_or(0, |c| c.seq);
                 let gone = self
                     .bindings
-                    .remove_where(&user, |b| added.contains(&b.contact));
+                    .remove_where(&user, |b| b.cseq == cseq && *b.call_id == call_id[..]);
                 if !gone.is_empty() {
                     self.bindings_gone(cx.accounts, cx.raised, &user, gone);
                 }
@@ -220,7 +218,9 @@ impl Registrar {
             }
         }
         self.bindings.restore(sip_username, binding);
-        self.update_online_of(accounts, raised, account.person_id, &account.extension);
+        if account.enabled {
+            self.set_online(raised, account.person_id, true);
+        }
     }
 
     /// A connection ended. Registrations made over a TLS or WebSocket connection end
@@ -329,6 +329,11 @@ impl Registrar {
             .devices_of(extension)
             .iter()
             .any(|a| a.enabled && !self.bindings.bindings(&a.sip_username).is_empty());
+        self.set_online(raised, person_id, online);
+    }
+
+    /// Raises [`Notice::Devices`] when a person's `online` is news.
+    fn set_online(&mut self, raised: &mut Raised, person_id: i64, online: bool) {
         let changed = if online {
             self.online.insert(person_id)
         } else {
