@@ -130,7 +130,8 @@ impl Switch {
         self.proxy.len()
     }
 
-    /// The parts, and the context they share for an input at `now`.
+    /// The parts, and the context they share for an input at `now`. `Raised` learns
+    /// here which calls the notifier follows, so the proxy raises only news it hears.
     fn split(&mut self, now: i64) -> (Context<'_>, Parts<'_>) {
         let Switch {
             local,

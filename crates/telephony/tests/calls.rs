@@ -3,7 +3,7 @@
 mod common;
 
 use bytes::Bytes;
-use common::{addr, call, respond, sent, DOMAIN};
+use common::{addr, answered_call, sent, DOMAIN};
 use telephony::{Flow, Notice};
 
 const CALLER: &str = "10.0.0.1:5060";
@@ -13,13 +13,7 @@ const PHONE: &str = "10.0.0.2:5060";
 fn a_hang_up_ends_the_call_even_when_the_bye_cannot_be_routed_on() {
     let mut s = common::switch_with(&[("100", 1), ("200", 2)], &[("200", PHONE)]);
     while s.poll_notice().is_some() {} // 200's phone is online
-    let out = call(&mut s, 1_000, ("100", CALLER), "200", "c1");
-    let (_, invite) = out
-        .iter()
-        .find(|(to, m)| *to == addr(PHONE) && m.starts_with("INVITE "))
-        .expect("the phone rings");
-    respond(&mut s, 1_000, PHONE, invite, 200, ";tag=callee");
-    sent(&mut s);
+    answered_call(&mut s, 1_000, ("100", CALLER), "200", PHONE, "c1");
     let notices: Vec<Notice> = std::iter::from_fn(|| s.poll_notice()).collect();
     let call = |person_id, active| Notice::Call { person_id, active };
     assert_eq!(notices, [call(1, true), call(2, true)]);

@@ -156,3 +156,22 @@ pub fn respond(s: &mut Switch, now: i64, peer: &str, request: &str, code: u16, t
     s.handle_datagram(now, Flow::udp(addr(peer)), Bytes::from(response))
         .unwrap();
 }
+
+/// The phone of `{ext}-1` at `caller` calls `to`, whose phone at `phone` answers: what
+/// the switch sent after the answer (the 200 to the caller among it).
+pub fn answered_call(
+    s: &mut Switch,
+    now: i64,
+    caller: (&str, &str),
+    to: &str,
+    phone: &str,
+    call_id: &str,
+) -> Vec<(SocketAddr, String)> {
+    let out = call(s, now, caller, to, call_id);
+    let (_, invite) = out
+        .iter()
+        .find(|(to, m)| *to == addr(phone) && m.starts_with("INVITE "))
+        .expect("the phone rings");
+    respond(s, now, phone, invite, 200, ";tag=callee");
+    sent(s)
+}

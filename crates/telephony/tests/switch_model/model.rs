@@ -230,7 +230,24 @@ impl Model {
     }
 
     pub(crate) fn decline(&mut self, index: usize, callee: usize, expect: &mut Vec<Ev>) {
-        let now = self.now;
+        let State::Ringing {
+            ringing, declined, ..
+        } = &mut self.calls[index].state
+        else {
+            unreachable!()
+        };
+        ringing.remove(&callee);
+        *declined = true;
+        if ringing.is_empty() {
+            // Every device said busy: busy forwarding, else the caller hears 486.
+            self.move_on(index, true, 486, expect);
+        }
+    }
+
+    /// Forwards the ringing call `index` after every device was busy (`busy`) or
+    /// nobody answered in time: the new devices ring, or, when it stays, the caller
+    /// hears `code` and the call is over. `false` when it is over.
+    fn move_on(&mut self, index: usize, busy: bool, code: u16, expect: &mut Vec<Ev>) -> bool {
         let mut call = self.calls[index].clone();
         let State::Ringing {
             path,
@@ -241,35 +258,27 @@ impl Model {
         else {
             unreachable!()
         };
-        ringing.remove(&callee);
-        *declined = true;
-        if !ringing.is_empty() {
-            self.calls[index] = call;
-            return;
-        }
-        // Every device said busy: busy forwarding, else the caller hears 486.
         let moved = match path.as_mut() {
-            Some(path) => self.forward(path, true),
+            Some(path) => self.forward(path, busy),
             None => BTreeSet::new(),
         };
         if moved.is_empty() {
             expect.push(Ev::Final {
-                call: call.id.clone(),
-                code: 486,
+                call: call.id,
+                code,
             });
             self.calls.remove(index);
-            return;
+            return false;
         }
         for &device in &moved {
-            expect.push(Ev::Rang {
-                call: call.id.clone(),
-                device,
-            });
+            let call = call.id.clone();
+            expect.push(Ev::Rang { call, device });
         }
-        *deadline = now + self.ring_ms(path.as_ref());
+        *deadline = self.now + self.ring_ms(path.as_ref());
         *ringing = moved;
         *declined = false;
         self.calls[index] = call;
+        true
     }
 
     /// What is due at `now`, in the switch's order: registrations run out, then calls
@@ -284,13 +293,10 @@ impl Model {
         }
         let mut index = 0;
         while index < self.calls.len() {
-            let mut call = self.calls[index].clone();
+            let call = &self.calls[index];
             let State::Ringing {
-                path,
-                ringing,
-                declined,
-                deadline,
-            } = &mut call.state
+                ringing, deadline, ..
+            } = &call.state
             else {
                 index += 1;
                 continue;
@@ -299,35 +305,13 @@ impl Model {
                 index += 1;
                 continue;
             }
-            for &device in ringing.iter() {
-                expect.push(Ev::Cancelled {
-                    call: call.id.clone(),
-                    device,
-                });
+            for &device in ringing {
+                let call = call.id.clone();
+                expect.push(Ev::Cancelled { call, device });
             }
-            let moved = match path.as_mut() {
-                Some(path) => self.forward(path, false),
-                None => BTreeSet::new(),
-            };
-            if moved.is_empty() {
-                expect.push(Ev::Final {
-                    call: call.id.clone(),
-                    code: 480,
-                });
-                self.calls.remove(index);
-                continue;
+            if self.move_on(index, false, 480, expect) {
+                index += 1;
             }
-            for &device in &moved {
-                expect.push(Ev::Rang {
-                    call: call.id.clone(),
-                    device,
-                });
-            }
-            *deadline = now + self.ring_ms(path.as_ref());
-            *ringing = moved;
-            *declined = false;
-            self.calls[index] = call;
-            index += 1;
         }
         for call in &mut self.calls {
             if let State::Answered {
