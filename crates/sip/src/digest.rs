@@ -306,7 +306,7 @@ impl Credentials {
     /// Parses a `Digest` credentials value: parameters in any order, names
     /// case-insensitive, values quoted or not, unknown parameters ignored.
     pub fn parse(value: &Bytes) -> Result<Credentials, DigestError> {
-        let params = AuthParams::parse(value)?;
+        let mut params = AuthParams::parse(value)?;
         if params.flag("userhash")? {
             return Err(bad_value("userhash", "true"));
         }
@@ -315,19 +315,22 @@ impl Credentials {
             return Err(bad_value("qop", qop));
         }
         let nc = params.required("nc")?;
+        let nc = unhex::<4>(nc)
+            .map(u32::from_be_bytes)
+            .filter(|n| *n != 0)
+            .ok_or_else(|| bad_value("nc", nc))?;
+        let algorithm = params.algorithm()?;
+        // The texts move out of the parameters (every request from a device is parsed).
         Ok(Credentials {
-            username: params.required("username")?.to_owned(),
-            realm: params.required("realm")?.to_owned(),
-            nonce: params.required("nonce")?.to_owned(),
-            uri: params.required("uri")?.to_owned(),
-            response: params.required("response")?.to_owned(),
-            algorithm: params.algorithm()?,
-            cnonce: params.required("cnonce")?.to_owned(),
-            nc: unhex::<4>(nc)
-                .map(u32::from_be_bytes)
-                .filter(|n| *n != 0)
-                .ok_or_else(|| bad_value("nc", nc))?,
-            opaque: params.get("opaque")?.map(str::to_owned),
+            username: params.take_required("username")?,
+            realm: params.take_required("realm")?,
+            nonce: params.take_required("nonce")?,
+            uri: params.take_required("uri")?,
+            response: params.take_required("response")?,
+            algorithm,
+            cnonce: params.take_required("cnonce")?,
+            nc,
+            opaque: params.take("opaque")?,
         })
     }
 
@@ -458,6 +461,22 @@ impl AuthParams {
 
     fn required(&self, name: &'static str) -> Result<&str, DigestError> {
         self.get(name)?.ok_or(DigestError::Missing { name })
+    }
+
+    /// [`AuthParams::get`], moving the value out (each name is taken once).
+    fn take(&mut self, name: &'static str) -> Result<Option<String>, DigestError> {
+        let same = |(n, _): &(Bytes, String)| n.eq_ignore_ascii_case(name.as_bytes());
+        let Some(at) = self.0.iter().position(same) else {
+            return Ok(None);
+        };
+        if self.0[at + 1..].iter().any(same) {
+            return Err(DigestError::Duplicate { name });
+        }
+        Ok(Some(std::mem::take(&mut self.0[at].1)))
+    }
+
+    fn take_required(&mut self, name: &'static str) -> Result<String, DigestError> {
+        self.take(name)?.ok_or(DigestError::Missing { name })
     }
 
     fn flag(&self, name: &'static str) -> Result<bool, DigestError> {

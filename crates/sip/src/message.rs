@@ -113,6 +113,16 @@ impl Message {
         out
     }
 
+    /// The first of [`Message::header_values`], without splitting the others: the top
+    /// Via or Route.
+    pub fn first_value(&self, name: &HeaderName) -> Option<Bytes> {
+        let list = is_list(name);
+        self.header_lines(name).find_map(|line| match list {
+            true => crate::params::first_element(line),
+            false => Some(line.clone()),
+        })
+    }
+
     /// Replaces all lines of a header with one value (or removes them with `None`),
     /// keeping the position of the first.
     pub fn set_header(&mut self, name: HeaderName, value: Option<Bytes>) {

@@ -77,6 +77,20 @@ pub fn split_list(value: &Bytes) -> Vec<Bytes> {
     out
 }
 
+/// The first element [`split_list`] would give, without splitting the rest (the top Via
+/// or Route of every message is wanted, rarely the others).
+pub fn first_element(value: &Bytes) -> Option<Bytes> {
+    let mut start = 0;
+    for end in unquoted_positions(value, b',').chain(std::iter::once(value.len())) {
+        let part = trim_slice(&value[start..end]);
+        if !part.is_empty() {
+            return Some(value.slice_ref(part));
+        }
+        start = end + 1;
+    }
+    None
+}
+
 /// Splits `value` at the first `;` outside quotes and `<…>`: what comes before, and the
 /// parameters after it.
 pub fn split_params(value: &Bytes) -> Result<(Bytes, Vec<Param>), &'static str> {
@@ -152,6 +166,23 @@ mod tests {
             parts,
             vec![b(r#""Doe, John" <sip:j@x;a=1,2>;q=0.5"#), b("<sip:k@y>")]
         );
+    }
+
+    #[test]
+    fn the_first_element_is_the_first_of_the_list() {
+        for value in [
+            r#""Doe, John" <sip:j@x;a=1,2>;q=0.5 , <sip:k@y>,,"#,
+            " , ,<sip:k@y>",
+            "SIP/2.0/UDP h;branch=z9hG4bK1",
+            ",, ",
+        ] {
+            let v = b(value);
+            assert_eq!(
+                first_element(&v),
+                split_list(&v).into_iter().next(),
+                "{value}"
+            );
+        }
     }
 
     #[test]

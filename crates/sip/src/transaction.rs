@@ -26,6 +26,12 @@ pub struct Timers {
     pub t4: i64,
 }
 
+/// How long an INVITE client transaction waits for a final answer once the callee's
+/// phone rings (a provisional came): RFC 3261 §17.1.1.2 stops Timer B there, and a proxy
+/// guards the wait with Timer C, "greater than 3 minutes" (§16.6 step 11), restarted by
+/// every provisional (§16.7 step 2). The TU cancels earlier when it gives up ringing.
+pub const TIMER_C: i64 = 3 * 60_000 + 1_000;
+
 impl Default for Timers {
     fn default() -> Self {
         Timers {
@@ -60,7 +66,7 @@ impl Key {
     /// The key of a request or response from its top Via and its CSeq method. `None` for
     /// messages without an RFC 3261 branch (those are handled statelessly).
     pub fn of(message: &Message) -> Option<Key> {
-        let top = message.header_values(&HeaderName::Via).into_iter().next()?;
+        let top = message.first_value(&HeaderName::Via)?;
         let via = Via::parse(&top).ok()?;
         if !via.rfc3261_branch() {
             return None;
@@ -236,7 +242,10 @@ struct ClientTx<P> {
     state: ClientState,
     reliable: bool,
     peer: P,
-    request: Message,
+    /// The request and its bytes, until a final answer: then nothing is sent again but
+    /// the ACK of a failure, and the transaction lingers for Timer D, K or M holding
+    /// neither (at thousands of calls a second, 32 s of them were most of the memory).
+    request: Option<Message>,
     wire: Bytes,
     ack: Option<Bytes>,
 }
@@ -436,6 +445,11 @@ impl<P: Clone> Transactions<P> {
                 end_at: if tx.reliable { now } else { now + 64 * t.t1 },
             },
         };
+        if matches!(tx.state, ServerState::Accepted { .. }) {
+            // RFC 6026 §7.1: the TU retransmits its 2xx; the transaction only absorbs
+            // the INVITE's retransmissions for Timer L and needs no copy of it.
+            tx.last_response = None;
+        }
         schedule(&mut self.due, true, key, before, tx.state.deadline());
         Ok(())
     }
@@ -491,7 +505,7 @@ impl<P: Clone> Transactions<P> {
                 state,
                 reliable,
                 peer,
-                request,
+                request: Some(request),
                 wire,
                 ack: None,
             },
@@ -520,9 +534,12 @@ impl<P: Clone> Transactions<P> {
                 100..=199,
             ) => {
                 let retransmit_at = (!invite && !tx.reliable).then_some(now + t.t2);
+                // Non-INVITE: Timer F runs on (§17.1.2.2). INVITE: no Timer B once it
+                // rings, Timer C instead (see TIMER_C).
+                let timeout_at = if invite { now + TIMER_C } else { *timeout_at };
                 tx.state = ClientState::Proceeding {
                     retransmit_at,
-                    timeout_at: *timeout_at,
+                    timeout_at,
                 };
                 self.events.push_back(Event::Response { key, message });
             }
@@ -530,12 +547,13 @@ impl<P: Clone> Transactions<P> {
                 tx.state = ClientState::Accepted {
                     end_at: now + 64 * t.t1,
                 };
+                (tx.request, tx.wire) = (None, Bytes::new());
                 self.events.push_back(Event::Response { key, message });
             }
             (ClientState::Waiting { .. } | ClientState::Proceeding { .. }, _) => {
-                if invite {
+                if let Some(request) = tx.request.as_ref().filter(|_| invite) {
                     // §17.1.1.3: the transaction itself acknowledges non-2xx finals.
-                    let ack = ack_for(&tx.request, &message).to_bytes();
+                    let ack = ack_for(request, &message).to_bytes();
                     self.transmits.push_back(Transmit {
                         peer: tx.peer.clone(),
                         data: ack.clone(),
@@ -548,6 +566,7 @@ impl<P: Clone> Transactions<P> {
                     (false, false) => t.t4,
                 };
                 tx.state = ClientState::Completed { end_at: now + wait };
+                (tx.request, tx.wire) = (None, Bytes::new());
                 self.events.push_back(Event::Response { key, message });
             }
             (ClientState::Accepted { .. }, 200..=299) => {
@@ -731,7 +750,7 @@ pub fn ack_for(request: &Message, response: &Message) -> Message {
         headers: Vec::new(),
         body: Bytes::new(),
     };
-    if let Some(top) = request.header_values(&HeaderName::Via).into_iter().next() {
+    if let Some(top) = request.first_value(&HeaderName::Via) {
         ack.push(HeaderName::Via, top);
     }
     for name in [HeaderName::MaxForwards, HeaderName::From] {

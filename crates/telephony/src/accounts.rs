@@ -213,6 +213,13 @@ impl Accounts {
         self.position(sip_username).map(|i| &self.list[i])
     }
 
+    /// Whether `old` (an account of an earlier list) is still here, enabled, as the same
+    /// device: its bindings and subscriptions stay.
+    pub fn keeps(&self, old: &Account) -> bool {
+        self.get(&old.sip_username)
+            .is_some_and(|a| a.enabled && a.device_id == old.device_id)
+    }
+
     /// The accounts of an extension's devices, by SIP user name.
     pub fn devices_of(&self, extension: &str) -> Vec<&Account> {
         let mut found: Vec<&Account> = self

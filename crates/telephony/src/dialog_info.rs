@@ -244,6 +244,78 @@ fn dialog_id(call_id: &str, direction: Direction) -> String {
     format!("{prefix}{hash:016x}")
 }
 
+/// A change in one person's calls, as the proxy sees it, for their busy lamp
+/// ([`BlfState::apply`]). Owned, so the proxy can hand it on to the notifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallEvent {
+    /// A call to them rings (their devices got the INVITE).
+    Ringing {
+        /// The call.
+        call_id: String,
+        /// The caller's From tag.
+        from_tag: Option<String>,
+        /// Who calls, unless they withheld it ([`Identity::of_caller`]).
+        caller: Option<Identity>,
+    },
+    /// They place a call (their INVITE was forwarded).
+    Calling {
+        /// The call.
+        call_id: String,
+        /// Their own From tag.
+        from_tag: Option<String>,
+        /// Whom they call (the INVITE's To).
+        callee: Option<Identity>,
+    },
+    /// The call was answered.
+    Answered {
+        /// The call.
+        call_id: String,
+        /// The callee's To tag.
+        to_tag: Option<String>,
+    },
+    /// The call is over.
+    Ended {
+        /// The call.
+        call_id: String,
+    },
+}
+
+impl CallEvent {
+    /// `invite` rings at the person's devices.
+    pub fn ringing(call_id: &str, invite: &Message) -> CallEvent {
+        CallEvent::Ringing {
+            call_id: call_id.to_owned(),
+            from_tag: from_tag(invite),
+            caller: Identity::of_caller(invite),
+        }
+    }
+
+    /// The person sent `invite`.
+    pub fn calling(call_id: &str, invite: &Message) -> CallEvent {
+        let callee = invite
+            .header(&HeaderName::To)
+            .and_then(|to| NameAddr::parse(to).ok())
+            .and_then(|to| String::from_utf8(to.uri.to_vec()).ok())
+            .map(|uri| Identity::new(&uri, None));
+        CallEvent::Calling {
+            call_id: call_id.to_owned(),
+            from_tag: from_tag(invite),
+            callee,
+        }
+    }
+
+    /// Whether the event starts a call (a tracker is made for it; the others change one).
+    pub fn starts(&self) -> bool {
+        matches!(self, CallEvent::Ringing { .. } | CallEvent::Calling { .. })
+    }
+}
+
+/// The From tag of a request.
+fn from_tag(message: &Message) -> Option<String> {
+    let from = NameAddr::parse(message.header(&HeaderName::From)?).ok()?;
+    from.tag().map(|t| String::from_utf8_lossy(t).into_owned())
+}
+
 /// One watched person's calls, as the switch sees them; each event returns the next full
 /// document for the person's watchers, or `None` when nothing changed (a repeated or
 /// unknown event). Keep one per person who is in a call or watched; an idle tracker holds
@@ -275,6 +347,24 @@ impl BlfState {
     /// Whether the person has no calls.
     pub fn is_idle(&self) -> bool {
         self.dialogs.is_empty()
+    }
+
+    /// The document after `event`, or `None` when nothing changed.
+    pub fn apply(&mut self, event: &CallEvent) -> Option<DialogInfo> {
+        match event {
+            CallEvent::Ringing {
+                call_id,
+                from_tag,
+                caller,
+            } => self.ringing(call_id, from_tag.as_deref(), caller.clone()),
+            CallEvent::Calling {
+                call_id,
+                from_tag,
+                callee,
+            } => self.calling(call_id, from_tag.as_deref(), callee.clone()),
+            CallEvent::Answered { call_id, to_tag } => self.answered(call_id, to_tag.as_deref()),
+            CallEvent::Ended { call_id } => self.ended(call_id),
+        }
     }
 
     /// A call to the person rings (their devices got the INVITE): an early dialog with

@@ -14,6 +14,9 @@ use std::net::{IpAddr, SocketAddr};
 /// returns that line's index (or `None` without such a header).
 fn isolate_first(message: &mut Message, name: &HeaderName) -> Option<usize> {
     let at = message.headers.iter().position(|h| h.name.same(name))?;
+    if !message.headers[at].value.contains(&b',') {
+        return Some(at); // one element, as nearly every phone writes it
+    }
     let parts = split_list(&message.headers[at].value);
     if parts.len() > 1 {
         message.headers[at].value = parts[0].clone();
@@ -99,6 +102,8 @@ pub fn stamp_received(message: &mut Message, source: SocketAddr, connection: boo
 pub struct Local {
     /// Advertised address (UDP and TCP listen on the same port).
     pub addr: SocketAddr,
+    /// `host:port` of `addr`, for our Via (written for every request we send).
+    host_port: String,
     /// The TLS port, when SIP over TLS is on (see [`Local::with_tls_port`]).
     tls_port: Option<u16>,
     /// Our Record-Route value on the TLS side.
@@ -114,6 +119,7 @@ impl Local {
         let record_route = Bytes::from(format!("<sip:{};lr>", host_port(addr)));
         Local {
             addr,
+            host_port: host_port(addr),
             tls_port: None,
             tls_record_route: None,
             domain: domain.to_ascii_lowercase(),
@@ -133,8 +139,19 @@ impl Local {
 
     /// Our Via for a request sent over `transport` with `branch`.
     pub fn via(&self, transport: Transport, branch: &str) -> Bytes {
-        let (t, hp) = (transport.via_token(), host_port(self.addr));
-        Bytes::from(format!("SIP/2.0/{t} {hp};branch={branch};rport"))
+        let mut via = String::with_capacity(32 + self.host_port.len() + branch.len());
+        for part in [
+            "SIP/2.0/",
+            transport.via_token(),
+            " ",
+            &self.host_port,
+            ";branch=",
+            branch,
+            ";rport",
+        ] {
+            via.push_str(part);
+        }
+        Bytes::from(via)
     }
 
     /// Our Record-Route value (RFC 3261 §16.6 step 4, loose routing).
@@ -146,17 +163,14 @@ impl Local {
     /// in the order to push them to the front: one, or two when TLS meets another
     /// transport (RFC 5658 §3.3: the top one names the side towards the callee), so a
     /// TLS phone that follows the route set reaches us over TLS.
-    pub fn record_routes(&self, from: Transport, to: Flow) -> Vec<Bytes> {
+    pub fn record_routes(&self, from: Transport, to: Flow) -> impl Iterator<Item = Bytes> {
         let side = |t: Transport| match (t, &self.tls_record_route) {
             (Transport::Tls, Some(tls)) => tls.clone(),
             _ => self.record_route(),
         };
         let (inbound, outbound) = (side(from), side(to.transport));
-        if inbound == outbound {
-            vec![inbound]
-        } else {
-            vec![inbound, outbound]
-        }
+        let second = (inbound != outbound).then_some(outbound);
+        std::iter::once(inbound).chain(second)
     }
 
     /// Whether a URI names this proxy: our address, or our domain without a user.
@@ -180,7 +194,7 @@ impl Local {
     pub fn pop_own_route(&self, message: &mut Message) -> bool {
         let mut popped = 0;
         while popped < 2 {
-            let Some(first) = message.header_values(&HeaderName::Route).into_iter().next() else {
+            let Some(first) = message.first_value(&HeaderName::Route) else {
                 break;
             };
             let mine = NameAddr::parse(&first)
@@ -214,7 +228,7 @@ pub fn host_port(addr: SocketAddr) -> String {
 /// Where a request goes next (RFC 3261 §16.6 step 6–7): the top Route, else the
 /// Request-URI. `None` when that is no IP literal.
 pub fn next_hop(message: &Message) -> Option<Flow> {
-    let uri = match message.header_values(&HeaderName::Route).into_iter().next() {
+    let uri = match message.first_value(&HeaderName::Route) {
         Some(route) => NameAddr::parse(&route).ok()?.uri,
         None => match &message.start {
             sip::StartLine::Request { uri, .. } => uri.clone(),

@@ -1,99 +1,131 @@
-//! The switch as notifier (RFC 6665): it answers SUBSCRIBEs to the dialog package (busy
-//! lamp keys, RFC 4235) and the presence package (RFC 3856) for its people, and sends
-//! the NOTIFYs. The table is [`Subscriptions`]; the calls each watched person is in are
-//! followed by a [`BlfState`] per person, fed by the proxy (see `calls.rs`): ringing and
-//! calling at the fork, answered at the 2xx, ended at BYE, at a final failure and when
-//! forwarding moves a call on.
+//! The notifier part of the switch (RFC 6665): it answers SUBSCRIBEs to the dialog
+//! package (busy lamp keys, RFC 4235) and the presence package (RFC 3856) for its people,
+//! and sends the NOTIFYs. Its state: the table ([`Subscriptions`]), a [`BlfState`] per
+//! person whose calls it follows, and the team panel's states. The proxy's news of calls
+//! reach it through the facade ([`Notifier::hear`]): ringing and calling at the fork,
+//! answered at the 2xx, ended at BYE, at a final failure and when forwarding moves a call
+//! on. Message-waiting lamps (RFC 3842) will join it here.
 //!
 //! **Cheap when unused.** Calls are followed only while someone subscribes (or a
-//! person's state is still being wound down), so REGISTER and INVITE cost nothing extra
-//! on a switch without subscriptions. A subscription made during a call sees that call
-//! only when the table was not empty as it started.
+//! person's state is still being wound down, see [`Following`]), so REGISTER and INVITE
+//! cost nothing extra on a switch without subscriptions. A subscription made during a
+//! call sees that call only when the table was not empty as it started.
 //!
 //! **Presence** bodies carry the team panel's state when the shell feeds it
-//! ([`Switch::handle_presence`]); for people never fed, the switch's own view: on the
-//! phone, reachable on a registered device, or offline, sent anew when their devices or
-//! calls change. No personal note goes to phones (the panel's privacy rules decide per
-//! viewer, which the switch does not know).
+//! ([`Notifier::handle_presence`]); for people never fed, the switch's own view
+//! ([`Whereabouts`]): on the phone, reachable on a registered device, or offline, sent
+//! anew when their devices or calls change. No personal note goes to phones (the panel's
+//! privacy rules decide per viewer, which the switch does not know).
 //!
 //! In-dialog SUBSCRIBEs are not challenged: the dialog's Call-ID and our random tag,
 //! known only to the subscriber, name the subscription.
 
-use crate::accounts::Target as Named;
-use crate::dialog_info::{BlfState, DialogInfo, Identity};
+use crate::accounts::{Account, Accounts, Target as Named};
+use crate::context::Context;
+use crate::dialog_info::{BlfState, CallEvent, DialogInfo};
 use crate::flow::Flow;
-use crate::headers;
-use crate::register::Challenger;
-use crate::subscriptions::{contact_for, Accepted, Body, Outgoing, Package, Reason, Then};
-use crate::switch::Switch;
+use crate::headers::{self, Local};
+use crate::raised::{CallNews, Following};
+use crate::subscriptions::{self, contact_for, Accepted, Body, Outgoing, Package, Reason};
+use crate::subscriptions::{Refusal, Subscriptions, Then};
+use crate::timed::Timed;
 use presence::State;
 use sip::transaction::Key;
 use sip::uri::Uri;
 use sip::{HeaderName, Message, StartLine};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// A change in a person's calls, for their busy lamp.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum CallEvent<'a> {
-    /// A call to them rings: the caller's From tag, and who calls (unless withheld).
-    Ringing(&'a Message),
-    /// They place a call.
-    Calling(&'a Message),
-    /// The call was answered, with the callee's To tag.
-    Answered(Option<&'a str>),
-    /// The call is over.
-    Ended,
+/// What the other parts know of a person, for the presence of people the team panel
+/// does not feed.
+pub(crate) trait Whereabouts {
+    /// Whether one of their devices is registered.
+    fn has_device(&self, person: i64) -> bool;
+    /// Whether they are in an answered call.
+    fn in_call(&self, person: i64) -> bool;
 }
 
-impl Switch {
-    /// Whether calls are followed for busy lamps now (see the module docs).
-    pub(crate) fn follows_calls(&self) -> bool {
-        !self.subs.is_empty() || !self.blf.is_empty()
+/// The notifier's state.
+#[derive(Debug)]
+pub(crate) struct Notifier {
+    subs: Subscriptions,
+    /// The calls of people followed for busy lamps; idle ones are dropped.
+    blf: HashMap<i64, BlfState>,
+    /// People's presence from the team panel ([`Notifier::handle_presence`]).
+    presence: HashMap<i64, State>,
+}
+
+impl Notifier {
+    /// No subscriptions yet, at most as many as `limits` allow.
+    pub(crate) fn new(limits: subscriptions::Limits) -> Notifier {
+        Notifier {
+            subs: Subscriptions::new(limits),
+            blf: HashMap::new(),
+            presence: HashMap::new(),
+        }
     }
 
-    /// A SUBSCRIBE without To tag: authenticate the device like a caller, find the
+    /// Which calls it follows now (see the module docs).
+    pub(crate) fn following(&self) -> Following {
+        if !self.subs.is_empty() {
+            Following::All
+        } else if !self.blf.is_empty() {
+            Following::Known
+        } else {
+            Following::Nothing
+        }
+    }
+
+    /// A SUBSCRIBE without To tag from the authenticated device `watcher`: find the
     /// watched person (the Request-URI's extension or device), subscribe.
-    pub(crate) fn on_subscribe(&mut self, now: i64, key: Key, request: Message, peer: Flow) {
-        let Some(watcher) = self.authenticate(now, &key, &request, Challenger::Proxy, peer) else {
+    pub(crate) fn subscribe(
+        &mut self,
+        cx: &mut Context<'_>,
+        seen: &impl Whereabouts,
+        key: Key,
+        request: Message,
+        peer: Flow,
+        watcher: &Account,
+    ) {
+        let Some(watched) = watched_person(&request, cx.local, cx.accounts) else {
+            cx.wire
+                .reply_status(cx.now, &key, &request, 404, "Not Found");
             return;
         };
-        let Some(watched) = self.watched_person(&request) else {
-            self.reply_status(now, &key, &request, 404, "Not Found");
-            return;
-        };
-        let tag = self.tag();
-        let new = crate::subscriptions::New {
+        let tag = cx.wire.tag();
+        let new = subscriptions::New {
             subscriber: &watcher.sip_username,
             watched,
             flow: peer,
             tag: &tag,
-            contact: contact_for(self.settings.advertised, peer.transport),
+            contact: contact_for(cx.local.addr, peer.transport),
         };
-        match self.subs.subscribe(now, &request, new) {
-            Ok(accepted) => self.accepted(now, &key, accepted),
+        match self.subs.subscribe(cx.now, &request, new) {
+            Ok(accepted) => self.accepted(cx, seen, &key, accepted),
             Err(refusal) => {
                 let reply = refusal.response(&request, &tag);
-                self.reply_once(now, &key, &reply);
+                cx.wire.reply_once(cx.now, &key, &reply);
             }
         }
     }
 
     /// A SUBSCRIBE with a To tag: a refresh or (Expires: 0) the end of a subscription.
-    /// `false` when it is not one of ours (the caller forwards it in its dialog).
-    pub(crate) fn on_resubscribe(
+    /// `false` when it is not one of ours (the proxy forwards it in its dialog).
+    pub(crate) fn resubscribe(
         &mut self,
-        now: i64,
+        cx: &mut Context<'_>,
+        seen: &impl Whereabouts,
         key: &Key,
         request: &Message,
         peer: Flow,
         routed: bool,
     ) -> bool {
-        match self.subs.resubscribe(now, request, peer) {
-            Ok(accepted) => self.accepted(now, key, accepted),
-            Err(crate::subscriptions::Refusal::NoSuchSubscription) if routed => return false,
+        match self.subs.resubscribe(cx.now, request, peer) {
+            Ok(accepted) => self.accepted(cx, seen, key, accepted),
+            Err(Refusal::NoSuchSubscription) if routed => return false,
             Err(refusal) => {
-                let tag = self.tag();
+                let tag = cx.wire.tag();
                 let reply = refusal.response(request, &tag);
-                self.reply_once(now, key, &reply);
+                cx.wire.reply_once(cx.now, key, &reply);
             }
         }
         true
@@ -101,59 +133,52 @@ impl Switch {
 
     /// Sends the 200 (kept in its transaction: a retransmitted SUBSCRIBE gets it again
     /// instead of a challenge for a replayed nonce count), then the NOTIFY owed.
-    fn accepted(&mut self, now: i64, key: &Key, accepted: Accepted) {
-        self.reply(now, key, &accepted.response);
+    fn accepted(
+        &mut self,
+        cx: &mut Context<'_>,
+        seen: &impl Whereabouts,
+        key: &Key,
+        accepted: Accepted,
+    ) {
+        cx.wire.reply(cx.now, key, &accepted.response);
         match accepted.then {
             Then::Notify(id) => {
-                let body = self.body_of(accepted.package, accepted.watched);
-                if let Some(out) = self.subs.notify(now, id, body) {
-                    self.send_notify(now, out);
+                let body = self.body_of(seen, accepted.package, accepted.watched);
+                if let Some(out) = self.subs.notify(cx.now, id, body) {
+                    send_notify(cx, out);
                 }
             }
             Then::Final(ending) => {
-                let body = self.body_of(ending.package(), ending.watched());
-                self.send_notify(now, ending.notify(Some(body)));
+                let body = self.body_of(seen, ending.package(), ending.watched());
+                send_notify(cx, ending.notify(Some(body)));
             }
-        }
-    }
-
-    /// The person a SUBSCRIBE's Request-URI names: an extension or a device of ours.
-    fn watched_person(&self, request: &Message) -> Option<i64> {
-        let StartLine::Request { uri, .. } = &request.start else {
-            return None;
-        };
-        let uri = Uri::parse(uri).ok().filter(|u| self.local.serves(u))?;
-        let user = headers::uri_user(&uri)?;
-        match self.accounts.target(&user) {
-            Named::Extension(ext) => self.accounts.devices_of(ext).first().map(|a| a.person_id),
-            Named::Device(account) => Some(account.person_id),
-            Named::Unknown => None,
         }
     }
 
     /// A person's current state in a package. The entity is stamped by the subscription
     /// (the URI each phone subscribed to), so none is needed here.
-    pub(crate) fn body_of(&self, package: Package, person: i64) -> Body {
+    fn body_of(&self, seen: &impl Whereabouts, package: Package, person: i64) -> Body {
         match package {
             Package::Dialog => Body::Dialog(
                 self.blf
                     .get(&person)
                     .map_or_else(|| DialogInfo::idle(""), BlfState::document),
             ),
-            Package::Presence => {
-                Body::Presence(crate::pidf::Pidf::new("", self.phone_presence(person)))
-            }
+            Package::Presence => Body::Presence(crate::pidf::Pidf::new(
+                "",
+                self.phone_presence(seen, person),
+            )),
         }
     }
 
     /// A person's presence: the team panel's state when the shell feeds it, else what
     /// the switch itself knows (on the phone, reachable on a registered device, offline).
-    fn phone_presence(&self, person: i64) -> State {
+    fn phone_presence(&self, seen: &impl Whereabouts, person: i64) -> State {
         if let Some(state) = self.presence.get(&person) {
             *state
-        } else if self.dialogs.is_busy(person) {
+        } else if seen.in_call(person) {
             State::OnThePhone
-        } else if self.online.contains(&person) {
+        } else if seen.has_device(person) {
             State::Available
         } else {
             State::Offline
@@ -163,155 +188,159 @@ impl Switch {
     /// The team panel's state of a person changed (the shell feeds the presence hub's
     /// changes): phones subscribed to their presence hear of it. The switch's own view
     /// (calls, registered devices) is used only for people never fed.
-    pub fn handle_presence(&mut self, now: i64, person: i64, state: State) {
+    pub(crate) fn handle_presence(
+        &mut self,
+        cx: &mut Context<'_>,
+        seen: &impl Whereabouts,
+        person: i64,
+        state: State,
+    ) {
         if self.presence.insert(person, state) != Some(state) {
-            self.notify_presence(now, person);
+            self.notify_presence(cx, seen, person);
         }
     }
 
-    /// Registered devices or calls of people changed: their presence watchers hear of it
-    /// (unless the team panel's state is fed, which has these changes already).
-    pub(crate) fn flush_presence(&mut self, now: i64) {
-        let mut people = std::mem::take(&mut self.presence_changed);
-        people.sort_unstable();
-        people.dedup();
+    /// What the other parts raised during an input: news of calls for the busy lamps,
+    /// and `people` whose registered devices or calls changed, whose presence watchers
+    /// hear of it (unless the team panel's state is fed, which has these changes
+    /// already).
+    pub(crate) fn hear(
+        &mut self,
+        cx: &mut Context<'_>,
+        seen: &impl Whereabouts,
+        people: Vec<i64>,
+        calls: Vec<CallNews>,
+    ) {
+        for news in calls {
+            match news {
+                CallNews::Of { person, event } => self.call_event(cx, person, &event),
+                CallNews::EndedEverywhere { call_id } => {
+                    let people: Vec<i64> = self.blf.keys().copied().collect();
+                    let event = CallEvent::Ended { call_id };
+                    for person in people {
+                        self.call_event(cx, person, &event);
+                    }
+                }
+                CallNews::Forgotten { person } => {
+                    if self.blf.remove(&person).is_some() {
+                        self.notify_watchers(cx, person, DialogInfo::idle(""));
+                    }
+                }
+            }
+        }
         for person in people {
             if !self.presence.contains_key(&person) {
-                self.notify_presence(now, person);
+                self.notify_presence(cx, seen, person);
             }
         }
     }
 
-    fn notify_presence(&mut self, now: i64, person: i64) {
+    fn notify_presence(&mut self, cx: &mut Context<'_>, seen: &impl Whereabouts, person: i64) {
         for id in self.subs.watching(person, Package::Presence) {
-            let body = self.body_of(Package::Presence, person);
-            if let Some(out) = self.subs.notify(now, id, body) {
-                self.send_notify(now, out);
+            let body = self.body_of(seen, Package::Presence, person);
+            if let Some(out) = self.subs.notify(cx.now, id, body) {
+                send_notify(cx, out);
             }
         }
-    }
-
-    /// Sends a NOTIFY in a client transaction of its own (its response comes back to
-    /// [`Switch::on_notify_response`]).
-    pub(crate) fn send_notify(&mut self, now: i64, out: Outgoing) {
-        let Outgoing { flow, mut message } = out;
-        let branch = self.branch();
-        message.push_front(HeaderName::Via, self.local.via(flow.transport, &branch));
-        let _ = self
-            .tx
-            .send_request(now, message, flow, flow.transport.reliable());
     }
 
     /// A response to one of our NOTIFYs: the next one may go out.
-    pub(crate) fn on_notify_response(&mut self, now: i64, response: &Message) {
-        if let Some(out) = self.subs.handle_response(now, response) {
-            self.send_notify(now, out);
+    pub(crate) fn notify_response(&mut self, cx: &mut Context<'_>, response: &Message) {
+        if let Some(out) = self.subs.handle_response(cx.now, response) {
+            send_notify(cx, out);
         }
     }
 
     /// A change in `person`'s calls: their watchers get the new document; an idle
     /// person's tracker is dropped.
-    pub(crate) fn call_event(&mut self, now: i64, person: i64, call_id: &str, event: CallEvent) {
-        let state = match event {
-            CallEvent::Ringing(_) | CallEvent::Calling(_) => {
-                self.blf.entry(person).or_insert_with(|| BlfState::new(""))
-            }
-            CallEvent::Answered(_) | CallEvent::Ended => match self.blf.get_mut(&person) {
+    fn call_event(&mut self, cx: &mut Context<'_>, person: i64, event: &CallEvent) {
+        let state = if event.starts() {
+            self.blf.entry(person).or_insert_with(|| BlfState::new(""))
+        } else {
+            match self.blf.get_mut(&person) {
                 Some(state) => state,
                 None => return,
-            },
-        };
-        let doc = match event {
-            CallEvent::Ringing(invite) => {
-                let from_tag = from_tag(invite);
-                state.ringing(call_id, from_tag.as_deref(), Identity::of_caller(invite))
             }
-            CallEvent::Calling(invite) => {
-                let from_tag = from_tag(invite);
-                let callee = invite
-                    .header(&HeaderName::To)
-                    .and_then(|to| sip::name_addr::NameAddr::parse(to).ok())
-                    .and_then(|to| String::from_utf8(to.uri.to_vec()).ok())
-                    .map(|uri| Identity::new(&uri, None));
-                state.calling(call_id, from_tag.as_deref(), callee)
-            }
-            CallEvent::Answered(to_tag) => state.answered(call_id, to_tag),
-            CallEvent::Ended => state.ended(call_id),
         };
+        let doc = state.apply(event);
         if state.is_idle() {
             self.blf.remove(&person);
         }
         if let Some(doc) = doc {
-            self.notify_watchers(now, person, doc);
+            self.notify_watchers(cx, person, doc);
         }
     }
 
-    /// A call ended whose people are not known (a BYE): every followed person in it.
-    pub(crate) fn call_ended_everywhere(&mut self, now: i64, call_id: &str) {
-        let people: Vec<i64> = self.blf.keys().copied().collect();
-        for person in people {
-            self.call_event(now, person, call_id, CallEvent::Ended);
-        }
-    }
-
-    /// A person's calls were forgotten (a day without BYE): their lamps go dark.
-    pub(crate) fn calls_forgotten(&mut self, now: i64, person: i64) {
-        if self.blf.remove(&person).is_some() {
-            self.notify_watchers(now, person, DialogInfo::idle(""));
-        }
-    }
-
-    fn notify_watchers(&mut self, now: i64, person: i64, doc: DialogInfo) {
+    fn notify_watchers(&mut self, cx: &mut Context<'_>, person: i64, doc: DialogInfo) {
         for id in self.subs.watching(person, Package::Dialog) {
-            if let Some(out) = self.subs.notify(now, id, Body::Dialog(doc.clone())) {
-                self.send_notify(now, out);
+            if let Some(out) = self.subs.notify(cx.now, id, Body::Dialog(doc.clone())) {
+                send_notify(cx, out);
             }
         }
     }
 
     /// Subscriptions that ran out get their final NOTIFY.
-    pub(crate) fn subscriptions_timeout(&mut self, now: i64) {
-        if self.subs.poll_timeout().is_none_or(|at| at > now) {
-            return;
-        }
-        for ending in self.subs.handle_timeout(now) {
-            let body = self.body_of(ending.package(), ending.watched());
-            self.send_notify(now, ending.notify(Some(body)));
+    pub(crate) fn handle_timeout(&mut self, cx: &mut Context<'_>, seen: &impl Whereabouts) {
+        for ending in self.subs.handle_timeout(cx.now) {
+            let body = self.body_of(seen, ending.package(), ending.watched());
+            send_notify(cx, ending.notify(Some(body)));
         }
     }
 
-    /// A device that was removed or disabled may watch no more.
-    pub(crate) fn end_subscriptions_of(&mut self, now: i64, sip_username: &str) {
+    /// The accounts changed from `old`: a device that was removed or disabled may watch
+    /// no more (`reason=rejected`), and people who have no device any more cannot be
+    /// watched (`reason=noresource`).
+    pub(crate) fn accounts_changed(&mut self, cx: &mut Context<'_>, old: &Accounts) {
         if self.subs.is_empty() {
             return;
         }
-        for ending in self.subs.end_subscriber(sip_username, Reason::Rejected) {
-            self.send_notify(now, ending.notify(None));
+        for account in old.iter().filter(|a| !cx.accounts.keeps(a)) {
+            for ending in self
+                .subs
+                .end_subscriber(&account.sip_username, Reason::Rejected)
+            {
+                send_notify(cx, ending.notify(None));
+            }
         }
-    }
-
-    /// People who have no device any more cannot be watched (`reason=noresource`).
-    pub(crate) fn end_subscriptions_to_gone(&mut self, now: i64, old: &crate::Accounts) {
-        if self.subs.is_empty() {
-            return;
-        }
-        let kept: std::collections::HashSet<i64> =
-            self.accounts.iter().map(|a| a.person_id).collect();
-        let gone: std::collections::BTreeSet<i64> = old
+        let kept: HashSet<i64> = cx.accounts.iter().map(|a| a.person_id).collect();
+        let gone: BTreeSet<i64> = old
             .iter()
             .map(|a| a.person_id)
             .filter(|p| !kept.contains(p))
             .collect();
         for person in gone {
             for ending in self.subs.end_watched(person, Reason::NoResource) {
-                self.send_notify(now, ending.notify(None));
+                send_notify(cx, ending.notify(None));
             }
         }
     }
 }
 
-/// The From tag of a request.
-fn from_tag(message: &Message) -> Option<String> {
-    let from = sip::name_addr::NameAddr::parse(message.header(&HeaderName::From)?).ok()?;
-    from.tag().map(|t| String::from_utf8_lossy(t).into_owned())
+impl Timed for Notifier {
+    /// When a subscription runs out or a NOTIFY goes unanswered next.
+    fn poll_timeout(&self) -> Option<i64> {
+        self.subs.poll_timeout()
+    }
+}
+
+/// The person a SUBSCRIBE's Request-URI names: an extension or a device of ours.
+fn watched_person(request: &Message, local: &Local, accounts: &Accounts) -> Option<i64> {
+    let StartLine::Request { uri, .. } = &request.start else {
+        return None;
+    };
+    let uri = Uri::parse(uri).ok().filter(|u| local.serves(u))?;
+    let user = headers::uri_user(&uri)?;
+    match accounts.target(&user) {
+        Named::Extension(ext) => accounts.devices_of(ext).first().map(|a| a.person_id),
+        Named::Device(account) => Some(account.person_id),
+        Named::Unknown => None,
+    }
+}
+
+/// Sends a NOTIFY in a client transaction of its own (its response comes back to
+/// [`Notifier::notify_response`]).
+fn send_notify(cx: &mut Context<'_>, out: Outgoing) {
+    let Outgoing { flow, mut message } = out;
+    message.push_front(HeaderName::Via, cx.wire.via(cx.local, flow.transport));
+    cx.wire.send_request(cx.now, message, flow);
 }

@@ -98,13 +98,18 @@ const UA_PREFIX: usize = 256;
 /// source is still counted). Bounds the memory of the account table.
 pub const MAX_NAME: usize = 64;
 
-/// Whether a User-Agent belongs to a known scanner ([`SCANNERS`]). No allocation.
+/// Whether a User-Agent belongs to a known scanner ([`SCANNERS`]). No allocation: the
+/// start is lower-cased once on the stack (every request passes here).
 pub fn is_scanner(user_agent: &[u8]) -> bool {
-    let ua = &user_agent[..user_agent.len().min(UA_PREFIX)];
-    SCANNERS.iter().any(|needle| {
-        ua.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    })
+    let mut lower = [0u8; UA_PREFIX];
+    let n = user_agent.len().min(UA_PREFIX);
+    for (l, c) in lower.iter_mut().zip(&user_agent[..n]) {
+        *l = c.to_ascii_lowercase();
+    }
+    let ua = &lower[..n];
+    SCANNERS
+        .iter()
+        .any(|needle| ua.windows(needle.len()).any(|w| w == *needle))
 }
 
 /// The address the rules are kept for: IPv4 as it is (also IPv4-mapped IPv6), IPv6 by

@@ -57,15 +57,17 @@
 
 mod answer;
 mod notify;
+mod request;
 
-pub use answer::{Accepted, Refusal, Then};
+pub use answer::{Accepted, Then};
 pub use notify::{contact_for, Ending, Outgoing, Subscription};
+pub use request::Refusal;
 
 use crate::dialog_info::{self, DialogInfo};
 use crate::flow::Flow;
 use crate::pidf::{self, Pidf};
-use answer::Asked;
 use bytes::Bytes;
+use request::Asked;
 use sip::cseq::CSeq;
 use sip::{HeaderName, Message, Method};
 use std::collections::{BTreeSet, HashMap};
@@ -380,7 +382,7 @@ impl Subscriptions {
         }
         let key = (
             response.header(&HeaderName::CallId)?.clone(),
-            answer::tag_of(response, &HeaderName::From)?,
+            request::tag_of(response, &HeaderName::From)?,
         );
         let id = *self.by_dialog.get(&key)?;
         let sub = self.subs.get_mut(&id)?;

@@ -210,3 +210,19 @@ fn forwarding_in_a_circle_stops_where_it_would_return() {
     assert_eq!(invites_to(&out, PHONE_400).len(), 1, "{out:?}");
     assert!(invites_to(&out, PHONE_200).is_empty() && invites_to(&out, PHONE_300).is_empty());
 }
+
+#[test]
+fn rules_switched_on_while_a_call_rings_apply_to_it() {
+    let mut s = switch();
+    let out = call(&mut s, 1_000, "200");
+    let first = invites_to(&out, PHONE_200).pop().expect("200 rings");
+    // Nobody had a rule when the call came; now 200 forwards when busy.
+    let request = RulesRequest {
+        busy: on("300"),
+        ..RulesRequest::default()
+    };
+    s.set_forwarding(HashMap::from([rules("200", request)]));
+    answer(&mut s, 1_100, PHONE_200, &first, 486);
+    let out = sent(&mut s);
+    assert_eq!(invites_to(&out, PHONE_300).len(), 1, "{out:?}");
+}

@@ -104,6 +104,34 @@ fn invite_client_retransmits_with_timer_a_and_gives_up_with_b() {
 }
 
 #[test]
+fn a_ringing_invite_client_waits_past_timer_b_until_timer_c() {
+    let mut t: Transactions<u8> = Transactions::new(Timers::default());
+    let req = invite("z9hG4bKc3");
+    let key = t.send_request(0, req.clone(), 2, false).unwrap();
+    drain(&mut t);
+    t.handle_response(1_000, req.response(180, "Ringing", Some("callee")));
+    drain(&mut t);
+    // Like a shell: sleep until the next deadline, fire, until `until`.
+    let run = |t: &mut Transactions<u8>, until: i64| {
+        let mut heard = Vec::new();
+        while let Some(at) = t.poll_timeout().filter(|at| *at <= until) {
+            t.handle_timeout(at);
+            let (sent, events) = drain(t);
+            assert!(sent.is_empty(), "no retransmission once it rings");
+            heard.extend(events.into_iter().map(|e| (at, e)));
+        }
+        heard
+    };
+    // The phone rings on past Timer B (32 s); every provisional restarts Timer C.
+    assert_eq!(run(&mut t, 60_000), vec![]);
+    t.handle_response(60_000, req.response(180, "Ringing", Some("callee")));
+    drain(&mut t);
+    let end = 60_000 + TIMER_C;
+    assert_eq!(run(&mut t, end), vec![(end, Event::Timeout { key })]);
+    assert!(t.is_empty());
+}
+
+#[test]
 fn invite_client_acknowledges_a_rejection_itself() {
     let mut t: Transactions<u8> = Transactions::new(Timers::default());
     let req = invite("z9hG4bKc2");

@@ -3,7 +3,7 @@
 //! (RFC 6665 §4.2.1). What goes out carries no Via: the switch adds its own with a fresh
 //! branch, as for every request it sends.
 
-use super::answer::Asked;
+use super::request::Asked;
 use super::{Body, New, Package, Reason, SubId};
 use crate::flow::{Flow, Transport};
 use crate::headers::host_port;

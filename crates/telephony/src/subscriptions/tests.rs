@@ -589,7 +589,7 @@ proptest::proptest! {
                     }
                     // What timed out is gone: its answer would find nothing.
                     in_flight.retain(|o| {
-                        let tag = answer::tag_of(&o.message, &HeaderName::From).unwrap();
+                        let tag = request::tag_of(&o.message, &HeaderName::From).unwrap();
                         let key = (o.message.header(&HeaderName::CallId).unwrap().clone(), tag);
                         subs.by_dialog.contains_key(&key)
                     });

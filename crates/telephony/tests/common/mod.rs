@@ -88,3 +88,90 @@ pub fn md5_challenge(messages: &[String]) -> Option<sip::digest::Challenge> {
         .find(|v| v.contains("MD5"))
         .map(|v| sip::digest::Challenge::parse(&Bytes::from(v.to_owned())).unwrap())
 }
+
+/// An INVITE of device `{ext}-1` at `at` to `to`, in call `call_id` with CSeq `cseq` (the
+/// branch names both), with a `Proxy-Authorization` value when given.
+pub fn invite(
+    ext: &str,
+    at: &str,
+    to: &str,
+    call_id: &str,
+    cseq: u32,
+    auth: Option<&str>,
+) -> Bytes {
+    let auth = auth.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
+    Bytes::from(format!(
+        "INVITE sip:{to}@{DOMAIN} SIP/2.0\r\nVia: SIP/2.0/UDP {at};branch=z9hG4bK{call_id}-{cseq}\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:{ext}-1@{DOMAIN}>;tag={ext}\r\nTo: <sip:{to}@{DOMAIN}>\r\n\
+         Call-ID: {call_id}\r\nCSeq: {cseq} INVITE\r\nContact: <sip:{ext}-1@{at}>\r\n{auth}\
+         Content-Length: 0\r\n\r\n"
+    ))
+}
+
+/// The phone of `{ext}-1` at `at` calls `to` in call `call_id`, answering the 407 with the
+/// password "secret": what the switch sent after the signed INVITE.
+pub fn call(
+    s: &mut Switch,
+    now: i64,
+    (ext, at): (&str, &str),
+    to: &str,
+    call_id: &str,
+) -> Vec<(SocketAddr, String)> {
+    let phone = Flow::udp(addr(at));
+    s.handle_datagram(now, phone, invite(ext, at, to, call_id, 1, None))
+        .unwrap();
+    let messages: Vec<String> = sent(s).into_iter().map(|(_, m)| m).collect();
+    let challenge = md5_challenge(&messages).expect("407 with an MD5 challenge");
+    let user = format!("{ext}-1");
+    let uri = format!("sip:{to}@{DOMAIN}");
+    let method = sip::Method::Invite;
+    let answer =
+        sip::digest::Credentials::answer(&challenge, &user, &uri, "cn", 1, &method, &ha1(&user));
+    let signed = invite(ext, at, to, call_id, 2, Some(&answer.to_string()));
+    s.handle_datagram(now, phone, signed).unwrap();
+    sent(s)
+}
+
+/// The lines of `message` that start with `name`, joined as one header block.
+pub fn lines(message: &str, name: &str) -> String {
+    message
+        .lines()
+        .filter(|l| l.starts_with(name))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// `peer` answers `request` (as the switch sent it) with `code`; `to_tag` (`;tag=…`) is
+/// added to its To.
+pub fn respond(s: &mut Switch, now: i64, peer: &str, request: &str, code: u16, to_tag: &str) {
+    let response = format!(
+        "SIP/2.0 {code} Reason\r\n{}\r\n{}\r\n{}{to_tag}\r\n{}\r\n{}\r\n\
+         Contact: <sip:callee@{peer}>\r\nContent-Length: 0\r\n\r\n",
+        lines(request, "Via: "),
+        lines(request, "From: "),
+        lines(request, "To: "),
+        lines(request, "Call-ID: "),
+        lines(request, "CSeq: "),
+    );
+    s.handle_datagram(now, Flow::udp(addr(peer)), Bytes::from(response))
+        .unwrap();
+}
+
+/// The phone of `{ext}-1` at `caller` calls `to`, whose phone at `phone` answers: what
+/// the switch sent after the answer (the 200 to the caller among it).
+pub fn answered_call(
+    s: &mut Switch,
+    now: i64,
+    caller: (&str, &str),
+    to: &str,
+    phone: &str,
+    call_id: &str,
+) -> Vec<(SocketAddr, String)> {
+    let out = call(s, now, caller, to, call_id);
+    let (_, invite) = out
+        .iter()
+        .find(|(to, m)| *to == addr(phone) && m.starts_with("INVITE "))
+        .expect("the phone rings");
+    respond(s, now, phone, invite, 200, ";tag=callee");
+    sent(s)
+}

@@ -1,0 +1,181 @@
+//! Where a request for someone goes: a pure decision over the dialled name, the accounts,
+//! the registrations, the forwarding rules and who is in a call. The proxy asks the
+//! [`Router`] and carries the answer out; nothing here sends or keeps anything.
+//!
+//! ```
+//! use telephony::route::{Route, Router};
+//! use telephony::forwarding::Forwarding;
+//! use telephony::{dialogs::Dialogs, Accounts};
+//! let (accounts, forwarding, busy) = (Accounts::default(), Forwarding::default(), Dialogs::default());
+//! let bindings = sip::registrar::Registrar::new(Default::default());
+//! let router = Router { accounts: &accounts, bindings: &bindings, forwarding: &forwarding, busy: &busy, now: 0 };
+//! assert!(matches!(router.route("2401", true), Route::Reject(status) if status.code == 404));
+//! ```
+
+use crate::accounts::{Accounts, Target as Named};
+use crate::dialogs::Dialogs;
+use crate::flow::Flow;
+use crate::forwarding::{Forwarding, Routing};
+use bytes::Bytes;
+use directory::forwarding::Situation;
+use sip::registrar::Registrar;
+
+/// The registered contacts of every device, by SIP user name, as the registrar keeps
+/// them.
+pub type Bindings = Registrar<Flow>;
+
+/// Where one branch of a forked request goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The new Request-URI (a registered contact); `None` keeps it (in-dialog).
+    pub uri: Option<Bytes>,
+    /// Where to send it: the flow the contact registered over.
+    pub flow: Flow,
+    /// Whose device it is, when known.
+    pub person: Option<i64>,
+}
+
+/// A status the switch answers with itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// The status code.
+    pub code: u16,
+    /// The reason phrase.
+    pub reason: &'static str,
+}
+
+/// Devices to ring, and how the call got to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ring {
+    /// Every registered contact to ring in parallel (RFC 3261 §16.6), each once.
+    pub targets: Vec<Target>,
+    /// The extension they belong to and the forwarding so far (for busy and no-answer
+    /// forwarding later); `None` for a call to one device.
+    pub routing: Option<Routing>,
+}
+
+/// What becomes of an out-of-dialog request for someone.
+///
+/// Later kinds of routing become variants here, each with the match arm that carries it
+/// out in `Proxy::route` (`proxy.rs`): `B2bua` (the switch answers the caller and places
+/// call legs of its own, for hold, transfer and any-device calls: `crates/calls`),
+/// `Queue` (the call waits in an ACD queue for an agent: `crates/queues`) and `Voicemail`
+/// (a mailbox answers). The router then also decides when they apply, from the same
+/// inputs plus whatever tables they bring (queues, mailboxes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Ring these devices.
+    Fork(Ring),
+    /// Answer the caller with this status: 404 nobody has that name, 480 nobody of
+    /// theirs is reachable.
+    Reject(Status),
+}
+
+const NOT_FOUND: Status = Status {
+    code: 404,
+    reason: "Not Found",
+};
+const UNAVAILABLE: Status = Status {
+    code: 480,
+    reason: "Temporarily Unavailable",
+};
+
+/// The inputs of the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct Router<'a> {
+    /// Devices and people.
+    pub accounts: &'a Accounts,
+    /// The registered contacts, by device.
+    pub bindings: &'a Bindings,
+    /// Everybody's forwarding rules.
+    pub forwarding: &'a Forwarding,
+    /// Who is in an answered call.
+    pub busy: &'a Dialogs,
+    /// Now, Unix milliseconds (bindings that ran out are not rung).
+    pub now: i64,
+}
+
+impl Router<'_> {
+    /// Where a request dialled to `dialled` (the Request-URI's user) goes: an extension
+    /// rings every registered device of its person, after unconditional forwarding and
+    /// the busy rule of a person in a call, and after no-answer forwarding when none is
+    /// registered (`invite`: only calls are forwarded); a device name rings that device.
+    pub fn route(&self, dialled: &str, invite: bool) -> Route {
+        let (mut targets, routing) = match self.accounts.target(dialled) {
+            Named::Extension(extension) => {
+                let busy = |e: &str| self.is_busy(e);
+                let mut routing = self.forwarding.start(extension, invite, busy);
+                let mut targets = self.ring_targets(&routing.extension);
+                // Nobody registered there: as if nobody answered (no-answer forwarding).
+                while targets.is_empty()
+                    && self
+                        .forwarding
+                        .forward_after(&mut routing, Situation::NoAnswer, busy)
+                {
+                    targets = self.ring_targets(&routing.extension);
+                }
+                (targets, Some(routing))
+            }
+            Named::Device(account) => (self.device_targets(&account.sip_username), None),
+            Named::Unknown => return Route::Reject(NOT_FOUND),
+        };
+        if targets.is_empty() {
+            return Route::Reject(UNAVAILABLE);
+        }
+        targets.dedup_by(|a, b| a.uri == b.uri);
+        Route::Fork(Ring { targets, routing })
+    }
+
+    /// Moves a ringing call on after `situation` (every device busy, or no answer in
+    /// time) when its extension has a rule for it, on past extensions where nobody is
+    /// registered: the devices to ring now, none when the call stays where it is.
+    pub fn forward(&self, routing: &mut Routing, situation: Situation) -> Vec<Target> {
+        let busy = |e: &str| self.is_busy(e);
+        let mut why = situation;
+        while self.forwarding.forward_after(routing, why, busy) {
+            let targets = self.ring_targets(&routing.extension);
+            if !targets.is_empty() {
+                return targets;
+            }
+            why = Situation::NoAnswer; // nobody registered there
+        }
+        Vec::new()
+    }
+
+    /// The registered contacts of every enabled device of an extension's person.
+    fn ring_targets(&self, extension: &str) -> Vec<Target> {
+        self.accounts
+            .devices_of(extension)
+            .iter()
+            .flat_map(|a| self.device_targets(&a.sip_username))
+            .collect()
+    }
+
+    /// The registered contacts of one device.
+    fn device_targets(&self, user: &str) -> Vec<Target> {
+        let Some(account) = self.accounts.get(user).filter(|a| a.enabled) else {
+            return Vec::new();
+        };
+        self.bindings
+            .bindings(user)
+            .iter()
+            .filter(|b| b.expires_at > self.now)
+            .map(|b| Target {
+                uri: Some(Bytes::copy_from_slice(&b.contact)),
+                flow: b.flow,
+                person: Some(account.person_id),
+            })
+            .collect()
+    }
+
+    /// Whether the person of `extension` is in an answered call.
+    fn is_busy(&self, extension: &str) -> bool {
+        self.accounts
+            .devices_of(extension)
+            .iter()
+            .any(|a| self.busy.is_busy(a.person_id))
+    }
+}
+
+#[cfg(test)]
+mod tests;

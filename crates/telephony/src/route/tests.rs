@@ -1,0 +1,254 @@
+//! The routing decision on its own: accounts, bindings, rules and busy people in,
+//! a [`Route`] out.
+
+use super::*;
+use crate::accounts::{Account, Ha1};
+use directory::forwarding::{ForwardingRules, RuleRequest, RulesRequest};
+use directory::Extension;
+use sip::registrar::{Binding, Limits};
+use std::collections::HashMap;
+
+const NOW: i64 = 1_000;
+
+/// People 100, 200, 300, 400 (person id = extension / 100); 200 has a desk phone and a
+/// softphone, 300 a disabled device too.
+fn accounts() -> Accounts {
+    let device = |user: &str, extension: &str, enabled: bool| Account {
+        device_id: user.len() as i64,
+        person_id: extension.parse::<i64>().unwrap() / 100,
+        sip_username: user.to_owned(),
+        extension: extension.to_owned(),
+        ha1_md5: Ha1::NONE,
+        ha1_sha256: Ha1::NONE,
+        enabled,
+    };
+    Accounts::new([
+        device("100-1", "100", true),
+        device("200-1", "200", true),
+        device("200-2", "200", true),
+        device("300-1", "300", true),
+        device("300-2", "300", false),
+        device("400-1", "400", true),
+    ])
+}
+
+fn port(user: &str) -> u16 {
+    let digits: String = user.chars().filter(char::is_ascii_digit).collect();
+    digits.parse::<u16>().unwrap() + 10_000
+}
+
+/// Bindings for `users`, each at 10.0.0.1 on a port of its own; `expired` ran out.
+fn bindings(users: &[&str], expired: &[&str]) -> Registrar<Flow> {
+    let mut registrar = Registrar::new(Limits::default());
+    for user in users.iter().chain(expired) {
+        let at = format!("10.0.0.1:{}", port(user));
+        let binding = Binding {
+            contact: format!("sip:{user}@{at}").into_bytes().into(),
+            instance: None,
+            call_id: Box::from(&b"reg"[..]),
+            cseq: 1,
+            expires_at: if expired.contains(user) {
+                NOW
+            } else {
+                NOW + 60_000
+            },
+            flow: Flow::udp(at.parse().unwrap()),
+        };
+        registrar.restore(user, binding);
+    }
+    registrar
+}
+
+fn forwarding(rules: &[(&str, RulesRequest<'_>)]) -> Forwarding {
+    Forwarding::new(
+        rules
+            .iter()
+            .map(|(own, request)| {
+                let own = Extension::parse(own).unwrap();
+                let rules = ForwardingRules::validate(request, &own, |_| true).unwrap();
+                (own, rules)
+            })
+            .collect::<HashMap<_, _>>(),
+    )
+}
+
+fn on(target: &str) -> RuleRequest<'_> {
+    RuleRequest {
+        on: true,
+        target: Some(target),
+    }
+}
+
+/// People 1..=4 by extension; `busy` are in an answered call.
+fn in_calls(busy: &[i64]) -> Dialogs {
+    let mut dialogs = Dialogs::default();
+    for person in busy {
+        let call_id = Bytes::from(format!("call-{person}"));
+        dialogs.answered(0, call_id, vec![*person]);
+    }
+    dialogs
+}
+
+/// The users a route rings, or its status.
+fn decided(route: Route) -> Result<Vec<String>, u16> {
+    match route {
+        Route::Fork(ring) => Ok(ring
+            .targets
+            .iter()
+            .map(|t| {
+                let uri = String::from_utf8(t.uri.clone().unwrap().to_vec()).unwrap();
+                uri["sip:".len()..uri.find('@').unwrap()].to_owned()
+            })
+            .collect()),
+        Route::Reject(status) => Err(status.code),
+    }
+}
+
+struct World {
+    accounts: Accounts,
+    bindings: Registrar<Flow>,
+    forwarding: Forwarding,
+    busy: Dialogs,
+}
+
+impl World {
+    fn new(registered: &[&str]) -> World {
+        World {
+            accounts: accounts(),
+            bindings: bindings(registered, &[]),
+            forwarding: Forwarding::default(),
+            busy: Dialogs::default(),
+        }
+    }
+
+    fn router(&self) -> Router<'_> {
+        Router {
+            accounts: &self.accounts,
+            bindings: &self.bindings,
+            forwarding: &self.forwarding,
+            busy: &self.busy,
+            now: NOW,
+        }
+    }
+
+    fn call(&self, dialled: &str) -> Result<Vec<String>, u16> {
+        decided(self.router().route(dialled, true))
+    }
+}
+
+#[test]
+fn an_extension_rings_every_registered_device_of_its_person() {
+    let world = World::new(&["200-1", "200-2", "100-1"]);
+    assert_eq!(world.call("200"), Ok(vec!["200-1".into(), "200-2".into()]));
+    // A device name rings only that device.
+    assert_eq!(world.call("200-2"), Ok(vec!["200-2".into()]));
+}
+
+#[test]
+fn nobody_by_that_name_is_404_and_nobody_reachable_is_480() {
+    let world = World::new(&["100-1"]);
+    assert_eq!(world.call("999"), Err(404));
+    assert_eq!(world.call("200"), Err(480));
+    assert_eq!(world.call("200-1"), Err(480));
+}
+
+#[test]
+fn disabled_devices_and_run_out_bindings_do_not_ring() {
+    let mut world = World::new(&["300-2"]);
+    assert_eq!(world.call("300"), Err(480), "300-2 is disabled");
+    world.bindings = bindings(&["300-2"], &["300-1"]);
+    assert_eq!(world.call("300"), Err(480), "300-1's binding ran out");
+    world.bindings = bindings(&["300-1", "300-2"], &[]);
+    assert_eq!(world.call("300"), Ok(vec!["300-1".into()]));
+}
+
+#[test]
+fn unconditional_forwarding_rings_the_target_and_stops_before_a_circle() {
+    let mut world = World::new(&["200-1", "300-1", "400-1"]);
+    let always = |target| RulesRequest {
+        always: on(target),
+        ..RulesRequest::default()
+    };
+    world.forwarding = forwarding(&[("200", always("300"))]);
+    assert_eq!(world.call("200"), Ok(vec!["300-1".into()]));
+    // Only calls are forwarded: a MESSAGE to 200 goes to 200's devices.
+    let message = decided(world.router().route("200", false));
+    assert_eq!(message, Ok(vec!["200-1".into()]));
+    world.forwarding = forwarding(&[
+        ("200", always("300")),
+        ("300", always("400")),
+        ("400", always("200")),
+    ]);
+    assert_eq!(world.call("200"), Ok(vec!["400-1".into()]));
+}
+
+#[test]
+fn a_person_in_a_call_is_forwarded_when_busy_else_their_devices_ring() {
+    let mut world = World::new(&["200-1", "300-1"]);
+    world.busy = in_calls(&[2]);
+    assert_eq!(world.call("200"), Ok(vec!["200-1".into()]), "call waiting");
+    let busy = RulesRequest {
+        busy: on("300"),
+        ..RulesRequest::default()
+    };
+    world.forwarding = forwarding(&[("200", busy)]);
+    assert_eq!(world.call("200"), Ok(vec!["300-1".into()]));
+    world.busy = Dialogs::default();
+    assert_eq!(world.call("200"), Ok(vec!["200-1".into()]));
+}
+
+#[test]
+fn nobody_registered_follows_no_answer_forwarding_at_once() {
+    let mut world = World::new(&["400-1"]);
+    let no_answer = |target| RulesRequest {
+        no_answer: on(target),
+        no_answer_secs: 20,
+        ..RulesRequest::default()
+    };
+    // 200 → 300 (nobody there either) → 400.
+    world.forwarding = forwarding(&[("200", no_answer("300")), ("300", no_answer("400"))]);
+    assert_eq!(world.call("200"), Ok(vec!["400-1".into()]));
+    let Route::Fork(ring) = world.router().route("200", true) else {
+        unreachable!()
+    };
+    let routing = ring.routing.expect("a call to an extension");
+    assert_eq!(routing.extension, "400");
+}
+
+#[test]
+fn a_ringing_call_moves_on_after_busy_or_no_answer_where_a_rule_says() {
+    let mut world = World::new(&["200-1", "300-1", "400-1"]);
+    let rules = RulesRequest {
+        busy: on("300"),
+        no_answer: on("400"),
+        no_answer_secs: 15,
+        ..RulesRequest::default()
+    };
+    world.forwarding = forwarding(&[("200", rules)]);
+    let router = world.router();
+    let Route::Fork(ring) = router.route("200", true) else {
+        unreachable!()
+    };
+    let routing = ring.routing.unwrap();
+    assert_eq!(world.forwarding.ring_ms(Some(&routing), 60_000), 15_000);
+    assert_eq!(world.forwarding.ring_ms(Some(&routing), 10_000), 10_000);
+    let users = |targets: Vec<Target>| {
+        decided(Route::Fork(Ring {
+            targets,
+            routing: None,
+        }))
+    };
+    let mut busy = routing.clone();
+    assert_eq!(
+        users(router.forward(&mut busy, Situation::Busy)),
+        Ok(vec!["300-1".into()])
+    );
+    let mut unanswered = routing.clone();
+    let moved = router.forward(&mut unanswered, Situation::NoAnswer);
+    assert_eq!(users(moved), Ok(vec!["400-1".into()]));
+    // 400 has no rule: the call stays there.
+    assert!(router
+        .forward(&mut unanswered, Situation::NoAnswer)
+        .is_empty());
+    assert_eq!(unanswered.extension, "400");
+}
