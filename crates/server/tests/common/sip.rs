@@ -28,7 +28,7 @@ pub fn durchwahl(db: &TestDb, args: &[&str]) -> String {
 pub fn durchwahl_with_input(db: &TestDb, args: &[&str], stdin: &str) -> String {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
-        .args(["--database-url", &db.url.redacted(), "--log-level", "warn"])
+        .args(["--database-url", db.url.unredacted(), "--log-level", "warn"])
         .env_remove("DURCHWAHL_CONFIG")
         .env("DURCHWAHL_SIP_DOMAIN", DOMAIN);
     let out = testkit::process::run_with_input(cmd, stdin);
@@ -111,7 +111,7 @@ pub fn serve_with_config(
         "--sip-listen",
         sip_listen,
         "--database-url",
-        &db.url.redacted(),
+        db.url.unredacted(),
         "--log-level",
         "info",
     ])
