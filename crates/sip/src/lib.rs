@@ -16,6 +16,7 @@
 
 pub mod cseq;
 pub mod digest;
+pub mod fuzzing;
 pub mod header_name;
 pub mod message;
 pub mod method;
