@@ -141,6 +141,8 @@ pub async fn run(
             _ => Err(anyhow::anyhow!("the SIP service stopped while starting")),
         };
     }
+    // Installed before the first "listening" line: whoever reads it may stop us at once.
+    let shutdown = shutdown_signal();
     println!("sip listening on {sip_address} (udp, tcp)");
     tracing::info!(%sip_address, domain = %config.sip.domain, "SIP service listening");
     if let Some(at) = sip_tls_address {
@@ -170,14 +172,7 @@ pub async fn run(
             Some(tls)
         }
     };
-    web::serve(
-        listener,
-        router,
-        tls,
-        config.http_settings(),
-        shutdown_signal(),
-    )
-    .await;
+    web::serve(listener, router, tls, config.http_settings(), shutdown).await;
     for watcher in watchers {
         watcher.abort();
     }
@@ -240,25 +235,29 @@ async fn refresh_directory(realtime: live::Live) {
     }
 }
 
-/// Completes on SIGINT (Ctrl+C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Completes on SIGINT (Ctrl+C) or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled: until then either signal would still end
+/// the process at once instead of gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
-                }
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Some(mut interrupt), Some(mut terminate)) = handlers {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
+            tracing::info!("shutdown requested; finishing running requests");
+            return;
         }
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown requested; finishing running requests");
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutdown requested; finishing running requests");
 }
