@@ -9,10 +9,8 @@ use testkit::TestDb;
 const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
 
 fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_remove("DURCHWAHL_CONFIG")
-        .env("DURCHWAHL_LOG_LEVEL", "warn");
+    let mut cmd = testkit::process::command(BIN);
+    cmd.args(args).env("DURCHWAHL_LOG_LEVEL", "warn");
     cmd
 }
 

@@ -65,7 +65,7 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
         ),
     )
     .unwrap();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args([
         "serve",
         "--http-listen",
@@ -149,7 +149,7 @@ fn session_cookies_are_secure_over_tls() {
     let csv = dir.path().join("s.csv");
     std::fs::write(&csv, "login,name,unit,extension\na.b,Anna B,IKT,2001\n").unwrap();
     let run = |args: &[&str], input: &str| {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = testkit::process::command(BIN);
         cmd.args(args).arg("--data-dir").arg(&data);
         assert!(testkit::process::run_with_input(cmd, input)
             .status
@@ -157,7 +157,7 @@ fn session_cookies_are_secure_over_tls() {
     };
     run(&["users", "import", csv.to_str().unwrap()], "");
     run(&["users", "set-password", "a.b"], "Grüne Wiese am Inn\n");
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args([
         "serve",
         "--http-listen",
@@ -229,7 +229,7 @@ fn sip_over_tls_has_its_own_certificate_and_reloads_it() {
         ),
     )
     .unwrap();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(["serve", "--http-listen", "127.0.0.1:0"])
         .args(["--sip-listen", "127.0.0.1:0", "--log-level", "warn"])
         .arg("--config")
