@@ -8,6 +8,8 @@
 
 pub mod http;
 pub mod process;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod ws;
 
 use sqlx::Connection;
