@@ -49,7 +49,11 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 csv() { local f=$LOGS/$1; shift; echo SEQUENTIAL > "$f"
         for n in "$@"; do sed -n "$((n + 1))p" "$USERS_CSV" >> "$f"; done; echo "$f"; }
 user() { sed -n "$(($1 + 1))p" "$USERS_CSV" | cut -d';' -f1; }
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# port: a UDP port in 20000-32767 that no socket holds (ports are hex after the colon in
+# /proc/net/udp*), below the kernel's range for outgoing sockets so it is not handed out
+# meanwhile; no python3 needed
+port() { local p; while :; do p=$((20000 + RANDOM % 12768))
+  grep -qs -- "$(printf ':%04X ' "$p")" /proc/net/udp /proc/net/udp6 || break; done; echo "$p"; }
 
 # run NAME SCENARIO ARGS... : a bounded sipp run, logs in $LOGS/NAME.*
 run() { local name=$1 sf=$2; shift 2
@@ -120,7 +124,7 @@ t_unknown() {
 }
 
 t_fork() {
-  local pa pb; pa=$(port); pb=$(port)
+  local pa pb; pa=$(port); pb=$(port); while [ "$pb" = "$pa" ]; do pb=$(port); done
   local c; c=$(csv fork-callee.csv 10)
   register fork-reg-a "$c" "$pa"; local r0=$?
   register fork-reg-b "$c" "$pb"; local r1=$?

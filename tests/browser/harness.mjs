@@ -21,8 +21,12 @@ b.user,Bärbel Böhm,Gesundheitsamt/Hotline,2401,+49 151 5550123,user
 c.clerk,Carl Clerk,Bauamt,2501,,user
 `;
 
+// The server's environment without the DURCHWAHL_* variables of whoever runs the tests
+// (the binary reads them as configuration and refuses unknown ones).
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DURCHWAHL_')));
+
 function run(args, input = '') {
-  const r = spawnSync(BIN, [...args, '--log-level', 'warn'], { input });
+  const r = spawnSync(BIN, [...args, '--log-level', 'warn'], { input, env: ENV });
   if (r.status !== 0) throw new Error(`durchwahl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.toString();
 }
@@ -39,7 +43,7 @@ export async function startServer(extraStaff = '', prepare = null) {
   const logins = staff.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
   for (const login of logins) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
   const prepared = prepare ? prepare((args, input = '') => run([...args, '--data-dir', data], input)) : undefined;
-  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
   let sip;
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });

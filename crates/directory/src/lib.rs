@@ -16,6 +16,7 @@ pub mod extension;
 pub mod feature;
 pub mod flags;
 pub mod forwarding;
+pub mod fuzzing;
 pub mod group;
 pub mod import_plan;
 pub mod login;

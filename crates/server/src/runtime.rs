@@ -64,6 +64,9 @@ pub async fn open_store(config: &Config, default_data_dir: &str) -> anyhow::Resu
 
 /// `durchwahl serve`
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
+    // The handlers are installed here, before the first "listening" line: whoever reads it
+    // may stop us at once.
+    let shutdown = shutdown_signal();
     let store = open_store(config, DATA_DIR).await?;
     let listeners = bind(config).await?;
     let data_dir = config.data_dir_or(DATA_DIR);
@@ -73,7 +76,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         listeners,
         &data_dir,
         RunOptions::default(),
-        shutdown_signal(),
+        shutdown,
     )
     .await
 }
@@ -303,25 +306,29 @@ async fn refresh_directory(realtime: live::Live) {
     }
 }
 
-/// Completes on SIGINT (Ctrl+C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Completes on SIGINT (Ctrl+C) or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled: until then either signal would still end
+/// the process at once instead of gracefully.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let handlers = {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
-                }
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Some(mut interrupt), Some(mut terminate)) = handlers {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
+            tracing::info!("shutdown requested; finishing running requests");
+            return;
         }
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown requested; finishing running requests");
     }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutdown requested; finishing running requests");
 }

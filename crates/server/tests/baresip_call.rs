@@ -295,23 +295,7 @@ fn a_phone_over_udp_calls_a_phone_over_tcp() {
 fn two_phones_over_tls_call_each_other() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        ])
-        .args(["-subj", &format!("/CN={DOMAIN}")])
-        .args([
-            "-addext",
-            &format!("subjectAltName=DNS:{DOMAIN},IP:127.0.0.1"),
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(made.success(), "openssl made no certificate");
+    testkit::tls::self_signed(DOMAIN, &[DOMAIN, "127.0.0.1"]).write_to(dir.path());
     call_and_listen(dir.path(), Over::Tls, Over::Tls, Some((&cert, &key)));
 }
 

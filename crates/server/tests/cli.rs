@@ -9,18 +9,15 @@ use testkit::TestDb;
 const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
 
 fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .env_remove("DURCHWAHL_CONFIG")
-        .env("DURCHWAHL_LOG_LEVEL", "warn");
+    let mut cmd = testkit::process::command(BIN);
+    cmd.args(args).env("DURCHWAHL_LOG_LEVEL", "warn");
     cmd
 }
 
 /// Runs `durchwahl ARGS --database-url URL`, feeding `stdin`.
 fn run(db: &TestDb, args: &[&str], stdin: &str) -> Output {
-    let url = db.url.redacted();
     let mut cmd = command(args);
-    cmd.args(["--database-url", &url]);
+    cmd.args(["--database-url", db.url.unredacted()]);
     testkit::process::run_with_input(cmd, stdin)
 }
 
@@ -546,7 +543,7 @@ impl Server {
 #[tokio::test]
 async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
     for db in testkit::databases().await {
-        let url = db.url.redacted();
+        let url = db.url.unredacted();
         let server = Server::start(&[
             "serve",
             "--http-listen",
@@ -554,7 +551,7 @@ async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
             "--sip-listen",
             "127.0.0.1:0",
             "--database-url",
-            &url,
+            url,
         ]);
         let (status, body) = server.get("/healthz");
         let health: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -7,8 +7,6 @@ use common::{setup, PASSWORD};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::Command;
 use std::sync::mpsc;
 
 /// A local HTTP server standing in for the SMS provider; hands over each request.
@@ -127,77 +125,85 @@ fn sms_codes_go_through_the_configured_gateway_and_are_never_logged() {
     );
 }
 
-/// An HTTPS receiver (Python's ssl server with a certificate for localhost from an
-/// openssl-made internal CA)
-/// that prints each request's path and body as one line.
-struct HttpsReceiver {
-    child: std::process::Child,
-    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-    port: String,
-}
-
-impl HttpsReceiver {
-    fn start(dir: &Path) -> HttpsReceiver {
-        use std::io::BufRead;
-        // An internal CA, and a certificate for localhost that it signs.
-        std::fs::write(
-            dir.join("ext.cnf"),
-            "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
-        )
-        .unwrap();
-        let steps = [
-            "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=Test-CA -keyout ca-key.pem -out ca.pem",
-            "openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout sms-key.pem -out sms.csr",
-            "openssl x509 -req -in sms.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -extfile ext.cnf -out sms-cert.pem",
-        ];
-        for step in steps {
-            let status = Command::new("sh")
-                .arg("-c")
-                .arg(format!("{step} 2>/dev/null"))
-                .current_dir(dir)
-                .status()
-                .unwrap();
-            assert!(status.success(), "{step}");
+/// Reads one HTTP request (head and `Content-Length` body) from `stream`: its path and
+/// body, or `None` when the connection ends first (a client that gave up in the TLS
+/// handshake).
+fn read_request(stream: &mut impl Read) -> Option<(String, String)> {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).ok().filter(|&n| n > 0)?;
+        raw.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let Some(split) = text.find("\r\n\r\n") else {
+            continue;
+        };
+        let length: usize = text[..split]
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0);
+        if raw.len() >= split + 4 + length {
+            let path = text.split(' ').nth(1).unwrap_or_default().to_string();
+            let body = String::from_utf8_lossy(&raw[split + 4..split + 4 + length]);
+            return Some((path, body.into_owned()));
         }
-        let script = r#"
-import http.server, ssl, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers['Content-Length'])).decode()
-        print(self.path + ' ' + body, flush=True)
-        self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()
-    def log_message(self, *a): pass
-srv = http.server.HTTPServer(('127.0.0.1', 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-print(srv.server_address[1], flush=True)
-srv.serve_forever()
-"#;
-        let mut child = Command::new("python3")
-            .args(["-c", script])
-            .arg(dir.join("sms-cert.pem"))
-            .arg(dir.join("sms-key.pem"))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let port = lines.next().unwrap().unwrap();
-        HttpsReceiver { child, lines, port }
     }
 }
 
-impl Drop for HttpsReceiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// An HTTPS server standing in for the provider (rustls, with a certificate for
+/// localhost from an internal CA made here); hands over each request's path and body.
+struct HttpsReceiver {
+    port: u16,
+    requests: mpsc::Receiver<(String, String)>,
+}
+
+impl HttpsReceiver {
+    fn start(authority: &testkit::tls::Authority) -> HttpsReceiver {
+        use rustls_pki_types::pem::PemObject;
+        use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+        let leaf = authority.issue("localhost", &["localhost"]);
+        let chain = vec![CertificateDer::from(leaf.der)];
+        let key = PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = std::sync::Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, requests) = mpsc::channel();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming() {
+                let Ok(tcp) = tcp else { continue };
+                let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+                let mut tls = rustls::StreamOwned::new(connection, tcp);
+                let Some(request) = read_request(&mut tls) else {
+                    continue;
+                };
+                let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+                if tx.send(request).is_err() {
+                    break;
+                }
+            }
+        });
+        HttpsReceiver { port, requests }
     }
 }
 
 #[test]
 fn sms_over_https_trusts_only_known_certificates() {
     let certs = tempfile::tempdir().unwrap();
-    let mut receiver = HttpsReceiver::start(certs.path());
+    let authority = testkit::tls::Authority::new("Test-CA");
+    std::fs::write(certs.path().join("ca.pem"), &authority.cert_pem).unwrap();
+    let receiver = HttpsReceiver::start(&authority);
     let sms = |ca: &str| {
         format!(
             "[sms]\ngateway = \"http\"\nurl = \"https://localhost:{}/send\"\nbody = '{{\"to\": \"{{to}}\", \"text\": \"{{text}}\"}}'\n{ca}",
@@ -239,13 +245,15 @@ fn sms_over_https_trusts_only_known_certificates() {
         "{}",
         std::fs::read_to_string(&trusted.log).unwrap()
     );
-    let line = receiver.lines.next().unwrap().unwrap();
-    let (path, body) = line.split_once(' ').unwrap();
+    let (path, body) = receiver
+        .requests
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap();
     assert_eq!(
         path, "/send",
         "the first request that arrives is the trusted server's"
     );
-    let body: Value = serde_json::from_str(body).unwrap();
+    let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["to"], "+49 151 5550123");
     let code: String = body["text"]
         .as_str()

@@ -1,59 +1,53 @@
 //! HTTPS served by rustls from PEM files, with the certificate reloaded when the files
-//! change; checked with the real openssl and curl clients. SIP over TLS shares the HTTPS
-//! certificate or has its own, reloaded the same way.
+//! change; checked with a real TLS client (rustls, in testkit) that records exactly which
+//! certificate is served. SIP over TLS shares the HTTPS certificate or has its own,
+//! reloaded the same way. Certificates are made here with rcgen.
 
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Command;
+use std::time::{Duration, Instant};
+use testkit::http::Client;
 use testkit::process::ServerProcess;
+use testkit::tls::served_certificate;
 
 const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
 
-fn certificate(dir: &Path, name: &str) {
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN={name}"),
-        ])
-        .arg("-keyout")
-        .arg(dir.join("key.pem"))
-        .arg("-out")
-        .arg(dir.join("cert.pem"))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+/// Writes `cert.pem` and `key.pem` for `CN=name` into `dir`; returns the certificate (DER).
+fn certificate(dir: &Path, name: &str) -> Vec<u8> {
+    let made = testkit::tls::self_signed(name, &["localhost", "127.0.0.1"]);
+    made.write_to(dir);
+    made.der
 }
 
-/// The subject of the certificate the server presents.
-fn served_subject(address: &str) -> String {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("openssl s_client -connect {address} </dev/null 2>/dev/null | openssl x509 -noout -subject"))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+/// Waits until `address` serves `expected` (the reload checks the files every 2 s).
+fn wait_until_served(address: &str, expected: &[u8], what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while served_certificate(address) != expected {
+        assert!(
+            Instant::now() < deadline,
+            "the renewed {what} certificate was not picked up on {address}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
-fn curl(args: &[&str]) -> String {
-    let out = Command::new("curl")
-        .args(["-sk", "-i"])
-        .args(args)
-        .output()
+/// What a plain-HTTP request to `address` gets back (nothing, or no HTTP answer, from a
+/// TLS port).
+fn plain_http_answer(address: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
         .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
 }
 
 #[test]
 fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    certificate(dir.path(), "durchwahl-eins");
+    let first = certificate(dir.path(), "durchwahl-eins");
     let config = dir.path().join("durchwahl.toml");
     std::fs::write(
         &config,
@@ -65,7 +59,7 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
         ),
     )
     .unwrap();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args([
         "serve",
         "--http-listen",
@@ -85,58 +79,35 @@ fn serves_https_marks_cookies_secure_and_reloads_a_renewed_certificate() {
         "{}",
         server.stdout
     );
-    let base = format!("https://{}", server.address);
 
-    let health = curl(&[&format!("{base}/healthz")]);
+    let mut https = Client::https(&server.address);
+    let health = https.get("/healthz");
+    assert_eq!(
+        (health.version.as_str(), health.status),
+        ("HTTP/1.1", 200),
+        "HTTP/1.1 (web::http_server serves no HTTP/2), status 200: {health:?}"
+    );
+    assert_eq!(https.served_certificate().as_deref(), Some(&first[..]));
+    let plain = plain_http_answer(&server.address);
     assert!(
-        health
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .starts_with("HTTP/1.1 200 "),
-        "HTTP/1.1 (web::http_server serves no HTTP/2), status 200: {health}"
+        !plain.starts_with("HTTP/1.1 200"),
+        "no plain HTTP on the TLS port: {plain}"
     );
-    let plain = Command::new("curl")
-        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
-        .arg(format!("http://{}/healthz", server.address))
-        .output()
-        .unwrap();
-    assert_ne!(
-        String::from_utf8_lossy(&plain.stdout),
-        "200",
-        "no plain HTTP on the TLS port"
+    let login = https.post(
+        "/api/v1/auth/login",
+        serde_json::json!({"login": "x.y", "password": "wrong password"}),
     );
-    let login = curl(&[
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        r#"{"login":"x.y","password":"wrong password"}"#,
-        &format!("{base}/api/v1/auth/login"),
-    ]);
-    assert!(
-        login.lines().next().unwrap_or_default().contains(" 401"),
-        "{login}"
-    );
+    assert_eq!(login.status, 401, "{login:?}");
 
     // SIP over TLS shares the HTTPS certificate (no [sip] certificate of its own) and
     // its renewal.
     let sip_tls = sip_tls_address(&server);
     for address in [&server.address, &sip_tls] {
-        assert!(
-            served_subject(address).contains("durchwahl-eins"),
-            "{address}"
-        );
+        assert_eq!(served_certificate(address), first, "{address}");
     }
-    certificate(dir.path(), "durchwahl-zwei");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let second = certificate(dir.path(), "durchwahl-zwei");
     for address in [&server.address, &sip_tls] {
-        while !served_subject(address).contains("durchwahl-zwei") {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the renewed certificate was not picked up on {address}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
+        wait_until_served(address, &second, "HTTPS");
     }
     assert!(server.terminate(), "graceful shutdown over TLS");
 }
@@ -149,7 +120,7 @@ fn session_cookies_are_secure_over_tls() {
     let csv = dir.path().join("s.csv");
     std::fs::write(&csv, "login,name,unit,extension\na.b,Anna B,IKT,2001\n").unwrap();
     let run = |args: &[&str], input: &str| {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = testkit::process::command(BIN);
         cmd.args(args).arg("--data-dir").arg(&data);
         assert!(testkit::process::run_with_input(cmd, input)
             .status
@@ -157,7 +128,7 @@ fn session_cookies_are_secure_over_tls() {
     };
     run(&["users", "import", csv.to_str().unwrap()], "");
     run(&["users", "set-password", "a.b"], "Grüne Wiese am Inn\n");
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args([
         "serve",
         "--http-listen",
@@ -184,20 +155,17 @@ fn session_cookies_are_secure_over_tls() {
         config
     });
     let server = ServerProcess::start(cmd);
-    let login = curl(&[
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        r#"{"login":"a.b","password":"Grüne Wiese am Inn"}"#,
-        &format!("https://{}/api/v1/auth/login", server.address),
-    ]);
+    let login = Client::https(&server.address).post(
+        "/api/v1/auth/login",
+        serde_json::json!({"login": "a.b", "password": "Grüne Wiese am Inn"}),
+    );
+    assert_eq!(login.status, 200, "{login:?}");
     let cookie = login
-        .lines()
-        .find(|l| {
-            l.to_ascii_lowercase()
-                .starts_with("set-cookie: dw_session=")
-        })
-        .unwrap_or_else(|| panic!("{login}"));
+        .headers
+        .iter()
+        .find(|(name, value)| name == "set-cookie" && value.starts_with("dw_session="))
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("{login:?}"));
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
@@ -218,7 +186,7 @@ fn sip_over_tls_has_its_own_certificate_and_reloads_it() {
     let dir = tempfile::tempdir().unwrap();
     let sip = dir.path().join("sip");
     std::fs::create_dir(&sip).unwrap();
-    certificate(&sip, "sip-eins");
+    let first = certificate(&sip, "sip-eins");
     let config = dir.path().join("durchwahl.toml");
     std::fs::write(
         &config,
@@ -229,7 +197,7 @@ fn sip_over_tls_has_its_own_certificate_and_reloads_it() {
         ),
     )
     .unwrap();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(["serve", "--http-listen", "127.0.0.1:0"])
         .args(["--sip-listen", "127.0.0.1:0", "--log-level", "warn"])
         .arg("--config")
@@ -243,15 +211,8 @@ fn sip_over_tls_has_its_own_certificate_and_reloads_it() {
         server.stdout
     );
     let sip_tls = sip_tls_address(&server);
-    assert!(served_subject(&sip_tls).contains("sip-eins"));
-    certificate(&sip, "sip-zwei");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !served_subject(&sip_tls).contains("sip-zwei") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the renewed SIP certificate was not picked up"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
+    assert_eq!(served_certificate(&sip_tls), first);
+    let second = certificate(&sip, "sip-zwei");
+    wait_until_served(&sip_tls, &second, "SIP");
     assert!(server.terminate(), "graceful shutdown");
 }

@@ -17,6 +17,7 @@
 pub mod cseq;
 pub mod dialog;
 pub mod digest;
+pub mod fuzzing;
 pub mod header_name;
 pub mod message;
 pub mod method;

@@ -101,6 +101,13 @@ impl DatabaseUrl {
     pub fn redacted(&self) -> String {
         redact(&self.url)
     }
+
+    /// The URL as given, password included: for handing to something that connects (a
+    /// driver, a child process's `--database-url`). Never log it; use
+    /// [`redacted`](Self::redacted) for that.
+    pub fn unredacted(&self) -> &str {
+        &self.url
+    }
 }
 
 fn redact(url: &str) -> String {
@@ -149,6 +156,7 @@ mod tests {
     fn hides_passwords() {
         let url = DatabaseUrl::parse("postgres://dw:geheim@db.local/dw").unwrap();
         assert_eq!(url.redacted(), "postgres://dw:***@db.local/dw");
+        assert_eq!(url.unredacted(), "postgres://dw:geheim@db.local/dw");
         assert!(!format!("{url:?}").contains("geheim"));
         let err = DatabaseUrl::parse("mysql://dw:geheim@h/db")
             .unwrap_err()

@@ -63,6 +63,28 @@ pub enum StoreError {
         /// Why.
         source: sqlx::Error,
     },
+    /// A migration this database has applied differs from the file of the same number in
+    /// this build (its checksum does not match): applied files must never change.
+    #[error(
+        "migration {name} was applied to this database but its file has changed since \
+         (checksum mismatch): restore the file as it was and put the change in a new migration"
+    )]
+    MigrationChanged {
+        /// The migration's file name.
+        name: &'static str,
+    },
+    /// The database records a migration this build does not have (a newer release wrote it).
+    #[error(
+        "the database has migration {name} applied, which this build does not know: \
+         was it opened by a newer Durchwahl?"
+    )]
+    MigrationUnknown {
+        /// The recorded name or version.
+        name: String,
+    },
+    /// sqlx's migrator refused for another reason (e.g. a migration left half applied).
+    #[error("migrations: {0}")]
+    Migrator(String),
     /// No unit has this path.
     #[error("no unit {0:?} in the directory")]
     UnknownUnit(String),
@@ -117,9 +139,8 @@ impl Store {
             })
             .connect(&url.connect_url())
             .await?;
-        let store = Store { pool, backend };
-        migrate::run(&store).await?;
-        Ok(store)
+        migrate::run(&pool, backend).await?;
+        Ok(Store { pool, backend })
     }
 
     /// Which database this is.

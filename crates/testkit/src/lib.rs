@@ -5,11 +5,14 @@
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
 //! (the test script starts one); each test then gets a database of its own. Under CI
 //! (`CI=true`) a missing PostgreSQL is an error, so coverage of it cannot silently vanish.
+//! A test's PostgreSQL database is dropped when its [`TestDb`] is.
 #![deny(missing_docs)]
 
 pub mod http;
 pub mod process;
 pub mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod ws;
 
 use sqlx::Connection;
@@ -17,13 +20,55 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use store::DatabaseUrl;
 use tempfile::TempDir;
 
-/// A database for one test; an SQLite file is removed when this is dropped.
+/// A database for one test; an SQLite file is removed, a PostgreSQL database dropped, when
+/// this is dropped.
 pub struct TestDb {
     /// Where the database is.
     pub url: DatabaseUrl,
     /// Short name of the backend, for assertion messages.
     pub label: &'static str,
     _dir: Option<TempDir>,
+    /// The PostgreSQL server's URL and the database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            drop_postgres_database(server, name);
+        }
+    }
+}
+
+/// Drops a test's PostgreSQL database, even with connections still open to it (a store
+/// or a server process the test did not close). Blocks until done, inside a tokio runtime
+/// or outside one alike: the work runs on a short-lived thread with a runtime of its own.
+/// A failure is reported on stderr, never a panic (this runs in `Drop`, maybe unwinding).
+fn drop_postgres_database(server: String, name: String) {
+    let worker = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime
+            .block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // WITH (FORCE), PostgreSQL 13+: ends the connections still open to it.
+                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                admin.close().await.map_err(|e| e.to_string())
+            })
+            .map_err(|e| format!("{name}: {e}"))
+    });
+    match worker.join() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("testkit: could not drop the test database {e}"),
+        Err(_) => eprintln!("testkit: dropping a test database panicked"),
+    }
 }
 
 /// A fresh SQLite database in a temporary folder.
@@ -33,6 +78,7 @@ pub fn sqlite() -> TestDb {
         url: DatabaseUrl::sqlite_in(dir.path()),
         label: "sqlite",
         _dir: Some(dir),
+        postgres: None,
     }
 }
 
@@ -43,6 +89,7 @@ impl TestDb {
             url: DatabaseUrl::sqlite_in(dir),
             label: "sqlite",
             _dir: None,
+            postgres: None,
         }
     }
 }
@@ -80,10 +127,12 @@ pub async fn postgres() -> Option<TestDb> {
     let base = server.split('?').next().unwrap_or(&server);
     let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
     let url = DatabaseUrl::parse(&format!("{root}/{name}")).expect("valid PostgreSQL URL");
+    let _ = admin.close().await;
     Some(TestDb {
         url,
         label: "postgres",
         _dir: None,
+        postgres: Some((server, name)),
     })
 }
 

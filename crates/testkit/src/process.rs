@@ -1,7 +1,31 @@
-//! The real `durchwahl` binary as a child process, for end-to-end tests.
+//! The real `durchwahl` binary as a child process, for end-to-end tests, in an
+//! environment of the test's own making: no `DURCHWAHL_*` variable from the developer's
+//! shell reaches it (the binary reads them as configuration and refuses unknown ones).
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+
+/// A command for `program` (the binary under test) that inherits no `DURCHWAHL_*`
+/// variable; the test sets the ones it means with [`Command::env`].
+pub fn command(program: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new(program);
+    without_inherited_config(&mut command);
+    command
+}
+
+/// Removes every `DURCHWAHL_*` variable the command would inherit from this process,
+/// keeping those the test set on the command itself.
+pub fn without_inherited_config(command: &mut Command) {
+    let explicit: Vec<std::ffi::OsString> =
+        command.get_envs().map(|(k, _)| k.to_os_string()).collect();
+    for (key, _) in std::env::vars_os() {
+        let ours = key.to_str().is_some_and(|k| k.starts_with("DURCHWAHL_"));
+        if ours && !explicit.contains(&key) {
+            command.env_remove(&key);
+        }
+    }
+}
 
 /// A running server; killed when dropped (so a failing test leaves nothing behind).
 pub struct ServerProcess {
@@ -13,8 +37,10 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the command and waits for its `listening on http://…` line.
+    /// Starts the command (without inherited `DURCHWAHL_*` variables) and waits for its
+    /// `listening on http://…` line.
     pub fn start(mut command: Command) -> ServerProcess {
+        without_inherited_config(&mut command);
         let mut child = command
             .stdout(Stdio::piped())
             .spawn()
@@ -46,12 +72,8 @@ impl ServerProcess {
 
     /// Sends SIGTERM and returns whether the process exited successfully.
     pub fn terminate(mut self) -> bool {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill")
-            .success());
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
         self.child.wait().expect("wait").success()
     }
 }
@@ -63,9 +85,11 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Runs a command to completion, feeding `stdin`, and returns what it printed.
+/// Runs a command to completion (without inherited `DURCHWAHL_*` variables), feeding
+/// `stdin`, and returns what it printed.
 pub fn run_with_input(mut command: Command, stdin: &str) -> std::process::Output {
     use std::io::Write;
+    without_inherited_config(&mut command);
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -28,7 +28,7 @@ pub struct Setup {
 }
 
 fn server_command(args: &[String], log: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(args).stderr(
         std::fs::File::options()
             .append(true)
@@ -40,7 +40,7 @@ fn server_command(args: &[String], log: &Path) -> Command {
 }
 
 pub fn durchwahl(data: &Path, args: &[&str], stdin: &str) {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(args)
         .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn"]);
     let out = testkit::process::run_with_input(cmd, stdin);

@@ -26,10 +26,9 @@ pub fn durchwahl(db: &TestDb, args: &[&str]) -> String {
 }
 
 pub fn durchwahl_with_input(db: &TestDb, args: &[&str], stdin: &str) -> String {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(args)
-        .args(["--database-url", &db.url.redacted(), "--log-level", "warn"])
-        .env_remove("DURCHWAHL_CONFIG")
+        .args(["--database-url", db.url.unredacted(), "--log-level", "warn"])
         .env("DURCHWAHL_SIP_DOMAIN", DOMAIN);
     let out = testkit::process::run_with_input(cmd, stdin);
     assert!(
@@ -102,7 +101,7 @@ pub fn serve_with_config(
 ) -> (ServerProcess, String) {
     let file = log.with_extension("toml");
     std::fs::write(&file, config).unwrap();
-    let mut cmd = Command::new(BIN);
+    let mut cmd = testkit::process::command(BIN);
     cmd.args(["--config", file.to_str().unwrap()]);
     cmd.args([
         "serve",
@@ -111,11 +110,10 @@ pub fn serve_with_config(
         "--sip-listen",
         sip_listen,
         "--database-url",
-        &db.url.redacted(),
+        db.url.unredacted(),
         "--log-level",
         "info",
     ])
-    .env_remove("DURCHWAHL_CONFIG")
     .env("DURCHWAHL_SIP_DOMAIN", DOMAIN)
     .stderr(
         std::fs::File::options()
