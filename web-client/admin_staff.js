@@ -28,7 +28,7 @@ export async function showStaff() {
       h('td', {}, h('a', { href: `#/admin/person/${encodeURIComponent(s.login)}` }, userText(s.name))),
       h('td', {}, s.login), h('td', {}, s.extension), h('td', {}, userText(s.unit)),
       h('td', {}, s.roles.join(', ')), h('td', {}, s.features.join(', '))));
-    result.replaceChildren(h('p', { role: 'status' }, t('found', { n: r.data.total })),
+    result.replaceChildren(h('p', { role: 'status' }, t(r.data.total === 1 ? 'foundOne' : 'found', { n: r.data.total })),
       h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all),
         ...[t('name'), t('login'), t('extension'), t('unit'), t('roles'), t('features')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...rows)));

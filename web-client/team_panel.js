@@ -208,7 +208,7 @@ function finder() {
     const res = await api('GET', `/api/v1/presence?q=${encodeURIComponent(input.value.trim())}`);
     if (!res.ok) { results.replaceChildren(h('p', { class: 'error' }, explain(res))); return; }
     for (const p of res.data.entries) if (p.presence) presence.set(p.login, p.presence);
-    results.replaceChildren(list('found', t('found', { n: res.data.entries.length }), res.data.entries));
+    results.replaceChildren(list('found', t(res.data.entries.length === 1 ? 'foundOne' : 'found', { n: res.data.entries.length }), res.data.entries));
   } },
   h('div', { class: 'grow' }, h('label', { for: 'find-q' }, t('findLabel')), input),
   h('button', { type: 'submit' }, t('find')));

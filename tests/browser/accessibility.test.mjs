@@ -8,7 +8,7 @@ import { startServer, startBrowser, signIn as harnessSignIn, violations, PASSWOR
 let server; let browser;
 
 before(async () => {
-  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
+  server = await startServer();
   browser = await startBrowser();
 });
 after(async () => { await browser?.close(); await server?.stop(); });

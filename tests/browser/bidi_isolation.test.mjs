@@ -9,7 +9,7 @@ import { startServer, startBrowser, signInOn } from './harness.mjs';
 let server; let browser; let page;
 
 before(async () => {
-  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
+  server = await startServer();
   browser = await startBrowser();
   page = await (await browser.newContext()).newPage();
   page.on('pageerror', (e) => { throw e; });
@@ -40,14 +40,14 @@ test('an override inside userText does not reverse the words after it', async ()
 
 test('names on the team panel, a message, its file name and the room title are isolated', async () => {
   const name = await page.evaluate(() => {
-    const th = [...document.querySelectorAll('#panel-lists th[scope="row"]')].find((c) => c.textContent.includes('Dora Dorn'));
+    const th = [...document.querySelectorAll('#panel-lists th[scope="row"]')].find((c) => c.textContent.includes('Dora Neu'));
     const bdi = th && th.querySelector('bdi');
     return bdi ? [bdi.textContent, getComputedStyle(bdi).unicodeBidi] : null;
   });
-  assert.deepEqual(name, ['Dora Dorn', 'isolate']);
-  await page.getByRole('button', { name: 'Chat mit Dora Dorn' }).click();
-  await page.getByRole('heading', { name: /^Dora Dorn/ }).waitFor();
-  await page.getByLabel('Nachricht an Dora Dorn').fill('مرحبا Dora, anbei der Bericht');
+  assert.deepEqual(name, ['Dora Neu', 'isolate']);
+  await page.getByRole('button', { name: 'Chat mit Dora Neu' }).click();
+  await page.getByRole('heading', { name: /^Dora Neu/ }).waitFor();
+  await page.getByLabel('Nachricht an Dora Neu').fill('مرحبا Dora, anbei der Bericht');
   await page.setInputFiles('#chat-file', { name: 'Bericht.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') });
   await page.getByRole('button', { name: 'Senden' }).click();
   const item = page.locator('#messages li').filter({ hasText: 'anbei der Bericht' });

@@ -10,7 +10,7 @@ import { startServer, startBrowser, signIn as harnessSignIn, violations } from '
 let server; let browser;
 
 before(async () => {
-  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
+  server = await startServer();
   browser = await startBrowser();
 });
 after(async () => { await browser?.close(); await server?.stop(); });
@@ -24,7 +24,7 @@ function rule(page, name) {
 }
 
 test('a clerk forwards her calls; a wrong target is explained at its field and nothing is saved', async () => {
-  const page = await signIn('d.dora');
+  const page = await signIn('d.new');
   await page.getByRole('link', { name: 'Meine Telefone' }).click();
   await page.getByRole('heading', { name: 'Rufumleitung' }).waitFor();
   await page.getByText('Anrufe für die Durchwahl 2502').waitFor();
@@ -94,7 +94,7 @@ test('in English the section and its explanations are English', async () => {
   await page.getByRole('alert').filter({ hasText: '"Always forward" is switched on but has no target extension.' }).waitFor();
   await always.target.fill('2502');
   await page.getByRole('button', { name: 'Save call forwarding' }).click();
-  await page.getByText('Goes to: Dora Dorn').waitFor();
+  await page.getByText('Goes to: Dora Neu').waitFor();
   await page.getByText('Call forwarding is saved.').first().waitFor();
   await page.close();
 });

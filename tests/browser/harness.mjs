@@ -15,11 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.TEST_DURCHWAHL_BIN || join(root, 'target', 'debug', 'durchwahl');
 export const PASSWORD = 'Grüne Wiese am Inn';
 
-const STAFF = `login,name,unit,extension,mobile,roles
-a.admin,Anna Admin,Abteilung 2/Sachgebiet 23 IKT,2301,,admin;user
-b.user,Bärbel Böhm,Gesundheitsamt/Hotline,2401,+49 151 5550123,user
-c.clerk,Carl Clerk,Bauamt,2501,,user
-`;
+// The people every test server starts with, shared with the Rust tests' in-process server.
+const STAFF = readFileSync(join(root, 'tests', 'fixtures', 'staff.csv'), 'utf8');
 
 // The server's environment without the DURCHWAHL_* variables of whoever runs the tests
 // (the binary reads them as configuration and refuses unknown ones).
@@ -31,7 +28,7 @@ function run(args, input = '') {
   return r.stdout.toString();
 }
 
-// Starts a server with three people (and `extraStaff`, CSV lines in STAFF's columns), all
+// Starts a server with the fixture's four people (and `extraStaff`, CSV lines in STAFF's columns), all
 // with PASSWORD; resolves to { url, sip (the UDP/TCP address), prepared, cli, stop }.
 // `prepare(cli)` runs commands before the server starts (SIP devices, read at start-up).
 export async function startServer(extraStaff = '', prepare = null) {

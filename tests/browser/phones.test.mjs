@@ -9,8 +9,8 @@ import { startServer, startBrowser, signIn as harnessSignIn, violations } from '
 let server; let browser;
 
 before(async () => {
-  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
-  server.cli(['users', 'enable', 'softphone', '--login', 'd.dora']);
+  server = await startServer();
+  server.cli(['users', 'enable', 'softphone', '--login', 'd.new']);
   browser = await startBrowser();
 });
 after(async () => { await browser?.close(); await server?.stop(); });
@@ -23,7 +23,7 @@ async function signIn(login) {
 }
 
 test('a clerk adds her own softphone, sees the password once, and removes it', async () => {
-  const page = await signIn('d.dora');
+  const page = await signIn('d.new');
   await page.getByText('Sie haben noch kein Gerät.').waitFor();
   await page.getByLabel('Bezeichnung').fill('Softphone Homeoffice');
   await page.getByRole('button', { name: 'Softphone hinzufügen' }).click();

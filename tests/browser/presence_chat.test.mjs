@@ -32,16 +32,16 @@ function row(page, name) {
 }
 
 before(async () => {
-  server = await startServer('d.dora,Dora Dorn,Bauamt,2502,,user\n');
+  server = await startServer();
   browser = await startBrowser();
 });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('a presence change is seen live by the colleague, with location and note', async () => {
   carl = await signIn('c.clerk');
-  assert.match(await row(carl, 'Dora Dorn').textContent(), /Offline/);
-  dora = await signIn('d.dora');
-  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
+  assert.match(await row(carl, 'Dora Neu').textContent(), /Offline/);
+  dora = await signIn('d.new');
+  await row(carl, 'Dora Neu').getByText('Verfügbar').waitFor();
 
   await dora.getByLabel('Status', { exact: true }).selectOption('busy');
   await dora.getByLabel('Arbeitsort').selectOption('home_office');
@@ -49,7 +49,7 @@ test('a presence change is seen live by the colleague, with location and note', 
   await dora.getByRole('button', { name: 'Speichern' }).click();
   await dora.locator('#status').filter({ hasText: 'Ihr Status ist gespeichert.' }).waitFor();
 
-  const doraRow = row(carl, 'Dora Dorn');
+  const doraRow = row(carl, 'Dora Neu');
   await doraRow.getByText('Beschäftigt').waitFor();
   await doraRow.getByText('Homeoffice').waitFor();
   await doraRow.getByText('Bescheide schreiben').waitFor();
@@ -58,40 +58,40 @@ test('a presence change is seen live by the colleague, with location and note', 
 });
 
 test('a watch survives a reload and fires with a pop-up and a browser notification', async () => {
-  const watch = carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' });
+  const watch = carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' });
   await watch.click();
   await carl.locator('#status').filter({ hasText: 'Sie werden benachrichtigt' }).waitFor();
   assert.equal(await watch.getAttribute('aria-pressed'), 'true');
 
   await carl.reload();
   await carl.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' }).getAttribute('aria-pressed'), 'true');
   // Nothing fires while she is still busy.
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 
   await dora.getByLabel('Status', { exact: true }).selectOption('available');
   await dora.getByRole('button', { name: 'Speichern' }).click();
 
-  const popup = carl.locator('#popups [role="alert"]').filter({ hasText: 'Dora Dorn ist jetzt verfügbar.' });
+  const popup = carl.locator('#popups [role="alert"]').filter({ hasText: 'Dora Neu ist jetzt verfügbar.' });
   await popup.waitFor();
   const notes = await carl.evaluate(() => window.__notifications);
-  assert.deepEqual(notes.map((n) => n.body), ['Dora Dorn ist jetzt verfügbar.']);
+  assert.deepEqual(notes.map((n) => n.body), ['Dora Neu ist jetzt verfügbar.']);
   // One-shot: the watch is gone, and the button offered again only when she is not available.
-  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Dorn' }).count(), 0);
+  await row(carl, 'Dora Neu').getByText('Verfügbar').waitFor();
+  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' }).count(), 0);
   await popup.getByRole('button', { name: 'Schließen' }).click();
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 });
 
 test('a chat message goes both ways, with an unread badge until it is read', async () => {
-  await carl.getByRole('button', { name: 'Chat mit Dora Dorn' }).click();
-  await carl.getByRole('heading', { name: /^Dora Dorn/ }).waitFor();
+  await carl.getByRole('button', { name: 'Chat mit Dora Neu' }).click();
+  await carl.getByRole('heading', { name: /^Dora Neu/ }).waitFor();
   // Keyboard: type into the composer and press Enter.
-  await carl.getByLabel('Nachricht an Dora Dorn').focus();
-  await carl.keyboard.type('Hast du kurz Zeit, @d.dora?');
+  await carl.getByLabel('Nachricht an Dora Neu').focus();
+  await carl.keyboard.type('Hast du kurz Zeit, @d.new?');
   await carl.keyboard.press('Enter');
   await carl.locator('#messages li').filter({ hasText: 'Hast du kurz Zeit' }).waitFor();
-  assert.equal(await carl.getByLabel('Nachricht an Dora Dorn').inputValue(), '');
+  assert.equal(await carl.getByLabel('Nachricht an Dora Neu').inputValue(), '');
 
   // Dora is on the team panel: the navigation counts one unread message.
   const chatLink = dora.getByRole('link', { name: /Chat/ });
@@ -100,7 +100,7 @@ test('a chat message goes both ways, with an unread badge until it is read', asy
   await dora.getByRole('link', { name: /^Carl Clerk\W+1 ungelesen$/ }).click();
   const incoming = dora.locator('#messages li').filter({ hasText: 'Hast du kurz Zeit' });
   await incoming.waitFor();
-  assert.equal(await incoming.locator('.mention.mine').textContent(), '@d.dora');
+  assert.equal(await incoming.locator('.mention.mine').textContent(), '@d.new');
   // Read now: the badges are gone.
   await dora.getByRole('link', { name: 'Chat', exact: true }).waitFor();
   await dora.getByRole('link', { name: 'Carl Clerk', exact: true }).waitFor();
@@ -116,18 +116,18 @@ test('a reload in the middle of a conversation misses nothing and shows nothing 
   const roomUrl = dora.url();
   await dora.goto('about:blank');
   for (const text of ['Erste Nachricht während Dora weg ist', 'Zweite Nachricht während Dora weg ist']) {
-    await carl.getByLabel('Nachricht an Dora Dorn').fill(text);
+    await carl.getByLabel('Nachricht an Dora Neu').fill(text);
     await carl.getByRole('button', { name: 'Senden' }).click();
     await carl.locator('#messages li').filter({ hasText: text }).waitFor();
   }
   await dora.goto(roomUrl);
   await dora.locator('#messages li').filter({ hasText: 'Zweite Nachricht' }).waitFor();
   // Once more while she is there: it arrives live after the reload.
-  await carl.getByLabel('Nachricht an Dora Dorn').fill('Dritte Nachricht, live');
+  await carl.getByLabel('Nachricht an Dora Neu').fill('Dritte Nachricht, live');
   await carl.getByRole('button', { name: 'Senden' }).click();
   await dora.locator('#messages li').filter({ hasText: 'Dritte Nachricht, live' }).waitFor();
   const texts = await dora.locator('#messages li .text').allTextContents();
-  assert.deepEqual(texts, ['Hast du kurz Zeit, @d.dora?', 'Ja, ruf an.', 'Erste Nachricht während Dora weg ist',
+  assert.deepEqual(texts, ['Hast du kurz Zeit, @d.new?', 'Ja, ruf an.', 'Erste Nachricht während Dora weg ist',
     'Zweite Nachricht während Dora weg ist', 'Dritte Nachricht, live']);
 
   // Carl edits and deletes: Dora sees both, in place.
@@ -146,7 +146,7 @@ test('the pages speak English on request', async () => {
   await carl.getByLabel('Sprache').selectOption('en');
   await carl.getByRole('link', { name: 'Team' }).click();
   await carl.getByRole('heading', { name: 'Team panel' }).waitFor();
-  await row(carl, 'Dora Dorn').getByText('Available').waitFor();
+  await row(carl, 'Dora Neu').getByText('Available').waitFor();
   await carl.getByRole('link', { name: 'Chat' }).click();
   await carl.getByRole('navigation', { name: 'Rooms' }).waitFor();
   await carl.getByLabel('Language').selectOption('de');
@@ -159,23 +159,23 @@ test('an idle web client shows its person as away, and input makes her available
   const idler = await context.newPage();
   await idler.clock.install();
   await idler.goto(server.url + '/');
-  await idler.getByLabel('Benutzername').fill('d.dora');
+  await idler.getByLabel('Benutzername').fill('d.new');
   await idler.getByLabel('Passwort').fill(PASSWORD);
   await idler.getByRole('button', { name: 'Anmelden' }).click();
   await idler.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
   // Her other client (from the tests above) would keep her available: close it first.
   await dora.close();
   await carl.getByRole('link', { name: 'Team' }).click();
-  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
+  await row(carl, 'Dora Neu').getByText('Verfügbar').waitFor();
 
   await idler.clock.fastForward('04:00');
   await new Promise((r) => setTimeout(r, 300));
-  assert.match(await row(carl, 'Dora Dorn').textContent(), /Verfügbar/, 'not idle before 300 s');
+  assert.match(await row(carl, 'Dora Neu').textContent(), /Verfügbar/, 'not idle before 300 s');
   await idler.clock.fastForward('01:05');
-  await row(carl, 'Dora Dorn').getByText('Abwesend').waitFor();
+  await row(carl, 'Dora Neu').getByText('Abwesend').waitFor();
 
   await idler.mouse.move(20, 30);
   await idler.keyboard.press('Shift');
-  await row(carl, 'Dora Dorn').getByText('Verfügbar').waitFor();
+  await row(carl, 'Dora Neu').getByText('Verfügbar').waitFor();
   await idler.close();
 });

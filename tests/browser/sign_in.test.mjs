@@ -90,10 +90,10 @@ test('an admin switches a feature for a selection of staff', async () => {
   await page.getByRole('button', { name: 'Anmelden' }).click();
   await page.getByRole('link', { name: 'Mitarbeitende' }).click();
   await page.getByRole('heading', { name: 'Mitarbeitende' }).waitFor();
-  await page.getByText('3 Personen gefunden').waitFor();
+  await page.getByText('4 Personen gefunden').waitFor();
   await page.getByLabel('Organisationseinheit').selectOption('Bauamt');
   await page.getByRole('button', { name: 'Anzeigen' }).click();
-  await page.getByText('1 Personen gefunden').waitFor();
+  await page.getByText('2 Personen gefunden').waitFor();
   await page.getByLabel('Auswählen: Carl Clerk').check();
   await page.getByLabel('Funktion').selectOption('hotline');
   await page.getByRole('button', { name: 'Für Auswahl einschalten' }).click();

@@ -13,7 +13,7 @@ fn stray_durchwahl_variables_do_not_reach_the_binary() {
     std::env::set_var("DURCHWAHL_NO_SUCH_SETTING", "1");
 
     // setup() imports staff and sets passwords through the CLI, then starts the server.
-    let s = common::setup("");
+    let s = common::process::setup("");
     let reply = s.client().get("/healthz");
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(

@@ -1,4 +1,5 @@
-//! Presence and chat end to end: the real binary, WebSocket clients of several people.
+//! Presence and chat end to end: the whole server in the test's process, WebSocket clients
+//! of several people (the crash test, which needs the binary, is in crash.rs).
 //! c.clerk and d.new share the unit "Bauamt"; a.admin and b.user are in other units.
 
 mod common;
@@ -286,41 +287,6 @@ fn a_reconnecting_client_misses_nothing_and_sees_nothing_twice() {
         .drain(Duration::from_millis(300))
         .iter()
         .all(|f| f["type"] != "chat.message"));
-}
-
-#[test]
-fn acknowledged_messages_survive_a_crash_and_are_replayed_after_it() {
-    let mut s = setup("");
-    let mut c = s.signed_in("c.clerk");
-    let d = s.signed_in("d.new");
-    let room = unit_room(&mut c);
-    let mut cws = ws::connect(&c, None);
-    let seen = cws
-        .pending
-        .iter()
-        .find(|f| f["type"] == "resume.done")
-        .unwrap()["rev"]
-        .as_i64()
-        .unwrap();
-    for i in 0..20 {
-        cws.send(
-            json!({"type": "chat.send", "ref": i, "room": room, "text": format!("Nachricht {i}")}),
-        );
-    }
-    for i in 0..20 {
-        assert_eq!(cws.wait_for(|f| f["ref"] == i)["type"], "ack");
-    }
-    s.crash_and_restart();
-    let d = d.moved_to(&s.server.address);
-    let dws = ws::connect(&d, Some(seen));
-    let texts: Vec<String> = dws
-        .pending
-        .iter()
-        .filter(|f| f["type"] == "chat.message")
-        .map(|f| f["message"]["text"].as_str().unwrap().to_owned())
-        .collect();
-    let want: Vec<String> = (0..20).map(|i| format!("Nachricht {i}")).collect();
-    assert_eq!(texts, want);
 }
 
 #[test]

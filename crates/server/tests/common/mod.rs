@@ -1,123 +1,69 @@
-//! Shared set-up of the sign-in end-to-end tests: a server with four people.
+//! Shared set-up of the server's end-to-end tests. Most run the whole server in the test's
+//! own process (`testkit::server`): same configuration, store, HTTP and SIP service as the
+//! binary, without starting it. The few that need the binary itself (a crash, a stray
+//! environment) use [`process`]; the sipp and baresip runs use [`sip`].
 #![allow(dead_code)] // each test file uses a different part
 
+/// The binary as a process: a server that can be killed and started again.
+pub mod process;
 /// The SIP end-to-end tests' set-up: provisioning, the server's SIP address, sipp runs.
 pub mod sip;
 
-use serde_json::json;
-use std::path::Path;
-use std::process::Command;
-use testkit::http::Client;
-use testkit::process::ServerProcess;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+use testkit::server::{Options, TestServer};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_durchwahl");
-pub const PASSWORD: &str = "Grüne Wiese am Inn";
+pub use testkit::server::PASSWORD;
 
-pub const STAFF: &str = "login,name,unit,extension,mobile,roles
-a.admin,Anna Admin,Abteilung 2/Sachgebiet 23 IKT,2301,,admin;user
-b.user,Bärbel Böhm,Gesundheitsamt/Hotline,2401,+49 151 5550123,user
-c.clerk,Carl Clerk,Bauamt,2501,,user
-d.new,Dora Neu,Bauamt,2502,,user
-";
-
-pub struct Setup {
-    pub server: ServerProcess,
-    _dir: tempfile::TempDir,
-    pub log: std::path::PathBuf,
-    command: Vec<String>,
-}
-
-fn server_command(args: &[String], log: &Path) -> Command {
-    let mut cmd = testkit::process::command(BIN);
-    cmd.args(args).stderr(
-        std::fs::File::options()
-            .append(true)
-            .create(true)
-            .open(log)
-            .unwrap(),
-    );
-    cmd
-}
-
-pub fn durchwahl(data: &Path, args: &[&str], stdin: &str) {
-    let mut cmd = testkit::process::command(BIN);
-    cmd.args(args)
-        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn"]);
-    let out = testkit::process::run_with_input(cmd, stdin);
-    assert!(
-        out.status.success(),
-        "durchwahl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A server with four people (all with [`PASSWORD`]) and extra config lines.
-pub fn setup(config: &str) -> Setup {
+/// A server in this process with the fixture staff (`tests/fixtures/staff.csv`: a.admin,
+/// b.user, c.clerk, d.new, all with [`PASSWORD`]) and `config` (TOML) read the way
+/// `durchwahl serve --config` reads a file, after `[auth] lock_after_failures = 3`.
+pub fn setup(config: &str) -> TestServer {
+    capture_log();
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let csv = dir.path().join("staff.csv");
-    std::fs::write(&csv, STAFF).unwrap();
-    durchwahl(&data, &["users", "import", csv.to_str().unwrap()], "");
-    for login in ["a.admin", "b.user", "c.clerk", "d.new"] {
-        durchwahl(
-            &data,
-            &["users", "set-password", login],
-            &format!("{PASSWORD}\n"),
-        );
-    }
     let file = dir.path().join("durchwahl.toml");
     std::fs::write(&file, format!("[auth]\nlock_after_failures = 3\n{config}")).unwrap();
-    let log = dir.path().join("server.log");
-    let command: Vec<String> = [
-        "serve",
-        "--http-listen",
-        "127.0.0.1:0",
-        "--sip-listen",
-        "127.0.0.1:0",
-        "--config",
-        file.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--log-level",
-        "info",
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect();
-    Setup {
-        server: ServerProcess::start(server_command(&command, &log)),
-        _dir: dir,
-        log,
-        command,
-    }
+    let config = durchwahl::config::load(Some(&file), &[], &Default::default())
+        .unwrap_or_else(|e| panic!("test configuration: {e:#}"));
+    testkit::server::start(Options {
+        config,
+        ..Options::default()
+    })
 }
 
-impl Setup {
-    /// Kills the server without warning (a crash) and starts it again on the same data.
-    pub fn crash_and_restart(&mut self) {
-        let fresh = ServerProcess::start(server_command(&self.command, &self.log));
-        let crashed = std::mem::replace(&mut self.server, fresh);
-        drop(crashed); // SIGKILL
-    }
+/// Everything the servers of this test binary logged so far (all levels from debug up),
+/// as the binary would write it to standard error.
+pub fn log() -> String {
+    String::from_utf8_lossy(&LOG.get().expect("capture_log ran").lock().unwrap()).into_owned()
+}
 
-    pub fn client(&self) -> Client {
-        Client::new(&self.server.address)
-    }
+static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 
-    /// A client signed in with the password only.
-    pub fn signed_in(&self, login: &str) -> Client {
-        let mut c = self.client();
-        let r = c.post(
-            "/api/v1/auth/login",
-            json!({"login": login, "password": PASSWORD}),
-        );
-        assert_eq!(
-            (r.status, r.json()["status"].clone()),
-            (200, json!("ok")),
-            "{}",
-            r.body
-        );
-        c
+/// Installs this test binary's one tracing subscriber, writing into memory.
+fn capture_log() {
+    LOG.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Captured(buffer.clone());
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .init();
+        buffer
+    });
+}
+
+#[derive(Clone)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
