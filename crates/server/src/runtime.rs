@@ -173,7 +173,7 @@ pub async fn run(
         sip_listeners.websockets = Some(handed);
         let secure = http_tls.is_some();
         let hand_off = move |socket, peer, secure| {
-            let socket = crate::sip_ws::SipSocket {
+            let socket = crate::sip_service::websocket::SipSocket {
                 socket,
                 peer,
                 secure,

@@ -6,7 +6,7 @@
 
 mod env;
 
-use crate::sip_config::SipConfig;
+use crate::sip_service::config::SipConfig;
 use anyhow::Context;
 use live::config::{ChatConfig, PresenceConfig};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! SIP message per WebSocket message (text or binary); what the switch sends goes out as
 //! a text message when it is UTF-8, else binary.
 
-use crate::sip_stream::{Inbound, IDLE, QUEUE};
+use crate::sip_service::stream::{Inbound, IDLE, QUEUE};
 use axum::extract::ws::{Message, Utf8Bytes};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};

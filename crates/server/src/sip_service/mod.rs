@@ -1,12 +1,19 @@
-//! The SIP service: one task owns the switch (the sans-IO core) and the UDP socket;
-//! TCP, TLS and WebSocket connections have their own tasks; a writer task saves
-//! registrations. After every
-//! input the task drains what the switch wants sent and done, then sleeps until the next
-//! input or the switch's next deadline.
+//! The SIP service, the shell around the sans-IO switch (`telephony`): one task owns the
+//! switch and the UDP socket; TCP, TLS and WebSocket connections have their own tasks
+//! ([`stream`], [`websocket`], tracked in [`conns`]); a writer task saves registrations
+//! ([`database`]). After every input the task drains what the switch wants sent and done,
+//! then sleeps until the next input or the switch's next deadline. It knows nothing of
+//! HTTP: the web server hands WebSockets over through a channel, and changes made
+//! elsewhere arrive on `live`'s event bus.
 
-use crate::sip_conns::Sent;
-use crate::sip_store;
-use crate::sip_stream::{self, Inbound};
+pub mod config;
+mod conns;
+mod database;
+mod stream;
+pub(crate) mod websocket;
+
+use self::conns::Sent;
+use self::stream::Inbound;
 use anyhow::Context;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -41,7 +48,7 @@ pub struct Listeners {
     /// TLS, with its certificate (reloaded in place when the files change).
     pub tls: Option<(TcpListener, TlsSource)>,
     /// WebSockets handed over by the HTTP server's `/sip`.
-    pub websockets: Option<mpsc::Receiver<crate::sip_ws::SipSocket>>,
+    pub websockets: Option<mpsc::Receiver<crate::sip_service::websocket::SipSocket>>,
 }
 
 impl Listeners {
@@ -215,7 +222,7 @@ async fn run(
         let now = now_ms();
         background
             .spawn(async move {
-                let accounts = sip_store::load_accounts(&store).await?;
+                let accounts = database::load_accounts(&store).await?;
                 let bindings = store.load_bindings(now).await?;
                 let forwarding = store.forwarding_by_extension().await?;
                 anyhow::Ok((accounts, bindings, forwarding))
@@ -232,7 +239,7 @@ async fn run(
             .map(|a| (a.device_id, a.sip_username.clone()))
             .collect();
         for b in bindings {
-            if let Some((device, binding)) = sip_store::restored(b) {
+            if let Some((device, binding)) = database::restored(b) {
                 if let Some(user) = users.get(&device) {
                     switch.restore(user, binding);
                 }
@@ -249,7 +256,7 @@ async fn run(
     let _ = ready.send(());
     let (changes, changes_rx) = mpsc::channel(100_000);
     let (saved_tx, mut saved) = mpsc::channel(100_000);
-    let writer = background.spawn(sip_store::writer(store.clone(), changes_rx, saved_tx));
+    let writer = background.spawn(database::writer(store.clone(), changes_rx, saved_tx));
     let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
     let reloader = background.spawn(reload_accounts(
         store.clone(),
@@ -410,8 +417,8 @@ async fn accept_tls(
 
 /// The next WebSocket from `/sip` (never, without WebSockets).
 async fn next_websocket(
-    sockets: &mut Option<mpsc::Receiver<crate::sip_ws::SipSocket>>,
-) -> Option<crate::sip_ws::SipSocket> {
+    sockets: &mut Option<mpsc::Receiver<crate::sip_service::websocket::SipSocket>>,
+) -> Option<crate::sip_service::websocket::SipSocket> {
     match sockets {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -452,7 +459,7 @@ async fn reload_accounts(
         if !told && seen == Some(now) && !round.is_multiple_of(FULL_RELOAD) {
             continue;
         }
-        match sip_store::load_accounts(&store).await {
+        match database::load_accounts(&store).await {
             Ok(accounts) => {
                 seen = Some(now);
                 if out.send(accounts).await.is_err() {
@@ -524,7 +531,7 @@ async fn presence_updates(live: live::Live, mut pending: mpsc::Receiver<Notice>)
 struct Shell {
     udp: UdpSocket,
     /// Connections by flow (TCP, TLS, WebSocket).
-    conns: crate::sip_conns::Connections,
+    conns: crate::sip_service::conns::Connections,
     inbound: mpsc::Sender<Inbound>,
     changes: mpsc::Sender<Notice>,
     live: live::Live,
@@ -552,19 +559,19 @@ impl Shell {
             None => Transport::Tcp,
         };
         let (inbound, runtime) = (self.inbound.clone(), &self.background);
-        let open = |id| sip_stream::accepted(runtime, id, stream, peer, tls, inbound);
+        let open = |id| stream::accepted(runtime, id, stream, peer, tls, inbound);
         self.conns.open(Flow::new(transport, peer), open);
     }
 
     /// Serves a WebSocket from `/sip`, when there is room.
-    fn websocket(&mut self, socket: crate::sip_ws::SipSocket) {
+    fn websocket(&mut self, socket: crate::sip_service::websocket::SipSocket) {
         if !self.conns.has_room() {
             tracing::warn!("too many SIP connections; a WebSocket was closed");
             return;
         }
         let (inbound, runtime) = (self.inbound.clone(), &self.background);
-        let flow = crate::sip_ws::flow(&socket);
-        let open = |id| crate::sip_ws::accepted(runtime, id, socket, inbound);
+        let flow = crate::sip_service::websocket::flow(&socket);
+        let open = |id| crate::sip_service::websocket::accepted(runtime, id, socket, inbound);
         self.conns.open(flow, open);
     }
 
@@ -617,7 +624,7 @@ impl Shell {
             Transport::Tcp => {
                 if !self.conns.contains(&peer) && self.conns.has_room() {
                     let (inbound, runtime) = (self.inbound.clone(), &self.background);
-                    let open = |id| sip_stream::connect(runtime, id, peer.addr, inbound);
+                    let open = |id| stream::connect(runtime, id, peer.addr, inbound);
                     self.conns.open(peer, open);
                 }
                 self.conns.send(peer, data);
