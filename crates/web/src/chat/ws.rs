@@ -4,8 +4,8 @@
 use crate::chat::frames::{request, typing, Request};
 use crate::chat::{mark_read, rule_error};
 use crate::error::ApiError;
+use crate::realtime::caller::{ack, refusal, Answer, Caller};
 use crate::realtime::frames::{Envelope, FrameError};
-use crate::realtime::gateway::{ack, refusal, Answer, Client};
 use live::chat::messages::{new_message, submit};
 use live::chat::writer::{Change, Reply};
 use presence::chat_text;
@@ -21,7 +21,11 @@ pub struct ConnState {
 }
 
 /// Handles a `chat.…` frame.
-pub async fn handle(client: &mut Client, e: &Envelope) -> Result<Answer, FrameError> {
+pub async fn handle(
+    client: &Caller,
+    state: &mut ConnState,
+    e: &Envelope,
+) -> Result<Answer, FrameError> {
     let r = e.reference.as_ref();
     let me = client.me.id;
     let live = &client.live;
@@ -43,8 +47,8 @@ pub async fn handle(client: &mut Client, e: &Envelope) -> Result<Answer, FrameEr
         Request::Delete { id } => Ok(Change::Delete { id, author: me }),
         Request::Typing { room } => {
             let now = live.now_ms();
-            if live.is_member(room, me) && now - client.chat.last_typing_ms >= TYPING_EVERY_MS {
-                client.chat.last_typing_ms = now;
+            if live.is_member(room, me) && now - state.last_typing_ms >= TYPING_EVERY_MS {
+                state.last_typing_ms = now;
                 let frame = typing(room, &client.me.login, &client.me.name);
                 live.to_room_except(room, me, frame.into());
             }

@@ -3,8 +3,8 @@
 
 use crate::error::ApiError;
 use crate::presence::frames::{request, Request};
+use crate::realtime::caller::{ack, refusal, Answer, Caller};
 use crate::realtime::frames::{Envelope, FrameError};
-use crate::realtime::gateway::{ack, refusal, Answer, Client};
 use serde_json::json;
 
 /// Extra people one client may follow with `presence.subscribe`.
@@ -17,7 +17,11 @@ pub struct ConnState {
 }
 
 /// Handles a `presence.…` or `watch.…` frame.
-pub async fn handle(client: &mut Client, e: &Envelope) -> Result<Answer, FrameError> {
+pub async fn handle(
+    client: &Caller,
+    state: &mut ConnState,
+    e: &Envelope,
+) -> Result<Answer, FrameError> {
     let r = e.reference.as_ref();
     let me = client.me.id;
     let live = &client.live;
@@ -34,7 +38,6 @@ pub async fn handle(client: &mut Client, e: &Envelope) -> Result<Answer, FrameEr
             Err(why) => refusal(r, &ApiError::BadRequest(why)),
         },
         Request::Subscribe { logins } => {
-            let state = &mut client.presence;
             if state.extra_follows + logins.len() > MAX_EXTRA_FOLLOWS {
                 let why = format!("Höchstens {MAX_EXTRA_FOLLOWS} weitere Personen.");
                 return Ok(refusal(r, &ApiError::BadRequest(why)));

@@ -5,16 +5,17 @@
 
 use crate::auth::session::SignedIn;
 use crate::error::ApiError;
+use crate::realtime::caller::{Answer, Caller};
 use crate::realtime::frames::{self, Envelope, Request, PROTOCOL};
 use crate::{chat, presence, AppState};
-use ::presence::{ConnId, FloodGuard, Verdict};
+use ::presence::{FloodGuard, Verdict};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use futures_util::SinkExt;
 use live::{Frame, Live, Outbound, Person};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 
 /// The largest frame a client may send.
@@ -84,34 +85,13 @@ pub async fn upgrade(
         }))
 }
 
-/// What a feature's frame handler gets: who, on which connection, and the feature's own
-/// state for this connection.
-pub struct Client {
-    /// The runtime.
-    pub live: Live,
-    /// The signed-in person.
-    pub me: Person,
-    /// This connection.
-    pub conn: ConnId,
+/// One connection: who is on it and each feature's state for it.
+struct Client {
+    caller: Caller,
     /// Presence's state on this connection.
-    pub presence: presence::ws::ConnState,
+    presence: presence::ws::ConnState,
     /// Chat's state on this connection.
-    pub chat: chat::ws::ConnState,
-}
-
-/// What a feature answers to a frame: a frame to send back now, or nothing (the answer
-/// comes later through the outbox, as a chat write's once it is stored).
-pub type Answer = Option<String>;
-
-/// The `ack` of a request, with extra fields.
-pub fn ack(reference: Option<&Value>, extra: Value) -> Answer {
-    Some(frames::ack(reference, extra))
-}
-
-/// The `error` frame of a refusal.
-pub fn refusal(reference: Option<&Value>, e: &ApiError) -> Answer {
-    let (code, message) = crate::error::ws_error(e);
-    Some(frames::error(reference, code, &message))
+    chat: chat::ws::ConnState,
 }
 
 fn text(frame: Frame) -> Utf8Bytes {
@@ -200,9 +180,11 @@ async fn connection(
     };
     let (conn, mut outbox, snapshot) = live.connect(me.id, session, follows);
     let mut client = Client {
-        live: live.clone(),
-        me,
-        conn,
+        caller: Caller {
+            live: live.clone(),
+            me,
+            conn,
+        },
         presence: Default::default(),
         chat: Default::default(),
     };
@@ -218,15 +200,15 @@ async fn serve(
     snapshot: Frame,
     outbox: &mut tokio::sync::mpsc::Receiver<Outbound>,
 ) -> Result<(), axum::Error> {
-    let live = client.live.clone();
+    let live = client.caller.live.clone();
     let idle = live.settings().idle_after_seconds;
     send(
         socket,
-        frames::welcome(&client.me.login, &client.me.name, idle),
+        frames::welcome(&client.caller.me.login, &client.caller.me.name, idle),
     )
     .await?;
     socket.send(Message::Text(text(snapshot))).await?;
-    let Some(skip_upto) = replay(socket, &live, client.me.id, since).await? else {
+    let Some(skip_upto) = replay(socket, &live, client.caller.me.id, since).await? else {
         return Ok(());
     };
     send(socket, frames::resume_done(skip_upto)).await?;
@@ -348,11 +330,13 @@ async fn handle(client: &mut Client, text: &str) -> Answer {
     let keep_alive = matches!(kind, "ping" | "hello")
         || (kind == "presence.activity" && envelope.body.get("idle") == Some(&json!(true)));
     if !keep_alive {
-        client.live.used(client.conn);
+        client.caller.live.used(client.caller.conn);
     }
     let answer = match envelope.feature() {
-        "presence" | "watch" => presence::ws::handle(client, &envelope).await,
-        "chat" => chat::ws::handle(client, &envelope).await,
+        "presence" | "watch" => {
+            presence::ws::handle(&client.caller, &mut client.presence, &envelope).await
+        }
+        "chat" => chat::ws::handle(&client.caller, &mut client.chat, &envelope).await,
         _ => match frames::request(&envelope) {
             Ok(Request::Ping) => Ok(Some(frames::pong(r))),
             Ok(Request::Hello { .. }) => Ok(Some(frames::error(
