@@ -103,66 +103,100 @@ impl UdpPhone {
         self.command(|p, now| p.hang_up(now, call))
     }
 
+    /// Takes one step for at most `limit`: fires the timers that are due, or handles one
+    /// datagram. What the phone then has to send goes out at once.
+    fn step(&mut self, limit: Duration) {
+        let now = self.now();
+        let timer = self.phone.poll_timeout().map(|at| at - now);
+        if timer.is_some_and(|ms| ms <= 0) {
+            self.phone.handle_timeout(now);
+            self.flush();
+            return;
+        }
+        let until_timer = timer.map_or(limit, |ms| Duration::from_millis(ms as u64));
+        let wait = limit.min(until_timer).max(Duration::from_millis(1));
+        self.socket
+            .set_read_timeout(Some(wait))
+            .expect("a read timeout");
+        let mut buf = [0u8; 65_535];
+        match self.socket.recv_from(&mut buf) {
+            Ok((n, from)) => {
+                let now = self.now();
+                let data = Bytes::copy_from_slice(&buf[..n]);
+                self.phone.handle_datagram(now, from, data);
+                self.flush();
+            }
+            Err(e) if is_timeout(&e) => {}
+            Err(e) => panic!("the phone's socket failed: {e}"),
+        }
+    }
+
+    /// The next event, if the phone has one now.
+    fn take_event(&mut self) -> Option<PhoneEvent> {
+        let event = self.phone.poll_event()?;
+        self.history.push(event.clone());
+        Some(event)
+    }
+
     /// Receives and fires timers until the phone has an event, for at most `limit`.
     pub fn next_event(&mut self, limit: Duration) -> Option<PhoneEvent> {
         let end = Instant::now() + limit;
-        let mut buf = vec![0u8; 65_536];
         loop {
-            if let Some(event) = self.phone.poll_event() {
-                self.history.push(event.clone());
+            if let Some(event) = self.take_event() {
                 return Some(event);
             }
             let left = end.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return None;
             }
-            let now = self.now();
-            let timer = self.phone.poll_timeout().map(|at| at - now);
-            if timer.is_some_and(|ms| ms <= 0) {
-                self.phone.handle_timeout(now);
-                self.flush();
-                continue;
-            }
-            let until_timer = timer.map_or(left, |ms| Duration::from_millis(ms as u64));
-            let wait = left.min(until_timer).max(Duration::from_millis(1));
-            self.socket
-                .set_read_timeout(Some(wait))
-                .expect("a read timeout");
-            match self.socket.recv_from(&mut buf) {
-                Ok((n, from)) => {
-                    let now = self.now();
-                    let data = Bytes::copy_from_slice(&buf[..n]);
-                    self.phone.handle_datagram(now, from, data);
-                    self.flush();
-                }
-                Err(e) if is_timeout(&e) => {}
-                Err(e) => panic!("the phone's socket failed: {e}"),
-            }
+            self.step(left);
         }
     }
 
     /// Waits up to `limit` for an event `wanted` picks (and returns what it picked);
     /// others are skipped (they stay in [`UdpPhone::history`]). Panics on time-out.
+    /// Only this phone runs meanwhile: see [`UdpPhone::wait_for_with`] when another has
+    /// to act first (answer a 407, ring).
     pub fn wait_for<T>(
         &mut self,
+        limit: Duration,
+        wanted: impl FnMut(&PhoneEvent) -> Option<T>,
+    ) -> T {
+        self.wait_for_with(&mut [], limit, wanted)
+    }
+
+    /// [`UdpPhone::wait_for`] while `others` run too, in turns of a few milliseconds:
+    /// the caller answering the proxy's 407 while the test waits for the callee to ring.
+    /// Their events wait for them (read them with their `wait_*` or `next_event`).
+    pub fn wait_for_with<T>(
+        &mut self,
+        others: &mut [&mut UdpPhone],
         limit: Duration,
         mut wanted: impl FnMut(&PhoneEvent) -> Option<T>,
     ) -> T {
         let end = Instant::now() + limit;
+        let slice = match others.is_empty() {
+            true => limit,
+            false => Duration::from_millis(5),
+        };
         loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.next_event(left) {
-                Some(event) => {
-                    if let Some(found) = wanted(&event) {
-                        return found;
-                    }
+            while let Some(event) = self.take_event() {
+                if let Some(found) = wanted(&event) {
+                    return found;
                 }
-                None => panic!(
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                panic!(
                     "{}: the awaited event did not come within {limit:?}; events: {:?}",
                     self.phone.account().username,
                     self.history
-                ),
+                );
             }
+            for other in others.iter_mut() {
+                other.step(Duration::from_millis(1));
+            }
+            self.step(left.min(slice));
         }
     }
 
@@ -174,6 +208,23 @@ impl UdpPhone {
             PhoneEvent::RegistrationFailed { code } => Some(Err(*code)),
             _ => None,
         })
+    }
+
+    /// Registers until the registrar accepts, for up to `limit`: a device made a moment
+    /// ago reaches the switch asynchronously, and until then its REGISTER is refused.
+    pub fn register_until_accepted(&mut self, limit: Duration) -> u32 {
+        let end = Instant::now() + limit;
+        loop {
+            match self.register_and_wait() {
+                Ok(expires) => return expires,
+                // Not known yet: each attempt costs a round trip, no sleeping.
+                Err(_) if Instant::now() < end => {}
+                Err(code) => panic!(
+                    "{}: REGISTER still refused with {code} after {limit:?}",
+                    self.phone.account().username
+                ),
+            }
+        }
     }
 
     /// Receives for `duration`, answering what comes (retransmissions, BYEs), and
