@@ -143,7 +143,9 @@ impl SipPhone {
     }
 
     /// Ends the call: BYE once answered; before that CANCEL for our INVITE (the 487
-    /// brings [`PhoneEvent::Failed`]), and 603 for theirs.
+    /// brings [`PhoneEvent::Failed`]), and 603 for theirs. The callee may not send BYE
+    /// before the ACK of its 2xx ([`PhoneEvent::Confirmed`]; RFC 3261 §15): the dialog
+    /// refuses, and so does this.
     pub fn hang_up(&mut self, now: i64, call: CallRef) -> Result<(), PhoneError> {
         let c = self.calls.get_mut(&call).ok_or(PhoneError::NoCall(call))?;
         match (&mut c.leg, c.stage) {
@@ -174,6 +176,8 @@ impl SipPhone {
             (Method::Cancel, Some(call)) => self.cancelled(now, call, &key, &request),
             (_, Some(call)) if in_dialog => self.in_dialog(now, call, key, request),
             (Method::Options, None) if !in_dialog => self.reply(now, &key, &request, 200),
+            // RFC 3261 §9.2: a CANCEL that matches no INVITE of ours.
+            (Method::Cancel, None) => self.reply(now, &key, &request, 481),
             (_, _) if in_dialog => self.reply(now, &key, &request, 481),
             _ => self.reply(now, &key, &request, 405),
         }

@@ -348,3 +348,20 @@ fn a_cancelled_call_is_487_at_both_ends() {
         }]
     );
 }
+
+#[test]
+fn requests_outside_its_calls_are_answered_plainly() {
+    let mut p = phone();
+    let text = |method: &str| {
+        Bytes::from(format!(
+            "{method} sip:2501-1@{PHONE} SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER};branch=z9hG4bK{method}\r\n\
+             From: <sip:x@pbx.example>;tag=1\r\nTo: <sip:2501-1@pbx.example>\r\nCall-ID: stray\r\n\
+             CSeq: 1 {method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        ))
+    };
+    for (method, code) in [("OPTIONS", 200), ("CANCEL", 481), ("MESSAGE", 405)] {
+        p.handle_datagram(0, at(SERVER), text(method));
+        assert_eq!(only(sent(&mut p)).code(), Some(code), "{method}");
+    }
+    assert_eq!(events(&mut p), []);
+}
