@@ -1,6 +1,8 @@
 //! Test support: throwaway databases on both backends, the whole server in the test's
 //! process (`server`), blocking HTTP and WebSocket clients, the binary as a process for
-//! the few tests that need one (CLI, signals, TLS reload).
+//! the few tests that need one (CLI, signals, TLS reload), and test peers: a sans-IO SIP
+//! phone on `sip::Transactions` and `sip::dialog` (`sip_phone`) and an RTP peer
+//! (`rtp_peer`).
 //!
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
 //! (the test script starts one); each test then gets a database of its own. Under CI
@@ -10,7 +12,9 @@
 
 pub mod http;
 pub mod process;
+pub mod rtp_peer;
 pub mod server;
+pub mod sip_phone;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod ws;

@@ -234,6 +234,32 @@ impl TestServer {
             .id
     }
 
+    /// A new SIP device of `login` for a test phone ([`crate::sip_phone`]), made the way
+    /// an administrator makes one: the `softphone` feature switched on for the person,
+    /// then `POST /api/v1/admin/staff/{login}/phones`. The switch learns of it over the
+    /// bus; its first REGISTER may still race that (see
+    /// [`crate::sip_phone::udp::UdpPhone::register_until_accepted`]).
+    pub fn sip_account(&self, login: &str, label: &str) -> crate::sip_phone::Account {
+        let mut admin = self.signed_in("a.admin");
+        let on = admin.post(
+            "/api/v1/admin/features",
+            serde_json::json!({"feature": "softphone", "on": true, "logins": [login]}),
+        );
+        assert_eq!(on.status, 200, "{}: {}", self.label, on.body);
+        let made = admin.post(
+            &format!("/api/v1/admin/staff/{login}/phones"),
+            serde_json::json!({ "label": label }),
+        );
+        assert_eq!(made.status, 201, "{}: {}", self.label, made.body);
+        let device = made.json();
+        let text = |name: &str| device[name].as_str().expect("a text field").to_owned();
+        crate::sip_phone::Account {
+            username: text("sip_username"),
+            password: text("sip_password"),
+            domain: text("domain"),
+        }
+    }
+
     /// Moves the fake clock on (the server must run on one).
     pub fn advance(&self, by: Duration) {
         self.clock
