@@ -13,6 +13,10 @@
 # and exits non-zero when a goal is missed or any call failed.
 #
 # Usage: bench/sip.sh [USERS] [CALLS]    (defaults 100000 and 20000)
+#   With BENCH_BEFORE_BIN=PATH (an earlier release build, e.g. of the commit before a
+#   change), that build gets the same load after this one, and a second table compares
+#   them (after / before) with issue 14's goals: >= 1.2 x Kamailio's registrations/s,
+#   >= 1.6 x its calls/s, <= 145 MB VmRSS at 100,000 devices.
 #   USERS+1 staff with one softphone each are provisioned in Durchwahl
 #   (users import, phones import); the credentials it writes become sipp's
 #   users file and Kamailio's db_text subscriber table (ha1 = MD5 of
@@ -69,7 +73,7 @@ cleanup() {
     for _ in $(seq 100); do kill -0 "$DW" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$DW" 2>/dev/null || true
   fi
-  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$D" "$L/kamailio-db"
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$D" "$L/kamailio-db" "$L/before-data"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -131,8 +135,12 @@ KAM_DB=$L/kamailio-db KAM_HTABLE_AUTH=1 LOAD_TAG=kamailio bench/sip/run_kamailio
 kam_rc=${PIPESTATUS[0]}
 set -e
 
-# --- then Durchwahl, the same load
-port=$(python3 -c '
+# --- then Durchwahl, the same load (and, with BENCH_BEFORE_BIN, an earlier build of it)
+# serve_and_load BIN DATA TAG: starts BIN on DATA, runs load.sh, stops it; the figures go
+# to $L/TAG.txt, the exit code of load.sh to rc_TAG, the VmRSS at start to start_rss_TAG.
+serve_and_load() {
+  local bin=$1 data=$2 tag=$3 port rc
+  port=$(python3 -c '
 import socket
 while True:  # a port free for both UDP and TCP
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
@@ -141,32 +149,44 @@ while True:  # a port free for both UDP and TCP
         t.bind(("127.0.0.1", p)); print(p); break
     except OSError:
         pass')
-echo "== Durchwahl $("$BIN" --version | awk '{print $2}') on 127.0.0.1:$port"
-"$BIN" serve --data-dir "$D" --http-listen 127.0.0.1:0 --sip-listen "127.0.0.1:$port" \
-  --log-level warn > "$L/durchwahl.out" 2> "$L/durchwahl.err" &
-DW=$!
-for _ in $(seq 1200); do # at most 120 s
-  grep -q '^listening on http' "$L/durchwahl.out" 2>/dev/null && break
-  kill -0 $DW 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q '^listening on http' "$L/durchwahl.out" 2>/dev/null || ! kill -0 $DW 2>/dev/null; then
-  echo "durchwahl did not start; stderr:" >&2
-  tail -20 "$L/durchwahl.err" >&2
-  exit 1
-fi
-start_rss=$(awk '/^VmRSS:/ {print $2}' /proc/$DW/status)
-set +e
-SIP_SERVER=127.0.0.1:$port LOAD_TAG=durchwahl bench/sip/load.sh all "$L/callers.csv" "$L/callee.csv" $DW \
-  2>&1 | tee "$L/durchwahl.txt"
-dw_rc=${PIPESTATUS[0]}
-set -e
-kill -TERM $DW 2>/dev/null || echo "durchwahl was no longer running at the end of the load" >&2
-for _ in $(seq 100); do kill -0 $DW 2>/dev/null || break; sleep 0.1; done
-if kill -0 $DW 2>/dev/null; then echo "durchwahl did not stop within 10 s of SIGTERM" >&2; fi
-if [ -s "$L/durchwahl.err" ]; then
-  echo "durchwahl stderr ($(wc -l < "$L/durchwahl.err") lines, first 5):"
-  head -5 "$L/durchwahl.err"
+  echo "== $tag: Durchwahl $("$bin" --version | awk '{print $2}') on 127.0.0.1:$port"
+  "$bin" serve --data-dir "$data" --http-listen 127.0.0.1:0 --sip-listen "127.0.0.1:$port" \
+    --log-level warn > "$L/$tag.out" 2> "$L/$tag.err" &
+  DW=$!
+  for _ in $(seq 1200); do # at most 120 s
+    grep -q '^listening on http' "$L/$tag.out" 2>/dev/null && break
+    kill -0 $DW 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q '^listening on http' "$L/$tag.out" 2>/dev/null || ! kill -0 $DW 2>/dev/null; then
+    echo "durchwahl ($tag) did not start; stderr:" >&2
+    tail -20 "$L/$tag.err" >&2
+    exit 1
+  fi
+  printf -v "start_rss_$tag" '%s' "$(awk '/^VmRSS:/ {print $2}' /proc/$DW/status)"
+  set +e
+  SIP_SERVER=127.0.0.1:$port LOAD_TAG=$tag bench/sip/load.sh all "$L/callers.csv" "$L/callee.csv" $DW \
+    2>&1 | tee "$L/$tag.txt"
+  rc=${PIPESTATUS[0]}
+  set -e
+  printf -v "rc_$tag" '%s' "$rc"
+  kill -TERM $DW 2>/dev/null || echo "durchwahl ($tag) was no longer running at the end of the load" >&2
+  for _ in $(seq 100); do kill -0 $DW 2>/dev/null || break; sleep 0.1; done
+  if kill -0 $DW 2>/dev/null; then echo "durchwahl ($tag) did not stop within 10 s of SIGTERM" >&2; fi
+  if [ -s "$L/$tag.err" ]; then
+    echo "durchwahl ($tag) stderr ($(wc -l < "$L/$tag.err") lines, first 5):"
+    head -5 "$L/$tag.err"
+  fi
+  DW=
+}
+serve_and_load "$BIN" "$D" durchwahl
+dw_rc=$rc_durchwahl start_rss=$start_rss_durchwahl
+if [ -n "${BENCH_BEFORE_BIN:-}" ]; then
+  # The earlier build provisions its own data folder (its own schema) with the same
+  # people and passwords, so sipp's credentials are the same.
+  timeout 600 "$BENCH_BEFORE_BIN" users import "$L/staff.csv" --data-dir "$L/before-data" --log-level warn > "$L/provision-before.log"
+  timeout 600 "$BENCH_BEFORE_BIN" phones import "$L/phones.csv" --out "$L/creds-before.csv" --data-dir "$L/before-data" --log-level warn >> "$L/provision-before.log"
+  serve_and_load "$BENCH_BEFORE_BIN" "$L/before-data" before
 fi
 
 # --- the table
@@ -239,6 +259,28 @@ row "MB after registrations, VmHWM" - "$(mb "$hwm")" - "< $MEMORY_GOAL_MB MB at 
 row "MB after registrations, Pss (all procs)" "$(mb "$(get "$K" memory pss_kb)")" "$(mb "$(get "$W" memory pss_kb)")" \
   "$(ratio "$(get "$K" memory pss_kb)" "$(get "$W" memory pss_kb)")" "(lower is better)" info
 echo "exit codes of load.sh: kamailio $kam_rc, durchwahl $dw_rc (logs: $L)"
+if [ -n "${BENCH_BEFORE_BIN:-}" ]; then
+  B=$L/before.txt
+  breg=$(get "$B" register rate) bcall=$(get "$B" calls rate)
+  echo
+  echo "== before ($BENCH_BEFORE_BIN) and after ($BIN), the same load in this run; ratio = after / before"
+  printf '%-40s %10s %10s %7s %-22s %s\n' metric before after ratio goal result
+  row "registrations/s, x Kamailio" "$(ratio "$kreg" "$breg")" "$rreg" - ">= 1.20 (issue 14)" \
+    "$(pass awk -v r="$rreg" 'BEGIN {exit !(r + 0 >= 1.2)}')"
+  row "calls/s, x Kamailio" "$(ratio "$kcall" "$bcall")" "$rcall" - ">= 1.60 (issue 14)" \
+    "$(pass awk -v r="$rcall" 'BEGIN {exit !(r + 0 >= 1.6)}')"
+  row "registrations/s" "$breg" "$wreg" "$(ratio "$breg" "$wreg")" "(info)" info
+  row "calls/s" "$bcall" "$wcall" "$(ratio "$bcall" "$wcall")" "(info)" info
+  row "failed registrations + calls" "$(failed "$B")" "$wfail" - "0" "$(pass test "$(failed "$B")" = 0 -a "$rc_before" = 0)"
+  row "server CPU ms per registration" "$(get "$B" register cpu_ms_per_op)" "$(get "$W" register cpu_ms_per_op)" \
+    "$(ratio "$(get "$B" register cpu_ms_per_op)" "$(get "$W" register cpu_ms_per_op)")" "(lower is better)" info
+  row "server CPU ms per call" "$(get "$B" calls cpu_ms_per_op)" "$(get "$W" calls cpu_ms_per_op)" \
+    "$(ratio "$(get "$B" calls cpu_ms_per_op)" "$(get "$W" calls cpu_ms_per_op)")" "(lower is better)" info
+  row "MB after registrations, VmRSS" "$(mb "$(get "$B" memory vmrss_kb)")" "$(mb "$rss")" \
+    "$(ratio "$(get "$B" memory vmrss_kb)" "$rss")" "<= 145 MB (issue 14)" "$(pass awk -v k="$rss" 'BEGIN {exit !(k * 1.024 / 1000 <= 145)}')"
+  row "MB after registrations, VmHWM" "$(mb "$(get "$B" memory vmhwm_kb)")" "$(mb "$hwm")" \
+    "$(ratio "$(get "$B" memory vmhwm_kb)" "$hwm")" "(info)" info
+fi
 if [ "$kfail" != 0 ] || [ "$kam_rc" != 0 ]; then
   echo "note: Kamailio had failures, so its rates are not its capacity and the ratios mean little;"
   echo "      a busy machine does this (UDP losses, retransmissions): rerun when the cores are idle"

@@ -4,8 +4,9 @@ use crate::{int, opt_text, text, Store, StoreError};
 use directory::{FeatureSet, Login, RoleSet, UnitPath};
 use sqlx::any::AnyRow;
 
-/// What sign-in and authorisation need to know about a person.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What sign-in and authorisation need to know about a person. Its `Debug` leaves the
+/// password hash out (a hash is still nothing for a log).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// Database id.
     pub id: i64,
@@ -23,6 +24,52 @@ pub struct Account {
     pub mobile: Option<String>,
     /// argon2id PHC string, if a password is set.
     pub password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("login", &self.login)
+            .field("name", &self.name)
+            .field("unit", &self.unit)
+            .field("roles", &self.roles)
+            .field("features", &self.features)
+            .field("mobile", &self.mobile.as_ref().map(|_| "[set]"))
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_password_hash_and_no_mobile_number() {
+        let account = Account {
+            id: 7,
+            login: Login::parse("b.user").unwrap(),
+            name: "Bärbel Böhm".into(),
+            unit: UnitPath::parse("Gesundheitsamt").unwrap(),
+            roles: RoleSet::default(),
+            features: FeatureSet::default(),
+            mobile: Some("+49 151 5550123".into()),
+            password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        };
+        let shown = format!("{account:?}");
+        assert!(
+            shown.contains("b.user") && shown.contains("[redacted]"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("argon2") && !shown.contains("5550123"),
+            "{shown}"
+        );
+    }
 }
 
 const ACCOUNT_COLUMNS: &str =
