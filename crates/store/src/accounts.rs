@@ -44,34 +44,6 @@ impl std::fmt::Debug for Account {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_shows_no_password_hash_and_no_mobile_number() {
-        let account = Account {
-            id: 7,
-            login: Login::parse("b.user").unwrap(),
-            name: "Bärbel Böhm".into(),
-            unit: UnitPath::parse("Gesundheitsamt").unwrap(),
-            roles: RoleSet::default(),
-            features: FeatureSet::default(),
-            mobile: Some("+49 151 5550123".into()),
-            password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
-        };
-        let shown = format!("{account:?}");
-        assert!(
-            shown.contains("b.user") && shown.contains("[redacted]"),
-            "{shown}"
-        );
-        assert!(
-            !shown.contains("argon2") && !shown.contains("5550123"),
-            "{shown}"
-        );
-    }
-}
-
 const ACCOUNT_COLUMNS: &str =
     "s.id, s.login, s.display_name, u.path, s.roles, s.features, s.mobile, s.password_hash";
 
@@ -108,5 +80,33 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(account_from_row).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_password_hash_and_no_mobile_number() {
+        let account = Account {
+            id: 7,
+            login: Login::parse("b.user").unwrap(),
+            name: "Bärbel Böhm".into(),
+            unit: UnitPath::parse("Gesundheitsamt").unwrap(),
+            roles: RoleSet::default(),
+            features: FeatureSet::default(),
+            mobile: Some("+49 151 5550123".into()),
+            password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+        };
+        let shown = format!("{account:?}");
+        assert!(
+            shown.contains("b.user") && shown.contains("[redacted]"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("argon2") && !shown.contains("5550123"),
+            "{shown}"
+        );
     }
 }
