@@ -407,3 +407,55 @@ fn colleagues_are_found_by_name_login_or_extension_for_favourites() {
     assert_eq!(c.get("/api/v1/presence?q=a&unit=Bauamt").status, 400);
     assert_eq!(s.client().get("/api/v1/presence?q=dora").status, 401);
 }
+
+#[test]
+fn administrators_change_team_panel_groups_and_every_change_is_audited() {
+    let s = setup("");
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/groups",
+        json!({"name": "Krisenstab", "members": ["c.clerk"]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.json()["id"].as_i64().unwrap();
+    let members = |admin: &mut Client| -> Vec<Value> {
+        let groups = admin.get("/api/v1/admin/groups").json();
+        groups["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == id)
+            .unwrap()["members"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let path = |login: &str| format!("/api/v1/admin/groups/{id}/members/{login}");
+
+    assert_eq!(admin.request("PUT", &path("b.user"), None).status, 204);
+    assert_eq!(members(&mut admin), vec![json!("b.user"), json!("c.clerk")]);
+    let unknown = admin.request("PUT", &path("nobody"), None);
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(unknown.body.contains("gibt es nicht"), "{}", unknown.body);
+    let no_group = admin.request(
+        "PUT",
+        &format!("/api/v1/admin/groups/{}/members/b.user", id + 99),
+        None,
+    );
+    assert_eq!(no_group.status, 404, "{}", no_group.body);
+
+    assert_eq!(admin.request("DELETE", &path("b.user"), None).status, 204);
+    let again = admin.request("DELETE", &path("b.user"), None);
+    assert_eq!(again.status, 404, "{}", again.body);
+    assert!(again.body.contains("nicht in der Gruppe"), "{}", again.body);
+    assert_eq!(members(&mut admin), vec![json!("c.clerk")]);
+
+    let audit = admin.get("/api/v1/admin/audit?limit=50").body;
+    assert!(
+        audit.contains("group.member_added") && audit.contains("group.member_removed"),
+        "{audit}"
+    );
+    // Not for everyone.
+    let mut clerk = s.signed_in("c.clerk");
+    assert_eq!(clerk.request("PUT", &path("d.new"), None).status, 403);
+}

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod frames;
+pub mod groups;
 pub mod ws;
 
 use crate::AppState;
@@ -19,6 +20,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(p::add_favourite, p::remove_favourite))
         .routes(routes!(p::watches, p::add))
         .routes(routes!(p::remove))
-        .routes(routes!(p::groups, p::create_group))
-        .routes(routes!(p::add_group_member, p::remove_group_member))
+        .routes(routes!(groups::groups, groups::create_group))
+        .routes(routes!(
+            groups::add_group_member,
+            groups::remove_group_member
+        ))
 }
