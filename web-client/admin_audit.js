@@ -1,6 +1,6 @@
 // Admin: the audit log with filters and CSV export.
 import { api } from './api.js';
-import { h, show, errorBox, formatTime, userText } from './dom.js';
+import { h, show, errorBox, formatTime, userText, scrollable } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 
@@ -34,8 +34,8 @@ export async function showAudit() {
     const rows = r.data.entries.map((e) => h('tr', {}, h('td', {}, formatTime(e.at)), h('td', {}, e.actor || '–'),
       h('td', {}, e.action), h('td', {}, e.target ? userText(e.target) : '–'), h('td', {}, e.source || '–'), h('td', {}, userText(e.detail))));
     result.replaceChildren(h('p', { role: 'status' }, t('entries', { n: r.data.entries.length })),
-      h('table', { id: 'audit-table' }, h('thead', {}, h('tr', {}, ...[t('time'), t('actor'), t('action'), t('target'), t('source'), t('detail')].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, ...rows)));
+      scrollable(t('audit'), h('table', { id: 'audit-table' }, h('thead', {}, h('tr', {}, ...[t('time'), t('actor'), t('action'), t('target'), t('source'), t('detail')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...rows))));
   }
 
   const form = h('form', { class: 'inline', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } },

@@ -1,6 +1,6 @@
 // Admin: staff list with search and unit filter; switch a feature for a selection or a whole unit.
 import { api } from './api.js';
-import { h, show, errorBox, announce, userText } from './dom.js';
+import { h, show, errorBox, announce, userText, scrollable } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 
@@ -29,9 +29,9 @@ export async function showStaff() {
       h('td', {}, s.login), h('td', {}, s.extension), h('td', {}, userText(s.unit)),
       h('td', {}, s.roles.join(', ')), h('td', {}, s.features.join(', '))));
     result.replaceChildren(h('p', { role: 'status' }, t(r.data.total === 1 ? 'foundOne' : 'found', { n: r.data.total })),
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all),
+      scrollable(t('staff'), h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, all),
         ...[t('name'), t('login'), t('extension'), t('unit'), t('roles'), t('features')].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...rows)));
+      h('tbody', {}, ...rows))));
   }
 
   async function switchFeature(on, wholeUnit) {

@@ -16,6 +16,13 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// A wide table in a box of its own that scrolls sideways on a narrow screen (instead of
+// widening the page). The box can take focus and is a named region, so keyboard users
+// can scroll it too (WCAG 2.1.1) and screen readers announce what it holds.
+export function scrollable(label, table) {
+  return h('div', { class: 'table-scroll', role: 'region', 'aria-label': label, tabindex: '0' }, table);
+}
+
 // A labelled form field; returns [wrapper, input].
 export function field(id, label, attrs = {}) {
   const input = h('input', { id, name: id, ...attrs });

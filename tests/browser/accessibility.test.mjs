@@ -62,3 +62,29 @@ for (const language of ['de', 'en']) {
     await page.close();
   });
 }
+
+test('at phone width the wide admin tables scroll in their own region, not the page', async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.locator('#login').fill('a.admin');
+  await page.locator('#password').fill(PASSWORD);
+  await page.locator('#login').press('Enter');
+  await page.locator('#panel-lists').waitFor();
+  for (const [link, region] of [['Mitarbeitende', 'Mitarbeitende'], ['Protokoll', 'Protokoll']]) {
+    await page.getByRole('link', { name: link }).click();
+    if (link === 'Mitarbeitende') await page.getByRole('button', { name: 'Anzeigen' }).click();
+    const box = page.getByRole('region', { name: region });
+    await box.locator('table').waitFor();
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `${link}: the page is ${widths[0]} px wide at ${widths[1]}`);
+    const [inner, outer] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(inner > outer, `${link}: the table scrolls inside its region (${inner} > ${outer})`);
+    await box.focus();
+    await page.keyboard.press('ArrowRight');
+    // Keyboard scrolling is animated: wait for it to move (fails after the timeout).
+    await page.waitForFunction((el) => el.scrollLeft > 0, await box.elementHandle(), { timeout: 3000 });
+    assert.deepEqual(await violations(page), [], link);
+  }
+  await context.close();
+});
