@@ -4,21 +4,10 @@
 
 mod common;
 
-use serde_json::json;
-use testkit::http::Client;
-use testkit::ws;
+use common::unit_room;
 
-fn unit_room(c: &mut Client) -> i64 {
-    let rooms = c.get("/api/v1/rooms").json();
-    rooms["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kind"] == "unit")
-        .expect("a unit room")["id"]
-        .as_i64()
-        .unwrap()
-}
+use serde_json::json;
+use testkit::ws;
 
 #[test]
 fn acknowledged_messages_survive_a_crash_and_are_replayed_after_it() {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::setup;
+use common::{setup, unit_room};
 use serde_json::{json, Value};
 use std::time::Duration;
 use testkit::http::Client;
@@ -16,18 +16,6 @@ fn presence_of<'a>(login: &'a str, state: &'a str) -> impl Fn(&Value) -> bool + 
 
 fn put(c: &mut Client, path: &str, body: Value) -> testkit::http::Reply {
     c.request("PUT", path, Some(body))
-}
-
-fn unit_room(c: &mut Client) -> i64 {
-    let rooms = c.get("/api/v1/rooms").json();
-    rooms["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["kind"] == "unit")
-        .expect("a unit room")["id"]
-        .as_i64()
-        .unwrap()
 }
 
 #[test]
@@ -458,4 +446,34 @@ fn administrators_change_team_panel_groups_and_every_change_is_audited() {
     // Not for everyone.
     let mut clerk = s.signed_in("c.clerk");
     assert_eq!(clerk.request("PUT", &path("d.new"), None).status, 403);
+}
+
+#[test]
+fn a_watch_ends_over_rest_or_the_socket_and_unknown_people_are_refused() {
+    let s = setup("");
+    let mut c = s.signed_in("c.clerk");
+    assert_eq!(
+        c.post("/api/v1/me/watches", json!({"login": "d.new"}))
+            .status,
+        201
+    );
+    assert_eq!(
+        c.request("DELETE", "/api/v1/me/watches/d.new", None).status,
+        204
+    );
+    let again = c.request("DELETE", "/api/v1/me/watches/d.new", None);
+    assert_eq!(again.status, 404, "{}", again.body);
+    assert!(again.body.contains("beobachten"), "{}", again.body);
+    let unknown = c.request("DELETE", "/api/v1/me/watches/x.niemand", None);
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(unknown.body.contains("gibt es nicht"), "{}", unknown.body);
+
+    // Over the socket, ending a watch that is not there is acknowledged; an unknown
+    // person is refused.
+    let mut cws = ws::connect(&c, None);
+    cws.send(json!({"type": "watch.remove", "ref": "gone", "login": "d.new"}));
+    assert_eq!(cws.wait_for(|f| f["ref"] == "gone")["type"], "ack");
+    cws.send(json!({"type": "watch.remove", "ref": "who", "login": "x.niemand"}));
+    assert_eq!(cws.wait_for(|f| f["ref"] == "who")["type"], "error");
+    assert_eq!(c.get("/api/v1/me/watches").json()["watches"], json!([]));
 }

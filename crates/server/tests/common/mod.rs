@@ -67,6 +67,19 @@ impl Write for Captured {
     }
 }
 
+/// The id of the signed-in person's unit room.
+pub fn unit_room(c: &mut testkit::http::Client) -> i64 {
+    let rooms = c.get("/api/v1/rooms").json();
+    rooms["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "unit")
+        .expect("a unit room")["id"]
+        .as_i64()
+        .unwrap()
+}
+
 pub fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -17,11 +17,21 @@ use serde_json::{json, Value};
 use store::PanelPerson;
 use utoipa::{IntoParams, ToSchema};
 
+/// The id of the person with this login, or 404 in German.
+pub fn person_id(live: &Live, login: &str) -> Result<i64, ApiError> {
+    live.id_of(login)
+        .ok_or_else(|| ApiError::NotFound(format!("„{login}“ gibt es nicht.")))
+}
+
+/// Ends a watch on `login`; whether there was one.
+pub async fn remove_watch(live: &Live, me: i64, login: &str) -> Result<bool, ApiError> {
+    let target = person_id(live, login)?;
+    Ok(live.unwatch(me, target).await?)
+}
+
 /// Adds a watch on `login`; the answer holds when it expires.
 pub async fn add_watch(live: &Live, me: i64, login: &str) -> Result<Value, ApiError> {
-    let target = live
-        .id_of(login)
-        .ok_or_else(|| ApiError::NotFound(format!("„{login}“ gibt es nicht.")))?;
+    let target = person_id(live, login)?;
     match live.watch(me, target).await? {
         Some(at) => {
             Ok(json!({"login": login, "expires_at": crate::time_format::iso_utc(at / 1000)}))
@@ -252,10 +262,7 @@ pub async fn remove_favourite(
     who: SignedIn,
     Path(login): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let target = state
-        .live
-        .id_of(&login)
-        .ok_or_else(|| ApiError::NotFound(format!("„{login}“ gibt es nicht.")))?;
+    let target = person_id(&state.live, &login)?;
     if state.store.remove_favourite(who.account.id, target).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -334,11 +341,7 @@ pub async fn remove(
     who: SignedIn,
     Path(login): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let target = state
-        .live
-        .id_of(&login)
-        .ok_or_else(|| ApiError::NotFound(format!("„{login}“ gibt es nicht.")))?;
-    if state.live.unwatch(who.account.id, target).await? {
+    if remove_watch(&state.live, who.account.id, &login).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound(format!(

@@ -52,16 +52,9 @@ pub async fn handle(
             }
         }
         Request::WatchRemove { login } => {
-            let result = match live.id_of(&login) {
-                Some(t) => live
-                    .unwatch(me, t)
-                    .await
-                    .map(|_| ())
-                    .map_err(ApiError::from),
-                None => Err(ApiError::NotFound(format!("„{login}“ gibt es nicht."))),
-            };
-            match result {
-                Ok(()) => ack(r, json!({})),
+            // Over the socket, ending a watch that was not there is no error.
+            match crate::presence::api::remove_watch(live, me, &login).await {
+                Ok(_) => ack(r, json!({})),
                 Err(e) => refusal(r, &e),
             }
         }
