@@ -1,0 +1,655 @@
+//! The legs of all calls on one media thread, and the bridges between them. The shell
+//! owns one socket (RTP legs: two) per leg and feeds each datagram with the leg it
+//! arrived on; the engine decides what goes where.
+//!
+//! ```
+//! use media::{Engine, Socket};
+//! use media::sdp::Direction;
+//! use std::time::Instant;
+//! let now = Instant::now();
+//! let mut engine = Engine::new("durchwahl");
+//! let ip = "127.0.0.1".parse().unwrap();
+//! let (a, b) = (engine.add_rtp_leg(40_000, ip), engine.add_rtp_leg(40_002, ip));
+//! // Each phone offered PCMA; the relay answers each with its own port.
+//! let offer = |port| format!("v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio {port} RTP/AVP 8\r\n");
+//! engine.rtp_offer(a, &offer(5000), &media::rtp_leg::PHONE_CODECS).unwrap();
+//! engine.rtp_offer(b, &offer(6000), &media::rtp_leg::PHONE_CODECS).unwrap();
+//! engine.bridge(a, b).unwrap();
+//! let mut packet = media::rtp::packet(media::rtp::Rewritten {
+//!     marker: false, payload_type: 8, sequence: 1, timestamp: 160, ssrc: 42 }, &[0xd5; 160]);
+//! let from = "127.0.0.1:5000".parse().unwrap();
+//! // Relayed in place: the shell sends the same buffer from b's socket.
+//! let forward = engine.handle_datagram(now, a, Socket::Rtp, from, &mut packet).unwrap();
+//! assert_eq!((forward.leg, forward.to), (b, "127.0.0.1:6000".parse().unwrap()));
+//! while let Some(t) = engine.poll_transmit() { /* send t.bytes from t.leg's socket */ }
+//! while let Some(e) = engine.poll_event() { /* tell call control */ }
+//! let _next = engine.poll_timeout();
+//! ```
+
+use crate::codec::{convert_g711, Codec, Negotiated};
+use crate::dtmf;
+use crate::latch::Verdict;
+use crate::rewrite::Rewriter;
+use crate::rtcp::{self, Sent};
+use crate::rtp::{self, Rewritten, RtpHeader};
+use crate::rtp_leg::RtpLeg;
+use crate::sdp::{Direction, SdpError};
+use crate::webrtc_leg::{Happened, WebRtcError, WebRtcLeg};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Instant, SystemTime};
+
+/// A leg, named by the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LegId(pub u32);
+
+/// Which of a leg's sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Socket {
+    /// RTP (WebRTC legs carry everything here).
+    Rtp,
+    /// RTCP of an RTP leg (the next port).
+    Rtcp,
+}
+
+/// A datagram to send.
+#[derive(Debug)]
+pub struct Transmit {
+    /// From this leg's socket.
+    pub leg: LegId,
+    /// Which one.
+    pub socket: Socket,
+    /// To where.
+    pub to: SocketAddr,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The datagram just handled, rewritten in place: send it from `leg`'s RTP socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forward {
+    /// From this leg's socket.
+    pub leg: LegId,
+    /// To where.
+    pub to: SocketAddr,
+}
+
+/// What call control hears from the media.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A browser leg finished ICE and DTLS.
+    Connected(LegId),
+    /// A browser leg lost consent (the browser went away): the call should end.
+    Closed(LegId),
+    /// A telephone-event began on this leg (what the person typed).
+    Dtmf {
+        /// The leg it came from.
+        leg: LegId,
+        /// The digit.
+        digit: char,
+    },
+}
+
+/// Why the engine refused a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// No such leg.
+    #[error("no media leg {0:?}")]
+    NoLeg(LegId),
+    /// The SDP was refused.
+    #[error(transparent)]
+    Sdp(#[from] SdpError),
+    /// The browser's offer was refused.
+    #[error(transparent)]
+    WebRtc(#[from] WebRtcError),
+    /// The leg is not of the kind the command needs.
+    #[error("leg {0:?} is not an RTP leg")]
+    NotRtp(LegId),
+    /// The two legs' codecs cannot be relayed without decoding.
+    #[error("{0:?} and {1:?} cannot be relayed without transcoding")]
+    Incompatible(Codec, Codec),
+    /// A leg has not negotiated a codec yet.
+    #[error("leg {0:?} has no codec yet")]
+    NotNegotiated(LegId),
+}
+
+// Phone legs inline (the relay's hot path), browser legs (str0m, kilobytes) boxed.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Kind {
+    Rtp(RtpLeg),
+    WebRtc(Box<WebRtcLeg>),
+}
+
+#[derive(Debug)]
+struct Slot {
+    kind: Kind,
+    peer: Option<LegId>,
+    held: bool,
+    out: Rewriter,
+    sent: Sent,
+    dtmf_out: dtmf::Sender,
+    dtmf_event_timestamp: u32,
+    dtmf_in: dtmf::Receiver,
+    next_report: Option<Instant>,
+    deadline: Option<Instant>,
+}
+
+impl Slot {
+    fn negotiated(&self) -> Option<Negotiated> {
+        match &self.kind {
+            Kind::Rtp(l) => l.negotiated(),
+            Kind::WebRtc(l) => Some(l.negotiated()),
+        }
+    }
+
+    fn own_deadline(&self) -> Option<Instant> {
+        let webrtc = match &self.kind {
+            Kind::WebRtc(l) => l.poll_timeout(),
+            Kind::Rtp(_) => None,
+        };
+        [webrtc, self.dtmf_out.poll_timeout(), self.next_report]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
+
+/// All legs of one media thread.
+#[derive(Debug)]
+pub struct Engine {
+    legs: HashMap<LegId, Slot>,
+    next_id: u32,
+    timers: BTreeSet<(Instant, LegId)>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+    cname: String,
+    scratch: Vec<Happened>,
+}
+
+impl Engine {
+    /// An engine whose RTCP names itself `cname`.
+    pub fn new(cname: &str) -> Engine {
+        Engine {
+            legs: HashMap::new(),
+            next_id: 1,
+            timers: BTreeSet::new(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            cname: cname.to_string(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, now: Option<Instant>, kind: Kind) -> LegId {
+        let id = LegId(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        // An SSRC per leg, different for every leg of this engine.
+        let ssrc = id.0.wrapping_mul(0x9e37_79b9) ^ 0x5a5a_0000;
+        let clock = match &kind {
+            Kind::WebRtc(l) => l.negotiated().codec.clock_rate(),
+            Kind::Rtp(_) => 8000,
+        };
+        let slot = Slot {
+            kind,
+            peer: None,
+            held: false,
+            out: Rewriter::new(ssrc),
+            sent: Sent::default(),
+            dtmf_out: dtmf::Sender::new(clock),
+            dtmf_event_timestamp: 0,
+            dtmf_in: dtmf::Receiver::default(),
+            next_report: None,
+            deadline: None,
+        };
+        self.legs.insert(id, slot);
+        if let Some(now) = now {
+            self.rearm(id, now);
+        }
+        id
+    }
+
+    /// A new RTP leg on our port `port` (RTCP on `port + 1`), announcing `announce`.
+    pub fn add_rtp_leg(&mut self, port: u16, announce: IpAddr) -> LegId {
+        let session = u64::from(self.next_id) << 16 | u64::from(port);
+        self.insert(None, Kind::Rtp(RtpLeg::new(port, announce, session)))
+    }
+
+    /// A new browser leg on the socket bound at `local`, answering `offer` with the
+    /// first of `codecs` the browser offers; returns the leg and the SDP answer.
+    pub fn add_webrtc_leg(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        candidate: SocketAddr,
+        offer: &str,
+        codecs: &[Codec],
+    ) -> Result<(LegId, String), EngineError> {
+        let (leg, answer) = WebRtcLeg::accept(now, local, candidate, offer, codecs)?;
+        let id = self.insert(Some(now), Kind::WebRtc(Box::new(leg)));
+        Ok((id, answer))
+    }
+
+    fn rtp_leg(&mut self, leg: LegId) -> Result<&mut RtpLeg, EngineError> {
+        match &mut self.legs.get_mut(&leg).ok_or(EngineError::NoLeg(leg))?.kind {
+            Kind::Rtp(l) => Ok(l),
+            Kind::WebRtc(_) => Err(EngineError::NotRtp(leg)),
+        }
+    }
+
+    /// Our SDP offer for an RTP leg (`sendonly` to hold the phone).
+    pub fn rtp_make_offer(
+        &mut self,
+        leg: LegId,
+        direction: Direction,
+    ) -> Result<String, EngineError> {
+        Ok(self.rtp_leg(leg)?.offer(direction))
+    }
+
+    /// The phone's answer to our offer.
+    pub fn rtp_answer(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        sdp: &str,
+    ) -> Result<Negotiated, EngineError> {
+        let n = self.rtp_leg(leg)?.handle_answer(sdp)?;
+        self.start_reports(now, leg);
+        Ok(n)
+    }
+
+    /// The phone's offer; returns our answer (the first of `allowed` it offers).
+    pub fn rtp_offer(
+        &mut self,
+        leg: LegId,
+        sdp: &str,
+        allowed: &[Codec],
+    ) -> Result<(Negotiated, String), EngineError> {
+        Ok(self.rtp_leg(leg)?.handle_offer(sdp, allowed)?)
+    }
+
+    fn start_reports(&mut self, now: Instant, leg: LegId) {
+        if let Some(slot) = self.legs.get_mut(&leg) {
+            if slot.next_report.is_none() {
+                slot.next_report = Some(now + rtcp::INTERVAL);
+                self.rearm(leg, now);
+            }
+        }
+    }
+
+    /// What a leg negotiated.
+    pub fn negotiated(&self, leg: LegId) -> Option<Negotiated> {
+        self.legs.get(&leg)?.negotiated()
+    }
+
+    /// Relays media between `a` and `b` from now on (each is unbridged from any other).
+    pub fn bridge(&mut self, a: LegId, b: LegId) -> Result<(), EngineError> {
+        let na = self
+            .legs
+            .get(&a)
+            .ok_or(EngineError::NoLeg(a))?
+            .negotiated()
+            .ok_or(EngineError::NotNegotiated(a))?;
+        let nb = self
+            .legs
+            .get(&b)
+            .ok_or(EngineError::NoLeg(b))?
+            .negotiated()
+            .ok_or(EngineError::NotNegotiated(b))?;
+        if !na.codec.relays_to(nb.codec) {
+            return Err(EngineError::Incompatible(na.codec, nb.codec));
+        }
+        self.unbridge(a);
+        self.unbridge(b);
+        for (x, y) in [(a, b), (b, a)] {
+            if let Some(s) = self.legs.get_mut(&x) {
+                s.peer = Some(y);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops relaying between `leg` and its peer.
+    pub fn unbridge(&mut self, leg: LegId) {
+        if let Some(peer) = self.legs.get_mut(&leg).and_then(|s| s.peer.take()) {
+            if let Some(p) = self.legs.get_mut(&peer) {
+                p.peer = None;
+            }
+        }
+    }
+
+    /// Holds (no media to or from) or resumes a leg.
+    pub fn set_held(&mut self, leg: LegId, held: bool) {
+        if let Some(s) = self.legs.get_mut(&leg) {
+            s.held = held;
+        }
+    }
+
+    /// Sends `digits` as telephone-events on `leg`; false if a digit is invalid or the
+    /// leg has no telephone-events.
+    pub fn send_dtmf(&mut self, now: Instant, leg: LegId, digits: &str) -> bool {
+        let Some(slot) = self.legs.get_mut(&leg) else {
+            return false;
+        };
+        if slot.negotiated().and_then(|n| n.events).is_none() || !slot.dtmf_out.queue(now, digits) {
+            return false;
+        }
+        self.rearm(leg, now);
+        true
+    }
+
+    /// Removes a leg (its peer stays, unbridged).
+    pub fn remove(&mut self, leg: LegId) {
+        self.unbridge(leg);
+        if let Some(slot) = self.legs.remove(&leg) {
+            if let Some(d) = slot.deadline {
+                self.timers.remove(&(d, leg));
+            }
+        }
+    }
+
+    /// How many legs there are.
+    pub fn len(&self) -> usize {
+        self.legs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.legs.is_empty()
+    }
+
+    /// The address RTP of an RTP leg is latched to (or announced), for tests and logs.
+    pub fn rtp_destination(&self, leg: LegId) -> Option<SocketAddr> {
+        match &self.legs.get(&leg)?.kind {
+            Kind::Rtp(l) => l.destination(),
+            Kind::WebRtc(_) => None,
+        }
+    }
+
+    /// Feeds a datagram that arrived on `leg`'s `socket` from `from`. An RTP packet
+    /// relayed to an RTP leg is rewritten in `bytes` and returned as a [`Forward`];
+    /// everything else comes out of [`Engine::poll_transmit`].
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        socket: Socket,
+        from: SocketAddr,
+        bytes: &mut [u8],
+    ) -> Option<Forward> {
+        let slot = self.legs.get_mut(&leg)?;
+        match &mut slot.kind {
+            Kind::WebRtc(l) => {
+                let mut out = std::mem::take(&mut self.scratch);
+                l.handle_datagram(now, from, bytes, &mut out);
+                self.handle_happened(now, leg, &mut out);
+                self.scratch = out;
+                self.rearm(leg, now);
+                None
+            }
+            Kind::Rtp(l) => {
+                if socket == Socket::Rtcp || rtp::is_rtcp(bytes) {
+                    // Latched, not relayed (see rtcp.rs).
+                    l.rtcp.handle_packet(now, from);
+                    return None;
+                }
+                if l.rtp.handle_packet(now, from) == Verdict::Refused {
+                    return None;
+                }
+                l.heard(now);
+                let header = RtpHeader::parse(bytes).ok()?;
+                self.relay_rtp(now, leg, header, bytes)
+            }
+        }
+    }
+
+    /// Relays an RTP packet that arrived on the RTP leg `from`.
+    fn relay_rtp(
+        &mut self,
+        now: Instant,
+        from: LegId,
+        header: RtpHeader,
+        bytes: &mut [u8],
+    ) -> Option<Forward> {
+        let source = self.legs.get_mut(&from)?;
+        let incoming = source.negotiated()?;
+        let is_event = incoming.events == Some(header.payload_type);
+        if is_event {
+            let digit = dtmf::Event::parse(&bytes[header.payload_offset..header.payload_end])
+                .and_then(|e| source.dtmf_in.handle_packet(header.timestamp, e));
+            if let Some(digit) = digit {
+                self.events.push_back(Event::Dtmf { leg: from, digit });
+            }
+        } else if header.payload_type != incoming.payload_type {
+            return None;
+        }
+        let source = self.legs.get(&from)?;
+        if source.held {
+            return None;
+        }
+        let to = source.peer?;
+        let target = self.legs.get_mut(&to)?;
+        let outgoing = target.negotiated()?;
+        if target.held || target.dtmf_out.poll_timeout().is_some() {
+            return None;
+        }
+        let payload_type = if is_event {
+            outgoing.events?
+        } else {
+            outgoing.payload_type
+        };
+        let mapped = target.out.map(
+            now,
+            header.ssrc,
+            header.sequence,
+            header.timestamp,
+            incoming.codec.clock_rate(),
+        );
+        let fields = Rewritten {
+            marker: header.marker || mapped.marker,
+            payload_type,
+            sequence: mapped.sequence,
+            timestamp: mapped.timestamp,
+            ssrc: target.out.ssrc(),
+        };
+        let payload_len = (header.payload_end - header.payload_offset) as u32;
+        target.sent.packets = target.sent.packets.wrapping_add(1);
+        target.sent.octets = target.sent.octets.wrapping_add(payload_len);
+        target.sent.timestamp = mapped.timestamp;
+        if !is_event {
+            convert_g711(
+                incoming.codec,
+                outgoing.codec,
+                &mut bytes[header.payload_offset..header.payload_end],
+            );
+        }
+        match &mut target.kind {
+            Kind::Rtp(l) => {
+                if !l.remote_receives() {
+                    return None;
+                }
+                let dest = l.destination()?;
+                rtp::rewrite(bytes, fields);
+                Some(Forward { leg: to, to: dest })
+            }
+            Kind::WebRtc(l) => {
+                let mut out = std::mem::take(&mut self.scratch);
+                let payload = &bytes[header.payload_offset..header.payload_end];
+                l.send_rtp(
+                    now,
+                    fields.payload_type,
+                    fields.sequence,
+                    fields.timestamp,
+                    fields.marker,
+                    payload,
+                    &mut out,
+                );
+                self.handle_happened(now, to, &mut out);
+                self.scratch = out;
+                self.rearm(to, now);
+                None
+            }
+        }
+    }
+
+    fn handle_happened(&mut self, now: Instant, leg: LegId, out: &mut Vec<Happened>) {
+        for happened in out.drain(..) {
+            match happened {
+                Happened::Transmit { to, bytes } => self.transmits.push_back(Transmit {
+                    leg,
+                    socket: Socket::Rtp,
+                    to,
+                    bytes,
+                }),
+                Happened::Connected => self.events.push_back(Event::Connected(leg)),
+                Happened::ConsentLost => self.events.push_back(Event::Closed(leg)),
+                Happened::Rtp(p) => {
+                    // From a browser: put it through the same relay as an RTP packet.
+                    let mut bytes = rtp::packet(
+                        Rewritten {
+                            marker: p.marker,
+                            payload_type: p.payload_type,
+                            sequence: p.sequence,
+                            timestamp: p.timestamp,
+                            ssrc: p.ssrc,
+                        },
+                        &p.payload,
+                    );
+                    let Ok(header) = RtpHeader::parse(&bytes) else {
+                        continue;
+                    };
+                    if let Some(f) = self.relay_rtp(now, leg, header, &mut bytes) {
+                        self.transmits.push_back(Transmit {
+                            leg: f.leg,
+                            socket: Socket::Rtp,
+                            to: f.to,
+                            bytes,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Feeds the time.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(&(at, leg)) = self.timers.first() {
+            if at > now {
+                break;
+            }
+            self.timers.remove(&(at, leg));
+            if let Some(s) = self.legs.get_mut(&leg) {
+                s.deadline = None;
+            }
+            self.run_leg_timers(now, leg);
+            self.rearm(leg, now);
+        }
+    }
+
+    fn run_leg_timers(&mut self, now: Instant, leg: LegId) {
+        let Some(slot) = self.legs.get_mut(&leg) else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.scratch);
+        if let Kind::WebRtc(l) = &mut slot.kind {
+            l.handle_timeout(now, &mut out);
+        }
+        // Generated telephone-events.
+        let clock = slot.negotiated().map_or(8000, |n| n.codec.clock_rate());
+        while let Some(p) = slot.dtmf_out.poll_packet(now) {
+            let Some(pt) = slot.negotiated().and_then(|n| n.events) else {
+                break;
+            };
+            let (sequence, timestamp) = slot.out.next_own(now, clock, !p.new_event);
+            if p.new_event {
+                slot.dtmf_event_timestamp = timestamp;
+            }
+            let fields = Rewritten {
+                marker: p.marker,
+                payload_type: pt,
+                sequence,
+                timestamp: slot.dtmf_event_timestamp,
+                ssrc: slot.out.ssrc(),
+            };
+            let payload = p.event.to_bytes();
+            match &mut slot.kind {
+                Kind::Rtp(l) => {
+                    if let Some(to) = l.destination() {
+                        self.transmits.push_back(Transmit {
+                            leg,
+                            socket: Socket::Rtp,
+                            to,
+                            bytes: rtp::packet(fields, &payload),
+                        });
+                    }
+                }
+                Kind::WebRtc(l) => l.send_rtp(
+                    now,
+                    pt,
+                    sequence,
+                    fields.timestamp,
+                    fields.marker,
+                    &payload,
+                    &mut out,
+                ),
+            }
+        }
+        // RTCP sender reports on RTP legs.
+        if slot.next_report.is_some_and(|t| t <= now) {
+            slot.next_report = Some(now + rtcp::INTERVAL);
+            if let Kind::Rtp(l) = &slot.kind {
+                if let Some(to) = l.rtcp.destination() {
+                    let bytes = rtcp::sender_report(
+                        slot.out.ssrc(),
+                        slot.sent,
+                        SystemTime::now(),
+                        &self.cname,
+                    );
+                    self.transmits.push_back(Transmit {
+                        leg,
+                        socket: Socket::Rtcp,
+                        to,
+                        bytes,
+                    });
+                }
+            }
+        }
+        self.handle_happened(now, leg, &mut out);
+        self.scratch = out;
+    }
+
+    fn rearm(&mut self, leg: LegId, now: Instant) {
+        let Some(slot) = self.legs.get_mut(&leg) else {
+            return;
+        };
+        let next = slot.own_deadline().map(|t| t.max(now));
+        if next == slot.deadline {
+            return;
+        }
+        if let Some(old) = slot.deadline {
+            self.timers.remove(&(old, leg));
+        }
+        slot.deadline = next;
+        if let Some(t) = next {
+            self.timers.insert((t, leg));
+        }
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event for call control.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When the engine next needs the time.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.first().map(|(t, _)| *t)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,23 @@
+//! Call media as a sans-IO core: what each leg of a call sends and receives, decided
+//! from the datagrams and the time the shell feeds in. No sockets, no clocks.
+//!
+//! - [`sdp`]: offer/answer for RTP/AVP legs (SIP phones, the trunk);
+//! - [`rtp`], [`rewrite`], [`latch`]: the relay's work on each packet (RFC 3550
+//!   headers, one continuous stream per leg, symmetric RTP behind home routers);
+//! - [`dtmf`]: RFC 4733 telephone-events, relayed, generated and recognised;
+//! - [`webrtc_leg`]: browser legs through str0m (ICE-lite, DTLS-SRTP, RTCP);
+//! - [`engine`]: the legs of all calls and how they are bridged.
+
+pub mod codec;
+pub mod dtmf;
+pub mod engine;
+pub mod latch;
+pub mod rewrite;
+pub mod rtcp;
+pub mod rtp;
+pub mod rtp_leg;
+pub mod sdp;
+pub mod webrtc_leg;
+
+pub use codec::{Codec, Negotiated};
+pub use engine::{Engine, EngineError, Event, LegId, Socket, Transmit};
