@@ -1,0 +1,101 @@
+//! One call: two sides and where the call stands.
+
+use crate::frames::{CallState, Direction};
+use crate::party::{CallId, Conn, LegRef, Party};
+use media::Codec;
+
+/// What is at one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A person's browser.
+    Browser,
+    /// The echo service: the caller's own leg bridged to itself.
+    Echo,
+}
+
+/// One side of a call.
+#[derive(Debug, Clone)]
+pub(crate) struct Side {
+    pub party: Party,
+    pub kind: Kind,
+    pub direction: Direction,
+    /// The client in the call (the caller's, or the callee's that answered).
+    pub conn: Option<Conn>,
+    pub leg: Option<LegRef>,
+    pub codec: Option<Codec>,
+    /// This side holds the call.
+    pub holding: bool,
+    /// Presence "on the phone" was raised for this side.
+    pub on_the_phone: bool,
+    /// When this side joined the call (Unix ms).
+    pub joined_ms: i64,
+    pub answered_ms: Option<i64>,
+}
+
+impl Side {
+    pub fn new(
+        party: Party,
+        kind: Kind,
+        direction: Direction,
+        conn: Option<Conn>,
+        now: i64,
+    ) -> Side {
+        Side {
+            party,
+            kind,
+            direction,
+            conn,
+            leg: None,
+            codec: None,
+            holding: false,
+            on_the_phone: false,
+            joined_ms: now,
+            answered_ms: None,
+        }
+    }
+
+    pub fn person(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Browser => self.party.person,
+            Kind::Echo => None,
+        }
+    }
+}
+
+/// Where a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// The called side's browsers ring until then (Unix ms).
+    Ringing { until: i64 },
+    /// Answered; the called side's media is being set up.
+    Answering,
+    /// Both legs bridged.
+    Connected,
+}
+
+/// A call.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub id: CallId,
+    /// 0: the caller (or who stays after a transfer), 1: the called side.
+    pub sides: [Side; 2],
+    pub phase: Phase,
+    pub since_ms: i64,
+}
+
+impl Call {
+    /// The index of the side of `person`, if they are in the call.
+    pub fn side_of(&self, person: i64) -> Option<usize> {
+        self.sides.iter().position(|s| s.person() == Some(person))
+    }
+
+    /// The state as side `i` sees it.
+    pub fn state_for(&self, i: usize) -> CallState {
+        match self.phase {
+            Phase::Ringing { .. } if i == 0 && self.sides[0].leg.is_none() => CallState::Dialing,
+            Phase::Ringing { .. } | Phase::Answering => CallState::Ringing,
+            Phase::Connected if self.sides.iter().any(|s| s.holding) => CallState::Held,
+            Phase::Connected => CallState::Connected,
+        }
+    }
+}

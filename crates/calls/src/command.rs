@@ -1,0 +1,88 @@
+//! What a browser asks of call control, and why it can be refused.
+
+use crate::party::{CallId, Party};
+
+/// Where a dialled number leads, resolved by the shell from the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A person, rung in their browsers.
+    Browser(Party),
+    /// The echo test (`*43`): the caller hears themselves.
+    Echo,
+}
+
+/// A browser's request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Call `target`, with this browser's SDP offer.
+    Dial {
+        /// Who calls (the signed-in person).
+        from: Party,
+        /// Whom.
+        target: Target,
+        /// The browser's offer.
+        sdp: String,
+    },
+    /// Answer a ringing call with this browser's offer.
+    Answer {
+        /// Which call.
+        call: CallId,
+        /// The offer.
+        sdp: String,
+    },
+    /// Decline a ringing call.
+    Reject {
+        /// Which call.
+        call: CallId,
+    },
+    /// End a call.
+    Hangup {
+        /// Which call.
+        call: CallId,
+    },
+    /// Hold or resume.
+    Hold {
+        /// Which call.
+        call: CallId,
+        /// Hold (`true`) or resume.
+        on: bool,
+    },
+    /// Send digits to the other side.
+    Dtmf {
+        /// Which call.
+        call: CallId,
+        /// The digits.
+        digits: String,
+    },
+    /// Connect the other side to `target` and leave (blind transfer).
+    Transfer {
+        /// Which call.
+        call: CallId,
+        /// Whom.
+        target: Target,
+    },
+    /// Connect the other sides of two calls and leave both (attended transfer).
+    TransferTo {
+        /// The call whose other side stays.
+        call: CallId,
+        /// The call whose other side it is connected to.
+        to_call: CallId,
+    },
+}
+
+/// Why a command was refused (nothing changed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No such call, or not one of this person's.
+    #[error("Diesen Anruf gibt es nicht (mehr).")]
+    NoCall,
+    /// The call is not in a state for this.
+    #[error("Das geht in diesem Zustand des Anrufs nicht.")]
+    WrongState,
+    /// Calling oneself.
+    #[error("Sie können sich nicht selbst anrufen.")]
+    SelfCall,
+    /// Digits other than 0-9 * # A-D.
+    #[error("Nur die Tasten 0–9, *, # und A–D können gesendet werden.")]
+    BadDigits,
+}

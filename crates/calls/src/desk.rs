@@ -1,0 +1,590 @@
+//! The call desk: every call of the server, the commands that change them, and what the
+//! shells must do about it.
+
+use crate::call::{Call, Kind, Phase, Side};
+use crate::command::{Command, Refusal, Target};
+use crate::frames::{CallFrame, CallState, Direction, EndReason};
+use crate::output::{MediaCommand, Output, Record, To};
+use crate::party::{CallId, Conn, LegRef, Party};
+use media::{dtmf, Codec};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// The codecs a call between browsers may use, preferred first: Opus (never decoded),
+/// then G.711 for anything that meets a phone.
+const BROWSER_CODECS: [Codec; 3] = [Codec::Opus, Codec::Pcma, Codec::Pcmu];
+
+/// Every call of the server.
+#[derive(Debug)]
+pub struct Calls {
+    calls: BTreeMap<CallId, Call>,
+    by_leg: HashMap<LegRef, (CallId, usize)>,
+    next_id: u64,
+    ring_ms: i64,
+    out: VecDeque<Output>,
+}
+
+impl Calls {
+    /// A desk whose calls ring for at most `ring_ms` milliseconds.
+    pub fn new(ring_ms: i64) -> Calls {
+        Calls {
+            calls: BTreeMap::new(),
+            by_leg: HashMap::new(),
+            next_id: 1,
+            ring_ms,
+            out: VecDeque::new(),
+        }
+    }
+
+    /// Number of calls.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    /// A command from `person`'s client `conn` at `now` (Unix ms). A dial returns the new
+    /// call's id; a refused command changes nothing.
+    pub fn handle_command(
+        &mut self,
+        now: i64,
+        person: i64,
+        conn: Conn,
+        command: Command,
+    ) -> Result<CallId, Refusal> {
+        match command {
+            Command::Dial { from, target, sdp } => self.dial(now, conn, from, target, sdp),
+            Command::Answer { call, sdp } => {
+                self.answer(now, person, conn, call, sdp).map(|()| call)
+            }
+            Command::Reject { call } => self.reject(now, person, call).map(|()| call),
+            Command::Hangup { call } => {
+                let c = self.calls.get(&call).ok_or(Refusal::NoCall)?;
+                let side = c.side_of(person).ok_or(Refusal::NoCall)?;
+                if side == 1 && matches!(c.phase, Phase::Ringing { .. }) {
+                    return self.reject(now, person, call).map(|()| call);
+                }
+                self.end(now, call, EndReason::Hangup, Some(side));
+                Ok(call)
+            }
+            Command::Hold { call, on } => self.hold(now, person, call, on).map(|()| call),
+            Command::Dtmf { call, digits } => self.dtmf(person, call, &digits).map(|()| call),
+            Command::Transfer { call, target } => {
+                self.transfer(now, person, call, target).map(|()| call)
+            }
+            Command::TransferTo { call, to_call } => {
+                self.transfer_to(now, person, call, to_call).map(|()| call)
+            }
+        }
+    }
+
+    fn dial(
+        &mut self,
+        now: i64,
+        conn: Conn,
+        from: Party,
+        target: Target,
+        sdp: String,
+    ) -> Result<CallId, Refusal> {
+        let id = CallId(self.next_id);
+        let (callee, codecs) = match target {
+            Target::Browser(party) => {
+                if party.person.is_some() && party.person == from.person {
+                    return Err(Refusal::SelfCall);
+                }
+                (
+                    Side::new(party, Kind::Browser, Direction::In, None, now),
+                    BROWSER_CODECS.to_vec(),
+                )
+            }
+            Target::Echo => (
+                Side::new(
+                    Party::service("*43", "Echotest"),
+                    Kind::Echo,
+                    Direction::In,
+                    None,
+                    now,
+                ),
+                BROWSER_CODECS.to_vec(),
+            ),
+        };
+        self.next_id += 1;
+        let caller = Side::new(from, Kind::Browser, Direction::Out, Some(conn), now);
+        let call = Call {
+            id,
+            sides: [caller, callee],
+            phase: Phase::Ringing {
+                until: now + self.ring_ms,
+            },
+            since_ms: now,
+        };
+        self.out
+            .push_back(Output::Media(MediaCommand::CreateWebRtc {
+                call: id,
+                side: 0,
+                offer: sdp,
+                codecs,
+            }));
+        self.calls.insert(id, call);
+        self.ring(now, id);
+        Ok(id)
+    }
+
+    /// Rings side 1 of a call (a new call, or the target of a blind transfer).
+    fn ring(&mut self, now: i64, id: CallId) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let callee = &call.sides[1];
+        match (callee.kind, callee.person()) {
+            (Kind::Browser, Some(p)) => {
+                let from = call.sides[0].party.clone();
+                self.out.push_back(Output::Frame(
+                    To::Person(p),
+                    CallFrame::Incoming { call: id, from },
+                ));
+                self.tell(now, id, 0);
+            }
+            (Kind::Echo, _) => {}
+            (Kind::Browser, None) => self.end(now, id, EndReason::NotFound, None),
+        }
+    }
+
+    fn answer(
+        &mut self,
+        now: i64,
+        person: i64,
+        conn: Conn,
+        id: CallId,
+        sdp: String,
+    ) -> Result<(), Refusal> {
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+        if call.sides[1].person() != Some(person) {
+            return Err(Refusal::NoCall);
+        }
+        if !matches!(call.phase, Phase::Ringing { .. }) {
+            return Err(Refusal::WrongState);
+        }
+        call.phase = Phase::Answering;
+        call.sides[1].conn = Some(conn);
+        call.sides[1].answered_ms = Some(now);
+        // The called browser answers with the codec the caller's leg uses (no
+        // transcoding), or any while that leg is still being made.
+        let codecs = call.sides[0]
+            .codec
+            .map_or(BROWSER_CODECS.to_vec(), |c| vec![c]);
+        let frame = CallFrame::State {
+            call: id,
+            state: CallState::Ended,
+            direction: Direction::In,
+            peer: call.sides[0].party.clone(),
+            since_ms: now,
+            reason: Some(EndReason::AnsweredElsewhere),
+        };
+        self.out
+            .push_back(Output::Frame(To::PersonExcept(person, conn), frame));
+        self.out
+            .push_back(Output::Media(MediaCommand::CreateWebRtc {
+                call: id,
+                side: 1,
+                offer: sdp,
+                codecs,
+            }));
+        self.tell(now, id, 0);
+        self.tell(now, id, 1);
+        Ok(())
+    }
+
+    fn reject(&mut self, now: i64, person: i64, id: CallId) -> Result<(), Refusal> {
+        let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
+        if call.sides[1].person() != Some(person) {
+            return Err(Refusal::NoCall);
+        }
+        if !matches!(call.phase, Phase::Ringing { .. }) {
+            return Err(Refusal::WrongState);
+        }
+        self.end(now, id, EndReason::Rejected, Some(1));
+        Ok(())
+    }
+
+    fn hold(&mut self, now: i64, person: i64, id: CallId, on: bool) -> Result<(), Refusal> {
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+        let side = call.side_of(person).ok_or(Refusal::NoCall)?;
+        if call.phase != Phase::Connected {
+            return Err(Refusal::WrongState);
+        }
+        if call.sides[side].holding == on {
+            return Ok(());
+        }
+        call.sides[side].holding = on;
+        call.since_ms = now;
+        let held = call.sides.iter().any(|s| s.holding);
+        let legs: Vec<LegRef> = call.sides.iter().filter_map(|s| s.leg).collect();
+        for leg in legs {
+            self.out
+                .push_back(Output::Media(MediaCommand::Hold(leg, held)));
+        }
+        self.tell(now, id, 0);
+        self.tell(now, id, 1);
+        Ok(())
+    }
+
+    fn dtmf(&mut self, person: i64, id: CallId, digits: &str) -> Result<(), Refusal> {
+        if digits.is_empty()
+            || digits.len() > 32
+            || digits.chars().any(|d| dtmf::code_of(d).is_none())
+        {
+            return Err(Refusal::BadDigits);
+        }
+        let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
+        let side = call.side_of(person).ok_or(Refusal::NoCall)?;
+        if call.phase != Phase::Connected {
+            return Err(Refusal::WrongState);
+        }
+        // The digits go to the other side's leg (as events it hears).
+        let other = &call.sides[1 - side];
+        let leg = if other.kind == Kind::Echo {
+            call.sides[side].leg
+        } else {
+            other.leg
+        };
+        if let Some(leg) = leg {
+            self.out
+                .push_back(Output::Media(MediaCommand::Dtmf(leg, digits.to_string())));
+        }
+        Ok(())
+    }
+
+    fn transfer(
+        &mut self,
+        now: i64,
+        person: i64,
+        id: CallId,
+        target: Target,
+    ) -> Result<(), Refusal> {
+        let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
+        let side = call.side_of(person).ok_or(Refusal::NoCall)?;
+        if call.phase != Phase::Connected {
+            return Err(Refusal::WrongState);
+        }
+        let Target::Browser(party) = target else {
+            return Err(Refusal::WrongState);
+        };
+        let stays = 1 - side;
+        if party.person.is_some() && party.person == call.sides[stays].person() {
+            return Err(Refusal::SelfCall);
+        }
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+        let leaving = call.sides[side].clone();
+        let staying = call.sides[stays].clone();
+        call.sides = [
+            staying,
+            Side::new(party, Kind::Browser, Direction::In, None, now),
+        ];
+        call.sides[0].holding = false;
+        call.phase = Phase::Ringing {
+            until: now + self.ring_ms,
+        };
+        call.since_ms = now;
+        if let Some(leg) = call.sides[0].leg {
+            self.by_leg.insert(leg, (id, 0));
+            self.out
+                .push_back(Output::Media(MediaCommand::Hold(leg, false)));
+        }
+        let peer = self.calls[&id].sides[0].party.clone();
+        self.leave(now, id, &leaving, peer, EndReason::Transferred);
+        self.ring(now, id);
+        Ok(())
+    }
+
+    fn transfer_to(
+        &mut self,
+        now: i64,
+        person: i64,
+        id: CallId,
+        to_call: CallId,
+    ) -> Result<(), Refusal> {
+        let (a, b) = (
+            self.calls.get(&id).ok_or(Refusal::NoCall)?,
+            self.calls.get(&to_call).ok_or(Refusal::NoCall)?,
+        );
+        let (sa, sb) = (
+            a.side_of(person).ok_or(Refusal::NoCall)?,
+            b.side_of(person).ok_or(Refusal::NoCall)?,
+        );
+        if id == to_call || a.phase != Phase::Connected || b.phase != Phase::Connected {
+            return Err(Refusal::WrongState);
+        }
+        let (x, y) = (a.sides[1 - sa].clone(), b.sides[1 - sb].clone());
+        let (me_a, me_b) = (a.sides[sa].clone(), b.sides[sb].clone());
+        self.calls.remove(&to_call);
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+        call.sides = [x, y];
+        for s in call.sides.iter_mut() {
+            s.holding = false;
+        }
+        call.since_ms = now;
+        let legs: Vec<_> = call.sides.iter().map(|s| s.leg).collect();
+        for (i, leg) in legs.iter().enumerate() {
+            if let Some(leg) = leg {
+                self.by_leg.insert(*leg, (id, i));
+                self.out
+                    .push_back(Output::Media(MediaCommand::Hold(*leg, false)));
+            }
+        }
+        if let [Some(l0), Some(l1)] = legs[..] {
+            self.out
+                .push_back(Output::Media(MediaCommand::Bridge(l0, l1)));
+        }
+        let (px, py) = (
+            self.calls[&id].sides[0].party.clone(),
+            self.calls[&id].sides[1].party.clone(),
+        );
+        self.leave(now, id, &me_a, px, EndReason::Transferred);
+        self.leave(now, to_call, &me_b, py, EndReason::Transferred);
+        self.tell(now, id, 0);
+        self.tell(now, id, 1);
+        Ok(())
+    }
+
+    /// A side that leaves a call that goes on: its leg goes, it hears "ended", its
+    /// history gets the line.
+    fn leave(&mut self, now: i64, id: CallId, side: &Side, peer: Party, reason: EndReason) {
+        if let Some(leg) = side.leg {
+            self.by_leg.remove(&leg);
+            self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
+        }
+        if let (Some(conn), Some(person)) = (side.conn, side.person()) {
+            let frame = CallFrame::State {
+                call: id,
+                state: CallState::Ended,
+                direction: side.direction,
+                peer: peer.clone(),
+                since_ms: now,
+                reason: Some(reason),
+            };
+            self.out.push_back(Output::Frame(To::Conn(conn), frame));
+            self.finish_side(now, person, side, peer);
+        }
+    }
+
+    /// The media engine made the leg of `side` (or could not: `None`).
+    pub fn handle_media_created(
+        &mut self,
+        now: i64,
+        id: CallId,
+        side: usize,
+        made: Option<(LegRef, Codec, String)>,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            // The call ended meanwhile: the leg is not needed.
+            if let Some((leg, ..)) = made {
+                self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
+            }
+            return;
+        };
+        let Some((leg, codec, sdp)) = made else {
+            self.end(now, id, EndReason::Unavailable, None);
+            return;
+        };
+        let s = &mut call.sides[side];
+        s.leg = Some(leg);
+        s.codec = Some(codec);
+        self.by_leg.insert(leg, (id, side));
+        if let Some(conn) = s.conn {
+            self.out.push_back(Output::Frame(
+                To::Conn(conn),
+                CallFrame::Media { call: id, sdp },
+            ));
+        }
+        match (call.sides[1].kind, side) {
+            (Kind::Echo, 0) => {
+                call.phase = Phase::Connected;
+                call.sides[1].answered_ms = Some(now);
+                self.out
+                    .push_back(Output::Media(MediaCommand::Bridge(leg, leg)));
+                self.connected(now, id);
+            }
+            (Kind::Browser, 1) | (Kind::Browser, 0) if call.phase == Phase::Answering => {
+                if let (Some(a), Some(b)) = (call.sides[0].leg, call.sides[1].leg) {
+                    call.phase = Phase::Connected;
+                    self.out
+                        .push_back(Output::Media(MediaCommand::Bridge(a, b)));
+                    self.connected(now, id);
+                }
+            }
+            _ => self.tell(now, id, side),
+        }
+    }
+
+    fn connected(&mut self, now: i64, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.since_ms = now;
+        for s in call.sides.iter_mut() {
+            if let (Some(p), false) = (s.person(), s.on_the_phone) {
+                s.on_the_phone = true;
+                s.answered_ms.get_or_insert(now);
+                self.out.push_back(Output::Presence(p, true));
+            }
+        }
+        self.tell(now, id, 0);
+        self.tell(now, id, 1);
+    }
+
+    /// A media leg's browser went away (consent lost): that side hung up.
+    pub fn handle_leg_closed(&mut self, now: i64, leg: LegRef) {
+        if let Some(&(id, side)) = self.by_leg.get(&leg) {
+            self.end(now, id, EndReason::Hangup, Some(side));
+        }
+    }
+
+    /// A digit arrived on a leg: the other side's browser shows it.
+    pub fn handle_leg_dtmf(&mut self, leg: LegRef, digit: char) {
+        let Some(&(id, side)) = self.by_leg.get(&leg) else {
+            return;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if let Some(conn) = call.sides[1 - side].conn {
+            self.out.push_back(Output::Frame(
+                To::Conn(conn),
+                CallFrame::Dtmf { call: id, digit },
+            ));
+        }
+    }
+
+    /// A client closed: its calls end; calls ringing its person ring on elsewhere, and
+    /// end when `person_has_clients` is false.
+    pub fn handle_closed(&mut self, now: i64, person: i64, conn: Conn, person_has_clients: bool) {
+        let ids: Vec<(CallId, usize, bool)> = self
+            .calls
+            .values()
+            .filter_map(|c| {
+                let side = c.side_of(person)?;
+                let ringing_here = side == 1 && matches!(c.phase, Phase::Ringing { .. });
+                (c.sides[side].conn == Some(conn) || (ringing_here && !person_has_clients))
+                    .then_some((c.id, side, ringing_here))
+            })
+            .collect();
+        for (id, side, ringing) in ids {
+            let reason = if ringing {
+                EndReason::Unavailable
+            } else {
+                EndReason::Hangup
+            };
+            self.end(now, id, reason, Some(side));
+        }
+    }
+
+    /// Feeds the time (Unix ms): calls nobody answered end.
+    pub fn handle_timeout(&mut self, now: i64) {
+        let due: Vec<CallId> = self
+            .calls
+            .values()
+            .filter(|c| matches!(c.phase, Phase::Ringing { until } if until <= now))
+            .map(|c| c.id)
+            .collect();
+        for id in due {
+            self.end(now, id, EndReason::NoAnswer, None);
+        }
+    }
+
+    /// When a ringing call times out next.
+    pub fn poll_timeout(&self) -> Option<i64> {
+        self.calls
+            .values()
+            .filter_map(|c| match c.phase {
+                Phase::Ringing { until } => Some(until),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// The next thing to do.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    /// Ends a call: legs go, both sides hear why, presence and history follow. `by` is
+    /// the side that ended it (it hears `hangup`; the other the reason).
+    fn end(&mut self, now: i64, id: CallId, reason: EndReason, by: Option<usize>) {
+        let Some(call) = self.calls.remove(&id) else {
+            return;
+        };
+        let ringing = matches!(call.phase, Phase::Ringing { .. });
+        for (i, side) in call.sides.iter().enumerate() {
+            if let Some(leg) = side.leg {
+                self.by_leg.remove(&leg);
+                self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
+            }
+            let Some(person) = side.person() else {
+                continue;
+            };
+            let peer = call.sides[1 - i].party.clone();
+            let told = if by == Some(i) && reason != EndReason::Rejected {
+                EndReason::Hangup
+            } else {
+                reason
+            };
+            let frame = CallFrame::State {
+                call: id,
+                state: CallState::Ended,
+                direction: side.direction,
+                peer,
+                since_ms: now,
+                reason: Some(told),
+            };
+            let to = match side.conn {
+                Some(conn) => To::Conn(conn),
+                // Still ringing in every browser of the person.
+                None if ringing && i == 1 => To::Person(person),
+                None => continue,
+            };
+            self.out.push_back(Output::Frame(to, frame));
+            self.finish_side(now, person, side, call.sides[1 - i].party.clone());
+        }
+    }
+
+    fn finish_side(&mut self, now: i64, person: i64, side: &Side, peer: Party) {
+        if side.on_the_phone {
+            self.out.push_back(Output::Presence(person, false));
+        }
+        self.out.push_back(Output::History(Record {
+            person,
+            direction: side.direction,
+            peer,
+            started_ms: side.joined_ms,
+            answered_ms: side.answered_ms.filter(|_| side.on_the_phone),
+            ended_ms: now,
+        }));
+    }
+
+    /// Tells side `i` of a call its state.
+    fn tell(&mut self, _now: i64, id: CallId, i: usize) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let side = &call.sides[i];
+        let Some(conn) = side.conn else { return };
+        if side.person().is_none() {
+            return;
+        }
+        let frame = CallFrame::State {
+            call: id,
+            state: call.state_for(i),
+            direction: side.direction,
+            peer: call.sides[1 - i].party.clone(),
+            since_ms: call.since_ms,
+            reason: None,
+        };
+        self.out.push_back(Output::Frame(To::Conn(conn), frame));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,71 @@
+//! What call control asks the shells to do.
+
+use crate::frames::{CallFrame, Direction};
+use crate::party::{CallId, Conn, LegRef, Party};
+use media::Codec;
+
+/// Who gets a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    /// Every open client of a person.
+    Person(i64),
+    /// Every open client of a person except one.
+    PersonExcept(i64, Conn),
+    /// One client.
+    Conn(Conn),
+}
+
+/// What the media engine must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaCommand {
+    /// Answer a browser's offer with a new leg; report with
+    /// [`crate::Calls::handle_media_created`] (`side` 0 is the caller's).
+    CreateWebRtc {
+        /// For which call.
+        call: CallId,
+        /// For which side.
+        side: usize,
+        /// The browser's offer.
+        offer: String,
+        /// The codecs allowed, preferred first.
+        codecs: Vec<Codec>,
+    },
+    /// Relay between two legs (the same leg twice: echo).
+    Bridge(LegRef, LegRef),
+    /// Hold (no media) or resume a leg.
+    Hold(LegRef, bool),
+    /// Send digits on a leg.
+    Dtmf(LegRef, String),
+    /// The leg is not needed any more.
+    Remove(LegRef),
+}
+
+/// One line of a person's call history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Whose history.
+    pub person: i64,
+    /// Which way.
+    pub direction: Direction,
+    /// The other side.
+    pub peer: Party,
+    /// When it began (Unix milliseconds).
+    pub started_ms: i64,
+    /// When it was answered, if it was.
+    pub answered_ms: Option<i64>,
+    /// When it ended.
+    pub ended_ms: i64,
+}
+
+/// What the shells carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A frame for browsers.
+    Frame(To, CallFrame),
+    /// A command for the media engine.
+    Media(MediaCommand),
+    /// A person's call began (`true`) or ended: presence "on the phone".
+    Presence(i64, bool),
+    /// A finished call for a person's history.
+    History(Record),
+}
