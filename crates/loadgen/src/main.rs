@@ -1,17 +1,21 @@
 //! `durchwahl-load`: signs in simulated staff over WebSocket and drives presence changes
-//! and chat against a Durchwahl server on this machine (issue 4's benchmark).
+//! and chat against a Durchwahl server on this machine (issue 4's benchmark), and relays
+//! G.711 calls through a media relay (issue 15's benchmark).
 //!
 //! ```text
 //! durchwahl-load prepare --data-dir DIR [--database-url URL] --staff 20000
 //! durchwahl-load run --url http://127.0.0.1:PORT --staff 20000 --clients 19900 \
 //!     --presence-rate 1000 --chat-rate 2000 --duration 30 --server-pid PID
+//! durchwahl-load media --ng 127.0.0.1:22222 --relay-pid PID --label rtpengine
 //! ```
-//! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL.
+//! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
+//! `bench/media.sh` for relayed calls against rtpengine.
 
 mod client;
 mod frames;
 mod http;
 mod latency;
+mod media;
 mod org;
 mod prepare;
 mod procfs;
@@ -69,6 +73,9 @@ enum Cmd {
         #[arg(long)]
         summary: Option<PathBuf>,
     },
+    /// Relayed G.711 calls (RTP to RTP) through a media relay driven by the ng control
+    /// protocol: finds the most concurrent calls within the loss and jitter goals.
+    Media(media::MediaArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -118,6 +125,7 @@ fn main() {
 
 fn run_command(command: Cmd) -> anyhow::Result<()> {
     match command {
+        Cmd::Media(args) => media::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,
