@@ -53,4 +53,6 @@ pub trait Frames: Send + Sync + 'static {
     fn chat_stored(&self, reference: Option<&Value>, message: &MessageRow) -> Frame;
     /// The refusal of a chat write sent over a WebSocket.
     fn chat_refused(&self, reference: Option<&Value>, error: &crate::LiveError) -> Frame;
+    /// A `call.*` frame for a browser.
+    fn call(&self, frame: &calls::CallFrame) -> Frame;
 }

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod bus;
+pub mod calls;
 pub mod chat;
 pub mod clock;
 pub mod config;

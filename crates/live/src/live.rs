@@ -41,6 +41,7 @@ struct Shared {
     frames: Box<dyn Frames>,
     sessions: SessionCache,
     writer: mpsc::Sender<WriteJob>,
+    call_desk: std::sync::OnceLock<crate::calls::CallDesk>,
 }
 
 /// Handle to the live runtime (cheap to clone).
@@ -129,6 +130,7 @@ impl Live {
             frames,
             sessions: SessionCache::default(),
             writer: writer_tx,
+            call_desk: std::sync::OnceLock::new(),
         }));
         live.dispatch(live.lock());
         tokio::spawn(deadlines(live.clone()));
@@ -526,6 +528,21 @@ impl Live {
             self.evict(&mut inner, vec![conn]);
             self.dispatch(inner);
         }
+    }
+
+    /// Call control's desk, once the call service runs.
+    pub fn call_desk(&self) -> Option<&crate::calls::CallDesk> {
+        self.0.call_desk.get()
+    }
+
+    /// Connects call control (once, at start).
+    pub fn set_call_desk(&self, desk: crate::calls::CallDesk) {
+        let _ = self.0.call_desk.set(desk);
+    }
+
+    /// Whether a person has an open client.
+    pub fn is_connected(&self, person: i64) -> bool {
+        !self.lock().conns.of_people([&person]).is_empty()
     }
 
     /// Number of open connections.

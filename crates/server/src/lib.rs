@@ -3,10 +3,12 @@
 //! the `durchwahl` binary. Tests run the whole server in their own process through
 //! [`runtime::run`] (see the `testkit` crate).
 
+pub mod call_service;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod logging;
+pub mod media_service;
 pub mod phones;
 pub mod runtime;
 pub mod sip_service;

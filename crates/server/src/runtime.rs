@@ -148,6 +148,21 @@ pub async fn run(
         config.sip.domain.clone(),
     );
     let sip_address = sip_listeners.local_addr()?;
+    let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
+    let media_public =
+        crate::media_service::public_address(&config.media, config.sip.advertise, sip_address);
+    let media =
+        crate::media_service::MediaHandle::start(&config.media, media_public, media_events_tx)
+            .context("the media service could not start")?;
+    crate::call_service::start(
+        live.clone(),
+        store.clone(),
+        media,
+        media_events,
+        i64::from(config.sip.ring_timeout_seconds) * 1000,
+        config.calls.history_days,
+    );
+    let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.
     let http_tls = match config.tls_files() {
         Some(files) => Some((crate::tls::load(&files).await?, files)),

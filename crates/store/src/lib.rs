@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod call_history;
 mod chat;
 mod config;
 mod database_url;
@@ -21,6 +22,7 @@ mod sip_devices;
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
+pub use call_history::CallLine;
 pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
 pub use config::DatabaseConfig;
 pub use database_url::{Backend, DatabaseUrl};

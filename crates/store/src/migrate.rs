@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_sip_devices"),
     migration!("0005_call_forwarding"),
     migration!("0006_attempts_and_uploads"),
+    migration!("0007_call_history"),
 ];
 
 impl Migration {

@@ -112,6 +112,20 @@ impl Store {
         row.as_ref().map(person).transpose()
     }
 
+    /// One person by extension.
+    pub async fn panel_person_by_extension(
+        &self,
+        extension: &str,
+    ) -> Result<Option<PanelPerson>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.extension = $1"
+        ))
+        .bind(extension)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(person).transpose()
+    }
+
     /// The people of a unit (with `sub_units`, also of the units below it), by name.
     pub async fn unit_people(
         &self,

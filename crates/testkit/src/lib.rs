@@ -17,6 +17,7 @@ pub mod server;
 pub mod sip_phone;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod webrtc_peer;
 pub mod ws;
 
 use sqlx::Connection;

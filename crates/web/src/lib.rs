@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calls;
 pub mod chat;
 pub mod client;
 pub mod done;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub sip_gateway: Option<sip::socket::SipGateway>,
     /// Attachment uploads under way.
     pub uploads: chat::uploads::Uploads,
+    /// The ICE servers browsers use for calls (`[media] turn_*`).
+    pub ice_servers: Arc<Vec<calls::api::IceServer>>,
 }
 
 impl AppState {
@@ -79,12 +82,19 @@ impl AppState {
             sip_domain,
             sip_gateway: None,
             uploads: chat::uploads::Uploads::default(),
+            ice_servers: Arc::new(Vec::new()),
         }
     }
 
     /// With SIP over WebSocket at `/sip` going to `gateway`.
     pub fn with_sip_gateway(mut self, gateway: sip::socket::SipGateway) -> Self {
         self.sip_gateway = Some(gateway);
+        self
+    }
+
+    /// With these ICE servers handed to browsers for calls.
+    pub fn with_ice_servers(mut self, servers: Vec<calls::api::IceServer>) -> Self {
+        self.ice_servers = Arc::new(servers);
         self
     }
 

@@ -129,6 +129,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::chat::routes())
         .merge(crate::phones::routes())
         .merge(crate::forwarding::routes())
+        .merge(crate::calls::routes())
         .merge(crate::admin::routes())
         .merge(crate::realtime::routes())
         .merge(crate::sip::routes())

@@ -2,10 +2,12 @@
 //! `DURCHWAHL_*` environment → command-line flags. It only nests the sections; each
 //! belongs to the crate it configures and checks itself (`[database]` the store's,
 //! `[http]`, `[auth]` and `[sms]` the web shell's, `[presence]` and `[chat]` the live
-//! runtime's, `[sip]` the SIP service's). Validated once at start.
+//! runtime's, `[sip]` the SIP service's, `[media]` and `[calls]` the media and call
+//! services'). Validated once at start.
 
 mod env;
 
+use crate::media_service::config::{CallsConfig, MediaConfig};
 use crate::sip_service::config::SipConfig;
 use anyhow::Context;
 use live::config::{ChatConfig, PresenceConfig};
@@ -40,6 +42,10 @@ pub struct Config {
     pub chat: ChatConfig,
     /// `[sip]`
     pub sip: SipConfig,
+    /// `[media]`
+    pub media: MediaConfig,
+    /// `[calls]`
+    pub calls: CallsConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -189,6 +195,8 @@ impl Config {
             self.presence.validate(),
             self.chat.validate(),
             self.sip.validate(),
+            self.media.validate(),
+            self.calls.validate(),
             self.log.validate(),
         ];
         for check in checks {

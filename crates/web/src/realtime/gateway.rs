@@ -7,7 +7,7 @@ use crate::auth::session::SignedIn;
 use crate::error::ApiError;
 use crate::realtime::caller::{Answer, Caller};
 use crate::realtime::frames::{self, Envelope, Request, PROTOCOL};
-use crate::{chat, presence, AppState};
+use crate::{calls, chat, presence, AppState};
 use ::presence::{FloodGuard, Verdict};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -190,6 +190,13 @@ async fn connection(
     };
     let result = serve(&mut socket, &mut client, since, snapshot, &mut outbox).await;
     live.disconnect(conn);
+    if let Some(desk) = live.call_desk() {
+        desk.closed(
+            client.caller.me.id,
+            conn.0,
+            live.is_connected(client.caller.me.id),
+        );
+    }
     result
 }
 
@@ -337,6 +344,7 @@ async fn handle(client: &mut Client, text: &str) -> Answer {
             presence::ws::handle(&client.caller, &mut client.presence, &envelope).await
         }
         "chat" => chat::ws::handle(&client.caller, &mut client.chat, &envelope).await,
+        "call" => calls::ws::handle(&client.caller, &envelope).await,
         _ => match frames::request(&envelope) {
             Ok(Request::Ping) => Ok(Some(frames::pong(r))),
             Ok(Request::Hello { .. }) => Ok(Some(frames::error(

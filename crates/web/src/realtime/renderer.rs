@@ -54,4 +54,8 @@ impl live::Frames for WebFrames {
         let (code, message) = crate::error::ws_error(&crate::error::ApiError::from_live(error));
         frames::error(reference, code, &message).into()
     }
+
+    fn call(&self, frame: &::calls::CallFrame) -> Frame {
+        crate::calls::frames::render(frame).into()
+    }
 }

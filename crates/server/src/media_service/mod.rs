@@ -1,0 +1,219 @@
+//! The media service: the shell around `media::Engine`. Each media thread (`[media]
+//! threads`) owns an engine, its share of the port range and one UDP socket per leg
+//! (two for a phone leg: RTP and RTCP); a call's legs all live on one thread, so
+//! relaying a packet never crosses threads. Call control talks to it through a
+//! [`MediaHandle`] and hears back [`MediaEvent`]s.
+
+pub mod config;
+pub mod ports;
+mod shard;
+
+use calls::LegRef;
+use media::{Codec, Negotiated};
+use std::net::IpAddr;
+use tokio::sync::{mpsc, oneshot};
+
+pub use config::{CallsConfig, MediaConfig, Relay};
+
+/// What a media thread is asked to do.
+#[derive(Debug)]
+pub(crate) enum Command {
+    WebRtc {
+        offer: String,
+        codecs: Vec<Codec>,
+        reply: oneshot::Sender<Result<(LegRef, Codec, String), String>>,
+    },
+    RtpOffer {
+        sdp: String,
+        allowed: Vec<Codec>,
+        reply: oneshot::Sender<Result<(LegRef, Negotiated, String), String>>,
+    },
+    RtpNew {
+        reply: oneshot::Sender<Result<(LegRef, String), String>>,
+    },
+    RtpAnswer {
+        leg: LegRef,
+        sdp: String,
+        reply: oneshot::Sender<Result<Negotiated, String>>,
+    },
+    Bridge(LegRef, LegRef, oneshot::Sender<Result<(), String>>),
+    Hold(LegRef, bool),
+    Dtmf(LegRef, String),
+    Remove(LegRef),
+    Count(oneshot::Sender<usize>),
+}
+
+/// What the media tells call control.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEvent {
+    /// A browser's leg lost consent: that side is gone.
+    Closed(LegRef),
+    /// A digit arrived on a leg.
+    Dtmf(LegRef, char),
+}
+
+/// Where call control sends media commands.
+#[derive(Debug, Clone)]
+pub struct MediaHandle {
+    shards: Vec<mpsc::UnboundedSender<Command>>,
+    public: IpAddr,
+}
+
+fn shard_of(leg: LegRef) -> usize {
+    (leg.0 >> 32) as usize
+}
+
+impl MediaHandle {
+    /// Starts the media threads; events go to `events`.
+    pub fn start(
+        config: &MediaConfig,
+        public: IpAddr,
+        events: mpsc::UnboundedSender<MediaEvent>,
+    ) -> anyhow::Result<MediaHandle> {
+        let (first, last) = config.ports().map_err(|e| anyhow::anyhow!(e))?;
+        let mut shards = Vec::new();
+        for i in 0..config.threads {
+            let ports = ports::Ports::new(first, last, i, config.threads);
+            shards.push(shard::spawn(i, config.bind, public, ports, events.clone())?);
+        }
+        Ok(MediaHandle { shards, public })
+    }
+
+    /// The address announced to peers.
+    pub fn public_address(&self) -> IpAddr {
+        self.public
+    }
+
+    /// The media thread for a call.
+    pub fn shard_for(&self, call: u64) -> usize {
+        (call as usize) % self.shards.len()
+    }
+
+    fn send(&self, shard: usize, command: Command) {
+        if let Some(s) = self.shards.get(shard) {
+            let _ = s.send(command);
+        }
+    }
+
+    /// A browser leg answering `offer` with the first of `codecs` it offers.
+    pub async fn webrtc(
+        &self,
+        shard: usize,
+        offer: String,
+        codecs: Vec<Codec>,
+    ) -> Result<(LegRef, Codec, String), String> {
+        let (reply, rx) = oneshot::channel();
+        self.send(
+            shard,
+            Command::WebRtc {
+                offer,
+                codecs,
+                reply,
+            },
+        );
+        rx.await.map_err(|_| "media thread gone".to_string())?
+    }
+
+    /// A phone leg answering the phone's offer.
+    pub async fn rtp_offer(
+        &self,
+        shard: usize,
+        sdp: String,
+        allowed: Vec<Codec>,
+    ) -> Result<(LegRef, Negotiated, String), String> {
+        let (reply, rx) = oneshot::channel();
+        self.send(
+            shard,
+            Command::RtpOffer {
+                sdp,
+                allowed,
+                reply,
+            },
+        );
+        rx.await.map_err(|_| "media thread gone".to_string())?
+    }
+
+    /// A phone leg with our offer (PCMA, PCMU, telephone-events).
+    pub async fn rtp_new(&self, shard: usize) -> Result<(LegRef, String), String> {
+        let (reply, rx) = oneshot::channel();
+        self.send(shard, Command::RtpNew { reply });
+        rx.await.map_err(|_| "media thread gone".to_string())?
+    }
+
+    /// The phone's answer to our offer.
+    pub async fn rtp_answer(&self, leg: LegRef, sdp: String) -> Result<Negotiated, String> {
+        let (reply, rx) = oneshot::channel();
+        self.send(shard_of(leg), Command::RtpAnswer { leg, sdp, reply });
+        rx.await.map_err(|_| "media thread gone".to_string())?
+    }
+
+    /// Relays between two legs (of one thread).
+    pub async fn bridge(&self, a: LegRef, b: LegRef) -> Result<(), String> {
+        if shard_of(a) != shard_of(b) {
+            return Err("the legs are on different media threads".into());
+        }
+        let (reply, rx) = oneshot::channel();
+        self.send(shard_of(a), Command::Bridge(a, b, reply));
+        rx.await.map_err(|_| "media thread gone".to_string())?
+    }
+
+    /// Holds or resumes a leg.
+    pub fn hold(&self, leg: LegRef, on: bool) {
+        self.send(shard_of(leg), Command::Hold(leg, on));
+    }
+
+    /// Sends digits on a leg.
+    pub fn dtmf(&self, leg: LegRef, digits: String) {
+        self.send(shard_of(leg), Command::Dtmf(leg, digits));
+    }
+
+    /// Removes a leg (its ports are free again).
+    pub fn remove(&self, leg: LegRef) {
+        self.send(shard_of(leg), Command::Remove(leg));
+    }
+
+    /// Legs open on all threads.
+    pub async fn legs(&self) -> usize {
+        let mut n = 0;
+        for s in 0..self.shards.len() {
+            let (reply, rx) = oneshot::channel();
+            self.send(s, Command::Count(reply));
+            n += rx.await.unwrap_or(0);
+        }
+        n
+    }
+}
+
+/// The address announced for media: `[media] public_address`, else `[sip] advertise`,
+/// else the SIP listen address, else (listening on all) the default route's address.
+pub fn public_address(
+    config: &MediaConfig,
+    sip_advertise: Option<IpAddr>,
+    sip_local: std::net::SocketAddr,
+) -> IpAddr {
+    config.public_address.or(sip_advertise).unwrap_or_else(|| {
+        if !sip_local.ip().is_unspecified() {
+            return sip_local.ip();
+        }
+        std::net::UdpSocket::bind("0.0.0.0:0")
+            .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
+            .and_then(|s| s.local_addr())
+            .map_or(IpAddr::from([127, 0, 0, 1]), |a| a.ip())
+    })
+}
+
+/// The ICE servers browsers get (`[media] turn_*`).
+pub fn ice_servers(config: &MediaConfig) -> Vec<web::calls::api::IceServer> {
+    use secrecy::ExposeSecret;
+    if config.turn_urls.is_empty() {
+        return Vec::new();
+    }
+    vec![web::calls::api::IceServer {
+        urls: config.turn_urls.clone(),
+        username: config.turn_username.clone(),
+        credential: config
+            .turn_password
+            .as_ref()
+            .map(|p| p.expose_secret().to_string()),
+    }]
+}

@@ -1,0 +1,96 @@
+//! The call history and the ICE servers over REST.
+
+use crate::auth::session::SignedIn;
+use crate::error::ApiError;
+use crate::time_format::iso_utc;
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The other side of a call.
+#[derive(Serialize, ToSchema)]
+pub struct Peer {
+    name: Option<String>,
+    number: String,
+    login: Option<String>,
+}
+
+/// One call of the history.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    id: i64,
+    /// `in` or `out`.
+    direction: String,
+    peer: Peer,
+    /// ISO 8601 UTC.
+    started_at: String,
+    /// Whether it was answered (an unanswered incoming call is a missed call).
+    answered: bool,
+    /// Talk time.
+    duration_seconds: i64,
+}
+
+/// The history, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct History {
+    entries: Vec<HistoryEntry>,
+}
+
+/// Own call history (the newest 200 calls).
+#[utoipa::path(get, path = "/api/v1/me/calls", tag = "calls",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = History)))]
+pub async fn history(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Json<History>, ApiError> {
+    let lines = state.store.call_lines(who.account.id, 200).await?;
+    let entries = lines
+        .into_iter()
+        .map(|l| HistoryEntry {
+            id: l.id,
+            direction: l.direction,
+            peer: Peer {
+                name: l.peer_name,
+                number: l.peer_number,
+                login: l.peer_login,
+            },
+            started_at: iso_utc(l.started_at),
+            answered: l.answered_at.is_some(),
+            duration_seconds: l.answered_at.map_or(0, |a| (l.ended_at - a).max(0) / 1000),
+        })
+        .collect();
+    Ok(Json(History { entries }))
+}
+
+/// An ICE server for the browser's `RTCPeerConnection`.
+#[derive(Serialize, ToSchema, Clone, Debug, PartialEq, Eq)]
+pub struct IceServer {
+    /// `turn:` / `turns:` / `stun:` URLs.
+    pub urls: Vec<String>,
+    /// The TURN user name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The TURN password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// The ICE servers.
+#[derive(Serialize, ToSchema)]
+pub struct Ice {
+    ice_servers: Vec<IceServer>,
+}
+
+/// The ICE servers (TURN for strict networks) a browser uses for calls; empty when the
+/// browsers reach the server directly.
+#[utoipa::path(get, path = "/api/v1/me/calls/ice", tag = "calls",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    responses((status = 200, body = Ice)))]
+pub async fn ice(State(state): State<AppState>, _who: SignedIn) -> Json<Ice> {
+    Json(Ice {
+        ice_servers: state.ice_servers.as_ref().clone(),
+    })
+}
