@@ -155,6 +155,8 @@ pub fn run(args: MediaArgs) -> anyhow::Result<()> {
         "relay_rss_kb": best.and_then(|s| s.relay_rss_kb),
         "load_cpu_cores": best.map(|s| s.load_cpu_cores),
         "load_thread_max_cores": best.map(|s| s.load_thread_max_cores),
+        "cpu_pressure_pct": best.and_then(|s| s.cpu_pressure_pct),
+        "first_fail_cpu_pressure_pct": first_fail.and_then(|s| s.cpu_pressure_pct),
         "first_fail_calls": first_fail.map(|s| s.calls),
         "first_fail_why": first_fail.and_then(|s| s.failure.as_deref()),
         "first_fail_load_thread_max_cores": first_fail.map(|s| s.load_thread_max_cores),
