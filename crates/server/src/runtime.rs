@@ -154,6 +154,14 @@ pub async fn run(
     let media =
         crate::media_service::MediaHandle::start(&config.media, media_public, media_events_tx)
             .context("the media service could not start")?;
+    if let Some(at) = config.media.ng_listen {
+        let media = media.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::media_service::ng::serve(at, media).await {
+                tracing::error!(error = %e, address = %at, "the ng media control port failed");
+            }
+        });
+    }
     crate::call_service::start(
         live.clone(),
         store.clone(),

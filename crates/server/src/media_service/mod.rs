@@ -5,6 +5,7 @@
 //! [`MediaHandle`] and hears back [`MediaEvent`]s.
 
 pub mod config;
+pub mod ng;
 pub mod ports;
 mod shard;
 
