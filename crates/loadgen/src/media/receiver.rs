@@ -1,6 +1,10 @@
 //! What a receiving phone measures of one stream, pure: loss by sequence number
 //! (duplicates and packets too far behind do not count as received), each packet's
 //! transit (arrival − send time), and the RFC 3550 §6.4.1 interarrival jitter.
+//!
+//! The stream is the one arriving on the phone's connected socket, whatever its SSRC: a
+//! relay acting as a B2BUA may send under its own SSRC (Durchwahl does). SSRC changes are
+//! counted for information.
 
 use super::rtp::Received;
 
@@ -12,7 +16,9 @@ const CLOCK_HZ: u64 = 8000;
 /// The stream arriving at one phone.
 #[derive(Debug, Clone)]
 pub struct RxStream {
-    ssrc: u32,
+    ssrc: Option<u32>,
+    /// Times the SSRC changed after the first packet.
+    pub ssrc_changes: u64,
     /// Only packets sent in [from_ns, until_ns) count.
     from_ns: u64,
     until_ns: u64,
@@ -30,7 +36,7 @@ pub struct RxStream {
     pub reordered: u64,
     /// Packets more than [`REORDER_WINDOW`] behind (not counted).
     pub too_late: u64,
-    /// Datagrams of another source or not RTP.
+    /// Datagrams that are not RTP of the load.
     pub foreign: u64,
     /// RFC 3550 jitter estimate, in RTP timestamp units (1/8 ms).
     jitter: f64,
@@ -38,11 +44,12 @@ pub struct RxStream {
 }
 
 impl RxStream {
-    /// A stream from `ssrc`, counting packets sent in the measuring window; `expected`
-    /// packets reserves the memory up front.
-    pub fn new(ssrc: u32, from_ns: u64, until_ns: u64, expected: usize) -> Self {
+    /// A stream counting packets sent in the measuring window; `expected` packets
+    /// reserves the memory up front.
+    pub fn new(from_ns: u64, until_ns: u64, expected: usize) -> Self {
         RxStream {
-            ssrc,
+            ssrc: None,
+            ssrc_changes: 0,
             from_ns,
             until_ns,
             highest: None,
@@ -60,10 +67,14 @@ impl RxStream {
 
     /// Feeds a packet that arrived at `arrival_ns` (the same clock as its send time).
     pub fn on_packet(&mut self, packet: Option<Received>, arrival_ns: u64) {
-        let Some(p) = packet.filter(|p| p.ssrc == self.ssrc) else {
+        let Some(p) = packet else {
             self.foreign += 1;
             return;
         };
+        if self.ssrc.is_some_and(|s| s != p.ssrc) {
+            self.ssrc_changes += 1;
+        }
+        self.ssrc = Some(p.ssrc);
         let ext = match self.highest {
             None => u64::from(p.seq) + (1 << 16), // room below for reordered packets
             Some(h) => {
@@ -150,12 +161,13 @@ mod tests {
 
     #[test]
     fn counts_loss_duplicates_reordering_and_wrap() {
-        let mut s = RxStream::new(7, 0, u64::MAX, 16);
+        let mut s = RxStream::new(0, u64::MAX, 16);
         for seq in [65534u16, 65535, 1, 0, 1, 3] {
             s.on_packet(packet(seq, 1), 2);
         }
         // 65534, 65535, 0, 1, 3 arrived (2 lost); 0 after 1; one copy of 1.
         assert_eq!((s.received, s.duplicates, s.reordered), (5, 1, 1));
+        // The relay's own SSRC: still the stream of this socket.
         s.on_packet(
             Some(Received {
                 ssrc: 8,
@@ -164,16 +176,16 @@ mod tests {
             2,
         );
         s.on_packet(None, 2);
-        assert_eq!(s.foreign, 2);
+        assert_eq!((s.received, s.ssrc_changes, s.foreign), (6, 1, 1));
         // 100 later, then one from far behind: late, not received.
         s.on_packet(packet(103, 1), 2);
         s.on_packet(packet(2, 1), 2);
-        assert_eq!((s.received, s.too_late), (6, 1));
+        assert_eq!((s.received, s.too_late), (7, 1));
     }
 
     #[test]
     fn counts_only_packets_sent_in_the_window() {
-        let mut s = RxStream::new(7, 10 * MS, 20 * MS, 16);
+        let mut s = RxStream::new(10 * MS, 20 * MS, 16);
         for (seq, sent) in [(0, 5 * MS), (1, 10 * MS), (2, 19 * MS), (3, 20 * MS)] {
             s.on_packet(packet(seq, sent), sent + MS);
         }
@@ -182,7 +194,7 @@ mod tests {
 
     #[test]
     fn added_delay_is_above_the_fastest_packet_and_jitter_follows_rfc3550() {
-        let mut s = RxStream::new(7, 0, u64::MAX, 16);
+        let mut s = RxStream::new(0, u64::MAX, 16);
         // Sent every 20 ms; transit 1 ms, except packet 2 with 4 ms.
         for seq in 0..10u16 {
             let sent = u64::from(seq) * 20 * MS;

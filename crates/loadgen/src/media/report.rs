@@ -39,8 +39,10 @@ pub struct StepResult {
     pub reordered: u64,
     /// More than 64 packets late, lost.
     pub too_late: u64,
-    /// Datagrams that were not the expected stream.
+    /// Datagrams that were not RTP of the load.
     pub foreign: u64,
+    /// SSRC changes within a stream (information: relays may renumber).
+    pub ssrc_changes: u64,
     /// Sends the kernel refused.
     pub send_errors: u64,
     /// Streams that lost any packet.
@@ -102,6 +104,7 @@ impl StepResult {
         self.reordered += rx.reordered;
         self.too_late += rx.too_late;
         self.foreign += rx.foreign;
+        self.ssrc_changes += rx.ssrc_changes;
         if rx.received < sent {
             self.streams_with_loss += 1;
         }
@@ -237,6 +240,7 @@ impl StepResult {
             "reordered": self.reordered,
             "too_late": self.too_late,
             "foreign": self.foreign,
+            "ssrc_changes": self.ssrc_changes,
             "send_errors": self.send_errors,
             "streams_with_loss": self.streams_with_loss,
             "added_jitter_ms": {

@@ -145,11 +145,11 @@ fn stream(
         };
         // SSRCs unique per phone; a caller's peer is its callee and vice versa (i ^ 1).
         let ssrc = |phone: usize| 0x1000_0000 ^ (phone as u32).wrapping_mul(2_654_435_761);
+        let ssrc = ssrc(i);
         per_thread[call % threads].push(Phone {
             socket,
             send_to: if i % 2 == 0 { caller } else { callee },
-            ssrc: ssrc(i),
-            peer_ssrc: ssrc(i ^ 1),
+            ssrc,
             phase: i,
         });
     }

@@ -12,7 +12,7 @@ use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
 
-/// One phone: its socket, where its RTP goes (the relay), and the two sources.
+/// One phone: its socket, where its RTP goes (the relay), and its SSRC.
 pub struct Phone {
     /// Bound on the loopback address, non-blocking.
     pub socket: UdpSocket,
@@ -20,8 +20,6 @@ pub struct Phone {
     pub send_to: SocketAddr,
     /// SSRC of the stream this phone sends.
     pub ssrc: u32,
-    /// SSRC of the stream it expects (its peer's).
-    pub peer_ssrc: u32,
     /// Slot on the wheel.
     pub phase: usize,
 }
@@ -94,9 +92,8 @@ pub fn run(phones: Vec<Phone>, timeline: Timeline) -> std::io::Result<WorkerResu
     let expected = timeline.packets_per_stream();
     let mut rx: Vec<RxStream> = phones
         .iter()
-        .map(|p| {
+        .map(|_| {
             RxStream::new(
-                p.peer_ssrc,
                 timeline.measure_from_ns,
                 timeline.measure_until_ns,
                 expected,
