@@ -75,6 +75,7 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
         .any(|tag| tag.trim() == etag || tag.trim() == "*");
     let kind = match file.rsplit_once('.').map(|(_, ext)| ext) {
         Some("css") => "text/css; charset=utf-8",
+        Some("webmanifest") => "application/manifest+json",
         Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
@@ -86,17 +87,29 @@ pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
         (header::ETAG, etag),
         (header::CACHE_CONTROL, "no-cache".to_owned()),
     ];
-    if cached {
-        return with_security_headers((StatusCode::NOT_MODIFIED, common).into_response());
-    }
-    with_security_headers(
+    let response = if cached {
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
         (
             [(header::CONTENT_TYPE, kind.to_owned())],
             common,
             embedded.data.into_owned(),
         )
-            .into_response(),
-    )
+            .into_response()
+    };
+    with_security_headers(allow_worker_scope(&file, response))
+}
+
+/// The service worker lives at `/app/sw.js` but serves the whole app (the page is `/`):
+/// its scope may reach up to `/` only with this header (Service Workers §4.1.2).
+fn allow_worker_scope(file: &str, mut response: Response) -> Response {
+    if file == "sw.js" {
+        response.headers_mut().insert(
+            header::HeaderName::from_static("service-worker-allowed"),
+            HeaderValue::from_static("/"),
+        );
+    }
+    response
 }
 
 fn escape_html(text: &str) -> String {
@@ -111,16 +124,51 @@ fn escape_html(text: &str) -> String {
 mod tests {
     use super::ClientFiles;
 
-    /// Every file of the client is embedded, so one missing file cannot break the app.
+    /// Every file of the client, in its folders too (`phone/`, `icons/`), is embedded,
+    /// so one missing file cannot break the app.
     #[test]
     fn every_client_file_is_embedded() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web-client");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".js") || name.ends_with(".css") || name.ends_with(".html") {
-                assert!(ClientFiles::get(&name).is_some(), "{name} is not embedded");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web-client");
+        let mut folders = vec![root.clone()];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let name = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let shipped = [".js", ".css", ".html", ".webmanifest", ".png", ".svg"];
+                if shipped.iter().any(|ext| name.ends_with(ext)) {
+                    assert!(ClientFiles::get(&name).is_some(), "{name} is not embedded");
+                }
             }
         }
+    }
+
+    #[tokio::test]
+    async fn the_service_worker_may_serve_the_whole_app() {
+        use axum::extract::Path;
+        use axum::http::HeaderMap;
+        let worker = super::asset(Path("sw.js".to_owned()), HeaderMap::new()).await;
+        assert_eq!(worker.headers()["service-worker-allowed"], "/");
+        assert!(worker.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript"));
+        let manifest =
+            super::asset(Path("manifest.webmanifest".to_owned()), HeaderMap::new()).await;
+        assert_eq!(
+            manifest.headers()["content-type"],
+            "application/manifest+json"
+        );
+        assert!(manifest.headers().get("service-worker-allowed").is_none());
+        let module = super::asset(Path("phone/phone.js".to_owned()), HeaderMap::new()).await;
+        assert_eq!(module.status(), axum::http::StatusCode::OK);
     }
 
     #[test]
