@@ -1,8 +1,9 @@
 // My account: factors, recovery codes, password, sessions ("sign out everywhere").
 import { api } from './api.js';
-import { h, field, show, errorBox, announce, formatTime, userText } from './dom.js';
+import { h, field, show, errorBox, announce, formatTime, userText, scrollable } from './dom.js';
 import { t, tParts } from './i18n.js';
 import { explain, enrolmentPage, showRecoveryCodes } from './sign_in.js';
+import { openAudioSettings } from './phone/audio_settings.js';
 
 export async function showAccount(me, restart) {
   const sessions = await api('GET', '/api/v1/me/sessions');
@@ -26,7 +27,7 @@ export async function showAccount(me, restart) {
   ];
   show(t('account'),
     h('p', {}, tParts('signedInAs', { n: userText(me.name), l: me.login, u: userText(me.unit) })),
-    ...factorPart, passwordForm(), sessionTable(sessions.ok ? sessions.data.sessions : [], restart));
+    ...factorPart, passwordForm(), audioSection(), sessionTable(sessions.ok ? sessions.data.sessions : [], restart));
 }
 
 // Changes that hand out secrets ask for the password again, so a session left open on
@@ -59,6 +60,12 @@ function passwordForm() {
   return h('section', { 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('changePassword')), form);
 }
 
+// Microphone, speaker, the echo test and a headset: the phone's dialog, also from here.
+function audioSection() {
+  return h('section', { 'aria-labelledby': 'audio-sec-h' }, h('h2', { id: 'audio-sec-h' }, t('audioSettings')),
+    h('button', { type: 'button', class: 'secondary', onclick: (e) => openAudioSettings(e.currentTarget) }, t('audioSettingsOpen')));
+}
+
 function sessionTable(list, restart) {
   const rows = list.map((s) => h('tr', {},
     h('td', {}, formatTime(s.created_at)), h('td', {}, formatTime(s.last_seen_at)), h('td', {}, s.source),
@@ -69,8 +76,8 @@ function sessionTable(list, restart) {
       restart();
     } }, t('end')))));
   return h('section', { 'aria-labelledby': 'sess-h' }, h('h2', { id: 'sess-h' }, t('sessions')),
-    h('table', {}, h('thead', {}, h('tr', {}, ...[t('started'), t('lastSeen'), t('from'), t('client'), ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...rows)),
+    scrollable(t('sessions'), h('table', {}, h('thead', {}, h('tr', {}, ...[t('started'), t('lastSeen'), t('from'), t('client'), ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...rows))),
     h('button', { type: 'button', class: 'danger', onclick: async () => {
       await api('DELETE', '/api/v1/me/sessions');
       restart();

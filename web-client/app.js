@@ -16,12 +16,18 @@ import { showTeam } from './team_panel.js';
 import { showChat, openDirectChat } from './chat.js';
 import { showGroups } from './admin_groups.js';
 import { showPhones } from './phones.js';
+import { renderPresenceSwitch } from './presence_switch.js';
+import { startPhone, stopPhone } from './phone/phone.js';
+import { mountDock, unmountDock } from './phone/dock.js';
+import { showCallHistory } from './phone/history.js';
+import { reconnectHeadset } from './phone/hid.js';
 
 let me = null;
 
 const routes = [
   { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
   { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
+  { path: '#/calls', key: 'calls', view: () => showCallHistory() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -36,8 +42,13 @@ function isAdmin() { return me && me.roles.includes('admin'); }
 function renderChrome() {
   document.getElementById('skip').textContent = t('skip');
   document.getElementById('lang-label').textContent = t('language');
+  const toPhone = document.getElementById('skip-phone');
+  toPhone.textContent = t('skipPhone');
+  toPhone.hidden = !me;
   const nav = document.getElementById('nav');
   nav.setAttribute('aria-label', t('nav'));
+  renderPresenceSwitch(document.getElementById('my-presence'), me);
+  document.body.classList.toggle('signed-in', Boolean(me));
   if (!me) { nav.replaceChildren(); return; }
   const items = routes.filter((r) => !r.admin || isAdmin()).map((r) =>
     h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key),
@@ -82,9 +93,14 @@ function goLive() {
   startLive(me);
   startPopups(openDirectChat);
   startChatState();
+  startPhone();
+  mountDock();
+  reconnectHeadset();
 }
 
 function goOffline() {
+  unmountDock();
+  stopPhone();
   stopChatState();
   stopPopups();
   stopLive();
@@ -106,6 +122,26 @@ on('ended', () => { goOffline(); start(); });
 const select = document.getElementById('lang-select');
 select.value = lang();
 setLang(lang());
-select.addEventListener('change', () => { setLang(select.value); route(); });
+select.addEventListener('change', () => {
+  setLang(select.value);
+  if (me) mountDock(true);
+  route();
+});
+// The skip links move the focus without touching the hash (which holds the route).
+for (const link of document.querySelectorAll('a.skip')) {
+  link.addEventListener('click', (e) => {
+    const target = document.querySelector(link.getAttribute('href'));
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+  });
+}
+// The dock sits below the header, which stays at the top on wide screens.
+new ResizeObserver(([entry]) => {
+  document.documentElement.style.setProperty('--header-height', `${Math.ceil(entry.borderBoxSize[0].blockSize)}px`);
+}).observe(document.querySelector('header'));
+// The installable app's service worker: the static shell for a start without network,
+// and notifications of incoming calls while the tab is in the background.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/' }).catch(() => {});
 window.addEventListener('hashchange', route);
 start();

@@ -7,6 +7,7 @@ import { explain } from './sign_in.js';
 import { on, request, send } from './realtime.js';
 import { markRead, setOpenRoom, roomTitle } from './chat_state.js';
 import { messageItem } from './chat_message.js';
+import { dial } from './phone/phone.js';
 
 export function roomView(room, me) {
   const known = new Map(); // id → message (the one with the highest rev wins)
@@ -70,9 +71,18 @@ export function roomView(room, me) {
 
   const element = h('section', { class: 'room', 'aria-labelledby': 'room-h' },
     h('h2', { id: 'room-h' }, userText(roomTitle(room)), ' ', h('span', { class: 'kind' }, `(${t(`kind_${room.kind}`)}${room.managed ? `, ${t('managed')}` : ''})`)),
-    members(room, me), older, log, typing, composer(room));
+    callButton(room, me), members(room, me), older, log, typing, composer(room));
   loadPage().then(() => { readUpToNewest(); list.lastElementChild?.scrollIntoView({ block: 'nearest' }); });
   return element;
+}
+
+// In a direct room: call the other person (by login; the server finds the extension).
+function callButton(room, me) {
+  const other = room.kind === 'direct' ? room.members.find((l) => l !== me.login) : null;
+  if (!other) return null;
+  return h('p', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': t('callPerson', { n: roomTitle(room) }),
+    onclick: () => dial(other, { name: roomTitle(room), number: '', login: other, unit: null }) },
+  h('span', { 'aria-hidden': 'true' }, '☎ '), t('dialCall')));
 }
 
 // A request over the live connection, or over REST when it is down.

@@ -1,6 +1,7 @@
 // German first, English on request (?lang=en or the language menu; remembered).
 import { liveTexts } from './texts_live.js';
 import { forwardingTexts } from './texts_forwarding.js';
+import { phoneTexts } from './texts_phone.js';
 
 const texts = {
   de: {
@@ -69,7 +70,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

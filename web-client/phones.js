@@ -1,7 +1,7 @@
 // My phones: the person's SIP devices, adding an own softphone (its password is shown
 // once, with what to type into common softphones), and call forwarding.
 import { api } from './api.js';
-import { h, show, errorBox, announce, pageStillShown, formatTime, userText } from './dom.js';
+import { h, show, errorBox, announce, pageStillShown, formatTime, userText, scrollable } from './dom.js';
 import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 import { forwardingSection } from './forwarding.js';
@@ -24,9 +24,9 @@ function phoneTable(phones) {
       const r = await api('DELETE', `/api/v1/me/phones/${encodeURIComponent(p.sip_username)}`);
       if (r.ok) { announce(t('phoneRemoved', { l: p.label })); showPhones(); }
     } }, t('remove')))));
-  return h('table', { id: 'phone-table' },
+  return scrollable(t('phonesTitle'), h('table', { id: 'phone-table' },
     h('thead', {}, h('tr', {}, ...[t('deviceLabel'), t('sipUser'), t('extension'), t('created'), ''].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...rows));
+    h('tbody', {}, ...rows)));
 }
 
 function addForm() {

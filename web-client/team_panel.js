@@ -7,6 +7,9 @@ import { explain } from './sign_in.js';
 import { presence, on } from './realtime.js';
 import { askForNotifications } from './popups.js';
 import { stateBadge, stateOf, locationText, noteText, STATE_RANK, SETTABLE, LOCATIONS } from './presence_view.js';
+import { menuButton } from './menu.js';
+import { ownPresenceChanged } from './presence_switch.js';
+import { dial } from './phone/phone.js';
 
 let me = null;
 let openChat = null;
@@ -26,7 +29,7 @@ export async function showTeam(person, startChat) {
   watches = new Set(watchList.ok ? watchList.data.watches.map((w) => w.login) : []);
   takePanel(panel.data);
   lists = h('div', { id: 'panel-lists' });
-  show(t('teamTitle'), myStatus(), controls(), lists, finder());
+  show(t('teamTitle'), controls(), lists, myStatus(), finder());
   redraw();
   onLeave(on('presence', (f) => updateRows(f.entry.login)));
   onLeave(on('presence.snapshot', (f) => f.entries.forEach((e) => updateRows(e.login))));
@@ -76,57 +79,74 @@ function list(id, title, entries, emptyText) {
   const headingId = `h-${id}`;
   const body = shown.length === 0
     ? h('p', {}, entries.length === 0 && emptyText ? emptyText : t('nobody'))
-    : h('table', { 'aria-labelledby': headingId },
-      h('thead', {}, h('tr', {}, ...[t('name'), t('extension'), t('state'), t('where'), t('note'), t('actions')]
-        .map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, ...shown.map(row)));
+    : h('ul', { class: 'people', 'aria-labelledby': headingId }, ...shown.map(row));
   return h('section', { 'aria-labelledby': headingId, class: 'panel-list' }, h('h2', { id: headingId }, title), body);
 }
 
+// Two letters for the picture: first and last name's initials.
+function initials(name) {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = words[0] ? [...words[0]][0] : '?';
+  const last = words.length > 1 ? [...words[words.length - 1]][0] : '';
+  return (first + last).toUpperCase();
+}
+
+// One of eight dark backgrounds for the initials (shell.css; classes, since the CSP
+// allows no inline styles), the same for a person every time: decoration only.
+function avatar(p) {
+  let hash = 0;
+  for (const ch of p.login) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return h('span', { class: `avatar av${hash % 8}`, 'aria-hidden': 'true' }, initials(p.name));
+}
+
+// One colleague on one compact row: picture, name, extension; presence (symbol and word),
+// location and note on one line; the actions behind one menu button.
 function row(p) {
-  const tr = h('tr', { 'data-login': p.login });
-  tr.person = p;
-  fillRow(tr);
-  return tr;
+  const li = h('li', { class: 'person', 'data-login': p.login });
+  li.person = p;
+  const who = h('span', { class: 'person-who' },
+    h('span', { class: 'person-name' }, userText(p.name),
+      p.login === me.login ? h('span', { class: 'unit-hint' }, ` (${t('you')})`) : null,
+      p.unit && p.unit !== me.unit ? h('span', { class: 'unit-hint' }, ' (', userText(p.unit), ')') : null),
+    p.extension ? h('span', { class: 'person-ext' }, h('span', { class: 'visually-hidden' }, `${t('extension')} `), p.extension) : null);
+  const status = h('span', { class: 'person-status' });
+  li.append(avatar(p), who, status);
+  if (p.login !== me.login) {
+    li.append(menuButton(t('actionsFor', { n: p.name }), h('span', { 'aria-hidden': 'true' }, '⋮'), () => menuItems(p)));
+  }
+  fillRow(li);
+  return li;
 }
 
-function fillRow(tr) {
-  const p = tr.person;
+function fillRow(li) {
+  const p = li.person;
   const entry = presence.get(p.login);
-  tr.replaceChildren(
-    h('th', { scope: 'row' }, userText(p.name), p.unit && p.unit !== me.unit ? h('span', { class: 'unit-hint' }, ' (', userText(p.unit), ')') : null),
-    h('td', {}, p.extension || '–'),
-    h('td', { class: 'state-cell' }, stateBadge(entry)),
-    h('td', {}, locationText(entry)),
-    h('td', {}, noteText(entry)),
-    h('td', { class: 'row-actions' }, ...actions(p, entry)));
+  const where = locationText(entry);
+  const note = noteText(entry);
+  const status = li.querySelector('.person-status');
+  status.replaceChildren(...[stateBadge(entry),
+    where ? h('span', { class: 'person-where' }, ' · ', where) : null,
+    note.length ? h('span', { class: 'person-note' }, ' · ', ...note) : null].filter(Boolean));
+  status.title = status.textContent;
 }
 
-function actions(p, entry) {
-  if (p.login === me.login) return [];
-  const out = [h('button', { type: 'button', class: 'secondary', 'aria-label': t('chatWith', { n: p.name }), onclick: () => openChat(p.login) }, t('chat'))];
+function menuItems(p) {
+  const entry = presence.get(p.login);
+  const items = [];
+  if (p.extension || p.login) {
+    items.push({ label: p.extension ? t('callExt', { e: p.extension }) : t('dialCall'),
+      run: () => dial(p.extension || p.login, { name: p.name, number: p.extension || '', login: p.login, unit: p.unit || null }) });
+  }
+  items.push({ label: t('chat'), run: () => openChat(p.login) });
   const watching = watches.has(p.login);
-  if (watching || stateOf(entry) !== 'available') {
-    out.push(h('button', { type: 'button', class: 'secondary toggle', 'aria-pressed': watching ? 'true' : 'false',
-      'aria-label': t('watchOf', { n: p.name }), onclick: () => toggleWatch(p) }, t('watch')));
-  }
-  const fav = favourites.has(p.login);
-  out.push(h('button', { type: 'button', class: 'secondary toggle', 'aria-pressed': fav ? 'true' : 'false',
-    'aria-label': t('favouriteOf', { n: p.name }), onclick: () => toggleFavourite(p) },
-  h('span', { 'aria-hidden': 'true' }, fav ? '★ ' : '☆ '), t('favourite')));
-  return out;
+  if (watching || stateOf(entry) !== 'available') items.push({ label: t('watch'), checked: watching, run: () => toggleWatch(p) });
+  items.push({ label: t('favourite'), checked: favourites.has(p.login), run: () => toggleFavourite(p) });
+  return items;
 }
 
-// Redraws the rows of one person in place, keeping keyboard focus on the same button.
+// Redraws the presence of one person in place (the menu button stays, with its focus).
 function updateRows(login) {
-  for (const tr of document.querySelectorAll(`main tr[data-login="${CSS.escape(login)}"]`)) {
-    const focused = tr.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
-    fillRow(tr);
-    if (focused) {
-      const again = [...tr.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === focused) || tr.querySelector('button');
-      if (again) again.focus();
-    }
-  }
+  for (const li of document.querySelectorAll(`main li.person[data-login="${CSS.escape(login)}"]`)) fillRow(li);
 }
 
 async function toggleWatch(p) {
@@ -189,6 +209,7 @@ function myStatus() {
     const res = await api('PUT', '/api/v1/me/presence', body);
     if (!res.ok) { error.textContent = explain(res); return; }
     presence.set(me.login, res.data);
+    ownPresenceChanged(res.data);
     current.textContent = t('showAs', { s: t(`st_${res.data.state}`) });
     announce(t('statusSaved'));
   } },
