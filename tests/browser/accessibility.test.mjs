@@ -34,7 +34,7 @@ test('the admin defines a team-panel group and the clerk sees it in the panel', 
 
   const clerk = await signIn('c.clerk');
   const section = clerk.getByRole('region', { name: 'Krisenstab' });
-  await section.getByRole('rowheader', { name: /Bärbel Böhm/ }).waitFor();
+  await section.getByRole('listitem').filter({ hasText: 'Bärbel Böhm' }).waitFor();
   await admin.close();
   await clerk.close();
 });

@@ -40,12 +40,13 @@ test('an override inside userText does not reverse the words after it', async ()
 
 test('names on the team panel, a message, its file name and the room title are isolated', async () => {
   const name = await page.evaluate(() => {
-    const th = [...document.querySelectorAll('#panel-lists th[scope="row"]')].find((c) => c.textContent.includes('Dora Neu'));
-    const bdi = th && th.querySelector('bdi');
+    const cell = [...document.querySelectorAll('#panel-lists .person-name')].find((c) => c.textContent.includes('Dora Neu'));
+    const bdi = cell && cell.querySelector('bdi');
     return bdi ? [bdi.textContent, getComputedStyle(bdi).unicodeBidi] : null;
   });
   assert.deepEqual(name, ['Dora Neu', 'isolate']);
-  await page.getByRole('button', { name: 'Chat mit Dora Neu' }).click();
+  await page.getByRole('button', { name: 'Aktionen für Dora Neu' }).first().click();
+  await page.getByRole('menu').getByRole('menuitem', { name: 'Chat' }).click();
   await page.getByRole('heading', { name: /^Dora Neu/ }).waitFor();
   await page.getByLabel('Nachricht an Dora Neu').fill('مرحبا Dora, anbei der Bericht');
   await page.setInputFiles('#chat-file', { name: 'Bericht.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') });

@@ -66,11 +66,12 @@ export async function startServer(extraStaff = '', prepare = null) {
   };
 }
 
-export async function startBrowser() {
+// Debian's Chromium; `extraArgs` e.g. for a fake microphone (the phone's tests).
+export async function startBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

@@ -27,9 +27,11 @@ async function signIn(login) {
   return page;
 }
 
+// The presence line (state, location, note) of `name` on the team panel.
 function row(page, name) {
-  return page.locator('#panel-lists tr', { has: page.getByRole('rowheader', { name }) }).first();
+  return page.locator('#panel-lists li.person', { has: page.locator('.person-name', { hasText: name }) }).first().locator('.person-status');
 }
+
 
 before(async () => {
   server = await startServer();
@@ -58,14 +60,23 @@ test('a presence change is seen live by the colleague, with location and note', 
 });
 
 test('a watch survives a reload and fires with a pop-up and a browser notification', async () => {
-  const watch = carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' });
-  await watch.click();
+  const watchItem = () => carl.getByRole('menu').getByRole('menuitemcheckbox', { name: 'Benachrichtigen, wenn verfügbar' });
+  const actions = carl.getByRole('button', { name: 'Aktionen für Dora Neu' }).first();
+  await actions.click();
+  assert.equal(await watchItem().getAttribute('aria-checked'), 'false');
+  await watchItem().click();
   await carl.locator('#status').filter({ hasText: 'Sie werden benachrichtigt' }).waitFor();
-  assert.equal(await watch.getAttribute('aria-pressed'), 'true');
+  // The menu closed and gave the focus back to its button.
+  assert.equal(await actions.evaluate((b) => b === document.activeElement), true);
+  await actions.click();
+  assert.equal(await watchItem().getAttribute('aria-checked'), 'true');
+  await carl.keyboard.press('Escape');
 
   await carl.reload();
   await carl.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' }).getAttribute('aria-pressed'), 'true');
+  await actions.click();
+  assert.equal(await watchItem().getAttribute('aria-checked'), 'true');
+  await carl.keyboard.press('Escape');
   // Nothing fires while she is still busy.
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 
@@ -78,13 +89,17 @@ test('a watch survives a reload and fires with a pop-up and a browser notificati
   assert.deepEqual(notes.map((n) => n.body), ['Dora Neu ist jetzt verfügbar.']);
   // One-shot: the watch is gone, and the button offered again only when she is not available.
   await row(carl, 'Dora Neu').getByText('Verfügbar').waitFor();
-  assert.equal(await carl.getByRole('button', { name: 'Benachrichtigen, wenn verfügbar: Dora Neu' }).count(), 0);
+  await actions.click();
+  await carl.getByRole('menu').getByRole('menuitem', { name: 'Chat' }).waitFor();
+  assert.equal(await watchItem().count(), 0);
+  await carl.keyboard.press('Escape');
   await popup.getByRole('button', { name: 'Schließen' }).click();
   assert.equal(await carl.locator('#popups [role="alert"]').count(), 0);
 });
 
 test('a chat message goes both ways, with an unread badge until it is read', async () => {
-  await carl.getByRole('button', { name: 'Chat mit Dora Neu' }).click();
+  await carl.getByRole('button', { name: 'Aktionen für Dora Neu' }).first().click();
+  await carl.getByRole('menu').getByRole('menuitem', { name: 'Chat' }).click();
   await carl.getByRole('heading', { name: /^Dora Neu/ }).waitFor();
   // Keyboard: type into the composer and press Enter.
   await carl.getByLabel('Nachricht an Dora Neu').focus();
