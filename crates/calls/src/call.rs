@@ -1,7 +1,7 @@
 //! One call: two sides and where the call stands.
 
 use crate::frames::{CallState, Direction};
-use crate::party::{CallId, Conn, LegRef, Party};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef};
 use media::Codec;
 
 /// What is at one side.
@@ -11,6 +11,8 @@ pub(crate) enum Kind {
     Browser,
     /// The echo service: the caller's own leg bridged to itself.
     Echo,
+    /// A SIP call through the switch (desk phones, forwarding, later the trunk).
+    Sip,
 }
 
 /// One side of a call.
@@ -23,6 +25,10 @@ pub(crate) struct Side {
     pub conn: Option<Conn>,
     pub leg: Option<LegRef>,
     pub codec: Option<Codec>,
+    /// The SIP call of a SIP side.
+    pub sip: Option<SipRef>,
+    /// A SIP side's offer waiting for our answer (a call from a phone).
+    pub offer: Option<String>,
     /// This side holds the call.
     pub holding: bool,
     /// Presence "on the phone" was raised for this side.
@@ -47,6 +53,8 @@ impl Side {
             conn,
             leg: None,
             codec: None,
+            sip: None,
+            offer: None,
             holding: false,
             on_the_phone: false,
             joined_ms: now,
@@ -57,7 +65,7 @@ impl Side {
     pub fn person(&self) -> Option<i64> {
         match self.kind {
             Kind::Browser => self.party.person,
-            Kind::Echo => None,
+            Kind::Echo | Kind::Sip => None,
         }
     }
 }

@@ -9,6 +9,9 @@ pub enum Target {
     Browser(Party),
     /// The echo test (`*43`): the caller hears themselves.
     Echo,
+    /// Through the switch: a person with desk phones (all their devices ring, their
+    /// forwarding applies), later an outside number. `number` is what is dialled.
+    Sip(Party),
 }
 
 /// A browser's request.

@@ -4,8 +4,8 @@
 use crate::call::{Call, Kind, Phase, Side};
 use crate::command::{Command, Refusal, Target};
 use crate::frames::{CallFrame, CallState, Direction, EndReason};
-use crate::output::{MediaCommand, Output, Record, To};
-use crate::party::{CallId, Conn, LegRef, Party};
+use crate::output::{MediaCommand, Output, Record, SipCommand, To};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef};
 use media::{dtmf, Codec};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -13,11 +13,16 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 /// then G.711 for anything that meets a phone.
 const BROWSER_CODECS: [Codec; 3] = [Codec::Opus, Codec::Pcma, Codec::Pcmu];
 
+/// The codecs of a call that meets a phone: G.711, A-law first.
+pub(crate) const PHONE_CODECS: [Codec; 2] = [Codec::Pcma, Codec::Pcmu];
+
 /// Every call of the server.
 #[derive(Debug)]
 pub struct Calls {
     calls: BTreeMap<CallId, Call>,
     by_leg: HashMap<LegRef, (CallId, usize)>,
+    by_sip: HashMap<SipRef, (CallId, usize)>,
+    next_sip: u64,
     next_id: u64,
     ring_ms: i64,
     out: VecDeque<Output>,
@@ -29,6 +34,8 @@ impl Calls {
         Calls {
             calls: BTreeMap::new(),
             by_leg: HashMap::new(),
+            by_sip: HashMap::new(),
+            next_sip: 1,
             next_id: 1,
             ring_ms,
             out: VecDeque::new(),
@@ -109,6 +116,15 @@ impl Calls {
                 ),
                 BROWSER_CODECS.to_vec(),
             ),
+            Target::Sip(party) => {
+                if party.person.is_some() && party.person == from.person {
+                    return Err(Refusal::SelfCall);
+                }
+                (
+                    Side::new(party, Kind::Sip, Direction::In, None, now),
+                    PHONE_CODECS.to_vec(),
+                )
+            }
         };
         self.next_id += 1;
         let caller = Side::new(from, Kind::Browser, Direction::Out, Some(conn), now);
@@ -148,6 +164,8 @@ impl Calls {
                 self.tell(now, id, 0);
             }
             (Kind::Echo, _) => {}
+            // A SIP call is placed once the caller's leg exists (`handle_media_created`).
+            (Kind::Sip, _) => self.tell(now, id, 0),
             (Kind::Browser, None) => self.end(now, id, EndReason::NotFound, None),
         }
     }
@@ -407,6 +425,28 @@ impl Calls {
                     .push_back(Output::Media(MediaCommand::Bridge(leg, leg)));
                 self.connected(now, id);
             }
+            // The caller's browser leg exists: place the SIP call (a phone leg first).
+            (Kind::Sip, 0) if call.sides[1].sip.is_none() => {
+                self.out
+                    .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                        call: id,
+                        side: 1,
+                    }));
+                self.tell(now, id, 0);
+            }
+            // A phone's call answered in the browser: now answer the phone's offer.
+            (Kind::Browser, 1)
+                if call.sides[0].kind == Kind::Sip && call.sides[0].leg.is_none() =>
+            {
+                let offer = call.sides[0].offer.take().unwrap_or_default();
+                self.out
+                    .push_back(Output::Media(MediaCommand::CreateRtpAnswer {
+                        call: id,
+                        side: 0,
+                        offer,
+                        codecs: vec![codec],
+                    }));
+            }
             (Kind::Browser, 1) | (Kind::Browser, 0) if call.phase == Phase::Answering => {
                 if let (Some(a), Some(b)) = (call.sides[0].leg, call.sides[1].leg) {
                     call.phase = Phase::Connected;
@@ -522,6 +562,13 @@ impl Calls {
                 self.by_leg.remove(&leg);
                 self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
             }
+            if let Some(sip) = side.sip {
+                self.by_sip.remove(&sip);
+                if by != Some(i) {
+                    self.out
+                        .push_back(Output::Sip(sip_end(sip, i, ringing, reason)));
+                }
+            }
             let Some(person) = side.person() else {
                 continue;
             };
@@ -588,3 +635,22 @@ impl Calls {
 
 #[cfg(test)]
 mod tests;
+
+mod sip;
+pub use sip::phone_codec;
+
+/// How call control ends a SIP side it did not hear end: a call from a phone still
+/// ringing here is refused with a status that says why; anything else hangs up.
+fn sip_end(sip: SipRef, side: usize, ringing: bool, reason: EndReason) -> SipCommand {
+    if side == 0 && ringing {
+        let code = match reason {
+            EndReason::Rejected => 603,
+            EndReason::Busy => 486,
+            EndReason::NotFound => 404,
+            _ => 480,
+        };
+        SipCommand::Reject { sip, code }
+    } else {
+        SipCommand::Hangup { sip }
+    }
+}

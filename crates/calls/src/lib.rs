@@ -30,7 +30,7 @@ mod output;
 mod party;
 
 pub use command::{Command, Refusal, Target};
-pub use desk::Calls;
+pub use desk::{phone_codec, Calls};
 pub use frames::{CallFrame, CallState, Direction, EndReason};
-pub use output::{MediaCommand, Output, Record, To};
-pub use party::{CallId, Conn, LegRef, Party};
+pub use output::{MediaCommand, Output, Record, SipCommand, To};
+pub use party::{CallId, Conn, LegRef, Party, SipRef};

@@ -1,7 +1,7 @@
 //! What call control asks the shells to do.
 
 use crate::frames::{CallFrame, Direction};
-use crate::party::{CallId, Conn, LegRef, Party};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef};
 use media::Codec;
 
 /// Who gets a frame.
@@ -30,6 +30,28 @@ pub enum MediaCommand {
         /// The codecs allowed, preferred first.
         codecs: Vec<Codec>,
     },
+    /// A phone leg with our offer for a SIP call we place; report with
+    /// [`crate::Calls::handle_rtp_created`] (the SDP is the offer).
+    CreateRtpOffer {
+        /// For which call.
+        call: CallId,
+        /// For which side.
+        side: usize,
+    },
+    /// A phone leg answering a SIP side's offer with one of `codecs`; report with
+    /// [`crate::Calls::handle_rtp_created`] (the SDP is the answer).
+    CreateRtpAnswer {
+        /// For which call.
+        call: CallId,
+        /// For which side.
+        side: usize,
+        /// The phone's offer.
+        offer: String,
+        /// The codecs allowed.
+        codecs: Vec<Codec>,
+    },
+    /// The phone's answer to our offer on a leg.
+    RtpAnswer(LegRef, String),
     /// Relay between two legs (the same leg twice: echo).
     Bridge(LegRef, LegRef),
     /// Hold (no media) or resume a leg.
@@ -68,4 +90,41 @@ pub enum Output {
     Presence(i64, bool),
     /// A finished call for a person's history.
     History(Record),
+    /// Something for call control's SIP user agent.
+    Sip(SipCommand),
+}
+
+/// What call control's SIP user agent must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SipCommand {
+    /// Place a call through the switch.
+    Invite {
+        /// Its name.
+        sip: SipRef,
+        /// Who calls (From).
+        from: Party,
+        /// What is dialled (Request-URI user).
+        target: String,
+        /// Our offer.
+        sdp: String,
+    },
+    /// Answer a call from the switch with 200 and our SDP.
+    Answer {
+        /// Which.
+        sip: SipRef,
+        /// Our answer.
+        sdp: String,
+    },
+    /// Refuse a ringing call from the switch.
+    Reject {
+        /// Which.
+        sip: SipRef,
+        /// The status (480, 486, 603).
+        code: u16,
+    },
+    /// End a call (BYE; CANCEL before the answer).
+    Hangup {
+        /// Which.
+        sip: SipRef,
+    },
 }

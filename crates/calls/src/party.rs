@@ -67,3 +67,8 @@ impl Party {
         }
     }
 }
+
+/// A SIP call of call control's user agent, named by call control (the shell keeps the
+/// user agent's own handle beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SipRef(pub u64);

@@ -37,6 +37,14 @@ pub enum Change {
     },
     /// People, units or memberships changed (an import, an admin's edit).
     Directory,
+    /// A person opened their first client (`online`) or closed their last one: calls
+    /// to them ring their browsers too.
+    Browser {
+        /// Staff id.
+        person: i64,
+        /// Whether a client is open now.
+        online: bool,
+    },
     /// This subscriber missed changes: reload everything.
     Lagged,
 }

@@ -102,18 +102,19 @@ impl Connections {
     }
 
     /// Forgets a connection (closed, or dropped as too slow: its task then sees the
-    /// outbox close). Whether it was still known.
-    pub(crate) fn remove(&mut self, conn: ConnId) -> bool {
-        let Some(o) = self.outboxes.remove(&conn) else {
-            return false;
-        };
+    /// outbox close). `None` when it was not known any more.
+    /// Returns the person whose last connection this was, if it was.
+    pub(crate) fn remove(&mut self, conn: ConnId) -> Option<Option<i64>> {
+        let o = self.outboxes.remove(&conn)?;
+        let mut last = None;
         if let Some(list) = self.by_person.get_mut(&o.person) {
             list.retain(|c| *c != conn);
             if list.is_empty() {
                 self.by_person.remove(&o.person);
+                last = Some(o.person);
             }
         }
-        true
+        Some(last)
     }
 
     /// The connections of these people.

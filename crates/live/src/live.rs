@@ -228,6 +228,12 @@ impl Live {
     ) -> (ConnId, mpsc::Receiver<Outbound>, Frame) {
         let conn = ConnId(self.0.next_conn.fetch_add(1, Ordering::Relaxed));
         let mut inner = self.lock();
+        if inner.conns.of_people([&person]).is_empty() {
+            self.0.bus.publish(crate::Change::Browser {
+                person,
+                online: true,
+            });
+        }
         let rx = inner.conns.open(conn, person, session);
         let follows: Vec<PersonId> = follows.into_iter().map(PersonId).collect();
         inner
@@ -244,7 +250,12 @@ impl Live {
     /// A connection closed (idempotent).
     pub fn disconnect(&self, conn: ConnId) {
         let mut inner = self.lock();
-        inner.conns.remove(conn);
+        if let Some(Some(person)) = inner.conns.remove(conn) {
+            self.0.bus.publish(crate::Change::Browser {
+                person,
+                online: false,
+            });
+        }
         inner.hub.handle_disconnect(self.now_ms(), conn);
         self.dispatch(inner);
     }
@@ -555,8 +566,14 @@ impl Live {
     fn evict(&self, inner: &mut Inner, slow: Vec<ConnId>) {
         let now = self.now_ms();
         for conn in slow {
-            if inner.conns.remove(conn) {
+            if let Some(last) = inner.conns.remove(conn) {
                 tracing::info!(conn = conn.0, "closing a client that does not keep up");
+                if let Some(person) = last {
+                    self.0.bus.publish(crate::Change::Browser {
+                        person,
+                        online: false,
+                    });
+                }
             }
             inner.hub.handle_disconnect(now, conn);
         }

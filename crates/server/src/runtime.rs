@@ -162,11 +162,27 @@ pub async fn run(
             }
         });
     }
+    // Call control's SIP user agent: its own loopback port, trusted by the switch.
+    let ua_socket = std::net::UdpSocket::bind("127.0.0.1:0")
+        .context("no loopback UDP port for call control")?;
+    ua_socket.set_nonblocking(true)?;
+    let ua_address = ua_socket.local_addr()?;
+    let switch_address = match sip_address.ip().is_unspecified() {
+        true => std::net::SocketAddr::from(([127, 0, 0, 1], sip_address.port())),
+        false => sip_address,
+    };
+    let sip_side = crate::call_service::sip_side::SipSide::new(
+        tokio::net::UdpSocket::from_std(ua_socket)?,
+        switch_address,
+        &config.sip.domain,
+        u64::from(ua_address.port()) ^ u64::from(std::process::id()),
+    )?;
     crate::call_service::start(
         live.clone(),
         store.clone(),
         media,
         media_events,
+        Some(sip_side),
         i64::from(config.sip.ring_timeout_seconds) * 1000,
         config.calls.history_days,
     );
@@ -210,7 +226,8 @@ pub async fn run(
     } else {
         state
     };
-    let sip_options = config.sip.options();
+    let mut sip_options = config.sip.options();
+    sip_options.b2bua = Some(ua_address);
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();
     let sip = crate::sip_service::spawn(

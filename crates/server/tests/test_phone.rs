@@ -89,7 +89,9 @@ fn call_through(s: &TestServer) {
     // Carl's phone rings with Bärbel's offer, as she sent it (her phone meanwhile
     // answers the proxy's 407).
     let (incoming, from, offered) = callee.wait_for_with(&mut [&mut caller], WAIT, |e| match e {
-        PhoneEvent::Incoming { call, from, sdp } => Some((*call, from.clone(), sdp.clone())),
+        PhoneEvent::Incoming {
+            call, from, sdp, ..
+        } => Some((*call, from.clone(), sdp.clone())),
         _ => None,
     });
     assert!(from.contains("2401"), "{label}: {from}");

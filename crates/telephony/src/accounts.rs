@@ -25,7 +25,24 @@ pub struct Account {
     pub enabled: bool,
 }
 
+/// The `device_id` of the account that stands for a person's browsers (store ids start at
+/// 1): call control rings them and places their calls; it is never saved.
+pub const BROWSERS: i64 = 0;
+
 impl Account {
+    /// The account of `person`'s browsers, reachable under `extension` through call control.
+    pub fn browsers(person_id: i64, extension: &str) -> Account {
+        Account {
+            device_id: BROWSERS,
+            person_id,
+            sip_username: format!("browser.{person_id}"),
+            extension: extension.to_owned(),
+            ha1_md5: Ha1::NONE,
+            ha1_sha256: Ha1::NONE,
+            enabled: true,
+        }
+    }
+
     /// The stored digest for `algorithm`, as the lower-case hex the digest check uses.
     pub fn ha1(&self, algorithm: Algorithm) -> String {
         match algorithm {

@@ -257,6 +257,12 @@ pub fn uri_user(uri: &Uri) -> Option<String> {
     String::from_utf8(uri.user_unescaped()?).ok()
 }
 
+/// The user part of the From URI.
+pub fn from_user(message: &Message) -> Option<String> {
+    let from = NameAddr::parse(message.header(&HeaderName::From)?).ok()?;
+    uri_user(&Uri::parse(&from.uri).ok()?)
+}
+
 /// The To tag of a message.
 pub fn to_tag(message: &Message) -> Option<Bytes> {
     NameAddr::parse(message.header(&HeaderName::To)?)

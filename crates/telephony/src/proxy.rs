@@ -47,6 +47,8 @@ struct Plan {
 /// The proxy's state.
 #[derive(Debug)]
 pub(crate) struct Proxy {
+    /// Where people's browsers are rung (call control).
+    b2bua: Option<std::net::SocketAddr>,
     calls: CallTable,
     forwarding: Forwarding,
     dialogs: Dialogs,
@@ -56,8 +58,9 @@ pub(crate) struct Proxy {
 
 impl Proxy {
     /// No calls yet; a call rings `ring_timeout_ms` at most before the caller hears 480.
-    pub(crate) fn new(ring_timeout_ms: i64) -> Proxy {
+    pub(crate) fn new(ring_timeout_ms: i64, b2bua: Option<std::net::SocketAddr>) -> Proxy {
         Proxy {
+            b2bua,
             calls: CallTable::default(),
             forwarding: Forwarding::default(),
             dialogs: Dialogs::default(),
@@ -98,6 +101,7 @@ impl Proxy {
             forwarding: &self.forwarding,
             busy: &self.dialogs,
             now: cx.now,
+            b2bua: self.b2bua,
         }
     }
 
@@ -501,6 +505,7 @@ impl Timed for Proxy {
             forwarding: _,
             contacts: _,
             ring_timeout_ms: _,
+            b2bua: _,
         } = self;
         [calls.poll_timeout(), dialogs.poll_timeout()]
             .into_iter()

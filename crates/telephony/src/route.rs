@@ -8,7 +8,7 @@
 //! use telephony::{dialogs::Dialogs, Accounts};
 //! let (accounts, forwarding, busy) = (Accounts::default(), Forwarding::default(), Dialogs::default());
 //! let bindings = sip::registrar::Registrar::new(Default::default());
-//! let router = Router { accounts: &accounts, bindings: &bindings, forwarding: &forwarding, busy: &busy, now: 0 };
+//! let router = Router { accounts: &accounts, bindings: &bindings, forwarding: &forwarding, busy: &busy, now: 0, b2bua: None };
 //! assert!(matches!(router.route("2401", true), Route::Reject(status) if status.code == 404));
 //! ```
 
@@ -19,6 +19,7 @@ use crate::forwarding::{Forwarding, Routing};
 use bytes::Bytes;
 use directory::forwarding::Situation;
 use sip::registrar::Registrar;
+use std::net::SocketAddr;
 
 /// The registered contacts of every device, by SIP user name, as the registrar keeps
 /// them.
@@ -93,6 +94,8 @@ pub struct Router<'a> {
     pub busy: &'a Dialogs,
     /// Now, Unix milliseconds (bindings that ran out are not rung).
     pub now: i64,
+    /// Where people's browsers are rung (call control), if anywhere.
+    pub b2bua: Option<SocketAddr>,
 }
 
 impl Router<'_> {
@@ -156,6 +159,18 @@ impl Router<'_> {
         let Some(account) = self.accounts.get(user).filter(|a| a.enabled) else {
             return Vec::new();
         };
+        if account.device_id == crate::accounts::BROWSERS {
+            // The person's browsers: call control rings them.
+            return self
+                .b2bua
+                .map(|at| Target {
+                    uri: Some(Bytes::from(format!("sip:{}@{at}", account.extension))),
+                    flow: Flow::udp(at),
+                    person: Some(account.person_id),
+                })
+                .into_iter()
+                .collect();
+        }
         self.bindings
             .bindings(user)
             .iter()

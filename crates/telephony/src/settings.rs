@@ -9,6 +9,10 @@ use std::net::SocketAddr;
 /// How the switch behaves.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Where call control (the server's back-to-back user agent) sends its SIP from: its
+    /// requests are trusted (it has checked the person's session), and people with a
+    /// browser open are rung there. `None`: no browser telephony.
+    pub b2bua: Option<SocketAddr>,
     /// The SIP domain and digest realm.
     pub domain: String,
     /// The address put into Via and Record-Route (UDP and TCP on the same port).
@@ -50,6 +54,7 @@ impl Settings {
             tls_port: None,
             protection: crate::protection::Settings::default(),
             subscriptions: crate::subscriptions::Limits::default(),
+            b2bua: None,
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct Switch {
     registrar: Registrar,
     proxy: Proxy,
     notifier: Notifier,
+    /// Call control's address: its requests are trusted.
+    b2bua: Option<std::net::SocketAddr>,
+    /// People with a browser open, by their extension (their browsers account).
+    browsers: HashMap<i64, String>,
 }
 
 /// The parts, each borrowed on its own beside the [`Context`] they share.
@@ -109,7 +113,9 @@ impl Switch {
             raised: Raised::default(),
             gate: Gate::new(&settings, nonce_key),
             registrar: Registrar::new(settings.limits),
-            proxy: Proxy::new(settings.ring_timeout_ms),
+            proxy: Proxy::new(settings.ring_timeout_ms, settings.b2bua),
+            b2bua: settings.b2bua,
+            browsers: HashMap::new(),
             notifier: Notifier::new(settings.subscriptions),
         }
     }
@@ -142,6 +148,8 @@ impl Switch {
             registrar,
             proxy,
             notifier,
+            b2bua: _,
+            browsers: _,
         } = self;
         raised.set_following(notifier.following());
         let cx = Context {
@@ -165,10 +173,41 @@ impl Switch {
     /// their subscriptions (with a final NOTIFY, `reason=rejected`).
     pub fn set_accounts(&mut self, now: i64, accounts: Accounts) {
         let old = std::mem::replace(&mut self.accounts, accounts);
+        for (person, extension) in &self.browsers {
+            self.accounts
+                .insert(crate::Account::browsers(*person, extension));
+        }
         let (mut cx, p) = self.split(now);
         p.notifier.accounts_changed(&mut cx, &old);
         p.registrar.accounts_changed(cx.accounts, cx.raised, &old);
         self.drive(now);
+    }
+
+    /// A person opened their first browser (`Some(extension)`) or closed their last one
+    /// (`None`): calls to the extension ring call control too, which rings the browsers.
+    pub fn set_browser(&mut self, person: i64, extension: Option<&str>) {
+        if let Some(old) = self.browsers.remove(&person) {
+            let user = crate::Account::browsers(person, &old).sip_username;
+            self.accounts.remove(&user);
+        }
+        if let (Some(extension), Some(_)) = (extension, self.b2bua) {
+            self.accounts
+                .insert(crate::Account::browsers(person, extension));
+            self.browsers.insert(person, extension.to_owned());
+        }
+    }
+
+    /// The browsers account of a request call control sent (trusted: it checked the
+    /// person's session): the one of the From user's extension.
+    fn sent_by_call_control(&self, peer: Flow, request: &Message) -> Option<&crate::Account> {
+        if self.b2bua != Some(peer.addr) || peer.transport != crate::flow::Transport::Udp {
+            return None;
+        }
+        let user = headers::from_user(request)?;
+        self.accounts
+            .devices_of(&user)
+            .into_iter()
+            .find(|a| a.device_id == crate::accounts::BROWSERS)
     }
 
     /// Replaces every person's forwarding rules, by their own extension.
@@ -281,6 +320,9 @@ impl Switch {
             local: _,
             accounts: _,
             raised: _,
+            // No timers: call control's address and who has a browser open.
+            b2bua: _,
+            browsers: _,
             // No timers: its tables expire lazily on the next request.
             gate: _,
             wire,
@@ -379,6 +421,8 @@ impl Switch {
     }
 
     fn on_request(&mut self, now: i64, key: Key, mut request: Message, peer: Flow) {
+        let trusted = self.sent_by_call_control(peer, &request).cloned();
+        let self_b2bua = self.b2bua;
         let (mut cx, p) = self.split(now);
         if key.branch.is_empty() {
             // RFC 2543 clients: no transaction to hang the answer on.
@@ -442,6 +486,15 @@ impl Switch {
                     Bytes::new(),
                 );
                 cx.wire.reply_once(now, &key, &reply);
+            }
+            _ if trusted.is_some() => {
+                if let Some(caller) = &trusted {
+                    p.proxy.route(&mut cx, bindings, key, request, peer, caller);
+                }
+            }
+            _ if self_b2bua == Some(peer.addr) => {
+                let reason = "Forbidden (no browser of that person is open)";
+                cx.wire.reply_status(now, &key, &request, 403, reason);
             }
             _ => {
                 let side = Challenger::Proxy;

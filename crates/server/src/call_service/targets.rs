@@ -65,3 +65,41 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
         None => Err(not_found(dialled)),
     }
 }
+
+/// Whether a person has SIP devices or forwarding rules on: then calls to them go
+/// through the switch (every device rings, the rules apply).
+pub async fn has_phones_or_rules(store: &Store, login: &str) -> bool {
+    let phones = store
+        .devices_of(login)
+        .await
+        .map(|d| !d.is_empty())
+        .unwrap_or(false);
+    let rules = match directory::Login::parse(login) {
+        Ok(l) => store
+            .forwarding(&l)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|f| f.rules.any_on()),
+        Err(_) => false,
+    };
+    phones || rules
+}
+
+/// The caller of a call from the switch, from its From value: a person of the directory
+/// by extension, else the number with the name it sent.
+pub async fn caller(store: &Store, from: &str) -> Party {
+    let (display, user) = super::sip_side::caller_of(from);
+    // A device name (2501-1) belongs to the extension before the dash.
+    let extension = user.split('-').next().unwrap_or(&user);
+    if let Ok(Some(p)) = store.panel_person_by_extension(extension).await {
+        return party(&p);
+    }
+    Party {
+        person: None,
+        name: display,
+        number: user,
+        login: None,
+        unit: None,
+    }
+}

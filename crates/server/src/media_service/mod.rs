@@ -11,8 +11,15 @@ mod shard;
 
 use calls::LegRef;
 use media::{Codec, Negotiated};
+use std::future::Future;
 use std::net::IpAddr;
 use tokio::sync::{mpsc, oneshot};
+
+/// The reply of a media thread (commands are sent at once, in order; the reply comes
+/// when the future is awaited).
+async fn answer<T>(rx: oneshot::Receiver<Result<T, String>>) -> Result<T, String> {
+    rx.await.map_err(|_| "media thread gone".to_string())?
+}
 
 pub use config::{CallsConfig, MediaConfig, Relay};
 
@@ -97,12 +104,12 @@ impl MediaHandle {
     }
 
     /// A browser leg answering `offer` with the first of `codecs` it offers.
-    pub async fn webrtc(
+    pub fn webrtc(
         &self,
         shard: usize,
         offer: String,
         codecs: Vec<Codec>,
-    ) -> Result<(LegRef, Codec, String), String> {
+    ) -> impl Future<Output = Result<(LegRef, Codec, String), String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         self.send(
             shard,
@@ -112,16 +119,16 @@ impl MediaHandle {
                 reply,
             },
         );
-        rx.await.map_err(|_| "media thread gone".to_string())?
+        answer(rx)
     }
 
     /// A phone leg answering the phone's offer.
-    pub async fn rtp_offer(
+    pub fn rtp_offer(
         &self,
         shard: usize,
         sdp: String,
         allowed: Vec<Codec>,
-    ) -> Result<(LegRef, Negotiated, String), String> {
+    ) -> impl Future<Output = Result<(LegRef, Negotiated, String), String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         self.send(
             shard,
@@ -131,31 +138,43 @@ impl MediaHandle {
                 reply,
             },
         );
-        rx.await.map_err(|_| "media thread gone".to_string())?
+        answer(rx)
     }
 
     /// A phone leg with our offer (PCMA, PCMU, telephone-events).
-    pub async fn rtp_new(&self, shard: usize) -> Result<(LegRef, String), String> {
+    pub fn rtp_new(
+        &self,
+        shard: usize,
+    ) -> impl Future<Output = Result<(LegRef, String), String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         self.send(shard, Command::RtpNew { reply });
-        rx.await.map_err(|_| "media thread gone".to_string())?
+        answer(rx)
     }
 
     /// The phone's answer to our offer.
-    pub async fn rtp_answer(&self, leg: LegRef, sdp: String) -> Result<Negotiated, String> {
+    pub fn rtp_answer(
+        &self,
+        leg: LegRef,
+        sdp: String,
+    ) -> impl Future<Output = Result<Negotiated, String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         self.send(shard_of(leg), Command::RtpAnswer { leg, sdp, reply });
-        rx.await.map_err(|_| "media thread gone".to_string())?
+        answer(rx)
     }
 
     /// Relays between two legs (of one thread).
-    pub async fn bridge(&self, a: LegRef, b: LegRef) -> Result<(), String> {
-        if shard_of(a) != shard_of(b) {
-            return Err("the legs are on different media threads".into());
-        }
+    pub fn bridge(
+        &self,
+        a: LegRef,
+        b: LegRef,
+    ) -> impl Future<Output = Result<(), String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
-        self.send(shard_of(a), Command::Bridge(a, b, reply));
-        rx.await.map_err(|_| "media thread gone".to_string())?
+        if shard_of(a) == shard_of(b) {
+            self.send(shard_of(a), Command::Bridge(a, b, reply));
+        } else {
+            let _ = reply.send(Err("the legs are on different media threads".into()));
+        }
+        answer(rx)
     }
 
     /// Holds or resumes a leg.

@@ -86,6 +86,7 @@ impl SipConfig {
             sha256_first: self.sha256_first,
             offer_sha256: self.offer_sha256,
             rate_limit_per_source: self.rate_limit_per_source,
+            b2bua: None,
         }
     }
 }

@@ -115,6 +115,8 @@ pub struct Options {
     pub offer_sha256: bool,
     /// Requests per second per address (0: no limit).
     pub rate_limit_per_source: u32,
+    /// Call control's SIP address (trusted; people's browsers are rung there).
+    pub b2bua: Option<SocketAddr>,
 }
 
 /// The address phones reach us at: configured, else the listen address, else (listening
@@ -215,6 +217,7 @@ async fn run(
     };
     settings.protection.rate_per_sec = options.rate_limit_per_source;
     settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
+    settings.b2bua = options.b2bua;
     // Database work runs on the background runtime: a connection the pool opens there
     // stays served by that runtime's reactor, not by this busy thread.
     let (accounts, bindings, forwarding) = {
@@ -270,6 +273,13 @@ async fn run(
         live.bus().subscribe_changes(),
         forwarding,
         forwarding_tx,
+    ));
+    let (browsers_tx, mut browsers_rx) = mpsc::channel(1_024);
+    let browsers_watch = background.spawn(watch_browsers(
+        store.clone(),
+        live.clone(),
+        live.bus().subscribe_changes(),
+        browsers_tx,
     ));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
     // The team panel's states, for phones that watch colleagues' presence (PIDF): the
@@ -340,6 +350,7 @@ async fn run(
             }
             Some(accounts) = accounts_rx.recv() => switch.set_accounts(now_ms(), accounts),
             Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
+            Some((person, extension)) = browsers_rx.recv() => switch.set_browser(person, extension.as_deref()),
             changed = state_feed.changed() => {
                 for (person, state) in changed {
                     switch.handle_presence(now_ms(), person, state);
@@ -366,6 +377,7 @@ async fn run(
     }
     reloader.abort();
     forwarding_watch.abort();
+    browsers_watch.abort();
     drop(shell);
     // Registrations acknowledged so far are committed before the process ends.
     let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
@@ -442,7 +454,7 @@ async fn reload_accounts(
             _ = every.tick() => false,
             change = changes.next() => match change {
                 Some(live::Change::Devices | live::Change::Directory | live::Change::Lagged) => true,
-                Some(live::Change::Forwarding { .. }) => continue,
+                Some(live::Change::Forwarding { .. } | live::Change::Browser { .. }) => continue,
                 None => return,
             },
         };
@@ -471,6 +483,35 @@ async fn reload_accounts(
     }
 }
 
+/// Tells the switch who has a browser open (the bus says when a person's first client
+/// opens and the last closes), with their extension: calls to it ring call control too.
+async fn watch_browsers(
+    store: Store,
+    live: live::Live,
+    mut changes: live::bus::Changes,
+    out: mpsc::Sender<(i64, Option<String>)>,
+) {
+    while let Some(change) = changes.next().await {
+        let live::Change::Browser { person, online } = change else {
+            continue;
+        };
+        let extension = match (online, live.person(person)) {
+            (true, Some(p)) => match store.panel_person(&p.login).await {
+                Ok(Some(p)) => Some(p.extension),
+                Ok(None) => continue,
+                Err(error) => {
+                    tracing::warn!(%error, "could not read the extension of a person with a browser");
+                    continue;
+                }
+            },
+            _ => None,
+        };
+        if out.send((person, extension)).await.is_err() {
+            return;
+        }
+    }
+}
+
 type ForwardingByExtension = HashMap<directory::Extension, directory::forwarding::ForwardingRules>;
 
 /// Passes changed forwarding rules on: set on the web, they apply to the next call at
@@ -488,7 +529,7 @@ async fn reload_forwarding(
         tokio::select! {
             _ = every.tick() => {}
             change = changes.next() => match change {
-                Some(live::Change::Devices) => continue,
+                Some(live::Change::Devices | live::Change::Browser { .. }) => continue,
                 Some(_) => {}
                 None => return,
             },

@@ -128,6 +128,7 @@ impl World {
             forwarding: &self.forwarding,
             busy: &self.busy,
             now: NOW,
+            b2bua: None,
         }
     }
 

@@ -3,8 +3,8 @@
 //! `wait_*` functions receive and fire timers until the event the test waits for
 //! arrives, or a time limit passes (then they panic with what did arrive).
 
-use super::{Account, CallRef, PhoneError, PhoneEvent, SipPhone};
 use bytes::Bytes;
+use sip_ua::{Account, CallRef, PhoneError, PhoneEvent, SipPhone};
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 //! phone sent; not a general SDP library.
 //!
 //! ```
-//! use testkit::sip_phone::sdp::{Direction, Sdp};
+//! use sip_ua::sdp::{Direction, Sdp};
 //! let offer = Sdp::offer("127.0.0.1:40000".parse().unwrap());
 //! let answer = Sdp::parse(&offer.answer("127.0.0.1:40002".parse().unwrap()).to_string()).unwrap();
 //! assert_eq!(answer.media, "127.0.0.1:40002".parse().unwrap());

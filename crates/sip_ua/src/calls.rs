@@ -43,14 +43,22 @@ impl SipPhone {
     /// Calls `target` (an extension or user name in the phone's domain, or a full
     /// `sip:` URI) with the offer `sdp`.
     pub fn call(&mut self, now: i64, target: &str, sdp: &str) -> CallRef {
+        let from = self.aor();
+        self.call_as(now, &from, target, sdp)
+    }
+
+    /// Calls `target` as `from` (a From value without its tag, such as
+    /// `"Carl Clerk" <sip:2501@pbx.example>`): a back-to-back user agent calls for many
+    /// people.
+    pub fn call_as(&mut self, now: i64, from: &str, target: &str, sdp: &str) -> CallRef {
         let uri = match target.starts_with("sip:") {
             true => target.to_owned(),
             false => format!("sip:{target}@{}", self.account.domain),
         };
-        let call_id = format!("{}@testkit", self.token());
+        let call_id = format!("{}@ua.durchwahl", self.token());
         let tag = self.token();
         let headers = [
-            (HeaderName::From, format!("{};tag={tag}", self.aor())),
+            (HeaderName::From, format!("{from};tag={tag}")),
             (HeaderName::To, format!("<{uri}>")),
             (HeaderName::CallId, call_id.clone()),
             (HeaderName::CSeq, "1 INVITE".to_owned()),
@@ -213,9 +221,16 @@ impl SipPhone {
         let from = invite
             .header(&HeaderName::From)
             .map(|f| String::from_utf8_lossy(f).into_owned());
+        let to = match &invite.start {
+            sip::StartLine::Request { uri, .. } => sip::uri::Uri::parse(uri)
+                .ok()
+                .and_then(|u| u.user.map(|x| String::from_utf8_lossy(&x).into_owned())),
+            sip::StartLine::Response { .. } => None,
+        };
         self.events.push_back(PhoneEvent::Incoming {
             call,
             from: from.unwrap_or_default(),
+            to: to.unwrap_or_default(),
             sdp: sdp_of(&invite),
         });
         let call_id = invite

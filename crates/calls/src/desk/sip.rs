@@ -1,0 +1,160 @@
+//! The SIP sides of calls: calls a browser places through the switch (to people with
+//! desk phones, their forwarding, later the trunk), and calls from phones that the switch
+//! rings at a person's browsers. Call control's user agent carries out the SIP; this
+//! decides when, and what the media does meanwhile.
+
+use super::{Calls, PHONE_CODECS};
+use crate::call::{Call, Kind, Phase, Side};
+use crate::frames::{CallFrame, Direction, EndReason};
+use crate::output::{MediaCommand, Output, SipCommand, To};
+use crate::party::{CallId, LegRef, Party, SipRef};
+use media::Codec;
+
+impl Calls {
+    /// The media engine made the phone leg of a SIP side (or could not: `None`); `sdp`
+    /// is our offer (a call we place) or our answer (a call from a phone).
+    pub fn handle_rtp_created(
+        &mut self,
+        now: i64,
+        id: CallId,
+        side: usize,
+        made: Option<(LegRef, String)>,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            if let Some((leg, _)) = made {
+                self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
+            }
+            return;
+        };
+        let Some((leg, sdp)) = made else {
+            self.end(now, id, EndReason::Unavailable, None);
+            return;
+        };
+        call.sides[side].leg = Some(leg);
+        self.by_leg.insert(leg, (id, side));
+        if side == 1 {
+            // Our offer: place the call.
+            let sip = SipRef(self.next_sip);
+            self.next_sip += 1;
+            call.sides[1].sip = Some(sip);
+            self.by_sip.insert(sip, (id, 1));
+            let command = SipCommand::Invite {
+                sip,
+                from: call.sides[0].party.clone(),
+                target: call.sides[1].party.number.clone(),
+                sdp,
+            };
+            self.out.push_back(Output::Sip(command));
+        } else if let (Some(sip), Some(a), Some(b)) =
+            (call.sides[0].sip, call.sides[0].leg, call.sides[1].leg)
+        {
+            // Our answer to the phone: the call is up.
+            call.phase = Phase::Connected;
+            self.out
+                .push_back(Output::Sip(SipCommand::Answer { sip, sdp }));
+            self.out
+                .push_back(Output::Media(MediaCommand::Bridge(a, b)));
+            self.connected(now, id);
+        }
+    }
+
+    /// The far end of a call we placed rings.
+    pub fn handle_sip_ringing(&mut self, now: i64, sip: SipRef) {
+        if let Some(&(id, _)) = self.by_sip.get(&sip) {
+            self.tell(now, id, 0);
+        }
+    }
+
+    /// A call we placed was answered with `sdp`.
+    pub fn handle_sip_answered(&mut self, now: i64, sip: SipRef, sdp: String) {
+        let Some(&(id, side)) = self.by_sip.get(&sip) else {
+            return;
+        };
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let (Some(a), Some(b)) = (call.sides[1 - side].leg, call.sides[side].leg) else {
+            return;
+        };
+        call.phase = Phase::Connected;
+        call.sides[side].answered_ms = Some(now);
+        self.out
+            .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+        self.out
+            .push_back(Output::Media(MediaCommand::Bridge(a, b)));
+        self.connected(now, id);
+    }
+
+    /// A call we placed failed with `code` (no answer: 408).
+    pub fn handle_sip_failed(&mut self, now: i64, sip: SipRef, code: u16) {
+        let Some(&(id, side)) = self.by_sip.get(&sip) else {
+            return;
+        };
+        let reason = match code {
+            404 | 484 => EndReason::NotFound,
+            486 | 600 => EndReason::Busy,
+            603 => EndReason::Rejected,
+            403 => EndReason::Forbidden,
+            408 => EndReason::NoAnswer,
+            _ => EndReason::Unavailable,
+        };
+        self.end(now, id, reason, Some(side));
+    }
+
+    /// The SIP side ended the call (BYE, or CANCEL before the answer).
+    pub fn handle_sip_ended(&mut self, now: i64, sip: SipRef) {
+        let Some(&(id, side)) = self.by_sip.get(&sip) else {
+            return;
+        };
+        // A phone that gave up while ringing leaves a missed call (not answered).
+        self.end(now, id, EndReason::Hangup, Some(side));
+    }
+
+    /// The switch rings `to`'s browsers with a call from `from` (a phone, another person,
+    /// the trunk), offering `offer` whose codec for us is `codec`. Returns the call, or
+    /// `None` when the person has no open client (the shell answers 480).
+    pub fn handle_sip_incoming(
+        &mut self,
+        now: i64,
+        from: Party,
+        to: Party,
+        offer: String,
+        codec: Codec,
+    ) -> Option<(CallId, SipRef)> {
+        to.person?;
+        let id = CallId(self.next_id);
+        self.next_id += 1;
+        let sip = SipRef(self.next_sip);
+        self.next_sip += 1;
+        let mut caller = Side::new(from, Kind::Sip, Direction::Out, None, now);
+        caller.sip = Some(sip);
+        caller.codec = Some(codec);
+        caller.offer = Some(offer);
+        let callee = Side::new(to, Kind::Browser, Direction::In, None, now);
+        let call = Call {
+            id,
+            sides: [caller, callee],
+            phase: Phase::Ringing {
+                until: now + self.ring_ms,
+            },
+            since_ms: now,
+        };
+        let (person, from) = (call.sides[1].party.person?, call.sides[0].party.clone());
+        self.calls.insert(id, call);
+        self.by_sip.insert(sip, (id, 0));
+        self.out.push_back(Output::Frame(
+            To::Person(person),
+            CallFrame::Incoming { call: id, from },
+        ));
+        Some((id, sip))
+    }
+}
+
+/// The codec a phone's offer gives a browser: the first G.711 law it offers.
+pub fn phone_codec(offer: &str) -> Option<Codec> {
+    media::sdp::Audio::parse(offer)
+        .ok()?
+        .negotiate(&PHONE_CODECS)
+        .ok()
+        .map(|n| n.codec)
+}
