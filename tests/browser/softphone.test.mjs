@@ -38,7 +38,7 @@ function toneWav(path, hz, seconds = 30) {
 }
 
 function phoneArgs(wav) {
-  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${wav}`,
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection', `--use-file-for-fake-audio-capture=${wav}`,
     '--autoplay-policy=no-user-gesture-required'];
 }
 
@@ -69,9 +69,9 @@ function inbound(page) {
   return page.evaluate(async () => {
     const call = window.__durchwahlPhone.calls().find((c) => c.pc && c.state !== 'ended');
     if (!call) return null;
-    let found = null;
+    let found = { ice: call.pc.iceConnectionState, dtls: call.pc.connectionState, bytes: 0, level: 0 };
     (await call.pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') found = { bytes: s.bytesReceived || 0, level: s.audioLevel || 0 };
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') found = { ...found, bytes: s.bytesReceived || 0, level: s.audioLevel || 0 };
     });
     return found;
   });
