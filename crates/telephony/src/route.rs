@@ -108,18 +108,18 @@ impl Router<'_> {
             Named::Extension(extension) => {
                 let busy = |e: &str| self.is_busy(e);
                 let mut routing = self.forwarding.start(extension, invite, busy);
-                let mut targets = self.ring_targets(&routing.extension);
+                let mut targets = self.ring_targets(&routing.extension, invite);
                 // Nobody registered there: as if nobody answered (no-answer forwarding).
                 while targets.is_empty()
                     && self
                         .forwarding
                         .forward_after(&mut routing, Situation::NoAnswer, busy)
                 {
-                    targets = self.ring_targets(&routing.extension);
+                    targets = self.ring_targets(&routing.extension, invite);
                 }
                 (targets, Some(routing))
             }
-            Named::Device(account) => (self.device_targets(&account.sip_username), None),
+            Named::Device(account) => (self.device_targets(&account.sip_username, invite), None),
             Named::Unknown => return Route::Reject(NOT_FOUND),
         };
         if targets.is_empty() {
@@ -136,7 +136,7 @@ impl Router<'_> {
         let busy = |e: &str| self.is_busy(e);
         let mut why = situation;
         while self.forwarding.forward_after(routing, why, busy) {
-            let targets = self.ring_targets(&routing.extension);
+            let targets = self.ring_targets(&routing.extension, true);
             if !targets.is_empty() {
                 return targets;
             }
@@ -146,23 +146,25 @@ impl Router<'_> {
     }
 
     /// The registered contacts of every enabled device of an extension's person.
-    fn ring_targets(&self, extension: &str) -> Vec<Target> {
+    fn ring_targets(&self, extension: &str, invite: bool) -> Vec<Target> {
         self.accounts
             .devices_of(extension)
             .iter()
-            .flat_map(|a| self.device_targets(&a.sip_username))
+            .flat_map(|a| self.device_targets(&a.sip_username, invite))
             .collect()
     }
 
     /// The registered contacts of one device.
-    fn device_targets(&self, user: &str) -> Vec<Target> {
+    fn device_targets(&self, user: &str, invite: bool) -> Vec<Target> {
         let Some(account) = self.accounts.get(user).filter(|a| a.enabled) else {
             return Vec::new();
         };
         if account.device_id == crate::accounts::BROWSERS {
-            // The person's browsers: call control rings them.
+            // The person's browsers: call control rings them. Only calls: a MESSAGE reaches
+            // the browsers through the chat.
             return self
                 .b2bua
+                .filter(|_| invite)
                 .map(|at| Target {
                     uri: Some(Bytes::from(format!("sip:{}@{at}", account.extension))),
                     flow: Flow::udp(at),

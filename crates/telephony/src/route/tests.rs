@@ -253,3 +253,33 @@ fn a_ringing_call_moves_on_after_busy_or_no_answer_where_a_rule_says() {
         .is_empty());
     assert_eq!(unanswered.extension, "400");
 }
+
+#[test]
+fn a_person_with_a_browser_open_is_rung_through_call_control_for_calls_only() {
+    let mut world = World::new(&["200-1"]);
+    world.accounts.insert(Account::browsers(5, "500"));
+    world.accounts.insert(Account::browsers(2, "200"));
+    // Without call control nobody rings the browsers.
+    assert_eq!(world.call("500"), Err(480));
+    let b2bua: std::net::SocketAddr = "127.0.0.1:7000".parse().unwrap();
+    let router = Router {
+        b2bua: Some(b2bua),
+        ..world.router()
+    };
+    let Route::Fork(ring) = router.route("500", true) else {
+        panic!("500 rings")
+    };
+    assert_eq!(ring.targets.len(), 1);
+    assert_eq!(ring.targets[0].flow, Flow::udp(b2bua));
+    assert_eq!(
+        ring.targets[0].uri.as_deref(),
+        Some(&b"sip:500@127.0.0.1:7000"[..])
+    );
+    // Any device: the desk phone and the browsers ring together.
+    let Route::Fork(ring) = router.route("200", true) else {
+        panic!("200 rings")
+    };
+    assert_eq!(ring.targets.len(), 2);
+    // A MESSAGE is not a call: it reaches browsers through the chat, not call control.
+    assert!(matches!(router.route("500", false), Route::Reject(s) if s.code == 480));
+}
