@@ -305,7 +305,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, StoreError::MigrationUnknown { name } if name == "6"),
+            matches!(&error, StoreError::MigrationUnknown { name } if *name == MIGRATIONS.len().to_string()),
             "{error:?}"
         );
     }
