@@ -10,10 +10,12 @@
 use crate::header_name::HeaderName;
 use crate::message::{Message, StartLine};
 use crate::method::Method;
-use crate::via::Via;
 use bytes::Bytes;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+mod key;
+pub use key::Key;
 
 /// RFC 3261 §17.1.1.1 timer values, in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,59 +41,6 @@ impl Default for Timers {
             t2: 4_000,
             t4: 5_000,
         }
-    }
-}
-
-/// Identifies a transaction (RFC 3261 §17.1.3, §17.2.3): the top Via branch and sent-by,
-/// and the method, where an ACK belongs to its INVITE.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key {
-    /// The branch (with the `z9hG4bK` cookie).
-    pub branch: Bytes,
-    /// sent-by of the top Via (host and port as written).
-    pub sent_by: Bytes,
-    /// INVITE for INVITE and its ACK; the request method otherwise.
-    pub method: Method,
-}
-
-/// Hashes the branch only: it is unique on its own in practice (RFC 3261 §8.1.1.7), and
-/// keys that share it still differ by equality.
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.branch.hash(state);
-    }
-}
-
-impl Key {
-    /// The key of a request or response from its top Via and its CSeq method. `None` for
-    /// messages without an RFC 3261 branch (those are handled statelessly).
-    pub fn of(message: &Message) -> Option<Key> {
-        let top = message.first_value(&HeaderName::Via)?;
-        let via = Via::parse(&top).ok()?;
-        if !via.rfc3261_branch() {
-            return None;
-        }
-        let method = match message.method() {
-            Some(m) => m.clone(),
-            None => crate::cseq::CSeq::parse(message.header(&HeaderName::CSeq)?)?.method,
-        };
-        let method = if method == Method::Ack {
-            Method::Invite
-        } else {
-            method
-        };
-        let mut sent_by = Vec::with_capacity(via.host.len() + 6);
-        sent_by.extend_from_slice(&via.host);
-        if let Some(port) = via.port {
-            sent_by.push(b':');
-            crate::message::put_decimal(&mut sent_by, u64::from(port));
-        }
-        // Copied out, so a long-lived transaction does not pin the whole datagram.
-        Some(Key {
-            branch: Bytes::copy_from_slice(via.branch()?),
-            sent_by: Bytes::from(sent_by),
-            method,
-        })
     }
 }
 
@@ -338,7 +287,7 @@ impl<P: Clone> Transactions<P> {
     pub fn handle_request(&mut self, now: i64, message: Message, peer: P, reliable: bool) {
         let is_ack = message.method() == Some(&Method::Ack);
         let Some(key) = Key::of(&message) else {
-            // No RFC 3261 branch: nothing to match; the TU handles it statelessly.
+            // No readable top Via: nothing to match; the TU handles it statelessly.
             if is_ack {
                 self.events.push_back(Event::Ack { message, peer });
             } else {
@@ -350,6 +299,11 @@ impl<P: Clone> Transactions<P> {
                 self.events.push_back(Event::Request { key, message, peer });
             }
             return;
+        };
+        let key = if is_ack && key.is_rfc2543() {
+            self.rfc2543_ack_key(&message, key)
+        } else {
+            key
         };
         if let Some(tx) = self.server.get_mut(&key) {
             if is_ack {
@@ -484,9 +438,9 @@ impl<P: Clone> Transactions<P> {
         if request.method().is_none() || request.method() == Some(&Method::Ack) {
             return Err(TransactionError::Unsuitable("only requests other than ACK"));
         }
-        let key = Key::of(&request).ok_or(TransactionError::Unsuitable(
-            "no RFC 3261 branch in the top Via",
-        ))?;
+        let key = Key::of(&request).filter(|key| !key.is_rfc2543()).ok_or(
+            TransactionError::Unsuitable("no RFC 3261 branch in the top Via"),
+        )?;
         let t = self.timers;
         let wire = request.to_bytes();
         self.transmits.push_back(Transmit {

@@ -3,6 +3,8 @@
 use super::*;
 use crate::parser::parse_datagram;
 
+mod rfc2543;
+
 fn invite(branch: &str) -> Message {
     let text = format!(
         "INVITE sip:2401@pbx.example SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch={branch}\r\n\
