@@ -424,12 +424,6 @@ impl Switch {
         let trusted = self.sent_by_call_control(peer, &request).cloned();
         let self_b2bua = self.b2bua;
         let (mut cx, p) = self.split(now);
-        if key.branch.is_empty() {
-            // RFC 2543 clients: no transaction to hang the answer on.
-            let reply = request.response(400, "Via branch must start with z9hG4bK", None);
-            cx.wire.send(peer, &reply);
-            return;
-        }
         let method = request.method().cloned().unwrap_or(Method::Options);
         let bindings = p.registrar.bindings();
         if method == Method::Cancel {
