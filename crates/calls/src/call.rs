@@ -1,7 +1,7 @@
 //! One call: two sides and where the call stands.
 
 use crate::frames::{CallState, Direction};
-use crate::party::{CallId, Conn, LegRef, Party, SipRef};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
 use media::Codec;
 
 /// What is at one side.
@@ -27,6 +27,8 @@ pub(crate) struct Side {
     pub codec: Option<Codec>,
     /// The SIP call of a SIP side.
     pub sip: Option<SipRef>,
+    /// Which user agent carries it.
+    pub via: Via,
     /// A SIP side's offer waiting for our answer (a call from a phone).
     pub offer: Option<String>,
     /// This side holds the call.
@@ -54,6 +56,7 @@ impl Side {
             leg: None,
             codec: None,
             sip: None,
+            via: Via::Switch,
             offer: None,
             holding: false,
             on_the_phone: false,

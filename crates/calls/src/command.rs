@@ -10,8 +10,16 @@ pub enum Target {
     /// The echo test (`*43`): the caller hears themselves.
     Echo,
     /// Through the switch: a person with desk phones (all their devices ring, their
-    /// forwarding applies), later an outside number. `number` is what is dialled.
+    /// forwarding applies). `number` is what is dialled.
     Sip(Party),
+    /// An outside number through a trunk (`number` in E.164; the caller id is the
+    /// caller's direct number, chosen by the shell).
+    Outside {
+        /// Who it is, as far as known.
+        party: Party,
+        /// Which trunk (in the configuration's order).
+        trunk: usize,
+    },
 }
 
 /// A browser's request.

@@ -5,7 +5,7 @@ use crate::call::{Call, Kind, Phase, Side};
 use crate::command::{Command, Refusal, Target};
 use crate::frames::{CallFrame, CallState, Direction, EndReason};
 use crate::output::{MediaCommand, Output, Record, SipCommand, To};
-use crate::party::{CallId, Conn, LegRef, Party, SipRef};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
 use media::{dtmf, Codec};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -124,6 +124,11 @@ impl Calls {
                     Side::new(party, Kind::Sip, Direction::In, None, now),
                     PHONE_CODECS.to_vec(),
                 )
+            }
+            Target::Outside { party, trunk } => {
+                let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
+                side.via = Via::Trunk(trunk);
+                (side, PHONE_CODECS.to_vec())
             }
         };
         self.next_id += 1;

@@ -26,6 +26,7 @@ mod call;
 mod command;
 mod desk;
 mod frames;
+pub mod numbers;
 mod output;
 mod party;
 
@@ -33,4 +34,4 @@ pub use command::{Command, Refusal, Target};
 pub use desk::{phone_codec, Calls};
 pub use frames::{CallFrame, CallState, Direction, EndReason};
 pub use output::{MediaCommand, Output, Record, SipCommand, To};
-pub use party::{CallId, Conn, LegRef, Party, SipRef};
+pub use party::{CallId, Conn, LegRef, Party, SipRef, Via};

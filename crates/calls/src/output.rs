@@ -1,7 +1,7 @@
 //! What call control asks the shells to do.
 
 use crate::frames::{CallFrame, Direction};
-use crate::party::{CallId, Conn, LegRef, Party, SipRef};
+use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
 use media::Codec;
 
 /// Who gets a frame.
@@ -105,6 +105,8 @@ pub enum SipCommand {
         from: Party,
         /// What is dialled (Request-URI user).
         target: String,
+        /// Which user agent places it.
+        via: Via,
         /// Our offer.
         sdp: String,
     },

@@ -72,3 +72,14 @@ impl Party {
 /// user agent's own handle beside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SipRef(pub u64);
+
+/// Which SIP user agent of call control carries a SIP side: the one towards the switch
+/// (desk phones), or a trunk's (the outside line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Via {
+    /// The switch.
+    #[default]
+    Switch,
+    /// Trunk number n (the configuration's order).
+    Trunk(usize),
+}

@@ -28,6 +28,7 @@ mod people;
 pub mod provisioning;
 pub mod sessions;
 mod settings;
+pub mod trunks;
 
 pub use bus::{Bus, Change};
 pub use clock::{Clock, SharedClock};

@@ -42,6 +42,7 @@ struct Shared {
     sessions: SessionCache,
     writer: mpsc::Sender<WriteJob>,
     call_desk: std::sync::OnceLock<crate::calls::CallDesk>,
+    trunks: crate::trunks::TrunkBoard,
 }
 
 /// Handle to the live runtime (cheap to clone).
@@ -131,6 +132,7 @@ impl Live {
             sessions: SessionCache::default(),
             writer: writer_tx,
             call_desk: std::sync::OnceLock::new(),
+            trunks: crate::trunks::TrunkBoard::default(),
         }));
         live.dispatch(live.lock());
         tokio::spawn(deadlines(live.clone()));
@@ -549,6 +551,11 @@ impl Live {
     /// Connects call control (once, at start).
     pub fn set_call_desk(&self, desk: crate::calls::CallDesk) {
         let _ = self.0.call_desk.set(desk);
+    }
+
+    /// The SIP trunks' states (set by the call service).
+    pub fn trunks(&self) -> &crate::trunks::TrunkBoard {
+        &self.0.trunks
     }
 
     /// Whether a person has an open client.

@@ -25,6 +25,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     if config.sms.gateway == web::auth::sms_gateway::GatewayKind::None {
         config.sms.gateway = web::auth::sms_gateway::GatewayKind::Log;
     }
+    // A trunk that shows on the admin page how the outside line looks: IP-based, its
+    // carrier a loopback port where nobody answers (calls out end "unavailable").
+    if config.trunks.is_empty() {
+        if config.calls.area_code.is_empty() {
+            config.calls.area_code = "9321".into();
+        }
+        config.trunks.push(demo_trunk());
+    }
     let config = &config;
     let store = runtime::open_store(config, DATA_DIR).await?;
     let seeded = seed(&store).await?;
@@ -99,4 +107,23 @@ async fn seed(store: &Store) -> anyhow::Result<bool> {
     store.set_setting("organisation", ORGANISATION).await?;
     store.set_setting(MARKER, "1").await?;
     Ok(true)
+}
+
+/// The demo's trunk: marked as such, its carrier a loopback port nobody serves.
+fn demo_trunk() -> crate::call_service::trunk_config::TrunkConfig {
+    crate::call_service::trunk_config::TrunkConfig {
+        name: "Demo-Amtsleitung (nur Anschauung)".into(),
+        proxy: std::net::SocketAddr::from(([127, 0, 0, 1], 5999)),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        mode: crate::call_service::trunk_config::TrunkMode::Ip,
+        domain: Some("carrier.demo.invalid".into()),
+        username: None,
+        password: None,
+        accept_from: Vec::new(),
+        number_block: Some("+499321928".into()),
+        dids: Default::default(),
+        main_number: None,
+        main_extension: None,
+        demo: true,
+    }
 }

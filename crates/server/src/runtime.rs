@@ -171,20 +171,35 @@ pub async fn run(
         true => std::net::SocketAddr::from(([127, 0, 0, 1], sip_address.port())),
         false => sip_address,
     };
-    let sip_side = crate::call_service::sip_side::SipSide::new(
+    let seed = u64::from(ua_address.port()) ^ u64::from(std::process::id());
+    let mut uas = vec![crate::call_service::sip_side::SipSide::towards_switch(
         tokio::net::UdpSocket::from_std(ua_socket)?,
         switch_address,
         &config.sip.domain,
-        u64::from(ua_address.port()) ^ u64::from(std::process::id()),
-    )?;
+        seed,
+    )?];
+    for (i, trunk) in config.trunks.iter().enumerate() {
+        let socket = tokio::net::UdpSocket::bind(trunk.listen)
+            .await
+            .with_context(|| format!("trunk {}: cannot listen on {}", trunk.name, trunk.listen))?;
+        println!("trunk {} on {}", trunk.name, socket.local_addr()?);
+        uas.push(crate::call_service::sip_side::SipSide::trunk(
+            socket,
+            trunk.clone(),
+            i,
+            live.trunks().clone(),
+            live.now_ms(),
+            seed.rotate_left(i as u32 + 1),
+        )?);
+    }
     crate::call_service::start(
         live.clone(),
         store.clone(),
         media,
         media_events,
-        Some(sip_side),
+        uas,
+        config.calls.clone(),
         i64::from(config.sip.ring_timeout_seconds) * 1000,
-        config.calls.history_days,
     );
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.

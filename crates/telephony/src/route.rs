@@ -120,7 +120,22 @@ impl Router<'_> {
                 (targets, Some(routing))
             }
             Named::Device(account) => (self.device_targets(&account.sip_username, invite), None),
-            Named::Unknown => return Route::Reject(NOT_FOUND),
+            // A number nobody has here (an outside number, 110, 112): call control
+            // decides (the trunk, the caller's permission) and answers 403/404 itself.
+            Named::Unknown => match self.b2bua.filter(|_| invite && is_number(dialled)) {
+                Some(at) => {
+                    let to_call_control = Target {
+                        uri: Some(Bytes::from(format!("sip:{dialled}@{at}"))),
+                        flow: Flow::udp(at),
+                        person: None,
+                    };
+                    return Route::Fork(Ring {
+                        targets: vec![to_call_control],
+                        routing: None,
+                    });
+                }
+                None => return Route::Reject(NOT_FOUND),
+            },
         };
         if targets.is_empty() {
             return Route::Reject(UNAVAILABLE);
@@ -192,6 +207,12 @@ impl Router<'_> {
             .iter()
             .any(|a| self.busy.is_busy(a.person_id))
     }
+}
+
+/// Digits (a leading `+` allowed), at least three: what could be a telephone number.
+fn is_number(dialled: &str) -> bool {
+    let digits = dialled.strip_prefix('+').unwrap_or(dialled);
+    digits.len() >= 3 && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 
 use super::{Calls, PHONE_CODECS};
 use crate::call::{Call, Kind, Phase, Side};
+use crate::command::Target;
 use crate::frames::{CallFrame, Direction, EndReason};
 use crate::output::{MediaCommand, Output, SipCommand, To};
-use crate::party::{CallId, LegRef, Party, SipRef};
+use crate::party::{CallId, LegRef, Party, SipRef, Via};
 use media::Codec;
 
 impl Calls {
@@ -42,6 +43,7 @@ impl Calls {
                 sip,
                 from: call.sides[0].party.clone(),
                 target: call.sides[1].party.number.clone(),
+                via: call.sides[1].via,
                 sdp,
             };
             self.out.push_back(Output::Sip(command));
@@ -73,11 +75,27 @@ impl Calls {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let (Some(a), Some(b)) = (call.sides[1 - side].leg, call.sides[side].leg) else {
+        let Some(b) = call.sides[side].leg else {
+            return;
+        };
+        call.sides[side].answered_ms = Some(now);
+        let Some(a) = call.sides[1 - side].leg else {
+            // A SIP caller waits for this answer: answer it with the codec chosen here.
+            let offer = call.sides[1 - side].offer.take().unwrap_or_default();
+            let codecs = phone_codec(&sdp).map_or(PHONE_CODECS.to_vec(), |c| vec![c]);
+            call.phase = Phase::Answering;
+            self.out
+                .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+            self.out
+                .push_back(Output::Media(MediaCommand::CreateRtpAnswer {
+                    call: id,
+                    side: 1 - side,
+                    offer,
+                    codecs,
+                }));
             return;
         };
         call.phase = Phase::Connected;
-        call.sides[side].answered_ms = Some(now);
         self.out
             .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
         self.out
@@ -110,27 +128,45 @@ impl Calls {
         self.end(now, id, EndReason::Hangup, Some(side));
     }
 
-    /// The switch rings `to`'s browsers with a call from `from` (a phone, another person,
-    /// the trunk), offering `offer` whose codec for us is `codec`. Returns the call, or
-    /// `None` when the person has no open client (the shell answers 480).
+    /// A call arrived at one of call control's user agents (`via`: from the switch, or
+    /// from a trunk) from `from`, offering `offer` (whose codec for us is `codec`), for
+    /// `to`: a person's browsers, a person through the switch (their desk phones), or an
+    /// outside number through a trunk (a desk phone calling out). Returns the call and
+    /// its name for the SIP side, or `None` when `to` cannot be rung (the shell answers
+    /// 480).
+    #[allow(clippy::too_many_arguments)]
     pub fn handle_sip_incoming(
         &mut self,
         now: i64,
+        via: Via,
         from: Party,
-        to: Party,
+        to: Target,
         offer: String,
         codec: Codec,
     ) -> Option<(CallId, SipRef)> {
-        to.person?;
+        let callee = match to {
+            Target::Browser(p) => {
+                p.person?;
+                Side::new(p, Kind::Browser, Direction::In, None, now)
+            }
+            Target::Sip(p) => Side::new(p, Kind::Sip, Direction::In, None, now),
+            Target::Outside { party, trunk } => {
+                let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
+                side.via = Via::Trunk(trunk);
+                side
+            }
+            Target::Echo => return None,
+        };
         let id = CallId(self.next_id);
         self.next_id += 1;
         let sip = SipRef(self.next_sip);
         self.next_sip += 1;
         let mut caller = Side::new(from, Kind::Sip, Direction::Out, None, now);
         caller.sip = Some(sip);
+        caller.via = via;
         caller.codec = Some(codec);
         caller.offer = Some(offer);
-        let callee = Side::new(to, Kind::Browser, Direction::In, None, now);
+        let ring_person = callee.person();
         let call = Call {
             id,
             sides: [caller, callee],
@@ -139,13 +175,23 @@ impl Calls {
             },
             since_ms: now,
         };
-        let (person, from) = (call.sides[1].party.person?, call.sides[0].party.clone());
+        let from = call.sides[0].party.clone();
         self.calls.insert(id, call);
         self.by_sip.insert(sip, (id, 0));
-        self.out.push_back(Output::Frame(
-            To::Person(person),
-            CallFrame::Incoming { call: id, from },
-        ));
+        match ring_person {
+            Some(person) => self.out.push_back(Output::Frame(
+                To::Person(person),
+                CallFrame::Incoming { call: id, from },
+            )),
+            // SIP on both sides: place the onward call first; the caller is answered
+            // when it is (with the codec it chose).
+            None => self
+                .out
+                .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                    call: id,
+                    side: 1,
+                })),
+        }
         Some((id, sip))
     }
 }

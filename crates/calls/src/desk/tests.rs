@@ -1,4 +1,5 @@
 use super::*;
+use crate::party::Via;
 
 const ANNA: i64 = 1;
 const BERND: i64 = 2;
@@ -567,6 +568,7 @@ fn a_browser_calls_through_the_switch_with_g711_and_a_phone_leg() {
         from,
         target,
         sdp,
+        ..
     })) = out.first().cloned()
     else {
         panic!("{out:?}")
@@ -636,8 +638,9 @@ fn a_phone_call_rings_the_browsers_and_is_answered_with_the_phones_codec() {
     let (id, sip) = c
         .handle_sip_incoming(
             0,
+            Via::Switch,
             phone("2599"),
-            party(BERND),
+            Target::Browser(party(BERND)),
             "phone-offer".into(),
             Codec::Pcmu,
         )
@@ -708,13 +711,27 @@ fn a_phone_call_rings_the_browsers_and_is_answered_with_the_phones_codec() {
 fn a_phone_call_declined_in_the_browser_is_refused_with_603_and_one_nobody_takes_with_480() {
     let mut c = Calls::new(30_000);
     let (id, sip) = c
-        .handle_sip_incoming(0, phone("2599"), party(BERND), "o".into(), Codec::Pcma)
+        .handle_sip_incoming(
+            0,
+            Via::Switch,
+            phone("2599"),
+            Target::Browser(party(BERND)),
+            "o".into(),
+            Codec::Pcma,
+        )
         .unwrap();
     c.handle_command(10, BERND, 20, Command::Reject { call: id })
         .unwrap();
     assert!(drain(&mut c).contains(&Output::Sip(SipCommand::Reject { sip, code: 603 })));
     let (_, sip) = c
-        .handle_sip_incoming(100, phone("2599"), party(BERND), "o".into(), Codec::Pcma)
+        .handle_sip_incoming(
+            100,
+            Via::Switch,
+            phone("2599"),
+            Target::Browser(party(BERND)),
+            "o".into(),
+            Codec::Pcma,
+        )
         .unwrap();
     drain(&mut c);
     c.handle_timeout(30_100);
@@ -739,8 +756,124 @@ fn a_phone_call_declined_in_the_browser_is_refused_with_603_and_one_nobody_takes
         (BERND, None, "2599")
     );
     assert!(
-        c.handle_sip_incoming(200, phone("2599"), phone("2002"), "o".into(), Codec::Pcma)
-            .is_none(),
+        c.handle_sip_incoming(
+            200,
+            Via::Switch,
+            phone("2599"),
+            Target::Browser(phone("2002")),
+            "o".into(),
+            Codec::Pcma
+        )
+        .is_none(),
         "not a person"
     );
+}
+
+#[test]
+fn a_desk_phone_calls_out_through_a_trunk_and_is_answered_with_the_carriers_codec() {
+    let mut c = Calls::new(60_000);
+    let outside = Target::Outside {
+        party: phone("+4930123456"),
+        trunk: 0,
+    };
+    let (id, from_phone) = c
+        .handle_sip_incoming(
+            0,
+            Via::Switch,
+            party(BERND),
+            outside,
+            "phone-offer".into(),
+            Codec::Pcma,
+        )
+        .unwrap();
+    assert_eq!(
+        drain(&mut c),
+        [Output::Media(MediaCommand::CreateRtpOffer {
+            call: id,
+            side: 1
+        })]
+    );
+    c.handle_rtp_created(5, id, 1, Some((LegRef(301), "our-offer".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite {
+        sip: to_trunk,
+        via,
+        target,
+        from,
+        ..
+    })) = out.first().cloned()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        (via, target.as_str(), from.number.as_str()),
+        (Via::Trunk(0), "+4930123456", "2002")
+    );
+    let carrier = "v=0\r\nc=IN IP4 198.51.100.9\r\nm=audio 30000 RTP/AVP 0\r\n";
+    c.handle_sip_answered(900, to_trunk, carrier.into());
+    let out = drain(&mut c);
+    assert_eq!(
+        out[0],
+        Output::Media(MediaCommand::RtpAnswer(LegRef(301), carrier.into()))
+    );
+    assert_eq!(
+        out[1],
+        Output::Media(MediaCommand::CreateRtpAnswer {
+            call: id,
+            side: 0,
+            offer: "phone-offer".into(),
+            codecs: vec![Codec::Pcmu]
+        })
+    );
+    c.handle_rtp_created(905, id, 0, Some((LegRef(300), "to-phone".into())));
+    let out = drain(&mut c);
+    assert_eq!(
+        out[0],
+        Output::Sip(SipCommand::Answer {
+            sip: from_phone,
+            sdp: "to-phone".into()
+        })
+    );
+    assert!(out.contains(&Output::Media(MediaCommand::Bridge(
+        LegRef(300),
+        LegRef(301)
+    ))));
+    // The carrier hangs up: the desk phone's call ends with a BYE.
+    c.handle_sip_ended(5000, to_trunk);
+    assert!(drain(&mut c).contains(&Output::Sip(SipCommand::Hangup { sip: from_phone })));
+}
+
+#[test]
+fn a_busy_outside_number_is_passed_back_to_the_desk_phone() {
+    let mut c = Calls::new(60_000);
+    let outside = Target::Outside {
+        party: phone("+4930123456"),
+        trunk: 0,
+    };
+    let (id, from_phone) = c
+        .handle_sip_incoming(
+            0,
+            Via::Switch,
+            party(BERND),
+            outside,
+            "o".into(),
+            Codec::Pcma,
+        )
+        .unwrap();
+    c.handle_rtp_created(5, id, 1, Some((LegRef(301), "our-offer".into())));
+    let to_trunk = drain(&mut c)
+        .iter()
+        .find_map(|o| {
+            if let Output::Sip(SipCommand::Invite { sip, .. }) = o {
+                Some(*sip)
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    c.handle_sip_failed(100, to_trunk, 486);
+    assert!(drain(&mut c).contains(&Output::Sip(SipCommand::Reject {
+        sip: from_phone,
+        code: 486
+    })));
 }

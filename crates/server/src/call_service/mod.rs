@@ -6,13 +6,20 @@
 
 pub mod sip_side;
 mod targets;
+pub mod trunk_config;
 
+use crate::media_service::CallsConfig;
 use crate::media_service::{MediaEvent, MediaHandle};
-use calls::{CallId, Calls, Command, MediaCommand, Output, Record, Refusal, Target, To};
+use calls::numbers::Permission;
+use calls::{
+    CallId, Calls, Command, MediaCommand, Output, Party, Record, Refusal, SipCommand, Target, To,
+    Via,
+};
 use live::calls::{CallDesk, CallRequest, DeskError, DeskInput};
 use live::{Live, Person};
 use presence::ConnId;
 use sip_side::{Heard, SipSide};
+use std::collections::HashMap;
 use std::time::Duration;
 use store::{CallLine, Store};
 use tokio::sync::mpsc;
@@ -34,21 +41,29 @@ pub fn start(
     store: Store,
     media: MediaHandle,
     media_events: mpsc::UnboundedReceiver<MediaEvent>,
-    sip: Option<SipSide>,
+    uas: Vec<SipSide>,
+    config: CallsConfig,
     ring_ms: i64,
-    history_days: u32,
 ) -> CallDesk {
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
     live.set_call_desk(desk.clone());
+    let (datagrams_tx, datagrams) = mpsc::channel(1024);
+    for (i, ua) in uas.iter().enumerate() {
+        ua.spawn_receiver(i, datagrams_tx.clone());
+    }
+    let history_days = config.history_days;
     let service = Service {
         live: live.clone(),
         store: store.clone(),
         media,
-        sip,
+        uas,
+        owner: HashMap::new(),
+        plan: config.plan(),
+        config,
         calls: Calls::new(ring_ms),
     };
-    tokio::spawn(service.run(rx, media_events));
+    tokio::spawn(service.run(rx, media_events, datagrams));
     tokio::spawn(clean_history(live, store, history_days));
     desk
 }
@@ -57,15 +72,13 @@ struct Service {
     live: Live,
     store: Store,
     media: MediaHandle,
-    sip: Option<SipSide>,
+    /// Call control's user agents: the switch's first (when there is one), then the trunks'.
+    uas: Vec<SipSide>,
+    /// Which user agent carries each SIP side.
+    owner: HashMap<calls::SipRef, usize>,
+    plan: calls::numbers::Plan,
+    config: CallsConfig,
     calls: Calls,
-}
-
-async fn sip_receive(sip: &mut Option<SipSide>, now: i64, buf: &mut [u8]) {
-    match sip {
-        Some(s) => s.receive(now, buf).await,
-        None => std::future::pending().await,
-    }
 }
 
 impl Service {
@@ -73,14 +86,14 @@ impl Service {
         mut self,
         mut inputs: mpsc::Receiver<DeskInput>,
         mut media_events: mpsc::UnboundedReceiver<MediaEvent>,
+        mut datagrams: mpsc::Receiver<sip_side::Datagram>,
     ) {
         let (made_tx, mut made_rx) = mpsc::unbounded_channel::<Made>();
-        let mut buf = vec![0u8; 65_536];
         loop {
             let now = self.live.now_ms();
             let next = [
                 self.calls.poll_timeout(),
-                self.sip.as_ref().and_then(SipSide::poll_timeout),
+                self.uas.iter().filter_map(SipSide::poll_timeout).min(),
             ]
             .into_iter()
             .flatten()
@@ -105,20 +118,31 @@ impl Service {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
                     Made::Rtp(call, side, made) => self.calls.handle_rtp_created(now, call, side, made),
                 },
-                () = sip_receive(&mut self.sip, now, &mut buf) => {}
+                Some((i, from, data)) = datagrams.recv() => {
+                    if let Some(ua) = self.uas.get_mut(i) {
+                        ua.handle_datagram(now, from, data);
+                    }
+                }
                 () = tokio::time::sleep(wait) => {
-                    self.calls.handle_timeout(self.live.now_ms());
-                    if let Some(s) = self.sip.as_mut() {
-                        s.handle_timeout(self.live.now_ms());
+                    let now = self.live.now_ms();
+                    self.calls.handle_timeout(now);
+                    for ua in self.uas.iter_mut() {
+                        ua.handle_timeout(now);
                     }
                 }
             }
             // What the user agent heard feeds call control; what call control decides
             // may give the user agent work: until both are quiet.
             loop {
-                let heard = self.sip.as_mut().map(SipSide::flush).unwrap_or_default();
-                for h in heard {
-                    self.heard(h).await;
+                let now = self.live.now_ms();
+                let heard: Vec<(usize, Heard)> = self
+                    .uas
+                    .iter_mut()
+                    .enumerate()
+                    .flat_map(|(i, ua)| ua.flush(now).into_iter().map(move |h| (i, h)))
+                    .collect();
+                for (i, h) in heard {
+                    self.heard(i, h).await;
                 }
                 let mut any = false;
                 while let Some(output) = self.calls.poll_output() {
@@ -142,7 +166,8 @@ impl Service {
         let id = |s: &str| s.parse::<CallId>().map_err(|()| refusal(Refusal::NoCall));
         let command = match request {
             CallRequest::Dial { target, sdp } => {
-                let target = self.route(person, &target).await?;
+                let allowed = self.config.permission(&person.login);
+                let target = self.route(Some(person.id), allowed, &target).await?;
                 let me = self
                     .store
                     .panel_person(&person.login)
@@ -191,10 +216,41 @@ impl Service {
             .map_err(refusal)
     }
 
-    /// Where a browser's call goes: straight to the person's browsers when browsers are
-    /// all they have (Opus, no switch), through the switch when they have desk phones or
-    /// forwarding (every device rings, the rules apply).
-    async fn route(&self, me: &Person, dialled: &str) -> Result<Target, DeskError> {
+    /// Where a call for `dialled` goes: an outside number through the first trunk (if
+    /// `allowed` lets the caller); a person straight to their browsers when browsers are
+    /// all they have (Opus, no switch), else through the switch (every device rings,
+    /// their forwarding applies). `me`: the caller, if a person.
+    async fn route(
+        &self,
+        me: Option<i64>,
+        allowed: Permission,
+        dialled: &str,
+    ) -> Result<Target, DeskError> {
+        if let Some(outside) = self.plan.check(dialled, allowed) {
+            let outside = outside.map_err(|e| DeskError {
+                code: "forbidden",
+                message: e.to_string(),
+            })?;
+            let Some(trunk) = self.trunk_index(0) else {
+                return Err(DeskError {
+                    code: "unavailable",
+                    message: "Für Anrufe nach außen ist keine Amtsleitung eingerichtet.".into(),
+                });
+            };
+            let number = calls::numbers::display(&outside.e164, &self.plan);
+            let party = Party {
+                person: None,
+                name: outside.emergency.then(|| "Notruf".to_string()),
+                number,
+                login: None,
+                unit: None,
+            };
+            let party = Party {
+                number: outside.e164,
+                ..party
+            };
+            return Ok(Target::Outside { party, trunk });
+        }
         let target = targets::resolve(&self.store, dialled).await?;
         let Target::Browser(p) = &target else {
             return Ok(target);
@@ -202,13 +258,13 @@ impl Service {
         let (Some(id), Some(login)) = (p.person, p.login.clone()) else {
             return Ok(target);
         };
-        if id != me.id
-            && self.sip.is_some()
+        if Some(id) != me
+            && self.has_switch()
             && targets::has_phones_or_rules(&self.store, &login).await
         {
             return Ok(Target::Sip(p.clone()));
         }
-        if id != me.id && !self.live.is_connected(id) {
+        if Some(id) != me && !self.live.is_connected(id) {
             let name = p.name.clone().unwrap_or_default();
             return Err(DeskError {
                 code: "unavailable",
@@ -218,8 +274,22 @@ impl Service {
         Ok(target)
     }
 
-    /// Something the SIP user agent heard.
-    async fn heard(&mut self, heard: Heard) {
+    fn has_switch(&self) -> bool {
+        self.uas.first().is_some_and(|ua| ua.block().is_none())
+    }
+
+    /// Trunk `n`'s index in `uas`.
+    fn trunk_index(&self, n: usize) -> Option<usize> {
+        let first = usize::from(self.has_switch());
+        (first + n < self.uas.len()).then_some(n)
+    }
+
+    fn ua_of_trunk(&self, n: usize) -> usize {
+        n + usize::from(self.has_switch())
+    }
+
+    /// Something user agent `i` heard.
+    async fn heard(&mut self, i: usize, heard: Heard) {
         let now = self.live.now_ms();
         match heard {
             Heard::Incoming {
@@ -228,38 +298,108 @@ impl Service {
                 to,
                 sdp,
             } => {
-                let Some(sip) = self.sip.as_mut() else { return };
-                let callee = self
-                    .store
-                    .panel_person_by_extension(&to)
-                    .await
-                    .ok()
-                    .flatten();
                 let codec = sdp.as_deref().and_then(calls::phone_codec);
-                let (Some(callee), Some(codec), Some(offer)) = (callee, codec, sdp) else {
-                    sip.refuse(now, call, 488);
+                let (Some(codec), Some(offer)) = (codec, sdp) else {
+                    self.uas[i].refuse(now, call, 488);
                     return;
                 };
-                if !self.live.is_connected(callee.id) {
-                    sip.refuse(now, call, 480);
-                    return;
-                }
-                let caller = targets::caller(&self.store, &from).await;
-                match self.calls.handle_sip_incoming(
-                    now,
-                    caller,
-                    targets::party(&callee),
-                    offer,
-                    codec,
-                ) {
-                    Some((_, r)) => sip.adopt(call, r),
-                    None => sip.refuse(now, call, 480),
+                let from_trunk = self.uas[i].block().is_some();
+                let (via, caller, target) = if from_trunk {
+                    // A citizen dials a direct number: the extension behind it.
+                    let number =
+                        calls::numbers::normalise_called(&caller_number(&from), &self.plan);
+                    let caller = Party {
+                        person: None,
+                        name: None,
+                        number,
+                        login: None,
+                        unit: None,
+                    };
+                    let extension = self.uas[i]
+                        .block()
+                        .and_then(|b| b.extension_of(&to, &self.plan));
+                    let Some(extension) = extension else {
+                        self.uas[i].refuse(now, call, 404);
+                        return;
+                    };
+                    let trunk = i - usize::from(self.has_switch());
+                    match self.route(None, Permission::Internal, &extension).await {
+                        Ok(t) => (Via::Trunk(trunk), caller, t),
+                        Err(e) => {
+                            self.uas[i].refuse(
+                                now,
+                                call,
+                                if e.code == "not_found" { 404 } else { 480 },
+                            );
+                            return;
+                        }
+                    }
+                } else {
+                    // From the switch: a person's browsers, or a desk phone calling out.
+                    let caller = targets::caller(&self.store, &from).await;
+                    let allowed = match &caller.login {
+                        Some(login) => self.config.permission(login),
+                        None => Permission::Internal,
+                    };
+                    let target = match self.plan.outside(&to) {
+                        Some(_) => self.route(caller.person, allowed, &to).await,
+                        None => match self
+                            .store
+                            .panel_person_by_extension(&to)
+                            .await
+                            .ok()
+                            .flatten()
+                        {
+                            Some(p) if self.live.is_connected(p.id) => {
+                                Ok(Target::Browser(targets::party(&p)))
+                            }
+                            Some(_) => Err(DeskError {
+                                code: "unavailable",
+                                message: String::new(),
+                            }),
+                            None => Err(DeskError {
+                                code: "not_found",
+                                message: String::new(),
+                            }),
+                        },
+                    };
+                    match target {
+                        Ok(t) => (Via::Switch, caller, t),
+                        Err(e) => {
+                            let code = match e.code {
+                                "not_found" => 404,
+                                "forbidden" => 403,
+                                _ => 480,
+                            };
+                            if code == 403 {
+                                tracing::info!(dialled = %to, "an outside call a desk phone may not make was refused");
+                            }
+                            self.uas[i].refuse(now, call, code);
+                            return;
+                        }
+                    }
+                };
+                match self
+                    .calls
+                    .handle_sip_incoming(now, via, caller, target, offer, codec)
+                {
+                    Some((_, r)) => {
+                        self.uas[i].adopt(call, r);
+                        self.owner.insert(r, i);
+                    }
+                    None => self.uas[i].refuse(now, call, 480),
                 }
             }
             Heard::Ringing(r) => self.calls.handle_sip_ringing(now, r),
             Heard::Answered(r, sdp) => self.calls.handle_sip_answered(now, r, sdp),
-            Heard::Failed(r, code) => self.calls.handle_sip_failed(now, r, code),
-            Heard::Ended(r) => self.calls.handle_sip_ended(now, r),
+            Heard::Failed(r, code) => {
+                self.owner.remove(&r);
+                self.calls.handle_sip_failed(now, r, code)
+            }
+            Heard::Ended(r) => {
+                self.owner.remove(&r);
+                self.calls.handle_sip_ended(now, r)
+            }
         }
     }
 
@@ -352,8 +492,22 @@ impl Service {
             }
             Output::Sip(command) => {
                 let now = live.now_ms();
-                if let Some(sip) = self.sip.as_mut() {
-                    sip.command(now, command);
+                let i = match &command {
+                    SipCommand::Invite { sip, via, .. } => {
+                        let i = match via {
+                            Via::Switch => 0,
+                            Via::Trunk(n) => self.ua_of_trunk(*n),
+                        };
+                        self.owner.insert(*sip, i);
+                        Some(i)
+                    }
+                    SipCommand::Answer { sip, .. } => self.owner.get(sip).copied(),
+                    SipCommand::Reject { sip, .. } | SipCommand::Hangup { sip } => {
+                        self.owner.remove(sip)
+                    }
+                };
+                if let Some(ua) = i.and_then(|i| self.uas.get_mut(i)) {
+                    ua.command(now, command);
                 }
             }
         }
@@ -398,4 +552,9 @@ async fn clean_history(live: Live, store: Store, days: u32) {
             Err(e) => tracing::warn!(error = %e, "old call history could not be deleted"),
         }
     }
+}
+
+/// The calling number of a From value from a carrier.
+fn caller_number(from: &str) -> String {
+    sip_side::caller_of(from).1
 }

@@ -1,25 +1,34 @@
-//! Call control's SIP user agent (`sip_ua`, sans-IO) on a UDP socket of its own on
-//! loopback, talking to the switch: it places browsers' calls to people with desk phones
-//! (the switch forks, forwards, applies do-not-disturb), and the switch rings people's
-//! browsers through it. The switch trusts this one address (`[sip]`'s b2bua), so no
-//! digest is needed; the person's session was checked on the WebSocket.
+//! Call control's SIP user agents (`sip_ua`, sans-IO), each on a UDP socket of its own:
+//! one towards the switch on loopback (browsers' calls to desk phones, desk phones'
+//! calls to browsers and to the outside line; the switch trusts this one address, the
+//! person's session was checked on the WebSocket), and one per trunk towards the
+//! carrier (registering with credentials, or accepted by address).
 
+use super::trunk_config::{TrunkConfig, TrunkMode};
+use calls::numbers::NumberBlock;
 use calls::{Party, SipCommand, SipRef};
+use live::trunks::{TrunkBoard, TrunkState};
+use secrecy::ExposeSecret;
 use sip_ua::{Account, CallRef, PhoneEvent, SipPhone};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 
-/// What the user agent heard, named by call control's [`SipRef`]s.
+/// How long a trunk waits after a failed registration before it tries again.
+const RETRY_MS: i64 = 30_000;
+
+/// What a user agent heard, named by call control's [`SipRef`]s.
 #[derive(Debug)]
 pub enum Heard {
-    /// A call from the switch for the person of extension `to`.
+    /// A call arrived for `to` (the Request-URI user: an extension, a number, a DID).
     Incoming {
         /// The user agent's handle (not yet known to call control).
         call: CallRef,
         /// The From value.
         from: String,
-        /// The called extension.
+        /// Whom it is for.
         to: String,
         /// The offer.
         sdp: Option<String>,
@@ -34,18 +43,31 @@ pub enum Heard {
     Ended(SipRef),
 }
 
-/// The user agent with its socket and the names of its calls.
+/// A datagram for user agent `.0`.
+pub type Datagram = (usize, SocketAddr, bytes::Bytes);
+
+struct Trunk {
+    config: TrunkConfig,
+    block: NumberBlock,
+    index: usize,
+    board: TrunkBoard,
+    /// When to register (again).
+    register_at: Option<i64>,
+}
+
+/// One user agent with its socket and the names of its calls.
 pub struct SipSide {
     ua: SipPhone,
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
     domain: String,
     to_ref: HashMap<CallRef, SipRef>,
     from_ref: HashMap<SipRef, CallRef>,
+    trunk: Option<Trunk>,
 }
 
 impl SipSide {
-    /// The user agent on `socket`, sending to the switch at `switch`.
-    pub fn new(
+    /// The user agent towards the switch at `switch`.
+    pub fn towards_switch(
         socket: UdpSocket,
         switch: SocketAddr,
         domain: &str,
@@ -55,32 +77,116 @@ impl SipSide {
         let account = Account::new("durchwahl", "", domain);
         Ok(SipSide {
             ua: SipPhone::new(account, local, switch, seed),
-            socket,
+            socket: Arc::new(socket),
             domain: domain.to_string(),
             to_ref: HashMap::new(),
             from_ref: HashMap::new(),
+            trunk: None,
         })
     }
 
-    /// Receives one datagram (and then all that wait).
-    pub async fn receive(&mut self, now: i64, buf: &mut [u8]) {
-        if let Ok((n, from)) = self.socket.recv_from(buf).await {
-            self.ua
-                .handle_datagram(now, from, bytes::Bytes::copy_from_slice(&buf[..n]));
-            while let Ok((n, from)) = self.socket.try_recv_from(buf) {
-                self.ua
-                    .handle_datagram(now, from, bytes::Bytes::copy_from_slice(&buf[..n]));
+    /// The user agent of trunk `index` (registering at once when it registers).
+    pub fn trunk(
+        socket: UdpSocket,
+        config: TrunkConfig,
+        index: usize,
+        board: TrunkBoard,
+        now: i64,
+        seed: u64,
+    ) -> std::io::Result<SipSide> {
+        let local = socket.local_addr()?;
+        let domain = config
+            .domain
+            .clone()
+            .unwrap_or_else(|| config.proxy.ip().to_string());
+        let password = config
+            .password
+            .as_ref()
+            .map(|p| p.expose_secret().to_string())
+            .unwrap_or_default();
+        let user = config
+            .username
+            .clone()
+            .unwrap_or_else(|| "durchwahl".into());
+        let account = Account::new(&user, &password, &domain);
+        let register = config.mode == TrunkMode::Register;
+        let state = TrunkState {
+            name: config.name.clone(),
+            mode: if register { "register" } else { "ip" },
+            demo: config.demo,
+            state: if register { "registering" } else { "ip" },
+            detail: None,
+            since_ms: now,
+        };
+        board.set(index, state);
+        let trunk = Trunk {
+            block: config.block(),
+            config,
+            index,
+            board,
+            register_at: register.then_some(now),
+        };
+        Ok(SipSide {
+            ua: SipPhone::new(account, local, trunk.config.proxy, seed),
+            socket: Arc::new(socket),
+            domain,
+            to_ref: HashMap::new(),
+            from_ref: HashMap::new(),
+            trunk: Some(trunk),
+        })
+    }
+
+    /// The office's numbers at this trunk (none for the switch's user agent).
+    pub fn block(&self) -> Option<&NumberBlock> {
+        self.trunk.as_ref().map(|t| &t.block)
+    }
+
+    /// Receives this user agent's datagrams on a task of its own, handing them to `tx`
+    /// as user agent `index`'s.
+    pub fn spawn_receiver(&self, index: usize, tx: mpsc::Sender<Datagram>) {
+        let socket = self.socket.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65_536];
+            while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+                if tx
+                    .send((index, from, bytes::Bytes::copy_from_slice(&buf[..n])))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// A datagram arrived. A trunk takes SIP only from its carrier.
+    pub fn handle_datagram(&mut self, now: i64, from: SocketAddr, data: bytes::Bytes) {
+        if let Some(t) = &self.trunk {
+            if from.ip() != t.config.proxy.ip() && !t.config.accept_from.contains(&from.ip()) {
+                tracing::debug!(trunk = %t.config.name, %from, "SIP from an address the trunk does not accept");
+                return;
             }
         }
+        self.ua.handle_datagram(now, from, data);
     }
 
     /// When the user agent needs the time next (Unix ms).
     pub fn poll_timeout(&self) -> Option<i64> {
-        self.ua.poll_timeout()
+        let register = self.trunk.as_ref().and_then(|t| t.register_at);
+        [self.ua.poll_timeout(), register]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Fires what is due.
     pub fn handle_timeout(&mut self, now: i64) {
+        if let Some(t) = self.trunk.as_mut() {
+            if t.register_at.is_some_and(|at| at <= now) {
+                t.register_at = None;
+                self.ua.register(now);
+            }
+        }
         self.ua.handle_timeout(now);
     }
 
@@ -92,10 +198,25 @@ impl SipSide {
                 from,
                 target,
                 sdp,
+                ..
             } => {
-                let call = self
-                    .ua
-                    .call_as(now, &from_value(&from, &self.domain), &target, &sdp);
+                let (from, target) = match &self.trunk {
+                    // Towards the carrier: the caller's direct number, the E.164 target.
+                    Some(t) => {
+                        let number = t
+                            .block
+                            .caller_id(&from.number)
+                            .or_else(|| t.config.main_number.clone())
+                            .unwrap_or(from.number.clone());
+                        let caller = Party { number, ..from };
+                        (
+                            from_value(&caller, &self.domain),
+                            format!("sip:{target}@{}", self.domain),
+                        )
+                    }
+                    None => (from_value(&from, &self.domain), target),
+                };
+                let call = self.ua.call_as(now, &from, &target, &sdp);
                 self.to_ref.insert(call, sip);
                 self.from_ref.insert(sip, call);
                 Ok(())
@@ -130,12 +251,15 @@ impl SipSide {
     }
 
     /// Sends what the user agent wrote; returns what it heard.
-    pub fn flush(&mut self) -> Vec<Heard> {
-        while let Some(t) = self.ua.poll_transmit() {
-            let _ = self.socket.try_send_to(&t.data, t.to);
-        }
+    pub fn flush(&mut self, now: i64) -> Vec<Heard> {
         let mut heard = Vec::new();
-        while let Some(event) = self.ua.poll_event() {
+        loop {
+            while let Some(t) = self.ua.poll_transmit() {
+                let _ = self.socket.try_send_to(&t.data, t.to);
+            }
+            let Some(event) = self.ua.poll_event() else {
+                break;
+            };
             let named = |call: &CallRef| self.to_ref.get(call).copied();
             match event {
                 PhoneEvent::Incoming {
@@ -162,16 +286,56 @@ impl SipSide {
                     self.forget(call);
                 }
                 PhoneEvent::Offered { call, .. } => {
-                    // A phone's re-INVITE (hold): not supported yet; the call goes on.
-                    let _ = self.ua.reject(0, call, 488);
+                    // A re-INVITE (a phone's hold): not supported yet; the call goes on.
+                    let _ = self.ua.reject(now, call, 488);
                 }
-                _ => {}
+                PhoneEvent::Registered { expires } => self.registered(now, expires),
+                PhoneEvent::RegistrationFailed { code } => self.registration_failed(now, code),
+                PhoneEvent::Confirmed { .. }
+                | PhoneEvent::Accepted { .. }
+                | PhoneEvent::Refused { .. } => {}
             }
         }
-        while let Some(t) = self.ua.poll_transmit() {
-            let _ = self.socket.try_send_to(&t.data, t.to);
-        }
         heard
+    }
+
+    fn registered(&mut self, now: i64, expires: u32) {
+        let Some(t) = self.trunk.as_mut() else { return };
+        // Again at half the granted time (at least a minute apart).
+        t.register_at = Some(now + (i64::from(expires) * 500).max(60_000));
+        let state = TrunkState {
+            name: t.config.name.clone(),
+            mode: "register",
+            demo: t.config.demo,
+            state: "registered",
+            detail: None,
+            since_ms: now,
+        };
+        if t.board.set(t.index, state) {
+            tracing::info!(trunk = %t.config.name, expires, "trunk registered");
+        }
+    }
+
+    fn registration_failed(&mut self, now: i64, code: u16) {
+        let Some(t) = self.trunk.as_mut() else { return };
+        t.register_at = Some(now + RETRY_MS);
+        let detail = Some(if code == 408 {
+            "keine Antwort des Anbieters (408)".to_string()
+        } else {
+            format!("vom Anbieter abgelehnt ({code})")
+        });
+        let state = TrunkState {
+            name: t.config.name.clone(),
+            mode: "register",
+            demo: t.config.demo,
+            state: "failed",
+            detail,
+            since_ms: now,
+        };
+        // Logged once per change, not per retry.
+        if t.board.set(t.index, state) {
+            tracing::warn!(trunk = %t.config.name, code, "the trunk is down: registration failed");
+        }
     }
 
     fn forget(&mut self, call: CallRef) {

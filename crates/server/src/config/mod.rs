@@ -46,6 +46,8 @@ pub struct Config {
     pub media: MediaConfig,
     /// `[calls]`
     pub calls: CallsConfig,
+    /// `[[trunks]]`
+    pub trunks: Vec<crate::call_service::trunk_config::TrunkConfig>,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -197,6 +199,7 @@ impl Config {
             self.sip.validate(),
             self.media.validate(),
             self.calls.validate(),
+            self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
         ];
         for check in checks {

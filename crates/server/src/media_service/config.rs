@@ -138,11 +138,29 @@ impl MediaConfig {
 pub struct CallsConfig {
     /// How long the call history is kept, days.
     pub history_days: u32,
+    /// What people dial before an outside number.
+    pub outside_prefix: String,
+    /// The country code, without `+`.
+    pub country_code: String,
+    /// The office's area code, without the leading 0.
+    pub area_code: String,
+    /// How far people may call outside unless listed in `permissions`: `internal`,
+    /// `local`, `national`, `international` (110 and 112 always).
+    pub default_permission: String,
+    /// Per login: its permission.
+    pub permissions: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for CallsConfig {
     fn default() -> Self {
-        CallsConfig { history_days: 90 }
+        CallsConfig {
+            history_days: 90,
+            outside_prefix: "0".into(),
+            country_code: "49".into(),
+            area_code: String::new(),
+            default_permission: "national".into(),
+            permissions: std::collections::BTreeMap::new(),
+        }
     }
 }
 
@@ -152,6 +170,26 @@ impl CallsConfig {
         if self.history_days == 0 || self.history_days > 3650 {
             return Err("[calls] history_days must be 1 to 3650".into());
         }
+        let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+        if !digits(&self.outside_prefix) || self.outside_prefix.len() > 2 {
+            return Err("[calls] outside_prefix must be up to two digits (or empty)".into());
+        }
+        if self.country_code.is_empty()
+            || !digits(&self.country_code)
+            || !digits(&self.area_code)
+            || self.area_code.starts_with('0')
+        {
+            return Err(
+                "[calls] country_code and area_code are digits without + or leading 0".into(),
+            );
+        }
+        for p in std::iter::once(&self.default_permission).chain(self.permissions.values()) {
+            if calls::numbers::Permission::parse(p).is_none() {
+                return Err(format!(
+                    "[calls] permission {p:?}: use internal, local, national or international"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -160,5 +198,25 @@ fn redacted<S: serde::Serializer>(secret: &Option<SecretString>, s: S) -> Result
     match secret {
         Some(_) => s.serialize_some("[REDACTED]"),
         None => s.serialize_none(),
+    }
+}
+
+impl CallsConfig {
+    /// The numbering plan.
+    pub fn plan(&self) -> calls::numbers::Plan {
+        calls::numbers::Plan {
+            outside_prefix: self.outside_prefix.clone(),
+            country: self.country_code.clone(),
+            area: self.area_code.clone(),
+        }
+    }
+
+    /// How far `login` may call outside.
+    pub fn permission(&self, login: &str) -> calls::numbers::Permission {
+        let name = self
+            .permissions
+            .get(login)
+            .unwrap_or(&self.default_permission);
+        calls::numbers::Permission::parse(name).unwrap_or(calls::numbers::Permission::Internal)
     }
 }

@@ -283,3 +283,28 @@ fn a_person_with_a_browser_open_is_rung_through_call_control_for_calls_only() {
     // A MESSAGE is not a call: it reaches browsers through the chat, not call control.
     assert!(matches!(router.route("500", false), Route::Reject(s) if s.code == 480));
 }
+
+#[test]
+fn a_number_nobody_has_goes_to_call_control_for_the_outside_line() {
+    let world = World::new(&["200-1"]);
+    let b2bua: std::net::SocketAddr = "127.0.0.1:7000".parse().unwrap();
+    let router = Router {
+        b2bua: Some(b2bua),
+        ..world.router()
+    };
+    let Route::Fork(ring) = router.route("004930123456", true) else {
+        panic!("routed")
+    };
+    assert_eq!(
+        ring.targets[0].uri.as_deref(),
+        Some(&b"sip:004930123456@127.0.0.1:7000"[..])
+    );
+    assert!(matches!(router.route("112", true), Route::Fork(_)));
+    // Names that are not numbers, and anything but calls, stay 404.
+    assert!(matches!(router.route("nobody", true), Route::Reject(s) if s.code == 404));
+    assert!(matches!(router.route("004930123456", false), Route::Reject(s) if s.code == 404));
+    // Without call control, as before.
+    assert!(
+        matches!(world.router().route("004930123456", true), Route::Reject(s) if s.code == 404)
+    );
+}

@@ -94,3 +94,47 @@ pub async fn ice(State(state): State<AppState>, _who: SignedIn) -> Json<Ice> {
         ice_servers: state.ice_servers.as_ref().clone(),
     })
 }
+
+/// One SIP trunk's state.
+#[derive(Serialize, ToSchema)]
+pub struct Trunk {
+    name: String,
+    /// `register` or `ip`.
+    mode: String,
+    /// A trunk of the demo (pointing at nothing real).
+    demo: bool,
+    /// `registered`, `registering`, `failed` or `ip` (accepted by address).
+    state: String,
+    /// Why it failed.
+    detail: Option<String>,
+    /// Since when (ISO 8601 UTC).
+    since: String,
+}
+
+/// The trunks.
+#[derive(Serialize, ToSchema)]
+pub struct Trunks {
+    trunks: Vec<Trunk>,
+}
+
+/// The outside lines (SIP trunks) and how they are doing.
+#[utoipa::path(get, path = "/api/v1/admin/trunks", tag = "calls",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    responses((status = 200, body = Trunks)))]
+pub async fn trunks(State(state): State<AppState>, _: crate::auth::session::Admin) -> Json<Trunks> {
+    let trunks = state
+        .live
+        .trunks()
+        .list()
+        .into_iter()
+        .map(|t| Trunk {
+            name: t.name,
+            mode: t.mode.to_string(),
+            demo: t.demo,
+            state: t.state.to_string(),
+            detail: t.detail,
+            since: iso_utc(t.since_ms),
+        })
+        .collect();
+    Json(Trunks { trunks })
+}

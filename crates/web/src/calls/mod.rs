@@ -14,4 +14,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::history))
         .routes(routes!(api::ice))
+        .routes(routes!(api::trunks))
 }

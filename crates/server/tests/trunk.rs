@@ -1,0 +1,267 @@
+//! The outside line: sipp plays the carrier of a SIP trunk. Registration with digest
+//! credentials (and the trunk shown as down when they are refused); an IP-based trunk
+//! where a browser's call to a national number leaves with the E.164 number and the
+//! caller's direct number as caller id, 112 leaves even for a person allowed internal
+//! calls only, and an international number does not; and a citizen's call to a direct
+//! number rings that person's browser with the caller's number.
+
+mod common;
+
+use common::setup;
+use common::sip::{free_udp_port, scenario};
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use str0m::format::Codec;
+use testkit::webrtc_peer::WebRtcPeer;
+use testkit::ws::{self, WsClient};
+
+fn sipp(dir: &std::path::Path, name: &str, file: &str, port: u16, extra: &[&str]) -> Child {
+    Command::new("timeout")
+        .args([
+            "-k",
+            "5",
+            "60",
+            "sipp",
+            "-sf",
+            &scenario(file),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .args([
+            "-nostdin",
+            "-timeout",
+            "40s",
+            "-timeout_error",
+            "-trace_err",
+            "-error_file",
+        ])
+        .arg(dir.join(format!("{name}.err")))
+        .args(["-trace_msg", "-message_file"])
+        .arg(dir.join(format!("{name}.msg")))
+        .args(extra)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run sipp (scripts/test installs sip-tester)")
+}
+
+fn finished(mut child: Child, dir: &std::path::Path, name: &str) -> String {
+    let status = child.wait().unwrap();
+    let messages = std::fs::read_to_string(dir.join(format!("{name}.msg"))).unwrap_or_default();
+    let errors = std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default();
+    assert!(
+        status.success(),
+        "sipp {name}: {status:?}\n{errors}\n{messages}"
+    );
+    messages
+}
+
+fn trunk_config(carrier: u16, trunk: u16, mode: &str) -> String {
+    format!(
+        "[calls]\narea_code = \"9321\"\npermissions = {{ \"b.user\" = \"internal\" }}\n\
+         [[trunks]]\nname = \"Testträger\"\nproxy = \"127.0.0.1:{carrier}\"\nlisten = \"127.0.0.1:{trunk}\"\n\
+         mode = \"{mode}\"\nnumber_block = \"+499321928\"\n"
+    )
+}
+
+fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |f| f["type"] == "call.state" && f["call"] == call && f["state"] == s
+}
+
+/// Dials `number`, answers the media, waits until connected, hangs up.
+fn call_out(ws: &mut WsClient, r: i64, number: &str) {
+    let peer = WebRtcPeer::new(&[Codec::PCMA, Codec::PCMU]);
+    ws.send(json!({"type": "call.dial", "ref": r, "target": number, "sdp": peer.offer}));
+    let ack = ws.wait_for(|f| f["ref"] == r);
+    let call = ack["call"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{number}: {ack}"))
+        .to_string();
+    let answer = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let _peer = peer.start(&answer, 1);
+    ws.wait_for(state(&call, "connected"));
+    ws.send(json!({"type": "call.hangup", "ref": r + 1000, "call": call}));
+    ws.wait_for(state(&call, "ended"));
+}
+
+#[test]
+fn calls_leave_through_an_ip_trunk_with_the_direct_number_and_the_rules_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let sipp = sipp(dir.path(), "out", "carrier_uas.xml", carrier, &["-m", "2"]);
+    let s = setup(&trunk_config(carrier, trunk, "ip"));
+    let mut cws = ws::connect(&s.signed_in("c.clerk"), None);
+    call_out(&mut cws, 1, "0 030 1234567");
+    // Bärbel may call internally only: 112 still leaves, an outside number does not.
+    let mut bws = ws::connect(&s.signed_in("b.user"), None);
+    call_out(&mut bws, 1, "112");
+    let offer = WebRtcPeer::new(&[Codec::PCMA]).offer;
+    bws.send(json!({"type": "call.dial", "ref": 5, "target": "0 030 1234567", "sdp": offer}));
+    let refused = bws.wait_for(|f| f["ref"] == 5);
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+    let messages = finished(sipp, dir.path(), "out");
+    assert!(
+        messages.contains("INVITE sip:+49301234567@"),
+        "the E.164 number: {messages}"
+    );
+    assert!(
+        messages.contains("<sip:+4993219282501@"),
+        "Carl's direct number as caller id: {messages}"
+    );
+    assert!(messages.contains("INVITE sip:112@"), "112: {messages}");
+    assert!(
+        messages.contains("<sip:+4993219282401@"),
+        "Bärbel's direct number: {messages}"
+    );
+    assert_eq!(
+        messages.matches("INVITE sip:").count(),
+        2,
+        "the refused call never left"
+    );
+}
+
+#[test]
+fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let s = setup(&trunk_config(carrier, trunk, "ip"));
+    let mut dws = ws::connect(&s.signed_in("d.new"), None);
+    let target = format!("127.0.0.1:{trunk}");
+    let sipp = sipp(
+        dir.path(),
+        "in",
+        "carrier_uac.xml",
+        carrier,
+        &[
+            "-s",
+            "+4993219282502",
+            "-key",
+            "caller",
+            "+4930555123",
+            "-m",
+            "1",
+            "-d",
+            "1000",
+            &target,
+        ],
+    );
+    let incoming = dws.wait_for(|f| f["type"] == "call.incoming");
+    assert_eq!(incoming["from"]["number"], "+4930555123", "{incoming}");
+    let call = incoming["call"].as_str().unwrap().to_string();
+    let peer = WebRtcPeer::new(&[Codec::Opus, Codec::PCMA]);
+    dws.send(json!({"type": "call.answer", "ref": 1, "call": call, "sdp": peer.offer}));
+    let answer = dws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        answer.contains("PCMA/8000"),
+        "the carrier's codec: {answer}"
+    );
+    let _peer = peer.start(&answer, 2);
+    dws.wait_for(state(&call, "connected"));
+    // The carrier hangs up after a second.
+    let ended = dws.wait_for(state(&call, "ended"));
+    assert_eq!(ended["reason"], "hangup");
+    finished(sipp, dir.path(), "in");
+}
+
+fn trunk_state(s: &testkit::server::TestServer, want: &str) -> Value {
+    let mut admin = s.signed_in("a.admin");
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = admin.get("/api/v1/admin/trunks");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let t = r.json()["trunks"][0].clone();
+        if t["state"] == want || Instant::now() > end {
+            return t;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_trunk_registers_with_its_credentials_and_shows_why_when_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (password, expected) in [("geheim", "registered"), ("falsch", "failed")] {
+        let carrier = free_udp_port();
+        let name = format!("reg-{password}");
+        let mut sipp = sipp(
+            dir.path(),
+            &name,
+            "carrier_register.xml",
+            carrier,
+            &[
+                "-key", "user", "trunk", "-key", "password", "geheim", "-m", "1",
+            ],
+        );
+        let config = trunk_config(carrier, 0, "register")
+            + &format!("username = \"trunk\"\npassword = \"{password}\"\n");
+        let s = setup(&config);
+        let t = trunk_state(&s, expected);
+        assert_eq!(t["state"], expected, "{t}");
+        assert_eq!(t["name"], "Testträger");
+        if expected == "failed" {
+            assert!(t["detail"].as_str().unwrap().contains("403"), "{t}");
+            assert!(
+                !common::log().contains("falsch"),
+                "the password is never logged"
+            );
+            // The carrier stopped after refusing (stop_now).
+            let _ = sipp.wait();
+        } else {
+            finished(sipp, dir.path(), &name);
+        }
+    }
+}
+
+#[test]
+fn a_desk_phone_calls_out_through_the_switch_and_the_trunk() {
+    use testkit::rtp_peer::RtpPeer;
+    use testkit::sip_phone::sdp::Sdp;
+    use testkit::sip_phone::udp::{UdpPhone, WAIT};
+    use testkit::sip_phone::PhoneEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let sipp = sipp(dir.path(), "desk", "carrier_uas.xml", carrier, &["-m", "1"]);
+    let s = setup(&trunk_config(carrier, trunk, "ip"));
+    let mut desk = UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip).unwrap();
+    assert!(desk.register_until_accepted(WAIT) > 0);
+    let rtp = RtpPeer::bind(0x2501_0009).unwrap();
+    let call = desk.call("00301234567", &Sdp::offer(rtp.local_addr()).to_string());
+    let answered = desk.wait_for(WAIT, |e| match e {
+        PhoneEvent::Answered { call: c, sdp } if *c == call => Some(sdp.clone()),
+        PhoneEvent::Failed { code, .. } => panic!("the call failed with {code}"),
+        _ => None,
+    });
+    let answered = Sdp::parse(&answered.expect("an answer")).unwrap();
+    assert_eq!(
+        answered.codec(),
+        Some(0),
+        "the carrier's PCMU, passed through"
+    );
+    desk.hang_up(call).unwrap();
+    desk.wait_for(WAIT, |e| {
+        matches!(e, PhoneEvent::Ended { .. }).then_some(())
+    });
+    let messages = finished(sipp, dir.path(), "desk");
+    assert!(messages.contains("INVITE sip:+49301234567@"), "{messages}");
+    assert!(
+        messages.contains("<sip:+4993219282501@"),
+        "the desk phone's person's direct number: {messages}"
+    );
+    // A number the person may not call is refused by call control (403), not sent.
+    let mut bdesk = UdpPhone::bind(s.sip_account("b.user", "Tischtelefon"), s.sip).unwrap();
+    assert!(bdesk.register_until_accepted(WAIT) > 0);
+    let call = bdesk.call("00301234567", &Sdp::offer(rtp.local_addr()).to_string());
+    let code = bdesk.wait_for(WAIT, |e| match e {
+        PhoneEvent::Failed { call: c, code } if *c == call => Some(*code),
+        _ => None,
+    });
+    assert_eq!(code, 403);
+}
