@@ -31,7 +31,9 @@ function run(args, input = '') {
 // Starts a server with the fixture's four people (and `extraStaff`, CSV lines in STAFF's columns), all
 // with PASSWORD; resolves to { url, sip (the UDP/TCP address), prepared, cli, stop }.
 // `prepare(cli)` runs commands before the server starts (SIP devices, read at start-up).
-export async function startServer(extraStaff = '', prepare = null) {
+// `config` is TOML for the server's configuration file (e.g. [media] TURN settings);
+// `logLevel` its log filter (the log goes to this process's standard error).
+export async function startServer(extraStaff = '', prepare = null, { config = '', logLevel = 'warn' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'durchwahl-browser-'));
   const data = join(dir, 'data');
   const staff = STAFF + extraStaff;
@@ -40,7 +42,12 @@ export async function startServer(extraStaff = '', prepare = null) {
   const logins = staff.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
   for (const login of logins) run(['users', 'set-password', login, '--data-dir', data], `${PASSWORD}\n`);
   const prepared = prepare ? prepare((args, input = '') => run([...args, '--data-dir', data], input)) : undefined;
-  const child = spawn(BIN, ['serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
+  const configArgs = [];
+  if (config) {
+    writeFileSync(join(dir, 'durchwahl.toml'), config);
+    configArgs.push('--config', join(dir, 'durchwahl.toml'));
+  }
+  const child = spawn(BIN, [...configArgs, 'serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', logLevel], { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
   let sip;
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });

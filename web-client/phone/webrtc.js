@@ -17,6 +17,14 @@ export async function iceServers() {
   return [];
 }
 
+// Diagnostics switch: with localStorage "dw-ice-relay-only" set to "1" this browser's calls
+// use TURN-relayed candidates only (iceTransportPolicy "relay"), to check that the TURN
+// server of [media] turn_urls carries calls (support staff, and the browser test
+// softphone_turn.test.mjs). Without it, or without TURN servers, every candidate is used.
+function transportPolicy() {
+  try { return localStorage.getItem('dw-ice-relay-only') === '1' ? 'relay' : 'all'; } catch { return 'all'; }
+}
+
 // The microphone chosen in the audio settings (any when none is chosen or it is gone).
 export function openMicrophone() {
   return navigator.mediaDevices.getUserMedia({ audio: audioConstraints(), video: false });
@@ -40,7 +48,7 @@ function gathered(pc) {
 // chosen speaker; resolves once the offer is set and its candidates gathered. The offer
 // to send is `pc.localDescription.sdp`.
 export async function offerFrom(microphone, audio) {
-  const pc = new RTCPeerConnection({ iceServers: await iceServers() });
+  const pc = new RTCPeerConnection({ iceServers: await iceServers(), iceTransportPolicy: transportPolicy() });
   pc.addEventListener('track', (e) => {
     audio.srcObject = e.streams[0] || new MediaStream([e.track]);
     applySink(audio);
