@@ -243,6 +243,7 @@ pub async fn run(
     };
     let mut sip_options = config.sip.options();
     sip_options.b2bua = Some(ua_address);
+    sip_options.relay_always = config.media.relay == crate::media_service::Relay::Always;
     let (stop_sip, sip_stopped) = tokio::sync::oneshot::channel::<()>();
     let (sip_ready, sip_loaded) = tokio::sync::oneshot::channel::<()>();
     let sip = crate::sip_service::spawn(

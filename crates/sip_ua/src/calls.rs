@@ -198,7 +198,18 @@ impl SipPhone {
         let _ = self.tx.respond(now, key, &response);
     }
 
-    /// A new INVITE: a dialog of our own as its UAS, 180 at once.
+    /// Sends 180 Ringing for `call's waiting INVITE (when not rung at once).
+    pub fn ring(&mut self, now: i64, call: CallRef) -> Result<(), PhoneError> {
+        let c = self.calls.get_mut(&call).ok_or(PhoneError::NoCall(call))?;
+        let (key, invite) = c.theirs.clone().ok_or(PhoneError::NothingToAnswer(call))?;
+        let dialog = c.leg.dialog_mut().ok_or(PhoneError::NoDialog(call))?;
+        let ringing = dialog.response(&invite, 180, "Ringing");
+        dialog.respond(now, &invite, &ringing)?;
+        self.tx.respond(now, &key, &ringing)?;
+        Ok(())
+    }
+
+    /// A new INVITE: a dialog of our own as its UAS, 180 at once (unless told not to).
     fn incoming(&mut self, now: i64, key: Key, invite: Message, peer: SocketAddr) {
         let tag = self.token();
         let settings = Settings {
@@ -213,24 +224,28 @@ impl SipPhone {
                     return self.reply(now, &key, &invite, code);
                 }
             };
-        let ringing = dialog.response(&invite, 180, "Ringing");
-        let _ = dialog.respond(now, &invite, &ringing);
-        let _ = self.tx.respond(now, &key, &ringing);
+        if self.ring_at_once {
+            let ringing = dialog.response(&invite, 180, "Ringing");
+            let _ = dialog.respond(now, &invite, &ringing);
+            let _ = self.tx.respond(now, &key, &ringing);
+        }
         let call = CallRef(self.next_call);
         self.next_call += 1;
         let from = invite
             .header(&HeaderName::From)
             .map(|f| String::from_utf8_lossy(f).into_owned());
-        let to = match &invite.start {
-            sip::StartLine::Request { uri, .. } => sip::uri::Uri::parse(uri)
-                .ok()
-                .and_then(|u| u.user.map(|x| String::from_utf8_lossy(&x).into_owned())),
-            sip::StartLine::Response { .. } => None,
+        let request_uri = match &invite.start {
+            sip::StartLine::Request { uri, .. } => String::from_utf8_lossy(uri).into_owned(),
+            sip::StartLine::Response { .. } => String::new(),
         };
+        let to = sip::uri::Uri::parse(&Bytes::from(request_uri.clone()))
+            .ok()
+            .and_then(|u| u.user.map(|x| String::from_utf8_lossy(&x).into_owned()));
         self.events.push_back(PhoneEvent::Incoming {
             call,
             from: from.unwrap_or_default(),
             to: to.unwrap_or_default(),
+            uri: request_uri,
             sdp: sdp_of(&invite),
         });
         let call_id = invite

@@ -110,6 +110,8 @@ pub enum PhoneEvent {
         from: String,
         /// The user part of the Request-URI (whom the call is for).
         to: String,
+        /// The whole Request-URI (with its parameters).
+        uri: String,
         /// The offer.
         sdp: Option<String>,
     },
@@ -207,6 +209,8 @@ enum Purpose {
 
 /// The phone. See the module documentation.
 pub struct SipPhone {
+    /// Answer a new INVITE with 180 at once (a phone); call control rings first.
+    ring_at_once: bool,
     account: Account,
     local: SocketAddr,
     proxy: SocketAddr,
@@ -231,6 +235,7 @@ impl SipPhone {
         let tag = format!("{:08x}", splitmix(&mut random) as u32);
         SipPhone {
             account,
+            ring_at_once: true,
             local,
             proxy,
             random,
@@ -243,6 +248,12 @@ impl SipPhone {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
+    }
+
+    /// Whether a new INVITE is answered with 180 at once (default), or only by
+    /// [`SipPhone::ring`] (a back-to-back agent rings its far side first).
+    pub fn set_ring_at_once(&mut self, at_once: bool) {
+        self.ring_at_once = at_once;
     }
 
     /// Where the phone is.

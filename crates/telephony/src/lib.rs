@@ -79,6 +79,7 @@ pub mod protection;
 mod proxy;
 mod raised;
 mod registrar;
+pub mod relay;
 pub mod route;
 mod settings;
 pub mod subscriptions;

@@ -49,6 +49,8 @@ struct Plan {
 pub(crate) struct Proxy {
     /// Where people's browsers are rung (call control).
     b2bua: Option<std::net::SocketAddr>,
+    /// Every phone call's media through the relay (`[media] relay = "always"`).
+    relay_always: bool,
     calls: CallTable,
     forwarding: Forwarding,
     dialogs: Dialogs,
@@ -58,9 +60,14 @@ pub(crate) struct Proxy {
 
 impl Proxy {
     /// No calls yet; a call rings `ring_timeout_ms` at most before the caller hears 480.
-    pub(crate) fn new(ring_timeout_ms: i64, b2bua: Option<std::net::SocketAddr>) -> Proxy {
+    pub(crate) fn new(
+        ring_timeout_ms: i64,
+        b2bua: Option<std::net::SocketAddr>,
+        relay_always: bool,
+    ) -> Proxy {
         Proxy {
             b2bua,
+            relay_always,
             calls: CallTable::default(),
             forwarding: Forwarding::default(),
             dialogs: Dialogs::default(),
@@ -106,7 +113,10 @@ impl Proxy {
     }
 
     /// An out-of-dialog request for someone (INVITE, MESSAGE, OPTIONS…) from the
-    /// authenticated device `caller`: routed, then forked or refused.
+    /// authenticated device `caller` (`None`: call control for a caller who is not a
+    /// person here, a citizen on the trunk): routed, then forked or refused. A phone's
+    /// call whose media must be relayed (behind a router, or `relay_always`) goes to
+    /// call control, which places it onward with a relay leg on each side.
     pub(crate) fn route(
         &mut self,
         cx: &mut Context<'_>,
@@ -114,7 +124,7 @@ impl Proxy {
         key: Key,
         mut request: Message,
         peer: Flow,
-        caller: &Account,
+        caller: Option<&Account>,
     ) {
         let now = cx.now;
         request
@@ -136,18 +146,29 @@ impl Proxy {
         }
         let user = headers::uri_user(&uri).unwrap_or_default();
         let invite = request.method() == Some(&Method::Invite);
-        if request.method() == Some(&Method::Message) {
+        if let (Some(caller), Some(&Method::Message)) = (caller, request.method()) {
             if let Some(chat) =
                 crate::message::to_chat(cx.accounts, caller.person_id, &user, &request)
             {
                 cx.raised.notice(chat);
             }
         }
-        match self.router(cx, bindings).route(&user, invite) {
+        let from_a_phone = caller.is_some_and(|a| a.device_id != crate::accounts::BROWSERS);
+        let route = match self.b2bua {
+            Some(at)
+                if invite
+                    && from_a_phone
+                    && (self.relay_always || crate::relay::behind_router(&request, peer)) =>
+            {
+                crate::relay::to_call_control(&user, at)
+            }
+            _ => self.router(cx, bindings).route(&user, invite),
+        };
+        match route {
             Route::Fork(Ring { targets, routing }) => {
                 let plan = Plan {
                     ring: invite,
-                    caller_person: Some(caller.person_id),
+                    caller_person: caller.map(|a| a.person_id),
                     routing,
                 };
                 self.start(cx, key, request, peer, targets, plan);
@@ -506,6 +527,7 @@ impl Timed for Proxy {
             contacts: _,
             ring_timeout_ms: _,
             b2bua: _,
+            relay_always: _,
         } = self;
         [calls.poll_timeout(), dialogs.poll_timeout()]
             .into_iter()

@@ -13,6 +13,9 @@ pub struct Settings {
     /// requests are trusted (it has checked the person's session), and people with a
     /// browser open are rung there. `None`: no browser telephony.
     pub b2bua: Option<SocketAddr>,
+    /// Relay every phone call's media (through call control), not only phones behind a
+    /// router's.
+    pub relay_always: bool,
     /// The SIP domain and digest realm.
     pub domain: String,
     /// The address put into Via and Record-Route (UDP and TCP on the same port).
@@ -55,6 +58,7 @@ impl Settings {
             protection: crate::protection::Settings::default(),
             subscriptions: crate::subscriptions::Limits::default(),
             b2bua: None,
+            relay_always: false,
         }
     }
 }

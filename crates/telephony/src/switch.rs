@@ -113,7 +113,11 @@ impl Switch {
             raised: Raised::default(),
             gate: Gate::new(&settings, nonce_key),
             registrar: Registrar::new(settings.limits),
-            proxy: Proxy::new(settings.ring_timeout_ms, settings.b2bua),
+            proxy: Proxy::new(
+                settings.ring_timeout_ms,
+                settings.b2bua,
+                settings.relay_always,
+            ),
             b2bua: settings.b2bua,
             browsers: HashMap::new(),
             notifier: Notifier::new(settings.subscriptions),
@@ -199,15 +203,29 @@ impl Switch {
 
     /// The browsers account of a request call control sent (trusted: it checked the
     /// person's session): the one of the From user's extension.
-    fn sent_by_call_control(&self, peer: Flow, request: &Message) -> Option<&crate::Account> {
+    /// `None` when not from call control; `Some(None)` for a caller who is not a person
+    /// here (a citizen on the trunk); else the person as a browsers account (also when
+    /// the call comes from one of their phones, relayed: it is call control's call now).
+    fn sent_by_call_control(
+        &self,
+        peer: Flow,
+        request: &Message,
+    ) -> Option<Option<crate::Account>> {
         if self.b2bua != Some(peer.addr) || peer.transport != crate::flow::Transport::Udp {
             return None;
         }
-        let user = headers::from_user(request)?;
-        self.accounts
-            .devices_of(&user)
-            .into_iter()
-            .find(|a| a.device_id == crate::accounts::BROWSERS)
+        let Some(user) = headers::from_user(request) else {
+            return Some(None);
+        };
+        let accounts = self.accounts.devices_of(&user);
+        let browsers = accounts
+            .iter()
+            .find(|a| a.device_id == crate::accounts::BROWSERS);
+        Some(match (browsers, accounts.first()) {
+            (Some(b), _) => Some((*b).clone()),
+            (None, Some(a)) => Some(crate::Account::browsers(a.person_id, &a.extension)),
+            (None, None) => None,
+        })
     }
 
     /// Replaces every person's forwarding rules, by their own extension.
@@ -421,8 +439,7 @@ impl Switch {
     }
 
     fn on_request(&mut self, now: i64, key: Key, mut request: Message, peer: Flow) {
-        let trusted = self.sent_by_call_control(peer, &request).cloned();
-        let self_b2bua = self.b2bua;
+        let trusted = self.sent_by_call_control(peer, &request);
         let (mut cx, p) = self.split(now);
         let method = request.method().cloned().unwrap_or(Method::Options);
         let bindings = p.registrar.bindings();
@@ -482,18 +499,15 @@ impl Switch {
                 cx.wire.reply_once(now, &key, &reply);
             }
             _ if trusted.is_some() => {
-                if let Some(caller) = &trusted {
-                    p.proxy.route(&mut cx, bindings, key, request, peer, caller);
-                }
-            }
-            _ if self_b2bua == Some(peer.addr) => {
-                let reason = "Forbidden (no browser of that person is open)";
-                cx.wire.reply_status(now, &key, &request, 403, reason);
+                let caller = trusted.flatten();
+                p.proxy
+                    .route(&mut cx, bindings, key, request, peer, caller.as_ref());
             }
             _ => {
                 let side = Challenger::Proxy;
                 if let Some(caller) = p.gate.check(&mut cx, &key, &request, side, peer) {
-                    p.proxy.route(&mut cx, bindings, key, request, peer, caller);
+                    p.proxy
+                        .route(&mut cx, bindings, key, request, peer, Some(caller));
                 }
             }
         }

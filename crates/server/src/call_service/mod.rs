@@ -296,6 +296,7 @@ impl Service {
                 call,
                 from,
                 to,
+                relay,
                 sdp,
             } => {
                 let codec = sdp.as_deref().and_then(calls::phone_codec);
@@ -343,6 +344,20 @@ impl Service {
                     };
                     let target = match self.plan.outside(&to) {
                         Some(_) => self.route(caller.person, allowed, &to).await,
+                        // Relayed: the call goes on through the switch, a relay leg each side.
+                        None if relay => match self
+                            .store
+                            .panel_person_by_extension(&to)
+                            .await
+                            .ok()
+                            .flatten()
+                        {
+                            Some(p) => Ok(Target::Sip(targets::party(&p))),
+                            None => Err(DeskError {
+                                code: "not_found",
+                                message: String::new(),
+                            }),
+                        },
                         None => match self
                             .store
                             .panel_person_by_extension(&to)
@@ -384,6 +399,7 @@ impl Service {
                     .handle_sip_incoming(now, via, caller, target, offer, codec)
                 {
                     Some((_, r)) => {
+                        self.uas[i].ring(now, call);
                         self.uas[i].adopt(call, r);
                         self.owner.insert(r, i);
                     }

@@ -30,6 +30,8 @@ pub enum Heard {
         from: String,
         /// Whom it is for.
         to: String,
+        /// A phone's call the switch hands over to be relayed (not to ring browsers).
+        relay: bool,
         /// The offer.
         sdp: Option<String>,
     },
@@ -75,8 +77,10 @@ impl SipSide {
     ) -> std::io::Result<SipSide> {
         let local = socket.local_addr()?;
         let account = Account::new("durchwahl", "", domain);
+        let mut ua = SipPhone::new(account, local, switch, seed);
+        ua.set_ring_at_once(false);
         Ok(SipSide {
-            ua: SipPhone::new(account, local, switch, seed),
+            ua,
             socket: Arc::new(socket),
             domain: domain.to_string(),
             to_ref: HashMap::new(),
@@ -126,8 +130,10 @@ impl SipSide {
             board,
             register_at: register.then_some(now),
         };
+        let mut ua = SipPhone::new(account, local, trunk.config.proxy, seed);
+        ua.set_ring_at_once(false);
         Ok(SipSide {
-            ua: SipPhone::new(account, local, trunk.config.proxy, seed),
+            ua,
             socket: Arc::new(socket),
             domain,
             to_ref: HashMap::new(),
@@ -245,6 +251,11 @@ impl SipSide {
         self.from_ref.insert(sip, call);
     }
 
+    /// Rings back (180) for an incoming call call control took.
+    pub fn ring(&mut self, now: i64, call: CallRef) {
+        let _ = self.ua.ring(now, call);
+    }
+
     /// Refuses an incoming call call control did not take.
     pub fn refuse(&mut self, now: i64, call: CallRef, code: u16) {
         let _ = self.ua.reject(now, call, code);
@@ -266,13 +277,22 @@ impl SipSide {
                     call,
                     from,
                     to,
+                    uri,
                     sdp,
-                } => heard.push(Heard::Incoming {
-                    call,
-                    from,
-                    to,
-                    sdp,
-                }),
+                } => {
+                    // The switch marks a phone's call it wants relayed (telephony::relay).
+                    let relay = uri
+                        .split(';')
+                        .skip(1)
+                        .any(|p| p == telephony::relay::RELAY_PARAM);
+                    heard.push(Heard::Incoming {
+                        call,
+                        from,
+                        to,
+                        relay,
+                        sdp,
+                    })
+                }
                 PhoneEvent::Ringing { call } => heard.extend(named(&call).map(Heard::Ringing)),
                 PhoneEvent::Answered { call, sdp } => {
                     heard.extend(named(&call).map(|s| Heard::Answered(s, sdp.unwrap_or_default())))

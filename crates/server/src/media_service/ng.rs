@@ -2,11 +2,20 @@
 //! `delete`), so a SIP proxy in front of Durchwahl, or the media benchmark, can use the
 //! media relay as it would use rtpengine. Loopback only (the protocol has no
 //! authentication). A retransmitted request (same cookie) gets the same reply.
+//!
+//! A caller may be a browser: an `offer` whose SDP is WebRTC (`UDP/TLS/RTP/SAVPF`, ICE
+//! and a DTLS fingerprint) gets a WebRTC leg answering it (ICE-lite, DTLS-SRTP, G.711)
+//! and a plain RTP leg for the callee, as rtpengine bridges DTLS-SRTP to RTP when asked
+//! with `transport-protocol` `RTP/AVP` and `ICE` `remove` on the offer. Those keys, and
+//! `ICE`/`DTLS` on the answer, are what the load tool sends rtpengine; Durchwahl knows the
+//! caller's side from its SDP and always offers the callee plain RTP, so it only refuses
+//! an offer whose `transport-protocol` asks for anything else towards the callee.
 
 use super::MediaHandle;
 use calls::LegRef;
 use media::rtp_leg::PHONE_CODECS;
-use ng::{Command, Reply, Request, Response};
+use media::Codec;
+use ng::{Command, Reply, Request, Response, Value};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use tokio::net::UdpSocket;
@@ -56,7 +65,8 @@ pub async fn serve(at: SocketAddr, media: MediaHandle) -> std::io::Result<()> {
             let _ = socket.send_to(reply, from).await;
             continue;
         }
-        let response = handle(&media, &mut calls, request.command).await;
+        let towards_callee = transport_protocol(&buf[..n]);
+        let response = handle(&media, &mut calls, request.command, towards_callee).await;
         let reply = Reply {
             cookie: request.cookie.clone(),
             response,
@@ -80,10 +90,37 @@ fn shard_of(media: &MediaHandle, call_id: &str) -> usize {
     media.shard_for(hash)
 }
 
+/// rtpengine's `transport-protocol` (or `transport protocol`) key of a request, if any.
+fn transport_protocol(datagram: &[u8]) -> Option<String> {
+    let cookie = ng::cookie(datagram).ok()?;
+    let dict = ng::bencode::decode(datagram.get(cookie.len() + 1..)?).ok()?;
+    ["transport-protocol", "transport protocol"]
+        .iter()
+        .find_map(|k| dict.get(k).and_then(Value::as_bytes))
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// Whether an SDP offer comes from a WebRTC endpoint: its audio is DTLS-SRTP
+/// (RFC 5764 §8: `UDP/TLS/RTP/SAVPF`, or the older `RTP/SAVPF` with a fingerprint).
+fn is_webrtc(sdp: &str) -> bool {
+    let audio = sdp
+        .lines()
+        .find_map(|l| l.strip_prefix("m=audio "))
+        .unwrap_or("");
+    let protocol = audio.split(' ').nth(1).unwrap_or("");
+    protocol.eq_ignore_ascii_case("UDP/TLS/RTP/SAVPF")
+        || (protocol.eq_ignore_ascii_case("RTP/SAVPF") && sdp.contains("a=fingerprint:"))
+}
+
+/// Browser callers get G.711 (the callee is a phone): A-law first, as rtpengine keeps the
+/// browser's order and the load's browsers offer A-law first.
+const BROWSER_CODECS: [Codec; 2] = [Codec::Pcma, Codec::Pcmu];
+
 async fn handle(
     media: &MediaHandle,
     calls: &mut HashMap<String, Relayed>,
     command: Command,
+    towards_callee: Option<String>,
 ) -> Response {
     match command {
         Command::Ping => Response::Pong,
@@ -91,12 +128,27 @@ async fn handle(
             if let Some(r) = calls.get(&call_id) {
                 return Response::Sdp(r.callee_offer.clone());
             }
+            if let Some(p) = towards_callee.filter(|p| !p.eq_ignore_ascii_case("RTP/AVP")) {
+                return Response::Error(format!(
+                    "transport-protocol {p:?}: the callee is offered RTP/AVP only"
+                ));
+            }
             let shard = shard_of(media, &call_id);
-            let (caller, _, caller_answer) =
-                match media.rtp_offer(shard, sdp, PHONE_CODECS.to_vec()).await {
-                    Ok(x) => x,
-                    Err(e) => return Response::Error(e),
-                };
+            let caller = if is_webrtc(&sdp) {
+                media
+                    .webrtc(shard, sdp, BROWSER_CODECS.to_vec())
+                    .await
+                    .map(|(leg, _, answer)| (leg, answer))
+            } else {
+                media
+                    .rtp_offer(shard, sdp, PHONE_CODECS.to_vec())
+                    .await
+                    .map(|(leg, _, answer)| (leg, answer))
+            };
+            let (caller, caller_answer) = match caller {
+                Ok(x) => x,
+                Err(e) => return Response::Error(e),
+            };
             let (callee, callee_offer) = match media.rtp_new(shard).await {
                 Ok(x) => x,
                 Err(e) => {

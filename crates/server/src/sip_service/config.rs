@@ -87,6 +87,7 @@ impl SipConfig {
             offer_sha256: self.offer_sha256,
             rate_limit_per_source: self.rate_limit_per_source,
             b2bua: None,
+            relay_always: false,
         }
     }
 }

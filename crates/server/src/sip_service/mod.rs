@@ -117,6 +117,8 @@ pub struct Options {
     pub rate_limit_per_source: u32,
     /// Call control's SIP address (trusted; people's browsers are rung there).
     pub b2bua: Option<SocketAddr>,
+    /// Every phone call's media through the relay (`[media] relay = "always"`).
+    pub relay_always: bool,
 }
 
 /// The address phones reach us at: configured, else the listen address, else (listening
@@ -218,6 +220,7 @@ async fn run(
     settings.protection.rate_per_sec = options.rate_limit_per_source;
     settings.protection.burst = options.rate_limit_per_source.saturating_mul(2);
     settings.b2bua = options.b2bua;
+    settings.relay_always = options.relay_always;
     // Database work runs on the background runtime: a connection the pool opens there
     // stays served by that runtime's reactor, not by this busy thread.
     let (accounts, bindings, forwarding) = {
