@@ -51,7 +51,7 @@ mod tests {
              Content-Length: {}\r\n\r\n{sdp}",
             sdp.len()
         );
-        Message::parse(Bytes::from(text)).unwrap()
+        sip::parse_datagram(Bytes::from(text)).unwrap()
     }
 
     #[test]
