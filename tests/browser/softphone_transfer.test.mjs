@@ -105,15 +105,8 @@ test('blind transfer: Dora passes Carl on to 2301, Anna answers, Carl and Anna h
   await hangUp();
 });
 
-// TODO until the server tells the staying side of the merged call its call's new id: the
-// call desk (crates/calls/src/desk.rs, transfer_to) keeps the call Dora's transfer names
-// and drops `to_call`, so Carl (whose call was `to_call`) gets call.state frames for an
-// id his browser never saw: it shows a second call "connected" without media next to his
-// real one, left "held" forever, and his hang-up names the dropped id, so Anna's call is
-// not ended. Remove `todo` once fixed; the test then guards it.
 test('attended transfer: Dora holds Carl, calls Anna, connects the two; her calls end', {
   timeout: 90_000,
-  todo: 'attended transfer renames the staying side\'s call (desk.rs transfer_to); see the comment above',
 }, async () => {
   await carlCallsDora();
   // Dora dials Anna: her call with Carl goes on hold by itself.

@@ -33,6 +33,9 @@ pub(crate) struct Side {
     pub offer: Option<String>,
     /// This side holds the call.
     pub holding: bool,
+    /// The id this side knows the call by, when not the call's own (it was merged into
+    /// another by an attended transfer).
+    pub shown: Option<CallId>,
     /// Presence "on the phone" was raised for this side.
     pub on_the_phone: bool,
     /// When this side joined the call (Unix ms).
@@ -59,6 +62,7 @@ impl Side {
             via: Via::Switch,
             offer: None,
             holding: false,
+            shown: None,
             on_the_phone: false,
             joined_ms: now,
             answered_ms: None,

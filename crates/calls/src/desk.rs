@@ -22,6 +22,8 @@ pub struct Calls {
     calls: BTreeMap<CallId, Call>,
     by_leg: HashMap<LegRef, (CallId, usize)>,
     by_sip: HashMap<SipRef, (CallId, usize)>,
+    /// Ids of calls merged into another (attended transfer): old → the call's id.
+    aliases: HashMap<CallId, CallId>,
     next_sip: u64,
     next_id: u64,
     ring_ms: i64,
@@ -35,6 +37,7 @@ impl Calls {
             calls: BTreeMap::new(),
             by_leg: HashMap::new(),
             by_sip: HashMap::new(),
+            aliases: HashMap::new(),
             next_sip: 1,
             next_id: 1,
             ring_ms,
@@ -61,6 +64,7 @@ impl Calls {
         conn: Conn,
         command: Command,
     ) -> Result<CallId, Refusal> {
+        let command = self.resolve(command);
         match command {
             Command::Dial { from, target, sdp } => self.dial(now, conn, from, target, sdp),
             Command::Answer { call, sdp } => {
@@ -340,7 +344,10 @@ impl Calls {
         if id == to_call || a.phase != Phase::Connected || b.phase != Phase::Connected {
             return Err(Refusal::WrongState);
         }
-        let (x, y) = (a.sides[1 - sa].clone(), b.sides[1 - sb].clone());
+        let (x, mut y) = (a.sides[1 - sa].clone(), b.sides[1 - sb].clone());
+        // The other side of `to_call` keeps knowing its call by that id.
+        y.shown = y.shown.or(Some(to_call));
+        self.aliases.insert(to_call, id);
         let (me_a, me_b) = (a.sides[sa].clone(), b.sides[sb].clone());
         self.calls.remove(&to_call);
         let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
@@ -495,10 +502,12 @@ impl Calls {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        if let Some(conn) = call.sides[1 - side].conn {
+        let other = &call.sides[1 - side];
+        if let Some(conn) = other.conn {
+            let call = other.shown.unwrap_or(id);
             self.out.push_back(Output::Frame(
                 To::Conn(conn),
-                CallFrame::Dtmf { call: id, digit },
+                CallFrame::Dtmf { call, digit },
             ));
         }
     }
@@ -561,6 +570,7 @@ impl Calls {
         let Some(call) = self.calls.remove(&id) else {
             return;
         };
+        self.aliases.retain(|_, to| *to != id);
         let ringing = matches!(call.phase, Phase::Ringing { .. });
         for (i, side) in call.sides.iter().enumerate() {
             if let Some(leg) = side.leg {
@@ -584,7 +594,7 @@ impl Calls {
                 reason
             };
             let frame = CallFrame::State {
-                call: id,
+                call: side.shown.unwrap_or(id),
                 state: CallState::Ended,
                 direction: side.direction,
                 peer,
@@ -627,7 +637,7 @@ impl Calls {
             return;
         }
         let frame = CallFrame::State {
-            call: id,
+            call: side.shown.unwrap_or(id),
             state: call.state_for(i),
             direction: side.direction,
             peer: call.sides[1 - i].party.clone(),
@@ -657,5 +667,34 @@ fn sip_end(sip: SipRef, side: usize, ringing: bool, reason: EndReason) -> SipCom
         SipCommand::Reject { sip, code }
     } else {
         SipCommand::Hangup { sip }
+    }
+}
+
+impl Calls {
+    /// A command with a merged call's old id names the call it was merged into.
+    fn resolve(&self, command: Command) -> Command {
+        let id = |c: CallId| self.aliases.get(&c).copied().unwrap_or(c);
+        match command {
+            Command::Answer { call, sdp } => Command::Answer {
+                call: id(call),
+                sdp,
+            },
+            Command::Reject { call } => Command::Reject { call: id(call) },
+            Command::Hangup { call } => Command::Hangup { call: id(call) },
+            Command::Hold { call, on } => Command::Hold { call: id(call), on },
+            Command::Dtmf { call, digits } => Command::Dtmf {
+                call: id(call),
+                digits,
+            },
+            Command::Transfer { call, target } => Command::Transfer {
+                call: id(call),
+                target,
+            },
+            Command::TransferTo { call, to_call } => Command::TransferTo {
+                call: id(call),
+                to_call: id(to_call),
+            },
+            dial @ Command::Dial { .. } => dial,
+        }
     }
 }

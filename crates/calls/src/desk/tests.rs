@@ -485,6 +485,40 @@ fn an_attended_transfer_connects_the_other_sides() {
         2
     );
     assert_eq!(c.len(), 1);
+    // Each keeps the id its browser knows: Anna her first call, Carla the second.
+    let ids = |out: &[Output], conn: Conn| -> Vec<CallId> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Frame(To::Conn(c), CallFrame::State { call, .. }) if *c == conn => {
+                    Some(*call)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(ids(&out, 10), [first]);
+    assert_eq!(ids(&out, 30), [second]);
+    // Carla holds and hangs up by her id; the merged call ends for both, each by theirs.
+    c.handle_command(
+        5000,
+        CARLA,
+        30,
+        Command::Hold {
+            call: second,
+            on: true,
+        },
+    )
+    .unwrap();
+    drain(&mut c);
+    c.handle_command(6000, CARLA, 30, Command::Hangup { call: second })
+        .unwrap();
+    let out = drain(&mut c);
+    assert_eq!((ids(&out, 10), ids(&out, 30)), (vec![first], vec![second]));
+    assert!(c.is_empty());
+    assert_eq!(
+        c.handle_command(6001, CARLA, 30, Command::Hangup { call: second }),
+        Err(Refusal::NoCall)
+    );
 }
 
 #[test]
