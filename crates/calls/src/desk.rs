@@ -649,6 +649,8 @@ impl Calls {
 }
 
 #[cfg(test)]
+mod sip_tests;
+#[cfg(test)]
 mod tests;
 
 mod sip;
