@@ -9,6 +9,7 @@ import { showPerson } from './admin_person.js';
 import { showLocked } from './admin_locked.js';
 import { showAudit } from './admin_audit.js';
 import { showRule } from './admin_rule.js';
+import { showTrunks } from './admin_trunks.js';
 import { startLive, stopLive, on } from './realtime.js';
 import { startPopups, stopPopups } from './popups.js';
 import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './chat_state.js';
@@ -35,6 +36,7 @@ const routes = [
   { path: '#/admin/audit', key: 'audit', admin: true, view: () => showAudit() },
   { path: '#/admin/second-factor', key: 'rule', admin: true, view: () => showRule() },
   { path: '#/admin/groups', key: 'groups', admin: true, view: () => showGroups() },
+  { path: '#/admin/trunks', key: 'trunks', admin: true, view: () => showTrunks() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

@@ -2,6 +2,7 @@
 import { liveTexts } from './texts_live.js';
 import { forwardingTexts } from './texts_forwarding.js';
 import { phoneTexts } from './texts_phone.js';
+import { trunkTexts } from './texts_trunks.js';
 
 const texts = {
   de: {
@@ -70,7 +71,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

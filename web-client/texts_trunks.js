@@ -1,0 +1,32 @@
+// Texts of the admin page of the outside lines (SIP trunks, [[trunks]] in durchwahl.toml),
+// German first; merged into i18n.js. {t} is a time, {n} a trunk's name, {s} its state.
+export const trunkTexts = {
+  de: {
+    trunks: 'Amtsleitungen',
+    trunksIntro: 'Die Verbindungen zum Telefonanbieter für Gespräche nach draußen und von draußen. Die Seite aktualisiert sich alle 30 Sekunden.',
+    trunksCaption: 'Amtsleitungen und ihr Zustand',
+    trunksNone: 'Es ist keine Amtsleitung eingerichtet. Amtsleitungen werden in der Konfigurationsdatei durchwahl.toml eingetragen, jede als eigener Abschnitt [[trunks]]; danach den Server neu starten.',
+    trunksRefresh: 'Jetzt aktualisieren', trunksAsOf: 'Stand: {t}', trunksUpdated: 'Amtsleitungen aktualisiert, Stand {t}.',
+    trunkChanged: 'Amtsleitung {n}: {s}',
+    trunkName: 'Name', trunkMode: 'Anbindung', trunkState: 'Zustand', trunkSince: 'Seit',
+    trunkMode_register: 'Mit Anmeldung (Registrierung)', trunkMode_ip: 'IP-basiert (ohne Anmeldung)',
+    trunkState_registered: 'Angemeldet', trunkState_registering: 'Meldet sich an …', trunkState_failed: 'Gestört',
+    trunkState_ip: 'Bereit (IP-basiert)', trunkStateUnknown: 'Unbekannt ({s})',
+    trunkWhy: 'Grund: {d}', trunkWhyUnknown: 'Grund unbekannt',
+    trunkDemo: 'Demo – nur zur Anschauung',
+  },
+  en: {
+    trunks: 'Outside lines',
+    trunksIntro: 'The connections to the telephone carrier for calls to and from outside. The page refreshes every 30 seconds.',
+    trunksCaption: 'Outside lines and their state',
+    trunksNone: 'No outside line is configured. Outside lines are entered in the configuration file durchwahl.toml, each as a section [[trunks]] of its own; then restart the server.',
+    trunksRefresh: 'Refresh now', trunksAsOf: 'As of {t}', trunksUpdated: 'Outside lines refreshed, as of {t}.',
+    trunkChanged: 'Outside line {n}: {s}',
+    trunkName: 'Name', trunkMode: 'Connection', trunkState: 'State', trunkSince: 'Since',
+    trunkMode_register: 'With registration', trunkMode_ip: 'IP-based (no registration)',
+    trunkState_registered: 'Registered', trunkState_registering: 'Registering …', trunkState_failed: 'Out of order',
+    trunkState_ip: 'Ready (IP-based)', trunkStateUnknown: 'Unknown ({s})',
+    trunkWhy: 'Reason: {d}', trunkWhyUnknown: 'Reason unknown',
+    trunkDemo: 'Demo – for show only',
+  },
+};
