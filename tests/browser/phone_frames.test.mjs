@@ -152,6 +152,77 @@ test('a refused target ends the call with the reason in words', async () => {
   await page.context().close();
 });
 
+// Counts the oscillators the page starts (with their frequencies): the information tones
+// of ringtone.js. Loaded again so the spy is in place before the page's own code.
+async function spyOnTones(page) {
+  await page.addInitScript(() => {
+    window.__tones = [];
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function spied(...args) {
+      window.__tones.push(this.frequency.value);
+      return start.apply(this, args);
+    };
+  });
+  await page.reload();
+  await page.getByRole('heading', { name: 'Teamübersicht' }).waitFor();
+}
+
+const tones = (page) => page.evaluate(() => window.__tones.splice(0));
+const infoTone = (page) => page.evaluate(async () => (await import('/app/phone/ringtone.js')).playingInfoTone());
+
+test('a number that is not allowed: the reason shown and announced, the special information tone; busy: the busy tone', async () => {
+  const since = () => new Date().toISOString();
+  const answer = (frame) => {
+    const ack = { type: 'ack', ref: frame.ref };
+    if (frame.type !== 'call.dial') return [ack];
+    switch (frame.target) {
+      case '00441632960123': // refused at once
+        return [{ type: 'error', ref: frame.ref, code: 'forbidden', message: 'Auslandsgespräche sind für Sie nicht freigegeben.' }];
+      case '09001234567': // refused later, by the outside line
+        return [{ ...ack, call: 'c21' }, { type: 'call.state', call: 'c21', state: 'ended', direction: 'out', peer: OUTSIDE, since: since(), reason: 'forbidden' }];
+      case '2502': // busy
+        return [{ ...ack, call: 'c22' }, { type: 'call.state', call: 'c22', state: 'ended', direction: 'out', peer: DORA, since: since(), reason: 'busy' }];
+      default:
+        return [{ ...ack, call: 'c23' }, { type: 'call.state', call: 'c23', state: 'ringing', direction: 'out', peer: OUTSIDE, since: since(), reason: null }];
+    }
+  };
+  const { page, next } = await phonePage('c.clerk', answer);
+  await spyOnTones(page);
+  const input = page.getByTestId('dial-input');
+
+  await input.fill('00441632960123');
+  await input.press('Enter');
+  await next('call.dial');
+  await page.locator('[data-testid="call-state"][data-state="ended"]').filter({ hasText: 'Beendet: Anruf nicht erlaubt' }).waitFor();
+  await page.locator('#call-live').filter({ hasText: 'Beendet: Anruf nicht erlaubt' }).waitFor();
+  assert.equal(await infoTone(page), 'forbidden');
+  assert.deepEqual(await tones(page), [950, 1400, 1800], 'three rising tones (ITU-T E.180)');
+  // Typing the next number cuts the tone short.
+  await input.fill('0');
+  assert.equal(await infoTone(page), null);
+
+  await input.fill('09001234567');
+  await input.press('Enter');
+  assert.equal((await next('call.dial')).target, '09001234567');
+  await page.locator('[data-call="c21"] [data-state="ended"]').filter({ hasText: 'Beendet: Anruf nicht erlaubt' }).waitFor();
+  assert.equal(await infoTone(page), 'forbidden');
+  assert.deepEqual(await tones(page), [950, 1400, 1800]);
+
+  // Busy: 425 Hz three times; dialling again (a new action) stops it.
+  await input.fill('2502');
+  await input.press('Enter');
+  assert.equal((await next('call.dial')).target, '2502');
+  await page.locator('[data-call="c22"] [data-state="ended"]').filter({ hasText: 'Beendet: besetzt' }).waitFor();
+  await page.locator('#call-live').filter({ hasText: 'Dora Neu: Beendet: besetzt' }).waitFor();
+  assert.equal(await infoTone(page), 'busy');
+  assert.deepEqual(await tones(page), [425, 425, 425]);
+  await page.getByRole('button', { name: 'Testanruf' }).click();
+  assert.equal((await next('call.dial')).target, '*43');
+  assert.equal(await infoTone(page), null, 'the new call stopped the busy tone');
+  await page.locator('[data-call="c23"] [data-state="ringing"]').waitFor();
+  await page.context().close();
+});
+
 test('an incoming call rings without taking the focus; answering, call waiting, attended transfer, reject', async () => {
   const { page, next, push } = await phonePage('c.clerk', fakeServer);
   const filter = page.locator('#panel-filter');

@@ -8,6 +8,7 @@ import { askForNotifications } from '../popups.js';
 import { dialField } from './dial_search.js';
 import { partyName, partyDetails, duration } from './format.js';
 import { openAudioSettings } from './audio_settings.js';
+import { stopInfoTone } from './ringtone.js';
 import {
   onPhoneChange, myCalls, ringingIn, currentCall, dial, answer, reject, hangup, setHold, setMute, sendDigits, transfer,
 } from './phone.js';
@@ -53,6 +54,8 @@ export function mountDock(redraw = false) {
   if (!dock) return;
   dock.hidden = false;
   const field = dialField('dial-input', t('dialLabel'), 'dial-input');
+  // Typing the next number is a new action: a busy or "not allowed" tone stops.
+  field.input.addEventListener('input', stopInfoTone);
   const toggle = h('button', { type: 'button', class: 'dock-toggle', 'aria-expanded': 'false', 'aria-controls': 'dock-body' },
     h('span', { 'aria-hidden': 'true', class: 'dock-icon' }, '☎'), ' ', h('span', { class: 'toggle-text' }, t('phoneOpen')));
   const summary = h('span', { class: 'dock-summary', 'aria-hidden': 'true' });

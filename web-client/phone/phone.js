@@ -4,7 +4,7 @@
 // dial(target), whatever page it is on.
 import { on, request } from '../realtime.js';
 import { openMicrophone, offerFrom, takeAnswer, closeMedia } from './webrtc.js';
-import { ring, ringback, stopTones } from './ringtone.js';
+import { ring, ringback, stopTones, infoTone, stopInfoTone } from './ringtone.js';
 import { partyName } from './format.js';
 import { t } from '../i18n.js';
 
@@ -66,6 +66,9 @@ function newCall(id, direction, peer) {
   return call;
 }
 
+// Reasons a dialled call ends with that have an information tone (ringtone.js).
+const INFO_TONES = { forbidden: 'forbidden', busy: 'busy' };
+
 // Ends a call here: media closed, the reason shown for a few seconds, then gone.
 function finish(call, reason) {
   if (call.state === 'ended') return;
@@ -76,6 +79,8 @@ function finish(call, reason) {
   call.microphone = null;
   lastEnded = call;
   changed(call, 'ended');
+  // A dialled call that did not come about: the tone says why, as a desk phone's would.
+  if (call.direction === 'out' && INFO_TONES[reason]) infoTone(INFO_TONES[reason]);
   setTimeout(() => {
     if (calls.get(call.id) === call) { calls.delete(call.id); changed(call, 'removed'); }
   }, 5000);
@@ -98,6 +103,7 @@ async function holdOthers(except) {
 export async function dial(target, peer = null) {
   const number = String(target || '').trim();
   if (!number) return null;
+  stopInfoTone();
   const call = newCall(`local-${++localNumber}`, 'out', peer || { name: null, number, login: null, unit: null });
   changed(call, 'added');
   await holdOthers(call);
@@ -130,6 +136,7 @@ export async function dial(target, peer = null) {
 export async function answer(id) {
   const call = calls.get(id);
   if (!call || call.answered || call.state === 'ended') return;
+  stopInfoTone();
   call.answered = true;
   call.state = 'ringing';
   changed(call, 'answering');
@@ -279,6 +286,7 @@ export function stopPhone() {
   for (const call of allCalls()) { closeMedia(call.pc, call.microphone, call.audio); calls.delete(call.id); }
   early.clear();
   stopTones();
+  stopInfoTone();
   changed(null, 'reset');
 }
 
