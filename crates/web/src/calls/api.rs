@@ -57,7 +57,7 @@ pub async fn history(
                 number: l.peer_number,
                 login: l.peer_login,
             },
-            started_at: iso_utc(l.started_at),
+            started_at: iso_utc(l.started_at.div_euclid(1000)),
             answered: l.answered_at.is_some(),
             duration_seconds: l.answered_at.map_or(0, |a| (l.ended_at - a).max(0) / 1000),
         })
@@ -133,7 +133,7 @@ pub async fn trunks(State(state): State<AppState>, _: crate::auth::session::Admi
             demo: t.demo,
             state: t.state.to_string(),
             detail: t.detail,
-            since: iso_utc(t.since_ms),
+            since: iso_utc(t.since_ms.div_euclid(1000)),
         })
         .collect();
     Json(Trunks { trunks })

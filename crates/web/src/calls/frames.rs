@@ -99,7 +99,7 @@ pub fn render(frame: &CallFrame) -> String {
             reason,
         } => json!({
             "type": "call.state", "call": call.to_string(), "state": state.as_str(),
-            "direction": direction.as_str(), "peer": party(peer), "since": iso_utc(*since_ms),
+            "direction": direction.as_str(), "peer": party(peer), "since": iso_utc(since_ms.div_euclid(1000)),
             "reason": reason.map(|r| r.as_str()),
         }),
         CallFrame::Dtmf { call, digit } => {
