@@ -198,9 +198,17 @@ function myStatus() {
   const note = h('input', { id: 'my-note', maxlength: 200, value: mine.note || '' });
   const until = h('input', { id: 'my-until', type: 'datetime-local' });
   const current = h('p', { id: 'my-current' }, t('showAs', { s: t(`st_${stateOf(mine)}`) }));
-  onLeave(on('presence', (f) => {
-    if (f.entry.login === me.login) current.textContent = t('showAs', { s: t(`st_${f.entry.state}`) });
-  }));
+  // The own state as it arrives (the page may have been drawn before the socket
+  // connected: then it said "offline"); the form follows until the person changes it.
+  let touched = false;
+  state.addEventListener('change', () => { touched = true; });
+  const mineNow = (entry) => {
+    if (entry.login !== me.login) return;
+    current.textContent = t('showAs', { s: t(`st_${entry.state}`) });
+    if (!touched && SETTABLE.includes(entry.state)) state.value = entry.state;
+  };
+  onLeave(on('presence', (f) => mineNow(f.entry)));
+  onLeave(on('presence.snapshot', (f) => f.entries.forEach(mineNow)));
   const form = h('form', { class: 'inline', onsubmit: async (e) => {
     e.preventDefault();
     error.textContent = '';
