@@ -7,11 +7,14 @@
 //! durchwahl-load run --url http://127.0.0.1:PORT --staff 20000 --clients 19900 \
 //!     --presence-rate 1000 --chat-rate 2000 --duration 30 --server-pid PID
 //! durchwahl-load media --ng 127.0.0.1:22222 --relay-pid PID --label rtpengine
+//! durchwahl-load dial --url http://127.0.0.1:PORT --staff 100 --calls 1000 --concurrency 20
 //! ```
 //! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
-//! `bench/media.sh` for relayed calls against rtpengine.
+//! `bench/media.sh` for relayed calls against rtpengine, `bench/dial.sh` for browser calls
+//! from dial to ringing.
 
 mod client;
+mod dial;
 mod frames;
 mod http;
 mod latency;
@@ -76,6 +79,9 @@ enum Cmd {
     /// Relayed G.711 calls (RTP to RTP) through a media relay driven by the ng control
     /// protocol: finds the most concurrent calls within the loss and jitter goals.
     Media(media::MediaArgs),
+    /// Browser calls: dial to ringing (`call.dial` to `call.state` ringing and to the
+    /// callee's `call.incoming`), p50/p95/p99 against a goal.
+    Dial(dial::DialArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -126,6 +132,7 @@ fn main() {
 fn run_command(command: Cmd) -> anyhow::Result<()> {
     match command {
         Cmd::Media(args) => media::run(args),
+        Cmd::Dial(args) => dial::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,
