@@ -4,6 +4,7 @@ export const phoneTexts = {
   de: {
     skipPhone: 'Zum Telefon springen', myPresence: 'Mein Status', calls: 'Anrufe', callsTitle: 'Anrufliste',
     phone: 'Telefon', phoneOpen: 'Telefon öffnen', phoneClose: 'Telefon schließen',
+    viaMobile: 'Über mein Handy anrufen (die Gegenseite sieht die Büronummer)',
     dialLabel: 'Nummer oder Name', dialHint: 'Durchwahl, externe Nummer oder Name (Vorschläge mit Pfeiltasten wählen)',
     dialCall: 'Anrufen', callExt: 'Anrufen ({e})', actionsFor: 'Aktionen für {n}',
     suggestions: 'Vorschläge', suggestionsCount: '{n} Vorschläge, mit Pfeil nach unten wählen', noSuggestions: 'Keine Vorschläge',
@@ -33,6 +34,7 @@ export const phoneTexts = {
   en: {
     skipPhone: 'Skip to the phone', myPresence: 'My status', calls: 'Calls', callsTitle: 'Call history',
     phone: 'Phone', phoneOpen: 'Open phone', phoneClose: 'Close phone',
+    viaMobile: 'Call through my mobile (the other side sees the office number)',
     dialLabel: 'Number or name', dialHint: 'Extension, outside number or name (choose suggestions with the arrow keys)',
     dialCall: 'Call', callExt: 'Call ({e})', actionsFor: 'Actions for {n}',
     suggestions: 'Suggestions', suggestionsCount: '{n} suggestions, choose with arrow down', noSuggestions: 'No suggestions',

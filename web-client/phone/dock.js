@@ -60,6 +60,8 @@ export function mountDock(redraw = false) {
     h('span', { 'aria-hidden': 'true', class: 'dock-icon' }, '☎'), ' ', h('span', { class: 'toggle-text' }, t('phoneOpen')));
   const summary = h('span', { class: 'dock-summary', 'aria-hidden': 'true' });
   toggle.addEventListener('click', () => setOpen(!dock.classList.contains('open')));
+  // Through the own mobile: it rings first, then the number dialled (office caller id).
+  const viaMobile = h('input', { type: 'checkbox', id: 'dial-via-mobile', 'data-testid': 'dial-via-mobile' });
   const form = h('form', { class: 'dial', onsubmit: (e) => {
     e.preventDefault();
     const target = field.target();
@@ -67,8 +69,10 @@ export function mountDock(redraw = false) {
     askForNotifications();
     const peer = field.peer();
     field.clear();
-    dial(target, peer);
-  } }, field.element, h('button', { type: 'submit', 'data-testid': 'dial-call' },
+    dial(target, peer, viaMobile.checked ? 'mobile' : null);
+  } }, field.element,
+  h('label', { class: 'via-mobile' }, viaMobile, ' ', t('viaMobile')),
+  h('button', { type: 'submit', 'data-testid': 'dial-call' },
     h('span', { 'aria-hidden': 'true' }, '☎ '), t('dialCall')));
   const settings = h('button', { type: 'button', class: 'link', onclick: (e) => openAudioSettings(e.currentTarget) }, t('audioSettings'));
   const testCall = h('button', { type: 'button', class: 'link', onclick: () => dial('*43', { name: t('echoTest'), number: '*43' }) }, t('testCall'));

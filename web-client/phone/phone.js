@@ -100,12 +100,13 @@ async function holdOthers(except) {
 
 // Calls `target` (an extension, a login or an outside number). `peer` is what is known
 // about the target already (from the directory search), shown until the server says more.
-export async function dial(target, peer = null) {
+export async function dial(target, peer = null, via = null) {
   const number = String(target || '').trim();
   if (!number) return null;
   stopInfoTone();
   const call = newCall(`local-${++localNumber}`, 'out', peer || { name: null, number, login: null, unit: null });
   changed(call, 'added');
+  if (via === 'mobile') return dialThrough(call, number);
   await holdOthers(call);
   try {
     call.microphone = await openMicrophone();
@@ -294,3 +295,22 @@ export function stopPhone() {
 window.__durchwahlPhone = {
   calls: () => allCalls().map((c) => ({ id: c.id, state: c.state, direction: c.direction, pc: c.pc, audio: c.audio, muted: c.muted })),
 };
+
+// A call through the person's own mobile: no audio in the browser; the server rings the
+// mobile, then the number, and the browser follows the state (and can hang up).
+async function dialThrough(call, number) {
+  try {
+    const ack = await request({ type: 'call.dial', target: number, via: 'mobile' });
+    if (!ack.call) throw Object.assign(new Error('no call'), { code: 'failed' });
+    calls.delete(call.id);
+    call.id = ack.call;
+    call.audio.dataset.call = call.id;
+    calls.set(call.id, call);
+    changed(call, 'id');
+    for (const frame of early.get(call.id) || []) receive(frame);
+    early.delete(call.id);
+  } catch (e) {
+    finish(call, failure(e));
+  }
+  return call;
+}

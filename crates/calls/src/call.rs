@@ -29,6 +29,14 @@ pub(crate) struct Side {
     pub sip: Option<SipRef>,
     /// Which user agent carries it.
     pub via: Via,
+    /// The SIP side called us (we answer it), rather than we it.
+    pub incoming: bool,
+    /// What to dial for an outgoing SIP side, when not the party's number (a person's own
+    /// mobile, rung first to call someone through it).
+    pub dial: Option<String>,
+    /// The person a SIP side belongs to (their own device placing a call for them):
+    /// their browser hears the call's state, their history gets it.
+    pub owner: Option<i64>,
     /// A SIP side's offer waiting for our answer (a call from a phone).
     pub offer: Option<String>,
     /// This side holds the call.
@@ -60,6 +68,9 @@ impl Side {
             codec: None,
             sip: None,
             via: Via::Switch,
+            incoming: false,
+            dial: None,
+            owner: None,
             offer: None,
             holding: false,
             shown: None,
@@ -72,7 +83,8 @@ impl Side {
     pub fn person(&self) -> Option<i64> {
         match self.kind {
             Kind::Browser => self.party.person,
-            Kind::Echo | Kind::Sip => None,
+            Kind::Sip => self.owner,
+            Kind::Echo => None,
         }
     }
 }

@@ -72,6 +72,17 @@ pub enum Command {
         /// Whom.
         target: Target,
     },
+    /// Call `target` through one of the person's own devices (`device`, e.g. their mobile
+    /// through the trunk): the device rings first; once answered, `target` is called with
+    /// the office number as caller id, and the two are connected. The browser follows.
+    DialVia {
+        /// Who calls (the signed-in person).
+        from: Party,
+        /// The device to ring first (a SIP target).
+        device: Target,
+        /// Whom.
+        target: Target,
+    },
     /// Connect the other sides of two calls and leave both (attended transfer).
     TransferTo {
         /// The call whose other side stays.

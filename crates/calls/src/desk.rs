@@ -67,6 +67,11 @@ impl Calls {
         let command = self.resolve(command);
         match command {
             Command::Dial { from, target, sdp } => self.dial(now, conn, from, target, sdp),
+            Command::DialVia {
+                from,
+                device,
+                target,
+            } => self.dial_via(now, conn, from, device, target),
             Command::Answer { call, sdp } => {
                 self.answer(now, person, conn, call, sdp).map(|()| call)
             }
@@ -77,7 +82,10 @@ impl Calls {
                 if side == 1 && matches!(c.phase, Phase::Ringing { .. }) {
                     return self.reject(now, person, call).map(|()| call);
                 }
-                self.end(now, call, EndReason::Hangup, Some(side));
+                // A person hanging up their own device's call (through it): that SIP call is
+                // ended by us, not by the device.
+                let by = (c.sides[side].kind != Kind::Sip).then_some(side);
+                self.end(now, call, EndReason::Hangup, by);
                 Ok(call)
             }
             Command::Hold { call, on } => self.hold(now, person, call, on).map(|()| call),
@@ -572,6 +580,7 @@ impl Calls {
         };
         self.aliases.retain(|_, to| *to != id);
         let ringing = matches!(call.phase, Phase::Ringing { .. });
+        let connected = call.phase == Phase::Connected;
         for (i, side) in call.sides.iter().enumerate() {
             if let Some(leg) = side.leg {
                 self.by_leg.remove(&leg);
@@ -580,8 +589,11 @@ impl Calls {
             if let Some(sip) = side.sip {
                 self.by_sip.remove(&sip);
                 if by != Some(i) {
-                    self.out
-                        .push_back(Output::Sip(sip_end(sip, i, ringing, reason)));
+                    self.out.push_back(Output::Sip(sip_end(
+                        sip,
+                        side.incoming && !connected,
+                        reason,
+                    )));
                 }
             }
             let Some(person) = side.person() else {
@@ -658,8 +670,8 @@ pub use sip::phone_codec;
 
 /// How call control ends a SIP side it did not hear end: a call from a phone still
 /// ringing here is refused with a status that says why; anything else hangs up.
-fn sip_end(sip: SipRef, side: usize, ringing: bool, reason: EndReason) -> SipCommand {
-    if side == 0 && ringing {
+fn sip_end(sip: SipRef, unanswered_incoming: bool, reason: EndReason) -> SipCommand {
+    if unanswered_incoming {
         let code = match reason {
             EndReason::Rejected => 603,
             EndReason::Busy => 486,
@@ -696,7 +708,7 @@ impl Calls {
                 call: id(call),
                 to_call: id(to_call),
             },
-            dial @ Command::Dial { .. } => dial,
+            dial @ (Command::Dial { .. } | Command::DialVia { .. }) => dial,
         }
     }
 }

@@ -13,8 +13,11 @@ pub enum CallRequest {
     Dial {
         /// An extension, a login or an outside number.
         target: String,
-        /// The browser's offer.
+        /// The browser's offer (empty when the call goes through another device).
         sdp: String,
+        /// Through which of the person's devices: `None` the browser, `mobile` their
+        /// mobile (rung first, then the target with the office number).
+        via: Option<String>,
     },
     /// `call.answer`
     Answer {

@@ -265,3 +265,40 @@ fn a_desk_phone_calls_out_through_the_switch_and_the_trunk() {
     });
     assert_eq!(code, 403);
 }
+
+#[test]
+fn a_call_through_the_own_mobile_rings_it_first_and_shows_the_office_number_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let sipp = sipp(dir.path(), "via", "carrier_uas.xml", carrier, &["-m", "2"]);
+    let config = trunk_config(carrier, trunk, "ip")
+        .replace("permissions = { \"b.user\" = \"internal\" }\n", "");
+    let s = setup(&config);
+    // Bärbel's mobile (+49 151 5550123) is in the directory.
+    let mut bws = ws::connect(&s.signed_in("b.user"), None);
+    bws.send(json!({"type": "call.dial", "ref": 1, "target": "0 030 1234567", "via": "mobile"}));
+    let ack = bws.wait_for(|f| f["ref"] == 1);
+    let call = ack["call"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ack}"))
+        .to_string();
+    bws.wait_for(state(&call, "connected"));
+    bws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    bws.wait_for(state(&call, "ended"));
+    let messages = finished(sipp, dir.path(), "via");
+    let first = messages
+        .find("INVITE sip:+491515550123@")
+        .expect("the mobile rings first");
+    let second = messages
+        .find("INVITE sip:+49301234567@")
+        .expect("then the citizen");
+    assert!(first < second, "{messages}");
+    assert!(
+        messages.contains("<sip:+4993219282401@"),
+        "the office number towards the citizen: {messages}"
+    );
+    // Carl has no mobile in the directory: said so, nothing leaves.
+    let mut cws = ws::connect(&s.signed_in("c.clerk"), None);
+    cws.send(json!({"type": "call.dial", "ref": 3, "target": "0 030 1234567", "via": "mobile"}));
+    assert_eq!(cws.wait_for(|f| f["ref"] == 3)["code"], "bad_request");
+}

@@ -33,17 +33,21 @@ impl Calls {
         };
         call.sides[side].leg = Some(leg);
         self.by_leg.insert(leg, (id, side));
-        if side == 1 {
-            // Our offer: place the call.
+        if !call.sides[side].incoming && call.sides[side].sip.is_none() {
+            // Our offer: place the call (in the other side's name).
             let sip = SipRef(self.next_sip);
             self.next_sip += 1;
-            call.sides[1].sip = Some(sip);
-            self.by_sip.insert(sip, (id, 1));
+            call.sides[side].sip = Some(sip);
+            self.by_sip.insert(sip, (id, side));
+            let placed = &call.sides[side];
             let command = SipCommand::Invite {
                 sip,
-                from: call.sides[0].party.clone(),
-                target: call.sides[1].party.number.clone(),
-                via: call.sides[1].via,
+                from: call.sides[1 - side].party.clone(),
+                target: placed
+                    .dial
+                    .clone()
+                    .unwrap_or_else(|| placed.party.number.clone()),
+                via: placed.via,
                 sdp,
             };
             self.out.push_back(Output::Sip(command));
@@ -79,6 +83,19 @@ impl Calls {
             return;
         };
         call.sides[side].answered_ms = Some(now);
+        let other = &call.sides[1 - side];
+        if other.leg.is_none() && !other.incoming && other.sip.is_none() {
+            // The person's own device answered: now call the target.
+            self.out
+                .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+            self.out
+                .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                    call: id,
+                    side: 1 - side,
+                }));
+            self.tell(now, id, side);
+            return;
+        }
         let Some(a) = call.sides[1 - side].leg else {
             // A SIP caller waits for this answer: answer it with the codec chosen here.
             let offer = call.sides[1 - side].offer.take().unwrap_or_default();
@@ -163,6 +180,7 @@ impl Calls {
         self.next_sip += 1;
         let mut caller = Side::new(from, Kind::Sip, Direction::Out, None, now);
         caller.sip = Some(sip);
+        caller.incoming = true;
         caller.via = via;
         caller.codec = Some(codec);
         caller.offer = Some(offer);
@@ -203,4 +221,56 @@ pub fn phone_codec(offer: &str) -> Option<Codec> {
         .negotiate(&PHONE_CODECS)
         .ok()
         .map(|n| n.codec)
+}
+
+impl Calls {
+    /// A call through the person's own device: see [`Command::DialVia`].
+    pub(super) fn dial_via(
+        &mut self,
+        now: i64,
+        conn: crate::party::Conn,
+        from: Party,
+        device: Target,
+        target: Target,
+    ) -> Result<CallId, crate::command::Refusal> {
+        let side = |t: Target, direction| -> Option<Side> {
+            let (party, via) = match t {
+                Target::Sip(p) => (p, Via::Switch),
+                Target::Outside { party, trunk } => (party, Via::Trunk(trunk)),
+                Target::Browser(_) | Target::Echo => return None,
+            };
+            let mut s = Side::new(party, Kind::Sip, direction, None, now);
+            s.via = via;
+            Some(s)
+        };
+        let Some(mut first) = side(device, Direction::Out) else {
+            return Err(crate::command::Refusal::WrongState);
+        };
+        let Some(second) = side(target, Direction::In) else {
+            return Err(crate::command::Refusal::WrongState);
+        };
+        // The first side is the person: their device dials, their browser follows.
+        first.dial = Some(first.party.number.clone());
+        first.party = from.clone();
+        first.owner = from.person;
+        first.conn = Some(conn);
+        let id = CallId(self.next_id);
+        self.next_id += 1;
+        let call = Call {
+            id,
+            sides: [first, second],
+            phase: Phase::Ringing {
+                until: now + self.ring_ms,
+            },
+            since_ms: now,
+        };
+        self.calls.insert(id, call);
+        self.out
+            .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                call: id,
+                side: 0,
+            }));
+        self.tell(now, id, 0);
+        Ok(id)
+    }
 }

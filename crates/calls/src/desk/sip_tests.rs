@@ -354,3 +354,104 @@ fn a_busy_outside_number_is_passed_back_to_the_desk_phone() {
         code: 486
     })));
 }
+
+#[test]
+fn a_call_through_the_persons_mobile_rings_the_mobile_first_then_the_citizen() {
+    let mut c = Calls::new(60_000);
+    let mobile = Target::Outside {
+        party: phone("+491515550123"),
+        trunk: 0,
+    };
+    let citizen = Target::Outside {
+        party: phone("+49301234567"),
+        trunk: 0,
+    };
+    let cmd = Command::DialVia {
+        from: party(ANNA),
+        device: mobile,
+        target: citizen,
+    };
+    let id = c.handle_command(0, ANNA, 10, cmd).unwrap();
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Media(MediaCommand::CreateRtpOffer {
+        call: id,
+        side: 0
+    })));
+    c.handle_rtp_created(5, id, 0, Some((LegRef(400), "offer-0".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite {
+        sip: to_mobile,
+        target,
+        from,
+        via,
+        ..
+    })) = out.first().cloned()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        (target.as_str(), from.number.as_str(), via),
+        ("+491515550123", "+49301234567", Via::Trunk(0)),
+        "the mobile shows whom it will call"
+    );
+    c.handle_sip_answered(
+        3000,
+        to_mobile,
+        "v=0\r\nc=IN IP4 198.51.100.1\r\nm=audio 4000 RTP/AVP 8\r\n".into(),
+    );
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Media(MediaCommand::CreateRtpOffer {
+        call: id,
+        side: 1
+    })));
+    c.handle_rtp_created(3005, id, 1, Some((LegRef(401), "offer-1".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite {
+        sip: to_citizen,
+        target,
+        from,
+        ..
+    })) = out.first().cloned()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        (target.as_str(), from.number.as_str()),
+        ("+49301234567", "2001"),
+        "the office number (Anna's extension → her DID)"
+    );
+    c.handle_sip_answered(
+        6000,
+        to_citizen,
+        "v=0\r\nc=IN IP4 198.51.100.2\r\nm=audio 5000 RTP/AVP 8\r\n".into(),
+    );
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Media(MediaCommand::Bridge(
+        LegRef(400),
+        LegRef(401)
+    ))));
+    assert!(out.contains(&Output::Presence(ANNA, true)));
+    assert!(states(&out).contains(&(To::Conn(10), "connected", None)));
+    // Hanging up in the browser ends both calls.
+    c.handle_command(9000, ANNA, 10, Command::Hangup { call: id })
+        .unwrap();
+    let out = drain(&mut c);
+    assert!(
+        out.contains(&Output::Sip(SipCommand::Hangup { sip: to_mobile }))
+            && out.contains(&Output::Sip(SipCommand::Hangup { sip: to_citizen }))
+    );
+    let line = out
+        .iter()
+        .find_map(|o| {
+            if let Output::History(r) = o {
+                Some(r.clone())
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(
+        (line.person, line.peer.number.as_str()),
+        (ANNA, "+49301234567")
+    );
+}

@@ -165,9 +165,12 @@ impl Service {
     ) -> Result<String, DeskError> {
         let id = |s: &str| s.parse::<CallId>().map_err(|()| refusal(Refusal::NoCall));
         let command = match request {
-            CallRequest::Dial { target, sdp } => {
+            CallRequest::Dial { target, sdp, via } => {
                 let allowed = self.config.permission(&person.login);
                 let target = self.route(Some(person.id), allowed, &target).await?;
+                if via.as_deref() == Some("mobile") {
+                    return self.dial_via_mobile(person, conn, target).await;
+                }
                 let me = self
                     .store
                     .panel_person(&person.login)
@@ -573,4 +576,78 @@ async fn clean_history(live: Live, store: Store, days: u32) {
 /// The calling number of a From value from a carrier.
 fn caller_number(from: &str) -> String {
     sip_side::caller_of(from).1
+}
+
+impl Service {
+    /// A call through the person's own mobile (through the first trunk): the mobile rings
+    /// first and shows whom it will call; once answered, the target is called with the
+    /// office number. For people who phone citizens on the road without showing their
+    /// private number.
+    async fn dial_via_mobile(
+        &mut self,
+        person: &Person,
+        conn: u64,
+        target: Target,
+    ) -> Result<String, DeskError> {
+        let unavailable = |m: &str| DeskError {
+            code: "unavailable",
+            message: m.to_string(),
+        };
+        let trunk = self.trunk_index(0).ok_or_else(|| {
+            unavailable("Für Anrufe über das Handy ist keine Amtsleitung eingerichtet.")
+        })?;
+        let login = directory::Login::parse(&person.login)
+            .map_err(|_| unavailable("Ihr Eintrag im Verzeichnis fehlt."))?;
+        let record = self
+            .store
+            .person(&login)
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| unavailable("Ihr Eintrag im Verzeichnis fehlt."))?;
+        let Some(mobile) = record.mobile.filter(|m| !m.trim().is_empty()) else {
+            return Err(DeskError {
+                code: "bad_request",
+                message: "Im Verzeichnis ist für Sie keine Handynummer eingetragen.".into(),
+            });
+        };
+        let number = calls::numbers::normalise_called(&mobile, &self.plan);
+        let device = Target::Outside {
+            party: Party {
+                person: None,
+                name: None,
+                number,
+                login: None,
+                unit: None,
+            },
+            trunk,
+        };
+        // A person in the directory is reached through the switch (all their devices).
+        let target = match target {
+            Target::Browser(p) => Target::Sip(p),
+            Target::Echo => {
+                return Err(DeskError {
+                    code: "bad_request",
+                    message: "Der Echotest geht nur im Browser.".into(),
+                })
+            }
+            t => t,
+        };
+        let me = self
+            .store
+            .panel_person(&person.login)
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| unavailable("Ihr Eintrag im Verzeichnis fehlt."))?;
+        let command = Command::DialVia {
+            from: targets::party(&me),
+            device,
+            target,
+        };
+        self.calls
+            .handle_command(self.live.now_ms(), person.id, conn, command)
+            .map(|c| c.to_string())
+            .map_err(refusal)
+    }
 }

@@ -33,9 +33,22 @@ fn short(o: &serde_json::Map<String, Value>, field: &str) -> Result<String, Fram
 pub fn request(e: &Envelope) -> Result<CallRequest, FrameError> {
     let o = &e.body;
     Ok(match e.kind.as_str() {
-        "call.dial" => CallRequest::Dial {
-            target: short(o, "target")?,
-            sdp: sdp(o)?,
+        "call.dial" => match o.get("via").and_then(Value::as_str) {
+            None | Some("browser") => CallRequest::Dial {
+                target: short(o, "target")?,
+                sdp: sdp(o)?,
+                via: None,
+            },
+            Some("mobile") => CallRequest::Dial {
+                target: short(o, "target")?,
+                sdp: String::new(),
+                via: Some("mobile".into()),
+            },
+            Some(_) => {
+                return Err(FrameError::BadRequest(
+                    "„via“ ist „browser“ oder „mobile“.".into(),
+                ))
+            }
         },
         "call.answer" => CallRequest::Answer {
             call: short(o, "call")?,
@@ -125,7 +138,8 @@ mod tests {
             read(r#"{"type":"call.dial","target":"2002","sdp":"v=0\r\n"}"#).unwrap(),
             CallRequest::Dial {
                 target: "2002".into(),
-                sdp: "v=0\r\n".into()
+                sdp: "v=0\r\n".into(),
+                via: None,
             }
         );
         assert_eq!(
