@@ -128,7 +128,10 @@ fn two_browsers_talk_through_the_server_hold_and_hang_up() {
     assert_eq!(entries[0]["peer"]["login"], "c.clerk");
     // The time is today's (Unix milliseconds shown as ISO 8601, not 1970).
     let started = entries[0]["started_at"].as_str().unwrap();
-    assert!(started.starts_with("20") && !started.starts_with("1970"), "{started}");
+    assert!(
+        started.starts_with("20") && !started.starts_with("1970"),
+        "{started}"
+    );
 }
 
 #[test]
