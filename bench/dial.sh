@@ -52,10 +52,12 @@ done
 [ -n "$address" ] || { echo "the server did not start listening within 60 s"; tail -20 "$out/server.err"; exit 1; }
 echo "== server pid $server_pid on $address"
 
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the figures)"
 status=0
 timeout -k 10 $(( MAX_TIME + 120 )) "$LOAD" dial --url "http://$address" --staff "$STAFF" \
   --calls "$CALLS" --concurrency "$CONCURRENCY" --goal-ms "$GOAL_MS" --max-time "$MAX_TIME" \
   || status=$?
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -s "$out/server.err" ]; then
   echo "== server warnings (last 5 of $(wc -l < "$out/server.err"))"
   tail -5 "$out/server.err"
