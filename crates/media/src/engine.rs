@@ -165,6 +165,8 @@ pub struct Engine {
     events: VecDeque<Event>,
     cname: String,
     scratch: Vec<Happened>,
+    /// The DTLS identity of this engine's browser legs, made with the first.
+    identity: Option<crate::webrtc_leg::Identity>,
 }
 
 impl Engine {
@@ -178,6 +180,7 @@ impl Engine {
             events: VecDeque::new(),
             cname: cname.to_string(),
             scratch: Vec::new(),
+            identity: None,
         }
     }
 
@@ -225,7 +228,11 @@ impl Engine {
         offer: &str,
         codecs: &[Codec],
     ) -> Result<(LegId, String), EngineError> {
-        let (leg, answer) = WebRtcLeg::accept(now, local, candidate, offer, codecs)?;
+        if self.identity.is_none() {
+            self.identity = Some(crate::webrtc_leg::Identity::new()?);
+        }
+        let identity = self.identity.as_ref().expect("made above");
+        let (leg, answer) = WebRtcLeg::accept(now, local, candidate, offer, codecs, identity)?;
         let id = self.insert(Some(now), Kind::WebRtc(Box::new(leg)));
         Ok((id, answer))
     }

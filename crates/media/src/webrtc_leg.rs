@@ -97,6 +97,7 @@ impl WebRtcLeg {
         candidate: SocketAddr,
         offer: &str,
         codecs: &[Codec],
+        identity: &Identity,
     ) -> Result<(WebRtcLeg, String), WebRtcError> {
         let offer =
             SdpOffer::from_sdp_string(offer).map_err(|e| WebRtcError::Offer(e.to_string()))?;
@@ -117,7 +118,8 @@ impl WebRtcLeg {
             .set_ice_lite(true)
             .set_rtp_mode(true)
             .clear_codecs()
-            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()));
+            .set_crypto_provider(identity.provider.clone())
+            .set_dtls_cert(identity.cert.clone());
         let params = config.codec_config();
         match codec {
             Codec::Opus => params.enable_opus(true, false),
@@ -338,4 +340,34 @@ fn audio_mid(sdp: &str) -> Option<Mid> {
         }
     }
     None
+}
+
+/// The DTLS identity of the server's browser legs: one certificate (and crypto provider)
+/// made once per engine and shared by its legs, as browsers share theirs. Making a
+/// certificate for every leg cost more than the rest of answering an offer.
+#[derive(Clone)]
+pub struct Identity {
+    provider: Arc<str0m::config::CryptoProvider>,
+    cert: str0m::config::DtlsCert,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity(..)")
+    }
+}
+
+impl Identity {
+    /// A new self-signed certificate.
+    pub fn new() -> Result<Identity, WebRtcError> {
+        let provider = str0m::crypto::from_feature_flags();
+        let cert = provider
+            .dtls_provider
+            .generate_certificate()
+            .ok_or_else(|| WebRtcError::Offer("no DTLS certificate could be made".into()))?;
+        Ok(Identity {
+            provider: Arc::new(provider),
+            cert,
+        })
+    }
 }
