@@ -15,6 +15,7 @@ mod report;
 mod rtp;
 mod sdp;
 mod step;
+mod webrtc;
 mod worker;
 
 use anyhow::Context;
@@ -62,6 +63,10 @@ pub struct MediaArgs {
     /// Load threads (each sends and receives for its share of the calls).
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// WebRTC ↔ RTP calls: each caller is a browser (str0m: ICE, DTLS-SRTP) instead of a
+    /// phone; the relay bridges it to the plain RTP callee.
+    #[arg(long)]
+    webrtc: bool,
     /// Writes the result as JSON to this file as well.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -91,12 +96,23 @@ pub fn run(args: MediaArgs) -> anyhow::Result<()> {
         relay_pid: args.relay_pid,
         idle_rss_kb: idle.map(|s| s.rss_kb),
         run_tag: format!("{}-{}", std::process::id(), args.label),
+        webrtc: if args.webrtc {
+            Some(webrtc::certificate()?)
+        } else {
+            None
+        },
     };
+    let mode = if args.webrtc { "webrtc" } else { "rtp" };
     println!(
-        "== media load against {} (ng {}): G.711 20 ms both ways, {} load threads, \
+        "== media load against {} (ng {}): {}, G.711 20 ms both ways, {} load threads, \
          {} s warm-up + {} s measured per step; goals loss < {} %, added jitter p99 < {} ms",
         args.label,
         args.ng,
+        if args.webrtc {
+            "WebRTC (DTLS-SRTP) caller to RTP callee"
+        } else {
+            "RTP caller to RTP callee"
+        },
         plan.threads,
         args.warmup,
         args.duration,
@@ -121,7 +137,7 @@ pub fn run(args: MediaArgs) -> anyhow::Result<()> {
         let result = step::run(&mut control, &plan, steps.len(), calls)
             .with_context(|| format!("the step with {calls} calls"))?;
         println!("{}", result.human());
-        setup_per_call = result.setup_seconds / calls as f64;
+        setup_per_call = (result.setup_seconds + result.connect_seconds) / calls as f64;
         ramp.record(calls, result.passed());
         steps.push(result);
         if args.calls.is_some() {
@@ -146,6 +162,7 @@ pub fn run(args: MediaArgs) -> anyhow::Result<()> {
     let tool_bound = first_fail.is_some_and(|s| s.load_thread_max_cores >= SATURATED_CORES);
     let summary = json!({
         "label": args.label,
+        "mode": mode,
         "max_calls": ramp.best().unwrap_or(0),
         "relay_cpu_ms_per_s_per_call": best.and_then(|s| s.relay_cpu_ms_per_call()),
         "relay_cpu_cores": best.and_then(|s| s.relay_cpu_cores),

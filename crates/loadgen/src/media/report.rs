@@ -21,6 +21,8 @@ pub struct StepResult {
     pub calls: usize,
     /// Time to offer and answer all calls.
     pub setup_seconds: f64,
+    /// Time until every browser had connected (ICE and DTLS; WebRTC calls only).
+    pub connect_seconds: f64,
     /// Offers or answers the relay refused or answered without a usable SDP.
     pub setup_errors: usize,
     /// Deletes the relay refused.
@@ -194,7 +196,7 @@ impl StepResult {
              p50 {p50:.2} p99 {p99:.2} max {max:.1} ms, RFC 3550 jitter mean {jm:.2} max {jx:.2} ms; \
              relay CPU {cores} cores ({per_call} ms/s per call), RSS {rss} MB ({kb} KB/call); \
              load tool CPU {load:.2} cores (busiest thread {thread:.2}), send lag p99 {lag:.2} ms; \
-             CPU pressure {psi} %; set-up {setup:.1} s",
+             CPU pressure {psi} %; set-up {setup:.1} s, connect {connect:.1} s",
             calls = self.calls,
             verdict = match &self.failure {
                 None => "PASS".to_string(),
@@ -217,6 +219,7 @@ impl StepResult {
             lag = q(&self.lag_us, 0.99),
             psi = opt(self.cpu_pressure_pct, 0),
             setup = self.setup_seconds,
+            connect = self.connect_seconds,
         )
     }
 
@@ -229,6 +232,7 @@ impl StepResult {
             "why": self.failure,
             "first_error": self.first_error,
             "setup_seconds": self.setup_seconds,
+            "connect_seconds": self.connect_seconds,
             "setup_errors": self.setup_errors,
             "delete_errors": self.delete_errors,
             "packets_scheduled": self.scheduled,

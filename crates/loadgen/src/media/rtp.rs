@@ -51,11 +51,18 @@ pub struct Received {
 }
 
 /// Reads a packet of the load; `None` for anything else (too short, not RTP version 2,
-/// CSRCs or an extension the relay should not have added).
+/// not PCMA). CSRCs and a header extension (RFC 3550 §5.3.1) are skipped: a relay may
+/// pass on those of a browser's packets (str0m writes RFC 8285 extensions).
 pub fn parse(datagram: &[u8]) -> Option<Received> {
-    if datagram.len() < 20 || datagram[0] != 0x80 || datagram[1] & 0x7f != PAYLOAD_TYPE_PCMA {
+    if datagram.len() < 12 || datagram[0] >> 6 != 2 || datagram[1] & 0x7f != PAYLOAD_TYPE_PCMA {
         return None;
     }
+    let mut payload = 12 + 4 * usize::from(datagram[0] & 0x0f);
+    if datagram[0] & 0x10 != 0 {
+        let words = datagram.get(payload + 2..payload + 4)?;
+        payload += 4 + 4 * usize::from(u16::from_be_bytes([words[0], words[1]]));
+    }
+    let sent_at = datagram.get(payload..payload + 8)?;
     let u32_at = |i: usize| {
         u32::from_be_bytes([
             datagram[i],
@@ -65,7 +72,7 @@ pub fn parse(datagram: &[u8]) -> Option<Received> {
         ])
     };
     let mut sent = [0; 8];
-    sent.copy_from_slice(&datagram[12..20]);
+    sent.copy_from_slice(sent_at);
     Some(Received {
         seq: u16::from_be_bytes([datagram[2], datagram[3]]),
         timestamp: u32_at(4),
@@ -100,5 +107,12 @@ mod tests {
         assert_eq!(parse(&other), None);
         other[1] = 0x88; // marker set: still ours
         assert!(parse(&other).is_some());
+        // A one-byte-header extension (RFC 8285) of one word, as str0m writes: skipped.
+        let mut extended = d[..12].to_vec();
+        extended[0] |= 0x10;
+        extended.extend_from_slice(&[0xbe, 0xde, 0, 1, 0x10, 0xff, 0, 0]);
+        extended.extend_from_slice(&d[12..]);
+        assert_eq!(parse(&extended), parse(&d));
+        assert_eq!(parse(&extended[..27]), None);
     }
 }

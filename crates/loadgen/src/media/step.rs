@@ -1,11 +1,17 @@
 //! One step of the ramp: N calls set up through the relay's ng port, G.711 both ways for a
 //! warm-up and a measuring window, the relay's CPU and memory sampled around the window,
 //! then every call deleted.
+//!
+//! In WebRTC mode (`webrtc`) each caller is a browser ([`Browser`]): its offer goes to the
+//! relay with rtpengine's keys for bridging DTLS-SRTP to RTP, the relay's answer back to
+//! it, and the step's timeline starts once every browser has connected (ICE, DTLS).
 
-use super::control::Control;
+use super::control::{Ask, Control};
+use super::pacer::INTERVAL_NS;
 use super::report::StepResult;
 use super::sdp::{audio_address, phone_sdp};
-use super::worker::{self, Phone, Timeline, WorkerResult};
+use super::webrtc::{self, Browser};
+use super::worker::{self, Phone, Start, Timeline, WorkerResult};
 use crate::procfs;
 use anyhow::{bail, Context};
 use ng::{Command, Response};
@@ -33,6 +39,14 @@ pub struct StepPlan {
     pub idle_rss_kb: Option<u64>,
     /// Makes call-ids unique across runs against the same relay.
     pub run_tag: String,
+    /// Callers are browsers (WebRTC ↔ RTP calls); their shared DTLS certificate.
+    pub webrtc: Option<str0m::config::DtlsCert>,
+}
+
+/// How long the browsers of a step may take to connect: ICE and DTLS of every call,
+/// both ends' handshakes on the two cores.
+fn connect_limit(calls: usize) -> Duration {
+    Duration::from_secs(20) + Duration::from_millis(20) * calls as u32
 }
 
 /// Runs `calls` calls through the relay.
@@ -52,33 +66,67 @@ pub fn run(
 
     // Set-up: offer with the caller's SDP, answer with the callee's.
     let setup_start = Instant::now();
-    let offers = (0..calls)
-        .map(|i| {
-            Ok(Command::Offer {
-                call_id: call_id(i),
-                from_tag: format!("caller-{i}"),
-                sdp: phone_sdp(2 * i as u64, port(2 * i)?),
-                flags: vec![],
-            })
-        })
-        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut browsers: Vec<Option<Box<Browser>>> = Vec::with_capacity(calls);
+    let mut offers = Vec::with_capacity(calls);
+    for i in 0..calls {
+        let (sdp, keys) = match &plan.webrtc {
+            Some(cert) => {
+                let local = sockets[2 * i].local_addr()?;
+                let (browser, offer) = Browser::offer(Instant::now(), local, cert);
+                browsers.push(Some(Box::new(browser)));
+                (offer, webrtc::offer_keys())
+            }
+            None => {
+                browsers.push(None);
+                (phone_sdp(2 * i as u64, port(2 * i)?), Vec::new())
+            }
+        };
+        let offer = Command::Offer {
+            call_id: call_id(i),
+            from_tag: format!("caller-{i}"),
+            sdp,
+            flags: vec![],
+        };
+        offers.push(Ask::with(offer, keys));
+    }
     let to_callee = relay_addresses(control.exchange(offers)?, &mut result);
     let answers = (0..calls)
         .map(|i| {
-            Ok(Command::Answer {
+            let answer = Command::Answer {
                 call_id: call_id(i),
                 from_tag: format!("caller-{i}"),
                 to_tag: format!("callee-{i}"),
                 sdp: phone_sdp(2 * i as u64 + 1, port(2 * i + 1)?),
                 flags: vec![],
-            })
+            };
+            let keys = match plan.webrtc {
+                Some(_) => webrtc::answer_keys(),
+                None => Vec::new(),
+            };
+            Ok(Ask::with(answer, keys))
         })
         .collect::<std::io::Result<Vec<_>>>()?;
-    let to_caller = relay_addresses(control.exchange(answers)?, &mut result);
+    let answered = control.exchange(answers)?;
+    let to_caller = if plan.webrtc.is_some() {
+        // The browsers take the relay's answer; ICE finds where to send.
+        for (browser, response) in browsers.iter_mut().zip(answered) {
+            let accepted = match (browser, response) {
+                (Some(b), Response::Sdp(sdp)) => b.accept_answer(&sdp),
+                (_, other) => Err(format!("{other:?}")),
+            };
+            if let Err(e) = accepted {
+                result.setup_errors += 1;
+                result.first_error.get_or_insert(format!("set-up: {e}"));
+            }
+        }
+        vec![None; calls]
+    } else {
+        relay_addresses(answered, &mut result)
+    };
     result.setup_seconds = setup_start.elapsed().as_secs_f64();
 
     let outcome = if result.setup_errors == 0 {
-        stream(plan, sockets, &to_callee, &to_caller, &mut result)
+        stream(plan, sockets, browsers, &to_callee, &to_caller, &mut result)
     } else {
         Ok(())
     };
@@ -132,6 +180,7 @@ fn relay_addresses(responses: Vec<Response>, result: &mut StepResult) -> Vec<Opt
 fn stream(
     plan: &StepPlan,
     sockets: Vec<UdpSocket>,
+    mut browsers: Vec<Option<Box<Browser>>>,
     to_callee: &[Option<SocketAddr>],
     to_caller: &[Option<SocketAddr>],
     result: &mut StepResult,
@@ -140,46 +189,70 @@ fn stream(
     let mut per_thread: Vec<Vec<Phone>> = (0..threads).map(|_| Vec::new()).collect();
     for (i, socket) in sockets.into_iter().enumerate() {
         let call = i / 2;
-        let (Some(callee), Some(caller)) = (to_callee[call], to_caller[call]) else {
-            bail!("call {call} has no relay address");
+        let browser = if i % 2 == 0 {
+            browsers[call].take()
+        } else {
+            None
+        };
+        let send_to = if i % 2 == 0 {
+            to_caller[call]
+        } else {
+            to_callee[call]
+        };
+        let send_to = match (send_to, &browser) {
+            (Some(a), _) => a,
+            // A browser sends where ICE found the relay; this address goes unused.
+            (None, Some(_)) => SocketAddr::from(([127, 0, 0, 1], 9)),
+            (None, None) => bail!("call {call} has no relay address"),
         };
         // SSRCs unique per phone; a caller's peer is its callee and vice versa (i ^ 1).
         let ssrc = |phone: usize| 0x1000_0000 ^ (phone as u32).wrapping_mul(2_654_435_761);
         let ssrc = ssrc(i);
         per_thread[call % threads].push(Phone {
             socket,
-            send_to: if i % 2 == 0 { caller } else { callee },
+            send_to,
             ssrc,
             phase: i,
+            browser,
         });
     }
     let ns = |d: Duration| d.as_nanos() as u64;
-    let epoch = Instant::now();
-    let start_ns = ns(Duration::from_millis(50));
-    let timeline = Timeline {
-        epoch,
-        start_ns,
-        measure_from_ns: start_ns + ns(plan.warmup),
-        measure_until_ns: start_ns + ns(plan.warmup) + ns(plan.duration),
-        end_ns: start_ns + ns(plan.warmup) + ns(plan.duration) + ns(plan.grace),
-    };
-    let sleep_until = |ns: u64| {
-        let now = epoch.elapsed();
-        let at = Duration::from_nanos(ns);
-        if at > now {
-            std::thread::sleep(at - now);
-        }
-    };
+    let start = Start::default();
+    let calls = to_callee.len();
     let results: Vec<std::io::Result<WorkerResult>> = std::thread::scope(|scope| {
+        let start = &start;
         let handles: Vec<_> = per_thread
             .into_iter()
             .enumerate()
             .map(|(n, phones)| {
                 std::thread::Builder::new()
                     .name(format!("media-load-{n}"))
-                    .spawn_scoped(scope, move || worker::run(phones, timeline))
+                    .spawn_scoped(scope, move || worker::run(phones, start))
             })
             .collect::<std::io::Result<_>>()?;
+        // Every browser connected (or failed, or out of time): one timeline for all.
+        let connecting = Instant::now();
+        while start.ready() < threads && connecting.elapsed() < connect_limit(calls) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        result.connect_seconds = connecting.elapsed().as_secs_f64();
+        let epoch = Instant::now();
+        let start_ns = ns(Duration::from_millis(50));
+        let timeline = Timeline {
+            epoch,
+            start_ns,
+            measure_from_ns: start_ns + ns(plan.warmup),
+            measure_until_ns: start_ns + ns(plan.warmup) + ns(plan.duration),
+            end_ns: start_ns + ns(plan.warmup) + ns(plan.duration) + ns(plan.grace),
+        };
+        start.go(timeline);
+        let sleep_until = |ns: u64| {
+            let now = epoch.elapsed();
+            let at = Duration::from_nanos(ns);
+            if at > now {
+                std::thread::sleep(at - now);
+            }
+        };
         sleep_until(timeline.measure_from_ns);
         let relay_before = plan.relay_pid.and_then(procfs::sample);
         let own_before = procfs::sample(std::process::id());
@@ -214,9 +287,20 @@ fn stream(
                 .collect::<Vec<_>>(),
         )
     })?;
+    // Packets each stream is scheduled to send in the window when the load keeps pace.
+    let scheduled_per_stream = plan.duration.as_nanos() as f64 / INTERVAL_NS as f64;
     for worker in results {
-        result.add_worker(worker?, plan.duration.as_secs_f64());
+        let worker = worker?;
+        if worker.unconnected > 0 {
+            result.setup_errors += worker.unconnected;
+            let why = worker.browser_failure.as_deref().unwrap_or("no reason");
+            result.first_error.get_or_insert(format!(
+                "{} browsers not connected after {:.1} s ({why})",
+                worker.unconnected, result.connect_seconds
+            ));
+        }
+        result.add_worker(worker, plan.duration.as_secs_f64());
     }
-    result.scheduled = (timeline.scheduled_per_stream() * 2.0 * to_callee.len() as f64) as u64;
+    result.scheduled = (scheduled_per_stream * 2.0 * calls as f64) as u64;
     Ok(())
 }
