@@ -278,6 +278,12 @@ impl WebRtcLeg {
             )
             .marker(marker),
         );
+        // str0m sends what was written at its next timeout: give it the time now, so the
+        // packet leaves with this input instead of at a timer wake-up of its own.
+        if self.rtc.handle_input(Input::Timeout(now)).is_err() {
+            self.close(out);
+            return;
+        }
         self.drain(now, out);
     }
 
