@@ -118,6 +118,9 @@ impl WebRtcLeg {
             .set_ice_lite(true)
             .set_rtp_mode(true)
             .clear_codecs()
+            // No RTP header extensions (abs-send-time, transport-cc, …): a relayed audio
+            // call needs none, and each costs work on every packet.
+            .clear_extension_map()
             .set_crypto_provider(identity.provider.clone())
             .set_dtls_cert(identity.cert.clone());
         let params = config.codec_config();
