@@ -132,7 +132,7 @@ fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
     let s = setup(&trunk_config(carrier, trunk, "ip"));
     let mut dws = ws::connect(&s.signed_in("d.new"), None);
     let target = format!("127.0.0.1:{trunk}");
-    let sipp = sipp(
+    let first = sipp(
         dir.path(),
         "in",
         "carrier_uac.xml",
@@ -168,7 +168,48 @@ fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
     // The carrier hangs up after a second.
     let ended = dws.wait_for(state(&call, "ended"));
     assert_eq!(ended["reason"], "hangup");
-    finished(sipp, dir.path(), "in");
+    finished(first, dir.path(), "in");
+    assert_eq!(
+        incoming["from"]["name"],
+        Value::Null,
+        "an unknown caller has no name"
+    );
+
+    // A colleague calling from her mobile (in the directory as +49 151 5550123) is shown
+    // by name; the call is declined in the browser.
+    let mut second = sipp(
+        dir.path(),
+        "in2",
+        "carrier_uac.xml",
+        carrier,
+        &[
+            "-s",
+            "+4993219282502",
+            "-key",
+            "caller",
+            "01515550123",
+            "-m",
+            "1",
+            &target,
+        ],
+    );
+    let incoming = dws.wait_for(|f| f["type"] == "call.incoming");
+    assert_eq!(
+        (
+            incoming["from"]["name"].as_str(),
+            incoming["from"]["number"].as_str()
+        ),
+        (Some("Bärbel Böhm"), Some("+491515550123")),
+        "{incoming}"
+    );
+    let call = incoming["call"].as_str().unwrap().to_string();
+    dws.send(json!({"type": "call.reject", "ref": 2, "call": call}));
+    let _ = second.wait();
+    let messages = std::fs::read_to_string(dir.path().join("in2.msg")).unwrap_or_default();
+    assert!(
+        messages.contains("SIP/2.0 603"),
+        "declined with 603: {messages}"
+    );
 }
 
 fn trunk_state(s: &testkit::server::TestServer, want: &str) -> Value {

@@ -112,6 +112,22 @@ impl Store {
         row.as_ref().map(person).transpose()
     }
 
+    /// The person whose mobile number is `e164` (as stored, with spaces, dashes and
+    /// slashes ignored), for showing who calls from outside.
+    pub async fn panel_person_by_mobile(
+        &self,
+        e164: &str,
+    ) -> Result<Option<PanelPerson>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
+             WHERE replace(replace(replace(s.mobile, ' ', ''), '-', ''), '/', '') = $1 LIMIT 1"
+        ))
+        .bind(e164)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(person).transpose()
+    }
+
     /// One person by extension.
     pub async fn panel_person_by_extension(
         &self,

@@ -312,12 +312,25 @@ impl Service {
                     // A citizen dials a direct number: the extension behind it.
                     let number =
                         calls::numbers::normalise_called(&caller_number(&from), &self.plan);
-                    let caller = Party {
-                        person: None,
-                        name: None,
-                        number,
-                        login: None,
-                        unit: None,
+                    // A colleague calling from their mobile is shown by name.
+                    let known = self
+                        .store
+                        .panel_person_by_mobile(&number)
+                        .await
+                        .ok()
+                        .flatten();
+                    let caller = match known {
+                        Some(p) => Party {
+                            number,
+                            ..targets::party(&p)
+                        },
+                        None => Party {
+                            person: None,
+                            name: None,
+                            number,
+                            login: None,
+                            unit: None,
+                        },
                     };
                     let extension = self.uas[i]
                         .block()
