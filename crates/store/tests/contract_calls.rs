@@ -7,7 +7,7 @@ use store::CallLine;
 
 const FILE: &str = "login,name,unit,extension,mobile,roles
 c.clerk,Carl Clerk,Bauamt,2501,,user
-d.dorn,Dora Dorn,Bauamt,2502,,user
+d.dorn,Dora Dorn,Bauamt,2502,+49 151 555-0123,user
 ";
 
 fn line(staff_id: i64, peer: Option<i64>, started_at: i64, answered: bool) -> CallLine {
@@ -44,6 +44,11 @@ async fn lines_read_back_newest_first_and_old_ones_are_deleted() {
                 .is_none(),
             "{l}"
         );
+        // A mobile as stored (+49 151 555-0123) is found by its E.164 form.
+        let by_mobile = store.panel_person_by_mobile("+491515550123").await.unwrap();
+        assert_eq!(by_mobile.map(|p| p.login).as_deref(), Some("d.dorn"), "{l}");
+        let nobody = store.panel_person_by_mobile("+4930123").await.unwrap();
+        assert!(nobody.is_none(), "{l}");
         store
             .add_call_line(&line(carl.id, Some(dora.id), 1_000, true))
             .await
