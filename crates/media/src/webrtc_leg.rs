@@ -308,7 +308,7 @@ impl WebRtcLeg {
                 }
                 Ok(Output::Transmit(t)) => out.push(Happened::Transmit {
                     to: t.destination,
-                    bytes: t.contents.to_vec(),
+                    bytes: t.contents.into(),
                 }),
                 Ok(Output::Event(Event::Connected)) => {
                     self.connected = true;
