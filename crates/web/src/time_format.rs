@@ -9,6 +9,11 @@ pub fn iso_utc(unix: i64) -> String {
     }
 }
 
+/// The same for Unix milliseconds (the runtime's clock, call times), to the second.
+pub fn iso_utc_ms(unix_ms: i64) -> String {
+    iso_utc(unix_ms.div_euclid(1000))
+}
+
 /// Unix seconds of `2026-11-22T14:30:00Z`, `…:00.000Z` (as browsers write it) or with an
 /// offset (`+01:00`); `None` for anything else (a time without an offset is ambiguous).
 pub fn parse_iso(text: &str) -> Option<i64> {
@@ -17,6 +22,15 @@ pub fn parse_iso(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn milliseconds_are_written_to_the_second() {
+        assert_eq!(
+            super::iso_utc_ms(1_795_000_000_999),
+            super::iso_utc(1_795_000_000)
+        );
+        assert_eq!(super::iso_utc_ms(0), "1970-01-01T00:00:00Z");
+    }
+
     #[test]
     fn parses_what_it_writes_and_what_browsers_send() {
         for t in [0, 951_782_400, 1_795_000_000, 1_795_012_345] {

@@ -2,7 +2,7 @@
 
 use crate::auth::session::SignedIn;
 use crate::error::ApiError;
-use crate::time_format::iso_utc;
+use crate::time_format::iso_utc_ms;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -57,7 +57,7 @@ pub async fn history(
                 number: l.peer_number,
                 login: l.peer_login,
             },
-            started_at: iso_utc(l.started_at.div_euclid(1000)),
+            started_at: iso_utc_ms(l.started_at),
             answered: l.answered_at.is_some(),
             duration_seconds: l.answered_at.map_or(0, |a| (l.ended_at - a).max(0) / 1000),
         })
@@ -133,7 +133,7 @@ pub async fn trunks(State(state): State<AppState>, _: crate::auth::session::Admi
             demo: t.demo,
             state: t.state.to_string(),
             detail: t.detail,
-            since: iso_utc(t.since_ms.div_euclid(1000)),
+            since: iso_utc_ms(t.since_ms),
         })
         .collect();
     Json(Trunks { trunks })

@@ -3,7 +3,7 @@
 //! `call.media`, `call.state`, `call.dtmf` to them (docs/realtime-protocol.md).
 
 use crate::realtime::frames::{missing, string, Envelope, FrameError};
-use crate::time_format::iso_utc;
+use crate::time_format::iso_utc_ms;
 use calls::{CallFrame, Party};
 use live::calls::CallRequest;
 use serde_json::{json, Value};
@@ -112,7 +112,7 @@ pub fn render(frame: &CallFrame) -> String {
             reason,
         } => json!({
             "type": "call.state", "call": call.to_string(), "state": state.as_str(),
-            "direction": direction.as_str(), "peer": party(peer), "since": iso_utc(since_ms.div_euclid(1000)),
+            "direction": direction.as_str(), "peer": party(peer), "since": iso_utc_ms(*since_ms),
             "reason": reason.map(|r| r.as_str()),
         }),
         CallFrame::Dtmf { call, digit } => {
