@@ -365,14 +365,6 @@ impl Engine {
         self.legs.is_empty()
     }
 
-    /// The address RTP of an RTP leg is latched to (or announced), for tests and logs.
-    pub fn rtp_destination(&self, leg: LegId) -> Option<SocketAddr> {
-        match &self.legs.get(&leg)?.kind {
-            Kind::Rtp(l) => l.destination(),
-            Kind::WebRtc(_) => None,
-        }
-    }
-
     /// Feeds a datagram that arrived on `leg`'s `socket` from `from`. An RTP packet
     /// relayed to an RTP leg is rewritten in `bytes` and returned as a [`Forward`];
     /// everything else comes out of [`Engine::poll_transmit`].

@@ -240,17 +240,12 @@ impl Service {
                     message: "Für Anrufe nach außen ist keine Amtsleitung eingerichtet.".into(),
                 });
             };
-            let number = calls::numbers::display(&outside.e164, &self.plan);
             let party = Party {
                 person: None,
                 name: outside.emergency.then(|| "Notruf".to_string()),
-                number,
+                number: outside.e164,
                 login: None,
                 unit: None,
-            };
-            let party = Party {
-                number: outside.e164,
-                ..party
             };
             return Ok(Target::Outside { party, trunk });
         }
@@ -452,25 +447,19 @@ impl Service {
                 offer,
                 codecs,
             }) => {
-                let (pending, made) = (
-                    media.webrtc(media.shard_for(call.0), offer, codecs),
-                    made.clone(),
+                let pending = media.webrtc(media.shard_for(call.0), offer, codecs);
+                report(
+                    pending,
+                    call,
+                    "a browser's media could not be set up",
+                    made,
+                    move |r| Made::WebRtc(call, side, r),
                 );
-                tokio::spawn(async move {
-                    let result = pending.await;
-                    if let Err(e) = &result {
-                        tracing::info!(%call, error = %e, "a browser's media could not be set up");
-                    }
-                    let _ = made.send(Made::WebRtc(call, side, result.ok()));
-                });
             }
             Output::Media(MediaCommand::CreateRtpOffer { call, side }) => {
-                let (pending, made) = (media.rtp_new(media.shard_for(call.0)), made.clone());
-                tokio::spawn(async move {
-                    let result = pending
-                        .await
-                        .map_err(|e| tracing::warn!(%call, error = %e, "no phone leg"));
-                    let _ = made.send(Made::Rtp(call, side, result.ok()));
+                let pending = media.rtp_new(media.shard_for(call.0));
+                report(pending, call, "no phone leg", made, move |r| {
+                    Made::Rtp(call, side, r)
                 });
             }
             Output::Media(MediaCommand::CreateRtpAnswer {
@@ -479,20 +468,14 @@ impl Service {
                 offer,
                 codecs,
             }) => {
-                let (pending, made) = (
-                    media.rtp_offer(media.shard_for(call.0), offer, codecs),
-                    made.clone(),
+                let pending = media.rtp_offer(media.shard_for(call.0), offer, codecs);
+                report(
+                    pending,
+                    call,
+                    "a phone's offer was refused",
+                    made,
+                    move |r| Made::Rtp(call, side, r.map(|(leg, _, answer)| (leg, answer))),
                 );
-                tokio::spawn(async move {
-                    let result = pending.await.map_err(
-                        |e| tracing::info!(%call, error = %e, "a phone's offer was refused"),
-                    );
-                    let _ = made.send(Made::Rtp(
-                        call,
-                        side,
-                        result.ok().map(|(leg, _, answer)| (leg, answer)),
-                    ));
-                });
             }
             Output::Media(MediaCommand::RtpAnswer(leg, sdp)) => {
                 let pending = media.rtp_answer(leg, sdp);
@@ -663,4 +646,22 @@ impl Service {
             .map(|c| c.to_string())
             .map_err(refusal)
     }
+}
+
+/// Waits for a media thread's answer on a task of its own and feeds it back into call
+/// control's loop as `into(result)` (`None` when it failed, which is logged).
+fn report<T: Send + 'static>(
+    pending: impl std::future::Future<Output = Result<T, String>> + Send + 'static,
+    call: CallId,
+    failed: &'static str,
+    made: &mpsc::UnboundedSender<Made>,
+    into: impl FnOnce(Option<T>) -> Made + Send + 'static,
+) {
+    let made = made.clone();
+    tokio::spawn(async move {
+        let result = pending
+            .await
+            .map_err(|e| tracing::info!(%call, error = %e, "{failed}"));
+        let _ = made.send(into(result.ok()));
+    });
 }

@@ -48,7 +48,6 @@ pub(crate) enum Command {
     Hold(LegRef, bool),
     Dtmf(LegRef, String),
     Remove(LegRef),
-    Count(oneshot::Sender<usize>),
 }
 
 /// What the media tells call control.
@@ -64,7 +63,6 @@ pub enum MediaEvent {
 #[derive(Debug, Clone)]
 pub struct MediaHandle {
     shards: Vec<mpsc::UnboundedSender<Command>>,
-    public: IpAddr,
 }
 
 fn shard_of(leg: LegRef) -> usize {
@@ -84,12 +82,7 @@ impl MediaHandle {
             let ports = ports::Ports::new(first, last, i, config.threads);
             shards.push(shard::spawn(i, config.bind, public, ports, events.clone())?);
         }
-        Ok(MediaHandle { shards, public })
-    }
-
-    /// The address announced to peers.
-    pub fn public_address(&self) -> IpAddr {
-        self.public
+        Ok(MediaHandle { shards })
     }
 
     /// The media thread for a call.
@@ -190,17 +183,6 @@ impl MediaHandle {
     /// Removes a leg (its ports are free again).
     pub fn remove(&self, leg: LegRef) {
         self.send(shard_of(leg), Command::Remove(leg));
-    }
-
-    /// Legs open on all threads.
-    pub async fn legs(&self) -> usize {
-        let mut n = 0;
-        for s in 0..self.shards.len() {
-            let (reply, rx) = oneshot::channel();
-            self.send(s, Command::Count(reply));
-            n += rx.await.unwrap_or(0);
-        }
-        n
     }
 }
 

@@ -191,9 +191,6 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                     s.ports.give(sockets.port);
                 }
             }
-            Command::Count(reply) => {
-                let _ = reply.send(shard.borrow().engine.len());
-            }
         }
         flush(&shard);
     }
