@@ -230,19 +230,6 @@ pub fn normalise_called(number: &str, plan: &Plan) -> String {
     }
 }
 
-/// A number in German display form: `+49 9321 928-1234` for the office's area; others
-/// as `+CC REST` grouped by four.
-pub fn display(e164: &str, plan: &Plan) -> String {
-    let local = format!("+{}{}", plan.country, plan.area);
-    if let Some(rest) = e164.strip_prefix(&local) {
-        return format!("+{} {} {rest}", plan.country, plan.area);
-    }
-    if let Some(rest) = e164.strip_prefix(&format!("+{}", plan.country)) {
-        return format!("+{} {rest}", plan.country);
-    }
-    e164.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,7 +342,5 @@ mod tests {
         assert_eq!(block.extension_of("+4930123", &p), None);
         assert_eq!(block.caller_id("2401"), Some("+499321555".into()));
         assert_eq!(block.caller_id("2501"), Some("+4993219282501".into()));
-        assert_eq!(display("+4993219282501", &p), "+49 9321 9282501");
-        assert_eq!(display("+49301234567", &p), "+49 301234567");
     }
 }
