@@ -75,6 +75,11 @@ impl<F: Flag> FlagSet<F> {
         Self::from_bits(self.bits & !Self::mask(flag))
     }
 
+    /// Every flag of either set.
+    pub fn union(self, other: Self) -> Self {
+        Self::from_bits(self.bits | other.bits)
+    }
+
     /// Whether no flag is set.
     pub fn is_empty(self) -> bool {
         self.bits == 0

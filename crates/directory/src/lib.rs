@@ -23,6 +23,7 @@ pub mod login;
 pub mod role;
 pub mod staff;
 pub mod staff_csv;
+pub mod sync;
 pub mod unit_path;
 
 pub use extension::Extension;
