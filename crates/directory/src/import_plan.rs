@@ -5,8 +5,9 @@
 //! planning the same file against the directory it produced yields no changes.
 
 use crate::staff_csv::{duplicates_within, ImportProblem, ParsedCsv, ProblemKind};
+use crate::sync::OwnedFields;
 use crate::{Extension, Login, StaffRecord, UnitPath};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The part of the directory an import is checked against.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +16,11 @@ pub struct DirectorySnapshot {
     pub staff: Vec<StaffRecord>,
     /// Every unit in the directory.
     pub units: Vec<UnitPath>,
+    /// People who come from the LDAP directory: a CSV import cannot change the fields it
+    /// owns (name, unit and extension always, the others as `owned` says).
+    pub from_directory: HashSet<Login>,
+    /// The fields the LDAP directory owns besides name, unit and extension.
+    pub owned: Option<OwnedFields>,
 }
 
 /// What an import will do. Apply it only when `problems` is empty.
@@ -91,6 +97,17 @@ pub fn plan_import(current: &DirectorySnapshot, parsed: ParsedCsv) -> ImportPlan
             None => plan.creates.push(wanted.clone()),
             Some(old) => {
                 let merged = merge(old, wanted, &parsed.columns);
+                if current.from_directory.contains(&old.login) {
+                    if let Some(field) = owned_field_changed(old, &merged, current.owned) {
+                        problems.push(ImportProblem {
+                            line: row.line,
+                            field: Some(field),
+                            kind: ProblemKind::OwnedByDirectory {
+                                login: old.login.to_string(),
+                            },
+                        });
+                    }
+                }
                 if merged == **old {
                     plan.unchanged += 1;
                 } else {
@@ -103,6 +120,31 @@ pub fn plan_import(current: &DirectorySnapshot, parsed: ParsedCsv) -> ImportPlan
     plan.new_units = new_units.into_iter().collect();
     plan.problems = problems;
     plan
+}
+
+/// The first field the LDAP directory owns that the import would change.
+fn owned_field_changed(
+    old: &StaffRecord,
+    new: &StaffRecord,
+    owned: Option<OwnedFields>,
+) -> Option<&'static str> {
+    let owned = owned.unwrap_or(OwnedFields {
+        email: true,
+        mobile: true,
+        roles: true,
+        features: true,
+    });
+    [
+        ("name", old.name != new.name),
+        ("unit", old.unit != new.unit),
+        ("extension", old.extension != new.extension),
+        ("email", owned.email && old.email != new.email),
+        ("mobile", owned.mobile && old.mobile != new.mobile),
+        ("roles", owned.roles && old.roles != new.roles),
+        ("features", owned.features && old.features != new.features),
+    ]
+    .into_iter()
+    .find_map(|(field, changed)| changed.then_some(field))
 }
 
 /// The record after the import: columns the file lacks keep their old values.

@@ -169,6 +169,12 @@ pub enum ProblemKind {
         /// Its current holder.
         login: String,
     },
+    /// The person comes from the LDAP directory, which owns this field.
+    #[error("{login:?} comes from the LDAP directory, which owns this field: change it there")]
+    OwnedByDirectory {
+        /// The person.
+        login: String,
+    },
 }
 
 impl fmt::Display for ImportProblem {
@@ -678,6 +684,7 @@ mod tests {
         let current = crate::DirectorySnapshot {
             staff: plan.creates,
             units: plan.new_units,
+            ..Default::default()
         };
         let swap = "login,name,unit,extension\na.a,A,X,2002\nb.b,B,X,2001\n";
         let swapped = crate::plan_import(&current, parse_staff_csv(swap.as_bytes()));

@@ -24,6 +24,9 @@ pub struct Account {
     pub mobile: Option<String>,
     /// argon2id PHC string, if a password is set.
     pub password_hash: Option<String>,
+    /// The DN in the directory, for people who come from it: their password is checked
+    /// there (a bind as them), not against `password_hash`.
+    pub directory_dn: Option<String>,
 }
 
 impl std::fmt::Debug for Account {
@@ -40,12 +43,14 @@ impl std::fmt::Debug for Account {
                 "password_hash",
                 &self.password_hash.as_ref().map(|_| "[redacted]"),
             )
+            .field("directory_dn", &self.directory_dn)
             .finish()
     }
 }
 
 const ACCOUNT_COLUMNS: &str =
-    "s.id, s.login, s.display_name, u.path, s.roles, s.features, s.mobile, s.password_hash";
+    "s.id, s.login, s.display_name, u.path, s.roles, s.features, s.mobile, s.password_hash, \
+     s.directory_dn";
 
 fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
     let corrupt = |e: directory::InvalidValue| StoreError::Corrupt(e.to_string());
@@ -58,13 +63,14 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
         features: FeatureSet::from_bits(int(row, 5)?),
         mobile: opt_text(row, 6)?,
         password_hash: opt_text(row, 7)?,
+        directory_dn: opt_text(row, 8)?,
     })
 }
 
 impl Store {
     /// The account with this login.
     pub async fn account_by_login(&self, login: &Login) -> Result<Option<Account>, StoreError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1");
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1 AND s.disabled_at IS NULL");
         let row = sqlx::query(&sql)
             .bind(login.as_str())
             .fetch_optional(&self.pool)
@@ -74,7 +80,7 @@ impl Store {
 
     /// The account with this id.
     pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $1");
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $1 AND s.disabled_at IS NULL");
         let row = sqlx::query(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -98,6 +104,7 @@ mod tests {
             features: FeatureSet::default(),
             mobile: Some("+49 151 5550123".into()),
             password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+            directory_dn: None,
         };
         let shown = format!("{account:?}");
         assert!(

@@ -84,7 +84,13 @@ impl Store {
                 UnitPath::from_stored(&text(r, 0)?).map_err(|e| StoreError::Corrupt(e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        Ok(DirectorySnapshot { staff, units })
+        let (from_directory, owned) = self.directory_ownership().await?;
+        Ok(DirectorySnapshot {
+            staff,
+            units,
+            from_directory,
+            owned,
+        })
     }
 
     /// Staff sorted by unit, then name; only one unit and those below it when given.
@@ -424,7 +430,7 @@ fn selection_filter(selection: &FeatureSelection, first: usize) -> String {
 }
 
 /// `$first, $first+1, …` for `n` parameters.
-fn placeholders(first: usize, n: usize) -> String {
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -432,7 +438,7 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 /// Creates the missing units (parents first) and returns every unit's id by path.
-async fn create_units(
+pub(crate) async fn create_units(
     tx: &mut Transaction<'static, Any>,
     new_units: &[UnitPath],
 ) -> Result<HashMap<String, i64>, StoreError> {

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_call_forwarding"),
     migration!("0006_attempts_and_uploads"),
     migration!("0007_call_history"),
+    migration!("0008_directory_sync"),
 ];
 
 impl Migration {

@@ -83,7 +83,7 @@ impl Store {
         loop {
             let rows = sqlx::query(&format!(
                 "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
-                 WHERE s.id > $1 ORDER BY s.id LIMIT $2"
+                 WHERE s.id > $1 AND s.disabled_at IS NULL ORDER BY s.id LIMIT $2"
             ))
             .bind(after)
             .bind(PAGE)
@@ -104,7 +104,8 @@ impl Store {
     /// One person by login.
     pub async fn panel_person(&self, login: &str) -> Result<Option<PanelPerson>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1"
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1 \
+             AND s.disabled_at IS NULL"
         ))
         .bind(login)
         .fetch_optional(&self.pool)
@@ -120,7 +121,8 @@ impl Store {
     ) -> Result<Option<PanelPerson>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
-             WHERE replace(replace(replace(s.mobile, ' ', ''), '-', ''), '/', '') = $1 LIMIT 1"
+             WHERE replace(replace(replace(s.mobile, ' ', ''), '-', ''), '/', '') = $1 \
+             AND s.disabled_at IS NULL LIMIT 1"
         ))
         .bind(e164)
         .fetch_optional(&self.pool)
@@ -134,7 +136,8 @@ impl Store {
         extension: &str,
     ) -> Result<Option<PanelPerson>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.extension = $1"
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.extension = $1 \
+             AND s.disabled_at IS NULL"
         ))
         .bind(extension)
         .fetch_optional(&self.pool)
@@ -154,7 +157,8 @@ impl Store {
             "u.path = $1"
         };
         let rows = sqlx::query(&format!(
-            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE {filter} \
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
+             WHERE ({filter}) AND s.disabled_at IS NULL \
              ORDER BY s.display_name, s.login"
         ))
         .bind(unit_path)
@@ -190,8 +194,8 @@ impl Store {
         let pattern = format!("%{}%", crate::like_escaped(&needle));
         let rows = sqlx::query(&format!(
             "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id \
-             WHERE lower(s.display_name) LIKE $1 ESCAPE '\\' OR lower(s.login) LIKE $1 ESCAPE '\\' \
-             OR s.extension LIKE $1 ESCAPE '\\' ORDER BY s.display_name, s.login LIMIT $2"
+             WHERE (lower(s.display_name) LIKE $1 ESCAPE '\\' OR lower(s.login) LIKE $1 ESCAPE '\\' \
+             OR s.extension LIKE $1 ESCAPE '\\') AND s.disabled_at IS NULL ORDER BY s.display_name, s.login LIMIT $2"
         ))
         .bind(pattern)
         .bind(limit)

@@ -155,7 +155,7 @@ impl Store {
         loop {
             let rows = sqlx::query(&format!(
                 "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id \
-                 WHERE d.sip_username > $1 ORDER BY d.sip_username LIMIT $2"
+                 WHERE d.sip_username > $1 AND s.disabled_at IS NULL ORDER BY d.sip_username LIMIT $2"
             ))
             .bind(&after)
             .bind(PAGE)
@@ -209,7 +209,8 @@ impl Store {
     /// One device by SIP user name.
     pub async fn device(&self, sip_username: &str) -> Result<Option<DeviceRow>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id WHERE d.sip_username = $1"
+            "SELECT {DEVICE} FROM sip_devices d JOIN staff s ON s.id = d.staff_id WHERE d.sip_username = $1 \
+             AND s.disabled_at IS NULL"
         ))
         .bind(sip_username)
         .fetch_optional(&self.pool)

@@ -65,6 +65,7 @@ fn export_defuses_formulas_and_the_import_takes_them_back_unchanged() {
     let current = DirectorySnapshot {
         units: unit_set(&["@Amt", "@Amt/-Abteilung", "'=Amt"]),
         staff: staff.clone(),
+        ..Default::default()
     };
     for (dialect, bom) in [(COMMA, false), (SEMICOLON, true)] {
         let bytes = write_staff_csv(&staff, dialect, bom);

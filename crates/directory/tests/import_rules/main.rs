@@ -99,6 +99,7 @@ fn directory_after(text: &str) -> DirectorySnapshot {
     DirectorySnapshot {
         staff: first.creates,
         units: first.new_units,
+        ..Default::default()
     }
 }
 
@@ -155,6 +156,7 @@ fn missing_units_and_their_parents_are_new_units_parents_first() {
     let known = DirectorySnapshot {
         staff: Vec::new(),
         units: unit_set(&["Amt", "Abteilung 2", "Abteilung 2/Sachgebiet 21"]),
+        ..Default::default()
     };
     let mut partly = plan(&known, &text).new_units;
     partly.sort();

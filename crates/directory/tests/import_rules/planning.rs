@@ -81,6 +81,7 @@ fn absent_optional_columns_keep_values_and_empty_ones_clear_them() {
     let current = DirectorySnapshot {
         staff: vec![anna.clone()],
         units: vec![unit("X")],
+        ..Default::default()
     };
 
     let same = plan(&current, "login,name,unit,extension\na.a,Anna,X,2001\n");
