@@ -53,6 +53,29 @@ pub enum Command {
     /// SIP devices: softphones, desk phones and mobiles, each with its own credentials.
     #[command(subcommand)]
     Phones(PhonesCommand),
+    /// The LDAP directory (`[directory.ldap]`): sync now, show the latest syncs.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+/// `durchwahl directory …`
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Sync with the directory now and print what changed (exit code 3 when the guard
+    /// stopped it, 1 when it failed).
+    Sync {
+        /// Only show what would be added, changed and disabled; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Apply even when more than `max_disable_percent` of everyone would be disabled.
+        #[arg(long)]
+        confirm: bool,
+        /// Read every entry, even if an incremental sync is due.
+        #[arg(long)]
+        full: bool,
+    },
+    /// List the latest syncs.
+    Runs,
 }
 
 /// `durchwahl phones …`

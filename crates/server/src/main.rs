@@ -41,6 +41,7 @@ fn main() -> ExitCode {
             Command::Demo(_) => demo::run(&config).await,
             Command::Users(cmd) => users::run(&config, cmd).await,
             Command::Phones(cmd) => phones::run(&config, cmd).await,
+            Command::Directory(cmd) => durchwahl::directory_sync::command::run(&config, cmd).await,
             Command::Config(_) => Ok(()),
         }
     });
@@ -48,7 +49,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            match e.downcast_ref::<durchwahl::directory_sync::command::GuardStopped>() {
+                Some(_) => ExitCode::from(3),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -76,14 +76,7 @@ impl Store {
     /// Everyone and every unit, for planning an import.
     pub async fn snapshot(&self) -> Result<DirectorySnapshot, StoreError> {
         let staff = self.list_staff(None).await?;
-        let units = sqlx::query("SELECT path FROM units ORDER BY path")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                UnitPath::from_stored(&text(r, 0)?).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<_, _>>()?;
+        let units = self.unit_paths().await?;
         let (from_directory, owned) = self.directory_ownership().await?;
         Ok(DirectorySnapshot {
             staff,
@@ -91,6 +84,18 @@ impl Store {
             from_directory,
             owned,
         })
+    }
+
+    /// Every unit's path, sorted.
+    pub async fn unit_paths(&self) -> Result<Vec<UnitPath>, StoreError> {
+        sqlx::query("SELECT path FROM units ORDER BY path")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                UnitPath::from_stored(&text(r, 0)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
     }
 
     /// Staff sorted by unit, then name; only one unit and those below it when given.

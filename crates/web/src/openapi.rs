@@ -131,6 +131,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::forwarding::routes())
         .merge(crate::calls::routes())
         .merge(crate::admin::routes())
+        .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())
         .merge(crate::sip::routes())
         .merge(crate::http::routes());

@@ -48,6 +48,8 @@ pub struct Config {
     pub calls: CallsConfig,
     /// `[[trunks]]`
     pub trunks: Vec<crate::call_service::trunk_config::TrunkConfig>,
+    /// `[directory]`
+    pub directory: crate::directory_sync::config::DirectoryConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -198,6 +200,7 @@ impl Config {
             self.chat.validate(),
             self.sip.validate(),
             self.media.validate(),
+            self.directory.validate(),
             self.calls.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),

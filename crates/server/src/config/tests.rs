@@ -200,3 +200,74 @@ fn secrets_stay_out_of_debug_output() {
     assert!(!shown.contains("s3cr3t-token"), "{shown}");
     assert!(!shown.contains("pa55word"), "{shown}");
 }
+
+#[test]
+fn the_commented_directory_example_parses_and_validates() {
+    let start = EXAMPLE.find("# [directory.ldap]\n").unwrap();
+    let end = start + EXAMPLE[start..].find("\n\n").unwrap();
+    let text: String = EXAMPLE[start..end]
+        .lines()
+        .map(|l| l.strip_prefix("# ").unwrap_or(l.trim_start_matches('#')))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let parsed: Config = toml::from_str(&text).unwrap();
+    let ldap = parsed.directory.ldap.as_ref().unwrap();
+    assert_eq!(ldap.groups.len(), 2);
+    assert_eq!(ldap.mapping.unit_root.as_deref(), Some("Landratsamt"));
+    parsed.validate().unwrap();
+    let plain = text
+        .replace("ldaps://dc1", "ldap://dc1")
+        .replace("start_tls = true", "start_tls = false");
+    let refused: Config = toml::from_str(&plain).unwrap();
+    assert!(refused
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("plain text"));
+    // The bind password ("…" in the example) never shows in Debug output.
+    assert!(!format!("{ldap:?}").contains('…'), "{ldap:?}");
+}
+
+#[test]
+fn single_sign_on_is_an_optional_auth_subsection() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    let section = "[auth]\nlock_minutes = 5\n[auth.oidc]\n\
+         issuer = \"https://sso.lra.example/realms/lra\"\nclient_id = \"durchwahl\"\n\
+         client_secret = \"s3cr3t-client\"\n\
+         redirect_url = \"https://dw.lra.example/api/v1/auth/oidc/callback\"\n\
+         login_claim = \"upn\"\naccept_provider_mfa = true\n";
+    std::fs::write(&file, section).unwrap();
+    let config = load(Some(&file), &[], &Flags::default()).unwrap();
+    let oidc = config.auth.oidc.as_ref().expect("[auth.oidc] read");
+    assert_eq!(
+        (oidc.login_claim.as_str(), oidc.accept_provider_mfa),
+        ("upn", true)
+    );
+    assert_eq!(oidc.scopes, ["openid", "profile", "email"], "the default");
+    assert_eq!(config.auth.lock_minutes, 5);
+    let shown = format!("{config:?} {}", toml::to_string(&config).unwrap());
+    assert!(!shown.contains("s3cr3t-client"), "{shown}");
+    assert_eq!(Config::default().auth.oidc, None, "off unless configured");
+
+    std::fs::write(
+        &file,
+        section.replace("login_claim = \"upn\"", "logn_claim = \"upn\""),
+    )
+    .unwrap();
+    let err = format!(
+        "{:#}",
+        load(Some(&file), &[], &Flags::default()).unwrap_err()
+    );
+    assert!(err.contains("logn_claim"), "{err}");
+    std::fs::write(
+        &file,
+        section.replace(
+            "https://dw.lra.example/api/v1/auth/oidc/callback",
+            "https://dw.lra.example/",
+        ),
+    )
+    .unwrap();
+    let err = load(Some(&file), &[], &Flags::default()).unwrap_err();
+    assert!(err.to_string().contains("redirect_url"), "{err}");
+}

@@ -158,7 +158,7 @@ async fn start(
 }
 
 /// Stores a pending sign-in and answers with its cookie and `body`.
-async fn start_pending(
+pub(crate) async fn start_pending(
     state: &AppState,
     account: &Account,
     enrolment: bool,
@@ -188,7 +188,7 @@ async fn start_pending(
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
-fn user_agent(headers: &HeaderMap) -> String {
+pub(crate) fn user_agent(headers: &HeaderMap) -> String {
     headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -220,14 +220,30 @@ pub async fn login(
         Ok(login) => state.store.account_by_login(&login).await?,
         Err(_) => None,
     };
-    let facts = account.as_ref().map(|a| (a.id, a.password_hash.clone()));
-    let password = body.password;
-    let verified = state
-        .hashing
-        .run(move || {
-            check_password(facts.as_ref().map(|(id, h)| (*id, h.as_deref())), &password).is_some()
-        })
-        .await?;
+    let verified = match directory_bind(&state, account.as_ref()) {
+        Some((directory, dn)) => match directory.check_password(&dn, &body.password).await {
+            Ok(verified) => verified,
+            Err(why) => {
+                tracing::warn!(error = %why, "the directory cannot check a password");
+                return Err(ApiError::Unavailable(
+                    "Das Verzeichnis (LDAP) ist gerade nicht erreichbar; bitte versuchen Sie es \
+                     in einigen Minuten erneut."
+                        .into(),
+                ));
+            }
+        },
+        None => {
+            let facts = account.as_ref().map(|a| (a.id, a.password_hash.clone()));
+            let password = body.password;
+            state
+                .hashing
+                .run(move || {
+                    let facts = facts.as_ref().map(|(id, h)| (*id, h.as_deref()));
+                    check_password(facts, &password).is_some()
+                })
+                .await?
+        }
+    };
     let Some(account) = account.filter(|_| verified) else {
         return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
@@ -265,6 +281,20 @@ pub async fn login(
             .await
         }
     }
+}
+
+/// The directory and the DN to bind as, for a person whose password the directory checks
+/// (they come from it, and `[directory.ldap] password_sign_in` is on).
+fn directory_bind(
+    state: &AppState,
+    account: Option<&Account>,
+) -> Option<(
+    std::sync::Arc<dyn crate::directory_sync::DirectoryService>,
+    String,
+)> {
+    let directory = state.directory.clone().filter(|d| d.password_sign_in())?;
+    let dn = account?.directory_dn.clone()?;
+    Some((directory, dn))
 }
 
 /// A pending sign-in (password given, second factor or enrolment not yet) with its
