@@ -155,7 +155,10 @@ pub fn plan_sync(
                 Some(i)
             }
             None => match by_login.get(&mapped.record.login) {
-                Some(&i) if known[i].external_id.is_some() => {
+                // A person whose old entry is gone (disabled here) may come back under a
+                // new entry with the same login (AD: a new account for someone rehired):
+                // the same person again. Anyone else's login is taken.
+                Some(&i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
                     let other = known[i].dn.clone().unwrap_or_default();
                     plan.problems.push(login_taken(&mapped, &other));
                     continue;
@@ -329,6 +332,15 @@ pub fn plan_sync(
 enum Holder {
     Kept(usize),
     Wanted(usize),
+}
+
+/// Whether `p` is disabled here and their old entry is no longer in the directory.
+fn came_back(p: &KnownPerson, fetched: &Fetched) -> bool {
+    let old_entry_gone = match (&fetched.present, p.external_id.as_deref()) {
+        (Some(present), Some(id)) => !present.contains(id),
+        _ => false,
+    };
+    p.disabled && old_entry_gone
 }
 
 fn login_taken(mapped: &MappedPerson, other: &str) -> EntryProblem {

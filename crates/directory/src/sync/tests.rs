@@ -393,3 +393,44 @@ fn group_rules_match_by_dn_or_name_and_bad_rules_are_refused() {
     };
     assert!(Mapping::new(SyncMapping::default(), &[bad]).is_err());
 }
+
+#[test]
+fn a_leaver_back_under_a_new_entry_is_the_same_person_again() {
+    let entries = vec![entry("u1", "aberger", "Anna Berger", "Amt 2", "2401")];
+    let first = plan_sync(&[], &[], &mapping(), &all(entries), 1.0, false);
+    let here = known(&first, &[]);
+    let gone = plan_sync(
+        &here,
+        &first.new_units,
+        &mapping(),
+        &all(vec![]),
+        1.0,
+        false,
+    );
+    let here = known(&gone, &here);
+    let rehired = vec![entry("u9", "aberger", "Anna Berger", "Amt 3", "2409")];
+    let back = plan_sync(
+        &here,
+        &first.new_units,
+        &mapping(),
+        &all(rehired.clone()),
+        1.0,
+        false,
+    );
+    assert!(
+        back.creates.is_empty() && back.problems.is_empty(),
+        "{back:?}"
+    );
+    assert!(back.updates[0].enable);
+    assert_eq!(back.updates[0].after.external_id, "u9");
+    // While the old entry is still there, the login stays taken.
+    let both = vec![
+        entry("u1", "aberger", "Anna Berger", "Amt 2", "2401"),
+        rehired[0].clone(),
+    ];
+    let taken = plan_sync(&here, &first.new_units, &mapping(), &all(both), 1.0, false);
+    assert!(
+        matches!(taken.problems[0].kind, ProblemKind::LoginTaken { .. }),
+        "{taken:?}"
+    );
+}
