@@ -98,7 +98,7 @@ pub fn plan_import(current: &DirectorySnapshot, parsed: ParsedCsv) -> ImportPlan
             Some(old) => {
                 let merged = merge(old, wanted, &parsed.columns);
                 if current.from_directory.contains(&old.login) {
-                    if let Some(field) = owned_field_changed(old, &merged, current.owned) {
+                    if let Some(field) = directory_owned_change(old, &merged, current.owned) {
                         problems.push(ImportProblem {
                             line: row.line,
                             field: Some(field),
@@ -122,8 +122,9 @@ pub fn plan_import(current: &DirectorySnapshot, parsed: ParsedCsv) -> ImportPlan
     plan
 }
 
-/// The first field the LDAP directory owns that the import would change.
-fn owned_field_changed(
+/// The first field the LDAP directory owns that a change from `old` to `new` touches
+/// (name, unit and extension always; the others as `owned` says, all when unknown).
+pub fn directory_owned_change(
     old: &StaffRecord,
     new: &StaffRecord,
     owned: Option<OwnedFields>,

@@ -32,7 +32,7 @@ pub use forwarding::{
     target_for, ForwardingError, ForwardingPath, ForwardingRules, RuleKind, Situation,
 };
 pub use group::{GroupKind, GroupName};
-pub use import_plan::{plan_import, DirectorySnapshot, ImportPlan};
+pub use import_plan::{directory_owned_change, plan_import, DirectorySnapshot, ImportPlan};
 pub use login::Login;
 pub use role::{Role, RoleSet};
 pub use staff::StaffRecord;

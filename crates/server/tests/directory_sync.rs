@@ -370,6 +370,21 @@ fn the_directory_is_followed_on_both_databases() {
         let plan = directory::plan_import(&snapshot, directory::parse_staff_csv(csv.as_bytes()));
         assert_eq!(plan.problems.len(), 1, "{:?}", plan.problems);
         assert!(plan.problems[0].to_string().contains("LDAP directory"));
+        // Nor can an administrator on the web; fields the directory does not own can.
+        let mut admin = s.signed_in("a.admin");
+        let r = admin.request(
+            "PATCH",
+            "/api/v1/admin/staff/k.kommt",
+            Some(json!({"name": "Klara Anders"})),
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("Verzeichnis"), "{}", r.body);
+        let r = admin.request(
+            "PATCH",
+            "/api/v1/admin/staff/k.kommt",
+            Some(json!({"home_phone": "07461 1234"})),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
     }
 
     // 7. The directory unreachable: a clear error within the timeout, not a hang.

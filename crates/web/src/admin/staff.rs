@@ -201,7 +201,7 @@ fn contact(
     responses((status = 200, body = Person),
         (status = 400, description = "A bad value (field and problem say which); no roles left", body = ErrorBody),
         (status = 404, description = "Unknown login or unit", body = ErrorBody),
-        (status = 409, description = "The extension is someone else's", body = ErrorBody)))]
+        (status = 409, description = "The extension is someone else's, or the field belongs to the LDAP directory", body = ErrorBody)))]
 pub async fn patch_staff(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -246,6 +246,15 @@ pub async fn patch_staff(
         return Err(ApiError::BadRequest(
             "a person needs at least one role".into(),
         ));
+    }
+    let (from_directory, owned) = state.store.directory_ownership().await?;
+    if from_directory.contains(&old.login) {
+        if let Some(field) = directory::directory_owned_change(&old, &new, owned) {
+            return Err(ApiError::Conflict(format!(
+                "{} kommt aus dem Verzeichnis (LDAP); das Feld {field} wird dort gepflegt.",
+                old.login
+            )));
+        }
     }
     if new.unit != old.unit && !state.store.unit_exists(&new.unit).await? {
         return Err(ApiError::NotFound(format!(
