@@ -1,7 +1,8 @@
 //! Authentication decisions: password hashing and policy, second factors (TOTP, SMS
-//! codes, recovery and enrolment-letter codes), brute-force throttling and session
-//! tokens. Everything here is pure: the current time is a parameter, randomness comes
-//! from the operating system, and storage is the caller's.
+//! codes, recovery and enrolment-letter codes), brute-force throttling, session
+//! tokens, and what follows a single sign-on. Everything here is pure: the current time
+//! is a parameter, randomness comes from the operating system, and storage is the
+//! caller's.
 #![deny(missing_docs)]
 
 pub mod codes;
@@ -10,6 +11,7 @@ pub mod password;
 pub mod qr_svg;
 pub mod session_token;
 pub mod sign_in;
+pub mod single_sign_on;
 pub mod sms_code;
 pub mod throttle;
 pub mod totp;
