@@ -202,6 +202,14 @@ pub async fn run(
         i64::from(config.sip.ring_timeout_seconds) * 1000,
     );
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
+    let state = match &config.auth.oidc {
+        Some(oidc) => state.with_oidc(
+            web::auth::oidc::Oidc::new(oidc)
+                .map_err(anyhow::Error::msg)
+                .context("single sign-on ([auth.oidc]) cannot be set up")?,
+        ),
+        None => state,
+    };
     // The HTTPS certificate is loaded once; SIP over TLS shares it unless it has its own.
     let http_tls = match config.tls_files() {
         Some(files) => Some((crate::tls::load(&files).await?, files)),

@@ -59,6 +59,8 @@ pub struct AppState {
     pub uploads: chat::uploads::Uploads,
     /// The ICE servers browsers use for calls (`[media] turn_*`).
     pub ice_servers: Arc<Vec<calls::api::IceServer>>,
+    /// Single sign-on through an OpenID Connect provider (`[auth.oidc]`), if configured.
+    pub oidc: Option<Arc<auth::oidc::Oidc>>,
 }
 
 impl AppState {
@@ -83,7 +85,14 @@ impl AppState {
             sip_gateway: None,
             uploads: chat::uploads::Uploads::default(),
             ice_servers: Arc::new(Vec::new()),
+            oidc: None,
         }
+    }
+
+    /// With single sign-on through this provider.
+    pub fn with_oidc(mut self, oidc: auth::oidc::Oidc) -> Self {
+        self.oidc = Some(Arc::new(oidc));
+        self
     }
 
     /// With SIP over WebSocket at `/sip` going to `gateway`.

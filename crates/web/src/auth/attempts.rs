@@ -62,6 +62,18 @@ pub async fn count_attempt(
     Ok(())
 }
 
+/// Counts one attempt from `source` alone, before it is checked: for a sign-in whose
+/// person is not known yet (a callback from the single sign-on provider). 429 with the
+/// wait when the address is delayed or locked.
+pub async fn count_source_attempt(
+    state: &AppState,
+    source: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let policy = &state.auth.source_throttle;
+    count_one(state, FailureScope::Source, source, policy, source, now).await
+}
+
 async fn count_one(
     state: &AppState,
     scope: FailureScope,

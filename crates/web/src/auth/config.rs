@@ -1,5 +1,7 @@
-//! `[auth]`: sessions, office networks, and when failed attempts lock an account.
+//! `[auth]`: sessions, office networks, when failed attempts lock an account, and
+//! `[auth.oidc]`, single sign-on (its own file: `oidc/config.rs`).
 
+use crate::auth::oidc::config::OidcConfig;
 use crate::AuthSettings;
 use auth::network::Cidr;
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,9 @@ pub struct AuthConfig {
     pub lock_after_failures: u32,
     /// How long a lock lasts.
     pub lock_minutes: u32,
+    /// `[auth.oidc]`: single sign-on through an OpenID Connect provider (none: off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<OidcConfig>,
 }
 
 impl Default for AuthConfig {
@@ -28,6 +33,7 @@ impl Default for AuthConfig {
             office_networks: Vec::new(),
             lock_after_failures: 10,
             lock_minutes: 15,
+            oidc: None,
         }
     }
 }
@@ -41,7 +47,7 @@ impl AuthConfig {
         {
             return Err("[auth] timeouts and lock_after_failures must be at least 1".into());
         }
-        Ok(())
+        self.oidc.as_ref().map_or(Ok(()), OidcConfig::validate)
     }
 
     /// The sign-in settings: `issuer` is shown in authenticator apps, `secure_cookies`
