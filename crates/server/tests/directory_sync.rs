@@ -363,6 +363,30 @@ fn the_directory_is_followed_on_both_databases() {
         );
     }
 
+    // StartTLS on ldap:// works as ldaps:// does; a certificate from another CA is refused.
+    for s in &servers {
+        let mut start_tls = ldap_config(&slapd, MEMBERS);
+        start_tls.url = slapd.ldap_url.clone();
+        let request = SyncRequest {
+            trigger: Trigger::Cli,
+            dry_run: true,
+            confirm: false,
+            full: true,
+            actor: None,
+        };
+        let client = LdapClient::new(start_tls.clone()).unwrap();
+        let outcome = s.block_on(sync_once(&client, &s.store, request.clone(), unix_now()));
+        assert_eq!(outcome.unwrap().run.outcome, "dry_run", "{}", s.label);
+        let other_ca = tempfile::NamedTempFile::new().unwrap();
+        let authority = testkit::tls::Authority::new("Eine andere Stelle");
+        std::fs::write(other_ca.path(), &authority.cert_pem).unwrap();
+        start_tls.ca_file = Some(other_ca.path().to_path_buf());
+        let client = LdapClient::new(start_tls).unwrap();
+        let refused = s.block_on(sync_once(&client, &s.store, request, unix_now()));
+        let error = refused.unwrap_err().to_string();
+        assert!(error.contains("cannot be reached"), "{error}");
+    }
+
     // 6. A CSV import cannot change what the directory owns.
     for s in &servers {
         let csv = "login,name,unit,extension\nk.kommt,Klara Anders,Ordnungsamt,7001\n";
