@@ -1,8 +1,8 @@
 //! Test support: throwaway databases on both backends, the whole server in the test's
 //! process (`server`), blocking HTTP and WebSocket clients, the binary as a process for
 //! the few tests that need one (CLI, signals, TLS reload), and test peers: a sans-IO SIP
-//! phone on `sip::Transactions` and `sip::dialog` (`sip_phone`) and an RTP peer
-//! (`rtp_peer`).
+//! phone on `sip::Transactions` and `sip::dialog` (`sip_phone`), an RTP peer
+//! (`rtp_peer`) and an OpenID Connect provider for single sign-on (`oidc_provider`).
 //!
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
 //! (the test script starts one); each test then gets a database of its own. Under CI
@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod http;
+pub mod oidc_provider;
 pub mod process;
 pub mod rtp_peer;
 pub mod server;
