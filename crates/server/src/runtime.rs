@@ -284,6 +284,21 @@ pub async fn run(
         state.clone(),
         options.session_check,
     ));
+    let (state, directory_sync) = match &config.directory.ldap {
+        Some(ldap) => {
+            let sync = std::sync::Arc::new(
+                crate::directory_sync::DirectorySync::new(
+                    ldap.clone(),
+                    store.clone(),
+                    live.clone(),
+                )
+                .context("the directory ([directory.ldap]) cannot be set up")?,
+            );
+            let task = tokio::spawn(sync.clone().schedule());
+            (state.with_directory(sync), Some(task))
+        }
+        None => (state, None),
+    };
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
     let refresher = tokio::spawn(refresh_directory(live));
@@ -314,6 +329,9 @@ pub async fn run(
     purger.abort();
     socket_watch.abort();
     refresher.abort();
+    if let Some(task) = directory_sync {
+        task.abort();
+    }
     let _ = stop_sip.send(());
     match sip.await {
         Ok(Ok(())) => {}

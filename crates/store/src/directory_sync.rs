@@ -4,9 +4,9 @@
 use crate::directory::{create_units, placeholders};
 use crate::{int, opt_text, text, Store, StoreError};
 use directory::sync::{KnownPerson, OwnedFields, SyncPlan};
-use std::collections::HashSet;
 use directory::{Extension, FeatureSet, Login, RoleSet, StaffRecord, UnitPath};
 use sqlx::any::AnyRow;
+use std::collections::HashSet;
 
 /// What an applied sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calls;
 pub mod chat;
 pub mod client;
+pub mod directory_sync;
 pub mod done;
 pub mod error;
 pub mod forwarding;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub ice_servers: Arc<Vec<calls::api::IceServer>>,
     /// Single sign-on through an OpenID Connect provider (`[auth.oidc]`), if configured.
     pub oidc: Option<Arc<auth::oidc::Oidc>>,
+    /// The LDAP directory, when one is configured (`[directory.ldap]`).
+    pub directory: Option<Arc<dyn directory_sync::DirectoryService>>,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
             uploads: chat::uploads::Uploads::default(),
             ice_servers: Arc::new(Vec::new()),
             oidc: None,
+            directory: None,
         }
     }
 
@@ -104,6 +108,12 @@ impl AppState {
     /// With these ICE servers handed to browsers for calls.
     pub fn with_ice_servers(mut self, servers: Vec<calls::api::IceServer>) -> Self {
         self.ice_servers = Arc::new(servers);
+        self
+    }
+
+    /// With the LDAP directory for syncs and the password check.
+    pub fn with_directory(mut self, directory: Arc<dyn directory_sync::DirectoryService>) -> Self {
+        self.directory = Some(directory);
         self
     }
 
