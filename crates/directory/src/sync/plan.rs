@@ -112,6 +112,36 @@ pub fn plan_sync(
     confirmed: bool,
 ) -> SyncPlan {
     let mut plan = SyncPlan::default();
+    let matched = match_entries(known, mapping, fetched, &mut plan.problems);
+    let disabled_now = disables(known, fetched, &matched.gone, &mut plan.disables);
+    let dropped = extension_clashes(
+        known,
+        mapping,
+        &matched.wanted,
+        &disabled_now,
+        &mut plan.problems,
+    );
+    changes(known, units, mapping, matched.wanted, &dropped, &mut plan);
+    plan.guard = guard(known, plan.disables.len(), max_disable_share, confirmed);
+    plan
+}
+
+/// The entries that can be taken over, each with whom it matches here.
+struct Matched {
+    /// Mapped entries and the index of the person they match (none: a new person).
+    wanted: Vec<(MappedPerson, Option<usize>)>,
+    /// The ids of entries disabled in the directory.
+    gone: HashSet<String>,
+}
+
+/// Step 1: maps the entries and matches each to someone here by id, else by login (a
+/// person from a CSV import is adopted; a leaver may come back under a new entry).
+fn match_entries(
+    known: &[KnownPerson],
+    mapping: &Mapping,
+    fetched: &Fetched,
+    problems: &mut Vec<EntryProblem>,
+) -> Matched {
     let by_id: HashMap<&str, usize> = known
         .iter()
         .enumerate()
@@ -122,55 +152,59 @@ pub fn plan_sync(
         .enumerate()
         .map(|(i, p)| (&p.record.login, i))
         .collect();
-
-    // 1. Map the entries; match each to someone here by id, else by login (adoption of a
-    //    person from a CSV import).
-    let mut wanted: Vec<(MappedPerson, Option<usize>)> = Vec::new();
+    let mut matched = Matched {
+        wanted: Vec::new(),
+        gone: HashSet::new(),
+    };
     let mut seen_logins: HashMap<Login, String> = HashMap::new();
-    let mut gone_in_directory: HashSet<String> = HashSet::new();
     for entry in &fetched.entries {
         let mapped = match mapping.map_entry(entry) {
             Ok(m) => m,
-            Err(problems) => {
-                plan.problems.extend(problems);
+            Err(found) => {
+                problems.extend(found);
                 continue;
             }
         };
         if mapped.disabled {
-            gone_in_directory.insert(mapped.external_id.clone());
+            matched.gone.insert(mapped.external_id.clone());
             continue;
         }
         if let Some(first) = seen_logins.insert(mapped.record.login.clone(), mapped.dn.clone()) {
-            plan.problems.push(login_taken(&mapped, &first));
+            problems.push(login_taken(&mapped, &first));
             continue;
         }
-        let matched = match by_id.get(mapped.external_id.as_str()) {
-            Some(&i) => {
-                let holder = by_login.get(&mapped.record.login).copied();
-                if holder.is_some_and(|h| h != i) {
-                    let other = known[holder.unwrap_or(i)].record.login.to_string();
-                    plan.problems.push(login_taken(&mapped, &other));
-                    continue;
+        let holder = by_login.get(&mapped.record.login).copied();
+        let found = match by_id.get(mapped.external_id.as_str()) {
+            Some(&i) => match holder {
+                Some(h) if h != i => Err(known[h].record.login.to_string()),
+                _ => Ok(Some(i)),
+            },
+            // A person whose old entry is gone (disabled here) may come back under a new
+            // entry with the same login (AD: a new account for someone rehired): the same
+            // person again. Anyone else's login from the directory is taken.
+            None => match holder {
+                Some(i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
+                    Err(known[i].dn.clone().unwrap_or_default())
                 }
-                Some(i)
-            }
-            None => match by_login.get(&mapped.record.login) {
-                // A person whose old entry is gone (disabled here) may come back under a
-                // new entry with the same login (AD: a new account for someone rehired):
-                // the same person again. Anyone else's login is taken.
-                Some(&i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
-                    let other = known[i].dn.clone().unwrap_or_default();
-                    plan.problems.push(login_taken(&mapped, &other));
-                    continue;
-                }
-                found => found.copied(),
+                found => Ok(found),
             },
         };
-        wanted.push((mapped, matched));
+        match found {
+            Ok(index) => matched.wanted.push((mapped, index)),
+            Err(other) => problems.push(login_taken(&mapped, &other)),
+        }
     }
+    matched
+}
 
-    // 2. Disable those no longer present (or disabled in the directory).
-    let mut disabled_now: HashSet<usize> = HashSet::new();
+/// Step 2: those no longer present, or disabled in the directory, are disabled.
+fn disables(
+    known: &[KnownPerson],
+    fetched: &Fetched,
+    gone: &HashSet<String>,
+    out: &mut Vec<Login>,
+) -> HashSet<usize> {
+    let mut disabled_now = HashSet::new();
     for (i, p) in known.iter().enumerate() {
         let Some(id) = p.external_id.as_deref() else {
             continue;
@@ -179,14 +213,23 @@ pub fn plan_sync(
             .present
             .as_ref()
             .is_some_and(|set| !set.contains(id));
-        if !p.disabled && (absent || gone_in_directory.contains(id)) {
+        if !p.disabled && (absent || gone.contains(id)) {
             disabled_now.insert(i);
-            plan.disables.push(p.record.login.clone());
+            out.push(p.record.login.clone());
         }
     }
+    disabled_now
+}
 
-    // 3. Extensions: one holder each after the sync. Disabled people hold none (theirs is
-    //    parked). Entries that clash are left out until no clash remains.
+/// Step 3: one holder per extension after the sync. Disabled people hold none (theirs
+/// is parked). Entries that clash are left out (returned) until no clash remains.
+fn extension_clashes(
+    known: &[KnownPerson],
+    mapping: &Mapping,
+    wanted: &[(MappedPerson, Option<usize>)],
+    disabled_now: &HashSet<usize>,
+    problems: &mut Vec<EntryProblem>,
+) -> HashSet<usize> {
     let mut dropped: HashSet<usize> = HashSet::new();
     loop {
         let mut holders: HashMap<&str, Vec<Holder>> = HashMap::new();
@@ -198,53 +241,51 @@ pub fn plan_sync(
             .collect();
         for (i, p) in known.iter().enumerate() {
             if !p.disabled && !disabled_now.contains(&i) && !moving.contains(&i) {
-                holders
-                    .entry(p.record.extension.as_str())
-                    .or_default()
-                    .push(Holder::Kept(i));
+                let list = holders.entry(p.record.extension.as_str()).or_default();
+                list.push(Holder::Kept(i));
             }
         }
         for (w, (m, _)) in wanted.iter().enumerate() {
             if !dropped.contains(&w) {
-                holders
-                    .entry(m.record.extension.as_str())
-                    .or_default()
-                    .push(Holder::Wanted(w));
+                let list = holders.entry(m.record.extension.as_str()).or_default();
+                list.push(Holder::Wanted(w));
             }
         }
-        let mut clashing: Vec<(usize, String, String)> = Vec::new();
-        for (extension, list) in &holders {
-            if list.len() < 2 {
-                continue;
-            }
+        let mut clashing = Vec::new();
+        for (extension, list) in holders.iter().filter(|(_, list)| list.len() > 1) {
             for h in list {
-                if let Holder::Wanted(w) = h {
-                    let other = list
-                        .iter()
-                        .find(|o| *o != h)
-                        .map(|o| match o {
-                            Holder::Kept(i) => known[*i].record.login.to_string(),
-                            Holder::Wanted(x) => wanted[*x].0.dn.clone(),
-                        })
-                        .unwrap_or_default();
-                    clashing.push((*w, extension.to_string(), other));
-                }
+                let Holder::Wanted(w) = h else { continue };
+                let other = match list.iter().find(|o| *o != h) {
+                    Some(Holder::Kept(i)) => known[*i].record.login.to_string(),
+                    Some(Holder::Wanted(x)) => wanted[*x].0.dn.clone(),
+                    None => String::new(),
+                };
+                clashing.push((*w, extension.to_string(), other));
             }
         }
         if clashing.is_empty() {
-            break;
+            return dropped;
         }
         for (w, extension, other) in clashing {
             if dropped.insert(w) {
                 let kind = ProblemKind::ExtensionTaken { extension, other };
-                let attribute = mapping.attributes.extension_attribute.clone();
-                plan.problems
-                    .push(EntryProblem::new(&wanted[w].0.dn, &attribute, kind));
+                let attribute = &mapping.attributes.extension_attribute;
+                problems.push(EntryProblem::new(&wanted[w].0.dn, attribute, kind));
             }
         }
     }
+}
 
-    // 4. Creates and updates, with the fields the directory owns.
+/// Step 4: the people to add and to change, with the fields the directory owns, and the
+/// units they need.
+fn changes(
+    known: &[KnownPerson],
+    units: &[UnitPath],
+    mapping: &Mapping,
+    wanted: Vec<(MappedPerson, Option<usize>)>,
+    dropped: &HashSet<usize>,
+    plan: &mut SyncPlan,
+) {
     let owned = mapping.owned();
     let known_units: BTreeSet<&UnitPath> = units.iter().collect();
     let mut new_units = BTreeSet::new();
@@ -266,34 +307,7 @@ pub fn plan_sync(
             continue;
         };
         let old = &known[i];
-        let d = mapped.record;
-        let record = StaffRecord {
-            login: d.login,
-            name: d.name,
-            unit: d.unit,
-            extension: d.extension,
-            email: if owned.email {
-                d.email
-            } else {
-                old.record.email.clone()
-            },
-            mobile: if owned.mobile {
-                d.mobile
-            } else {
-                old.record.mobile.clone()
-            },
-            home_phone: old.record.home_phone.clone(),
-            roles: if owned.roles {
-                d.roles
-            } else {
-                old.record.roles
-            },
-            features: if owned.features {
-                d.features
-            } else {
-                old.record.features
-            },
-        };
+        let record = merged(&old.record, mapped.record, owned);
         let same = record == old.record
             && old.external_id.as_deref() == Some(mapped.external_id.as_str())
             && old.dn.as_deref() == Some(mapped.dn.as_str())
@@ -314,18 +328,48 @@ pub fn plan_sync(
         });
     }
     plan.new_units = new_units.into_iter().collect();
+}
 
-    // 5. The guard against a wrong filter.
-    let enabled = known.iter().filter(|p| !p.disabled).count();
-    let share = plan.disables.len() as f64 / enabled.max(1) as f64;
-    if !confirmed && !plan.disables.is_empty() && share > max_disable_share {
-        plan.guard = Some(GuardStop {
-            would_disable: plan.disables.len(),
-            enabled,
-            max_share: max_disable_share,
-        });
+/// The record after the sync: the directory's owned fields, ours for the rest.
+fn merged(old: &StaffRecord, d: StaffRecord, owned: super::OwnedFields) -> StaffRecord {
+    let pick = |own: bool, new: Option<String>, old: &Option<String>| {
+        if own {
+            new
+        } else {
+            old.clone()
+        }
+    };
+    StaffRecord {
+        login: d.login,
+        name: d.name,
+        unit: d.unit,
+        extension: d.extension,
+        email: pick(owned.email, d.email, &old.email),
+        mobile: pick(owned.mobile, d.mobile, &old.mobile),
+        home_phone: old.home_phone.clone(),
+        roles: if owned.roles { d.roles } else { old.roles },
+        features: if owned.features {
+            d.features
+        } else {
+            old.features
+        },
     }
-    plan
+}
+
+/// Step 5: the guard against a wrong filter.
+fn guard(
+    known: &[KnownPerson],
+    would_disable: usize,
+    max_share: f64,
+    confirmed: bool,
+) -> Option<GuardStop> {
+    let enabled = known.iter().filter(|p| !p.disabled).count();
+    let share = would_disable as f64 / enabled.max(1) as f64;
+    (!confirmed && would_disable > 0 && share > max_share).then_some(GuardStop {
+        would_disable,
+        enabled,
+        max_share,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
