@@ -3,6 +3,7 @@ import { api, setCsrf } from './api.js';
 import { h, leavePage } from './dom.js';
 import { t, lang, setLang } from './i18n.js';
 import { showSignIn } from './sign_in.js';
+import { ssoSignOut } from './sign_in_sso.js';
 import { showAccount } from './account.js';
 import { showStaff } from './admin_staff.js';
 import { showPerson } from './admin_person.js';
@@ -75,6 +76,7 @@ async function signOut() {
   me = null;
   setCsrf(null);
   location.hash = '';
+  if (ssoSignOut()) return;
   start();
 }
 

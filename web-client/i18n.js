@@ -3,6 +3,7 @@ import { liveTexts } from './texts_live.js';
 import { forwardingTexts } from './texts_forwarding.js';
 import { phoneTexts } from './texts_phone.js';
 import { trunkTexts } from './texts_trunks.js';
+import { ssoTexts } from './texts_sso.js';
 
 const texts = {
   de: {
@@ -71,7 +72,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], ssoTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

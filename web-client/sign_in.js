@@ -2,6 +2,7 @@
 import { api, setCsrf } from './api.js';
 import { h, field, show, errorBox, announce } from './dom.js';
 import { t } from './i18n.js';
+import { ssoReturn, ssoErrorText, ssoButton, signedInByPassword } from './sign_in_sso.js';
 
 export function explain(res) {
   if (res.status === 401) return t('wrong');
@@ -11,6 +12,10 @@ export function explain(res) {
 }
 
 export function showSignIn(done) {
+  // Back from single sign-on: our second factor or enrolment comes next, or a refusal.
+  const back = ssoReturn();
+  if (back && back.step === 'second_factor' && back.methods.length) return showSecondFactor(back.methods, done);
+  if (back && back.step === 'enrolment_required') return showEnrolment(done);
   const error = errorBox();
   const [loginRow, login] = field('login', t('login'), { autocomplete: 'username', required: true, autocapitalize: 'none' });
   const [pwRow, password] = field('password', t('password'), { type: 'password', autocomplete: 'current-password', required: true });
@@ -19,10 +24,15 @@ export function showSignIn(done) {
     error.textContent = '';
     const res = await api('POST', '/api/v1/auth/login', { login: login.value, password: password.value });
     if (!res.ok) { error.textContent = explain(res); password.value = ''; password.focus(); return; }
+    signedInByPassword();
     next(res.data, done);
   } }, loginRow, pwRow, h('button', { type: 'submit' }, t('submit')), error);
-  show(t('signIn'), form);
+  const sso = h('div');
+  show(t('signIn'), form, sso);
   login.focus();
+  // Filled a moment after the alert is in the page, so screen readers read it out.
+  if (back && back.error) setTimeout(() => { error.textContent = ssoErrorText(back.error); }, 50);
+  ssoButton().then((button) => { if (button && sso.isConnected) sso.replaceChildren(button); });
 }
 
 function next(data, done) {

@@ -33,7 +33,9 @@ function run(args, input = '') {
 // `prepare(cli)` runs commands before the server starts (SIP devices, read at start-up).
 // `config` is TOML for the server's configuration file (e.g. [media] TURN settings);
 // `logLevel` its log filter (the log goes to this process's standard error).
-export async function startServer(extraStaff = '', prepare = null, { config = '', logLevel = 'warn' } = {}) {
+// `httpListen` a fixed address instead of a free port (when the configuration must name
+// the server's own URL before it starts, as single sign-on's redirect URL does).
+export async function startServer(extraStaff = '', prepare = null, { config = '', logLevel = 'warn', httpListen = '127.0.0.1:0' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'durchwahl-browser-'));
   const data = join(dir, 'data');
   const staff = STAFF + extraStaff;
@@ -47,7 +49,7 @@ export async function startServer(extraStaff = '', prepare = null, { config = ''
     writeFileSync(join(dir, 'durchwahl.toml'), config);
     configArgs.push('--config', join(dir, 'durchwahl.toml'));
   }
-  const child = spawn(BIN, [...configArgs, 'serve', '--data-dir', data, '--http-listen', '127.0.0.1:0', '--sip-listen', '127.0.0.1:0', '--log-level', logLevel], { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
+  const child = spawn(BIN, [...configArgs, 'serve', '--data-dir', data, '--http-listen', httpListen, '--sip-listen', '127.0.0.1:0', '--log-level', logLevel], { stdio: ['ignore', 'pipe', 'inherit'], env: ENV });
   let sip;
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });

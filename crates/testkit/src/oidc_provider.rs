@@ -1,9 +1,9 @@
 //! A small OpenID Connect provider for the single sign-on tests (no Dex or Keycloak can be
 //! installed here): discovery (`/.well-known/openid-configuration`), keys (`/jwks`), the
 //! authorization endpoint (`/authorize`, no page: it signs in the person the test chose
-//! at once and sends the browser back with a code) and the token endpoint (`/token`), on
-//! 127.0.0.1 and a port of its own; discovery names an end session endpoint (`/logout`)
-//! that is not served (tests only check that our server points there).
+//! at once and sends the browser back with a code), the token endpoint (`/token`) and an
+//! end session endpoint (`/logout`, back to `post_logout_redirect_uri` for our client), on
+//! 127.0.0.1 and a port of its own.
 //!
 //! It is strict where a real provider is: the client must authenticate (Basic or in the
 //! body), a code is good once and only for the redirect URI it was issued for, and only a
@@ -198,6 +198,7 @@ impl OidcProvider {
             .route("/jwks", get(jwks))
             .route("/authorize", get(authorize))
             .route("/token", post(token))
+            .route("/logout", get(logout))
             .with_state(shared.clone());
         runtime.spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -289,6 +290,21 @@ async fn authorize(
     redirect(&format!(
         "{redirect_uri}?code={code}&state={state}&iss={issuer}"
     ))
+}
+
+/// RP-Initiated Logout: back to our client's `post_logout_redirect_uri`.
+async fn logout(Query(params): Query<HashMap<String, String>>) -> Response {
+    match (
+        params.get("client_id"),
+        params.get("post_logout_redirect_uri"),
+    ) {
+        (Some(client), Some(back)) if client == CLIENT_ID => redirect(back),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "client_id and post_logout_redirect_uri, please",
+        )
+            .into_response(),
+    }
 }
 
 async fn token(State(p): State<Provider>, headers: HeaderMap, body: String) -> Response {
