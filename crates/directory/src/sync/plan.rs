@@ -113,8 +113,8 @@ pub fn plan_sync(
 ) -> SyncPlan {
     let mut plan = SyncPlan::default();
     let matched = match_entries(known, mapping, fetched, &mut plan.problems);
-    let disabled_now = disables(known, fetched, &matched.gone, &mut plan.disables);
-    let dropped = extension_clashes(
+    let disabled_now = disables(known, fetched, &matched, &mut plan.disables);
+    let dropped = clashes(
         known,
         mapping,
         &matched.wanted,
@@ -157,6 +157,7 @@ fn match_entries(
         gone: HashSet::new(),
     };
     let mut seen_logins: HashMap<Login, String> = HashMap::new();
+    let mut mapped_all = Vec::new();
     for entry in &fetched.entries {
         let mapped = match mapping.map_entry(entry) {
             Ok(m) => m,
@@ -173,23 +174,26 @@ fn match_entries(
             problems.push(login_taken(&mapped, &first));
             continue;
         }
-        let holder = by_login.get(&mapped.record.login).copied();
-        let found = match by_id.get(mapped.external_id.as_str()) {
-            Some(&i) => match holder {
-                Some(h) if h != i => Err(known[h].record.login.to_string()),
-                _ => Ok(Some(i)),
-            },
-            // A person whose old entry is gone (disabled here) may come back under a new
-            // entry with the same login (AD: a new account for someone rehired): the same
-            // person again. Anyone else's login from the directory is taken.
-            None => match holder {
-                Some(i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
-                    Err(known[i].dn.clone().unwrap_or_default())
-                }
-                found => Ok(found),
-            },
-        };
-        match found {
+        mapped_all.push(mapped);
+    }
+    // People whose entry now has another login free their old one (renames, swaps); if
+    // such an entry is left out later, step 3 finds the clash and leaves out the other.
+    let by_entry: Vec<Option<usize>> = mapped_all
+        .iter()
+        .map(|m| by_id.get(m.external_id.as_str()).copied())
+        .collect();
+    let renamed: HashSet<usize> = mapped_all
+        .iter()
+        .zip(&by_entry)
+        .filter_map(|(m, i)| i.filter(|&i| known[i].record.login != m.record.login))
+        .collect();
+    let decisions: Vec<Result<Option<usize>, String>> = mapped_all
+        .iter()
+        .zip(&by_entry)
+        .map(|(m, &by_id)| decide(known, fetched, &by_login, &renamed, m, by_id))
+        .collect();
+    for (mapped, decision) in mapped_all.into_iter().zip(decisions) {
+        match decision {
             Ok(index) => matched.wanted.push((mapped, index)),
             Err(other) => problems.push(login_taken(&mapped, &other)),
         }
@@ -197,18 +201,54 @@ fn match_entries(
     matched
 }
 
-/// Step 2: those no longer present, or disabled in the directory, are disabled.
+/// Whom entry `m` (matched by id to `by_id`) takes over, or who holds its login.
+fn decide(
+    known: &[KnownPerson],
+    fetched: &Fetched,
+    by_login: &HashMap<&Login, usize>,
+    renamed: &HashSet<usize>,
+    m: &MappedPerson,
+    by_id: Option<usize>,
+) -> Result<Option<usize>, String> {
+    let holder = by_login
+        .get(&m.record.login)
+        .copied()
+        .filter(|h| !renamed.contains(h));
+    match by_id {
+        Some(i) => match holder {
+            Some(h) if h != i => Err(known[h].record.login.to_string()),
+            _ => Ok(Some(i)),
+        },
+        // A person whose old entry is gone may come back under a new entry with the same
+        // login (AD: a new account for someone rehired): the same person again. Anyone
+        // else's login from the directory is taken.
+        None => match holder {
+            Some(i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
+                Err(known[i].dn.clone().unwrap_or_default())
+            }
+            found => Ok(found),
+        },
+    }
+}
+
+/// Step 2: those no longer present, or disabled in the directory, are disabled (unless
+/// a new entry takes them over).
 fn disables(
     known: &[KnownPerson],
     fetched: &Fetched,
-    gone: &HashSet<String>,
+    matched: &Matched,
     out: &mut Vec<Login>,
 ) -> HashSet<usize> {
+    let taken_over: HashSet<usize> = matched.wanted.iter().filter_map(|(_, i)| *i).collect();
+    let gone = &matched.gone;
     let mut disabled_now = HashSet::new();
     for (i, p) in known.iter().enumerate() {
         let Some(id) = p.external_id.as_deref() else {
             continue;
         };
+        if taken_over.contains(&i) {
+            continue;
+        }
         let absent = fetched
             .present
             .as_ref()
@@ -221,9 +261,10 @@ fn disables(
     disabled_now
 }
 
-/// Step 3: one holder per extension after the sync. Disabled people hold none (theirs
-/// is parked). Entries that clash are left out (returned) until no clash remains.
-fn extension_clashes(
+/// Step 3: one holder per extension among the enabled, and per login among everyone,
+/// after the sync. Disabled people hold no extension (theirs is parked). Entries that
+/// clash are left out (returned) until no clash remains.
+fn clashes(
     known: &[KnownPerson],
     mapping: &Mapping,
     wanted: &[(MappedPerson, Option<usize>)],
@@ -232,45 +273,71 @@ fn extension_clashes(
 ) -> HashSet<usize> {
     let mut dropped: HashSet<usize> = HashSet::new();
     loop {
-        let mut holders: HashMap<&str, Vec<Holder>> = HashMap::new();
         let moving: HashSet<usize> = wanted
             .iter()
             .enumerate()
             .filter(|(w, _)| !dropped.contains(w))
             .filter_map(|(_, (_, m))| *m)
             .collect();
-        for (i, p) in known.iter().enumerate() {
-            if !p.disabled && !disabled_now.contains(&i) && !moving.contains(&i) {
-                let list = holders.entry(p.record.extension.as_str()).or_default();
+        let mut extensions: HashMap<&str, Vec<Holder>> = HashMap::new();
+        let mut logins: HashMap<&str, Vec<Holder>> = HashMap::new();
+        for (i, p) in known
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !moving.contains(i))
+        {
+            logins
+                .entry(p.record.login.as_str())
+                .or_default()
+                .push(Holder::Kept(i));
+            if !p.disabled && !disabled_now.contains(&i) {
+                let list = extensions.entry(p.record.extension.as_str()).or_default();
                 list.push(Holder::Kept(i));
             }
         }
-        for (w, (m, _)) in wanted.iter().enumerate() {
-            if !dropped.contains(&w) {
-                let list = holders.entry(m.record.extension.as_str()).or_default();
-                list.push(Holder::Wanted(w));
-            }
+        for (w, (m, _)) in wanted
+            .iter()
+            .enumerate()
+            .filter(|(w, _)| !dropped.contains(w))
+        {
+            let list = extensions.entry(m.record.extension.as_str()).or_default();
+            list.push(Holder::Wanted(w));
+            logins
+                .entry(m.record.login.as_str())
+                .or_default()
+                .push(Holder::Wanted(w));
         }
         let mut clashing = Vec::new();
-        for (extension, list) in holders.iter().filter(|(_, list)| list.len() > 1) {
-            for h in list {
-                let Holder::Wanted(w) = h else { continue };
-                let other = match list.iter().find(|o| *o != h) {
-                    Some(Holder::Kept(i)) => known[*i].record.login.to_string(),
-                    Some(Holder::Wanted(x)) => wanted[*x].0.dn.clone(),
-                    None => String::new(),
-                };
-                clashing.push((*w, extension.to_string(), other));
+        for (is_login, holders) in [(false, &extensions), (true, &logins)] {
+            for (value, list) in holders.iter().filter(|(_, list)| list.len() > 1) {
+                for h in list {
+                    let Holder::Wanted(w) = h else { continue };
+                    let other = match list.iter().find(|o| *o != h) {
+                        Some(Holder::Kept(i)) => known[*i].record.login.to_string(),
+                        Some(Holder::Wanted(x)) => wanted[*x].0.dn.clone(),
+                        None => String::new(),
+                    };
+                    let (attribute, kind) = if is_login {
+                        let login = value.to_string();
+                        (
+                            "login".to_string(),
+                            ProblemKind::LoginTaken { login, other },
+                        )
+                    } else {
+                        let extension = value.to_string();
+                        let attribute = mapping.attributes.extension_attribute.clone();
+                        (attribute, ProblemKind::ExtensionTaken { extension, other })
+                    };
+                    clashing.push((*w, attribute, kind));
+                }
             }
         }
         if clashing.is_empty() {
             return dropped;
         }
-        for (w, extension, other) in clashing {
+        for (w, attribute, kind) in clashing {
             if dropped.insert(w) {
-                let kind = ProblemKind::ExtensionTaken { extension, other };
-                let attribute = &mapping.attributes.extension_attribute;
-                problems.push(EntryProblem::new(&wanted[w].0.dn, attribute, kind));
+                problems.push(EntryProblem::new(&wanted[w].0.dn, &attribute, kind));
             }
         }
     }
@@ -378,13 +445,13 @@ enum Holder {
     Wanted(usize),
 }
 
-/// Whether `p` is disabled here and their old entry is no longer in the directory.
+/// Whether `p`'s entry is no longer in the directory (so a new entry with their login is
+/// them again).
 fn came_back(p: &KnownPerson, fetched: &Fetched) -> bool {
-    let old_entry_gone = match (&fetched.present, p.external_id.as_deref()) {
+    match (&fetched.present, p.external_id.as_deref()) {
         (Some(present), Some(id)) => !present.contains(id),
         _ => false,
-    };
-    p.disabled && old_entry_gone
+    }
 }
 
 fn login_taken(mapped: &MappedPerson, other: &str) -> EntryProblem {

@@ -434,3 +434,67 @@ fn a_leaver_back_under_a_new_entry_is_the_same_person_again() {
         "{taken:?}"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    /// A small world so that logins and extensions collide often.
+    fn entries() -> impl Strategy<Value = Vec<(u8, u8, u8, bool)>> {
+        prop::collection::vec((0u8..12, 0u8..8, 0u8..6, any::<bool>()), 0..14)
+    }
+
+    fn fetched(raw: &[(u8, u8, u8, bool)]) -> Fetched {
+        // A directory holds each id once.
+        let mut ids = HashSet::new();
+        let entries = raw
+            .iter()
+            .filter(|(id, ..)| ids.insert(*id))
+            .map(|&(id, login, ext, disabled)| {
+                entry(
+                    &format!("id{id}"),
+                    &format!("p{login}"),
+                    "Name",
+                    "Amt",
+                    &format!("{}", 2000 + u32::from(ext)),
+                )
+                .with("userAccountControl", [if disabled { "514" } else { "512" }])
+            })
+            .collect();
+        all(entries)
+    }
+
+    fn unique_among_enabled(people: &[KnownPerson]) -> bool {
+        let enabled: Vec<&KnownPerson> = people.iter().filter(|p| !p.disabled).collect();
+        let extensions: HashSet<&str> = enabled
+            .iter()
+            .map(|p| p.record.extension.as_str())
+            .collect();
+        let logins: HashSet<&str> = people.iter().map(|p| p.record.login.as_str()).collect();
+        extensions.len() == enabled.len() && logins.len() == people.len()
+    }
+
+    proptest! {
+        /// Whatever the directory says, after a sync no two enabled people share an
+        /// extension and no two people a login; a second sync of the same directory
+        /// changes nothing.
+        #[test]
+        fn syncs_keep_the_directory_consistent_and_are_idempotent(
+            first in entries(),
+            second in entries(),
+        ) {
+            let start = vec![local("p0", "2000"), local("local", "2003")];
+            let mut here = start.clone();
+            let mut units: Vec<UnitPath> = vec![UnitPath::parse("Amt").unwrap()];
+            for raw in [&first, &second] {
+                let plan = plan_sync(&here, &units, &mapping(), &fetched(raw), 1.0, false);
+                here = known(&plan, &here);
+                units.extend(plan.new_units.iter().cloned());
+                prop_assert!(unique_among_enabled(&here), "{plan:?}");
+                let again = plan_sync(&here, &units, &mapping(), &fetched(raw), 1.0, false);
+                prop_assert!(again.is_noop(), "{again:?}");
+            }
+        }
+    }
+}
