@@ -502,11 +502,11 @@ fn a_claim_of_the_providers_own_can_name_the_person() {
 #[test]
 fn offered_only_when_configured() {
     let provider = OidcProvider::start();
-    let labelled = |c: &mut OidcConfig| c.label = "Mit dem Landkreis-Konto anmelden".into();
+    let labelled = |c: &mut OidcConfig| c.label = "Landkreis-Konto".into();
     let s = testkit::server::start(options(&provider, &labelled));
     assert_eq!(
         s.client().get("/api/v1/auth/oidc").json(),
-        json!({"enabled": true, "label": "Mit dem Landkreis-Konto anmelden"})
+        json!({"enabled": true, "label": "Landkreis-Konto"})
     );
     drop(s);
 

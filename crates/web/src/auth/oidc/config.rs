@@ -69,7 +69,7 @@ pub struct OidcConfig {
     /// The `amr` values (RFC 8176) that count as a second factor.
     #[serde(default = "default_mfa_amr")]
     pub mfa_amr: Vec<String>,
-    /// The text of the sign-in button.
+    /// The name of the sign-in service on the button ("Mit <label> anmelden").
     #[serde(default = "default_label")]
     pub label: String,
     /// Extra trusted CA certificates (PEM) for the provider's TLS, besides the system's.

@@ -47,7 +47,7 @@ const STATE_COOKIE_PATH: &str = "/api/v1/auth/oidc";
 pub struct SsoOffer {
     /// Single sign-on is configured.
     enabled: bool,
-    /// The button's text (when enabled).
+    /// The name of the sign-in service on the button (when enabled).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "Single Sign-On")]
     label: Option<String>,
