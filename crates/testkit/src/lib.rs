@@ -17,6 +17,8 @@ pub mod rtp_peer;
 pub mod server;
 pub mod sip_phone;
 #[cfg(feature = "tls")]
+pub mod slapd;
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod webrtc_peer;
 pub mod ws;
