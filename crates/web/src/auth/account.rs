@@ -323,7 +323,7 @@ pub async fn confirm_totp(
         Enroller::Pending(hash, account, source) => {
             state.store.delete_pending_login(&hash).await?;
             let started =
-                crate::auth::sign_in::start_session_for(&state, &account, &source, "enrolment")
+                crate::auth::sign_in::start_session_for(&state, &account, &source, "", "enrolment")
                     .await?;
             Ok(started.with_body(body))
         }

@@ -86,14 +86,16 @@ impl Started {
     }
 }
 
-/// Starts a session for a person who completed sign-in (or enrolment).
+/// Starts a session for a person who completed sign-in (or enrolment), from the program
+/// `user_agent`.
 pub async fn start_session_for(
     state: &AppState,
     account: &Account,
     source: &str,
+    user_agent: &str,
     how: &str,
 ) -> Result<Started, ApiError> {
-    start(state, account, source, "", how).await
+    start(state, account, source, user_agent, how).await
 }
 
 /// Starts a session and returns the response that sets its cookie.
@@ -158,13 +160,25 @@ async fn start(
 }
 
 /// Stores a pending sign-in and answers with its cookie and `body`.
-pub(crate) async fn start_pending(
+async fn start_pending(
     state: &AppState,
     account: &Account,
     enrolment: bool,
     source: &str,
     body: SignInStep,
 ) -> Result<Response, ApiError> {
+    let cookie = pending_cookie(state, account, enrolment, source).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Stores a pending sign-in (password or provider done; second factor or enrolment not
+/// yet) and returns the cookie that carries it.
+pub(crate) async fn pending_cookie(
+    state: &AppState,
+    account: &Account,
+    enrolment: bool,
+    source: &str,
+) -> Result<String, ApiError> {
     let now = state.now();
     let token = auth::session_token::SessionToken::generate();
     let hash = auth::session_token::token_hash(token.as_str());
@@ -179,13 +193,12 @@ pub(crate) async fn start_pending(
             source,
         )
         .await?;
-    let cookie = set_cookie(
+    Ok(set_cookie(
         PENDING_COOKIE,
         token.as_str(),
         state.auth.pending_secs,
         state.auth.secure_cookies,
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    ))
 }
 
 pub(crate) fn user_agent(headers: &HeaderMap) -> String {
@@ -247,15 +260,7 @@ pub async fn login(
     let Some(account) = account.filter(|_| verified) else {
         return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
-    let summary = state.store.factor_summary(account.id).await?;
-    let rule = crate::admin::security::second_factor_rule(&state.store).await?;
-    let facts = FactorFacts {
-        totp: summary.totp,
-        mobile: account.mobile.is_some(),
-        recovery_codes: summary.recovery_codes_left > 0,
-        letter_code: state.store.has_letter_code(account.id, now).await?,
-        required: rule.requires(&account.unit.to_string(), state.auth.from_office(peer.ip())),
-    };
+    let facts = factor_facts(&state, &account, state.auth.from_office(peer.ip())).await?;
     match after_password(facts) {
         AfterPassword::SignedIn => {
             start_session(&state, &account, &source, &user_agent(&headers), "password").await
@@ -281,6 +286,24 @@ pub async fn login(
             .await
         }
     }
+}
+
+/// What decides the step after the password (or the provider): the person's factors
+/// and whether the rule asks for one from where they are.
+pub(crate) async fn factor_facts(
+    state: &AppState,
+    account: &Account,
+    from_office: bool,
+) -> Result<FactorFacts, ApiError> {
+    let summary = state.store.factor_summary(account.id).await?;
+    let rule = crate::admin::security::second_factor_rule(&state.store).await?;
+    Ok(FactorFacts {
+        totp: summary.totp,
+        mobile: account.mobile.is_some(),
+        recovery_codes: summary.recovery_codes_left > 0,
+        letter_code: state.store.has_letter_code(account.id, state.now()).await?,
+        required: rule.requires(&account.unit.to_string(), from_office),
+    })
 }
 
 /// The directory and the DN to bind as, for a person whose password the directory checks

@@ -14,11 +14,11 @@ use super::pending::Started;
 use super::Oidc;
 use crate::admin::audit_trail::record;
 use crate::auth::attempts::count_source_attempt;
-use crate::auth::session::{cookie, set_cookie, PENDING_COOKIE};
-use crate::auth::sign_in::start_session_for;
+use crate::auth::session::cookie;
+use crate::auth::sign_in::{factor_facts, pending_cookie, start_session_for, user_agent};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use auth::sign_in::{AfterPassword, FactorFacts, Method};
+use auth::sign_in::{AfterPassword, Method};
 use auth::single_sign_on::{after_provider, login_from_claim, provider_second_factor};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, State};
@@ -146,7 +146,10 @@ pub async fn callback(
     let source = peer.ip().to_string();
     let clear = state_cookie("", 0, state.auth.secure_cookies);
     match verify(&state, &oidc, &headers, query, &source).await {
-        Ok((account, provider_mfa)) => finish(&state, &account, provider_mfa, &source, clear).await,
+        Ok((account, provider_mfa)) => {
+            let program = user_agent(&headers);
+            finish(&state, &account, provider_mfa, (&source, &program), clear).await
+        }
         Err(Stop::Api(ApiError::TooManyRequests(_))) => {
             Ok(to_sign_in_page("?sso_error=throttled", vec![clear]))
         }
@@ -362,23 +365,14 @@ async fn finish(
     state: &AppState,
     account: &Account,
     provider_mfa: bool,
-    source: &str,
+    (source, program): (&str, &str),
     clear: String,
 ) -> Result<Response, ApiError> {
-    let now = state.now();
-    let summary = state.store.factor_summary(account.id).await?;
-    let rule = crate::admin::security::second_factor_rule(&state.store).await?;
     let from_office = source.parse().is_ok_and(|ip| state.auth.from_office(ip));
-    let facts = FactorFacts {
-        totp: summary.totp,
-        mobile: account.mobile.is_some(),
-        recovery_codes: summary.recovery_codes_left > 0,
-        letter_code: state.store.has_letter_code(account.id, now).await?,
-        required: rule.requires(&account.unit.to_string(), from_office),
-    };
+    let facts = factor_facts(state, account, from_office).await?;
     match after_provider(facts, provider_mfa) {
         AfterPassword::SignedIn => {
-            let started = start_session_for(state, account, source, "oidc").await?;
+            let started = start_session_for(state, account, source, program, "oidc").await?;
             let (parts, _) = started.with_body(serde_json::json!({})).into_parts();
             let mut cookies: Vec<String> = parts
                 .headers
@@ -390,13 +384,13 @@ async fn finish(
             Ok(to_sign_in_page("", cookies))
         }
         AfterPassword::SecondFactor(methods) => {
-            let pending = start_pending(state, account, false, source).await?;
+            let pending = pending_cookie(state, account, false, source).await?;
             let names: Vec<&str> = methods.iter().map(method_name).collect();
             let query = format!("?sso=second_factor&methods={}", names.join(","));
             Ok(to_sign_in_page(&query, vec![pending, clear]))
         }
         AfterPassword::Enrol => {
-            let pending = start_pending(state, account, true, source).await?;
+            let pending = pending_cookie(state, account, true, source).await?;
             Ok(to_sign_in_page(
                 "?sso=enrolment_required",
                 vec![pending, clear],
@@ -412,36 +406,6 @@ fn method_name(method: &Method) -> &'static str {
         Method::Recovery => "recovery",
         Method::Letter => "letter",
     }
-}
-
-/// A pending sign-in waiting for our second factor or enrolment, as after a password;
-/// returns its cookie. (The same as the password sign-in's, which answers with JSON.)
-async fn start_pending(
-    state: &AppState,
-    account: &Account,
-    enrolment: bool,
-    source: &str,
-) -> Result<String, ApiError> {
-    let now = state.now();
-    let token = auth::session_token::SessionToken::generate();
-    let hash = auth::session_token::token_hash(token.as_str());
-    state
-        .store
-        .create_pending_login(
-            &hash,
-            account.id,
-            enrolment,
-            now,
-            now + state.auth.pending_secs,
-            source,
-        )
-        .await?;
-    Ok(set_cookie(
-        PENDING_COOKIE,
-        token.as_str(),
-        state.auth.pending_secs,
-        state.auth.secure_cookies,
-    ))
 }
 
 /// Sign out at the provider as well (OpenID Connect RP-Initiated Logout): to its end
