@@ -11,6 +11,7 @@ import { showLocked } from './admin_locked.js';
 import { showAudit } from './admin_audit.js';
 import { showRule } from './admin_rule.js';
 import { showTrunks } from './admin_trunks.js';
+import { showDirectory } from './admin_directory.js';
 import { startLive, stopLive, on } from './realtime.js';
 import { startPopups, stopPopups } from './popups.js';
 import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './chat_state.js';
@@ -38,6 +39,7 @@ const routes = [
   { path: '#/admin/second-factor', key: 'rule', admin: true, view: () => showRule() },
   { path: '#/admin/groups', key: 'groups', admin: true, view: () => showGroups() },
   { path: '#/admin/trunks', key: 'trunks', admin: true, view: () => showTrunks() },
+  { path: '#/admin/directory', key: 'directory', admin: true, view: () => showDirectory() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

@@ -4,6 +4,7 @@ import { forwardingTexts } from './texts_forwarding.js';
 import { phoneTexts } from './texts_phone.js';
 import { trunkTexts } from './texts_trunks.js';
 import { ssoTexts } from './texts_sso.js';
+import { directoryTexts } from './texts_directory.js';
 
 const texts = {
   de: {
@@ -72,7 +73,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], ssoTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], ssoTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');
