@@ -20,54 +20,6 @@ const COUNTS = [
   ['problems', 'dirProblems', 'dirColProblems'],
 ];
 
-// The page's layout rules. The Content-Security-Policy (style-src 'self') refuses inline
-// styles but not a stylesheet built by the client's own module; adopted once, they touch
-// only this page's classes and ids.
-const RULES = `
-.dir-settings { display: grid; grid-template-columns: fit-content(16rem) minmax(0, 1fr); gap: .25rem 1rem; margin: .5rem 0; }
-.dir-settings dt { font-weight: 600; }
-.dir-settings dd { margin: 0; overflow-wrap: anywhere; }
-@media (max-width: 40rem) {
-  .dir-settings { grid-template-columns: minmax(0, 1fr); gap: 0; }
-  .dir-settings dd { margin-bottom: .4rem; }
-}
-.dir-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; margin: .5rem 0; }
-.dir-counts { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .5rem 0; padding: 0; }
-.dir-counts strong { font-size: 1.2rem; font-variant-numeric: tabular-nums; }
-.dir-lines { max-height: 16rem; overflow: auto; border: 1px solid #c8c8c8; border-radius: 4px; margin: .5rem 0; }
-.dir-lines ul { list-style: none; margin: 0; padding: .35rem .75rem; font-family: ui-monospace, monospace; font-size: .9rem; }
-.dir-lines li { white-space: pre-wrap; overflow-wrap: anywhere; }
-.dir-guard { border: 2px solid var(--bad); border-radius: 4px; padding: .25rem 1rem .75rem; margin: .5rem 0; max-width: 48rem; }
-.dir-guard p { margin: .5rem 0; }
-#dir-result h3 { margin: 1rem 0 .25rem; font-size: 1.1rem; }
-#dir-status { margin: 0; }
-#dir-runs th, #dir-runs td { padding: .35rem .4rem; }
-#dir-runs caption { text-align: left; font-weight: 600; padding: .25rem .4rem; }
-#dir-runs th[scope="row"] { background: none; font-weight: 400; }
-#dir-runs th[scope="col"] { vertical-align: bottom; }
-#dir-runs .num { text-align: right; font-variant-numeric: tabular-nums; }
-#dir-runs tr.has-lines > * { border-bottom: none; }
-#dir-runs tr.dir-run-lines td { padding-top: 0; }
-/* A report under a row stays in view when the table is scrolled sideways (375 px). */
-#dir-runs details { position: sticky; left: .4rem; max-width: calc(100vw - 3.8rem); }
-.dir-took { display: block; font-size: .9rem; color: #4d4d4d; }
-.dir-outcome { font-weight: 600; }
-.dir-outcome .symbol { display: inline-block; width: 1.2em; text-align: center; }
-.dir-outcome .keep { white-space: nowrap; }
-.dir-outcome-applied .symbol { color: var(--good); }
-.dir-outcome-guard .symbol { color: var(--focus); }
-.dir-outcome-failed { color: var(--bad); }
-`;
-let styled = false;
-
-function addStyles() {
-  if (styled) return;
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(RULES);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-  styled = true;
-}
-
 function locale() { return lang() === 'en' ? 'en-GB' : 'de-DE'; }
 
 function timeText(iso) {
@@ -152,7 +104,6 @@ function runsTable(runs) {
 }
 
 export async function showDirectory() {
-  addStyles();
   const stillShown = pageStillShown();
   const error = errorBox();
   const intro = h('p', {}, t('dirIntro'));
