@@ -20,6 +20,28 @@
 //! AD stops at its MaxPageSize: a directory of 2,000 people proves a sync pages.
 //! `ldap://` offers StartTLS, `ldaps://` is TLS from the start; both present a certificate
 //! for 127.0.0.1 and localhost from a test CA whose PEM is at [`Slapd::ca_file`].
+//!
+//! ```no_run
+//! # async fn example() {
+//! use testkit::slapd::{generated_people, Slapd, TestPerson};
+//! let slapd = Slapd::start_with(&generated_people(2_100)).await; // pages needed
+//! let anna = TestPerson {
+//!     login: "amueller".into(),
+//!     name: "Anna Müller".into(),
+//!     department: Some("Sozialamt".into()),
+//!     phone: Some("+49 7461 926-2401".into()),
+//!     groups: vec!["GG-Durchwahl".into(), "GG-Softphone".into()],
+//!     password: Some("Frühling-2024".into()),
+//!     ..Default::default()
+//! };
+//! slapd.add(&[anna]).await;
+//! // … sync with url = slapd.ldaps_url, ca_file = slapd.ca_file, bind_dn = slapd.bind_dn,
+//! // bind_password = slapd.bind_password, base_dn = testkit::slapd::PEOPLE_DN …
+//! let dn = slapd.person_dn("amueller");
+//! slapd.modify(&format!("dn: {dn}\nchangetype: modify\nreplace: userAccountControl\nuserAccountControl: 514\n")).await;
+//! slapd.set_groups("amueller", &["GG-Durchwahl"]).await;
+//! # }
+//! ```
 
 mod generated;
 mod ldif;
@@ -35,7 +57,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -62,6 +84,8 @@ const SLAPADD: &str = "/usr/sbin/slapadd";
 const SLAPPASSWD: &str = "/usr/sbin/slappasswd";
 /// How long slapd may take to answer after it was started.
 const READY_WITHIN: Duration = Duration::from_secs(20);
+/// How long slapadd, slappasswd and an ldap-utils client may take.
+const TOOL_WITHIN: Duration = Duration::from_secs(120);
 
 /// A person to put into the directory. `TestPerson { login, name, ..Default::default() }`
 /// is an enabled person without unit, phone or groups.
@@ -150,17 +174,12 @@ impl Slapd {
         let ldif = initial_ldif(people, &hashes, sync_hash.as_deref(), &mut known);
         let ldif_file = dir.path().join("initial.ldif");
         std::fs::write(&ldif_file, ldif).expect("write the initial LDIF");
-        let slapadd = Command::new(SLAPADD)
+        let mut slapadd = Command::new(SLAPADD);
+        slapadd
             .arg("-q")
             .arg("-f")
-            .arg(dir.path().join("slapd.conf"))
-            .arg("-l")
-            .arg(&ldif_file)
-            .output()
-            .await
-            .unwrap_or_else(|e| {
-                panic!("{SLAPADD} could not run ({e}); scripts/test installs slapd")
-            });
+            .arg(dir.path().join("slapd.conf"));
+        let slapadd = run_tool(slapadd.arg("-l").arg(&ldif_file), "", TOOL_WITHIN).await;
         assert!(
             slapadd.status.success(),
             "slapadd failed ({}):\n{}",
@@ -185,6 +204,9 @@ impl Slapd {
         // it, slapd exits and the next pair is tried.
         for _ in 0..5 {
             slapd.ports = (free_port(), free_port());
+            if slapd.ports.0 == slapd.ports.1 {
+                continue;
+            }
             slapd.ldap_url = format!("ldap://127.0.0.1:{}", slapd.ports.0);
             slapd.ldaps_url = format!("ldaps://127.0.0.1:{}", slapd.ports.1);
             match slapd.run().await {
@@ -380,17 +402,16 @@ impl Slapd {
                     NotReady::Failed(format!("slapd exited at start ({status}):\n{log}"))
                 });
             }
-            let whoami = Command::new("ldapwhoami")
+            let mut whoami = Command::new("ldapwhoami");
+            whoami
                 .args(["-x", "-o", "nettimeout=2", "-H", &self.ldap_url])
-                .args(["-D", SYNC_DN, "-w", SYNC_PASSWORD])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("ldapwhoami could not run ({e}); scripts/test installs ldap-utils")
-                });
-            if whoami.success() {
+                .args(["-D", SYNC_DN, "-w", SYNC_PASSWORD]);
+            // Not answering within 5 s counts as not ready yet (the tool is killed).
+            let answered = tokio::time::timeout(
+                Duration::from_secs(5),
+                run_tool(&mut whoami, "", TOOL_WITHIN),
+            );
+            if answered.await.is_ok_and(|out| out.status.success()) {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -431,34 +452,13 @@ impl Slapd {
     /// Runs an ldap-utils tool as the administrator with `input` on stdin; panics with
     /// its stderr when it fails. Returns its stdout.
     async fn admin(&self, tool: &str, args: &[&str], input: &str) -> String {
-        let mut child = Command::new(tool)
-            .args([
-                "-x",
-                "-H",
-                &self.ldap_url,
-                "-D",
-                ADMIN_DN,
-                "-w",
-                ADMIN_PASSWORD,
-            ])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("{tool} could not start ({e}); scripts/test installs ldap-utils")
-            });
-        let mut stdin = child.stdin.take().expect("stdin");
-        // Written while the output is read: a large LDIF must not block on a full pipe.
-        let write = async move {
-            let written = stdin.write_all(input.as_bytes()).await;
-            drop(stdin);
-            written
-        };
-        let (written, output) = tokio::join!(write, child.wait_with_output());
-        let output = output.unwrap_or_else(|e| panic!("{tool}: {e}"));
-        if !output.status.success() || written.is_err() {
+        let mut command = Command::new(tool);
+        command
+            .args(["-x", "-H", &self.ldap_url])
+            .args(["-D", ADMIN_DN, "-w", ADMIN_PASSWORD])
+            .args(args);
+        let output = run_tool(&mut command, input, TOOL_WITHIN).await;
+        if !output.status.success() {
             let shown: String = input.chars().take(4000).collect();
             panic!(
                 "{tool} failed ({}): {}\ninput:\n{shown}",
@@ -555,13 +555,9 @@ async fn hash_passwords<'a>(
         if hashes.contains_key(password) {
             continue;
         }
-        let out = Command::new(SLAPPASSWD)
-            .args(["-h", "{SSHA}", "-s", password])
-            .output()
-            .await
-            .unwrap_or_else(|e| {
-                panic!("{SLAPPASSWD} could not run ({e}); scripts/test installs slapd")
-            });
+        let mut slappasswd = Command::new(SLAPPASSWD);
+        slappasswd.args(["-h", "{SSHA}", "-s", password]);
+        let out = run_tool(&mut slappasswd, "", TOOL_WITHIN).await;
         assert!(
             out.status.success(),
             "slappasswd: {}",
@@ -624,6 +620,36 @@ fn initial_ldif(
         known.groups.insert(group.clone());
     }
     ldif
+}
+
+/// Runs a tool to its end with `input` on stdin (written while the output is read, so a
+/// large LDIF cannot block on a full pipe); panics when it cannot start or takes longer
+/// than `within` (it is killed then).
+async fn run_tool(command: &mut Command, input: &str, within: Duration) -> Output {
+    let program = command
+        .as_std()
+        .get_program()
+        .to_string_lossy()
+        .into_owned();
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{program} could not start ({e}); scripts/test installs slapd and ldap-utils")
+        });
+    let mut stdin = child.stdin.take().expect("stdin");
+    let write = async move {
+        // A tool that stops reading early says why in its exit status and stderr.
+        let _ = stdin.write_all(input.as_bytes()).await;
+    };
+    let run = async { tokio::join!(write, child.wait_with_output()).1 };
+    match tokio::time::timeout(within, run).await {
+        Ok(output) => output.unwrap_or_else(|e| panic!("{program}: {e}")),
+        Err(_) => panic!("{program} did not finish within {within:?}"),
+    }
 }
 
 /// A loopback port below Linux's range for outgoing connections (32768–60999), so no
