@@ -78,8 +78,14 @@ test('at phone width the wide admin tables scroll in their own region, not the p
     await box.locator('table').waitFor();
     const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(widths[0] <= widths[1], `${link}: the page is ${widths[0]} px wide at ${widths[1]}`);
-    const [inner, outer] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
-    assert.ok(inner > outer, `${link}: the table scrolls inside its region (${inner} > ${outer})`);
+    // The staff page loads its list once on opening and again on "Anzeigen": the region
+    // may be replaced while it is measured, so measure the one in the page until it
+    // scrolls (fails after the timeout).
+    const scrolls = await page.waitForFunction((name) => {
+      const el = document.querySelector(`[role=region][aria-label="${name}"]`);
+      return el && el.scrollWidth > el.clientWidth && [el.scrollWidth, el.clientWidth];
+    }, region, { timeout: 3000 }).then((h) => h.jsonValue(), () => null);
+    assert.ok(scrolls, `${link}: the table scrolls inside its region`);
     await box.focus();
     await page.keyboard.press('ArrowRight');
     // Keyboard scrolling is animated: wait for it to move (fails after the timeout).
