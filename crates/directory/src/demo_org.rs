@@ -51,7 +51,8 @@ const UNITS: &[(&str, usize)] = &[
     ("Umweltamt", 20),
 ];
 
-const FIRST: &[&str] = &[
+/// Given names of the demo (also the test directory's generated people).
+pub const FIRST: &[&str] = &[
     "Jürgen",
     "Bärbel",
     "Sören",
@@ -89,7 +90,8 @@ const FIRST: &[&str] = &[
     "Lea",
     "Arno",
 ];
-const LAST: &[&str] = &[
+/// Surnames of the demo (also the test directory's generated people).
+pub const LAST: &[&str] = &[
     "Müller",
     "Schäfer",
     "Weiß",

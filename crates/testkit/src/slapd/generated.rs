@@ -3,6 +3,7 @@
 
 use super::ldif::{attribute, change_members, dn_of, person_entry};
 use super::{Slapd, TestPerson};
+use directory::demo_org::{FIRST as GIVEN, LAST as SURNAMES};
 
 /// Departments of a district administration, with the Dezernat (sub-OU) each belongs to.
 const DEPARTMENTS: [&str; 40] = [
@@ -46,43 +47,6 @@ const DEPARTMENTS: [&str; 40] = [
     "Musikschule",
     "Volkshochschule",
     "Amt für Wirtschaftsförderung",
-];
-const GIVEN: [&str; 24] = [
-    "Anna", "Jürgen", "Björn", "Özlem", "Maria", "Thomas", "Käthe", "Stefan", "Sabine", "Jörg",
-    "Ümit", "Claudia", "Michael", "Andrea", "Günter", "Petra", "Lukas", "Sören", "Hannah",
-    "Matthias", "Elif", "Frank", "Bärbel", "Tobias",
-];
-const SURNAMES: [&str; 30] = [
-    "Müller",
-    "Schmidt",
-    "Schneider",
-    "Fischer",
-    "Weber",
-    "Meyer",
-    "Wagner",
-    "Becker",
-    "Schulz",
-    "Hoffmann",
-    "Schäfer",
-    "Koch",
-    "Bauer",
-    "Richter",
-    "Klein",
-    "Wolf",
-    "Schröder",
-    "Neumann",
-    "Schwarz",
-    "Zimmermann",
-    "Braun",
-    "Krüger",
-    "Hofmann",
-    "Hartmann",
-    "Weiß",
-    "Groß",
-    "Böhm",
-    "Yılmaz",
-    "Öztürk",
-    "Kühn",
 ];
 
 /// `n` people, the same for the same `n`: spread over 40 departments in 5 Dezernate
@@ -185,8 +149,8 @@ fn generated_person(i: usize, extension: usize) -> TestPerson {
     let h = (i as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .rotate_left(29);
-    let given = GIVEN[(h % 24) as usize];
-    let surname = SURNAMES[((h >> 8) % 30) as usize];
+    let given = GIVEN[(h % GIVEN.len() as u64) as usize];
+    let surname = SURNAMES[((h >> 8) % SURNAMES.len() as u64) as usize];
     let department = ((h >> 16) % 40) as usize;
     let initial: String = given.chars().take(1).collect();
     let login = format!("{}{}{i}", ascii_lower(&initial), ascii_lower(surname));
