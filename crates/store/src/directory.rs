@@ -54,10 +54,11 @@ pub struct FeatureSwitch {
     pub changed: u64,
 }
 
-const STAFF_COLUMNS: &str = "s.login, s.display_name, u.path, s.extension, s.email, s.mobile, \
+pub(crate) const STAFF_COLUMNS: &str =
+    "s.login, s.display_name, u.path, s.extension, s.email, s.mobile, \
                              s.home_phone, s.roles, s.features";
 
-fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
+pub(crate) fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
     let corrupt = |e: directory::InvalidValue| StoreError::Corrupt(e.to_string());
     Ok(StaffRecord {
         login: Login::parse(&text(row, 0)?).map_err(corrupt)?,

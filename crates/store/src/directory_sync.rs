@@ -1,10 +1,10 @@
 //! Directory sync: who is here (with the directory's id and DN, and who is disabled), a
 //! sync plan applied in one transaction, and the log of sync runs.
 
-use crate::directory::{create_units, placeholders};
+use crate::directory::{create_units, placeholders, staff_from_row, STAFF_COLUMNS};
 use crate::{int, opt_text, text, Store, StoreError};
 use directory::sync::{KnownPerson, OwnedFields, SyncPlan};
-use directory::{Extension, FeatureSet, Login, RoleSet, StaffRecord, UnitPath};
+use directory::{Login, UnitPath};
 use sqlx::any::AnyRow;
 use std::collections::HashSet;
 
@@ -52,29 +52,14 @@ pub struct SyncRun {
 
 const OWNED_KEY: &str = "directory.ldap.owned_fields";
 
-const KNOWN_COLUMNS: &str = "s.login, s.display_name, u.path, s.extension, s.email, s.mobile, \
-     s.home_phone, s.roles, s.features, s.external_id, s.directory_dn, s.disabled_at";
-
 fn known_from_row(row: &AnyRow) -> Result<KnownPerson, StoreError> {
-    let corrupt = |e: directory::InvalidValue| StoreError::Corrupt(e.to_string());
+    use sqlx::Row;
+    // The staff columns first (`STAFF_COLUMNS`), then these three.
     Ok(KnownPerson {
-        record: StaffRecord {
-            login: Login::parse(&text(row, 0)?).map_err(corrupt)?,
-            name: text(row, 1)?,
-            unit: UnitPath::from_stored(&text(row, 2)?).map_err(corrupt)?,
-            extension: Extension::parse(&text(row, 3)?).map_err(corrupt)?,
-            email: opt_text(row, 4)?,
-            mobile: opt_text(row, 5)?,
-            home_phone: opt_text(row, 6)?,
-            roles: RoleSet::from_bits(int(row, 7)?),
-            features: FeatureSet::from_bits(int(row, 8)?),
-        },
+        record: staff_from_row(row)?,
         external_id: opt_text(row, 9)?,
         dn: opt_text(row, 10)?,
-        disabled: {
-            use sqlx::Row;
-            row.try_get::<Option<i64>, _>(11)?.is_some()
-        },
+        disabled: row.try_get::<Option<i64>, _>(11)?.is_some(),
     })
 }
 
@@ -82,7 +67,8 @@ impl Store {
     /// Everyone, enabled or not, with the directory's id and DN where they have one.
     pub async fn known_people(&self) -> Result<Vec<KnownPerson>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {KNOWN_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.id"
+            "SELECT {STAFF_COLUMNS}, s.external_id, s.directory_dn, s.disabled_at \
+             FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.id"
         ))
         .fetch_all(&self.pool)
         .await?;

@@ -10,7 +10,7 @@
 
 use super::client::{LdapClient, LdapError};
 use directory::sync::{plan_sync, Fetched, KnownPerson, Mapping, SyncPlan};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use store::{AuditEntry, Store, StoreError, SyncRun, SyncSummary};
 
 const MARK_KEY: &str = "directory.ldap.mark";
@@ -178,66 +178,11 @@ async fn run(
     attributes.push(config.change_attribute.clone());
     let id_attribute = mapping.attributes.id_attribute.clone();
     let (fetched, mark) = if full {
-        let entries = client
-            .search(&mut ldap, &config.user_filter, &attributes)
-            .await?;
-        let present = entries
-            .iter()
-            .filter_map(|e| e.first(&id_attribute).map(str::to_string))
-            .collect();
-        let mark = newest(
-            entries
-                .iter()
-                .filter_map(|e| e.first(&config.change_attribute)),
-        );
-        let fetched = Fetched {
-            present: Some(present),
-            entries,
-        };
-        (fetched, mark)
+        read_all(client, &mut ldap, &attributes, &id_attribute).await?
     } else {
         let previous = store.setting(MARK_KEY).await?.unwrap_or_default();
-        let marks = client
-            .search(
-                &mut ldap,
-                &config.user_filter,
-                &[id_attribute.clone(), config.change_attribute.clone()],
-            )
-            .await?;
-        let here: HashMap<&str, &KnownPerson> = known
-            .iter()
-            .filter(|p| !p.disabled)
-            .filter_map(|p| Some((p.external_id.as_deref()?, p)))
-            .collect();
-        let mut present = HashSet::new();
-        let mut wanted = Vec::new();
-        for entry in &marks {
-            let Some(id) = entry.first(&id_attribute) else {
-                continue;
-            };
-            present.insert(id.to_string());
-            let changed = entry
-                .first(&config.change_attribute)
-                .is_none_or(|v| !older(v, &previous));
-            if changed || !here.contains_key(id) {
-                wanted.push(id.to_string());
-            }
-        }
-        let mut entries = Vec::new();
-        for ids in wanted.chunks(IDS_PER_SEARCH) {
-            let filter = by_ids(&config.user_filter, &id_attribute, ids);
-            entries.extend(client.search(&mut ldap, &filter, &attributes).await?);
-        }
-        let mark = newest(
-            marks
-                .iter()
-                .filter_map(|e| e.first(&config.change_attribute)),
-        );
-        let fetched = Fetched {
-            present: Some(present),
-            entries,
-        };
-        (fetched, mark)
+        let reading = (&attributes[..], id_attribute.as_str(), previous.as_str());
+        read_changes(client, &mut ldap, &known, reading).await?
     };
     let _ = ldap.unbind().await;
     let units = store.unit_paths().await?;
@@ -254,6 +199,80 @@ async fn run(
     }
     let applied = store.apply_sync(&plan, now).await?;
     Ok((plan, Some(applied), mark))
+}
+
+/// A full read: every entry with every attribute; everyone is present who is read.
+async fn read_all(
+    client: &LdapClient,
+    ldap: &mut ldap3::Ldap,
+    attributes: &[String],
+    id_attribute: &str,
+) -> Result<(Fetched, Option<String>), SyncError> {
+    let filter = &client.config().user_filter;
+    let entries = client.search(ldap, filter, attributes).await?;
+    let present = entries
+        .iter()
+        .filter_map(|e| e.first(id_attribute).map(str::to_string))
+        .collect();
+    let mark = mark_of(client, &entries);
+    let fetched = Fetched {
+        present: Some(present),
+        entries,
+    };
+    Ok((fetched, mark))
+}
+
+/// An incremental read: the id and change mark of every entry (who is present), then
+/// every attribute of the entries changed since `previous` or not known here.
+async fn read_changes(
+    client: &LdapClient,
+    ldap: &mut ldap3::Ldap,
+    known: &[KnownPerson],
+    (attributes, id_attribute, previous): (&[String], &str, &str),
+) -> Result<(Fetched, Option<String>), SyncError> {
+    let config = client.config();
+    let marks = client
+        .search(
+            ldap,
+            &config.user_filter,
+            &[id_attribute.to_string(), config.change_attribute.clone()],
+        )
+        .await?;
+    let here: HashSet<&str> = known
+        .iter()
+        .filter(|p| !p.disabled)
+        .filter_map(|p| p.external_id.as_deref())
+        .collect();
+    let mut present = HashSet::new();
+    let mut wanted = Vec::new();
+    for entry in &marks {
+        let Some(id) = entry.first(id_attribute) else {
+            continue;
+        };
+        present.insert(id.to_string());
+        let changed = entry
+            .first(&config.change_attribute)
+            .is_none_or(|v| !older(v, previous));
+        if changed || !here.contains(id) {
+            wanted.push(id.to_string());
+        }
+    }
+    let mut entries = Vec::new();
+    for ids in wanted.chunks(IDS_PER_SEARCH) {
+        let filter = by_ids(&config.user_filter, id_attribute, ids);
+        entries.extend(client.search(ldap, &filter, attributes).await?);
+    }
+    let fetched = Fetched {
+        present: Some(present),
+        entries,
+    };
+    Ok((fetched, mark_of(client, &marks)))
+}
+
+/// The newest change mark among `entries`.
+fn mark_of(client: &LdapClient, entries: &[directory::sync::DirectoryEntry]) -> Option<String> {
+    let attribute = &client.config().change_attribute;
+    newest(entries.iter().filter_map(|e| e.first(attribute)))
 }
 
 /// Whether change mark `value` is older than `mark` (numbers compared as numbers,
