@@ -62,6 +62,7 @@ client_id = "durchwahl"
 client_secret = "test-secret-for-oidc"
 redirect_url = "http://127.0.0.1:${port}/api/v1/auth/oidc/callback"
 label = "Landkreis-Konto"
+local_accounts = true
 `,
   });
   browser = await startBrowser();

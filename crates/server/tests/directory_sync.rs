@@ -165,6 +165,9 @@ fn the_directory_is_followed_on_both_databases() {
             "2301",
             "a.admin keeps hers"
         );
+        // Taken over from the CSV fixture: the local password is gone.
+        let login = directory::Login::parse("b.user").unwrap();
+        assert_eq!(s.block_on(s.store.password_hash(&login)).unwrap(), None);
     }
 
     // 2. Sign-in with the directory's password; a wrong one counts in the throttle.
@@ -185,6 +188,30 @@ fn the_directory_is_followed_on_both_databases() {
             }))
             .unwrap();
         assert_eq!(failed.len(), 1, "{}", s.label);
+    }
+
+    // The password is the directory's: changed there, confirmed by a bind.
+    for s in &servers {
+        let mut klara = s.client();
+        let r = klara.post(
+            "/api/v1/auth/login",
+            json!({"login": "k.kommt", "password": KLARA_PASSWORD}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = klara.post(
+            "/api/v1/me/password",
+            json!({"current": KLARA_PASSWORD, "new": "Ein ganz neues Kennwort 2026"}),
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = klara.post(
+            "/api/v1/me/recovery-codes",
+            json!({"password": KLARA_PASSWORD}),
+        );
+        assert_eq!(
+            r.status, 200,
+            "{}: confirmed at the directory: {}",
+            s.label, r.body
+        );
     }
 
     // Leo signs in and registers a desk phone.
@@ -262,6 +289,15 @@ fn the_directory_is_followed_on_both_databases() {
             "{}: session ended",
             s.label
         );
+        let mut admin = s.signed_in("a.admin");
+        assert_eq!(
+            admin.get("/api/v1/admin/staff/l.geht").status,
+            404,
+            "{}",
+            s.label
+        );
+        let listed = admin.get("/api/v1/admin/staff?q=l.geht").body;
+        assert!(!listed.contains("l.geht"), "{listed}");
         assert_eq!(sign_in(s, "l.geht", LEO_PASSWORD).0, 401);
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {

@@ -19,6 +19,8 @@ const CALLBACK: &str = "http://localhost/api/v1/auth/oidc/callback";
 fn options(provider: &OidcProvider, tune: &dyn Fn(&mut OidcConfig)) -> Options {
     let mut options = Options::default();
     let mut oidc = OidcConfig::new(&provider.issuer, CLIENT_ID, CLIENT_SECRET, CALLBACK);
+    // The fixture's people come from a CSV file, not from a directory.
+    oidc.local_accounts = true;
     tune(&mut oidc);
     options.config.auth.oidc = Some(oidc);
     options
@@ -449,6 +451,23 @@ fn an_unknown_person_or_a_refusal_at_the_provider_signs_nobody_in() {
             "/?sso_error=unknown"
         );
         assert!(refusals(&s)[0].contains("no preferred_username claim"));
+
+        // Without local_accounts, only people from the directory may use the provider:
+        // a login claim users can edit must not reach a local account (an admin's).
+        provider.issue(|i| *i = Issue::for_login("a.admin"));
+        let mut browser = s.client();
+        assert_eq!(trip(&mut browser, &provider).location(), "/", "{}", s.label);
+        drop(s);
+    }
+    for s in servers(&provider, &|c| c.local_accounts = false) {
+        provider.issue(|i| *i = Issue::for_login("a.admin"));
+        let mut browser = s.client();
+        assert_eq!(
+            trip(&mut browser, &provider).location(),
+            "/?sso_error=unknown"
+        );
+        assert_eq!(browser.get("/api/v1/me").status, 401);
+        assert!(refusals(&s)[0].contains("does not come from the directory"));
 
         provider.issue(|i| i.deny = true);
         let mut browser = s.client();

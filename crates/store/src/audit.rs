@@ -38,18 +38,7 @@ pub struct AuditFilter {
 impl Store {
     /// Appends an entry.
     pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, source, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(&entry.source)
-        .bind(&entry.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_audit(&self.pool, entry).await
     }
 
     /// Entries matching the filter, newest first.
@@ -94,4 +83,23 @@ impl Store {
         delete?;
         Ok(())
     }
+}
+
+/// Appends an entry through `executor` (the pool, or a transaction it belongs to).
+pub(crate) async fn insert_audit<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target, source, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(entry.at)
+    .bind(&entry.actor)
+    .bind(&entry.action)
+    .bind(&entry.target)
+    .bind(&entry.source)
+    .bind(&entry.detail)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

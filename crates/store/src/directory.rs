@@ -76,7 +76,15 @@ pub(crate) fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
 impl Store {
     /// Everyone and every unit, for planning an import.
     pub async fn snapshot(&self) -> Result<DirectorySnapshot, StoreError> {
-        let staff = self.list_staff(None).await?;
+        // Everyone, also people disabled by the directory sync: their logins are taken.
+        let staff = sqlx::query(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id ORDER BY s.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(staff_from_row)
+        .collect::<Result<_, _>>()?;
         let units = self.unit_paths().await?;
         let (from_directory, owned) = self.directory_ownership().await?;
         Ok(DirectorySnapshot {
@@ -99,12 +107,15 @@ impl Store {
             .collect()
     }
 
-    /// Staff sorted by unit, then name; only one unit and those below it when given.
+    /// Staff (not those the directory sync disabled) sorted by unit, then name; only one unit and those below it when given.
     pub async fn list_staff(
         &self,
         unit: Option<&UnitPath>,
     ) -> Result<Vec<StaffRecord>, StoreError> {
-        let base = format!("SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id");
+        let base = format!(
+            "SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id \
+             WHERE s.disabled_at IS NULL"
+        );
         let rows = match unit {
             None => {
                 sqlx::query(&format!("{base} ORDER BY u.path, s.display_name, s.login"))
@@ -115,7 +126,7 @@ impl Store {
                 let path = unit.to_string();
                 self.require_unit(&path).await?;
                 sqlx::query(&format!(
-                    "{base} WHERE u.path = $1 OR substr(u.path, 1, length($1) + 1) = $1 || '/' \
+                    "{base} AND (u.path = $1 OR substr(u.path, 1, length($1) + 1) = $1 || '/') \
                      ORDER BY u.path, s.display_name, s.login"
                 ))
                 .bind(path)
@@ -318,7 +329,10 @@ impl Store {
 
     /// One person by login.
     pub async fn person(&self, login: &Login) -> Result<Option<StaffRecord>, StoreError> {
-        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.login = $1");
+        let sql = format!(
+            "SELECT {STAFF_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id \
+             WHERE s.login = $1 AND s.disabled_at IS NULL"
+        );
         let row = sqlx::query(&sql)
             .bind(login.as_str())
             .fetch_optional(&self.pool)

@@ -23,8 +23,21 @@ pub struct SyncSummary {
     pub disabled_ids: Vec<i64>,
 }
 
+/// What an applied sync records besides the people, in the same transaction: its line in
+/// the sync log, its audit entries, and settings (the change mark, the last full sync,
+/// the owned fields). A sync is written whole or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct SyncBook {
+    /// The run's line in the log.
+    pub run: SyncRun,
+    /// Audit entries.
+    pub audit: Vec<crate::AuditEntry>,
+    /// Settings to write (key, value).
+    pub settings: Vec<(String, String)>,
+}
+
 /// One sync run as the admin page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncRun {
     /// Unix seconds when it started.
     pub started_at: i64,
@@ -78,7 +91,12 @@ impl Store {
     /// Applies a sync plan in one transaction: all of it, or (on any error) none of it.
     /// Disabled people lose their sessions and registrations at once and their extension
     /// is parked; a plan stopped by the guard is refused.
-    pub async fn apply_sync(&self, plan: &SyncPlan, now: i64) -> Result<SyncSummary, StoreError> {
+    pub async fn apply_sync(
+        &self,
+        plan: &SyncPlan,
+        book: &SyncBook,
+        now: i64,
+    ) -> Result<SyncSummary, StoreError> {
         if plan.guard.is_some() {
             return Err(StoreError::Conflict(
                 "the sync would disable too many people and must be confirmed".into(),
@@ -142,9 +160,14 @@ impl Store {
         for u in &plan.updates {
             let s = &u.after.record;
             sqlx::query(
+                // A person the directory takes over (from a CSV import) loses the local
+                // password: from now on the directory's counts (and no stale one is left
+                // should directory sign-in ever be switched off).
                 "UPDATE staff SET login = $2, display_name = $3, unit_id = $4, extension = $5, \
-                 email = $6, mobile = $7, roles = $8, features = $9, external_id = $10, \
-                 directory_dn = $11, disabled_at = NULL, updated_at = $12 WHERE login = $1",
+                 email = $6, mobile = $7, roles = $8, features = $9, \
+                 password_hash = CASE WHEN external_id IS NULL THEN NULL ELSE password_hash END, \
+                 external_id = $10, directory_dn = $11, disabled_at = NULL, updated_at = $12 \
+                 WHERE login = $1",
             )
             .bind(format!("~{}", u.login_before.as_str()))
             .bind(s.login.as_str())
@@ -196,31 +219,20 @@ impl Store {
             q.execute(&mut *tx).await?;
             summary.added += chunk.len();
         }
+        insert_run(&mut *tx, &book.run).await?;
+        for entry in &book.audit {
+            crate::audit::insert_audit(&mut *tx, entry).await?;
+        }
+        for (key, value) in &book.settings {
+            crate::settings::put_setting(&mut *tx, key, value).await?;
+        }
         tx.commit().await?;
         Ok(summary)
     }
 
-    /// Logs a sync run.
+    /// Logs a sync run (one that wrote no people: a dry run, stopped, or failed).
     pub async fn add_sync_run(&self, run: &SyncRun) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO directory_sync_runs (started_at, finished_at, trigger, kind, outcome, \
-             added, changed, disabled, enabled, problems, report) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(run.started_at)
-        .bind(run.finished_at)
-        .bind(&run.trigger)
-        .bind(&run.kind)
-        .bind(&run.outcome)
-        .bind(run.added)
-        .bind(run.changed)
-        .bind(run.disabled)
-        .bind(run.enabled)
-        .bind(run.problems)
-        .bind(&run.report)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_run(&self.pool, run).await
     }
 
     /// The latest sync runs, newest first.
@@ -272,20 +284,6 @@ impl Store {
         Ok((logins, owned))
     }
 
-    /// Records which fields the directory owns (done by each sync).
-    pub async fn set_directory_owned(&self, owned: OwnedFields) -> Result<(), StoreError> {
-        let names: Vec<&str> = [
-            ("email", owned.email),
-            ("mobile", owned.mobile),
-            ("roles", owned.roles),
-            ("features", owned.features),
-        ]
-        .into_iter()
-        .filter_map(|(name, on)| on.then_some(name))
-        .collect();
-        self.set_setting(OWNED_KEY, &names.join(",")).await
-    }
-
     /// The DN to bind as, for a person who comes from the directory (none: our own
     /// password hash applies).
     pub async fn directory_dn(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
@@ -295,4 +293,47 @@ impl Store {
             .await?;
         Ok(row.map(|r| opt_text(&r, 0)).transpose()?.flatten())
     }
+}
+
+/// The setting that records which fields the directory owns, as [`owned_setting`] writes
+/// it.
+pub const OWNED_SETTING: &str = OWNED_KEY;
+
+/// The value of [`OWNED_SETTING`] for `owned`.
+pub fn owned_setting(owned: OwnedFields) -> String {
+    let names: Vec<&str> = [
+        ("email", owned.email),
+        ("mobile", owned.mobile),
+        ("roles", owned.roles),
+        ("features", owned.features),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    names.join(",")
+}
+
+async fn insert_run<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    run: &SyncRun,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO directory_sync_runs (started_at, finished_at, trigger, kind, outcome, \
+         added, changed, disabled, enabled, problems, report) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(run.started_at)
+    .bind(run.finished_at)
+    .bind(&run.trigger)
+    .bind(&run.kind)
+    .bind(&run.outcome)
+    .bind(run.added)
+    .bind(run.changed)
+    .bind(run.disabled)
+    .bind(run.enabled)
+    .bind(run.problems)
+    .bind(&run.report)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

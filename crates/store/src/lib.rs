@@ -28,7 +28,7 @@ pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
 pub use config::DatabaseConfig;
 pub use database_url::{Backend, DatabaseUrl};
 pub use directory::{FeatureSelection, FeatureSwitch, ImportSummary};
-pub use directory_sync::{SyncRun, SyncSummary};
+pub use directory_sync::{owned_setting, SyncBook, SyncRun, SyncSummary, OWNED_SETTING};
 pub use factors::{FactorSummary, TotpRow};
 pub use forwarding::{PersonForwarding, TargetPerson};
 pub use groups::Group;

@@ -208,7 +208,7 @@ impl Store {
     pub async fn favourites(&self, owner_id: i64) -> Result<Vec<PanelPerson>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PERSON} FROM favourites f JOIN staff s ON s.id = f.target_id \
-             JOIN units u ON u.id = s.unit_id WHERE f.owner_id = $1 ORDER BY s.display_name, s.login"
+             JOIN units u ON u.id = s.unit_id WHERE f.owner_id = $1 AND s.disabled_at IS NULL ORDER BY s.display_name, s.login"
         ))
         .bind(owner_id)
         .fetch_all(&self.pool)
@@ -276,7 +276,7 @@ impl Store {
              JOIN staff_group_members mine ON mine.group_id = g.id AND mine.staff_id = $1 \
              JOIN staff_group_members m ON m.group_id = g.id \
              JOIN staff s ON s.id = m.staff_id JOIN units u ON u.id = s.unit_id \
-             WHERE g.kind = 'team_panel' ORDER BY g.name, g.id, s.display_name, s.login"
+             WHERE g.kind = 'team_panel' AND s.disabled_at IS NULL ORDER BY g.name, g.id, s.display_name, s.login"
         ))
         .bind(staff_id)
         .fetch_all(&self.pool)
@@ -386,7 +386,8 @@ impl Store {
     pub async fn watches_of(&self, watcher_id: i64) -> Result<Vec<(PanelPerson, i64)>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {PERSON}, w.expires_ms FROM watches w JOIN staff s ON s.id = w.target_id \
-             JOIN units u ON u.id = s.unit_id WHERE w.watcher_id = $1 ORDER BY s.display_name"
+             JOIN units u ON u.id = s.unit_id WHERE w.watcher_id = $1 AND s.disabled_at IS NULL \
+             ORDER BY s.display_name"
         ))
         .bind(watcher_id)
         .fetch_all(&self.pool)

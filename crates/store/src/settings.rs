@@ -14,14 +14,23 @@ impl Store {
 
     /// Writes a setting.
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        put_setting(&self.pool, key, value).await
     }
+}
+
+/// Writes a setting through `executor` (the pool, or a transaction it belongs to).
+pub(crate) async fn put_setting<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(executor)
+    .await?;
+    Ok(())
 }

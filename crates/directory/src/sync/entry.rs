@@ -76,11 +76,6 @@ pub fn dn_parts_top_down(dn: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The value of a DN's first part (`CN=GG-Softphone,OU=…` gives `GG-Softphone`).
-pub fn dn_first_value(dn: &str) -> Option<String> {
-    dn_parts_top_down(dn).pop().map(|(_, v)| v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,9 +100,5 @@ mod tests {
             ["de", "lra", "Amt 2", "Sachgebiet 23", "Berger, Anna"]
         );
         assert_eq!(parts[2].0, "ou");
-        assert_eq!(
-            dn_first_value("CN=GG-Softphone,OU=Gruppen,DC=lra").as_deref(),
-            Some("GG-Softphone")
-        );
     }
 }

@@ -2,7 +2,7 @@
 //! unit, the extension and the contact fields, and which groups give which roles and
 //! features (`[directory.ldap.mapping]`, `[[directory.ldap.groups]]`).
 
-use super::entry::{dn_first_value, dn_parts_top_down, DirectoryEntry};
+use super::entry::{dn_parts_top_down, DirectoryEntry};
 use super::problem::{EntryProblem, ProblemKind};
 use crate::contact::{parse_email, parse_name, parse_phone};
 use crate::role::default_roles;
@@ -103,8 +103,26 @@ pub struct OwnedFields {
 pub struct Mapping {
     /// The attribute settings.
     pub attributes: SyncMapping,
-    rules: Vec<(String, RoleSet, FeatureSet)>,
+    rules: Vec<(GroupMatch, RoleSet, FeatureSet)>,
     unit_root: Option<UnitPath>,
+}
+
+/// How a rule names its group.
+#[derive(Debug, Clone, PartialEq)]
+enum GroupMatch {
+    /// By its DN, as parts from the top, names and values in lower case.
+    Dn(Vec<(String, String)>),
+    /// By its name (the first value of its DN), lower case: only for feature rules.
+    Name(String),
+}
+
+/// A DN's parts from the top with names and values in lower case, so that `CN=X, OU=Y`
+/// and `cn=x,ou=y` are the same DN, as LDAP compares them.
+fn normalised_dn(dn: &str) -> Vec<(String, String)> {
+    dn_parts_top_down(dn)
+        .into_iter()
+        .map(|(name, value)| (name, value.to_lowercase()))
+        .collect()
 }
 
 /// A person as the directory describes them.
@@ -116,8 +134,6 @@ pub struct MappedPerson {
     pub dn: String,
     /// The record with the fields the directory owns (others at their defaults).
     pub record: StaffRecord,
-    /// The account is disabled in the directory.
-    pub disabled: bool,
 }
 
 impl Mapping {
@@ -125,14 +141,29 @@ impl Mapping {
     pub fn new(attributes: SyncMapping, groups: &[GroupRule]) -> Result<Mapping, String> {
         let mut rules = Vec::new();
         for rule in groups {
-            let roles = RoleSet::parse_list(&rule.roles.join(";"), &[';'])
-                .map_err(|e| format!("[[directory.ldap.groups]] {:?}: {e}", rule.group))?;
+            let context = |e: &dyn std::fmt::Display| {
+                format!("[[directory.ldap.groups]] {:?}: {e}", rule.group)
+            };
+            let roles =
+                RoleSet::parse_list(&rule.roles.join(";"), &[';']).map_err(|e| context(&e))?;
             let features = FeatureSet::parse_list(&rule.features.join(";"), &[';'])
-                .map_err(|e| format!("[[directory.ldap.groups]] {:?}: {e}", rule.group))?;
-            if rule.group.trim().is_empty() {
+                .map_err(|e| context(&e))?;
+            let group = rule.group.trim();
+            if group.is_empty() {
                 return Err("[[directory.ldap.groups]] group must not be empty".into());
             }
-            rules.push((rule.group.trim().to_lowercase(), roles, features));
+            let matcher = if group.contains('=') {
+                GroupMatch::Dn(normalised_dn(group))
+            } else if !roles.is_empty() {
+                // A group's name is unique only within its OU: whoever may create groups
+                // in any OU could make one of that name and join it.
+                return Err(context(
+                    &"a rule that gives roles must name the group by its full DN",
+                ));
+            } else {
+                GroupMatch::Name(group.to_lowercase())
+            };
+            rules.push((matcher, roles, features));
         }
         let unit_root = match &attributes.unit_root {
             Some(raw) => Some(
@@ -261,11 +292,6 @@ impl Mapping {
         };
         let email = optional(&a.email_attribute, parse_email, &mut problem);
         let mobile = optional(&a.mobile_attribute, parse_phone, &mut problem);
-        let disabled = a.account_disabled_bit
-            && entry
-                .first("userAccountControl")
-                .and_then(|v| v.parse::<u64>().ok())
-                .is_some_and(|flags| flags & 2 != 0);
         let (roles, features) = self.roles_and_features(entry);
         match (external_id, login, name, unit, extension) {
             (Some(external_id), Some(login), Some(name), Some(unit), Some(extension))
@@ -285,11 +311,20 @@ impl Mapping {
                         roles,
                         features,
                     },
-                    disabled,
                 })
             }
             _ => Err(problems),
         }
+    }
+
+    /// Whether the entry's account is disabled in the directory (`userAccountControl`'s
+    /// bit 2), whatever else is wrong with it: offboarding often also clears fields.
+    pub fn disabled_in_directory(&self, entry: &DirectoryEntry) -> bool {
+        self.attributes.account_disabled_bit
+            && entry
+                .first("userAccountControl")
+                .and_then(|v| v.parse::<u64>().ok())
+                .is_some_and(|flags| flags & 2 != 0)
     }
 
     fn unit_of(&self, entry: &DirectoryEntry) -> Result<UnitPath, ProblemKind> {
@@ -322,10 +357,14 @@ impl Mapping {
         let mut roles = default_roles();
         let mut features = FeatureSet::default();
         for member_of in entry.all("memberOf") {
-            let dn = member_of.trim().to_lowercase();
-            let name = dn_first_value(&dn).unwrap_or_default();
+            let dn = normalised_dn(member_of);
+            let name = dn.last().map(|(_, v)| v.as_str()).unwrap_or_default();
             for (group, r, f) in &self.rules {
-                if *group == dn || *group == name {
+                let matches = match group {
+                    GroupMatch::Dn(parts) => *parts == dn,
+                    GroupMatch::Name(wanted) => wanted == name,
+                };
+                if matches {
                     roles = roles.union(*r);
                     features = features.union(*f);
                 }

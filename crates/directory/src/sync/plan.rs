@@ -10,7 +10,7 @@
 use super::entry::DirectoryEntry;
 use super::mapping::{MappedPerson, Mapping};
 use super::problem::{EntryProblem, ProblemKind};
-use crate::{Login, StaffRecord, UnitPath};
+use crate::{Login, Role, StaffRecord, UnitPath};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A person as the sync finds them here.
@@ -159,6 +159,13 @@ fn match_entries(
     let mut seen_logins: HashMap<Login, String> = HashMap::new();
     let mut mapped_all = Vec::new();
     for entry in &fetched.entries {
+        // Disabled in the directory: gone here, even if its fields no longer map.
+        if mapping.disabled_in_directory(entry) {
+            if let Some(id) = entry.first(&mapping.attributes.id_attribute) {
+                matched.gone.insert(id.to_string());
+                continue;
+            }
+        }
         let mapped = match mapping.map_entry(entry) {
             Ok(m) => m,
             Err(found) => {
@@ -166,10 +173,6 @@ fn match_entries(
                 continue;
             }
         };
-        if mapped.disabled {
-            matched.gone.insert(mapped.external_id.clone());
-            continue;
-        }
         if let Some(first) = seen_logins.insert(mapped.record.login.clone(), mapped.dn.clone()) {
             problems.push(login_taken(&mapped, &first));
             continue;
@@ -187,7 +190,7 @@ fn match_entries(
         .zip(&by_entry)
         .filter_map(|(m, i)| i.filter(|&i| known[i].record.login != m.record.login))
         .collect();
-    let decisions: Vec<Result<Option<usize>, String>> = mapped_all
+    let decisions: Vec<Result<Option<usize>, ProblemKind>> = mapped_all
         .iter()
         .zip(&by_entry)
         .map(|(m, &by_id)| decide(known, fetched, &by_login, &renamed, m, by_id))
@@ -195,7 +198,7 @@ fn match_entries(
     for (mapped, decision) in mapped_all.into_iter().zip(decisions) {
         match decision {
             Ok(index) => matched.wanted.push((mapped, index)),
-            Err(other) => problems.push(login_taken(&mapped, &other)),
+            Err(kind) => problems.push(EntryProblem::new(&mapped.dn, "login", kind)),
         }
     }
     matched
@@ -209,14 +212,17 @@ fn decide(
     renamed: &HashSet<usize>,
     m: &MappedPerson,
     by_id: Option<usize>,
-) -> Result<Option<usize>, String> {
+) -> Result<Option<usize>, ProblemKind> {
     let holder = by_login
         .get(&m.record.login)
         .copied()
         .filter(|h| !renamed.contains(h));
     match by_id {
         Some(i) => match holder {
-            Some(h) if h != i => Err(known[h].record.login.to_string()),
+            Some(h) if h != i => Err(ProblemKind::LoginTaken {
+                login: m.record.login.to_string(),
+                other: known[h].record.login.to_string(),
+            }),
             _ => Ok(Some(i)),
         },
         // A person whose old entry is gone may come back under a new entry with the same
@@ -224,7 +230,18 @@ fn decide(
         // else's login from the directory is taken.
         None => match holder {
             Some(i) if known[i].external_id.is_some() && !came_back(&known[i], fetched) => {
-                Err(known[i].dn.clone().unwrap_or_default())
+                Err(ProblemKind::LoginTaken {
+                    login: m.record.login.to_string(),
+                    other: known[i].dn.clone().unwrap_or_default(),
+                })
+            }
+            Some(i)
+                if known[i].external_id.is_none()
+                    && known[i].record.roles.contains(Role::Admin) =>
+            {
+                Err(ProblemKind::LocalAdministrator {
+                    login: m.record.login.to_string(),
+                })
             }
             found => Ok(found),
         },

@@ -52,6 +52,15 @@ pub enum ProblemKind {
         /// Who else has it (a login, or another DN).
         other: String,
     },
+    /// A local administrator (from a CSV import or the set-up) has the login: the
+    /// directory does not take over administrators, so whoever controls a directory
+    /// account of that name does not become one (and the local emergency administrator
+    /// keeps signing in when the directory is down).
+    #[error("login {login} belongs to a local administrator, whom the directory does not take over; rename one of them")]
+    LocalAdministrator {
+        /// The login.
+        login: String,
+    },
     /// Another person has the login.
     #[error("login {login} belongs to another person ({other})")]
     LoginTaken {

@@ -301,6 +301,31 @@ fn conflicts_are_reported_and_the_rest_applies() {
 }
 
 #[test]
+fn a_leaver_disabled_in_the_directory_is_disabled_even_when_fields_were_cleared() {
+    let entries = vec![entry("u1", "aberger", "Anna Berger", "Amt 2", "2401")];
+    let first = plan_sync(&[], &[], &mapping(), &all(entries), 1.0, false);
+    let here = known(&first, &[]);
+    let offboarded = DirectoryEntry::new("cn=aberger,ou=Benutzer,dc=lra,dc=test")
+        .with("entryUUID", ["u1"])
+        .with("sAMAccountName", ["aberger"])
+        .with("userAccountControl", ["514"]);
+    let plan = plan_sync(
+        &here,
+        &first.new_units,
+        &mapping(),
+        &all(vec![offboarded]),
+        1.0,
+        false,
+    );
+    assert_eq!(
+        plan.disables,
+        [Login::parse("aberger").unwrap()],
+        "{plan:?}"
+    );
+    assert!(plan.problems.is_empty());
+}
+
+#[test]
 fn a_person_with_a_problem_is_neither_changed_nor_disabled() {
     let entries = vec![entry("u1", "aberger", "Anna Berger", "Amt 2", "2401")];
     let first = plan_sync(&[], &[], &mapping(), &all(entries), 0.1, false);
@@ -392,6 +417,34 @@ fn group_rules_match_by_dn_or_name_and_bad_rules_are_refused() {
         features: vec![],
     };
     assert!(Mapping::new(SyncMapping::default(), &[bad]).is_err());
+    // A rule giving roles must name its group by DN: a name is unique only in its OU.
+    let by_name = GroupRule {
+        group: "GG-Admins".into(),
+        roles: vec!["admin".into()],
+        features: vec![],
+    };
+    let refused = Mapping::new(SyncMapping::default(), &[by_name]).unwrap_err();
+    assert!(refused.contains("full DN"), "{refused}");
+    // A look-alike group of the same name in another OU gives no admin role; spaces and
+    // case in the DN do not matter.
+    let elsewhere = entry("u2", "bkrause", "Bernd Krause", "Amt 2", "2402").with(
+        "memberOf",
+        ["CN=GG-Admins,OU=Eigene Gruppen,DC=lra,DC=test"],
+    );
+    assert!(!mapping()
+        .map_entry(&elsewhere)
+        .unwrap()
+        .record
+        .roles
+        .contains(Role::Admin));
+    let spaced = entry("u3", "cdietz", "Clara Dietz", "Amt 2", "2403")
+        .with("memberOf", ["CN=GG-Admins, OU=Gruppen, DC=lra, DC=test"]);
+    assert!(mapping()
+        .map_entry(&spaced)
+        .unwrap()
+        .record
+        .roles
+        .contains(Role::Admin));
 }
 
 #[test]
@@ -497,4 +550,19 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_local_administrator_is_not_taken_over_by_a_directory_account_of_the_same_name() {
+    let mut admin = local("notfall", "2000");
+    admin.record.roles = admin.record.roles.with(Role::Admin);
+    let e = entry("u1", "notfall", "Jemand", "Amt 2", "2401");
+    let plan = plan_sync(&[admin], &[], &mapping(), &all(vec![e]), 1.0, false);
+    assert!(plan.is_noop(), "{plan:?}");
+    assert_eq!(
+        plan.problems[0].kind,
+        ProblemKind::LocalAdministrator {
+            login: "notfall".into()
+        }
+    );
 }

@@ -135,6 +135,13 @@ impl LdapConfig {
         if self.base_dn.trim().is_empty() || self.bind_dn.trim().is_empty() {
             return Err("[directory.ldap] base_dn and bind_dn must be set".into());
         }
+        if secrecy::ExposeSecret::expose_secret(&self.bind_password).is_empty() {
+            return Err(
+                "[directory.ldap] bind_password must be set (an empty one is an \
+                        unauthenticated bind, which reads nothing)"
+                    .into(),
+            );
+        }
         if !self.user_filter.trim().starts_with('(') {
             return Err(format!(
                 "[directory.ldap] user_filter {:?} must be an LDAP filter in brackets",

@@ -25,7 +25,15 @@ pub struct DirectorySync {
     store: Store,
     live: live::Live,
     one_at_a_time: tokio::sync::Mutex<()>,
+    /// Binds for sign-in at once: the directory is the administration's domain
+    /// controller, not ours to flood.
+    binds: tokio::sync::Semaphore,
 }
+
+/// Sign-ins checked at the directory at the same time; more wait up to `BIND_WAIT`,
+/// then get a 503.
+const BINDS_AT_ONCE: usize = 16;
+const BIND_WAIT: Duration = Duration::from_secs(3);
 
 impl DirectorySync {
     /// The sync for `config`.
@@ -39,6 +47,7 @@ impl DirectorySync {
             store,
             live,
             one_at_a_time: tokio::sync::Mutex::new(()),
+            binds: tokio::sync::Semaphore::new(BINDS_AT_ONCE),
         })
     }
 
@@ -118,6 +127,10 @@ impl web::directory_sync::DirectoryService for DirectorySync {
         password: &'a str,
     ) -> web::directory_sync::Pending<'a, Result<bool, String>> {
         Box::pin(async move {
+            let _turn = tokio::time::timeout(BIND_WAIT, self.binds.acquire())
+                .await
+                .map_err(|_| "too many sign-ins at the directory at once".to_string())?
+                .map_err(|e| e.to_string())?;
             self.client
                 .check_password(dn, password)
                 .await

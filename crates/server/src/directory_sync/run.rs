@@ -11,7 +11,9 @@
 use super::client::{LdapClient, LdapError};
 use directory::sync::{plan_sync, Fetched, KnownPerson, Mapping, SyncPlan};
 use std::collections::HashSet;
-use store::{AuditEntry, Store, StoreError, SyncRun, SyncSummary};
+use store::{
+    owned_setting, AuditEntry, Store, StoreError, SyncBook, SyncRun, SyncSummary, OWNED_SETTING,
+};
 
 const MARK_KEY: &str = "directory.ldap.mark";
 const LAST_FULL_KEY: &str = "directory.ldap.last_full";
@@ -82,7 +84,9 @@ pub enum SyncError {
     Mapping(String),
 }
 
-/// Runs one sync at `now` (Unix seconds) and logs it, also when it fails.
+/// Runs one sync at `now` (Unix seconds) and logs it, also when it fails. An applied
+/// sync writes its people, its log line, its audit entries and its marks in one
+/// transaction.
 pub async fn sync_once(
     client: &LdapClient,
     store: &Store,
@@ -95,59 +99,75 @@ pub async fn sync_once(
         .map_err(SyncError::Mapping)?;
     let full = request.full || full_due(client, store, now).await?;
     let kind = if full { "full" } else { "incremental" };
-    let result = run(client, store, &mapping, &request, full, now).await;
-    let finished = unix_now().max(now);
-    match result {
-        Ok((plan, applied, mark)) => {
-            let outcome = match (&applied, &plan.guard) {
-                (Some(_), _) => "applied",
-                (None, Some(_)) => "guard",
-                (None, None) => "dry_run",
-            };
-            if applied.is_some() {
-                if let Some(mark) = mark {
-                    store.set_setting(MARK_KEY, &mark).await?;
-                }
-                if full {
-                    store.set_setting(LAST_FULL_KEY, &now.to_string()).await?;
-                }
-                store.set_directory_owned(mapping.owned()).await?;
+    let result = async {
+        let (plan, mark) = read_and_plan(client, store, &mapping, &request, full).await?;
+        let outcome = if request.dry_run {
+            "dry_run"
+        } else if plan.guard.is_some() {
+            "guard"
+        } else {
+            "applied"
+        };
+        let run = run_line(&request, kind, outcome, &plan, now);
+        let audit = audit_entries(&request, &run, &plan, now);
+        if outcome != "applied" {
+            store.add_sync_run(&run).await?;
+            for entry in &audit {
+                store.audit(entry).await?;
             }
-            let run = SyncRun {
-                started_at: now,
-                finished_at: finished,
-                trigger: request.trigger.name().into(),
-                kind: kind.into(),
-                outcome: outcome.into(),
-                added: plan.creates.len() as i64,
-                changed: plan.updates.iter().filter(|u| !u.enable).count() as i64,
-                disabled: plan.disables.len() as i64,
-                enabled: plan.updates.iter().filter(|u| u.enable).count() as i64,
-                problems: plan.problems.len() as i64,
-                report: super::report::lines(&plan).join("\n"),
-            };
-            store.add_sync_run(&run).await?;
-            audit_run(store, &request, &run, &plan, applied.is_some(), now).await?;
-            Ok(SyncOutcome { run, plan, applied })
+            return Ok(SyncOutcome {
+                run,
+                plan,
+                applied: None,
+            });
         }
-        Err(error) => {
-            let run = SyncRun {
-                started_at: now,
-                finished_at: finished,
-                trigger: request.trigger.name().into(),
-                kind: kind.into(),
-                outcome: "failed".into(),
-                added: 0,
-                changed: 0,
-                disabled: 0,
-                enabled: 0,
-                problems: 0,
-                report: error.to_string(),
-            };
-            store.add_sync_run(&run).await?;
-            tracing::warn!(error = %error, "directory sync failed");
-            Err(error)
+        let mut settings = vec![(OWNED_SETTING.to_string(), owned_setting(mapping.owned()))];
+        settings.extend(mark.map(|mark| (MARK_KEY.to_string(), mark)));
+        if full {
+            settings.push((LAST_FULL_KEY.to_string(), now.to_string()));
         }
+        let book = SyncBook {
+            run,
+            audit,
+            settings,
+        };
+        let applied = store.apply_sync(&plan, &book, now).await?;
+        Ok::<_, SyncError>(SyncOutcome {
+            run: book.run,
+            plan,
+            applied: Some(applied),
+        })
+    }
+    .await;
+    if let Err(error) = &result {
+        let mut run = run_line(&request, kind, "failed", &SyncPlan::default(), now);
+        run.report = error.to_string();
+        store.add_sync_run(&run).await?;
+        tracing::warn!(%error, "directory sync failed");
+    }
+    result
+}
+
+/// The sync's line in the log.
+fn run_line(
+    request: &SyncRequest,
+    kind: &str,
+    outcome: &str,
+    plan: &SyncPlan,
+    now: i64,
+) -> SyncRun {
+    SyncRun {
+        started_at: now,
+        finished_at: unix_now().max(now),
+        trigger: request.trigger.name().into(),
+        kind: kind.into(),
+        outcome: outcome.into(),
+        added: plan.creates.len() as i64,
+        changed: plan.updates.iter().filter(|u| !u.enable).count() as i64,
+        disabled: plan.disables.len() as i64,
+        enabled: plan.updates.iter().filter(|u| u.enable).count() as i64,
+        problems: plan.problems.len() as i64,
+        report: super::report::lines(plan).join("\n"),
     }
 }
 
@@ -163,14 +183,15 @@ async fn full_due(client: &LdapClient, store: &Store, now: i64) -> Result<bool, 
     Ok(now - last_full >= i64::from(client.config().full_sync_hours) * 3600)
 }
 
-async fn run(
+/// Reads the directory (all of it, or the changes) and plans; returns the plan and the
+/// newest change mark seen.
+async fn read_and_plan(
     client: &LdapClient,
     store: &Store,
     mapping: &Mapping,
     request: &SyncRequest,
     full: bool,
-    now: i64,
-) -> Result<(SyncPlan, Option<SyncSummary>, Option<String>), SyncError> {
+) -> Result<(SyncPlan, Option<String>), SyncError> {
     let config = client.config();
     let known = store.known_people().await?;
     let mut ldap = client.service_session().await?;
@@ -194,11 +215,7 @@ async fn run(
         config.max_disable_percent / 100.0,
         request.confirm,
     );
-    if request.dry_run || plan.guard.is_some() {
-        return Ok((plan, None, mark));
-    }
-    let applied = store.apply_sync(&plan, now).await?;
-    Ok((plan, Some(applied), mark))
+    Ok((plan, mark))
 }
 
 /// A full read: every entry with every attribute; everyone is present who is read.
@@ -317,14 +334,14 @@ fn by_ids(user_filter: &str, id_attribute: &str, ids: &[String]) -> String {
     format!("(&{user_filter}(|{alternatives}))")
 }
 
-async fn audit_run(
-    store: &Store,
+/// The sync's audit entries: one for the run, one per person disabled or enabled again
+/// (when it is applied).
+fn audit_entries(
     request: &SyncRequest,
     run: &SyncRun,
     plan: &SyncPlan,
-    applied: bool,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Vec<AuditEntry> {
     let entry = |action: &str, target: Option<String>, detail: String| AuditEntry {
         at: now,
         actor: request.actor.clone(),
@@ -337,26 +354,18 @@ async fn audit_run(
         "{} {}: {} added, {} changed, {} disabled, {} enabled, {} problems",
         run.kind, run.outcome, run.added, run.changed, run.disabled, run.enabled, run.problems
     );
-    store.audit(&entry("directory.sync", None, detail)).await?;
-    if applied {
+    let mut entries = vec![entry("directory.sync", None, detail)];
+    if run.outcome == "applied" {
         for login in &plan.disables {
-            let e = entry(
-                "person.disabled",
-                Some(login.to_string()),
-                "left the directory".into(),
-            );
-            store.audit(&e).await?;
+            let why = "left the directory".to_string();
+            entries.push(entry("person.disabled", Some(login.to_string()), why));
         }
         for u in plan.updates.iter().filter(|u| u.enable) {
-            let e = entry(
-                "person.enabled",
-                Some(u.after.record.login.to_string()),
-                "back in the directory".into(),
-            );
-            store.audit(&e).await?;
+            let who = Some(u.after.record.login.to_string());
+            entries.push(entry("person.enabled", who, "back in the directory".into()));
         }
     }
-    Ok(())
+    entries
 }
 
 fn unix_now() -> i64 {

@@ -95,6 +95,7 @@ pub struct PasswordChanged {
     responses((status = 200, body = PasswordChanged),
         (status = 400, description = "Too short or too common", body = ErrorBody),
         (status = 401, description = "The current password is wrong", body = ErrorBody),
+        (status = 409, description = "The password is the directory's (LDAP): changed there", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords", body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -103,6 +104,13 @@ pub async fn change_password(
     Json(body): Json<PasswordBody>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
     let a = who.account.clone();
+    if crate::auth::sign_in::password_from_directory(&state, &a) {
+        return Err(ApiError::Conflict(
+            "Ihr Passwort ist das des Verzeichnisses (Active Directory); ändern Sie es dort, \
+             z. B. mit Strg+Alt+Entf an Ihrem Dienst-PC."
+                .into(),
+        ));
+    }
     auth::check_policy(a.login.as_str(), &body.new)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     confirm_password(&state, &who, body.current, &peer.ip().to_string()).await?;

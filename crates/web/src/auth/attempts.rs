@@ -147,13 +147,7 @@ pub async fn confirm_password(
 ) -> Result<(), ApiError> {
     let key = who.account.login.as_str();
     count_attempt(state, key, source, state.now()).await?;
-    let facts = (who.account.id, who.account.password_hash.clone());
-    let ok = state
-        .hashing
-        .run(move || {
-            auth::sign_in::check_password(Some((facts.0, facts.1.as_deref())), &password).is_some()
-        })
-        .await?;
+    let ok = crate::auth::sign_in::verify_password(state, Some(&who.account), password).await?;
     if !ok {
         return Err(failed(state, key, source, "password.confirm.failed").await?);
     }

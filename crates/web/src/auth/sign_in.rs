@@ -233,30 +233,7 @@ pub async fn login(
         Ok(login) => state.store.account_by_login(&login).await?,
         Err(_) => None,
     };
-    let verified = match directory_bind(&state, account.as_ref()) {
-        Some((directory, dn)) => match directory.check_password(&dn, &body.password).await {
-            Ok(verified) => verified,
-            Err(why) => {
-                tracing::warn!(error = %why, "the directory cannot check a password");
-                return Err(ApiError::Unavailable(
-                    "Das Verzeichnis (LDAP) ist gerade nicht erreichbar; bitte versuchen Sie es \
-                     in einigen Minuten erneut."
-                        .into(),
-                ));
-            }
-        },
-        None => {
-            let facts = account.as_ref().map(|a| (a.id, a.password_hash.clone()));
-            let password = body.password;
-            state
-                .hashing
-                .run(move || {
-                    let facts = facts.as_ref().map(|(id, h)| (*id, h.as_deref()));
-                    check_password(facts, &password).is_some()
-                })
-                .await?
-        }
-    };
+    let verified = verify_password(&state, account.as_ref(), body.password).await?;
     let Some(account) = account.filter(|_| verified) else {
         return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
@@ -304,6 +281,42 @@ pub(crate) async fn factor_facts(
         letter_code: state.store.has_letter_code(account.id, state.now()).await?,
         required: rule.requires(&account.unit.to_string(), from_office),
     })
+}
+
+/// Whether `password` is the person's: by a bind at the directory for people from it
+/// (when directory sign-in is on), else against our hash (for an unknown person a dummy
+/// hash, so both take as long). A directory that cannot be asked is a 503.
+pub(crate) async fn verify_password(
+    state: &AppState,
+    account: Option<&Account>,
+    password: String,
+) -> Result<bool, ApiError> {
+    if let Some((directory, dn)) = directory_bind(state, account) {
+        return directory
+            .check_password(&dn, &password)
+            .await
+            .map_err(|why| {
+                tracing::warn!(error = %why, "the directory cannot check a password");
+                ApiError::Unavailable(
+                    "Das Verzeichnis (LDAP) ist gerade nicht erreichbar; bitte versuchen Sie es \
+                 in einigen Minuten erneut."
+                        .into(),
+                )
+            });
+    }
+    let facts = account.map(|a| (a.id, a.password_hash.clone()));
+    state
+        .hashing
+        .run(move || {
+            let facts = facts.as_ref().map(|(id, h)| (*id, h.as_deref()));
+            check_password(facts, &password).is_some()
+        })
+        .await
+}
+
+/// Whether the person's password is the directory's (so it is changed there).
+pub(crate) fn password_from_directory(state: &AppState, account: &Account) -> bool {
+    directory_bind(state, Some(account)).is_some()
 }
 
 /// The directory and the DN to bind as, for a person whose password the directory checks

@@ -75,6 +75,12 @@ pub struct OidcConfig {
     /// Extra trusted CA certificates (PEM) for the provider's TLS, besides the system's.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Whether people who do not come from the LDAP directory (CSV imports, the first
+    /// administrator) may sign in through the provider too. Off by default: a login
+    /// claim that users can edit at some providers must not reach a local
+    /// administrator. Turn it on where the provider is the only directory.
+    #[serde(default)]
+    pub local_accounts: bool,
 }
 
 fn redacted<S: serde::Serializer>(_: &SecretString, s: S) -> Result<S::Ok, S::Error> {
@@ -113,6 +119,7 @@ impl PartialEq for OidcConfig {
                 c.mfa_amr.clone(),
                 c.label.clone(),
                 c.ca_file.clone(),
+                c.local_accounts,
             )
         };
         plain(self) == plain(other)
@@ -133,6 +140,7 @@ impl OidcConfig {
             mfa_amr: default_mfa_amr(),
             label: default_label(),
             ca_file: None,
+            local_accounts: false,
         }
     }
 

@@ -311,6 +311,15 @@ async fn verify(
             login: Some(login),
         }));
     };
+    if account.directory_dn.is_none() && !oidc.config().local_accounts {
+        return Err(Stop::Refused(Refusal {
+            code: "unknown",
+            reason:
+                "the person does not come from the directory ([auth.oidc] local_accounts = false)"
+                    .into(),
+            login: Some(login),
+        }));
+    }
     let amr: Vec<&str> = claims.amr.iter().map(String::as_str).collect();
     let provider_mfa =
         oidc.config().accept_provider_mfa && provider_second_factor(&amr, &oidc.config().mfa_amr);
@@ -339,7 +348,25 @@ fn read_claims(
         .id_token()
         .ok_or_else(|| ClaimsVerificationError::Other("the answer has no ID token".into()))?;
     let at = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
-    let verifier = provider.client.id_token_verifier().set_time_fn(move || at);
+    // Only the provider's public keys sign: HS256 (keyed with our client secret, which
+    // Keycloak offers) is refused, as is "none".
+    use openidconnect::core::CoreJwsSigningAlgorithm as Alg;
+    let verifier = provider
+        .client
+        .id_token_verifier()
+        .set_allowed_algs([
+            Alg::RsaSsaPkcs1V15Sha256,
+            Alg::RsaSsaPkcs1V15Sha384,
+            Alg::RsaSsaPkcs1V15Sha512,
+            Alg::RsaSsaPssSha256,
+            Alg::RsaSsaPssSha384,
+            Alg::RsaSsaPssSha512,
+            Alg::EcdsaP256Sha256,
+            Alg::EcdsaP384Sha384,
+            Alg::EcdsaP521Sha512,
+            Alg::EdDsa,
+        ])
+        .set_time_fn(move || at);
     let claims = id_token.claims(&verifier, nonce)?;
     let login = match oidc.config().login_claim.as_str() {
         "sub" => Some(claims.subject().to_string()),
