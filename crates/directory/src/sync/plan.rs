@@ -65,7 +65,7 @@ pub struct SyncUpdate {
 pub struct GuardStop {
     /// People the sync would disable.
     pub would_disable: usize,
-    /// People enabled now.
+    /// People from the directory enabled now.
     pub enabled: usize,
     /// The largest share allowed without confirmation.
     pub max_share: f64,
@@ -447,7 +447,12 @@ fn guard(
     max_share: f64,
     confirmed: bool,
 ) -> Option<GuardStop> {
-    let enabled = known.iter().filter(|p| !p.disabled).count();
+    // The share of the people from the directory: in a house that also has CSV people a
+    // wrong filter must not hide behind them.
+    let enabled = known
+        .iter()
+        .filter(|p| !p.disabled && p.external_id.is_some())
+        .count();
     let share = would_disable as f64 / enabled.max(1) as f64;
     (!confirmed && would_disable > 0 && share > max_share).then_some(GuardStop {
         would_disable,

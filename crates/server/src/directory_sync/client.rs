@@ -175,20 +175,29 @@ impl LdapClient {
     }
 }
 
+/// Attributes whose values are bytes, written as hex whether or not the bytes happen to
+/// be valid UTF-8 (ldap3 hands those over as text).
+pub(crate) const BINARY: [&str; 3] = ["objectguid", "objectsid", "ms-ds-consistencyguid"];
+
 /// A search entry with binary values (AD's objectGUID) written as hex.
 fn entry_of(found: SearchEntry) -> DirectoryEntry {
     let mut entry = DirectoryEntry::new(found.dn);
     for (name, values) in found.attrs {
+        let values = if BINARY.contains(&name.to_ascii_lowercase().as_str()) {
+            values.iter().map(|v| hex(v.as_bytes())).collect()
+        } else {
+            values
+        };
         entry.insert(&name, values);
     }
     for (name, values) in found.bin_attrs {
-        let hex = values
-            .iter()
-            .map(|v| v.iter().map(|b| format!("{b:02x}")).collect::<String>())
-            .collect();
-        entry.insert(&name, hex);
+        entry.insert(&name, values.iter().map(|v| hex(v)).collect());
     }
     entry
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn tls_config(config: &LdapConfig) -> Result<rustls::ClientConfig, LdapError> {

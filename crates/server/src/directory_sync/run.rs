@@ -316,7 +316,7 @@ fn newest<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
 /// `(&USER_FILTER(|(id=a)(id=b)…))`, with binary ids (AD's objectGUID, kept as hex)
 /// written byte by byte as the filter syntax wants them.
 fn by_ids(user_filter: &str, id_attribute: &str, ids: &[String]) -> String {
-    let binary = ["objectguid", "objectsid"].contains(&id_attribute.to_ascii_lowercase().as_str());
+    let binary = super::client::BINARY.contains(&id_attribute.to_ascii_lowercase().as_str());
     let alternatives: String = ids
         .iter()
         .map(|id| {
