@@ -160,12 +160,6 @@ impl Store {
         let now = unix_now();
         let mut tx = self.pool.begin().await?;
         let unit_ids = create_units(&mut tx, &plan.new_units).await?;
-        let unit_id = |u: &UnitPath| {
-            unit_ids
-                .get(&u.to_string())
-                .copied()
-                .ok_or_else(|| StoreError::UnknownUnit(u.to_string()))
-        };
         // Move changed people off their extensions first, so swaps within one file do not
         // trip the unique constraint half-way.
         for chunk in plan.updates.chunks(UPDATE_BATCH) {
@@ -189,7 +183,7 @@ impl Store {
             )
             .bind(s.login.as_str())
             .bind(&s.name)
-            .bind(unit_id(&s.unit)?)
+            .bind(unit_ids.id(&s.unit)?)
             .bind(s.extension.as_str())
             .bind(&s.email)
             .bind(&s.mobile)
@@ -218,7 +212,7 @@ impl Store {
                 q = q
                     .bind(s.login.as_str())
                     .bind(&s.name)
-                    .bind(unit_id(&s.unit)?)
+                    .bind(unit_ids.id(&s.unit)?)
                     .bind(s.extension.as_str())
                     .bind(&s.email)
                     .bind(&s.mobile)
@@ -457,11 +451,24 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Every unit's id by path.
+pub(crate) struct UnitIds(HashMap<String, i64>);
+
+impl UnitIds {
+    /// The id of `unit`, which must exist.
+    pub(crate) fn id(&self, unit: &UnitPath) -> Result<i64, StoreError> {
+        self.0
+            .get(&unit.to_string())
+            .copied()
+            .ok_or_else(|| StoreError::UnknownUnit(unit.to_string()))
+    }
+}
+
 /// Creates the missing units (parents first) and returns every unit's id by path.
 pub(crate) async fn create_units(
     tx: &mut Transaction<'static, Any>,
     new_units: &[UnitPath],
-) -> Result<HashMap<String, i64>, StoreError> {
+) -> Result<UnitIds, StoreError> {
     let mut ids: HashMap<String, i64> = HashMap::new();
     for row in sqlx::query("SELECT id, path FROM units")
         .fetch_all(&mut **tx)
@@ -481,5 +488,5 @@ pub(crate) async fn create_units(
         .await?;
         ids.insert(unit.to_string(), int(&row, 0)?);
     }
-    Ok(ids)
+    Ok(UnitIds(ids))
 }

@@ -4,7 +4,7 @@
 use crate::directory::{create_units, placeholders, staff_from_row, STAFF_COLUMNS};
 use crate::{int, opt_text, text, Store, StoreError};
 use directory::sync::{KnownPerson, OwnedFields, SyncPlan};
-use directory::{Login, UnitPath};
+use directory::Login;
 use sqlx::any::AnyRow;
 use std::collections::HashSet;
 
@@ -104,12 +104,6 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let unit_ids = create_units(&mut tx, &plan.new_units).await?;
-        let unit_id = |u: &UnitPath| {
-            unit_ids
-                .get(&u.to_string())
-                .copied()
-                .ok_or_else(|| StoreError::UnknownUnit(u.to_string()))
-        };
         let mut summary = SyncSummary {
             units_created: plan.new_units.len(),
             ..SyncSummary::default()
@@ -172,7 +166,7 @@ impl Store {
             .bind(format!("~{}", u.login_before.as_str()))
             .bind(s.login.as_str())
             .bind(&s.name)
-            .bind(unit_id(&s.unit)?)
+            .bind(unit_ids.id(&s.unit)?)
             .bind(s.extension.as_str())
             .bind(&s.email)
             .bind(&s.mobile)
@@ -205,7 +199,7 @@ impl Store {
                 q = q
                     .bind(s.login.as_str())
                     .bind(&s.name)
-                    .bind(unit_id(&s.unit)?)
+                    .bind(unit_ids.id(&s.unit)?)
                     .bind(s.extension.as_str())
                     .bind(&s.email)
                     .bind(&s.mobile)
