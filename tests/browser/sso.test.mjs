@@ -104,6 +104,12 @@ test('a refusal is an alert in German or English, and leaves the address', async
   await page.goto(server.url + '/?sso_error=unknown');
   await page.getByRole('alert').filter({ hasText: 'keinen Zugang zu Durchwahl' }).waitFor();
   assert.equal(new URL(page.url()).search, '', 'the code is gone from the address');
+  await page.getByRole('button', { name: 'Mit Landkreis-Konto anmelden' }).waitFor();
+  const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(shots, `sign-in-sso-${width}.png`), fullPage: true });
+  }
   await page.goto(server.url + '/?lang=en&sso_error=state');
   await page.getByRole('alert').filter({ hasText: 'The single sign-on has expired' }).waitFor();
   await page.getByRole('button', { name: 'Sign in with Landkreis-Konto' }).waitFor();
