@@ -1,0 +1,18 @@
+//! The hotline's call distribution (ACD), pure: which agent is offered which waiting
+//! caller (`strategy`), what state an agent is in (`agent`), what a waiting caller hears
+//! when (`announcements`), and every figure of the wallboard and the reports computed
+//! from the append-only queue event log (`event`, `figures`). No sockets, no clocks, no
+//! SQL: the shells (call control, the store, the web) feed events and the time in and
+//! carry the decisions out. Issue 16 builds the hotline on this.
+
+#![deny(missing_docs)]
+
+pub mod agent;
+pub mod event;
+pub mod figures;
+pub mod strategy;
+
+pub use agent::{Agent, AgentError, AgentState, Availability};
+pub use event::{CallId, EventKind, QueueEvent, QueueId};
+pub use figures::{figures, Figures, Thresholds};
+pub use strategy::{Candidate, Strategy};
