@@ -375,3 +375,5 @@ impl Slot {
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod proptests;
