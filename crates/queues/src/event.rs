@@ -1,5 +1,5 @@
 //! The queue event log: every event of a hotline queue, appended and never changed. All
-//! figures (wallboard, reports, CSV) are computed from it by [`crate::figures`].
+//! figures (wallboard, reports, CSV) are computed from it by [`crate::figures()`].
 
 /// A queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,6 +1,6 @@
 //! The hotline's call distribution (ACD), pure: which agent is offered which waiting
 //! caller (`strategy`), what state an agent is in (`agent`), what a waiting caller hears
-//! when (`announcements`), and every figure of the wallboard and the reports computed
+//! when and who is rung for whom (`queue`), and every figure of the wallboard and the reports computed
 //! from the append-only queue event log (`event`, `figures`). No sockets, no clocks, no
 //! SQL: the shells (call control, the store, the web) feed events and the time in and
 //! carry the decisions out. Issue 16 builds the hotline on this.
@@ -10,9 +10,11 @@
 pub mod agent;
 pub mod event;
 pub mod figures;
+pub mod queue;
 pub mod strategy;
 
 pub use agent::{Agent, AgentError, AgentState, Availability};
 pub use event::{CallId, EventKind, QueueEvent, QueueId};
-pub use figures::{figures, Figures, Thresholds};
+pub use figures::{figures, Figures, Slot, Thresholds};
+pub use queue::{Action, Offer, OverflowReason, Prompt, Queue, QueueSettings};
 pub use strategy::{Candidate, Strategy};
