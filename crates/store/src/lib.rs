@@ -17,6 +17,7 @@ mod groups;
 mod login_failures;
 mod migrate;
 mod presence;
+mod queue_events;
 mod sessions;
 mod settings;
 mod sip_devices;

@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_attempts_and_uploads"),
     migration!("0007_call_history"),
     migration!("0008_directory_sync"),
+    migration!("0009_queue_events"),
 ];
 
 impl Migration {
