@@ -29,6 +29,7 @@
 use crate::codec::{convert_g711, Codec, Negotiated};
 use crate::dtmf;
 use crate::latch::Verdict;
+use crate::player::{Frame, Played, Player};
 use crate::rewrite::Rewriter;
 use crate::rtcp::{self, Sent};
 use crate::rtp::{self, Rewritten, RtpHeader};
@@ -81,6 +82,8 @@ pub enum Event {
     Connected(LegId),
     /// A browser leg lost consent (the browser went away): the call should end.
     Closed(LegId),
+    /// A prompt played into this leg ended (not for looping ones).
+    Played(LegId),
     /// A telephone-event began on this leg (what the person typed).
     Dtmf {
         /// The leg it came from.
@@ -105,6 +108,9 @@ pub enum EngineError {
     /// The leg is not of the kind the command needs.
     #[error("leg {0:?} is not an RTP leg")]
     NotRtp(LegId),
+    /// A prompt needs a leg that speaks G.711.
+    #[error("leg {0:?} does not speak G.711, so no prompt can be played into it")]
+    NotG711(LegId),
     /// The two legs' codecs cannot be relayed without decoding.
     #[error("{0:?} and {1:?} cannot be relayed without transcoding")]
     Incompatible(Codec, Codec),
@@ -131,6 +137,8 @@ struct Slot {
     dtmf_out: dtmf::Sender,
     dtmf_event_timestamp: u32,
     dtmf_in: dtmf::Receiver,
+    /// A prompt played into the leg instead of the far side's audio.
+    player: Option<Player>,
     next_report: Option<Instant>,
     deadline: Option<Instant>,
 }
@@ -148,10 +156,16 @@ impl Slot {
             Kind::WebRtc(l) => l.poll_timeout(),
             Kind::Rtp(_) => None,
         };
-        [webrtc, self.dtmf_out.poll_timeout(), self.next_report]
-            .into_iter()
-            .flatten()
-            .min()
+        let player = self.player.as_ref().map(Player::poll_timeout);
+        [
+            webrtc,
+            self.dtmf_out.poll_timeout(),
+            player,
+            self.next_report,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }
 
@@ -202,6 +216,7 @@ impl Engine {
             dtmf_out: dtmf::Sender::new(clock),
             dtmf_event_timestamp: 0,
             dtmf_in: dtmf::Receiver::default(),
+            player: None,
             next_report: None,
             deadline: None,
         };
@@ -345,6 +360,37 @@ impl Engine {
         true
     }
 
+    /// Plays `frames` (20 ms of G.711 each, in `encoding`) into `leg` from `now`, once
+    /// or over and over, instead of its far side's audio; converted when the leg speaks
+    /// the other G.711 law. A leg without G.711 (a browser on Opus) is refused.
+    pub fn play(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        frames: std::sync::Arc<[Frame]>,
+        encoding: Codec,
+        looping: bool,
+    ) -> Result<(), EngineError> {
+        let slot = self.legs.get_mut(&leg).ok_or(EngineError::NoLeg(leg))?;
+        let g711 = matches!(
+            slot.negotiated().map(|n| n.codec),
+            Some(Codec::Pcma | Codec::Pcmu)
+        );
+        if !g711 {
+            return Err(EngineError::NotG711(leg));
+        }
+        slot.player = Some(Player::new(now, frames, encoding, looping));
+        self.rearm(leg, now);
+        Ok(())
+    }
+
+    /// Stops a prompt; the far side is heard again.
+    pub fn stop_playing(&mut self, leg: LegId) {
+        if let Some(slot) = self.legs.get_mut(&leg) {
+            slot.player = None;
+        }
+    }
+
     /// Removes a leg (its peer stays, unbridged).
     pub fn remove(&mut self, leg: LegId) {
         self.unbridge(leg);
@@ -429,7 +475,7 @@ impl Engine {
         let to = source.peer?;
         let target = self.legs.get_mut(&to)?;
         let outgoing = target.negotiated()?;
-        if target.held || target.dtmf_out.poll_timeout().is_some() {
+        if target.held || target.dtmf_out.poll_timeout().is_some() || target.player.is_some() {
             return None;
         }
         let payload_type = if is_event {
@@ -592,6 +638,48 @@ impl Engine {
                     &mut out,
                 ),
             }
+        }
+        // A prompt's frames, on its own 20 ms clock.
+        let mut finished = false;
+        let negotiated = slot.negotiated();
+        if let (Some(player), Some(n)) = (slot.player.as_mut(), negotiated) {
+            while let Some(played) = player.poll_frame(now) {
+                let Played::Frame { frame, first } = played else {
+                    finished = true;
+                    break;
+                };
+                let mut payload = *frame;
+                convert_g711(player.encoding(), n.codec, &mut payload);
+                let (sequence, timestamp) = slot.out.next_own(now, 8000, false);
+                let fields = Rewritten {
+                    marker: first,
+                    payload_type: n.payload_type,
+                    sequence,
+                    timestamp,
+                    ssrc: slot.out.ssrc(),
+                };
+                match &mut slot.kind {
+                    Kind::Rtp(l) => {
+                        if let Some(to) = l.destination() {
+                            let bytes = rtp::packet(fields, &payload);
+                            self.transmits.push_back(Transmit {
+                                leg,
+                                socket: Socket::Rtp,
+                                to,
+                                bytes,
+                            });
+                        }
+                    }
+                    Kind::WebRtc(l) => {
+                        let pt = n.payload_type;
+                        l.send_rtp(now, pt, sequence, timestamp, first, &payload, &mut out);
+                    }
+                }
+            }
+        }
+        if finished {
+            slot.player = None;
+            self.events.push_back(Event::Played(leg));
         }
         // RTCP sender reports on RTP legs.
         if slot.next_report.is_some_and(|t| t <= now) {

@@ -12,6 +12,7 @@ pub mod codec;
 pub mod dtmf;
 pub mod engine;
 pub mod latch;
+pub mod player;
 pub mod rewrite;
 pub mod rtcp;
 pub mod rtp;
@@ -21,3 +22,4 @@ pub mod webrtc_leg;
 
 pub use codec::{Codec, Negotiated};
 pub use engine::{Engine, EngineError, Event, LegId, Socket, Transmit};
+pub use player::{Frame, Player};

@@ -209,3 +209,68 @@ fn legs_without_a_codec_or_unknown_legs_are_not_bridged() {
         Err(EngineError::Sdp(SdpError::NoCommonCodec))
     ));
 }
+
+#[test]
+fn a_prompt_plays_on_its_own_clock_instead_of_the_far_side_and_then_says_so() {
+    let (mut e, a, b) = two_phones(&[Codec::Pcmu]);
+    let t0 = Instant::now();
+    e.rtp_answer(t0, a, &offer(4000, "8 101", EVENTS)).unwrap();
+    let prompt: std::sync::Arc<[Frame]> = vec![[0x55; 160], [0x2a; 160], [0xd5; 160]].into();
+    e.play(t0, a, prompt.clone(), Codec::Pcma, false).unwrap();
+    // The far side is not heard while the prompt plays.
+    let mut p = packet(0, 1, 0, 9, &[0xff; 160]);
+    assert_eq!(
+        e.handle_datagram(t0, b, Socket::Rtp, addr("192.168.1.10:6000"), &mut p),
+        None
+    );
+    let mut sent = Vec::new();
+    let mut played = false;
+    while let Some(at) = e
+        .poll_timeout()
+        .filter(|at| *at < t0 + Duration::from_millis(200))
+    {
+        e.handle_timeout(at);
+        while let Some(t) = e.poll_transmit() {
+            if t.socket == Socket::Rtp {
+                let h = RtpHeader::parse(&t.bytes).unwrap();
+                sent.push((at - t0, h.marker, h.payload_type, t.bytes[h.payload_offset]));
+            }
+        }
+        while let Some(ev) = e.poll_event() {
+            played |= ev == Event::Played(a);
+        }
+    }
+    let ms = |n| Duration::from_millis(n);
+    assert_eq!(
+        sent,
+        [
+            (ms(0), true, 8, 0x55),
+            (ms(20), false, 8, 0x2a),
+            (ms(40), false, 8, 0xd5)
+        ]
+    );
+    assert!(played, "the end is an event");
+    // Afterwards the far side is heard again.
+    let mut p = packet(0, 2, 160, 9, &[0xff; 160]);
+    assert!(e
+        .handle_datagram(t0, b, Socket::Rtp, addr("192.168.1.10:6000"), &mut p)
+        .is_some());
+    // Into a µ-law phone the A-law prompt is converted; a looping one goes on until stopped.
+    e.rtp_answer(t0, b, &offer(6000, "0 101", EVENTS)).unwrap();
+    e.play(t0, b, prompt, Codec::Pcma, true).unwrap();
+    e.handle_timeout(t0);
+    let t = std::iter::from_fn(|| e.poll_transmit())
+        .find(|t| t.leg == b && t.socket == Socket::Rtp)
+        .unwrap();
+    let h = RtpHeader::parse(&t.bytes).unwrap();
+    assert_eq!(h.payload_type, 0);
+    assert_eq!(
+        t.bytes[h.payload_offset],
+        crate::codec::linear_to_ulaw(crate::codec::alaw_to_linear(0x55))
+    );
+    e.stop_playing(b);
+    assert_eq!(
+        e.play(t0, LegId(999), vec![].into(), Codec::Pcma, false),
+        Err(EngineError::NoLeg(LegId(999)))
+    );
+}

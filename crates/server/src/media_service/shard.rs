@@ -313,6 +313,8 @@ fn drain(s: &mut Shard) {
             media::Event::Closed(leg) => MediaEvent::Closed(leg_ref(s.index, leg)),
             media::Event::Dtmf { leg, digit } => MediaEvent::Dtmf(leg_ref(s.index, leg), digit),
             media::Event::Connected(_) => continue,
+            // Call control plays no prompts yet (the hotline's queues will, issue 16).
+            media::Event::Played(_) => continue,
         };
         let _ = s.events.send(event);
     }
