@@ -1,10 +1,11 @@
 //! The hotline's call distribution (ACD), pure: which agent is offered which waiting
 //! caller (`strategy`), what state an agent is in (`agent`), what a waiting caller hears
-//! when and who is rung for whom (`queue`), and every figure of the wallboard and the reports computed
-//! from the append-only queue event log (`event`, `figures`), and when a hotline is open
-//! (`opening_hours`, with the public holidays of its state: `holidays`). No sockets, no clocks, no
-//! SQL: the shells (call control, the store, the web) feed events and the time in and
-//! carry the decisions out. Issue 16 builds the hotline on this.
+//! when and who is rung for whom (`queue`), every figure of the wallboard and the
+//! reports computed from the append-only queue event log (`event`, `figures`), and when
+//! a hotline is open (`opening_hours`, with the public holidays of its state:
+//! `holidays`). No sockets, no clocks, no SQL: the shells (call control, the store, the
+//! web) feed events and the time in and carry the decisions out. Issue 16 builds the
+//! hotline on this.
 
 #![deny(missing_docs)]
 
