@@ -198,34 +198,20 @@ impl Store {
                 progress(done, total);
             }
         }
-        for chunk in plan.creates.chunks(insert_batch(self.backend)) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * 11 + 1, 11)))
-                .collect();
-            let sql = format!(
-                "INSERT INTO staff (login, display_name, unit_id, extension, email, mobile, \
-                 home_phone, roles, features, created_at, updated_at) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for s in chunk {
-                q = q
-                    .bind(s.login.as_str())
-                    .bind(&s.name)
-                    .bind(unit_ids.id(&s.unit)?)
-                    .bind(s.extension.as_str())
-                    .bind(&s.email)
-                    .bind(&s.mobile)
-                    .bind(&s.home_phone)
-                    .bind(s.roles.bits())
-                    .bind(s.features.bits())
-                    .bind(now)
-                    .bind(now);
-            }
-            q.execute(&mut *tx).await?;
-            done += chunk.len();
+        let people: Vec<NewStaff<'_>> = plan
+            .creates
+            .iter()
+            .map(|record| NewStaff {
+                record,
+                external_id: None,
+                dn: None,
+            })
+            .collect();
+        insert_staff(&mut tx, self.backend, &unit_ids, &people, now, |n| {
+            done += n;
             progress(done, total);
-        }
+        })
+        .await?;
         tx.commit().await?;
         Ok(ImportSummary {
             units_created: plan.new_units.len(),
@@ -449,6 +435,61 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A person to add, with where they come from (the directory's id and DN, if any).
+pub(crate) struct NewStaff<'a> {
+    /// The record.
+    pub record: &'a StaffRecord,
+    /// The directory's id.
+    pub external_id: Option<&'a str>,
+    /// The entry's DN.
+    pub dn: Option<&'a str>,
+}
+
+/// Adds `people` in multi-row INSERTs (the CSV import's and the directory sync's);
+/// `added(n)` after each batch.
+pub(crate) async fn insert_staff(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    unit_ids: &UnitIds,
+    people: &[NewStaff<'_>],
+    now: i64,
+    mut added: impl FnMut(usize),
+) -> Result<(), StoreError> {
+    const COLUMNS: usize = 13;
+    for chunk in people.chunks(insert_batch(backend)) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * COLUMNS + 1, COLUMNS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO staff (login, display_name, unit_id, extension, email, mobile, \
+             home_phone, roles, features, external_id, directory_dn, created_at, updated_at) \
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            let s = p.record;
+            q = q
+                .bind(s.login.as_str())
+                .bind(&s.name)
+                .bind(unit_ids.id(&s.unit)?)
+                .bind(s.extension.as_str())
+                .bind(&s.email)
+                .bind(&s.mobile)
+                .bind(&s.home_phone)
+                .bind(s.roles.bits())
+                .bind(s.features.bits())
+                .bind(p.external_id)
+                .bind(p.dn)
+                .bind(now)
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+        added(chunk.len());
+    }
+    Ok(())
 }
 
 /// Every unit's id by path.

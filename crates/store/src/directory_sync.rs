@@ -1,7 +1,9 @@
 //! Directory sync: who is here (with the directory's id and DN, and who is disabled), a
 //! sync plan applied in one transaction, and the log of sync runs.
 
-use crate::directory::{create_units, placeholders, staff_from_row, STAFF_COLUMNS};
+use crate::directory::{
+    create_units, insert_staff, placeholders, staff_from_row, NewStaff, STAFF_COLUMNS,
+};
 use crate::{int, opt_text, text, Store, StoreError};
 use directory::sync::{KnownPerson, OwnedFields, SyncPlan};
 use directory::Login;
@@ -180,39 +182,20 @@ impl Store {
             summary.changed += 1;
             summary.enabled += usize::from(u.enable);
         }
-        let batch = match self.backend {
-            crate::Backend::Sqlite => 30,
-            crate::Backend::Postgres => 500,
-        };
-        for chunk in plan.creates.chunks(batch) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| format!("({})", placeholders(i * 12 + 1, 12)))
-                .collect();
-            let sql = format!(
-                "INSERT INTO staff (login, display_name, unit_id, extension, email, mobile, \
-                 roles, features, external_id, directory_dn, created_at, updated_at) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for c in chunk {
-                let s = &c.record;
-                q = q
-                    .bind(s.login.as_str())
-                    .bind(&s.name)
-                    .bind(unit_ids.id(&s.unit)?)
-                    .bind(s.extension.as_str())
-                    .bind(&s.email)
-                    .bind(&s.mobile)
-                    .bind(s.roles.bits())
-                    .bind(s.features.bits())
-                    .bind(&c.external_id)
-                    .bind(&c.dn)
-                    .bind(now)
-                    .bind(now);
-            }
-            q.execute(&mut *tx).await?;
-            summary.added += chunk.len();
-        }
+        let people: Vec<NewStaff<'_>> = plan
+            .creates
+            .iter()
+            .map(|c| NewStaff {
+                record: &c.record,
+                external_id: Some(&c.external_id),
+                dn: Some(&c.dn),
+            })
+            .collect();
+        let added = &mut summary.added;
+        insert_staff(&mut tx, self.backend, &unit_ids, &people, now, |n| {
+            *added += n;
+        })
+        .await?;
         insert_run(&mut *tx, &book.run).await?;
         for entry in &book.audit {
             crate::audit::insert_audit(&mut *tx, entry).await?;
