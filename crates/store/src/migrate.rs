@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0007_call_history"),
     migration!("0008_directory_sync"),
     migration!("0009_queue_events"),
+    migration!("0010_hotlines"),
 ];
 
 impl Migration {
