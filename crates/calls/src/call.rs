@@ -13,6 +13,9 @@ pub(crate) enum Kind {
     Echo,
     /// A SIP call through the switch (desk phones, forwarding, later the trunk).
     Sip,
+    /// A hotline: the side a parked caller waits at, and the side an offer to an agent
+    /// comes from.
+    Hotline,
 }
 
 /// One side of a call.
@@ -84,7 +87,7 @@ impl Side {
         match self.kind {
             Kind::Browser => self.party.person,
             Kind::Sip => self.owner,
-            Kind::Echo => None,
+            Kind::Echo | Kind::Hotline => None,
         }
     }
 }
@@ -98,6 +101,8 @@ pub(crate) enum Phase {
     Answering,
     /// Both legs bridged.
     Connected,
+    /// A hotline's caller, answered by call control, waiting for an agent.
+    Parked,
 }
 
 /// A call.
@@ -108,6 +113,15 @@ pub(crate) struct Call {
     pub sides: [Side; 2],
     pub phase: Phase,
     pub since_ms: i64,
+    /// A hotline's call: which hotline, and the agent once one answered.
+    pub hotline: Option<HotlineLink>,
+}
+
+/// What ties a call to a hotline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HotlineLink {
+    pub hotline: i64,
+    pub agent: Option<i64>,
 }
 
 impl Call {
@@ -122,7 +136,7 @@ impl Call {
             Phase::Ringing { .. } if i == 0 && self.sides[0].leg.is_none() => CallState::Dialing,
             Phase::Ringing { .. } | Phase::Answering => CallState::Ringing,
             Phase::Connected if self.sides.iter().any(|s| s.holding) => CallState::Held,
-            Phase::Connected => CallState::Connected,
+            Phase::Connected | Phase::Parked => CallState::Connected,
         }
     }
 }

@@ -9,6 +9,14 @@ pub enum Target {
     Browser(Party),
     /// The echo test (`*43`): the caller hears themselves.
     Echo,
+    /// A hotline: call control answers and parks the caller until an agent takes the
+    /// call (see [`crate::HotlineEvent`]).
+    Hotline {
+        /// Which hotline.
+        hotline: i64,
+        /// How callers see it (its name and number).
+        party: Party,
+    },
     /// Through the switch: a person with desk phones (all their devices ring, their
     /// forwarding applies). `number` is what is dialled.
     Sip(Party),

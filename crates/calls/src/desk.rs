@@ -1,9 +1,10 @@
 //! The call desk: every call of the server, the commands that change them, and what the
 //! shells must do about it.
 
-use crate::call::{Call, Kind, Phase, Side};
+use crate::call::{Call, HotlineLink, Kind, Phase, Side};
 use crate::command::{Command, Refusal, Target};
 use crate::frames::{CallFrame, CallState, Direction, EndReason};
+use crate::hotline::HotlineEvent;
 use crate::output::{MediaCommand, Output, Record, SipCommand, To};
 use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
 use media::{dtmf, Codec};
@@ -24,6 +25,9 @@ pub struct Calls {
     by_sip: HashMap<SipRef, (CallId, usize)>,
     /// Ids of calls merged into another (attended transfer): old → the call's id.
     aliases: HashMap<CallId, CallId>,
+    /// Offers of a hotline's callers to agents: the offer's call → (the caller's call,
+    /// the agent).
+    offers: HashMap<CallId, (CallId, i64)>,
     next_sip: u64,
     next_id: u64,
     ring_ms: i64,
@@ -38,6 +42,7 @@ impl Calls {
             by_leg: HashMap::new(),
             by_sip: HashMap::new(),
             aliases: HashMap::new(),
+            offers: HashMap::new(),
             next_sip: 1,
             next_id: 1,
             ring_ms,
@@ -108,6 +113,7 @@ impl Calls {
         sdp: String,
     ) -> Result<CallId, Refusal> {
         let id = CallId(self.next_id);
+        let mut hotline = None;
         let (callee, codecs) = match target {
             Target::Browser(party) => {
                 if party.person.is_some() && party.person == from.person {
@@ -142,16 +148,31 @@ impl Calls {
                 side.via = Via::Trunk(trunk);
                 (side, PHONE_CODECS.to_vec())
             }
+            // The hotline plays G.711 prompts into the caller's leg.
+            Target::Hotline { hotline: h, party } => {
+                hotline = Some(HotlineLink {
+                    hotline: h,
+                    agent: None,
+                });
+                (
+                    Side::new(party, Kind::Hotline, Direction::In, None, now),
+                    PHONE_CODECS.to_vec(),
+                )
+            }
         };
         self.next_id += 1;
         let caller = Side::new(from, Kind::Browser, Direction::Out, Some(conn), now);
         let call = Call {
             id,
             sides: [caller, callee],
-            phase: Phase::Ringing {
-                until: now + self.ring_ms,
+            phase: match hotline {
+                Some(_) => Phase::Answering,
+                None => Phase::Ringing {
+                    until: now + self.ring_ms,
+                },
             },
             since_ms: now,
+            hotline,
         };
         self.out
             .push_back(Output::Media(MediaCommand::CreateWebRtc {
@@ -176,11 +197,15 @@ impl Calls {
                 let from = call.sides[0].party.clone();
                 self.out.push_back(Output::Frame(
                     To::Person(p),
-                    CallFrame::Incoming { call: id, from },
+                    CallFrame::Incoming {
+                        call: id,
+                        from,
+                        hotline: None,
+                    },
                 ));
                 self.tell(now, id, 0);
             }
-            (Kind::Echo, _) => {}
+            (Kind::Echo | Kind::Hotline, _) => {}
             // A SIP call is placed once the caller's leg exists (`handle_media_created`).
             (Kind::Sip, _) => self.tell(now, id, 0),
             (Kind::Browser, None) => self.end(now, id, EndReason::NotFound, None),
@@ -205,6 +230,8 @@ impl Calls {
         call.phase = Phase::Answering;
         call.sides[1].conn = Some(conn);
         call.sides[1].answered_ms = Some(now);
+        self.withdraw_other_offers(now, id);
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
         // The called browser answers with the codec the caller's leg uses (no
         // transcoding), or any while that leg is still being made.
         let codecs = call.sides[0]
@@ -275,6 +302,13 @@ impl Calls {
         }
         let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
         let side = call.side_of(person).ok_or(Refusal::NoCall)?;
+        if call.phase == Phase::Parked {
+            for digit in digits.chars() {
+                self.out
+                    .push_back(Output::Hotline(HotlineEvent::Digit { call: id, digit }));
+            }
+            return Ok(());
+        }
         if call.phase != Phase::Connected {
             return Err(Refusal::WrongState);
         }
@@ -330,6 +364,7 @@ impl Calls {
         }
         let peer = self.calls[&id].sides[0].party.clone();
         self.leave(now, id, &leaving, peer, EndReason::Transferred);
+        self.agent_left(id, person);
         self.ring(now, id);
         Ok(())
     }
@@ -357,9 +392,11 @@ impl Calls {
         y.shown = y.shown.or(Some(to_call));
         self.aliases.insert(to_call, id);
         let (me_a, me_b) = (a.sides[sa].clone(), b.sides[sb].clone());
+        let links = [(id, a.hotline), (to_call, b.hotline)];
         self.calls.remove(&to_call);
         let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
         call.sides = [x, y];
+        call.hotline = None;
         for s in call.sides.iter_mut() {
             s.holding = false;
         }
@@ -382,6 +419,12 @@ impl Calls {
         );
         self.leave(now, id, &me_a, px, EndReason::Transferred);
         self.leave(now, to_call, &me_b, py, EndReason::Transferred);
+        for (call, link) in links {
+            if let Some(agent) = link.and_then(|l| l.agent).filter(|a| *a == person) {
+                self.out
+                    .push_back(Output::Hotline(HotlineEvent::Ended { call, agent }));
+            }
+        }
         self.tell(now, id, 0);
         self.tell(now, id, 1);
         Ok(())
@@ -437,7 +480,12 @@ impl Calls {
                 CallFrame::Media { call: id, sdp },
             ));
         }
+        if side == 1 && self.offers.contains_key(&id) {
+            self.join(now, id);
+            return;
+        }
         match (call.sides[1].kind, side) {
+            (Kind::Hotline, 0) => self.park(now, id),
             (Kind::Echo, 0) => {
                 call.phase = Phase::Connected;
                 call.sides[1].answered_ms = Some(now);
@@ -510,6 +558,11 @@ impl Calls {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
+        if call.phase == Phase::Parked && side == 0 {
+            self.out
+                .push_back(Output::Hotline(HotlineEvent::Digit { call: id, digit }));
+            return;
+        }
         let other = &call.sides[1 - side];
         if let Some(conn) = other.conn {
             let call = other.shown.unwrap_or(id);
@@ -579,8 +632,10 @@ impl Calls {
             return;
         };
         self.aliases.retain(|_, to| *to != id);
+        let offer = self.offers.remove(&id);
+        self.hotline_ended(now, &call, offer);
         let ringing = matches!(call.phase, Phase::Ringing { .. });
-        let connected = call.phase == Phase::Connected;
+        let connected = matches!(call.phase, Phase::Connected | Phase::Parked);
         for (i, side) in call.sides.iter().enumerate() {
             if let Some(leg) = side.leg {
                 self.by_leg.remove(&leg);
@@ -620,6 +675,10 @@ impl Calls {
                 None => continue,
             };
             self.out.push_back(Output::Frame(to, frame));
+            // An agent who did not take a hotline's offer has not missed a call.
+            if call.sides[0].kind == Kind::Hotline && !side.on_the_phone {
+                continue;
+            }
             self.finish_side(now, person, side, call.sides[1 - i].party.clone());
         }
     }
@@ -660,6 +719,9 @@ impl Calls {
     }
 }
 
+mod hotline;
+#[cfg(test)]
+mod hotline_tests;
 #[cfg(test)]
 mod sip_tests;
 #[cfg(test)]

@@ -99,6 +99,8 @@ pub enum CallFrame {
         call: CallId,
         /// Who calls.
         from: Party,
+        /// The hotline the call comes through (its name), when it is offered to an agent.
+        hotline: Option<String>,
     },
     /// The server's SDP answer to this browser's offer.
     Media {

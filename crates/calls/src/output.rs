@@ -60,6 +60,8 @@ pub enum MediaCommand {
     Dtmf(LegRef, String),
     /// The leg is not needed any more.
     Remove(LegRef),
+    /// Stop what the hotline plays into the leg (its caller is connected now).
+    StopPlaying(LegRef),
 }
 
 /// One line of a person's call history.
@@ -92,6 +94,8 @@ pub enum Output {
     History(Record),
     /// Something for call control's SIP user agent.
     Sip(SipCommand),
+    /// Something for the hotlines.
+    Hotline(crate::HotlineEvent),
 }
 
 /// What call control's SIP user agent must do.

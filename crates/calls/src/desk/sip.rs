@@ -33,7 +33,15 @@ impl Calls {
         };
         call.sides[side].leg = Some(leg);
         self.by_leg.insert(leg, (id, side));
-        if !call.sides[side].incoming && call.sides[side].sip.is_none() {
+        if side == 0 && call.sides[1].kind == Kind::Hotline {
+            // Our answer to a phone calling a hotline: it waits there.
+            if let Some(sip) = call.sides[0].sip {
+                call.sides[0].codec = phone_codec(&sdp).or(call.sides[0].codec);
+                self.out
+                    .push_back(Output::Sip(SipCommand::Answer { sip, sdp }));
+            }
+            self.park(now, id);
+        } else if !call.sides[side].incoming && call.sides[side].sip.is_none() {
             // Our offer: place the call (in the other side's name).
             let sip = SipRef(self.next_sip);
             self.next_sip += 1;
@@ -83,6 +91,14 @@ impl Calls {
             return;
         };
         call.sides[side].answered_ms = Some(now);
+        if self.offers.contains_key(&id) {
+            // An agent's phone took a hotline's caller.
+            self.out
+                .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+            self.join(now, id);
+            return;
+        }
+        let call = self.calls.get_mut(&id).expect("looked up above");
         let other = &call.sides[1 - side];
         if other.leg.is_none() && !other.incoming && other.sip.is_none() {
             // The person's own device answered: now call the target.
@@ -161,6 +177,10 @@ impl Calls {
         offer: String,
         codec: Codec,
     ) -> Option<(CallId, SipRef)> {
+        let hotline = match &to {
+            Target::Hotline { hotline, .. } => Some(*hotline),
+            _ => None,
+        };
         let callee = match to {
             Target::Browser(p) => {
                 p.person?;
@@ -172,6 +192,7 @@ impl Calls {
                 side.via = Via::Trunk(trunk);
                 side
             }
+            Target::Hotline { party, .. } => Self::hotline_side(party, now),
             Target::Echo => return None,
         };
         let id = CallId(self.next_id);
@@ -192,14 +213,23 @@ impl Calls {
                 until: now + self.ring_ms,
             },
             since_ms: now,
+            hotline: None,
         };
         let from = call.sides[0].party.clone();
         self.calls.insert(id, call);
         self.by_sip.insert(sip, (id, 0));
+        if let Some(hotline) = hotline {
+            self.hotline_incoming(id, hotline);
+            return Some((id, sip));
+        }
         match ring_person {
             Some(person) => self.out.push_back(Output::Frame(
                 To::Person(person),
-                CallFrame::Incoming { call: id, from },
+                CallFrame::Incoming {
+                    call: id,
+                    from,
+                    hotline: None,
+                },
             )),
             // SIP on both sides: place the onward call first; the caller is answered
             // when it is (with the codec it chose).
@@ -237,7 +267,7 @@ impl Calls {
             let (party, via) = match t {
                 Target::Sip(p) => (p, Via::Switch),
                 Target::Outside { party, trunk } => (party, Via::Trunk(trunk)),
-                Target::Browser(_) | Target::Echo => return None,
+                Target::Browser(_) | Target::Echo | Target::Hotline { .. } => return None,
             };
             let mut s = Side::new(party, Kind::Sip, direction, None, now);
             s.via = via;
@@ -263,6 +293,7 @@ impl Calls {
                 until: now + self.ring_ms,
             },
             since_ms: now,
+            hotline: None,
         };
         self.calls.insert(id, call);
         self.out

@@ -129,7 +129,8 @@ fn a_phone_call_rings_the_browsers_and_is_answered_with_the_phones_codec() {
             To::Person(BERND),
             CallFrame::Incoming {
                 call: id,
-                from: phone("2599")
+                from: phone("2599"),
+                hotline: None
             }
         )]
     );

@@ -78,7 +78,8 @@ fn a_call_between_browsers_rings_every_client_and_connects_on_answer() {
         To::Person(BERND),
         CallFrame::Incoming {
             call: id,
-            from: party(ANNA)
+            from: party(ANNA),
+            hotline: None
         }
     )));
     assert_eq!(states(&out), [(To::Conn(10), "dialing", None)]);
@@ -379,7 +380,8 @@ fn a_blind_transfer_rings_the_target_and_the_caller_stays() {
         To::Person(CARLA),
         CallFrame::Incoming {
             call: id,
-            from: party(ANNA)
+            from: party(ANNA),
+            hotline: None
         }
     )));
     c.handle_command(

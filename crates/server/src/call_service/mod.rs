@@ -113,6 +113,7 @@ impl Service {
                 Some(event) = media_events.recv() => match event {
                     MediaEvent::Closed(leg) => self.calls.handle_leg_closed(now, leg),
                     MediaEvent::Dtmf(leg, digit) => self.calls.handle_leg_dtmf(leg, digit),
+                    MediaEvent::Played(_) => {}
                 },
                 Some(m) = made_rx.recv() => match m {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
@@ -496,6 +497,9 @@ impl Service {
             Output::Media(MediaCommand::Hold(leg, on)) => media.hold(leg, on),
             Output::Media(MediaCommand::Dtmf(leg, digits)) => media.dtmf(leg, digits),
             Output::Media(MediaCommand::Remove(leg)) => media.remove(leg),
+            Output::Media(MediaCommand::StopPlaying(leg)) => media.stop_playing(leg),
+            // No number leads to a hotline yet.
+            Output::Hotline(event) => tracing::debug!(?event, "a hotline event"),
             Output::Presence(person, on) => live.call_state(person, on),
             Output::History(record) => {
                 let store = self.store.clone();

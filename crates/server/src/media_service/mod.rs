@@ -48,6 +48,13 @@ pub(crate) enum Command {
     Hold(LegRef, bool),
     Dtmf(LegRef, String),
     Remove(LegRef),
+    Play {
+        leg: LegRef,
+        frames: std::sync::Arc<[media::player::Frame]>,
+        encoding: Codec,
+        looping: bool,
+    },
+    StopPlaying(LegRef),
 }
 
 /// What the media tells call control.
@@ -57,6 +64,8 @@ pub enum MediaEvent {
     Closed(LegRef),
     /// A digit arrived on a leg.
     Dtmf(LegRef, char),
+    /// A prompt played into a leg came to its end.
+    Played(LegRef),
 }
 
 /// Where call control sends media commands.
@@ -178,6 +187,29 @@ impl MediaHandle {
     /// Sends digits on a leg.
     pub fn dtmf(&self, leg: LegRef, digits: String) {
         self.send(shard_of(leg), Command::Dtmf(leg, digits));
+    }
+
+    /// Plays 20 ms G.711 `frames` (in `encoding`) into a leg, once (then
+    /// [`MediaEvent::Played`]) or over and over, instead of what its far side says.
+    pub fn play(
+        &self,
+        leg: LegRef,
+        frames: std::sync::Arc<[media::player::Frame]>,
+        encoding: Codec,
+        looping: bool,
+    ) {
+        let command = Command::Play {
+            leg,
+            frames,
+            encoding,
+            looping,
+        };
+        self.send(shard_of(leg), command);
+    }
+
+    /// Stops what plays into a leg.
+    pub fn stop_playing(&self, leg: LegRef) {
+        self.send(shard_of(leg), Command::StopPlaying(leg));
     }
 
     /// Removes a leg (its ports are free again).

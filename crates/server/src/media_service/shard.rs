@@ -183,6 +183,22 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                     .engine
                     .send_dtmf(now, leg_id(leg), &digits);
             }
+            Command::Play {
+                leg,
+                frames,
+                encoding,
+                looping,
+            } => {
+                let played =
+                    shard
+                        .borrow_mut()
+                        .engine
+                        .play(now, leg_id(leg), frames, encoding, looping);
+                if let Err(e) = played {
+                    tracing::info!(error = %e, "a prompt could not be played");
+                }
+            }
+            Command::StopPlaying(leg) => shard.borrow_mut().engine.stop_playing(leg_id(leg)),
             Command::Remove(leg) => {
                 let mut s = shard.borrow_mut();
                 s.engine.remove(leg_id(leg));
@@ -313,8 +329,7 @@ fn drain(s: &mut Shard) {
             media::Event::Closed(leg) => MediaEvent::Closed(leg_ref(s.index, leg)),
             media::Event::Dtmf { leg, digit } => MediaEvent::Dtmf(leg_ref(s.index, leg), digit),
             media::Event::Connected(_) => continue,
-            // Call control plays no prompts yet (the hotline's queues will, issue 16).
-            media::Event::Played(_) => continue,
+            media::Event::Played(leg) => MediaEvent::Played(leg_ref(s.index, leg)),
         };
         let _ = s.events.send(event);
     }

@@ -97,9 +97,14 @@ fn party(p: &Party) -> Value {
 /// A call frame as JSON text.
 pub fn render(frame: &CallFrame) -> String {
     match frame {
-        CallFrame::Incoming { call, from } => {
-            json!({"type": "call.incoming", "call": call.to_string(), "from": party(from)})
-        }
+        CallFrame::Incoming {
+            call,
+            from,
+            hotline,
+        } => json!({
+            "type": "call.incoming", "call": call.to_string(), "from": party(from),
+            "hotline": hotline,
+        }),
         CallFrame::Media { call, sdp } => {
             json!({"type": "call.media", "call": call.to_string(), "sdp": sdp})
         }
