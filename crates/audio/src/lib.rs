@@ -6,7 +6,9 @@
 #![deny(missing_docs)]
 
 pub mod decode;
+pub mod prompts;
 pub mod telephone;
 
 pub use decode::{decode, AudioError, Pcm};
+pub use prompts::Language;
 pub use telephone::{frames, to_8khz, FRAME_SAMPLES};
