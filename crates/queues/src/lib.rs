@@ -16,6 +16,7 @@ pub mod holidays;
 pub mod opening_hours;
 pub mod queue;
 pub mod strategy;
+pub mod switchboard;
 
 pub use agent::{Agent, AgentError, AgentState, Availability};
 pub use event::{CallId, EventKind, QueueEvent, QueueId};
@@ -24,3 +25,4 @@ pub use holidays::{holidays, is_holiday, Holiday, State};
 pub use opening_hours::{Closure, OpeningHours};
 pub use queue::{Action, Offer, OverflowReason, Prompt, Queue, QueueSettings};
 pub use strategy::{Candidate, Strategy};
+pub use switchboard::{Board, Clip, HotlineSetup, Order, Overflow, QueueSetup, Switchboard};

@@ -160,6 +160,8 @@ struct Place {
     call: CallId,
     entered_ms: i64,
     state: PlaceState,
+    /// Agents who let this caller ring out or declined: offered others first.
+    passed: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -227,6 +229,7 @@ impl Queue {
         self.line.push(Place {
             call,
             entered_ms: now,
+            passed: Vec::new(),
             state: PlaceState::Waiting {
                 ringing: None,
                 next_position_ms: self.settings.position_every_ms.map(|every| now + every),
@@ -326,6 +329,46 @@ impl Queue {
         self.answered_at(now);
     }
 
+    /// An offer ended at the agent's side before the queue's ring time (declined, or
+    /// the agent could not be reached): that agent rings no more for this caller, and
+    /// once nobody rings, the next offer may go out at once.
+    pub fn handle_offer_ended(&mut self, call: CallId, agent: i64) {
+        let Some(i) = self.index(call) else { return };
+        let place = &mut self.line[i];
+        let PlaceState::Waiting { ringing, .. } = &mut place.state else {
+            return;
+        };
+        let Some((agents, _)) = ringing else { return };
+        if !agents.contains(&agent) {
+            return;
+        }
+        agents.retain(|a| *a != agent);
+        if agents.is_empty() {
+            *ringing = None;
+        }
+        place.passed.push(agent);
+    }
+
+    /// Who waits, first in line first: the call, since when (Unix ms), and whether it
+    /// is a callback that keeps its place (the caller hung up).
+    pub fn waiting(&self) -> impl Iterator<Item = (CallId, i64, bool)> + '_ {
+        self.line.iter().map(|p| {
+            let callback = matches!(p.state, PlaceState::Callback { .. });
+            (p.call, p.entered_ms, callback)
+        })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &QueueSettings {
+        &self.settings
+    }
+
+    /// Changes the settings; who waits keeps their place (new intervals apply from
+    /// each caller's next announcement).
+    pub fn set_settings(&mut self, settings: QueueSettings) {
+        self.settings = settings;
+    }
+
     /// The callback reached agent and caller: handled, the place is gone.
     pub fn handle_callback_done(&mut self, now: i64, call: CallId, agent: i64) {
         if let Some(i) = self.index(call) {
@@ -356,7 +399,20 @@ impl Queue {
         })?;
         let call = self.line[i].call;
         let waited_ms = now - self.line[i].entered_ms;
-        let agents = strategy.choose(candidates, waited_ms, last);
+        // Those who did not take this caller come last: only when nobody else may.
+        let passed = &mut self.line[i].passed;
+        let fresh: Vec<Candidate> = candidates
+            .iter()
+            .filter(|c| !passed.contains(&c.agent))
+            .copied()
+            .collect();
+        let candidates = if fresh.is_empty() {
+            passed.clear();
+            candidates.to_vec()
+        } else {
+            fresh
+        };
+        let agents = strategy.choose(&candidates, waited_ms, last);
         let first = *agents.first()?;
         self.last_offered = agents.last().copied();
         match &mut self.line[i].state {
@@ -484,6 +540,7 @@ impl Queue {
         let mut prompts = Vec::new();
         // An offer that rang out: the agents are free again, the next offer goes on.
         if let Some((agents, _)) = ringing.take_if(|(_, until)| *until <= now) {
+            place.passed.extend(agents.iter().copied());
             self.actions.push_back(Action::StopRinging { call, agents });
         }
         if next_position_ms.is_some_and(|at| at <= now) {

@@ -1,0 +1,428 @@
+//! The hotlines' switchboard, sans-IO: every hotline with its queues and agents in one
+//! place. Call control reports what happens to callers (arrived, a key, a prompt played
+//! to its end, answered, left, hung up); the web reports what agents do (log in, pause,
+//! end the wrap-up) and presence what else keeps them (another call, do-not-disturb, a
+//! meeting). The switchboard decides what each caller hears next, whom to offer whom,
+//! and when a caller is sent away, and logs every event for the figures.
+//!
+//! ```
+//! use queues::switchboard::{Clip, HotlineSetup, Order, QueueSetup, Switchboard};
+//! use queues::{CallId, OpeningHours, QueueId, QueueSettings, Strategy};
+//!
+//! let mut board = Switchboard::default();
+//! let hotline = HotlineSetup::always_open(1, QueueId(10));
+//! let queue = QueueSetup::new(QueueId(10), 1, QueueSettings::new(Strategy::LongestIdle))
+//!     .with_members(&[(42, 1)]);
+//! board.configure(0, vec![hotline], vec![queue]);
+//! board.log_in(0, 42, None).unwrap();
+//! board.handle_arrived(1_000, CallId(7), 1, None);
+//! let orders: Vec<Order> = std::iter::from_fn(|| board.poll_order()).collect();
+//! assert!(orders.contains(&Order::Play { call: CallId(7), clip: Clip::Welcome(1), looping: false }));
+//! assert!(orders.iter().any(|o| matches!(o, Order::Offer { agent: 42, .. })));
+//! ```
+
+use crate::agent::{Agent, AgentState, Availability};
+use crate::event::{CallId, QueueEvent, QueueId};
+use crate::opening_hours::OpeningHours;
+use crate::queue::{Queue, QueueSettings};
+use jiff::civil::DateTime;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+#[cfg(test)]
+mod tests;
+
+/// Call control rings a little longer than the queue, so the queue's ring time decides.
+const RING_MARGIN_MS: i64 = 2_000;
+/// After the menu, a caller who presses nothing goes to the first queue.
+const MENU_WAIT_MS: i64 = 8_000;
+
+/// A hotline: when it is open, its menu, its queues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotlineSetup {
+    /// Its id.
+    pub id: i64,
+    /// When it is open (`None`: always).
+    pub hours: Option<OpeningHours>,
+    /// Keys of the menu and the queue each leads to (empty: no menu).
+    pub menu: Vec<(char, QueueId)>,
+    /// Where callers go without a menu (and who press nothing).
+    pub first_queue: QueueId,
+}
+
+impl HotlineSetup {
+    /// A hotline always open, without a menu, leading to `queue`.
+    pub fn always_open(id: i64, queue: QueueId) -> HotlineSetup {
+        HotlineSetup {
+            id,
+            hours: None,
+            menu: Vec::new(),
+            first_queue: queue,
+        }
+    }
+}
+
+/// Where callers go when a queue overflows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// A message, then the call ends.
+    Closed,
+    /// Another queue (of any hotline).
+    Queue(QueueId),
+}
+
+/// A queue with its agents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSetup {
+    /// Its id.
+    pub id: QueueId,
+    /// Its hotline.
+    pub hotline: i64,
+    /// How it behaves.
+    pub settings: QueueSettings,
+    /// The wrap-up after each call.
+    pub wrap_up_ms: i64,
+    /// Where callers go when it overflows.
+    pub overflow: Overflow,
+    /// Who may log in, at which level (1: best).
+    pub members: Vec<(i64, u8)>,
+}
+
+impl QueueSetup {
+    /// A queue with no members, no wrap-up, overflowing to a closed message.
+    pub fn new(id: QueueId, hotline: i64, settings: QueueSettings) -> QueueSetup {
+        QueueSetup {
+            id,
+            hotline,
+            settings,
+            wrap_up_ms: 0,
+            overflow: Overflow::Closed,
+            members: Vec::new(),
+        }
+    }
+
+    /// The same with these members.
+    pub fn with_members(mut self, members: &[(i64, u8)]) -> QueueSetup {
+        self.members = members.to_vec();
+        self
+    }
+}
+
+/// What a caller hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clip {
+    /// The hotline's welcome.
+    Welcome(i64),
+    /// The hotline's menu ("press 1 for …").
+    Menu(i64),
+    /// The hotline's closed message.
+    Closed(i64),
+    /// The hotline's music on hold (looping).
+    HoldMusic(i64),
+    /// "You are number N; the wait is about M minutes."
+    Position {
+        /// 1: next in line.
+        position: u32,
+        /// The estimate, if there is one.
+        wait_ms: Option<i64>,
+    },
+    /// A queue's periodic announcement.
+    Periodic(QueueId),
+    /// "Press 1 to be called back."
+    CallbackOffer,
+    /// "We will call you back."
+    CallbackConfirmed,
+    /// "All agents are busy; please try again later." (before the call ends)
+    Overflow,
+}
+
+/// What the shell must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Order {
+    /// Play a clip to the caller, instead of what plays now (report its end with
+    /// [`Switchboard::handle_played`] unless looping).
+    Play {
+        /// The caller.
+        call: CallId,
+        /// What.
+        clip: Clip,
+        /// Over and over (music on hold).
+        looping: bool,
+    },
+    /// Ring the agent for the caller until `until` (Unix ms).
+    Offer {
+        /// The caller.
+        call: CallId,
+        /// The agent.
+        agent: i64,
+        /// Until when.
+        until: i64,
+    },
+    /// Stop ringing the agent for the caller.
+    Withdraw {
+        /// The caller.
+        call: CallId,
+        /// The agent.
+        agent: i64,
+    },
+    /// End the caller's call (after the closed or overflow message).
+    SendAway {
+        /// The caller.
+        call: CallId,
+    },
+}
+
+/// Where a caller is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Hears the menu; without a key by `until` (set when the menu ended), the first
+    /// queue.
+    Menu { until: Option<i64> },
+    /// Waits in a queue.
+    Queued(QueueId),
+    /// Talks to an agent.
+    Connected(QueueId),
+    /// Hears a last message, then the call ends.
+    Leaving,
+}
+
+#[derive(Debug, Clone)]
+struct Caller {
+    hotline: i64,
+    stage: Stage,
+    /// Heard the welcome already (before the menu).
+    welcomed: bool,
+    playing: Option<Clip>,
+    next: VecDeque<Clip>,
+}
+
+/// One waiting caller on the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Waiting {
+    /// The caller.
+    pub call: CallId,
+    /// In which queue.
+    pub queue: QueueId,
+    /// Since when (Unix ms).
+    pub since_ms: i64,
+    /// A callback that keeps its place (the caller hung up).
+    pub callback: bool,
+}
+
+/// A hotline as its supervisor sees it now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Board {
+    /// Who waits, per queue, first in line first.
+    pub waiting: Vec<Waiting>,
+    /// The agents logged in to any of its queues.
+    pub agents: Vec<Agent>,
+}
+
+/// Every hotline, queue and agent.
+#[derive(Debug, Default)]
+pub struct Switchboard {
+    hotlines: BTreeMap<i64, HotlineSetup>,
+    queues: BTreeMap<QueueId, (Queue, QueueSetup)>,
+    agents: BTreeMap<i64, Agent>,
+    availability: HashMap<i64, Availability>,
+    /// Since when a ringing agent was free before (kept across an unanswered offer).
+    free_since: HashMap<i64, i64>,
+    callers: HashMap<CallId, Caller>,
+    orders: VecDeque<Order>,
+    events: VecDeque<QueueEvent>,
+}
+
+impl Switchboard {
+    /// Sets (or changes) the hotlines and queues. Callers of a queue that stays keep
+    /// their place; agents stay logged in to queues they are still members of.
+    pub fn configure(&mut self, now: i64, hotlines: Vec<HotlineSetup>, queues: Vec<QueueSetup>) {
+        self.hotlines = hotlines.into_iter().map(|h| (h.id, h)).collect();
+        let mut old = std::mem::take(&mut self.queues);
+        for setup in queues {
+            let queue = match old.remove(&setup.id) {
+                Some((mut q, _)) => {
+                    q.set_settings(setup.settings.clone());
+                    q
+                }
+                None => Queue::new(setup.id, setup.settings.clone()),
+            };
+            self.queues.insert(setup.id, (queue, setup));
+        }
+        for agent in self.agents.values_mut() {
+            let still: Vec<QueueId> = agent
+                .queues
+                .keys()
+                .copied()
+                .filter(|q| {
+                    self.queues
+                        .get(q)
+                        .is_some_and(|(_, s)| s.members.iter().any(|(a, _)| *a == agent.id))
+                })
+                .collect();
+            agent.queues.retain(|q, _| still.contains(q));
+            for q in &still {
+                let level = self.queues[q]
+                    .1
+                    .members
+                    .iter()
+                    .find(|(a, _)| *a == agent.id);
+                if let Some((_, level)) = level {
+                    agent.queues.insert(*q, *level);
+                }
+            }
+        }
+        self.dispatch(now);
+    }
+
+    /// A caller reached `hotline` (and was answered); `local` is the local time, to
+    /// check the opening hours (`None`: open).
+    pub fn handle_arrived(
+        &mut self,
+        now: i64,
+        call: CallId,
+        hotline: i64,
+        local: Option<DateTime>,
+    ) {
+        let Some(setup) = self.hotlines.get(&hotline).cloned() else {
+            return;
+        };
+        let open = match (&setup.hours, local) {
+            (Some(hours), Some(at)) => hours.is_open(at),
+            _ => true,
+        };
+        let caller = Caller {
+            hotline,
+            stage: Stage::Leaving,
+            welcomed: false,
+            playing: None,
+            next: VecDeque::new(),
+        };
+        self.callers.insert(call, caller);
+        if !open {
+            self.play(call, Clip::Closed(hotline));
+            return;
+        }
+        if setup.menu.is_empty() {
+            self.enter(now, call, setup.first_queue);
+        } else {
+            if let Some(c) = self.callers.get_mut(&call) {
+                c.stage = Stage::Menu { until: None };
+                c.welcomed = true;
+            }
+            self.play(call, Clip::Welcome(hotline));
+            self.play(call, Clip::Menu(hotline));
+        }
+    }
+
+    /// The caller pressed a key: a choice in the menu, or the callback key in a queue.
+    pub fn handle_digit(&mut self, now: i64, call: CallId, digit: char) {
+        let Some(caller) = self.callers.get(&call) else {
+            return;
+        };
+        match caller.stage {
+            Stage::Menu { .. } => {
+                let choice = self
+                    .hotlines
+                    .get(&caller.hotline)
+                    .and_then(|h| h.menu.iter().find(|(d, _)| *d == digit).map(|(_, q)| *q));
+                if let Some(queue) = choice {
+                    self.enter(now, call, queue);
+                }
+            }
+            Stage::Queued(q) => {
+                if let Some((queue, _)) = self.queues.get_mut(&q) {
+                    queue.handle_digit(now, call, digit);
+                }
+                self.carry(now, q);
+            }
+            Stage::Connected(_) | Stage::Leaving => {}
+        }
+    }
+
+    /// What played to the caller came to its end: the next clip, music on hold, or the
+    /// end of the call after a last message.
+    pub fn handle_played(&mut self, now: i64, call: CallId) {
+        let Some(caller) = self.callers.get_mut(&call) else {
+            return;
+        };
+        let ended = caller.playing.take();
+        if let Some(clip) = caller.next.pop_front() {
+            self.start(call, clip);
+            return;
+        }
+        match caller.stage {
+            Stage::Leaving => {
+                self.callers.remove(&call);
+                self.orders.push_back(Order::SendAway { call });
+            }
+            Stage::Menu { ref mut until } => {
+                if ended.is_some_and(|c| matches!(c, Clip::Menu(_))) {
+                    *until = Some(now + MENU_WAIT_MS);
+                }
+                let hotline = caller.hotline;
+                self.start(call, Clip::HoldMusic(hotline));
+            }
+            Stage::Queued(_) => {
+                let hotline = caller.hotline;
+                self.start(call, Clip::HoldMusic(hotline));
+            }
+            Stage::Connected(_) => {}
+        }
+    }
+
+    /// `agent` answered the caller.
+    pub fn handle_answered(&mut self, now: i64, call: CallId, agent: i64) {
+        let Some(Stage::Queued(q)) = self.callers.get(&call).map(|c| c.stage) else {
+            return;
+        };
+        if let Some((queue, _)) = self.queues.get_mut(&q) {
+            queue.handle_answered(now, call, agent);
+        }
+        self.carry(now, q);
+    }
+
+    /// An offer to `agent` ended at their side (declined, unreachable).
+    pub fn handle_offer_ended(&mut self, now: i64, call: CallId, agent: i64) {
+        self.agent_free_again(agent, call);
+        if let Some(Stage::Queued(q)) = self.callers.get(&call).map(|c| c.stage) {
+            if let Some((queue, _)) = self.queues.get_mut(&q) {
+                queue.handle_offer_ended(call, agent);
+            }
+        }
+        self.dispatch(now);
+    }
+
+    /// The caller hung up (or was sent away) before talking to an agent.
+    pub fn handle_left(&mut self, now: i64, call: CallId) {
+        let Some(caller) = self.callers.remove(&call) else {
+            return;
+        };
+        if let Stage::Queued(q) = caller.stage {
+            if let Some((queue, _)) = self.queues.get_mut(&q) {
+                queue.handle_hangup(now, call);
+            }
+            self.carry(now, q);
+        }
+        self.dispatch(now);
+    }
+
+    /// The conversation of `agent` with the caller ended: the agent's wrap-up begins.
+    pub fn handle_ended(&mut self, now: i64, call: CallId, agent: i64) {
+        let queue = match self.callers.remove(&call).map(|c| c.stage) {
+            Some(Stage::Connected(q)) => Some(q),
+            _ => None,
+        };
+        let wrap_up_ms = queue
+            .and_then(|q| self.queues.get(&q))
+            .map_or(0, |(_, s)| s.wrap_up_ms);
+        if let Some(a) = self.agents.get_mut(&agent) {
+            if matches!(a.state, AgentState::OnCall { call: c } if c == call) {
+                a.call_ended(now, wrap_up_ms);
+            }
+        }
+        self.dispatch(now);
+    }
+}
+
+mod agents;
+mod flow;
+pub use agents::AgentCommandError;

@@ -1,0 +1,350 @@
+//! The switchboard with the strategies, agents' states and what callers hear.
+
+use super::*;
+use crate::event::EventKind;
+use crate::strategy::Strategy;
+use jiff::civil::date;
+
+const LINE: i64 = 1;
+const Q: QueueId = QueueId(10);
+const Q2: QueueId = QueueId(11);
+const ANNA: i64 = 1;
+const BERND: i64 = 2;
+const CARLA: i64 = 3;
+
+fn board(strategy: Strategy) -> Switchboard {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(strategy);
+    settings.ring_ms = 15_000;
+    let mut q =
+        QueueSetup::new(Q, LINE, settings).with_members(&[(ANNA, 1), (BERND, 1), (CARLA, 2)]);
+    q.wrap_up_ms = 30_000;
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b
+}
+
+fn orders(b: &mut Switchboard) -> Vec<Order> {
+    std::iter::from_fn(|| b.poll_order()).collect()
+}
+
+fn events(b: &mut Switchboard) -> Vec<EventKind> {
+    std::iter::from_fn(|| b.poll_event())
+        .map(|e| e.kind)
+        .collect()
+}
+
+fn offered(orders: &[Order]) -> Vec<(CallId, i64)> {
+    orders
+        .iter()
+        .filter_map(|o| match o {
+            Order::Offer { call, agent, .. } => Some((*call, *agent)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn clips(orders: &[Order]) -> Vec<Clip> {
+    orders
+        .iter()
+        .filter_map(|o| match o {
+            Order::Play { clip, .. } => Some(*clip),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_caller_hears_the_welcome_then_the_position_then_music_and_goes_to_the_longest_free() {
+    let mut b = board(Strategy::LongestIdle);
+    b.log_in(100, BERND, None).unwrap();
+    b.log_in(200, ANNA, None).unwrap();
+    events(&mut b);
+    b.handle_arrived(1_000, CallId(7), LINE, None);
+    let out = orders(&mut b);
+    // Bernd has been free longer.
+    assert_eq!(offered(&out), [(CallId(7), BERND)]);
+    assert!(out.contains(&Order::Offer {
+        call: CallId(7),
+        agent: BERND,
+        until: 1_000 + 15_000 + 2_000
+    }));
+    assert_eq!(
+        clips(&out),
+        [Clip::Welcome(LINE)],
+        "the position waits for the welcome"
+    );
+    b.handle_played(5_000, CallId(7));
+    assert_eq!(
+        clips(&orders(&mut b)),
+        [Clip::Position {
+            position: 1,
+            wait_ms: None
+        }]
+    );
+    b.handle_played(7_000, CallId(7));
+    assert_eq!(
+        orders(&mut b),
+        [Order::Play {
+            call: CallId(7),
+            clip: Clip::HoldMusic(LINE),
+            looping: true
+        }]
+    );
+    b.handle_answered(8_000, CallId(7), BERND);
+    assert!(orders(&mut b).is_empty());
+    assert!(matches!(
+        b.agent(BERND).unwrap().state,
+        AgentState::OnCall { .. }
+    ));
+    assert_eq!(
+        events(&mut b),
+        [
+            EventKind::Entered {
+                call: CallId(7),
+                position: 1
+            },
+            EventKind::Offered {
+                call: CallId(7),
+                agent: BERND
+            },
+            EventKind::Answered {
+                call: CallId(7),
+                agent: BERND,
+                waited_ms: 7_000
+            },
+        ]
+    );
+    // After the call: wrap-up, then ready by itself.
+    b.handle_ended(60_000, CallId(7), BERND);
+    assert_eq!(
+        b.agent(BERND).unwrap().state,
+        AgentState::WrapUp { until_ms: 90_000 }
+    );
+    assert_eq!(b.poll_timeout(), Some(90_000));
+    b.handle_timeout(90_000);
+    assert_eq!(
+        b.agent(BERND).unwrap().state,
+        AgentState::Ready { since_ms: 90_000 }
+    );
+    assert_eq!(
+        events(&mut b),
+        [EventKind::WrapUpEnded {
+            agent: BERND,
+            early: false
+        }]
+    );
+}
+
+#[test]
+fn paused_busy_and_do_not_disturb_agents_are_skipped() {
+    let mut b = board(Strategy::RingAll);
+    for a in [ANNA, BERND, CARLA] {
+        b.log_in(0, a, None).unwrap();
+    }
+    b.pause(10, ANNA, "Schulung").unwrap();
+    b.set_availability(
+        10,
+        BERND,
+        Availability {
+            dnd: true,
+            ..Availability::default()
+        },
+    );
+    b.handle_arrived(1_000, CallId(1), LINE, None);
+    assert_eq!(offered(&orders(&mut b)), [(CallId(1), CARLA)]);
+    // Carla is ringing: a second caller waits although Anna is paused and Bernd busy.
+    b.handle_arrived(1_100, CallId(2), LINE, None);
+    assert!(offered(&orders(&mut b)).is_empty());
+    // Bernd's do-not-disturb ends: he gets the second caller at once.
+    b.set_availability(2_000, BERND, Availability::default());
+    assert_eq!(offered(&orders(&mut b)), [(CallId(2), BERND)]);
+    // Anna may not pause while ringing... she is paused; resuming makes her ready.
+    assert_eq!(
+        b.pause(2_100, CARLA, "Pause"),
+        Err(AgentCommandError::Busy("ein Anruf klingelt"))
+    );
+    b.resume(3_000, ANNA);
+    assert!(matches!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::Ready { .. }
+    ));
+}
+
+#[test]
+fn a_declined_offer_goes_to_the_next_agent_at_once_and_a_rung_out_one_after_the_ring_time() {
+    let mut b = board(Strategy::LongestIdle);
+    b.log_in(0, ANNA, None).unwrap();
+    b.log_in(10, BERND, None).unwrap();
+    b.handle_arrived(1_000, CallId(7), LINE, None);
+    assert_eq!(offered(&orders(&mut b)), [(CallId(7), ANNA)]);
+    b.handle_offer_ended(2_000, CallId(7), ANNA);
+    assert_eq!(offered(&orders(&mut b)), [(CallId(7), BERND)]);
+    // Anna is free again with her old idle time, but passed on this caller.
+    assert_eq!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::Ready { since_ms: 0 }
+    );
+    // Bernd lets it ring out: the queue withdraws it and, nobody else being free,
+    // offers Anna again.
+    b.handle_timeout(2_000 + 15_000);
+    let out = orders(&mut b);
+    assert!(out.contains(&Order::Withdraw {
+        call: CallId(7),
+        agent: BERND
+    }));
+    assert_eq!(offered(&out), [(CallId(7), ANNA)]);
+}
+
+#[test]
+fn a_caller_who_hangs_up_while_an_agent_rings_is_an_abandon_and_the_ringing_stops() {
+    let mut b = board(Strategy::RingAll);
+    b.log_in(0, ANNA, None).unwrap();
+    b.log_in(0, BERND, None).unwrap();
+    events(&mut b);
+    b.handle_arrived(1_000, CallId(7), LINE, None);
+    orders(&mut b);
+    b.handle_left(9_000, CallId(7));
+    let out = orders(&mut b);
+    assert!(out.contains(&Order::Withdraw {
+        call: CallId(7),
+        agent: ANNA
+    }));
+    assert!(out.contains(&Order::Withdraw {
+        call: CallId(7),
+        agent: BERND
+    }));
+    assert!(events(&mut b).contains(&EventKind::Abandoned {
+        call: CallId(7),
+        waited_ms: 8_000,
+        position: 1
+    }));
+    assert!(matches!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::Ready { .. }
+    ));
+}
+
+#[test]
+fn a_closed_hotline_plays_its_message_and_ends_the_call_without_queue_events() {
+    let mut b = board(Strategy::RingAll);
+    let weekday = crate::opening_hours::OpeningHours::parse_day("08:00-16:00").unwrap();
+    let hours = OpeningHours {
+        weekly: [
+            weekday.clone(),
+            weekday.clone(),
+            weekday.clone(),
+            weekday.clone(),
+            weekday,
+            vec![],
+            vec![],
+        ],
+        state: Some(crate::holidays::State::BY),
+        closures: vec![],
+    };
+    let mut line = HotlineSetup::always_open(LINE, Q);
+    line.hours = Some(hours);
+    b.configure(
+        0,
+        vec![line],
+        vec![QueueSetup::new(
+            Q,
+            LINE,
+            QueueSettings::new(Strategy::RingAll),
+        )],
+    );
+    // Christmas Day 2026 is a Friday, and a holiday.
+    b.handle_arrived(0, CallId(1), LINE, Some(date(2026, 12, 25).at(10, 0, 0, 0)));
+    assert_eq!(clips(&orders(&mut b)), [Clip::Closed(LINE)]);
+    b.handle_played(8_000, CallId(1));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(1) }]);
+    assert!(events(&mut b).is_empty());
+    // A working Monday morning: open.
+    b.handle_arrived(0, CallId(2), LINE, Some(date(2026, 12, 7).at(10, 0, 0, 0)));
+    assert_eq!(clips(&orders(&mut b)), [Clip::Welcome(LINE)]);
+}
+
+#[test]
+fn the_menu_leads_to_the_chosen_queue_or_to_the_first_when_nothing_is_pressed() {
+    let mut b = Switchboard::default();
+    let mut line = HotlineSetup::always_open(LINE, Q);
+    line.menu = vec![('1', Q), ('2', Q2)];
+    let queues = vec![
+        QueueSetup::new(Q, LINE, QueueSettings::new(Strategy::RingAll)).with_members(&[(ANNA, 1)]),
+        QueueSetup::new(Q2, LINE, QueueSettings::new(Strategy::RingAll))
+            .with_members(&[(BERND, 1)]),
+    ];
+    b.configure(0, vec![line], queues);
+    b.log_in(0, ANNA, None).unwrap();
+    b.log_in(0, BERND, None).unwrap();
+    b.handle_arrived(1_000, CallId(1), LINE, None);
+    assert_eq!(clips(&orders(&mut b)), [Clip::Welcome(LINE)]);
+    b.handle_digit(2_000, CallId(1), '2');
+    let out = orders(&mut b);
+    assert_eq!(offered(&out), [(CallId(1), BERND)]);
+    // The welcome was heard already: only the position follows.
+    b.handle_played(3_000, CallId(1));
+    assert_eq!(
+        clips(&orders(&mut b)),
+        [Clip::Position {
+            position: 1,
+            wait_ms: None
+        }]
+    );
+    // A second caller presses nothing.
+    b.handle_arrived(10_000, CallId(2), LINE, None);
+    assert_eq!(clips(&orders(&mut b)), [Clip::Welcome(LINE)]);
+    b.handle_played(14_000, CallId(2));
+    assert_eq!(clips(&orders(&mut b)), [Clip::Menu(LINE)]);
+    b.handle_played(18_000, CallId(2));
+    assert_eq!(clips(&orders(&mut b)), [Clip::HoldMusic(LINE)]);
+    b.handle_digit(19_000, CallId(2), '9');
+    assert!(
+        orders(&mut b).is_empty(),
+        "a key without a choice does nothing"
+    );
+    b.handle_timeout(18_000 + MENU_WAIT_MS - 1);
+    assert!(!offered(&orders(&mut b)).contains(&(CallId(2), ANNA)));
+    b.handle_timeout(18_000 + MENU_WAIT_MS);
+    assert!(offered(&orders(&mut b)).contains(&(CallId(2), ANNA)));
+}
+
+#[test]
+fn a_full_queue_overflows_to_another_queue_or_to_a_message() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::RingAll);
+    settings.max_length = Some(1);
+    let mut first = QueueSetup::new(Q, LINE, settings.clone());
+    first.overflow = Overflow::Queue(Q2);
+    let second = QueueSetup::new(Q2, LINE, settings);
+    b.configure(
+        0,
+        vec![HotlineSetup::always_open(LINE, Q)],
+        vec![first, second],
+    );
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(0, CallId(2), LINE, None);
+    b.handle_arrived(0, CallId(3), LINE, None);
+    orders(&mut b);
+    let board = b.board(LINE);
+    let places: Vec<(CallId, QueueId)> = board.waiting.iter().map(|w| (w.call, w.queue)).collect();
+    assert_eq!(places, [(CallId(1), Q), (CallId(2), Q2)]);
+    // The third found both full: the overflow message, then the end.
+    b.handle_played(5_000, CallId(3));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(3) }]);
+}
+
+#[test]
+fn only_members_log_in_and_each_login_is_an_event_per_queue() {
+    let mut b = board(Strategy::RingAll);
+    assert_eq!(b.log_in(0, 99, None), Err(AgentCommandError::NotMember));
+    assert_eq!(
+        b.log_in(0, ANNA, Some(Q2)),
+        Err(AgentCommandError::NotMember)
+    );
+    assert_eq!(b.log_in(0, ANNA, Some(Q)), Ok(vec![Q]));
+    assert_eq!(b.log_in(5, ANNA, None), Ok(vec![Q]), "twice is once");
+    assert_eq!(events(&mut b), [EventKind::AgentLogin { agent: ANNA }]);
+    assert_eq!(b.log_out(9, ANNA, None), Vec::<QueueId>::new());
+    assert_eq!(events(&mut b), [EventKind::AgentLogout { agent: ANNA }]);
+    assert_eq!(b.pause(10, ANNA, "x"), Err(AgentCommandError::NotLoggedIn));
+}
