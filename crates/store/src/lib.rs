@@ -14,6 +14,7 @@ mod directory_sync;
 mod factors;
 mod forwarding;
 mod groups;
+mod hotlines;
 mod login_failures;
 mod migrate;
 mod presence;
@@ -33,6 +34,7 @@ pub use directory_sync::{owned_setting, SyncBook, SyncRun, SyncSummary, OWNED_SE
 pub use factors::{FactorSummary, TotpRow};
 pub use forwarding::{PersonForwarding, TargetPerson};
 pub use groups::Group;
+pub use hotlines::{Hotline, HotlineBook, HotlineClosure, HotlineQueue, QueueAgent};
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};

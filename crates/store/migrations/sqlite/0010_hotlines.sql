@@ -32,7 +32,7 @@ CREATE TABLE hotlines (
     -- Closed cases older than this are deleted (data protection).
     case_retention_days INTEGER NOT NULL DEFAULT 90 CHECK (case_retention_days > 0),
     -- Listening in and whispering (off until the staff council agrees).
-    supervisor_listen   BOOLEAN NOT NULL DEFAULT FALSE,
+    supervisor_listen   INTEGER NOT NULL DEFAULT 0 CHECK (supervisor_listen IN (0, 1)),
     created_at    BIGINT NOT NULL
 );
 
@@ -81,7 +81,7 @@ CREATE TABLE hotline_agents (
     -- Skills: 1 is offered first.
     level     INTEGER NOT NULL DEFAULT 1 CHECK (level BETWEEN 1 AND 9),
     -- Logged in to this queue (kept over a restart).
-    logged_in BOOLEAN NOT NULL DEFAULT FALSE,
+    logged_in INTEGER NOT NULL DEFAULT 0 CHECK (logged_in IN (0, 1)),
     PRIMARY KEY (queue_id, staff_id)
 );
 CREATE INDEX hotline_agents_staff ON hotline_agents (staff_id);

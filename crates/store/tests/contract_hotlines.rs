@@ -1,0 +1,124 @@
+//! The store's contract for hotlines, on SQLite always and on PostgreSQL when the test
+//! run has one (TEST_POSTGRES_URL): a hotline with its queue, agents, supervisors and
+//! announcements reads back whole, is found by extension and direct number, and agents'
+//! logins are kept.
+
+mod staffed;
+
+use store::{Hotline, HotlineQueue, QueueAgent};
+
+const PEOPLE: &str = "login,name,unit,extension\n\
+    a.agent,Anna Agent,Gesundheitsamt,2901\n\
+    b.agent,Bernd Agent,Gesundheitsamt,2902\n\
+    s.chef,Sabine Chef,Gesundheitsamt,2903\n";
+
+fn hotline(welcome: i64) -> Hotline {
+    let weekday = "08:00-12:00, 13:00-16:00".to_string();
+    Hotline {
+        id: 0,
+        name: "Bürgertelefon Gesundheitsamt".into(),
+        extension: "2900".into(),
+        did: Some("+4989123452900".into()),
+        holiday_state: Some("BY".into()),
+        hours: [
+            weekday.clone(),
+            weekday.clone(),
+            weekday.clone(),
+            weekday.clone(),
+            "08:00-12:00".into(),
+            String::new(),
+            String::new(),
+        ],
+        closed_announcement: None,
+        welcome_announcement: Some(welcome),
+        hold_music: None,
+        case_retention_days: 90,
+        supervisor_listen: false,
+    }
+}
+
+#[tokio::test]
+async fn a_hotline_reads_back_whole_and_is_found_by_its_numbers() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let audio: Vec<u8> = (0..320).map(|i| i as u8).collect();
+        let welcome = store
+            .add_announcement("Begrüßung", &audio, 40, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.announcement_audio(welcome).await.unwrap(),
+            Some(audio),
+            "{l}: the audio comes back byte for byte"
+        );
+        assert_eq!(store.announcement_audio(welcome + 99).await.unwrap(), None);
+        let id = store.add_hotline(&hotline(welcome), 1).await.unwrap();
+        let mut queue = HotlineQueue::new(id, "Terminvergabe");
+        queue.strategy = "skills".into();
+        queue.max_wait_secs = Some(600);
+        let q = store.add_hotline_queue(&queue).await.unwrap();
+        let person = |login: &str| {
+            let store = store.clone();
+            let login = login.to_string();
+            async move {
+                store
+                    .panel_person(&login)
+                    .await
+                    .unwrap()
+                    .expect("a person")
+                    .id
+            }
+        };
+        let (anna, bernd, sabine) = (
+            person("a.agent").await,
+            person("b.agent").await,
+            person("s.chef").await,
+        );
+        store.set_queue_agent(q, anna, 1).await.unwrap();
+        store.set_queue_agent(q, bernd, 1).await.unwrap();
+        store.set_queue_agent(q, bernd, 2).await.unwrap();
+        store.add_hotline_supervisor(id, sabine).await.unwrap();
+        store.add_hotline_supervisor(id, sabine).await.unwrap();
+        store.set_agent_logins(anna, &[q], true).await.unwrap();
+
+        let book = store.hotline_book().await.unwrap();
+        let mut expected = hotline(welcome);
+        expected.id = id;
+        assert_eq!(book.hotlines, [expected.clone()], "{l}");
+        queue.id = q;
+        assert_eq!(book.queues, [queue], "{l}");
+        assert_eq!(
+            book.agents,
+            [
+                QueueAgent {
+                    queue_id: q,
+                    staff_id: anna,
+                    level: 1,
+                    logged_in: true
+                },
+                QueueAgent {
+                    queue_id: q,
+                    staff_id: bernd,
+                    level: 2,
+                    logged_in: false
+                },
+            ],
+            "{l}"
+        );
+        assert_eq!(book.supervisors, [(id, sabine)], "{l}");
+        for number in ["2900", "+4989123452900"] {
+            assert_eq!(
+                store.hotline_by_number(number).await.unwrap(),
+                Some(expected.clone()),
+                "{l}: {number}"
+            );
+        }
+        assert_eq!(store.hotline_by_number("2901").await.unwrap(), None, "{l}");
+        // A second hotline may not take the same extension.
+        let mut twin = hotline(welcome);
+        twin.name = "Zwilling".into();
+        twin.did = None;
+        assert!(store.add_hotline(&twin, 2).await.is_err(), "{l}");
+        assert_eq!(store.hotline_book().await.unwrap().hotlines.len(), 1, "{l}");
+    }
+}
