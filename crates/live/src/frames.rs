@@ -55,4 +55,8 @@ pub trait Frames: Send + Sync + 'static {
     fn chat_refused(&self, reference: Option<&Value>, error: &crate::LiveError) -> Frame;
     /// A `call.*` frame for a browser.
     fn call(&self, frame: &calls::CallFrame) -> Frame;
+    /// `queue.board`: a hotline's live board for its supervisors and agents.
+    fn hotline_board(&self, hotline: i64, board: &crate::hotlines::BoardView) -> Frame;
+    /// `queue.agent`: an agent's own state changed.
+    fn hotline_agent(&self, view: &crate::hotlines::AgentView) -> Frame;
 }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod connections;
 mod error;
 pub mod frames;
+pub mod hotlines;
 mod limits;
 mod live;
 mod people;

@@ -42,6 +42,7 @@ struct Shared {
     sessions: SessionCache,
     writer: mpsc::Sender<WriteJob>,
     call_desk: std::sync::OnceLock<crate::calls::CallDesk>,
+    hotline_desk: std::sync::OnceLock<crate::hotlines::HotlineDesk>,
     trunks: crate::trunks::TrunkBoard,
 }
 
@@ -132,6 +133,7 @@ impl Live {
             sessions: SessionCache::default(),
             writer: writer_tx,
             call_desk: std::sync::OnceLock::new(),
+            hotline_desk: std::sync::OnceLock::new(),
             trunks: crate::trunks::TrunkBoard::default(),
         }));
         live.dispatch(live.lock());
@@ -551,6 +553,21 @@ impl Live {
     /// Connects call control (once, at start).
     pub fn set_call_desk(&self, desk: crate::calls::CallDesk) {
         let _ = self.0.call_desk.set(desk);
+    }
+
+    /// The hotlines' switchboard, once the call service runs.
+    pub fn hotline_desk(&self) -> Option<&crate::hotlines::HotlineDesk> {
+        self.0.hotline_desk.get()
+    }
+
+    /// Connects the hotlines' switchboard (once, at start).
+    pub fn set_hotline_desk(&self, desk: crate::hotlines::HotlineDesk) {
+        let _ = self.0.hotline_desk.set(desk);
+    }
+
+    /// A person's merged presence now (`None`: unknown).
+    pub fn presence_state(&self, person: i64) -> Option<presence::State> {
+        self.lock().hub.entry(PersonId(person)).map(|e| e.state)
     }
 
     /// The SIP trunks' states (set by the call service).

@@ -46,12 +46,14 @@ pub struct Availability {
     pub dnd: bool,
     /// In a meeting.
     pub in_meeting: bool,
+    /// Cannot be reached: no browser open and no phone registered.
+    pub offline: bool,
 }
 
 impl Availability {
     /// Whether nothing else keeps the agent.
     pub fn free(self) -> bool {
-        !(self.on_other_call || self.dnd || self.in_meeting)
+        !(self.on_other_call || self.dnd || self.in_meeting || self.offline)
     }
 }
 
@@ -283,6 +285,10 @@ mod tests {
             },
             Availability {
                 in_meeting: true,
+                ..Availability::default()
+            },
+            Availability {
+                offline: true,
                 ..Availability::default()
             },
         ] {

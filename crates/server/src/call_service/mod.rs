@@ -4,6 +4,9 @@
 //! the phone", the call history in the store. Browsers' requests arrive through
 //! `live`'s call desk; media events from the media threads; SIP from the switch.
 
+mod clips;
+mod hotline;
+mod hotline_orders;
 pub mod sip_side;
 mod targets;
 pub mod trunk_config;
@@ -48,12 +51,17 @@ pub fn start(
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
     live.set_call_desk(desk.clone());
+    let (hotline_tx, hotline_rx) = mpsc::channel(1024);
+    live.set_hotline_desk(live::hotlines::HotlineDesk::new(hotline_tx));
     let (datagrams_tx, datagrams) = mpsc::channel(1024);
     for (i, ua) in uas.iter().enumerate() {
         ua.spawn_receiver(i, datagrams_tx.clone());
     }
     let history_days = config.history_days;
-    let service = Service {
+    tokio::spawn(clean_history(live.clone(), store.clone(), history_days));
+    let run = async move {
+        let hotlines = hotline::Hotlines::load(&store, live.now_ms()).await;
+        let service = Service {
         live: live.clone(),
         store: store.clone(),
         media,
@@ -62,9 +70,11 @@ pub fn start(
         plan: config.plan(),
         config,
         calls: Calls::new(ring_ms),
+        hotlines,
+        };
+        service.run(rx, hotline_rx, media_events, datagrams).await;
     };
-    tokio::spawn(service.run(rx, media_events, datagrams));
-    tokio::spawn(clean_history(live, store, history_days));
+    tokio::spawn(run);
     desk
 }
 
@@ -79,21 +89,29 @@ struct Service {
     plan: calls::numbers::Plan,
     config: CallsConfig,
     calls: Calls,
+    /// The hotlines' switchboard and what belongs to it.
+    hotlines: hotline::Hotlines,
 }
 
 impl Service {
     async fn run(
         mut self,
         mut inputs: mpsc::Receiver<DeskInput>,
+        mut hotline_inputs: mpsc::Receiver<live::hotlines::HotlineInput>,
         mut media_events: mpsc::UnboundedReceiver<MediaEvent>,
         mut datagrams: mpsc::Receiver<sip_side::Datagram>,
     ) {
         let (made_tx, mut made_rx) = mpsc::unbounded_channel::<Made>();
         loop {
             let now = self.live.now_ms();
+            // While callers wait, agents' presence is looked at again regularly.
+            let refresh = (!self.hotlines.legs.is_empty())
+                .then_some(now + hotline_orders::REFRESH_MS);
             let next = [
                 self.calls.poll_timeout(),
                 self.uas.iter().filter_map(SipSide::poll_timeout).min(),
+                self.hotlines.board.poll_timeout(),
+                refresh,
             ]
             .into_iter()
             .flatten()
@@ -110,10 +128,11 @@ impl Service {
                     }
                     Some(DeskInput::Closed { person, conn, others }) => self.calls.handle_closed(now, person, conn, others),
                 },
+                Some(input) = hotline_inputs.recv() => self.hotline_input(input).await,
                 Some(event) = media_events.recv() => match event {
                     MediaEvent::Closed(leg) => self.calls.handle_leg_closed(now, leg),
                     MediaEvent::Dtmf(leg, digit) => self.calls.handle_leg_dtmf(leg, digit),
-                    MediaEvent::Played(_) => {}
+                    MediaEvent::Played(leg) => self.hotline_played(leg),
                 },
                 Some(m) = made_rx.recv() => match m {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
@@ -130,6 +149,7 @@ impl Service {
                     for ua in self.uas.iter_mut() {
                         ua.handle_timeout(now);
                     }
+                    self.hotlines.board.handle_timeout(now);
                 }
             }
             // What the user agent heard feeds call control; what call control decides
@@ -146,10 +166,15 @@ impl Service {
                     self.heard(i, h).await;
                 }
                 let mut any = false;
+                let mut reported = Vec::new();
                 while let Some(output) = self.calls.poll_output() {
                     any = true;
-                    self.carry_out(output, &made_tx);
+                    match output {
+                        Output::Hotline(event) => reported.push(event),
+                        output => self.carry_out(output, &made_tx),
+                    }
                 }
+                any |= self.run_hotline(reported).await;
                 if !any {
                     break;
                 }
@@ -354,7 +379,9 @@ impl Service {
                         Some(login) => self.config.permission(login),
                         None => Permission::Internal,
                     };
+                    let hotline = targets::hotline(&self.store, &to).await;
                     let target = match self.plan.outside(&to) {
+                        _ if hotline.is_some() => Ok(hotline.expect("checked")),
                         Some(_) => self.route(caller.person, allowed, &to).await,
                         // Relayed: the call goes on through the switch, a relay leg each side.
                         None if relay => match self
@@ -498,8 +525,7 @@ impl Service {
             Output::Media(MediaCommand::Dtmf(leg, digits)) => media.dtmf(leg, digits),
             Output::Media(MediaCommand::Remove(leg)) => media.remove(leg),
             Output::Media(MediaCommand::StopPlaying(leg)) => media.stop_playing(leg),
-            // No number leads to a hotline yet.
-            Output::Hotline(event) => tracing::debug!(?event, "a hotline event"),
+            Output::Hotline(_) => unreachable!("taken by the loop"),
             Output::Presence(person, on) => live.call_state(person, on),
             Output::History(record) => {
                 let store = self.store.clone();

@@ -39,6 +39,9 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
             message: "Das Verzeichnis ist gerade nicht erreichbar.".into(),
         }
     };
+    if let Some(hotline) = hotline(store, &compact).await {
+        return Ok(hotline);
+    }
     if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit()) {
         if let Some(p) = store
             .panel_person_by_extension(&compact)
@@ -63,6 +66,23 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
     {
         Some(p) => Ok(Target::Browser(party(&p))),
         None => Err(not_found(dialled)),
+    }
+}
+
+/// The hotline reached under `number` (its extension or direct number), if any.
+pub async fn hotline(store: &Store, number: &str) -> Option<Target> {
+    if number.is_empty() || !number.trim_start_matches('+').chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match store.hotline_by_number(number).await {
+        Ok(h) => h.map(|h| Target::Hotline {
+            hotline: h.id,
+            party: Party::service(&h.extension, &h.name),
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a hotline failed");
+            None
+        }
     }
 }
 

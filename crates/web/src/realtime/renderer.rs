@@ -58,4 +58,14 @@ impl live::Frames for WebFrames {
     fn call(&self, frame: &::calls::CallFrame) -> Frame {
         crate::calls::frames::render(frame).into()
     }
+
+    fn hotline_board(&self, hotline: i64, board: &live::hotlines::BoardView) -> Frame {
+        json!({"type": "queue.board", "hotline": hotline, "board": board})
+            .to_string()
+            .into()
+    }
+
+    fn hotline_agent(&self, view: &live::hotlines::AgentView) -> Frame {
+        json!({"type": "queue.agent", "agent": view}).to_string().into()
+    }
 }

@@ -1,0 +1,185 @@
+//! The switchboard's orders carried out by the call service: prompts into callers' legs,
+//! offers to agents where they can answer (their browser, else their phones), and the
+//! inputs from the web (agents' commands, boards, reloads).
+
+use super::hotline::ccall;
+use super::{targets, Service};
+use calls::Target;
+use live::hotlines::HotlineInput;
+use queues::switchboard::Order;
+use queues::Availability;
+
+/// How often agents' presence is looked at again.
+pub(super) const REFRESH_MS: i64 = 500;
+
+impl Service {
+    /// Feeds what call control reported about hotline calls to the switchboard and
+    /// carries out its orders until it is quiet; whether anything happened.
+    pub(super) async fn run_hotline(&mut self, reported: Vec<calls::HotlineEvent>) -> bool {
+        self.refresh_agents(false);
+        let now = self.live.now_ms();
+        let mut any = !reported.is_empty();
+        for event in reported {
+            self.hotlines.handle(now, event);
+        }
+        while let Some(order) = self.hotlines.board.poll_order() {
+            any = true;
+            self.carry_out_order(order).await;
+        }
+        self.hotlines.log_events();
+        self.push_boards();
+        any
+    }
+
+    async fn carry_out_order(&mut self, order: Order) {
+        let now = self.live.now_ms();
+        match order {
+            Order::Play {
+                call,
+                clip,
+                looping,
+            } => {
+                let leg = self.hotlines.legs.get(&ccall(call)).copied();
+                match (leg, self.hotlines.clips.frames(clip)) {
+                    (Some(leg), Some(frames)) => {
+                        self.media.play(leg, frames, media::Codec::Pcma, looping);
+                    }
+                    // Nothing to play: as if it had played.
+                    (Some(_), None) => self.hotlines.board.handle_played(now, call),
+                    (None, _) => {}
+                }
+            }
+            Order::Offer { call, agent, until } => {
+                let offered = match self.reach(agent).await {
+                    Some(target) => self
+                        .calls
+                        .offer(now, ccall(call), agent, target, until)
+                        .is_ok(),
+                    None => false,
+                };
+                if !offered {
+                    // Not reachable (no browser open, no phone): not offered again until
+                    // the presence refresh finds them.
+                    let mut availability = self.availability(agent);
+                    availability.offline = true;
+                    self.hotlines.board.set_availability(now, agent, availability);
+                    self.hotlines.board.handle_offer_ended(now, call, agent);
+                }
+            }
+            Order::Withdraw { call, agent } => self.calls.withdraw_offer(now, ccall(call), agent),
+            Order::SendAway { call } => {
+                let _ = self.calls.send_away(now, ccall(call));
+            }
+        }
+    }
+
+    /// Where an agent answers: their browser when one is open, else their phones through
+    /// the switch.
+    async fn reach(&self, agent: i64) -> Option<Target> {
+        let login = self.live.person(agent)?.login;
+        let me = self.store.panel_person(&login).await.ok().flatten()?;
+        let party = targets::party(&me);
+        if self.live.is_connected(agent) {
+            return Some(Target::Browser(party));
+        }
+        let phones = self
+            .store
+            .devices_of(&login)
+            .await
+            .is_ok_and(|d| !d.is_empty());
+        (phones && self.has_switch()).then_some(Target::Sip(party))
+    }
+
+    /// What else keeps an agent, from presence (and whether they can be reached at all).
+    fn availability(&self, agent: i64) -> Availability {
+        use presence::State;
+        let state = self.live.presence_state(agent);
+        Availability {
+            on_other_call: state == Some(State::OnThePhone),
+            dnd: state == Some(State::DoNotDisturb),
+            in_meeting: state == Some(State::InAMeeting),
+            offline: matches!(state, None | Some(State::Offline)),
+        }
+    }
+
+    /// Refreshes every logged-in agent's availability (presence changed meanwhile), at
+    /// most every [`REFRESH_MS`] unless `now_anyway`.
+    pub(super) fn refresh_agents(&mut self, now_anyway: bool) {
+        let now = self.live.now_ms();
+        if !now_anyway && now < self.hotlines.refreshed_ms + REFRESH_MS {
+            return;
+        }
+        self.hotlines.refreshed_ms = now;
+        let agents: Vec<i64> = self
+            .hotlines
+            .book
+            .agents
+            .iter()
+            .map(|a| a.staff_id)
+            .collect();
+        for agent in agents {
+            if self.hotlines.board.agent(agent).is_some() {
+                let availability = self.availability(agent);
+                self.hotlines.board.set_availability(now, agent, availability);
+            }
+        }
+    }
+
+    /// A request from the web.
+    pub(super) async fn hotline_input(&mut self, input: HotlineInput) {
+        let now = self.live.now_ms();
+        match input {
+            HotlineInput::Agent {
+                agent,
+                command,
+                reply,
+            } => {
+                let result = self.hotlines.agent_command(now, agent, command);
+                let answer = match result {
+                    Ok((view, changed)) => {
+                        if let Some((queues, logged_in)) = changed {
+                            if let Err(e) =
+                                self.store.set_agent_logins(agent, &queues, logged_in).await
+                            {
+                                tracing::error!(error = %e, "an agent's login could not be kept");
+                            }
+                        }
+                        Ok(view)
+                    }
+                    Err(e) => Err(e),
+                };
+                let _ = reply.send(answer);
+            }
+            HotlineInput::Board { hotline, reply } => {
+                let _ = reply.send(self.hotlines.board_view(hotline));
+            }
+            HotlineInput::Reload => {
+                let store = self.store.clone();
+                self.hotlines.reload(&store, now).await;
+            }
+        }
+        self.refresh_agents(true);
+        self.run_hotline(Vec::new()).await;
+    }
+
+    /// Pushes the boards that changed to their watchers, and agents' own views.
+    fn push_boards(&mut self) {
+        let frames = self.live.frames();
+        for hotline in std::mem::take(&mut self.hotlines.dirty) {
+            let frame = frames.hotline_board(hotline, &self.hotlines.board_view(hotline));
+            for person in self.hotlines.watchers(hotline) {
+                self.live.to_person(person, None, frame.clone());
+            }
+        }
+        for agent in std::mem::take(&mut self.hotlines.agents_changed) {
+            let frame = frames.hotline_agent(&self.hotlines.agent_view(agent));
+            self.live.to_person(agent, None, frame);
+        }
+    }
+
+    /// A waiting caller's leg played its prompt to the end.
+    pub(super) fn hotline_played(&mut self, leg: calls::LegRef) {
+        let now = self.live.now_ms();
+        self.hotlines.played(now, leg);
+    }
+}
