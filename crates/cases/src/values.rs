@@ -69,6 +69,21 @@ impl CaseValues {
     }
 }
 
+/// A word of a search as [`CaseValues::search_text`] holds it: lower-cased, a day in the
+/// stored form (`12.08.1973` finds `1973-08-12`), an international number without its
+/// separators (`+49(0)30` finds `+4930…`).
+pub fn search_word(word: &str) -> String {
+    if let Some(day) = crate::normalise::parse_date(word) {
+        return day.strftime("%Y-%m-%d").to_string();
+    }
+    if word.starts_with('+') {
+        if let Some(number) = crate::phone::normalise_phone(word) {
+            return number;
+        }
+    }
+    word.to_lowercase()
+}
+
 /// A booking of an appointment field that changes with a revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotChange {
@@ -286,6 +301,15 @@ mod tests {
         assert_eq!((r.values, r.changed.len()), (full, 0));
         let errors = revise(&form(), &CaseValues::default(), &Map::new()).unwrap_err();
         assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn search_words_are_written_as_the_values_are_stored() {
+        assert_eq!(search_word("Müller"), "müller");
+        assert_eq!(search_word("12.08.1973"), "1973-08-12");
+        assert_eq!(search_word("+49(0)30"), "+4930");
+        assert_eq!(search_word("0151"), "0151");
+        assert_eq!(search_word("+zwei"), "+zwei");
     }
 
     proptest! {

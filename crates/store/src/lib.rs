@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod call_history;
+mod cases;
 mod chat;
 mod config;
 mod database_url;
@@ -26,6 +27,10 @@ mod sip_devices;
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
 pub use call_history::CallLine;
+pub use cases::{
+    BookedSlot, CaseActor, CaseChange, CaseFilter, CaseForm, CasePage, CaseRow, HotlineRole,
+    NewCase, SlotRow, StaffRef,
+};
 pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
 pub use config::DatabaseConfig;
 pub use database_url::{Backend, DatabaseUrl};
@@ -104,6 +109,13 @@ pub enum StoreError {
     /// The change conflicts with existing data (e.g. an extension someone else holds).
     #[error("{0}")]
     Conflict(String),
+    /// No hotline has this id.
+    #[error("no hotline {0}")]
+    UnknownHotline(i64),
+    /// A change of a case was refused (bad values, a full slot, a state it cannot move
+    /// to, …); nothing was written. The message is German, for the person who made it.
+    #[error("{0}")]
+    CaseRefused(::cases::Refusal),
     /// The database holds a value the directory rules reject.
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0008_directory_sync"),
     migration!("0009_queue_events"),
     migration!("0010_hotlines"),
+    migration!("0011_cases"),
 ];
 
 impl Migration {
