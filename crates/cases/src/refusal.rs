@@ -9,6 +9,15 @@ pub enum Refusal {
     /// Fields with bad values, each with its own error, in the order of the form.
     #[error("{}", messages(.0))]
     Fields(Vec<FieldError>),
+    /// The caller's number is no telephone number.
+    #[error(
+        "Anrufernummer: „{raw}“ ist keine Telefonnummer. Erlaubt sind Ziffern, Leerzeichen, \
+         „/“, „-“, Klammern und ein „+“ am Anfang."
+    )]
+    CallerNumber {
+        /// What arrived (at most 40 characters of it).
+        raw: String,
+    },
     /// A change of state that is not allowed.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -49,7 +58,7 @@ impl Refusal {
         match self {
             Refusal::Fields(errors) => errors.iter().any(|e| e.problem.is_conflict()),
             Refusal::Transition(_) | Refusal::Stale { .. } => true,
-            Refusal::AssigneeNotMember { .. } => false,
+            Refusal::AssigneeNotMember { .. } | Refusal::CallerNumber { .. } => false,
         }
     }
 }

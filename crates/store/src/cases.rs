@@ -24,7 +24,7 @@ pub use slots::{BookedSlot, SlotRow};
 
 use crate::audit::insert_audit;
 use crate::{int, AuditEntry, Backend, Store, StoreError};
-use cases::{revise, CaseState, CaseValues, FieldError, Problem, Refusal, SlotChange};
+use cases::{revise, CaseState, CaseValues, FieldError, Refusal, SlotChange};
 use serde_json::{Map, Value};
 use sqlx::{Any, AnyConnection, Transaction};
 
@@ -114,9 +114,6 @@ pub struct CaseChange<'a> {
     pub revision: Option<i64>,
 }
 
-/// The label of the caller's number in messages.
-const CALLER_LABEL: &str = "Anrufernummer";
-
 /// The audit log's target for a case.
 pub(crate) fn case_target(id: i64) -> String {
     format!("case:{id}")
@@ -131,11 +128,9 @@ fn caller_number(raw: Option<&str>) -> Result<Option<String>, StoreError> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {
         None => Ok(None),
         Some(raw) => cases::normalise_phone(raw).map(Some).ok_or_else(|| {
-            refused(vec![FieldError::new(
-                "caller_number",
-                CALLER_LABEL,
-                Problem::NotAPhoneNumber { raw: raw.into() },
-            )])
+            StoreError::CaseRefused(Refusal::CallerNumber {
+                raw: raw.chars().take(40).collect(),
+            })
         }),
     }
 }

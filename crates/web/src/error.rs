@@ -44,6 +44,16 @@ pub enum ApiError {
         /// The German explanation.
         message: String,
     },
+    /// Bad values in several fields of a form (a case's values), each with its field, a
+    /// problem code and a German message; nothing was changed. A value that conflicts with
+    /// what others stored meanwhile (a full appointment slot) makes it a 409, else a 400.
+    #[error("{}", messages(.fields))]
+    Fields {
+        /// Whether a value conflicts with stored data (409) rather than being bad (400).
+        conflict: bool,
+        /// Every refused field, in the order of the form.
+        fields: Vec<FieldIssue>,
+    },
     /// The change conflicts with existing data; nothing was changed.
     #[error("{0}")]
     Conflict(String),
@@ -70,7 +80,8 @@ impl ApiError {
             }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Fields { conflict: true, .. } => StatusCode::CONFLICT,
+            ApiError::Fields { .. } => StatusCode::BAD_REQUEST,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -87,7 +98,8 @@ impl ApiError {
             ApiError::Csrf => "csrf",
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => "bad_request",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::Fields { conflict: true, .. } => "conflict",
+            ApiError::Fields { .. } => "bad_request",
             ApiError::TooLarge(_) => "too_large",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "unavailable",
@@ -112,19 +124,48 @@ pub struct ErrorBody {
     /// client can explain it in its own language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<&'static str>,
+    /// Every refused field when several fields of a form were checked at once (a case's
+    /// values); `field` and `problem` above are then the first of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldIssue>>,
+}
+
+/// One refused field of a form.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldIssue {
+    /// The field, e.g. `values.born` for the case field with the key `born`.
+    pub field: String,
+    /// A stable code for what is wrong, e.g. `not_a_date`, `missing`, `slot_full`.
+    pub problem: &'static str,
+    /// The German explanation naming the field by its label.
+    pub message: String,
+}
+
+fn messages(fields: &[FieldIssue]) -> String {
+    fields
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (field, problem) = match &self {
-            ApiError::Invalid { field, problem, .. } => (Some(field.clone()), Some(*problem)),
-            _ => (None, None),
+        let (field, problem, fields) = match &self {
+            ApiError::Invalid { field, problem, .. } => (Some(field.clone()), Some(*problem), None),
+            ApiError::Fields { fields, .. } => (
+                fields.first().map(|f| f.field.clone()),
+                fields.first().map(|f| f.problem),
+                Some(fields.clone()),
+            ),
+            _ => (None, None, None),
         };
         let body = Json(ErrorBody {
             error: self.code(),
             message: self.to_string(),
             field,
             problem,
+            fields,
         });
         match retry_after(&self) {
             Some(secs) => (
@@ -156,10 +197,63 @@ impl From<store::StoreError> for ApiError {
                 ApiError::NotFound(format!("not in the directory: {}", l.join(", ")))
             }
             S::Conflict(what) => ApiError::Conflict(what),
+            S::UnknownHotline(_) => ApiError::NotFound("Diese Hotline gibt es nicht.".into()),
+            S::CaseRefused(refusal) => ApiError::from(refusal),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::Internal
             }
+        }
+    }
+}
+
+impl From<cases::Refusal> for ApiError {
+    fn from(refusal: cases::Refusal) -> Self {
+        use cases::Refusal as R;
+        let message = refusal.to_string();
+        match refusal {
+            R::Fields(errors) => ApiError::Fields {
+                conflict: errors.iter().any(|e| e.problem.is_conflict()),
+                fields: errors
+                    .iter()
+                    .map(|e| FieldIssue {
+                        field: format!("values.{}", e.key),
+                        problem: e.problem.code(),
+                        message: e.message(),
+                    })
+                    .collect(),
+            },
+            R::CallerNumber { .. } => ApiError::Invalid {
+                field: "caller_number".into(),
+                problem: "not_a_phone_number",
+                message,
+            },
+            R::AssigneeNotMember { .. } => ApiError::Invalid {
+                field: "assignee".into(),
+                problem: "not_a_member",
+                message,
+            },
+            R::Transition(_) | R::Stale { .. } => ApiError::Conflict(message),
+        }
+    }
+}
+
+impl From<cases::FormError> for ApiError {
+    fn from(e: cases::FormError) -> Self {
+        ApiError::Invalid {
+            field: "fields".into(),
+            problem: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<cases::SlotError> for ApiError {
+    fn from(e: cases::SlotError) -> Self {
+        ApiError::Invalid {
+            field: "slots".into(),
+            problem: e.code(),
+            message: e.to_string(),
         }
     }
 }
@@ -226,6 +320,7 @@ pub fn ws_error(e: &ApiError) -> (&'static str, String) {
         ApiError::NotMember => ("not_member", e.to_string()),
         ApiError::BadRequest(m) => ("bad_request", m.clone()),
         ApiError::Conflict(m) => ("bad_request", m.clone()),
+        ApiError::Fields { .. } => ("bad_request", e.to_string()),
         ApiError::TooManyRequests(_) => (
             "rate_limited",
             "Zu viele Nachrichten in kurzer Zeit; bitte einen Moment warten.".into(),

@@ -13,6 +13,7 @@ pub mod directory_sync;
 pub mod done;
 pub mod error;
 pub mod forwarding;
+pub mod hotline;
 pub mod http;
 pub mod openapi;
 pub mod phones;

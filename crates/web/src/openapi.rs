@@ -130,6 +130,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::phones::routes())
         .merge(crate::forwarding::routes())
         .merge(crate::calls::routes())
+        .merge(crate::hotline::cases::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())

@@ -89,6 +89,9 @@ fn concrete(path: &str) -> String {
         .replace("{sip_username}", "2502-1")
         .replace("{id}", "1")
         .replace("{mid}", "1")
+        .replace("{hotline}", "1")
+        .replace("{case}", "1")
+        .replace("{number}", "0301234")
 }
 
 #[test]
