@@ -109,8 +109,11 @@ pub enum HotlineInput {
         /// Now.
         reply: oneshot::Sender<BoardView>,
     },
-    /// Hotlines, queues or agents changed in the store: read them again.
-    Reload,
+    /// Hotlines, queues or agents changed in the store: read them again (`done` when read).
+    Reload {
+        /// Answered once the switchboard has the new settings.
+        done: oneshot::Sender<()>,
+    },
 }
 
 /// The web's handle to the switchboard.
@@ -150,8 +153,11 @@ impl HotlineDesk {
         rx.await.map_err(|_| unavailable())
     }
 
-    /// The settings changed.
+    /// The settings changed: returns once the switchboard has read them.
     pub async fn reload(&self) {
-        let _ = self.0.send(HotlineInput::Reload).await;
+        let (done, rx) = oneshot::channel();
+        if self.0.send(HotlineInput::Reload { done }).await.is_ok() {
+            let _ = rx.await;
+        }
     }
 }

@@ -36,6 +36,12 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let config = &config;
     let store = runtime::open_store(config, DATA_DIR).await?;
     let seeded = seed(&store).await?;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    crate::demo_hotline::seed(&store, now_ms)
+        .await
+        .context("adding the demo hotline")?;
     let listeners = runtime::bind(config).await?;
     let people = store.staff_count().await?;
     let folder = std::path::absolute(config.data_dir_or(DATA_DIR))?;

@@ -7,6 +7,7 @@ pub mod call_service;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_hotline;
 pub mod directory_sync;
 pub mod logging;
 pub mod media_service;

@@ -315,68 +315,56 @@ impl Store {
 
     /// Creates a hotline (opening hours and announcements as given) and returns its id.
     pub async fn add_hotline(&self, h: &Hotline, now_ms: i64) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO hotlines (name, extension, did, holiday_state, hours_mon, hours_tue, \
-             hours_wed, hours_thu, hours_fri, hours_sat, hours_sun, closed_announcement_id, \
-             welcome_announcement_id, hold_music_id, case_retention_days, supervisor_listen, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17) RETURNING id",
+        let mut conn = self.pool.acquire().await?;
+        insert_hotline(&mut conn, h, now_ms).await
+    }
+
+    /// Creates a hotline with its first queue, agents (person, level) and supervisors,
+    /// all or nothing; returns the hotline's and the queue's ids.
+    pub async fn add_hotline_setup(
+        &self,
+        h: &Hotline,
+        queue: &HotlineQueue,
+        agents: &[(i64, i64)],
+        supervisors: &[i64],
+        now_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_hotline(&mut tx, h, now_ms).await?;
+        let q = insert_queue(
+            &mut tx,
+            &HotlineQueue {
+                hotline_id: id,
+                ..queue.clone()
+            },
         )
-        .bind(&h.name)
-        .bind(&h.extension)
-        .bind(&h.did)
-        .bind(&h.holiday_state)
-        .bind(&h.hours[0])
-        .bind(&h.hours[1])
-        .bind(&h.hours[2])
-        .bind(&h.hours[3])
-        .bind(&h.hours[4])
-        .bind(&h.hours[5])
-        .bind(&h.hours[6])
-        .bind(h.closed_announcement)
-        .bind(h.welcome_announcement)
-        .bind(h.hold_music)
-        .bind(h.case_retention_days)
-        .bind(i64::from(h.supervisor_listen))
-        .bind(now_ms)
-        .fetch_one(&self.pool)
         .await?;
-        int(&row, 0)
+        for (staff, level) in agents {
+            sqlx::query(
+                "INSERT INTO hotline_agents (queue_id, staff_id, level) VALUES ($1, $2, $3)",
+            )
+            .bind(q)
+            .bind(staff)
+            .bind(level)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for staff in supervisors {
+            sqlx::query("INSERT INTO hotline_supervisors (hotline_id, staff_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(staff)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok((id, q))
     }
 
     /// Creates a queue and returns its id.
     pub async fn add_hotline_queue(&self, q: &HotlineQueue) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO hotline_queues (hotline_id, name, menu_digit, strategy, widen_after_secs, \
-             ring_secs, wrap_up_secs, max_wait_secs, max_length, position_every_secs, \
-             periodic_every_secs, periodic_announcement_id, callback_after_secs, callback_key, \
-             overflow_kind, overflow_target, sl_threshold_secs, short_abandon_secs) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-             RETURNING id",
-        )
-        .bind(q.hotline_id)
-        .bind(&q.name)
-        .bind(&q.menu_digit)
-        .bind(&q.strategy)
-        .bind(q.widen_after_secs)
-        .bind(q.ring_secs)
-        .bind(q.wrap_up_secs)
-        .bind(q.max_wait_secs)
-        .bind(q.max_length)
-        .bind(q.position_every_secs)
-        .bind(q.periodic_every_secs)
-        .bind(q.periodic_announcement)
-        .bind(q.callback_after_secs)
-        .bind(&q.callback_key)
-        .bind(&q.overflow_kind)
-        .bind(&q.overflow_target)
-        .bind(q.sl_threshold_secs)
-        .bind(q.short_abandon_secs)
-        .fetch_one(&self.pool)
-        .await?;
-        int(&row, 0)
+        let mut conn = self.pool.acquire().await?;
+        insert_queue(&mut conn, q).await
     }
-
     /// Makes `staff_id` an agent of `queue_id` at `level` (or changes the level).
     pub async fn set_queue_agent(
         &self,
@@ -440,4 +428,72 @@ impl HotlineQueue {
             short_abandon_secs: 5,
         }
     }
+}
+
+/// Inserts a hotline on `conn` (a pool connection or a transaction).
+async fn insert_hotline(
+    conn: &mut sqlx::AnyConnection,
+    h: &Hotline,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO hotlines (name, extension, did, holiday_state, hours_mon, hours_tue, \
+             hours_wed, hours_thu, hours_fri, hours_sat, hours_sun, closed_announcement_id, \
+             welcome_announcement_id, hold_music_id, case_retention_days, supervisor_listen, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17) RETURNING id",
+    )
+    .bind(&h.name)
+    .bind(&h.extension)
+    .bind(&h.did)
+    .bind(&h.holiday_state)
+    .bind(&h.hours[0])
+    .bind(&h.hours[1])
+    .bind(&h.hours[2])
+    .bind(&h.hours[3])
+    .bind(&h.hours[4])
+    .bind(&h.hours[5])
+    .bind(&h.hours[6])
+    .bind(h.closed_announcement)
+    .bind(h.welcome_announcement)
+    .bind(h.hold_music)
+    .bind(h.case_retention_days)
+    .bind(i64::from(h.supervisor_listen))
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    int(&row, 0)
+}
+
+/// Inserts a queue on `conn`.
+async fn insert_queue(conn: &mut sqlx::AnyConnection, q: &HotlineQueue) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO hotline_queues (hotline_id, name, menu_digit, strategy, widen_after_secs, \
+             ring_secs, wrap_up_secs, max_wait_secs, max_length, position_every_secs, \
+             periodic_every_secs, periodic_announcement_id, callback_after_secs, callback_key, \
+             overflow_kind, overflow_target, sl_threshold_secs, short_abandon_secs) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             RETURNING id",
+    )
+    .bind(q.hotline_id)
+    .bind(&q.name)
+    .bind(&q.menu_digit)
+    .bind(&q.strategy)
+    .bind(q.widen_after_secs)
+    .bind(q.ring_secs)
+    .bind(q.wrap_up_secs)
+    .bind(q.max_wait_secs)
+    .bind(q.max_length)
+    .bind(q.position_every_secs)
+    .bind(q.periodic_every_secs)
+    .bind(q.periodic_announcement)
+    .bind(q.callback_after_secs)
+    .bind(&q.callback_key)
+    .bind(&q.overflow_kind)
+    .bind(&q.overflow_target)
+    .bind(q.sl_threshold_secs)
+    .bind(q.short_abandon_secs)
+    .fetch_one(&mut *conn)
+    .await?;
+    int(&row, 0)
 }

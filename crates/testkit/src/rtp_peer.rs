@@ -269,6 +269,9 @@ impl Stream {
     }
 }
 
+/// Voice payloads kept per source: ten minutes of 20 ms packets.
+pub const VOICE_KEPT: usize = 30_000;
+
 /// What arrived from one SSRC.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FromSource {
@@ -285,6 +288,9 @@ pub struct FromSource {
     /// Telephone-events that ended, in order (one per event, however often its end
     /// packet came).
     pub events: Vec<u8>,
+    /// The voice payloads in arrival order (the first [`VOICE_KEPT`]), to check what was
+    /// heard (prompts, announcements).
+    pub voice: Vec<Vec<u8>>,
     highest: Option<u16>,
     last_event_timestamp: Option<u32>,
 }
@@ -327,8 +333,13 @@ impl Received {
                     from.events.push(event.event);
                 }
             }
-        } else if packet.payload == pattern(packet.ssrc, packet.sequence) {
-            from.with_pattern += 1;
+        } else {
+            if packet.payload == pattern(packet.ssrc, packet.sequence) {
+                from.with_pattern += 1;
+            }
+            if from.voice.len() < VOICE_KEPT {
+                from.voice.push(packet.payload.clone());
+            }
         }
     }
 

@@ -36,6 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "chat", description = "Rooms, messages, attachments, search"),
         (name = "phones", description = "SIP devices and their credentials"),
         (name = "forwarding", description = "Call forwarding rules"),
+        (name = "hotline", description = "Hotlines: agents, the wallboard, reports, cases"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
         (name = "operations", description = "Health and this document"),
@@ -130,6 +131,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::phones::routes())
         .merge(crate::forwarding::routes())
         .merge(crate::calls::routes())
+        .merge(crate::hotline::routes())
         .merge(crate::hotline::cases::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())

@@ -34,14 +34,28 @@ pub(super) struct Hotlines {
     pub refreshed_ms: i64,
 }
 
-/// The queue's id in the switchboard for call control's call.
+/// What makes this run's calls unique in the event log, which outlives restarts (call
+/// control counts from 1 in every run): the start time in seconds since 2023-11-14, in
+/// the upper 32 bits.
+static RUN_BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+fn run_base() -> i64 {
+    *RUN_BASE.get_or_init(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        (secs - 1_700_000_000).max(0) << 32
+    })
+}
+
+/// The switchboard's (and the event log's) id for call control's call.
 pub(super) fn qcall(call: CallId) -> queues::CallId {
-    queues::CallId(call.0 as i64)
+    queues::CallId(run_base() | (call.0 as i64 & 0xFFFF_FFFF))
 }
 
 /// Call control's call for the switchboard's.
 pub(super) fn ccall(call: queues::CallId) -> CallId {
-    CallId(call.0 as u64)
+    CallId((call.0 & 0xFFFF_FFFF) as u64)
 }
 
 impl Hotlines {
@@ -183,7 +197,9 @@ impl Hotlines {
                 if reason.is_empty() || reason.chars().count() > 60 {
                     return Err(DeskError {
                         code: "bad_request",
-                        message: "Bitte geben Sie einen Grund für die Pause an (höchstens 60 Zeichen).".into(),
+                        message:
+                            "Bitte geben Sie einen Grund für die Pause an (höchstens 60 Zeichen)."
+                                .into(),
                     });
                 }
                 self.board.pause(now, agent, reason).map_err(refused)?;
@@ -199,9 +215,17 @@ impl Hotlines {
         } else {
             let logged_in = after.len() > before.len();
             let queues: Vec<i64> = if logged_in {
-                after.iter().filter(|q| !before.contains(q)).copied().collect()
+                after
+                    .iter()
+                    .filter(|q| !before.contains(q))
+                    .copied()
+                    .collect()
             } else {
-                before.iter().filter(|q| !after.contains(q)).copied().collect()
+                before
+                    .iter()
+                    .filter(|q| !after.contains(q))
+                    .copied()
+                    .collect()
             };
             Some((queues, logged_in))
         };
@@ -361,8 +385,11 @@ fn agent_of(kind: &queues::EventKind) -> Option<i64> {
 fn setups(book: &HotlineBook) -> (Vec<HotlineSetup>, Vec<QueueSetup>) {
     let mut hotlines = Vec::new();
     for h in &book.hotlines {
-        let queues: Vec<&store::HotlineQueue> =
-            book.queues.iter().filter(|q| q.hotline_id == h.id).collect();
+        let queues: Vec<&store::HotlineQueue> = book
+            .queues
+            .iter()
+            .filter(|q| q.hotline_id == h.id)
+            .collect();
         let Some(first) = queues.first() else {
             continue;
         };

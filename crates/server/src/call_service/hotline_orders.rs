@@ -62,7 +62,9 @@ impl Service {
                     // the presence refresh finds them.
                     let mut availability = self.availability(agent);
                     availability.offline = true;
-                    self.hotlines.board.set_availability(now, agent, availability);
+                    self.hotlines
+                        .board
+                        .set_availability(now, agent, availability);
                     self.hotlines.board.handle_offer_ended(now, call, agent);
                 }
             }
@@ -120,7 +122,9 @@ impl Service {
         for agent in agents {
             if self.hotlines.board.agent(agent).is_some() {
                 let availability = self.availability(agent);
-                self.hotlines.board.set_availability(now, agent, availability);
+                self.hotlines
+                    .board
+                    .set_availability(now, agent, availability);
             }
         }
     }
@@ -153,9 +157,10 @@ impl Service {
             HotlineInput::Board { hotline, reply } => {
                 let _ = reply.send(self.hotlines.board_view(hotline));
             }
-            HotlineInput::Reload => {
+            HotlineInput::Reload { done } => {
                 let store = self.store.clone();
                 self.hotlines.reload(&store, now).await;
+                let _ = done.send(());
             }
         }
         self.refresh_agents(true);

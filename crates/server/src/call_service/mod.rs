@@ -62,15 +62,15 @@ pub fn start(
     let run = async move {
         let hotlines = hotline::Hotlines::load(&store, live.now_ms()).await;
         let service = Service {
-        live: live.clone(),
-        store: store.clone(),
-        media,
-        uas,
-        owner: HashMap::new(),
-        plan: config.plan(),
-        config,
-        calls: Calls::new(ring_ms),
-        hotlines,
+            live: live.clone(),
+            store: store.clone(),
+            media,
+            uas,
+            owner: HashMap::new(),
+            plan: config.plan(),
+            config,
+            calls: Calls::new(ring_ms),
+            hotlines,
         };
         service.run(rx, hotline_rx, media_events, datagrams).await;
     };
@@ -105,8 +105,8 @@ impl Service {
         loop {
             let now = self.live.now_ms();
             // While callers wait, agents' presence is looked at again regularly.
-            let refresh = (!self.hotlines.legs.is_empty())
-                .then_some(now + hotline_orders::REFRESH_MS);
+            let refresh =
+                (!self.hotlines.legs.is_empty()).then_some(now + hotline_orders::REFRESH_MS);
             let next = [
                 self.calls.poll_timeout(),
                 self.uas.iter().filter_map(SipSide::poll_timeout).min(),

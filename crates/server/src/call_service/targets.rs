@@ -71,7 +71,12 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
 
 /// The hotline reached under `number` (its extension or direct number), if any.
 pub async fn hotline(store: &Store, number: &str) -> Option<Target> {
-    if number.is_empty() || !number.trim_start_matches('+').chars().all(|c| c.is_ascii_digit()) {
+    if number.is_empty()
+        || !number
+            .trim_start_matches('+')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     match store.hotline_by_number(number).await {
