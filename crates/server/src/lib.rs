@@ -4,6 +4,7 @@
 //! [`runtime::run`] (see the `testkit` crate).
 
 pub mod call_service;
+mod case_retention;
 pub mod cli;
 pub mod config;
 pub mod demo;

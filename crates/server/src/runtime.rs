@@ -301,6 +301,10 @@ pub async fn run(
     };
     let router = web::router(state);
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
+    let retention = tokio::spawn(crate::case_retention::run(
+        store.clone(),
+        live.clock().clone(),
+    ));
     let refresher = tokio::spawn(refresh_directory(live));
     let tls = match http_tls {
         None => {
@@ -327,6 +331,7 @@ pub async fn run(
         watcher.abort();
     }
     purger.abort();
+    retention.abort();
     socket_watch.abort();
     refresher.abort();
     if let Some(task) = directory_sync {
