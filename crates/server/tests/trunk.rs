@@ -8,63 +8,12 @@
 mod common;
 
 use common::setup;
-use common::sip::{free_udp_port, scenario};
+use common::sip::{finished, free_udp_port, spawn_sipp, trunk_config};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use str0m::format::Codec;
 use testkit::webrtc_peer::WebRtcPeer;
 use testkit::ws::{self, WsClient};
-
-fn sipp(dir: &std::path::Path, name: &str, file: &str, port: u16, extra: &[&str]) -> Child {
-    Command::new("timeout")
-        .args([
-            "-k",
-            "5",
-            "60",
-            "sipp",
-            "-sf",
-            &scenario(file),
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .args([
-            "-nostdin",
-            "-timeout",
-            "40s",
-            "-timeout_error",
-            "-trace_err",
-            "-error_file",
-        ])
-        .arg(dir.join(format!("{name}.err")))
-        .args(["-trace_msg", "-message_file"])
-        .arg(dir.join(format!("{name}.msg")))
-        .args(extra)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("run sipp (scripts/test installs sip-tester)")
-}
-
-fn finished(mut child: Child, dir: &std::path::Path, name: &str) -> String {
-    let status = child.wait().unwrap();
-    let messages = std::fs::read_to_string(dir.join(format!("{name}.msg"))).unwrap_or_default();
-    let errors = std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default();
-    assert!(
-        status.success(),
-        "sipp {name}: {status:?}\n{errors}\n{messages}"
-    );
-    messages
-}
-
-fn trunk_config(carrier: u16, trunk: u16, mode: &str) -> String {
-    format!(
-        "[calls]\narea_code = \"9321\"\npermissions = {{ \"b.user\" = \"internal\" }}\n\
-         [[trunks]]\nname = \"Testträger\"\nproxy = \"127.0.0.1:{carrier}\"\nlisten = \"127.0.0.1:{trunk}\"\n\
-         mode = \"{mode}\"\nnumber_block = \"+499321928\"\n"
-    )
-}
 
 fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
     move |f| f["type"] == "call.state" && f["call"] == call && f["state"] == s
@@ -93,7 +42,7 @@ fn call_out(ws: &mut WsClient, r: i64, number: &str) {
 fn calls_leave_through_an_ip_trunk_with_the_direct_number_and_the_rules_hold() {
     let dir = tempfile::tempdir().unwrap();
     let (carrier, trunk) = (free_udp_port(), free_udp_port());
-    let sipp = sipp(dir.path(), "out", "carrier_uas.xml", carrier, &["-m", "2"]);
+    let sipp = spawn_sipp(dir.path(), "out", "carrier_uas.xml", carrier, &["-m", "2"]);
     let s = setup(&trunk_config(carrier, trunk, "ip"));
     let mut cws = ws::connect(&s.signed_in("c.clerk"), None);
     call_out(&mut cws, 1, "0 030 1234567");
@@ -132,7 +81,7 @@ fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
     let s = setup(&trunk_config(carrier, trunk, "ip"));
     let mut dws = ws::connect(&s.signed_in("d.new"), None);
     let target = format!("127.0.0.1:{trunk}");
-    let first = sipp(
+    let first = spawn_sipp(
         dir.path(),
         "in",
         "carrier_uac.xml",
@@ -177,7 +126,7 @@ fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
 
     // A colleague calling from her mobile (in the directory as +49 151 5550123) is shown
     // by name; the call is declined in the browser.
-    let mut second = sipp(
+    let mut second = spawn_sipp(
         dir.path(),
         "in2",
         "carrier_uac.xml",
@@ -232,7 +181,7 @@ fn a_trunk_registers_with_its_credentials_and_shows_why_when_refused() {
     for (password, expected) in [("geheim", "registered"), ("falsch", "failed")] {
         let carrier = free_udp_port();
         let name = format!("reg-{password}");
-        let mut sipp = sipp(
+        let mut sipp = spawn_sipp(
             dir.path(),
             &name,
             "carrier_register.xml",
@@ -269,7 +218,7 @@ fn a_desk_phone_calls_out_through_the_switch_and_the_trunk() {
     use testkit::sip_phone::PhoneEvent;
     let dir = tempfile::tempdir().unwrap();
     let (carrier, trunk) = (free_udp_port(), free_udp_port());
-    let sipp = sipp(dir.path(), "desk", "carrier_uas.xml", carrier, &["-m", "1"]);
+    let sipp = spawn_sipp(dir.path(), "desk", "carrier_uas.xml", carrier, &["-m", "1"]);
     let s = setup(&trunk_config(carrier, trunk, "ip"));
     let mut desk = UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip).unwrap();
     assert!(desk.register_until_accepted(WAIT) > 0);
@@ -311,7 +260,7 @@ fn a_desk_phone_calls_out_through_the_switch_and_the_trunk() {
 fn a_call_through_the_own_mobile_rings_it_first_and_shows_the_office_number_outside() {
     let dir = tempfile::tempdir().unwrap();
     let (carrier, trunk) = (free_udp_port(), free_udp_port());
-    let sipp = sipp(dir.path(), "via", "carrier_uas.xml", carrier, &["-m", "2"]);
+    let sipp = spawn_sipp(dir.path(), "via", "carrier_uas.xml", carrier, &["-m", "2"]);
     let config = trunk_config(carrier, trunk, "ip")
         .replace("permissions = { \"b.user\" = \"internal\" }\n", "");
     let s = setup(&config);

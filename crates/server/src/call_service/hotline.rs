@@ -17,6 +17,9 @@ use tokio::sync::mpsc;
 /// Events per write of the queue event log.
 const EVENT_BATCH: usize = 500;
 
+/// Queues an agent logged in to (`true`) or out of: kept in the store over a restart.
+pub(super) type LoginChange = (Vec<i64>, bool);
+
 /// The hotlines' state in the call service.
 pub(super) struct Hotlines {
     pub board: queues::Switchboard,
@@ -174,7 +177,7 @@ impl Hotlines {
         now: i64,
         agent: i64,
         command: AgentCommand,
-    ) -> Result<(AgentView, Option<(Vec<i64>, bool)>), DeskError> {
+    ) -> Result<(AgentView, Option<LoginChange>), DeskError> {
         let refused = |e: AgentCommandError| DeskError {
             code: match e {
                 AgentCommandError::NotMember => "forbidden",

@@ -50,6 +50,15 @@ impl Service {
                 }
             }
             Order::Offer { call, agent, until } => {
+                // Presence may have changed since the last look (do-not-disturb, a call).
+                let availability = self.availability(agent);
+                if !availability.free() {
+                    self.hotlines
+                        .board
+                        .set_availability(now, agent, availability);
+                    self.hotlines.board.handle_offer_ended(now, call, agent);
+                    return;
+                }
                 let offered = match self.reach(agent).await {
                     Some(target) => self
                         .calls

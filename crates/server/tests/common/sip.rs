@@ -2,7 +2,7 @@
 //! the server with its SIP address, bounded sipp runs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use testkit::process::ServerProcess;
 use testkit::TestDb;
 
@@ -184,4 +184,61 @@ pub fn register(dir: &Path, server: &str, device: &Device, port: u16) {
         .args(["-m", "1", server])
         .output();
     succeeded(dir, &name, out);
+}
+
+/// Runs sipp with `file` on `port` (bounded: killed after 60 s), writing its messages and
+/// errors next to `dir/name`.
+pub fn spawn_sipp(dir: &Path, name: &str, file: &str, port: u16, extra: &[&str]) -> Child {
+    Command::new("timeout")
+        .args([
+            "-k",
+            "5",
+            "60",
+            "sipp",
+            "-sf",
+            &scenario(file),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .args([
+            "-nostdin",
+            "-timeout",
+            "40s",
+            "-timeout_error",
+            "-trace_err",
+            "-error_file",
+        ])
+        .arg(dir.join(format!("{name}.err")))
+        .args(["-trace_msg", "-message_file"])
+        .arg(dir.join(format!("{name}.msg")))
+        .args(extra)
+        .stdout(Stdio::null())
+        .current_dir(dir)
+        .spawn()
+        .expect("run sipp (scripts/test installs sip-tester)")
+}
+
+/// Waits for sipp to end; asserts it succeeded; returns the messages it saw.
+pub fn finished(mut child: Child, dir: &Path, name: &str) -> String {
+    let status = child.wait().unwrap();
+    let messages = std::fs::read_to_string(dir.join(format!("{name}.msg"))).unwrap_or_default();
+    let errors = std::fs::read_to_string(dir.join(format!("{name}.err"))).unwrap_or_default();
+    assert!(
+        status.success(),
+        "sipp {name}: {status:?}\n{errors}\n{messages}"
+    );
+    messages
+}
+
+/// The configuration of an IP-based (or registering) trunk at the carrier `carrier`,
+/// listening on `trunk`, with the number block +49 9321 928-…; Bärbel may call internal
+/// numbers only.
+pub fn trunk_config(carrier: u16, trunk: u16, mode: &str) -> String {
+    format!(
+        "[calls]\narea_code = \"9321\"\npermissions = {{ \"b.user\" = \"internal\" }}\n\
+         [[trunks]]\nname = \"Testträger\"\nproxy = \"127.0.0.1:{carrier}\"\nlisten = \"127.0.0.1:{trunk}\"\n\
+         mode = \"{mode}\"\nnumber_block = \"+499321928\"\n"
+    )
 }
