@@ -24,6 +24,7 @@ import { startPhone, stopPhone } from './phone/phone.js';
 import { mountDock, unmountDock } from './phone/dock.js';
 import { showCallHistory } from './phone/history.js';
 import { reconnectHeadset } from './phone/hid.js';
+import { showHotline, showAdminHotlines, hotlinePage, hasHotlines, onHotlinesChanged, startHotline, stopHotline } from './hotline/routes.js';
 
 let me = null;
 
@@ -31,6 +32,7 @@ const routes = [
   { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
   { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
   { path: '#/calls', key: 'calls', view: () => showCallHistory() },
+  { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -40,6 +42,7 @@ const routes = [
   { path: '#/admin/groups', key: 'groups', admin: true, view: () => showGroups() },
   { path: '#/admin/trunks', key: 'trunks', admin: true, view: () => showTrunks() },
   { path: '#/admin/directory', key: 'directory', admin: true, view: () => showDirectory() },
+  { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }
@@ -55,7 +58,7 @@ function renderChrome() {
   renderPresenceSwitch(document.getElementById('my-presence'), me);
   document.body.classList.toggle('signed-in', Boolean(me));
   if (!me) { nav.replaceChildren(); return; }
-  const items = routes.filter((r) => !r.admin || isAdmin()).map((r) =>
+  const items = routes.filter((r) => (!r.admin || isAdmin()) && (!r.hotline || hasHotlines())).map((r) =>
     h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key),
       r.key === 'chat' ? h('span', { id: 'chat-badge' }) : null)));
   const logout = h('button', { class: 'link', type: 'button', onclick: signOut }, t('logout'));
@@ -90,6 +93,8 @@ function route() {
   if (roomMatch) return showChat(me, Number(roomMatch[1]));
   const personMatch = location.hash.match(/^#\/admin\/person\/(.+)$/);
   if (personMatch && isAdmin()) return showPerson(decodeURIComponent(personMatch[1]));
+  const hotline = hotlinePage(location.hash);
+  if (hotline) return hotline();
   const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
   if (found) return found.view();
   location.hash = '#/team';
@@ -102,9 +107,11 @@ function goLive() {
   startPhone();
   mountDock();
   reconnectHeadset();
+  startHotline();
 }
 
 function goOffline() {
+  stopHotline();
   unmountDock();
   stopPhone();
   stopChatState();
@@ -122,6 +129,8 @@ export async function start() {
 }
 
 onRoomsChanged(showUnread);
+// "Hotline" joins the navigation once the person is known to have a role in one.
+onHotlinesChanged(() => { if (me) renderChrome(); });
 // Signed out elsewhere ("sign out everywhere", an admin): back to the sign-in page.
 on('ended', () => { goOffline(); start(); });
 
@@ -130,7 +139,7 @@ select.value = lang();
 setLang(lang());
 select.addEventListener('change', () => {
   setLang(select.value);
-  if (me) mountDock(true);
+  if (me) { mountDock(true); startHotline(); }
   route();
 });
 // The skip links move the focus without touching the hash (which holds the route).

@@ -5,6 +5,7 @@ import { phoneTexts } from './texts_phone.js';
 import { trunkTexts } from './texts_trunks.js';
 import { ssoTexts } from './texts_sso.js';
 import { directoryTexts } from './texts_directory.js';
+import { hotlineTexts } from './hotline/texts_hotline.js';
 
 const texts = {
   de: {
@@ -73,7 +74,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], ssoTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], ssoTexts[l], hotlineTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

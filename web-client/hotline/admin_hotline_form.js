@@ -1,0 +1,150 @@
+// The administrators' form that sets up a hotline in one step (POST /api/v1/admin/hotlines):
+// name, numbers, holidays of a state, opening hours per weekday, the first queue, agents
+// and supervisors by login. A refused field (400: field, problem) is marked invalid and
+// described by its message right under it, and takes the focus; a taken number (409) is
+// said above the button. Messages are ours, in the chosen language.
+import { api } from '../api.js';
+import { h, errorBox } from '../dom.js';
+import { t } from '../i18n.js';
+import { explain } from '../sign_in.js';
+
+export const STATES = ['BW', 'BY', 'BE', 'BB', 'HB', 'HH', 'HE', 'MV', 'NI', 'NW', 'RP', 'SL', 'SN', 'ST', 'SH', 'TH'];
+export const STRATEGIES = ['longest_idle', 'ring_all', 'round_robin', 'fewest_calls', 'skills'];
+const DAYS = [0, 1, 2, 3, 4, 5, 6];
+
+function logins(text) { return text.split(/[,;\s]+/).map((l) => l.trim()).filter(Boolean); }
+
+// A labelled control with a hint and a place for its error under it.
+function row(id, label, control, hint = null) {
+  control.id = id;
+  const describedBy = hint ? `${id}-hint` : null;
+  if (describedBy) control.setAttribute('aria-describedby', describedBy);
+  control.dataset.describedby = describedBy || '';
+  return h('div', { class: 'hl-field' }, h('label', { for: id }, label),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, control,
+    h('p', { class: 'error hl-field-error', id: `${id}-error` }));
+}
+
+// `created(answer, name)` runs after a hotline was set up.
+export function hotlineForm(created) {
+  const c = {
+    name: h('input', { maxlength: '80', autocomplete: 'off' }),
+    extension: h('input', { inputmode: 'numeric', maxlength: '8', autocomplete: 'off' }),
+    did: h('input', { inputmode: 'tel', autocomplete: 'off' }),
+    holiday_state: h('select', {}, h('option', { value: '' }, t('hlNoState')), ...STATES.map((s) => h('option', { value: s }, t(`hlLand${s}`)))),
+    queueName: h('input', { maxlength: '80', autocomplete: 'off' }),
+    strategy: h('select', {}, ...STRATEGIES.map((s) => h('option', { value: s }, t(`hlStrategy_${s}`)))),
+    ring: h('input', { type: 'number', min: '5', max: '120', step: '1', value: '20' }),
+    wrap: h('input', { type: 'number', min: '0', max: '900', step: '1', value: '30' }),
+    agents: h('input', { autocomplete: 'off' }),
+    supervisors: h('input', { autocomplete: 'off' }),
+  };
+  const hours = DAYS.map(() => h('input', { autocomplete: 'off' }));
+  const error = errorBox();
+  error.id = 'hl-new-error';
+  const done = h('p', { class: 'ok', role: 'status', id: 'hl-new-done' });
+  // Where each of the server's fields is shown.
+  const byField = { name: c.name, extension: c.extension, did: c.did, holiday_state: c.holiday_state,
+    'queue.name': c.queueName, 'queue.strategy': c.strategy, 'queue.ring_secs': c.ring, 'queue.wrap_up_secs': c.wrap,
+    agents: c.agents, 'agents.level': c.agents, supervisors: c.supervisors };
+  hours.forEach((input, i) => { byField[`hours.${i}`] = input; });
+  const controls = [...Object.values(c), ...hours];
+
+  function clear() {
+    error.textContent = '';
+    done.textContent = '';
+    for (const input of controls) {
+      input.removeAttribute('aria-invalid');
+      if (input.dataset.describedby) input.setAttribute('aria-describedby', input.dataset.describedby); else input.removeAttribute('aria-describedby');
+      const own = document.getElementById(`${input.id}-error`);
+      if (own) own.textContent = '';
+    }
+  }
+
+  function messageFor(data, field) {
+    const quoted = /„([^“]*)“/.exec(data.message || '');
+    const range = /(\d+) bis (\d+)/.exec(data.message || '');
+    switch (data.problem) {
+      case 'hours_invalid': return t('hlProblem_hours_invalid', { d: t(`hlDay_${field.split('.')[1]}`) });
+      case 'unknown_login': return t('hlProblem_unknown_login', { l: quoted ? quoted[1] : '' });
+      case 'out_of_range': return range ? t('hlProblem_out_of_range', { a: range[1], b: range[2] }) : data.message;
+      case 'name_missing': return t(field === 'queue.name' ? 'hlProblem_queue_name' : 'hlProblem_name_missing');
+      case 'extension_invalid': case 'did_invalid': case 'unknown_state': case 'unknown_strategy': return t(`hlProblem_${data.problem}`);
+      default: return data.message || explain({ status: 400, data });
+    }
+  }
+
+  // The server names "agents" for any unknown login; one that is only among the
+  // supervisors is marked there.
+  function inputFor(data) {
+    const quoted = /„([^“]*)“/.exec(data.message || '');
+    if (data.problem === 'unknown_login' && quoted && logins(c.supervisors.value).includes(quoted[1])
+      && !logins(c.agents.value).includes(quoted[1])) return c.supervisors;
+    return byField[data.field] || null;
+  }
+
+  function refuse(input, message) {
+    const own = document.getElementById(`${input.id}-error`);
+    own.textContent = message;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [input.dataset.describedby, own.id].filter(Boolean).join(' '));
+    input.focus();
+  }
+
+  function body() {
+    const number = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
+    const days = hours.map((input) => input.value.trim());
+    return {
+      name: c.name.value.trim(), extension: c.extension.value.trim(), did: c.did.value.trim() || undefined,
+      holiday_state: c.holiday_state.value || undefined,
+      hours: days.some(Boolean) ? days : undefined,
+      queue: { name: c.queueName.value.trim(), strategy: c.strategy.value, ring_secs: number(c.ring), wrap_up_secs: number(c.wrap) },
+      agents: logins(c.agents.value).map((login) => ({ login })),
+      supervisors: logins(c.supervisors.value),
+    };
+  }
+
+  const submit = h('button', { type: 'submit', id: 'hl-new-submit' }, t('hlCreate'));
+  const form = h('form', { id: 'hl-new-form', class: 'hl-new-form', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clear();
+    const sent = body();
+    const r = await api('POST', '/api/v1/admin/hotlines', sent).catch(() => ({ ok: false, status: 0, data: null }));
+    if (r.ok) {
+      form.reset();
+      done.textContent = t('hlCreated', { n: sent.name, e: sent.extension });
+      created(r.data, sent.name);
+      return;
+    }
+    const input = r.status === 400 && r.data ? inputFor(r.data) : null;
+    if (input) { refuse(input, messageFor(r.data, r.data.field)); return; }
+    if (r.status === 409 && r.data) {
+      // The taken number is the direct number when the message names it, else the extension.
+      const taken = sent.did && (r.data.message || '').includes(sent.did) ? c.did : c.extension;
+      error.textContent = t('hlTaken', { m: r.data.message });
+      taken.setAttribute('aria-invalid', 'true');
+      taken.setAttribute('aria-describedby', [taken.dataset.describedby, error.id].filter(Boolean).join(' '));
+      taken.focus();
+      return;
+    }
+    error.textContent = explain(r);
+  } },
+  h('fieldset', {}, h('legend', {}, t('hlNameNumbers')),
+    row('hl-new-name', t('name'), c.name),
+    row('hl-new-extension', t('hlExtension'), c.extension, t('hlExtensionHint')),
+    row('hl-new-did', t('hlDid'), c.did, t('hlDidHint')),
+    row('hl-new-state', t('hlHolidayState'), c.holiday_state, t('hlHolidayHint'))),
+  h('fieldset', { 'aria-describedby': 'hl-hours-hint' }, h('legend', {}, t('hlHours')),
+    h('p', { class: 'hint', id: 'hl-hours-hint' }, t('hlHoursHint')),
+    h('div', { class: 'hl-hours' }, ...hours.map((input, i) => row(`hl-new-hours-${i}`, t(`hlDay_${i}`), input)))),
+  h('fieldset', {}, h('legend', {}, t('hlFirstQueue')),
+    row('hl-new-queue', t('hlQueueName'), c.queueName),
+    row('hl-new-strategy', t('hlStrategy'), c.strategy, t('hlStrategyHint')),
+    row('hl-new-ring', t('hlRingSecs'), c.ring, t('hlRingHint')),
+    row('hl-new-wrap', t('hlWrapSecs'), c.wrap, t('hlWrapHint'))),
+  h('fieldset', {}, h('legend', {}, t('hlPeople')),
+    row('hl-new-agents', t('hlAgents'), c.agents, t('hlLoginsHint')),
+    row('hl-new-supervisors', t('hlSupervisors'), c.supervisors, t('hlLoginsHint'))),
+  error, submit, done);
+  return form;
+}
