@@ -3,7 +3,7 @@
 // narrow ones that opens it. State changes are announced (aria-live); incoming calls do
 // not take the focus, but "Zum Telefon" at the top of the page and the bar reach them.
 import { h, userText } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, tParts } from '../i18n.js';
 import { askForNotifications } from '../popups.js';
 import { dialField } from './dial_search.js';
 import { partyName, partyDetails, duration } from './format.js';
@@ -116,7 +116,7 @@ function setOpen(open) {
 function update(call, what) {
   if (!parts) return;
   if (call && what === 'incoming') {
-    const details = partyDetails(call.peer);
+    const details = [partyDetails(call.peer), call.hotline ? t('hlIncomingVia', { h: call.hotline }) : ''].filter(Boolean).join(', ');
     announce(t('incomingAnnounce', { n: partyName(call.peer), d: details ? `, ${details}` : '' }), true);
   } else if (call && (what === 'state' || what === 'ended' || what === 'hold')) {
     announce(`${partyName(call.peer)}: ${stateText(call)}`);
@@ -159,7 +159,9 @@ function incomingBox(call, first) {
     'data-testid': first ? 'incoming-call' : null, 'data-call': call.id },
   h('h3', { id: `${id}-h` }, h('span', { 'aria-hidden': 'true', class: 'ring-icon' }, '☎ '), t('incomingCall')),
   h('p', { id: `${id}-who`, class: 'caller' }, h('strong', {}, userText(partyName(call.peer))),
-    details ? h('span', { class: 'caller-details' }, userText(details)) : null),
+    details ? h('span', { class: 'caller-details' }, userText(details)) : null,
+    call.hotline ? h('span', { class: 'caller-hotline', 'data-testid': first ? 'incoming-hotline' : null },
+      tParts('hlIncomingVia', { h: userText(call.hotline) })) : null),
   h('p', { class: 'call-controls' },
     h('button', { type: 'button', class: 'answer', 'data-key': key(call, 'answer'), 'data-testid': first ? 'call-answer' : null,
       onclick: () => answer(call.id) }, t('answer')),
@@ -174,7 +176,8 @@ function callCard(call, primary, all) {
   const timer = call.connectedAt && live
     ? h('span', { class: 'timer', role: 'timer', 'data-since': String(call.connectedAt) }, '0:00') : null;
   const peerLine = h('p', { class: 'call-peer' }, h('strong', {}, userText(partyName(call.peer))),
-    partyDetails(call.peer) ? h('span', { class: 'caller-details' }, userText(partyDetails(call.peer))) : null);
+    partyDetails(call.peer) ? h('span', { class: 'caller-details' }, userText(partyDetails(call.peer))) : null,
+    call.hotline ? h('span', { class: 'caller-hotline' }, tParts('hlIncomingVia', { h: userText(call.hotline) })) : null);
   const stateLine = h('p', { class: `call-state st-call-${shownState(call)}`, 'data-testid': tid('call-state'), 'data-state': shownState(call) },
     h('span', { class: 'symbol', 'aria-hidden': 'true' }, { ringing: '◔', connected: '●', held: '‖', ended: '○' }[shownState(call)]), ' ',
     stateText(call), timer ? ' · ' : null, timer);

@@ -224,6 +224,8 @@ function receive(f) {
     case 'call.incoming': {
       if (call) return;
       const fresh = newCall(f.call, 'in', f.from);
+      // A hotline's caller offered to this agent: the hotline's name is shown with them.
+      fresh.hotline = f.hotline || null;
       changed(fresh, 'incoming');
       notifyIncoming(fresh);
       break;
