@@ -28,6 +28,8 @@ pub struct Calls {
     /// Offers of a hotline's callers to agents: the offer's call → (the caller's call,
     /// the agent).
     offers: HashMap<CallId, (CallId, i64)>,
+    /// Callbacks under way, by their call.
+    callbacks: HashMap<CallId, callback::Callback>,
     next_sip: u64,
     next_id: u64,
     ring_ms: i64,
@@ -43,6 +45,7 @@ impl Calls {
             by_sip: HashMap::new(),
             aliases: HashMap::new(),
             offers: HashMap::new(),
+            callbacks: HashMap::new(),
             next_sip: 1,
             next_id: 1,
             ring_ms,
@@ -234,9 +237,11 @@ impl Calls {
         let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
         // The called browser answers with the codec the caller's leg uses (no
         // transcoding), or any while that leg is still being made.
-        let codecs = call.sides[0]
-            .codec
-            .map_or(BROWSER_CODECS.to_vec(), |c| vec![c]);
+        let codecs = match call.sides[0].codec {
+            Some(c) => vec![c],
+            None if self.callbacks.contains_key(&id) => Self::callback_codecs(),
+            None => BROWSER_CODECS.to_vec(),
+        };
         let frame = CallFrame::State {
             call: id,
             state: CallState::Ended,
@@ -484,6 +489,10 @@ impl Calls {
             self.join(now, id);
             return;
         }
+        if side == 1 && self.callbacks.contains_key(&id) {
+            self.place_callback(id);
+            return;
+        }
         match (call.sides[1].kind, side) {
             (Kind::Hotline, 0) => self.park(now, id),
             (Kind::Echo, 0) => {
@@ -633,7 +642,9 @@ impl Calls {
         };
         self.aliases.retain(|_, to| *to != id);
         let offer = self.offers.remove(&id);
-        self.hotline_ended(now, &call, offer);
+        if !self.callback_ended(id) {
+            self.hotline_ended(now, &call, offer);
+        }
         let ringing = matches!(call.phase, Phase::Ringing { .. });
         let connected = matches!(call.phase, Phase::Connected | Phase::Parked);
         for (i, side) in call.sides.iter().enumerate() {
@@ -719,6 +730,8 @@ impl Calls {
     }
 }
 
+mod callback;
+pub use callback::CallbackRequest;
 mod hotline;
 #[cfg(test)]
 mod hotline_tests;

@@ -3,7 +3,7 @@
 //! joins the caller with the first agent who answers. What to play and whom to offer is
 //! the hotline's business (`queues`); call control reports what happened to its calls.
 
-use crate::party::{CallId, LegRef, Party};
+use crate::party::{CallId, LegRef, Party, Via};
 use media::Codec;
 
 /// What happened to a hotline's call.
@@ -22,6 +22,8 @@ pub enum HotlineEvent {
         leg: LegRef,
         /// Its codec.
         codec: Codec,
+        /// Which user agent carries a phone's call (to call it back the same way).
+        via: Via,
     },
     /// The waiting caller pressed a key.
     Digit {
@@ -49,6 +51,21 @@ pub enum HotlineEvent {
     Left {
         /// The caller's call.
         call: CallId,
+    },
+    /// A callback reached the caller: the agent and the caller talk.
+    CallbackReached {
+        /// The caller's place (the id of their first call).
+        call: CallId,
+        /// The agent.
+        agent: i64,
+    },
+    /// A callback did not come about (the agent or the caller did not answer): the place
+    /// stays for the next free agent.
+    CallbackFailed {
+        /// The caller's place.
+        call: CallId,
+        /// The agent.
+        agent: i64,
     },
     /// The agent's conversation with the caller ended (hung up by either, or the agent
     /// transferred the caller on).

@@ -32,7 +32,7 @@ mod output;
 mod party;
 
 pub use command::{Command, Refusal, Target};
-pub use desk::{phone_codec, Calls};
+pub use desk::{phone_codec, CallbackRequest, Calls};
 pub use frames::{CallFrame, CallState, Direction, EndReason};
 pub use hotline::HotlineEvent;
 pub use output::{MediaCommand, Output, Record, SipCommand, To};

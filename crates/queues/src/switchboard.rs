@@ -164,10 +164,22 @@ pub enum Order {
         /// The agent.
         agent: i64,
     },
-    /// End the caller's call (after the closed or overflow message).
+    /// End the caller's call (after the closed or overflow message, or the callback's
+    /// confirmation).
     SendAway {
         /// The caller.
         call: CallId,
+    },
+    /// Call the caller back for the agent: ring the agent until `until`, then the caller
+    /// (report with [`Switchboard::handle_callback_reached`] or
+    /// [`Switchboard::handle_callback_failed`]).
+    CallBack {
+        /// The caller's place.
+        call: CallId,
+        /// The agent.
+        agent: i64,
+        /// Until when the agent is rung.
+        until: i64,
     },
 }
 
@@ -401,6 +413,49 @@ impl Switchboard {
                 queue.handle_hangup(now, call);
             }
             self.carry(now, q);
+        }
+        self.dispatch(now);
+    }
+
+    /// A callback reached the caller: they talk to `agent`.
+    pub fn handle_callback_reached(&mut self, now: i64, call: CallId, agent: i64) {
+        let Some((q, hotline)) = self
+            .queues
+            .iter()
+            .find(|(_, (queue, _))| {
+                queue
+                    .waiting()
+                    .any(|(c, _, callback)| c == call && callback)
+            })
+            .map(|(id, (_, setup))| (*id, setup.hotline))
+        else {
+            return;
+        };
+        if let Some((queue, _)) = self.queues.get_mut(&q) {
+            queue.handle_callback_done(now, call, agent);
+        }
+        self.free_since.remove(&agent);
+        if let Some(a) = self.agents.get_mut(&agent) {
+            a.answered(call);
+        }
+        self.callers.insert(
+            call,
+            Caller {
+                hotline,
+                stage: Stage::Connected(q),
+                welcomed: true,
+                playing: None,
+                next: VecDeque::new(),
+            },
+        );
+        self.carry(now, q);
+    }
+
+    /// A callback did not come about: the place stays, the agent is free again.
+    pub fn handle_callback_failed(&mut self, now: i64, call: CallId, agent: i64) {
+        self.agent_free_again(agent, call);
+        for (queue, _) in self.queues.values_mut() {
+            queue.handle_callback_failed(call);
         }
         self.dispatch(now);
     }

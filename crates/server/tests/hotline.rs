@@ -258,3 +258,125 @@ fn through_the_hotline(s: &TestServer) {
     assert_eq!(csv.status, 200, "{label}");
     assert!(csv.body.contains("Gesamt;0;0"), "{label}: {}", csv.body);
 }
+
+#[test]
+fn a_caller_who_presses_one_is_called_back_when_an_agent_is_free() {
+    let s = testkit::server::start(Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Rückrufhotline", "extension": "2900",
+               "queue": {"name": "Fragen", "callback_after_secs": 1, "wrap_up_secs": 0},
+               "agents": [{"login": "c.clerk"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let mut c = s.signed_in("c.clerk");
+    let mut cws = ws::connect(&c, None);
+
+    // Dora calls; nobody is logged in. She hears the welcome, her position, and then the
+    // offer of a callback, and presses 1.
+    let mut phone = UdpPhone::bind(s.sip_account("d.new", "Tischtelefon"), s.sip).unwrap();
+    assert!(phone.register_until_accepted(WAIT) > 0);
+    let mut rtp = RtpPeer::bind(CALLER_SSRC).unwrap();
+    let call = phone.call("2900", &Sdp::offer(rtp.local_addr()).to_string());
+    let answered = phone.wait_for(WAIT, |e| match e {
+        PhoneEvent::Answered { call: c, sdp } if *c == call => Some(sdp.clone()),
+        _ => None,
+    });
+    rtp.set_remote(Some(Sdp::parse(&answered.unwrap()).unwrap().media));
+    let offer = prompts::clip(Language::German, "callback_offer").unwrap();
+    // (`run` sends at least that many packets, then waits for the condition.)
+    let heard_offer = rtp
+        .run(1, Duration::from_secs(30), |r| {
+            r.sources()
+                .any(|(_, f)| heard_at(&f.voice, &offer[..1_600]).is_some())
+        })
+        .unwrap();
+    assert!(heard_offer, "the callback is offered");
+    rtp.send_event(1);
+    let confirmed = prompts::clip(Language::German, "callback_confirmed").unwrap();
+    let heard = rtp
+        .run(5, Duration::from_secs(30), |r| {
+            r.sources()
+                .any(|(_, f)| heard_at(&f.voice, &confirmed[..1_600]).is_some())
+        })
+        .unwrap();
+    assert!(heard, "the callback is confirmed");
+    // After the confirmation the hotline hangs up; the place stays.
+    phone.wait_for(Duration::from_secs(20), |e| match e {
+        PhoneEvent::Ended { call: c, .. } if *c == call => Some(()),
+        _ => None,
+    });
+
+    // Carl logs in: his browser rings for the callback, showing whom he will call.
+    let r = c.post("/api/v1/hotline/agent", json!({"action": "log_in"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let incoming = cws.wait_for(|f| f["type"] == "call.incoming");
+    assert_eq!(incoming["from"]["number"], "2502", "{incoming}");
+    assert_eq!(
+        incoming["hotline"], "Rückrufhotline – Rückruf",
+        "{incoming}"
+    );
+    let back = incoming["call"].as_str().unwrap().to_string();
+    let carl = WebRtcPeer::new(&[Codec::PCMA]);
+    cws.send(json!({"type": "call.answer", "ref": 1, "call": back, "sdp": carl.offer}));
+    assert_eq!(cws.wait_for(|f| f["ref"] == 1)["type"], "ack");
+    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == back)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let _carl = carl.start(&sdp, 0xcb);
+    // Then Dora's phone rings, from the hotline's number; she answers.
+    let (incoming, from, offer) = phone.wait_for(WAIT, |e| match e {
+        PhoneEvent::Incoming {
+            call, from, sdp, ..
+        } => Some((*call, from.clone(), sdp.clone())),
+        _ => None,
+    });
+    assert!(from.contains("2900"), "the hotline calls: {from}");
+    let mut rtp2 = RtpPeer::bind(CALLER_SSRC + 1).unwrap();
+    let offered = Sdp::parse(&offer.unwrap()).unwrap();
+    phone
+        .answer(incoming, &offered.answer(rtp2.local_addr()).to_string())
+        .unwrap();
+    cws.wait_for(|f| f["type"] == "call.state" && f["call"] == back && f["state"] == "connected");
+    rtp2.set_remote(Some(offered.media));
+    let from_carl = |r: &testkit::rtp_peer::Received| {
+        r.sources()
+            .flat_map(|(_, f)| f.voice.iter())
+            .filter(|v| v.len() == 160 && v[0] == 0xcb)
+            .count()
+    };
+    assert!(
+        rtp2.run(100, Duration::from_secs(10), |r| from_carl(r) > 10)
+            .unwrap(),
+        "Dora hears Carl"
+    );
+    let end = Instant::now() + WAIT;
+    let events = loop {
+        let events = s.block_on(s.store.queue_events(0, i64::MAX)).unwrap();
+        if events
+            .iter()
+            .any(|e| matches!(e.kind, queues::EventKind::CallbackDone { .. }))
+            || Instant::now() > end
+        {
+            break events;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind.call().is_some())
+        .map(|e| match e.kind {
+            queues::EventKind::Entered { .. } => "entered",
+            queues::EventKind::CallbackRequested { .. } => "callback_requested",
+            queues::EventKind::Offered { .. } => "offered",
+            queues::EventKind::CallbackDone { .. } => "callback_done",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["entered", "callback_requested", "offered", "callback_done"]
+    );
+}

@@ -130,6 +130,7 @@ impl Calls {
         call.since_ms = now;
         call.sides[1].answered_ms = Some(now);
         let caller = call.sides[0].party.clone();
+        let via = call.sides[0].via;
         if let Some(p) = call.sides[0].person() {
             if !call.sides[0].on_the_phone {
                 call.sides[0].on_the_phone = true;
@@ -142,6 +143,7 @@ impl Calls {
             caller,
             leg,
             codec,
+            via,
         }));
         self.tell(now, id, 0);
     }

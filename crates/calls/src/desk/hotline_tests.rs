@@ -416,3 +416,167 @@ fn an_agent_who_transfers_the_caller_on_is_done_with_them() {
         .unwrap();
     assert!(hotline_events(&drain(&mut c)).is_empty());
 }
+
+#[test]
+fn a_callback_rings_the_agent_first_then_calls_the_caller_with_the_hotlines_number() {
+    let mut c = Calls::new(60_000);
+    let place = CallId(41);
+    let trunk = Target::Outside {
+        party: citizen(),
+        trunk: 0,
+    };
+    let hotline = Party::service("2900", "Bürgertelefon");
+    let id = c
+        .call_back(
+            1_000,
+            CallbackRequest {
+                place,
+                agent: BERND,
+                reach: Target::Browser(party(BERND)),
+                caller: trunk,
+                hotline,
+                until: 21_000,
+            },
+        )
+        .unwrap();
+    let out = drain(&mut c);
+    assert_eq!(
+        out,
+        [Output::Frame(
+            To::Person(BERND),
+            CallFrame::Incoming {
+                call: id,
+                from: citizen(),
+                hotline: Some("Bürgertelefon – Rückruf".into())
+            }
+        )]
+    );
+    let answer = Command::Answer {
+        call: id,
+        sdp: "offer-b".into(),
+    };
+    c.handle_command(2_000, BERND, 20, answer).unwrap();
+    let out = drain(&mut c);
+    assert!(
+        out.iter().any(|o| matches!(o, Output::Media(MediaCommand::CreateWebRtc { side: 1, codecs, .. }) if codecs == &[Codec::Pcma, Codec::Pcmu])),
+        "{out:?}"
+    );
+    c.handle_media_created(2_001, id, 1, Some((LegRef(200), Codec::Pcma, "a".into())));
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Media(MediaCommand::CreateRtpOffer {
+        call: id,
+        side: 0
+    })));
+    c.handle_rtp_created(2_002, id, 0, Some((LegRef(300), "our-offer".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite {
+        sip,
+        from,
+        target,
+        via,
+        ..
+    })) = out.first().cloned()
+    else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        (from.number.as_str(), target.as_str(), via),
+        ("2900", "+4917612345678", Via::Trunk(0)),
+        "the caller sees the hotline's number"
+    );
+    c.handle_sip_answered(9_000, sip, "their-answer".into());
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Media(MediaCommand::Bridge(
+        LegRef(200),
+        LegRef(300)
+    ))));
+    assert_eq!(
+        hotline_events(&out),
+        [HotlineEvent::CallbackReached {
+            call: place,
+            agent: BERND
+        }]
+    );
+    c.handle_sip_ended(60_000, sip);
+    assert_eq!(
+        hotline_events(&drain(&mut c)),
+        [HotlineEvent::Ended {
+            call: place,
+            agent: BERND
+        }]
+    );
+}
+
+#[test]
+fn a_callback_nobody_answers_fails_and_keeps_the_place() {
+    let mut c = Calls::new(60_000);
+    let place = CallId(41);
+    let trunk = || Target::Outside {
+        party: citizen(),
+        trunk: 0,
+    };
+    let hotline = Party::service("2900", "Bürgertelefon");
+    // The agent lets it ring out.
+    c.call_back(
+        1_000,
+        CallbackRequest {
+            place,
+            agent: BERND,
+            reach: Target::Browser(party(BERND)),
+            caller: trunk(),
+            hotline: hotline.clone(),
+            until: 5_000,
+        },
+    )
+    .unwrap();
+    c.handle_timeout(5_000);
+    assert_eq!(
+        hotline_events(&drain(&mut c)),
+        [HotlineEvent::CallbackFailed {
+            call: place,
+            agent: BERND
+        }]
+    );
+    // The caller does not answer.
+    let id = c
+        .call_back(
+            6_000,
+            CallbackRequest {
+                place,
+                agent: ANNA,
+                reach: Target::Browser(party(ANNA)),
+                caller: trunk(),
+                hotline,
+                until: 26_000,
+            },
+        )
+        .unwrap();
+    c.handle_command(
+        6_500,
+        ANNA,
+        10,
+        Command::Answer {
+            call: id,
+            sdp: "o".into(),
+        },
+    )
+    .unwrap();
+    c.handle_media_created(6_501, id, 1, Some((LegRef(200), Codec::Pcma, "a".into())));
+    c.handle_rtp_created(6_502, id, 0, Some((LegRef(300), "our-offer".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite { sip, .. })) =
+        out.iter().find(|o| matches!(o, Output::Sip(_))).cloned()
+    else {
+        panic!("{out:?}")
+    };
+    c.handle_sip_failed(30_000, sip, 408);
+    let out = drain(&mut c);
+    assert_eq!(
+        hotline_events(&out),
+        [HotlineEvent::CallbackFailed {
+            call: place,
+            agent: ANNA
+        }]
+    );
+    assert!(c.is_empty());
+}

@@ -48,9 +48,14 @@ impl Calls {
             call.sides[side].sip = Some(sip);
             self.by_sip.insert(sip, (id, side));
             let placed = &call.sides[side];
+            // A callback shows the hotline's number, not the agent's.
+            let from = match self.callbacks.get(&id) {
+                Some(cb) => cb.shown.clone(),
+                None => call.sides[1 - side].party.clone(),
+            };
             let command = SipCommand::Invite {
                 sip,
-                from: call.sides[1 - side].party.clone(),
+                from,
                 target: placed
                     .dial
                     .clone()
@@ -134,6 +139,7 @@ impl Calls {
         self.out
             .push_back(Output::Media(MediaCommand::Bridge(a, b)));
         self.connected(now, id);
+        self.callback_connected(id);
     }
 
     /// A call we placed failed with `code` (no answer: 408).

@@ -86,7 +86,16 @@ impl Switchboard {
                         },
                         Prompt::Periodic => Clip::Periodic(q),
                         Prompt::CallbackOffer => Clip::CallbackOffer,
-                        Prompt::CallbackConfirmed => Clip::CallbackConfirmed,
+                        Prompt::CallbackConfirmed => {
+                            // The caller keeps the place and may go: the call ends after
+                            // the confirmation, whatever was to play.
+                            if let Some(c) = self.callers.get_mut(&call) {
+                                c.stage = Stage::Leaving;
+                                c.next.clear();
+                            }
+                            self.start(call, Clip::CallbackConfirmed);
+                            continue;
+                        }
                     };
                     self.play(call, clip);
                 }
@@ -134,13 +143,22 @@ impl Switchboard {
                         self.start(call, Clip::Overflow);
                     }
                 },
-                // Callbacks are not offered yet (no queue sets `callback_after_ms`): the
-                // place goes back to waiting for the next free agent.
                 Action::CallBack { call, agent } => {
-                    if let Some((queue, _)) = self.queues.get_mut(&q) {
+                    let Some(a) = self.agents.get_mut(&agent) else {
+                        continue;
+                    };
+                    let since = match a.state {
+                        AgentState::Ready { since_ms } => since_ms,
+                        _ => now,
+                    };
+                    if a.offer(call).is_ok() {
+                        self.free_since.insert(agent, since);
+                        let until = now + ring_ms + RING_MARGIN_MS;
+                        self.orders
+                            .push_back(Order::CallBack { call, agent, until });
+                    } else if let Some((queue, _)) = self.queues.get_mut(&q) {
                         queue.handle_callback_failed(call);
                     }
-                    self.agent_free_again(agent, call);
                 }
             }
         }
@@ -282,6 +300,21 @@ impl Switchboard {
             .cloned()
             .collect();
         Board { waiting, agents }
+    }
+
+    /// Whether `call` keeps a place in a queue though the caller hung up (a callback).
+    pub fn keeps_place(&self, call: CallId) -> bool {
+        self.queues
+            .values()
+            .any(|(q, _)| q.waiting().any(|(c, _, callback)| c == call && callback))
+    }
+
+    /// The hotline of the queue where `call` keeps its place.
+    pub fn hotline_of_place(&self, call: CallId) -> Option<i64> {
+        self.queues
+            .values()
+            .find(|(q, _)| q.waiting().any(|(c, _, _)| c == call))
+            .map(|(_, setup)| setup.hotline)
     }
 
     /// Which hotline a caller is at, if any.

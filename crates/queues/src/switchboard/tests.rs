@@ -348,3 +348,77 @@ fn only_members_log_in_and_each_login_is_an_event_per_queue() {
     assert_eq!(events(&mut b), [EventKind::AgentLogout { agent: ANNA }]);
     assert_eq!(b.pause(10, ANNA, "x"), Err(AgentCommandError::NotLoggedIn));
 }
+
+#[test]
+fn a_caller_who_asks_for_a_callback_keeps_the_place_and_is_called_back_by_the_next_free_agent() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::LongestIdle);
+    settings.callback_after_ms = Some(30_000);
+    settings.position_every_ms = None;
+    let q = QueueSetup::new(Q, LINE, settings).with_members(&[(ANNA, 1)]);
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(1_000, CallId(2), LINE, None);
+    orders(&mut b);
+    b.handle_played(4_000, CallId(1));
+    b.handle_played(6_000, CallId(1));
+    orders(&mut b);
+    // After 30 s the offer; the key keeps the place; the confirmation, then the end.
+    b.handle_timeout(30_000);
+    assert_eq!(clips(&orders(&mut b)), [Clip::CallbackOffer]);
+    b.handle_digit(35_000, CallId(1), '1');
+    assert_eq!(
+        orders(&mut b),
+        [Order::Play {
+            call: CallId(1),
+            clip: Clip::CallbackConfirmed,
+            looping: false
+        }]
+    );
+    b.handle_played(40_000, CallId(1));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(1) }]);
+    b.handle_left(40_001, CallId(1));
+    assert_eq!(
+        b.board(LINE).waiting.len(),
+        2,
+        "the callback keeps its place"
+    );
+    assert!(b.board(LINE).waiting[0].callback);
+    // Anna logs in: the callback comes first (it was first in line).
+    b.log_in(50_000, ANNA, None).unwrap();
+    let out = orders(&mut b);
+    assert!(
+        matches!(
+            out[..],
+            [Order::CallBack {
+                call: CallId(1),
+                agent: ANNA,
+                ..
+            }]
+        ),
+        "{out:?}"
+    );
+    // Nobody answers: the place stays and the next try goes out.
+    b.handle_callback_failed(60_000, CallId(1), ANNA);
+    assert!(matches!(
+        orders(&mut b)[..],
+        [Order::CallBack {
+            call: CallId(1),
+            agent: ANNA,
+            ..
+        }]
+    ));
+    b.handle_callback_reached(70_000, CallId(1), ANNA);
+    assert!(matches!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::OnCall { .. }
+    ));
+    assert!(events(&mut b).contains(&EventKind::CallbackDone {
+        call: CallId(1),
+        agent: ANNA
+    }));
+    assert_eq!(b.board(LINE).waiting.len(), 1);
+    b.handle_ended(90_000, CallId(1), ANNA);
+    // No wrap-up here: Anna takes the second caller at once.
+    assert_eq!(offered(&orders(&mut b)), [(CallId(2), ANNA)]);
+}

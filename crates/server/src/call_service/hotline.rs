@@ -26,6 +26,8 @@ pub(super) struct Hotlines {
     pub book: HotlineBook,
     /// The leg of each waiting caller.
     pub legs: HashMap<CallId, LegRef>,
+    /// Who each caller is and how they called (to call them back), until they are served.
+    pub callers: HashMap<CallId, (calls::Party, calls::Via)>,
     pub by_leg: HashMap<LegRef, CallId>,
     pub clips: Clips,
     events: mpsc::UnboundedSender<QueueEvent>,
@@ -70,6 +72,7 @@ impl Hotlines {
             board: queues::Switchboard::default(),
             book: HotlineBook::default(),
             legs: HashMap::new(),
+            callers: HashMap::new(),
             by_leg: HashMap::new(),
             clips: Clips::default(),
             events,
@@ -107,9 +110,15 @@ impl Hotlines {
     pub fn handle(&mut self, now: i64, event: HotlineEvent) {
         match event {
             HotlineEvent::Arrived {
-                call, hotline, leg, ..
+                call,
+                hotline,
+                leg,
+                caller,
+                via,
+                ..
             } => {
                 self.legs.insert(call, leg);
+                self.callers.insert(call, (caller, via));
                 self.by_leg.insert(leg, call);
                 let local = local_time(now);
                 self.board
@@ -119,6 +128,7 @@ impl Hotlines {
             HotlineEvent::Digit { call, digit } => self.board.handle_digit(now, qcall(call), digit),
             HotlineEvent::Answered { call, agent } => {
                 self.forget(call);
+                self.callers.remove(&call);
                 self.board.handle_answered(now, qcall(call), agent);
                 self.agents_changed.insert(agent);
             }
@@ -129,6 +139,19 @@ impl Hotlines {
             HotlineEvent::Left { call } => {
                 self.forget(call);
                 self.board.handle_left(now, qcall(call));
+                // A caller who asked for a callback keeps the place: they are called back.
+                if !self.board.keeps_place(qcall(call)) {
+                    self.callers.remove(&call);
+                }
+            }
+            HotlineEvent::CallbackReached { call, agent } => {
+                self.callers.remove(&call);
+                self.board.handle_callback_reached(now, qcall(call), agent);
+                self.agents_changed.insert(agent);
+            }
+            HotlineEvent::CallbackFailed { call, agent } => {
+                self.board.handle_callback_failed(now, qcall(call), agent);
+                self.agents_changed.insert(agent);
             }
             HotlineEvent::Ended { call, agent } => {
                 self.board.handle_ended(now, qcall(call), agent);
@@ -423,8 +446,8 @@ fn setups(book: &HotlineBook) -> (Vec<HotlineSetup>, Vec<QueueSetup>) {
                 .periodic_announcement
                 .and(q.periodic_every_secs)
                 .map(|s| s * 1_000);
-            // Callbacks are offered once call control can call callers back.
-            settings.callback_after_ms = None;
+            settings.callback_after_ms = q.callback_after_secs.map(|s| s * 1_000);
+            settings.callback_key = q.callback_key.chars().next().unwrap_or('1');
             let overflow = match (q.overflow_kind.as_str(), &q.overflow_target) {
                 ("queue", Some(t)) => t
                     .parse()

@@ -78,10 +78,49 @@ impl Service {
                 }
             }
             Order::Withdraw { call, agent } => self.calls.withdraw_offer(now, ccall(call), agent),
+            Order::CallBack { call, agent, until } => {
+                let placed = self.call_back(now, call, agent, until).await;
+                if !placed {
+                    self.hotlines.board.handle_callback_failed(now, call, agent);
+                }
+            }
             Order::SendAway { call } => {
                 let _ = self.calls.send_away(now, ccall(call));
             }
         }
+    }
+
+    /// Calls a caller back for `agent` (in their browser): whether it could be placed.
+    async fn call_back(&mut self, now: i64, call: queues::CallId, agent: i64, until: i64) -> bool {
+        let Some((caller, via)) = self.hotlines.callers.get(&ccall(call)).cloned() else {
+            return false;
+        };
+        let Some(hotline) = self.hotlines.board.hotline_of_place(call) else {
+            return false;
+        };
+        let Some(h) = self.hotlines.book.hotlines.iter().find(|h| h.id == hotline) else {
+            return false;
+        };
+        let shown = calls::Party::service(&h.extension, &h.name);
+        let target = match (caller.person, via) {
+            (None, calls::Via::Trunk(trunk)) => Target::Outside {
+                party: caller,
+                trunk,
+            },
+            _ => Target::Sip(caller),
+        };
+        let Some(reach @ Target::Browser(_)) = self.reach(agent).await else {
+            return false;
+        };
+        let request = calls::CallbackRequest {
+            place: ccall(call),
+            agent,
+            reach,
+            caller: target,
+            hotline: shown,
+            until,
+        };
+        self.calls.call_back(now, request).is_ok()
     }
 
     /// Where an agent answers: their browser when one is open, else their phones through

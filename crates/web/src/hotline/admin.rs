@@ -49,6 +49,9 @@ pub struct NewQueue {
     /// How often callers hear their position (seconds, at least 10; default 60).
     #[serde(default)]
     position_every_secs: Option<i64>,
+    /// From this wait on (seconds), callers are offered a callback with the key 1.
+    #[serde(default)]
+    callback_after_secs: Option<i64>,
 }
 
 /// A new hotline.
@@ -247,6 +250,12 @@ pub async fn create(
         3_600,
     )?
     .or(queue.position_every_secs);
+    queue.callback_after_secs = range(
+        "queue.callback_after_secs",
+        body.queue.callback_after_secs,
+        0,
+        3_600,
+    )?;
     let person = |login: String| {
         let store = state.store.clone();
         async move {

@@ -66,6 +66,8 @@ impl live::Frames for WebFrames {
     }
 
     fn hotline_agent(&self, view: &live::hotlines::AgentView) -> Frame {
-        json!({"type": "queue.agent", "agent": view}).to_string().into()
+        json!({"type": "queue.agent", "agent": view})
+            .to_string()
+            .into()
     }
 }

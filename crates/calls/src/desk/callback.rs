@@ -1,0 +1,143 @@
+//! A hotline's callback: a caller who asked to be called back (and hung up) keeps their
+//! place; when an agent is free, the agent is rung first (showing whom they will call),
+//! and once they answered, the caller is called with the hotline's number as caller id.
+
+use super::{Calls, PHONE_CODECS};
+use crate::call::{Call, Kind, Phase, Side};
+use crate::command::{Refusal, Target};
+use crate::frames::{CallFrame, Direction};
+use crate::hotline::HotlineEvent;
+use crate::output::{MediaCommand, Output, To};
+use crate::party::{CallId, Party, Via};
+
+/// What a callback needs: whose place, which agent where, whom to call, shown as whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackRequest {
+    /// The caller's place (the id of their first call).
+    pub place: CallId,
+    /// The agent.
+    pub agent: i64,
+    /// Where the agent answers (their browser).
+    pub reach: Target,
+    /// The caller: through the switch, or through a trunk.
+    pub caller: Target,
+    /// The hotline, shown to the caller as who calls.
+    pub hotline: Party,
+    /// Until when the agent is rung (Unix ms).
+    pub until: i64,
+}
+
+/// A callback under way.
+#[derive(Debug, Clone)]
+pub(crate) struct Callback {
+    /// The caller's place in the queue (the id of their first call).
+    pub place: CallId,
+    pub agent: i64,
+    /// The hotline, as the caller sees who calls.
+    pub shown: Party,
+    /// The caller answered.
+    pub reached: bool,
+}
+
+impl Calls {
+    /// Calls back the caller of a place for an agent (see [`CallbackRequest`]): the agent
+    /// rings until `until`; once they answer, the caller is called (through the switch or
+    /// a trunk) with the hotline as the caller id. Reports
+    /// [`HotlineEvent::CallbackReached`], then [`HotlineEvent::Ended`] — or
+    /// [`HotlineEvent::CallbackFailed`] when the agent or the caller did not answer.
+    pub fn call_back(&mut self, now: i64, request: CallbackRequest) -> Result<CallId, Refusal> {
+        let CallbackRequest {
+            place,
+            agent,
+            reach,
+            caller,
+            hotline,
+            until,
+        } = request;
+        let mut callee = match caller {
+            Target::Sip(p) => Side::new(p, Kind::Sip, Direction::Out, None, now),
+            Target::Outside { party, trunk } => {
+                let mut side = Side::new(party, Kind::Sip, Direction::Out, None, now);
+                side.via = Via::Trunk(trunk);
+                side
+            }
+            _ => return Err(Refusal::WrongState),
+        };
+        callee.codec = None;
+        let mut at_agent = match reach {
+            Target::Browser(p) => Side::new(p, Kind::Browser, Direction::In, None, now),
+            _ => return Err(Refusal::WrongState),
+        };
+        at_agent.answered_ms = None;
+        let id = CallId(self.next_id);
+        self.next_id += 1;
+        let shown = callee.party.clone();
+        let call = Call {
+            id,
+            sides: [callee, at_agent],
+            phase: Phase::Ringing { until },
+            since_ms: now,
+            hotline: None,
+        };
+        self.calls.insert(id, call);
+        self.callbacks.insert(
+            id,
+            Callback {
+                place,
+                agent,
+                shown: hotline.clone(),
+                reached: false,
+            },
+        );
+        self.out.push_back(Output::Frame(
+            To::Person(agent),
+            CallFrame::Incoming {
+                call: id,
+                from: shown,
+                hotline: hotline.name.map(|n| format!("{n} – Rückruf")),
+            },
+        ));
+        Ok(id)
+    }
+
+    /// The agent's leg of a callback is up: now the caller is called.
+    pub(super) fn place_callback(&mut self, id: CallId) {
+        self.out
+            .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                call: id,
+                side: 0,
+            }));
+    }
+
+    /// The codecs the agent answers a callback with (it meets a phone).
+    pub(super) fn callback_codecs() -> Vec<media::Codec> {
+        PHONE_CODECS.to_vec()
+    }
+
+    /// A callback's call is connected: the caller answered.
+    pub(super) fn callback_connected(&mut self, id: CallId) {
+        if let Some(cb) = self.callbacks.get_mut(&id) {
+            cb.reached = true;
+            let (place, agent) = (cb.place, cb.agent);
+            self.out
+                .push_back(Output::Hotline(HotlineEvent::CallbackReached {
+                    call: place,
+                    agent,
+                }));
+        }
+    }
+
+    /// A callback's call ended: a conversation that took place, or a callback that failed.
+    pub(super) fn callback_ended(&mut self, id: CallId) -> bool {
+        let Some(cb) = self.callbacks.remove(&id) else {
+            return false;
+        };
+        let (call, agent) = (cb.place, cb.agent);
+        self.out.push_back(Output::Hotline(if cb.reached {
+            HotlineEvent::Ended { call, agent }
+        } else {
+            HotlineEvent::CallbackFailed { call, agent }
+        }));
+        true
+    }
+}
