@@ -95,7 +95,8 @@ export function hotlineForm(created) {
     const number = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
     const days = hours.map((input) => input.value.trim());
     return {
-      name: c.name.value.trim(), extension: c.extension.value.trim(), did: c.did.value.trim() || undefined,
+      // "+49 9321 928-2900" as people write it, sent as the server takes it (E.164).
+      name: c.name.value.trim(), extension: c.extension.value.trim(), did: c.did.value.replace(/[\s\-/().]/g, '') || undefined,
       holiday_state: c.holiday_state.value || undefined,
       hours: days.some(Boolean) ? days : undefined,
       queue: { name: c.queueName.value.trim(), strategy: c.strategy.value, ring_secs: number(c.ring), wrap_up_secs: number(c.wrap) },

@@ -2,7 +2,8 @@
 // full-screen TV view (…/board?tv: big numbers, high contrast, no navigation). The board
 // is fetched again at most once a second after each `queue.board` frame of this hotline,
 // and every 15 seconds besides (a missed frame, figures that age); waits tick here every
-// second from `since`. Changes of who waits and who is ready are announced.
+// second from `since`; no two fetches come closer than a second. Changes of who waits and
+// who is ready are announced.
 import { api } from '../api.js';
 import { h, show, errorBox, announce, onLeave, pageStillShown, userText } from '../dom.js';
 import { t, tParts, lang } from '../i18n.js';
@@ -135,7 +136,7 @@ export async function showWallboard(id, tv) {
   onLeave(() => document.body.classList.remove('hl-tv'));
   onLeave(on('queue.board', (f) => { if (f.hotline === id) soon(); }));
   onLeave(on('live', (up) => { if (up) soon(); }));
-  const fallback = setInterval(load, FALLBACK_MS);
+  const fallback = setInterval(soon, FALLBACK_MS);
   const ticker = setInterval(tick, 1000);
   onLeave(() => { clearInterval(fallback); clearInterval(ticker); clearTimeout(timer); });
 }
