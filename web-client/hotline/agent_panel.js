@@ -129,8 +129,11 @@ export function agentSection() {
     if (what !== 'waiting') drawControls(v);
     drawQueues(v);
     tick();
-    if (hadFocus && !section.contains(active)) {
-      const again = (key && section.querySelector(`[data-key="${CSS.escape(key)}"]`)) || controls.querySelector('[data-primary="true"]');
+    // A control moved (the pause form is kept and put back) or drawn anew gets the focus
+    // back; one that is gone hands it to the new state's main button.
+    if (hadFocus && document.activeElement !== active) {
+      const again = (section.contains(active) && active)
+        || (key && section.querySelector(`[data-key="${CSS.escape(key)}"]`)) || controls.querySelector('[data-primary="true"]');
       if (again) again.focus();
     }
     if (lastState !== null && v.state !== lastState) announce(t('hlNowState', { s: stateWords(v.state, v.reason) }));
