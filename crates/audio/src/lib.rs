@@ -5,6 +5,7 @@
 
 #![deny(missing_docs)]
 
+pub mod announcement;
 pub mod decode;
 pub mod prompts;
 pub mod telephone;

@@ -380,3 +380,95 @@ fn a_caller_who_presses_one_is_called_back_when_an_agent_is_free() {
         ["entered", "callback_requested", "offered", "callback_done"]
     );
 }
+
+/// A second of a rising tone as a 16-bit WAV at 16 kHz (resampled by the server).
+fn tone_wav() -> Vec<u8> {
+    let samples: Vec<i16> = (0..16_000)
+        .map(|i| {
+            let f = 300.0 + i as f32 / 40.0;
+            (f32::sin(i as f32 * f * std::f32::consts::TAU / 16_000.0) * 9_000.0) as i16
+        })
+        .collect();
+    let mut wav = Vec::new();
+    let data = (samples.len() * 2) as u32;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 1] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [16_000u32, 32_000] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [2u16, 16] {
+        wav.extend_from_slice(&v.to_le_bytes());
+    }
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
+#[test]
+fn an_uploaded_welcome_is_what_callers_hear_and_bad_files_change_nothing() {
+    let s = testkit::server::start(Options::default());
+    let (hotline, _) = create_hotline(&s);
+    let mut admin = s.signed_in("a.admin");
+    let path = format!("/api/v1/admin/hotlines/{hotline}/announcements/welcome");
+    let builtin = admin.get(&path);
+    assert_eq!(builtin.status, 200);
+    assert_eq!(builtin.header("x-announcement"), Some("builtin"));
+    // Not a sound file: refused, the built-in one stays.
+    let bad = admin.request_raw(
+        "PUT",
+        &format!("{path}?name=ansage.mp3"),
+        "audio/mpeg",
+        b"kein Ton",
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(bad.json()["field"], "file");
+    assert_eq!(admin.get(&path).header("x-announcement"), Some("builtin"));
+    // Only administrators.
+    let mut clerk = s.signed_in("c.clerk");
+    assert_eq!(
+        clerk
+            .request_raw("PUT", &path, "audio/wav", &tone_wav())
+            .status,
+        403
+    );
+    let up = admin.request_raw(
+        "PUT",
+        &format!("{path}?name=begruessung.wav"),
+        "audio/wav",
+        &tone_wav(),
+    );
+    assert_eq!(up.status, 200, "{}", up.body);
+    assert_eq!(up.json()["duration_secs"], 1.0);
+    assert_eq!(admin.get(&path).header("x-announcement"), Some("own"));
+
+    // A caller hears exactly the uploaded welcome, as telephone audio.
+    let expected = audio::announcement::to_alaw(tone_wav(), Some("wav"), 60).unwrap();
+    let mut phone = UdpPhone::bind(s.sip_account("d.new", "Tischtelefon"), s.sip).unwrap();
+    assert!(phone.register_until_accepted(WAIT) > 0);
+    let mut rtp = RtpPeer::bind(CALLER_SSRC).unwrap();
+    let call = phone.call("2900", &Sdp::offer(rtp.local_addr()).to_string());
+    let answered = phone.wait_for(WAIT, |e| match e {
+        PhoneEvent::Answered { call: c, sdp } if *c == call => Some(sdp.clone()),
+        _ => None,
+    });
+    rtp.set_remote(Some(Sdp::parse(&answered.unwrap()).unwrap().media));
+    let heard = rtp
+        .run(1, Duration::from_secs(10), |r| {
+            r.sources()
+                .any(|(_, f)| heard_at(&f.voice, &expected) == Some(0))
+        })
+        .unwrap();
+    assert!(
+        heard,
+        "the caller hears the uploaded welcome from its first frame"
+    );
+    phone.hang_up(call).unwrap();
+}

@@ -313,6 +313,28 @@ impl Store {
         int(&row, 0)
     }
 
+    /// Sets (or with `None` clears: the built-in prompt plays) one of a hotline's
+    /// announcements: `welcome`, `closed` or `hold_music`. Whether the hotline exists.
+    pub async fn set_hotline_announcement(
+        &self,
+        hotline_id: i64,
+        kind: &str,
+        announcement: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let column = match kind {
+            "welcome" => "welcome_announcement_id",
+            "closed" => "closed_announcement_id",
+            "hold_music" => "hold_music_id",
+            other => return Err(StoreError::Conflict(format!("no announcement {other:?}"))),
+        };
+        let done = sqlx::query(&format!("UPDATE hotlines SET {column} = $1 WHERE id = $2"))
+            .bind(announcement)
+            .bind(hotline_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Creates a hotline (opening hours and announcements as given) and returns its id.
     pub async fn add_hotline(&self, h: &Hotline, now_ms: i64) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;

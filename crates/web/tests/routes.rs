@@ -92,6 +92,7 @@ fn concrete(path: &str) -> String {
         .replace("{hotline}", "1")
         .replace("{case}", "1")
         .replace("{number}", "0301234")
+        .replace("{kind}", "welcome")
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod agent;
+pub mod announcements;
 pub mod board;
 pub mod cases;
 mod report_csv;
@@ -17,6 +18,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(agent::status, agent::act))
         .routes(routes!(admin::list, admin::create))
+        .routes(routes!(
+            announcements::upload,
+            announcements::listen,
+            announcements::remove
+        ))
         .routes(routes!(board::list))
         .routes(routes!(board::board))
         .routes(routes!(board::report))

@@ -1,0 +1,210 @@
+//! A hotline's own announcements: administrators upload the welcome, the closed message
+//! and the music on hold as WAV, MP3 or Ogg Vorbis (or a WAV recorded in the browser);
+//! they are decoded and stored as telephone audio (8 kHz A-law) and play from the next
+//! caller on. Listening back gives a WAV; deleting brings back the built-in prompt.
+
+use crate::admin::audit_admin;
+use crate::auth::session::Admin;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use audio::AudioError;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+/// The largest upload.
+const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The announcement's name as uploaded.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadName {
+    /// The file's name; its ending (`.mp3`, `.ogg`, `.wav`) helps to read it.
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// The kinds, their built-in prompt and how long they may be.
+fn kind(kind: &str) -> Result<(&'static str, &'static str, u32), ApiError> {
+    match kind {
+        "welcome" => Ok(("welcome", "welcome", 120)),
+        "closed" => Ok(("closed", "closed", 120)),
+        "hold_music" => Ok(("hold_music", audio::prompts::HOLD_MUSIC, 600)),
+        _ => Err(ApiError::NotFound(
+            "Ansagen gibt es als welcome, closed und hold_music.".into(),
+        )),
+    }
+}
+
+fn refused(e: AudioError) -> ApiError {
+    let message = match e {
+        AudioError::NotAudio(_) | AudioError::NoTrack => {
+            "Die Datei ist keine Tondatei, die wir lesen (WAV, MP3, Ogg Vorbis).".to_string()
+        }
+        AudioError::Unsupported(_) => {
+            "Der Ton in der Datei ist in einem Format, das wir nicht lesen.".into()
+        }
+        AudioError::Corrupt(_) => "Die Tondatei ist beschädigt.".into(),
+        AudioError::TooLong { max_seconds } => {
+            format!("Die Ansage ist länger als {max_seconds} Sekunden.")
+        }
+        AudioError::Empty => "In der Datei ist nichts zu hören.".into(),
+    };
+    ApiError::Invalid {
+        field: "file".into(),
+        problem: "not_audio",
+        message,
+    }
+}
+
+async fn known(state: &AppState, hotline: i64) -> Result<store::Hotline, ApiError> {
+    let book = state.store.hotline_book().await?;
+    book.hotlines
+        .into_iter()
+        .find(|h| h.id == hotline)
+        .ok_or_else(|| ApiError::NotFound("Diese Hotline gibt es nicht.".into()))
+}
+
+async fn reload(state: &AppState) {
+    if let Some(desk) = state.live.hotline_desk() {
+        desk.reload().await;
+    }
+}
+
+/// Upload one of a hotline's announcements (the body is the file).
+#[utoipa::path(put, path = "/api/v1/admin/hotlines/{hotline}/announcements/{kind}", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path), ("kind" = String, Path, description = "welcome, closed or hold_music"), UploadName),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "`{id, duration_secs}`"),
+        (status = 400, description = "Not a sound file we read, damaged, silent or too long (welcome and closed 120 s, music 600 s); nothing changed", body = ErrorBody),
+        (status = 404, description = "No such hotline or kind", body = ErrorBody),
+        (status = 413, description = "Larger than 16 MiB", body = ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path((hotline, which)): Path<(i64, String)>,
+    Query(q): Query<UploadName>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<Value>, ApiError> {
+    let (which, _, max_seconds) = kind(&which)?;
+    let h = known(&state, hotline).await?;
+    let too_big = || ApiError::TooLarge("Die Datei ist größer als 16 MiB.".into());
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_BYTES) {
+        return Err(too_big());
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BYTES)
+        .await
+        .map_err(|_| too_big())?
+        .to_vec();
+    let extension = q
+        .name
+        .as_deref()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    // Decoding and resampling take a while: not on the request threads.
+    let alaw = tokio::task::spawn_blocking(move || {
+        audio::announcement::to_alaw(bytes, extension.as_deref(), max_seconds)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?
+    .map_err(refused)?;
+    let duration_ms = alaw.len() as i64 / 8;
+    let name = q.name.unwrap_or_else(|| which.to_string());
+    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let id = state
+        .store
+        .add_announcement(&name, &alaw, duration_ms, state.live.now_ms())
+        .await?;
+    state
+        .store
+        .set_hotline_announcement(hotline, which, Some(id))
+        .await?;
+    audit_admin(
+        &state,
+        &admin,
+        "hotline.announcement",
+        Some(&h.name),
+        format!("{which}: {name}, {} s", duration_ms / 1000),
+    )
+    .await?;
+    reload(&state).await;
+    Ok(Json(json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0})))
+}
+
+/// Listen to an announcement (the hotline's own, or the built-in one) as WAV.
+#[utoipa::path(get, path = "/api/v1/admin/hotlines/{hotline}/announcements/{kind}", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path), ("kind" = String, Path, description = "welcome, closed or hold_music")),
+    responses((status = 200, description = "audio/wav; `X-Announcement: own` or `builtin`"),
+        (status = 404, description = "No such hotline or kind", body = ErrorBody)))]
+pub async fn listen(
+    State(state): State<AppState>,
+    _: Admin,
+    Path((hotline, which)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let (which, builtin, _) = kind(&which)?;
+    let h = known(&state, hotline).await?;
+    let own = match which {
+        "welcome" => h.welcome_announcement,
+        "closed" => h.closed_announcement,
+        _ => h.hold_music,
+    };
+    let (alaw, origin) = match own {
+        Some(id) => match state.store.announcement_audio(id).await? {
+            Some(alaw) => (alaw, "own"),
+            None => return Err(ApiError::NotFound("Die Ansage fehlt.".into())),
+        },
+        None => {
+            let clip = audio::prompts::clip(audio::Language::German, builtin)
+                .ok_or(ApiError::Internal)?;
+            (clip.to_vec(), "builtin")
+        }
+    };
+    let wav = audio::announcement::alaw_to_wav(&alaw);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/wav"),
+            (header::HeaderName::from_static("x-announcement"), origin),
+        ],
+        wav,
+    )
+        .into_response())
+}
+
+/// Remove the hotline's own announcement: the built-in one plays again.
+#[utoipa::path(delete, path = "/api/v1/admin/hotlines/{hotline}/announcements/{kind}", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path), ("kind" = String, Path, description = "welcome, closed or hold_music")),
+    responses((status = 200, description = "`{}`"),
+        (status = 404, description = "No such hotline or kind", body = ErrorBody)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path((hotline, which)): Path<(i64, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let (which, _, _) = kind(&which)?;
+    let h = known(&state, hotline).await?;
+    state
+        .store
+        .set_hotline_announcement(hotline, which, None)
+        .await?;
+    audit_admin(
+        &state,
+        &admin,
+        "hotline.announcement",
+        Some(&h.name),
+        format!("{which}: built-in"),
+    )
+    .await?;
+    reload(&state).await;
+    Ok(Json(json!({})))
+}
