@@ -21,10 +21,10 @@ function changed(what) {
   }
 }
 
-// The GET answer has `wrap_up_until` (ISO 8601), the frame `wrap_up_until_ms`.
+// The GET answer and the queue.agent frame have the same shape (`wrap_up_until` in ISO 8601).
 function take(agent, what) {
   const earlier = new Map((view ? view.queues : []).map((q) => [q.queue, q.waitingSinceMs]));
-  const until = agent.wrap_up_until_ms ?? (agent.wrap_up_until ? Date.parse(agent.wrap_up_until) : null);
+  const until = agent.wrap_up_until ? Date.parse(agent.wrap_up_until) : null;
   view = {
     state: agent.state,
     reason: agent.reason || null,

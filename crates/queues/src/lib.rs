@@ -15,6 +15,7 @@ pub mod figures;
 pub mod holidays;
 pub mod opening_hours;
 pub mod queue;
+pub mod settings;
 pub mod strategy;
 pub mod switchboard;
 

@@ -28,7 +28,7 @@ pub struct Closure {
 
 /// Why a day's hours cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("opening hours {0:?} are not valid: write them like \"08:00-12:00, 13:00-15:30\"")]
+#[error("„{0}“ ist keine gültige Angabe; bitte so schreiben: 08:00-12:00, 13:00-15:30")]
 pub struct HoursError(pub String);
 
 impl OpeningHours {

@@ -15,6 +15,7 @@ mod directory_sync;
 mod factors;
 mod forwarding;
 mod groups;
+mod hotline_settings;
 mod hotlines;
 mod login_failures;
 mod migrate;

@@ -93,6 +93,7 @@ fn concrete(path: &str) -> String {
         .replace("{case}", "1")
         .replace("{number}", "0301234")
         .replace("{kind}", "welcome")
+        .replace("{queue}", "1")
 }
 
 #[test]

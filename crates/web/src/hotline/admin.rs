@@ -1,6 +1,7 @@
 //! Administrators set up a hotline in one step: its number, opening hours, first queue,
-//! agents and supervisors. Everything is checked before anything is written; the
-//! switchboard reads the hotlines again at once.
+//! agents and supervisors (`admin_edit` changes it later). Everything is checked (the
+//! rules are `queues::settings`) before anything is written; the switchboard reads the
+//! hotlines again at once.
 
 use crate::admin::audit_admin;
 use crate::auth::session::Admin;
@@ -10,48 +11,118 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use directory::Login;
-use queues::OpeningHours;
+use queues::settings::{check_basics, check_queue, QueueForm, QueueValues, SettingsProblem};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{Hotline, HotlineQueue};
 use utoipa::ToSchema;
 
-/// An agent of the new queue.
+/// An agent of a queue.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewAgent {
-    login: String,
+pub struct AgentEntry {
+    pub(super) login: String,
     /// 1 (offered first) to 9; default 1.
     #[serde(default)]
-    level: Option<i64>,
+    pub(super) level: Option<i64>,
 }
 
-/// The hotline's first queue.
-#[derive(Deserialize, ToSchema)]
+/// A queue's settings (absent fields take the defaults).
+#[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
-pub struct NewQueue {
+pub struct QueueBody {
     name: String,
     /// `ring_all`, `longest_idle` (default), `round_robin`, `fewest_calls`, `skills`.
     #[serde(default)]
     strategy: Option<String>,
+    /// Skills: seconds until the next level may take the call (5–600, default 30).
+    #[serde(default)]
+    widen_after_secs: Option<i64>,
     /// Seconds an offer rings (5–120, default 20).
     #[serde(default)]
     ring_secs: Option<i64>,
     /// Seconds of wrap-up after each call (0–900, default 30).
     #[serde(default)]
     wrap_up_secs: Option<i64>,
-    /// Longest wait before the closed message (seconds), if any.
+    /// Longest wait before the overflow (seconds, 10–86400).
     #[serde(default)]
     max_wait_secs: Option<i64>,
-    /// Longest line, if any.
+    /// Longest line before the overflow.
     #[serde(default)]
     max_length: Option<i64>,
-    /// How often callers hear their position (seconds, at least 10; default 60).
+    /// How often callers hear their position (seconds, 10–3600; default 60).
     #[serde(default)]
     position_every_secs: Option<i64>,
+    /// How often the queue's periodic announcement plays (seconds, 10–3600).
+    #[serde(default)]
+    periodic_every_secs: Option<i64>,
     /// From this wait on (seconds), callers are offered a callback with the key 1.
     #[serde(default)]
     callback_after_secs: Option<i64>,
+    /// The hotline menu's key (1–9) that leads here.
+    #[serde(default)]
+    menu_digit: Option<String>,
+    /// `closed` (default: a message, then the end) or `queue` (`overflow_target`: its id).
+    #[serde(default)]
+    overflow_kind: Option<String>,
+    /// The overflow queue's id.
+    #[serde(default)]
+    overflow_target: Option<String>,
+    /// Service level: answered within this many seconds (1–600, default 20).
+    #[serde(default)]
+    sl_threshold_secs: Option<i64>,
+    /// Abandons shorter than this are short abandons (0–60, default 5).
+    #[serde(default)]
+    short_abandon_secs: Option<i64>,
+}
+
+impl QueueBody {
+    /// Checked settings, fields named below `prefix`.
+    pub(super) fn check(&self, prefix: &str) -> Result<QueueValues, ApiError> {
+        let form = QueueForm {
+            name: self.name.clone(),
+            strategy: self.strategy.clone(),
+            widen_after_secs: self.widen_after_secs,
+            ring_secs: self.ring_secs,
+            wrap_up_secs: self.wrap_up_secs,
+            max_wait_secs: self.max_wait_secs,
+            max_length: self.max_length,
+            position_every_secs: self.position_every_secs,
+            periodic_every_secs: self.periodic_every_secs,
+            callback_after_secs: self.callback_after_secs,
+            menu_digit: self.menu_digit.clone(),
+            overflow_kind: self.overflow_kind.clone(),
+            overflow_target: self.overflow_target.clone(),
+            sl_threshold_secs: self.sl_threshold_secs,
+            short_abandon_secs: self.short_abandon_secs,
+        };
+        check_queue(&form, prefix).map_err(invalid)
+    }
+}
+
+/// A queue row from checked settings.
+pub(super) fn queue_row(id: i64, hotline: i64, v: QueueValues) -> HotlineQueue {
+    HotlineQueue {
+        id,
+        hotline_id: hotline,
+        name: v.name,
+        menu_digit: v.menu_digit,
+        strategy: v.strategy,
+        widen_after_secs: v.widen_after_secs,
+        ring_secs: v.ring_secs,
+        wrap_up_secs: v.wrap_up_secs,
+        max_wait_secs: v.max_wait_secs,
+        max_length: v.max_length,
+        position_every_secs: v.position_every_secs,
+        periodic_every_secs: v.periodic_every_secs,
+        periodic_announcement: None,
+        callback_after_secs: v.callback_after_secs,
+        callback_key: "1".into(),
+        overflow_kind: v.overflow_kind,
+        overflow_target: v.overflow_target,
+        sl_threshold_secs: v.sl_threshold_secs,
+        short_abandon_secs: v.short_abandon_secs,
+    }
 }
 
 /// A new hotline.
@@ -71,19 +142,107 @@ pub struct NewHotline {
     /// that day; absent: always open.
     #[serde(default)]
     hours: Option<[String; 7]>,
-    queue: NewQueue,
+    /// Closed cases are deleted after this many days (1–3650, default 90).
     #[serde(default)]
-    agents: Vec<NewAgent>,
+    case_retention_days: Option<i64>,
+    queue: QueueBody,
+    #[serde(default)]
+    agents: Vec<AgentEntry>,
     /// Logins of the supervisors.
     #[serde(default)]
     supervisors: Vec<String>,
 }
 
-fn invalid(field: &str, problem: &'static str, message: impl Into<String>) -> ApiError {
+pub(super) fn invalid(p: SettingsProblem) -> ApiError {
     ApiError::Invalid {
+        field: p.field,
+        problem: p.problem,
+        message: p.message,
+    }
+}
+
+/// Refuses numbers taken by a person or another hotline (`except`: the one changed).
+pub(super) async fn numbers_free(
+    state: &AppState,
+    extension: &str,
+    did: Option<&str>,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    let other = |h: Option<store::Hotline>| h.is_some_and(|h| Some(h.id) != except);
+    if state
+        .store
+        .panel_person_by_extension(extension)
+        .await?
+        .is_some()
+        || other(state.store.hotline_by_number(extension).await?)
+    {
+        return Err(ApiError::Conflict(format!(
+            "Die Durchwahl {extension} ist schon vergeben."
+        )));
+    }
+    if let Some(did) = did {
+        if other(state.store.hotline_by_number(did).await?) {
+            return Err(ApiError::Conflict(format!(
+                "Die Nummer {did} ist schon vergeben."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A person by login, or a 400 on `field`.
+pub(super) async fn person(state: &AppState, field: &str, login: &str) -> Result<i64, ApiError> {
+    let known = match Login::parse(login) {
+        Ok(l) => state.store.panel_person(l.as_str()).await?,
+        Err(_) => None,
+    };
+    known.map(|p| p.id).ok_or_else(|| ApiError::Invalid {
         field: field.into(),
-        problem,
-        message: message.into(),
+        problem: "unknown_login",
+        message: format!("„{login}“ ist nicht im Verzeichnis."),
+    })
+}
+
+/// Agents as (person, level), each once.
+pub(super) async fn agents_of(
+    state: &AppState,
+    entries: &[AgentEntry],
+) -> Result<Vec<(i64, i64)>, ApiError> {
+    let mut agents = Vec::new();
+    for a in entries {
+        let level = a.level.unwrap_or(1);
+        if !(1..=9).contains(&level) {
+            return Err(invalid(SettingsProblem {
+                field: "agents.level".into(),
+                problem: "out_of_range",
+                message: "Die Stufe ist 1 bis 9.".into(),
+            }));
+        }
+        agents.push((person(state, "agents", &a.login).await?, level));
+    }
+    agents.sort();
+    agents.dedup_by_key(|a| a.0);
+    Ok(agents)
+}
+
+/// Supervisors, each once.
+pub(super) async fn supervisors_of(
+    state: &AppState,
+    logins: &[String],
+) -> Result<Vec<i64>, ApiError> {
+    let mut people = Vec::new();
+    for login in logins {
+        people.push(person(state, "supervisors", login).await?);
+    }
+    people.sort();
+    people.dedup();
+    Ok(people)
+}
+
+/// The switchboard reads the hotlines again (before the answer goes out).
+pub(super) async fn reload(state: &AppState) {
+    if let Some(desk) = state.live.hotline_desk() {
+        desk.reload().await;
     }
 }
 
@@ -126,7 +285,7 @@ pub async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Value>
     responses((status = 201, description = "`{id, queue}`"),
         (status = 400, description = "A bad field; nothing was created. `field` and `problem`: \
             name_missing, extension_invalid, did_invalid, unknown_state, hours_invalid, \
-            unknown_strategy, out_of_range, unknown_login", body = ErrorBody),
+            unknown_strategy, out_of_range, menu_invalid, overflow_invalid, unknown_login", body = ErrorBody),
         (status = 409, description = "The extension or direct number is taken", body = ErrorBody),
         (status = 422, description = "Not the documented JSON")))]
 pub async fn create(
@@ -134,173 +293,48 @@ pub async fn create(
     Admin(admin): Admin,
     Json(body): Json<NewHotline>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(invalid(
-            "name",
-            "name_missing",
-            "Bitte geben Sie der Hotline einen Namen (höchstens 80 Zeichen).",
-        ));
+    let basics = check_basics(
+        &body.name,
+        &body.extension,
+        body.did.as_deref(),
+        body.holiday_state.as_deref(),
+        body.hours.as_ref(),
+        body.case_retention_days,
+    )
+    .map_err(invalid)?;
+    let queue = body.queue.check("queue.")?;
+    if queue.overflow_kind == "queue" {
+        return Err(invalid(SettingsProblem {
+            field: "queue.overflow_kind".into(),
+            problem: "overflow_invalid",
+            message: "Die erste Warteschlange kann noch in keine andere überlaufen.".into(),
+        }));
     }
-    let extension = body.extension.trim();
-    if !(2..=8).contains(&extension.len()) || !extension.chars().all(|c| c.is_ascii_digit()) {
-        return Err(invalid(
-            "extension",
-            "extension_invalid",
-            "Die Durchwahl besteht aus 2 bis 8 Ziffern.",
-        ));
-    }
-    if state
-        .store
-        .panel_person_by_extension(extension)
-        .await?
-        .is_some()
-        || state.store.hotline_by_number(extension).await?.is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "Die Durchwahl {extension} ist schon vergeben."
-        )));
-    }
-    let did = body.did.as_deref().map(str::trim).filter(|d| !d.is_empty());
-    if let Some(did) = did {
-        let digits = did.strip_prefix('+').unwrap_or("");
-        if !(6..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid(
-                "did",
-                "did_invalid",
-                "Die Durchwahl von außen wird als +49… (E.164) angegeben.",
-            ));
-        }
-        if state.store.hotline_by_number(did).await?.is_some() {
-            return Err(ApiError::Conflict(format!(
-                "Die Nummer {did} ist schon vergeben."
-            )));
-        }
-    }
-    let state_code = body
-        .holiday_state
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    if let Some(code) = state_code {
-        if queues::State::parse(code).is_none() {
-            return Err(invalid(
-                "holiday_state",
-                "unknown_state",
-                format!("„{code}“ ist kein Bundesland (BW, BY, BE, …)."),
-            ));
-        }
-    }
-    let hours = body.hours.clone().unwrap_or_default();
-    for (i, day) in hours.iter().enumerate() {
-        if let Err(e) = OpeningHours::parse_day(day) {
-            return Err(invalid(
-                &format!("hours.{i}"),
-                "hours_invalid",
-                format!("Öffnungszeiten: {e}"),
-            ));
-        }
-    }
-    let mut queue = HotlineQueue::new(0, body.queue.name.trim());
-    if queue.name.is_empty() || queue.name.chars().count() > 80 {
-        return Err(invalid(
-            "queue.name",
-            "name_missing",
-            "Bitte geben Sie der Warteschlange einen Namen.",
-        ));
-    }
-    if let Some(strategy) = &body.queue.strategy {
-        if ![
-            "ring_all",
-            "longest_idle",
-            "round_robin",
-            "fewest_calls",
-            "skills",
-        ]
-        .contains(&strategy.as_str())
-        {
-            return Err(invalid(
-                "queue.strategy",
-                "unknown_strategy",
-                format!("Unbekannte Verteilung „{strategy}“."),
-            ));
-        }
-        queue.strategy = strategy.clone();
-    }
-    let range = |field: &str, v: Option<i64>, lo: i64, hi: i64| -> Result<Option<i64>, ApiError> {
-        match v {
-            Some(v) if !(lo..=hi).contains(&v) => Err(invalid(
-                field,
-                "out_of_range",
-                format!("{field}: erlaubt sind {lo} bis {hi}."),
-            )),
-            v => Ok(v),
-        }
-    };
-    queue.ring_secs =
-        range("queue.ring_secs", body.queue.ring_secs, 5, 120)?.unwrap_or(queue.ring_secs);
-    queue.wrap_up_secs =
-        range("queue.wrap_up_secs", body.queue.wrap_up_secs, 0, 900)?.unwrap_or(queue.wrap_up_secs);
-    queue.max_wait_secs = range("queue.max_wait_secs", body.queue.max_wait_secs, 10, 86_400)?;
-    queue.max_length = range("queue.max_length", body.queue.max_length, 1, 10_000)?;
-    queue.position_every_secs = range(
-        "queue.position_every_secs",
-        body.queue.position_every_secs,
-        10,
-        3_600,
-    )?
-    .or(queue.position_every_secs);
-    queue.callback_after_secs = range(
-        "queue.callback_after_secs",
-        body.queue.callback_after_secs,
-        0,
-        3_600,
-    )?;
-    let person = |login: String| {
-        let store = state.store.clone();
-        async move {
-            let known = match Login::parse(&login) {
-                Ok(l) => store.panel_person(l.as_str()).await?,
-                Err(_) => None,
-            };
-            known.map(|p| p.id).ok_or_else(|| {
-                invalid(
-                    "agents",
-                    "unknown_login",
-                    format!("„{login}“ ist nicht im Verzeichnis."),
-                )
-            })
-        }
-    };
-    let mut agents = Vec::new();
-    for a in &body.agents {
-        let level = range("agents.level", a.level, 1, 9)?.unwrap_or(1);
-        agents.push((person(a.login.clone()).await?, level));
-    }
-    agents.sort();
-    agents.dedup_by_key(|a| a.0);
-    let mut supervisors = Vec::new();
-    for login in &body.supervisors {
-        supervisors.push(person(login.clone()).await?);
-    }
-    supervisors.sort();
-    supervisors.dedup();
+    numbers_free(&state, &basics.extension, basics.did.as_deref(), None).await?;
+    let agents = agents_of(&state, &body.agents).await?;
+    let supervisors = supervisors_of(&state, &body.supervisors).await?;
     let hotline = Hotline {
         id: 0,
-        name: name.to_string(),
-        extension: extension.to_string(),
-        did: did.map(str::to_string),
-        holiday_state: state_code.map(str::to_uppercase),
-        hours,
+        name: basics.name,
+        extension: basics.extension,
+        did: basics.did,
+        holiday_state: basics.holiday_state,
+        hours: basics.hours,
         closed_announcement: None,
         welcome_announcement: None,
         hold_music: None,
-        case_retention_days: 90,
+        case_retention_days: basics.case_retention_days,
         supervisor_listen: false,
     };
     let (id, queue_id) = state
         .store
-        .add_hotline_setup(&hotline, &queue, &agents, &supervisors, state.live.now_ms())
+        .add_hotline_setup(
+            &hotline,
+            &queue_row(0, 0, queue),
+            &agents,
+            &supervisors,
+            state.live.now_ms(),
+        )
         .await?;
     audit_admin(
         &state,
@@ -308,15 +342,14 @@ pub async fn create(
         "hotline.created",
         Some(&hotline.name),
         format!(
-            "Durchwahl {extension}, {} Agenten, {} Supervisoren",
+            "Durchwahl {}, {} Agenten, {} Supervisoren",
+            hotline.extension,
             agents.len(),
             supervisors.len()
         ),
     )
     .await?;
-    if let Some(desk) = state.live.hotline_desk() {
-        desk.reload().await;
-    }
+    reload(&state).await;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": id, "queue": queue_id})),

@@ -137,7 +137,9 @@ pub async fn upload(
     )
     .await?;
     reload(&state).await;
-    Ok(Json(json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0})))
+    Ok(Json(
+        json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0}),
+    ))
 }
 
 /// Listen to an announcement (the hotline's own, or the built-in one) as WAV.
@@ -164,8 +166,8 @@ pub async fn listen(
             None => return Err(ApiError::NotFound("Die Ansage fehlt.".into())),
         },
         None => {
-            let clip = audio::prompts::clip(audio::Language::German, builtin)
-                .ok_or(ApiError::Internal)?;
+            let clip =
+                audio::prompts::clip(audio::Language::German, builtin).ok_or(ApiError::Internal)?;
             (clip.to_vec(), "builtin")
         }
     };

@@ -3,6 +3,7 @@
 //! database (`cases`).
 
 pub mod admin;
+pub mod admin_edit;
 pub mod agent;
 pub mod announcements;
 pub mod board;
@@ -18,6 +19,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(agent::status, agent::act))
         .routes(routes!(admin::list, admin::create))
+        .routes(routes!(admin_edit::detail, admin_edit::update))
+        .routes(routes!(admin_edit::add_queue))
+        .routes(routes!(admin_edit::update_queue, admin_edit::remove_queue))
+        .routes(routes!(admin_edit::set_agents))
+        .routes(routes!(admin_edit::set_supervisors))
+        .routes(routes!(admin_edit::set_closures))
         .routes(routes!(
             announcements::upload,
             announcements::listen,

@@ -66,7 +66,9 @@ impl live::Frames for WebFrames {
     }
 
     fn hotline_agent(&self, view: &live::hotlines::AgentView) -> Frame {
-        json!({"type": "queue.agent", "agent": view})
+        // The same shape as `GET /api/v1/hotline/agent`.
+        let agent = crate::hotline::agent::AgentBody::from(view.clone());
+        json!({"type": "queue.agent", "agent": agent})
             .to_string()
             .into()
     }

@@ -1,0 +1,182 @@
+//! Changing a hotline after it was set up: its own settings, its queues, who answers them
+//! and who supervises, and its one-off closures. Each change is one transaction.
+
+use crate::{Hotline, HotlineClosure, HotlineQueue, Store, StoreError};
+
+impl Store {
+    /// Changes a hotline's own settings (name, numbers, holidays, hours, retention);
+    /// announcements and the listening switch stay. Whether the hotline exists.
+    pub async fn update_hotline(&self, h: &Hotline) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE hotlines SET name = $1, extension = $2, did = $3, holiday_state = $4, \
+             hours_mon = $5, hours_tue = $6, hours_wed = $7, hours_thu = $8, hours_fri = $9, \
+             hours_sat = $10, hours_sun = $11, case_retention_days = $12 WHERE id = $13",
+        )
+        .bind(&h.name)
+        .bind(&h.extension)
+        .bind(&h.did)
+        .bind(&h.holiday_state)
+        .bind(&h.hours[0])
+        .bind(&h.hours[1])
+        .bind(&h.hours[2])
+        .bind(&h.hours[3])
+        .bind(&h.hours[4])
+        .bind(&h.hours[5])
+        .bind(&h.hours[6])
+        .bind(h.case_retention_days)
+        .bind(h.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Changes a queue's settings (its hotline stays; the periodic announcement too).
+    /// Whether the queue exists in that hotline.
+    pub async fn update_hotline_queue(&self, q: &HotlineQueue) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE hotline_queues SET name = $1, menu_digit = $2, strategy = $3, \
+             widen_after_secs = $4, ring_secs = $5, wrap_up_secs = $6, max_wait_secs = $7, \
+             max_length = $8, position_every_secs = $9, periodic_every_secs = $10, \
+             callback_after_secs = $11, callback_key = $12, overflow_kind = $13, \
+             overflow_target = $14, sl_threshold_secs = $15, short_abandon_secs = $16 \
+             WHERE id = $17 AND hotline_id = $18",
+        )
+        .bind(&q.name)
+        .bind(&q.menu_digit)
+        .bind(&q.strategy)
+        .bind(q.widen_after_secs)
+        .bind(q.ring_secs)
+        .bind(q.wrap_up_secs)
+        .bind(q.max_wait_secs)
+        .bind(q.max_length)
+        .bind(q.position_every_secs)
+        .bind(q.periodic_every_secs)
+        .bind(q.callback_after_secs)
+        .bind(&q.callback_key)
+        .bind(&q.overflow_kind)
+        .bind(&q.overflow_target)
+        .bind(q.sl_threshold_secs)
+        .bind(q.short_abandon_secs)
+        .bind(q.id)
+        .bind(q.hotline_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes a queue of a hotline, unless it is the hotline's last one (a hotline always
+    /// has a queue) or another queue overflows into it. Whether it was deleted.
+    pub async fn delete_hotline_queue(&self, hotline: i64, queue: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM hotline_queues WHERE hotline_id = $1 AND id <> $2",
+        )
+        .bind(hotline)
+        .bind(queue)
+        .fetch_one(&mut *tx)
+        .await?;
+        let target: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM hotline_queues WHERE overflow_kind = 'queue' AND overflow_target = $1",
+        )
+        .bind(queue.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if others == 0 || target > 0 {
+            return Ok(false);
+        }
+        let done = sqlx::query("DELETE FROM hotline_queues WHERE id = $1 AND hotline_id = $2")
+            .bind(queue)
+            .bind(hotline)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Makes exactly these people (person, level) the agents of `queue`; those who stay
+    /// keep their login.
+    pub async fn replace_queue_agents(
+        &self,
+        queue: i64,
+        agents: &[(i64, i64)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Vec<i64> =
+            sqlx::query_scalar("SELECT staff_id FROM hotline_agents WHERE queue_id = $1")
+                .bind(queue)
+                .fetch_all(&mut *tx)
+                .await?;
+        for gone in current
+            .iter()
+            .filter(|p| !agents.iter().any(|(a, _)| a == *p))
+        {
+            sqlx::query("DELETE FROM hotline_agents WHERE queue_id = $1 AND staff_id = $2")
+                .bind(queue)
+                .bind(gone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (person, level) in agents {
+            sqlx::query(
+                "INSERT INTO hotline_agents (queue_id, staff_id, level) VALUES ($1, $2, $3) \
+                 ON CONFLICT (queue_id, staff_id) DO UPDATE SET level = excluded.level",
+            )
+            .bind(queue)
+            .bind(person)
+            .bind(level)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes exactly these people the supervisors of `hotline`.
+    pub async fn replace_hotline_supervisors(
+        &self,
+        hotline: i64,
+        people: &[i64],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM hotline_supervisors WHERE hotline_id = $1")
+            .bind(hotline)
+            .execute(&mut *tx)
+            .await?;
+        for person in people {
+            sqlx::query("INSERT INTO hotline_supervisors (hotline_id, staff_id) VALUES ($1, $2)")
+                .bind(hotline)
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes exactly these the one-off closures of `hotline` (days as `YYYY-MM-DD`).
+    pub async fn replace_hotline_closures(
+        &self,
+        hotline: i64,
+        closures: &[HotlineClosure],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM hotline_closures WHERE hotline_id = $1")
+            .bind(hotline)
+            .execute(&mut *tx)
+            .await?;
+        for c in closures {
+            sqlx::query(
+                "INSERT INTO hotline_closures (hotline_id, first_day, last_day, reason) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(hotline)
+            .bind(&c.first_day)
+            .bind(&c.last_day)
+            .bind(&c.reason)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
