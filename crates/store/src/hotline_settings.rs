@@ -64,6 +64,25 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Sets (or clears) a queue's periodic announcement. Whether the queue exists in that
+    /// hotline.
+    pub async fn set_queue_announcement(
+        &self,
+        hotline: i64,
+        queue: i64,
+        announcement: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE hotline_queues SET periodic_announcement_id = $1 WHERE id = $2 AND hotline_id = $3",
+        )
+        .bind(announcement)
+        .bind(queue)
+        .bind(hotline)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Deletes a queue of a hotline, unless it is the hotline's last one (a hotline always
     /// has a queue) or another queue overflows into it. Whether it was deleted.
     pub async fn delete_hotline_queue(&self, hotline: i64, queue: i64) -> Result<bool, StoreError> {

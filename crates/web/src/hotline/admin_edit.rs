@@ -49,7 +49,8 @@ fn queue_json(q: &HotlineQueue, book: &HotlineBook, state: &AppState) -> Value {
            "periodic_every_secs": q.periodic_every_secs,
            "callback_after_secs": q.callback_after_secs, "overflow_kind": q.overflow_kind,
            "overflow_target": q.overflow_target, "sl_threshold_secs": q.sl_threshold_secs,
-           "short_abandon_secs": q.short_abandon_secs, "agents": agents})
+           "short_abandon_secs": q.short_abandon_secs, "agents": agents,
+           "periodic_announcement": q.periodic_announcement.is_some()})
 }
 
 /// One hotline with everything that can be changed.

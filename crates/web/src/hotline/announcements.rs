@@ -75,6 +75,127 @@ async fn reload(state: &AppState) {
     }
 }
 
+/// Reads and decodes an uploaded announcement (at most `max_seconds`) off the request
+/// threads: its name and its A-law audio.
+async fn decoded(
+    q: UploadName,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    default_name: &str,
+    max_seconds: u32,
+) -> Result<(String, Vec<u8>), ApiError> {
+    let too_big = || ApiError::TooLarge("Die Datei ist größer als 16 MiB.".into());
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_BYTES) {
+        return Err(too_big());
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BYTES)
+        .await
+        .map_err(|_| too_big())?
+        .to_vec();
+    let extension = q
+        .name
+        .as_deref()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    let alaw = tokio::task::spawn_blocking(move || {
+        audio::announcement::to_alaw(bytes, extension.as_deref(), max_seconds)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?
+    .map_err(refused)?;
+    let name = q.name.unwrap_or_else(|| default_name.to_string());
+    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
+    Ok((name, alaw))
+}
+
+/// Upload a queue's periodic announcement (the body is the file; up to 120 s). It plays
+/// every `periodic_every_secs` of the queue.
+#[utoipa::path(put, path = "/api/v1/admin/hotlines/{hotline}/queues/{queue}/announcements/periodic", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path), ("queue" = i64, Path), UploadName),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "`{id, duration_secs}`"),
+        (status = 400, description = "Not a sound file we read, damaged, silent or longer than 120 s; nothing changed", body = ErrorBody),
+        (status = 404, description = "No such hotline or queue", body = ErrorBody),
+        (status = 413, description = "Larger than 16 MiB", body = ErrorBody)))]
+pub async fn upload_periodic(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path((hotline, queue)): Path<(i64, i64)>,
+    Query(q): Query<UploadName>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<Value>, ApiError> {
+    let h = known(&state, hotline).await?;
+    let queues = state.store.hotline_book().await?.queues;
+    if !queues.iter().any(|q| q.id == queue && q.hotline_id == hotline) {
+        return Err(ApiError::NotFound("Diese Warteschlange gibt es nicht.".into()));
+    }
+    let (name, alaw) = decoded(q, &headers, body, "periodic", 120).await?;
+    let duration_ms = alaw.len() as i64 / 8;
+    let id = state
+        .store
+        .add_announcement(&name, &alaw, duration_ms, state.live.now_ms())
+        .await?;
+    if !state
+        .store
+        .set_queue_announcement(hotline, queue, Some(id))
+        .await?
+    {
+        return Err(ApiError::NotFound(
+            "Diese Warteschlange gibt es nicht.".into(),
+        ));
+    }
+    audit_admin(
+        &state,
+        &admin,
+        "hotline.announcement",
+        Some(&h.name),
+        format!("periodic ({queue}): {name}, {} s", duration_ms / 1000),
+    )
+    .await?;
+    reload(&state).await;
+    Ok(Json(
+        json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0}),
+    ))
+}
+
+/// Remove a queue's periodic announcement (none plays).
+#[utoipa::path(delete, path = "/api/v1/admin/hotlines/{hotline}/queues/{queue}/announcements/periodic", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path), ("queue" = i64, Path)),
+    responses((status = 200, description = "`{}`"),
+        (status = 404, description = "No such hotline or queue", body = ErrorBody)))]
+pub async fn remove_periodic(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path((hotline, queue)): Path<(i64, i64)>,
+) -> Result<Json<Value>, ApiError> {
+    let h = known(&state, hotline).await?;
+    if !state
+        .store
+        .set_queue_announcement(hotline, queue, None)
+        .await?
+    {
+        return Err(ApiError::NotFound(
+            "Diese Warteschlange gibt es nicht.".into(),
+        ));
+    }
+    audit_admin(
+        &state,
+        &admin,
+        "hotline.announcement",
+        Some(&h.name),
+        format!("periodic ({queue}): none"),
+    )
+    .await?;
+    reload(&state).await;
+    Ok(Json(json!({})))
+}
+
 /// Upload one of a hotline's announcements (the body is the file).
 #[utoipa::path(put, path = "/api/v1/admin/hotlines/{hotline}/announcements/{kind}", tag = "hotline",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
@@ -94,32 +215,8 @@ pub async fn upload(
 ) -> Result<Json<Value>, ApiError> {
     let (which, _, max_seconds) = kind(&which)?;
     let h = known(&state, hotline).await?;
-    let too_big = || ApiError::TooLarge("Die Datei ist größer als 16 MiB.".into());
-    let announced = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > MAX_BYTES) {
-        return Err(too_big());
-    }
-    let bytes = axum::body::to_bytes(body, MAX_BYTES)
-        .await
-        .map_err(|_| too_big())?
-        .to_vec();
-    let extension = q
-        .name
-        .as_deref()
-        .and_then(|n| n.rsplit_once('.'))
-        .map(|(_, e)| e.to_ascii_lowercase());
-    // Decoding and resampling take a while: not on the request threads.
-    let alaw = tokio::task::spawn_blocking(move || {
-        audio::announcement::to_alaw(bytes, extension.as_deref(), max_seconds)
-    })
-    .await
-    .map_err(|_| ApiError::Internal)?
-    .map_err(refused)?;
+    let (name, alaw) = decoded(q, &headers, body, which, max_seconds).await?;
     let duration_ms = alaw.len() as i64 / 8;
-    let name = q.name.unwrap_or_else(|| which.to_string());
-    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
     let id = state
         .store
         .add_announcement(&name, &alaw, duration_ms, state.live.now_ms())

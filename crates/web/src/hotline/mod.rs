@@ -30,6 +30,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
             announcements::listen,
             announcements::remove
         ))
+        .routes(routes!(
+            announcements::upload_periodic,
+            announcements::remove_periodic
+        ))
         .routes(routes!(board::list))
         .routes(routes!(board::board))
         .routes(routes!(board::report))
