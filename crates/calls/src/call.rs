@@ -34,6 +34,8 @@ pub(crate) struct Side {
     pub via: Via,
     /// The SIP side called us (we answer it), rather than we it.
     pub incoming: bool,
+    /// We answered this incoming SIP side (sent 200): it ends with BYE, not a refusal.
+    pub sip_answered: bool,
     /// What to dial for an outgoing SIP side, when not the party's number (a person's own
     /// mobile, rung first to call someone through it).
     pub dial: Option<String>,
@@ -72,6 +74,7 @@ impl Side {
             sip: None,
             via: Via::Switch,
             incoming: false,
+            sip_answered: false,
             dial: None,
             owner: None,
             offer: None,

@@ -233,8 +233,7 @@ impl Calls {
         call.phase = Phase::Answering;
         call.sides[1].conn = Some(conn);
         call.sides[1].answered_ms = Some(now);
-        self.withdraw_other_offers(now, id);
-        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+
         // The called browser answers with the codec the caller's leg uses (no
         // transcoding), or any while that leg is still being made.
         let codecs = match call.sides[0].codec {
@@ -370,6 +369,7 @@ impl Calls {
         let peer = self.calls[&id].sides[0].party.clone();
         self.leave(now, id, &leaving, peer, EndReason::Transferred);
         self.agent_left(id, person);
+        self.callback_agent_left(id, person);
         self.ring(now, id);
         Ok(())
     }
@@ -407,6 +407,17 @@ impl Calls {
         }
         call.since_ms = now;
         let legs: Vec<_> = call.sides.iter().map(|s| s.leg).collect();
+        let sips: Vec<_> = call.sides.iter().map(|s| s.sip).collect();
+        for (i, sip) in sips.iter().enumerate() {
+            if let Some(sip) = sip {
+                self.by_sip.insert(*sip, (id, i));
+            }
+        }
+        for to in self.aliases.values_mut() {
+            if *to == to_call {
+                *to = id;
+            }
+        }
         for (i, leg) in legs.iter().enumerate() {
             if let Some(leg) = leg {
                 self.by_leg.insert(*leg, (id, i));
@@ -430,6 +441,8 @@ impl Calls {
                     .push_back(Output::Hotline(HotlineEvent::Ended { call, agent }));
             }
         }
+        self.callback_agent_left(id, person);
+        self.callback_agent_left(to_call, person);
         self.tell(now, id, 0);
         self.tell(now, id, 1);
         Ok(())
@@ -444,7 +457,7 @@ impl Calls {
         }
         if let (Some(conn), Some(person)) = (side.conn, side.person()) {
             let frame = CallFrame::State {
-                call: id,
+                call: side.shown.unwrap_or(id),
                 state: CallState::Ended,
                 direction: side.direction,
                 peer: peer.clone(),
@@ -490,7 +503,7 @@ impl Calls {
             return;
         }
         if side == 1 && self.callbacks.contains_key(&id) {
-            self.place_callback(id);
+            self.place_callback(now, id);
             return;
         }
         match (call.sides[1].kind, side) {
@@ -646,7 +659,6 @@ impl Calls {
             self.hotline_ended(now, &call, offer);
         }
         let ringing = matches!(call.phase, Phase::Ringing { .. });
-        let connected = matches!(call.phase, Phase::Connected | Phase::Parked);
         for (i, side) in call.sides.iter().enumerate() {
             if let Some(leg) = side.leg {
                 self.by_leg.remove(&leg);
@@ -657,7 +669,7 @@ impl Calls {
                 if by != Some(i) {
                     self.out.push_back(Output::Sip(sip_end(
                         sip,
-                        side.incoming && !connected,
+                        side.incoming && !side.sip_answered,
                         reason,
                     )));
                 }

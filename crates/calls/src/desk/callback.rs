@@ -100,8 +100,14 @@ impl Calls {
         Ok(id)
     }
 
-    /// The agent's leg of a callback is up: now the caller is called.
-    pub(super) fn place_callback(&mut self, id: CallId) {
+    /// The agent's leg of a callback is up: now the caller is called, ringing for at most
+    /// the desk's ring time (then the callback failed).
+    pub(super) fn place_callback(&mut self, now: i64, id: CallId) {
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.phase = Phase::Ringing {
+                until: now + self.ring_ms,
+            };
+        }
         self.out
             .push_back(Output::Media(MediaCommand::CreateRtpOffer {
                 call: id,
@@ -124,6 +130,21 @@ impl Calls {
                     call: place,
                     agent,
                 }));
+        }
+    }
+
+    /// `person` left the callback call `id` by a transfer: if they were its agent, the
+    /// conversation for the hotline is over (the caller talks on with someone else).
+    pub(super) fn callback_agent_left(&mut self, id: CallId, person: i64) {
+        if self.callbacks.get(&id).is_some_and(|cb| cb.agent == person) {
+            if let Some(cb) = self.callbacks.remove(&id) {
+                let (call, agent) = (cb.place, cb.agent);
+                self.out.push_back(Output::Hotline(if cb.reached {
+                    HotlineEvent::Ended { call, agent }
+                } else {
+                    HotlineEvent::CallbackFailed { call, agent }
+                }));
+            }
         }
     }
 

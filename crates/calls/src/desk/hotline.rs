@@ -129,6 +129,7 @@ impl Calls {
         call.phase = Phase::Parked;
         call.since_ms = now;
         call.sides[1].answered_ms = Some(now);
+        call.sides[0].answered_ms = Some(now);
         let caller = call.sides[0].party.clone();
         let via = call.sides[0].via;
         if let Some(p) = call.sides[0].person() {

@@ -119,13 +119,25 @@ fn ring_all_offers_ring_each_agent_and_the_first_to_answer_gets_the_caller() {
         c.offer(1_001, id, ANNA, Target::Browser(party(ANNA)), 9_999),
         Err(Refusal::WrongState)
     );
-    // Bernd answers: Anna's offer stops at once (without an OfferEnded: the hotline
-    // learns from the answer).
+    // Bernd answers; once his leg is up, Anna's offer stops (without an OfferEnded: the
+    // hotline learns from the answer).
     let answer = Command::Answer {
         call: to_bernd,
         sdp: "offer-b".into(),
     };
     c.handle_command(3_000, BERND, 20, answer).unwrap();
+    let out = drain(&mut c);
+    assert!(
+        out.iter().any(|o| matches!(o, Output::Media(MediaCommand::CreateWebRtc { side: 1, codecs, .. }) if codecs == &[Codec::Pcma])),
+        "the agent answers with the caller's codec: {out:?}"
+    );
+    assert!(hotline_events(&out).is_empty(), "{out:?}");
+    c.handle_media_created(
+        3_100,
+        to_bernd,
+        1,
+        Some((LegRef(200), Codec::Pcma, "answer-b".into())),
+    );
     let out = drain(&mut c);
     assert!(out.contains(&Output::Frame(
         To::Person(ANNA),
@@ -134,27 +146,15 @@ fn ring_all_offers_ring_each_agent_and_the_first_to_answer_gets_the_caller() {
             state: CallState::Ended,
             direction: Direction::In,
             peer: citizen(),
-            since_ms: 3_000,
+            since_ms: 3_100,
             reason: Some(EndReason::AnsweredElsewhere),
         }
     )));
-    assert!(
-        out.iter().any(|o| matches!(o, Output::Media(MediaCommand::CreateWebRtc { side: 1, codecs, .. }) if codecs == &[Codec::Pcma])),
-        "the agent answers with the caller's codec: {out:?}"
-    );
-    assert!(hotline_events(&out).is_empty(), "{out:?}");
     assert!(
         !out.iter()
             .any(|o| matches!(o, Output::History(r) if r.person == ANNA)),
         "an offer someone else took is no missed call"
     );
-    c.handle_media_created(
-        3_100,
-        to_bernd,
-        1,
-        Some((LegRef(200), Codec::Pcma, "answer-b".into())),
-    );
-    let out = drain(&mut c);
     assert!(out.contains(&Output::Media(MediaCommand::StopPlaying(LegRef(100)))));
     assert!(out.contains(&Output::Media(MediaCommand::Bridge(
         LegRef(100),
@@ -399,6 +399,10 @@ fn an_agent_who_transfers_the_caller_on_is_done_with_them() {
             agent: ANNA
         }]
     );
+    assert!(
+        out.iter().any(|o| matches!(o, Output::Frame(To::Conn(10), CallFrame::State { call, .. }) if *call == to_anna)),
+        "Anna's browser hears of the call by the id it knows: {out:?}"
+    );
     // Bernd's call with the citizen is an ordinary call now.
     c.handle_command(
         31_000,
@@ -579,4 +583,172 @@ fn a_callback_nobody_answers_fails_and_keeps_the_place() {
         }]
     );
     assert!(c.is_empty());
+}
+
+#[test]
+fn a_transferred_caller_whom_nobody_answers_is_hung_up_not_refused() {
+    let mut c = Calls::new(60_000);
+    let (id, sip) = parked_phone(&mut c);
+    let to_anna = offer(&mut c, 1_000, id, ANNA);
+    c.handle_command(
+        2_000,
+        ANNA,
+        10,
+        Command::Answer {
+            call: to_anna,
+            sdp: "o".into(),
+        },
+    )
+    .unwrap();
+    c.handle_media_created(
+        2_001,
+        to_anna,
+        1,
+        Some((LegRef(200), Codec::Pcma, "a".into())),
+    );
+    let transfer = Command::Transfer {
+        call: to_anna,
+        target: Target::Browser(party(BERND)),
+    };
+    c.handle_command(30_000, ANNA, 10, transfer).unwrap();
+    drain(&mut c);
+    c.handle_timeout(30_000 + 60_000);
+    let out = drain(&mut c);
+    assert!(
+        out.contains(&Output::Sip(SipCommand::Hangup { sip })),
+        "the answered caller gets a BYE: {out:?}"
+    );
+    assert!(!out
+        .iter()
+        .any(|o| matches!(o, Output::Sip(SipCommand::Reject { .. }))));
+}
+
+#[test]
+fn after_an_attended_transfer_the_callers_hang_up_still_ends_the_call() {
+    let mut c = Calls::new(60_000);
+    let (id, sip) = parked_phone(&mut c);
+    let to_anna = offer(&mut c, 1_000, id, ANNA);
+    c.handle_command(
+        2_000,
+        ANNA,
+        10,
+        Command::Answer {
+            call: to_anna,
+            sdp: "o".into(),
+        },
+    )
+    .unwrap();
+    c.handle_media_created(
+        2_001,
+        to_anna,
+        1,
+        Some((LegRef(200), Codec::Pcma, "a".into())),
+    );
+    // Anna consults Bernd, then connects him with the citizen.
+    let consult = Command::Dial {
+        from: party(ANNA),
+        target: Target::Browser(party(BERND)),
+        sdp: "o2".into(),
+    };
+    let second = c.handle_command(3_000, ANNA, 11, consult).unwrap();
+    c.handle_media_created(
+        3_001,
+        second,
+        0,
+        Some((LegRef(300), Codec::Pcma, "a2".into())),
+    );
+    c.handle_command(
+        4_000,
+        BERND,
+        20,
+        Command::Answer {
+            call: second,
+            sdp: "o3".into(),
+        },
+    )
+    .unwrap();
+    c.handle_media_created(
+        4_001,
+        second,
+        1,
+        Some((LegRef(400), Codec::Pcma, "a3".into())),
+    );
+    drain(&mut c);
+    let merge = Command::TransferTo {
+        call: second,
+        to_call: to_anna,
+    };
+    c.handle_command(5_000, ANNA, 10, merge).unwrap();
+    let out = drain(&mut c);
+    assert!(
+        hotline_events(&out).contains(&HotlineEvent::Ended {
+            call: id,
+            agent: ANNA
+        }),
+        "{out:?}"
+    );
+    // The citizen hangs up: Bernd's call ends.
+    c.handle_sip_ended(9_000, sip);
+    let out = drain(&mut c);
+    assert!(
+        states(&out).contains(&(To::Conn(20), "ended", Some("hangup"))),
+        "{out:?}"
+    );
+    assert!(c.is_empty());
+}
+
+#[test]
+fn an_agent_who_transfers_a_callback_conversation_is_free_again() {
+    let mut c = Calls::new(60_000);
+    let place = CallId(41);
+    let trunk = Target::Outside {
+        party: citizen(),
+        trunk: 0,
+    };
+    let request = CallbackRequest {
+        place,
+        agent: BERND,
+        reach: Target::Browser(party(BERND)),
+        caller: trunk,
+        hotline: Party::service("2900", "Bürgertelefon"),
+        until: 21_000,
+    };
+    let id = c.call_back(1_000, request).unwrap();
+    c.handle_command(
+        2_000,
+        BERND,
+        20,
+        Command::Answer {
+            call: id,
+            sdp: "o".into(),
+        },
+    )
+    .unwrap();
+    c.handle_media_created(2_001, id, 1, Some((LegRef(200), Codec::Pcma, "a".into())));
+    assert_eq!(
+        c.poll_timeout(),
+        Some(2_001 + 60_000),
+        "the citizen rings for a while only"
+    );
+    c.handle_rtp_created(2_002, id, 0, Some((LegRef(300), "our-offer".into())));
+    let out = drain(&mut c);
+    let Some(Output::Sip(SipCommand::Invite { sip, .. })) =
+        out.iter().find(|o| matches!(o, Output::Sip(_))).cloned()
+    else {
+        panic!("{out:?}")
+    };
+    c.handle_sip_answered(9_000, sip, "their-answer".into());
+    drain(&mut c);
+    let transfer = Command::Transfer {
+        call: id,
+        target: Target::Browser(party(ANNA)),
+    };
+    c.handle_command(20_000, BERND, 20, transfer).unwrap();
+    assert_eq!(
+        hotline_events(&drain(&mut c)),
+        [HotlineEvent::Ended {
+            call: place,
+            agent: BERND
+        }]
+    );
 }

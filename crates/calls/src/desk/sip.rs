@@ -37,6 +37,7 @@ impl Calls {
             // Our answer to a phone calling a hotline: it waits there.
             if let Some(sip) = call.sides[0].sip {
                 call.sides[0].codec = phone_codec(&sdp).or(call.sides[0].codec);
+                call.sides[0].sip_answered = true;
                 self.out
                     .push_back(Output::Sip(SipCommand::Answer { sip, sdp }));
             }
@@ -69,6 +70,7 @@ impl Calls {
         {
             // Our answer to the phone: the call is up.
             call.phase = Phase::Connected;
+            call.sides[0].sip_answered = true;
             self.out
                 .push_back(Output::Sip(SipCommand::Answer { sip, sdp }));
             self.out
