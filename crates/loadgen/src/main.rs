@@ -8,14 +8,17 @@
 //!     --presence-rate 1000 --chat-rate 2000 --duration 30 --server-pid PID
 //! durchwahl-load media --ng 127.0.0.1:22222 --relay-pid PID --label rtpengine
 //! durchwahl-load dial --url http://127.0.0.1:PORT --staff 100 --calls 1000 --concurrency 20
+//! durchwahl-load hotline --url http://127.0.0.1:PORT --sip 127.0.0.1:5060 \
+//!     --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 --devices creds.csv --server-pid PID
 //! ```
 //! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
 //! `bench/media.sh` for relayed calls against rtpengine, `bench/dial.sh` for browser calls
-//! from dial to ringing.
+//! from dial to ringing, `bench/hotline.sh` for callers waiting in a hotline's queue.
 
 mod client;
 mod dial;
 mod frames;
+mod hotline;
 mod http;
 mod latency;
 mod media;
@@ -57,6 +60,13 @@ enum Cmd {
         /// People to create.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=99_999))]
         staff: u32,
+        /// Also a hotline (extension 2900, direct number +4993219282900) with people
+        /// 0..N as its agents (softphone on, logged in) and person N as its supervisor.
+        #[arg(long, default_value_t = 0)]
+        hotline_agents: usize,
+        /// The hotline queue's interval of position announcements (seconds, at least 10).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i64).range(10..=3600))]
+        hotline_position_every: i64,
     },
     /// Signs in the clients, connects them, and measures presence and chat delivery.
     Run {
@@ -82,6 +92,9 @@ enum Cmd {
     /// Browser calls: dial to ringing (`call.dial` to `call.state` ringing and to the
     /// callee's `call.incoming`), p50/p95/p99 against a goal.
     Dial(dial::DialArgs),
+    /// Citizens through an IP trunk into a hotline's queue: waiting (music, positions,
+    /// wallboard) and bridged to agents' SIP phones; loss, lateness, CPU per caller.
+    Hotline(hotline::HotlineArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -133,15 +146,25 @@ fn run_command(command: Cmd) -> anyhow::Result<()> {
     match command {
         Cmd::Media(args) => media::run(args),
         Cmd::Dial(args) => dial::run(args),
+        Cmd::Hotline(args) => hotline::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,
             staff,
-        } => tokio::runtime::Runtime::new()?.block_on(prepare::prepare(
-            &data_dir,
-            database_url.as_deref(),
-            staff as usize,
-        )),
+            hotline_agents,
+            hotline_position_every,
+        } => {
+            let hotline = (hotline_agents > 0).then_some(prepare::HotlinePlan {
+                agents: hotline_agents,
+                position_every: hotline_position_every,
+            });
+            tokio::runtime::Runtime::new()?.block_on(prepare::prepare(
+                &data_dir,
+                database_url.as_deref(),
+                staff as usize,
+                hotline,
+            ))
+        }
         Cmd::Run {
             load,
             workers,

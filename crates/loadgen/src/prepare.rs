@@ -9,8 +9,8 @@ use anyhow::{bail, Context};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use directory::{
-    parse_staff_csv, plan_import, write_staff_csv, CsvDialect, Extension, FeatureSet, Login,
-    RoleSet, StaffRecord, UnitPath,
+    parse_staff_csv, plan_import, write_staff_csv, CsvDialect, Extension, Feature, FeatureSet,
+    Login, RoleSet, StaffRecord, UnitPath,
 };
 use futures_util::{stream, StreamExt, TryStreamExt};
 use std::path::Path;
@@ -20,10 +20,17 @@ use store::{DatabaseUrl, Store};
 /// Marks a database as prepared, with its staff count.
 const MARKER: &str = "loadgen.staff";
 
-/// The staff records of the organisation (softphone off, role user).
-pub fn staff_records(staff: usize) -> anyhow::Result<Vec<StaffRecord>> {
+/// The staff records of the organisation (role user; softphone and hotline on for the
+/// first `phones` people, the hotline's agents, off for the rest).
+pub fn staff_records(staff: usize, phones: usize) -> anyhow::Result<Vec<StaffRecord>> {
     (0..staff)
         .map(|i| {
+            let features = match i < phones {
+                true => FeatureSet::default()
+                    .with(Feature::Softphone)
+                    .with(Feature::Hotline),
+                false => FeatureSet::default(),
+            };
             Ok(StaffRecord {
                 login: Login::parse(&org::login(i))?,
                 name: org::name(i),
@@ -33,7 +40,7 @@ pub fn staff_records(staff: usize) -> anyhow::Result<Vec<StaffRecord>> {
                 mobile: None,
                 home_phone: None,
                 roles: RoleSet::default().with(directory::Role::User),
-                features: FeatureSet::default(),
+                features,
             })
         })
         .collect()
@@ -55,12 +62,25 @@ pub fn benchmark_hash() -> anyhow::Result<String> {
         .to_string())
 }
 
-/// Writes an organisation of `staff` people into an empty database.
+/// The load test's hotline (`prepare --hotline-agents`).
+#[derive(Debug, Clone, Copy)]
+pub struct HotlinePlan {
+    /// Agents: people `0..agents`; person `agents` supervises.
+    pub agents: usize,
+    /// Seconds between position announcements.
+    pub position_every: i64,
+}
+
+/// Writes an organisation of `staff` people into an empty database, and the hotline.
 pub async fn prepare(
     data_dir: &Path,
     database_url: Option<&str>,
     staff: usize,
+    hotline: Option<HotlinePlan>,
 ) -> anyhow::Result<()> {
+    if hotline.is_some_and(|h| h.agents >= staff) {
+        bail!("--hotline-agents must be below --staff (one more person supervises)");
+    }
     let url = match database_url {
         Some(raw) => DatabaseUrl::parse(raw)?,
         None => DatabaseUrl::sqlite_in(data_dir),
@@ -74,6 +94,12 @@ pub async fn prepare(
                 "{} already holds the load-test organisation of {staff}",
                 url.redacted()
             );
+            // The agents' softphone feature is written with the organisation: a hotline
+            // comes with a fresh database only (or is there already).
+            if let Some(h) = hotline {
+                crate::hotline::setup::check_added(&store, h.agents).await?;
+            }
+            store.close().await;
             return Ok(());
         }
         bail!(
@@ -89,7 +115,7 @@ pub async fn prepare(
     }
     let started = Instant::now();
     let csv = write_staff_csv(
-        &staff_records(staff)?,
+        &staff_records(staff, hotline.map_or(0, |h| h.agents))?,
         CsvDialect { delimiter: b',' },
         false,
     );
@@ -130,13 +156,19 @@ pub async fn prepare(
         .await?;
     println!("favourites: {:.1} s", started.elapsed().as_secs_f64());
 
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as i64;
-    store.sync_unit_rooms(now_ms).await?;
+    store.sync_unit_rooms(now_ms()?).await?;
     store.set_setting(MARKER, &staff.to_string()).await?;
+    if let Some(h) = hotline {
+        crate::hotline::setup::add_hotline(&store, h.agents, h.position_every, now_ms()?).await?;
+    }
     store.close().await;
     Ok(())
+}
+
+fn now_ms() -> anyhow::Result<i64> {
+    Ok(std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64)
 }
 
 #[cfg(test)]
@@ -147,13 +179,16 @@ mod tests {
 
     #[test]
     fn records_follow_the_organisation() {
-        let staff = staff_records(65).unwrap();
+        let staff = staff_records(65, 0).unwrap();
         assert_eq!(staff.len(), 65);
         assert_eq!(staff[0].login.as_str(), "u00001");
         assert_eq!(staff[64].extension.as_str(), "100064");
         assert_eq!(staff[64].unit.to_string(), "Lastprobe/Einheit 0003");
         assert!(staff.iter().all(|s| s.features.is_empty()));
-        assert_eq!(staff_records(65).unwrap(), staff, "deterministic");
+        assert_eq!(staff_records(65, 0).unwrap(), staff, "deterministic");
+        let agents = staff_records(65, 2).unwrap();
+        assert!(agents[1].features.contains(Feature::Softphone));
+        assert!(agents[2].features.is_empty());
     }
 
     #[test]
