@@ -173,9 +173,17 @@ enum PlaceState {
         next_periodic_ms: Option<i64>,
         callback_offered: bool,
     },
-    /// Hung up after asking for a callback; keeps the place.
-    Callback { dialing: Option<i64> },
+    /// Asked for a callback; keeps the place. Called back only once they hung up
+    /// (`on_line` false), and after a failed try not before `retry_at` (0: no wait).
+    Callback {
+        dialing: Option<i64>,
+        on_line: bool,
+        retry_at: i64,
+    },
 }
+
+/// After a callback that did not reach the caller, the next try waits this long.
+pub const CALLBACK_RETRY_MS: i64 = 60_000;
 
 /// Answers remembered for the estimated wait.
 const RECENT_ANSWERS: usize = 10;
@@ -268,15 +276,21 @@ impl Queue {
             self.actions.push_back(Action::StopRinging { call, agents });
         }
         let waited_ms = now - place.entered_ms;
-        place.state = PlaceState::Callback { dialing: None };
+        place.state = PlaceState::Callback {
+            dialing: None,
+            on_line: true,
+            retry_at: 0,
+        };
         self.event(now, EventKind::CallbackRequested { call, waited_ms });
         self.play(call, Prompt::CallbackConfirmed);
     }
 
-    /// The caller hung up: an abandon while waiting; nothing once a callback is asked.
+    /// The caller hung up: an abandon while waiting; once a callback is asked, the place
+    /// may be called back from now on.
     pub fn handle_hangup(&mut self, now: i64, call: CallId) {
         let Some(i) = self.index(call) else { return };
-        if let PlaceState::Callback { .. } = self.line[i].state {
+        if let PlaceState::Callback { on_line, .. } = &mut self.line[i].state {
+            *on_line = false;
             return;
         }
         let place = self.line.remove(i);
@@ -363,6 +377,31 @@ impl Queue {
         &self.settings
     }
 
+    /// The queue is closed (removed by the administration): everyone in line leaves for
+    /// the overflow (logged as such); returns each call with the agents it was ringing.
+    pub fn close(&mut self, now: i64) -> Vec<(CallId, Vec<i64>)> {
+        let line = std::mem::take(&mut self.line);
+        line.into_iter()
+            .map(|place| {
+                let call = place.call;
+                let waited_ms = now - place.entered_ms;
+                self.event(now, EventKind::Overflowed { call, waited_ms });
+                let ringing = match place.state {
+                    PlaceState::Waiting {
+                        ringing: Some((agents, _)),
+                        ..
+                    } => agents,
+                    PlaceState::Callback {
+                        dialing: Some(agent),
+                        ..
+                    } => vec![agent],
+                    _ => Vec::new(),
+                };
+                (call, ringing)
+            })
+            .collect()
+    }
+
     /// Changes the settings; who waits keeps their place (new intervals apply from
     /// each caller's next announcement).
     pub fn set_settings(&mut self, settings: QueueSettings) {
@@ -378,11 +417,23 @@ impl Queue {
         }
     }
 
-    /// The callback did not reach the caller (busy, no answer): the place stays, to be
-    /// tried again with the next free agent.
-    pub fn handle_callback_failed(&mut self, call: CallId) {
+    /// The callback did not reach the caller (busy, no answer) or the agent: the place
+    /// stays, to be tried again after [`CALLBACK_RETRY_MS`], by another agent first.
+    pub fn handle_callback_failed(&mut self, now: i64, call: CallId) {
         if let Some(i) = self.index(call) {
-            self.line[i].state = PlaceState::Callback { dialing: None };
+            let place = &mut self.line[i];
+            if let PlaceState::Callback {
+                dialing: Some(agent),
+                ..
+            } = place.state
+            {
+                place.passed.push(agent);
+            }
+            place.state = PlaceState::Callback {
+                dialing: None,
+                on_line: false,
+                retry_at: now + CALLBACK_RETRY_MS,
+            };
         }
     }
 
@@ -395,7 +446,11 @@ impl Queue {
         let last = self.last_offered;
         let i = self.line.iter().position(|p| match &p.state {
             PlaceState::Waiting { ringing, .. } => ringing.is_none(),
-            PlaceState::Callback { dialing } => dialing.is_none(),
+            PlaceState::Callback {
+                dialing,
+                on_line,
+                retry_at,
+            } => dialing.is_none() && !on_line && *retry_at <= now,
         })?;
         let call = self.line[i].call;
         let waited_ms = now - self.line[i].entered_ms;
@@ -428,7 +483,7 @@ impl Queue {
                 self.actions.push_back(ring);
                 Some(Offer { call, agents })
             }
-            PlaceState::Callback { dialing } => {
+            PlaceState::Callback { dialing, .. } => {
                 *dialing = Some(first);
                 self.event(now, EventKind::Offered { call, agent: first });
                 self.actions
@@ -449,6 +504,11 @@ impl Queue {
         let mut i = 0;
         while i < self.line.len() {
             let (call, entered_ms) = (self.line[i].call, self.line[i].entered_ms);
+            if let PlaceState::Callback { retry_at, .. } = &mut self.line[i].state {
+                if *retry_at > 0 && *retry_at <= now {
+                    *retry_at = 0;
+                }
+            }
             let waiting = matches!(self.line[i].state, PlaceState::Waiting { .. });
             if waiting && max_wait.is_some_and(|max| now - entered_ms >= max) {
                 let place = self.line.remove(i);
@@ -497,7 +557,8 @@ impl Queue {
                     .flatten()
                     .min()
                 }
-                PlaceState::Callback { .. } => None,
+                // A retry's time (cleared by `handle_timeout` once it passed).
+                PlaceState::Callback { retry_at, .. } => (*retry_at > 0).then_some(*retry_at),
             })
             .min()
     }

@@ -10,7 +10,7 @@ use crate::opening_hours::OpeningHours;
 pub struct SettingsProblem {
     /// The field, e.g. `queue.ring_secs` or `hours.2`.
     pub field: String,
-    /// A stable code: `name_missing`, `extension_invalid`, `did_invalid`, `unknown_state`,
+    /// A stable code: `name_missing`, `extension_invalid`, `extension_reserved`, `did_invalid`, `unknown_state`,
     /// `hours_invalid`, `unknown_strategy`, `out_of_range`, `menu_invalid`,
     /// `overflow_invalid`.
     pub problem: &'static str,
@@ -66,6 +66,14 @@ pub fn check_basics(
             "extension",
             "extension_invalid",
             "Die Durchwahl besteht aus 2 bis 8 Ziffern.",
+        ));
+    }
+    // 0 leads outside; 110, 112, 115, 116…, 118… are emergency and service numbers.
+    if extension.starts_with('0') || extension.starts_with("11") {
+        return Err(problem(
+            "extension",
+            "extension_reserved",
+            "Durchwahlen mit 0 oder 11 am Anfang sind für die Amtsleitung und Notrufe reserviert.",
         ));
     }
     let did = did.map(str::trim).filter(|d| !d.is_empty());
@@ -368,6 +376,16 @@ mod tests {
                 check_basics("H", "29a0", None, None, None, None),
                 "extension",
                 "extension_invalid",
+            ),
+            (
+                check_basics("H", "112", None, None, None, None),
+                "extension",
+                "extension_reserved",
+            ),
+            (
+                check_basics("H", "0800", None, None, None, None),
+                "extension",
+                "extension_reserved",
             ),
             (
                 check_basics("H", "2900", Some("0301234"), None, None, None),

@@ -35,6 +35,9 @@ mod tests;
 const RING_MARGIN_MS: i64 = 2_000;
 /// After the menu, a caller who presses nothing goes to the first queue.
 const MENU_WAIT_MS: i64 = 8_000;
+/// A caller passed on from queue to queue more often than this hears the overflow
+/// message instead (two queues overflowing into each other).
+const MAX_HOPS: u8 = 4;
 
 /// A hotline: when it is open, its menu, its queues.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +206,10 @@ struct Caller {
     stage: Stage,
     /// Heard the welcome already (before the menu).
     welcomed: bool,
+    /// The caller can be called back (a number to call).
+    can_call_back: bool,
+    /// Queues entered so far.
+    hops: u8,
     playing: Option<Clip>,
     next: VecDeque<Clip>,
 }
@@ -259,6 +266,9 @@ impl Switchboard {
             };
             self.queues.insert(setup.id, (queue, setup));
         }
+        for (_, (mut queue, _)) in old {
+            self.retire(now, &mut queue);
+        }
         for agent in self.agents.values_mut() {
             let still: Vec<QueueId> = agent
                 .queues
@@ -285,6 +295,26 @@ impl Switchboard {
         self.dispatch(now);
     }
 
+    /// A removed queue's callers hear the overflow message and go; agents rung for them
+    /// are free again.
+    fn retire(&mut self, now: i64, queue: &mut Queue) {
+        for (call, agents) in queue.close(now) {
+            for agent in agents {
+                if self.agent_free_again(agent, call) {
+                    self.orders.push_back(Order::Withdraw { call, agent });
+                }
+            }
+            if let Some(c) = self.callers.get_mut(&call) {
+                c.stage = Stage::Leaving;
+                c.next.clear();
+                self.start(call, Clip::Overflow);
+            }
+        }
+        while let Some(e) = queue.poll_event() {
+            self.events.push_back(e);
+        }
+    }
+
     /// A caller reached `hotline` (and was answered); `local` is the local time, to
     /// check the opening hours (`None`: open).
     pub fn handle_arrived(
@@ -295,6 +325,8 @@ impl Switchboard {
         local: Option<DateTime>,
     ) {
         let Some(setup) = self.hotlines.get(&hotline).cloned() else {
+            // A hotline being set up or removed: nobody could take the call.
+            self.orders.push_back(Order::SendAway { call });
             return;
         };
         let open = match (&setup.hours, local) {
@@ -305,6 +337,8 @@ impl Switchboard {
             hotline,
             stage: Stage::Leaving,
             welcomed: false,
+            can_call_back: true,
+            hops: 0,
             playing: None,
             next: VecDeque::new(),
         };
@@ -340,12 +374,14 @@ impl Switchboard {
                     self.enter(now, call, queue);
                 }
             }
-            Stage::Queued(q) => {
+            // Keys in a queue ask for the callback, if the caller can be called back.
+            Stage::Queued(q) if caller.can_call_back => {
                 if let Some((queue, _)) = self.queues.get_mut(&q) {
                     queue.handle_digit(now, call, digit);
                 }
                 self.carry(now, q);
             }
+            Stage::Queued(_) => {}
             Stage::Connected(_) | Stage::Leaving => {}
         }
     }
@@ -362,10 +398,8 @@ impl Switchboard {
             return;
         }
         match caller.stage {
-            Stage::Leaving => {
-                self.callers.remove(&call);
-                self.orders.push_back(Order::SendAway { call });
-            }
+            // Call control reports the end (`handle_left`), which forgets the caller.
+            Stage::Leaving => self.orders.push_back(Order::SendAway { call }),
             Stage::Menu { ref mut until } => {
                 if ended.is_some_and(|c| matches!(c, Clip::Menu(_))) {
                     *until = Some(now + MENU_WAIT_MS);
@@ -381,9 +415,21 @@ impl Switchboard {
         }
     }
 
-    /// `agent` answered the caller.
+    /// The caller cannot be called back (no number to call): no callback is offered.
+    pub fn no_callback(&mut self, call: CallId) {
+        if let Some(c) = self.callers.get_mut(&call) {
+            c.can_call_back = false;
+        }
+    }
+
+    /// `agent` answered the caller (also one who just asked for a callback: they talk now,
+    /// the place is gone).
     pub fn handle_answered(&mut self, now: i64, call: CallId, agent: i64) {
-        let Some(Stage::Queued(q)) = self.callers.get(&call).map(|c| c.stage) else {
+        let Some(q) = self.queue_of_place(call) else {
+            // Nowhere in line (its queue was removed): the agent talks, then wraps up.
+            if let Some(a) = self.agents.get_mut(&agent) {
+                a.answered(call);
+            }
             return;
         };
         if let Some((queue, _)) = self.queues.get_mut(&q) {
@@ -405,10 +451,11 @@ impl Switchboard {
 
     /// The caller hung up (or was sent away) before talking to an agent.
     pub fn handle_left(&mut self, now: i64, call: CallId) {
-        let Some(caller) = self.callers.remove(&call) else {
+        if self.callers.remove(&call).is_none() {
             return;
-        };
-        if let Stage::Queued(q) = caller.stage {
+        }
+        // Waiting: an abandon; after asking for a callback: the place may be called now.
+        if let Some(q) = self.queue_of_place(call) {
             if let Some((queue, _)) = self.queues.get_mut(&q) {
                 queue.handle_hangup(now, call);
             }
@@ -444,6 +491,8 @@ impl Switchboard {
                 hotline,
                 stage: Stage::Connected(q),
                 welcomed: true,
+                can_call_back: true,
+                hops: 1,
                 playing: None,
                 next: VecDeque::new(),
             },
@@ -451,11 +500,12 @@ impl Switchboard {
         self.carry(now, q);
     }
 
-    /// A callback did not come about: the place stays, the agent is free again.
+    /// A callback did not come about: the place stays (tried again later, by another
+    /// agent first), the agent is free again.
     pub fn handle_callback_failed(&mut self, now: i64, call: CallId, agent: i64) {
         self.agent_free_again(agent, call);
         for (queue, _) in self.queues.values_mut() {
-            queue.handle_callback_failed(call);
+            queue.handle_callback_failed(now, call);
         }
         self.dispatch(now);
     }
@@ -470,7 +520,8 @@ impl Switchboard {
             .and_then(|q| self.queues.get(&q))
             .map_or(0, |(_, s)| s.wrap_up_ms);
         if let Some(a) = self.agents.get_mut(&agent) {
-            if matches!(a.state, AgentState::OnCall { call: c } if c == call) {
+            if matches!(a.state, AgentState::OnCall { call: c } | AgentState::Ringing { call: c } if c == call)
+            {
                 a.call_ended(now, wrap_up_ms);
             }
         }

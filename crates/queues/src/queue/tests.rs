@@ -233,12 +233,20 @@ fn a_callback_keeps_the_place_and_is_not_an_abandon() {
         }]
     );
     // Not reached: the place stays and is tried again.
-    q.handle_callback_failed(CallId(1));
+    q.handle_callback_failed(70_500, CallId(1));
     assert_eq!(
         q.next_offer(80_000, &[agent(8, 0)]).unwrap().call,
+        CallId(2),
+        "the failed callback waits; caller 2 is next"
+    );
+    q.handle_answered(81_000, CallId(2), 8);
+    assert_eq!(q.next_offer(100_000, &[agent(8, 0)]), None, "not yet");
+    q.handle_timeout(70_500 + CALLBACK_RETRY_MS);
+    assert_eq!(
+        q.next_offer(131_000, &[agent(8, 0)]).unwrap().call,
         CallId(1)
     );
-    q.handle_callback_done(90_000, CallId(1), 8);
+    q.handle_callback_done(140_000, CallId(1), 8);
     let logged = events(&mut q);
     assert!(logged.contains(&EventKind::CallbackRequested {
         call: CallId(1),
@@ -251,10 +259,7 @@ fn a_callback_keeps_the_place_and_is_not_an_abandon() {
     assert!(!logged
         .iter()
         .any(|e| matches!(e, EventKind::Abandoned { .. })));
-    assert_eq!(
-        q.next_offer(90_000, &[agent(7, 0)]).unwrap().call,
-        CallId(2)
-    );
+    assert!(q.is_empty());
 }
 
 #[test]

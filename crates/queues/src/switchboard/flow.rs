@@ -20,6 +20,13 @@ impl Switchboard {
         }
         // A menu not yet heard is not needed any more.
         caller.next.retain(|c| !matches!(c, Clip::Menu(_)));
+        caller.hops += 1;
+        if caller.hops > super::MAX_HOPS {
+            caller.stage = Stage::Leaving;
+            caller.next.clear();
+            self.start(call, Clip::Overflow);
+            return;
+        }
         caller.stage = Stage::Queued(q);
         if let Some((queue, _)) = self.queues.get_mut(&q) {
             queue.handle_entered(now, call);
@@ -85,7 +92,13 @@ impl Switchboard {
                             wait_ms: estimated_wait_ms,
                         },
                         Prompt::Periodic => Clip::Periodic(q),
-                        Prompt::CallbackOffer => Clip::CallbackOffer,
+                        Prompt::CallbackOffer => {
+                            let possible = self.callers.get(&call).is_some_and(|c| c.can_call_back);
+                            if !possible {
+                                continue;
+                            }
+                            Clip::CallbackOffer
+                        }
                         Prompt::CallbackConfirmed => {
                             // The caller keeps the place and may go: the call ends after
                             // the confirmation, whatever was to play.
@@ -157,7 +170,7 @@ impl Switchboard {
                         self.orders
                             .push_back(Order::CallBack { call, agent, until });
                     } else if let Some((queue, _)) = self.queues.get_mut(&q) {
-                        queue.handle_callback_failed(call);
+                        queue.handle_callback_failed(now, call);
                     }
                 }
             }
@@ -307,6 +320,14 @@ impl Switchboard {
         self.queues
             .values()
             .any(|(q, _)| q.waiting().any(|(c, _, callback)| c == call && callback))
+    }
+
+    /// The queue where `call` has its place.
+    pub(super) fn queue_of_place(&self, call: CallId) -> Option<QueueId> {
+        self.queues
+            .iter()
+            .find(|(_, (q, _))| q.waiting().any(|(c, _, _)| c == call))
+            .map(|(id, _)| *id)
     }
 
     /// The hotline of the queue where `call` keeps its place.

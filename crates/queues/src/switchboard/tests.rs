@@ -398,8 +398,15 @@ fn a_caller_who_asks_for_a_callback_keeps_the_place_and_is_called_back_by_the_ne
         ),
         "{out:?}"
     );
-    // Nobody answers: the place stays and the next try goes out.
+    // Nobody answers: the place stays; the next try waits a minute, meanwhile Anna
+    // takes the second caller.
     b.handle_callback_failed(60_000, CallId(1), ANNA);
+    assert_eq!(offered(&orders(&mut b)), [(CallId(2), ANNA)]);
+    b.handle_answered(61_000, CallId(2), ANNA);
+    b.handle_ended(62_000, CallId(2), ANNA);
+    assert!(orders(&mut b).is_empty(), "not yet");
+    assert_eq!(b.poll_timeout(), Some(120_000));
+    b.handle_timeout(120_000);
     assert!(matches!(
         orders(&mut b)[..],
         [Order::CallBack {
@@ -408,7 +415,7 @@ fn a_caller_who_asks_for_a_callback_keeps_the_place_and_is_called_back_by_the_ne
             ..
         }]
     ));
-    b.handle_callback_reached(70_000, CallId(1), ANNA);
+    b.handle_callback_reached(125_000, CallId(1), ANNA);
     assert!(matches!(
         b.agent(ANNA).unwrap().state,
         AgentState::OnCall { .. }
@@ -417,8 +424,132 @@ fn a_caller_who_asks_for_a_callback_keeps_the_place_and_is_called_back_by_the_ne
         call: CallId(1),
         agent: ANNA
     }));
-    assert_eq!(b.board(LINE).waiting.len(), 1);
-    b.handle_ended(90_000, CallId(1), ANNA);
-    // No wrap-up here: Anna takes the second caller at once.
-    assert_eq!(offered(&orders(&mut b)), [(CallId(2), ANNA)]);
+    assert!(b.board(LINE).waiting.is_empty());
+}
+
+#[test]
+fn a_callback_waits_until_the_caller_hung_up_and_is_not_offered_to_who_cannot_be_called() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::LongestIdle);
+    settings.callback_after_ms = Some(10_000);
+    settings.position_every_ms = None;
+    let q = QueueSetup::new(Q, LINE, settings).with_members(&[(ANNA, 1)]);
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(0, CallId(2), LINE, None);
+    b.no_callback(CallId(2));
+    for call in [CallId(1), CallId(2)] {
+        b.handle_played(4_000, call); // the welcome
+        b.handle_played(6_000, call); // the position
+    }
+    orders(&mut b);
+    b.handle_timeout(10_000);
+    let heard: Vec<(CallId, Clip)> = orders(&mut b)
+        .into_iter()
+        .filter_map(|o| match o {
+            Order::Play { call, clip, .. } => Some((call, clip)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        heard,
+        [(CallId(1), Clip::CallbackOffer)],
+        "a caller without a number hears no offer"
+    );
+    b.handle_digit(11_000, CallId(2), '1');
+    assert!(orders(&mut b).is_empty(), "and their key asks for nothing");
+    b.handle_digit(11_000, CallId(1), '1');
+    orders(&mut b);
+    // Anna is free while the caller still hears the confirmation: not called back yet.
+    b.log_in(12_000, ANNA, None).unwrap();
+    let out = orders(&mut b);
+    assert_eq!(
+        offered(&out),
+        [(CallId(2), ANNA)],
+        "the other caller first: {out:?}"
+    );
+    assert!(!out.iter().any(|o| matches!(o, Order::CallBack { .. })));
+}
+
+#[test]
+fn queues_that_overflow_into_each_other_end_with_the_message_not_a_loop() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::RingAll);
+    settings.max_length = Some(1);
+    let mut first = QueueSetup::new(Q, LINE, settings.clone());
+    first.overflow = Overflow::Queue(Q2);
+    let mut second = QueueSetup::new(Q2, LINE, settings);
+    second.overflow = Overflow::Queue(Q);
+    b.configure(
+        0,
+        vec![HotlineSetup::always_open(LINE, Q)],
+        vec![first, second],
+    );
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(0, CallId(2), LINE, None);
+    orders(&mut b);
+    b.handle_arrived(0, CallId(3), LINE, None);
+    assert_eq!(clips(&orders(&mut b)), [Clip::Overflow]);
+    b.handle_played(5_000, CallId(3));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(3) }]);
+}
+
+#[test]
+fn a_removed_queues_callers_hear_the_overflow_and_its_ringing_agents_are_free() {
+    let mut b = board(Strategy::RingAll);
+    b.log_in(0, ANNA, None).unwrap();
+    b.handle_arrived(1_000, CallId(7), LINE, None);
+    orders(&mut b);
+    events(&mut b);
+    // The administration removes the queue (the hotline gets another one).
+    let other = QueueSetup::new(Q2, LINE, QueueSettings::new(Strategy::RingAll));
+    b.configure(
+        2_000,
+        vec![HotlineSetup::always_open(LINE, Q2)],
+        vec![other],
+    );
+    let out = orders(&mut b);
+    assert!(
+        out.contains(&Order::Withdraw {
+            call: CallId(7),
+            agent: ANNA
+        }),
+        "{out:?}"
+    );
+    assert_eq!(clips(&out), [Clip::Overflow]);
+    assert_eq!(
+        events(&mut b),
+        [EventKind::Overflowed {
+            call: CallId(7),
+            waited_ms: 1_000
+        }]
+    );
+    assert!(matches!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::Ready { .. }
+    ));
+    b.handle_played(6_000, CallId(7));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(7) }]);
+}
+
+#[test]
+fn an_agent_who_answers_a_caller_who_just_asked_for_a_callback_takes_the_call() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::LongestIdle);
+    settings.callback_after_ms = Some(0);
+    settings.position_every_ms = None;
+    let q = QueueSetup::new(Q, LINE, settings).with_members(&[(ANNA, 1)]);
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b.log_in(0, ANNA, None).unwrap();
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_timeout(0);
+    orders(&mut b);
+    b.handle_digit(1_000, CallId(1), '1');
+    // Her answer crossed the key: she talks to the caller; no callback remains.
+    b.handle_answered(1_001, CallId(1), ANNA);
+    assert!(matches!(
+        b.agent(ANNA).unwrap().state,
+        AgentState::OnCall { .. }
+    ));
+    assert!(b.board(LINE).waiting.is_empty());
 }
