@@ -116,6 +116,27 @@ fn change(s: &TestServer) {
         (Some("1"), Some(300), Some(second.to_string().as_str())),
         "{l}: {q}"
     );
+    // The second may not overflow back into the first: a circle.
+    let circle = admin.request("PUT", &format!("{queues}/{second}"),
+        Some(json!({"name": "Termine", "overflow_kind": "queue", "overflow_target": first.to_string()})));
+    assert_eq!(
+        (circle.status, circle.json()["problem"].as_str()),
+        (400, Some("overflow_cycle")),
+        "{l}: {}",
+        circle.body
+    );
+    // Emergency numbers are no hotline's, and names are unique.
+    let emergency = put(
+        &mut admin,
+        json!({"name": "Bürgertelefon Gesundheitsamt", "extension": "112"}),
+    );
+    assert_eq!(
+        (emergency.status, emergency.json()["problem"].as_str()),
+        (400, Some("extension_reserved")),
+        "{l}"
+    );
+    let same = admin.post("/api/v1/admin/hotlines", json!({"name": "Bürgertelefon Gesundheitsamt", "extension": "2950", "queue": {"name": "Q"}}));
+    assert_eq!(same.status, 409, "{l}: {}", same.body);
     // The queue the first overflows into stays.
     assert_eq!(
         admin
@@ -220,6 +241,52 @@ fn change(s: &TestServer) {
             .status,
         409,
         "{l}: the last queue"
+    );
+
+    // A supervisor sees their own hotline's board and report, not another's.
+    let other = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Zweite", "extension": "2950",
+        "queue": {"name": "Q"}, "supervisors": ["d.new"]}),
+    );
+    assert_eq!(other.status, 201, "{l}: {}", other.body);
+    let other = other.json()["id"].as_i64().unwrap();
+    let mut dora = s.signed_in("d.new");
+    assert_eq!(
+        dora.get(&format!("/api/v1/hotlines/{other}/board")).status,
+        200,
+        "{l}"
+    );
+    assert_eq!(
+        dora.get(&format!("/api/v1/hotlines/{id}/board")).status,
+        403,
+        "{l}"
+    );
+    assert_eq!(
+        dora.get(&format!(
+            "/api/v1/hotlines/{id}/report?from=2026-12-01&to=2026-12-06"
+        ))
+        .status,
+        403,
+        "{l}"
+    );
+    let mine: Vec<(i64, String)> = dora
+        .get("/api/v1/hotlines")
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_i64().unwrap(),
+                h["role"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        mine,
+        [(id, "agent".to_string()), (other, "supervisor".to_string())],
+        "{l}: an agent of the first, the supervisor of the second"
     );
 
     // Only administrators; and every change is in the audit log.

@@ -225,6 +225,31 @@ impl Store {
         rows.iter().map(event_of).collect()
     }
 
+    /// The events of `queues` in `[from_ms, to_ms)`, in the order they were written (a
+    /// hotline's wallboard and reports read only its own queues).
+    pub async fn queue_events_of(
+        &self,
+        queues: &[i64],
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<QueueEvent>, StoreError> {
+        if queues.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(3, queues.len());
+        let sql = format!(
+            "SELECT at_ms, queue_id, kind, call_id, agent_id, waited_ms, position, detail \
+             FROM queue_events WHERE at_ms >= $1 AND at_ms < $2 AND queue_id IN ({list}) \
+             ORDER BY id"
+        );
+        let mut query = sqlx::query(&sql).bind(from_ms).bind(to_ms);
+        for q in queues {
+            query = query.bind(q);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(event_of).collect()
+    }
+
     /// Tries to change and to delete queue events, which the database must refuse;
     /// returns whether each was refused.
     #[doc(hidden)]

@@ -106,13 +106,38 @@ async fn events_read_back_as_written_by_period_and_cannot_be_changed() {
             (4, 1, 1, 1, 1),
             "{l}"
         );
+        // Another queue's events are not a hotline's.
+        let other = QueueEvent {
+            at_ms: 2_500,
+            queue: QueueId(4),
+            kind: EventKind::AgentLogin { agent: 9 },
+        };
+        store
+            .append_queue_events(std::slice::from_ref(&other))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.queue_events_of(&[3], 0, 1_000_000).await.unwrap(),
+            events,
+            "{l}"
+        );
+        assert_eq!(
+            store.queue_events_of(&[4], 0, 1_000_000).await.unwrap(),
+            std::slice::from_ref(&other),
+            "{l}"
+        );
+        assert!(store
+            .queue_events_of(&[], 0, 1_000_000)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(
             store.tamper_with_queue_events_for_test().await,
             (true, true),
             "{l}: updates and deletes are refused"
         );
         assert_eq!(
-            store.queue_events(0, 1_000_000).await.unwrap(),
+            store.queue_events_of(&[3], 0, 1_000_000).await.unwrap(),
             events,
             "{l}"
         );

@@ -37,6 +37,8 @@ pub(super) struct Hotlines {
     pub agents_changed: BTreeSet<i64>,
     /// When agents' presence was last looked at.
     pub refreshed_ms: i64,
+    /// When each hotline's board was last pushed.
+    pub pushed_ms: HashMap<i64, i64>,
 }
 
 /// What makes this run's calls unique in the event log, which outlives restarts (call
@@ -79,6 +81,7 @@ impl Hotlines {
             dirty: BTreeSet::new(),
             agents_changed: BTreeSet::new(),
             refreshed_ms: 0,
+            pushed_ms: HashMap::new(),
         };
         hotlines.reload(store, now).await;
         hotlines
@@ -118,11 +121,15 @@ impl Hotlines {
                 ..
             } => {
                 self.legs.insert(call, leg);
-                self.callers.insert(call, (caller, via));
+                self.callers.insert(call, (caller.clone(), via));
                 self.by_leg.insert(leg, call);
                 let local = local_time(now);
+                let callable = callable(&caller.number);
                 self.board
                     .handle_arrived(now, qcall(call), hotline, Some(local));
+                if !callable {
+                    self.board.no_callback(qcall(call));
+                }
                 self.dirty.insert(hotline);
             }
             HotlineEvent::Digit { call, digit } => self.board.handle_digit(now, qcall(call), digit),
@@ -220,7 +227,10 @@ impl Hotlines {
             }
             AgentCommand::Pause(reason) => {
                 let reason = reason.trim();
-                if reason.is_empty() || reason.chars().count() > 60 {
+                if reason.is_empty()
+                    || reason.chars().count() > 60
+                    || reason.chars().any(char::is_control)
+                {
                     return Err(DeskError {
                         code: "bad_request",
                         message:
@@ -280,6 +290,20 @@ impl Hotlines {
             Some(s) => state_of(s),
             None => ("logged_out", None, None),
         };
+        let mut waiting: HashMap<i64, u32> = HashMap::new();
+        let mut hotlines: Vec<i64> = Vec::new();
+        for m in self.book.agents.iter().filter(|m| m.staff_id == agent) {
+            if let Some(q) = self.book.queues.iter().find(|q| q.id == m.queue_id) {
+                if !hotlines.contains(&q.hotline_id) {
+                    hotlines.push(q.hotline_id);
+                }
+            }
+        }
+        for h in hotlines {
+            for w in self.board.board(h).waiting {
+                *waiting.entry(w.queue.0).or_default() += 1;
+            }
+        }
         let queues = self
             .book
             .agents
@@ -288,13 +312,6 @@ impl Hotlines {
             .filter_map(|m| {
                 let q = self.book.queues.iter().find(|q| q.id == m.queue_id)?;
                 let h = self.book.hotlines.iter().find(|h| h.id == q.hotline_id)?;
-                let waiting = self
-                    .board
-                    .board(h.id)
-                    .waiting
-                    .iter()
-                    .filter(|w| w.queue.0 == q.id)
-                    .count() as u32;
                 Some(AgentQueue {
                     queue: q.id,
                     name: q.name.clone(),
@@ -302,7 +319,7 @@ impl Hotlines {
                     hotline_name: h.name.clone(),
                     level: m.level,
                     logged_in: a.is_some_and(|a| a.queues.contains_key(&QueueId(q.id))),
-                    waiting,
+                    waiting: waiting.get(&q.id).copied().unwrap_or(0),
                 })
             })
             .collect();
@@ -357,8 +374,8 @@ impl Hotlines {
         }
     }
 
-    /// Who sees a hotline's board live: its supervisors and agents.
-    pub fn watchers(&self, hotline: i64) -> BTreeSet<i64> {
+    /// Who sees a hotline's board live: its supervisors, and its agents (who waits only).
+    pub fn watchers(&self, hotline: i64) -> (BTreeSet<i64>, BTreeSet<i64>) {
         let queues: Vec<i64> = self
             .book
             .queues
@@ -378,8 +395,26 @@ impl Hotlines {
             .iter()
             .filter(|(h, _)| *h == hotline)
             .map(|(_, p)| *p);
-        agents.chain(supervisors).collect()
+        (supervisors.collect(), agents.collect())
     }
+
+    /// When the next board push is due (changes wait for the push interval).
+    pub fn push_due(&self) -> Option<i64> {
+        self.dirty
+            .iter()
+            .map(|h| {
+                self.pushed_ms
+                    .get(h)
+                    .map_or(0, |at| at + super::hotline_orders::PUSH_EVERY_MS)
+            })
+            .min()
+    }
+}
+
+/// Whether a caller's number can be called back (a withheld number cannot).
+fn callable(number: &str) -> bool {
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    digits.len() >= 2 && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 fn state_of(state: &AgentState) -> (&'static str, Option<String>, Option<i64>) {

@@ -11,6 +11,8 @@ use queues::Availability;
 
 /// How often agents' presence is looked at again.
 pub(super) const REFRESH_MS: i64 = 500;
+/// The most often a hotline's board is pushed.
+pub(super) const PUSH_EVERY_MS: i64 = 500;
 
 impl Service {
     /// Feeds what call control reported about hotline calls to the switchboard and
@@ -216,12 +218,37 @@ impl Service {
     }
 
     /// Pushes the boards that changed to their watchers, and agents' own views.
+    /// A hotline's board goes out at most every [`PUSH_EVERY_MS`] (changes in between
+    /// are in the next one): in full to its supervisors, to its agents only who waits
+    /// (not their colleagues' states and pause reasons).
     fn push_boards(&mut self) {
+        let now = self.live.now_ms();
         let frames = self.live.frames();
-        for hotline in std::mem::take(&mut self.hotlines.dirty) {
-            let frame = frames.hotline_board(hotline, &self.hotlines.board_view(hotline));
-            for person in self.hotlines.watchers(hotline) {
-                self.live.to_person(person, None, frame.clone());
+        let due: Vec<i64> = self
+            .hotlines
+            .dirty
+            .iter()
+            .copied()
+            .filter(|h| {
+                self.hotlines
+                    .pushed_ms
+                    .get(h)
+                    .is_none_or(|at| now >= at + PUSH_EVERY_MS)
+            })
+            .collect();
+        for hotline in due {
+            self.hotlines.dirty.remove(&hotline);
+            self.hotlines.pushed_ms.insert(hotline, now);
+            let mut board = self.hotlines.board_view(hotline);
+            let full = frames.hotline_board(hotline, &board);
+            let (supervisors, agents) = self.hotlines.watchers(hotline);
+            for person in supervisors.iter() {
+                self.live.to_person(*person, None, full.clone());
+            }
+            board.agents.clear();
+            let waiting_only = frames.hotline_board(hotline, &board);
+            for person in agents.iter().filter(|p| !supervisors.contains(p)) {
+                self.live.to_person(*person, None, waiting_only.clone());
             }
         }
         for agent in std::mem::take(&mut self.hotlines.agents_changed) {

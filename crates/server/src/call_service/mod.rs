@@ -111,6 +111,7 @@ impl Service {
                 self.calls.poll_timeout(),
                 self.uas.iter().filter_map(SipSide::poll_timeout).min(),
                 self.hotlines.board.poll_timeout(),
+                self.hotlines.push_due(),
                 refresh,
             ]
             .into_iter()
@@ -381,8 +382,9 @@ impl Service {
                     };
                     let hotline = targets::hotline(&self.store, &to).await;
                     let target = match self.plan.outside(&to) {
-                        _ if hotline.is_some() => Ok(hotline.expect("checked")),
+                        // Outside numbers (110, 112 among them) go out, whatever a hotline is called.
                         Some(_) => self.route(caller.person, allowed, &to).await,
+                        None if hotline.is_some() => Ok(hotline.expect("checked")),
                         // Relayed: the call goes on through the switch, a relay leg each side.
                         None if relay => match self
                             .store

@@ -196,6 +196,8 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                         .play(now, leg_id(leg), frames, encoding, looping);
                 if let Err(e) = played {
                     tracing::info!(error = %e, "a prompt could not be played");
+                    // As if it had played: the hotline goes on with what comes next.
+                    let _ = shard.borrow().events.send(MediaEvent::Played(leg));
                 }
             }
             Command::StopPlaying(leg) => shard.borrow_mut().engine.stop_playing(leg_id(leg)),

@@ -1,6 +1,8 @@
 -- Hotlines (issue 16): a number with opening hours and announcements, its queues, who
 -- answers them (agents, with a level per queue) and who watches them (supervisors). The
--- queue event log (0009) refers to queues by id without a foreign key.
+-- queue event log (0009) refers to queues by id without a foreign key; a hotline's wallboard
+-- and reports read its queues' events by this index.
+CREATE INDEX queue_events_queue ON queue_events (queue_id, at_ms);
 CREATE TABLE hotline_announcements (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,

@@ -190,6 +190,27 @@ pub(super) async fn numbers_free(
     Ok(())
 }
 
+/// Refuses a hotline name another hotline has (`except`: the one changed).
+pub(super) async fn name_free(
+    state: &AppState,
+    name: &str,
+    except: Option<i64>,
+) -> Result<(), ApiError> {
+    let taken = state
+        .store
+        .hotline_book()
+        .await?
+        .hotlines
+        .iter()
+        .any(|h| h.name == name && Some(h.id) != except);
+    if taken {
+        return Err(ApiError::Conflict(format!(
+            "Eine Hotline „{name}“ gibt es schon."
+        )));
+    }
+    Ok(())
+}
+
 /// A person by login, or a 400 on `field`.
 pub(super) async fn person(state: &AppState, field: &str, login: &str) -> Result<i64, ApiError> {
     let known = match Login::parse(login) {
@@ -311,6 +332,7 @@ pub async fn create(
         }));
     }
     numbers_free(&state, &basics.extension, basics.did.as_deref(), None).await?;
+    name_free(&state, &basics.name, None).await?;
     let agents = agents_of(&state, &body.agents).await?;
     let supervisors = supervisors_of(&state, &body.supervisors).await?;
     let hotline = Hotline {

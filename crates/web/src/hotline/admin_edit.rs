@@ -3,7 +3,8 @@
 //! closures. Checked as at the set-up, audited, read by the switchboard at once.
 
 use super::admin::{
-    agents_of, invalid, numbers_free, queue_row, reload, supervisors_of, AgentEntry, QueueBody,
+    agents_of, invalid, name_free, numbers_free, queue_row, reload, supervisors_of, AgentEntry,
+    QueueBody,
 };
 use crate::admin::audit_admin;
 use crate::auth::session::Admin;
@@ -136,6 +137,7 @@ pub async fn update(
     )
     .map_err(invalid)?;
     numbers_free(&state, &b.extension, b.did.as_deref(), Some(hotline)).await?;
+    name_free(&state, &b.name, Some(hotline)).await?;
     let changed = store::Hotline {
         name: b.name,
         extension: b.extension,
@@ -174,6 +176,25 @@ fn overflow_known(
             problem: "overflow_invalid",
             message: "Überlauf in eine andere, bestehende Warteschlange.".into(),
         }));
+    }
+    // Follow the overflows from there: they must not lead back here.
+    let next = |at: i64| {
+        book.queues
+            .iter()
+            .find(|o| o.id == at && o.overflow_kind == "queue")
+            .and_then(|o| o.overflow_target.as_deref()?.parse::<i64>().ok())
+    };
+    let mut at = id;
+    for _ in 0..book.queues.len() {
+        let Some(then) = next(at) else { break };
+        if Some(then) == queue {
+            return Err(invalid(SettingsProblem {
+                field: "overflow_target".into(),
+                problem: "overflow_cycle",
+                message: "Die Überläufe führten im Kreis zu dieser Warteschlange zurück.".into(),
+            }));
+        }
+        at = then;
     }
     Ok(())
 }
@@ -261,6 +282,15 @@ pub async fn update_queue(
         ));
     };
     let mut q = queue_row(queue, hotline, body.check("")?);
+    let name_taken = book
+        .queues
+        .iter()
+        .any(|o| o.hotline_id == hotline && o.id != queue && o.name == q.name);
+    if name_taken {
+        return Err(ApiError::Conflict(
+            "Eine Warteschlange dieses Namens gibt es schon.".into(),
+        ));
+    }
     q.periodic_announcement = old.periodic_announcement;
     q.callback_key = old.callback_key.clone();
     overflow_known(&book, Some(queue), &q)?;

@@ -131,8 +131,13 @@ pub async fn upload_periodic(
 ) -> Result<Json<Value>, ApiError> {
     let h = known(&state, hotline).await?;
     let queues = state.store.hotline_book().await?.queues;
-    if !queues.iter().any(|q| q.id == queue && q.hotline_id == hotline) {
-        return Err(ApiError::NotFound("Diese Warteschlange gibt es nicht.".into()));
+    if !queues
+        .iter()
+        .any(|q| q.id == queue && q.hotline_id == hotline)
+    {
+        return Err(ApiError::NotFound(
+            "Diese Warteschlange gibt es nicht.".into(),
+        ));
     }
     let (name, alaw) = decoded(q, &headers, body, "periodic", 120).await?;
     let duration_ms = alaw.len() as i64 / 8;

@@ -110,13 +110,18 @@ async fn watched(
     Ok((h, queues))
 }
 
+/// A queue's own thresholds.
+fn own(q: &HotlineQueue) -> Thresholds {
+    Thresholds {
+        threshold_ms: q.sl_threshold_secs * 1_000,
+        short_abandon_ms: q.short_abandon_secs * 1_000,
+    }
+}
+
+/// The hotline's thresholds for the figures of all its queues together: the first
+/// queue's (each queue's own figures use its own).
 fn thresholds(queues: &[HotlineQueue]) -> Thresholds {
-    queues
-        .first()
-        .map_or(Thresholds::default(), |q| Thresholds {
-            threshold_ms: q.sl_threshold_secs * 1_000,
-            short_abandon_ms: q.short_abandon_secs * 1_000,
-        })
+    queues.first().map_or(Thresholds::default(), own)
 }
 
 /// Figures as JSON (ratios 0–1 or null, waits in seconds).
@@ -171,7 +176,8 @@ pub async fn board(
     let (h, queues) = watched(&state, &who, hotline).await?;
     let now = state.live.now_ms();
     let (today, _) = local_day(now, 1).ok_or(ApiError::Internal)?;
-    let events = state.store.queue_events(today, now + 1).await?;
+    let ids_of: Vec<i64> = queues.iter().map(|q| q.id).collect();
+    let events = state.store.queue_events_of(&ids_of, today, now + 1).await?;
     let ids: Vec<QueueId> = queues.iter().map(|q| QueueId(q.id)).collect();
     let t = thresholds(&queues);
     let day = queues::figures(&events, Some(&ids), today, now + 1, t);
@@ -180,7 +186,7 @@ pub async fn board(
     let per_queue: Vec<Value> = queues
         .iter()
         .map(|q| {
-            let f = queues::figures(&events, Some(&[QueueId(q.id)]), today, now + 1, t);
+            let f = queues::figures(&events, Some(&[QueueId(q.id)]), today, now + 1, own(q));
             json!({"id": q.id, "name": q.name, "today": figures_json(&f)})
         })
         .collect();
@@ -272,7 +278,8 @@ pub async fn report(
         .timestamp()
         .as_millisecond();
     let (start, end) = local_day(start, days).ok_or_else(bad)?;
-    let events = state.store.queue_events(start, end).await?;
+    let ids_of: Vec<i64> = queues.iter().map(|q| q.id).collect();
+    let events = state.store.queue_events_of(&ids_of, start, end).await?;
     let t = thresholds(&queues);
     let ids: Vec<QueueId> = queues.iter().map(|q| QueueId(q.id)).collect();
     let total = queues::figures(&events, Some(&ids), start, end, t);
@@ -281,7 +288,7 @@ pub async fn report(
         .map(|q| {
             (
                 q.name.clone(),
-                queues::figures(&events, Some(&[QueueId(q.id)]), start, end, t),
+                queues::figures(&events, Some(&[QueueId(q.id)]), start, end, own(q)),
             )
         })
         .collect();
