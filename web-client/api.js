@@ -17,11 +17,12 @@ export async function api(method, path, body) {
   return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
 }
 
-// Uploads a file as the raw request body (chat attachments); answers like api().
-export async function upload(path, file) {
+// Uploads a file as the raw request body (chat attachments with POST, a hotline's
+// announcements with PUT); answers like api().
+export async function upload(path, file, method = 'POST') {
   const headers = { 'Accept': 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
   if (csrf) headers['X-CSRF-Token'] = csrf;
-  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: file });
   const type = res.headers.get('Content-Type') || '';
   const data = type.includes('application/json') ? await res.json() : null;
   return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };

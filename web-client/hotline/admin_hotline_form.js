@@ -7,23 +7,13 @@ import { api } from '../api.js';
 import { h, errorBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
+import { row, refuse, clearMarks, settingsMessage } from './form_rows.js';
 
 export const STATES = ['BW', 'BY', 'BE', 'BB', 'HB', 'HH', 'HE', 'MV', 'NI', 'NW', 'RP', 'SL', 'SN', 'ST', 'SH', 'TH'];
 export const STRATEGIES = ['longest_idle', 'ring_all', 'round_robin', 'fewest_calls', 'skills'];
 const DAYS = [0, 1, 2, 3, 4, 5, 6];
 
 function logins(text) { return text.split(/[,;\s]+/).map((l) => l.trim()).filter(Boolean); }
-
-// A labelled control with a hint and a place for its error under it.
-function row(id, label, control, hint = null) {
-  control.id = id;
-  const describedBy = hint ? `${id}-hint` : null;
-  if (describedBy) control.setAttribute('aria-describedby', describedBy);
-  control.dataset.describedby = describedBy || '';
-  return h('div', { class: 'hl-field' }, h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, control,
-    h('p', { class: 'error hl-field-error', id: `${id}-error` }));
-}
 
 // `created(answer, name)` runs after a hotline was set up.
 export function hotlineForm(created) {
@@ -53,25 +43,7 @@ export function hotlineForm(created) {
   function clear() {
     error.textContent = '';
     done.textContent = '';
-    for (const input of controls) {
-      input.removeAttribute('aria-invalid');
-      if (input.dataset.describedby) input.setAttribute('aria-describedby', input.dataset.describedby); else input.removeAttribute('aria-describedby');
-      const own = document.getElementById(`${input.id}-error`);
-      if (own) own.textContent = '';
-    }
-  }
-
-  function messageFor(data, field) {
-    const quoted = /„([^“]*)“/.exec(data.message || '');
-    const range = /(\d+) bis (\d+)/.exec(data.message || '');
-    switch (data.problem) {
-      case 'hours_invalid': return t('hlProblem_hours_invalid', { d: t(`hlDay_${field.split('.')[1]}`) });
-      case 'unknown_login': return t('hlProblem_unknown_login', { l: quoted ? quoted[1] : '' });
-      case 'out_of_range': return range ? t('hlProblem_out_of_range', { a: range[1], b: range[2] }) : data.message;
-      case 'name_missing': return t(field === 'queue.name' ? 'hlProblem_queue_name' : 'hlProblem_name_missing');
-      case 'extension_invalid': case 'did_invalid': case 'unknown_state': case 'unknown_strategy': return t(`hlProblem_${data.problem}`);
-      default: return data.message || explain({ status: 400, data });
-    }
+    clearMarks(controls);
   }
 
   // The server names "agents" for any unknown login; one that is only among the
@@ -81,14 +53,6 @@ export function hotlineForm(created) {
     if (data.problem === 'unknown_login' && quoted && logins(c.supervisors.value).includes(quoted[1])
       && !logins(c.agents.value).includes(quoted[1])) return c.supervisors;
     return byField[data.field] || null;
-  }
-
-  function refuse(input, message) {
-    const own = document.getElementById(`${input.id}-error`);
-    own.textContent = message;
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', [input.dataset.describedby, own.id].filter(Boolean).join(' '));
-    input.focus();
   }
 
   function body() {
@@ -118,7 +82,7 @@ export function hotlineForm(created) {
       return;
     }
     const input = r.status === 400 && r.data ? inputFor(r.data) : null;
-    if (input) { refuse(input, messageFor(r.data, r.data.field)); return; }
+    if (input) { refuse(input, settingsMessage(r.data)); return; }
     if (r.status === 409 && r.data) {
       // The taken number is the direct number when the message names it, else the extension.
       const taken = sent.did && (r.data.message || '').includes(sent.did) ? c.did : c.extension;

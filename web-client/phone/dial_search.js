@@ -8,9 +8,10 @@ import { stateBadge } from '../presence_view.js';
 
 let fields = 0;
 
-// `id` names the input; `label` is its label text; `testid` its test hook. Returns
-// { element, input, target(), peer(), clear() }.
-export function dialField(id, label, testid) {
+// `id` names the input; `label` is its label text; `testid` its test hook; `hintText`
+// replaces the dialling hint (where the field picks a person, not a number). Returns
+// { element, input, target(), peer(), choose(person), clear() }.
+export function dialField(id, label, testid, hintText = null) {
   const listId = `${id}-list`;
   const countId = `${id}-count`;
   const input = h('input', { id, name: id, type: 'text', role: 'combobox', autocomplete: 'off', spellcheck: 'false',
@@ -18,7 +19,7 @@ export function dialField(id, label, testid) {
     'aria-describedby': `${id}-hint`, 'data-testid': testid, enterkeyhint: 'go' });
   const list = h('ul', { id: listId, role: 'listbox', class: 'dial-options', 'aria-label': t('suggestions'), hidden: true });
   const count = h('p', { id: countId, class: 'visually-hidden', 'aria-live': 'polite' });
-  const hint = h('p', { id: `${id}-hint`, class: 'hint' }, t('dialHint'));
+  const hint = h('p', { id: `${id}-hint`, class: 'hint' }, hintText || t('dialHint'));
   let options = [];
   let active = -1;
   let chosen = null; // the person taken from the list, while the text is still theirs
@@ -106,6 +107,8 @@ export function dialField(id, label, testid) {
     target: () => (chosen && input.value === chosen.name ? chosen.extension || chosen.login : input.value.trim()),
     peer: () => (chosen && input.value === chosen.name
       ? { name: chosen.name, number: chosen.extension || '', login: chosen.login, unit: chosen.unit || null } : null),
+    // Shows `person` ({ login, name, … }) as taken from the list.
+    choose: (person) => { chosen = person; input.value = person ? person.name : ''; close(); },
     clear: () => { input.value = ''; chosen = null; close(); },
   };
 }
