@@ -242,6 +242,10 @@ test('a caller waits on the board, the agent is rung with the hotline\'s name, a
 
   await agent.getByTestId('call-answer').click();
   await callState(agent, 'connected', 20000);
+  // Answering opens the case panel for the caller (hotline_cases.test.mjs); back to the panel.
+  await agent.getByTestId('case-panel').waitFor();
+  assert.equal(await agent.getByTestId('case-number').inputValue(), '2502');
+  await visit(agent, '/hotline', 'Hotline');
   await state(agent, 'on_call');
   await supervisor.getByTestId('wallboard-waiting').filter({ hasText: /^Wartende Anrufe0/ }).waitFor();
   await boardAgent(supervisor, 'Bärbel Böhm').and(supervisor.locator('[data-state="on_call"]')).waitFor();

@@ -1,9 +1,15 @@
 // The hotline's pages by address, for app.js: #/hotline (agents' panel and the watched
 // hotlines) and the administrators' #/admin/hotlines are plain routes there;
-// #/hotline/{id}/board (wallboard; ?tv: the full-screen TV view) and #/hotline/{id}/report
-// carry the hotline's id and are matched here. Also what starts and stops with a sign-in.
+// #/hotline/{id}/board (wallboard; ?tv: the full-screen TV view), #/hotline/{id}/report,
+// the case database's #/hotline/{id}/cases, …/cases/new and …/cases/{n} (?call=… for an
+// answered call), #/hotline/{id}/form (case form and slots) carry the
+// hotline's id and are matched here. Also what starts and stops with a sign-in.
 import { showWallboard } from './wallboard.js';
 import { showReport } from './report.js';
+import { showCaseList } from './cases/case_list.js';
+import { showCasePanel } from './cases/case_panel.js';
+import { showFormPage } from './cases/form_page.js';
+import { startCallCases, stopCallCases } from './cases/call_cases.js';
 import { loadHotlines, forgetHotlines } from './access.js';
 import { startAgentState, stopAgentState } from './agent_state.js';
 import { mountAgentChip, unmountAgentChip } from './agent_chip.js';
@@ -18,6 +24,12 @@ export function hotlinePage(hash) {
   if (board) return () => showWallboard(Number(board[1]), Boolean(board[2]));
   const report = /^#\/hotline\/(\d+)\/report$/.exec(hash);
   if (report) return () => showReport(Number(report[1]));
+  const list = /^#\/hotline\/(\d+)\/cases$/.exec(hash);
+  if (list) return () => showCaseList(Number(list[1]));
+  const one = /^#\/hotline\/(\d+)\/cases\/(new|\d+)(?:\?call=([^&]+))?$/.exec(hash);
+  if (one) return () => showCasePanel(Number(one[1]), one[2] === 'new' ? null : Number(one[2]), one[3] ? decodeURIComponent(one[3]) : null);
+  const form = /^#\/hotline\/(\d+)\/form$/.exec(hash);
+  if (form) return () => showFormPage(Number(form[1]));
   return null;
 }
 
@@ -26,9 +38,11 @@ export function startHotline() {
   loadHotlines();
   startAgentState();
   mountAgentChip();
+  startCallCases();
 }
 
 export function stopHotline() {
+  stopCallCases();
   unmountAgentChip();
   stopAgentState();
   forgetHotlines();
