@@ -1,6 +1,6 @@
 // Admin: the hotlines (#/admin/hotlines): the list with numbers, queues and how many
-// agents and supervisors each has, links to each wallboard and report, and the form that
-// sets up a new one (admin_hotline_form.js).
+// agents and supervisors each has, links to each one's page (admin_hotline.js), wallboard
+// and report, and the form that sets up a new one (admin_hotline_form.js).
 import { api } from '../api.js';
 import { h, show, errorBox, announce, pageStillShown, userText, scrollable } from '../dom.js';
 import { t } from '../i18n.js';
@@ -22,7 +22,8 @@ function hotlineRow(hl) {
       h('span', { class: 'hl-sub' }, strategyWord(q.strategy))))) : '–'),
     h('td', { class: 'num' }, String(agents)),
     h('td', { class: 'num' }, String(hl.supervisors ?? 0)),
-    h('td', {}, h('a', { href: `#/hotline/${hl.id}/board`, 'aria-label': t('hlBoardOf', { n: hl.name }) }, t('hlBoardLink')), ' · ',
+    h('td', {}, h('a', { href: `#/admin/hotlines/${hl.id}`, 'aria-label': t('hleEditOf', { n: hl.name }) }, t('hleEdit')), ' · ',
+      h('a', { href: `#/hotline/${hl.id}/board`, 'aria-label': t('hlBoardOf', { n: hl.name }) }, t('hlBoardLink')), ' · ',
       h('a', { href: `#/hotline/${hl.id}/report`, 'aria-label': t('hlReportOf', { n: hl.name }) }, t('hlReportLink'))));
 }
 

@@ -2,10 +2,12 @@
 // hotlines) and the administrators' #/admin/hotlines are plain routes there;
 // #/hotline/{id}/board (wallboard; ?tv: the full-screen TV view), #/hotline/{id}/report,
 // the case database's #/hotline/{id}/cases, …/cases/new and …/cases/{n} (?call=… for an
-// answered call), #/hotline/{id}/form (case form and slots) carry the
-// hotline's id and are matched here. Also what starts and stops with a sign-in.
+// answered call), #/hotline/{id}/form (case form and slots) and the administrators'
+// #/admin/hotlines/{id} carry the hotline's id and are matched here. Also what starts and
+// stops with a sign-in.
 import { showWallboard } from './wallboard.js';
 import { showReport } from './report.js';
+import { showAdminHotline } from './admin_hotline.js';
 import { showCaseList } from './cases/case_list.js';
 import { showCasePanel } from './cases/case_panel.js';
 import { showFormPage } from './cases/form_page.js';
@@ -30,6 +32,8 @@ export function hotlinePage(hash) {
   if (one) return () => showCasePanel(Number(one[1]), one[2] === 'new' ? null : Number(one[2]), one[3] ? decodeURIComponent(one[3]) : null);
   const form = /^#\/hotline\/(\d+)\/form$/.exec(hash);
   if (form) return () => showFormPage(Number(form[1]));
+  const admin = /^#\/admin\/hotlines\/(\d+)$/.exec(hash);
+  if (admin) return () => showAdminHotline(Number(admin[1]));
   return null;
 }
 
