@@ -20,6 +20,11 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     if store.setting(MARKER).await?.is_some() {
         return Ok(());
     }
+    if store.hotline_by_number(EXTENSION).await?.is_some() {
+        // A seed that stopped half-way: the hotline is there, keep it.
+        store.set_setting(MARKER, "1").await?;
+        return Ok(());
+    }
     let announcement = |name: &'static str| prompts::clip(Language::German, name).unwrap_or(&[]);
     let welcome = announcement("welcome");
     let welcome = store
@@ -73,13 +78,82 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             store.set_agent_logins(p.id, &[queue], true).await?;
         }
     }
-    if let Some(admin) = store.panel_person("admin").await? {
+    let admin = store.panel_person("admin").await?;
+    if let Some(admin) = &admin {
         store.add_hotline_supervisor(id, admin.id).await?;
+        case_form(store, id, admin, now_ms).await?;
     }
     store
         .append_queue_events(&past_calls(QueueId(queue), &agents, now_ms))
         .await?;
     store.set_setting(MARKER, "1").await?;
+    Ok(())
+}
+
+/// The swab centre's case form, and test appointments for the next five working days
+/// (08:00–12:00, every 15 minutes, four places each).
+async fn case_form(
+    store: &Store,
+    hotline: i64,
+    admin: &store::PanelPerson,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    use cases::{FieldSpec, FormDefinition, FormSpec, KindName};
+    let field = |key: &str, label: &str, kind: KindName, required: bool| FieldSpec {
+        key: key.into(),
+        label: label.into(),
+        kind,
+        required,
+        help: String::new(),
+        options: Vec::new(),
+        min: None,
+        max: None,
+    };
+    let mut reason = field("anliegen", "Anliegen", KindName::Choice, true);
+    reason.options = ["Testtermin", "Befund", "Quarantäne", "Sonstiges"]
+        .map(String::from)
+        .to_vec();
+    let spec = FormSpec {
+        fields: vec![
+            field("name", "Name", KindName::Text, true),
+            field("geburtsdatum", "Geburtsdatum", KindName::Date, false),
+            field("telefon", "Rückrufnummer", KindName::Phone, false),
+            reason,
+            field("termin", "Testtermin", KindName::AppointmentSlot, false),
+            field("symptome", "Symptome", KindName::YesNo, false),
+            field("notiz", "Notiz", KindName::LongText, false),
+        ],
+    };
+    let definition = FormDefinition::validate(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let by = store::CaseActor {
+        staff_id: admin.id,
+        login: &admin.login,
+        source: "demo",
+    };
+    store
+        .set_case_form(hotline, &definition, None, &by, now_ms / 1000)
+        .await?;
+    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::from_millisecond(now_ms)?
+        .to_zoned_datetime(zone.clone())
+        .date();
+    let mut slots = Vec::new();
+    let mut day = today;
+    while slots.len() < 5 * 16 {
+        day = day.tomorrow()?;
+        if day.weekday().to_monday_one_offset() > 5 {
+            continue;
+        }
+        let from = jiff::civil::time(8, 0, 0, 0);
+        let until = jiff::civil::time(12, 0, 0, 0);
+        slots.extend(
+            cases::slot::series(day, from, until, 15, 4, &zone, now_ms / 1000)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+    }
+    store
+        .add_case_slots(hotline, &slots, &by, now_ms / 1000)
+        .await?;
     Ok(())
 }
 
@@ -143,7 +217,7 @@ fn past_calls(queue: QueueId, agents: &[i64], now_ms: i64) -> Vec<QueueEvent> {
             };
             if let EventKind::Answered { agent, .. } = kind {
                 events.push(QueueEvent {
-                    at_ms: at + waited_ms - 8_000,
+                    at_ms: (at + waited_ms - 8_000).max(at),
                     queue,
                     kind: EventKind::Offered { call: id, agent },
                 });
