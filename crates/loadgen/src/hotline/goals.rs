@@ -33,18 +33,19 @@ pub fn judge(
     board_end: Option<String>,
 ) -> Value {
     let phase = |n: &str| phases.iter().find(|p| p.name == n);
-    let waiting = phase("waiting").or_else(|| phase("both"));
     let mut goals = Vec::new();
-    if let Some(w) = waiting {
+    // The waiting goals, in the phase without agents and in the one with them.
+    for w in ["waiting", "both"].into_iter().filter_map(phase) {
+        let n = &w.name;
         goals.push(row(
-            &format!("callers waiting at once ({} phase)", w.name),
+            &format!("{n}: callers waiting at once"),
             Some((w.concurrent - w.concurrent_bridged) as f64),
             args.waiting as f64,
             false,
             "callers",
         ));
         goals.push(row(
-            "RTP loss on the waiting callers' streams",
+            &format!("{n}: RTP loss on the waiting callers' streams"),
             w.waiting_loss.pct,
             args.goal_loss_pct,
             true,
@@ -57,23 +58,25 @@ pub fn judge(
             _ => Some(1e9),
         };
         goals.push(row(
-            "position announcements on time (worst lateness; a miss fails)",
+            &format!(
+                "{n}: announcements on time (worst of {}; a miss fails)",
+                a.n
+            ),
             worst,
             args.goal_late_ms,
             true,
             "ms",
         ));
         goals.push(row(
-            "wallboard update p99",
+            &format!("{n}: wallboard update p99"),
             w.wallboard.p99,
             args.goal_board_ms,
             true,
             "ms",
         ));
-        let placed = w.placed.max(1) as f64;
         goals.push(row(
-            "callers on the wallboard (paired with a line)",
-            Some(w.wallboard_paired as f64 / placed * 100.0),
+            &format!("{n}: waiting callers seen on the wallboard"),
+            Some(w.waited_on_board as f64 / w.waited.max(1) as f64 * 100.0),
             100.0,
             false,
             "%",
@@ -81,7 +84,7 @@ pub fn judge(
     }
     if let Some(b) = phase("bridged") {
         goals.push(row(
-            "agents talking at once (bridged phase)",
+            "bridged: agents talking at once",
             Some(b.concurrent_bridged as f64),
             args.bridged as f64,
             false,
@@ -98,7 +101,7 @@ pub fn judge(
         }
     };
     goals.push(row(
-        "calls accounted for in the queue event log",
+        "all phases: calls accounted for in the queue event log",
         Some(accounted_pct),
         100.0,
         false,

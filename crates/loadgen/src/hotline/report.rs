@@ -99,6 +99,11 @@ pub struct PhaseResult {
     pub wallboard: Spread,
     /// Callers paired with a board line.
     pub wallboard_paired: u64,
+    /// Callers who waited at least a second (not bridged sooner): all should be on the
+    /// board; and how many of them were.
+    pub waited: u64,
+    /// See `waited`.
+    pub waited_on_board: u64,
     /// The 200 OK's arrival minus the caller's entering the queue (ms).
     pub entered_to_200: Spread,
     /// Loss of the agents' voice at the callers, and of the callers' at the agents.
@@ -193,6 +198,13 @@ pub fn analyse(seen: &Seen, schedule: &Schedule) -> PhaseResult {
         if heard.talk_from_us.is_some() {
             r.bridged_callers += 1;
             r.to_caller_loss.add(&heard.talk, 0);
+        }
+        if heard
+            .talk_from_us
+            .is_none_or(|t| t - answered_us >= 1_000_000)
+        {
+            r.waited += 1;
+            r.waited_on_board += u64::from(entered.contains_key(&o.id));
         }
         let caller = Caller {
             from_us: answered_us,
