@@ -1,28 +1,21 @@
-// The hotline's case database and a hotline's admin page in the web client (issue 16), in
-// Debian's Chromium against the real server. The hotline "Bürgertelefon Gesundheitsamt"
-// (2900: agent Bärbel b.user, supervisor Dora d.new) is set up over the API; then the
-// administrator Anna designs its case form (a text, a choice, an e-mail and an appointment
-// field, moved by keyboard; a save over someone else's is refused and reloaded) and adds a
-// day's slots; Carl (c.clerk) calls 2900 from his browser, Bärbel answers and the case
-// panel opens with his number; a bad e-mail is marked, the case saved with a slot; a slot
-// that fills up meanwhile says "ausgebucht" and offers the next free one; the case list
-// finds cases and downloads them as CSV; Anna changes a queue's ring time, callback and
-// agents, adds a closure, uploads a WAV welcome, records the closed message in the
-// browser, and restores the defaults. axe everywhere, screenshots at 1280 and 375 px.
+// The hotline's case database in the web client (issue 16), in Debian's Chromium against
+// the real server, with the hotline of hotline_world.mjs: the administrator Anna designs
+// its case form (a text, a choice, an e-mail and an appointment field, moved by keyboard;
+// a save over someone else's is refused and reloaded) and adds a day's slots; Carl
+// (c.clerk) calls 2900 from his browser, Bärbel (b.user) answers and the case panel opens
+// with his number; a bad e-mail is marked, the case saved with a slot; without a call the
+// number's earlier cases open, and a slot that fills up meanwhile says "ausgebucht" and
+// offers the next free one; the case list finds cases, pages and downloads them as CSV.
+// axe everywhere, screenshots at 1280 and 375 px (the hotline's admin page:
+// hotline_admin.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
-import { toneWav, phoneArgs, callState, readWav, amplitudeAt } from './call_audio.mjs';
+import { readFileSync } from 'node:fs';
+import { violations } from './harness.mjs';
+import { callState } from './call_audio.mjs';
+import { NAME, startHotlineWorld, shot, fitsWidth } from './hotline_world.mjs';
 
-const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const NAME = 'Bürgertelefon Gesundheitsamt';
-let server; let browser; let dir;
-let hotline; let queue;
-const sessions = new Map(); // login → storage state: one sign-in per person (the sign-in throttle)
+let world; let server; let hotline; let open; let call; let visit;
 const slotIds = {}; // '08:00' → id of tomorrow's slot
 
 // Tomorrow in Berlin, as the slots are made there.
@@ -30,60 +23,11 @@ const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin'
 const tomorrow = (() => { const d = new Date(`${today}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + 1); return d.toISOString().slice(0, 10); })();
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'durchwahl-cases-'));
-  server = await startServer();
-  browser = await startBrowser(phoneArgs(toneWav(join(dir, 'tone.wav'), 440)));
-  const admin = await open('a.admin');
-  const made = await call(admin, 'POST', '/api/v1/admin/hotlines', {
-    name: NAME, extension: '2900', queue: { name: 'Allgemeine Fragen' }, agents: [{ login: 'b.user' }], supervisors: ['d.new'],
-  });
-  assert.equal(made.status, 201, JSON.stringify(made.data));
-  const list = await call(admin, 'GET', '/api/v1/admin/hotlines');
-  hotline = list.data.find((hl) => hl.name === NAME).id;
-  queue = (await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data.queues[0].id;
-  await admin.context().close();
+  world = await startHotlineWorld();
+  ({ server, hotline, open, call, visit } = world);
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await world?.stop(); });
 
-// A page of a fresh browser context signed in as `login` (signing in only the first time).
-async function open(login, width = 1280) {
-  const context = await browser.newContext({ viewport: { width, height: 800 }, timezoneId: 'Europe/Berlin', storageState: sessions.get(login) });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  if (sessions.has(login)) {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('heading', { level: 1, name: 'Teamübersicht' }).waitFor();
-  } else {
-    await signInOn(page, server, login);
-    sessions.set(login, await context.storageState());
-  }
-  return page;
-}
-
-// The API as the page's person, with the session's CSRF token; { status, data }.
-async function call(page, method, path, body) {
-  const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
-  const r = await page.request.fetch(`${server.url}${path}`, { method, data: body, headers: { 'X-CSRF-Token': me.csrf_token } });
-  const json = (r.headers()['content-type'] || '').includes('json');
-  return { status: r.status(), data: json ? await r.json() : null, headers: r.headers(), body: json ? null : await r.body() };
-}
-
-async function visit(page, hash, heading) {
-  await page.goto(`${server.url}/#${hash}`);
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-}
-
-async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(shots, name), fullPage: true });
-}
-
-const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 const focusedLabel = (page) => page.evaluate(() => document.activeElement.getAttribute('aria-label') || document.activeElement.id);
 const state = (page, value) => page.locator(`[data-testid="hotline-state"][data-state="${value}"]`).waitFor({ timeout: 15000 });
 
@@ -381,114 +325,4 @@ test('the case list finds cases by words, state and "mine", pages, and downloads
   await visit(clerk, `/hotline/${hotline}/cases`, 'Fälle');
   await clerk.getByRole('alert').filter({ hasText: 'Die Fälle einer Hotline sehen nur ihre Agenten und Supervisoren.' }).waitFor();
   await clerk.context().close();
-});
-
-test('the admin changes a queue\'s ring time, callback and agents, adds a closure, uploads and records announcements', async () => {
-  const admin = await open('a.admin');
-  await visit(admin, `/admin/hotlines/${hotline}`, `Hotline: ${NAME}`);
-  const detail = async () => (await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data;
-
-  // The contents move the focus to a section.
-  await admin.getByRole('navigation', { name: 'Inhalt dieser Seite' }).getByRole('link', { name: 'Ansagen' }).click();
-  assert.equal(await admin.evaluate(() => document.activeElement.id), 'hle-announcements-h');
-  assert.match(await admin.evaluate(() => location.hash), /^#\/admin\/hotlines\/\d+$/, 'the route stays');
-
-  // The queue: a ring time out of range is marked; 25 s and a callback after 60 s are saved.
-  const q = admin.locator(`section.hle-queue[data-queue="${queue}"]`);
-  await q.getByLabel('Klingeldauer je Agent (Sekunden)').fill('200');
-  await q.getByRole('button', { name: 'Warteschlange speichern' }).click();
-  await admin.locator(`#hle-q${queue}-ring_secs[aria-invalid="true"]`).waitFor();
-  assert.equal(await admin.locator(`#hle-q${queue}-ring_secs-error`).textContent(), 'Erlaubt sind 5 bis 120.');
-  await q.getByLabel('Klingeldauer je Agent (Sekunden)').fill('25');
-  await q.getByLabel('Rückruf anbieten nach (Sekunden Wartezeit)').fill('60');
-  await q.getByLabel('Menütaste').selectOption('1');
-  await q.getByRole('button', { name: 'Warteschlange speichern' }).click();
-  await admin.locator('#hle-queues-status').filter({ hasText: 'Die Warteschlange „Allgemeine Fragen“ ist gespeichert.' }).waitFor();
-  let d = await detail();
-  assert.deepEqual([d.queues[0].ring_secs, d.queues[0].callback_after_secs, d.queues[0].menu_digit, d.queues[0].wrap_up_secs], [25, 60, '1', 30]);
-
-  // Agents: Carl is found by name in the directory and gets level 2.
-  const agents = admin.locator(`section.hle-agents[data-queue="${queue}"]`);
-  assert.deepEqual(await agents.locator('li[data-login]').evaluateAll((li) => li.map((x) => x.dataset.login)), ['b.user']);
-  const add = agents.getByLabel('Person hinzufügen');
-  await add.fill('Carl');
-  await agents.getByRole('option', { name: /Carl Clerk/ }).waitFor();
-  await add.press('ArrowDown');
-  await add.press('Enter');
-  assert.equal(await add.inputValue(), 'Carl Clerk');
-  await add.press('Enter');
-  await agents.locator('li[data-login="c.clerk"]').waitFor();
-  await agents.getByLabel('Stufe von Carl Clerk').selectOption('2');
-  await agents.getByRole('button', { name: 'Agenten von Allgemeine Fragen speichern' }).click();
-  await agents.getByText('2 Agenten für „Allgemeine Fragen“ gespeichert.').waitFor();
-  d = await detail();
-  assert.deepEqual(d.queues[0].agents.map((a) => [a.login, a.level]), [['b.user', 1], ['c.clerk', 2]]);
-
-  // A closure: the last day before the first is refused, then Christmas is saved.
-  await admin.getByRole('button', { name: 'Schließzeit hinzufügen' }).click();
-  const closure = admin.locator('.hle-closure').last();
-  assert.equal(await closure.getByLabel('Erster Tag').evaluate((el) => el === document.activeElement), true);
-  await closure.getByLabel('Erster Tag').fill('2026-12-26');
-  await closure.getByLabel('Letzter Tag').fill('2026-12-24');
-  await closure.getByLabel('Grund (freiwillig)').fill('Weihnachten');
-  await admin.getByRole('button', { name: 'Schließzeiten speichern' }).click();
-  await admin.locator('#hle-closures-error').filter({ hasText: 'Schließzeit 1:' }).waitFor();
-  assert.equal(await closure.locator('[aria-invalid="true"]').count(), 1);
-  await closure.getByLabel('Erster Tag').fill('2026-12-24');
-  await closure.getByLabel('Letzter Tag').fill('2026-12-26');
-  await admin.getByRole('button', { name: 'Schließzeiten speichern' }).click();
-  await admin.locator('#hle-hours-status').filter({ hasText: 'Schließzeiten gespeichert (1).' }).waitFor();
-  assert.deepEqual((await detail()).closures, [{ first_day: '2026-12-24', last_day: '2026-12-26', reason: 'Weihnachten' }]);
-
-  // The welcome from a WAV file: "own", and the server plays it back; a text file is refused.
-  const welcome = admin.locator('#ann-welcome');
-  assert.equal(await welcome.getByTestId('ann-welcome-state').getAttribute('data-origin'), 'builtin');
-  writeFileSync(join(dir, 'kein-ton.wav'), 'Das ist kein Ton.');
-  await welcome.getByLabel('Tondatei (WAV, MP3 oder Ogg)').setInputFiles(join(dir, 'kein-ton.wav'));
-  await welcome.getByTestId('ann-welcome-send').click();
-  await welcome.getByRole('alert').filter({ hasText: /^Nicht gespeichert: Die (Datei ist keine Tondatei|Tondatei ist beschädigt)/ }).waitFor();
-  assert.equal(await welcome.getByTestId('ann-welcome-state').getAttribute('data-origin'), 'builtin', 'nothing changed');
-  await welcome.getByLabel('Tondatei (WAV, MP3 oder Ogg)').setInputFiles(toneWav(join(dir, 'welcome.wav'), 880, { seconds: 2, rate: 16000 }));
-  await welcome.getByTestId('ann-welcome-send').click();
-  await admin.locator('#ann-welcome [data-origin="own"]').waitFor();
-  await admin.locator('#hle-announcements-status').filter({ hasText: 'Begrüßung: eigene Ansage gespeichert (2 Sekunden).' }).waitFor();
-  assert.equal((await detail()).announcements.welcome, 'own');
-  const played = await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}/announcements/welcome`);
-  assert.equal(played.headers['x-announcement'], 'own');
-  assert.match(await admin.locator('#ann-welcome-audio').getAttribute('src'), new RegExp(`/api/v1/admin/hotlines/${hotline}/announcements/welcome\\?v=\\d+$`));
-  assert.deepEqual(await violations(admin), [], 'hotline page after changes');
-  await shot(admin, 'hotline-detail-1280.png');
-  await admin.locator('#ann-welcome').getByTestId('ann-welcome-restore').click();
-  await admin.locator('#ann-welcome [data-origin="builtin"]').waitFor();
-  assert.equal((await detail()).announcements.welcome, 'builtin');
-
-  // The closed message recorded in the browser (the fake microphone plays 440 Hz).
-  const closed = admin.locator('#ann-closed');
-  await closed.getByRole('button', { name: 'Aufnahme starten: Ansage außerhalb der Öffnungszeiten' }).click();
-  await closed.getByText('Aufnahme läuft (höchstens 2:00).').waitFor();
-  await admin.waitForFunction(() => /^0:0[2-9] von 2:00$/.test(document.getElementById('ann-closed-rec-time').textContent));
-  assert.ok(await closed.locator('meter').evaluate((m) => m.value > 0), 'the level meter moves');
-  await closed.getByRole('button', { name: 'Aufnahme beenden: Ansage außerhalb der Öffnungszeiten' }).click();
-  await closed.getByText(/^Aufnahme beendet: 0:0\d\.$/).waitFor();
-  assert.equal(await closed.getByRole('button', { name: 'Probe anhören' }).evaluate((el) => el === document.activeElement), true);
-  await closed.getByTestId('ann-closed-rec-upload').click();
-  await admin.locator('#ann-closed [data-origin="own"]').waitFor();
-  const recorded = await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}/announcements/closed`);
-  assert.equal(recorded.headers['x-announcement'], 'own');
-  writeFileSync(join(dir, 'closed.wav'), recorded.body);
-  const { rate, samples } = readWav(join(dir, 'closed.wav'));
-  assert.ok(samples.length / rate >= 1.5, `recorded ${samples.length / rate} s`);
-  const tail = samples.slice(-rate);
-  assert.ok(amplitudeAt(tail, rate, 440) > 5 * amplitudeAt(tail, rate, 880), 'the recording holds the microphone\'s 440 Hz');
-  await admin.locator('#ann-closed').getByTestId('ann-closed-restore').click();
-  await admin.locator('#ann-closed [data-origin="builtin"]').waitFor();
-  await admin.context().close();
-
-  const narrow = await open('a.admin', 375);
-  await visit(narrow, `/admin/hotlines/${hotline}`, `Hotline: ${NAME}`);
-  await narrow.getByTestId('form-designer').locator('.fd-item').first().waitFor();
-  assert.ok(await fitsWidth(narrow), 'hotline page at 375 px');
-  assert.deepEqual(await violations(narrow), [], 'hotline page at 375 px');
-  await shot(narrow, 'hotline-detail-375.png');
-  await narrow.context().close();
 });
