@@ -4,7 +4,7 @@
 // the version it was read at: a form someone else saved meanwhile is refused, said, and
 // loaded again. Nothing changes for cases until "Formular speichern".
 import { h, announce, userText } from '../../dom.js';
-import { t } from '../../i18n.js';
+import { t, lang } from '../../i18n.js';
 import { explain } from '../../sign_in.js';
 import { caseForm, saveCaseForm } from './case_api.js';
 import { fieldEditor, ownProblem, keyFrom } from './field_editor.js';
@@ -167,10 +167,13 @@ export function formDesigner(hotline) {
       error.focus();
       return;
     }
+    // The server names the field in its German message (its `field` is "fields" only).
     const quoted = /„([^“]*)“/.exec(r.data?.message || '');
     const f = quoted && fields.find((o) => o.key === quoted[1] || o.label === quoted[1]);
-    error.textContent = r.status === 400 && r.data ? t('fdRefused', { m: r.data.message }) : explain(r);
-    if (f) markField(f, r.data.problem, r.data.message); else error.focus();
+    const own = r.data && r.data.problem ? `fdProblem_${r.data.problem}` : null;
+    const message = lang() === 'de' || !own || t(own) === own ? r.data?.message : t(own);
+    error.textContent = r.status === 400 && r.data ? t('fdRefused', { m: message }) : explain(r);
+    if (f) markField(f, r.data.problem, message); else error.focus();
   }
 
   const addButton = h('button', { type: 'button', class: 'secondary', id: 'fd-add', onclick: add }, h('span', { 'aria-hidden': 'true' }, '+ '), t('fdAdd'));
