@@ -1,6 +1,7 @@
 //! Changing a hotline after it was set up: its own settings, its queues, who answers them
 //! and who supervises, and its one-off closures. Each change is one transaction.
 
+use crate::hotlines::{bind_queue, QUEUE_SETTINGS};
 use crate::{Hotline, HotlineClosure, HotlineQueue, Store, StoreError};
 
 impl Store {
@@ -33,34 +34,24 @@ impl Store {
     /// Changes a queue's settings (its hotline stays; the periodic announcement too).
     /// Whether the queue exists in that hotline.
     pub async fn update_hotline_queue(&self, q: &HotlineQueue) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE hotline_queues SET name = $1, menu_digit = $2, strategy = $3, \
-             widen_after_secs = $4, ring_secs = $5, wrap_up_secs = $6, max_wait_secs = $7, \
-             max_length = $8, position_every_secs = $9, periodic_every_secs = $10, \
-             callback_after_secs = $11, callback_key = $12, overflow_kind = $13, \
-             overflow_target = $14, sl_threshold_secs = $15, short_abandon_secs = $16 \
-             WHERE id = $17 AND hotline_id = $18",
-        )
-        .bind(&q.name)
-        .bind(&q.menu_digit)
-        .bind(&q.strategy)
-        .bind(q.widen_after_secs)
-        .bind(q.ring_secs)
-        .bind(q.wrap_up_secs)
-        .bind(q.max_wait_secs)
-        .bind(q.max_length)
-        .bind(q.position_every_secs)
-        .bind(q.periodic_every_secs)
-        .bind(q.callback_after_secs)
-        .bind(&q.callback_key)
-        .bind(&q.overflow_kind)
-        .bind(&q.overflow_target)
-        .bind(q.sl_threshold_secs)
-        .bind(q.short_abandon_secs)
-        .bind(q.id)
-        .bind(q.hotline_id)
-        .execute(&self.pool)
-        .await?;
+        let n = QUEUE_SETTINGS.len();
+        let set: Vec<String> = QUEUE_SETTINGS
+            .iter()
+            .chain(["short_abandon_secs"].iter())
+            .enumerate()
+            .map(|(i, column)| format!("{column} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE hotline_queues SET {} WHERE id = ${} AND hotline_id = ${}",
+            set.join(", "),
+            n + 2,
+            n + 3
+        );
+        let done = bind_queue(sqlx::query(&sql), q)
+            .bind(q.id)
+            .bind(q.hotline_id)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

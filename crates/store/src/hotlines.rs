@@ -487,35 +487,61 @@ async fn insert_hotline(
     int(&row, 0)
 }
 
+/// The settings columns of a queue, in the order [`bind_queue`] binds them.
+pub(crate) const QUEUE_SETTINGS: [&str; 15] = [
+    "name",
+    "menu_digit",
+    "strategy",
+    "widen_after_secs",
+    "ring_secs",
+    "wrap_up_secs",
+    "max_wait_secs",
+    "max_length",
+    "position_every_secs",
+    "periodic_every_secs",
+    "callback_after_secs",
+    "callback_key",
+    "overflow_kind",
+    "overflow_target",
+    "sl_threshold_secs",
+];
+
+/// Binds a queue's settings ([`QUEUE_SETTINGS`], then `short_abandon_secs`) to `query`.
+pub(crate) fn bind_queue<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    q: &'q HotlineQueue,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&q.name)
+        .bind(&q.menu_digit)
+        .bind(&q.strategy)
+        .bind(q.widen_after_secs)
+        .bind(q.ring_secs)
+        .bind(q.wrap_up_secs)
+        .bind(q.max_wait_secs)
+        .bind(q.max_length)
+        .bind(q.position_every_secs)
+        .bind(q.periodic_every_secs)
+        .bind(q.callback_after_secs)
+        .bind(&q.callback_key)
+        .bind(&q.overflow_kind)
+        .bind(&q.overflow_target)
+        .bind(q.sl_threshold_secs)
+        .bind(q.short_abandon_secs)
+}
+
 /// Inserts a queue on `conn`.
 async fn insert_queue(conn: &mut sqlx::AnyConnection, q: &HotlineQueue) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO hotline_queues (hotline_id, name, menu_digit, strategy, widen_after_secs, \
-             ring_secs, wrap_up_secs, max_wait_secs, max_length, position_every_secs, \
-             periodic_every_secs, periodic_announcement_id, callback_after_secs, callback_key, \
-             overflow_kind, overflow_target, sl_threshold_secs, short_abandon_secs) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-             RETURNING id",
-    )
-    .bind(q.hotline_id)
-    .bind(&q.name)
-    .bind(&q.menu_digit)
-    .bind(&q.strategy)
-    .bind(q.widen_after_secs)
-    .bind(q.ring_secs)
-    .bind(q.wrap_up_secs)
-    .bind(q.max_wait_secs)
-    .bind(q.max_length)
-    .bind(q.position_every_secs)
-    .bind(q.periodic_every_secs)
-    .bind(q.periodic_announcement)
-    .bind(q.callback_after_secs)
-    .bind(&q.callback_key)
-    .bind(&q.overflow_kind)
-    .bind(&q.overflow_target)
-    .bind(q.sl_threshold_secs)
-    .bind(q.short_abandon_secs)
-    .fetch_one(&mut *conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO hotline_queues ({}, short_abandon_secs, hotline_id, periodic_announcement_id) \
+         VALUES ({}) RETURNING id",
+        QUEUE_SETTINGS.join(", "),
+        crate::directory::placeholders(1, QUEUE_SETTINGS.len() + 3),
+    );
+    let row = bind_queue(sqlx::query(&sql), q)
+        .bind(q.hotline_id)
+        .bind(q.periodic_announcement)
+        .fetch_one(&mut *conn)
+        .await?;
     int(&row, 0)
 }

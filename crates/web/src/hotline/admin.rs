@@ -267,6 +267,20 @@ pub(super) async fn reload(state: &AppState) {
     }
 }
 
+/// A change to a hotline is done: audited (`action` on the hotline's name, `detail` what
+/// changed), then read by the switchboard.
+pub(super) async fn changed(
+    state: &AppState,
+    admin: &crate::auth::session::SignedIn,
+    action: &str,
+    hotline: &str,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    audit_admin(state, admin, action, Some(hotline), detail).await?;
+    reload(state).await;
+    Ok(())
+}
+
 /// The hotlines with their queues (for the admin page).
 #[utoipa::path(get, path = "/api/v1/admin/hotlines", tag = "hotline",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),

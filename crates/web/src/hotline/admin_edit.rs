@@ -3,10 +3,9 @@
 //! closures. Checked as at the set-up, audited, read by the switchboard at once.
 
 use super::admin::{
-    agents_of, invalid, name_free, numbers_free, queue_row, reload, supervisors_of, AgentEntry,
+    agents_of, changed, invalid, name_free, numbers_free, queue_row, supervisors_of, AgentEntry,
     QueueBody,
 };
-use crate::admin::audit_admin;
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -138,7 +137,7 @@ pub async fn update(
     .map_err(invalid)?;
     numbers_free(&state, &b.extension, b.did.as_deref(), Some(hotline)).await?;
     name_free(&state, &b.name, Some(hotline)).await?;
-    let changed = store::Hotline {
+    let new = store::Hotline {
         name: b.name,
         extension: b.extension,
         did: b.did,
@@ -147,16 +146,15 @@ pub async fn update(
         case_retention_days: b.case_retention_days,
         ..h
     };
-    state.store.update_hotline(&changed).await?;
-    audit_admin(
+    state.store.update_hotline(&new).await?;
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&changed.name),
+        &new.name,
         "Einstellungen",
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({})))
 }
 
@@ -245,15 +243,14 @@ pub async fn add_queue(
         ));
     }
     let id = state.store.add_hotline_queue(&q).await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("Warteschlange {} angelegt", q.name),
     )
     .await?;
-    reload(&state).await;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))))
 }
 
@@ -296,15 +293,14 @@ pub async fn update_queue(
     overflow_known(&book, Some(queue), &q)?;
     menu_free(&book, hotline, Some(queue), &q)?;
     state.store.update_hotline_queue(&q).await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("Warteschlange {} geändert", q.name),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({})))
 }
 
@@ -335,15 +331,14 @@ pub async fn remove_queue(
             "Die letzte Warteschlange einer Hotline und eine, in die eine andere überläuft, bleiben.".into(),
         ));
     }
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("Warteschlange {} entfernt", q.name),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({})))
 }
 
@@ -372,15 +367,14 @@ pub async fn set_agents(
     }
     let agents = agents_of(&state, &body).await?;
     state.store.replace_queue_agents(queue, &agents).await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("{} Agenten", agents.len()),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({"agents": agents.len()})))
 }
 
@@ -403,15 +397,14 @@ pub async fn set_supervisors(
         .store
         .replace_hotline_supervisors(hotline, &people)
         .await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("{} Supervisoren", people.len()),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({"supervisors": people.len()})))
 }
 
@@ -475,14 +468,13 @@ pub async fn set_closures(
         .store
         .replace_hotline_closures(hotline, &closures)
         .await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.changed",
-        Some(&h.name),
+        &h.name,
         format!("{} Schließtage", closures.len()),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({"closures": closures.len()})))
 }

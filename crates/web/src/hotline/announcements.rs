@@ -3,7 +3,7 @@
 //! they are decoded and stored as telephone audio (8 kHz A-law) and play from the next
 //! caller on. Listening back gives a WAV; deleting brings back the built-in prompt.
 
-use crate::admin::audit_admin;
+use super::admin::changed;
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -67,12 +67,6 @@ async fn known(state: &AppState, hotline: i64) -> Result<store::Hotline, ApiErro
         .into_iter()
         .find(|h| h.id == hotline)
         .ok_or_else(|| ApiError::NotFound("Diese Hotline gibt es nicht.".into()))
-}
-
-async fn reload(state: &AppState) {
-    if let Some(desk) = state.live.hotline_desk() {
-        desk.reload().await;
-    }
 }
 
 /// Reads and decodes an uploaded announcement (at most `max_seconds`) off the request
@@ -154,15 +148,14 @@ pub async fn upload_periodic(
             "Diese Warteschlange gibt es nicht.".into(),
         ));
     }
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.announcement",
-        Some(&h.name),
+        &h.name,
         format!("periodic ({queue}): {name}, {} s", duration_ms / 1000),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(
         json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0}),
     ))
@@ -189,15 +182,14 @@ pub async fn remove_periodic(
             "Diese Warteschlange gibt es nicht.".into(),
         ));
     }
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.announcement",
-        Some(&h.name),
+        &h.name,
         format!("periodic ({queue}): none"),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({})))
 }
 
@@ -230,15 +222,14 @@ pub async fn upload(
         .store
         .set_hotline_announcement(hotline, which, Some(id))
         .await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.announcement",
-        Some(&h.name),
+        &h.name,
         format!("{which}: {name}, {} s", duration_ms / 1000),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(
         json!({"id": id, "duration_secs": duration_ms as f64 / 1000.0}),
     ))
@@ -301,14 +292,13 @@ pub async fn remove(
         .store
         .set_hotline_announcement(hotline, which, None)
         .await?;
-    audit_admin(
+    changed(
         &state,
         &admin,
         "hotline.announcement",
-        Some(&h.name),
+        &h.name,
         format!("{which}: built-in"),
     )
     .await?;
-    reload(&state).await;
     Ok(Json(json!({})))
 }
