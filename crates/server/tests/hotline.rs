@@ -472,3 +472,82 @@ fn an_uploaded_welcome_is_what_callers_hear_and_bad_files_change_nothing() {
     );
     phone.hang_up(call).unwrap();
 }
+
+#[test]
+fn an_agent_without_a_browser_answers_on_the_desk_phone() {
+    let s = testkit::server::start(Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Tischtelefonhotline", "extension": "2900",
+               "queue": {"name": "Fragen", "wrap_up_secs": 0}, "agents": [{"login": "c.clerk"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    // Carl has only his desk phone; he logs in from somewhere and closes the page.
+    let mut desk = UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip).unwrap();
+    assert!(desk.register_until_accepted(WAIT) > 0);
+    let mut c = s.signed_in("c.clerk");
+    assert_eq!(
+        c.post("/api/v1/hotline/agent", json!({"action": "log_in"}))
+            .status,
+        200
+    );
+
+    let mut phone = UdpPhone::bind(s.sip_account("d.new", "Tischtelefon"), s.sip).unwrap();
+    assert!(phone.register_until_accepted(WAIT) > 0);
+    let mut rtp = RtpPeer::bind(CALLER_SSRC).unwrap();
+    let call = phone.call("2900", &Sdp::offer(rtp.local_addr()).to_string());
+    let answered = phone.wait_for_with(&mut [&mut desk], WAIT, |e| match e {
+        PhoneEvent::Answered { call: c, sdp } if *c == call => Some(sdp.clone()),
+        _ => None,
+    });
+    rtp.set_remote(Some(Sdp::parse(&answered.unwrap()).unwrap().media));
+    // Carl's desk phone rings with Dora's number; he answers.
+    let (incoming, from, offer) = desk.wait_for_with(&mut [&mut phone], WAIT, |e| match e {
+        PhoneEvent::Incoming {
+            call, from, sdp, ..
+        } => Some((*call, from.clone(), sdp.clone())),
+        _ => None,
+    });
+    assert!(from.contains("2502"), "the caller's number: {from}");
+    let mut agent_rtp = RtpPeer::bind(0x2501_0001).unwrap();
+    let offered = Sdp::parse(&offer.unwrap()).unwrap();
+    desk.answer(
+        incoming,
+        &offered.answer(agent_rtp.local_addr()).to_string(),
+    )
+    .unwrap();
+    agent_rtp.set_remote(Some(offered.media));
+    // They hear each other through the server (the relay renumbers the packets; the
+    // payloads stay the sender's patterns).
+    let from = |r: &testkit::rtp_peer::Received, ssrc: u32| {
+        let patterns: Vec<Vec<u8>> = (0..=255u16)
+            .map(|s| testkit::rtp_peer::pattern(ssrc, s))
+            .collect();
+        r.sources()
+            .flat_map(|(_, f)| f.voice.iter())
+            .filter(|v| patterns.contains(v))
+            .count()
+    };
+    let (caller_hears, agent_hears) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| {
+            rtp.run(100, Duration::from_secs(10), |r| from(r, 0x2501_0001) > 20)
+                .unwrap()
+        });
+        let b = scope.spawn(|| {
+            agent_rtp
+                .run(100, Duration::from_secs(10), |r| from(r, CALLER_SSRC) > 20)
+                .unwrap()
+        });
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(caller_hears, "the caller hears the agent");
+    assert!(agent_hears, "the agent hears the caller");
+    assert_eq!(c.get("/api/v1/hotline/agent").json()["state"], "on_call");
+    phone.hang_up(call).unwrap();
+    let end = Instant::now() + WAIT;
+    while c.get("/api/v1/hotline/agent").json()["state"] != "ready" {
+        assert!(Instant::now() < end, "Carl is ready again after the call");
+        desk.pump(Duration::from_millis(50));
+    }
+}
