@@ -80,11 +80,12 @@ pub async fn watch(mut socket: Socket, hotline: i64, log: Rc<RefCell<BoardLog>>)
     log.borrow_mut().ended = Some(why);
 }
 
-/// Pairs callers (their id and when their 200 OK arrived, µs) with the board's lines
-/// (since_ms, first seen µs) of the same period: by order, from the end. Callers who
-/// leave at once may never be on a board frame, but they come first in the phases that
-/// have them, so the last `k` callers and the last `k` lines belong together. A pair more
-/// than a second apart is not trusted. Returns (caller id, since_ms, seen µs).
+/// Pairs callers who waited (their id and when their 200 OK arrived, µs) with the board's
+/// lines (since_ms, first seen µs) of the same period: by order, from the end. Callers an
+/// agent took at once may or may not have been on a board frame, but they come first in
+/// the phases that have them, so the last `k` callers and the last `k` lines belong
+/// together. A pair more than a second apart is not trusted. Returns (caller id,
+/// since_ms, seen µs).
 pub fn pair(callers: &[(u32, i64)], entries: &[(i64, i64)]) -> Vec<(u32, i64, i64)> {
     let mut callers = callers.to_vec();
     callers.sort_by_key(|&(id, at)| (at, id));

@@ -155,11 +155,13 @@ pub fn analyse(seen: &Seen, schedule: &Schedule) -> PhaseResult {
         .filter(|p| p.id < AGENT_STREAMS)
         .map(|p| (p.id, p))
         .collect();
-    let answered: Vec<(u32, i64)> = seen
-        .outcomes
-        .iter()
-        .filter_map(|o| Some((o.id, o.answered_us?)))
-        .collect();
+    // Callers bridged within a second may never be on a board frame: only those who
+    // waited longer are paired with the board's lines.
+    let waited = |o: &Outcome| {
+        let talk = callers.get(&o.id).and_then(|p| p.heard.talk_from_us);
+        Some((o.id, o.answered_us?)).filter(|(_, at)| talk.is_none_or(|t| t - at >= 1_000_000))
+    };
+    let answered: Vec<(u32, i64)> = seen.outcomes.iter().filter_map(waited).collect();
     let paired = board::pair(&answered, seen.board);
     let entered: HashMap<u32, i64> = paired.iter().map(|&(id, since, _)| (id, since)).collect();
     let mut wallboard = Vec::new();
