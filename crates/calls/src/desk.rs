@@ -63,6 +63,12 @@ impl Calls {
         self.calls.is_empty()
     }
 
+    /// The call whose media thread a call's legs belong on: a hotline's offer to an agent
+    /// joins the caller's call, so its leg is made where the caller's is.
+    pub fn media_home(&self, call: CallId) -> CallId {
+        self.offers.get(&call).map_or(call, |&(caller, _)| caller)
+    }
+
     /// A command from `person`'s client `conn` at `now` (Unix ms). A dial returns the new
     /// call's id; a refused command changes nothing.
     pub fn handle_command(
@@ -692,12 +698,16 @@ impl Calls {
                 reason: Some(told),
             };
             let to = match side.conn {
-                Some(conn) => To::Conn(conn),
+                Some(conn) => Some(To::Conn(conn)),
                 // Still ringing in every browser of the person.
-                None if ringing && i == 1 => To::Person(person),
-                None => continue,
+                None if ringing && i == 1 => Some(To::Person(person)),
+                // A person's own phone (a hotline agent's desk phone): no browser to
+                // tell, but their presence and history follow.
+                None => None,
             };
-            self.out.push_back(Output::Frame(to, frame));
+            if let Some(to) = to {
+                self.out.push_back(Output::Frame(to, frame));
+            }
             // An agent who did not take a hotline's offer has not missed a call.
             if call.sides[0].kind == Kind::Hotline && !side.on_the_phone {
                 continue;

@@ -74,6 +74,13 @@ fn create_hotline(s: &TestServer) -> (i64, i64) {
     )
 }
 
+/// Two media threads: the caller's and the agent's legs must still meet on one.
+fn two_media_threads() -> Options {
+    let mut options = Options::default();
+    options.config.media.threads = 2;
+    options
+}
+
 fn log_in(client: &mut testkit::http::Client) -> Value {
     let r = client.post("/api/v1/hotline/agent", json!({"action": "log_in"}));
     assert_eq!(r.status, 200, "{}", r.body);
@@ -82,7 +89,7 @@ fn log_in(client: &mut testkit::http::Client) -> Value {
 
 #[test]
 fn a_phone_calls_the_hotline_hears_the_prompts_and_reaches_the_longest_free_agent() {
-    for s in on_every_database(Options::default) {
+    for s in on_every_database(two_media_threads) {
         through_the_hotline(&s);
     }
 }
@@ -475,7 +482,7 @@ fn an_uploaded_welcome_is_what_callers_hear_and_bad_files_change_nothing() {
 
 #[test]
 fn an_agent_without_a_browser_answers_on_the_desk_phone() {
-    let s = testkit::server::start(Options::default());
+    let s = testkit::server::start(two_media_threads());
     let mut admin = s.signed_in("a.admin");
     let made = admin.post(
         "/api/v1/admin/hotlines",
@@ -550,4 +557,14 @@ fn an_agent_without_a_browser_answers_on_the_desk_phone() {
         assert!(Instant::now() < end, "Carl is ready again after the call");
         desk.pump(Duration::from_millis(50));
     }
+    // He is off the phone again: the next caller rings his desk phone too.
+    let again = phone.call("2900", &Sdp::offer(rtp.local_addr()).to_string());
+    let (_, from, _) = desk.wait_for_with(&mut [&mut phone], WAIT, |e| match e {
+        PhoneEvent::Incoming {
+            call, from, sdp, ..
+        } => Some((*call, from.clone(), sdp.clone())),
+        _ => None,
+    });
+    assert!(from.contains("2502"), "{from}");
+    phone.hang_up(again).unwrap();
 }

@@ -314,6 +314,11 @@ fn an_agent_on_a_desk_phone_is_rung_through_the_switch_with_the_callers_number()
     let to_bernd = c
         .offer(1_000, id, BERND, Target::Sip(party(BERND)), 21_000)
         .unwrap();
+    assert_eq!(
+        c.media_home(to_bernd),
+        id,
+        "the agent's leg goes where the caller's is"
+    );
     let out = drain(&mut c);
     assert_eq!(
         out,
@@ -352,9 +357,13 @@ fn an_agent_on_a_desk_phone_is_rung_through_the_switch_with_the_callers_number()
             agent: BERND
         }]
     );
-    // The desk phone hangs up.
+    // The desk phone hangs up: Bernd is off the phone again, and it is in his history.
     c.handle_sip_ended(60_000, sip);
     let out = drain(&mut c);
+    assert!(out.contains(&Output::Presence(BERND, false)), "{out:?}");
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::History(r) if r.person == BERND)));
     assert_eq!(
         hotline_events(&out),
         [HotlineEvent::Ended {

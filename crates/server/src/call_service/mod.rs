@@ -462,6 +462,8 @@ impl Service {
 
     fn carry_out(&mut self, output: Output, made: &mpsc::UnboundedSender<Made>) {
         let (live, media) = (&self.live, &self.media);
+        // A hotline's offer makes its leg on the caller's media thread (they are bridged).
+        let home = |call: CallId| self.calls.media_home(call).0;
         match output {
             Output::Frame(to, frame) => {
                 let frame = live.frames().call(&frame);
@@ -477,7 +479,7 @@ impl Service {
                 offer,
                 codecs,
             }) => {
-                let pending = media.webrtc(media.shard_for(call.0), offer, codecs);
+                let pending = media.webrtc(media.shard_for(home(call)), offer, codecs);
                 report(
                     pending,
                     call,
@@ -487,7 +489,7 @@ impl Service {
                 );
             }
             Output::Media(MediaCommand::CreateRtpOffer { call, side }) => {
-                let pending = media.rtp_new(media.shard_for(call.0));
+                let pending = media.rtp_new(media.shard_for(home(call)));
                 report(pending, call, "no phone leg", made, move |r| {
                     Made::Rtp(call, side, r)
                 });
@@ -498,7 +500,7 @@ impl Service {
                 offer,
                 codecs,
             }) => {
-                let pending = media.rtp_offer(media.shard_for(call.0), offer, codecs);
+                let pending = media.rtp_offer(media.shard_for(home(call)), offer, codecs);
                 report(
                     pending,
                     call,
