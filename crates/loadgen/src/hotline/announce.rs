@@ -119,7 +119,9 @@ impl Timeliness {
                     due += s.every_ms * 1_000;
                 }
             }
-            None => self.unanchored += 1,
+            // Only a caller who stayed an interval needed a line.
+            None if c.until_us - c.from_us > s.every_ms * 1_000 => self.unanchored += 1,
+            None => {}
         }
         self.extra += heard.iter().filter(|(_, used)| !used).count() as u64;
     }
