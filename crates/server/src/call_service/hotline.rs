@@ -14,6 +14,11 @@ use std::collections::{BTreeSet, HashMap};
 use store::{HotlineBook, Store};
 use tokio::sync::mpsc;
 
+/// How often agents' presence is looked at again.
+pub(super) const REFRESH_MS: i64 = 500;
+/// The most often a hotline's board is pushed.
+pub(super) const PUSH_EVERY_MS: i64 = 500;
+
 /// Events per write of the queue event log.
 const EVENT_BATCH: usize = 500;
 
@@ -402,11 +407,7 @@ impl Hotlines {
     pub fn push_due(&self) -> Option<i64> {
         self.dirty
             .iter()
-            .map(|h| {
-                self.pushed_ms
-                    .get(h)
-                    .map_or(0, |at| at + super::hotline_orders::PUSH_EVERY_MS)
-            })
+            .map(|h| self.pushed_ms.get(h).map_or(0, |at| at + PUSH_EVERY_MS))
             .min()
     }
 }

@@ -2,17 +2,12 @@
 //! offers to agents where they can answer (their browser, else their phones), and the
 //! inputs from the web (agents' commands, boards, reloads).
 
-use super::hotline::ccall;
+use super::hotline::{ccall, PUSH_EVERY_MS, REFRESH_MS};
 use super::{targets, Service};
 use calls::Target;
 use live::hotlines::HotlineInput;
 use queues::switchboard::Order;
 use queues::Availability;
-
-/// How often agents' presence is looked at again.
-pub(super) const REFRESH_MS: i64 = 500;
-/// The most often a hotline's board is pushed.
-pub(super) const PUSH_EVERY_MS: i64 = 500;
 
 impl Service {
     /// Feeds what call control reported about hotline calls to the switchboard and

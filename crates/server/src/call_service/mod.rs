@@ -105,8 +105,7 @@ impl Service {
         loop {
             let now = self.live.now_ms();
             // While callers wait, agents' presence is looked at again regularly.
-            let refresh =
-                (!self.hotlines.legs.is_empty()).then_some(now + hotline_orders::REFRESH_MS);
+            let refresh = (!self.hotlines.legs.is_empty()).then_some(now + hotline::REFRESH_MS);
             let next = [
                 self.calls.poll_timeout(),
                 self.uas.iter().filter_map(SipSide::poll_timeout).min(),
