@@ -28,22 +28,21 @@
 # Writes the table into bench/hotline/README.md (between the results markers) and exits
 # non-zero when a goal is missed.
 #
-# Two settings work around server faults (bench/hotline/README.md, "Known server faults"):
-#   MEDIA_THREADS=1: with more media threads a caller's leg and the agent's leg often land
-#   on different threads and cannot be bridged ("the legs are on different media threads").
-#   HOTLINE_AGENT_SETS=2: an agent answering on a SIP phone stays "on the phone" in presence
-#   after the call, so the switchboard never offers them another; the hotline gets two
-#   sets of HOTLINE_AGENTS agents, the bridged phase registers the first, the both phase
-#   the second (HOTLINE_AGENT_SETS=1 once that is fixed).
+# Two knobs for servers before commit 4109d2b, whose faults this benchmark found
+# (bench/hotline/README.md, "Server faults found"): MEDIA_THREADS=1 (with more media
+# threads, caller and agent landed on different threads and could not be bridged) and
+# HOTLINE_AGENT_SETS=2 (an agent on a SIP phone stayed "on the phone" after a call and was
+# never offered another; two sets of HOTLINE_AGENTS agents, the bridged phase registers
+# the first, the both phase the second). CARGO_TARGET_DIR is honoured.
 #
 # Environment: HOTLINE_WAITING (500), HOTLINE_BRIDGED (100), HOTLINE_AGENTS (100),
-#   HOTLINE_AGENT_SETS (2), HOTLINE_RATE (50), HOTLINE_STAY (32), HOTLINE_TALK (22),
+#   HOTLINE_AGENT_SETS (1), HOTLINE_RATE (50), HOTLINE_STAY (32), HOTLINE_TALK (22),
 #   HOTLINE_POSITION_EVERY (10, the smallest the queue allows: the most announcements),
 #   HOTLINE_PHASES (waiting,bridged,both), RELAY_CALLS ("100 500": a relay run per count,
-#   each compared with the phase of that size; "": none), MEDIA_THREADS (the server's media
-#   threads, 1), BENCH_RT (1: server and load tool at real-time round-robin priority 1 as
-#   in bench/media.sh, so that a compiler elsewhere on the machine does not decide the
-#   result; 0: normal priority), BENCH_BIN (a built server instead of `cargo build
+#   each compared with the phase of that size; "": none), MEDIA_THREADS (the server's
+#   media threads, 2 as in bench/media.sh), BENCH_RT (1: server and load tool at real-time
+#   round-robin priority 1 as in bench/media.sh, so that a compiler elsewhere on the
+#   machine does not decide the result; 0: normal priority), BENCH_BIN (a built server instead of `cargo build
 #   --release`), BENCH_LOGS (default: a new temp dir, printed), BENCH_LOG_LEVEL (the
 #   server's, warn), BENCH_KEEP (1: keep the data folder), HOTLINE_README (default
 #   bench/hotline/README.md; "-" to leave it alone).
@@ -56,14 +55,14 @@ ROOT=$PWD
 WAITING=${HOTLINE_WAITING:-500}
 BRIDGED=${HOTLINE_BRIDGED:-100}
 AGENTS=${HOTLINE_AGENTS:-100}
-AGENT_SETS=${HOTLINE_AGENT_SETS:-2}
+AGENT_SETS=${HOTLINE_AGENT_SETS:-1}
 RATE=${HOTLINE_RATE:-50}
 STAY=${HOTLINE_STAY:-32}
 TALK=${HOTLINE_TALK:-22}
 EVERY=${HOTLINE_POSITION_EVERY:-10}
 PHASES=${HOTLINE_PHASES:-waiting,bridged,both}
 RELAY_CALLS=${RELAY_CALLS-"100 500"}
-MEDIA_THREADS=${MEDIA_THREADS:-1}
+MEDIA_THREADS=${MEDIA_THREADS:-2}
 README=${HOTLINE_README:-bench/hotline/README.md}
 STAFF=$((AGENTS * AGENT_SETS + 30))
 PORT_MIN=16384 PORT_MAX=32767 # the server's media ports, below the kernel's outgoing range
