@@ -32,6 +32,15 @@ async fn book_with(
     Ok((book, h))
 }
 
+/// A queue of the hotline, or 404.
+fn queue_of(book: &HotlineBook, hotline: i64, queue: i64) -> Result<HotlineQueue, ApiError> {
+    book.queues
+        .iter()
+        .find(|q| q.id == queue && q.hotline_id == hotline)
+        .cloned()
+        .ok_or_else(|| ApiError::NotFound("Diese Warteschlange gibt es nicht.".into()))
+}
+
 fn queue_json(q: &HotlineQueue, book: &HotlineBook, state: &AppState) -> Value {
     let agents: Vec<Value> = book
         .agents
@@ -269,15 +278,7 @@ pub async fn update_queue(
     Json(body): Json<QueueBody>,
 ) -> Result<Json<Value>, ApiError> {
     let (book, h) = book_with(&state, hotline).await?;
-    let Some(old) = book
-        .queues
-        .iter()
-        .find(|q| q.id == queue && q.hotline_id == hotline)
-    else {
-        return Err(ApiError::NotFound(
-            "Diese Warteschlange gibt es nicht.".into(),
-        ));
-    };
+    let old = queue_of(&book, hotline, queue)?;
     let mut q = queue_row(queue, hotline, body.check("")?);
     let name_taken = book
         .queues
@@ -317,15 +318,7 @@ pub async fn remove_queue(
     Path((hotline, queue)): Path<(i64, i64)>,
 ) -> Result<Json<Value>, ApiError> {
     let (book, h) = book_with(&state, hotline).await?;
-    let Some(q) = book
-        .queues
-        .iter()
-        .find(|q| q.id == queue && q.hotline_id == hotline)
-    else {
-        return Err(ApiError::NotFound(
-            "Diese Warteschlange gibt es nicht.".into(),
-        ));
-    };
+    let q = queue_of(&book, hotline, queue)?;
     if !state.store.delete_hotline_queue(hotline, queue).await? {
         return Err(ApiError::Conflict(
             "Die letzte Warteschlange einer Hotline und eine, in die eine andere überläuft, bleiben.".into(),
@@ -356,15 +349,7 @@ pub async fn set_agents(
     Json(body): Json<Vec<AgentEntry>>,
 ) -> Result<Json<Value>, ApiError> {
     let (book, h) = book_with(&state, hotline).await?;
-    if !book
-        .queues
-        .iter()
-        .any(|q| q.id == queue && q.hotline_id == hotline)
-    {
-        return Err(ApiError::NotFound(
-            "Diese Warteschlange gibt es nicht.".into(),
-        ));
-    }
+    queue_of(&book, hotline, queue)?;
     let agents = agents_of(&state, &body).await?;
     state.store.replace_queue_agents(queue, &agents).await?;
     changed(
