@@ -75,9 +75,10 @@ export function slotsSection(hotline) {
       const series = { day: c.day.value, from: c.from.value, until: c.until.value, minutes: Number(c.minutes.value), capacity: Number(c.capacity.value) };
       const r = await addSeries(hotline, series);
       if (r.ok) {
-        done.textContent = t('slotAdded', { n: r.data.slots.length, d: dayName(series.day) });
         if (series.day < period.from.value || series.day > period.until.value) { period.from.value = series.day; period.until.value = series.day; }
         await list();
+        // Said once the new slots are shown (not before: the list is still loading).
+        done.textContent = t('slotAdded', { n: r.data.slots.length, d: dayName(series.day) });
         return;
       }
       const input = r.status === 400 && r.data ? byField[r.data.field] || byProblem[r.data.problem] : null;
