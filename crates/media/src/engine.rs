@@ -29,6 +29,7 @@
 use crate::codec::{convert_g711, Codec, Negotiated};
 use crate::dtmf;
 use crate::latch::Verdict;
+use crate::mixer::Inbox;
 use crate::player::{Frame, Played, Player};
 use crate::rewrite::Rewriter;
 use crate::rtcp::{self, Sent};
@@ -139,6 +140,10 @@ struct Slot {
     dtmf_in: dtmf::Receiver,
     /// A prompt played into the leg instead of the far side's audio.
     player: Option<Player>,
+    /// The legs whose mix this leg hears instead of its peer (see `mixing.rs`).
+    hears: Vec<LegId>,
+    /// What this leg sends, decoded for the legs that hear it in a mix.
+    inbox: Option<Box<Inbox>>,
     next_report: Option<Instant>,
     deadline: Option<Instant>,
 }
@@ -148,6 +153,46 @@ impl Slot {
         match &self.kind {
             Kind::Rtp(l) => l.negotiated(),
             Kind::WebRtc(l) => Some(l.negotiated()),
+        }
+    }
+
+    /// Sends 20 ms of our own G.711 audio (a prompt's, a mix's) into the leg, on its own
+    /// sequence numbers and timestamps; a browser leg's datagrams land in `happened`.
+    fn send_own_frame(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        marker: bool,
+        payload: &[u8],
+        transmits: &mut VecDeque<Transmit>,
+        happened: &mut Vec<Happened>,
+    ) {
+        let Some(n) = self.negotiated() else { return };
+        let (sequence, timestamp) = self.out.next_own(now, 8000, false);
+        let fields = Rewritten {
+            marker,
+            payload_type: n.payload_type,
+            sequence,
+            timestamp,
+            ssrc: self.out.ssrc(),
+        };
+        self.sent.packets = self.sent.packets.wrapping_add(1);
+        self.sent.octets = self.sent.octets.wrapping_add(payload.len() as u32);
+        self.sent.timestamp = timestamp;
+        match &mut self.kind {
+            Kind::Rtp(l) => {
+                if let Some(to) = l.destination() {
+                    transmits.push_back(Transmit {
+                        leg,
+                        socket: Socket::Rtp,
+                        to,
+                        bytes: rtp::packet(fields, payload),
+                    });
+                }
+            }
+            Kind::WebRtc(l) => {
+                l.send_rtp(now, n.payload_type, sequence, timestamp, marker, payload, happened)
+            }
         }
     }
 
@@ -181,6 +226,8 @@ pub struct Engine {
     scratch: Vec<Happened>,
     /// The DTLS identity of this engine's browser legs, made with the first.
     identity: Option<crate::webrtc_leg::Identity>,
+    /// The next tick of the mix clock, while any leg hears a mix.
+    mix_due: Option<Instant>,
 }
 
 impl Engine {
@@ -195,6 +242,7 @@ impl Engine {
             cname: cname.to_string(),
             scratch: Vec::new(),
             identity: None,
+            mix_due: None,
         }
     }
 
@@ -217,6 +265,8 @@ impl Engine {
             dtmf_event_timestamp: 0,
             dtmf_in: dtmf::Receiver::default(),
             player: None,
+            hears: Vec::new(),
+            inbox: None,
             next_report: None,
             deadline: None,
         };
@@ -398,6 +448,9 @@ impl Engine {
             if let Some(d) = slot.deadline {
                 self.timers.remove(&(d, leg));
             }
+            if slot.inbox.is_some() {
+                self.forget_source(leg);
+            }
         }
     }
 
@@ -468,14 +521,24 @@ impl Engine {
         } else if header.payload_type != incoming.payload_type {
             return None;
         }
-        let source = self.legs.get(&from)?;
+        let source = self.legs.get_mut(&from)?;
         if source.held {
             return None;
+        }
+        if let (Some(inbox), false) = (source.inbox.as_mut(), is_event) {
+            inbox.push(
+                incoming.codec,
+                &bytes[header.payload_offset..header.payload_end],
+            );
         }
         let to = source.peer?;
         let target = self.legs.get_mut(&to)?;
         let outgoing = target.negotiated()?;
-        if target.held || target.dtmf_out.poll_timeout().is_some() || target.player.is_some() {
+        if target.held
+            || target.dtmf_out.poll_timeout().is_some()
+            || target.player.is_some()
+            || !target.hears.is_empty()
+        {
             return None;
         }
         let payload_type = if is_event {
@@ -583,6 +646,10 @@ impl Engine {
                 break;
             }
             self.timers.remove(&(at, leg));
+            if leg == MIX_CLOCK {
+                self.mix_tick(now);
+                continue;
+            }
             if let Some(s) = self.legs.get_mut(&leg) {
                 s.deadline = None;
             }
@@ -641,8 +708,7 @@ impl Engine {
         }
         // A prompt's frames, on its own 20 ms clock.
         let mut finished = false;
-        let negotiated = slot.negotiated();
-        if let (Some(player), Some(n)) = (slot.player.as_mut(), negotiated) {
+        if let (Some(n), Some(mut player)) = (slot.negotiated(), slot.player.take()) {
             while let Some(played) = player.poll_frame(now) {
                 let Played::Frame { frame, first } = played else {
                     finished = true;
@@ -650,35 +716,13 @@ impl Engine {
                 };
                 let mut payload = *frame;
                 convert_g711(player.encoding(), n.codec, &mut payload);
-                let (sequence, timestamp) = slot.out.next_own(now, 8000, false);
-                let fields = Rewritten {
-                    marker: first,
-                    payload_type: n.payload_type,
-                    sequence,
-                    timestamp,
-                    ssrc: slot.out.ssrc(),
-                };
-                match &mut slot.kind {
-                    Kind::Rtp(l) => {
-                        if let Some(to) = l.destination() {
-                            let bytes = rtp::packet(fields, &payload);
-                            self.transmits.push_back(Transmit {
-                                leg,
-                                socket: Socket::Rtp,
-                                to,
-                                bytes,
-                            });
-                        }
-                    }
-                    Kind::WebRtc(l) => {
-                        let pt = n.payload_type;
-                        l.send_rtp(now, pt, sequence, timestamp, first, &payload, &mut out);
-                    }
-                }
+                slot.send_own_frame(now, leg, first, &payload, &mut self.transmits, &mut out);
+            }
+            if !finished {
+                slot.player = Some(player);
             }
         }
         if finished {
-            slot.player = None;
             self.events.push_back(Event::Played(leg));
         }
         // RTCP sender reports on RTP legs.
@@ -738,5 +782,10 @@ impl Engine {
     }
 }
 
+mod mixing;
+pub use mixing::MIX_CLOCK;
+
+#[cfg(test)]
+mod mixing_tests;
 #[cfg(test)]
 mod tests;

@@ -6,12 +6,14 @@
 //!   headers, one continuous stream per leg, symmetric RTP behind home routers);
 //! - [`dtmf`]: RFC 4733 telephone-events, relayed, generated and recognised;
 //! - [`webrtc_leg`]: browser legs through str0m (ICE-lite, DTLS-SRTP, RTCP);
-//! - [`engine`]: the legs of all calls and how they are bridged.
+//! - [`mixer`]: G.711 legs that hear several others at once (listening in, whispering);
+//! - [`engine`]: the legs of all calls and how they are bridged or mixed.
 
 pub mod codec;
 pub mod dtmf;
 pub mod engine;
 pub mod latch;
+pub mod mixer;
 pub mod player;
 pub mod rewrite;
 pub mod rtcp;

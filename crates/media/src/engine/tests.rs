@@ -2,17 +2,17 @@ use super::*;
 use crate::rtp_leg::PHONE_CODECS;
 use std::time::Duration;
 
-fn addr(s: &str) -> SocketAddr {
+pub(super) fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
-fn offer(port: u16, pts: &str, maps: &str) -> String {
+pub(super) fn offer(port: u16, pts: &str, maps: &str) -> String {
     format!("v=0\r\nc=IN IP4 192.168.1.10\r\nm=audio {port} RTP/AVP {pts}\r\n{maps}a=sendrecv\r\n")
 }
 
 const EVENTS: &str = "a=rtpmap:101 telephone-event/8000\r\n";
 
-fn packet(pt: u8, seq: u16, ts: u32, ssrc: u32, payload: &[u8]) -> Vec<u8> {
+pub(super) fn packet(pt: u8, seq: u16, ts: u32, ssrc: u32, payload: &[u8]) -> Vec<u8> {
     rtp::packet(
         Rewritten {
             marker: false,
@@ -26,7 +26,7 @@ fn packet(pt: u8, seq: u16, ts: u32, ssrc: u32, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Two phones, both announcing private addresses, bridged.
-fn two_phones(allowed_b: &[Codec]) -> (Engine, LegId, LegId) {
+pub(super) fn two_phones(allowed_b: &[Codec]) -> (Engine, LegId, LegId) {
     let mut e = Engine::new("test");
     let ip = "203.0.113.1".parse().unwrap();
     let (a, b) = (e.add_rtp_leg(40_000, ip), e.add_rtp_leg(40_002, ip));
