@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     /// A hotline: the side a parked caller waits at, and the side an offer to an agent
     /// comes from.
     Hotline,
+    /// A hotline's conversation a supervisor listens to (their call's far side).
+    Listen,
 }
 
 /// One side of a call.
@@ -90,7 +92,7 @@ impl Side {
         match self.kind {
             Kind::Browser => self.party.person,
             Kind::Sip => self.owner,
-            Kind::Echo | Kind::Hotline => None,
+            Kind::Echo | Kind::Hotline | Kind::Listen => None,
         }
     }
 }

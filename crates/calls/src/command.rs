@@ -17,6 +17,16 @@ pub enum Target {
         /// How callers see it (its name and number).
         party: Party,
     },
+    /// Listen in on a hotline's conversation (the caller's call): the shell has checked
+    /// that the hotline allows it and that the caller supervises it.
+    Listen {
+        /// The conversation.
+        call: crate::party::CallId,
+        /// The agent hears the supervisor too (the caller never does).
+        whisper: bool,
+        /// How the supervisor sees it (e.g. "Mithören: Anna Schneider").
+        party: Party,
+    },
     /// Through the switch: a person with desk phones (all their devices ring, their
     /// forwarding applies). `number` is what is dialled.
     Sip(Party),

@@ -5,7 +5,9 @@ use crate::call::{Call, HotlineLink, Kind, Phase, Side};
 use crate::command::{Command, Refusal, Target};
 use crate::frames::{CallFrame, CallState, Direction, EndReason};
 use crate::hotline::HotlineEvent;
-use crate::output::{MediaCommand, Output, Record, SipCommand, To};
+#[cfg(test)]
+use crate::output::SipCommand;
+use crate::output::{MediaCommand, Output, Record, To};
 use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
 use media::{dtmf, Codec};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -30,6 +32,8 @@ pub struct Calls {
     offers: HashMap<CallId, (CallId, i64)>,
     /// Callbacks under way, by their call.
     callbacks: HashMap<CallId, callback::Callback>,
+    /// Supervisors listening in, by their call.
+    listens: HashMap<CallId, listen::Listening>,
     next_sip: u64,
     next_id: u64,
     ring_ms: i64,
@@ -46,6 +50,7 @@ impl Calls {
             aliases: HashMap::new(),
             offers: HashMap::new(),
             callbacks: HashMap::new(),
+            listens: HashMap::new(),
             next_sip: 1,
             next_id: 1,
             ring_ms,
@@ -66,6 +71,9 @@ impl Calls {
     /// The call whose media thread a call's legs belong on: a hotline's offer to an agent
     /// joins the caller's call, so its leg is made where the caller's is.
     pub fn media_home(&self, call: CallId) -> CallId {
+        if let Some(l) = self.listens.get(&call) {
+            return l.conversation;
+        }
         self.offers.get(&call).map_or(call, |&(caller, _)| caller)
     }
 
@@ -123,6 +131,7 @@ impl Calls {
     ) -> Result<CallId, Refusal> {
         let id = CallId(self.next_id);
         let mut hotline = None;
+        let mut listening = None;
         let (callee, codecs) = match target {
             Target::Browser(party) => {
                 if party.person.is_some() && party.person == from.person {
@@ -157,6 +166,15 @@ impl Calls {
                 side.via = Via::Trunk(trunk);
                 (side, PHONE_CODECS.to_vec())
             }
+            Target::Listen {
+                call,
+                whisper,
+                party,
+            } => {
+                let (side, codecs, l) = self.listen_side(now, call, whisper, party)?;
+                listening = Some(l);
+                (side, codecs)
+            }
             // The hotline plays G.711 prompts into the caller's leg.
             Target::Hotline { hotline: h, party } => {
                 hotline = Some(HotlineLink {
@@ -174,11 +192,11 @@ impl Calls {
         let call = Call {
             id,
             sides: [caller, callee],
-            phase: match hotline {
-                Some(_) => Phase::Answering,
-                None => Phase::Ringing {
+            phase: match (hotline, listening) {
+                (None, None) => Phase::Ringing {
                     until: now + self.ring_ms,
                 },
+                _ => Phase::Answering,
             },
             since_ms: now,
             hotline,
@@ -191,6 +209,9 @@ impl Calls {
                 codecs,
             }));
         self.calls.insert(id, call);
+        if let Some(l) = listening {
+            self.listens.insert(id, l);
+        }
         self.ring(now, id);
         Ok(id)
     }
@@ -214,7 +235,7 @@ impl Calls {
                 ));
                 self.tell(now, id, 0);
             }
-            (Kind::Echo | Kind::Hotline, _) => {}
+            (Kind::Echo | Kind::Hotline | Kind::Listen, _) => {}
             // A SIP call is placed once the caller's leg exists (`handle_media_created`).
             (Kind::Sip, _) => self.tell(now, id, 0),
             (Kind::Browser, None) => self.end(now, id, EndReason::NotFound, None),
@@ -336,145 +357,6 @@ impl Calls {
         Ok(())
     }
 
-    fn transfer(
-        &mut self,
-        now: i64,
-        person: i64,
-        id: CallId,
-        target: Target,
-    ) -> Result<(), Refusal> {
-        let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
-        let side = call.side_of(person).ok_or(Refusal::NoCall)?;
-        if call.phase != Phase::Connected {
-            return Err(Refusal::WrongState);
-        }
-        let Target::Browser(party) = target else {
-            return Err(Refusal::WrongState);
-        };
-        let stays = 1 - side;
-        if party.person.is_some() && party.person == call.sides[stays].person() {
-            return Err(Refusal::SelfCall);
-        }
-        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
-        let leaving = call.sides[side].clone();
-        let staying = call.sides[stays].clone();
-        call.sides = [
-            staying,
-            Side::new(party, Kind::Browser, Direction::In, None, now),
-        ];
-        call.sides[0].holding = false;
-        call.phase = Phase::Ringing {
-            until: now + self.ring_ms,
-        };
-        call.since_ms = now;
-        if let Some(leg) = call.sides[0].leg {
-            self.by_leg.insert(leg, (id, 0));
-            self.out
-                .push_back(Output::Media(MediaCommand::Hold(leg, false)));
-        }
-        let peer = self.calls[&id].sides[0].party.clone();
-        self.leave(now, id, &leaving, peer, EndReason::Transferred);
-        self.agent_left(id, person);
-        self.callback_agent_left(id, person);
-        self.ring(now, id);
-        Ok(())
-    }
-
-    fn transfer_to(
-        &mut self,
-        now: i64,
-        person: i64,
-        id: CallId,
-        to_call: CallId,
-    ) -> Result<(), Refusal> {
-        let (a, b) = (
-            self.calls.get(&id).ok_or(Refusal::NoCall)?,
-            self.calls.get(&to_call).ok_or(Refusal::NoCall)?,
-        );
-        let (sa, sb) = (
-            a.side_of(person).ok_or(Refusal::NoCall)?,
-            b.side_of(person).ok_or(Refusal::NoCall)?,
-        );
-        if id == to_call || a.phase != Phase::Connected || b.phase != Phase::Connected {
-            return Err(Refusal::WrongState);
-        }
-        let (x, mut y) = (a.sides[1 - sa].clone(), b.sides[1 - sb].clone());
-        // The other side of `to_call` keeps knowing its call by that id.
-        y.shown = y.shown.or(Some(to_call));
-        self.aliases.insert(to_call, id);
-        let (me_a, me_b) = (a.sides[sa].clone(), b.sides[sb].clone());
-        let links = [(id, a.hotline), (to_call, b.hotline)];
-        self.calls.remove(&to_call);
-        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
-        call.sides = [x, y];
-        call.hotline = None;
-        for s in call.sides.iter_mut() {
-            s.holding = false;
-        }
-        call.since_ms = now;
-        let legs: Vec<_> = call.sides.iter().map(|s| s.leg).collect();
-        let sips: Vec<_> = call.sides.iter().map(|s| s.sip).collect();
-        for (i, sip) in sips.iter().enumerate() {
-            if let Some(sip) = sip {
-                self.by_sip.insert(*sip, (id, i));
-            }
-        }
-        for to in self.aliases.values_mut() {
-            if *to == to_call {
-                *to = id;
-            }
-        }
-        for (i, leg) in legs.iter().enumerate() {
-            if let Some(leg) = leg {
-                self.by_leg.insert(*leg, (id, i));
-                self.out
-                    .push_back(Output::Media(MediaCommand::Hold(*leg, false)));
-            }
-        }
-        if let [Some(l0), Some(l1)] = legs[..] {
-            self.out
-                .push_back(Output::Media(MediaCommand::Bridge(l0, l1)));
-        }
-        let (px, py) = (
-            self.calls[&id].sides[0].party.clone(),
-            self.calls[&id].sides[1].party.clone(),
-        );
-        self.leave(now, id, &me_a, px, EndReason::Transferred);
-        self.leave(now, to_call, &me_b, py, EndReason::Transferred);
-        for (call, link) in links {
-            if let Some(agent) = link.and_then(|l| l.agent).filter(|a| *a == person) {
-                self.out
-                    .push_back(Output::Hotline(HotlineEvent::Ended { call, agent }));
-            }
-        }
-        self.callback_agent_left(id, person);
-        self.callback_agent_left(to_call, person);
-        self.tell(now, id, 0);
-        self.tell(now, id, 1);
-        Ok(())
-    }
-
-    /// A side that leaves a call that goes on: its leg goes, it hears "ended", its
-    /// history gets the line.
-    fn leave(&mut self, now: i64, id: CallId, side: &Side, peer: Party, reason: EndReason) {
-        if let Some(leg) = side.leg {
-            self.by_leg.remove(&leg);
-            self.out.push_back(Output::Media(MediaCommand::Remove(leg)));
-        }
-        if let (Some(conn), Some(person)) = (side.conn, side.person()) {
-            let frame = CallFrame::State {
-                call: side.shown.unwrap_or(id),
-                state: CallState::Ended,
-                direction: side.direction,
-                peer: peer.clone(),
-                since_ms: now,
-                reason: Some(reason),
-            };
-            self.out.push_back(Output::Frame(To::Conn(conn), frame));
-            self.finish_side(now, person, side, peer);
-        }
-    }
-
     /// The media engine made the leg of `side` (or could not: `None`).
     pub fn handle_media_created(
         &mut self,
@@ -514,6 +396,7 @@ impl Calls {
         }
         match (call.sides[1].kind, side) {
             (Kind::Hotline, 0) => self.park(now, id),
+            (Kind::Listen, 0) => self.start_listening(now, id),
             (Kind::Echo, 0) => {
                 call.phase = Phase::Connected;
                 call.sides[1].answered_ms = Some(now);
@@ -660,6 +543,8 @@ impl Calls {
             return;
         };
         self.aliases.retain(|_, to| *to != id);
+        self.listens.remove(&id);
+        self.stop_listening_to(now, id);
         let offer = self.offers.remove(&id);
         if !self.callback_ended(id) {
             self.hotline_ended(now, &call, offer);
@@ -759,25 +644,14 @@ mod hotline;
 #[cfg(test)]
 mod hotline_tests;
 #[cfg(test)]
+mod listen_tests;
+#[cfg(test)]
 mod sip_tests;
 #[cfg(test)]
 mod tests;
 
+mod listen;
 mod sip;
+mod transfer;
 pub use sip::phone_codec;
-
-/// How call control ends a SIP side it did not hear end: a call from a phone still
-/// ringing here is refused with a status that says why; anything else hangs up.
-fn sip_end(sip: SipRef, unanswered_incoming: bool, reason: EndReason) -> SipCommand {
-    if unanswered_incoming {
-        let code = match reason {
-            EndReason::Rejected => 603,
-            EndReason::Busy => 486,
-            EndReason::NotFound => 404,
-            _ => 480,
-        };
-        SipCommand::Reject { sip, code }
-    } else {
-        SipCommand::Hangup { sip }
-    }
-}
+use sip::sip_end;

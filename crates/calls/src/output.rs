@@ -60,6 +60,16 @@ pub enum MediaCommand {
     Dtmf(LegRef, String),
     /// The leg is not needed any more.
     Remove(LegRef),
+    /// From now on `leg` hears the mix of `sources` instead of its far side (a
+    /// supervisor listening in; an agent being whispered to).
+    Hear {
+        /// Who hears.
+        leg: LegRef,
+        /// What.
+        sources: Vec<LegRef>,
+    },
+    /// Play the short tone that tells an agent a supervisor listens in.
+    ListenTone(LegRef),
     /// Stop what the hotline plays into the leg (its caller is connected now).
     StopPlaying(LegRef),
 }

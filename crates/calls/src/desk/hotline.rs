@@ -51,7 +51,9 @@ impl Calls {
                 side.via = Via::Trunk(trunk);
                 side
             }
-            Target::Echo | Target::Hotline { .. } => return Err(Refusal::WrongState),
+            Target::Echo | Target::Hotline { .. } | Target::Listen { .. } => {
+                return Err(Refusal::WrongState)
+            }
         };
         // The agent's own phone: their browser follows, their presence and history get it.
         if to.kind == Kind::Sip {
@@ -253,12 +255,13 @@ impl Calls {
 
     /// `person` left call `id` by a transfer: if they were its agent, their
     /// conversation for the hotline is over.
-    pub(super) fn agent_left(&mut self, id: CallId, person: i64) {
+    pub(super) fn agent_left(&mut self, now: i64, id: CallId, person: i64) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
         if let Some(agent) = call.hotline.and_then(|l| l.agent).filter(|a| *a == person) {
             call.hotline = None;
+            self.stop_listening_to(now, id);
             self.out
                 .push_back(Output::Hotline(HotlineEvent::Ended { call: id, agent }));
         }

@@ -3,10 +3,10 @@
 use super::tests::{drain, party, states, ANNA, BERND};
 use super::*;
 
-const CARLA: i64 = 3;
+pub(super) const CARLA: i64 = 3;
 const LINE: i64 = 7;
 
-fn citizen() -> Party {
+pub(super) fn citizen() -> Party {
     Party {
         person: None,
         name: None,
@@ -34,7 +34,7 @@ fn hotline_events(out: &[Output]) -> Vec<HotlineEvent> {
 
 /// A citizen's phone calls the hotline through the trunk; call control answers and
 /// parks them: the caller's leg is 100.
-fn parked_phone(c: &mut Calls) -> (CallId, SipRef) {
+pub(super) fn parked_phone(c: &mut Calls) -> (CallId, SipRef) {
     let (id, sip) = c
         .handle_sip_incoming(
             0,
@@ -63,7 +63,7 @@ fn parked_phone(c: &mut Calls) -> (CallId, SipRef) {
     (id, sip)
 }
 
-fn offer(c: &mut Calls, now: i64, id: CallId, agent: i64) -> CallId {
+pub(super) fn offer(c: &mut Calls, now: i64, id: CallId, agent: i64) -> CallId {
     c.offer(now, id, agent, Target::Browser(party(agent)), now + 20_000)
         .unwrap()
 }

@@ -201,7 +201,7 @@ impl Calls {
                 side
             }
             Target::Hotline { party, .. } => Self::hotline_side(party, now),
-            Target::Echo => return None,
+            Target::Echo | Target::Listen { .. } => return None,
         };
         let id = CallId(self.next_id);
         self.next_id += 1;
@@ -275,7 +275,10 @@ impl Calls {
             let (party, via) = match t {
                 Target::Sip(p) => (p, Via::Switch),
                 Target::Outside { party, trunk } => (party, Via::Trunk(trunk)),
-                Target::Browser(_) | Target::Echo | Target::Hotline { .. } => return None,
+                Target::Browser(_)
+                | Target::Echo
+                | Target::Hotline { .. }
+                | Target::Listen { .. } => return None,
             };
             let mut s = Side::new(party, Kind::Sip, direction, None, now);
             s.via = via;
@@ -311,5 +314,21 @@ impl Calls {
             }));
         self.tell(now, id, 0);
         Ok(id)
+    }
+}
+
+/// How call control ends a SIP side it did not hear end: a call from a phone still
+/// ringing here is refused with a status that says why; anything else hangs up.
+pub(super) fn sip_end(sip: SipRef, unanswered_incoming: bool, reason: EndReason) -> SipCommand {
+    if unanswered_incoming {
+        let code = match reason {
+            EndReason::Rejected => 603,
+            EndReason::Busy => 486,
+            EndReason::NotFound => 404,
+            _ => 480,
+        };
+        SipCommand::Reject { sip, code }
+    } else {
+        SipCommand::Hangup { sip }
     }
 }

@@ -45,6 +45,7 @@ pub(crate) enum Command {
         reply: oneshot::Sender<Result<Negotiated, String>>,
     },
     Bridge(LegRef, LegRef, oneshot::Sender<Result<(), String>>),
+    Hear(LegRef, Vec<LegRef>, oneshot::Sender<Result<(), String>>),
     Hold(LegRef, bool),
     Dtmf(LegRef, String),
     Remove(LegRef),
@@ -173,6 +174,22 @@ impl MediaHandle {
         let (reply, rx) = oneshot::channel();
         if shard_of(a) == shard_of(b) {
             self.send(shard_of(a), Command::Bridge(a, b, reply));
+        } else {
+            let _ = reply.send(Err("the legs are on different media threads".into()));
+        }
+        answer(rx)
+    }
+
+    /// From now on `leg` hears the mix of `sources` (all of one thread) instead of its
+    /// peer; empty: its peer again.
+    pub fn hear(
+        &self,
+        leg: LegRef,
+        sources: Vec<LegRef>,
+    ) -> impl Future<Output = Result<(), String>> + Send + 'static {
+        let (reply, rx) = oneshot::channel();
+        if sources.iter().all(|s| shard_of(*s) == shard_of(leg)) {
+            self.send(shard_of(leg), Command::Hear(leg, sources, reply));
         } else {
             let _ = reply.send(Err("the legs are on different media threads".into()));
         }

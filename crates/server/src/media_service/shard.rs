@@ -176,6 +176,15 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                     .map_err(|e| e.to_string());
                 let _ = reply.send(r);
             }
+            Command::Hear(leg, sources, reply) => {
+                let sources: Vec<LegId> = sources.into_iter().map(leg_id).collect();
+                let r = shard
+                    .borrow_mut()
+                    .engine
+                    .hear(now, leg_id(leg), &sources)
+                    .map_err(|e| e.to_string());
+                let _ = reply.send(r);
+            }
             Command::Hold(leg, on) => shard.borrow_mut().engine.set_held(leg_id(leg), on),
             Command::Dtmf(leg, digits) => {
                 shard
