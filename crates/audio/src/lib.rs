@@ -9,6 +9,7 @@ pub mod announcement;
 pub mod decode;
 pub mod prompts;
 pub mod telephone;
+pub mod tone;
 
 pub use decode::{decode, AudioError, Pcm};
 pub use prompts::Language;

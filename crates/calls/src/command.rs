@@ -20,6 +20,8 @@ pub enum Target {
     /// Listen in on a hotline's conversation (the caller's call): the shell has checked
     /// that the hotline allows it and that the caller supervises it.
     Listen {
+        /// Which hotline's.
+        hotline: i64,
         /// The conversation.
         call: crate::party::CallId,
         /// The agent hears the supervisor too (the caller never does).

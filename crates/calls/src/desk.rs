@@ -167,11 +167,12 @@ impl Calls {
                 (side, PHONE_CODECS.to_vec())
             }
             Target::Listen {
+                hotline,
                 call,
                 whisper,
                 party,
             } => {
-                let (side, codecs, l) = self.listen_side(now, call, whisper, party)?;
+                let (side, codecs, l) = self.listen_side(now, hotline, call, whisper, party)?;
                 listening = Some(l);
                 (side, codecs)
             }

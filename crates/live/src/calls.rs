@@ -57,6 +57,17 @@ pub enum CallRequest {
         /// Whom.
         target: String,
     },
+    /// `call.listen`: a supervisor listens in on (or whispers to) an agent's conversation.
+    Listen {
+        /// The hotline.
+        hotline: i64,
+        /// The agent (a person's id).
+        agent: i64,
+        /// Whisper (the agent hears the supervisor) rather than only listen.
+        whisper: bool,
+        /// The browser's offer.
+        sdp: String,
+    },
     /// `call.transfer` with `to_call`
     TransferTo {
         /// The call whose other side stays.

@@ -190,9 +190,15 @@ impl Slot {
                     });
                 }
             }
-            Kind::WebRtc(l) => {
-                l.send_rtp(now, n.payload_type, sequence, timestamp, marker, payload, happened)
-            }
+            Kind::WebRtc(l) => l.send_rtp(
+                now,
+                n.payload_type,
+                sequence,
+                timestamp,
+                marker,
+                payload,
+                happened,
+            ),
         }
     }
 

@@ -141,7 +141,11 @@ mod tests {
         assert_eq!(inbox.buffered(), MAX_BUFFERED);
         inbox.advance();
         // The oldest seven frames went; the eighth is heard now.
-        assert!((inbox.current()[0] - 700).abs() < 40, "{}", inbox.current()[0]);
+        assert!(
+            (inbox.current()[0] - 700).abs() < 40,
+            "{}",
+            inbox.current()[0]
+        );
     }
 
     #[test]
@@ -155,7 +159,9 @@ mod tests {
         sum.add(a.current());
         sum.add(b.current());
         let frame = sum.encode(Codec::Pcma);
-        assert!(frame.iter().all(|&x| (alaw_to_linear(x) + 2000).abs() < 100));
+        assert!(frame
+            .iter()
+            .all(|&x| (alaw_to_linear(x) + 2000).abs() < 100));
 
         let mut loud = Sum::default();
         loud.add(&[30_000; SAMPLES]);

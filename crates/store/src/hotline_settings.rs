@@ -31,6 +31,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Switches supervisors' listening in and whispering on or off for a hotline (off
+    /// until the staff council has agreed). Whether the hotline exists.
+    pub async fn set_hotline_listening(&self, hotline: i64, on: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE hotlines SET supervisor_listen = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(hotline)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Changes a queue's settings (its hotline stays; the periodic announcement too).
     /// Whether the queue exists in that hotline.
     pub async fn update_hotline_queue(&self, q: &HotlineQueue) -> Result<bool, StoreError> {

@@ -120,5 +120,17 @@ async fn a_hotline_reads_back_whole_and_is_found_by_its_numbers() {
         twin.did = None;
         assert!(store.add_hotline(&twin, 2).await.is_err(), "{l}");
         assert_eq!(store.hotline_book().await.unwrap().hotlines.len(), 1, "{l}");
+        // Listening in is switched on and off by itself; other settings leave it.
+        assert!(store.set_hotline_listening(id, true).await.unwrap(), "{l}");
+        assert!(
+            !store.set_hotline_listening(id + 99, true).await.unwrap(),
+            "{l}"
+        );
+        assert!(store.update_hotline(&expected).await.unwrap(), "{l}");
+        let on = store.hotline_book().await.unwrap().hotlines[0].supervisor_listen;
+        assert!(on, "{l}: a settings change keeps the switch");
+        store.set_hotline_listening(id, false).await.unwrap();
+        let off = store.hotline_book().await.unwrap().hotlines[0].supervisor_listen;
+        assert!(!off, "{l}");
     }
 }

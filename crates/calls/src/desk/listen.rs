@@ -24,16 +24,9 @@ pub(crate) struct Listening {
 }
 
 impl Calls {
-    /// The far side of a listening call on `conversation`, and what the call is: checks
-    /// that the conversation is a hotline's, connected, with both legs, and that nobody
-    /// listens to it yet.
-    pub(super) fn listen_side(
-        &self,
-        now: i64,
-        conversation: CallId,
-        whisper: bool,
-        party: Party,
-    ) -> Result<(Side, Vec<media::Codec>, Listening), Refusal> {
+    /// Whether `conversation` can be listened to: a conversation of `hotline`,
+    /// connected, with both legs, that nobody listens to yet. Changes nothing.
+    pub fn may_listen(&self, hotline: i64, conversation: CallId) -> Result<CallId, Refusal> {
         let conversation = self
             .aliases
             .get(&conversation)
@@ -41,7 +34,9 @@ impl Calls {
             .unwrap_or(conversation);
         let call = self.calls.get(&conversation).ok_or(Refusal::NoCall)?;
         let talking = call.phase == Phase::Connected
-            && call.hotline.is_some_and(|l| l.agent.is_some())
+            && call
+                .hotline
+                .is_some_and(|l| l.hotline == hotline && l.agent.is_some())
             && call.sides.iter().all(|s| s.leg.is_some());
         if !talking
             || self
@@ -51,6 +46,20 @@ impl Calls {
         {
             return Err(Refusal::WrongState);
         }
+        Ok(conversation)
+    }
+
+    /// The far side of a listening call on `conversation` (see [`Calls::may_listen`]),
+    /// and what the call is.
+    pub(super) fn listen_side(
+        &self,
+        now: i64,
+        hotline: i64,
+        conversation: CallId,
+        whisper: bool,
+        party: Party,
+    ) -> Result<(Side, Vec<media::Codec>, Listening), Refusal> {
+        let conversation = self.may_listen(hotline, conversation)?;
         let side = Side::new(party, Kind::Listen, Direction::In, None, now);
         // The mix is G.711, like the hotline's legs.
         let listening = Listening {

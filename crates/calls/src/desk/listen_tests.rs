@@ -24,7 +24,12 @@ fn conversation(c: &mut Calls) -> (CallId, SipRef) {
 }
 
 fn listen(c: &mut Calls, call: CallId, whisper: bool) -> Result<CallId, Refusal> {
+    listen_on(c, 7, call, whisper)
+}
+
+fn listen_on(c: &mut Calls, hotline: i64, call: CallId, whisper: bool) -> Result<CallId, Refusal> {
     let target = Target::Listen {
+        hotline,
         call,
         whisper,
         party: Party::service("2900", "Mithören: Bernd Meier"),
@@ -70,6 +75,11 @@ fn a_listening_supervisor_hears_both_sides_and_the_agent_hears_the_tone() {
         listen(&mut c, id, true),
         Err(Refusal::WrongState),
         "one at a time"
+    );
+    assert_eq!(
+        listen_on(&mut c, 8, id, false),
+        Err(Refusal::WrongState),
+        "another hotline's"
     );
 
     c.handle_media_created(

@@ -32,7 +32,8 @@ fn a_listener_hears_both_sides_and_a_whispered_agent_hears_the_listener_too() {
     // The caller (c) and the agent (a) talk, both in A-law; the supervisor (s) joins.
     let (mut e, c, a) = two_phones(&[Codec::Pcma]);
     let s = e.add_rtp_leg(40_004, "203.0.113.1".parse().unwrap());
-    e.rtp_offer(s, &offer(8000, "8", ""), &PHONE_CODECS).unwrap();
+    e.rtp_offer(s, &offer(8000, "8", ""), &PHONE_CODECS)
+        .unwrap();
     let t0 = Instant::now();
     let (from_c, from_a, from_s) = (
         addr("192.168.1.10:4000"),
@@ -44,9 +45,19 @@ fn a_listener_hears_both_sides_and_a_whispered_agent_hears_the_listener_too() {
     e.hear(t0, s, &[c, a]).unwrap();
     assert_eq!(e.hearing(s), [c, a]);
     let mut p = packet(8, 1, 0, 7, &voice(1000));
-    assert_eq!(e.handle_datagram(t0, c, Socket::Rtp, from_c, &mut p).unwrap().leg, a);
+    assert_eq!(
+        e.handle_datagram(t0, c, Socket::Rtp, from_c, &mut p)
+            .unwrap()
+            .leg,
+        a
+    );
     let mut p = packet(8, 1, 0, 9, &voice(-400));
-    assert_eq!(e.handle_datagram(t0, a, Socket::Rtp, from_a, &mut p).unwrap().leg, c);
+    assert_eq!(
+        e.handle_datagram(t0, a, Socket::Rtp, from_a, &mut p)
+            .unwrap()
+            .leg,
+        c
+    );
     let sent = mixed(&mut e, t0);
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].0, s);
@@ -64,18 +75,32 @@ fn a_listener_hears_both_sides_and_a_whispered_agent_hears_the_listener_too() {
     let mut p = packet(8, 1, 0, 11, &voice(500));
     assert_eq!(e.handle_datagram(t1, s, Socket::Rtp, from_s, &mut p), None);
     let mut p = packet(8, 2, 160, 9, &voice(-400));
-    assert_eq!(e.handle_datagram(t1, a, Socket::Rtp, from_a, &mut p).unwrap().leg, c);
+    assert_eq!(
+        e.handle_datagram(t1, a, Socket::Rtp, from_a, &mut p)
+            .unwrap()
+            .leg,
+        c
+    );
     let sent = mixed(&mut e, t1);
     let to = |leg| sent.iter().find(|(l, _)| *l == leg).map(|&(_, v)| v);
     assert!(near(to(a).unwrap(), 1500), "{sent:?}");
     assert!(near(to(s).unwrap(), 600), "{sent:?}");
-    assert_eq!(to(c), None, "the caller hears the agent directly, never the supervisor");
+    assert_eq!(
+        to(c),
+        None,
+        "the caller hears the agent directly, never the supervisor"
+    );
 
     // The supervisor leaves: the agent hears the caller directly again, the clock stops.
     e.remove(s);
     assert!(e.hearing(a).is_empty());
     let mut p = packet(8, 3, 320, 7, &voice(1000));
-    assert_eq!(e.handle_datagram(t1, c, Socket::Rtp, from_c, &mut p).unwrap().leg, a);
+    assert_eq!(
+        e.handle_datagram(t1, c, Socket::Rtp, from_c, &mut p)
+            .unwrap()
+            .leg,
+        a
+    );
     let _ = mixed(&mut e, t1 + Duration::from_millis(40));
     assert_eq!(e.poll_timeout(), None);
 }
@@ -84,7 +109,10 @@ fn a_listener_hears_both_sides_and_a_whispered_agent_hears_the_listener_too() {
 fn only_known_g711_legs_are_mixed() {
     let (mut e, c, a) = two_phones(&PHONE_CODECS);
     let t0 = Instant::now();
-    assert_eq!(e.hear(t0, c, &[LegId(77)]), Err(EngineError::NoLeg(LegId(77))));
+    assert_eq!(
+        e.hear(t0, c, &[LegId(77)]),
+        Err(EngineError::NoLeg(LegId(77)))
+    );
     let fresh = e.add_rtp_leg(40_006, "203.0.113.1".parse().unwrap());
     assert_eq!(e.hear(t0, fresh, &[c, a]), Err(EngineError::NotG711(fresh)));
     assert!(e.hearing(fresh).is_empty());

@@ -20,9 +20,18 @@ pub(super) struct Clips {
     hotlines: HashMap<i64, [Option<i64>; 3]>,
     /// Per queue: the periodic announcement.
     periodic: HashMap<i64, i64>,
+    /// The tone an agent hears when a supervisor begins to listen in, made once.
+    tone: Option<Arc<[Frame]>>,
 }
 
 impl Clips {
+    /// The tone an agent hears when a supervisor begins to listen in.
+    pub fn listening_tone(&mut self) -> Arc<[Frame]> {
+        self.tone
+            .get_or_insert_with(|| audio::tone::listening_tone().into())
+            .clone()
+    }
+
     /// Reads the announcements the hotlines use.
     pub async fn load(&mut self, store: &Store, book: &HotlineBook) {
         self.hotlines = book

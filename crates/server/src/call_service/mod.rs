@@ -7,6 +7,7 @@
 mod clips;
 mod hotline;
 mod hotline_orders;
+mod listen;
 pub mod sip_side;
 mod targets;
 pub mod trunk_config;
@@ -233,6 +234,16 @@ impl Service {
                     call: id(&call)?,
                     target,
                 }
+            }
+            CallRequest::Listen {
+                hotline,
+                agent,
+                whisper,
+                sdp,
+            } => {
+                return self
+                    .listen(person, conn, (hotline, agent, whisper), sdp)
+                    .await
             }
             CallRequest::TransferTo { call, to_call } => Command::TransferTo {
                 call: id(&call)?,
@@ -523,6 +534,18 @@ impl Service {
                         tracing::warn!(error = %e, "two legs could not be bridged");
                     }
                 });
+            }
+            Output::Media(MediaCommand::Hear { leg, sources }) => {
+                let pending = media.hear(leg, sources);
+                tokio::spawn(async move {
+                    if let Err(e) = pending.await {
+                        tracing::warn!(error = %e, "a leg could not hear the mix");
+                    }
+                });
+            }
+            Output::Media(MediaCommand::ListenTone(leg)) => {
+                let tone = self.hotlines.clips.listening_tone();
+                media.play(leg, tone, media::Codec::Pcma, false);
             }
             Output::Media(MediaCommand::Hold(leg, on)) => media.hold(leg, on),
             Output::Media(MediaCommand::Dtmf(leg, digits)) => media.dtmf(leg, digits),

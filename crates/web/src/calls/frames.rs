@@ -29,6 +29,13 @@ fn short(o: &serde_json::Map<String, Value>, field: &str) -> Result<String, Fram
     Ok(s)
 }
 
+fn id_field(o: &serde_json::Map<String, Value>, field: &str) -> Result<i64, FrameError> {
+    o.get(field)
+        .and_then(Value::as_i64)
+        .filter(|id| *id > 0)
+        .ok_or_else(|| missing(field))
+}
+
 /// Reads a `call.…` frame.
 pub fn request(e: &Envelope) -> Result<CallRequest, FrameError> {
     let o = &e.body;
@@ -85,6 +92,20 @@ pub fn request(e: &Envelope) -> Result<CallRequest, FrameError> {
                     "Entweder „target“ oder „to_call“ angeben.".into(),
                 ))
             }
+        },
+        "call.listen" => CallRequest::Listen {
+            hotline: id_field(o, "hotline")?,
+            agent: id_field(o, "agent")?,
+            whisper: match o.get("mode").and_then(Value::as_str) {
+                Some("listen") => false,
+                Some("whisper") => true,
+                _ => {
+                    return Err(FrameError::BadRequest(
+                        "„mode“ ist „listen“ oder „whisper“.".into(),
+                    ))
+                }
+            },
+            sdp: sdp(o)?,
         },
         other => return Err(FrameError::unknown(other)),
     })
@@ -161,6 +182,24 @@ mod tests {
             read(r#"{"type":"call.transfer","call":"c1","target":"1","to_call":"c2"}"#).is_err()
         );
         assert!(read(r#"{"type":"call.fly","call":"c1"}"#).is_err());
+        assert_eq!(
+            read(r#"{"type":"call.listen","hotline":3,"agent":12,"mode":"whisper","sdp":"v=0"}"#)
+                .unwrap(),
+            CallRequest::Listen {
+                hotline: 3,
+                agent: 12,
+                whisper: true,
+                sdp: "v=0".into()
+            }
+        );
+        for bad in [
+            r#"{"type":"call.listen","hotline":3,"agent":12,"mode":"barge","sdp":"v=0"}"#,
+            r#"{"type":"call.listen","hotline":"3","agent":12,"mode":"listen","sdp":"v=0"}"#,
+            r#"{"type":"call.listen","hotline":3,"agent":-1,"mode":"listen","sdp":"v=0"}"#,
+            r#"{"type":"call.listen","hotline":3,"agent":12,"mode":"listen"}"#,
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

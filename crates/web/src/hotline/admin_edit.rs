@@ -66,7 +66,7 @@ fn queue_json(q: &HotlineQueue, book: &HotlineBook, state: &AppState) -> Value {
 #[utoipa::path(get, path = "/api/v1/admin/hotlines/{hotline}", tag = "hotline",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
     params(("hotline" = i64, Path)),
-    responses((status = 200, description = "`{id, name, extension, did, holiday_state, hours, case_retention_days, announcements: {welcome, closed, hold_music}, queues: [...], supervisors: [login], closures: [{first_day, last_day, reason}]}`"),
+    responses((status = 200, description = "`{id, name, extension, did, holiday_state, hours, case_retention_days, listening, announcements: {welcome, closed, hold_music}, queues: [...], supervisors: [login], closures: [{first_day, last_day, reason}]}`"),
         (status = 404, description = "No such hotline", body = ErrorBody)))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -96,7 +96,7 @@ pub async fn detail(
     Ok(Json(json!({
         "id": h.id, "name": h.name, "extension": h.extension, "did": h.did,
         "holiday_state": h.holiday_state, "hours": h.hours,
-        "case_retention_days": h.case_retention_days,
+        "case_retention_days": h.case_retention_days, "listening": h.supervisor_listen,
         "announcements": {"welcome": own(h.welcome_announcement), "closed": own(h.closed_announcement),
                           "hold_music": own(h.hold_music)},
         "queues": queues, "supervisors": supervisors, "closures": closures,
@@ -391,6 +391,41 @@ pub async fn set_supervisors(
     )
     .await?;
     Ok(Json(json!({"supervisors": people.len()})))
+}
+
+/// Whether supervisors may listen in and whisper.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListeningBody {
+    /// On or off.
+    on: bool,
+}
+
+/// Switch supervisors' listening in and whispering on or off for a hotline. Off until the
+/// staff council has agreed; every switch is audited (`hotline.listening.on` / `.off`),
+/// and so is every time a supervisor listens (`hotline.listen`, `hotline.whisper`).
+#[utoipa::path(put, path = "/api/v1/admin/hotlines/{hotline}/listening", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("hotline" = i64, Path)), request_body = ListeningBody,
+    responses((status = 200, description = "`{listening}`"),
+        (status = 404, description = "No such hotline", body = ErrorBody)))]
+pub async fn set_listening(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(hotline): Path<i64>,
+    Json(body): Json<ListeningBody>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, h) = book_with(&state, hotline).await?;
+    state.store.set_hotline_listening(hotline, body.on).await?;
+    let (action, detail) = match body.on {
+        true => ("hotline.listening.on", "Mithören und Flüstern erlaubt"),
+        false => (
+            "hotline.listening.off",
+            "Mithören und Flüstern ausgeschaltet",
+        ),
+    };
+    changed(&state, &admin, action, &h.name, detail).await?;
+    Ok(Json(json!({"listening": body.on})))
 }
 
 /// A one-off closure.

@@ -221,7 +221,8 @@ pub async fn board(
         })
         .collect();
     Ok(Json(json!({
-        "hotline": {"id": h.id, "name": h.name, "extension": h.extension, "did": h.did},
+        "hotline": {"id": h.id, "name": h.name, "extension": h.extension, "did": h.did,
+                    "listening": h.supervisor_listen},
         "thresholds": {"service_level_secs": t.threshold_ms / 1000, "short_abandon_secs": t.short_abandon_ms / 1000},
         "now": crate::time_format::iso_utc_ms(now),
         "waiting": waiting, "agents": agents,

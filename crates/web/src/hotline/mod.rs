@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_edit::set_agents))
         .routes(routes!(admin_edit::set_supervisors))
         .routes(routes!(admin_edit::set_closures))
+        .routes(routes!(admin_edit::set_listening))
         .routes(routes!(
             announcements::upload,
             announcements::listen,
