@@ -31,6 +31,8 @@ pub struct Counts {
     pub events: AtomicU64,
     /// Packets sent.
     pub sent: AtomicU64,
+    /// The payload of the last audio packet received (what the peer hears now).
+    pub last_payload: std::sync::Mutex<Vec<u8>>,
 }
 
 /// A peer before the answer.
@@ -177,6 +179,10 @@ fn run(
                     let payload_type = *p.header.payload_type;
                     if Some(payload_type) == pt {
                         counts.received.fetch_add(1, Ordering::Relaxed);
+                        if let Ok(mut last) = counts.last_payload.lock() {
+                            last.clear();
+                            last.extend_from_slice(&p.payload);
+                        }
                         if p.payload.len() == 160 && p.payload[1..].iter().all(|b| *b == 0x5a) {
                             counts.with_pattern.fetch_add(1, Ordering::Relaxed);
                             counts
