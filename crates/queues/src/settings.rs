@@ -143,9 +143,10 @@ pub struct QueueForm {
     pub callback_after_secs: Option<i64>,
     /// `1`–`9`: the menu key that leads here.
     pub menu_digit: Option<String>,
-    /// `closed` (default) or `queue` (then `overflow_target` is a queue's id).
+    /// `closed` (default), `queue` (then `overflow_target` is a queue's id) or `person`
+    /// (then it is the person's login).
     pub overflow_kind: Option<String>,
-    /// The overflow's queue id.
+    /// The overflow's queue id or person's login.
     pub overflow_target: Option<String>,
     /// 1–600, default 20.
     pub sl_threshold_secs: Option<i64>,
@@ -255,13 +256,15 @@ pub fn check_queue(form: &QueueForm, prefix: &str) -> Result<QueueValues, Settin
     let overflow_ok = match overflow_kind.as_str() {
         "closed" => overflow_target.is_none(),
         "queue" => overflow_target.is_some_and(|t| t.parse::<i64>().is_ok()),
+        "person" => overflow_target.is_some_and(|t| t.len() <= 64),
         _ => false,
     };
     if !overflow_ok {
         return Err(problem(
             &f("overflow_kind"),
             "overflow_invalid",
-            "Überlauf: eine Ansage (closed) oder eine andere Warteschlange (queue mit ihrer Nummer).",
+            "Überlauf: eine Ansage (closed), eine andere Warteschlange (queue mit ihrer Nummer) \
+             oder eine Person (person mit ihrer Anmeldung).",
         ));
     }
     Ok(QueueValues {
@@ -448,5 +451,19 @@ mod tests {
             p.problem, "overflow_invalid",
             "a queue overflow needs its target"
         );
+        let p = queue(QueueForm {
+            overflow_kind: Some("person".into()),
+            overflow_target: Some("  ".into()),
+            ..QueueForm::default()
+        });
+        assert_eq!(
+            p.problem, "overflow_invalid",
+            "a person overflow needs whom"
+        );
+        let p = queue(QueueForm {
+            overflow_kind: Some("voicemail".into()),
+            ..QueueForm::default()
+        });
+        assert_eq!(p.problem, "overflow_invalid", "no voicemail yet");
     }
 }

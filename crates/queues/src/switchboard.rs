@@ -71,6 +71,9 @@ pub enum Overflow {
     Closed,
     /// Another queue (of any hotline).
     Queue(QueueId),
+    /// A person (a staff id), rung like any call to them (their forwarding applies);
+    /// unanswered, the overflow message, then the call ends.
+    Person(i64),
 }
 
 /// A queue with its agents.
@@ -160,6 +163,16 @@ pub enum Order {
         /// Until when.
         until: i64,
     },
+    /// Ring a person for a caller who overflowed to them, until `until`; the call is
+    /// theirs once they answer (report the answer, or the offer's end, as for an agent).
+    Forward {
+        /// The caller.
+        call: CallId,
+        /// The person (a staff id).
+        person: i64,
+        /// Until when.
+        until: i64,
+    },
     /// Stop ringing the agent for the caller.
     Withdraw {
         /// The caller.
@@ -196,6 +209,8 @@ enum Stage {
     Queued(QueueId),
     /// Talks to an agent.
     Connected(QueueId),
+    /// Overflowed to a person, who is rung (music on hold meanwhile).
+    Forwarded(i64),
     /// Hears a last message, then the call ends.
     Leaving,
 }
@@ -382,7 +397,7 @@ impl Switchboard {
                 self.carry(now, q);
             }
             Stage::Queued(_) => {}
-            Stage::Connected(_) | Stage::Leaving => {}
+            Stage::Connected(_) | Stage::Forwarded(_) | Stage::Leaving => {}
         }
     }
 
@@ -407,7 +422,7 @@ impl Switchboard {
                 let hotline = caller.hotline;
                 self.start(call, Clip::HoldMusic(hotline));
             }
-            Stage::Queued(_) => {
+            Stage::Queued(_) | Stage::Forwarded(_) => {
                 let hotline = caller.hotline;
                 self.start(call, Clip::HoldMusic(hotline));
             }
@@ -425,6 +440,13 @@ impl Switchboard {
     /// `agent` answered the caller (also one who just asked for a callback: they talk now,
     /// the place is gone).
     pub fn handle_answered(&mut self, now: i64, call: CallId, agent: i64) {
+        if let Some(Stage::Forwarded(person)) = self.callers.get(&call).map(|c| c.stage) {
+            // The person the queue overflowed to took the call: the hotline is done.
+            if person == agent {
+                self.callers.remove(&call);
+            }
+            return;
+        }
         let Some(q) = self.queue_of_place(call) else {
             // Nowhere in line (its queue was removed): the agent talks, then wraps up.
             if let Some(a) = self.agents.get_mut(&agent) {
@@ -441,10 +463,19 @@ impl Switchboard {
     /// An offer to `agent` ended at their side (declined, unreachable).
     pub fn handle_offer_ended(&mut self, now: i64, call: CallId, agent: i64) {
         self.agent_free_again(agent, call);
-        if let Some(Stage::Queued(q)) = self.callers.get(&call).map(|c| c.stage) {
-            if let Some((queue, _)) = self.queues.get_mut(&q) {
-                queue.handle_offer_ended(call, agent);
+        match self.callers.get_mut(&call).map(|c| (c.stage, c)) {
+            Some((Stage::Queued(q), _)) => {
+                if let Some((queue, _)) = self.queues.get_mut(&q) {
+                    queue.handle_offer_ended(call, agent);
+                }
             }
+            // The person the queue overflowed to did not answer (or cannot be reached).
+            Some((Stage::Forwarded(person), c)) if person == agent => {
+                c.stage = Stage::Leaving;
+                c.next.clear();
+                self.start(call, Clip::Overflow);
+            }
+            _ => {}
         }
         self.dispatch(now);
     }

@@ -1,6 +1,10 @@
 //! How callers move: into a queue, through their clips, to agents; the time.
 
 use super::{Board, Caller, Clip, Order, Overflow, Stage, Switchboard, Waiting, RING_MARGIN_MS};
+
+/// The least time a person the queue overflowed to is rung (their own forwarding, e.g.
+/// to a mobile after 20 s, needs time too).
+const FORWARD_RING_MS: i64 = 30_000;
 use crate::agent::AgentState;
 use crate::event::{CallId, EventKind, QueueEvent, QueueId};
 use crate::queue::{Action, Prompt};
@@ -148,6 +152,18 @@ impl Switchboard {
                 }
                 Action::Overflow { call, .. } => match overflow {
                     Overflow::Queue(to) if to != q => self.enter(now, call, to),
+                    Overflow::Person(person) => {
+                        if let Some(c) = self.callers.get_mut(&call) {
+                            c.stage = Stage::Forwarded(person);
+                            c.next.clear();
+                        }
+                        let until = now + ring_ms.max(FORWARD_RING_MS) + RING_MARGIN_MS;
+                        self.orders.push_back(Order::Forward {
+                            call,
+                            person,
+                            until,
+                        });
+                    }
                     _ => {
                         if let Some(c) = self.callers.get_mut(&call) {
                             c.stage = Stage::Leaving;

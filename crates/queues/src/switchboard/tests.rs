@@ -553,3 +553,54 @@ fn an_agent_who_answers_a_caller_who_just_asked_for_a_callback_takes_the_call() 
     ));
     assert!(b.board(LINE).waiting.is_empty());
 }
+
+#[test]
+fn a_queue_overflows_to_a_person_who_takes_the_call_or_else_the_message_plays() {
+    const DORA: i64 = 9;
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::RingAll);
+    settings.max_length = Some(1);
+    let mut q = QueueSetup::new(Q, LINE, settings);
+    q.overflow = Overflow::Person(DORA);
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(0, CallId(2), LINE, None);
+    let out = orders(&mut b);
+    // Dora is rung at least 30 s (her own forwarding may need the time).
+    assert!(
+        out.contains(&Order::Forward {
+            call: CallId(2),
+            person: DORA,
+            until: 32_000
+        }),
+        "{out:?}"
+    );
+    assert!(events(&mut b).contains(&EventKind::Overflowed {
+        call: CallId(2),
+        waited_ms: 0
+    }));
+    let waiting: Vec<CallId> = b.board(LINE).waiting.iter().map(|w| w.call).collect();
+    assert_eq!(waiting, [CallId(1)], "the forwarded caller waits no more");
+    // Whatever played ends: music until Dora answers.
+    b.handle_played(4_000, CallId(2));
+    assert_eq!(clips(&orders(&mut b)), [Clip::HoldMusic(LINE)]);
+    b.handle_answered(6_000, CallId(2), DORA);
+    b.handle_ended(60_000, CallId(2), DORA);
+    assert!(events(&mut b).is_empty(), "the outcome was the overflow");
+    assert!(orders(&mut b).is_empty());
+
+    // Dora does not answer the next: the overflow message, then the end.
+    b.handle_arrived(61_000, CallId(3), LINE, None);
+    orders(&mut b);
+    b.handle_offer_ended(95_000, CallId(3), DORA);
+    assert_eq!(clips(&orders(&mut b)), [Clip::Overflow]);
+    b.handle_played(98_000, CallId(3));
+    assert_eq!(orders(&mut b), [Order::SendAway { call: CallId(3) }]);
+    b.handle_left(98_100, CallId(3));
+
+    // A caller who hangs up while Dora rings is no abandon either.
+    b.handle_arrived(99_000, CallId(4), LINE, None);
+    events(&mut b);
+    b.handle_left(100_000, CallId(4));
+    assert!(events(&mut b).is_empty());
+}

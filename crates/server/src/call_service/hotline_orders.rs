@@ -4,6 +4,7 @@
 
 use super::hotline::{ccall, PUSH_EVERY_MS, REFRESH_MS};
 use super::{targets, Service};
+use calls::numbers::Permission;
 use calls::Target;
 use live::hotlines::HotlineInput;
 use queues::switchboard::Order;
@@ -72,6 +73,31 @@ impl Service {
                         .board
                         .set_availability(now, agent, availability);
                     self.hotlines.board.handle_offer_ended(now, call, agent);
+                }
+            }
+            Order::Forward {
+                call,
+                person,
+                until,
+            } => {
+                // Rung like any call to them: their phones and forwarding, else browsers.
+                let target = match self.live.person(person) {
+                    Some(p) => match self.store.panel_person(&p.login).await {
+                        Ok(Some(me)) => self
+                            .route(None, Permission::Internal, &me.extension)
+                            .await
+                            .ok(),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let offered = target.is_some_and(|target| {
+                    self.calls
+                        .offer(now, ccall(call), person, target, until)
+                        .is_ok()
+                });
+                if !offered {
+                    self.hotlines.board.handle_offer_ended(now, call, person);
                 }
             }
             Order::Withdraw { call, agent } => self.calls.withdraw_offer(now, ccall(call), agent),

@@ -62,10 +62,11 @@ pub struct QueueBody {
     /// The hotline menu's key (1–9) that leads here.
     #[serde(default)]
     menu_digit: Option<String>,
-    /// `closed` (default: a message, then the end) or `queue` (`overflow_target`: its id).
+    /// `closed` (default: a message, then the end), `queue` (`overflow_target`: its id) or
+    /// `person` (`overflow_target`: their login; rung like any call to them).
     #[serde(default)]
     overflow_kind: Option<String>,
-    /// The overflow queue's id.
+    /// The overflow queue's id, or the person's login.
     #[serde(default)]
     overflow_target: Option<String>,
     /// Service level: answered within this many seconds (1–600, default 20).
@@ -211,6 +212,34 @@ pub(super) async fn name_free(
     Ok(())
 }
 
+/// A queue that overflows to a person names them by login; the row keeps their staff id
+/// (a renamed login still finds them). 400 on `field` for someone not in the directory.
+pub(super) async fn person_overflow(
+    state: &AppState,
+    field: &str,
+    q: &mut HotlineQueue,
+) -> Result<(), ApiError> {
+    if q.overflow_kind != "person" {
+        return Ok(());
+    }
+    let login = q.overflow_target.clone().unwrap_or_default();
+    q.overflow_target = Some(person(state, field, &login).await?.to_string());
+    Ok(())
+}
+
+/// The overflow target as an administrator names it: a queue's id, a person's login.
+pub(super) fn overflow_shown(state: &AppState, q: &HotlineQueue) -> Option<String> {
+    match q.overflow_kind.as_str() {
+        "person" => q
+            .overflow_target
+            .as_deref()
+            .and_then(|id| id.parse().ok())
+            .and_then(|id| state.live.person(id))
+            .map(|p| p.login),
+        _ => q.overflow_target.clone(),
+    }
+}
+
 /// A person by login, or a 400 on `field`.
 pub(super) async fn person(state: &AppState, field: &str, login: &str) -> Result<i64, ApiError> {
     let known = match Login::parse(login) {
@@ -345,6 +374,8 @@ pub async fn create(
             message: "Die erste Warteschlange kann noch in keine andere überlaufen.".into(),
         }));
     }
+    let mut queue = queue_row(0, 0, queue);
+    person_overflow(&state, "queue.overflow_target", &mut queue).await?;
     numbers_free(&state, &basics.extension, basics.did.as_deref(), None).await?;
     name_free(&state, &basics.name, None).await?;
     let agents = agents_of(&state, &body.agents).await?;
@@ -364,13 +395,7 @@ pub async fn create(
     };
     let (id, queue_id) = state
         .store
-        .add_hotline_setup(
-            &hotline,
-            &queue_row(0, 0, queue),
-            &agents,
-            &supervisors,
-            state.live.now_ms(),
-        )
+        .add_hotline_setup(&hotline, &queue, &agents, &supervisors, state.live.now_ms())
         .await?;
     audit_admin(
         &state,

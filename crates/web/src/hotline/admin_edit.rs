@@ -3,8 +3,8 @@
 //! closures. Checked as at the set-up, audited, read by the switchboard at once.
 
 use super::admin::{
-    agents_of, changed, invalid, name_free, numbers_free, queue_row, supervisors_of, AgentEntry,
-    QueueBody,
+    agents_of, changed, invalid, name_free, numbers_free, overflow_shown, person_overflow,
+    queue_row, supervisors_of, AgentEntry, QueueBody,
 };
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
@@ -57,7 +57,7 @@ fn queue_json(q: &HotlineQueue, book: &HotlineBook, state: &AppState) -> Value {
            "max_length": q.max_length, "position_every_secs": q.position_every_secs,
            "periodic_every_secs": q.periodic_every_secs,
            "callback_after_secs": q.callback_after_secs, "overflow_kind": q.overflow_kind,
-           "overflow_target": q.overflow_target, "sl_threshold_secs": q.sl_threshold_secs,
+           "overflow_target": overflow_shown(state, q), "sl_threshold_secs": q.sl_threshold_secs,
            "short_abandon_secs": q.short_abandon_secs, "agents": agents,
            "periodic_announcement": q.periodic_announcement.is_some()})
 }
@@ -173,7 +173,11 @@ fn overflow_known(
     queue: Option<i64>,
     q: &HotlineQueue,
 ) -> Result<(), ApiError> {
-    let Some(target) = q.overflow_target.as_deref() else {
+    let Some(target) = q
+        .overflow_target
+        .as_deref()
+        .filter(|_| q.overflow_kind == "queue")
+    else {
         return Ok(());
     };
     let id: i64 = target.parse().unwrap_or(-1);
@@ -239,8 +243,9 @@ pub async fn add_queue(
     Json(body): Json<QueueBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let (book, h) = book_with(&state, hotline).await?;
-    let q = queue_row(0, hotline, body.check("")?);
+    let mut q = queue_row(0, hotline, body.check("")?);
     overflow_known(&book, None, &q)?;
+    person_overflow(&state, "overflow_target", &mut q).await?;
     menu_free(&book, hotline, None, &q)?;
     if book
         .queues
@@ -292,6 +297,7 @@ pub async fn update_queue(
     q.periodic_announcement = old.periodic_announcement;
     q.callback_key = old.callback_key.clone();
     overflow_known(&book, Some(queue), &q)?;
+    person_overflow(&state, "overflow_target", &mut q).await?;
     menu_free(&book, hotline, Some(queue), &q)?;
     state.store.update_hotline_queue(&q).await?;
     changed(

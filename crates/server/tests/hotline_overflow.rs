@@ -1,0 +1,117 @@
+//! A full queue overflows to a person: the administrator names them by login; the second
+//! caller is rung at that person's browser like a call from the hotline, and they talk;
+//! the event log has the overflow as the call's outcome.
+
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use str0m::format::Codec;
+use testkit::webrtc_peer::WebRtcPeer;
+use testkit::ws::{self, WsClient};
+
+fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |f| f["type"] == "call.state" && f["call"] == call && f["state"] == s
+}
+
+/// `who` calls the hotline from the browser; returns the call's id and the peer.
+fn dial(ws: &mut WsClient, r: u64, tag: u8) -> (String, testkit::webrtc_peer::RunningPeer) {
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    ws.send(json!({"type": "call.dial", "ref": r, "target": "2900", "sdp": peer.offer}));
+    let call = ws.wait_for(|f| f["ref"] == r)["call"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sdp = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (call, peer.start(&sdp, tag))
+}
+
+#[test]
+fn a_full_queue_overflows_to_a_person_who_answers_in_the_browser() {
+    let s = testkit::server::start(testkit::server::Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let queue = |target: &str| {
+        json!({"name": "Fragen", "max_length": 1, "overflow_kind": "person",
+               "overflow_target": target})
+    };
+    let unknown = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Überlaufhotline", "extension": "2900", "queue": queue("x.nobody")}),
+    );
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(unknown.json()["field"], "queue.overflow_target");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Überlaufhotline", "extension": "2900", "queue": queue("b.user")}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let hotline = made.json()["id"].as_i64().unwrap();
+    let detail = admin
+        .get(&format!("/api/v1/admin/hotlines/{hotline}"))
+        .json();
+    assert_eq!(detail["queues"][0]["overflow_kind"], "person", "{detail}");
+    assert_eq!(detail["queues"][0]["overflow_target"], "b.user", "{detail}");
+
+    // Bärbel is no agent; nobody is logged in. Carl waits, Dora finds the line full.
+    let (b, c, d) = (
+        s.signed_in("b.user"),
+        s.signed_in("c.clerk"),
+        s.signed_in("d.new"),
+    );
+    let (mut bws, mut cws, mut dws) = (
+        ws::connect(&b, None),
+        ws::connect(&c, None),
+        ws::connect(&d, None),
+    );
+    let (carl_call, _carl) = dial(&mut cws, 1, 0xcc);
+    cws.wait_for(state(&carl_call, "connected"));
+    let (dora_call, dora) = dial(&mut dws, 2, 0xdd);
+    let incoming = bws.wait_for(|f| f["type"] == "call.incoming");
+    assert_eq!(incoming["hotline"], "Überlaufhotline", "{incoming}");
+    assert_eq!(
+        incoming["from"]["login"], "d.new",
+        "Dora is shown: {incoming}"
+    );
+    let offer = incoming["call"].as_str().unwrap().to_string();
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    bws.send(json!({"type": "call.answer", "ref": 3, "call": offer, "sdp": peer.offer}));
+    let sdp = bws.wait_for(|f| f["type"] == "call.media" && f["call"] == offer)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bärbel = peer.start(&sdp, 0xbb);
+    bws.wait_for(state(&offer, "connected"));
+    let hears = |p: &testkit::webrtc_peer::RunningPeer, tag: u64| {
+        p.wait_until(Duration::from_secs(10), |c| {
+            c.last_tag.load(std::sync::atomic::Ordering::Relaxed) == tag
+        })
+    };
+    assert!(hears(&bärbel, 0xdd), "Bärbel hears Dora");
+    assert!(hears(&dora, 0xbb), "Dora hears Bärbel");
+
+    // The event log: Carl entered and waits; Dora entered a full line, and her outcome is
+    // the overflow.
+    let end = Instant::now() + Duration::from_secs(10);
+    let kinds = loop {
+        let events = s.block_on(s.store.queue_events(0, i64::MAX)).unwrap();
+        let kinds: Vec<queues::EventKind> = events.into_iter().map(|e| e.kind).collect();
+        if kinds.len() >= 3 || Instant::now() > end {
+            break kinds;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        matches!(
+            kinds[..],
+            [
+                queues::EventKind::Entered { position: 1, .. },
+                queues::EventKind::Entered { position: 2, call: d1 },
+                queues::EventKind::Overflowed { call: d2, .. }
+            ] if d1 == d2
+        ),
+        "{kinds:?}"
+    );
+    dws.send(json!({"type": "call.hangup", "ref": 4, "call": dora_call}));
+    bws.wait_for(state(&offer, "ended"));
+}
