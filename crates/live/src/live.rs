@@ -370,6 +370,13 @@ impl Live {
         self.dispatch(inner);
     }
 
+    /// The hotline: an agent's duty changed (`None`: logged out of every queue).
+    pub fn hotline_duty(&self, person: i64, duty: Option<presence::Duty>) {
+        let mut inner = self.lock();
+        inner.hub.handle_duty(self.now_ms(), PersonId(person), duty);
+        self.dispatch(inner);
+    }
+
     /// Telephony: a phone of this person registered or went away.
     pub fn device_state(&self, person: i64, online: bool) {
         let mut inner = self.lock();

@@ -16,6 +16,7 @@
 //! assert!(recipients.iter().any(|(conn, _)| *conn == ConnId(7)));
 //! ```
 
+use crate::duty::Duty;
 use crate::merge::{merge, Signals};
 use crate::privacy::{Privacy, View};
 use crate::state::{Manual, State};
@@ -40,6 +41,8 @@ pub struct Entry {
     pub manual: Manual,
     /// Unix milliseconds of the last change of the merged state or the hand-set part.
     pub changed_ms: i64,
+    /// A hotline agent's duty (not logged in to a hotline: `None`).
+    pub duty: Option<Duty>,
 }
 
 /// What the shell has to deliver or store.
@@ -228,6 +231,7 @@ impl Hub {
             state: p.state,
             manual: p.manual().clone(),
             changed_ms: p.changed_ms,
+            duty: p.signals.duty,
         })
     }
 
@@ -394,6 +398,17 @@ impl Hub {
         self.change_signals(now_ms, person, |s| s.in_meeting = active);
     }
 
+    /// Hotline hook: an agent's duty changed (`None`: logged out of every queue). Shown
+    /// to followers even when the merged state stays.
+    pub fn handle_duty(&mut self, now_ms: i64, person: PersonId, duty: Option<Duty>) {
+        let Some(p) = self.people.get_mut(&person) else {
+            return;
+        };
+        let changed = p.signals.duty != duty;
+        p.signals.duty = duty;
+        self.recompute(now_ms, person, changed);
+    }
+
     /// Adds a one-shot watch of `watcher` on `target`; returns when it expires, or `None`
     /// for unknown people. A target available right now fires at once.
     pub fn handle_watch_add(
@@ -525,6 +540,7 @@ impl Hub {
             state,
             manual: p.manual().clone(),
             changed_ms: now_ms,
+            duty: p.signals.duty,
         };
         let fire: Vec<PersonId> = if state == State::Available {
             links.watched_by.iter().map(|(w, _)| *w).collect()

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod chat_text;
+pub mod duty;
 pub mod flood;
 pub mod hub;
 pub mod merge;
@@ -11,6 +12,7 @@ pub mod privacy;
 pub mod room_rules;
 pub mod state;
 
+pub use duty::Duty;
 pub use flood::{FloodGuard, Verdict, WindowBudget};
 pub use hub::{ConnId, Entry, Event, Hub, PersonId};
 pub use merge::Signals;

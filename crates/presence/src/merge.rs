@@ -1,6 +1,7 @@
 //! How several open clients, phones, calls and meetings of one person merge into the one
 //! state colleagues see. The rules are documented for users in `docs/presence.md`.
 
+use crate::duty::Duty;
 use crate::state::State;
 
 /// Everything the merged state depends on besides the hand-set state.
@@ -16,6 +17,8 @@ pub struct Signals {
     pub calls: u32,
     /// In a meeting; meetings drive this.
     pub in_meeting: bool,
+    /// A hotline agent's duty; the hotline drives this.
+    pub duty: Option<Duty>,
 }
 
 /// The state colleagues see, from the hand-set state and the signals. In order:
@@ -23,7 +26,7 @@ pub struct Signals {
 /// 2. no open client, no phone and no call: offline;
 /// 3. do not disturb by hand stays do not disturb;
 /// 4. a call in progress: on the phone; 5. a meeting: in a meeting;
-/// 6. busy or away by hand stay so;
+/// 6. a hotline's wrap-up: busy; busy or away by hand stay so;
 /// 7. available, but every open client idle: away;
 /// 8. otherwise available.
 pub fn merge(manual: State, s: Signals) -> State {
@@ -33,6 +36,7 @@ pub fn merge(manual: State, s: Signals) -> State {
         State::DoNotDisturb => State::DoNotDisturb,
         _ if s.calls > 0 => State::OnThePhone,
         _ if s.in_meeting => State::InAMeeting,
+        _ if s.duty == Some(Duty::WrapUp) => State::Busy,
         State::Busy | State::Away => manual,
         _ if s.clients > 0 && s.idle_clients >= s.clients => State::Away,
         _ => State::Available,
@@ -83,6 +87,23 @@ mod tests {
         };
         assert_eq!(merge(State::Available, all_idle), State::Away);
         assert_eq!(merge(State::Busy, all_idle), State::Busy);
+        // A hotline's wrap-up is busy, below a call and a meeting.
+        let wrap_up = Signals {
+            duty: Some(Duty::WrapUp),
+            ..one_client()
+        };
+        assert_eq!(merge(State::Available, wrap_up), State::Busy);
+        assert_eq!(merge(State::Away, wrap_up), State::Busy);
+        let calling = Signals {
+            calls: 1,
+            ..wrap_up
+        };
+        assert_eq!(merge(State::Available, calling), State::OnThePhone);
+        let paused = Signals {
+            duty: Some(Duty::Paused),
+            ..one_client()
+        };
+        assert_eq!(merge(State::Available, paused), State::Available);
     }
 
     proptest! {
@@ -90,9 +111,10 @@ mod tests {
         fn never_a_hand_only_state_from_nothing(
             manual in prop::sample::select(State::ALL.to_vec()),
             clients in 0u32..3, idle in 0u32..3, devices in 0u32..2, calls in 0u32..2,
-            in_meeting: bool,
+            in_meeting: bool, wrap_up: bool,
         ) {
-            let s = Signals { clients, idle_clients: idle.min(clients), devices, calls, in_meeting };
+            let duty = wrap_up.then_some(Duty::WrapUp);
+            let s = Signals { clients, idle_clients: idle.min(clients), devices, calls, in_meeting, duty };
             let out = merge(manual, s);
             // Offline exactly when hidden or unreachable.
             prop_assert_eq!(

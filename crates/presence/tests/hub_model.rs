@@ -150,6 +150,8 @@ impl Model {
             devices: person.devices,
             calls: person.calls,
             in_meeting: person.meeting,
+            // The model drives no hotline duty (its rule is in `hub_scenarios.rs`).
+            duty: None,
         }
     }
 

@@ -618,3 +618,38 @@ fn appearing_offline_gives_nothing_away() {
     let (_, recipients) = one_change(drain(&mut hub));
     assert_eq!(recipients, BTreeMap::from([(ConnId(1), View::ALL)]));
 }
+
+#[test]
+fn a_hotline_duty_is_shown_to_followers_and_wrap_up_is_busy() {
+    use presence::Duty;
+    let mut hub = hub();
+    connect(&mut hub, T0, 1, BEN, &[ANNA]);
+    connect(&mut hub, T0, 2, ANNA, &[]);
+    drain(&mut hub);
+    // Logged in: still available, but the duty is news for Ben.
+    hub.handle_duty(T0 + 1, ANNA, Some(Duty::Ready));
+    let (entry, recipients) = one_change(drain(&mut hub));
+    assert_eq!(
+        (entry.state, entry.duty),
+        (State::Available, Some(Duty::Ready))
+    );
+    assert!(recipients.contains_key(&ConnId(1)));
+    // The same again is no news.
+    hub.handle_duty(T0 + 2, ANNA, Some(Duty::Ready));
+    assert_eq!(drain(&mut hub), vec![]);
+    // Wrap-up makes her busy; a pause does not.
+    hub.handle_duty(T0 + 3, ANNA, Some(Duty::WrapUp));
+    let (entry, _) = one_change(drain(&mut hub));
+    assert_eq!((entry.state, entry.duty), (State::Busy, Some(Duty::WrapUp)));
+    hub.handle_duty(T0 + 4, ANNA, Some(Duty::Paused));
+    let (entry, _) = one_change(drain(&mut hub));
+    assert_eq!(
+        (entry.state, entry.duty),
+        (State::Available, Some(Duty::Paused))
+    );
+    // Logged out: no duty.
+    hub.handle_duty(T0 + 5, ANNA, None);
+    let (entry, _) = one_change(drain(&mut hub));
+    assert_eq!(entry.duty, None);
+    assert_eq!(hub.entry(ANNA).unwrap().duty, None);
+}

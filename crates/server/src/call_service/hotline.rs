@@ -111,6 +111,10 @@ impl Hotlines {
             }
         }
         self.dirty.extend(book.hotlines.iter().map(|h| h.id));
+        // Logged in at start, or changed by the settings (members before and after):
+        // their views and duties follow.
+        let members = book.agents.iter().chain(&self.book.agents);
+        self.agents_changed.extend(members.map(|a| a.staff_id));
         self.book = book;
     }
 
@@ -335,6 +339,19 @@ impl Hotlines {
             calls_today: a.map_or(0, |a| a.calls_today),
             queues,
         }
+    }
+
+    /// What colleagues see of an agent's hotline work (`None`: not logged in).
+    pub fn duty_of(&self, agent: i64) -> Option<presence::Duty> {
+        use presence::Duty;
+        let a = self.board.agent(agent).filter(|a| !a.queues.is_empty())?;
+        Some(match a.state {
+            AgentState::Ready { .. } | AgentState::Ringing { .. } | AgentState::OnCall { .. } => {
+                Duty::Ready
+            }
+            AgentState::WrapUp { .. } => Duty::WrapUp,
+            AgentState::Paused { .. } => Duty::Paused,
+        })
     }
 
     /// A hotline's live board.

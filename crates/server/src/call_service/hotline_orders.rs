@@ -275,6 +275,8 @@ impl Service {
         for agent in std::mem::take(&mut self.hotlines.agents_changed) {
             let frame = frames.hotline_agent(&self.hotlines.agent_view(agent));
             self.live.to_person(agent, None, frame);
+            // Colleagues see it in the team panel (wrap-up also as busy).
+            self.live.hotline_duty(agent, self.hotlines.duty_of(agent));
         }
     }
 

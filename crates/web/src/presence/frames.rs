@@ -140,6 +140,10 @@ pub struct PresenceEntry {
     until: Option<String>,
     /// When the state last changed (ISO 8601, UTC).
     changed_at: String,
+    /// A hotline agent's duty: `ready`, `paused` or `wrap_up`; absent when not logged
+    /// in to a hotline (or offline).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hotline: Option<&'static str>,
 }
 
 /// A presence entry as `view` allows.
@@ -160,6 +164,10 @@ pub fn entry_json(login: &str, e: &Entry, view: View) -> Value {
         note: e.manual.note.clone().filter(|_| view.note),
         until: until.map(|ms| iso_utc(ms / 1000)),
         changed_at: iso_utc(e.changed_ms / 1000),
+        hotline: e
+            .duty
+            .filter(|_| e.state != State::Offline)
+            .map(presence::Duty::as_str),
     };
     serde_json::to_value(entry).unwrap_or_default()
 }
@@ -251,6 +259,7 @@ mod tests {
             )
             .unwrap(),
             changed_ms: 1_795_000_000_000,
+            duty: None,
         };
         let hidden = entry_json("a", &e, View::default());
         assert_eq!(hidden["location"], Value::Null);
@@ -259,5 +268,22 @@ mod tests {
         let all = entry_json("a", &e, View::ALL);
         assert_eq!(all["location"], "home_office");
         assert_eq!(all["changed_at"], "2026-11-18T11:06:40Z");
+        assert!(all.get("hotline").is_none(), "no hotline duty, no field");
+    }
+
+    #[test]
+    fn a_hotline_duty_shows_unless_offline() {
+        let mut e = Entry {
+            person: presence::PersonId(1),
+            state: State::Busy,
+            manual: Manual::default(),
+            changed_ms: 0,
+            duty: Some(presence::Duty::WrapUp),
+        };
+        assert_eq!(entry_json("a", &e, View::default())["hotline"], "wrap_up");
+        e.state = State::Offline;
+        assert!(entry_json("a", &e, View::default())
+            .get("hotline")
+            .is_none());
     }
 }

@@ -1,6 +1,8 @@
-//! A full queue overflows to a person: the administrator names them by login; the second
-//! caller is rung at that person's browser like a call from the hotline, and they talk;
-//! the event log has the overflow as the call's outcome.
+//! The hotline among colleagues who are not its agents: a full queue overflows to a
+//! person (named by login by the administrator), who is rung in the browser like a call
+//! from the hotline and talks to the caller, the overflow being the call's outcome in the
+//! event log; and an agent's hotline duty (ready, paused, wrap-up) shows in the team
+//! panel, without the pause's reason.
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -114,4 +116,40 @@ fn a_full_queue_overflows_to_a_person_who_answers_in_the_browser() {
     );
     dws.send(json!({"type": "call.hangup", "ref": 4, "call": dora_call}));
     bws.wait_for(state(&offer, "ended"));
+}
+
+#[test]
+fn colleagues_see_an_agents_hotline_duty_in_the_team_panel() {
+    let s = testkit::server::start(testkit::server::Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Teamhotline", "extension": "2900", "queue": {"name": "Fragen"},
+               "agents": [{"login": "d.new"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let (c, mut d) = (s.signed_in("c.clerk"), s.signed_in("d.new"));
+    let (mut cws, _dws) = (ws::connect(&c, None), ws::connect(&d, None));
+    let dora = |duty: Option<&'static str>, state: &'static str| {
+        move |f: &Value| {
+            f["type"] == "presence"
+                && f["entry"]["login"] == "d.new"
+                && f["entry"]["state"] == state
+                && f["entry"].get("hotline").and_then(Value::as_str) == duty
+        }
+    };
+    let act = |d: &mut testkit::http::Client, body: Value| {
+        let r = d.post("/api/v1/hotline/agent", body);
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    act(&mut d, json!({"action": "log_in"}));
+    cws.wait_for(dora(Some("ready"), "available"));
+    act(&mut d, json!({"action": "pause", "reason": "Schulung"}));
+    let paused = cws.wait_for(dora(Some("paused"), "available"));
+    assert!(
+        !paused.to_string().contains("Schulung"),
+        "the reason stays with the supervisor: {paused}"
+    );
+    act(&mut d, json!({"action": "log_out"}));
+    cws.wait_for(dora(None, "available"));
 }
