@@ -1,14 +1,15 @@
 // One hotline for administrators (#/admin/hotlines/{id}): its settings, opening hours and
-// closures, queues (each editable, one to add), each queue's agents, the supervisors, the
-// announcements, and the case form with its appointment slots. A list of contents at the
-// top leads to each section. After a save only the section concerned is drawn again from
-// the hotline as loaded anew (others keep what is being typed there), with its message.
+// closures, whether supervisors may listen in, queues (each editable, one to add), each
+// queue's agents, the supervisors, the announcements, and the case form with its
+// appointment slots. A list of contents at the top leads to each section. After a save
+// only the section concerned is drawn again from the hotline as loaded anew (others keep
+// what is being typed there), with its message.
 import { api } from '../api.js';
 import { h, show, errorBox, pageStillShown, userText } from '../dom.js';
 import { t, tParts } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { loadHotlines } from './access.js';
-import { settingsForm, hoursForm } from './admin_settings.js';
+import { settingsForm, hoursForm, listeningForm } from './admin_settings.js';
 import { closuresEditor } from './admin_closures.js';
 import { queueForm } from './admin_queue.js';
 import { agentsSection, supervisorsSection } from './admin_people.js';
@@ -40,6 +41,7 @@ export async function showAdminHotline(id) {
   const sections = {
     settings: { title: 'hleSettings', build: (d) => settingsForm(id, d, ctx) },
     hours: { title: 'hleHoursClosures', build: (d) => [hoursForm(id, d, ctx), closuresEditor(id, d, ctx)] },
+    listening: { title: 'hleListening', build: (d) => listeningForm(id, d, ctx) },
     queues: { title: 'hlQueues', build: queuesPart, also: ['agents'] },
     agents: { title: 'hleAgentsTitle', build: (d) => agentsSection(id, d) },
     supervisors: { title: 'hlSupervisors', build: (d) => supervisorsSection(id, d) },

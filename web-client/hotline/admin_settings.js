@@ -2,6 +2,7 @@
 // closed cases are kept (one form), and the opening hours per weekday (another). Both
 // send the whole set (PUT /api/v1/admin/hotlines/{id}): each takes the other's values
 // from the hotline as last loaded. A refused field is marked under it; a taken number said.
+// Whether supervisors may listen in and whisper is a switch of its own (…/listening).
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
@@ -73,4 +74,22 @@ export function hoursForm(id, d, ctx) {
     h('p', { class: 'hint', id: 'hle-hours-hint' }, t('hlHoursHint')),
     h('div', { class: 'hl-hours' }, ...hours.map((input, i) => row(`hle-hours-${i}`, t(`hlDay_${i}`), input)))),
   error, h('p', {}, h('button', { type: 'submit', id: 'hle-hours-save' }, t('hleSaveHours'))));
+}
+
+// Supervisors' listening in and whispering (PUT /api/v1/admin/hotlines/{id}/listening):
+// off until the staff council has agreed, which the switch's hint says.
+export function listeningForm(id, d, ctx) {
+  const box = h('input', { type: 'checkbox', id: 'hle-listening-on', checked: d.listening === true, 'aria-describedby': 'hle-listening-hint' });
+  const error = h('p', { class: 'error', role: 'alert', id: 'hle-listening-error' });
+  return h('form', { class: 'hl-new-form', id: 'hle-listening', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const r = await api('PUT', `/api/v1/admin/hotlines/${id}/listening`, { on: box.checked }).catch(() => ({ ok: false, status: 0 }));
+    if (!r.ok) { error.textContent = explain(r); return; }
+    await ctx.refresh('listening', t(r.data && r.data.listening ? 'hleListeningOn' : 'hleListeningOff'));
+  } },
+  h('p', {}, t('hleListeningIntro')),
+  h('div', { class: 'hle-check' }, box, ' ', h('label', { for: box.id }, t('hleListeningAllow')),
+    h('p', { class: 'hint', id: 'hle-listening-hint' }, t('hleListeningHint'))),
+  error, h('p', {}, h('button', { type: 'submit', id: 'hle-listening-save' }, t('hleSaveListening'))));
 }

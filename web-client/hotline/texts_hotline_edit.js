@@ -1,5 +1,5 @@
 // Texts of a hotline's admin page (#/admin/hotlines/{id}): settings, hours and closures,
-// queues, people, announcements and their recording in the browser; German first;
+// listening in, queues, people, announcements and their recording in the browser; German first;
 // merged into i18n.js.
 const de = {
   hleTitle: 'Hotline: {n}', hleTitlePlain: 'Hotline', hleBack: 'Zurück zu den Hotlines', hleDetailLink: 'Hotline bearbeiten',
@@ -9,6 +9,12 @@ const de = {
   hleRetention: 'Aufbewahrung erledigter Fälle (Tage)', hleRetentionHint: '1 bis 3650 Tage; danach werden erledigte Fälle automatisch gelöscht.',
   hleSaveSettings: 'Einstellungen speichern', hleSaved: 'Die Einstellungen sind gespeichert.', hleNotSaved: 'Nicht gespeichert: {m}',
   hleSaveHours: 'Öffnungszeiten speichern', hleHoursSaved: 'Die Öffnungszeiten sind gespeichert.',
+  hleListening: 'Mithören und Flüstern',
+  hleListeningIntro: 'Supervisoren können auf der Wandtafel ein laufendes Gespräch mithören oder dem Agenten etwas zuflüstern; die anrufende Person hört das Flüstern nie.',
+  hleListeningAllow: 'Mithören und Flüstern für Supervisoren erlauben',
+  hleListeningHint: 'Nur mit Zustimmung des Personalrats. Jedes Mithören wird protokolliert; der Agent hört einen Hinweiston.',
+  hleSaveListening: 'Freigabe speichern', hleListeningOn: 'Mithören und Flüstern sind erlaubt.',
+  hleListeningOff: 'Mithören und Flüstern sind ausgeschaltet.',
   hleClosures: 'Schließzeiten', hleClosuresHint: 'Einzelne Tage, an denen die Hotline geschlossen ist (z. B. Betriebsausflug), zusätzlich zu den Feiertagen.',
   hleNoClosures: 'Keine Schließzeiten.', hleFirstDay: 'Erster Tag', hleLastDay: 'Letzter Tag', hleReason: 'Grund (freiwillig)',
   hleAddClosure: 'Schließzeit hinzufügen', hleSaveClosures: 'Schließzeiten speichern', hleClosuresSaved: 'Schließzeiten gespeichert ({n}).',
@@ -65,6 +71,12 @@ const en = {
   hleRetention: 'Keep closed cases for (days)', hleRetentionHint: '1 to 3650 days; then closed cases are deleted automatically.',
   hleSaveSettings: 'Save settings', hleSaved: 'The settings are saved.', hleNotSaved: 'Not saved: {m}',
   hleSaveHours: 'Save opening hours', hleHoursSaved: 'The opening hours are saved.',
+  hleListening: 'Listening in and whispering',
+  hleListeningIntro: 'Supervisors can listen in on a running conversation from the wallboard, or whisper to the agent; the caller never hears the whisper.',
+  hleListeningAllow: 'Allow supervisors to listen in and whisper',
+  hleListeningHint: 'Only with the staff council\'s agreement. Every listening in is logged; the agent hears a tone.',
+  hleSaveListening: 'Save permission', hleListeningOn: 'Listening in and whispering are allowed.',
+  hleListeningOff: 'Listening in and whispering are switched off.',
   hleClosures: 'Closures', hleClosuresHint: 'Single days on which the hotline is closed (e.g. a staff outing), besides public holidays.',
   hleNoClosures: 'No closures.', hleFirstDay: 'First day', hleLastDay: 'Last day', hleReason: 'Reason (optional)',
   hleAddClosure: 'Add a closure', hleSaveClosures: 'Save closures', hleClosuresSaved: 'Closures saved ({n}).',
