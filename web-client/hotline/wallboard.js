@@ -3,7 +3,8 @@
 // is fetched again at most once a second after each `queue.board` frame of this hotline,
 // and every 15 seconds besides (a missed frame, figures that age); waits tick here every
 // second from `since`; no two fetches come closer than a second. Changes of who waits and
-// who is ready are announced.
+// who is ready are announced. Where allowed, a supervisor listens in on an agent's
+// conversation (or whispers to them) from here, in their phone (wallboard_listen.js).
 import { api } from '../api.js';
 import { h, show, errorBox, announce, onLeave, pageStillShown, userText } from '../dom.js';
 import { t, tParts, lang } from '../i18n.js';
@@ -13,6 +14,7 @@ import { clockOffset, waitText, count } from './format.js';
 import { waitLevel, legend } from './thresholds.js';
 import { tiles, longestTile, figuresTable, agentsSection, waitingSection } from './wallboard_view.js';
 import { chartSection } from './chart.js';
+import { listenControl } from './wallboard_listen.js';
 
 const MIN_GAP_MS = 1000;
 const FALLBACK_MS = 15000;
@@ -51,6 +53,10 @@ export async function showWallboard(id, tv) {
     ? h('button', { type: 'button', class: 'secondary', id: 'hl-tv-leave', onclick: () => leaveTv(id) }, t('hlTvLeave'))
     : h('button', { type: 'button', class: 'secondary', id: 'hl-tv', onclick: () => enterTv(id) },
       t('hlTvEnter'));
+  // Listening in, where an administrator allowed it; not on the TV view (nobody works at it).
+  const control = listenControl(id, () => keepingFocus(drawAgents), stillShown);
+  const listening = (b) => (!tv && b.hotline && b.hotline.listening === true ? control : null);
+  const drawAgents = (b = board) => parts.agents.replaceChildren(agentsSection(b, listening(b)));
   const bar = h('div', { class: 'hl-bar' }, tvButton,
     tv ? null : h('a', { href: `#/hotline/${id}/report` }, t('hlReportLink')), asOf);
 
@@ -61,12 +67,30 @@ export async function showWallboard(id, tv) {
 
   // A focused scroll region or control that is drawn again keeps the focus (found again by
   // its name), so a keyboard user is not thrown to the top every second.
-  function draw(b, before) {
+  function keepingFocus(redraw) {
     const active = document.activeElement;
     const holder = Object.values(parts).find((p) => p.contains(active) && p !== active);
     const name = holder && (active.getAttribute('aria-label') || active.textContent);
+    redraw();
+    if (holder && !holder.contains(active)) {
+      const again = [...holder.querySelectorAll('[tabindex="0"], button, a, summary')]
+        .find((el) => (el.getAttribute('aria-label') || el.textContent) === name);
+      (again || document.getElementById('main')).focus();
+    }
+  }
+
+  function draw(b, before) {
+    keepingFocus(() => drawParts(b));
+    if (!before) return;
+    const now = summaryOf(b);
+    if (now.waiting !== before.waiting || now.ready !== before.ready || now.agents !== before.agents) {
+      announce(t('hlBoardNow', { w: count(now.waiting), r: count(now.ready), a: count((b.agents || []).length) }));
+    }
+  }
+
+  function drawParts(b) {
     parts.tiles.replaceChildren(tiles(b, offset));
-    parts.agents.replaceChildren(agentsSection(b));
+    drawAgents(b);
     parts.waiting.replaceChildren(waitingSection(b, offset));
     parts.figures.replaceChildren(figuresTable(b));
     const json = JSON.stringify(b.chart);
@@ -77,16 +101,6 @@ export async function showWallboard(id, tv) {
       chartJson = json;
     }
     asOf.textContent = t('hlAsOf', { t: new Date(Date.parse(b.now) - offset).toLocaleTimeString(lang() === 'en' ? 'en-GB' : 'de-DE') });
-    if (holder && !holder.contains(active)) {
-      const again = [...holder.querySelectorAll('[tabindex="0"], button, a, summary')]
-        .find((el) => (el.getAttribute('aria-label') || el.textContent) === name);
-      (again || document.getElementById('main')).focus();
-    }
-    if (!before) return;
-    const now = summaryOf(b);
-    if (now.waiting !== before.waiting || now.ready !== before.ready || now.agents !== before.agents) {
-      announce(t('hlBoardNow', { w: count(now.waiting), r: count(now.ready), a: count((b.agents || []).length) }));
-    }
   }
 
   let last = 0;
@@ -131,9 +145,10 @@ export async function showWallboard(id, tv) {
   document.body.classList.toggle('hl-tv', tv);
   draw(board, null);
   const title = tParts('hlBoardTitle', { n: userText(board.hotline.name) });
-  show(title, bar, error, parts.tiles, h('div', { class: 'hl-board-columns' }, parts.agents, parts.waiting),
+  show(title, bar, error, parts.tiles, h('div', { class: 'hl-board-columns' }, h('div', {}, parts.agents, control.error), parts.waiting),
     parts.figures, parts.chart, legend(board.thresholds.service_level_secs));
   onLeave(() => document.body.classList.remove('hl-tv'));
+  onLeave(control.stop);
   onLeave(on('queue.board', (f) => { if (f.hotline === id) soon(); }));
   onLeave(on('live', (up) => { if (up) soon(); }));
   const fallback = setInterval(soon, FALLBACK_MS);

@@ -1,6 +1,7 @@
 // The parts of the wallboard, drawn from one board answer (GET /api/v1/hotlines/{id}/board):
 // big tiles with the figures that matter most, the agents by state, who waits, and the
-// figures of today, of this quarter hour and per queue. Waits tick in the browser from
+// figures of today, of this quarter hour and per queue (with "Mithören" and "Flüstern" at
+// each agent in a conversation, where allowed). Waits tick in the browser from
 // `since` (data-since, already in this browser's clock); thresholds in thresholds.js.
 import { h, userText, scrollable } from '../dom.js';
 import { t } from '../i18n.js';
@@ -80,17 +81,32 @@ function queueNames(board, ids) {
   return ids.map((id) => names.get(id) || `#${id}`).join(', ');
 }
 
-export function agentsSection(board) {
+// Listening in on an agent in a conversation, or whispering to them: two buttons named
+// with the agent (the board's agents are one list, the names tell the buttons apart),
+// pressed while this browser does so (wallboard_listen.js).
+function listenButtons(agent, control) {
+  const name = agent.name || `#${agent.id}`;
+  const on = control.modeOn(agent.id);
+  const button = (mode, label, named) => h('button', { type: 'button', class: 'secondary', 'data-testid': `wallboard-${mode}`,
+    'aria-label': t(named, { n: name }), 'aria-pressed': String(on === mode), onclick: () => control.press(agent, mode) }, label);
+  return h('span', { class: 'hl-listen' }, button('listen', t('hlListen'), 'hlListenTo'), button('whisper', t('hlWhisper'), 'hlWhisperTo'));
+}
+
+// `listen` ({ modeOn, press }, wallboard_listen.js): given where supervisors may listen in
+// (not on the TV view), each agent in a conversation has "Mithören" and "Flüstern".
+export function agentsSection(board, listen = null) {
   const agents = [...(board.agents || [])].sort((a, b) => AGENT_STATES.indexOf(a.state) - AGENT_STATES.indexOf(b.state)
     || String(a.name || '').localeCompare(String(b.name || '')));
   const counts = AGENT_STATES.filter((s) => s !== 'logged_out').map((s) => [s, agents.filter((a) => a.state === s).length]);
   const list = agents.length
     ? h('ul', { class: 'hl-agent-list' }, ...agents.map((a) => h('li', { 'data-agent': String(a.id), 'data-state': a.state },
       h('span', { class: 'hl-agent-name' }, userText(a.name || `#${a.id}`)), ' ', stateBadge(a.state, a.reason),
-      h('span', { class: 'hl-sub' }, t('hlAgentLine', { q: queueNames(board, a.queues || []), n: count(a.calls_today) })))))
+      h('span', { class: 'hl-sub' }, t('hlAgentLine', { q: queueNames(board, a.queues || []), n: count(a.calls_today) })),
+      listen && a.state === 'on_call' ? listenButtons(a, listen) : null)))
     : h('p', { class: 'hint' }, t('hlNoAgentsIn'));
   return h('section', { 'aria-labelledby': 'hl-agents-h', class: 'hl-agents', 'data-testid': 'wallboard-agents' },
     h('h2', { id: 'hl-agents-h' }, t('hlAgentsTitle', { n: count(agents.length) })),
+    listen ? h('p', { class: 'hint', id: 'hl-listen-hint' }, t('hlListenHint')) : null,
     h('ul', { class: 'hl-agent-counts' }, ...counts.map(([s, n]) => h('li', { 'data-count': s }, stateBadge(s, null), ' ', h('strong', {}, count(n))))),
     list);
 }

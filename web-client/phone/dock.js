@@ -28,7 +28,7 @@ export function shownState(call) {
 }
 
 function stateText(call) {
-  if (call.state === 'ended') return t('callEnded', { r: t(`reason_${call.reason}`) || call.reason });
+  if (call.state === 'ended') return t('callEnded', { r: call.message || t(`reason_${call.reason}`) || call.reason });
   if (call.state === 'held') return t(call.holding ? 'callHeldHere' : 'callHeld');
   if (call.state === 'connected') return t('callConnected');
   if (call.direction === 'in') return t('callConnecting');
@@ -181,25 +181,32 @@ function callCard(call, primary, all) {
   const stateLine = h('p', { class: `call-state st-call-${shownState(call)}`, 'data-testid': tid('call-state'), 'data-state': shownState(call) },
     h('span', { class: 'symbol', 'aria-hidden': 'true' }, { ringing: '◔', connected: '●', held: '‖', ended: '○' }[shownState(call)]), ' ',
     stateText(call), timer ? ' · ' : null, timer);
+  // Listening in: who hears the supervisor (nobody, or only the agent).
+  const listening = call.listening;
+  const note = listening && live ? h('p', { class: 'hint call-listen-note', 'data-testid': tid('call-listen-note') },
+    t(listening.mode === 'whisper' ? 'hlWhisperNote' : 'hlListenNote', { n: listening.agentName || '' })) : null;
   const card = h('section', { class: `call ${live ? '' : 'ended'}`, 'aria-label': t('callWith', { n: partyName(call.peer) }), 'data-call': call.id },
-    peerLine, stateLine);
+    peerLine, stateLine, note);
   if (!live) return card;
   const button = (what, label, onclick, attrs = {}) => h('button', { type: 'button', class: 'secondary', 'data-key': key(call, what),
     'data-testid': tid(`call-${what}`), onclick, ...attrs }, label);
   const canTalk = call.state === 'connected' || call.state === 'held';
+  // A listening call has no keypad and nothing to pass on; listening only, no microphone.
+  const dialled = canTalk && !listening;
   const controls = h('p', { class: 'call-controls' },
-    button('mute', t(call.muted ? 'unmute' : 'mute'), () => setMute(call.id, !call.muted), { 'aria-pressed': call.muted ? 'true' : 'false' }),
+    listening && listening.mode === 'listen' ? null
+      : button('mute', t(call.muted ? 'unmute' : 'mute'), () => setMute(call.id, !call.muted), { 'aria-pressed': call.muted ? 'true' : 'false' }),
     canTalk ? button('hold', t('hold'), () => setHold(call.id, !call.holding).catch(() => {}),
       { 'aria-pressed': call.holding ? 'true' : 'false' }) : null,
-    canTalk ? button('keypad', t('keypad'), () => { state.keypad = !state.keypad; draw(); },
+    dialled ? button('keypad', t('keypad'), () => { state.keypad = !state.keypad; draw(); },
       { 'aria-expanded': state.keypad ? 'true' : 'false' }) : null,
-    canTalk ? button('transfer', t('transfer'), () => { state.transferOpen = !state.transferOpen; draw(); },
+    dialled ? button('transfer', t('transfer'), () => { state.transferOpen = !state.transferOpen; draw(); },
       { 'aria-expanded': state.transferOpen ? 'true' : 'false' }) : null,
     h('button', { type: 'button', class: 'danger', 'data-key': key(call, 'hangup'), 'data-testid': tid('call-hangup'),
       onclick: () => hangup(call.id) }, t('hangup')));
   card.append(controls);
-  if (canTalk && state.keypad) card.append(keypad(call));
-  if (canTalk && state.transferOpen) card.append(transferForm(call, state, all));
+  if (dialled && state.keypad) card.append(keypad(call));
+  if (dialled && state.transferOpen) card.append(transferForm(call, state, all));
   return card;
 }
 
@@ -229,7 +236,7 @@ function transferForm(call, state, all) {
       announce(t('transferred'));
     } catch (e) { error.textContent = t('failed', { m: e.message }); }
   };
-  const others = all.filter((c) => c !== call && (c.state === 'connected' || c.state === 'held'));
+  const others = all.filter((c) => c !== call && !c.listening && (c.state === 'connected' || c.state === 'held'));
   return h('div', { class: 'transfer' },
     h('form', { class: 'transfer-form', onsubmit: (e) => {
       e.preventDefault();

@@ -1,7 +1,7 @@
 // The phone in the browser: calls, their states and the `call.*` frames
 // (docs/realtime-protocol.md, "Calls"). No DOM here besides each call's <audio>; the dock
 // (dock.js) draws what onPhoneChange reports. Anything that wants to call someone uses
-// dial(target), whatever page it is on.
+// dial(target), whatever page it is on; a hotline's wallboard listens in with listen().
 import { on, request } from '../realtime.js';
 import { openMicrophone, offerFrom, takeAnswer, closeMedia } from './webrtc.js';
 import { ring, ringback, stopTones, infoTone, stopInfoTone } from './ringtone.js';
@@ -9,8 +9,10 @@ import { partyName } from './format.js';
 import { t } from '../i18n.js';
 
 // A call: { id, direction ('in'|'out'), peer, state ('dialing', 'ringing', 'connected',
-// 'held', 'ended'), reason, answered (this browser took it), connectedAt, muted,
-// holding (this side asked for hold), sent, received (DTMF digits), pc, microphone, audio }.
+// 'held', 'ended'), reason, message (the server's words for a refused listening call),
+// answered (this browser took it), connectedAt, muted, holding (this side asked for hold),
+// sent, received (DTMF digits), pc, microphone, audio, listening ({ mode, hotline, agent,
+// agentName } for a supervisor's listening call, else absent) }.
 const calls = new Map();
 const early = new Map(); // call id → frames that came before the call was known here
 const listeners = new Set();
@@ -79,8 +81,9 @@ function finish(call, reason) {
   call.microphone = null;
   lastEnded = call;
   changed(call, 'ended');
-  // A dialled call that did not come about: the tone says why, as a desk phone's would.
-  if (call.direction === 'out' && INFO_TONES[reason]) infoTone(INFO_TONES[reason]);
+  // A dialled call that did not come about: the tone says why, as a desk phone's would
+  // (not for listening in: the wallboard says why in words).
+  if (call.direction === 'out' && !call.listening && INFO_TONES[reason]) infoTone(INFO_TONES[reason]);
   setTimeout(() => {
     if (calls.get(call.id) === call) { calls.delete(call.id); changed(call, 'removed'); }
   }, 5000);
@@ -107,6 +110,29 @@ export async function dial(target, peer = null, via = null) {
   const call = newCall(`local-${++localNumber}`, 'out', peer || { name: null, number, login: null, unit: null });
   changed(call, 'added');
   if (via === 'mobile') return dialThrough(call, number);
+  return start(call, { type: 'call.dial', target: number });
+}
+
+// A hotline's supervisor listens in on (`mode` 'listen') or whispers to ('whisper') the
+// agent `agent` (their id; `agentName` shown until the server names the call) in the
+// conversation they have at `hotline`: a call of this browser's own, in the phone like
+// any other. Listening only, nobody hears the supervisor, so the microphone starts muted.
+// A refusal ends the call at once with the server's words in `message`.
+export async function listen(hotline, agent, mode, agentName) {
+  stopInfoTone();
+  const name = t(mode === 'whisper' ? 'hlWhisperPeer' : 'hlListenPeer', { n: agentName || `#${agent}` });
+  const call = newCall(`local-${++localNumber}`, 'out', { name, number: null, login: null, unit: null });
+  call.listening = { mode, hotline, agent, agentName };
+  changed(call, 'added');
+  return start(call, { type: 'call.listen', hotline, agent, mode });
+}
+
+// The codes an `error` frame about a call has.
+const SERVER_CODES = ['not_found', 'forbidden', 'bad_request', 'unavailable'];
+
+// Makes the offer for a call dialled here and sends it in `frame` (`call.dial` or
+// `call.listen`); the server's id for it comes with the `ack`.
+async function start(call, frame) {
   await holdOthers(call);
   try {
     call.microphone = await openMicrophone();
@@ -114,23 +140,32 @@ export async function dial(target, peer = null, via = null) {
     finish(call, 'no_microphone');
     return call;
   }
+  if (call.listening && call.listening.mode === 'listen') setMute(call.id, true);
   try {
     call.pc = await offerFrom(call.microphone, call.audio);
     if (call.state === 'ended') { closeMedia(call.pc, call.microphone, null); return call; }
-    const ack = await request({ type: 'call.dial', target: number, sdp: call.pc.localDescription.sdp });
-    if (!ack.call) throw Object.assign(new Error('no call'), { code: 'failed' });
-    calls.delete(call.id);
-    call.id = ack.call;
-    call.audio.dataset.call = call.id;
-    calls.set(call.id, call);
-    if (call.state === 'ended') { request({ type: 'call.hangup', call: call.id }).catch(() => {}); return call; }
-    changed(call, 'id');
-    for (const frame of early.get(call.id) || []) receive(frame);
-    early.delete(call.id);
+    adopt(call, await request({ ...frame, sdp: call.pc.localDescription.sdp }));
   } catch (e) {
+    // The server's reason in its words (German) where the reasons of a dialled call do
+    // not fit: "not found" means the agent talks to nobody, not a wrong number.
+    if (call.listening && e && SERVER_CODES.includes(e.code)) call.message = e.message;
     finish(call, failure(e));
   }
   return call;
+}
+
+// The call dialled here gets the server's id from `ack`; frames that came for it before
+// are handled now. Hung up here meanwhile: the server is told.
+function adopt(call, ack) {
+  if (!ack || !ack.call) throw Object.assign(new Error('no call'), { code: 'failed' });
+  calls.delete(call.id);
+  call.id = ack.call;
+  call.audio.dataset.call = call.id;
+  calls.set(call.id, call);
+  if (call.state === 'ended') { request({ type: 'call.hangup', call: call.id }).catch(() => {}); return; }
+  changed(call, 'id');
+  for (const frame of early.get(call.id) || []) receive(frame);
+  early.delete(call.id);
 }
 
 // Answers a ringing call with this browser's microphone (other calls go on hold).
@@ -209,7 +244,8 @@ export async function transfer(id, { target, toCall }) {
 function stateFrame(f) {
   if (!calls.has(f.call) && f.state === 'ended') return;
   const call = calls.get(f.call) || newCall(f.call, f.direction || 'in', f.peer);
-  if (f.peer) call.peer = f.peer;
+  // A listening call keeps its name in the reader's language (the server's is German).
+  if (f.peer) call.peer = call.listening ? { ...f.peer, name: call.peer.name } : f.peer;
   if (f.state === 'ended') { finish(call, f.reason || 'hangup'); return; }
   if (f.state === 'connected' && !call.connectedAt) call.connectedAt = Date.now();
   if (f.state === 'connected') call.holding = false;
@@ -297,22 +333,15 @@ export function stopPhone() {
 
 // For the browser tests only: the calls with their peer connections and remote audio.
 window.__durchwahlPhone = {
-  calls: () => allCalls().map((c) => ({ id: c.id, state: c.state, direction: c.direction, pc: c.pc, audio: c.audio, muted: c.muted })),
+  calls: () => allCalls().map((c) => ({ id: c.id, state: c.state, direction: c.direction, pc: c.pc, audio: c.audio, muted: c.muted,
+    listening: c.listening ? c.listening.mode : null, microphoneOn: !!c.microphone && c.microphone.getAudioTracks().some((tr) => tr.enabled) })),
 };
 
 // A call through the person's own mobile: no audio in the browser; the server rings the
 // mobile, then the number, and the browser follows the state (and can hang up).
 async function dialThrough(call, number) {
   try {
-    const ack = await request({ type: 'call.dial', target: number, via: 'mobile' });
-    if (!ack.call) throw Object.assign(new Error('no call'), { code: 'failed' });
-    calls.delete(call.id);
-    call.id = ack.call;
-    call.audio.dataset.call = call.id;
-    calls.set(call.id, call);
-    changed(call, 'id');
-    for (const frame of early.get(call.id) || []) receive(frame);
-    early.delete(call.id);
+    adopt(call, await request({ type: 'call.dial', target: number, via: 'mobile' }));
   } catch (e) {
     finish(call, failure(e));
   }
