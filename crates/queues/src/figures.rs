@@ -170,6 +170,43 @@ pub fn figures(
     figures
 }
 
+/// A call without its end in the log: still waiting, or a callback not yet done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCall {
+    /// Its queue.
+    pub queue: QueueId,
+    /// The call.
+    pub call: CallId,
+    /// When it entered.
+    pub entered_ms: i64,
+    /// A callback was asked for (the place waits for it); else the caller waits on the line.
+    pub callback: bool,
+}
+
+/// The calls of `events` that are open as of `to_ms`, folded by the same rules as
+/// [`figures()`], oldest first. After a restart these are the callers the old run left
+/// waiting (they need an outcome) and the callbacks it promised (they are restored).
+pub fn open_calls(events: &[QueueEvent], to_ms: i64) -> Vec<OpenCall> {
+    let mut open: Vec<OpenCall> = calls(events, None, to_ms)
+        .into_iter()
+        .filter_map(|((queue, call), c)| {
+            let callback = match c.outcome {
+                Outcome::Waiting => false,
+                Outcome::Callback(false) => true,
+                _ => return None,
+            };
+            Some(OpenCall {
+                queue,
+                call,
+                entered_ms: c.entered_ms,
+                callback,
+            })
+        })
+        .collect();
+    open.sort_by_key(|c| (c.entered_ms, c.call));
+    open
+}
+
 /// What became of a call by `to_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {

@@ -21,7 +21,7 @@ pub mod switchboard;
 
 pub use agent::{Agent, AgentError, AgentState, Availability};
 pub use event::{CallId, EventKind, QueueEvent, QueueId};
-pub use figures::{figures, Figures, Slot, Thresholds};
+pub use figures::{figures, open_calls, Figures, OpenCall, Slot, Thresholds};
 pub use holidays::{holidays, is_holiday, Holiday, State};
 pub use opening_hours::{Closure, OpeningHours};
 pub use queue::{Action, Offer, OverflowReason, Prompt, Queue, QueueSettings};

@@ -285,6 +285,29 @@ impl Queue {
         self.play(call, Prompt::CallbackConfirmed);
     }
 
+    /// A callback promised before a restart takes its place again (by the time it
+    /// entered; no events, the log has them). Whether it was added.
+    pub fn restore_callback(&mut self, call: CallId, entered_ms: i64) -> bool {
+        if self.index(call).is_some() {
+            return false;
+        }
+        let at = self.line.partition_point(|p| p.entered_ms <= entered_ms);
+        self.line.insert(
+            at,
+            Place {
+                call,
+                entered_ms,
+                passed: Vec::new(),
+                state: PlaceState::Callback {
+                    dialing: None,
+                    on_line: false,
+                    retry_at: 0,
+                },
+            },
+        );
+        true
+    }
+
     /// The caller hung up: an abandon while waiting; once a callback is asked, the place
     /// may be called back from now on.
     pub fn handle_hangup(&mut self, now: i64, call: CallId) {

@@ -430,6 +430,24 @@ impl Switchboard {
         }
     }
 
+    /// A callback promised before a restart keeps its place in `queue` (entered at
+    /// `entered_ms`) and is called back when an agent is free. Whether the queue exists.
+    pub fn restore_callback(
+        &mut self,
+        now: i64,
+        call: CallId,
+        queue: QueueId,
+        entered_ms: i64,
+    ) -> bool {
+        let Some((q, _)) = self.queues.get_mut(&queue) else {
+            return false;
+        };
+        q.restore_callback(call, entered_ms);
+        self.carry(now, queue);
+        self.dispatch(now);
+        true
+    }
+
     /// The caller cannot be called back (no number to call): no callback is offered.
     pub fn no_callback(&mut self, call: CallId) {
         if let Some(c) = self.callers.get_mut(&call) {

@@ -2,7 +2,7 @@
 //! whole for the switchboard, looked up by number for call routing, and written by the
 //! administration (and the demo).
 
-use crate::{int, opt_text, text, Store, StoreError};
+use crate::{int, opt_int, opt_text, text, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -125,10 +125,6 @@ const QUEUE_COLUMNS: &str = "id, hotline_id, name, menu_digit, strategy, widen_a
     ring_secs, wrap_up_secs, max_wait_secs, max_length, position_every_secs, \
     periodic_every_secs, periodic_announcement_id, callback_after_secs, callback_key, \
     overflow_kind, overflow_target, sl_threshold_secs, short_abandon_secs";
-
-fn opt_int(r: &AnyRow, i: usize) -> Result<Option<i64>, StoreError> {
-    Ok(r.try_get::<Option<i64>, _>(i)?)
-}
 
 fn hotline_of(r: &AnyRow) -> Result<Hotline, StoreError> {
     Ok(Hotline {

@@ -15,6 +15,7 @@ mod directory_sync;
 mod factors;
 mod forwarding;
 mod groups;
+mod hotline_callbacks;
 mod hotline_settings;
 mod hotlines;
 mod login_failures;
@@ -40,6 +41,7 @@ pub use directory_sync::{owned_setting, SyncBook, SyncRun, SyncSummary, OWNED_SE
 pub use factors::{FactorSummary, TotpRow};
 pub use forwarding::{PersonForwarding, TargetPerson};
 pub use groups::Group;
+pub use hotline_callbacks::PromisedCallback;
 pub use hotlines::{Hotline, HotlineBook, HotlineClosure, HotlineQueue, QueueAgent};
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
@@ -210,6 +212,12 @@ fn text(row: &AnyRow, column: usize) -> Result<String, StoreError> {
 fn opt_text(row: &AnyRow, column: usize) -> Result<Option<String>, StoreError> {
     use sqlx::Row;
     Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+/// Reads an optional integer column.
+fn opt_int(row: &AnyRow, column: usize) -> Result<Option<i64>, StoreError> {
+    use sqlx::Row;
+    Ok(row.try_get::<Option<i64>, _>(column)?)
 }
 
 /// Reads an integer column.

@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0009_queue_events"),
     migration!("0010_hotlines"),
     migration!("0011_cases"),
+    migration!("0012_hotline_callbacks"),
 ];
 
 impl Migration {

@@ -134,3 +134,49 @@ async fn a_hotline_reads_back_whole_and_is_found_by_its_numbers() {
         assert!(!off, "{l}");
     }
 }
+
+#[tokio::test]
+async fn a_promised_callback_is_kept_until_done() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let promise = |call_id, entered_ms| store::PromisedCallback {
+            call_id,
+            queue_id: 4,
+            number: "+4917612345678".into(),
+            name: None,
+            person_id: None,
+            via_trunk: Some(0),
+            entered_ms,
+            requested_ms: entered_ms + 30_000,
+        };
+        store
+            .promise_callback(&promise(7 << 32 | 2, 2_000))
+            .await
+            .unwrap();
+        store
+            .promise_callback(&promise(7 << 32 | 1, 1_000))
+            .await
+            .unwrap();
+        // Written twice (a retried write): still one.
+        store
+            .promise_callback(&promise(7 << 32 | 1, 1_000))
+            .await
+            .unwrap();
+        let all = store.promised_callbacks().await.unwrap();
+        assert_eq!(
+            all,
+            [promise(7 << 32 | 1, 1_000), promise(7 << 32 | 2, 2_000)],
+            "{l}"
+        );
+        store.callback_kept(7 << 32 | 1).await.unwrap();
+        store.callback_kept(99).await.unwrap();
+        let left: Vec<i64> = store
+            .promised_callbacks()
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.call_id)
+            .collect();
+        assert_eq!(left, [7 << 32 | 2], "{l}");
+    }
+}

@@ -70,8 +70,9 @@ pub struct TestServer {
     pub data_dir: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     runtime: Option<tokio::runtime::Runtime>,
-    _files: tempfile::TempDir,
-    _db: TestDb,
+    // Options only so that `restart` can hand them to the next server.
+    files: Option<tempfile::TempDir>,
+    db: Option<TestDb>,
 }
 
 impl Drop for TestServer {
@@ -100,12 +101,17 @@ pub fn start(options: Options) -> TestServer {
 
 /// A server on `db`.
 pub fn start_on(db: TestDb, options: Options) -> TestServer {
+    let files = tempfile::tempdir().expect("temporary folder");
+    start_with(db, files, options)
+}
+
+/// A server on `db` with its files in `files`.
+fn start_with(db: TestDb, files: tempfile::TempDir, options: Options) -> TestServer {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let files = tempfile::tempdir().expect("temporary folder");
     let data_dir = files.path().join("data");
     let mut config = options.config;
     config.http.listen = "127.0.0.1:0".parse().expect("address");
@@ -151,8 +157,8 @@ pub fn start_on(db: TestDb, options: Options) -> TestServer {
         data_dir,
         stop: Some(stop),
         runtime: Some(runtime),
-        _files: files,
-        _db: db,
+        files: Some(files),
+        db: Some(db),
     };
     server.wait_until_serving();
     server
@@ -181,6 +187,20 @@ async fn seed(store: &Store, extra: &str) {
 }
 
 impl TestServer {
+    /// Stops the server (as a crash would: nothing is finished first) and starts a new
+    /// one on the same database and data folder, with `options`; its HTTP and SIP ports
+    /// are new.
+    pub fn restart(mut self, options: Options) -> TestServer {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        self.stop.take();
+        let db = self.db.take().expect("a database");
+        let files = self.files.take().expect("a data folder");
+        drop(self);
+        start_with(db, files, options)
+    }
+
     /// Waits until HTTP answers (the listener takes connections from the start; this
     /// waits for the runtime behind it).
     fn wait_until_serving(&self) {

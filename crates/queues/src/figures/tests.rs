@@ -420,3 +420,79 @@ fn the_mean_rounds_halves_up_and_slots_align_before_1970() {
     assert_eq!(slot_start(SLOT_MS), SLOT_MS);
     assert_eq!(slot_start(SLOT_MS - 1), 0);
 }
+
+#[test]
+fn open_calls_are_the_waiting_and_the_callbacks_not_done() {
+    let q = QueueId(1);
+    let at = |at_ms, kind| QueueEvent {
+        at_ms,
+        queue: q,
+        kind,
+    };
+    let events = [
+        at(
+            0,
+            EventKind::Entered {
+                call: CallId(1),
+                position: 1,
+            },
+        ),
+        at(
+            1,
+            EventKind::Entered {
+                call: CallId(2),
+                position: 2,
+            },
+        ),
+        at(
+            2,
+            EventKind::Entered {
+                call: CallId(3),
+                position: 3,
+            },
+        ),
+        at(
+            3,
+            EventKind::Entered {
+                call: CallId(4),
+                position: 4,
+            },
+        ),
+        at(
+            5,
+            EventKind::CallbackRequested {
+                call: CallId(2),
+                waited_ms: 4,
+            },
+        ),
+        at(
+            6,
+            EventKind::CallbackRequested {
+                call: CallId(3),
+                waited_ms: 4,
+            },
+        ),
+        at(
+            7,
+            EventKind::CallbackDone {
+                call: CallId(3),
+                agent: 9,
+            },
+        ),
+        at(
+            8,
+            EventKind::Answered {
+                call: CallId(4),
+                agent: 9,
+                waited_ms: 5,
+            },
+        ),
+    ];
+    let open: Vec<(CallId, bool)> = open_calls(&events, 100)
+        .iter()
+        .map(|c| (c.call, c.callback))
+        .collect();
+    assert_eq!(open, [(CallId(1), false), (CallId(2), true)]);
+    // As of 6 ms (events before it), calls 3 and 4 were still waiting too.
+    assert_eq!(open_calls(&events, 6).len(), 4);
+}

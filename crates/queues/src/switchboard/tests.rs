@@ -604,3 +604,44 @@ fn a_queue_overflows_to_a_person_who_takes_the_call_or_else_the_message_plays() 
     b.handle_left(100_000, CallId(4));
     assert!(events(&mut b).is_empty());
 }
+
+#[test]
+fn a_callback_promised_before_a_restart_keeps_its_place_and_is_called_back() {
+    let mut b = board(Strategy::LongestIdle);
+    // After the restart a caller waits already; the promise entered earlier.
+    b.handle_arrived(100_000, CallId(7), LINE, None);
+    assert!(b.restore_callback(100_001, CallId(3), Q, 40_000));
+    assert!(
+        !b.restore_callback(100_001, CallId(4), QueueId(99), 40_000),
+        "no such queue"
+    );
+    let waiting: Vec<(CallId, bool)> = b
+        .board(LINE)
+        .waiting
+        .iter()
+        .map(|w| (w.call, w.callback))
+        .collect();
+    assert_eq!(
+        waiting,
+        [(CallId(3), true), (CallId(7), false)],
+        "by when they entered"
+    );
+    assert!(
+        events(&mut b).iter().all(|e| e.call() != Some(CallId(3))),
+        "no new events"
+    );
+    orders(&mut b);
+    b.log_in(101_000, ANNA, None).unwrap();
+    let out = orders(&mut b);
+    assert!(
+        matches!(
+            out[..],
+            [Order::CallBack {
+                call: CallId(3),
+                agent: ANNA,
+                ..
+            }]
+        ),
+        "the promise first: {out:?}"
+    );
+}

@@ -35,7 +35,10 @@ pub(super) struct Hotlines {
     pub callers: HashMap<CallId, (calls::Party, calls::Via)>,
     pub by_leg: HashMap<LegRef, CallId>,
     pub clips: Clips,
-    events: mpsc::UnboundedSender<QueueEvent>,
+    pub(super) events: mpsc::UnboundedSender<QueueEvent>,
+    /// Callbacks promised and not yet done, kept in the store (`hotline_recovery.rs`).
+    pub(super) promised: std::collections::HashSet<queues::CallId>,
+    pub(super) promises: mpsc::UnboundedSender<super::hotline_recovery::Promise>,
     /// Hotlines whose board changed since it was last pushed.
     pub dirty: BTreeSet<i64>,
     /// Agents whose own view changed.
@@ -60,14 +63,24 @@ fn run_base() -> i64 {
     })
 }
 
-/// The switchboard's (and the event log's) id for call control's call.
+/// The switchboard's (and the event log's) id for call control's call. Call control
+/// counts from 1 and never reaches 2^32 in one run; an id above that is an earlier run's
+/// place passed through whole (a callback promised before a restart).
 pub(super) fn qcall(call: CallId) -> queues::CallId {
-    queues::CallId(run_base() | (call.0 as i64 & 0xFFFF_FFFF))
+    match u32::try_from(call.0) {
+        Ok(n) => queues::CallId(run_base() | i64::from(n)),
+        Err(_) => queues::CallId(call.0 as i64),
+    }
 }
 
-/// Call control's call for the switchboard's.
+/// Call control's call for the switchboard's: this run's by its number, an earlier run's
+/// whole (see [`qcall`]).
 pub(super) fn ccall(call: queues::CallId) -> CallId {
-    CallId((call.0 & 0xFFFF_FFFF) as u64)
+    if call.0 >> 32 == run_base() >> 32 {
+        CallId((call.0 & 0xFFFF_FFFF) as u64)
+    } else {
+        CallId(call.0 as u64)
+    }
 }
 
 impl Hotlines {
@@ -75,6 +88,8 @@ impl Hotlines {
     pub async fn load(store: &Store, now: i64) -> Hotlines {
         let (events, rx) = mpsc::unbounded_channel();
         tokio::spawn(write_events(store.clone(), rx));
+        let (promises, rx) = mpsc::unbounded_channel();
+        tokio::spawn(super::hotline_recovery::write_promises(store.clone(), rx));
         let mut hotlines = Hotlines {
             board: queues::Switchboard::default(),
             book: HotlineBook::default(),
@@ -83,12 +98,15 @@ impl Hotlines {
             by_leg: HashMap::new(),
             clips: Clips::default(),
             events,
+            promised: std::collections::HashSet::new(),
+            promises,
             dirty: BTreeSet::new(),
             agents_changed: BTreeSet::new(),
             refreshed_ms: 0,
             pushed_ms: HashMap::new(),
         };
         hotlines.reload(store, now).await;
+        hotlines.recover(store, now).await;
         hotlines
     }
 
@@ -198,6 +216,7 @@ impl Hotlines {
             if let Some(agent) = agent_of(&e.kind) {
                 self.agents_changed.insert(agent);
             }
+            self.keep_promises(&e);
             let _ = self.events.send(e);
         }
     }

@@ -7,6 +7,7 @@
 mod clips;
 mod hotline;
 mod hotline_orders;
+mod hotline_recovery;
 mod listen;
 pub mod sip_side;
 mod targets;
