@@ -48,10 +48,10 @@ impl Hotlines {
             EventKind::CallbackDone { call, .. }
             | EventKind::Answered { call, .. }
             | EventKind::Abandoned { call, .. }
-            | EventKind::Overflowed { call, .. } => {
-                if self.promised.remove(&call) {
-                    let _ = self.promises.send(Promise::Kept(call.0));
-                }
+            | EventKind::Overflowed { call, .. }
+                if self.promised.remove(&call) =>
+            {
+                let _ = self.promises.send(Promise::Kept(call.0));
             }
             _ => {}
         }
