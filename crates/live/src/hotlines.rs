@@ -88,6 +88,8 @@ pub struct BoardView {
     pub waiting: Vec<WaitingLine>,
     /// Logged-in agents.
     pub agents: Vec<AgentLine>,
+    /// Supervisors may listen in and whisper (switched on by an administrator).
+    pub listening: bool,
 }
 
 /// What the switchboard is asked.

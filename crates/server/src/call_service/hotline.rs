@@ -383,7 +383,13 @@ impl Hotlines {
             .filter(|q| q.hotline_id == hotline)
             .map(|q| q.id)
             .collect();
+        let listening = self
+            .book
+            .hotlines
+            .iter()
+            .any(|h| h.id == hotline && h.supervisor_listen);
         BoardView {
+            listening,
             waiting: board
                 .waiting
                 .iter()

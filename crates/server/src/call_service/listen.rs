@@ -77,6 +77,12 @@ impl Service {
         let detail = format!("Hotline „{}“, Gespräch {call}", h.name);
         // Checked by call control without changing anything first, so a refused request
         // leaves no audit entry for a listening that never happened.
+        if self.calls.listener_of(call).is_some() {
+            return Err(error(
+                "bad_request",
+                "Bei diesem Gespräch hört bereits jemand mit.",
+            ));
+        }
         self.calls.may_listen(hotline, call).map_err(refusal)?;
         let entry = store::AuditEntry {
             at: self.live.now_ms() / 1000,
