@@ -17,8 +17,50 @@ pub enum AgentCommand {
     Resume,
     /// End the wrap-up early.
     EndWrapUp,
+    /// Take the calls on this device from now on.
+    AnswerOn(AnswerOn),
     /// Only tell the state.
     Status,
+}
+
+/// Where an agent takes the hotline's calls ("any device").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerOn {
+    /// The browser when one is open, else the desk phones.
+    #[default]
+    Auto,
+    /// Only the browser.
+    Browser,
+    /// The desk phones, through the switch.
+    Phone,
+    /// The mobile number of the directory, through the trunk.
+    Mobile,
+}
+
+impl AnswerOn {
+    /// Every choice.
+    pub const ALL: [AnswerOn; 4] = [
+        AnswerOn::Auto,
+        AnswerOn::Browser,
+        AnswerOn::Phone,
+        AnswerOn::Mobile,
+    ];
+
+    /// The name in the API and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerOn::Auto => "auto",
+            AnswerOn::Browser => "browser",
+            AnswerOn::Phone => "phone",
+            AnswerOn::Mobile => "mobile",
+        }
+    }
+
+    /// The choice with this name.
+    pub fn parse(name: &str) -> Option<AnswerOn> {
+        AnswerOn::ALL.into_iter().find(|a| a.as_str() == name)
+    }
 }
 
 /// One of an agent's queues.
@@ -53,6 +95,8 @@ pub struct AgentView {
     pub calls_today: u32,
     /// The queues they are an agent of.
     pub queues: Vec<AgentQueue>,
+    /// Where they take the calls.
+    pub answer_on: AnswerOn,
 }
 
 /// A waiting caller on a hotline's board.

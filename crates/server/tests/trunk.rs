@@ -292,3 +292,78 @@ fn a_call_through_the_own_mobile_rings_it_first_and_shows_the_office_number_outs
     cws.send(json!({"type": "call.dial", "ref": 3, "target": "0 030 1234567", "via": "mobile"}));
     assert_eq!(cws.wait_for(|f| f["ref"] == 3)["code"], "bad_request");
 }
+
+#[test]
+fn a_hotline_agent_who_answers_on_the_mobile_is_rung_there_through_the_trunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let sipp = spawn_sipp(
+        dir.path(),
+        "agent",
+        "carrier_uas.xml",
+        carrier,
+        &["-m", "1"],
+    );
+    let s = setup(&trunk_config(carrier, trunk, "ip"));
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Handyhotline", "extension": "2900",
+               "queue": {"name": "Fragen", "wrap_up_secs": 0}, "agents": [{"login": "b.user"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    // Bärbel takes the hotline's calls on her mobile (+49 151 5550123, in the directory).
+    let mut b = s.signed_in("b.user");
+    let choose = |client: &mut testkit::http::Client, on: &str| {
+        client.post(
+            "/api/v1/hotline/agent",
+            json!({"action": "answer_on", "answer_on": on}),
+        )
+    };
+    assert_eq!(choose(&mut b, "fax").status, 400);
+    let chosen = choose(&mut b, "mobile");
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    assert_eq!(chosen.json()["answer_on"], "mobile");
+    // Carl is no agent; Dora has no mobile in the directory (and no queue either).
+    assert_eq!(choose(&mut s.signed_in("c.clerk"), "mobile").status, 403);
+    let r = b.post("/api/v1/hotline/agent", json!({"action": "log_in"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Carl calls the hotline from his browser: the carrier is asked for Bärbel's mobile,
+    // answers, and the hotline counts her answer.
+    let mut cws = ws::connect(&s.signed_in("c.clerk"), None);
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    cws.send(json!({"type": "call.dial", "ref": 1, "target": "2900", "sdp": peer.offer}));
+    let call = cws.wait_for(|f| f["ref"] == 1)["call"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let _peer = peer.start(&sdp, 0xcc);
+    let bärbel = s.staff_id("b.user");
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        let events = s.block_on(s.store.queue_events(0, i64::MAX)).unwrap();
+        let answered = events.iter().any(
+            |e| matches!(e.kind, queues::EventKind::Answered { agent, .. } if agent == bärbel),
+        );
+        if answered {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "no answer from the mobile: {events:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    cws.wait_for(state(&call, "ended"));
+    let messages = finished(sipp, dir.path(), "agent");
+    assert!(
+        messages.contains("INVITE sip:+491515550123@"),
+        "the mobile is called: {messages}"
+    );
+}

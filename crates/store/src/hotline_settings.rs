@@ -31,6 +31,20 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Where an agent takes the hotline's calls: `auto`, `browser`, `phone` or `mobile`
+    /// (anything else is refused by the database).
+    pub async fn set_answer_on(&self, staff_id: i64, answer_on: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO hotline_answer_on (staff_id, answer_on) VALUES ($1, $2) \
+             ON CONFLICT (staff_id) DO UPDATE SET answer_on = excluded.answer_on",
+        )
+        .bind(staff_id)
+        .bind(answer_on)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Switches supervisors' listening in and whispering on or off for a hotline (off
     /// until the staff council has agreed). Whether the hotline exists.
     pub async fn set_hotline_listening(&self, hotline: i64, on: bool) -> Result<bool, StoreError> {

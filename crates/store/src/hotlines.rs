@@ -115,6 +115,8 @@ pub struct HotlineBook {
     pub supervisors: Vec<(i64, i64)>,
     /// One-off closures.
     pub closures: Vec<HotlineClosure>,
+    /// Where agents take the calls, when not `auto`: (person, `browser`/`phone`/`mobile`).
+    pub answer_on: Vec<(i64, String)>,
 }
 
 const HOTLINE_COLUMNS: &str = "id, name, extension, did, holiday_state, hours_mon, hours_tue, \
@@ -237,12 +239,22 @@ impl Store {
             })
         })
         .collect::<Result<_, StoreError>>()?;
+        let answer_on = sqlx::query(
+            "SELECT staff_id, answer_on FROM hotline_answer_on WHERE answer_on <> 'auto' \
+             ORDER BY staff_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((int(r, 0)?, text(r, 1)?)))
+        .collect::<Result<_, StoreError>>()?;
         Ok(HotlineBook {
             hotlines,
             queues,
             agents,
             supervisors,
             closures,
+            answer_on,
         })
     }
 

@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0010_hotlines"),
     migration!("0011_cases"),
     migration!("0012_hotline_callbacks"),
+    migration!("0013_hotline_answer_on"),
 ];
 
 impl Migration {

@@ -180,3 +180,20 @@ async fn a_promised_callback_is_kept_until_done() {
         assert_eq!(left, [7 << 32 | 2], "{l}");
     }
 }
+
+#[tokio::test]
+async fn where_an_agent_answers_is_kept_and_auto_is_no_entry() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let anna = store.panel_person("a.agent").await.unwrap().unwrap().id;
+        store.set_answer_on(anna, "mobile").await.unwrap();
+        let book = store.hotline_book().await.unwrap();
+        assert_eq!(book.answer_on, [(anna, "mobile".to_string())], "{l}");
+        store.set_answer_on(anna, "auto").await.unwrap();
+        assert!(
+            store.hotline_book().await.unwrap().answer_on.is_empty(),
+            "{l}"
+        );
+        assert!(store.set_answer_on(anna, "fax").await.is_err(), "{l}");
+    }
+}

@@ -7,7 +7,9 @@
 use super::clips::Clips;
 use calls::{CallId, HotlineEvent, LegRef};
 use live::calls::DeskError;
-use live::hotlines::{AgentCommand, AgentLine, AgentQueue, AgentView, BoardView, WaitingLine};
+use live::hotlines::{
+    AgentCommand, AgentLine, AgentQueue, AgentView, AnswerOn, BoardView, WaitingLine,
+};
 use queues::switchboard::{AgentCommandError, HotlineSetup, Overflow, QueueSetup};
 use queues::{AgentState, OpeningHours, QueueEvent, QueueId, QueueSettings, Strategy};
 use std::collections::{BTreeSet, HashMap};
@@ -270,6 +272,13 @@ impl Hotlines {
             }
             AgentCommand::Resume => self.board.resume(now, agent),
             AgentCommand::EndWrapUp => self.board.end_wrap_up(now, agent),
+            // Checked and stored by the call service before (`hotline_orders.rs`).
+            AgentCommand::AnswerOn(on) => {
+                self.book.answer_on.retain(|(p, _)| *p != agent);
+                if on != AnswerOn::Auto {
+                    self.book.answer_on.push((agent, on.as_str().to_string()));
+                }
+            }
             AgentCommand::Status => {}
         }
         let after = self.logged_in_queues(agent);
@@ -352,12 +361,23 @@ impl Hotlines {
             })
             .collect();
         AgentView {
+            answer_on: self.answer_on(agent),
             state,
             reason,
             wrap_up_until_ms,
             calls_today: a.map_or(0, |a| a.calls_today),
             queues,
         }
+    }
+
+    /// Where an agent takes the calls.
+    pub fn answer_on(&self, agent: i64) -> AnswerOn {
+        self.book
+            .answer_on
+            .iter()
+            .find(|(p, _)| *p == agent)
+            .and_then(|(_, on)| AnswerOn::parse(on))
+            .unwrap_or_default()
     }
 
     /// What colleagues see of an agent's hotline work (`None`: not logged in).

@@ -6,7 +6,8 @@ use super::hotline::{ccall, PUSH_EVERY_MS, REFRESH_MS};
 use super::{targets, Service};
 use calls::numbers::Permission;
 use calls::Target;
-use live::hotlines::HotlineInput;
+use live::calls::DeskError;
+use live::hotlines::{AgentCommand, AnswerOn, HotlineInput};
 use queues::switchboard::Order;
 use queues::Availability;
 
@@ -146,21 +147,90 @@ impl Service {
         self.calls.call_back(now, request).is_ok()
     }
 
-    /// Where an agent answers: their browser when one is open, else their phones through
-    /// the switch.
+    /// Where an agent answers, as they chose: `auto` their browser when one is open, else
+    /// their phones through the switch; or only the browser, only the phones, or their
+    /// mobile through the trunk. `None`: not reachable there now.
     async fn reach(&self, agent: i64) -> Option<Target> {
         let login = self.live.person(agent)?.login;
         let me = self.store.panel_person(&login).await.ok().flatten()?;
         let party = targets::party(&me);
-        if self.live.is_connected(agent) {
-            return Some(Target::Browser(party));
+        let browser = self.live.is_connected(agent);
+        let phones = || async {
+            let any = self.store.devices_of(&login).await;
+            (any.is_ok_and(|d| !d.is_empty()) && self.has_switch())
+                .then(|| Target::Sip(party.clone()))
+        };
+        match self.hotlines.answer_on(agent) {
+            AnswerOn::Auto if browser => Some(Target::Browser(party.clone())),
+            AnswerOn::Auto | AnswerOn::Phone => phones().await,
+            AnswerOn::Browser => browser.then(|| Target::Browser(party.clone())),
+            AnswerOn::Mobile => self
+                .mobile_of(&login)
+                .await
+                .map(|(party, trunk)| Target::Outside { party, trunk }),
         }
-        let phones = self
-            .store
-            .devices_of(&login)
+    }
+
+    /// A person's mobile (from the directory) and the trunk to reach it through.
+    async fn mobile_of(&self, login: &str) -> Option<(calls::Party, usize)> {
+        let trunk = self.trunk_index(0)?;
+        let login = directory::Login::parse(login).ok()?;
+        let record = self.store.person(&login).await.ok().flatten()?;
+        let mobile = record.mobile.filter(|m| !m.trim().is_empty())?;
+        let party = calls::Party {
+            person: None,
+            name: None,
+            number: calls::numbers::normalise_called(&mobile, &self.plan),
+            login: None,
+            unit: None,
+        };
+        Some((party, trunk))
+    }
+
+    /// Checks and keeps where an agent takes the calls: an agent of some queue; a mobile
+    /// needs one in the directory and a trunk to reach it.
+    async fn keep_answer_on(&mut self, agent: i64, on: AnswerOn) -> Result<(), DeskError> {
+        let refused = |code, message: &str| DeskError {
+            code,
+            message: message.into(),
+        };
+        if !self
+            .hotlines
+            .book
+            .agents
+            .iter()
+            .any(|a| a.staff_id == agent)
+        {
+            return Err(refused(
+                "forbidden",
+                "Sie sind in keiner Warteschlange Agent.",
+            ));
+        }
+        if on == AnswerOn::Mobile {
+            let login = self.live.person(agent).map(|p| p.login).unwrap_or_default();
+            if self.trunk_index(0).is_none() {
+                return Err(refused(
+                    "bad_request",
+                    "Für Anrufe auf das Handy ist keine Amtsleitung eingerichtet.",
+                ));
+            }
+            if self.mobile_of(&login).await.is_none() {
+                return Err(refused(
+                    "bad_request",
+                    "Im Verzeichnis ist für Sie keine Handynummer eingetragen.",
+                ));
+            }
+        }
+        self.store
+            .set_answer_on(agent, on.as_str())
             .await
-            .is_ok_and(|d| !d.is_empty());
-        (phones && self.has_switch()).then_some(Target::Sip(party))
+            .map_err(|e| {
+                tracing::error!(error = %e, "where an agent answers could not be kept");
+                refused(
+                    "unavailable",
+                    "Die Einstellung konnte nicht gespeichert werden.",
+                )
+            })
     }
 
     /// What else keeps an agent, from presence (and whether they can be reached at all).
@@ -171,7 +241,9 @@ impl Service {
             on_other_call: state == Some(State::OnThePhone),
             dnd: state == Some(State::DoNotDisturb),
             in_meeting: state == Some(State::InAMeeting),
-            offline: matches!(state, None | Some(State::Offline)),
+            // An agent who answers on the mobile is reachable without any client open.
+            offline: self.hotlines.answer_on(agent) != AnswerOn::Mobile
+                && matches!(state, None | Some(State::Offline)),
         }
     }
 
@@ -209,6 +281,12 @@ impl Service {
                 command,
                 reply,
             } => {
+                if let AgentCommand::AnswerOn(on) = command {
+                    if let Err(e) = self.keep_answer_on(agent, on).await {
+                        let _ = reply.send(Err(e));
+                        return;
+                    }
+                }
                 let result = self.hotlines.agent_command(now, agent, command);
                 let answer = match result {
                     Ok((view, changed)) => {

@@ -7,7 +7,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::Json;
 use live::calls::DeskError;
-use live::hotlines::{AgentCommand, AgentView};
+use live::hotlines::{AgentCommand, AgentView, AnswerOn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,11 +38,15 @@ pub struct AgentBody {
     calls_today: u32,
     /// The queues the person is an agent of (empty: none).
     queues: Vec<AgentQueueBody>,
+    /// Where the calls ring: `auto` (the browser when open, else the desk phones),
+    /// `browser`, `phone` or `mobile` (the directory's mobile number, through the trunk).
+    answer_on: &'static str,
 }
 
 impl From<AgentView> for AgentBody {
     fn from(v: AgentView) -> Self {
         AgentBody {
+            answer_on: v.answer_on.as_str(),
             state: v.state,
             reason: v.reason,
             wrap_up_until: v.wrap_up_until_ms.map(crate::time_format::iso_utc_ms),
@@ -68,8 +72,11 @@ impl From<AgentView> for AgentBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentAction {
-    /// `log_in`, `log_out`, `pause`, `resume`, `end_wrap_up`.
+    /// `log_in`, `log_out`, `pause`, `resume`, `end_wrap_up`, `answer_on`.
     action: String,
+    /// For `answer_on`: `auto`, `browser`, `phone` or `mobile`.
+    #[serde(default)]
+    answer_on: Option<String>,
     /// For `log_in`/`log_out`: one queue (absent: all of one's queues).
     #[serde(default)]
     queue: Option<i64>,
@@ -114,12 +121,12 @@ pub async fn status(
     Ok(Json(ask(&state, &who, AgentCommand::Status).await?))
 }
 
-/// Log in or out, pause or resume, end the wrap-up.
+/// Log in or out, pause or resume, end the wrap-up, choose where the calls ring.
 #[utoipa::path(post, path = "/api/v1/hotline/agent", tag = "hotline",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     request_body = AgentAction,
     responses((status = 200, body = AgentBody),
-        (status = 400, description = "Unknown action, a pause without a reason, or a pause while a call rings or is on; nothing changed", body = ErrorBody),
+        (status = 400, description = "Unknown action, a pause without a reason, a pause while a call rings or is on, or the mobile without one in the directory or a trunk; nothing changed", body = ErrorBody),
         (status = 403, description = "Not an agent of that queue (or of any)", body = ErrorBody),
         (status = 422, description = "Not the documented JSON")))]
 pub async fn act(
@@ -133,9 +140,16 @@ pub async fn act(
         "pause" => AgentCommand::Pause(body.reason.unwrap_or_default()),
         "resume" => AgentCommand::Resume,
         "end_wrap_up" => AgentCommand::EndWrapUp,
+        "answer_on" => {
+            let on = body.answer_on.as_deref().and_then(AnswerOn::parse);
+            AgentCommand::AnswerOn(on.ok_or_else(|| {
+                ApiError::BadRequest("„answer_on“ ist auto, browser, phone oder mobile.".into())
+            })?)
+        }
         other => {
             return Err(ApiError::BadRequest(format!(
-                "Unbekannte Aktion „{other}“: log_in, log_out, pause, resume oder end_wrap_up."
+                "Unbekannte Aktion „{other}“: log_in, log_out, pause, resume, end_wrap_up oder \
+                 answer_on."
             )))
         }
     };
