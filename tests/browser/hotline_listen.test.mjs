@@ -132,6 +132,52 @@ test('the admin switches listening on, with the staff council\'s hint, and it re
   await auditor.context().close();
 });
 
+test('the buttons follow the administrator\'s switch live, from the board frame alone', async () => {
+  const supervisor = await open('d.new');
+  await visit(supervisor, `/hotline/${hotline}/board`, `Wandtafel: ${NAME}`);
+  await supervisor.evaluate(() => { window.__sameBoard = true; });
+  const agent = await agentReady();
+  const caller = await conversation(agent);
+  const listenIn = supervisor.getByRole('button', { name: 'Mithören bei Bärbel Böhm' });
+  await listenIn.waitFor();
+  // The board is not fetched any more from here on: only `queue.board` frames can tell.
+  let fetched = 0;
+  await supervisor.route('**/api/v1/hotlines/*/board', (route) => { fetched += 1; return route.abort(); });
+  const admin = await open('a.admin');
+  const turn = async (on) => {
+    const r = await call(admin, 'PUT', `/api/v1/admin/hotlines/${hotline}/listening`, { on });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+  };
+  // What the live region says, kept (a later announcement may replace one).
+  await supervisor.evaluate(() => {
+    window.__said = [];
+    const status = document.getElementById('status');
+    new MutationObserver(() => { if (status.textContent) window.__said.push(status.textContent); }).observe(status, { childList: true, characterData: true, subtree: true });
+  });
+  const said = (text) => supervisor.waitForFunction((x) => window.__said.includes(x), text, { timeout: 3000 });
+
+  await turn(false);
+  await listenButtons(supervisor).first().waitFor({ state: 'detached', timeout: 3000 });
+  assert.equal(await supervisor.locator('#hl-listen-hint').count(), 0);
+  await said('Mithören und Flüstern sind jetzt ausgeschaltet.');
+
+  const switched = Date.now();
+  await turn(true);
+  await listenIn.waitFor({ timeout: 3000 });
+  assert.ok(Date.now() - switched < 3000, 'within a couple of seconds');
+  assert.equal(await supervisor.getByRole('button', { name: 'Flüstern zu Bärbel Böhm' }).count(), 1);
+  assert.equal(await supervisor.locator('#hl-listen-hint').textContent(), 'Mithören und Flüstern werden protokolliert; der Agent hört einen Hinweiston.');
+  await said('Mithören und Flüstern sind jetzt erlaubt.');
+  assert.ok(fetched >= 1, 'the frames asked for the figures too (and were refused here)');
+  assert.equal(await supervisor.evaluate(() => window.__sameBoard), true, 'no reload');
+  await supervisor.unroute('**/api/v1/hotlines/*/board');
+
+  await admin.context().close();
+  await endConversation(agent, caller);
+  await agent.context().close();
+  await supervisor.context().close();
+});
+
 test('the supervisor listens in from the wallboard, hangs up, whispers, switches; it ends with the conversation', async () => {
   const supervisor = await open('d.new');
   await visit(supervisor, `/hotline/${hotline}/board`, `Wandtafel: ${NAME}`);

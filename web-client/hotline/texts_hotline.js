@@ -50,6 +50,7 @@ const de = {
   // Listening in (wallboard and phone)
   hlListen: 'Mithören', hlWhisper: 'Flüstern', hlListenTo: 'Mithören bei {n}', hlWhisperTo: 'Flüstern zu {n}',
   hlListenHint: 'Mithören und Flüstern werden protokolliert; der Agent hört einen Hinweiston.',
+  hlListenAllowedNow: 'Mithören und Flüstern sind jetzt erlaubt.', hlListenOffNow: 'Mithören und Flüstern sind jetzt ausgeschaltet.',
   hlListenRefused: 'Mithören nicht möglich: {m}', hlWhisperRefused: 'Flüstern nicht möglich: {m}',
   hlListenPeer: 'Mithören: {n}', hlWhisperPeer: 'Flüstern: {n}',
   hlListenNote: 'Sie hören zu. Niemand hört Sie.', hlWhisperNote: '{n} hört Sie, die anrufende Person nicht.',
@@ -135,6 +136,7 @@ const en = {
   hlAgentLine: '{q} · {n} calls today',
   hlListen: 'Listen in', hlWhisper: 'Whisper', hlListenTo: 'Listen in on {n}', hlWhisperTo: 'Whisper to {n}',
   hlListenHint: 'Listening in and whispering are logged; the agent hears a tone.',
+  hlListenAllowedNow: 'Listening in and whispering are allowed now.', hlListenOffNow: 'Listening in and whispering are switched off now.',
   hlListenRefused: 'Listening in is not possible: {m}', hlWhisperRefused: 'Whispering is not possible: {m}',
   hlListenPeer: 'Listening: {n}', hlWhisperPeer: 'Whispering: {n}',
   hlListenNote: 'You are listening. Nobody hears you.', hlWhisperNote: '{n} hears you; the caller does not.',

@@ -4,7 +4,9 @@
 // and every 15 seconds besides (a missed frame, figures that age); waits tick here every
 // second from `since`; no two fetches come closer than a second. Changes of who waits and
 // who is ready are announced. Where allowed, a supervisor listens in on an agent's
-// conversation (or whispers to them) from here, in their phone (wallboard_listen.js).
+// conversation (or whispers to them) from here, in their phone (wallboard_listen.js);
+// whether it is allowed comes with each frame too (`board.listening`), so the buttons
+// follow an administrator's switch at once, and the change is announced.
 import { api } from '../api.js';
 import { h, show, errorBox, announce, onLeave, pageStillShown, userText } from '../dom.js';
 import { t, tParts, lang } from '../i18n.js';
@@ -55,8 +57,13 @@ export async function showWallboard(id, tv) {
       t('hlTvEnter'));
   // Listening in, where an administrator allowed it; not on the TV view (nobody works at it).
   const control = listenControl(id, () => keepingFocus(drawAgents), stillShown);
-  const listening = (b) => (!tv && b.hotline && b.hotline.listening === true ? control : null);
+  const allowed = (b) => !!(b.hotline && b.hotline.listening === true);
+  const listening = (b) => (!tv && allowed(b) ? control : null);
   const drawAgents = (b = board) => parts.agents.replaceChildren(agentsSection(b, listening(b)));
+  // Said when the switch changed while the board is open (not on the TV view: no buttons).
+  const sayListening = (before, now) => {
+    if (!tv && before !== now) announce(t(now ? 'hlListenAllowedNow' : 'hlListenOffNow'));
+  };
   const bar = h('div', { class: 'hl-bar' }, tvButton,
     tv ? null : h('a', { href: `#/hotline/${id}/report` }, t('hlReportLink')), asOf);
 
@@ -107,20 +114,27 @@ export async function showWallboard(id, tv) {
   let timer = null;
   let loading = false;
   let again = false;
+  // The switch as the newest frame said it, and how many frames said it: a board asked
+  // for before a frame came may be older than the frame.
+  const framed = { count: 0, listening: false };
 
   async function load() {
     if (loading) { again = true; return; }
     loading = true;
     last = Date.now();
+    const seen = framed.count;
     const r = await api('GET', `/api/v1/hotlines/${id}/board`).catch(() => ({ ok: false, status: 0 }));
     loading = false;
     if (!stillShown()) return;
     if (r.ok) {
       error.textContent = '';
+      if (framed.count !== seen && r.data.hotline) r.data.hotline.listening = framed.listening;
       const before = summaryOf(board);
+      const allowedBefore = allowed(board);
       board = r.data;
       offset = clockOffset(board.now);
       draw(board, before);
+      sayListening(allowedBefore, allowed(board));
     } else {
       error.textContent = t('hlBoardStale', { m: explain(r) });
     }
@@ -149,7 +163,18 @@ export async function showWallboard(id, tv) {
     parts.figures, parts.chart, legend(board.thresholds.service_level_secs));
   onLeave(() => document.body.classList.remove('hl-tv'));
   onLeave(control.stop);
-  onLeave(on('queue.board', (f) => { if (f.hotline === id) soon(); }));
+  onLeave(on('queue.board', (f) => {
+    if (f.hotline !== id) return;
+    // The switch from the frame at once; the figures with the fetch that follows.
+    const now = f.board && f.board.listening;
+    if (typeof now === 'boolean') { framed.count += 1; framed.listening = now; }
+    if (typeof now === 'boolean' && board.hotline && allowed(board) !== now) {
+      board = { ...board, hotline: { ...board.hotline, listening: now } };
+      keepingFocus(drawAgents);
+      sayListening(!now, now);
+    }
+    soon();
+  }));
   onLeave(on('live', (up) => { if (up) soon(); }));
   const fallback = setInterval(soon, FALLBACK_MS);
   const ticker = setInterval(tick, 1000);
