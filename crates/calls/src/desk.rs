@@ -641,6 +641,8 @@ impl Calls {
 mod callback;
 mod resolve;
 pub use callback::CallbackRequest;
+#[cfg(test)]
+mod callback_tests;
 mod hotline;
 #[cfg(test)]
 mod hotline_tests;

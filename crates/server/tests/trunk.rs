@@ -367,3 +367,108 @@ fn a_hotline_agent_who_answers_on_the_mobile_is_rung_there_through_the_trunk() {
         "the mobile is called: {messages}"
     );
 }
+
+#[test]
+fn an_agent_on_the_mobile_calls_back_a_caller_who_pressed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (carrier, trunk) = (free_udp_port(), free_udp_port());
+    let sipp = spawn_sipp(dir.path(), "back", "carrier_uas.xml", carrier, &["-m", "1"]);
+    let s = setup(&trunk_config(carrier, trunk, "ip"));
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Rückrufhotline", "extension": "2900",
+               "queue": {"name": "Fragen", "wrap_up_secs": 0, "callback_after_secs": 1},
+               "agents": [{"login": "b.user"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let mut b = s.signed_in("b.user");
+    let r = b.post(
+        "/api/v1/hotline/agent",
+        json!({"action": "answer_on", "answer_on": "mobile"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Nobody is logged in. Carl calls from his browser and presses 1 once the callback is
+    // offered (a key before the offer does nothing).
+    let c = s.signed_in("c.clerk");
+    let mut cws = ws::connect(&c, None);
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    cws.send(json!({"type": "call.dial", "ref": 1, "target": "2900", "sdp": peer.offer}));
+    let call = cws.wait_for(|f| f["ref"] == 1)["call"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let _peer = peer.start(&sdp, 0xcc);
+    let requested = |s: &testkit::server::TestServer| {
+        s.block_on(s.store.queue_events(0, i64::MAX))
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e.kind, queues::EventKind::CallbackRequested { .. }))
+    };
+    let end = Instant::now() + Duration::from_secs(30);
+    let mut r = 10;
+    while !requested(&s) {
+        assert!(Instant::now() < end, "the callback was never requested");
+        cws.send(json!({"type": "call.dtmf", "ref": r, "call": call, "digits": "1"}));
+        r += 1;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // The hotline confirms (a few seconds of speech) and hangs up.
+    let end = Instant::now() + Duration::from_secs(20);
+    while !cws
+        .drain(Duration::from_millis(200))
+        .iter()
+        .any(|f| state(&call, "ended")(f))
+    {
+        assert!(
+            Instant::now() < end,
+            "the hotline hangs up after the confirmation"
+        );
+    }
+
+    // Carl has a desk phone too: the callback to a colleague goes through the switch (one
+    // with only a browser cannot be called back yet).
+    let mut desk =
+        testkit::sip_phone::udp::UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip)
+            .unwrap();
+    assert!(desk.register_until_accepted(testkit::sip_phone::udp::WAIT) > 0);
+    // Bärbel logs in: her mobile rings first (the carrier answers), then Carl's phone,
+    // from the hotline; he answers.
+    let r = b.post("/api/v1/hotline/agent", json!({"action": "log_in"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    use testkit::sip_phone::PhoneEvent;
+    let (incoming, from, offer) = desk.wait_for(testkit::sip_phone::udp::WAIT, |e| match e {
+        PhoneEvent::Incoming {
+            call, from, sdp, ..
+        } => Some((*call, from.clone(), sdp.clone())),
+        _ => None,
+    });
+    assert!(from.contains("2900"), "the hotline calls: {from}");
+    let rtp = testkit::rtp_peer::RtpPeer::bind(0x2501_0009).unwrap();
+    let offered = testkit::sip_phone::sdp::Sdp::parse(&offer.unwrap()).unwrap();
+    desk.answer(incoming, &offered.answer(rtp.local_addr()).to_string())
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while !s
+        .block_on(s.store.queue_events(0, i64::MAX))
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e.kind, queues::EventKind::CallbackDone { .. }))
+    {
+        assert!(Instant::now() < end, "the callback is done");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    desk.pump(Duration::from_millis(300));
+    desk.hang_up(incoming).unwrap();
+    desk.pump(Duration::from_millis(300));
+    let messages = finished(sipp, dir.path(), "back");
+    assert!(
+        messages.contains("INVITE sip:+491515550123@"),
+        "the mobile is called first: {messages}"
+    );
+}

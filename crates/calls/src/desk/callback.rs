@@ -66,8 +66,22 @@ impl Calls {
         callee.codec = None;
         let mut at_agent = match reach {
             Target::Browser(p) => Side::new(p, Kind::Browser, Direction::In, None, now),
+            // The agent's desk phones (through the switch) or mobile (through a trunk):
+            // their browser follows, their presence and history get it.
+            Target::Sip(p) => {
+                let mut side = Side::new(p, Kind::Sip, Direction::In, None, now);
+                side.owner = Some(agent);
+                side
+            }
+            Target::Outside { party, trunk } => {
+                let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
+                side.via = Via::Trunk(trunk);
+                side.owner = Some(agent);
+                side
+            }
             _ => return Err(Refusal::WrongState),
         };
+        let on_a_phone = at_agent.kind == Kind::Sip;
         at_agent.answered_ms = None;
         let id = CallId(self.next_id);
         self.next_id += 1;
@@ -89,6 +103,15 @@ impl Calls {
                 reached: false,
             },
         );
+        if on_a_phone {
+            // Our offer to the agent's phone first; once it answers, the caller is called.
+            self.out
+                .push_back(Output::Media(MediaCommand::CreateRtpOffer {
+                    call: id,
+                    side: 1,
+                }));
+            return Ok(id);
+        }
         self.out.push_back(Output::Frame(
             To::Person(agent),
             CallFrame::Incoming {

@@ -108,9 +108,14 @@ impl Calls {
         let call = self.calls.get_mut(&id).expect("looked up above");
         let other = &call.sides[1 - side];
         if other.leg.is_none() && !other.incoming && other.sip.is_none() {
-            // The person's own device answered: now call the target.
+            // The person's own device answered: now call the target (a callback's caller
+            // rings for the whole ring time from now).
             self.out
                 .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+            if self.callbacks.contains_key(&id) {
+                self.place_callback(now, id);
+                return;
+            }
             self.out
                 .push_back(Output::Media(MediaCommand::CreateRtpOffer {
                     call: id,

@@ -114,7 +114,8 @@ impl Service {
         }
     }
 
-    /// Calls a caller back for `agent` (in their browser): whether it could be placed.
+    /// Calls a caller back for `agent` (their device rings first): whether it could be
+    /// placed.
     async fn call_back(&mut self, now: i64, call: queues::CallId, agent: i64, until: i64) -> bool {
         let Some((caller, via)) = self.hotlines.callers.get(&ccall(call)).cloned() else {
             return false;
@@ -133,7 +134,8 @@ impl Service {
             },
             _ => Target::Sip(caller),
         };
-        let Some(reach @ Target::Browser(_)) = self.reach(agent).await else {
+        // Wherever the agent takes the calls: browser, desk phone or mobile.
+        let Some(reach) = self.reach(agent).await else {
             return false;
         };
         let request = calls::CallbackRequest {
