@@ -389,6 +389,12 @@ fn an_agent_on_the_mobile_calls_back_a_caller_who_pressed_one() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
 
+    // Carl has a desk phone too: the callback to a colleague goes through the switch (one
+    // with only a browser cannot be called back yet).
+    let mut desk =
+        testkit::sip_phone::udp::UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip)
+            .unwrap();
+    assert!(desk.register_until_accepted(testkit::sip_phone::udp::WAIT) > 0);
     // Nobody is logged in. Carl calls from his browser and presses 1 once the callback is
     // offered (a key before the offer does nothing).
     let c = s.signed_in("c.clerk");
@@ -431,12 +437,6 @@ fn an_agent_on_the_mobile_calls_back_a_caller_who_pressed_one() {
         );
     }
 
-    // Carl has a desk phone too: the callback to a colleague goes through the switch (one
-    // with only a browser cannot be called back yet).
-    let mut desk =
-        testkit::sip_phone::udp::UdpPhone::bind(s.sip_account("c.clerk", "Tischtelefon"), s.sip)
-            .unwrap();
-    assert!(desk.register_until_accepted(testkit::sip_phone::udp::WAIT) > 0);
     // Bärbel logs in: her mobile rings first (the carrier answers), then Carl's phone,
     // from the hotline; he answers.
     let r = b.post("/api/v1/hotline/agent", json!({"action": "log_in"}));

@@ -19,7 +19,21 @@ impl Service {
         let now = self.live.now_ms();
         let mut any = !reported.is_empty();
         for event in reported {
+            // A colleague with only a browser cannot be called back (a callback goes
+            // through the switch): they are not offered one.
+            let browser_only = match &event {
+                calls::HotlineEvent::Arrived { call, caller, .. } => match &caller.login {
+                    Some(login) => {
+                        (!targets::has_phones_or_rules(&self.store, login).await).then_some(*call)
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
             self.hotlines.handle(now, event);
+            if let Some(call) = browser_only {
+                self.hotlines.board.no_callback(super::hotline::qcall(call));
+            }
         }
         while let Some(order) = self.hotlines.board.poll_order() {
             any = true;
