@@ -3,7 +3,10 @@
 // queue's ring time, callback, menu key and agents (Carl found by name), adds a closure,
 // uploads a WAV welcome, records the closed message in the browser (the fake microphone's
 // 440 Hz is found in what the server plays back) and restores the defaults; refused
-// values are marked where they were typed. axe, screenshots at 1280 and 375 px.
+// values are marked where they were typed. A queue's overflow goes to a person (Dora,
+// found by name; nobody named and an unknown login are refused at the person's field and
+// change nothing), reads back on a fresh page and goes back to the message. axe,
+// screenshots at 1280 and 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -133,5 +136,70 @@ test('the admin changes a queue\'s ring time, callback and agents, adds a closur
   assert.ok(await fitsWidth(narrow), 'hotline page at 375 px');
   assert.deepEqual(await violations(narrow), [], 'hotline page at 375 px');
   await shot(narrow, 'hotline-detail-375.png');
+  await narrow.context().close();
+});
+
+test('a queue overflows to a person found by name; it reads back after a reload; an unknown login is refused at the field', async () => {
+  const admin = await open('a.admin');
+  await visit(admin, `/admin/hotlines/${hotline}`, `Hotline: ${NAME}`);
+  const detail = async () => (await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data.queues.find((x) => x.id === queue);
+  const q = admin.locator(`section.hle-queue[data-queue="${queue}"]`);
+  const overflow = q.getByLabel('Überlauf', { exact: true });
+  const who = q.getByLabel('Person für den Überlauf');
+  const save = q.getByRole('button', { name: 'Warteschlange speichern' });
+  const whoId = `hle-q${queue}-overflow-person`;
+  assert.equal(await who.isVisible(), false, 'no person to name while the overflow is the message');
+  assert.deepEqual(await overflow.locator('option').allTextContents(), ['Ansage „geschlossen“, dann Ende', 'An eine Person weiterleiten']);
+
+  // Nobody named: said at the field, nothing sent.
+  await overflow.selectOption({ label: 'An eine Person weiterleiten' });
+  await who.waitFor();
+  await save.click();
+  await admin.locator(`#${whoId}[aria-invalid="true"]`).waitFor();
+  assert.equal(await admin.locator(`#${whoId}-error`).textContent(), 'Bitte die Person angeben, zu der der Überlauf geht.');
+
+  // A login not in the directory: the server's refusal at the field, which has the focus; nothing changes.
+  await who.fill('x.niemand');
+  await save.click();
+  await admin.locator(`#${whoId}-error`).filter({ hasText: '„x.niemand“ ist nicht im Verzeichnis. Bitte den Benutzernamen prüfen.' }).waitFor();
+  assert.equal(await who.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual((await who.getAttribute('aria-describedby')).split(' '), [`${whoId}-hint`, `${whoId}-error`]);
+  assert.equal(await who.evaluate((el) => el === document.activeElement), true, 'the refused field has the focus');
+  assert.equal(await overflow.getAttribute('aria-invalid'), null, 'only the person is marked');
+  assert.deepEqual(await q.locator('[aria-invalid="true"]').count(), 1);
+  const before = await detail();
+  assert.deepEqual([before.overflow_kind, before.overflow_target], ['closed', null], 'nothing changed');
+  assert.deepEqual(await violations(admin), [], 'queue with a refused person');
+
+  // Dora, found by name in the directory: saved by her login.
+  await who.fill('Dora');
+  await q.getByRole('option', { name: /Dora Neu/ }).waitFor();
+  await who.press('ArrowDown');
+  await who.press('Enter');
+  assert.equal(await who.inputValue(), 'Dora Neu');
+  await save.click();
+  await admin.locator('#hle-queues-status').filter({ hasText: 'Die Warteschlange „Allgemeine Fragen“ ist gespeichert.' }).waitFor();
+  assert.equal(await who.getAttribute('aria-invalid'), null, 'the mark is gone');
+  assert.equal(await admin.locator(`#${whoId}-error`).textContent(), '');
+  const after = await detail();
+  assert.deepEqual([after.overflow_kind, after.overflow_target], ['person', 'd.new']);
+
+  // A fresh page reads it back; at 375 px it fits.
+  await admin.context().close();
+  const narrow = await open('a.admin', 375);
+  await visit(narrow, `/admin/hotlines/${hotline}`, `Hotline: ${NAME}`);
+  const again = narrow.locator(`section.hle-queue[data-queue="${queue}"]`);
+  assert.equal(await again.getByLabel('Überlauf', { exact: true }).inputValue(), 'person');
+  assert.equal(await again.getByLabel('Person für den Überlauf').inputValue(), 'd.new');
+  assert.ok(await fitsWidth(narrow), 'queue with a person as the overflow at 375 px');
+  assert.deepEqual(await violations(narrow), [], 'queue with a person as the overflow at 375 px');
+
+  // Back to the message: no person is sent, none is kept.
+  await again.getByLabel('Überlauf', { exact: true }).selectOption({ label: 'Ansage „geschlossen“, dann Ende' });
+  assert.equal(await again.getByLabel('Person für den Überlauf').isVisible(), false);
+  await again.getByRole('button', { name: 'Warteschlange speichern' }).click();
+  await narrow.locator('#hle-queues-status').filter({ hasText: 'ist gespeichert.' }).waitFor();
+  const closed = (await call(narrow, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data.queues.find((x) => x.id === queue);
+  assert.deepEqual([closed.overflow_kind, closed.overflow_target], ['closed', null]);
   await narrow.context().close();
 });

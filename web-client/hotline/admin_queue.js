@@ -1,7 +1,8 @@
 // One queue of a hotline on its admin page, or a new one: name and menu key, distribution
 // (ring time, wrap-up, when the next level joins), what waiting callers get (position
 // every n seconds, periodic announcement, the callback offer after n seconds of waiting),
-// limits and the overflow (a message, or another of the hotline's queues), the figures'
+// limits and the overflow (a message, another of the hotline's queues or a person:
+// admin_overflow.js), the figures'
 // thresholds. Saved as a whole (PUT, or POST for a new one); removed after a second
 // confirming click (not the last queue, nor one another overflows into: the server says).
 import { api } from '../api.js';
@@ -10,6 +11,7 @@ import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { STRATEGIES } from './admin_hotline_form.js';
 import { row, refuse, clearMarks, settingsMessage } from './form_rows.js';
+import { overflowChoice } from './admin_overflow.js';
 
 // Each number's label, hint and allowed range (an empty field: the default, or none).
 const NUMBERS = {
@@ -34,19 +36,19 @@ export function queueForm(hotline, q, queues, ctx) {
     menu_digit: h('select', {}, h('option', { value: '' }, t('hleNoMenu')),
       ...['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => h('option', { value: d, selected: q && q.menu_digit === d }, d))),
     strategy: h('select', {}, ...STRATEGIES.map((s) => h('option', { value: s, selected: q ? q.strategy === s : s === 'longest_idle' }, t(`hlStrategy_${s}`)))),
-    overflow: h('select', {}, h('option', { value: '' }, t('hleOverflowClosed')),
-      ...queues.filter((o) => !q || o.id !== q.id).map((o) => h('option', { value: String(o.id),
-        selected: q && q.overflow_kind === 'queue' && q.overflow_target === String(o.id) }, t('hleOverflowTo', { n: o.name })))),
   };
+  const overflow = overflowChoice(p, q, queues);
   for (const [k, [, , min, max]] of Object.entries(NUMBERS)) {
     c[k] = h('input', { type: 'number', min: String(min), max: String(max), step: '1', value: q ? value(k) : { ring_secs: '20', wrap_up_secs: '30' }[k] || '' });
   }
   const error = h('p', { class: 'error', role: 'alert', id: `${p}-error-all` });
-  const byField = { ...c, overflow_kind: c.overflow, overflow_target: c.overflow };
+  const controls = [...Object.values(c), ...overflow.controls];
 
+  // The queue as sent; null when the overflow's person is missing (marked there).
   function body() {
-    const out = { name: c.name.value.trim(), strategy: c.strategy.value, menu_digit: c.menu_digit.value || undefined,
-      overflow_kind: c.overflow.value ? 'queue' : 'closed', overflow_target: c.overflow.value || undefined };
+    const where = overflow.body();
+    if (!where) return null;
+    const out = { name: c.name.value.trim(), strategy: c.strategy.value, menu_digit: c.menu_digit.value || undefined, ...where };
     for (const k of Object.keys(NUMBERS)) if (c[k].value.trim() !== '') out[k] = Number(c[k].value);
     return out;
   }
@@ -54,15 +56,16 @@ export function queueForm(hotline, q, queues, ctx) {
   const submit = async (e) => {
     e.preventDefault();
     error.textContent = '';
-    clearMarks(Object.values(c));
+    clearMarks(controls);
     const sent = body();
+    if (!sent) return;
     const r = await (q ? api('PUT', `/api/v1/admin/hotlines/${hotline}/queues/${q.id}`, sent) : api('POST', `/api/v1/admin/hotlines/${hotline}/queues`, sent))
       .catch(() => ({ ok: false, status: 0 }));
     if (r.ok) {
       await ctx.refresh(q ? 'queue' : 'queues', t(q ? 'hleQueueSaved' : 'hleQueueAdded', { n: sent.name }), q ? null : `hle-q${r.data.id}-h`);
       return;
     }
-    const input = r.status === 400 && r.data ? byField[r.data.field] : null;
+    const input = r.status === 400 && r.data ? c[r.data.field] || overflow.inputFor(r.data.field) : null;
     if (input) { refuse(input, settingsMessage(r.data, true)); return; }
     error.textContent = r.status === 409 && r.data ? t('hleNotSaved', { m: r.data.message }) : explain(r);
     if (r.status === 409 && /Menütaste/.test(r.data?.message || '')) refuse(c.menu_digit, t('hleMenuTaken'));
@@ -74,7 +77,7 @@ export function queueForm(hotline, q, queues, ctx) {
       row(`${p}-name`, t('hlQueueName'), c.name), row(`${p}-menu`, t('hleMenu'), c.menu_digit, t('hleMenuHint')),
       row(`${p}-strategy`, t('hlStrategy'), c.strategy, t('hlStrategyHint'))),
     ...GROUPS.map(([legend, keys]) => h('fieldset', {}, h('legend', {}, t(legend)), ...rows(keys),
-      legend === 'hleGroupLimits' ? row(`${p}-overflow`, t('hleOverflow'), c.overflow, t('hleOverflowHint')) : null)),
+      ...(legend === 'hleGroupLimits' ? overflow.rows : []))),
     error, h('p', { class: 'button-row' }, h('button', { type: 'submit', id: `${p}-save` }, t(q ? 'hleSaveQueue' : 'hleAddQueue'))));
   if (!q) return form;
   return h('section', { class: 'hle-queue', 'data-queue': String(q.id), 'aria-labelledby': `${p}-h` },
