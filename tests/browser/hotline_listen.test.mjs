@@ -4,11 +4,15 @@
 // hotline from his browser and Bärbel answers in hers. While listening is off, Dora's
 // wallboard has no buttons and a `call.listen` is refused in the server's words. Anna
 // switches it on on the hotline's admin page (the staff council's hint beside it) and it
-// reads back. Then the buttons come and go with Bärbel's conversation, live; Dora listens
-// in (the phone shows the call connected, her microphone muted, audio arriving), Anna at
-// 375 px is told that someone listens already, Dora hangs up, whispers, switches back and
-// forth with the buttons (toggles), and a whisper ends with the conversation. English,
-// axe on the wallboard with the buttons and on the admin page.
+// reads back. The buttons follow Anna's switch by the API within seconds, from the
+// `queue.board` frame alone (the board's fetch blocked), without a reload. Then the
+// buttons come and go with Bärbel's conversation, live; Dora listens in (the phone shows
+// the call connected, no microphone asked for: the offer only receives, audio arriving),
+// Anna at 375 px is told that someone listens already, Dora hangs up, whispers (now with
+// the microphone), switches back and forth with the buttons (toggles), and a whisper ends
+// with the conversation. Without a microphone allowed Dora still listens in, and is told
+// why she cannot whisper. English, axe on the wallboard with the buttons and on the admin
+// page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
@@ -34,6 +38,26 @@ after(async () => { await world?.stop(); });
 const agentState = (page, value) => page.locator(`[data-testid="hotline-state"][data-state="${value}"]`).waitFor({ timeout: 15000 });
 const boardAgent = (page, name) => page.getByTestId('wallboard-agents').locator('li[data-agent]').filter({ hasText: name });
 const listenButtons = (page) => page.getByTestId('wallboard-agents').getByRole('button', { name: /^(Mithören|Flüstern)/ });
+
+// Counts the page's requests for a microphone from now on (`media`'s `asked`); with
+// `refuse`, every request is refused as a browser without the permission does.
+function countMicrophones(page, refuse = false) {
+  return page.evaluate((no) => {
+    const devices = navigator.mediaDevices;
+    const real = devices.getUserMedia.bind(devices);
+    window.__microphones = 0;
+    devices.getUserMedia = (constraints) => {
+      window.__microphones += 1;
+      return no ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : real(constraints);
+    };
+  }, refuse);
+}
+
+// The microphone requests counted, and the directions of the live call's transceivers.
+const media = (page) => page.evaluate(() => {
+  const call = window.__durchwahlPhone.calls().find((c) => c.pc && c.state !== 'ended');
+  return { asked: window.__microphones, directions: call ? call.pc.getTransceivers().map((tr) => tr.direction) : [] };
+});
 
 // Bärbel is ready on the agent panel.
 async function agentReady() {
@@ -200,13 +224,16 @@ test('the supervisor listens in from the wallboard, hangs up, whispers, switches
   assert.deepEqual(await violations(supervisor), [], 'wallboard with the listening buttons');
   await shot(supervisor, 'hotline-listen-board-1280.png');
 
-  // Listening in: a call in the phone, connected, the microphone muted, audio arriving.
+  // Listening in: a call in the phone, connected, no microphone asked for (the offer only
+  // receives), audio arriving.
   const dock = supervisor.locator('#phone-dock');
   const live = dock.locator('section.call:not(.ended)');
   const mine = () => supervisor.evaluate(() => window.__durchwahlPhone.calls().filter((c) => c.state !== 'ended')
     .map((c) => ({ listening: c.listening, muted: c.muted, microphoneOn: c.microphoneOn, state: c.state })));
+  await countMicrophones(supervisor);
   await listenIn.click();
   await callState(supervisor, 'connected', 20000);
+  assert.deepEqual(await media(supervisor), { asked: 0, directions: ['recvonly'] }, 'listening only: no microphone');
   assert.equal(await live.getAttribute('aria-label'), 'Gespräch mit Mithören: Bärbel Böhm');
   assert.equal(await live.getByTestId('call-listen-note').textContent(), 'Sie hören zu. Niemand hört Sie.');
   assert.equal(await live.getByTestId('call-keypad').count(), 0, 'no keypad');
@@ -248,6 +275,7 @@ test('the supervisor listens in from the wallboard, hangs up, whispers, switches
   assert.equal(await live.getByTestId('call-listen-note').textContent(), 'Bärbel Böhm hört Sie, die anrufende Person nicht.');
   assert.equal(await live.getByTestId('call-mute').getAttribute('aria-pressed'), 'false');
   assert.deepEqual(await mine(), [{ listening: 'whisper', muted: false, microphoneOn: true, state: 'connected' }]);
+  assert.deepEqual(await media(supervisor), { asked: 1, directions: ['sendrecv'] }, 'whispering: the microphone');
   assert.deepEqual([await listenIn.getAttribute('aria-pressed'), await whisper.getAttribute('aria-pressed')], ['false', 'true']);
 
   // "Mithören" while whispering switches: the whisper ends, listening begins.
@@ -284,6 +312,30 @@ test('the supervisor listens in from the wallboard, hangs up, whispers, switches
   assert.equal((actions.match(/"hotline\.listen"/g) || []).length, 2, actions);
   assert.equal((actions.match(/"hotline\.whisper"/g) || []).length, 2, actions);
   await admin.context().close();
+});
+
+test('without a microphone (none allowed) the supervisor still listens in; whispering says why not', async () => {
+  const agent = await agentReady();
+  const supervisor = await open('d.new');
+  await visit(supervisor, `/hotline/${hotline}/board`, `Wandtafel: ${NAME}`);
+  await countMicrophones(supervisor, true);
+  const caller = await conversation(agent);
+  const listenIn = supervisor.getByRole('button', { name: 'Mithören bei Bärbel Böhm' });
+  await listenIn.click();
+  await callState(supervisor, 'connected', 20000);
+  await growing(supervisor, 10000);
+  assert.deepEqual(await media(supervisor), { asked: 0, directions: ['recvonly'] });
+  assert.equal(await supervisor.locator('#hl-listen-error').textContent(), '');
+
+  // Whispering needs the microphone: the listening ends, the refusal is said at the buttons.
+  await supervisor.getByRole('button', { name: 'Flüstern zu Bärbel Böhm' }).click();
+  await supervisor.locator('#hl-listen-error').filter({ hasText: 'Flüstern nicht möglich: kein Mikrofon (bitte im Browser erlauben)' }).waitFor();
+  assert.equal(await supervisor.evaluate(() => window.__microphones), 1);
+  assert.equal(await supervisor.evaluate(() => window.__durchwahlPhone.calls().filter((c) => c.state !== 'ended').length), 0);
+  await callState(caller, 'connected');
+  await endConversation(agent, caller);
+  await agent.context().close();
+  await supervisor.context().close();
 });
 
 test('in English the buttons read "Listen in" and "Whisper"', async () => {

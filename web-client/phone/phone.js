@@ -116,13 +116,15 @@ export async function dial(target, peer = null, via = null) {
 // A hotline's supervisor listens in on (`mode` 'listen') or whispers to ('whisper') the
 // agent `agent` (their id; `agentName` shown until the server names the call) in the
 // conversation they have at `hotline`: a call of this browser's own, in the phone like
-// any other. Listening only, nobody hears the supervisor, so the microphone starts muted.
+// any other. Listening only, nobody hears the supervisor, so no microphone is asked for
+// (the call only receives; it counts as muted); whispering needs it.
 // A refusal ends the call at once with the server's words in `message`.
 export async function listen(hotline, agent, mode, agentName) {
   stopInfoTone();
   const name = t(mode === 'whisper' ? 'hlWhisperPeer' : 'hlListenPeer', { n: agentName || `#${agent}` });
   const call = newCall(`local-${++localNumber}`, 'out', { name, number: null, login: null, unit: null });
   call.listening = { mode, hotline, agent, agentName };
+  call.muted = listensOnly(call);
   changed(call, 'added');
   return start(call, { type: 'call.listen', hotline, agent, mode });
 }
@@ -130,17 +132,20 @@ export async function listen(hotline, agent, mode, agentName) {
 // The codes an `error` frame about a call has.
 const SERVER_CODES = ['not_found', 'forbidden', 'bad_request', 'unavailable'];
 
+// A supervisor listening in: nobody hears them, so the call has no microphone.
+function listensOnly(call) { return !!call.listening && call.listening.mode === 'listen'; }
+
 // Makes the offer for a call dialled here and sends it in `frame` (`call.dial` or
-// `call.listen`); the server's id for it comes with the `ack`.
+// `call.listen`); the server's id for it comes with the `ack`. Listening only, the offer
+// receives and no microphone is opened (nor its permission asked for).
 async function start(call, frame) {
   await holdOthers(call);
   try {
-    call.microphone = await openMicrophone();
+    if (!listensOnly(call)) call.microphone = await openMicrophone();
   } catch {
     finish(call, 'no_microphone');
     return call;
   }
-  if (call.listening && call.listening.mode === 'listen') setMute(call.id, true);
   try {
     call.pc = await offerFrom(call.microphone, call.audio);
     if (call.state === 'ended') { closeMedia(call.pc, call.microphone, null); return call; }
@@ -216,10 +221,11 @@ export async function setHold(id, on) {
   }
 }
 
-// Mute is local only: the track stops sending sound, the call stays as it is.
+// Mute is local only: the track stops sending sound, the call stays as it is. Listening
+// only, there is nothing to switch (nobody hears this side).
 export function setMute(id, on) {
   const call = calls.get(id);
-  if (!call) return;
+  if (!call || listensOnly(call)) return;
   call.muted = on;
   if (call.microphone) for (const track of call.microphone.getAudioTracks()) track.enabled = !on;
   changed(call, 'mute');

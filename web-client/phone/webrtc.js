@@ -46,7 +46,8 @@ function gathered(pc) {
 
 // A peer connection sending `microphone`, its remote audio played by `audio` on the
 // chosen speaker; resolves once the offer is set and its candidates gathered. The offer
-// to send is `pc.localDescription.sdp`.
+// to send is `pc.localDescription.sdp`. Without a microphone (`null`: listening in, where
+// nobody hears this side) the offer only receives (RFC 3264 §5.1: `recvonly`).
 export async function offerFrom(microphone, audio) {
   const pc = new RTCPeerConnection({ iceServers: await iceServers(), iceTransportPolicy: transportPolicy() });
   pc.addEventListener('track', (e) => {
@@ -54,7 +55,8 @@ export async function offerFrom(microphone, audio) {
     applySink(audio);
     audio.play().catch(() => { /* autoplay refused: played after the next click */ });
   });
-  for (const track of microphone.getAudioTracks()) pc.addTrack(track, microphone);
+  if (microphone) for (const track of microphone.getAudioTracks()) pc.addTrack(track, microphone);
+  else pc.addTransceiver('audio', { direction: 'recvonly' });
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   await gathered(pc);
