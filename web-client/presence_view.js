@@ -1,5 +1,6 @@
 // How a presence looks: a state with a symbol of its own shape (never colour alone) and
-// its name in words; location, note and "until" as text.
+// its name in words; a hotline agent's duty as a small chip in words; location, note and
+// "until" as text.
 import { h, userText } from './dom.js';
 import { t, lang } from './i18n.js';
 
@@ -21,6 +22,17 @@ export function stateBadge(entry) {
   const state = stateOf(entry);
   return h('span', { class: `presence st-${state}` },
     h('span', { class: 'symbol', 'aria-hidden': 'true' }, SYMBOLS[state] || '○'), ' ', t(`st_${state}`));
+}
+
+// A logged-in hotline agent's duty (`hotline` in the entry: ready, paused, wrap-up) as a
+// chip beside the state, e.g. "Hotline: Pause" (never a pause's reason: the server keeps
+// it from colleagues); null for everyone else. Read as part of the person's entry.
+const DUTIES = ['ready', 'paused', 'wrap_up'];
+export function dutyChip(entry) {
+  const duty = entry && entry.hotline;
+  if (!DUTIES.includes(duty)) return null;
+  return h('span', { class: `duty duty-${duty}`, 'data-duty': duty },
+    h('span', { class: 'visually-hidden' }, ', '), t(`duty_${duty}`));
 }
 
 export function formatClock(iso) {

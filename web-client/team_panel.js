@@ -6,7 +6,7 @@ import { t, tParts } from './i18n.js';
 import { explain } from './sign_in.js';
 import { presence, on } from './realtime.js';
 import { askForNotifications } from './popups.js';
-import { stateBadge, stateOf, locationText, noteText, STATE_RANK, SETTABLE, LOCATIONS } from './presence_view.js';
+import { stateBadge, dutyChip, stateOf, locationText, noteText, STATE_RANK, SETTABLE, LOCATIONS } from './presence_view.js';
 import { menuButton } from './menu.js';
 import { ownPresenceChanged } from './presence_switch.js';
 import { dial } from './phone/phone.js';
@@ -100,7 +100,8 @@ function avatar(p) {
 }
 
 // One colleague on one compact row: picture, name, extension; presence (symbol and word),
-// location and note on one line; the actions behind one menu button.
+// a hotline agent's duty, location and note on one line (two with a duty, should it not
+// fit); the actions behind one menu button.
 function row(p) {
   const li = h('li', { class: 'person', 'data-login': p.login });
   li.person = p;
@@ -124,7 +125,9 @@ function fillRow(li) {
   const where = locationText(entry);
   const note = noteText(entry);
   const status = li.querySelector('.person-status');
-  status.replaceChildren(...[stateBadge(entry),
+  const duty = dutyChip(entry);
+  status.classList.toggle('with-duty', !!duty);
+  status.replaceChildren(...[stateBadge(entry), duty,
     where ? h('span', { class: 'person-where' }, ' · ', where) : null,
     note.length ? h('span', { class: 'person-note' }, ' · ', ...note) : null].filter(Boolean));
   status.title = status.textContent;
