@@ -99,8 +99,8 @@ pub enum CallFrame {
         call: CallId,
         /// Who calls.
         from: Party,
-        /// The hotline the call comes through (its name), when it is offered to an agent.
-        hotline: Option<String>,
+        /// The hotline the call comes through, when it is offered to an agent.
+        hotline: Option<ViaHotline>,
     },
     /// The server's SDP answer to this browser's offer.
     Media {
@@ -131,4 +131,12 @@ pub enum CallFrame {
         /// The digit.
         digit: char,
     },
+}
+/// The hotline a call is offered for: its id and how the agent sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViaHotline {
+    /// The hotline's id.
+    pub id: i64,
+    /// Its name (with "– Rückruf" for a callback).
+    pub name: String,
 }

@@ -33,7 +33,7 @@ mod party;
 
 pub use command::{Command, Refusal, Target};
 pub use desk::{phone_codec, CallbackRequest, Calls};
-pub use frames::{CallFrame, CallState, Direction, EndReason};
+pub use frames::{CallFrame, CallState, Direction, EndReason, ViaHotline};
 pub use hotline::HotlineEvent;
 pub use output::{MediaCommand, Output, Record, SipCommand, To};
 pub use party::{CallId, Conn, LegRef, Party, SipRef, Via};

@@ -71,6 +71,7 @@ fn a_full_queue_overflows_to_a_person_who_answers_in_the_browser() {
     let (dora_call, dora) = dial(&mut dws, 2, 0xdd);
     let incoming = bws.wait_for(|f| f["type"] == "call.incoming");
     assert_eq!(incoming["hotline"], "Überlaufhotline", "{incoming}");
+    assert_eq!(incoming["hotline_id"], hotline, "{incoming}");
     assert_eq!(
         incoming["from"]["login"], "d.new",
         "Dora is shown: {incoming}"

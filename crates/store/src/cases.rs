@@ -13,12 +13,14 @@
 //! searching (`reading`), deleting closed cases after the retention period (`retention`).
 
 mod forms;
+mod members;
 mod reading;
 mod retention;
 mod slots;
 mod test_support;
 
 pub use forms::CaseForm;
+pub use members::HotlineMember;
 pub use reading::{CaseFilter, CasePage};
 pub use slots::{BookedSlot, SlotRow};
 

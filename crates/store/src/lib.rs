@@ -30,8 +30,8 @@ pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
 pub use call_history::CallLine;
 pub use cases::{
-    BookedSlot, CaseActor, CaseChange, CaseFilter, CaseForm, CasePage, CaseRow, HotlineRole,
-    NewCase, SlotRow, StaffRef,
+    BookedSlot, CaseActor, CaseChange, CaseFilter, CaseForm, CasePage, CaseRow, HotlineMember,
+    HotlineRole, NewCase, SlotRow, StaffRef,
 };
 pub use chat::{AttachmentRow, MessageRow, NewMessage, RoomRow, RoomSummary};
 pub use config::DatabaseConfig;

@@ -474,3 +474,101 @@ fn the_list_searches_filters_and_exports_for_excel() {
     let all = agent.get(&format!("{base}/cases?format=csv")).body;
     assert!(all.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{all}");
 }
+
+#[test]
+fn a_slot_nobody_booked_is_removed_and_a_booked_one_stays() {
+    for s in on_every_database(options) {
+        let l = s.label;
+        let h = hotlines(&s);
+        let booked = form_and_slot(&s, &h, 2);
+        let base = format!("/api/v1/hotlines/{}", h.health);
+        let mut agent = s.signed_in("b.user");
+        let made = agent.post(
+            &format!("{base}/cases"),
+            json!({"values": {"name": "Erika Muster", "termin": booked}}),
+        );
+        assert_eq!(made.status, 201, "{l}: {}", made.body);
+        let mut supervisor = s.signed_in("c.clerk");
+        let free = supervisor.post(
+            &format!("{base}/slots"),
+            json!({"slots": [{"start": iso_in(2 * 86_400), "end": iso_in(2 * 86_400 + 900), "capacity": 5}]}),
+        );
+        assert_eq!(free.status, 201, "{l}: {}", free.body);
+        let free = free.json()["slots"][0]["id"].as_i64().unwrap();
+
+        let remove =
+            |c: &mut Client, slot: i64| c.request("DELETE", &format!("{base}/slots/{slot}"), None);
+        assert_eq!(
+            remove(&mut agent, free).status,
+            403,
+            "{l}: agents do not remove slots"
+        );
+        let refused = remove(&mut supervisor, booked);
+        assert_eq!(refused.status, 409, "{l}: {}", refused.body);
+        assert!(refused.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("1-mal gebucht"));
+        assert_eq!(remove(&mut supervisor, free).status, 204, "{l}");
+        assert_eq!(remove(&mut supervisor, free).status, 404, "{l}: gone");
+        // Another hotline's slot is not found through this one.
+        let other = format!("/api/v1/hotlines/{}/slots/{booked}", h.building);
+        assert_eq!(
+            s.signed_in("a.admin")
+                .request("DELETE", &other, None)
+                .status,
+            404,
+            "{l}"
+        );
+        let left: Vec<i64> = agent.get(&format!("{base}/slots")).json()["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(left, [booked], "{l}");
+        let audit = s
+            .block_on(s.store.audit_entries(&store::AuditFilter {
+                action_prefix: Some("case.slot.removed".into()),
+                limit: 10,
+                ..Default::default()
+            }))
+            .unwrap();
+        assert_eq!(audit.len(), 1, "{l}: {audit:?}");
+        assert_eq!(audit[0].actor.as_deref(), Some("c.clerk"));
+    }
+}
+
+#[test]
+fn the_hotlines_people_are_listed_for_assigning_cases() {
+    for s in on_every_database(options) {
+        let l = s.label;
+        let h = hotlines(&s);
+        let path = format!("/api/v1/hotlines/{}/members", h.health);
+        let members = s.signed_in("b.user").get(&path);
+        assert_eq!(members.status, 200, "{l}: {}", members.body);
+        let people: Vec<(String, bool, bool)> = members.json()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["login"].as_str().unwrap().to_string(),
+                    m["agent"].as_bool().unwrap(),
+                    m["supervisor"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        let mut logins: Vec<&str> = people.iter().map(|p| p.0.as_str()).collect();
+        logins.sort();
+        assert_eq!(
+            logins,
+            ["b.user", "c.clerk", "e.agent", "f.agent"],
+            "{l}: {people:?}"
+        );
+        assert!(people.contains(&("c.clerk".into(), false, true)), "{l}");
+        assert!(people.contains(&("b.user".into(), true, false)), "{l}");
+        // The other hotline's agent sees nothing of this one.
+        assert_eq!(s.signed_in("d.new").get(&path).status, 403, "{l}");
+    }
+}

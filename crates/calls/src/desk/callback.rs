@@ -17,12 +17,14 @@ pub struct CallbackRequest {
     pub place: CallId,
     /// The agent.
     pub agent: i64,
-    /// Where the agent answers (their browser).
+    /// Where the agent answers (their browser, desk phones or mobile).
     pub reach: Target,
     /// The caller: through the switch, or through a trunk.
     pub caller: Target,
     /// The hotline, shown to the caller as who calls.
     pub hotline: Party,
+    /// The hotline's id (shown to the agent's browser).
+    pub hotline_id: i64,
     /// Until when the agent is rung (Unix ms).
     pub until: i64,
 }
@@ -52,6 +54,7 @@ impl Calls {
             reach,
             caller,
             hotline,
+            hotline_id,
             until,
         } = request;
         let mut callee = match caller {
@@ -117,7 +120,10 @@ impl Calls {
             CallFrame::Incoming {
                 call: id,
                 from: shown,
-                hotline: hotline.name.map(|n| format!("{n} – Rückruf")),
+                hotline: Some(crate::frames::ViaHotline {
+                    id: hotline_id,
+                    name: format!("{} – Rückruf", hotline.name.unwrap_or_default()),
+                }),
             },
         ));
         Ok(id)

@@ -37,6 +37,7 @@ fn an_agent_on_the_mobile_is_rung_first_then_the_caller_for_the_whole_ring_time(
         },
         caller: Target::Sip(party(1)),
         hotline: Party::service("2900", "Bürgertelefon"),
+        hotline_id: 7,
         until: 21_000,
     };
     let id = c.call_back(1_000, request).unwrap();
@@ -108,6 +109,7 @@ fn a_desk_phone_agent_who_does_not_answer_fails_the_callback() {
         reach: Target::Sip(party(BERND)),
         caller: Target::Sip(party(1)),
         hotline: Party::service("2900", "Bürgertelefon"),
+        hotline_id: 7,
         until: 21_000,
     };
     let id = c.call_back(1_000, request).unwrap();

@@ -34,7 +34,10 @@ impl Calls {
         if self.offers.values().any(|&(c, a)| c == call && a == agent) {
             return Err(Refusal::WrongState);
         }
-        let hotline_name = caller.sides[1].party.name.clone();
+        let via_hotline = caller.hotline.map(|l| crate::frames::ViaHotline {
+            id: l.hotline,
+            name: caller.sides[1].party.name.clone().unwrap_or_default(),
+        });
         let mut from = Side::new(
             caller.sides[0].party.clone(),
             Kind::Hotline,
@@ -78,7 +81,7 @@ impl Calls {
                 CallFrame::Incoming {
                     call: id,
                     from: shown,
-                    hotline: hotline_name,
+                    hotline: via_hotline,
                 },
             )),
             // A phone: our offer first (the codec of the caller's leg, no transcoding).

@@ -2,6 +2,7 @@
 
 use super::tests::{drain, party, states, ANNA, BERND};
 use super::*;
+use crate::frames::ViaHotline;
 
 pub(super) const CARLA: i64 = 3;
 const LINE: i64 = 7;
@@ -97,15 +98,17 @@ fn ring_all_offers_ring_each_agent_and_the_first_to_answer_gets_the_caller() {
     let rung: Vec<_> = out
         .iter()
         .filter_map(|o| match o {
-            Output::Frame(To::Person(p), CallFrame::Incoming { from, hotline, .. }) => {
-                Some((*p, from.number.clone(), hotline.clone()))
-            }
+            Output::Frame(To::Person(p), CallFrame::Incoming { from, hotline, .. }) => Some((
+                *p,
+                from.number.clone(),
+                hotline.clone().map(|h| (h.id, h.name)),
+            )),
             _ => None,
         })
         .collect();
     let shown = (
         "+4917612345678".to_string(),
-        Some("Bürgertelefon".to_string()),
+        Some((LINE, "Bürgertelefon".to_string())),
     );
     assert_eq!(
         rung,
@@ -448,6 +451,7 @@ fn a_callback_rings_the_agent_first_then_calls_the_caller_with_the_hotlines_numb
                 reach: Target::Browser(party(BERND)),
                 caller: trunk,
                 hotline,
+                hotline_id: LINE,
                 until: 21_000,
             },
         )
@@ -460,7 +464,10 @@ fn a_callback_rings_the_agent_first_then_calls_the_caller_with_the_hotlines_numb
             CallFrame::Incoming {
                 call: id,
                 from: citizen(),
-                hotline: Some("Bürgertelefon – Rückruf".into())
+                hotline: Some(ViaHotline {
+                    id: LINE,
+                    name: "Bürgertelefon – Rückruf".into()
+                })
             }
         )]
     );
@@ -538,6 +545,7 @@ fn a_callback_nobody_answers_fails_and_keeps_the_place() {
             reach: Target::Browser(party(BERND)),
             caller: trunk(),
             hotline: hotline.clone(),
+            hotline_id: LINE,
             until: 5_000,
         },
     )
@@ -560,6 +568,7 @@ fn a_callback_nobody_answers_fails_and_keeps_the_place() {
                 reach: Target::Browser(party(ANNA)),
                 caller: trunk(),
                 hotline,
+                hotline_id: LINE,
                 until: 26_000,
             },
         )
@@ -720,6 +729,7 @@ fn an_agent_who_transfers_a_callback_conversation_is_free_again() {
         reach: Target::Browser(party(BERND)),
         caller: trunk,
         hotline: Party::service("2900", "Bürgertelefon"),
+        hotline_id: LINE,
         until: 21_000,
     };
     let id = c.call_back(1_000, request).unwrap();

@@ -158,6 +158,7 @@ impl Service {
             reach,
             caller: target,
             hotline: shown,
+            hotline_id: hotline,
             until,
         };
         self.calls.call_back(now, request).is_ok()

@@ -208,6 +208,57 @@ impl Store {
         Ok(added)
     }
 
+    /// Removes a slot nobody booked; whether it existed in the hotline. A slot with
+    /// bookings is a [`StoreError::Conflict`] (cancel the cases' bookings first), and
+    /// nothing changes.
+    pub async fn remove_case_slot(
+        &self,
+        hotline_id: i64,
+        slot_id: i64,
+        by: &CaseActor<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "SELECT booked, starts_at FROM case_slots WHERE id = $1 AND hotline_id = $2",
+        )
+        .bind(slot_id)
+        .bind(hotline_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let booked = int(&row, 0)?;
+        if booked > 0 {
+            return Err(StoreError::Conflict(format!(
+                "Dieser Termin ist {booked}-mal gebucht; er lässt sich erst entfernen, wenn \
+                 keine Buchung mehr darauf liegt."
+            )));
+        }
+        // The conditional delete keeps a booking that came in meanwhile.
+        let done = sqlx::query("DELETE FROM case_slots WHERE id = $1 AND booked = 0")
+            .bind(slot_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "Dieser Termin wurde eben gebucht; er bleibt.".into(),
+            ));
+        }
+        let entry = AuditEntry {
+            at: now,
+            actor: Some(by.login.to_string()),
+            action: "case.slot.removed".into(),
+            target: Some(format!("hotline:{hotline_id}")),
+            source: Some(by.source.to_string()),
+            detail: format!("slot {slot_id}, starts {}", int(&row, 1)?),
+        };
+        insert_audit(&mut *tx, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The hotline's slots that begin in `[from, until)`, in time order.
     pub async fn case_slots(
         &self,

@@ -124,7 +124,8 @@ pub fn render(frame: &CallFrame) -> String {
             hotline,
         } => json!({
             "type": "call.incoming", "call": call.to_string(), "from": party(from),
-            "hotline": hotline,
+            "hotline": hotline.as_ref().map(|h| &h.name),
+            "hotline_id": hotline.as_ref().map(|h| h.id),
         }),
         CallFrame::Media { call, sdp } => {
             json!({"type": "call.media", "call": call.to_string(), "sdp": sdp})

@@ -232,3 +232,30 @@ pub async fn add_slots(
         }),
     ))
 }
+
+/// Remove a slot nobody booked (supervisors of the hotline and administrators).
+#[utoipa::path(delete, path = "/api/v1/hotlines/{hotline}/slots/{slot}", tag = "hotline",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("hotline" = i64, Path, description = "The hotline's id"),
+        ("slot" = i64, Path, description = "The slot's id")),
+    responses((status = 204, description = "Removed (audited as `case.slot.removed`)"),
+        (status = 403, description = "Not supervisor of this hotline nor administrator", body = ErrorBody),
+        (status = 404, description = "No such hotline or slot", body = ErrorBody),
+        (status = 409, description = "The slot has bookings; nothing changed", body = ErrorBody)))]
+pub async fn remove_slot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    who: SignedIn,
+    Path((hotline, slot)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    worker.may_add_slots()?;
+    let removed = state
+        .store
+        .remove_case_slot(worker.hotline, slot, &worker.actor(), state.now())
+        .await?;
+    if !removed {
+        return Err(ApiError::NotFound("Diesen Termin gibt es nicht.".into()));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
