@@ -1,9 +1,10 @@
 // A hotline agent's duty in a colleague's team panel, in Debian's Chromium against the real
 // server: Dora (d.new) is the agent of a hotline, Carl (c.clerk) shares her unit "Bauamt"
 // and has the team panel open. When Dora logs in to the hotline his panel shows
-// "Hotline: bereit" beside her state, live, as part of her entry (read with it); after her
-// pause "Hotline: Pause" and never the pause's reason; in English "Hotline: paused"; after
-// she logs out the chip is gone and her state stays. axe with the chip, 375 px.
+// "Hotline: bereit" beside her state, live, as part of her entry (read with it), and again
+// after a reload; after her pause "Hotline: Pause" and never the pause's reason; in
+// English "Hotline: paused"; after she logs out the chip is gone and her state stays. axe
+// with the chip, 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
@@ -59,6 +60,11 @@ test('a colleague sees the agent\'s hotline duty live beside the state, without 
   assert.match(await status(carl).textContent(), /Verfügbar, Hotline: bereit$/);
   assert.equal(await chip.evaluate((el) => el.closest('[aria-hidden="true"]')), null, 'not hidden from screen readers');
   assert.deepEqual(await violations(carl), [], 'team panel with a hotline chip');
+  // The panel's own answer has it too, and so has the panel drawn anew.
+  const panel = await call(carl, 'GET', '/api/v1/team-panel');
+  assert.equal(panel.data.unit.entries.find((p) => p.login === 'd.new').presence.hotline, 'ready');
+  await carl.reload();
+  await chip.filter({ hasText: 'Hotline: bereit' }).waitFor();
 
   await agent({ action: 'pause', reason: 'Schulung' });
   await chip.filter({ hasText: 'Hotline: Pause' }).waitFor({ timeout: 5000 });
