@@ -260,8 +260,13 @@ pub fn check_queue(form: &QueueForm, prefix: &str) -> Result<QueueValues, Settin
         _ => false,
     };
     if !overflow_ok {
+        // A known kind with a missing or bad target: the target is what to correct.
+        let field = match overflow_kind.as_str() {
+            "queue" | "person" => "overflow_target",
+            _ => "overflow_kind",
+        };
         return Err(problem(
-            &f("overflow_kind"),
+            &f(field),
             "overflow_invalid",
             "Überlauf: eine Ansage (closed), eine andere Warteschlange (queue mit ihrer Nummer) \
              oder eine Person (person mit ihrer Anmeldung).",
@@ -457,7 +462,8 @@ mod tests {
             ..QueueForm::default()
         });
         assert_eq!(
-            p.problem, "overflow_invalid",
+            (p.field.as_str(), p.problem),
+            ("queue.overflow_target", "overflow_invalid"),
             "a person overflow needs whom"
         );
         let p = queue(QueueForm {
