@@ -59,7 +59,9 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         welcome_announcement: Some(welcome),
         hold_music: Some(music),
         case_retention_days: 90,
-        supervisor_listen: false,
+        // On in the demo to show it; a real hotline starts with it off (the staff
+        // council agrees first) and an administrator switches it on.
+        supervisor_listen: true,
     };
     let id = store.add_hotline(&hotline, now_ms).await?;
     let mut queue = HotlineQueue::new(id, "Terminvergabe und Fragen");
