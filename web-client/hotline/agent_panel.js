@@ -1,12 +1,14 @@
 // The agent's own panel on the hotline page: the state in big letters, big buttons to log
 // in and out (all queues, or one), to pause with a reason and resume, to end the wrap-up
-// early (with its countdown), and the own queues with the callers waiting there, live.
+// early (with its countdown), where the calls ring (answer_on.js), and the own queues with
+// the callers waiting there, live.
 // Changes of state are announced; after a button the focus goes to the next sensible one.
 import { h, errorBox, announce, onLeave, userText } from '../dom.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { agentView, onAgentChange, act } from './agent_state.js';
 import { stateBadge, stateWords, REASONS, waitText, count } from './format.js';
+import { answerOnControl } from './answer_on.js';
 
 const OTHER = 'other';
 
@@ -38,6 +40,7 @@ export function agentSection() {
   const controls = h('div', { class: 'hl-controls', role: 'group', 'aria-label': t('hlControls') });
   const queues = h('div', { id: 'hl-my-queues' });
   const pause = pauseForm((why) => run('pause', { reason: why }));
+  const answerOn = answerOnControl();
   let busy = false;
   let lastState = null;
   let waitingBefore = new Map();
@@ -128,6 +131,7 @@ export function agentSection() {
     drawState(v);
     if (what !== 'waiting') drawControls(v);
     drawQueues(v);
+    answerOn.show(v.answerOn);
     tick();
     // A control moved (the pause form is kept and put back) or drawn anew gets the focus
     // back; one that is gone hands it to the new state's main button.
@@ -149,7 +153,7 @@ export function agentSection() {
   }
 
   const section = h('section', { 'aria-labelledby': 'hl-agent-h', class: 'hl-agent' });
-  const body = [h('h2', { id: 'hl-agent-h' }, t('hlAgentTitle')), state, controls, error, queues];
+  const body = [h('h2', { id: 'hl-agent-h' }, t('hlAgentTitle')), state, controls, error, answerOn.element, queues];
   section.replaceChildren(...body);
   const v = agentView();
   if (v) draw(v, 'loaded'); else draw(null);

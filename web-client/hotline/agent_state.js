@@ -1,12 +1,14 @@
 // The own agent state, live: loaded once at sign-in (GET /api/v1/hotline/agent), then
 // followed through `queue.agent` frames (the own state) and `queue.board` frames (callers
 // waiting in the own queues). The agent panel and the header's chip draw from here; the
-// actions (log in/out, pause, resume, end the wrap-up) go through act().
+// actions (log in/out, pause, resume, end the wrap-up, where the calls ring) go through
+// act().
 import { api } from '../api.js';
 import { on } from '../realtime.js';
 
-// { state, reason, wrapUpUntilMs, callsToday, queues: [{ queue, name, hotline,
+// { state, reason, wrapUpUntilMs, callsToday, answerOn, queues: [{ queue, name, hotline,
 // hotline_name, level, logged_in, waiting, waitingSinceMs }] } or null (no agent).
+// `answerOn`: where the calls ring (auto, browser, phone, mobile).
 let view = null;
 let unsubscribe = [];
 const listeners = new Set();
@@ -30,6 +32,7 @@ function take(agent, what) {
     reason: agent.reason || null,
     wrapUpUntilMs: Number.isFinite(until) ? until : null,
     callsToday: agent.calls_today || 0,
+    answerOn: agent.answer_on || 'auto',
     queues: (agent.queues || []).map((q) => ({ ...q, waitingSinceMs: q.waiting ? earlier.get(q.queue) ?? null : null })),
   };
   if (!view.queues.length) view = null;
@@ -74,7 +77,7 @@ export function stopAgentState() {
   changed('reset');
 }
 
-// Does `action` (log_in, log_out, pause, resume, end_wrap_up); resolves to the answer,
+// Does `action` (log_in, log_out, pause, resume, end_wrap_up, answer_on); resolves to the answer,
 // whose `data.message` says why when refused (nothing changed then).
 export async function act(action, extra = {}) {
   const res = await api('POST', '/api/v1/hotline/agent', { action, ...extra }).catch(() => ({ ok: false, status: 0, data: null }));
