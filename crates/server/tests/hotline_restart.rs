@@ -102,9 +102,10 @@ fn across_a_crash(s: TestServer) {
     assert_eq!(promised.len(), 1, "{label}: the promise is written");
     assert_eq!(promised[0].number, "2502", "{label}");
 
-    // The server dies. The next one starts on the same database.
-    drop((bws, peer, phone));
+    // The server dies with Bärbel still waiting (her browser goes only afterwards). The
+    // next one starts on the same database.
     let s = s.restart(Options::default());
+    drop((bws, peer, phone));
     let cut_off = |k: &[queues::EventKind]| {
         k.iter()
             .any(|e| matches!(e, queues::EventKind::Abandoned { position: 0, .. }))

@@ -208,6 +208,20 @@ impl Store {
         Ok(())
     }
 
+    /// The largest call id in the event log and the promised callbacks (0: none), so a
+    /// new run can number its calls above it.
+    pub async fn highest_queue_call_id(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(m), 0) FROM ( \
+               SELECT MAX(call_id) AS m FROM queue_events \
+               UNION ALL SELECT MAX(call_id) AS m FROM hotline_callbacks \
+             ) ids",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        int(&row, 0)
+    }
+
     /// The events from `from_ms` up to (not including) `to_ms`, in the order written.
     pub async fn queue_events(
         &self,

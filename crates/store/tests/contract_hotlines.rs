@@ -162,6 +162,11 @@ async fn a_promised_callback_is_kept_until_done() {
             .promise_callback(&promise(7 << 32 | 1, 1_000))
             .await
             .unwrap();
+        assert_eq!(
+            store.highest_queue_call_id().await.unwrap(),
+            7 << 32 | 2,
+            "{l}"
+        );
         let all = store.promised_callbacks().await.unwrap();
         assert_eq!(
             all,

@@ -49,45 +49,21 @@ pub(super) struct Hotlines {
     pub refreshed_ms: i64,
     /// When each hotline's board was last pushed.
     pub pushed_ms: HashMap<i64, i64>,
-}
-
-/// What makes this run's calls unique in the event log, which outlives restarts (call
-/// control counts from 1 in every run): the start time in seconds since 2023-11-14, in
-/// the upper 32 bits.
-static RUN_BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
-
-fn run_base() -> i64 {
-    *RUN_BASE.get_or_init(|| {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        (secs - 1_700_000_000).max(0) << 32
-    })
-}
-
-/// The switchboard's (and the event log's) id for call control's call. Call control
-/// counts from 1 and never reaches 2^32 in one run; an id above that is an earlier run's
-/// place passed through whole (a callback promised before a restart).
-pub(super) fn qcall(call: CallId) -> queues::CallId {
-    match u32::try_from(call.0) {
-        Ok(n) => queues::CallId(run_base() | i64::from(n)),
-        Err(_) => queues::CallId(call.0 as i64),
-    }
-}
-
-/// Call control's call for the switchboard's: this run's by its number, an earlier run's
-/// whole (see [`qcall`]).
-pub(super) fn ccall(call: queues::CallId) -> CallId {
-    if call.0 >> 32 == run_base() >> 32 {
-        CallId((call.0 & 0xFFFF_FFFF) as u64)
-    } else {
-        CallId(call.0 as u64)
-    }
+    /// This run's call ids in the event log.
+    pub ids: super::run_ids::RunIds,
 }
 
 impl Hotlines {
     /// Reads the hotlines and starts the writer of the event log.
     pub async fn load(store: &Store, now: i64) -> Hotlines {
+        // Above every call id stored so far, so no two runs share one.
+        let highest = match store.highest_queue_call_id().await {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::error!(error = %e, "the highest hotline call id could not be read");
+                0
+            }
+        };
         let (events, rx) = mpsc::unbounded_channel();
         tokio::spawn(write_events(store.clone(), rx));
         let (promises, rx) = mpsc::unbounded_channel();
@@ -106,6 +82,7 @@ impl Hotlines {
             agents_changed: BTreeSet::new(),
             refreshed_ms: 0,
             pushed_ms: HashMap::new(),
+            ids: super::run_ids::RunIds::after(highest, now),
         };
         hotlines.reload(store, now).await;
         hotlines.recover(store, now).await;
@@ -155,42 +132,46 @@ impl Hotlines {
                 let local = local_time(now);
                 let callable = callable(&caller.number);
                 self.board
-                    .handle_arrived(now, qcall(call), hotline, Some(local));
+                    .handle_arrived(now, self.ids.q(call), hotline, Some(local));
                 if !callable {
-                    self.board.no_callback(qcall(call));
+                    self.board.no_callback(self.ids.q(call));
                 }
                 self.dirty.insert(hotline);
             }
-            HotlineEvent::Digit { call, digit } => self.board.handle_digit(now, qcall(call), digit),
+            HotlineEvent::Digit { call, digit } => {
+                self.board.handle_digit(now, self.ids.q(call), digit)
+            }
             HotlineEvent::Answered { call, agent } => {
                 self.forget(call);
                 self.callers.remove(&call);
-                self.board.handle_answered(now, qcall(call), agent);
+                self.board.handle_answered(now, self.ids.q(call), agent);
                 self.agents_changed.insert(agent);
             }
             HotlineEvent::OfferEnded { call, agent } => {
-                self.board.handle_offer_ended(now, qcall(call), agent);
+                self.board.handle_offer_ended(now, self.ids.q(call), agent);
                 self.agents_changed.insert(agent);
             }
             HotlineEvent::Left { call } => {
                 self.forget(call);
-                self.board.handle_left(now, qcall(call));
+                self.board.handle_left(now, self.ids.q(call));
                 // A caller who asked for a callback keeps the place: they are called back.
-                if !self.board.keeps_place(qcall(call)) {
+                if !self.board.keeps_place(self.ids.q(call)) {
                     self.callers.remove(&call);
                 }
             }
             HotlineEvent::CallbackReached { call, agent } => {
                 self.callers.remove(&call);
-                self.board.handle_callback_reached(now, qcall(call), agent);
+                self.board
+                    .handle_callback_reached(now, self.ids.q(call), agent);
                 self.agents_changed.insert(agent);
             }
             HotlineEvent::CallbackFailed { call, agent } => {
-                self.board.handle_callback_failed(now, qcall(call), agent);
+                self.board
+                    .handle_callback_failed(now, self.ids.q(call), agent);
                 self.agents_changed.insert(agent);
             }
             HotlineEvent::Ended { call, agent } => {
-                self.board.handle_ended(now, qcall(call), agent);
+                self.board.handle_ended(now, self.ids.q(call), agent);
                 self.agents_changed.insert(agent);
             }
         }
@@ -199,7 +180,7 @@ impl Hotlines {
     /// A prompt ended on `leg`.
     pub fn played(&mut self, now: i64, leg: LegRef) {
         if let Some(call) = self.by_leg.get(&leg).copied() {
-            self.board.handle_played(now, qcall(call));
+            self.board.handle_played(now, self.ids.q(call));
         }
     }
 

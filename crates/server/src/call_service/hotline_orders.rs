@@ -2,7 +2,7 @@
 //! offers to agents where they can answer (their browser, else their phones), and the
 //! inputs from the web (agents' commands, boards, reloads).
 
-use super::hotline::{ccall, PUSH_EVERY_MS, REFRESH_MS};
+use super::hotline::{PUSH_EVERY_MS, REFRESH_MS};
 use super::{targets, Service};
 use calls::numbers::Permission;
 use calls::Target;
@@ -32,7 +32,7 @@ impl Service {
             };
             self.hotlines.handle(now, event);
             if let Some(call) = browser_only {
-                self.hotlines.board.no_callback(super::hotline::qcall(call));
+                self.hotlines.board.no_callback(self.hotlines.ids.q(call));
             }
         }
         while let Some(order) = self.hotlines.board.poll_order() {
@@ -52,7 +52,7 @@ impl Service {
                 clip,
                 looping,
             } => {
-                let leg = self.hotlines.legs.get(&ccall(call)).copied();
+                let leg = self.hotlines.legs.get(&self.hotlines.ids.c(call)).copied();
                 match (leg, self.hotlines.clips.frames(clip)) {
                     (Some(leg), Some(frames)) => {
                         self.media.play(leg, frames, media::Codec::Pcma, looping);
@@ -75,7 +75,7 @@ impl Service {
                 let offered = match self.reach(agent).await {
                     Some(target) => self
                         .calls
-                        .offer(now, ccall(call), agent, target, until)
+                        .offer(now, self.hotlines.ids.c(call), agent, target, until)
                         .is_ok(),
                     None => false,
                 };
@@ -108,14 +108,17 @@ impl Service {
                 };
                 let offered = target.is_some_and(|target| {
                     self.calls
-                        .offer(now, ccall(call), person, target, until)
+                        .offer(now, self.hotlines.ids.c(call), person, target, until)
                         .is_ok()
                 });
                 if !offered {
                     self.hotlines.board.handle_offer_ended(now, call, person);
                 }
             }
-            Order::Withdraw { call, agent } => self.calls.withdraw_offer(now, ccall(call), agent),
+            Order::Withdraw { call, agent } => {
+                self.calls
+                    .withdraw_offer(now, self.hotlines.ids.c(call), agent)
+            }
             Order::CallBack { call, agent, until } => {
                 let placed = self.call_back(now, call, agent, until).await;
                 if !placed {
@@ -123,7 +126,7 @@ impl Service {
                 }
             }
             Order::SendAway { call } => {
-                let _ = self.calls.send_away(now, ccall(call));
+                let _ = self.calls.send_away(now, self.hotlines.ids.c(call));
             }
         }
     }
@@ -131,7 +134,12 @@ impl Service {
     /// Calls a caller back for `agent` (their device rings first): whether it could be
     /// placed.
     async fn call_back(&mut self, now: i64, call: queues::CallId, agent: i64, until: i64) -> bool {
-        let Some((caller, via)) = self.hotlines.callers.get(&ccall(call)).cloned() else {
+        let Some((caller, via)) = self
+            .hotlines
+            .callers
+            .get(&self.hotlines.ids.c(call))
+            .cloned()
+        else {
             return false;
         };
         let Some(hotline) = self.hotlines.board.hotline_of_place(call) else {
@@ -153,7 +161,7 @@ impl Service {
             return false;
         };
         let request = calls::CallbackRequest {
-            place: ccall(call),
+            place: self.hotlines.ids.c(call),
             agent,
             reach,
             caller: target,

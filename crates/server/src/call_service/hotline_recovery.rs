@@ -5,7 +5,7 @@
 //! cut off with it: at start they get an `Abandoned` in the event log (waited until the
 //! old run's last event), so the figures do not show them waiting until midnight.
 
-use super::hotline::{ccall, Hotlines};
+use super::hotline::Hotlines;
 use queues::{EventKind, QueueEvent, QueueId};
 use store::{PromisedCallback, Store};
 use tokio::sync::mpsc;
@@ -26,7 +26,7 @@ impl Hotlines {
     pub(super) fn keep_promises(&mut self, e: &QueueEvent) {
         match e.kind {
             EventKind::CallbackRequested { call, waited_ms } => {
-                let Some((caller, via)) = self.callers.get(&ccall(call)) else {
+                let Some((caller, via)) = self.callers.get(&self.ids.c(call)) else {
                     return;
                 };
                 let promise = PromisedCallback {
@@ -113,7 +113,7 @@ impl Hotlines {
                 Some(t) => calls::Via::Trunk(t.max(0) as usize),
                 None => calls::Via::Switch,
             };
-            self.callers.insert(ccall(call), (caller, via));
+            self.callers.insert(self.ids.c(call), (caller, via));
             self.promised.insert(call);
             if let Some(h) = self.board.hotline_of_place(call) {
                 self.dirty.insert(h);

@@ -3,7 +3,6 @@
 //! administrator switches it on, only a hotline's supervisors may do it, and every start
 //! is written to the audit log before any audio flows (no audit, no listening).
 
-use super::hotline::ccall;
 use super::{refusal, targets, Service};
 use calls::{Command, Party, Target};
 use live::calls::DeskError;
@@ -58,7 +57,7 @@ impl Service {
             )
         };
         let call = match self.hotlines.board.agent(agent).map(|a| &a.state) {
-            Some(AgentState::OnCall { call }) => ccall(*call),
+            Some(AgentState::OnCall { call }) => self.hotlines.ids.c(*call),
             _ => return Err(not_talking()),
         };
         let agent_person = self.live.person(agent).ok_or_else(not_talking)?;

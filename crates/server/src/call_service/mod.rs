@@ -9,6 +9,7 @@ mod hotline;
 mod hotline_orders;
 mod hotline_recovery;
 mod listen;
+mod run_ids;
 pub mod sip_side;
 mod targets;
 pub mod trunk_config;
