@@ -268,7 +268,7 @@ function receive(f) {
       const fresh = newCall(f.call, 'in', f.from);
       // A hotline's caller offered to this agent: the hotline's name is shown with them.
       fresh.hotline = f.hotline || null;
-      // Its id, should the frame carry one (hotline/cases/call_cases.js matches the name else).
+      // Its id, for the case panel (hotline/cases/call_cases.js).
       fresh.hotlineId = Number.isInteger(f.hotline_id) ? f.hotline_id : null;
       changed(fresh, 'incoming');
       notifyIncoming(fresh);
