@@ -25,4 +25,5 @@ export const csvHref = (hotline, filter) => `${base(hotline)}/cases${query({ ...
 export const createCase = (hotline, body) => call('POST', `${base(hotline)}/cases`, body);
 export const getCase = (hotline, id) => call('GET', `${base(hotline)}/cases/${id}`);
 export const patchCase = (hotline, id, body) => call('PATCH', `${base(hotline)}/cases/${id}`, body);
+export const members = (hotline) => call('GET', `${base(hotline)}/members`);
 export const earlierCases = (hotline, number) => call('GET', `${base(hotline)}/callers/${encodeURIComponent(number)}/cases`);

@@ -1,6 +1,6 @@
 // The case panel (#/hotline/{id}/cases/new and …/cases/{n}, both with ?call=… when opened
 // for an answered call): the caller's number, their earlier cases to open instead, the
-// hotline's form, the state and the assignee. Saving creates or changes the case; every
+// hotline's form, the state and the assignee (one of the hotline's people). Saving creates or changes the case; every
 // refused field is marked and described under it and the first takes the focus; a slot
 // that filled up meanwhile says "ausgebucht" and offers the nearest free ones; a change
 // someone else made first is said, with a way to load theirs.
@@ -9,7 +9,7 @@ import { t, tParts } from '../../i18n.js';
 import { explain } from '../../sign_in.js';
 import { formatNumber } from '../../phone/format.js';
 import { myHotlines } from '../access.js';
-import { caseForm, slots as loadSlots, getCase, createCase, patchCase, earlierCases } from './case_api.js';
+import { caseForm, slots as loadSlots, getCase, createCase, patchCase, earlierCases, members } from './case_api.js';
 import { fieldControl } from './field_inputs.js';
 import { stateChoice, assigneeChoice, earlierList, historyList, issueText } from './case_parts.js';
 import { callContext, casePath, guardDraft } from './call_cases.js';
@@ -27,8 +27,8 @@ function title(c, name) {
 export async function showCasePanel(hotline, caseId, callId) {
   const stillShown = pageStillShown();
   const context = callContext(callId);
-  const [formRes, slotRes, caseRes] = await Promise.all([caseForm(hotline), loadSlots(hotline),
-    caseId ? getCase(hotline, caseId) : Promise.resolve(null)]);
+  const [formRes, slotRes, caseRes, peopleRes] = await Promise.all([caseForm(hotline), loadSlots(hotline),
+    caseId ? getCase(hotline, caseId) : Promise.resolve(null), members(hotline)]);
   if (!stillShown()) return;
   const name = hotlineName(hotline, context);
   const error = errorBox();
@@ -42,6 +42,7 @@ export async function showCasePanel(hotline, caseId, callId) {
   const form = formRes.data;
   let current = caseRes ? caseRes.data : null;
   let slotList = slotRes.ok ? slotRes.data.slots : [];
+  const people = peopleRes.ok ? peopleRes.data.members : null;
   let dirty = false;
   let saving = false;
   let parts = null;
@@ -77,7 +78,7 @@ export async function showCasePanel(hotline, caseId, callId) {
     const controls = (form.fields || []).map((f) => fieldControl(f, slotList, held.get(f.key) || null));
     controls.forEach((ctl) => ctl.write(values[ctl.key] ?? null));
     const state = stateChoice(c ? c.state : null);
-    const assignee = assigneeChoice(c ? c.assignee : null);
+    const assignee = assigneeChoice(c ? c.assignee : null, people);
     fields.replaceChildren(...(controls.length ? controls.map((ctl) => ctl.row) : [h('p', { class: 'hint' }, t('caseNoFields'))]));
     sidePart.replaceChildren(state.element, assignee.element);
     number.readOnly = Boolean(c);

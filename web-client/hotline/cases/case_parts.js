@@ -1,10 +1,9 @@
 // Parts of the case panel: the state as three choices (new, in progress, done; nothing
-// goes back to new), the assignee (a person from the directory search, "me" or nobody),
+// goes back to new), the assignee (one of the hotline's people, "me" or nobody),
 // a case's short summary, the caller's earlier cases and a case's history.
 import { h, userText } from '../../dom.js';
 import { t, lang } from '../../i18n.js';
-import { dialField } from '../../phone/dial_search.js';
-import { myLogin, presence } from '../../realtime.js';
+import { myLogin } from '../../realtime.js';
 import { valueText } from './field_inputs.js';
 import { moment } from './when.js';
 import { casePath } from './call_cases.js';
@@ -30,34 +29,46 @@ export function stateChoice(current) {
   return { element, read: () => radios.find((r) => r.checked)?.value || 'new', focus: () => (radios.find((r) => r.checked) || radios[0]).focus() };
 }
 
-// The person a case is assigned to: searched by name, or the buttons "me" and "nobody".
-export function assigneeChoice(current) {
-  const field = dialField('case-assignee', t('caseAssignee'), 'case-assignee', t('caseAssigneeHint'));
-  if (current) field.choose({ login: current.login, name: current.name });
+// The person a case is assigned to, chosen from the hotline's agents and supervisors
+// (GET …/members: `people`, null when they could not be loaded), or nobody; "me" is a
+// button when one is among them. Someone assigned who has left the hotline stays a choice
+// (marked) until another is chosen. The option's value is the login.
+export function assigneeChoice(current, people) {
+  const list = people || [];
+  const names = new Map();
+  for (const p of list) names.set(p.name, (names.get(p.name) || 0) + 1);
+  // Two people of the same name are told apart by their logins.
+  const label = (p) => (names.get(p.name) > 1 ? `${p.name} (${p.login})` : p.name);
+  const select = h('select', { id: 'case-assignee', 'data-testid': 'case-assignee', 'aria-describedby': 'case-assignee-hint' },
+    h('option', { value: '' }, t('caseNobody')),
+    ...list.map((p) => h('option', { value: p.login }, label(p))));
+  if (current && !list.some((p) => p.login === current.login)) {
+    select.append(h('option', { value: current.login }, t('caseFormerMember', { n: current.name || current.login })));
+  }
+  select.value = current ? current.login : '';
   const error = h('p', { class: 'error case-field-error', id: 'case-assignee-error' });
-  const mine = () => {
-    const login = myLogin();
-    field.choose({ login, name: presence.get(login)?.name || login });
-    field.input.dispatchEvent(new Event('change', { bubbles: true }));
-    field.input.focus();
-  };
-  const nobody = () => { field.clear(); field.input.dispatchEvent(new Event('change', { bubbles: true })); field.input.focus(); };
-  const element = h('div', { class: 'case-assignee' }, field.element,
-    h('p', { class: 'button-row' }, h('button', { type: 'button', class: 'secondary', onclick: mine }, t('caseAssignMe')),
-      h('button', { type: 'button', class: 'secondary', onclick: nobody }, t('caseAssignNobody'))), error);
+  const me = myLogin();
+  const mine = list.some((p) => p.login === me) ? h('button', { type: 'button', class: 'secondary', onclick: () => {
+    select.value = me;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    select.focus();
+  } }, t('caseAssignMe')) : null;
+  const element = h('div', { class: 'case-assignee case-field' }, h('label', { for: select.id }, t('caseAssignee')),
+    h('p', { class: 'hint', id: 'case-assignee-hint' }, t(people ? 'caseAssigneeHint' : 'caseMembersFailed')), select,
+    mine ? h('p', { class: 'button-row' }, mine) : null, error);
   return {
     element,
-    input: field.input,
-    read: () => { const p = field.peer(); return p ? p.login : field.input.value.trim() || null; },
+    input: select,
+    read: () => select.value || null,
     mark(message) {
       error.textContent = message;
-      field.input.setAttribute('aria-invalid', 'true');
-      field.input.setAttribute('aria-describedby', `case-assignee-hint ${error.id}`);
+      select.setAttribute('aria-invalid', 'true');
+      select.setAttribute('aria-describedby', `case-assignee-hint ${error.id}`);
     },
     clear() {
       error.textContent = '';
-      field.input.removeAttribute('aria-invalid');
-      field.input.setAttribute('aria-describedby', 'case-assignee-hint');
+      select.removeAttribute('aria-invalid');
+      select.setAttribute('aria-describedby', 'case-assignee-hint');
     },
   };
 }
