@@ -106,7 +106,7 @@ test('the admin designs the case form by keyboard, a stale save is refused, and 
   await series.getByText(/^3 Termine am .* angelegt\.$/).waitFor();
   const day = admin.locator(`table.slot-table[data-day="${tomorrow}"]`);
   assert.deepEqual(await day.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent))),
-    [['08:00–08:30', '1', '0', '1'], ['08:30–09:00', '1', '0', '1'], ['09:00–09:30', '1', '0', '1']]);
+    [['08:00–08:30', '1', '0', '1', 'Entfernen'], ['08:30–09:00', '1', '0', '1', 'Entfernen'], ['09:00–09:30', '1', '0', '1', 'Entfernen']]);
   const slots = await call(admin, 'GET', `/api/v1/hotlines/${hotline}/slots?from=${tomorrow}&until=${tomorrow}`);
   for (const s of slots.data.slots) {
     slotIds[new Date(s.start).toLocaleTimeString('de-DE', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' })] = s.id;

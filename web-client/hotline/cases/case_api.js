@@ -26,4 +26,5 @@ export const createCase = (hotline, body) => call('POST', `${base(hotline)}/case
 export const getCase = (hotline, id) => call('GET', `${base(hotline)}/cases/${id}`);
 export const patchCase = (hotline, id, body) => call('PATCH', `${base(hotline)}/cases/${id}`, body);
 export const members = (hotline) => call('GET', `${base(hotline)}/members`);
+export const removeSlot = (hotline, slot) => call('DELETE', `${base(hotline)}/slots/${slot}`);
 export const earlierCases = (hotline, number) => call('GET', `${base(hotline)}/callers/${encodeURIComponent(number)}/cases`);

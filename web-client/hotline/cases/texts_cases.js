@@ -61,6 +61,8 @@ const de = {
   slotAdd: 'Termine anlegen', slotAdded: '{n} Termine am {d} angelegt.', slotList: 'Angelegte Termine', slotPeriod: 'Zeitraum der Termine',
   slotShown: '{n} Termine angezeigt.', slotNone: 'Keine Termine in diesem Zeitraum.', slotDaySum: '{n} Termine, {b} von {c} Plätzen gebucht',
   slotTime: 'Zeit', slotCapacity: 'Plätze', slotBooked: 'Gebucht', slotFree: 'Frei',
+  slotActions: 'Entfernen', slotRemoveOf: 'Entfernen: Termin {s}', slotRemoveAsk: 'Wirklich entfernen?',
+  slotRemoveYesOf: 'Ja, entfernen: Termin {s}', slotRemoved: 'Termin {s} entfernt.', slotNotRemoved: 'Nicht entfernt: {m}',
 };
 
 const en = {
@@ -120,6 +122,9 @@ const en = {
   slotAdd: 'Set up appointments', slotAdded: '{n} appointments set up on {d}.', slotList: 'Appointments set up', slotPeriod: 'Period of the appointments',
   slotShown: '{n} appointments shown.', slotNone: 'No appointments in this period.', slotDaySum: '{n} appointments, {b} of {c} places booked',
   slotTime: 'Time', slotCapacity: 'Places', slotBooked: 'Booked', slotFree: 'Free',
+  slotActions: 'Remove', slotRemoveOf: 'Remove: appointment {s}', slotRemoveAsk: 'Really remove?',
+  slotRemoveYesOf: 'Yes, remove: appointment {s}', slotRemoved: 'Appointment {s} removed.', slotNotRemoved: 'Not removed: {m}',
+  slotNotRemovedBooked: 'This appointment is booked; it can be removed once no booking is left on it.',
   // The server's refusals of a case's fields and of slots, by problem code.
   caseProblem_missing: 'This field is required.', caseProblem_unknown_field: 'The form has no such field.',
   caseProblem_wrong_type: 'This value does not fit the field.', caseProblem_too_long: 'The text is too long.',
