@@ -587,6 +587,14 @@ impl Live {
         !self.lock().conns.of_people([&person]).is_empty()
     }
 
+    /// Whether a person has a phone registered now.
+    pub fn has_phone(&self, person: i64) -> bool {
+        self.lock()
+            .hub
+            .signals(PersonId(person))
+            .is_some_and(|s| s.devices > 0)
+    }
+
     /// Number of open connections.
     pub fn connections(&self) -> usize {
         self.lock().conns.len()

@@ -235,6 +235,11 @@ impl Hub {
         })
     }
 
+    /// What a person's merged state is made of (clients, phones, calls, meeting, duty).
+    pub fn signals(&self, person: PersonId) -> Option<Signals> {
+        self.people.get(&person).map(|p| p.signals)
+    }
+
     /// What the owner of `viewer` may see of `subject`.
     pub fn view_for(&self, viewer: PersonId, subject: PersonId) -> View {
         let unit = |p: PersonId| self.people.get(&p).map(|p| p.unit);

@@ -154,3 +154,51 @@ fn colleagues_see_an_agents_hotline_duty_in_the_team_panel() {
     act(&mut d, json!({"action": "log_out"}));
     cws.wait_for(dora(None, "available"));
 }
+
+#[test]
+fn an_agent_is_offered_calls_only_where_they_chose_to_take_them() {
+    let s = testkit::server::start(testkit::server::Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Browserhotline", "extension": "2900", "queue": {"name": "Fragen"},
+               "agents": [{"login": "d.new"}]}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let mut d = s.signed_in("d.new");
+    let choose = |d: &mut testkit::http::Client, on: &str| {
+        d.post(
+            "/api/v1/hotline/agent",
+            json!({"action": "answer_on", "answer_on": on}),
+        )
+    };
+    // No desk phone is set up for Dora: refused, the choice stays.
+    let refused = choose(&mut d, "phone");
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let chosen = choose(&mut d, "browser");
+    assert_eq!(chosen.json()["answer_on"], "browser", "{}", chosen.body);
+    let r = d.post("/api/v1/hotline/agent", json!({"action": "log_in"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Carl calls while Dora has no browser open: nobody is offered the call.
+    let c = s.signed_in("c.clerk");
+    let mut cws = ws::connect(&c, None);
+    let (_call, _carl) = dial(&mut cws, 1, 0xcc);
+    std::thread::sleep(Duration::from_secs(2));
+    let offered = |s: &testkit::server::TestServer| {
+        s.block_on(s.store.queue_events(0, i64::MAX))
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e.kind, queues::EventKind::Offered { .. }))
+            .count()
+    };
+    assert_eq!(offered(&s), 0, "no offer to a device that is not there");
+    // She opens the web client: the call rings there.
+    let mut dws = ws::connect(&d, None);
+    let incoming = dws.wait_for(|f| f["type"] == "call.incoming");
+    assert_eq!(incoming["hotline"], "Browserhotline", "{incoming}");
+    let end = Instant::now() + Duration::from_secs(5);
+    while offered(&s) != 1 {
+        assert!(Instant::now() < end, "one offer, logged");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

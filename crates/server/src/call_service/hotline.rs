@@ -51,6 +51,8 @@ pub(super) struct Hotlines {
     pub pushed_ms: HashMap<i64, i64>,
     /// This run's call ids in the event log.
     pub ids: super::run_ids::RunIds,
+    /// Agents on the mobile whose number could not be found (until they choose again).
+    pub mobile_missing: BTreeSet<i64>,
 }
 
 impl Hotlines {
@@ -83,6 +85,7 @@ impl Hotlines {
             refreshed_ms: 0,
             pushed_ms: HashMap::new(),
             ids: super::run_ids::RunIds::after(highest, now),
+            mobile_missing: BTreeSet::new(),
         };
         hotlines.reload(store, now).await;
         hotlines.recover(store, now).await;
@@ -255,6 +258,7 @@ impl Hotlines {
             AgentCommand::EndWrapUp => self.board.end_wrap_up(now, agent),
             // Checked and stored by the call service before (`hotline_orders.rs`).
             AgentCommand::AnswerOn(on) => {
+                self.mobile_missing.remove(&agent);
                 self.book.answer_on.retain(|(p, _)| *p != agent);
                 if on != AnswerOn::Auto {
                     self.book.answer_on.push((agent, on.as_str().to_string()));

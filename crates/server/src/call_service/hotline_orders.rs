@@ -80,6 +80,10 @@ impl Service {
                     None => false,
                 };
                 if !offered {
+                    if self.hotlines.answer_on(agent) == AnswerOn::Mobile {
+                        // No mobile in the directory any more: not until they choose again.
+                        self.hotlines.mobile_missing.insert(agent);
+                    }
                     // Not reachable (no browser open, no phone): not offered again until
                     // the presence refresh finds them.
                     let mut availability = self.availability(agent);
@@ -231,8 +235,17 @@ impl Service {
                 "Sie sind in keiner Warteschlange Agent.",
             ));
         }
+        let login = self.live.person(agent).map(|p| p.login).unwrap_or_default();
+        if on == AnswerOn::Phone {
+            let phones = self.store.devices_of(&login).await;
+            if !self.has_switch() || !phones.is_ok_and(|d| !d.is_empty()) {
+                return Err(refused(
+                    "bad_request",
+                    "Für Sie ist kein Tischtelefon eingerichtet.",
+                ));
+            }
+        }
         if on == AnswerOn::Mobile {
-            let login = self.live.person(agent).map(|p| p.login).unwrap_or_default();
             if self.trunk_index(0).is_none() {
                 return Err(refused(
                     "bad_request",
@@ -258,17 +271,25 @@ impl Service {
             })
     }
 
-    /// What else keeps an agent, from presence (and whether they can be reached at all).
+    /// What else keeps an agent, from presence, and whether the device they chose can be
+    /// reached now (an offer to an unreachable one would only fail again).
     fn availability(&self, agent: i64) -> Availability {
         use presence::State;
         let state = self.live.presence_state(agent);
+        let reachable = match self.hotlines.answer_on(agent) {
+            AnswerOn::Auto => !matches!(state, None | Some(State::Offline)),
+            AnswerOn::Browser => self.live.is_connected(agent),
+            AnswerOn::Phone => self.has_switch() && self.live.has_phone(agent),
+            // Without any client open; not again after the mobile could not be found.
+            AnswerOn::Mobile => {
+                self.trunk_index(0).is_some() && !self.hotlines.mobile_missing.contains(&agent)
+            }
+        };
         Availability {
             on_other_call: state == Some(State::OnThePhone),
             dnd: state == Some(State::DoNotDisturb),
             in_meeting: state == Some(State::InAMeeting),
-            // An agent who answers on the mobile is reachable without any client open.
-            offline: self.hotlines.answer_on(agent) != AnswerOn::Mobile
-                && matches!(state, None | Some(State::Offline)),
+            offline: !reachable,
         }
     }
 
