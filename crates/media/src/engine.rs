@@ -156,52 +156,6 @@ impl Slot {
         }
     }
 
-    /// Sends 20 ms of our own G.711 audio (a prompt's, a mix's) into the leg, on its own
-    /// sequence numbers and timestamps; a browser leg's datagrams land in `happened`.
-    fn send_own_frame(
-        &mut self,
-        now: Instant,
-        leg: LegId,
-        marker: bool,
-        payload: &[u8],
-        transmits: &mut VecDeque<Transmit>,
-        happened: &mut Vec<Happened>,
-    ) {
-        let Some(n) = self.negotiated() else { return };
-        let (sequence, timestamp) = self.out.next_own(now, 8000, false);
-        let fields = Rewritten {
-            marker,
-            payload_type: n.payload_type,
-            sequence,
-            timestamp,
-            ssrc: self.out.ssrc(),
-        };
-        self.sent.packets = self.sent.packets.wrapping_add(1);
-        self.sent.octets = self.sent.octets.wrapping_add(payload.len() as u32);
-        self.sent.timestamp = timestamp;
-        match &mut self.kind {
-            Kind::Rtp(l) => {
-                if let Some(to) = l.destination() {
-                    transmits.push_back(Transmit {
-                        leg,
-                        socket: Socket::Rtp,
-                        to,
-                        bytes: rtp::packet(fields, payload),
-                    });
-                }
-            }
-            Kind::WebRtc(l) => l.send_rtp(
-                now,
-                n.payload_type,
-                sequence,
-                timestamp,
-                marker,
-                payload,
-                happened,
-            ),
-        }
-    }
-
     fn own_deadline(&self) -> Option<Instant> {
         let webrtc = match &self.kind {
             Kind::WebRtc(l) => l.poll_timeout(),
@@ -379,6 +333,8 @@ impl Engine {
         }
         self.unbridge(a);
         self.unbridge(b);
+        // Newly bridged legs hear each other, not a mix of before.
+        self.stop_hearing(&[a, b]);
         for (x, y) in [(a, b), (b, a)] {
             if let Some(s) = self.legs.get_mut(&x) {
                 s.peer = Some(y);
@@ -454,7 +410,7 @@ impl Engine {
             if let Some(d) = slot.deadline {
                 self.timers.remove(&(d, leg));
             }
-            if slot.inbox.is_some() {
+            if slot.inbox.is_some() || !slot.hears.is_empty() {
                 self.forget_source(leg);
             }
         }
@@ -789,6 +745,7 @@ impl Engine {
 }
 
 mod mixing;
+mod own_audio;
 pub use mixing::MIX_CLOCK;
 
 #[cfg(test)]

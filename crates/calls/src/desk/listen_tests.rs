@@ -171,3 +171,59 @@ fn only_a_hotlines_running_conversation_can_be_listened_to() {
         .unwrap();
     assert_eq!(listen(&mut c, call, false), Err(Refusal::WrongState));
 }
+
+#[test]
+fn a_caller_who_passes_the_agent_on_ends_the_listening() {
+    // A colleague calls the hotline from the browser (Anna), Bernd answers, Carla listens.
+    let mut c = Calls::new(60_000);
+    let target = Target::Hotline {
+        hotline: 7,
+        party: Party::service("2900", "Bürgertelefon"),
+    };
+    let from = party(ANNA);
+    let id = c
+        .handle_command(
+            0,
+            ANNA,
+            10,
+            Command::Dial {
+                from,
+                target,
+                sdp: "o".into(),
+            },
+        )
+        .unwrap();
+    c.handle_media_created(1, id, 0, Some((LegRef(100), Codec::Pcma, "a".into())));
+    let to_bernd = offer(&mut c, 1_000, id, BERND);
+    let answer = Command::Answer {
+        call: to_bernd,
+        sdp: "offer-b".into(),
+    };
+    c.handle_command(2_000, BERND, 20, answer).unwrap();
+    c.handle_media_created(
+        2_100,
+        to_bernd,
+        1,
+        Some((LegRef(200), Codec::Pcma, "b".into())),
+    );
+    let listening = listen(&mut c, id, true).unwrap();
+    c.handle_media_created(
+        5_100,
+        listening,
+        0,
+        Some((LegRef(300), Codec::Pcma, "s".into())),
+    );
+    drain(&mut c);
+    // Anna passes Bernd on to Carla's colleague: the supervisor stops listening.
+    let transfer = Command::Transfer {
+        call: id,
+        target: Target::Browser(party(4)),
+    };
+    c.handle_command(6_000, ANNA, 10, transfer).unwrap();
+    let out = drain(&mut c);
+    assert!(
+        media(&out).contains(&MediaCommand::Remove(LegRef(300))),
+        "{out:?}"
+    );
+    assert_eq!(c.listener_of(id), None);
+}

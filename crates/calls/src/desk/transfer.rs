@@ -30,6 +30,8 @@ impl Calls {
         if party.person.is_some() && party.person == call.sides[stays].person() {
             return Err(Refusal::SelfCall);
         }
+        // Whoever passes the call on, the conversation listened to is over.
+        self.stop_listening_to(now, id);
         let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
         let leaving = call.sides[side].clone();
         let staying = call.sides[stays].clone();

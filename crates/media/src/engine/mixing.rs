@@ -47,6 +47,20 @@ impl Engine {
         Ok(())
     }
 
+    /// `legs` hear their peers again, not a mix.
+    pub(super) fn stop_hearing(&mut self, legs: &[LegId]) {
+        let mut any = false;
+        for leg in legs {
+            if let Some(slot) = self.legs.get_mut(leg) {
+                any |= !slot.hears.is_empty();
+                slot.hears.clear();
+            }
+        }
+        if any {
+            self.refresh_inboxes();
+        }
+    }
+
     /// The legs `leg` hears in a mix (empty: its peer).
     pub fn hearing(&self, leg: LegId) -> &[LegId] {
         self.legs.get(&leg).map_or(&[], |s| &s.hears)
@@ -113,6 +127,8 @@ impl Engine {
                 slot.send_own_frame(now, *leg, false, &frame, &mut self.transmits, &mut happened);
             }
             self.handle_happened(now, *leg, &mut happened);
+            // A browser leg's own timers (str0m) may be due sooner now.
+            self.rearm(*leg, now);
         }
         self.scratch = happened;
         if hearing.is_empty() {

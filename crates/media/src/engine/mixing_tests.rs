@@ -118,3 +118,40 @@ fn only_known_g711_legs_are_mixed() {
     assert!(e.hearing(fresh).is_empty());
     assert_eq!(e.poll_timeout(), None, "no clock for a refused mix");
 }
+
+#[test]
+fn a_listener_who_leaves_frees_the_buffers_and_a_new_bridge_ends_a_mix() {
+    let (mut e, c, a) = two_phones(&[Codec::Pcma]);
+    let ip = "203.0.113.1".parse().unwrap();
+    let s = e.add_rtp_leg(40_004, ip);
+    e.rtp_offer(s, &offer(8000, "8", ""), &PHONE_CODECS)
+        .unwrap();
+    let t0 = Instant::now();
+    // Listening only: the supervisor's leg has no buffer of its own.
+    e.hear(t0, s, &[c, a]).unwrap();
+    assert!(e.legs[&c].inbox.is_some() && e.legs[&a].inbox.is_some());
+    e.remove(s);
+    assert!(
+        e.legs[&c].inbox.is_none() && e.legs[&a].inbox.is_none(),
+        "nobody hears them any more: nothing is decoded"
+    );
+    // Whispering, then the agent is bridged to someone else (a transfer): the mix ends.
+    let s = e.add_rtp_leg(40_008, ip);
+    e.rtp_offer(s, &offer(8002, "8", ""), &PHONE_CODECS)
+        .unwrap();
+    e.hear(t0, a, &[c, s]).unwrap();
+    let x = e.add_rtp_leg(40_010, ip);
+    e.rtp_offer(x, &offer(8004, "8", ""), &PHONE_CODECS)
+        .unwrap();
+    e.bridge(a, x).unwrap();
+    assert!(e.hearing(a).is_empty());
+    assert!(e.legs[&c].inbox.is_none() && e.legs[&s].inbox.is_none());
+    let mut p = packet(8, 1, 0, 9, &voice(100));
+    let from_x = addr("192.168.1.10:8004");
+    assert_eq!(
+        e.handle_datagram(t0, x, Socket::Rtp, from_x, &mut p)
+            .unwrap()
+            .leg,
+        a
+    );
+}
