@@ -172,7 +172,9 @@ impl Calls {
                 whisper,
                 party,
             } => {
-                let (side, codecs, l) = self.listen_side(now, hotline, call, whisper, party)?;
+                let supervisor = from.person;
+                let (side, codecs, l) =
+                    self.listen_side(now, hotline, call, whisper, party, supervisor)?;
                 listening = Some(l);
                 (side, codecs)
             }

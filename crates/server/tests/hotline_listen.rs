@@ -224,7 +224,30 @@ fn listening_in(s: &TestServer) {
         "{label}: the caller keeps hearing the agent"
     );
 
-    // The caller hangs up: the supervisor's call ends with the conversation.
+    // Switched off meanwhile: the whisper ends at once; the agent hears the caller
+    // directly again.
+    let off = admin.request(
+        "PUT",
+        &format!("/api/v1/admin/hotlines/{hotline}/listening"),
+        Some(json!({"on": false})),
+    );
+    assert_eq!(off.status, 200, "{label}: {}", off.body);
+    aws.wait_for(state(&whispering, "ended"));
+    until_hears(
+        &agent,
+        Some(CALLER),
+        "the agent hears only the caller again",
+    );
+    drop(supervisor);
+
+    // Switched on again, a new whisper ends with the conversation when the caller hangs up.
+    let on = admin.request(
+        "PUT",
+        &format!("/api/v1/admin/hotlines/{hotline}/listening"),
+        Some(json!({"on": true})),
+    );
+    assert_eq!(on.status, 200, "{label}: {}", on.body);
+    let (whispering, _supervisor) = listen(&mut aws, 35, hotline, bärbel, "whisper");
     cws.send(json!({"type": "call.hangup", "ref": 40, "call": carl_call}));
     aws.wait_for(state(&whispering, "ended"));
 
@@ -246,6 +269,9 @@ fn listening_in(s: &TestServer) {
         [
             ("hotline.listening.on", Some("Mithörhotline")),
             ("hotline.listen", Some("b.user")),
+            ("hotline.whisper", Some("b.user")),
+            ("hotline.listening.off", Some("Mithörhotline")),
+            ("hotline.listening.on", Some("Mithörhotline")),
             ("hotline.whisper", Some("b.user")),
         ],
         "{label}: {audit:?}"

@@ -46,14 +46,26 @@ impl Store {
     }
 
     /// Switches supervisors' listening in and whispering on or off for a hotline (off
-    /// until the staff council has agreed). Whether the hotline exists.
-    pub async fn set_hotline_listening(&self, hotline: i64, on: bool) -> Result<bool, StoreError> {
+    /// until the staff council has agreed), with its audit entry in the same transaction:
+    /// no switch without the entry. Whether the hotline exists (nothing written if not).
+    pub async fn set_hotline_listening(
+        &self,
+        hotline: i64,
+        on: bool,
+        audit: &crate::AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE hotlines SET supervisor_listen = $1 WHERE id = $2")
             .bind(i64::from(on))
             .bind(hotline)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        crate::audit::insert_audit(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Changes a queue's settings (its hotline stays; the periodic announcement too).

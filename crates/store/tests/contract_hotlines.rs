@@ -120,18 +120,52 @@ async fn a_hotline_reads_back_whole_and_is_found_by_its_numbers() {
         twin.did = None;
         assert!(store.add_hotline(&twin, 2).await.is_err(), "{l}");
         assert_eq!(store.hotline_book().await.unwrap().hotlines.len(), 1, "{l}");
-        // Listening in is switched on and off by itself; other settings leave it.
-        assert!(store.set_hotline_listening(id, true).await.unwrap(), "{l}");
+        // Listening in is switched on and off by itself, each with its audit entry;
+        // other settings leave it.
+        let switched = |how: &str| store::AuditEntry {
+            at: 1,
+            actor: Some("a.admin".into()),
+            action: format!("hotline.listening.{how}"),
+            target: Some("Gesundheitsamt".into()),
+            source: None,
+            detail: String::new(),
+        };
         assert!(
-            !store.set_hotline_listening(id + 99, true).await.unwrap(),
+            store
+                .set_hotline_listening(id, true, &switched("on"))
+                .await
+                .unwrap(),
+            "{l}"
+        );
+        assert!(
+            !store
+                .set_hotline_listening(id + 99, true, &switched("on"))
+                .await
+                .unwrap(),
             "{l}"
         );
         assert!(store.update_hotline(&expected).await.unwrap(), "{l}");
         let on = store.hotline_book().await.unwrap().hotlines[0].supervisor_listen;
         assert!(on, "{l}: a settings change keeps the switch");
-        store.set_hotline_listening(id, false).await.unwrap();
+        store
+            .set_hotline_listening(id, false, &switched("off"))
+            .await
+            .unwrap();
         let off = store.hotline_book().await.unwrap().hotlines[0].supervisor_listen;
         assert!(!off, "{l}");
+        let audit = store
+            .audit_entries(&store::AuditFilter {
+                action_prefix: Some("hotline.listening".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            audit.len(),
+            2,
+            "{l}: one entry per switch, none for an unknown hotline"
+        );
     }
 }
 

@@ -21,6 +21,10 @@ pub(crate) struct Listening {
     pub conversation: CallId,
     /// The agent hears the supervisor too.
     pub whisper: bool,
+    /// Whose conversation it is.
+    pub hotline: i64,
+    /// Who listens.
+    pub supervisor: Option<i64>,
 }
 
 impl Calls {
@@ -58,6 +62,7 @@ impl Calls {
         conversation: CallId,
         whisper: bool,
         party: Party,
+        supervisor: Option<i64>,
     ) -> Result<(Side, Vec<media::Codec>, Listening), Refusal> {
         let conversation = self.may_listen(hotline, conversation)?;
         let side = Side::new(party, Kind::Listen, Direction::In, None, now);
@@ -65,6 +70,8 @@ impl Calls {
         let listening = Listening {
             conversation,
             whisper,
+            hotline,
+            supervisor,
         };
         Ok((side, PHONE_CODECS.to_vec(), listening))
     }
@@ -112,6 +119,22 @@ impl Calls {
             .collect();
         for call in listeners {
             self.end(now, call, EndReason::Hangup, None);
+        }
+    }
+
+    /// Every listening call: its id, its hotline, who listens.
+    pub fn listenings(&self) -> Vec<(CallId, i64, Option<i64>)> {
+        self.listens
+            .iter()
+            .map(|(&id, l)| (id, l.hotline, l.supervisor))
+            .collect()
+    }
+
+    /// Ends a listening call (the hotline no longer allows it, or the person no longer
+    /// supervises it); anything else is left alone.
+    pub fn stop_listening(&mut self, now: i64, id: CallId) {
+        if self.listens.contains_key(&id) {
+            self.end(now, id, EndReason::Hangup, None);
         }
     }
 

@@ -355,6 +355,7 @@ impl Service {
             HotlineInput::Reload { done } => {
                 let store = self.store.clone();
                 self.hotlines.reload(&store, now).await;
+                self.end_disallowed_listening(now);
                 let _ = done.send(());
             }
         }

@@ -17,6 +17,31 @@ fn error(code: &'static str, message: &str) -> DeskError {
 }
 
 impl Service {
+    /// Ends listening that the settings no longer allow (switched off for the hotline, or
+    /// the person no longer its supervisor), after the hotlines were read again.
+    pub(super) fn end_disallowed_listening(&mut self, now: i64) {
+        let book = &self.hotlines.book;
+        let ended: Vec<calls::CallId> = self
+            .calls
+            .listenings()
+            .into_iter()
+            .filter(|&(_, hotline, supervisor)| {
+                let allowed = book
+                    .hotlines
+                    .iter()
+                    .any(|h| h.id == hotline && h.supervisor_listen);
+                let supervises =
+                    supervisor.is_some_and(|p| book.supervisors.contains(&(hotline, p)));
+                !(allowed && supervises)
+            })
+            .map(|(id, ..)| id)
+            .collect();
+        for id in ended {
+            tracing::info!(call = %id, "listening in ended: no longer allowed");
+            self.calls.stop_listening(now, id);
+        }
+    }
+
     /// Starts `person`'s listening call on `agent`'s conversation at `hotline` (their
     /// browser's offer `sdp`); returns the new call's id.
     pub(super) async fn listen(

@@ -4,7 +4,7 @@
 
 use super::admin::{
     agents_of, changed, invalid, name_free, numbers_free, overflow_shown, person_overflow,
-    queue_row, supervisors_of, AgentEntry, QueueBody,
+    queue_row, reload, supervisors_of, AgentEntry, QueueBody,
 };
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
@@ -422,15 +422,30 @@ pub async fn set_listening(
     Json(body): Json<ListeningBody>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, h) = book_with(&state, hotline).await?;
-    state.store.set_hotline_listening(hotline, body.on).await?;
     let (action, detail) = match body.on {
         true => ("hotline.listening.on", "Mithören und Flüstern erlaubt"),
         false => (
             "hotline.listening.off",
-            "Mithören und Flüstern ausgeschaltet",
+            "Mithören und Flüstern ausgeschaltet; laufendes Mithören endet",
         ),
     };
-    changed(&state, &admin, action, &h.name, detail).await?;
+    let entry = store::AuditEntry {
+        at: state.now(),
+        actor: Some(admin.account.login.to_string()),
+        action: action.into(),
+        target: Some(h.name.clone()),
+        source: Some(admin.session.source.clone()),
+        detail: detail.into(),
+    };
+    if !state
+        .store
+        .set_hotline_listening(hotline, body.on, &entry)
+        .await?
+    {
+        return Err(ApiError::NotFound("Diese Hotline gibt es nicht.".into()));
+    }
+    // The switchboard reads it (and ends listening that is no longer allowed).
+    reload(&state).await;
     Ok(Json(json!({"listening": body.on})))
 }
 
