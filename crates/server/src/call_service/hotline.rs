@@ -104,6 +104,19 @@ impl Hotlines {
         self.clips.load(store, &book).await;
         let (hotlines, queues) = setups(&book);
         self.board.configure(now, hotlines, queues);
+        // Callbacks promised in a queue that is gone now cannot be kept.
+        let void: Vec<queues::CallId> = self
+            .promised
+            .iter()
+            .copied()
+            .filter(|c| self.board.hotline_of_place(*c).is_none())
+            .collect();
+        for call in void {
+            self.promised.remove(&call);
+            let _ = self
+                .promises
+                .send(super::hotline_recovery::Promise::Kept(call.0));
+        }
         for a in book.agents.iter().filter(|a| a.logged_in) {
             if self.board.agent(a.staff_id).is_none() {
                 self.board

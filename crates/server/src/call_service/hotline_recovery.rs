@@ -76,7 +76,25 @@ impl Hotlines {
                 return;
             }
         };
-        let open = queues::open_calls(&events, now);
+        let mut open = queues::open_calls(&events, now);
+        // A promise whose request did not reach the log before the old run ended (they
+        // are written apart): the request is written now, and the promise kept.
+        for c in open.iter_mut().filter(|c| !c.callback) {
+            let Some(p) = promised.iter().find(|p| p.call_id == c.call.0) else {
+                continue;
+            };
+            c.callback = true;
+            let kind = EventKind::CallbackRequested {
+                call: c.call,
+                waited_ms: (p.requested_ms - p.entered_ms).max(0),
+            };
+            let at_ms = p.requested_ms;
+            let _ = self.events.send(QueueEvent {
+                at_ms,
+                queue: c.queue,
+                kind,
+            });
+        }
         let last_ms = events.iter().map(|e| e.at_ms).max().unwrap_or(now);
         let mut cut_off = 0;
         for c in open.iter().filter(|c| !c.callback) {
@@ -129,15 +147,24 @@ impl Hotlines {
     }
 }
 
-/// Writes the promises in the order they were made and kept.
+/// Writes the promises in the order they were made and kept; a failed write is tried
+/// again (backing off up to 10 s) before the next, so none is lost or overtaken.
 pub(super) async fn write_promises(store: Store, mut rx: mpsc::UnboundedReceiver<Promise>) {
     while let Some(p) = rx.recv().await {
-        let done = match &p {
-            Promise::Made(c) => store.promise_callback(c).await,
-            Promise::Kept(call) => store.callback_kept(*call).await,
-        };
-        if let Err(e) = done {
-            tracing::error!(error = %e, "a promised callback could not be written");
+        let mut wait = std::time::Duration::from_millis(200);
+        loop {
+            let done = match &p {
+                Promise::Made(c) => store.promise_callback(c).await,
+                Promise::Kept(call) => store.callback_kept(*call).await,
+            };
+            match done {
+                Ok(()) => break,
+                Err(e) => {
+                    tracing::error!(error = %e, "a promised callback could not be written; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(10));
+                }
+            }
         }
     }
 }
