@@ -12,7 +12,7 @@ use crate::call::{Kind, Phase, Side};
 use crate::command::Refusal;
 use crate::frames::{Direction, EndReason};
 use crate::output::{MediaCommand, Output};
-use crate::party::{CallId, Party};
+use crate::party::{CallId, LegRef, Party};
 
 /// A supervisor's listening call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,22 @@ impl Calls {
     pub fn stop_listening(&mut self, now: i64, id: CallId) {
         if self.listens.contains_key(&id) {
             self.end(now, id, EndReason::Hangup, None);
+        }
+    }
+
+    /// The mix of `leg` failed: the listening it belongs to ends (the supervisor's own
+    /// call, or the listening to the conversation whose leg it is); the conversation
+    /// goes on.
+    pub fn stop_listening_at(&mut self, now: i64, leg: LegRef) {
+        let Some(&(id, _)) = self.by_leg.get(&leg) else {
+            return;
+        };
+        let listening = match self.listens.contains_key(&id) {
+            true => Some(id),
+            false => self.listener_of(id).map(|(call, _)| call),
+        };
+        if let Some(call) = listening {
+            self.end(now, call, EndReason::Hangup, None);
         }
     }
 

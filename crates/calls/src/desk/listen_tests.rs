@@ -227,3 +227,34 @@ fn a_caller_who_passes_the_agent_on_ends_the_listening() {
     );
     assert_eq!(c.listener_of(id), None);
 }
+
+#[test]
+fn a_mix_that_fails_ends_the_listening_not_the_conversation() {
+    let mut c = Calls::new(60_000);
+    let (id, _) = conversation(&mut c);
+    for failed in [LegRef(200), LegRef(300)] {
+        let listening = listen(&mut c, id, true).unwrap();
+        c.handle_media_created(
+            5_100,
+            listening,
+            0,
+            Some((LegRef(300), Codec::Pcma, "s".into())),
+        );
+        drain(&mut c);
+        c.stop_listening_at(6_000, failed);
+        let out = drain(&mut c);
+        assert!(
+            media(&out).contains(&MediaCommand::Remove(LegRef(300))),
+            "{failed:?}: {out:?}"
+        );
+        assert_eq!(c.listener_of(id), None);
+        assert!(
+            !media(&out).contains(&MediaCommand::Remove(LegRef(200))),
+            "the agent stays"
+        );
+    }
+    // A leg of no listening: nothing happens.
+    c.stop_listening_at(7_000, LegRef(100));
+    assert!(drain(&mut c).is_empty());
+    assert_eq!(c.len(), 1);
+}

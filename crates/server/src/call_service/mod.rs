@@ -37,6 +37,8 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 enum Made {
     WebRtc(CallId, usize, Option<(calls::LegRef, media::Codec, String)>),
     Rtp(CallId, usize, Option<(calls::LegRef, String)>),
+    /// A leg could not hear its mix: the listening it belongs to ends.
+    NotHeard(calls::LegRef),
 }
 
 /// Starts call control; browsers reach it through the returned desk (also set on
@@ -140,6 +142,7 @@ impl Service {
                 Some(m) = made_rx.recv() => match m {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
                     Made::Rtp(call, side, made) => self.calls.handle_rtp_created(now, call, side, made),
+                    Made::NotHeard(leg) => self.calls.stop_listening_at(now, leg),
                 },
                 Some((i, from, data)) = datagrams.recv() => {
                     if let Some(ua) = self.uas.get_mut(i) {
@@ -539,9 +542,11 @@ impl Service {
             }
             Output::Media(MediaCommand::Hear { leg, sources }) => {
                 let pending = media.hear(leg, sources);
+                let made = made.clone();
                 tokio::spawn(async move {
                     if let Err(e) = pending.await {
-                        tracing::warn!(error = %e, "a leg could not hear the mix");
+                        tracing::warn!(error = %e, "a leg could not hear the mix; listening ends");
+                        let _ = made.send(Made::NotHeard(leg));
                     }
                 });
             }
