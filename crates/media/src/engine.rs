@@ -156,6 +156,14 @@ impl Slot {
         }
     }
 
+    /// Whether the leg's codec is G.711 (prompts and mixes are).
+    fn speaks_g711(&self) -> bool {
+        matches!(
+            self.negotiated().map(|n| n.codec),
+            Some(Codec::Pcma | Codec::Pcmu)
+        )
+    }
+
     fn own_deadline(&self) -> Option<Instant> {
         let webrtc = match &self.kind {
             Kind::WebRtc(l) => l.poll_timeout(),
@@ -384,11 +392,7 @@ impl Engine {
         looping: bool,
     ) -> Result<(), EngineError> {
         let slot = self.legs.get_mut(&leg).ok_or(EngineError::NoLeg(leg))?;
-        let g711 = matches!(
-            slot.negotiated().map(|n| n.codec),
-            Some(Codec::Pcma | Codec::Pcmu)
-        );
-        if !g711 {
+        if !slot.speaks_g711() {
             return Err(EngineError::NotG711(leg));
         }
         slot.player = Some(Player::new(now, frames, encoding, looping));

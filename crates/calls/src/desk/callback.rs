@@ -67,23 +67,7 @@ impl Calls {
             _ => return Err(Refusal::WrongState),
         };
         callee.codec = None;
-        let mut at_agent = match reach {
-            Target::Browser(p) => Side::new(p, Kind::Browser, Direction::In, None, now),
-            // The agent's desk phones (through the switch) or mobile (through a trunk):
-            // their browser follows, their presence and history get it.
-            Target::Sip(p) => {
-                let mut side = Side::new(p, Kind::Sip, Direction::In, None, now);
-                side.owner = Some(agent);
-                side
-            }
-            Target::Outside { party, trunk } => {
-                let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
-                side.via = Via::Trunk(trunk);
-                side.owner = Some(agent);
-                side
-            }
-            _ => return Err(Refusal::WrongState),
-        };
+        let mut at_agent = super::hotline::agent_side(reach, agent, now)?;
         let on_a_phone = at_agent.kind == Kind::Sip;
         at_agent.answered_ms = None;
         let id = CallId(self.next_id);

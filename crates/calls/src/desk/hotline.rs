@@ -46,22 +46,7 @@ impl Calls {
             now,
         );
         from.codec = caller.sides[0].codec;
-        let mut to = match reach {
-            Target::Browser(p) => Side::new(p, Kind::Browser, Direction::In, None, now),
-            Target::Sip(p) => Side::new(p, Kind::Sip, Direction::In, None, now),
-            Target::Outside { party, trunk } => {
-                let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
-                side.via = Via::Trunk(trunk);
-                side
-            }
-            Target::Echo | Target::Hotline { .. } | Target::Listen { .. } => {
-                return Err(Refusal::WrongState)
-            }
-        };
-        // The agent's own phone: their browser follows, their presence and history get it.
-        if to.kind == Kind::Sip {
-            to.owner = Some(agent);
-        }
+        let to = agent_side(reach, agent, now)?;
         let id = CallId(self.next_id);
         self.next_id += 1;
         let kind = to.kind;
@@ -295,4 +280,24 @@ impl Calls {
     pub(super) fn hotline_side(party: Party, now: i64) -> Side {
         Side::new(party, Kind::Hotline, Direction::In, None, now)
     }
+}
+
+/// Where an agent is reached for a hotline's call: their browser, or one of their phones
+/// (desk phones through the switch, the mobile through a trunk) — then their browser
+/// follows, their presence and history get it.
+pub(super) fn agent_side(reach: Target, agent: i64, now: i64) -> Result<Side, Refusal> {
+    let mut side = match reach {
+        Target::Browser(p) => return Ok(Side::new(p, Kind::Browser, Direction::In, None, now)),
+        Target::Sip(p) => Side::new(p, Kind::Sip, Direction::In, None, now),
+        Target::Outside { party, trunk } => {
+            let mut side = Side::new(party, Kind::Sip, Direction::In, None, now);
+            side.via = Via::Trunk(trunk);
+            side
+        }
+        Target::Echo | Target::Hotline { .. } | Target::Listen { .. } => {
+            return Err(Refusal::WrongState)
+        }
+    };
+    side.owner = Some(agent);
+    Ok(side)
 }

@@ -3,8 +3,7 @@
 //! supervisor. The sources go on being relayed as before; only a leg that hears a mix
 //! gets its audio from the mix clock (see [`crate::mixer`]).
 
-use super::{Engine, EngineError, LegId, Slot};
-use crate::codec::Codec;
+use super::{Engine, EngineError, LegId};
 use crate::mixer::{Inbox, Sum};
 use crate::player::FRAME_TIME;
 use std::time::Instant;
@@ -15,20 +14,13 @@ pub const MIX_CLOCK: LegId = LegId(0);
 /// How late the mix clock may fall behind before it starts again from now.
 const MAX_LAG: std::time::Duration = std::time::Duration::from_millis(100);
 
-fn is_g711(slot: &Slot) -> bool {
-    matches!(
-        slot.negotiated().map(|n| n.codec),
-        Some(Codec::Pcma | Codec::Pcmu)
-    )
-}
-
 impl Engine {
     /// From now on `leg` hears the mix of `sources` instead of its peer (its own audio
     /// still goes to its peer); empty: its peer again. Every leg must speak G.711.
     pub fn hear(&mut self, now: Instant, leg: LegId, sources: &[LegId]) -> Result<(), EngineError> {
         for &l in sources.iter().chain([&leg]) {
             let slot = self.legs.get(&l).ok_or(EngineError::NoLeg(l))?;
-            if !is_g711(slot) {
+            if !slot.speaks_g711() {
                 return Err(EngineError::NotG711(l));
             }
         }

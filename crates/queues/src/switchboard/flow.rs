@@ -1,14 +1,14 @@
 //! How callers move: into a queue, through their clips, to agents; the time.
 
 use super::{Board, Caller, Clip, Order, Overflow, Stage, Switchboard, Waiting, RING_MARGIN_MS};
-
-/// The least time a person the queue overflowed to is rung (their own forwarding, e.g.
-/// to a mobile after 20 s, needs time too).
-const FORWARD_RING_MS: i64 = 30_000;
 use crate::agent::AgentState;
 use crate::event::{CallId, EventKind, QueueEvent, QueueId};
 use crate::queue::{Action, Prompt};
 use crate::strategy::Candidate;
+
+/// The least time a person the queue overflowed to is rung (their own forwarding, e.g.
+/// to a mobile after 20 s, needs time too).
+const FORWARD_RING_MS: i64 = 30_000;
 
 impl Switchboard {
     /// The caller enters queue `q` (from the start, the menu or an overflow).
