@@ -3,7 +3,7 @@
 //! administrator switches it on, only a hotline's supervisors may do it, and every start
 //! is written to the audit log before any audio flows (no audit, no listening).
 
-use super::{refusal, targets, Service};
+use super::{refusal, Service};
 use calls::{Command, Party, Target};
 use live::calls::DeskError;
 use live::Person;
@@ -91,13 +91,7 @@ impl Service {
             true => ("hotline.whisper", "Flüstern"),
         };
         let party = Party::service(&h.extension, &format!("{shown}: {}", agent_person.name));
-        let me = self
-            .store
-            .panel_person(&person.login)
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| error("unavailable", "Ihr Eintrag im Verzeichnis fehlt."))?;
+        let me = self.me(person).await?;
         let detail = format!("Hotline „{}“, Gespräch {call}", h.name);
         // Checked by call control without changing anything first, so a refused request
         // leaves no audit entry for a listening that never happened.
@@ -124,7 +118,7 @@ impl Service {
             ));
         }
         let command = Command::Dial {
-            from: targets::party(&me),
+            from: me,
             target: Target::Listen {
                 hotline,
                 call,

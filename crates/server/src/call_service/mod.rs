@@ -203,18 +203,8 @@ impl Service {
                 if via.as_deref() == Some("mobile") {
                     return self.dial_via_mobile(person, conn, target).await;
                 }
-                let me = self
-                    .store
-                    .panel_person(&person.login)
-                    .await
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| DeskError {
-                        code: "unavailable",
-                        message: "Ihr Eintrag im Verzeichnis fehlt.".into(),
-                    })?;
                 Command::Dial {
-                    from: targets::party(&me),
+                    from: self.me(person).await?,
                     target,
                     sdp,
                 }
@@ -259,6 +249,15 @@ impl Service {
             .handle_command(self.live.now_ms(), person.id, conn, command)
             .map(|c| c.to_string())
             .map_err(refusal)
+    }
+
+    /// The signed-in person as the other side of their call sees them.
+    async fn me(&self, person: &Person) -> Result<Party, DeskError> {
+        let me = self.store.panel_person(&person.login).await.ok().flatten();
+        me.map(|me| targets::party(&me)).ok_or_else(|| DeskError {
+            code: "unavailable",
+            message: "Ihr Eintrag im Verzeichnis fehlt.".into(),
+        })
     }
 
     /// Where a call for `dialled` goes: an outside number through the first trunk (if
@@ -692,15 +691,8 @@ impl Service {
             }
             t => t,
         };
-        let me = self
-            .store
-            .panel_person(&person.login)
-            .await
-            .ok()
-            .flatten()
-            .ok_or_else(|| unavailable("Ihr Eintrag im Verzeichnis fehlt."))?;
         let command = Command::DialVia {
-            from: targets::party(&me),
+            from: self.me(person).await?,
             device,
             target,
         };
