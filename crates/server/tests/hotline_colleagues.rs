@@ -8,25 +8,10 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use str0m::format::Codec;
 use testkit::webrtc_peer::WebRtcPeer;
-use testkit::ws::{self, WsClient};
+use testkit::ws;
 
 fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
     move |f| f["type"] == "call.state" && f["call"] == call && f["state"] == s
-}
-
-/// `who` calls the hotline from the browser; returns the call's id and the peer.
-fn dial(ws: &mut WsClient, r: u64, tag: u8) -> (String, testkit::webrtc_peer::RunningPeer) {
-    let peer = WebRtcPeer::new(&[Codec::PCMA]);
-    ws.send(json!({"type": "call.dial", "ref": r, "target": "2900", "sdp": peer.offer}));
-    let call = ws.wait_for(|f| f["ref"] == r)["call"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let sdp = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (call, peer.start(&sdp, tag))
 }
 
 #[test]
@@ -66,9 +51,9 @@ fn a_full_queue_overflows_to_a_person_who_answers_in_the_browser() {
         ws::connect(&c, None),
         ws::connect(&d, None),
     );
-    let (carl_call, _carl) = dial(&mut cws, 1, 0xcc);
+    let (carl_call, _carl) = testkit::webrtc_peer::dial(&mut cws, 1, "2900", 0xcc);
     cws.wait_for(state(&carl_call, "connected"));
-    let (dora_call, dora) = dial(&mut dws, 2, 0xdd);
+    let (dora_call, dora) = testkit::webrtc_peer::dial(&mut dws, 2, "2900", 0xdd);
     let incoming = bws.wait_for(|f| f["type"] == "call.incoming");
     assert_eq!(incoming["hotline"], "Überlaufhotline", "{incoming}");
     assert_eq!(incoming["hotline_id"], hotline, "{incoming}");
@@ -182,7 +167,7 @@ fn an_agent_is_offered_calls_only_where_they_chose_to_take_them() {
     // Carl calls while Dora has no browser open: nobody is offered the call.
     let c = s.signed_in("c.clerk");
     let mut cws = ws::connect(&c, None);
-    let (_call, _carl) = dial(&mut cws, 1, 0xcc);
+    let (_call, _carl) = testkit::webrtc_peer::dial(&mut cws, 1, "2900", 0xcc);
     std::thread::sleep(Duration::from_secs(2));
     let offered = |s: &testkit::server::TestServer| {
         s.block_on(s.store.queue_events(0, i64::MAX))

@@ -332,17 +332,7 @@ fn a_hotline_agent_who_answers_on_the_mobile_is_rung_there_through_the_trunk() {
     // Carl calls the hotline from his browser: the carrier is asked for Bärbel's mobile,
     // answers, and the hotline counts her answer.
     let mut cws = ws::connect(&s.signed_in("c.clerk"), None);
-    let peer = WebRtcPeer::new(&[Codec::PCMA]);
-    cws.send(json!({"type": "call.dial", "ref": 1, "target": "2900", "sdp": peer.offer}));
-    let call = cws.wait_for(|f| f["ref"] == 1)["call"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let _peer = peer.start(&sdp, 0xcc);
+    let (call, _peer) = testkit::webrtc_peer::dial(&mut cws, 1, "2900", 0xcc);
     let bärbel = s.staff_id("b.user");
     let end = Instant::now() + Duration::from_secs(20);
     loop {
@@ -399,17 +389,7 @@ fn an_agent_on_the_mobile_calls_back_a_caller_who_pressed_one() {
     // offered (a key before the offer does nothing).
     let c = s.signed_in("c.clerk");
     let mut cws = ws::connect(&c, None);
-    let peer = WebRtcPeer::new(&[Codec::PCMA]);
-    cws.send(json!({"type": "call.dial", "ref": 1, "target": "2900", "sdp": peer.offer}));
-    let call = cws.wait_for(|f| f["ref"] == 1)["call"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let _peer = peer.start(&sdp, 0xcc);
+    let (call, _peer) = testkit::webrtc_peer::dial(&mut cws, 1, "2900", 0xcc);
     let requested = |s: &testkit::server::TestServer| {
         s.block_on(s.store.queue_events(0, i64::MAX))
             .unwrap()

@@ -248,3 +248,23 @@ fn run(
 pub fn local_addr(peer: &WebRtcPeer) -> SocketAddr {
     peer.socket.local_addr().unwrap()
 }
+
+/// A browser's call over its WebSocket: `call.dial` to `target` with a G.711 (A-law)
+/// peer's offer (reference `r`), the server's answer taken, the peer running with `tag`.
+/// Returns the call's id and the peer.
+pub fn dial(ws: &mut crate::ws::WsClient, r: u64, target: &str, tag: u8) -> (String, RunningPeer) {
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    ws.send(
+        serde_json::json!({"type": "call.dial", "ref": r, "target": target, "sdp": peer.offer}),
+    );
+    let ack = ws.wait_for(|f| f["ref"] == r);
+    let call = ack["call"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{target}: {ack}"))
+        .to_string();
+    let sdp = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .expect("an SDP answer")
+        .to_string();
+    (call, peer.start(&sdp, tag))
+}
