@@ -1,6 +1,7 @@
 // Where an agent's hotline calls ring, on the agent panel (#/hotline), in Debian's Chromium
 // against the real server with the hotline of hotline_world.mjs (agent b.user; Carl,
-// c.clerk, made an agent too). Bärbel switches to "Am Tischtelefon" by keyboard: it is
+// c.clerk, made an agent too). Bärbel, with a desk phone set up, switches to "Am
+// Tischtelefon" by keyboard: it is
 // said, kept by the server, reads back after a reload, and follows a change made elsewhere
 // live. Carl has no mobile number in the
 // directory and the test server no trunk: "Am Handy" is refused with the server's words at
@@ -20,6 +21,11 @@ before(async () => {
   const agents = await call(admin, 'PUT', `/api/v1/admin/hotlines/${hotline}/queues/${queue}/agents`,
     [{ login: 'b.user', level: 1 }, { login: 'c.clerk', level: 1 }]);
   assert.equal(agents.status, 200, JSON.stringify(agents.data));
+  // Bärbel gets a desk phone set up (the server takes "Am Tischtelefon" only then).
+  const feature = await call(admin, 'POST', '/api/v1/admin/features', { feature: 'softphone', on: true, logins: ['b.user'] });
+  assert.equal(feature.status, 200, JSON.stringify(feature.data));
+  const phone = await call(admin, 'POST', '/api/v1/admin/staff/b.user/phones', { label: 'Tischtelefon' });
+  assert.equal(phone.status, 201, JSON.stringify(phone.data));
   await admin.context().close();
 });
 after(async () => { await world?.stop(); });
