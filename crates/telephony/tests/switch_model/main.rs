@@ -254,6 +254,7 @@ fn apply(phones: &mut Phones, model: &mut Model, op: &Op) -> Vec<Ev> {
             phones.pump();
             if DEVICES[device].ws {
                 model.connected[device] = false;
+                model.noted[device] = false;
                 model.registered[device] = None;
                 for call in &mut model.calls {
                     if let State::Answered {
@@ -284,6 +285,9 @@ fn apply(phones: &mut Phones, model: &mut Model, op: &Op) -> Vec<Ev> {
             match model.route(dialled) {
                 Err(code) => expect.push(Ev::Final { call: id, code }),
                 Ok((path, devices)) => {
+                    if DEVICES[caller].ws && model.connected[caller] {
+                        model.noted[caller] = true;
+                    }
                     for &device in &devices {
                         expect.push(Ev::Rang {
                             call: id.clone(),
@@ -381,8 +385,8 @@ fn apply(phones: &mut Phones, model: &mut Model, op: &Op) -> Vec<Ev> {
                 model.in_calls[DEVICES[callee].ext] -= 1;
             }
             // A browser is reached over the connection it answered on, or the one it
-            // registered over since.
-            let reachable = !callee_closed || model.is_registered(callee);
+            // registered over since, or the one a later call of its came over.
+            let reachable = !callee_closed || model.is_registered(callee) || model.noted[callee];
             if reachable {
                 expect.push(Ev::Bye {
                     call: call.id.clone(),

@@ -46,6 +46,10 @@ pub(crate) struct Model {
     pub(crate) registered: [Option<i64>; DEVICES.len()],
     /// Whether a browser's connection is open (others are always reachable).
     pub(crate) connected: [bool; DEVICES.len()],
+    /// A browser's Contact came over its current connection in a call it placed or
+    /// answered: the switch keeps it until the connection closes, so in-dialog requests
+    /// to that Contact (also of older calls) take this connection, registered or not.
+    pub(crate) noted: [bool; DEVICES.len()],
     pub(crate) rules: [Rules; EXTENSIONS.len()],
     /// Answered calls per person (index = extension).
     pub(crate) in_calls: [u32; EXTENSIONS.len()],
@@ -59,6 +63,7 @@ impl Model {
             now: T0,
             registered: [None; DEVICES.len()],
             connected: [false; DEVICES.len()],
+            noted: [false; DEVICES.len()],
             rules: [Rules::default(); EXTENSIONS.len()],
             in_calls: [0; EXTENSIONS.len()],
             calls: Vec::new(),
@@ -200,6 +205,9 @@ impl Model {
     }
 
     pub(crate) fn answer(&mut self, index: usize, callee: usize, expect: &mut Vec<Ev>) {
+        if DEVICES[callee].ws {
+            self.noted[callee] = true;
+        }
         let call = &mut self.calls[index];
         let State::Ringing { ringing, .. } = &call.state else {
             unreachable!()
