@@ -6,8 +6,6 @@
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use str0m::format::Codec;
-use testkit::webrtc_peer::WebRtcPeer;
 use testkit::ws;
 
 fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
@@ -62,13 +60,7 @@ fn a_full_queue_overflows_to_a_person_who_answers_in_the_browser() {
         "Dora is shown: {incoming}"
     );
     let offer = incoming["call"].as_str().unwrap().to_string();
-    let peer = WebRtcPeer::new(&[Codec::PCMA]);
-    bws.send(json!({"type": "call.answer", "ref": 3, "call": offer, "sdp": peer.offer}));
-    let sdp = bws.wait_for(|f| f["type"] == "call.media" && f["call"] == offer)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let bärbel = peer.start(&sdp, 0xbb);
+    let bärbel = testkit::webrtc_peer::answer(&mut bws, 3, &offer, 0xbb);
     bws.wait_for(state(&offer, "connected"));
     let hears = |p: &testkit::webrtc_peer::RunningPeer, tag: u64| {
         p.wait_until(Duration::from_secs(10), |c| {

@@ -124,28 +124,12 @@ fn listening_in(s: &TestServer) {
     assert_eq!(logged_in.status, 200, "{label}");
 
     // Carl calls the hotline from his browser; Bärbel answers in hers.
-    let caller = WebRtcPeer::new(&[Codec::PCMA]);
-    cws.send(json!({"type": "call.dial", "ref": 1, "target": "2900", "sdp": caller.offer}));
-    let carl_call = cws.wait_for(|f| f["ref"] == 1)["call"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let sdp = cws.wait_for(|f| f["type"] == "call.media")["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let caller = caller.start(&sdp, CALLER);
+    let (carl_call, caller) = testkit::webrtc_peer::dial(&mut cws, 1, "2900", CALLER);
     let offer = bws.wait_for(|f| f["type"] == "call.incoming")["call"]
         .as_str()
         .unwrap()
         .to_string();
-    let agent = WebRtcPeer::new(&[Codec::PCMA]);
-    bws.send(json!({"type": "call.answer", "ref": 2, "call": offer, "sdp": agent.offer}));
-    let sdp = bws.wait_for(|f| f["type"] == "call.media" && f["call"] == offer)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let agent = agent.start(&sdp, AGENT);
+    let agent = testkit::webrtc_peer::answer(&mut bws, 2, &offer, AGENT);
     bws.wait_for(state(&offer, "connected"));
     until_hears(&agent, Some(CALLER), "the agent hears the caller");
     until_hears(&caller, Some(AGENT), "the caller hears the agent");

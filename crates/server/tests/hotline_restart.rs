@@ -145,13 +145,7 @@ fn across_a_crash(s: TestServer) {
         "{label}: {incoming}"
     );
     let back = incoming["call"].as_str().unwrap().to_string();
-    let carl = WebRtcPeer::new(&[Codec::PCMA]);
-    cws.send(json!({"type": "call.answer", "ref": 1, "call": back, "sdp": carl.offer}));
-    let sdp = cws.wait_for(|f| f["type"] == "call.media" && f["call"] == back)["sdp"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let _carl = carl.start(&sdp, 0xcb);
+    let _carl = testkit::webrtc_peer::answer(&mut cws, 1, &back, 0xcb);
     let (incoming, from, offer) = phone.wait_for(WAIT, |e| match e {
         PhoneEvent::Incoming {
             call, from, sdp, ..

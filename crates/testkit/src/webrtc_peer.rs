@@ -268,3 +268,16 @@ pub fn dial(ws: &mut crate::ws::WsClient, r: u64, target: &str, tag: u8) -> (Str
         .to_string();
     (call, peer.start(&sdp, tag))
 }
+
+/// A browser answers a ringing call over its WebSocket: `call.answer` with a G.711
+/// (A-law) peer's offer (reference `r`), the server's answer taken, the peer running with
+/// `tag`.
+pub fn answer(ws: &mut crate::ws::WsClient, r: u64, call: &str, tag: u8) -> RunningPeer {
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    ws.send(serde_json::json!({"type": "call.answer", "ref": r, "call": call, "sdp": peer.offer}));
+    let sdp = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .expect("an SDP answer")
+        .to_string();
+    peer.start(&sdp, tag)
+}

@@ -47,6 +47,17 @@ fn listen_on(c: &mut Calls, hotline: i64, call: CallId, whisper: bool) -> Result
     )
 }
 
+/// Anna dials `target` from her browser (connection 10).
+fn anna_dials(c: &mut Calls, target: Target) -> CallId {
+    let from = party(ANNA);
+    let dial = Command::Dial {
+        from,
+        target,
+        sdp: "o".into(),
+    };
+    c.handle_command(0, ANNA, 10, dial).unwrap()
+}
+
 fn media(out: &[Output]) -> Vec<MediaCommand> {
     out.iter()
         .filter_map(|o| match o {
@@ -155,20 +166,7 @@ fn only_a_hotlines_running_conversation_can_be_listened_to() {
     assert_eq!(listen(&mut c, waiting, false), Err(Refusal::WrongState));
     assert_eq!(listen(&mut c, CallId(999), false), Err(Refusal::NoCall));
     // An ordinary call between two people is nobody's to listen to.
-    let from = party(ANNA);
-    let target = Target::Browser(party(BERND));
-    let call = c
-        .handle_command(
-            0,
-            ANNA,
-            10,
-            Command::Dial {
-                from,
-                target,
-                sdp: "o".into(),
-            },
-        )
-        .unwrap();
+    let call = anna_dials(&mut c, Target::Browser(party(BERND)));
     assert_eq!(listen(&mut c, call, false), Err(Refusal::WrongState));
 }
 
@@ -180,19 +178,7 @@ fn a_caller_who_passes_the_agent_on_ends_the_listening() {
         hotline: 7,
         party: Party::service("2900", "Bürgertelefon"),
     };
-    let from = party(ANNA);
-    let id = c
-        .handle_command(
-            0,
-            ANNA,
-            10,
-            Command::Dial {
-                from,
-                target,
-                sdp: "o".into(),
-            },
-        )
-        .unwrap();
+    let id = anna_dials(&mut c, target);
     c.handle_media_created(1, id, 0, Some((LegRef(100), Codec::Pcma, "a".into())));
     let to_bernd = offer(&mut c, 1_000, id, BERND);
     let answer = Command::Answer {
