@@ -1,20 +1,39 @@
-//! An uploaded announcement as the hotline stores it (8 kHz A-law in whole 20 ms frames),
-//! and back as a WAV file a browser plays (16-bit PCM), to listen to what was uploaded.
+//! An uploaded announcement as the hotline stores it: 8 kHz A-law in whole 20 ms frames for
+//! the telephone, and the full-quality Ogg Opus copy for browsers; and the A-law back as a
+//! WAV file a browser plays (16-bit PCM), to hear it as callers do.
 
 use crate::decode::{decode, AudioError};
+use crate::opus::to_ogg_opus;
 use crate::telephone::{frames, to_8khz};
 use media::Codec;
 
-/// Decodes an uploaded file (WAV, MP3, Ogg Vorbis; `extension` as a hint) into A-law
-/// telephone audio, refusing files longer than `max_seconds`.
-pub fn to_alaw(
+/// An announcement in the two forms the server keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// 8 kHz A-law, whole 20 ms frames: what phones hear.
+    pub alaw: Vec<u8>,
+    /// Ogg Opus at 48 kHz from the original: what a browser plays.
+    pub opus: Vec<u8>,
+}
+
+impl Stored {
+    /// The length in milliseconds (of the telephone copy).
+    pub fn duration_ms(&self) -> i64 {
+        self.alaw.len() as i64 / 8
+    }
+}
+
+/// Decodes an uploaded file (WAV, MP3, Ogg Vorbis, Ogg Opus; `extension` as a hint) into
+/// both stored forms, refusing files longer than `max_seconds`.
+pub fn prepare(
     bytes: Vec<u8>,
     extension: Option<&str>,
     max_seconds: u32,
-) -> Result<Vec<u8>, AudioError> {
+) -> Result<Stored, AudioError> {
     let pcm = decode(bytes, extension, max_seconds)?;
-    let samples = to_8khz(&pcm);
-    Ok(frames(&samples, Codec::Pcma).concat())
+    let alaw = frames(&to_8khz(&pcm), Codec::Pcma).concat();
+    let opus = to_ogg_opus(&pcm)?;
+    Ok(Stored { alaw, opus })
 }
 
 /// A-law audio as a WAV file (8 kHz, mono, 16-bit PCM).
@@ -56,7 +75,7 @@ mod tests {
         let wav = alaw_to_wav(&tone);
         assert_eq!(&wav[..4], b"RIFF");
         assert_eq!(wav.len(), 44 + 16_000);
-        let again = to_alaw(wav, Some("wav"), 10).unwrap();
+        let again = prepare(wav, Some("wav"), 10).unwrap().alaw;
         assert_eq!(again.len() % 160, 0, "whole frames");
         assert_eq!(again.len(), 8_000);
         // Resampling 8 kHz to 8 kHz keeps the tone: most bytes come back as they were.
@@ -65,9 +84,24 @@ mod tests {
     }
 
     #[test]
+    fn both_forms_hold_the_same_length() {
+        let tone: Vec<u8> = (0..16_000)
+            .map(|i| {
+                let s =
+                    (f32::sin(i as f32 * 440.0 * std::f32::consts::TAU / 8_000.0) * 8_000.0) as i16;
+                media::codec::linear_to_alaw(s)
+            })
+            .collect();
+        let stored = prepare(alaw_to_wav(&tone), Some("wav"), 10).unwrap();
+        assert_eq!(stored.duration_ms(), 2_000);
+        let opus = crate::opus::from_ogg_opus(&stored.opus, 10).unwrap();
+        assert_eq!(opus.duration_ms(), 2_000);
+    }
+
+    #[test]
     fn what_is_not_sound_is_refused() {
         assert!(matches!(
-            to_alaw(b"hello".to_vec(), Some("mp3"), 10),
+            prepare(b"hello".to_vec(), Some("mp3"), 10),
             Err(AudioError::NotAudio(_))
         ));
     }

@@ -28,7 +28,9 @@ impl Pcm {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AudioError {
     /// Not a sound file this server reads.
-    #[error("the file is not a sound file in a format we read (WAV, MP3, Ogg Vorbis): {0}")]
+    #[error(
+        "the file is not a sound file in a format we read (WAV, MP3, Ogg Vorbis, Ogg Opus): {0}"
+    )]
     NotAudio(String),
     /// The file has no audio track.
     #[error("the file has no audio track")]
@@ -50,13 +52,17 @@ pub enum AudioError {
     Empty,
 }
 
-/// Decodes `bytes` (WAV, MP3, Ogg Vorbis; `extension` as a hint, e.g. `"mp3"`) into mono
+/// Decodes `bytes` (WAV, MP3, Ogg Vorbis, Ogg Opus; `extension` as a hint, e.g. `"mp3"`) into mono
 /// samples, refusing files longer than `max_seconds`.
 pub fn decode(
     bytes: Vec<u8>,
     extension: Option<&str>,
     max_seconds: u32,
 ) -> Result<Pcm, AudioError> {
+    // symphonia reads the Ogg container but not Opus inside it.
+    if crate::opus::is_ogg_opus(&bytes) {
+        return crate::opus::from_ogg_opus(&bytes, max_seconds);
+    }
     let source = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
     let mut hint = Hint::new();
     if let Some(extension) = extension {

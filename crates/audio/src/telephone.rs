@@ -1,9 +1,8 @@
 //! Mono samples to the telephone: 8 kHz, 16 bit, in 20 ms G.711 frames.
 
 use crate::decode::Pcm;
+use crate::resample::resample;
 use media::codec::{linear_to_alaw, linear_to_ulaw, Codec};
-use rubato::audioadapter_buffers::owned::InterleavedOwned;
-use rubato::{Fft, FixedSync, Resampler};
 
 /// Samples in one 20 ms frame at 8 kHz.
 pub const FRAME_SAMPLES: usize = 160;
@@ -20,20 +19,6 @@ pub fn to_8khz(pcm: &Pcm) -> Vec<i16> {
         .iter()
         .map(|s| (s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)
         .collect()
-}
-
-fn resample(samples: &[f32], from: usize, to: usize) -> Vec<f32> {
-    let frames = samples.len();
-    let Ok(mut resampler) = Fft::<f32>::new(from, to, 1024, 1, FixedSync::Both) else {
-        return Vec::new();
-    };
-    let Ok(input) = InterleavedOwned::new_from(samples.to_vec(), 1, frames) else {
-        return Vec::new();
-    };
-    match resampler.process_all(&input, frames, None) {
-        Ok(output) => output.take_data(),
-        Err(_) => Vec::new(),
-    }
 }
 
 /// 8 kHz samples as G.711 frames of 20 ms (A-law or µ-law), the last one filled with
