@@ -102,6 +102,18 @@ test('the admin changes a queue\'s ring time, callback and agents, adds a closur
   const played = await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}/announcements/welcome`);
   assert.equal(played.headers['x-announcement'], 'own');
   assert.match(await admin.locator('#ann-welcome-audio').getAttribute('src'), new RegExp(`/api/v1/admin/hotlines/${hotline}/announcements/welcome\\?v=\\d+$`));
+  assert.equal(played.headers['content-type'], 'audio/ogg', 'the uploaded quality, as Opus');
+  // Chromium plays the Opus copy: two seconds, as uploaded; the switch plays the phone's copy.
+  const duration = () => admin.locator('#ann-welcome-audio').evaluate((a) => new Promise((resolve, reject) => {
+    a.addEventListener('loadedmetadata', () => resolve(a.duration), { once: true });
+    a.addEventListener('error', () => reject(new Error(`cannot play: ${a.error && a.error.code}`)), { once: true });
+    a.preload = 'auto'; a.load();
+  }));
+  const opusLength = await duration();
+  assert.ok(Math.abs(opusLength - 2) < 0.05, `the Opus copy plays for 2 s, not ${opusLength}`);
+  await admin.getByLabel('So, wie es am Telefon klingt').first().check();
+  assert.match(await admin.locator('#ann-welcome-audio').getAttribute('src'), /&sound=phone$/);
+  assert.ok(Math.abs(await duration() - 2) < 0.05, 'the telephone copy plays for 2 s');
   assert.deepEqual(await violations(admin), [], 'hotline page after changes');
   await shot(admin, 'hotline-detail-1280.png');
   await admin.locator('#ann-welcome').getByTestId('ann-welcome-restore').click();
@@ -119,7 +131,7 @@ test('the admin changes a queue\'s ring time, callback and agents, adds a closur
   assert.equal(await closed.getByRole('button', { name: 'Probe anhören' }).evaluate((el) => el === document.activeElement), true);
   await closed.getByTestId('ann-closed-rec-upload').click();
   await admin.locator('#ann-closed [data-origin="own"]').waitFor();
-  const recorded = await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}/announcements/closed`);
+  const recorded = await call(admin, 'GET', `/api/v1/admin/hotlines/${hotline}/announcements/closed?sound=phone`);
   assert.equal(recorded.headers['x-announcement'], 'own');
   writeFileSync(join(dir, 'closed.wav'), recorded.body);
   const { rate, samples } = readWav(join(dir, 'closed.wav'));

@@ -31,13 +31,14 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         .add_announcement(
             "Begrüßung Bürgertelefon",
             welcome,
+            None,
             frames_ms(welcome),
             now_ms,
         )
         .await?;
     let music = announcement(prompts::HOLD_MUSIC);
     let music = store
-        .add_announcement("Wartemusik", music, frames_ms(music), now_ms)
+        .add_announcement("Wartemusik", music, None, frames_ms(music), now_ms)
         .await?;
     let working = "08:00-18:00".to_string();
     let hotline = Hotline {

@@ -454,10 +454,22 @@ fn an_uploaded_welcome_is_what_callers_hear_and_bad_files_change_nothing() {
     );
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(up.json()["duration_secs"], 1.0);
-    assert_eq!(admin.get(&path).header("x-announcement"), Some("own"));
+    let original = admin.get(&path);
+    assert_eq!(original.header("x-announcement"), Some("own"));
+    // Listening back: the uploaded quality as Ogg Opus, one second long ...
+    assert_eq!(original.header("content-type"), Some("audio/ogg"));
+    let opus = audio::opus::from_ogg_opus(&original.bytes, 60).unwrap();
+    assert_eq!(opus.duration_ms(), 1_000);
+    // ... or the telephone copy as WAV; an unknown choice is refused.
+    let phone_sound = admin.get(&format!("{path}?sound=phone"));
+    assert_eq!(phone_sound.header("content-type"), Some("audio/wav"));
+    assert_eq!(phone_sound.bytes.len(), 44 + 16_000, "1 s of 8 kHz 16-bit");
+    assert_eq!(admin.get(&format!("{path}?sound=loud")).status, 400);
 
     // A caller hears exactly the uploaded welcome, as telephone audio.
-    let expected = audio::announcement::to_alaw(tone_wav(), Some("wav"), 60).unwrap();
+    let expected = audio::announcement::prepare(tone_wav(), Some("wav"), 60)
+        .unwrap()
+        .alaw;
     let mut phone = UdpPhone::bind(s.sip_account("d.new", "Tischtelefon"), s.sip).unwrap();
     assert!(phone.register_until_accepted(WAIT) > 0);
     let mut rtp = RtpPeer::bind(CALLER_SSRC).unwrap();

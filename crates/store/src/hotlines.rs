@@ -300,20 +300,35 @@ impl Store {
         Ok(row.map(|r| r.try_get::<Vec<u8>, _>(0)).transpose()?)
     }
 
-    /// Stores an announcement (8 kHz A-law) and returns its id.
+    /// An announcement's full-quality copy (Ogg Opus), if it has one.
+    pub async fn announcement_opus(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query("SELECT opus FROM hotline_announcements WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| r.try_get::<Option<Vec<u8>>, _>(0))
+            .transpose()?
+            .flatten())
+    }
+
+    /// Stores an announcement (8 kHz A-law, and the Ogg Opus copy if there is one) and
+    /// returns its id.
     pub async fn add_announcement(
         &self,
         name: &str,
         alaw: &[u8],
+        opus: Option<&[u8]>,
         duration_ms: i64,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO hotline_announcements (name, alaw, duration_ms, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO hotline_announcements (name, alaw, opus, duration_ms, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(name)
         .bind(alaw.to_vec())
+        .bind(opus.map(<[u8]>::to_vec))
         .bind(duration_ms)
         .bind(now_ms)
         .fetch_one(&self.pool)

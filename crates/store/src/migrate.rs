@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0011_cases"),
     migration!("0012_hotline_callbacks"),
     migration!("0013_hotline_answer_on"),
+    migration!("0014_announcement_opus"),
 ];
 
 impl Migration {

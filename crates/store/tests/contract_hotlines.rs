@@ -43,9 +43,20 @@ async fn a_hotline_reads_back_whole_and_is_found_by_its_numbers() {
         let l = db.label;
         let audio: Vec<u8> = (0..320).map(|i| i as u8).collect();
         let welcome = store
-            .add_announcement("Begrüßung", &audio, 40, 1)
+            .add_announcement("Begrüßung", &audio, Some(b"OggS opus"), 40, 1)
             .await
             .unwrap();
+        let plain = store
+            .add_announcement("Alt", &audio, None, 40, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.announcement_opus(welcome).await.unwrap().as_deref(),
+            Some(&b"OggS opus"[..]),
+            "{l}: the Opus copy too"
+        );
+        assert_eq!(store.announcement_opus(plain).await.unwrap(), None, "{l}");
+        assert_eq!(store.announcement_opus(plain + 99).await.unwrap(), None);
         assert_eq!(
             store.announcement_audio(welcome).await.unwrap(),
             Some(audio),

@@ -17,6 +17,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// The body as text.
     pub body: String,
+    /// The body as received (for audio, PDFs and other binary answers).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -238,6 +240,7 @@ fn parse(raw: &[u8]) -> Reply {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 

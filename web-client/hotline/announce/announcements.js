@@ -1,6 +1,7 @@
 // A hotline's announcements on its admin page: the welcome, the closed message and the
 // music on hold, each own or built-in, to listen to (<audio> from the server, which
-// sends the built-in one while there is no own), to replace by a file (WAV, MP3, Ogg) or
+// sends the built-in one while there is no own; an own one in its uploaded quality, or as
+// callers hear it), to replace by a file (WAV, MP3, Ogg) or
 // by a recording made here (recorder.js), and to set back to the built-in one.
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
@@ -23,8 +24,12 @@ function refusal(r) {
 function kindSection(hotline, kind, maxSeconds, origin, changed) {
   const id = `ann-${kind}`;
   const name = t(`hleAnn_${kind}`);
+  const version = Date.now();
   const player = h('audio', { controls: true, preload: 'none', id: `${id}-audio`, 'aria-label': t('hleListenTo', { n: name }),
-    src: `${path(hotline, kind)}?v=${Date.now()}` });
+    src: `${path(hotline, kind)}?v=${version}` });
+  // An own announcement plays in its uploaded quality; this switch plays what callers hear.
+  const phoneSound = origin === 'own' ? h('input', { type: 'checkbox', id: `${id}-phone-sound`, 'data-testid': `${id}-phone-sound`,
+    onchange: (e) => { player.src = `${path(hotline, kind)}?v=${version}${e.target.checked ? '&sound=phone' : ''}`; } }) : null;
   const state = h('p', { class: 'ann-state', 'data-testid': `${id}-state`, 'data-origin': origin },
     h('span', { 'aria-hidden': 'true', class: 'symbol' }, origin === 'own' ? '● ' : '○ '), t(origin === 'own' ? 'hleOwn' : 'hleBuiltin'));
   const file = h('input', { type: 'file', id: `${id}-file`, accept: '.wav,.mp3,.ogg,audio/wav,audio/mpeg,audio/ogg', 'aria-describedby': `${id}-file-hint` });
@@ -58,7 +63,8 @@ function kindSection(hotline, kind, maxSeconds, origin, changed) {
 
   const recording = recorder({ id: `${id}-rec`, label: name, maxSeconds, upload: (bytes) => send(new Blob([bytes], { type: 'audio/wav' }), `${kind}-aufnahme.wav`) });
   return h('section', { class: 'ann', id, 'aria-labelledby': `${id}-h` },
-    h('h3', { id: `${id}-h`, tabindex: '-1' }, name), state, h('p', { class: 'ann-player' }, player), restore ? h('p', {}, restore) : null,
+    h('h3', { id: `${id}-h`, tabindex: '-1' }, name), state, h('p', { class: 'ann-player' }, player),
+    phoneSound ? h('div', { class: 'hle-check' }, phoneSound, ' ', h('label', { for: phoneSound.id }, t('hlePhoneSound'))) : null, restore ? h('p', {}, restore) : null,
     form, recording, error);
 }
 

@@ -1,7 +1,9 @@
 //! A hotline's own announcements: administrators upload the welcome, the closed message
-//! and the music on hold as WAV, MP3 or Ogg Vorbis (or a WAV recorded in the browser);
-//! they are decoded and stored as telephone audio (8 kHz A-law) and play from the next
-//! caller on. Listening back gives a WAV; deleting brings back the built-in prompt.
+//! and the music on hold as WAV, MP3, Ogg Vorbis or Ogg Opus (or a WAV recorded in the
+//! browser); they are decoded and stored as telephone audio (8 kHz A-law), which plays from
+//! the next caller on, and as Ogg Opus in the uploaded quality. Listening back gives the
+//! Opus copy (or, asked for the phone's sound, a WAV of the A-law); deleting brings back
+//! the built-in prompt.
 
 use super::admin::changed;
 use crate::auth::session::Admin;
@@ -10,7 +12,7 @@ use crate::AppState;
 use audio::AudioError;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -70,14 +72,14 @@ async fn known(state: &AppState, hotline: i64) -> Result<store::Hotline, ApiErro
 }
 
 /// Reads and decodes an uploaded announcement (at most `max_seconds`) off the request
-/// threads: its name and its A-law audio.
+/// threads: its name and its two stored forms.
 async fn decoded(
     q: UploadName,
     headers: &HeaderMap,
     body: axum::body::Body,
     default_name: &str,
     max_seconds: u32,
-) -> Result<(String, Vec<u8>), ApiError> {
+) -> Result<(String, audio::announcement::Stored), ApiError> {
     let too_big = || ApiError::TooLarge("Die Datei ist größer als 16 MiB.".into());
     let announced = headers
         .get(header::CONTENT_LENGTH)
@@ -94,15 +96,15 @@ async fn decoded(
         .as_deref()
         .and_then(|n| n.rsplit_once('.'))
         .map(|(_, e)| e.to_ascii_lowercase());
-    let alaw = tokio::task::spawn_blocking(move || {
-        audio::announcement::to_alaw(bytes, extension.as_deref(), max_seconds)
+    let stored = tokio::task::spawn_blocking(move || {
+        audio::announcement::prepare(bytes, extension.as_deref(), max_seconds)
     })
     .await
     .map_err(|_| ApiError::Internal)?
     .map_err(refused)?;
     let name = q.name.unwrap_or_else(|| default_name.to_string());
     let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-    Ok((name, alaw))
+    Ok((name, stored))
 }
 
 /// Upload a queue's periodic announcement (the body is the file; up to 120 s). It plays
@@ -133,11 +135,17 @@ pub async fn upload_periodic(
             "Diese Warteschlange gibt es nicht.".into(),
         ));
     }
-    let (name, alaw) = decoded(q, &headers, body, "periodic", 120).await?;
-    let duration_ms = alaw.len() as i64 / 8;
+    let (name, stored) = decoded(q, &headers, body, "periodic", 120).await?;
+    let duration_ms = stored.duration_ms();
     let id = state
         .store
-        .add_announcement(&name, &alaw, duration_ms, state.live.now_ms())
+        .add_announcement(
+            &name,
+            &stored.alaw,
+            Some(&stored.opus),
+            duration_ms,
+            state.live.now_ms(),
+        )
         .await?;
     if !state
         .store
@@ -212,11 +220,17 @@ pub async fn upload(
 ) -> Result<Json<Value>, ApiError> {
     let (which, _, max_seconds) = kind(&which)?;
     let h = known(&state, hotline).await?;
-    let (name, alaw) = decoded(q, &headers, body, which, max_seconds).await?;
-    let duration_ms = alaw.len() as i64 / 8;
+    let (name, stored) = decoded(q, &headers, body, which, max_seconds).await?;
+    let duration_ms = stored.duration_ms();
     let id = state
         .store
-        .add_announcement(&name, &alaw, duration_ms, state.live.now_ms())
+        .add_announcement(
+            &name,
+            &stored.alaw,
+            Some(&stored.opus),
+            duration_ms,
+            state.live.now_ms(),
+        )
         .await?;
     state
         .store
@@ -235,17 +249,44 @@ pub async fn upload(
     ))
 }
 
-/// Listen to an announcement (the hotline's own, or the built-in one) as WAV.
+/// Which copy of an announcement to listen to.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Sound {
+    /// `original` (the default): the uploaded quality, as Ogg Opus, where there is one;
+    /// `phone`: what callers hear (8 kHz A-law, as WAV).
+    #[serde(default)]
+    sound: Option<String>,
+}
+
+/// Listen to an announcement (the hotline's own, or the built-in one): the uploaded
+/// quality as Ogg Opus, or (`?sound=phone`, and for built-in and older ones) the telephone
+/// sound as WAV.
 #[utoipa::path(get, path = "/api/v1/admin/hotlines/{hotline}/announcements/{kind}", tag = "hotline",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
-    params(("hotline" = i64, Path), ("kind" = String, Path, description = "welcome, closed or hold_music")),
-    responses((status = 200, description = "audio/wav; `X-Announcement: own` or `builtin`"),
+    params(("hotline" = i64, Path), ("kind" = String, Path, description = "welcome, closed or hold_music"), Sound),
+    responses((status = 200, description = "audio/ogg (Opus) or audio/wav; `X-Announcement: own` or `builtin`; byte ranges (`Range`) answered with 206"),
+        (status = 416, description = "A byte range past the end"),
+        (status = 400, description = "`sound` is neither `original` nor `phone`", body = ErrorBody),
         (status = 404, description = "No such hotline or kind", body = ErrorBody)))]
 pub async fn listen(
     State(state): State<AppState>,
     _: Admin,
     Path((hotline, which)): Path<(i64, String)>,
+    Query(q): Query<Sound>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let phone = match q.sound.as_deref() {
+        None | Some("original") => false,
+        Some("phone") => true,
+        Some(_) => {
+            return Err(ApiError::Invalid {
+                field: "sound".into(),
+                problem: "unknown",
+                message: "sound ist original oder phone.".into(),
+            })
+        }
+    };
     let (which, builtin, _) = kind(&which)?;
     let h = known(&state, hotline).await?;
     let own = match which {
@@ -253,26 +294,33 @@ pub async fn listen(
         "closed" => h.closed_announcement,
         _ => h.hold_music,
     };
-    let (alaw, origin) = match own {
-        Some(id) => match state.store.announcement_audio(id).await? {
-            Some(alaw) => (alaw, "own"),
-            None => return Err(ApiError::NotFound("Die Ansage fehlt.".into())),
-        },
-        None => {
-            let clip =
-                audio::prompts::clip(audio::Language::German, builtin).ok_or(ApiError::Internal)?;
-            (clip.to_vec(), "builtin")
-        }
+    let origin = if own.is_some() { "own" } else { "builtin" };
+    let kept = |content_type: &'static str, bytes: Vec<u8>| {
+        crate::http::byte_range::answer(
+            &headers,
+            content_type,
+            bytes,
+            &[(header::HeaderName::from_static("x-announcement"), origin)],
+        )
     };
-    let wav = audio::announcement::alaw_to_wav(&alaw);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "audio/wav"),
-            (header::HeaderName::from_static("x-announcement"), origin),
-        ],
-        wav,
-    )
-        .into_response())
+    let alaw = match own {
+        Some(id) => {
+            if !phone {
+                if let Some(opus) = state.store.announcement_opus(id).await? {
+                    return Ok(kept("audio/ogg", opus));
+                }
+            }
+            state
+                .store
+                .announcement_audio(id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound("Die Ansage fehlt.".into()))?
+        }
+        None => audio::prompts::clip(audio::Language::German, builtin)
+            .ok_or(ApiError::Internal)?
+            .to_vec(),
+    };
+    Ok(kept("audio/wav", audio::announcement::alaw_to_wav(&alaw)))
 }
 
 /// Remove the hotline's own announcement: the built-in one plays again.
