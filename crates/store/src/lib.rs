@@ -19,12 +19,14 @@ mod hotline_callbacks;
 mod hotline_settings;
 mod hotlines;
 mod login_failures;
+pub mod mail_outbox;
 mod migrate;
 mod presence;
 mod queue_events;
 mod sessions;
 mod settings;
 mod sip_devices;
+mod voicemail;
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};

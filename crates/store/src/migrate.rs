@@ -51,6 +51,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0012_hotline_callbacks"),
     migration!("0013_hotline_answer_on"),
     migration!("0014_announcement_opus"),
+    migration!("0015_voicemail"),
+    migration!("0016_mail_outbox"),
 ];
 
 impl Migration {

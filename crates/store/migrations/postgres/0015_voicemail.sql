@@ -1,0 +1,1 @@
+-- Voicemail (issue 17): being written.

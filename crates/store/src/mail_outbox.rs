@@ -1,0 +1,1 @@
+//! Outgoing e-mail kept until sent (being written).

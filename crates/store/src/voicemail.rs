@@ -1,0 +1,1 @@
+//! Voicemail boxes and messages (being written).

@@ -1,0 +1,1 @@
+//! Voicemail as a pure core (being written).
