@@ -1,6 +1,8 @@
-//! The hotline's built-in prompts: what a waiting caller hears before an administrator has
-//! uploaded announcements of their own (welcome, closed, position and wait, callback offer,
-//! music on hold), in German and English.
+//! The built-in prompts, in German and English: what a hotline's waiting caller hears before
+//! an administrator has uploaded announcements of their own (welcome, closed, position and
+//! wait, callback offer, music on hold), and voicemail's default greeting and `*98` menu
+//! (the `vm_*` clips; `crates/voicemail`'s `menu::Clip` names them, the shell joins them
+//! with [`number`], [`digits`] and the recordings).
 //!
 //! The clips are spoken by espeak-ng and converted to 8 kHz A-law once, by
 //! `scripts/make-prompts`; the files in `crates/audio/prompts/` are embedded here, so the
@@ -13,6 +15,12 @@
 //! let speech = prompts::position(Language::German, 3, Some(5));
 //! let frames = prompts::to_frames(&speech);
 //! assert_eq!(frames.len() * 160, speech.len());
+//!
+//! // "Sie sind verbunden mit der Mailbox von zwei null null eins. Ihr Anruf kann gerade
+//! // nicht persönlich angenommen werden. Bitte hinterlassen Sie eine Nachricht nach dem
+//! // Signalton."
+//! let greeting = prompts::voicemail_greeting(Language::German, "2001");
+//! assert_eq!(greeting.len() % 160, 0);
 //! ```
 
 use media::Frame;
@@ -21,8 +29,12 @@ use std::sync::Arc;
 /// A-law silence (the code for 0, as G.711 sends it).
 pub const SILENCE: u8 = 0xD5;
 
-/// The pause between two sentences: 200 ms at 8 kHz, ten frames.
-const PAUSE: usize = 1_600;
+/// The pause between two sentences, in bytes: 200 ms at 8 kHz, ten frames.
+pub const PAUSE: usize = 1_600;
+
+/// The pause between two digits of a number read digit by digit, in bytes: 100 ms, five
+/// frames, so that "null drei null" is heard as three words.
+pub const DIGIT_PAUSE: usize = 800;
 
 /// The language the prompts are spoken in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -81,6 +93,21 @@ clips![
     "overflow",
     "menu_hint",
     "goodbye",
+    // Voicemail. A digit is d0 or n1 to n9.
+    "d0",
+    "vm_number_before",
+    "vm_default",
+    "vm_you_have",
+    "vm_new_messages",
+    "vm_one_new_message",
+    "vm_no_new_messages",
+    "vm_message_from",
+    "vm_unknown_caller",
+    "vm_menu",
+    "vm_menu_call_back",
+    "vm_deleted",
+    "vm_no_more",
+    "vm_not_allowed",
 ];
 
 /// The name of the music on hold, the same in every language.
@@ -111,7 +138,10 @@ pub fn clip(language: Language, name: &str) -> Option<&'static [u8]> {
 /// fünf Minuten.", one list per sentence; no wait sentence for `None`.
 fn position_sentences(position: u32, wait_minutes: Option<u32>) -> Vec<Vec<String>> {
     // Position 1 is next in line; a 0 would be a caller already being connected, said as 1.
-    let mut sentences = vec![vec!["position_before".to_owned(), number(position.max(1))]];
+    let mut sentences = vec![vec![
+        "position_before".to_owned(),
+        number_clip(position.max(1)),
+    ]];
     if let Some(minutes) = wait_minutes {
         // An estimate under a minute is said as "about one minute", never "zero minutes".
         let minutes = minutes.max(1);
@@ -120,20 +150,63 @@ fn position_sentences(position: u32, wait_minutes: Option<u32>) -> Vec<Vec<Strin
             // "eine Minute", not "eins Minute".
             wait.extend(["n1_minute".to_owned(), "minute".to_owned()]);
         } else {
-            wait.extend([number(minutes), "minutes".to_owned()]);
+            wait.extend([number_clip(minutes), "minutes".to_owned()]);
         }
         sentences.push(wait);
     }
     sentences
 }
 
-/// The clip that says `n`: its word up to twenty, "more than twenty" above.
-fn number(n: u32) -> String {
-    if n > HIGHEST_NUMBER {
-        "more_than_20".to_owned()
-    } else {
-        format!("n{n}")
+/// The clip that says `n`: its word up to twenty, "more than twenty" above, "null" for 0.
+fn number_clip(n: u32) -> String {
+    match n {
+        0 => "d0".to_owned(),
+        1..=HIGHEST_NUMBER => format!("n{n}"),
+        _ => "more_than_20".to_owned(),
     }
+}
+
+/// The clip that says the digit `c` ("null", "eins" … "neun"), `None` for anything else.
+fn digit_clip(c: char) -> Option<String> {
+    c.to_digit(10).map(number_clip)
+}
+
+/// `n` as A-law: its word from "null" to "zwanzig", "mehr als zwanzig" above (the clips
+/// there are; enough for a count of messages or minutes). Whole frames.
+pub fn number(language: Language, n: u32) -> Vec<u8> {
+    clip(language, &number_clip(n))
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
+}
+
+/// A phone number or extension read digit by digit ("zwei null null eins"), the digits
+/// [`DIGIT_PAUSE`] apart; anything but the digits 0 to 9 (a `+`, spaces, dashes) is
+/// skipped. Empty when there is no digit. Whole frames.
+pub fn digits(language: Language, text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for name in text.chars().filter_map(digit_clip) {
+        if !out.is_empty() {
+            out.resize(out.len() + DIGIT_PAUSE, SILENCE);
+        }
+        out.extend_from_slice(clip(language, &name).unwrap_or_default());
+    }
+    out
+}
+
+/// The default voicemail greeting of the box at `extension`: "Sie sind verbunden mit der
+/// Mailbox von zwei null null eins. Ihr Anruf kann gerade nicht persönlich angenommen
+/// werden. Bitte hinterlassen Sie eine Nachricht nach dem Signalton." Without the first
+/// sentence when `extension` has no digit. The signal tone is the caller's to add.
+pub fn voicemail_greeting(language: Language, extension: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let said = digits(language, extension);
+    if !said.is_empty() {
+        out.extend_from_slice(clip(language, "vm_number_before").unwrap_or_default());
+        out.extend_from_slice(&said);
+        out.resize(out.len() + PAUSE, SILENCE);
+    }
+    out.extend_from_slice(clip(language, "vm_default").unwrap_or_default());
+    out
 }
 
 /// The caller's place in line and, if known, the estimated wait in minutes, as A-law:
@@ -291,13 +364,15 @@ mod tests {
         assert_eq!(Language::default(), Language::German);
     }
 
-    /// The clips `names` joined into sentences (`|` between two) as `position` should join
-    /// them.
+    /// The clips `names` joined into sentences (`|` between two, `.` between two digits) as
+    /// `position` and the voicemail helpers should join them.
     fn spoken(language: Language, names: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();
         for name in names {
             if *name == "|" {
                 out.extend(std::iter::repeat_n(SILENCE, PAUSE));
+            } else if *name == "." {
+                out.extend(std::iter::repeat_n(SILENCE, DIGIT_PAUSE));
             } else {
                 out.extend_from_slice(get(language, name));
             }
@@ -424,12 +499,100 @@ mod tests {
     }
 
     #[test]
+    fn every_digit_has_a_clip() {
+        for language in LANGUAGES {
+            for c in '0'..='9' {
+                let name = digit_clip(c).expect("a digit");
+                assert!(
+                    NAMES.contains(&name.as_str()),
+                    "{c}: no clip {name} in NAMES"
+                );
+                assert!(!digits(language, &c.to_string()).is_empty());
+            }
+        }
+        assert_eq!(digit_clip('+'), None);
+        assert_eq!(digit_clip('a'), None);
+        // Not an ASCII digit, though Unicode calls it one: skipped.
+        assert_eq!(digit_clip('٣'), None);
+    }
+
+    #[test]
+    fn digits_are_read_one_by_one_and_anything_else_is_skipped() {
+        let cases: &[(&str, &[&str])] = &[
+            ("2001", &["n2", ".", "d0", ".", "d0", ".", "n1"]),
+            (
+                "+49 30-9",
+                &["n4", ".", "n9", ".", "n3", ".", "d0", ".", "n9"],
+            ),
+            ("0", &["d0"]),
+            ("", &[]),
+            ("anonymous", &[]),
+        ];
+        for language in LANGUAGES {
+            for (text, names) in cases {
+                let said = digits(language, text);
+                assert_eq!(
+                    said,
+                    spoken(language, names),
+                    "{language:?} {text:?}: expected {names:?}"
+                );
+                assert_eq!(said.len() % FRAME, 0);
+            }
+        }
+        assert_eq!(DIGIT_PAUSE % FRAME, 0);
+    }
+
+    #[test]
+    fn number_says_zero_to_twenty_and_more_than_twenty_above() {
+        for language in LANGUAGES {
+            assert_eq!(number(language, 0), get(language, "d0"));
+            assert_eq!(number(language, 1), get(language, "n1"));
+            assert_eq!(number(language, 20), get(language, "n20"));
+            assert_eq!(number(language, 21), get(language, "more_than_20"));
+            assert_eq!(number(language, u32::MAX), get(language, "more_than_20"));
+        }
+    }
+
+    #[test]
+    fn the_voicemail_greeting_says_the_extension_then_the_default_text() {
+        for language in LANGUAGES {
+            assert_eq!(
+                voicemail_greeting(language, "2001"),
+                spoken(
+                    language,
+                    &[
+                        "vm_number_before",
+                        "n2",
+                        ".",
+                        "d0",
+                        ".",
+                        "d0",
+                        ".",
+                        "n1",
+                        "|",
+                        "vm_default"
+                    ]
+                )
+            );
+            // A box without a number (a unit's box known by name) skips the first sentence.
+            assert_eq!(
+                voicemail_greeting(language, ""),
+                get(language, "vm_default")
+            );
+            assert_eq!(voicemail_greeting(language, "2001").len() % FRAME, 0);
+        }
+    }
+
+    #[test]
     fn the_embedded_prompts_stay_small() {
         let total: usize = LANGUAGES
             .iter()
             .flat_map(|&language| NAMES.iter().map(move |name| get(language, name).len()))
             .sum::<usize>()
             + HOLD_MUSIC_ALAW.len();
-        assert!(total < 1_000_000, "{total} bytes of prompts");
+        // 8 KB for each second of speech: about 50 s of hotline speech per language and
+        // 20 s of music (0.91 MB), 30 s of voicemail speech per language (0.46 MB). A
+        // budget, so that a new clip is a decision, not a slip.
+        assert!(total < 1_450_000, "{total} bytes of prompts");
     }
 }
