@@ -20,6 +20,7 @@ pub mod phones;
 pub mod presence;
 pub mod realtime;
 pub mod sip;
+pub mod voicemail;
 mod time_format;
 
 pub use auth::config::AuthConfig;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub oidc: Option<Arc<auth::oidc::Oidc>>,
     /// The LDAP directory, when one is configured (`[directory.ldap]`).
     pub directory: Option<Arc<dyn directory_sync::DirectoryService>>,
+    /// The server's mailer (`[smtp]`), for the admin page's test mail; none: no e-mail.
+    pub mail: Option<Arc<dyn admin::mail::MailService>>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             ice_servers: Arc::new(Vec::new()),
             oidc: None,
             directory: None,
+            mail: None,
         }
     }
 
@@ -115,6 +119,12 @@ impl AppState {
     /// With the LDAP directory for syncs and the password check.
     pub fn with_directory(mut self, directory: Arc<dyn directory_sync::DirectoryService>) -> Self {
         self.directory = Some(directory);
+        self
+    }
+
+    /// With the server's mailer.
+    pub fn with_mail(mut self, mail: Arc<dyn admin::mail::MailService>) -> Self {
+        self.mail = Some(mail);
         self
     }
 

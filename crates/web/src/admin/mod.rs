@@ -1,9 +1,10 @@
 //! Administration: staff, units, features, factor resets, letter codes, locks, the audit
-//! log and the second-factor rule. Every handler takes an `Admin`, made only after the
-//! role check.
+//! log, the second-factor rule and outgoing e-mail. Every handler takes an `Admin`, made
+//! only after the role check.
 
 pub mod audit;
 pub mod audit_trail;
+pub mod mail;
 pub mod security;
 pub mod staff;
 
@@ -69,4 +70,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::audit))
         .routes(routes!(audit::audit_csv))
         .routes(routes!(security::get_rule, security::put_rule))
+        .routes(routes!(mail::overview))
+        .routes(routes!(mail::send_test))
 }
