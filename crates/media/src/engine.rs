@@ -30,7 +30,9 @@ use crate::codec::{convert_g711, Codec, Negotiated};
 use crate::dtmf;
 use crate::latch::Verdict;
 use crate::mixer::Inbox;
+use crate::opus_voice::OpusVoice;
 use crate::player::{Frame, Played, Player};
+use crate::recorder::Recorder;
 use crate::rewrite::Rewriter;
 use crate::rtcp::{self, Sent};
 use crate::rtp::{self, Rewritten, RtpHeader};
@@ -85,6 +87,16 @@ pub enum Event {
     Closed(LegId),
     /// A prompt played into this leg ended (not for looping ones).
     Played(LegId),
+    /// A recording of this leg ended (at its limit, stopped, or the leg went away):
+    /// what it said, 8 kHz mono.
+    Recorded {
+        /// The leg recorded.
+        leg: LegId,
+        /// The samples.
+        samples: Vec<i16>,
+        /// It ended because it reached its limit.
+        full: bool,
+    },
     /// A telephone-event began on this leg (what the person typed).
     Dtmf {
         /// The leg it came from.
@@ -109,9 +121,12 @@ pub enum EngineError {
     /// The leg is not of the kind the command needs.
     #[error("leg {0:?} is not an RTP leg")]
     NotRtp(LegId),
-    /// A prompt needs a leg that speaks G.711.
-    #[error("leg {0:?} does not speak G.711, so no prompt can be played into it")]
+    /// A mix needs legs that speak G.711.
+    #[error("leg {0:?} does not speak G.711, so it cannot be mixed")]
     NotG711(LegId),
+    /// Our own audio (a prompt) needs a leg whose codec we can encode.
+    #[error("leg {0:?} has no codec we can play into")]
+    CannotPlay(LegId),
     /// The two legs' codecs cannot be relayed without decoding.
     #[error("{0:?} and {1:?} cannot be relayed without transcoding")]
     Incompatible(Codec, Codec),
@@ -144,6 +159,10 @@ struct Slot {
     hears: Vec<LegId>,
     /// What this leg sends, decoded for the legs that hear it in a mix.
     inbox: Option<Box<Inbox>>,
+    /// What this leg sends, kept for a voicemail (see `recording.rs`).
+    recorder: Option<Box<Recorder>>,
+    /// Our own audio encoded as Opus, for a browser leg that speaks it.
+    voice: Option<Box<OpusVoice>>,
     next_report: Option<Instant>,
     deadline: Option<Instant>,
 }
@@ -235,6 +254,8 @@ impl Engine {
             player: None,
             hears: Vec::new(),
             inbox: None,
+            recorder: None,
+            voice: None,
             next_report: None,
             deadline: None,
         };
@@ -382,7 +403,7 @@ impl Engine {
 
     /// Plays `frames` (20 ms of G.711 each, in `encoding`) into `leg` from `now`, once
     /// or over and over, instead of its far side's audio; converted when the leg speaks
-    /// the other G.711 law. A leg without G.711 (a browser on Opus) is refused.
+    /// the other G.711 law, encoded when it speaks Opus.
     pub fn play(
         &mut self,
         now: Instant,
@@ -392,8 +413,8 @@ impl Engine {
         looping: bool,
     ) -> Result<(), EngineError> {
         let slot = self.legs.get_mut(&leg).ok_or(EngineError::NoLeg(leg))?;
-        if !slot.speaks_g711() {
-            return Err(EngineError::NotG711(leg));
+        if slot.negotiated().is_none() {
+            return Err(EngineError::CannotPlay(leg));
         }
         slot.player = Some(Player::new(now, frames, encoding, looping));
         self.rearm(leg, now);
@@ -407,9 +428,10 @@ impl Engine {
         }
     }
 
-    /// Removes a leg (its peer stays, unbridged).
+    /// Removes a leg (its peer stays, unbridged); a recording under way ends with it.
     pub fn remove(&mut self, leg: LegId) {
         self.unbridge(leg);
+        self.stop_recording(leg);
         if let Some(slot) = self.legs.remove(&leg) {
             if let Some(d) = slot.deadline {
                 self.timers.remove(&(d, leg));
@@ -497,6 +519,13 @@ impl Engine {
                 &bytes[header.payload_offset..header.payload_end],
             );
         }
+        if let (Some(recorder), false) = (source.recorder.as_mut(), is_event) {
+            let payload = &bytes[header.payload_offset..header.payload_end];
+            if recorder.push(incoming.codec, header.timestamp, payload) {
+                self.recording_full(from);
+            }
+        }
+        let source = self.legs.get_mut(&from)?;
         let to = source.peer?;
         let target = self.legs.get_mut(&to)?;
         let outgoing = target.negotiated()?;
@@ -681,8 +710,21 @@ impl Engine {
                     break;
                 };
                 let mut payload = *frame;
-                convert_g711(player.encoding(), n.codec, &mut payload);
-                slot.send_own_frame(now, leg, first, &payload, &mut self.transmits, &mut out);
+                let law = if n.codec == Codec::Opus {
+                    player.encoding()
+                } else {
+                    convert_g711(player.encoding(), n.codec, &mut payload);
+                    n.codec
+                };
+                slot.send_own_frame(
+                    now,
+                    leg,
+                    first,
+                    law,
+                    &payload,
+                    &mut self.transmits,
+                    &mut out,
+                );
             }
             if !finished {
                 slot.player = Some(player);
@@ -750,9 +792,12 @@ impl Engine {
 
 mod mixing;
 mod own_audio;
+mod recording;
 pub use mixing::MIX_CLOCK;
 
 #[cfg(test)]
 mod mixing_tests;
+#[cfg(test)]
+mod recording_tests;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,8 @@
 //! - [`dtmf`]: RFC 4733 telephone-events, relayed, generated and recognised;
 //! - [`webrtc_leg`]: browser legs through str0m (ICE-lite, DTLS-SRTP, RTCP);
 //! - [`mixer`]: G.711 legs that hear several others at once (listening in, whispering);
+//! - [`player`], [`opus_voice`], [`recorder`]: our own audio into a leg (prompts,
+//!   greetings; Opus encoded for browsers that speak it) and what a leg says, recorded;
 //! - [`engine`]: the legs of all calls and how they are bridged or mixed.
 
 pub mod codec;
@@ -14,7 +16,9 @@ pub mod dtmf;
 pub mod engine;
 pub mod latch;
 pub mod mixer;
+pub mod opus_voice;
 pub mod player;
+pub mod recorder;
 pub mod rewrite;
 pub mod rtcp;
 pub mod rtp;

@@ -116,7 +116,15 @@ impl Engine {
             }
             let frame = sum.encode(n.codec);
             if let Some(slot) = self.legs.get_mut(leg) {
-                slot.send_own_frame(now, *leg, false, &frame, &mut self.transmits, &mut happened);
+                slot.send_own_frame(
+                    now,
+                    *leg,
+                    false,
+                    n.codec,
+                    &frame,
+                    &mut self.transmits,
+                    &mut happened,
+                );
             }
             self.handle_happened(now, *leg, &mut happened);
             // A browser leg's own timers (str0m) may be due sooner now.
