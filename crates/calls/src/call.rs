@@ -18,6 +18,8 @@ pub(crate) enum Kind {
     Hotline,
     /// A hotline's conversation a supervisor listens to (their call's far side).
     Listen,
+    /// A voicemail box (a message left, or messages heard).
+    Voicemail,
 }
 
 /// One side of a call.
@@ -92,7 +94,7 @@ impl Side {
         match self.kind {
             Kind::Browser => self.party.person,
             Kind::Sip => self.owner,
-            Kind::Echo | Kind::Hotline | Kind::Listen => None,
+            Kind::Echo | Kind::Hotline | Kind::Listen | Kind::Voicemail => None,
         }
     }
 }
@@ -108,6 +110,8 @@ pub(crate) enum Phase {
     Connected,
     /// A hotline's caller, answered by call control, waiting for an agent.
     Parked,
+    /// Answered by a voicemail box (see [`crate::VoicemailEvent`]).
+    Voicemail,
 }
 
 /// A call.
@@ -141,7 +145,7 @@ impl Call {
             Phase::Ringing { .. } if i == 0 && self.sides[0].leg.is_none() => CallState::Dialing,
             Phase::Ringing { .. } | Phase::Answering => CallState::Ringing,
             Phase::Connected if self.sides.iter().any(|s| s.holding) => CallState::Held,
-            Phase::Connected | Phase::Parked => CallState::Connected,
+            Phase::Connected | Phase::Parked | Phase::Voicemail => CallState::Connected,
         }
     }
 }

@@ -29,6 +29,16 @@ pub enum Target {
         /// How the supervisor sees it (e.g. "Mithören: Anna Schneider").
         party: Party,
     },
+    /// A voicemail box: call control answers; the caller leaves a message, or (`listen`)
+    /// the box's owner hears theirs (see [`crate::VoicemailEvent`]).
+    Voicemail {
+        /// Which box.
+        mailbox: i64,
+        /// To hear messages (`*98`), not to leave one.
+        listen: bool,
+        /// How the caller sees it (the box's owner, e.g. "Anna Schneider", "2001").
+        party: Party,
+    },
     /// Through the switch: a person with desk phones (all their devices ring, their
     /// forwarding applies). `number` is what is dialled.
     Sip(Party),

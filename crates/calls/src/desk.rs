@@ -9,6 +9,7 @@ use crate::hotline::HotlineEvent;
 use crate::output::SipCommand;
 use crate::output::{MediaCommand, Output, Record, To};
 use crate::party::{CallId, Conn, LegRef, Party, SipRef, Via};
+use crate::voicemail::VoicemailEvent;
 use media::{dtmf, Codec};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -34,6 +35,10 @@ pub struct Calls {
     callbacks: HashMap<CallId, callback::Callback>,
     /// Supervisors listening in, by their call.
     listens: HashMap<CallId, listen::Listening>,
+    /// Calls answered by a voicemail box (or on their way to it), by their call.
+    voicemails: HashMap<CallId, voicemail::Answering>,
+    /// Each person's voicemail box: calls to them that nobody answers go there.
+    mailboxes: HashMap<i64, i64>,
     next_sip: u64,
     next_id: u64,
     ring_ms: i64,
@@ -51,6 +56,8 @@ impl Calls {
             offers: HashMap::new(),
             callbacks: HashMap::new(),
             listens: HashMap::new(),
+            voicemails: HashMap::new(),
+            mailboxes: HashMap::new(),
             next_sip: 1,
             next_id: 1,
             ring_ms,
@@ -132,6 +139,7 @@ impl Calls {
         let id = CallId(self.next_id);
         let mut hotline = None;
         let mut listening = None;
+        let mut voicemail = None;
         let (callee, codecs) = match target {
             Target::Browser(party) => {
                 if party.person.is_some() && party.person == from.person {
@@ -178,6 +186,18 @@ impl Calls {
                 listening = Some(l);
                 (side, codecs)
             }
+            // The voicemail plays into the caller's leg and records it, Opus or G.711.
+            Target::Voicemail {
+                mailbox,
+                listen,
+                party,
+            } => {
+                voicemail = Some(voicemail::Answering { mailbox, listen });
+                (
+                    Side::new(party, Kind::Voicemail, Direction::In, None, now),
+                    BROWSER_CODECS.to_vec(),
+                )
+            }
             // The hotline plays G.711 prompts into the caller's leg.
             Target::Hotline { hotline: h, party } => {
                 hotline = Some(HotlineLink {
@@ -195,8 +215,8 @@ impl Calls {
         let call = Call {
             id,
             sides: [caller, callee],
-            phase: match (hotline, listening) {
-                (None, None) => Phase::Ringing {
+            phase: match (&hotline, &listening, &voicemail) {
+                (None, None, None) => Phase::Ringing {
                     until: now + self.ring_ms,
                 },
                 _ => Phase::Answering,
@@ -214,6 +234,9 @@ impl Calls {
         self.calls.insert(id, call);
         if let Some(l) = listening {
             self.listens.insert(id, l);
+        }
+        if let Some(v) = voicemail {
+            self.voicemails.insert(id, v);
         }
         self.ring(now, id);
         Ok(id)
@@ -238,7 +261,7 @@ impl Calls {
                 ));
                 self.tell(now, id, 0);
             }
-            (Kind::Echo | Kind::Hotline | Kind::Listen, _) => {}
+            (Kind::Echo | Kind::Hotline | Kind::Listen | Kind::Voicemail, _) => {}
             // A SIP call is placed once the caller's leg exists (`handle_media_created`).
             (Kind::Sip, _) => self.tell(now, id, 0),
             (Kind::Browser, None) => self.end(now, id, EndReason::NotFound, None),
@@ -336,6 +359,13 @@ impl Calls {
         }
         let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
         let side = call.side_of(person).ok_or(Refusal::NoCall)?;
+        if call.phase == Phase::Voicemail {
+            for digit in digits.chars() {
+                self.out
+                    .push_back(Output::Voicemail(VoicemailEvent::Digit { call: id, digit }));
+            }
+            return Ok(());
+        }
         if call.phase == Phase::Parked {
             for digit in digits.chars() {
                 self.out
@@ -400,6 +430,7 @@ impl Calls {
         match (call.sides[1].kind, side) {
             (Kind::Hotline, 0) => self.park(now, id),
             (Kind::Listen, 0) => self.start_listening(now, id),
+            (Kind::Voicemail, 0) => self.voicemail_answered(now, id),
             (Kind::Echo, 0) => {
                 call.phase = Phase::Connected;
                 call.sides[1].answered_ms = Some(now);
@@ -477,6 +508,11 @@ impl Calls {
                 .push_back(Output::Hotline(HotlineEvent::Digit { call: id, digit }));
             return;
         }
+        if call.phase == Phase::Voicemail && side == 0 {
+            self.out
+                .push_back(Output::Voicemail(VoicemailEvent::Digit { call: id, digit }));
+            return;
+        }
         let other = &call.sides[1 - side];
         if let Some(conn) = other.conn {
             let call = other.shown.unwrap_or(id);
@@ -542,9 +578,16 @@ impl Calls {
     /// Ends a call: legs go, both sides hear why, presence and history follow. `by` is
     /// the side that ended it (it hears `hangup`; the other the reason).
     fn end(&mut self, now: i64, id: CallId, reason: EndReason, by: Option<usize>) {
+        if self.divert_to_voicemail(now, id, reason, by) {
+            return;
+        }
         let Some(call) = self.calls.remove(&id) else {
             return;
         };
+        if self.voicemails.remove(&id).is_some() {
+            self.out
+                .push_back(Output::Voicemail(VoicemailEvent::Ended { call: id }));
+        }
         self.aliases.retain(|_, to| *to != id);
         self.listens.remove(&id);
         self.stop_listening_to(now, id);
@@ -658,5 +701,8 @@ mod tests;
 mod listen;
 mod sip;
 mod transfer;
+mod voicemail;
+#[cfg(test)]
+mod voicemail_tests;
 pub use sip::phone_codec;
 use sip::sip_end;

@@ -30,6 +30,7 @@ mod hotline;
 pub mod numbers;
 mod output;
 mod party;
+mod voicemail;
 
 pub use command::{Command, Refusal, Target};
 pub use desk::{phone_codec, CallbackRequest, Calls};
@@ -37,3 +38,4 @@ pub use frames::{CallFrame, CallState, Direction, EndReason, ViaHotline};
 pub use hotline::HotlineEvent;
 pub use output::{MediaCommand, Output, Record, SipCommand, To};
 pub use party::{CallId, Conn, LegRef, Party, SipRef, Via};
+pub use voicemail::VoicemailEvent;

@@ -106,6 +106,8 @@ pub enum Output {
     Sip(SipCommand),
     /// Something for the hotlines.
     Hotline(crate::HotlineEvent),
+    /// Something for the voicemail.
+    Voicemail(crate::VoicemailEvent),
 }
 
 /// What call control's SIP user agent must do.

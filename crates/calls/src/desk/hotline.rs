@@ -294,9 +294,10 @@ pub(super) fn agent_side(reach: Target, agent: i64, now: i64) -> Result<Side, Re
             side.via = Via::Trunk(trunk);
             side
         }
-        Target::Echo | Target::Hotline { .. } | Target::Listen { .. } => {
-            return Err(Refusal::WrongState)
-        }
+        Target::Echo
+        | Target::Hotline { .. }
+        | Target::Listen { .. }
+        | Target::Voicemail { .. } => return Err(Refusal::WrongState),
     };
     side.owner = Some(agent);
     Ok(side)

@@ -33,15 +33,20 @@ impl Calls {
         };
         call.sides[side].leg = Some(leg);
         self.by_leg.insert(leg, (id, side));
-        if side == 0 && call.sides[1].kind == Kind::Hotline {
-            // Our answer to a phone calling a hotline: it waits there.
+        if side == 0 && matches!(call.sides[1].kind, Kind::Hotline | Kind::Voicemail) {
+            // Our answer to a phone calling a hotline (it waits there) or reaching a
+            // voicemail box.
             if let Some(sip) = call.sides[0].sip {
                 call.sides[0].codec = phone_codec(&sdp).or(call.sides[0].codec);
                 call.sides[0].sip_answered = true;
                 self.out
                     .push_back(Output::Sip(SipCommand::Answer { sip, sdp }));
             }
-            self.park(now, id);
+            if call.sides[1].kind == Kind::Hotline {
+                self.park(now, id);
+            } else {
+                self.voicemail_answered(now, id);
+            }
         } else if !call.sides[side].incoming && call.sides[side].sip.is_none() {
             // Our offer: place the call (in the other side's name).
             let sip = SipRef(self.next_sip);
@@ -194,6 +199,15 @@ impl Calls {
             Target::Hotline { hotline, .. } => Some(*hotline),
             _ => None,
         };
+        let voicemail = match &to {
+            Target::Voicemail {
+                mailbox, listen, ..
+            } => Some(super::voicemail::Answering {
+                mailbox: *mailbox,
+                listen: *listen,
+            }),
+            _ => None,
+        };
         let callee = match to {
             Target::Browser(p) => {
                 p.person?;
@@ -206,6 +220,9 @@ impl Calls {
                 side
             }
             Target::Hotline { party, .. } => Self::hotline_side(party, now),
+            Target::Voicemail { party, .. } => {
+                Side::new(party, Kind::Voicemail, Direction::In, None, now)
+            }
             Target::Echo | Target::Listen { .. } => return None,
         };
         let id = CallId(self.next_id);
@@ -233,6 +250,11 @@ impl Calls {
         self.by_sip.insert(sip, (id, 0));
         if let Some(hotline) = hotline {
             self.hotline_incoming(id, hotline);
+            return Some((id, sip));
+        }
+        if let Some(v) = voicemail {
+            self.voicemails.insert(id, v);
+            self.answer_for_voicemail(id);
             return Some((id, sip));
         }
         match ring_person {
@@ -283,7 +305,8 @@ impl Calls {
                 Target::Browser(_)
                 | Target::Echo
                 | Target::Hotline { .. }
-                | Target::Listen { .. } => return None,
+                | Target::Listen { .. }
+                | Target::Voicemail { .. } => return None,
             };
             let mut s = Side::new(party, Kind::Sip, direction, None, now);
             s.via = via;
