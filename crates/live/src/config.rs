@@ -93,5 +93,6 @@ pub fn settings(presence: &PresenceConfig, chat: &ChatConfig, data_dir: &Path) -
         attachment_dir: data_dir.join("attachments"),
         attachment_quota_bytes: u64::from(chat.attachment_quota_mib) * MIB,
         rooms_per_hour: chat.rooms_per_hour,
+        data_dir: data_dir.to_path_buf(),
     }
 }

@@ -59,4 +59,7 @@ pub trait Frames: Send + Sync + 'static {
     fn hotline_board(&self, hotline: i64, board: &crate::hotlines::BoardView) -> Frame;
     /// `queue.agent`: an agent's own state changed.
     fn hotline_agent(&self, view: &crate::hotlines::AgentView) -> Frame;
+    /// `voicemail.count`: a box the person may hear changed (a new message, one heard or
+    /// deleted); `unheard` is how many of their own box's messages nobody has heard.
+    fn voicemail_count(&self, unheard: i64) -> Frame;
 }

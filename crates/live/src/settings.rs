@@ -20,4 +20,6 @@ pub struct LiveSettings {
     pub attachment_quota_bytes: u64,
     /// Rooms one person may create per hour (administrators' managed rooms aside).
     pub rooms_per_hour: u32,
+    /// The data folder (voicemail recordings are kept below it, `voicemail/<box>/`).
+    pub data_dir: PathBuf,
 }

@@ -50,6 +50,7 @@ pub use migrate::MIGRATIONS;
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
+pub use voicemail::{GreetingKind, Mailbox, Voicemail};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

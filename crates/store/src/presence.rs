@@ -113,6 +113,18 @@ impl Store {
         row.as_ref().map(person).transpose()
     }
 
+    /// One person by staff id.
+    pub async fn panel_person_by_id(&self, id: i64) -> Result<Option<PanelPerson>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $1 \
+             AND s.disabled_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(person).transpose()
+    }
+
     /// The person whose mobile number is `e164` (as stored, with spaces, dashes and
     /// slashes ignored), for showing who calls from outside.
     pub async fn panel_person_by_mobile(

@@ -20,8 +20,8 @@ pub mod phones;
 pub mod presence;
 pub mod realtime;
 pub mod sip;
-pub mod voicemail;
 mod time_format;
+pub mod voicemail;
 
 pub use auth::config::AuthConfig;
 pub use auth::hashing_gate::HashingGate;

@@ -37,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "phones", description = "SIP devices and their credentials"),
         (name = "forwarding", description = "Call forwarding rules"),
         (name = "hotline", description = "Hotlines: agents, the wallboard, reports, cases"),
+        (name = "voicemail", description = "One's voicemail box: messages, settings, greetings"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
         (name = "operations", description = "Health and this document"),
@@ -133,6 +134,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::calls::routes())
         .merge(crate::hotline::routes())
         .merge(crate::hotline::cases::routes())
+        .merge(crate::voicemail::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())

@@ -8,8 +8,8 @@
 use super::admin::changed;
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::audio_upload::{decoded, UploadName};
 use crate::AppState;
-use audio::AudioError;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -17,18 +17,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
-
-/// The largest upload.
-const MAX_BYTES: usize = 16 * 1024 * 1024;
-
-/// The announcement's name as uploaded.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UploadName {
-    /// The file's name; its ending (`.mp3`, `.ogg`, `.wav`) helps to read it.
-    #[serde(default)]
-    name: Option<String>,
-}
 
 /// The kinds, their built-in prompt and how long they may be.
 fn kind(kind: &str) -> Result<(&'static str, &'static str, u32), ApiError> {
@@ -42,69 +30,12 @@ fn kind(kind: &str) -> Result<(&'static str, &'static str, u32), ApiError> {
     }
 }
 
-fn refused(e: AudioError) -> ApiError {
-    let message = match e {
-        AudioError::NotAudio(_) | AudioError::NoTrack => {
-            "Die Datei ist keine Tondatei, die wir lesen (WAV, MP3, Ogg Vorbis).".to_string()
-        }
-        AudioError::Unsupported(_) => {
-            "Der Ton in der Datei ist in einem Format, das wir nicht lesen.".into()
-        }
-        AudioError::Corrupt(_) => "Die Tondatei ist beschädigt.".into(),
-        AudioError::TooLong { max_seconds } => {
-            format!("Die Ansage ist länger als {max_seconds} Sekunden.")
-        }
-        AudioError::Empty => "In der Datei ist nichts zu hören.".into(),
-    };
-    ApiError::Invalid {
-        field: "file".into(),
-        problem: "not_audio",
-        message,
-    }
-}
-
 async fn known(state: &AppState, hotline: i64) -> Result<store::Hotline, ApiError> {
     let book = state.store.hotline_book().await?;
     book.hotlines
         .into_iter()
         .find(|h| h.id == hotline)
         .ok_or_else(|| ApiError::NotFound("Diese Hotline gibt es nicht.".into()))
-}
-
-/// Reads and decodes an uploaded announcement (at most `max_seconds`) off the request
-/// threads: its name and its two stored forms.
-async fn decoded(
-    q: UploadName,
-    headers: &HeaderMap,
-    body: axum::body::Body,
-    default_name: &str,
-    max_seconds: u32,
-) -> Result<(String, audio::announcement::Stored), ApiError> {
-    let too_big = || ApiError::TooLarge("Die Datei ist größer als 16 MiB.".into());
-    let announced = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if announced.is_some_and(|n| n > MAX_BYTES) {
-        return Err(too_big());
-    }
-    let bytes = axum::body::to_bytes(body, MAX_BYTES)
-        .await
-        .map_err(|_| too_big())?
-        .to_vec();
-    let extension = q
-        .name
-        .as_deref()
-        .and_then(|n| n.rsplit_once('.'))
-        .map(|(_, e)| e.to_ascii_lowercase());
-    let stored = tokio::task::spawn_blocking(move || {
-        audio::announcement::prepare(bytes, extension.as_deref(), max_seconds)
-    })
-    .await
-    .map_err(|_| ApiError::Internal)?
-    .map_err(refused)?;
-    let name = q.name.unwrap_or_else(|| default_name.to_string());
-    let name: String = name.chars().filter(|c| !c.is_control()).take(120).collect();
-    Ok((name, stored))
 }
 
 /// Upload a queue's periodic announcement (the body is the file; up to 120 s). It plays
@@ -135,7 +66,7 @@ pub async fn upload_periodic(
             "Diese Warteschlange gibt es nicht.".into(),
         ));
     }
-    let (name, stored) = decoded(q, &headers, body, "periodic", 120).await?;
+    let (name, stored) = decoded(q.name, &headers, body, "periodic", 120).await?;
     let duration_ms = stored.duration_ms();
     let id = state
         .store
@@ -220,7 +151,7 @@ pub async fn upload(
 ) -> Result<Json<Value>, ApiError> {
     let (which, _, max_seconds) = kind(&which)?;
     let h = known(&state, hotline).await?;
-    let (name, stored) = decoded(q, &headers, body, which, max_seconds).await?;
+    let (name, stored) = decoded(q.name, &headers, body, which, max_seconds).await?;
     let duration_ms = stored.duration_ms();
     let id = state
         .store

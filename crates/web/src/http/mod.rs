@@ -2,6 +2,7 @@
 //! certificates reloaded in place), the health check and response headers every API
 //! answer gets.
 
+pub mod audio_upload;
 pub mod byte_range;
 pub mod config;
 pub mod connection_cap;

@@ -72,4 +72,10 @@ impl live::Frames for WebFrames {
             .to_string()
             .into()
     }
+
+    fn voicemail_count(&self, unheard: i64) -> Frame {
+        json!({"type": "voicemail.count", "unheard": unheard})
+            .to_string()
+            .into()
+    }
 }
