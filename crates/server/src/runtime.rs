@@ -200,6 +200,11 @@ pub async fn run(
         uas,
         config.calls.clone(),
         i64::from(config.sip.ring_timeout_seconds) * 1000,
+        crate::call_service::voicemail::VoicemailSettings {
+            data_dir: data_dir.to_path_buf(),
+            max_seconds: 180,
+            retention_days: 90,
+        },
     );
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     let state = match &config.auth.oidc {

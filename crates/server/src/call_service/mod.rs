@@ -13,6 +13,10 @@ mod run_ids;
 pub mod sip_side;
 mod targets;
 pub mod trunk_config;
+pub mod voicemail;
+mod voicemail_files;
+mod voicemail_menu;
+mod voicemail_routes;
 
 use crate::media_service::CallsConfig;
 use crate::media_service::{MediaEvent, MediaHandle};
@@ -29,6 +33,26 @@ use std::collections::HashMap;
 use std::time::Duration;
 use store::{CallLine, Store};
 use tokio::sync::mpsc;
+
+/// Deletes voicemail past its retention (and files no message names) at start and then
+/// every hour.
+async fn clean_voicemail(live: Live, store: Store, settings: voicemail::VoicemailSettings) {
+    loop {
+        match voicemail_files::clean_up(
+            &store,
+            &settings.data_dir,
+            live.now_ms(),
+            settings.retention_days,
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "voicemail past its retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "old voicemail could not be deleted"),
+        }
+        tokio::time::sleep(CLEANUP_EVERY).await;
+    }
+}
 
 /// How often old history lines are deleted.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
@@ -52,6 +76,7 @@ pub fn start(
     uas: Vec<SipSide>,
     config: CallsConfig,
     ring_ms: i64,
+    voicemail_settings: voicemail::VoicemailSettings,
 ) -> CallDesk {
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
@@ -64,6 +89,11 @@ pub fn start(
     }
     let history_days = config.history_days;
     tokio::spawn(clean_history(live.clone(), store.clone(), history_days));
+    tokio::spawn(clean_voicemail(
+        live.clone(),
+        store.clone(),
+        voicemail_settings.clone(),
+    ));
     let run = async move {
         let hotlines = hotline::Hotlines::load(&store, live.now_ms()).await;
         let service = Service {
@@ -76,6 +106,7 @@ pub fn start(
             config,
             calls: Calls::new(ring_ms),
             hotlines,
+            voicemails: voicemail::Voicemails::new(voicemail_settings),
         };
         service.run(rx, hotline_rx, media_events, datagrams).await;
     };
@@ -96,6 +127,8 @@ struct Service {
     calls: Calls,
     /// The hotlines' switchboard and what belongs to it.
     hotlines: hotline::Hotlines,
+    /// Callers at voicemail boxes.
+    voicemails: voicemail::Voicemails,
 }
 
 impl Service {
@@ -116,6 +149,7 @@ impl Service {
                 self.uas.iter().filter_map(SipSide::poll_timeout).min(),
                 self.hotlines.board.poll_timeout(),
                 self.hotlines.push_due(),
+                self.voicemails.poll_timeout(),
                 refresh,
             ]
             .into_iter()
@@ -137,7 +171,9 @@ impl Service {
                 Some(event) = media_events.recv() => match event {
                     MediaEvent::Closed(leg) => self.calls.handle_leg_closed(now, leg),
                     MediaEvent::Dtmf(leg, digit) => self.calls.handle_leg_dtmf(leg, digit),
+                    MediaEvent::Played(leg) if self.voicemails.owns(leg) => self.voicemail_played(leg).await,
                     MediaEvent::Played(leg) => self.hotline_played(leg),
+                    MediaEvent::Recorded(leg, samples, _) => self.voicemail_recorded(leg, samples).await,
                 },
                 Some(m) = made_rx.recv() => match m {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
@@ -156,6 +192,7 @@ impl Service {
                         ua.handle_timeout(now);
                     }
                     self.hotlines.board.handle_timeout(now);
+                    self.menu_timeouts(now).await;
                 }
             }
             // What the user agent heard feeds call control; what call control decides
@@ -173,14 +210,19 @@ impl Service {
                 }
                 let mut any = false;
                 let mut reported = Vec::new();
+                let mut at_boxes = Vec::new();
                 while let Some(output) = self.calls.poll_output() {
                     any = true;
                     match output {
                         Output::Hotline(event) => reported.push(event),
+                        Output::Voicemail(event) => at_boxes.push(event),
                         output => self.carry_out(output, &made_tx),
                     }
                 }
                 any |= self.run_hotline(reported).await;
+                if !at_boxes.is_empty() {
+                    self.run_voicemail(at_boxes).await;
+                }
                 if !any {
                     break;
                 }
@@ -200,6 +242,7 @@ impl Service {
             CallRequest::Dial { target, sdp, via } => {
                 let allowed = self.config.permission(&person.login);
                 let target = self.route(Some(person.id), allowed, &target).await?;
+                self.ready_mailbox(&target).await;
                 if via.as_deref() == Some("mobile") {
                     return self.dial_via_mobile(person, conn, target).await;
                 }
@@ -225,6 +268,7 @@ impl Service {
             },
             CallRequest::Transfer { call, target } => {
                 let target = targets::resolve(&self.store, &target).await?;
+                self.ready_mailbox(&target).await;
                 Command::Transfer {
                     call: id(&call)?,
                     target,
@@ -270,6 +314,9 @@ impl Service {
         allowed: Permission,
         dialled: &str,
     ) -> Result<Target, DeskError> {
+        if dialled.trim() == voicemail_routes::OWN_BOX {
+            return self.own_mailbox(me).await;
+        }
         if let Some(outside) = self.plan.check(dialled, allowed) {
             let outside = outside.map_err(|e| DeskError {
                 code: "forbidden",
@@ -304,6 +351,10 @@ impl Service {
             return Ok(Target::Sip(p.clone()));
         }
         if Some(id) != me && !self.live.is_connected(id) {
+            // Nobody can reach them now: their box, if they have one.
+            if let Some(mailbox) = self.mailbox_target(p).await {
+                return Ok(mailbox);
+            }
             let name = p.name.clone().unwrap_or_default();
             return Err(DeskError {
                 code: "unavailable",
@@ -395,44 +446,50 @@ impl Service {
                         None => Permission::Internal,
                     };
                     let hotline = targets::hotline(&self.store, &to).await;
-                    let target = match self.plan.outside(&to) {
-                        // Outside numbers (110, 112 among them) go out, whatever a hotline is called.
-                        Some(_) => self.route(caller.person, allowed, &to).await,
-                        None if hotline.is_some() => Ok(hotline.expect("checked")),
-                        // Relayed: the call goes on through the switch, a relay leg each side.
-                        None if relay => match self
-                            .store
-                            .panel_person_by_extension(&to)
-                            .await
-                            .ok()
-                            .flatten()
-                        {
-                            Some(p) => Ok(Target::Sip(targets::party(&p))),
-                            None => Err(DeskError {
-                                code: "not_found",
-                                message: String::new(),
-                            }),
-                        },
-                        None => match self
-                            .store
-                            .panel_person_by_extension(&to)
-                            .await
-                            .ok()
-                            .flatten()
-                        {
-                            Some(p) if self.live.is_connected(p.id) => {
-                                Ok(Target::Browser(targets::party(&p)))
+                    let target =
+                        match self.plan.outside(&to) {
+                            // Outside numbers (110, 112 among them) go out, whatever a hotline is called.
+                            Some(_) => self.route(caller.person, allowed, &to).await,
+                            None if hotline.is_some() => Ok(hotline.expect("checked")),
+                            None if to == voicemail_routes::OWN_BOX => {
+                                self.own_mailbox(caller.person).await
                             }
-                            Some(_) => Err(DeskError {
-                                code: "unavailable",
-                                message: String::new(),
-                            }),
-                            None => Err(DeskError {
-                                code: "not_found",
-                                message: String::new(),
-                            }),
-                        },
-                    };
+                            // Relayed: the call goes on through the switch, a relay leg each side.
+                            None if relay => match self
+                                .store
+                                .panel_person_by_extension(&to)
+                                .await
+                                .ok()
+                                .flatten()
+                            {
+                                Some(p) => Ok(Target::Sip(targets::party(&p))),
+                                None => Err(DeskError {
+                                    code: "not_found",
+                                    message: String::new(),
+                                }),
+                            },
+                            None => match self
+                                .store
+                                .panel_person_by_extension(&to)
+                                .await
+                                .ok()
+                                .flatten()
+                            {
+                                Some(p) if self.live.is_connected(p.id) => {
+                                    Ok(Target::Browser(targets::party(&p)))
+                                }
+                                Some(p) => self.mailbox_target(&targets::party(&p)).await.ok_or(
+                                    DeskError {
+                                        code: "unavailable",
+                                        message: String::new(),
+                                    },
+                                ),
+                                None => Err(DeskError {
+                                    code: "not_found",
+                                    message: String::new(),
+                                }),
+                            },
+                        };
                     match target {
                         Ok(t) => (Via::Switch, caller, t),
                         Err(e) => {
@@ -449,6 +506,7 @@ impl Service {
                         }
                     }
                 };
+                self.ready_mailbox(&target).await;
                 match self
                     .calls
                     .handle_sip_incoming(now, via, caller, target, offer, codec)
@@ -557,7 +615,7 @@ impl Service {
             Output::Media(MediaCommand::Dtmf(leg, digits)) => media.dtmf(leg, digits),
             Output::Media(MediaCommand::Remove(leg)) => media.remove(leg),
             Output::Media(MediaCommand::StopPlaying(leg)) => media.stop_playing(leg),
-            Output::Hotline(_) => unreachable!("taken by the loop"),
+            Output::Hotline(_) | Output::Voicemail(_) => unreachable!("taken by the loop"),
             Output::Presence(person, on) => live.call_state(person, on),
             Output::History(record) => {
                 let store = self.store.clone();

@@ -56,6 +56,8 @@ pub(crate) enum Command {
         looping: bool,
     },
     StopPlaying(LegRef),
+    Record(LegRef, usize),
+    StopRecording(LegRef),
 }
 
 /// What the media tells call control.
@@ -67,6 +69,9 @@ pub enum MediaEvent {
     Dtmf(LegRef, char),
     /// A prompt played into a leg came to its end.
     Played(LegRef),
+    /// A recording of a leg ended (at its limit when `full`, stopped, or the leg went):
+    /// what it said, 8 kHz mono.
+    Recorded(LegRef, Vec<i16>, bool),
 }
 
 /// Where call control sends media commands.
@@ -227,6 +232,17 @@ impl MediaHandle {
     /// Stops what plays into a leg.
     pub fn stop_playing(&self, leg: LegRef) {
         self.send(shard_of(leg), Command::StopPlaying(leg));
+    }
+
+    /// Records what a leg says, at most `max_samples` (8 kHz); then
+    /// [`MediaEvent::Recorded`].
+    pub fn record(&self, leg: LegRef, max_samples: usize) {
+        self.send(shard_of(leg), Command::Record(leg, max_samples));
+    }
+
+    /// Ends a recording now ([`MediaEvent::Recorded`] follows).
+    pub fn stop_recording(&self, leg: LegRef) {
+        self.send(shard_of(leg), Command::StopRecording(leg));
     }
 
     /// Removes a leg (its ports are free again).

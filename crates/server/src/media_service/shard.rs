@@ -210,6 +210,18 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                 }
             }
             Command::StopPlaying(leg) => shard.borrow_mut().engine.stop_playing(leg_id(leg)),
+            Command::Record(leg, max) => {
+                if let Err(e) = shard.borrow_mut().engine.record(leg_id(leg), max) {
+                    tracing::info!(error = %e, "a leg could not be recorded");
+                    // As if it had ended at once: the voicemail stores nothing.
+                    let _ =
+                        shard
+                            .borrow()
+                            .events
+                            .send(MediaEvent::Recorded(leg, Vec::new(), false));
+                }
+            }
+            Command::StopRecording(leg) => shard.borrow_mut().engine.stop_recording(leg_id(leg)),
             Command::Remove(leg) => {
                 let mut s = shard.borrow_mut();
                 s.engine.remove(leg_id(leg));
@@ -341,6 +353,9 @@ fn drain(s: &mut Shard) {
             media::Event::Dtmf { leg, digit } => MediaEvent::Dtmf(leg_ref(s.index, leg), digit),
             media::Event::Connected(_) => continue,
             media::Event::Played(leg) => MediaEvent::Played(leg_ref(s.index, leg)),
+            media::Event::Recorded { leg, samples, full } => {
+                MediaEvent::Recorded(leg_ref(s.index, leg), samples, full)
+            }
         };
         let _ = s.events.send(event);
     }

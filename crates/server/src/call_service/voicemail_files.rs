@@ -1,0 +1,134 @@
+//! Keeping a voicemail: the recording is trimmed (`::voicemail::trim`; nothing is kept of a
+//! caller who said nothing), encoded as Ogg Opus off the call thread, written to
+//! `voicemail/<box>/` in the data folder (to a temporary name, flushed to disk, renamed),
+//! and only then named by a row: a message that was acknowledged survives a crash, and a
+//! crash between file and row leaves a file no row names, which the next start removes.
+//! Messages past `[voicemail] retention_days` are deleted, row first, then file (logged).
+
+use super::voicemail::Session;
+use calls::CallId;
+use std::io::Write;
+use std::path::Path;
+use store::{Store, Voicemail};
+
+/// Keeps what a caller said at a box; the message's id, or `None` when nothing audible
+/// was said.
+pub(super) async fn save(
+    store: &Store,
+    data_dir: &Path,
+    session: &Session,
+    call: CallId,
+    mut samples: Vec<i16>,
+) -> anyhow::Result<Option<i64>> {
+    let Some(keep) = ::voicemail::trim::keep(&samples) else {
+        return Ok(None);
+    };
+    samples.truncate(keep);
+    let duration_ms = (samples.len() as i64 * 1000) / 8000;
+    let relative = format!(
+        "voicemail/{}/{}-{}.opus",
+        session.mailbox, session.answered_ms, call
+    );
+    let path = data_dir.join(&relative);
+    tokio::task::spawn_blocking(move || write_opus(&path, &samples)).await??;
+    let caller = &session.caller;
+    let message = Voicemail {
+        id: 0,
+        box_id: session.mailbox,
+        caller_number: Some(caller.number.clone()).filter(|n| !n.is_empty()),
+        caller_name: caller.name.clone(),
+        caller_staff_id: caller.person,
+        received_at: session.answered_ms,
+        duration_ms,
+        file: relative.clone(),
+        heard_at: None,
+    };
+    match store.add_voicemail(&message).await {
+        Ok(id) => Ok(Some(id)),
+        Err(e) => {
+            let _ = std::fs::remove_file(data_dir.join(&relative));
+            Err(e.into())
+        }
+    }
+}
+
+/// Encodes 8 kHz samples as Ogg Opus and writes them durably to `path`.
+fn write_opus(path: &Path, samples: &[i16]) -> anyhow::Result<()> {
+    let pcm = audio::Pcm {
+        rate: 8_000,
+        samples: samples
+            .iter()
+            .map(|&s| f32::from(s) / f32::from(i16::MAX))
+            .collect(),
+    };
+    let opus = audio::opus::to_ogg_opus(&pcm)?;
+    let folder = path.parent().ok_or_else(|| anyhow::anyhow!("no folder"))?;
+    std::fs::create_dir_all(folder)?;
+    let temporary = path.with_extension("part");
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(&opus)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    std::fs::File::open(folder)?.sync_all()?;
+    Ok(())
+}
+
+/// Deletes a message's file (its row is gone); a missing file is no error.
+pub(crate) fn remove_file(data_dir: &Path, relative: &str) {
+    if !relative.starts_with("voicemail/") || relative.contains("..") {
+        return;
+    }
+    match std::fs::remove_file(data_dir.join(relative)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(error = %e, file = relative, "a voicemail file stays"),
+    }
+}
+
+/// Deletes messages past the retention, and files no row names (a crash between the
+/// two); how many messages went.
+pub(super) async fn clean_up(
+    store: &Store,
+    data_dir: &Path,
+    now_ms: i64,
+    retention_days: u32,
+) -> anyhow::Result<usize> {
+    let cutoff = ::voicemail::retention::cutoff(now_ms, retention_days);
+    let due = store.voicemails_before(cutoff).await?;
+    for (id, file) in &due {
+        if store.delete_voicemail(*id).await?.is_some() {
+            remove_file(data_dir, file);
+            tracing::info!(message = id, "a voicemail past its retention was deleted");
+        }
+    }
+    let named: std::collections::HashSet<String> =
+        store.voicemail_files().await?.into_iter().collect();
+    let root = data_dir.join("voicemail");
+    let Ok(boxes) = std::fs::read_dir(&root) else {
+        return Ok(due.len());
+    };
+    for folder in boxes.flatten() {
+        let Ok(files) = std::fs::read_dir(folder.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            let Ok(relative) = path.strip_prefix(data_dir) else {
+                continue;
+            };
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            // A file being written right now is younger than a minute: left alone.
+            let fresh = file
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() < 60);
+            if !named.contains(&relative) && !fresh {
+                tracing::info!(file = %relative, "a voicemail file no message names was removed");
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    Ok(due.len())
+}
