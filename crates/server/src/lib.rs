@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_hotline;
 pub mod directory_sync;
 pub mod logging;
+pub mod mailer;
 pub mod media_service;
 pub mod phones;
 pub mod runtime;

@@ -147,6 +147,11 @@ pub async fn run(
         live.clone(),
         config.sip.domain.clone(),
     );
+    // Outgoing e-mail ([smtp]): `mailer` is the handle to queue mails with (voicemail
+    // notifications); the admin page's test mail goes through it too.
+    let mailer = crate::mailer::start(store.clone(), &config.smtp, live.clock().clone())
+        .context("e-mail ([smtp]) cannot be set up")?;
+    let state = state.with_mail(std::sync::Arc::new(mailer.clone()));
     let sip_address = sip_listeners.local_addr()?;
     let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
     let media_public =

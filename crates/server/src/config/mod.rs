@@ -3,7 +3,7 @@
 //! belongs to the crate it configures and checks itself (`[database]` the store's,
 //! `[http]`, `[auth]` and `[sms]` the web shell's, `[presence]` and `[chat]` the live
 //! runtime's, `[sip]` the SIP service's, `[media]` and `[calls]` the media and call
-//! services'). Validated once at start.
+//! services', `[smtp]` the mailer's). Validated once at start.
 
 mod env;
 
@@ -36,6 +36,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `[sms]`
     pub sms: SmsConfig,
+    /// `[smtp]`
+    pub smtp: crate::mailer::config::SmtpConfig,
     /// `[presence]`
     pub presence: PresenceConfig,
     /// `[chat]`
@@ -196,6 +198,7 @@ impl Config {
             self.http.validate(),
             self.auth.validate(),
             self.sms.validate(),
+            self.smtp.validate(),
             self.presence.validate(),
             self.chat.validate(),
             self.sip.validate(),

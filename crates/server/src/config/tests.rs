@@ -271,3 +271,78 @@ fn single_sign_on_is_an_optional_auth_subsection() {
     let err = load(Some(&file), &[], &Flags::default()).unwrap_err();
     assert!(err.to_string().contains("redirect_url"), "{err}");
 }
+
+#[test]
+fn smtp_comes_from_the_file_and_the_environment_and_hides_its_password() {
+    use crate::mailer::config::SmtpSecurity;
+    use secrecy::ExposeSecret;
+    assert!(
+        !Config::default().smtp.configured(),
+        "e-mail is off by default"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &file,
+        "[smtp]\nhost = \"mail.lra.example\"\nfrom = \"Durchwahl <durchwahl@lra.example>\"\n\
+         username = \"durchwahl\"\n",
+    )
+    .unwrap();
+    let config = load(
+        Some(&file),
+        &env(&[
+            ("DURCHWAHL_SMTP__PASSWORD", "s3cr3t-smtp"),
+            ("DURCHWAHL_SMTP_PORT", "2525"),
+            ("DURCHWAHL_SMTP__SECURITY", "tls"),
+        ]),
+        &Flags::default(),
+    )
+    .unwrap();
+    let smtp = &config.smtp;
+    assert_eq!(
+        (smtp.host.as_deref(), smtp.port(), smtp.security),
+        (Some("mail.lra.example"), 2525, SmtpSecurity::Tls)
+    );
+    assert_eq!(
+        smtp.password.as_ref().map(|p| p.expose_secret()),
+        Some("s3cr3t-smtp")
+    );
+    let shown = format!("{config:?} {}", toml::to_string(&config).unwrap());
+    assert!(!shown.contains("s3cr3t-smtp"), "{shown}");
+
+    std::fs::write(&file, "[smtp]\nhost = \"mail.lra.example\"\n").unwrap();
+    let err = load(Some(&file), &[], &Flags::default()).unwrap_err();
+    assert!(err.to_string().contains("[smtp] from must be set"), "{err}");
+    let err = format!(
+        "{:#}",
+        load(
+            None,
+            &env(&[("DURCHWAHL_SMTP__SECURITY", "ssl")]),
+            &Flags::default()
+        )
+        .unwrap_err()
+    );
+    assert!(err.contains("DURCHWAHL_SMTP__SECURITY"), "{err}");
+}
+
+#[test]
+fn the_commented_smtp_example_parses_and_validates() {
+    let start = EXAMPLE.find("[smtp]\n").unwrap();
+    let end = start + EXAMPLE[start..].find("\n\n").unwrap();
+    let text: String = EXAMPLE[start..end]
+        .lines()
+        .filter(|l| {
+            let key = l.trim_start_matches("# ");
+            !l.starts_with('#') || key.contains(" = ")
+        })
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let parsed: Config = toml::from_str(&text).unwrap();
+    parsed.validate().unwrap();
+    assert_eq!(parsed.smtp.port(), 587);
+    assert_eq!(
+        parsed.smtp.from.as_deref(),
+        Some("Durchwahl <durchwahl@lra.example>")
+    );
+}
