@@ -33,6 +33,9 @@ pub struct Counts {
     pub sent: AtomicU64,
     /// The payload of the last audio packet received (what the peer hears now).
     pub last_payload: std::sync::Mutex<Vec<u8>>,
+    /// Every payload received, back to back (up to 10 minutes of G.711), to check what
+    /// was heard (a greeting, a tone).
+    pub heard: std::sync::Mutex<Vec<u8>>,
 }
 
 /// A peer before the answer.
@@ -100,7 +103,16 @@ impl WebRtcPeer {
 
     /// Takes the server's answer and runs the peer on a thread of its own, sending the
     /// pattern `tag` in every packet.
-    pub fn start(mut self, answer: &str, tag: u8) -> RunningPeer {
+    pub fn start(self, answer: &str, tag: u8) -> RunningPeer {
+        self.start_with(answer, Sound::Pattern(tag))
+    }
+
+    /// As [`WebRtcPeer::start`], sending an A-law sine tone of `hz` (a caller speaking).
+    pub fn start_tone(self, answer: &str, hz: f32) -> RunningPeer {
+        self.start_with(answer, Sound::Tone(hz))
+    }
+
+    fn start_with(mut self, answer: &str, sound: Sound) -> RunningPeer {
         let answer = SdpAnswer::from_sdp_string(answer).expect("an SDP answer");
         self.rtc
             .sdp_api()
@@ -113,7 +125,7 @@ impl WebRtcPeer {
         );
         let (c, s, m) = (counts.clone(), stop.clone(), muted.clone());
         let thread =
-            std::thread::spawn(move || run(self.rtc, self.socket, self.mid, tag, &c, &s, &m));
+            std::thread::spawn(move || run(self.rtc, self.socket, self.mid, sound, &c, &s, &m));
         RunningPeer {
             counts,
             muted,
@@ -151,11 +163,39 @@ impl Drop for RunningPeer {
     }
 }
 
+/// What a running peer sends.
+#[derive(Debug, Clone, Copy)]
+enum Sound {
+    /// A tag byte, then 159 bytes of 0x5a (a constant level in A-law).
+    Pattern(u8),
+    /// A sine tone of this frequency at a speaking level, A-law.
+    Tone(f32),
+}
+
+impl Sound {
+    fn payload(self, packet: u64) -> Vec<u8> {
+        match self {
+            Sound::Pattern(tag) => {
+                let mut payload = vec![0x5a; 160];
+                payload[0] = tag;
+                payload
+            }
+            Sound::Tone(hz) => (0..160u64)
+                .map(|i| {
+                    let t = (packet * 160 + i) as f32 / 8_000.0;
+                    let s = (t * hz * std::f32::consts::TAU).sin() * 8_000.0;
+                    media::codec::linear_to_alaw(s as i16)
+                })
+                .collect(),
+        }
+    }
+}
+
 fn run(
     mut rtc: Rtc,
     socket: UdpSocket,
     mid: Mid,
-    tag: u8,
+    sound: Sound,
     counts: &Counts,
     stop: &AtomicBool,
     muted: &AtomicBool,
@@ -182,6 +222,11 @@ fn run(
                         if let Ok(mut last) = counts.last_payload.lock() {
                             last.clear();
                             last.extend_from_slice(&p.payload);
+                        }
+                        if let Ok(mut heard) = counts.heard.lock() {
+                            if heard.len() < 8_000 * 600 {
+                                heard.extend_from_slice(&p.payload);
+                            }
                         }
                         if p.payload.len() == 160 && p.payload[1..].iter().all(|b| *b == 0x5a) {
                             counts.with_pattern.fetch_add(1, Ordering::Relaxed);
@@ -210,8 +255,7 @@ fn run(
             if !muted.load(Ordering::Relaxed) {
                 let mut api = rtc.direct_api();
                 if let Some(tx) = api.stream_tx_by_mid(mid, None) {
-                    let mut payload = vec![0x5a; 160];
-                    payload[0] = tag;
+                    let payload = sound.payload(seq);
                     tx.write_rtp(RtpWrite::new(
                         p.into(),
                         SeqNo::from(seq),

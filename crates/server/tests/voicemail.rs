@@ -1,0 +1,214 @@
+//! Voicemail with real WebRTC peers (str0m, as a browser): a call nobody answers goes on
+//! to the callee's box; the caller hears the greeting and the signal tone, speaks (a
+//! 600 Hz tone), hangs up; the message is in the callee's box with its caller and length,
+//! plays back as Ogg Opus holding the tone, is marked heard (the count reaches the
+//! callee's clients) and deleted with its file. A caller who hangs up at the greeting
+//! leaves nothing. On SQLite, and on PostgreSQL when the run has one.
+
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use str0m::format::Codec;
+use testkit::server::{on_every_database, Options, TestServer};
+use testkit::webrtc_peer::{RunningPeer, WebRtcPeer};
+use testkit::ws::{self, WsClient};
+
+fn short_rings() -> Options {
+    let mut options = Options::default();
+    options.config.sip.ring_timeout_seconds = 5;
+    options
+}
+
+/// The share of the power of `samples` (8 kHz) at `hz` (one Goertzel bin).
+fn share_at(samples: &[f32], rate: f32, hz: f32) -> f32 {
+    let coeff = 2.0 * (std::f32::consts::TAU * hz / rate).cos();
+    let (mut s1, mut s2) = (0f32, 0f32);
+    for &x in samples {
+        let s = x + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s;
+    }
+    let bin = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+    let power: f32 = samples.iter().map(|x| x * x).sum();
+    bin / (power * samples.len() as f32 / 2.0).max(1e-9)
+}
+
+/// What a peer heard, as linear samples.
+fn heard(peer: &RunningPeer) -> Vec<f32> {
+    peer.counts
+        .heard
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|&b| f32::from(media::codec::alaw_to_linear(b)))
+        .collect()
+}
+
+/// Whether the last 100 ms a peer heard are the signal tone (1 kHz).
+fn hears_the_tone(peer: &RunningPeer) -> bool {
+    let all = heard(peer);
+    all.len() >= 800 && share_at(&all[all.len() - 800..], 8_000.0, 1_000.0) > 0.8
+}
+
+/// `from` dials `target` from a browser that speaks a 600 Hz tone; the call's id and peer.
+fn dial_speaking(ws: &mut WsClient, target: &str) -> (String, RunningPeer) {
+    let peer = WebRtcPeer::new(&[Codec::PCMA]);
+    ws.send(json!({"type": "call.dial", "ref": 1, "target": target, "sdp": peer.offer}));
+    let ack = ws.wait_for(|f| f["ref"] == 1);
+    let call = ack["call"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ack}"))
+        .to_string();
+    let sdp = ws.wait_for(|f| f["type"] == "call.media" && f["call"] == call)["sdp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (call, peer.start_tone(&sdp, 600.0))
+}
+
+fn state<'a>(call: &'a str, s: &'a str) -> impl Fn(&Value) -> bool + 'a {
+    move |f| f["type"] == "call.state" && f["call"] == call && f["state"] == s
+}
+
+/// Waits until the box of `client` holds `n` messages; the list.
+fn box_with(client: &mut testkit::http::Client, n: usize) -> Value {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = client.get("/api/v1/voicemail").json();
+        if list["messages"].as_array().map(Vec::len) == Some(n) || Instant::now() > until {
+            return list;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn files_in(s: &TestServer) -> usize {
+    walk(&s.data_dir.join("voicemail"))
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => walk(&e.path()),
+            _ => 1,
+        })
+        .sum()
+}
+
+#[test]
+fn a_call_nobody_answers_is_left_as_a_message_played_heard_and_deleted() {
+    for s in on_every_database(short_rings) {
+        let mut carl = s.signed_in("c.clerk");
+        let mut carl_ws = ws::connect(&carl, None);
+        let dora = s.signed_in("d.new");
+        let mut dora_ws = ws::connect(&dora, None);
+        let (call, peer) = dial_speaking(&mut dora_ws, "2501");
+        carl_ws.wait_for(|f| f["type"] == "call.incoming");
+        // Carl does not answer: after the ring time Dora is connected to his box.
+        dora_ws.wait_for(state(&call, "connected"));
+        carl_ws.wait_for(|f| f["type"] == "call.state" && f["reason"] == "no_answer");
+        // She hears the greeting (speech), then the signal tone.
+        assert!(
+            peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)),
+            "the signal tone after the greeting"
+        );
+        let before_tone = heard(&peer);
+        assert!(
+            before_tone.len() > 8_000 * 3,
+            "a greeting of some seconds came first: {} samples",
+            before_tone.len()
+        );
+        // She speaks for three seconds after the tone, then hangs up.
+        std::thread::sleep(Duration::from_millis(3_500));
+        dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+        drop(peer);
+
+        let list = box_with(&mut carl, 1);
+        assert_eq!(list["unheard"], 1, "{list}");
+        let message = &list["messages"][0];
+        assert_eq!(message["caller_name"], "Dora Neu", "{list}");
+        assert_eq!(message["caller_number"], "2502");
+        assert_eq!(message["heard"], false);
+        let ms = message["duration_ms"].as_i64().unwrap();
+        assert!((2_500..=5_000).contains(&ms), "{ms} ms");
+        carl_ws.wait_for(|f| f["type"] == "voicemail.count" && f["unheard"] == 1);
+
+        // It plays as Ogg Opus and holds what she said.
+        let id = message["id"].as_i64().unwrap();
+        let path = format!("/api/v1/voicemail/messages/{id}/audio");
+        let played = carl.get(&path);
+        assert_eq!(played.status, 200);
+        assert_eq!(played.header("content-type"), Some("audio/ogg"));
+        assert_eq!(played.header("accept-ranges"), Some("bytes"));
+        let pcm = audio::opus::from_ogg_opus(&played.bytes, 60).unwrap();
+        let middle = &pcm.samples[pcm.samples.len() / 4..pcm.samples.len() / 2];
+        let share = share_at(middle, 48_000.0, 600.0);
+        assert!(share > 0.8, "the recording holds her 600 Hz: {share}");
+        // Nobody else's.
+        let mut dora = dora;
+        assert_eq!(dora.get(&path).status, 404);
+
+        // Heard: the count follows on Carl's clients.
+        let heard = carl.request(
+            "PUT",
+            &format!("/api/v1/voicemail/messages/{id}/heard"),
+            Some(json!({"heard": true})),
+        );
+        assert_eq!(heard.status, 200, "{}", heard.body);
+        assert_eq!(heard.json()["unheard"], 0);
+        carl_ws.wait_for(|f| f["type"] == "voicemail.count" && f["unheard"] == 0);
+        assert_eq!(box_with(&mut carl, 1)["messages"][0]["heard"], true);
+
+        // Deleted: the row and the file.
+        assert_eq!(files_in(&s), 1);
+        let gone = carl.request("DELETE", &format!("/api/v1/voicemail/messages/{id}"), None);
+        assert_eq!(gone.status, 200, "{}", gone.body);
+        assert_eq!(box_with(&mut carl, 0)["messages"], json!([]));
+        assert_eq!(files_in(&s), 0, "the recording is gone too");
+        assert_eq!(carl.get(&path).status, 404);
+    }
+}
+
+#[test]
+fn a_caller_who_hangs_up_at_the_greeting_leaves_nothing_and_a_box_switched_off_is_skipped() {
+    let s = testkit::server::start(short_rings());
+    let mut carl = s.signed_in("c.clerk");
+    let _carl_ws = ws::connect(&carl, None);
+    let dora = s.signed_in("d.new");
+    let mut dora_ws = ws::connect(&dora, None);
+    let (call, peer) = dial_speaking(&mut dora_ws, "2501");
+    dora_ws.wait_for(state(&call, "connected"));
+    std::thread::sleep(Duration::from_secs(1));
+    dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    drop(peer);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(carl.get("/api/v1/voicemail").json()["messages"], json!([]));
+    assert_eq!(files_in(&s), 0);
+
+    // Carl switches his box off: the next call rings out as before.
+    let off = carl.request(
+        "PUT",
+        "/api/v1/voicemail/settings",
+        Some(json!({"enabled": false, "email_mode": "off", "language": "de", "absence_on": false})),
+    );
+    assert_eq!(off.status, 200, "{}", off.body);
+    let bad = carl.request(
+        "PUT",
+        "/api/v1/voicemail/settings",
+        Some(json!({"enabled": true, "email_mode": "fax", "language": "de", "absence_on": false})),
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["field"], "email_mode");
+    assert_eq!(
+        carl.get("/api/v1/voicemail").json()["mailbox"]["enabled"],
+        false,
+        "unchanged"
+    );
+    let (call, _peer) = dial_speaking(&mut dora_ws, "2501");
+    let ended = dora_ws
+        .wait_for(|f| f["type"] == "call.state" && f["call"] == call && f["state"] == "ended");
+    assert_eq!(ended["reason"], "no_answer", "{ended}");
+}
