@@ -45,6 +45,12 @@ pub enum Change {
         /// Whether a client is open now.
         online: bool,
     },
+    /// A message was left in a person's voicemail box, heard or deleted: their desk
+    /// phones' message-waiting lamps follow.
+    Voicemail {
+        /// Staff id.
+        person: i64,
+    },
     /// This subscriber missed changes: reload everything.
     Lagged,
 }

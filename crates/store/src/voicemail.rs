@@ -320,6 +320,18 @@ impl Store {
         int(&row, 0)
     }
 
+    /// How many messages of a box are new (unheard) and old (heard): a lamp's counts.
+    pub async fn voicemail_counts(&self, box_id: i64) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) - COUNT(heard_at), COUNT(heard_at) FROM voicemail_messages \
+             WHERE box_id = $1",
+        )
+        .bind(box_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((int(&row, 0)?, int(&row, 1)?))
+    }
+
     /// Messages left before `before_ms` (for retention): id and file.
     pub async fn voicemails_before(
         &self,

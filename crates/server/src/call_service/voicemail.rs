@@ -312,7 +312,8 @@ impl Service {
         self.tell_voicemail_count(mailbox).await;
     }
 
-    /// Sends the owner of `mailbox` the number of messages they have not heard.
+    /// Sends the owner of `mailbox` the number of messages they have not heard (their
+    /// clients; their desk phones' lamps through the bus).
     pub(super) async fn tell_voicemail_count(&self, mailbox: i64) {
         let Ok(Some(b)) = self.store.mailbox(mailbox).await else {
             return;
@@ -323,5 +324,8 @@ impl Service {
         };
         let frame = self.live.frames().voicemail_count(unheard);
         self.live.to_person(owner, None, frame);
+        self.live
+            .bus()
+            .publish(live::Change::Voicemail { person: owner });
     }
 }

@@ -457,7 +457,11 @@ async fn reload_accounts(
             _ = every.tick() => false,
             change = changes.next() => match change {
                 Some(live::Change::Devices | live::Change::Directory | live::Change::Lagged) => true,
-                Some(live::Change::Forwarding { .. } | live::Change::Browser { .. }) => continue,
+                Some(
+                    live::Change::Forwarding { .. }
+                    | live::Change::Browser { .. }
+                    | live::Change::Voicemail { .. },
+                ) => continue,
                 None => return,
             },
         };
@@ -532,7 +536,11 @@ async fn reload_forwarding(
         tokio::select! {
             _ = every.tick() => {}
             change = changes.next() => match change {
-                Some(live::Change::Devices | live::Change::Browser { .. }) => continue,
+                Some(
+                    live::Change::Devices
+                    | live::Change::Browser { .. }
+                    | live::Change::Voicemail { .. },
+                ) => continue,
                 Some(_) => {}
                 None => return,
             },

@@ -37,10 +37,12 @@ async fn own_box(state: &AppState, who: &SignedIn) -> Result<Mailbox, ApiError> 
         .await?)
 }
 
-/// Tells the person's clients how many of their messages are unheard.
+/// Tells the person's clients how many of their messages are unheard (and their desk
+/// phones' lamps, through the bus).
 async fn tell_count(state: &AppState, person: i64, mailbox: i64) -> Result<i64, ApiError> {
     let unheard = state.store.unheard_voicemails(mailbox).await?;
     let frame = state.live.frames().voicemail_count(unheard);
     state.live.to_person(person, None, frame);
+    state.live.bus().publish(live::Change::Voicemail { person });
     Ok(unheard)
 }
