@@ -2,7 +2,8 @@
 //! process (`server`), blocking HTTP and WebSocket clients, the binary as a process for
 //! the few tests that need one (CLI, signals, TLS reload), and test peers: a sans-IO SIP
 //! phone on `sip::Transactions` and `sip::dialog` (`sip_phone`), an RTP peer
-//! (`rtp_peer`) and an OpenID Connect provider for single sign-on (`oidc_provider`).
+//! (`rtp_peer`), an OpenID Connect provider for single sign-on (`oidc_provider`) and
+//! a real SMTP receiver (`smtp`, aiosmtpd).
 //!
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
 //! (the test script starts one); each test then gets a database of its own. Under CI
@@ -18,6 +19,8 @@ pub mod server;
 pub mod sip_phone;
 #[cfg(feature = "tls")]
 pub mod slapd;
+#[cfg(feature = "tls")]
+pub mod smtp;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod webrtc_peer;

@@ -201,6 +201,13 @@ fn describe(error: &lettre::transport::smtp::Error, server: &str) -> (Failure, S
         .map(|s| s.to_string())
         .unwrap_or_else(|| error.to_string());
     let (failure, text) = match error.status() {
+        None if tls_problem(error).is_some() => (
+            Failure::Transient,
+            format!(
+                "TLS mit {server} gescheitert: {}",
+                tls_problem(error).unwrap_or_default()
+            ),
+        ),
         Some(code) => {
             let code = u16::from(code);
             let failure = retry::classify_code(code);
@@ -228,4 +235,24 @@ fn describe(error: &lettre::transport::smtp::Error, server: &str) -> (Failure, S
         ),
     };
     (failure, text.chars().take(ERROR_CHARS).collect())
+}
+
+/// A TLS failure somewhere in the error's chain (lettre reports a refused certificate as
+/// a connection error): rustls' words for it.
+fn tls_problem(error: &lettre::transport::smtp::Error) -> Option<String> {
+    let mut source = error.source();
+    while let Some(e) = source {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls.to_string());
+        }
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        if let Some(tls) = inner {
+            return Some(tls.to_string());
+        }
+        source = e.source();
+    }
+    None
 }
