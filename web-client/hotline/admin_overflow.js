@@ -1,6 +1,6 @@
 // Where a queue's calls go when it overflows (after the longest wait, or when it is full):
-// the "closed" message, another of the hotline's queues, or a person, rung like any call
-// to them. The person is picked with the directory search of the phone (dial_search.js:
+// the "closed" message, another of the hotline's queues, a person, rung like any call
+// to them, or the hotline's voicemail box (its supervisors hear the messages). The person is picked with the directory search of the phone (dial_search.js:
 // type a name, choose with the arrow keys) or typed as a login; the server names them by
 // login (`overflow_target`) and refuses one not in the directory at the person's field.
 import { h } from '../dom.js';
@@ -9,6 +9,7 @@ import { dialField } from '../phone/dial_search.js';
 import { row, refuse } from './form_rows.js';
 
 const PERSON = 'person';
+const VOICEMAIL = 'voicemail';
 
 // `p`: the form's id prefix; `q`: the queue (null: a new one); `queues`: the hotline's.
 // Returns { rows (to place in the form), controls (to clear marks on), inputFor(field),
@@ -18,7 +19,8 @@ export function overflowChoice(p, q, queues) {
   const select = h('select', {}, h('option', { value: '' }, t('hleOverflowClosed')),
     ...queues.filter((o) => !q || o.id !== q.id).map((o) => h('option', { value: String(o.id),
       selected: kind === 'queue' && q.overflow_target === String(o.id) }, t('hleOverflowTo', { n: o.name }))),
-    h('option', { value: PERSON, selected: kind === PERSON }, t('hleOverflowPerson')));
+    h('option', { value: PERSON, selected: kind === PERSON }, t('hleOverflowPerson')),
+    h('option', { value: VOICEMAIL, selected: kind === VOICEMAIL }, t('hleOverflowVoicemail')));
   const id = `${p}-overflow-person`;
   const search = dialField(id, t('hleOverflowWho'), id, t('hleOverflowWhoHint'));
   const input = search.input;
@@ -38,6 +40,7 @@ export function overflowChoice(p, q, queues) {
     // The server's field: the person's when a person was named, else the choice.
     inputFor: (field) => (/(^|\.)overflow_(kind|target)$/.test(field) ? (toPerson() && /target$/.test(field) ? input : select) : null),
     body() {
+      if (select.value === VOICEMAIL) return { overflow_kind: VOICEMAIL };
       if (!toPerson()) return { overflow_kind: select.value ? 'queue' : 'closed', overflow_target: select.value || undefined };
       const chosen = search.peer();
       const login = chosen ? chosen.login : input.value.trim();

@@ -60,6 +60,6 @@ pub trait Frames: Send + Sync + 'static {
     /// `queue.agent`: an agent's own state changed.
     fn hotline_agent(&self, view: &crate::hotlines::AgentView) -> Frame;
     /// `voicemail.count`: a box the person may hear changed (a new message, one heard or
-    /// deleted); `unheard` is how many of their own box's messages nobody has heard.
-    fn voicemail_count(&self, unheard: i64) -> Frame;
+    /// deleted); `unheard` is how many of that box's messages nobody has heard.
+    fn voicemail_count(&self, mailbox: i64, unheard: i64) -> Frame;
 }

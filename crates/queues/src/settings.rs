@@ -257,6 +257,7 @@ pub fn check_queue(form: &QueueForm, prefix: &str) -> Result<QueueValues, Settin
         "closed" => overflow_target.is_none(),
         "queue" => overflow_target.is_some_and(|t| t.parse::<i64>().is_ok()),
         "person" => overflow_target.is_some_and(|t| t.len() <= 64),
+        "voicemail" => overflow_target.is_none(),
         _ => false,
     };
     if !overflow_ok {
@@ -268,8 +269,8 @@ pub fn check_queue(form: &QueueForm, prefix: &str) -> Result<QueueValues, Settin
         return Err(problem(
             &f(field),
             "overflow_invalid",
-            "Überlauf: eine Ansage (closed), eine andere Warteschlange (queue mit ihrer Nummer) \
-             oder eine Person (person mit ihrer Anmeldung).",
+            "Überlauf: eine Ansage (closed), eine andere Warteschlange (queue mit ihrer Nummer), \
+             eine Person (person mit ihrer Anmeldung) oder die Mailbox der Hotline (voicemail).",
         ));
     }
     Ok(QueueValues {
@@ -468,8 +469,20 @@ mod tests {
         );
         let p = queue(QueueForm {
             overflow_kind: Some("voicemail".into()),
+            overflow_target: Some("2501".into()),
             ..QueueForm::default()
         });
-        assert_eq!(p.problem, "overflow_invalid", "no voicemail yet");
+        assert_eq!(
+            p.problem, "overflow_invalid",
+            "the hotline's own box: no target"
+        );
+        let p = queue(QueueForm {
+            overflow_kind: Some("fax".into()),
+            ..QueueForm::default()
+        });
+        assert_eq!(
+            (p.field.as_str(), p.problem),
+            ("queue.overflow_kind", "overflow_invalid")
+        );
     }
 }

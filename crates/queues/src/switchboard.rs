@@ -74,6 +74,8 @@ pub enum Overflow {
     /// A person (a staff id), rung like any call to them (their forwarding applies);
     /// unanswered, the overflow message, then the call ends.
     Person(i64),
+    /// The hotline's voicemail box: the caller leaves a message.
+    Voicemail,
 }
 
 /// A queue with its agents.
@@ -173,6 +175,14 @@ pub enum Order {
         /// Until when.
         until: i64,
     },
+    /// Hand the caller to the hotline's voicemail box (they overflowed there); the
+    /// switchboard hears of the call again only when it ends ([`Switchboard::handle_left`]).
+    Voicemail {
+        /// The caller.
+        call: CallId,
+        /// Whose box.
+        hotline: i64,
+    },
     /// Stop ringing the agent for the caller.
     Withdraw {
         /// The caller.
@@ -213,6 +223,8 @@ enum Stage {
     Forwarded(i64),
     /// Hears a last message, then the call ends.
     Leaving,
+    /// Leaves a message in the hotline's box (the voicemail plays and records).
+    AtVoicemail,
 }
 
 #[derive(Debug, Clone)]
@@ -397,7 +409,7 @@ impl Switchboard {
                 self.carry(now, q);
             }
             Stage::Queued(_) => {}
-            Stage::Connected(_) | Stage::Forwarded(_) | Stage::Leaving => {}
+            Stage::Connected(_) | Stage::Forwarded(_) | Stage::Leaving | Stage::AtVoicemail => {}
         }
     }
 
@@ -426,7 +438,7 @@ impl Switchboard {
                 let hotline = caller.hotline;
                 self.start(call, Clip::HoldMusic(hotline));
             }
-            Stage::Connected(_) => {}
+            Stage::Connected(_) | Stage::AtVoicemail => {}
         }
     }
 

@@ -320,6 +320,35 @@ impl Store {
         int(&row, 0)
     }
 
+    /// Who may hear a box: its owner, or a hotline's supervisors.
+    pub async fn mailbox_listeners(&self, box_id: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT staff_id FROM voicemail_boxes WHERE id = $1 AND staff_id IS NOT NULL \
+             UNION SELECT s.staff_id FROM hotline_supervisors s \
+             JOIN voicemail_boxes b ON b.hotline_id = s.hotline_id WHERE b.id = $1",
+        )
+        .bind(box_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| int(r, 0)).collect()
+    }
+
+    /// The hotlines' boxes `person` may hear (as a supervisor): box id and hotline name.
+    pub async fn supervised_mailboxes(
+        &self,
+        person: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT b.id, h.name FROM voicemail_boxes b JOIN hotlines h ON h.id = b.hotline_id \
+             JOIN hotline_supervisors s ON s.hotline_id = h.id WHERE s.staff_id = $1 \
+             ORDER BY h.name",
+        )
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((int(r, 0)?, text(r, 1)?))).collect()
+    }
+
     /// How many messages of a box are new (unheard) and old (heard): a lamp's counts.
     pub async fn voicemail_counts(&self, box_id: i64) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(

@@ -36,6 +36,42 @@ impl Calls {
         Ok(())
     }
 
+    /// A hotline's waiting caller goes on to a box (their queue overflowed to the
+    /// hotline's voicemail): offers still ringing for them end, the box answers at once.
+    /// When the call ends the hotline hears that the caller left.
+    pub fn hotline_to_voicemail(
+        &mut self,
+        now: i64,
+        id: CallId,
+        mailbox: i64,
+    ) -> Result<(), Refusal> {
+        let call = self.calls.get(&id).ok_or(Refusal::NoCall)?;
+        if call.phase != Phase::Parked || call.hotline.is_none_or(|l| l.agent.is_some()) {
+            return Err(Refusal::WrongState);
+        }
+        let offers: Vec<CallId> = self
+            .offers
+            .iter()
+            .filter(|(_, &(c, _))| c == id)
+            .map(|(&o, _)| o)
+            .collect();
+        for offer in offers {
+            self.offers.remove(&offer);
+            self.end(now, offer, EndReason::NoAnswer, None);
+        }
+        let call = self.calls.get_mut(&id).ok_or(Refusal::NoCall)?;
+        call.sides[1].kind = Kind::Voicemail;
+        self.voicemails.insert(
+            id,
+            Answering {
+                mailbox,
+                listen: false,
+            },
+        );
+        self.voicemail_answered(now, id);
+        Ok(())
+    }
+
     /// The owner listening to their box (`*98`) calls a message's caller back from the
     /// same call: the box leaves, `target` rings. A browser on Opus can only ring browsers
     /// (a phone would need transcoding).

@@ -1,5 +1,6 @@
 //! Calls that go on to a voicemail box, and boxes dialled.
 
+use super::hotline_tests::{offer, parked_phone};
 use super::tests::{drain, party, states, ANNA, BERND};
 use super::*;
 use crate::party::Via;
@@ -290,4 +291,37 @@ fn the_owner_calls_a_message_back_from_the_menu() {
         LegRef(301)
     ))));
     let _ = sip;
+}
+
+#[test]
+fn a_hotline_caller_overflowing_to_the_box_is_answered_there_and_leaves_the_hotline() {
+    let mut c = Calls::new(60_000);
+    let (id, sip) = parked_phone(&mut c);
+    offer(&mut c, 1_000, id, BERND);
+    drain(&mut c);
+    c.hotline_to_voicemail(2_000, id, BOX).unwrap();
+    let out = drain(&mut c);
+    assert_eq!(
+        answered(&out),
+        Some((id, BOX, false, LegRef(100), Codec::Pcma))
+    );
+    assert!(states(&out).contains(&(To::Person(BERND), "ended", Some("no_answer"))));
+    assert!(!c.is_empty());
+    // Once is enough: it is no longer waiting.
+    assert_eq!(
+        c.hotline_to_voicemail(2_001, id, BOX),
+        Err(Refusal::WrongState)
+    );
+    // Keys go to the box; the caller hangs up: the box and the hotline hear it.
+    c.handle_leg_dtmf(LegRef(100), '#');
+    assert!(
+        drain(&mut c).contains(&Output::Voicemail(VoicemailEvent::Digit {
+            call: id,
+            digit: '#'
+        }))
+    );
+    c.handle_sip_ended(40_000, sip);
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Voicemail(VoicemailEvent::Ended { call: id })));
+    assert!(out.contains(&Output::Hotline(HotlineEvent::Left { call: id })));
 }

@@ -164,6 +164,16 @@ impl Switchboard {
                             until,
                         });
                     }
+                    Overflow::Voicemail => {
+                        let Some(c) = self.callers.get_mut(&call) else {
+                            continue;
+                        };
+                        c.stage = Stage::AtVoicemail;
+                        c.next.clear();
+                        c.playing = None;
+                        let hotline = c.hotline;
+                        self.orders.push_back(Order::Voicemail { call, hotline });
+                    }
                     _ => {
                         if let Some(c) = self.callers.get_mut(&call) {
                             c.stage = Stage::Leaving;

@@ -606,6 +606,43 @@ fn a_queue_overflows_to_a_person_who_takes_the_call_or_else_the_message_plays() 
 }
 
 #[test]
+fn a_queue_overflows_to_the_hotlines_voicemail_and_the_caller_is_no_abandon() {
+    let mut b = Switchboard::default();
+    let mut settings = QueueSettings::new(Strategy::RingAll);
+    settings.max_length = Some(1);
+    let mut q = QueueSetup::new(Q, LINE, settings);
+    q.overflow = Overflow::Voicemail;
+    b.configure(0, vec![HotlineSetup::always_open(LINE, Q)], vec![q]);
+    b.handle_arrived(0, CallId(1), LINE, None);
+    b.handle_arrived(0, CallId(2), LINE, None);
+    let out = orders(&mut b);
+    assert!(
+        out.contains(&Order::Voicemail {
+            call: CallId(2),
+            hotline: LINE
+        }),
+        "{out:?}"
+    );
+    assert!(
+        !clips(&out).contains(&Clip::Overflow),
+        "no overflow message: the box greets"
+    );
+    assert!(events(&mut b).contains(&EventKind::Overflowed {
+        call: CallId(2),
+        waited_ms: 0
+    }));
+    let waiting: Vec<CallId> = b.board(LINE).waiting.iter().map(|w| w.call).collect();
+    assert_eq!(waiting, [CallId(1)]);
+    // The box plays now; keys and played prompts are the voicemail's, not the queue's.
+    b.handle_digit(1_000, CallId(2), '1');
+    b.handle_played(2_000, CallId(2));
+    assert!(orders(&mut b).is_empty());
+    // The message is left, the call ends: the outcome stays the overflow.
+    b.handle_left(30_000, CallId(2));
+    assert!(events(&mut b).is_empty());
+}
+
+#[test]
 fn a_callback_promised_before_a_restart_keeps_its_place_and_is_called_back() {
     let mut b = board(Strategy::LongestIdle);
     // After the restart a caller waits already; the promise entered earlier.

@@ -550,6 +550,7 @@ fn setups(book: &HotlineBook) -> (Vec<HotlineSetup>, Vec<QueueSetup>) {
                     .map(|id| Overflow::Queue(QueueId(id)))
                     .unwrap_or(Overflow::Closed),
                 ("person", Some(t)) => t.parse().map_or(Overflow::Closed, Overflow::Person),
+                ("voicemail", _) => Overflow::Voicemail,
                 _ => Overflow::Closed,
             };
             let members: Vec<(i64, u8)> = book

@@ -132,6 +132,19 @@ impl Service {
             Order::SendAway { call } => {
                 let _ = self.calls.send_away(now, self.hotlines.ids.c(call));
             }
+            Order::Voicemail { call, hotline } => {
+                let call = self.hotlines.ids.c(call);
+                let handed = match self.store.hotline_mailbox(hotline, now).await {
+                    Ok(b) => self.calls.hotline_to_voicemail(now, call, b.id).is_ok(),
+                    Err(e) => {
+                        tracing::error!(error = %e, hotline, "the hotline's voicemail box could not be read");
+                        false
+                    }
+                };
+                if !handed {
+                    let _ = self.calls.send_away(now, call);
+                }
+            }
         }
     }
 

@@ -217,11 +217,22 @@ impl Service {
             ::voicemail::Greeting::Absence => GreetingKind::Absence,
             ::voicemail::Greeting::Personal => GreetingKind::Personal,
             ::voicemail::Greeting::Default { .. } => {
-                let extension = match mailbox.staff_id {
-                    Some(id) => self.store.panel_person_by_id(id).await.ok().flatten(),
-                    None => None,
+                let extension = match (mailbox.staff_id, mailbox.hotline_id) {
+                    (Some(id), _) => self
+                        .store
+                        .panel_person_by_id(id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|p| p.extension),
+                    (None, Some(h)) => self.store.hotline_book().await.ok().and_then(|b| {
+                        b.hotlines
+                            .into_iter()
+                            .find(|x| x.id == h)
+                            .map(|x| x.extension)
+                    }),
+                    (None, None) => None,
                 }
-                .map(|p| p.extension)
                 .unwrap_or_default();
                 let alaw = prompts::voicemail_greeting(language(mailbox), &extension);
                 return Some(prompts::to_frames(&alaw));
@@ -312,20 +323,25 @@ impl Service {
         self.tell_voicemail_count(mailbox).await;
     }
 
-    /// Sends the owner of `mailbox` the number of messages they have not heard (their
-    /// clients; their desk phones' lamps through the bus).
+    /// Sends those who may hear `mailbox` (its owner, a hotline's supervisors) the number
+    /// of its messages nobody has heard; the owner's desk phones' lamps follow (the bus).
     pub(super) async fn tell_voicemail_count(&self, mailbox: i64) {
-        let Ok(Some(b)) = self.store.mailbox(mailbox).await else {
+        let (Ok(listeners), Ok(unheard)) = (
+            self.store.mailbox_listeners(mailbox).await,
+            self.store.unheard_voicemails(mailbox).await,
+        ) else {
             return;
         };
-        let (Some(owner), Ok(unheard)) = (b.staff_id, self.store.unheard_voicemails(b.id).await)
-        else {
-            return;
-        };
-        let frame = self.live.frames().voicemail_count(unheard);
-        self.live.to_person(owner, None, frame);
-        self.live
-            .bus()
-            .publish(live::Change::Voicemail { person: owner });
+        let frame = self.live.frames().voicemail_count(mailbox, unheard);
+        for person in &listeners {
+            self.live.to_person(*person, None, frame.clone());
+        }
+        if let Ok(Some(b)) = self.store.mailbox(mailbox).await {
+            if let Some(owner) = b.staff_id {
+                self.live
+                    .bus()
+                    .publish(live::Change::Voicemail { person: owner });
+            }
+        }
     }
 }

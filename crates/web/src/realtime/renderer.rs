@@ -73,8 +73,8 @@ impl live::Frames for WebFrames {
             .into()
     }
 
-    fn voicemail_count(&self, unheard: i64) -> Frame {
-        json!({"type": "voicemail.count", "unheard": unheard})
+    fn voicemail_count(&self, mailbox: i64, unheard: i64) -> Frame {
+        json!({"type": "voicemail.count", "box": mailbox, "unheard": unheard})
             .to_string()
             .into()
     }

@@ -1,8 +1,8 @@
-//! One's messages: listed newest first with the caller as the directory knows them,
+//! The messages of the boxes one may hear: listed newest first with the caller as the directory knows them,
 //! played (Ogg Opus, byte ranges for the position bar) or downloaded, marked heard or
 //! unheard, deleted (the row, then the file; audited).
 
-use super::{own_box, tell_count};
+use super::{may_hear, own_box, tell_count};
 use crate::admin::audit_trail::record;
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
@@ -64,29 +64,71 @@ impl From<&store::Mailbox> for BoxView {
     }
 }
 
+/// Another box one may hear (a hotline's, as its supervisor).
+#[derive(Serialize, ToSchema)]
+pub struct OtherBox {
+    id: i64,
+    /// The hotline's name.
+    name: String,
+    unheard: i64,
+}
+
 /// One's box and messages.
 #[derive(Serialize, ToSchema)]
 pub struct Inbox {
     mailbox: BoxView,
+    /// The hotlines' boxes one may hear too (`GET /api/v1/voicemail/boxes/{id}`).
+    boxes: Vec<OtherBox>,
     /// Messages nobody has heard.
     unheard: i64,
     /// Newest first.
     messages: Vec<Message>,
 }
 
-/// The own box: its settings and messages, newest first.
+/// The own box: its settings and messages, newest first, and the other boxes one may hear.
 #[utoipa::path(get, path = "/api/v1/voicemail", tag = "voicemail",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     responses((status = 200, body = Inbox)))]
 pub async fn list(State(state): State<AppState>, who: SignedIn) -> Result<Json<Inbox>, ApiError> {
     let mailbox = own_box(&state, &who).await?;
+    let mut boxes = Vec::new();
+    for (id, name) in state.store.supervised_mailboxes(who.account.id).await? {
+        let unheard = state.store.unheard_voicemails(id).await?;
+        boxes.push(OtherBox { id, name, unheard });
+    }
+    inbox(&state, mailbox, boxes).await.map(Json)
+}
+
+/// A box one may hear (a hotline's one supervises, or one's own): its messages.
+#[utoipa::path(get, path = "/api/v1/voicemail/boxes/{id}", tag = "voicemail",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Inbox),
+        (status = 404, description = "No such box, or not one's to hear", body = ErrorBody)))]
+pub async fn list_box(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<Inbox>, ApiError> {
+    let mailbox = match state.store.mailbox(id).await? {
+        Some(b) if may_hear(&state, &who, b.id).await? => b,
+        _ => return Err(ApiError::NotFound("Diese Mailbox gibt es nicht.".into())),
+    };
+    inbox(&state, mailbox, Vec::new()).await.map(Json)
+}
+
+async fn inbox(
+    state: &AppState,
+    mailbox: store::Mailbox,
+    boxes: Vec<OtherBox>,
+) -> Result<Inbox, ApiError> {
     let rows = state.store.voicemails(mailbox.id).await?;
     let mut messages = Vec::with_capacity(rows.len());
     for m in rows {
         let caller_name = match (&m.caller_name, m.caller_staff_id, &m.caller_number) {
             (Some(name), ..) => Some(name.clone()),
             (None, Some(id), _) => state.store.panel_person_by_id(id).await?.map(|p| p.name),
-            (None, None, Some(number)) => known_by_number(&state, number).await?,
+            (None, None, Some(number)) => known_by_number(state, number).await?,
             _ => None,
         };
         messages.push(Message {
@@ -99,11 +141,12 @@ pub async fn list(State(state): State<AppState>, who: SignedIn) -> Result<Json<I
         });
     }
     let unheard = messages.iter().filter(|m| !m.heard).count() as i64;
-    Ok(Json(Inbox {
+    Ok(Inbox {
         mailbox: BoxView::from(&mailbox),
+        boxes,
         unheard,
         messages,
-    }))
+    })
 }
 
 /// Whom the directory knows by `number` (an extension or a mobile number).
@@ -118,15 +161,14 @@ async fn known_by_number(state: &AppState, number: &str) -> Result<Option<String
         .map(|p| p.name))
 }
 
-/// One of one's own messages (another's is not found, as if it did not exist).
+/// A message of a box one may hear (another's is not found, as if it did not exist).
 async fn own_message(state: &AppState, who: &SignedIn, id: i64) -> Result<Voicemail, ApiError> {
-    let mailbox = own_box(state, who).await?;
-    state
-        .store
-        .voicemail(id)
-        .await?
-        .filter(|m| m.box_id == mailbox.id)
-        .ok_or_else(|| ApiError::NotFound("Diese Nachricht gibt es nicht (mehr).".into()))
+    let not_found = || ApiError::NotFound("Diese Nachricht gibt es nicht (mehr).".into());
+    let m = state.store.voicemail(id).await?.ok_or_else(not_found)?;
+    if !may_hear(state, who, m.box_id).await? {
+        return Err(not_found());
+    }
+    Ok(m)
 }
 
 /// How the recording is wanted.
@@ -144,7 +186,7 @@ pub struct AudioQuery {
     params(("id" = i64, Path), AudioQuery),
     responses((status = 200, description = "audio/ogg (Opus)"),
         (status = 206, description = "The byte range asked for"),
-        (status = 404, description = "No such message in one's box", body = ErrorBody),
+        (status = 404, description = "No such message in a box one may hear", body = ErrorBody),
         (status = 416, description = "A byte range past the end")))]
 pub async fn audio(
     State(state): State<AppState>,
@@ -190,7 +232,7 @@ pub struct Count {
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     params(("id" = i64, Path)), request_body = HeardBody,
     responses((status = 200, body = Count),
-        (status = 404, description = "No such message in one's box", body = ErrorBody),
+        (status = 404, description = "No such message in a box one may hear", body = ErrorBody),
         (status = 422, description = "Not the documented JSON")))]
 pub async fn heard(
     State(state): State<AppState>,
@@ -203,7 +245,7 @@ pub async fn heard(
         .store
         .mark_voicemail(m.id, body.heard, state.live.now_ms())
         .await?;
-    let unheard = tell_count(&state, who.account.id, m.box_id).await?;
+    let unheard = tell_count(&state, m.box_id).await?;
     Ok(Json(Count { unheard }))
 }
 
@@ -212,7 +254,7 @@ pub async fn heard(
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     params(("id" = i64, Path)),
     responses((status = 200, body = Count),
-        (status = 404, description = "No such message in one's box", body = ErrorBody)))]
+        (status = 404, description = "No such message in a box one may hear", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -233,7 +275,7 @@ pub async fn delete(
     if let Some(file) = state.store.delete_voicemail(m.id).await? {
         remove_recording(&state.live.settings().data_dir, &file).await;
     }
-    let unheard = tell_count(&state, who.account.id, m.box_id).await?;
+    let unheard = tell_count(&state, m.box_id).await?;
     Ok(Json(Count { unheard }))
 }
 

@@ -1,7 +1,7 @@
-//! Voicemail in the web client: one's box (its messages, played, marked heard, deleted,
-//! downloaded), its settings (on or off, e-mail, language, the absence greeting's end)
+//! Voicemail in the web client: one's box and the hotlines' boxes one supervises (their
+//! messages, played, marked heard, deleted, downloaded), one's box's settings (on or off, e-mail, language, the absence greeting's end)
 //! and its greetings (uploaded or recorded, listened to, removed). Every change of what
-//! is unheard reaches the owner's clients as `voicemail.count`.
+//! is unheard reaches those who may hear the box as `voicemail.count`.
 
 pub mod greetings;
 pub mod messages;
@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(messages::list))
+        .routes(routes!(messages::list_box))
         .routes(routes!(messages::audio))
         .routes(routes!(messages::heard))
         .routes(routes!(messages::delete))
@@ -37,12 +38,29 @@ async fn own_box(state: &AppState, who: &SignedIn) -> Result<Mailbox, ApiError> 
         .await?)
 }
 
-/// Tells the person's clients how many of their messages are unheard (and their desk
-/// phones' lamps, through the bus).
-async fn tell_count(state: &AppState, person: i64, mailbox: i64) -> Result<i64, ApiError> {
+/// Tells those who may hear `mailbox` how many of its messages are unheard (and its
+/// owner's desk phones' lamps, through the bus); the count.
+async fn tell_count(state: &AppState, mailbox: i64) -> Result<i64, ApiError> {
     let unheard = state.store.unheard_voicemails(mailbox).await?;
-    let frame = state.live.frames().voicemail_count(unheard);
-    state.live.to_person(person, None, frame);
-    state.live.bus().publish(live::Change::Voicemail { person });
+    let frame = state.live.frames().voicemail_count(mailbox, unheard);
+    for person in state.store.mailbox_listeners(mailbox).await? {
+        state.live.to_person(person, None, frame.clone());
+    }
+    if let Some(owner) = state.store.mailbox(mailbox).await?.and_then(|b| b.staff_id) {
+        state
+            .live
+            .bus()
+            .publish(live::Change::Voicemail { person: owner });
+    }
     Ok(unheard)
+}
+
+/// Whether the signed-in person may hear `mailbox` (their own, or a hotline's they
+/// supervise).
+async fn may_hear(state: &AppState, who: &SignedIn, mailbox: i64) -> Result<bool, ApiError> {
+    Ok(state
+        .store
+        .mailbox_listeners(mailbox)
+        .await?
+        .contains(&who.account.id))
 }
