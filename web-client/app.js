@@ -12,6 +12,7 @@ import { showAudit } from './admin_audit.js';
 import { showRule } from './admin_rule.js';
 import { showTrunks } from './admin_trunks.js';
 import { showDirectory } from './admin_directory.js';
+import { showMail } from './admin_mail.js';
 import { startLive, stopLive, on } from './realtime.js';
 import { startPopups, stopPopups } from './popups.js';
 import { startChatState, stopChatState, onRoomsChanged, totalUnread } from './chat_state.js';
@@ -42,6 +43,7 @@ const routes = [
   { path: '#/admin/groups', key: 'groups', admin: true, view: () => showGroups() },
   { path: '#/admin/trunks', key: 'trunks', admin: true, view: () => showTrunks() },
   { path: '#/admin/directory', key: 'directory', admin: true, view: () => showDirectory() },
+  { path: '#/admin/mail', key: 'mailPage', admin: true, view: () => showMail() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
 ];
 

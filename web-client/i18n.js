@@ -5,6 +5,7 @@ import { phoneTexts } from './texts_phone.js';
 import { trunkTexts } from './texts_trunks.js';
 import { ssoTexts } from './texts_sso.js';
 import { directoryTexts } from './texts_directory.js';
+import { mailTexts } from './texts_mail.js';
 import { hotlineTexts } from './hotline/texts_hotline.js';
 import { hotlineEditTexts } from './hotline/texts_hotline_edit.js';
 import { caseTexts } from './hotline/cases/texts_cases.js';
@@ -76,7 +77,7 @@ const texts = {
   },
 };
 
-for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], ssoTexts[l], hotlineTexts[l],
+for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], mailTexts[l], ssoTexts[l], hotlineTexts[l],
   hotlineEditTexts[l], caseTexts[l]);
 
 function initial() {
