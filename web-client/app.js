@@ -26,6 +26,8 @@ import { mountDock, unmountDock } from './phone/dock.js';
 import { showCallHistory } from './phone/history.js';
 import { reconnectHeadset } from './phone/hid.js';
 import { showHotline, showAdminHotlines, hotlinePage, hasHotlines, onHotlinesChanged, startHotline, stopHotline } from './hotline/routes.js';
+import { showVoicemail, voicemailPage } from './voicemail/voicemail.js';
+import { startUnheard, stopUnheard, onUnheardChanged, unheardVoicemails } from './voicemail/unheard.js';
 
 let me = null;
 
@@ -33,6 +35,7 @@ const routes = [
   { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
   { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
   { path: '#/calls', key: 'calls', view: () => showCallHistory() },
+  { path: '#/voicemail', key: 'vmNav', view: () => showVoicemail() },
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
@@ -62,10 +65,12 @@ function renderChrome() {
   if (!me) { nav.replaceChildren(); return; }
   const items = routes.filter((r) => (!r.admin || isAdmin()) && (!r.hotline || hasHotlines())).map((r) =>
     h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key),
-      r.key === 'chat' ? h('span', { id: 'chat-badge' }) : null)));
+      r.key === 'chat' ? h('span', { id: 'chat-badge' }) : null,
+      r.key === 'vmNav' ? h('span', { id: 'vm-badge' }) : null)));
   const logout = h('button', { class: 'link', type: 'button', onclick: signOut }, t('logout'));
   nav.replaceChildren(h('ul', {}, ...items, h('li', {}, logout)));
   showUnread();
+  showUnheard();
 }
 
 // The number of unread chat messages next to "Chat" in the navigation.
@@ -75,6 +80,16 @@ function showUnread() {
   const n = totalUnread();
   badge.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)),
     h('span', { class: 'visually-hidden' }, `, ${t('unreadNav', { n })}`)] : []));
+}
+
+// The number of unheard voicemail messages next to "Sprachnachrichten": the link's name
+// says it too ("Sprachnachrichten, 2 neu").
+function showUnheard() {
+  const badge = document.getElementById('vm-badge');
+  if (!badge) return;
+  const n = unheardVoicemails();
+  badge.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'vm-unheard-count' }, String(n)),
+    h('span', { class: 'visually-hidden' }, `, ${t('vmUnheardNav', { n })}`)] : []));
 }
 
 async function signOut() {
@@ -97,6 +112,8 @@ function route() {
   if (personMatch && isAdmin()) return showPerson(decodeURIComponent(personMatch[1]));
   const hotline = hotlinePage(location.hash);
   if (hotline) return hotline();
+  const voicemailBox = voicemailPage(location.hash);
+  if (voicemailBox) return voicemailBox();
   const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
   if (found) return found.view();
   location.hash = '#/team';
@@ -110,9 +127,11 @@ function goLive() {
   mountDock();
   reconnectHeadset();
   startHotline();
+  startUnheard();
 }
 
 function goOffline() {
+  stopUnheard();
   stopHotline();
   unmountDock();
   stopPhone();
@@ -131,6 +150,7 @@ export async function start() {
 }
 
 onRoomsChanged(showUnread);
+onUnheardChanged(showUnheard);
 // "Hotline" joins the navigation once the person is known to have a role in one.
 onHotlinesChanged(() => { if (me) renderChrome(); });
 // Signed out elsewhere ("sign out everywhere", an admin): back to the sign-in page.

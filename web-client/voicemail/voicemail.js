@@ -1,0 +1,104 @@
+// The voicemail pages. #/voicemail: one's messages (voicemail_list.js), the links to
+// the hotlines' boxes one supervises, the box's settings (voicemail_settings.js) and the
+// greetings (voicemail_greetings.js), from GET /api/v1/voicemail. #/voicemail/box/{id}:
+// a hotline's box, its messages only. A `voicemail.count` frame for the box on screen (a
+// message arrived, or was heard or deleted elsewhere) or a reconnect reloads the list,
+// which updates in place.
+import { api } from '../api.js';
+import { h, show, onLeave, pageStillShown, userText } from '../dom.js';
+import { t, tParts } from '../i18n.js';
+import { explain } from '../sign_in.js';
+import { on } from '../realtime.js';
+import { setInbox, setUnheard, unheardIn, onUnheardChanged } from './unheard.js';
+import { messageList } from './voicemail_list.js';
+import { settingsSection } from './voicemail_settings.js';
+import { greetingsSection } from './voicemail_greetings.js';
+
+// The page for a voicemail address with an id (for app.js), or null.
+export function voicemailPage(hash) {
+  const box = /^#\/voicemail\/box\/(\d+)$/.exec(hash);
+  return box ? () => showVoicemailBox(Number(box[1])) : null;
+}
+
+function failed(res) { show(t('vmTitle'), h('p', { class: 'error' }, explain(res))); }
+
+// Keeps the list of the box `box` current while the page is shown; `path` answers it.
+function stayCurrent(page, box, path, list) {
+  let loading = false;
+  let again = false;
+  async function reload() {
+    if (loading) { again = true; return; }
+    loading = true;
+    const fresh = await api('GET', path).catch(() => null);
+    loading = false;
+    if (!page()) return;
+    if (fresh && fresh.ok) {
+      setUnheard(box, fresh.data.unheard);
+      list.update(fresh.data.messages, true);
+    }
+    if (again) { again = false; reload(); }
+  }
+  onLeave(on('voicemail.count', (f) => { if (f.box === box) reload(); }));
+  onLeave(on('live', (up) => { if (up) reload(); }));
+}
+
+function messagesSection(list, ...before) {
+  return h('section', { class: 'vm-section', 'aria-labelledby': 'vm-messages-h' },
+    h('h2', { id: 'vm-messages-h', tabindex: '-1' }, t('vmMessages')), ...before, list.element);
+}
+
+// Links to the hotlines' boxes, with their unheard counts (kept current).
+function hotlineBoxes(boxes) {
+  const items = boxes.map((b) => {
+    const count = h('span');
+    const draw = () => {
+      const n = unheardIn(b.id);
+      count.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)),
+        h('span', { class: 'visually-hidden' }, `, ${t('vmUnheardNav', { n })}`)] : []));
+    };
+    draw();
+    onLeave(onUnheardChanged(draw));
+    return h('li', {}, h('a', { href: `#/voicemail/box/${b.id}`, 'data-testid': 'vm-box-link', 'data-box': String(b.id) }, userText(b.name), count));
+  });
+  return h('section', { class: 'vm-section', 'aria-labelledby': 'vm-boxes-h' },
+    h('h2', { id: 'vm-boxes-h' }, t('vmHotlineBoxes')), h('p', { class: 'hint' }, t('vmHotlineBoxesIntro')),
+    h('ul', { class: 'vm-boxes' }, ...items));
+}
+
+export async function showVoicemail() {
+  const page = pageStillShown();
+  const res = await api('GET', '/api/v1/voicemail').catch(() => ({ ok: false, status: 0 }));
+  if (!page()) return;
+  if (!res.ok) { failed(res); return; }
+  const inbox = res.data;
+  setInbox(inbox);
+
+  const boxOff = h('p', { class: 'vm-off', 'data-testid': 'vm-box-off' },
+    h('span', { class: 'symbol', 'aria-hidden': 'true' }, '⚠ '), t('vmBoxOff'));
+  const drawBoxOff = (mailbox) => { boxOff.hidden = mailbox.enabled; };
+  drawBoxOff(inbox.mailbox);
+  const list = messageList(inbox.messages, inbox.mailbox.id);
+  let greetings = null;
+  const settings = settingsSection(inbox.mailbox, (mailbox) => { drawBoxOff(mailbox); greetings.update(mailbox); });
+  greetings = greetingsSection(inbox.mailbox, (mailbox) => settings.update(mailbox));
+
+  const others = inbox.boxes && inbox.boxes.length ? [hotlineBoxes(inbox.boxes)] : [];
+  show(t('vmTitle'), messagesSection(list, boxOff), ...others, settings.element, greetings.element);
+  stayCurrent(page, inbox.mailbox.id, '/api/v1/voicemail', list);
+}
+
+// A hotline's box (its supervisors hear it): the messages, and the way back.
+export async function showVoicemailBox(id) {
+  const page = pageStillShown();
+  const [res, mine] = await Promise.all([api('GET', `/api/v1/voicemail/boxes/${id}`), api('GET', '/api/v1/voicemail')]
+    .map((p) => p.catch(() => ({ ok: false, status: 0 }))));
+  if (!page()) return;
+  if (!res.ok) { failed(res); return; }
+  if (mine.ok) setInbox(mine.data);
+  const known = mine.ok ? (mine.data.boxes || []).find((b) => b.id === id) : null;
+  const list = messageList(res.data.messages, id);
+  show(known ? tParts('vmBoxTitle', { n: userText(known.name) }) : t('vmTitle'),
+    h('p', {}, h('a', { href: '#/voicemail' }, t('vmBackToOwn'))),
+    messagesSection(list));
+  stayCurrent(page, id, `/api/v1/voicemail/boxes/${id}`, list);
+}
