@@ -1,13 +1,14 @@
 //! Durchwahl's SIP element, sans-IO: the registrar for the provisioned devices, digest
 //! checks of every device request against the device table, a forking stateful proxy
 //! that rings every registered device of a person (with call forwarding), and the
-//! notifier for busy lamps and presence.
+//! notifier for busy lamps, presence and message-waiting lamps.
 //!
 //! The contract of the core ([`Switch`]): feed what arrives and the time in
 //! (`handle_datagram`, `handle_message`, `handle_saved`, `handle_closed`,
-//! `handle_presence`, `handle_timeout`, `set_accounts`, `set_forwarding`), then drain
-//! `poll_transmit` (bytes to send) and `poll_notice` (bindings to save, presence
-//! changes, chat messages) until both are empty, and sleep until `poll_timeout`. Every
+//! `handle_presence`, `handle_voicemail`, `handle_timeout`, `set_accounts`,
+//! `set_forwarding`), then drain `poll_transmit` (bytes to send) and `poll_notice`
+//! (bindings to save, presence changes, chat messages, voicemail counts to look up) until
+//! both are empty, and sleep until `poll_timeout`. Every
 //! deadline of every part is in `poll_timeout`; nothing waits for another timer.
 //!
 //! ```
@@ -71,6 +72,7 @@ pub mod flow;
 pub mod forwarding;
 mod gate;
 pub mod headers;
+mod mailboxes;
 mod message;
 mod notice;
 mod notifier;

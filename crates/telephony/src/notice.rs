@@ -40,6 +40,15 @@ pub enum Notice {
         /// Whether they are in a call now.
         active: bool,
     },
+    /// A phone watches this person's voicemail box (message-waiting, RFC 3842) and the
+    /// switch does not know its counts: read them and pass them to
+    /// [`crate::Switch::handle_voicemail`]; from then on pass every change of them too
+    /// (the switch drops the counts of boxes nobody watches). The phone's first NOTIFY
+    /// waits for the answer.
+    VoicemailCounts {
+        /// The person.
+        person_id: i64,
+    },
     /// A text MESSAGE (RFC 3428) from one person's device to another person: besides
     /// going to their phones, it belongs in the two people's chat.
     Message {

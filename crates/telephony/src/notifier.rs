@@ -1,10 +1,11 @@
 //! The notifier part of the switch (RFC 6665): it answers SUBSCRIBEs to the dialog
-//! package (busy lamp keys, RFC 4235) and the presence package (RFC 3856) for its people,
-//! and sends the NOTIFYs. Its state: the table ([`Subscriptions`]), a [`BlfState`] per
-//! person whose calls it follows, and the team panel's states. The proxy's news of calls
-//! reach it through the facade ([`Notifier::hear`]): ringing and calling at the fork,
-//! answered at the 2xx, ended at BYE, at a final failure and when forwarding moves a call
-//! on. Message-waiting lamps (RFC 3842) will join it here.
+//! package (busy lamp keys, RFC 4235), the presence package (RFC 3856) and the
+//! message-summary package (message-waiting lamps, RFC 3842) for its people, and sends
+//! the NOTIFYs. Its state: the table ([`Subscriptions`]), a [`BlfState`] per person whose
+//! calls it follows, the team panel's states and the watched voicemail boxes
+//! ([`Mailboxes`]). The proxy's news of calls reach it through the facade
+//! ([`Notifier::hear`]): ringing and calling at the fork, answered at the 2xx, ended at
+//! BYE, at a final failure and when forwarding moves a call on.
 //!
 //! **Cheap when unused.** Calls are followed only while someone subscribes (or a
 //! person's state is still being wound down, see [`Following`]), so REGISTER and INVITE
@@ -17,6 +18,11 @@
 //! anew when their devices or calls change. No personal note goes to phones (the panel's
 //! privacy rules decide per viewer, which the switch does not know).
 //!
+//! **Message-waiting** is for a phone's own person only: a SUBSCRIBE to anyone else's box
+//! is refused (403), and a device given to another person loses its subscription to the
+//! former owner's box. The counts come from the shell ([`Notifier::handle_voicemail`]),
+//! asked for with [`Notice::VoicemailCounts`] the first time a box is watched.
+//!
 //! In-dialog SUBSCRIBEs are not challenged: the dialog's Call-ID and our random tag,
 //! known only to the subscriber, name the subscription.
 
@@ -25,6 +31,8 @@ use crate::context::Context;
 use crate::dialog_info::{BlfState, CallEvent, DialogInfo};
 use crate::flow::Flow;
 use crate::headers::{self, Local};
+use crate::mailboxes::Mailboxes;
+use crate::notice::Notice;
 use crate::raised::{CallNews, Following};
 use crate::subscriptions::{self, contact_for, Accepted, Body, Outgoing, Package, Reason};
 use crate::subscriptions::{Refusal, Subscriptions, Then};
@@ -52,6 +60,8 @@ pub(crate) struct Notifier {
     blf: HashMap<i64, BlfState>,
     /// People's presence from the team panel ([`Notifier::handle_presence`]).
     presence: HashMap<i64, State>,
+    /// The voicemail boxes phones watch, with their counts once the shell told them.
+    mailboxes: Mailboxes,
 }
 
 impl Notifier {
@@ -61,6 +71,7 @@ impl Notifier {
             subs: Subscriptions::new(limits),
             blf: HashMap::new(),
             presence: HashMap::new(),
+            mailboxes: Mailboxes::default(),
         }
     }
 
@@ -76,7 +87,8 @@ impl Notifier {
     }
 
     /// A SUBSCRIBE without To tag from the authenticated device `watcher`: find the
-    /// watched person (the Request-URI's extension or device), subscribe.
+    /// watched person (the Request-URI's extension or device; for message-waiting only
+    /// the watcher's own person), subscribe.
     pub(crate) fn subscribe(
         &mut self,
         cx: &mut Context<'_>,
@@ -86,10 +98,19 @@ impl Notifier {
         peer: Flow,
         watcher: &Account,
     ) {
-        let Some(watched) = watched_person(&request, cx.local, cx.accounts) else {
-            cx.wire
-                .reply_status(cx.now, &key, &request, 404, "Not Found");
-            return;
+        let package = request
+            .header(&HeaderName::Event)
+            .and_then(|e| Package::of_event(e));
+        let watched = match package {
+            Some(Package::MessageSummary) => own_box(&request, cx.local, cx.accounts, watcher),
+            _ => watched_person(&request, cx.local, cx.accounts).ok_or((404, "Not Found")),
+        };
+        let watched = match watched {
+            Ok(person) => person,
+            Err((code, reason)) => {
+                cx.wire.reply_status(cx.now, &key, &request, code, reason);
+                return;
+            }
         };
         let tag = cx.wire.tag();
         let new = subscriptions::New {
@@ -100,7 +121,13 @@ impl Notifier {
             contact: contact_for(cx.local.addr, peer.transport),
         };
         match self.subs.subscribe(cx.now, &request, new) {
-            Ok(accepted) => self.accepted(cx, seen, &key, accepted),
+            Ok(accepted) => {
+                if accepted.package == Package::MessageSummary {
+                    let account = format!("sip:{}@{}", watcher.extension, cx.local.domain);
+                    self.mailboxes.watched(accepted.watched, account);
+                }
+                self.accepted(cx, seen, &key, accepted);
+            }
             Err(refusal) => {
                 let reply = refusal.response(&request, &tag);
                 cx.wire.reply_once(cx.now, &key, &reply);
@@ -132,7 +159,9 @@ impl Notifier {
     }
 
     /// Sends the 200 (kept in its transaction: a retransmitted SUBSCRIBE gets it again
-    /// instead of a challenge for a replayed nonce count), then the NOTIFY owed.
+    /// instead of a challenge for a replayed nonce count), then the NOTIFY owed; for a
+    /// voicemail box whose counts are not known yet, the shell is asked for them and the
+    /// NOTIFY goes out with them ([`Notifier::handle_voicemail`]).
     fn accepted(
         &mut self,
         cx: &mut Context<'_>,
@@ -142,23 +171,32 @@ impl Notifier {
     ) {
         cx.wire.reply(cx.now, key, &accepted.response);
         match accepted.then {
-            Then::Notify(id) => {
-                let body = self.body_of(seen, accepted.package, accepted.watched);
-                if let Some(out) = self.subs.notify(cx.now, id, body) {
-                    send_notify(cx, out);
+            Then::Notify(id) => match self.body_of(seen, accepted.package, accepted.watched) {
+                Some(body) => {
+                    if let Some(out) = self.subs.notify(cx.now, id, body) {
+                        send_notify(cx, out);
+                    }
                 }
-            }
+                None => cx.raised.notice(Notice::VoicemailCounts {
+                    person_id: accepted.watched,
+                }),
+            },
             Then::Final(ending) => {
-                let body = self.body_of(seen, ending.package(), ending.watched());
-                send_notify(cx, ending.notify(Some(body)));
+                let (package, person) = (ending.package(), ending.watched());
+                // A fetch of a box not known yet ends without a body: nothing waits for
+                // the counts once the subscription is over.
+                let body = self.body_of(seen, package, person);
+                send_notify(cx, ending.notify(body));
+                self.forget_unwatched(package, person);
             }
         }
     }
 
-    /// A person's current state in a package. The entity is stamped by the subscription
-    /// (the URI each phone subscribed to), so none is needed here.
-    fn body_of(&self, seen: &impl Whereabouts, package: Package, person: i64) -> Body {
-        match package {
+    /// A person's current state in a package; `None` for a voicemail box whose counts
+    /// the shell has not told yet. The entity is stamped by the subscription (the URI
+    /// each phone subscribed to), so none is needed here.
+    fn body_of(&self, seen: &impl Whereabouts, package: Package, person: i64) -> Option<Body> {
+        Some(match package {
             Package::Dialog => Body::Dialog(
                 self.blf
                     .get(&person)
@@ -168,6 +206,49 @@ impl Notifier {
                 "",
                 self.phone_presence(seen, person),
             )),
+            Package::MessageSummary => Body::MessageSummary(self.mailboxes.summary(person)?),
+        })
+    }
+
+    /// After a message-summary subscription ended: a box nobody watches any more is
+    /// forgotten (asked for again when watched again).
+    fn forget_unwatched(&mut self, package: Package, person: i64) {
+        if package == Package::MessageSummary
+            && self
+                .subs
+                .watching(person, Package::MessageSummary)
+                .is_empty()
+        {
+            self.mailboxes.forget(person);
+        }
+    }
+
+    /// The counts of `person`'s voicemail box (unheard, heard), as the shell read them
+    /// after [`Notice::VoicemailCounts`] or a change: the phones watching it hear of
+    /// them when they changed, or get their first NOTIFY. Dropped when nobody watches.
+    pub(crate) fn handle_voicemail(
+        &mut self,
+        cx: &mut Context<'_>,
+        person: i64,
+        new: u32,
+        old: u32,
+    ) {
+        let watchers = self.subs.watching(person, Package::MessageSummary);
+        if watchers.is_empty() {
+            self.mailboxes.forget(person);
+            return;
+        }
+        if !self.mailboxes.set_counts(person, new, old) {
+            return;
+        }
+        let Some(text) = self.mailboxes.summary(person) else {
+            return;
+        };
+        for id in watchers {
+            let body = Body::MessageSummary(text.clone());
+            if let Some(out) = self.subs.notify(cx.now, id, body) {
+                send_notify(cx, out);
+            }
         }
     }
 
@@ -237,7 +318,10 @@ impl Notifier {
 
     fn notify_presence(&mut self, cx: &mut Context<'_>, seen: &impl Whereabouts, person: i64) {
         for id in self.subs.watching(person, Package::Presence) {
-            let body = self.body_of(seen, Package::Presence, person);
+            let body = Body::Presence(crate::pidf::Pidf::new(
+                "",
+                self.phone_presence(seen, person),
+            ));
             if let Some(out) = self.subs.notify(cx.now, id, body) {
                 send_notify(cx, out);
             }
@@ -282,26 +366,40 @@ impl Notifier {
     /// Subscriptions that ran out get their final NOTIFY.
     pub(crate) fn handle_timeout(&mut self, cx: &mut Context<'_>, seen: &impl Whereabouts) {
         for ending in self.subs.handle_timeout(cx.now) {
-            let body = self.body_of(seen, ending.package(), ending.watched());
-            send_notify(cx, ending.notify(Some(body)));
+            let (package, person) = (ending.package(), ending.watched());
+            let body = self.body_of(seen, package, person);
+            send_notify(cx, ending.notify(body));
+            self.forget_unwatched(package, person);
         }
     }
 
     /// The accounts changed from `old`: a device that was removed or disabled may watch
-    /// no more (`reason=rejected`), and people who have no device any more cannot be
-    /// watched (`reason=noresource`).
+    /// no more (`reason=rejected`), nor one given to another person its former owner's
+    /// voicemail box; people who have no device any more cannot be watched
+    /// (`reason=noresource`). Watched boxes follow their owner's extension.
     pub(crate) fn accounts_changed(&mut self, cx: &mut Context<'_>, old: &Accounts) {
         if self.subs.is_empty() {
             return;
         }
-        for account in old.iter().filter(|a| !cx.accounts.keeps(a)) {
-            for ending in self
-                .subs
-                .end_subscriber(&account.sip_username, Reason::Rejected)
-            {
+        for account in old.iter() {
+            let endings = match cx.accounts.get(&account.sip_username) {
+                Some(now) if cx.accounts.keeps(account) && now.person_id == account.person_id => {
+                    continue
+                }
+                Some(_) if cx.accounts.keeps(account) => self.subs.end_subscriptions_of(
+                    &account.sip_username,
+                    &[Package::MessageSummary],
+                    Reason::Rejected,
+                ),
+                _ => self
+                    .subs
+                    .end_subscriber(&account.sip_username, Reason::Rejected),
+            };
+            for ending in endings {
                 send_notify(cx, ending.notify(None));
             }
         }
+        self.rename_boxes(cx);
         let kept: HashSet<i64> = cx.accounts.iter().map(|a| a.person_id).collect();
         let gone: BTreeSet<i64> = old
             .iter()
@@ -312,6 +410,22 @@ impl Notifier {
             for ending in self.subs.end_watched(person, Reason::NoResource) {
                 send_notify(cx, ending.notify(None));
             }
+        }
+        let people: Vec<i64> = self.mailboxes.people().collect();
+        for person in people {
+            self.forget_unwatched(Package::MessageSummary, person);
+        }
+    }
+
+    /// The watched boxes' `Message-Account` after the accounts changed (an extension may
+    /// have): one pass over the accounts, only while boxes are watched.
+    fn rename_boxes(&mut self, cx: &Context<'_>) {
+        if self.mailboxes.is_empty() {
+            return;
+        }
+        for account in cx.accounts.iter() {
+            let uri = format!("sip:{}@{}", account.extension, cx.local.domain);
+            self.mailboxes.rename(account.person_id, &uri);
         }
     }
 }
@@ -325,12 +439,46 @@ impl Timed for Notifier {
 
 /// The person a SUBSCRIBE's Request-URI names: an extension or a device of ours.
 fn watched_person(request: &Message, local: &Local, accounts: &Accounts) -> Option<i64> {
+    let user = headers::uri_user(&our_request_uri(request, local)?)?;
+    person_named(&user, accounts)
+}
+
+/// Whose voicemail box a message-summary SUBSCRIBE asks for: the person its Request-URI
+/// names (phones subscribe to their own address or extension), or the subscriber's own
+/// with no user part (the voicemail server's address). A phone may watch its own
+/// person's box only: anyone else's is refused (403), whatever the phone may dial.
+fn own_box(
+    request: &Message,
+    local: &Local,
+    accounts: &Accounts,
+    watcher: &Account,
+) -> Result<i64, (u16, &'static str)> {
+    const UNKNOWN: (u16, &str) = (404, "Not Found");
+    let uri = our_request_uri(request, local).ok_or(UNKNOWN)?;
+    let person = match uri.user {
+        None => watcher.person_id,
+        Some(_) => headers::uri_user(&uri)
+            .and_then(|user| person_named(&user, accounts))
+            .ok_or(UNKNOWN)?,
+    };
+    if person == watcher.person_id {
+        Ok(person)
+    } else {
+        Err((403, "Forbidden (not your voicemail box)"))
+    }
+}
+
+/// The Request-URI, when it is for our domain or address.
+fn our_request_uri(request: &Message, local: &Local) -> Option<Uri> {
     let StartLine::Request { uri, .. } = &request.start else {
         return None;
     };
-    let uri = Uri::parse(uri).ok().filter(|u| local.serves(u))?;
-    let user = headers::uri_user(&uri)?;
-    match accounts.target(&user) {
+    Uri::parse(uri).ok().filter(|u| local.serves(u))
+}
+
+/// The person an extension or device user name stands for.
+fn person_named(user: &str, accounts: &Accounts) -> Option<i64> {
+    match accounts.target(user) {
         Named::Extension(ext) => accounts.devices_of(ext).first().map(|a| a.person_id),
         Named::Device(account) => Some(account.person_id),
         Named::Unknown => None,

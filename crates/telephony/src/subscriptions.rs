@@ -1,6 +1,7 @@
 //! The notifier's subscriptions (RFC 6665) to the dialog package (RFC 4235, busy lamp
-//! keys) and the presence package (RFC 3856, PIDF): pure, the time comes in as Unix
-//! milliseconds and messages go out as values. The switch authenticates the SUBSCRIBE,
+//! keys), the presence package (RFC 3856, PIDF) and the message-summary package (RFC 3842,
+//! message-waiting lamps): pure, the time comes in as Unix milliseconds and messages go
+//! out as values. The switch authenticates the SUBSCRIBE,
 //! finds the watched person, and drives the table:
 //!
 //! - a SUBSCRIBE without To tag → [`Subscriptions::subscribe`]; with one →
@@ -73,7 +74,7 @@ use sip::{HeaderName, Message, Method};
 use std::collections::{BTreeSet, HashMap};
 
 /// The packages served, for `Allow-Events` (RFC 6665 §4.4.4).
-pub const ALLOW_EVENTS: &[u8] = b"dialog, presence";
+pub const ALLOW_EVENTS: &[u8] = b"dialog, presence, message-summary";
 
 /// An event package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,13 +83,19 @@ pub enum Package {
     Dialog,
     /// `presence` (RFC 3856): the team panel state.
     Presence,
+    /// `message-summary` (RFC 3842): the message-waiting lamp of the person's own
+    /// voicemail box.
+    MessageSummary,
 }
 
 impl Package {
+    /// Every package served.
+    pub const ALL: [Package; 3] = [Package::Dialog, Package::Presence, Package::MessageSummary];
+
     /// The package of an `Event` header value (`dialog;id=1`); `None` for others.
     pub fn of_event(value: &[u8]) -> Option<Package> {
         let name = value.split(|c| *c == b';').next()?.trim_ascii();
-        [Package::Dialog, Package::Presence]
+        Package::ALL
             .into_iter()
             .find(|p| name.eq_ignore_ascii_case(p.as_str().as_bytes()))
     }
@@ -98,6 +105,7 @@ impl Package {
         match self {
             Package::Dialog => "dialog",
             Package::Presence => "presence",
+            Package::MessageSummary => voicemail::mwi::EVENT,
         }
     }
 
@@ -106,6 +114,7 @@ impl Package {
         match self {
             Package::Dialog => dialog_info::CONTENT_TYPE,
             Package::Presence => pidf::CONTENT_TYPE,
+            Package::MessageSummary => voicemail::mwi::CONTENT_TYPE,
         }
     }
 }
@@ -172,6 +181,9 @@ pub enum Body {
     Dialog(DialogInfo),
     /// For `presence`.
     Presence(Pidf),
+    /// For `message-summary`: the `application/simple-message-summary` text
+    /// ([`voicemail::mwi::summary`]), sent as it is.
+    MessageSummary(String),
 }
 
 impl Body {
@@ -179,6 +191,7 @@ impl Body {
         match self {
             Body::Dialog(_) => Package::Dialog,
             Body::Presence(_) => Package::Presence,
+            Body::MessageSummary(_) => Package::MessageSummary,
         }
     }
 }
@@ -426,7 +439,7 @@ impl Subscriptions {
 
     /// Ends every subscription to `person` (their extension is gone: `noresource`).
     pub fn end_watched(&mut self, person: i64, reason: Reason) -> Vec<Ending> {
-        let ids: Vec<SubId> = [Package::Dialog, Package::Presence]
+        let ids: Vec<SubId> = Package::ALL
             .into_iter()
             .flat_map(|p| self.watching(person, p))
             .collect();
@@ -436,10 +449,21 @@ impl Subscriptions {
     /// Ends every subscription of a device (removed or disabled: `rejected`). Scans the
     /// table; devices change rarely.
     pub fn end_subscriber(&mut self, subscriber: &str, reason: Reason) -> Vec<Ending> {
+        self.end_subscriptions_of(subscriber, &Package::ALL, reason)
+    }
+
+    /// Ends a device's subscriptions in `packages` (a device given to another person may
+    /// no longer watch its former owner's voicemail box). Scans the table.
+    pub fn end_subscriptions_of(
+        &mut self,
+        subscriber: &str,
+        packages: &[Package],
+        reason: Reason,
+    ) -> Vec<Ending> {
         let ids: Vec<SubId> = self
             .subs
             .values()
-            .filter(|s| s.subscriber == subscriber)
+            .filter(|s| s.subscriber == subscriber && packages.contains(&s.package))
             .map(|s| s.id)
             .collect();
         self.end(ids, reason)

@@ -7,7 +7,8 @@
 //!   registrations waiting for the store;
 //! - the **proxy** (`proxy.rs`): calls and other requests for people, routed by the pure
 //!   [`crate::route::Router`], forked, forwarded; answered calls; dialogs' Contacts;
-//! - the **notifier** (`notifier.rs`): subscriptions, busy lamps, presence.
+//! - the **notifier** (`notifier.rs`): subscriptions, busy lamps, presence,
+//!   message-waiting lamps.
 //!
 //! Parts never reach into each other. Each gets the switch's read-only parts (addresses,
 //! accounts) and the way out (the [`Wire`], what it [`Raised`]) as arguments for one
@@ -263,6 +264,15 @@ impl Switch {
             proxy: p.proxy,
         };
         p.notifier.handle_presence(&mut cx, &seen, person, state);
+    }
+
+    /// The counts of a person's voicemail box, `new` unheard and `old` heard messages:
+    /// the shell's answer to [`Notice::VoicemailCounts`], and every change after it. The
+    /// phones watching the box (RFC 3842 `message-summary`) get a NOTIFY when the counts
+    /// changed, or their first one; counts of a box nobody watches are dropped.
+    pub fn handle_voicemail(&mut self, now: i64, person: i64, new: u32, old: u32) {
+        let (mut cx, p) = self.split(now);
+        p.notifier.handle_voicemail(&mut cx, person, new, old);
     }
 
     /// A UDP datagram arrived. An unreadable request is answered with 400 (or 505) when

@@ -104,7 +104,10 @@ pub async fn writer(
                         last.insert((device_id, contact(b)), None);
                     }
                 }
-                Notice::Devices { .. } | Notice::Call { .. } | Notice::Message { .. } => {}
+                Notice::Devices { .. }
+                | Notice::Call { .. }
+                | Notice::Message { .. }
+                | Notice::VoicemailCounts { .. } => {}
             }
         }
         let (mut upsert, mut remove) = (Vec::new(), Vec::new());

@@ -1,14 +1,16 @@
 //! The SIP service, the shell around the sans-IO switch (`telephony`): one task owns the
 //! switch and the UDP socket; TCP, TLS and WebSocket connections have their own tasks
 //! ([`stream`], [`websocket`], tracked in [`conns`]); a writer task saves registrations
-//! ([`database`]). After every input the task drains what the switch wants sent and done,
-//! then sleeps until the next input or the switch's next deadline. It knows nothing of
-//! HTTP: the web server hands WebSockets over through a channel, and changes made
-//! elsewhere arrive on `live`'s event bus.
+//! ([`database`]); another reads the voicemail boxes desk phones watch ([`mwi`]). After
+//! every input the task drains what the switch wants sent and done, then sleeps until the
+//! next input or the switch's next deadline. It knows nothing of HTTP: the web server
+//! hands WebSockets over through a channel, and changes made elsewhere arrive on `live`'s
+//! event bus.
 
 pub mod config;
 mod conns;
 mod database;
+mod mwi;
 mod stream;
 pub(crate) mod websocket;
 
@@ -284,6 +286,16 @@ async fn run(
         live.bus().subscribe_changes(),
         browsers_tx,
     ));
+    // Message-waiting lamps: the boxes phones watch, read when asked and when they change.
+    let (voicemail_asks, asked) = mpsc::channel(mwi::ASKS_QUEUED);
+    let (counts_tx, mut voicemail_counts) = mpsc::channel(1_024);
+    let voicemail_watch = background.spawn(mwi::watch(
+        store.clone(),
+        live.clone(),
+        live.bus().subscribe_changes(),
+        asked,
+        counts_tx,
+    ));
     let (inbound_tx, mut inbound) = mpsc::channel::<Inbound>(10_000);
     // The team panel's states, for phones that watch colleagues' presence (PIDF): the
     // latest state of everyone who changed, however long the loop was busy.
@@ -302,6 +314,7 @@ async fn run(
             updates
         },
         presence_overflow: HashMap::new(),
+        voicemail_asks,
         live: live.clone(),
         background,
     };
@@ -354,6 +367,7 @@ async fn run(
             Some(accounts) = accounts_rx.recv() => switch.set_accounts(now_ms(), accounts),
             Some(rules) = forwarding_rx.recv() => switch.set_forwarding(rules),
             Some((person, extension)) = browsers_rx.recv() => switch.set_browser(person, extension.as_deref()),
+            Some((person, new, old)) = voicemail_counts.recv() => switch.handle_voicemail(now_ms(), person, new, old),
             changed = state_feed.changed() => {
                 for (person, state) in changed {
                     switch.handle_presence(now_ms(), person, state);
@@ -381,6 +395,7 @@ async fn run(
     reloader.abort();
     forwarding_watch.abort();
     browsers_watch.abort();
+    voicemail_watch.abort();
     drop(shell);
     // Registrations acknowledged so far are committed before the process ends.
     let _ = tokio::time::timeout(Duration::from_secs(10), writer).await;
@@ -591,6 +606,8 @@ struct Shell {
     presence: mpsc::Sender<Notice>,
     /// Updates waiting for room in `presence`: the latest per (person, is a call).
     presence_overflow: HashMap<(i64, bool), Notice>,
+    /// People whose voicemail counts the switch asked for ([`mwi::watch`]).
+    voicemail_asks: mpsc::Sender<i64>,
     background: tokio::runtime::Handle,
 }
 
@@ -723,6 +740,12 @@ impl Shell {
                     self.presence.try_send(notice)
                 {
                     self.presence_overflow.insert((person_id, kind), notice);
+                }
+            }
+            Notice::VoicemailCounts { person_id } => {
+                if self.voicemail_asks.try_send(person_id).is_err() {
+                    // The phone's first NOTIFY waits until it refreshes its subscription.
+                    tracing::warn!("message-waiting lookups queue full; a lamp waits");
                 }
             }
             Notice::Message {

@@ -144,6 +144,8 @@ impl Subscription {
                 doc.entity.clone_from(&self.resource);
                 doc.to_xml()
             }
+            // RFC 3842: no version or entity; the Message-Account is in the text already.
+            Body::MessageSummary(text) => text,
         });
         if xml.is_some() {
             let content_type = Bytes::from_static(self.package.content_type().as_bytes());

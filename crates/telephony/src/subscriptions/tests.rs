@@ -431,10 +431,13 @@ fn refusals_say_what_is_wrong() {
             .unwrap_err();
         (refusal.clone(), refusal.response(&request, "t1"))
     };
-    let (why, reply) = refuse("message-summary", "");
+    let (why, reply) = refuse("conference", "");
     assert_eq!((why, reply.code()), (Refusal::BadEvent, Some(489)));
     let allow = HeaderName::Other(Bytes::from_static(b"Allow-Events"));
-    assert_eq!(&reply.header(&allow).unwrap()[..], b"dialog, presence");
+    assert_eq!(
+        &reply.header(&allow).unwrap()[..],
+        b"dialog, presence, message-summary"
+    );
     assert_eq!(
         header(&reply, HeaderName::To),
         "<sip:2401@pbx.example>;tag=t1"
@@ -496,6 +499,60 @@ fn presence_notifies_carry_pidf_for_the_uri_subscribed_to() {
 }
 
 #[test]
+fn message_summary_notifies_carry_the_summary_as_it_is() {
+    let mut subs = Subscriptions::new(Limits::default());
+    let extra = "Accept: application/simple-message-summary\r\n";
+    let accepted = subs
+        .subscribe(
+            0,
+            &subscribe("message-summary", extra),
+            new("2401-1", 7, "t1"),
+        )
+        .unwrap();
+    assert_eq!(accepted.package, Package::MessageSummary);
+    let id = id_of(&accepted);
+    assert_eq!(subs.notify(0, id, idle()), None, "a dialog body for a box");
+    let text = voicemail::mwi::summary("sip:2401@pbx.example", 0, 0);
+    let first = subs.notify(0, id, Body::MessageSummary(text.clone()));
+    let n = wire(&first.unwrap());
+    assert_eq!(header(&n, HeaderName::Event), "message-summary");
+    assert_eq!(
+        header(&n, HeaderName::ContentType),
+        "application/simple-message-summary"
+    );
+    assert_eq!(body(&n), text);
+    let read = voicemail::mwi::parse(&n.body).unwrap();
+    assert!(!read.waiting);
+    assert_eq!(read.account.as_deref(), Some("sip:2401@pbx.example"));
+    // A phone that takes only dialog documents cannot watch a box.
+    let picky = subscribe("message-summary", "Accept: application/dialog-info+xml\r\n");
+    let refused = subs.subscribe(0, &picky, new("2401-1", 7, "t2"));
+    assert_eq!(refused, Err(Refusal::NotAcceptable));
+    // A box watched as well as a busy lamp: the person's subscriptions all end together.
+    let lamp = subscribe_from("2302", "s2", "dialog", "");
+    subs.subscribe(0, &lamp, new("2302", 7, "t3")).unwrap();
+    let gone = subs.end_watched(7, Reason::NoResource);
+    assert_eq!(gone.len(), 2);
+    assert!(subs.is_empty());
+}
+
+#[test]
+fn a_device_loses_only_the_packages_named() {
+    let mut subs = Subscriptions::new(Limits::default());
+    for (call_id, event) in [("a", "dialog"), ("b", "message-summary"), ("c", "presence")] {
+        let request = subscribe_from("2301", call_id, event, "");
+        let tag = format!("t{call_id}");
+        subs.subscribe(0, &request, new("2301", 7, &tag)).unwrap();
+    }
+    let ended = subs.end_subscriptions_of("2301", &[Package::MessageSummary], Reason::Rejected);
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].package(), Package::MessageSummary);
+    assert_eq!(subs.len(), 2);
+    assert!(subs.watching(7, Package::MessageSummary).is_empty());
+    assert_eq!(subs.end_subscriber("2301", Reason::Rejected).len(), 2);
+}
+
+#[test]
 fn a_person_or_device_gone_ends_their_subscriptions_with_the_reason() {
     let mut subs = Subscriptions::new(Limits::default());
     for (user, call_id, watched, event) in [
@@ -526,6 +583,14 @@ fn event_names_and_our_contact() {
     assert_eq!(Package::of_event(b"dialog;id=3"), Some(Package::Dialog));
     assert_eq!(Package::of_event(b" Presence "), Some(Package::Presence));
     assert_eq!(Package::of_event(b"presence.winfo"), None);
+    assert_eq!(
+        Package::of_event(b"Message-Summary"),
+        Some(Package::MessageSummary)
+    );
+    for package in Package::ALL {
+        let listed = String::from_utf8_lossy(ALLOW_EVENTS).contains(package.as_str());
+        assert!(listed, "{package:?} is in Allow-Events");
+    }
     assert_eq!(
         &contact_for("[2001:db8::1]:5061".parse().unwrap(), Transport::Tcp)[..],
         b"<sip:[2001:db8::1]:5061;transport=tcp>"
