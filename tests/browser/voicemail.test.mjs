@@ -8,8 +8,9 @@
 // rings) and deleted after a confirmation. The settings read back after a reload; a date
 // the server refuses and an absence greeting not yet recorded are marked at their
 // fields. Greetings: a WAV file and a recording in the browser become the own greeting,
-// a file that is no sound is refused, removing brings the default back. axe, screenshots
-// at 1280 and 375 px.
+// a file that is no sound is refused, removing brings the default back. A hotline's box
+// (a full queue overflows there) is heard by its supervisor on a page of its own. axe,
+// screenshots at 1280 and 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,8 +67,10 @@ function audioLength(locator) {
   }));
 }
 
-// Waits until the page's call hears the signal tone (1 kHz, a short beep after the
-// greeting): an AnalyserNode on the call's remote stream, looked at every 40 ms.
+// Waits until the page's call hears the signal tone (a beep of 1 kHz for half a second
+// after the greeting): an AnalyserNode on the call's remote stream, looked at every
+// 40 ms; the tone counts once it is the loudest for 200 ms on end (speech never holds
+// one frequency that long).
 async function hearsTheTone(page, within = 30000) {
   const heard = await page.evaluate(async ({ hz, ms }) => {
     const call = window.__durchwahlPhone.calls().find((c) => c.pc && c.state !== 'ended');
@@ -77,6 +80,7 @@ async function hearsTheTone(page, within = 30000) {
     context.createMediaStreamSource(call.audio.srcObject).connect(analyser);
     const bins = new Float32Array(analyser.frequencyBinCount);
     const seen = new Set();
+    let held = 0;
     const deadline = performance.now() + ms;
     try {
       while (performance.now() < deadline) {
@@ -86,7 +90,8 @@ async function hearsTheTone(page, within = 30000) {
         for (let i = 3; i < bins.length; i += 1) if (bins[i] > bins[best]) best = i;
         const loudest = (best * context.sampleRate) / analyser.fftSize;
         if (bins[best] > -70) seen.add(Math.round(loudest / 10) * 10);
-        if (Math.abs(loudest - hz) < 30 && bins[best] > -70) return null;
+        held = Math.abs(loudest - hz) < 30 && bins[best] > -70 ? held + 1 : 0;
+        if (held >= 5) return null;
       }
       return [...seen];
     } finally {
@@ -336,4 +341,54 @@ test('greetings: a WAV file and a recording become the own greeting, no sound is
   const box = (await call(page, 'GET', '/api/v1/voicemail')).data.mailbox;
   assert.deepEqual([box.absence_greeting, box.absence_on, box.greeting], [false, false, true]);
   await page.context().close();
+});
+
+test('a hotline\'s box: a full queue overflows there; its supervisor sees the count live, opens the box and hears the message', async () => {
+  const admin = await open('a.admin', { hash: '/team', heading: 'Teamübersicht' });
+  const made = await call(admin, 'POST', '/api/v1/admin/hotlines', { name: 'Mailboxhotline', extension: '2900', supervisors: ['c.clerk'],
+    queue: { name: 'Fragen', max_length: 1, overflow_kind: 'voicemail' } });
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  await admin.context().close();
+
+  const carl = await open('c.clerk');
+  await carl.getByText('Keine Sprachnachrichten.').waitFor();
+  assert.equal(await carl.getByTestId('vm-box-link').count(), 0, 'the box has had no message yet');
+
+  // Bärbel waits in the queue (nobody answers); the line is full, so Dora reaches the box.
+  const barbel = await open('b.user', { hash: '/team', heading: 'Teamübersicht' });
+  await barbel.getByTestId('dial-input').fill('2900');
+  await barbel.getByTestId('dial-call').click();
+  await callState(barbel, 'connected', 15000);
+  const dora = await open('d.new', { hash: '/team', heading: 'Teamübersicht' });
+  await dora.getByTestId('dial-input').fill('2900');
+  await dora.getByTestId('dial-call').click();
+  await callState(dora, 'connected', 15000);
+  await hearsTheTone(dora);
+  await dora.waitForTimeout(2500); // she speaks
+  await dora.getByTestId('call-hangup').click();
+  await callState(dora, 'ended');
+  await barbel.getByTestId('call-hangup').click();
+
+  // Carl's page: the badge, and the hotline's box appears with its count.
+  await carl.getByTestId('vm-unheard-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 15000 });
+  const link = carl.getByRole('link', { name: /^Mailboxhotline\W+1 neu$/ });
+  await link.waitFor();
+  assert.equal(await carl.getByTestId('vm-message').count(), 0, 'his own box stays empty');
+  await link.click();
+  await carl.getByRole('heading', { level: 1, name: 'Sprachnachrichten: Mailboxhotline' }).waitFor();
+  const message = carl.getByTestId('vm-message');
+  await message.waitFor();
+  assert.equal(await message.getByRole('heading', { level: 3 }).textContent(), 'Dora Neu');
+  assert.deepEqual(await violations(carl), [], 'a hotline\'s box');
+  const length = await audioLength(message.getByTestId('vm-play'));
+  assert.ok(length > 1, `the message plays for ${length} s`);
+  await message.getByTestId('vm-play').evaluate((a) => { a.muted = true; return a.play(); });
+  await carl.getByTestId('vm-unheard-count').waitFor({ state: 'detached' });
+  await message.getByTestId('vm-delete').click();
+  await message.getByTestId('vm-delete-yes').click();
+  await carl.getByText('Keine Sprachnachrichten.').waitFor();
+  await carl.getByRole('link', { name: 'Zurück zu meinen Sprachnachrichten' }).click();
+  await carl.getByRole('heading', { level: 1, name: 'Sprachnachrichten' }).waitFor();
+  await carl.getByRole('link', { name: 'Mailboxhotline', exact: true }).waitFor();
+  for (const page of [carl, barbel, dora]) await page.context().close();
 });

@@ -22,23 +22,21 @@ export function voicemailPage(hash) {
 
 function failed(res) { show(t('vmTitle'), h('p', { class: 'error' }, explain(res))); }
 
-// Keeps the list of the box `box` current while the page is shown; `path` answers it.
-function stayCurrent(page, box, path, list) {
+// Reloads `path` while the page is shown, when a frame is `wanted(frame)` or the live
+// connection is back, and hands the answer to `fresh(data)`. One reload at a time.
+function stayCurrent(page, wanted, path, fresh) {
   let loading = false;
   let again = false;
   async function reload() {
     if (loading) { again = true; return; }
     loading = true;
-    const fresh = await api('GET', path).catch(() => null);
+    const res = await api('GET', path).catch(() => null);
     loading = false;
     if (!page()) return;
-    if (fresh && fresh.ok) {
-      setUnheard(box, fresh.data.unheard);
-      list.update(fresh.data.messages, true);
-    }
+    if (res && res.ok) fresh(res.data);
     if (again) { again = false; reload(); }
   }
-  onLeave(on('voicemail.count', (f) => { if (f.box === box) reload(); }));
+  onLeave(on('voicemail.count', (f) => { if (wanted(f)) reload(); }));
   onLeave(on('live', (up) => { if (up) reload(); }));
 }
 
@@ -47,22 +45,26 @@ function messagesSection(list, ...before) {
     h('h2', { id: 'vm-messages-h', tabindex: '-1' }, t('vmMessages')), ...before, list.element);
 }
 
-// Links to the hotlines' boxes, with their unheard counts (kept current).
+// Links to the hotlines' boxes, with their unheard counts; returns { element, draw }
+// (draw: the counts again).
 function hotlineBoxes(boxes) {
-  const items = boxes.map((b) => {
-    const count = h('span');
-    const draw = () => {
-      const n = unheardIn(b.id);
-      count.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)),
+  const counts = boxes.map((b) => ({ box: b.id, element: h('span') }));
+  function draw() {
+    for (const { box, element } of counts) {
+      const n = unheardIn(box);
+      element.replaceChildren(...(n ? [h('span', { class: 'badge', 'aria-hidden': 'true' }, String(n)),
         h('span', { class: 'visually-hidden' }, `, ${t('vmUnheardNav', { n })}`)] : []));
-    };
-    draw();
-    onLeave(onUnheardChanged(draw));
-    return h('li', {}, h('a', { href: `#/voicemail/box/${b.id}`, 'data-testid': 'vm-box-link', 'data-box': String(b.id) }, userText(b.name), count));
-  });
-  return h('section', { class: 'vm-section', 'aria-labelledby': 'vm-boxes-h' },
-    h('h2', { id: 'vm-boxes-h' }, t('vmHotlineBoxes')), h('p', { class: 'hint' }, t('vmHotlineBoxesIntro')),
-    h('ul', { class: 'vm-boxes' }, ...items));
+    }
+  }
+  draw();
+  const items = boxes.map((b, i) => h('li', {},
+    h('a', { href: `#/voicemail/box/${b.id}`, 'data-testid': 'vm-box-link', 'data-box': String(b.id) }, userText(b.name), counts[i].element)));
+  return {
+    element: h('section', { class: 'vm-section', 'aria-labelledby': 'vm-boxes-h' },
+      h('h2', { id: 'vm-boxes-h' }, t('vmHotlineBoxes')), h('p', { class: 'hint' }, t('vmHotlineBoxesIntro')),
+      h('ul', { class: 'vm-boxes' }, ...items)),
+    draw,
+  };
 }
 
 export async function showVoicemail() {
@@ -82,9 +84,26 @@ export async function showVoicemail() {
   const settings = settingsSection(inbox.mailbox, (mailbox) => { drawBoxOff(mailbox); greetings.update(mailbox); });
   greetings = greetingsSection(inbox.mailbox, (mailbox) => settings.update(mailbox));
 
-  const others = inbox.boxes && inbox.boxes.length ? [hotlineBoxes(inbox.boxes)] : [];
-  show(t('vmTitle'), messagesSection(list, boxOff), ...others, settings.element, greetings.element);
-  stayCurrent(page, inbox.mailbox.id, '/api/v1/voicemail', list);
+  // The hotlines' boxes: drawn again when one is new (its first message came).
+  const own = inbox.mailbox.id;
+  const holder = h('div', { class: 'vm-boxes-holder' });
+  let boxes = null;
+  let known = new Set();
+  function drawBoxes(list) {
+    known = new Set(list.map((b) => b.id));
+    boxes = list.length ? hotlineBoxes(list) : null;
+    holder.replaceChildren(...(boxes ? [boxes.element] : []));
+  }
+  drawBoxes(inbox.boxes || []);
+  onLeave(onUnheardChanged(() => { if (boxes) boxes.draw(); }));
+
+  show(t('vmTitle'), messagesSection(list, boxOff), holder, settings.element, greetings.element);
+  stayCurrent(page, (f) => f.box === own || !known.has(f.box), '/api/v1/voicemail', (data) => {
+    setInbox(data);
+    list.update(data.messages, true);
+    const fresh = data.boxes || [];
+    if (fresh.length !== known.size || fresh.some((b) => !known.has(b.id))) drawBoxes(fresh);
+  });
 }
 
 // A hotline's box (its supervisors hear it): the messages, and the way back.
@@ -95,10 +114,13 @@ export async function showVoicemailBox(id) {
   if (!page()) return;
   if (!res.ok) { failed(res); return; }
   if (mine.ok) setInbox(mine.data);
-  const known = mine.ok ? (mine.data.boxes || []).find((b) => b.id === id) : null;
+  const named = mine.ok ? (mine.data.boxes || []).find((b) => b.id === id) : null;
   const list = messageList(res.data.messages, id);
-  show(known ? tParts('vmBoxTitle', { n: userText(known.name) }) : t('vmTitle'),
+  show(named ? tParts('vmBoxTitle', { n: userText(named.name) }) : t('vmTitle'),
     h('p', {}, h('a', { href: '#/voicemail' }, t('vmBackToOwn'))),
     messagesSection(list));
-  stayCurrent(page, id, `/api/v1/voicemail/boxes/${id}`, list);
+  stayCurrent(page, (f) => f.box === id, `/api/v1/voicemail/boxes/${id}`, (data) => {
+    setUnheard(id, data.unheard);
+    list.update(data.messages, true);
+  });
 }
