@@ -207,9 +207,15 @@ pub async fn run(
         i64::from(config.sip.ring_timeout_seconds) * 1000,
         crate::call_service::voicemail::VoicemailSettings {
             data_dir: data_dir.to_path_buf(),
-            max_seconds: 180,
-            retention_days: 90,
+            max_seconds: config.voicemail.max_seconds,
+            retention_days: config.voicemail.retention_days,
+            web_address: config
+                .voicemail
+                .web_address
+                .clone()
+                .unwrap_or_else(|| format!("http://{address}")),
         },
+        mailer.clone(),
     );
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     let state = match &config.auth.oidc {

@@ -79,7 +79,15 @@ fn a_citizens_call_to_a_direct_number_rings_the_persons_browser() {
     let dir = tempfile::tempdir().unwrap();
     let (carrier, trunk) = (free_udp_port(), free_udp_port());
     let s = setup(&trunk_config(carrier, trunk, "ip"));
-    let mut dws = ws::connect(&s.signed_in("d.new"), None);
+    // Dora has switched her voicemail box off: a call she declines is refused (603).
+    let mut dora = s.signed_in("d.new");
+    let off = dora.request(
+        "PUT",
+        "/api/v1/voicemail/settings",
+        Some(json!({"enabled": false, "email_mode": "off", "language": "de", "absence_on": false})),
+    );
+    assert_eq!(off.status, 200, "{}", off.body);
+    let mut dws = ws::connect(&dora, None);
     let target = format!("127.0.0.1:{trunk}");
     let first = spawn_sipp(
         dir.path(),

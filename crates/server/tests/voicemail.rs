@@ -212,3 +212,188 @@ fn a_caller_who_hangs_up_at_the_greeting_leaves_nothing_and_a_box_switched_off_i
         .wait_for(|f| f["type"] == "call.state" && f["call"] == call && f["state"] == "ended");
     assert_eq!(ended["reason"], "no_answer", "{ended}");
 }
+
+#[test]
+fn a_full_hotline_queue_overflows_to_the_hotlines_box_which_its_supervisor_hears() {
+    let s = testkit::server::start(Options::default());
+    let mut admin = s.signed_in("a.admin");
+    let made = admin.post(
+        "/api/v1/admin/hotlines",
+        json!({"name": "Mailboxhotline", "extension": "2900", "supervisors": ["c.clerk"],
+               "queue": {"name": "Fragen", "max_length": 1, "overflow_kind": "voicemail"}}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let hotline = made.json()["id"].as_i64().unwrap();
+    let detail = admin
+        .get(&format!("/api/v1/admin/hotlines/{hotline}"))
+        .json();
+    assert_eq!(
+        detail["queues"][0]["overflow_kind"], "voicemail",
+        "{detail}"
+    );
+
+    // Bärbel waits (nobody answers); the line is full: Dora goes straight on to the
+    // hotline's box and speaks.
+    let barbel = s.signed_in("b.user");
+    let mut barbel_ws = ws::connect(&barbel, None);
+    let (waiting, _first) = dial_speaking(&mut barbel_ws, "2900");
+    barbel_ws.wait_for(state(&waiting, "connected"));
+    let mut carl = s.signed_in("c.clerk");
+    let mut carl_ws = ws::connect(&carl, None);
+    let dora = s.signed_in("d.new");
+    let mut dora_ws = ws::connect(&dora, None);
+    let (call, peer) = dial_speaking(&mut dora_ws, "2900");
+    dora_ws.wait_for(state(&call, "connected"));
+    assert!(
+        peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)),
+        "the box's greeting and signal tone"
+    );
+    std::thread::sleep(Duration::from_millis(2_500));
+    dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    drop(peer);
+
+    // Carl supervises the hotline: he hears the box (not his own), live.
+    let count = carl_ws.wait_for(|f| f["type"] == "voicemail.count");
+    assert_eq!(count["unheard"], 1, "{count}");
+    let list = carl.get("/api/v1/voicemail").json();
+    assert_eq!(list["messages"], json!([]), "his own box is empty: {list}");
+    assert_eq!(list["boxes"][0]["name"], "Mailboxhotline", "{list}");
+    assert_eq!(list["boxes"][0]["unheard"], 1);
+    let id = list["boxes"][0]["id"].as_i64().unwrap();
+    assert_eq!(count["box"], id);
+    let inbox = carl.get(&format!("/api/v1/voicemail/boxes/{id}")).json();
+    assert_eq!(inbox["messages"][0]["caller_name"], "Dora Neu", "{inbox}");
+    let message = inbox["messages"][0]["id"].as_i64().unwrap();
+    let played = carl.get(&format!("/api/v1/voicemail/messages/{message}/audio"));
+    assert_eq!(played.status, 200);
+    // Dora is no supervisor: neither the box nor its message.
+    let mut dora = dora;
+    assert_eq!(
+        dora.get(&format!("/api/v1/voicemail/boxes/{id}")).status,
+        404
+    );
+    assert_eq!(
+        dora.get(&format!("/api/v1/voicemail/messages/{message}/audio"))
+            .status,
+        404
+    );
+    // The figures count her as overflowed, not as abandoned; Bärbel still waits.
+    let board = admin
+        .get(&format!("/api/v1/hotlines/{hotline}/board"))
+        .json();
+    let today = &board["today"];
+    assert_eq!(
+        (&today["overflowed"], &today["abandoned"], &today["waiting"]),
+        (&json!(1), &json!(0), &json!(1)),
+        "{today}"
+    );
+}
+
+/// Options whose `[smtp]` points at `receiver` (plain SMTP on loopback) and whose calls
+/// ring 5 s.
+fn mailing(receiver: &testkit::smtp::SmtpReceiver) -> Options {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    let toml = format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+         from = \"Durchwahl <durchwahl@lra.example>\"\nfirst_retry_seconds = 1\n\
+         [sip]\nring_timeout_seconds = 5\n\
+         [voicemail]\nweb_address = \"https://durchwahl.lra.example\"\n",
+        receiver.port
+    );
+    std::fs::write(&file, toml).unwrap();
+    let config = durchwahl::config::load(Some(&file), &[], &Default::default())
+        .unwrap_or_else(|e| panic!("test configuration: {e:#}"));
+    Options {
+        config,
+        ..Options::default()
+    }
+}
+
+/// Dora leaves Carl a message of a few seconds (600 Hz) on `s`.
+fn leave_message(s: &TestServer, dora_ws: &mut WsClient) {
+    let (call, peer) = dial_speaking(dora_ws, "2501");
+    dora_ws.wait_for(state(&call, "connected"));
+    assert!(peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)));
+    std::thread::sleep(Duration::from_millis(2_500));
+    dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    let _ = s;
+}
+
+#[test]
+fn a_new_message_arrives_by_email_with_the_recording_or_only_a_link() {
+    let receiver = testkit::smtp::SmtpReceiver::start(Default::default());
+    let s = testkit::server::start(mailing(&receiver));
+    let mut admin = s.signed_in("a.admin");
+    let mail = admin.request(
+        "PATCH",
+        "/api/v1/admin/staff/c.clerk",
+        Some(json!({"email": "carl.clerk@lra.example"})),
+    );
+    assert_eq!(mail.status, 200, "{}", mail.body);
+    let mut carl = s.signed_in("c.clerk");
+    let _carl_ws = ws::connect(&carl, None);
+    let dora = s.signed_in("d.new");
+    let mut dora_ws = ws::connect(&dora, None);
+
+    leave_message(&s, &mut dora_ws);
+    let first = receiver.wait_for(1, Duration::from_secs(30));
+    let m = &first[0];
+    assert_eq!(m.envelope_to(), "carl.clerk@lra.example");
+    assert_eq!(m.subject(), "Neue Sprachnachricht von Dora Neu (2502)");
+    assert!(m.text().contains("Länge:"), "{}", m.text());
+    let files = m.attachments();
+    assert_eq!(files.len(), 1, "{}", m.raw);
+    assert_eq!(files[0].content_type, "audio/ogg");
+    assert!(files[0].name.starts_with("Sprachnachricht-") && files[0].name.ends_with(".opus"));
+    let pcm = audio::opus::from_ogg_opus(&files[0].bytes, 60).unwrap();
+    let middle = &pcm.samples[pcm.samples.len() / 4..pcm.samples.len() / 2];
+    assert!(
+        share_at(middle, 48_000.0, 600.0) > 0.8,
+        "the mailed recording holds what she said"
+    );
+
+    // Carl wants only a link, in English.
+    let link = carl.request(
+        "PUT",
+        "/api/v1/voicemail/settings",
+        Some(json!({"enabled": true, "email_mode": "link", "language": "en", "absence_on": false})),
+    );
+    assert_eq!(link.status, 200, "{}", link.body);
+    leave_message(&s, &mut dora_ws);
+    let both = receiver.wait_for(2, Duration::from_secs(30));
+    let m = &both[1];
+    assert_eq!(
+        m.subject(),
+        "New voice message from Dora Neu (2502)",
+        "{}",
+        m.raw
+    );
+    assert!(m.attachments().is_empty());
+    assert!(
+        m.text()
+            .contains("https://durchwahl.lra.example/#voicemail"),
+        "{}",
+        m.text()
+    );
+
+    // Off: no more mail.
+    let off = carl.request(
+        "PUT",
+        "/api/v1/voicemail/settings",
+        Some(json!({"enabled": true, "email_mode": "off", "language": "de", "absence_on": false})),
+    );
+    assert_eq!(off.status, 200);
+    leave_message(&s, &mut dora_ws);
+    let until = Instant::now() + Duration::from_secs(10);
+    while carl.get("/api/v1/voicemail").json()["messages"]
+        .as_array()
+        .map_or(0, Vec::len)
+        < 3
+    {
+        assert!(Instant::now() < until, "the third message arrives");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(receiver.messages().len(), 2, "no mail with e-mail off");
+}

@@ -320,6 +320,19 @@ impl Store {
         int(&row, 0)
     }
 
+    /// A person's e-mail address from the directory, if it has one.
+    pub async fn staff_email(&self, staff_id: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT email FROM staff WHERE id = $1 AND disabled_at IS NULL")
+            .bind(staff_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| opt_text(&r, 0))
+            .transpose()?
+            .flatten()
+            .filter(|e| !e.trim().is_empty()))
+    }
+
     /// Who may hear a box: its owner, or a hotline's supervisors.
     pub async fn mailbox_listeners(&self, box_id: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(

@@ -132,7 +132,11 @@ async fn messages_are_listed_heard_counted_deleted_and_found_for_retention() {
             "{l}: first heard stays"
         );
         assert_eq!(store.unheard_voicemails(b).await.unwrap(), 1);
-        assert_eq!(store.voicemail_counts(b).await.unwrap(), (1, 1), "{l}: new, old");
+        assert_eq!(
+            store.voicemail_counts(b).await.unwrap(),
+            (1, 1),
+            "{l}: new, old"
+        );
         assert!(store.mark_voicemail(new, false, 30_000).await.unwrap());
         assert_eq!(
             store.unheard_voicemails(b).await.unwrap(),

@@ -14,7 +14,9 @@ pub mod sip_side;
 mod targets;
 pub mod trunk_config;
 pub mod voicemail;
+pub mod voicemail_config;
 mod voicemail_files;
+mod voicemail_mail;
 mod voicemail_menu;
 mod voicemail_routes;
 
@@ -68,6 +70,7 @@ enum Made {
 /// Starts call control; browsers reach it through the returned desk (also set on
 /// `live`). With `sip`, calls reach desk phones through the switch and phones reach
 /// browsers.
+#[allow(clippy::too_many_arguments)] // the services it joins, each once
 pub fn start(
     live: Live,
     store: Store,
@@ -77,6 +80,7 @@ pub fn start(
     config: CallsConfig,
     ring_ms: i64,
     voicemail_settings: voicemail::VoicemailSettings,
+    mailer: crate::mailer::Mailer,
 ) -> CallDesk {
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
@@ -106,7 +110,7 @@ pub fn start(
             config,
             calls: Calls::new(ring_ms),
             hotlines,
-            voicemails: voicemail::Voicemails::new(voicemail_settings),
+            voicemails: voicemail::Voicemails::new(voicemail_settings, mailer),
         };
         service.run(rx, hotline_rx, media_events, datagrams).await;
     };

@@ -22,6 +22,8 @@ pub struct VoicemailSettings {
     pub max_seconds: u32,
     /// Messages are deleted after this many days.
     pub retention_days: u32,
+    /// The web client's address, for links in e-mails.
+    pub web_address: String,
 }
 
 /// Where a caller answered by a box is.
@@ -56,15 +58,18 @@ pub(super) struct Voicemails {
     sessions: HashMap<CallId, Session>,
     by_leg: HashMap<LegRef, CallId>,
     pub settings: VoicemailSettings,
+    /// Where notification e-mails go out.
+    pub mailer: crate::mailer::Mailer,
     tone: Arc<[Frame]>,
 }
 
 impl Voicemails {
-    pub fn new(settings: VoicemailSettings) -> Voicemails {
+    pub fn new(settings: VoicemailSettings, mailer: crate::mailer::Mailer) -> Voicemails {
         Voicemails {
             sessions: HashMap::new(),
             by_leg: HashMap::new(),
             settings,
+            mailer,
             // The signal tone: one beep of 1 kHz, half a second, then a moment of quiet.
             tone: audio::tone::beeps(1000.0, 500, 100, 1).into(),
         }
@@ -318,9 +323,11 @@ impl Service {
         }
     }
 
-    /// A message was left in `mailbox`: its owner's clients hear the new count.
-    async fn voicemail_left(&mut self, mailbox: i64, _message: i64) {
+    /// A message was left in `mailbox`: who may hear it learn the new count, its owner
+    /// gets an e-mail if they want one.
+    async fn voicemail_left(&mut self, mailbox: i64, message: i64) {
         self.tell_voicemail_count(mailbox).await;
+        self.notify_by_mail(mailbox, message).await;
     }
 
     /// Sends those who may hear `mailbox` (its owner, a hotline's supervisors) the number

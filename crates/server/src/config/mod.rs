@@ -48,6 +48,8 @@ pub struct Config {
     pub media: MediaConfig,
     /// `[calls]`
     pub calls: CallsConfig,
+    /// `[voicemail]`
+    pub voicemail: crate::call_service::voicemail_config::VoicemailConfig,
     /// `[[trunks]]`
     pub trunks: Vec<crate::call_service::trunk_config::TrunkConfig>,
     /// `[directory]`
@@ -205,6 +207,7 @@ impl Config {
             self.media.validate(),
             self.directory.validate(),
             self.calls.validate(),
+            self.voicemail.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
         ];

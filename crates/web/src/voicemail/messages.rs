@@ -8,7 +8,7 @@ use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderName};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -210,7 +210,7 @@ pub async fn audio(
         &headers,
         "audio/ogg",
         bytes,
-        &[(HeaderName::from(header::CONTENT_DISPOSITION), name)],
+        &[(header::CONTENT_DISPOSITION, name)],
     ))
 }
 
