@@ -82,8 +82,8 @@ function showUnread() {
     h('span', { class: 'visually-hidden' }, `, ${t('unreadNav', { n })}`)] : []));
 }
 
-// The number of unheard voicemail messages next to "Sprachnachrichten": the link's name
-// says it too ("Sprachnachrichten, 2 neu").
+// The number of unheard voicemail messages (the own box's and those of the hotlines one
+// supervises) next to "Sprachnachrichten": the link's name says it too ("…, 2 neu").
 function showUnheard() {
   const badge = document.getElementById('vm-badge');
   if (!badge) return;
