@@ -161,7 +161,7 @@ test('a queue overflows to a person found by name; it reads back after a reload;
   const save = q.getByRole('button', { name: 'Warteschlange speichern' });
   const whoId = `hle-q${queue}-overflow-person`;
   assert.equal(await who.isVisible(), false, 'no person to name while the overflow is the message');
-  assert.deepEqual(await overflow.locator('option').allTextContents(), ['Ansage „geschlossen“, dann Ende', 'An eine Person weiterleiten']);
+  assert.deepEqual(await overflow.locator('option').allTextContents(), ['Ansage „geschlossen“, dann Ende', 'An eine Person weiterleiten', 'Mailbox der Hotline (Nachrichten hören die Supervisoren)']);
 
   // Nobody named: said at the field, nothing sent.
   await overflow.selectOption({ label: 'An eine Person weiterleiten' });
@@ -213,5 +213,17 @@ test('a queue overflows to a person found by name; it reads back after a reload;
   await narrow.locator('#hle-queues-status').filter({ hasText: 'ist gespeichert.' }).waitFor();
   const closed = (await call(narrow, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data.queues.find((x) => x.id === queue);
   assert.deepEqual([closed.overflow_kind, closed.overflow_target], ['closed', null]);
+
+  // The hotline's voicemail box: no person to name; it reads back.
+  await again.getByLabel('Überlauf', { exact: true }).selectOption({ label: 'Mailbox der Hotline (Nachrichten hören die Supervisoren)' });
+  assert.equal(await again.getByLabel('Person für den Überlauf').isVisible(), false);
+  await again.getByRole('button', { name: 'Warteschlange speichern' }).click();
+  let boxed;
+  for (let tries = 0; tries < 50; tries += 1) {
+    boxed = (await call(narrow, 'GET', `/api/v1/admin/hotlines/${hotline}`)).data.queues.find((x) => x.id === queue);
+    if (boxed.overflow_kind === 'voicemail') break;
+    await narrow.waitForTimeout(100);
+  }
+  assert.deepEqual([boxed.overflow_kind, boxed.overflow_target], ['voicemail', null]);
   await narrow.context().close();
 });

@@ -397,3 +397,41 @@ fn a_new_message_arrives_by_email_with_the_recording_or_only_a_link() {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(receiver.messages().len(), 2, "no mail with e-mail off");
 }
+
+#[test]
+fn ones_own_number_or_98_plays_ones_box_on_the_phone_with_its_keys() {
+    let s = testkit::server::start(short_rings());
+    let mut carl = s.signed_in("c.clerk");
+    let mut carl_ws = ws::connect(&carl, None);
+    // An empty box: "no new messages, goodbye", then the box hangs up.
+    let (call, _peer) = dial_speaking(&mut carl_ws, "2501");
+    carl_ws.wait_for(state(&call, "connected"));
+    let ended = carl_ws
+        .wait_for(|f| f["type"] == "call.state" && f["call"] == call && f["state"] == "ended");
+    assert_eq!(ended["reason"], "hangup", "{ended}");
+
+    // Dora leaves a message (Carl's client is open but he does not answer).
+    let dora = s.signed_in("d.new");
+    let mut dora_ws = ws::connect(&dora, None);
+    leave_message(&s, &mut dora_ws);
+    let list = box_with(&mut carl, 1);
+    let id = list["messages"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["messages"][0]["heard"], false);
+
+    // *98: he hears it; 2 goes on (heard), and the box says goodbye.
+    let (call, peer) = dial_speaking(&mut carl_ws, "*98");
+    carl_ws.wait_for(state(&call, "connected"));
+    assert!(
+        peer.wait_until(Duration::from_secs(20), |_| heard(&peer).len() > 8_000 * 4),
+        "the intro and the message play"
+    );
+    carl_ws.send(json!({"type": "call.dtmf", "ref": 5, "call": call, "digits": "2"}));
+    // Heard: his clients' count follows at once, then the box says goodbye.
+    carl_ws.wait_for(|f| f["type"] == "voicemail.count" && f["unheard"] == 0);
+    let ended = carl_ws
+        .wait_for(|f| f["type"] == "call.state" && f["call"] == call && f["state"] == "ended");
+    assert_eq!(ended["reason"], "hangup", "{ended}");
+    let after = carl.get("/api/v1/voicemail").json();
+    assert_eq!(after["messages"][0]["id"], id);
+    assert_eq!(after["messages"][0]["heard"], true, "{after}");
+}

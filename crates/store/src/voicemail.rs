@@ -374,18 +374,20 @@ impl Store {
         Ok((int(&row, 0)?, int(&row, 1)?))
     }
 
-    /// Messages left before `before_ms` (for retention): id and file.
+    /// Messages left before `before_ms` (for retention): id, file and box.
     pub async fn voicemails_before(
         &self,
         before_ms: i64,
-    ) -> Result<Vec<(i64, String)>, StoreError> {
+    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, file FROM voicemail_messages WHERE received_at < $1 ORDER BY id",
+            "SELECT id, file, box_id FROM voicemail_messages WHERE received_at < $1 ORDER BY id",
         )
         .bind(before_ms)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((int(r, 0)?, text(r, 1)?))).collect()
+        rows.iter()
+            .map(|r| Ok((int(r, 0)?, text(r, 1)?, int(r, 2)?)))
+            .collect()
     }
 
     /// Every message's file (to find files no row names after a crash).

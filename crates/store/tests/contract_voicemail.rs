@@ -145,7 +145,7 @@ async fn messages_are_listed_heard_counted_deleted_and_found_for_retention() {
         );
         assert_eq!(
             store.voicemails_before(5_000).await.unwrap(),
-            [(old, "voicemail/1/a.opus".to_string())],
+            [(old, "voicemail/1/a.opus".to_string(), b)],
             "{l}"
         );
         let mut files = store.voicemail_files().await.unwrap();

@@ -48,8 +48,19 @@ async fn clean_voicemail(live: Live, store: Store, settings: voicemail::Voicemai
         )
         .await
         {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(messages = n, "voicemail past its retention deleted"),
+            Ok(boxes) => {
+                // The owners' desk phones' lamps follow.
+                for mailbox in boxes {
+                    if let Ok(Some(owner)) = store
+                        .mailbox(mailbox)
+                        .await
+                        .map(|b| b.and_then(|b| b.staff_id))
+                    {
+                        live.bus()
+                            .publish(live::Change::Voicemail { person: owner });
+                    }
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "old voicemail could not be deleted"),
         }
         tokio::time::sleep(CLEANUP_EVERY).await;
@@ -348,6 +359,10 @@ impl Service {
         let (Some(id), Some(login)) = (p.person, p.login.clone()) else {
             return Ok(target);
         };
+        // One's own extension: one's own box, to hear it (as `*98`).
+        if Some(id) == me {
+            return self.own_mailbox(me).await;
+        }
         if Some(id) != me
             && self.has_switch()
             && targets::has_phones_or_rules(&self.store, &login).await

@@ -86,28 +86,32 @@ pub(crate) fn remove_file(data_dir: &Path, relative: &str) {
 }
 
 /// Deletes messages past the retention, and files no row names (a crash between the
-/// two); how many messages went.
+/// two); the boxes that lost messages.
 pub(super) async fn clean_up(
     store: &Store,
     data_dir: &Path,
     now_ms: i64,
     retention_days: u32,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<i64>> {
     let cutoff = ::voicemail::retention::cutoff(now_ms, retention_days);
     let due = store.voicemails_before(cutoff).await?;
-    for (id, file) in &due {
+    let mut boxes = Vec::new();
+    for (id, file, mailbox) in &due {
         if store.delete_voicemail(*id).await?.is_some() {
             remove_file(data_dir, file);
             tracing::info!(message = id, "a voicemail past its retention was deleted");
+            if !boxes.contains(mailbox) {
+                boxes.push(*mailbox);
+            }
         }
     }
     let named: std::collections::HashSet<String> =
         store.voicemail_files().await?.into_iter().collect();
     let root = data_dir.join("voicemail");
-    let Ok(boxes) = std::fs::read_dir(&root) else {
-        return Ok(due.len());
+    let Ok(folders) = std::fs::read_dir(&root) else {
+        return Ok(boxes);
     };
-    for folder in boxes.flatten() {
+    for folder in folders.flatten() {
         let Ok(files) = std::fs::read_dir(folder.path()) else {
             continue;
         };
@@ -130,5 +134,5 @@ pub(super) async fn clean_up(
             }
         }
     }
-    Ok(due.len())
+    Ok(boxes)
 }

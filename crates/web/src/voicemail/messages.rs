@@ -201,17 +201,25 @@ pub async fn audio(
         tracing::error!(error = %e, file = %m.file, "a voicemail's recording is missing");
         ApiError::NotFound("Die Aufnahme fehlt.".into())
     })?;
-    let name = if q.download {
-        "attachment; filename=\"Sprachnachricht.opus\""
+    let mut response = crate::http::byte_range::answer(&headers, "audio/ogg", bytes, &[]);
+    // Downloaded files are named by when the message came, in local time.
+    let disposition = if q.download {
+        let local = jiff::Timestamp::from_millisecond(m.received_at)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned_datetime(crate::hotline::cases::local_time::zone());
+        format!(
+            "attachment; filename=\"Sprachnachricht-{}.opus\"",
+            local.strftime("%Y-%m-%d-%H%M")
+        )
     } else {
-        "inline"
+        "inline".to_string()
     };
-    Ok(crate::http::byte_range::answer(
-        &headers,
-        "audio/ogg",
-        bytes,
-        &[(header::CONTENT_DISPOSITION, name)],
-    ))
+    if let Ok(value) = axum::http::HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// Heard or not.

@@ -41,7 +41,7 @@ fn invalid(field: &str, problem: &'static str, message: &str) -> ApiError {
     request_body = SettingsBody,
     responses((status = 200, body = BoxView),
         (status = 400, description = "A bad value (`field` email_mode, language or \
-            absence_until; `problem` unknown, not_a_date or no_greeting); nothing changed", body = ErrorBody),
+            absence_until; `problem` unknown, not_a_date, in_the_past or no_greeting); nothing changed", body = ErrorBody),
         (status = 422, description = "Not the documented JSON")))]
 pub async fn set(
     State(state): State<AppState>,
@@ -75,6 +75,21 @@ pub async fn set(
             }
         },
     };
+    if let (true, Some(day)) = (body.absence_on, until.as_deref()) {
+        let today = jiff::Timestamp::from_millisecond(state.live.now_ms())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned_datetime(crate::hotline::cases::local_time::zone())
+            .date()
+            .to_string();
+        // Both `YYYY-MM-DD`: the text order is the date order.
+        if day < today.as_str() {
+            return Err(invalid(
+                "absence_until",
+                "in_the_past",
+                "Das Ende der Abwesenheit liegt in der Vergangenheit.",
+            ));
+        }
+    }
     let current = own_box(&state, &who).await?;
     if body.absence_on && !current.has_absence {
         return Err(invalid(

@@ -12,7 +12,7 @@ pub mod access;
 pub mod case;
 pub mod form;
 pub mod list;
-mod local_time;
+pub mod local_time;
 pub mod members;
 pub mod shapes;
 pub mod slots;
