@@ -12,6 +12,9 @@ use testkit::server::{on_every_database, Options, TestServer};
 use testkit::webrtc_peer::{RunningPeer, WebRtcPeer};
 use testkit::ws::{self, WsClient};
 
+/// Long enough for a call to ring out (5 s) and be answered by the box.
+const RINGING: Duration = Duration::from_secs(20);
+
 fn short_rings() -> Options {
     let mut options = Options::default();
     options.config.sip.ring_timeout_seconds = 5;
@@ -108,7 +111,7 @@ fn a_call_nobody_answers_is_left_as_a_message_played_heard_and_deleted() {
         let (call, peer) = dial_speaking(&mut dora_ws, "2501");
         carl_ws.wait_for(|f| f["type"] == "call.incoming");
         // Carl does not answer: after the ring time Dora is connected to his box.
-        dora_ws.wait_for(state(&call, "connected"));
+        dora_ws.wait_for_within(RINGING, state(&call, "connected"));
         carl_ws.wait_for(|f| f["type"] == "call.state" && f["reason"] == "no_answer");
         // She hears the greeting (speech), then the signal tone.
         assert!(
@@ -180,7 +183,7 @@ fn a_caller_who_hangs_up_at_the_greeting_leaves_nothing_and_a_box_switched_off_i
     let dora = s.signed_in("d.new");
     let mut dora_ws = ws::connect(&dora, None);
     let (call, peer) = dial_speaking(&mut dora_ws, "2501");
-    dora_ws.wait_for(state(&call, "connected"));
+    dora_ws.wait_for_within(RINGING, state(&call, "connected"));
     std::thread::sleep(Duration::from_secs(1));
     dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
     drop(peer);
@@ -243,7 +246,7 @@ fn a_full_hotline_queue_overflows_to_the_hotlines_box_which_its_supervisor_hears
     let dora = s.signed_in("d.new");
     let mut dora_ws = ws::connect(&dora, None);
     let (call, peer) = dial_speaking(&mut dora_ws, "2900");
-    dora_ws.wait_for(state(&call, "connected"));
+    dora_ws.wait_for_within(RINGING, state(&call, "connected"));
     assert!(
         peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)),
         "the box's greeting and signal tone"
@@ -313,7 +316,7 @@ fn mailing(receiver: &testkit::smtp::SmtpReceiver) -> Options {
 /// Dora leaves Carl a message of a few seconds (600 Hz) on `s`.
 fn leave_message(s: &TestServer, dora_ws: &mut WsClient) {
     let (call, peer) = dial_speaking(dora_ws, "2501");
-    dora_ws.wait_for(state(&call, "connected"));
+    dora_ws.wait_for_within(RINGING, state(&call, "connected"));
     assert!(peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)));
     std::thread::sleep(Duration::from_millis(2_500));
     dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
@@ -405,7 +408,7 @@ fn ones_own_number_or_98_plays_ones_box_on_the_phone_with_its_keys() {
     let mut carl_ws = ws::connect(&carl, None);
     // An empty box: "no new messages, goodbye", then the box hangs up.
     let (call, _peer) = dial_speaking(&mut carl_ws, "2501");
-    carl_ws.wait_for(state(&call, "connected"));
+    carl_ws.wait_for_within(RINGING, state(&call, "connected"));
     let ended = carl_ws
         .wait_for(|f| f["type"] == "call.state" && f["call"] == call && f["state"] == "ended");
     assert_eq!(ended["reason"], "hangup", "{ended}");
@@ -420,7 +423,7 @@ fn ones_own_number_or_98_plays_ones_box_on_the_phone_with_its_keys() {
 
     // *98: he hears it; 2 goes on (heard), and the box says goodbye.
     let (call, peer) = dial_speaking(&mut carl_ws, "*98");
-    carl_ws.wait_for(state(&call, "connected"));
+    carl_ws.wait_for_within(RINGING, state(&call, "connected"));
     assert!(
         peer.wait_until(Duration::from_secs(20), |_| heard(&peer).len() > 8_000 * 4),
         "the intro and the message play"

@@ -124,7 +124,12 @@ impl WsClient {
     /// Waits up to 5 s for a frame matching `want`, removing it and everything before it
     /// from `pending`. Panics with what arrived instead.
     pub fn wait_for(&mut self, want: impl Fn(&Value) -> bool) -> Value {
-        let end = Instant::now() + Duration::from_secs(5);
+        self.wait_for_within(Duration::from_secs(5), want)
+    }
+
+    /// As [`WsClient::wait_for`], waiting up to `limit` (a call that rings out first).
+    pub fn wait_for_within(&mut self, limit: Duration, want: impl Fn(&Value) -> bool) -> Value {
+        let end = Instant::now() + limit;
         loop {
             if let Some(i) = self.pending.iter().position(&want) {
                 let found = self.pending[i].clone();
