@@ -45,6 +45,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let listeners = runtime::bind(config).await?;
     let people = store.staff_count().await?;
     let folder = std::path::absolute(config.data_dir_or(DATA_DIR))?;
+    crate::demo_voicemail::seed(&store, &folder, now_ms)
+        .await
+        .context("adding the demo voicemail")?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
     if seeded {
         println!("Created the demo organisation in {}", folder.display());

@@ -11,13 +11,40 @@ use std::io::Write;
 use std::path::Path;
 use store::{Store, Voicemail};
 
-/// Keeps what a caller said at a box; the message's id, or `None` when nothing audible
-/// was said.
+/// What a caller left at a box, before it is kept.
+pub(crate) struct Left<'a> {
+    /// The box.
+    pub mailbox: i64,
+    /// Who called.
+    pub caller: &'a calls::Party,
+    /// When the box answered (Unix ms).
+    pub received_ms: i64,
+    /// Makes the file's name unique (the call's id).
+    pub unique: String,
+}
+
+/// Keeps what a caller said at a box (see [`keep`]) after a call.
 pub(super) async fn save(
     store: &Store,
     data_dir: &Path,
     session: &Session,
     call: CallId,
+    samples: Vec<i16>,
+) -> anyhow::Result<Option<i64>> {
+    let left = Left {
+        mailbox: session.mailbox,
+        caller: &session.caller,
+        received_ms: session.answered_ms,
+        unique: call.to_string(),
+    };
+    keep(store, data_dir, &left, samples).await
+}
+
+/// Keeps a message of 8 kHz `samples`; its id, or `None` when nothing audible was said.
+pub(crate) async fn keep(
+    store: &Store,
+    data_dir: &Path,
+    left: &Left<'_>,
     mut samples: Vec<i16>,
 ) -> anyhow::Result<Option<i64>> {
     let Some(keep) = ::voicemail::trim::keep(&samples) else {
@@ -27,18 +54,18 @@ pub(super) async fn save(
     let duration_ms = (samples.len() as i64 * 1000) / 8000;
     let relative = format!(
         "voicemail/{}/{}-{}.opus",
-        session.mailbox, session.answered_ms, call
+        left.mailbox, left.received_ms, left.unique
     );
     let path = data_dir.join(&relative);
     tokio::task::spawn_blocking(move || write_opus(&path, &samples)).await??;
-    let caller = &session.caller;
+    let caller = left.caller;
     let message = Voicemail {
         id: 0,
-        box_id: session.mailbox,
+        box_id: left.mailbox,
         caller_number: Some(caller.number.clone()).filter(|n| !n.is_empty()),
         caller_name: caller.name.clone(),
         caller_staff_id: caller.person,
-        received_at: session.answered_ms,
+        received_at: left.received_ms,
         duration_ms,
         file: relative.clone(),
         heard_at: None,

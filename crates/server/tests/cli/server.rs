@@ -120,6 +120,19 @@ fn demo_seeds_once_and_reuses_its_folder() {
     );
     let count = |s: &str| s.lines().next().unwrap().to_string();
     let headline = count(&first.0.stdout);
+    // The demo clerk's voicemail box holds three messages, as Ogg Opus files.
+    let recordings = || {
+        let mut n = 0;
+        for folder in std::fs::read_dir(dir.path().join("demo/voicemail")).unwrap() {
+            for file in std::fs::read_dir(folder.unwrap().path()).unwrap() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                assert!(bytes.starts_with(b"OggS"), "an Ogg file");
+                n += 1;
+            }
+        }
+        n
+    };
+    assert_eq!(recordings(), 3);
     assert!(first.terminate());
 
     let second = Server::start(&[
@@ -142,6 +155,7 @@ fn demo_seeds_once_and_reuses_its_folder() {
         "no duplicates on the second start"
     );
     assert_eq!(second.get("/healthz").0, 200);
+    assert_eq!(recordings(), 3, "no more on the second start");
     assert!(second.terminate());
 
     // The demo never touches a real directory.
