@@ -438,3 +438,29 @@ fn ones_own_number_or_98_plays_ones_box_on_the_phone_with_its_keys() {
     assert_eq!(after["messages"][0]["id"], id);
     assert_eq!(after["messages"][0]["heard"], true, "{after}");
 }
+
+#[test]
+fn two_stars_and_an_extension_lead_straight_to_that_box() {
+    let s = testkit::server::start(short_rings());
+    let mut carl = s.signed_in("c.clerk");
+    let mut carl_ws = ws::connect(&carl, None);
+    let dora = s.signed_in("d.new");
+    let mut dora_ws = ws::connect(&dora, None);
+    let (call, peer) = dial_speaking(&mut dora_ws, "**2501");
+    // No ringing: the box answers at once.
+    dora_ws.wait_for(state(&call, "connected"));
+    assert!(peer.wait_until(Duration::from_secs(20), |_| hears_the_tone(&peer)));
+    std::thread::sleep(Duration::from_millis(2_000));
+    dora_ws.send(json!({"type": "call.hangup", "ref": 2, "call": call}));
+    let list = box_with(&mut carl, 1);
+    assert_eq!(list["messages"][0]["caller_name"], "Dora Neu", "{list}");
+    let seen = carl_ws.drain(Duration::from_millis(200));
+    assert!(
+        !seen.iter().any(|f| f["type"] == "call.incoming"),
+        "Carl's browser never rang: {seen:?}"
+    );
+    // No box behind that number.
+    let offer = WebRtcPeer::new(&[Codec::PCMA]).offer;
+    dora_ws.send(json!({"type": "call.dial", "ref": 9, "target": "**9999", "sdp": offer}));
+    assert_eq!(dora_ws.wait_for(|f| f["ref"] == 9)["code"], "not_found");
+}

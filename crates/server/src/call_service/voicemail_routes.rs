@@ -9,6 +9,10 @@ use live::calls::DeskError;
 /// The number that plays one's own box.
 pub const OWN_BOX: &str = "*98";
 
+/// Before an extension: straight to that person's box, to leave a message (`**2501`);
+/// the switch sends calls there that nobody answered at desk phones.
+pub const DEPOSIT: &str = "**";
+
 impl Service {
     /// Tells call control the box of the person `target` rings (none, or switched off:
     /// their unanswered calls end as before).
@@ -41,6 +45,27 @@ impl Service {
             listen: false,
             party: p.clone(),
         })
+    }
+
+    /// `**EXTENSION`: that person's box, to leave a message (refused when it is off).
+    pub(super) async fn deposit_target(&self, dialled: &str) -> Option<Result<Target, DeskError>> {
+        let extension = dialled.trim().strip_prefix(DEPOSIT)?;
+        let off = || DeskError {
+            code: "unavailable",
+            message: "Diese Mailbox nimmt keine Nachrichten an.".into(),
+        };
+        let person = match self.store.panel_person_by_extension(extension).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Some(Err(DeskError {
+                    code: "not_found",
+                    message: format!("Unter „{extension}“ gibt es keine Mailbox."),
+                }))
+            }
+            Err(_) => return Some(Err(off())),
+        };
+        let party = super::targets::party(&person);
+        Some(self.mailbox_target(&party).await.ok_or_else(off))
     }
 
     /// `*98` dialled by `me`: their own box, to hear it.
