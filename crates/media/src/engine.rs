@@ -31,7 +31,7 @@ use crate::dtmf;
 use crate::latch::Verdict;
 use crate::mixer::Inbox;
 use crate::opus_voice::OpusVoice;
-use crate::player::{Frame, Played, Player};
+use crate::player::{Frame, Player};
 use crate::recorder::Recorder;
 use crate::rewrite::Rewriter;
 use crate::rtcp::{self, Sent};
@@ -41,7 +41,7 @@ use crate::sdp::{Direction, SdpError};
 use crate::webrtc_leg::{Happened, WebRtcError, WebRtcLeg};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 /// A leg, named by the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -653,110 +653,6 @@ impl Engine {
         }
     }
 
-    fn run_leg_timers(&mut self, now: Instant, leg: LegId) {
-        let Some(slot) = self.legs.get_mut(&leg) else {
-            return;
-        };
-        let mut out = std::mem::take(&mut self.scratch);
-        if let Kind::WebRtc(l) = &mut slot.kind {
-            l.handle_timeout(now, &mut out);
-        }
-        // Generated telephone-events.
-        let clock = slot.negotiated().map_or(8000, |n| n.codec.clock_rate());
-        while let Some(p) = slot.dtmf_out.poll_packet(now) {
-            let Some(pt) = slot.negotiated().and_then(|n| n.events) else {
-                break;
-            };
-            let (sequence, timestamp) = slot.out.next_own(now, clock, !p.new_event);
-            if p.new_event {
-                slot.dtmf_event_timestamp = timestamp;
-            }
-            let fields = Rewritten {
-                marker: p.marker,
-                payload_type: pt,
-                sequence,
-                timestamp: slot.dtmf_event_timestamp,
-                ssrc: slot.out.ssrc(),
-            };
-            let payload = p.event.to_bytes();
-            match &mut slot.kind {
-                Kind::Rtp(l) => {
-                    if let Some(to) = l.destination() {
-                        self.transmits.push_back(Transmit {
-                            leg,
-                            socket: Socket::Rtp,
-                            to,
-                            bytes: rtp::packet(fields, &payload),
-                        });
-                    }
-                }
-                Kind::WebRtc(l) => l.send_rtp(
-                    now,
-                    pt,
-                    sequence,
-                    fields.timestamp,
-                    fields.marker,
-                    &payload,
-                    &mut out,
-                ),
-            }
-        }
-        // A prompt's frames, on its own 20 ms clock.
-        let mut finished = false;
-        if let (Some(n), Some(mut player)) = (slot.negotiated(), slot.player.take()) {
-            while let Some(played) = player.poll_frame(now) {
-                let Played::Frame { frame, first } = played else {
-                    finished = true;
-                    break;
-                };
-                let mut payload = *frame;
-                let law = if n.codec == Codec::Opus {
-                    player.encoding()
-                } else {
-                    convert_g711(player.encoding(), n.codec, &mut payload);
-                    n.codec
-                };
-                slot.send_own_frame(
-                    now,
-                    leg,
-                    first,
-                    law,
-                    &payload,
-                    &mut self.transmits,
-                    &mut out,
-                );
-            }
-            if !finished {
-                slot.player = Some(player);
-            }
-        }
-        if finished {
-            self.events.push_back(Event::Played(leg));
-        }
-        // RTCP sender reports on RTP legs.
-        if slot.next_report.is_some_and(|t| t <= now) {
-            slot.next_report = Some(now + rtcp::INTERVAL);
-            if let Kind::Rtp(l) = &slot.kind {
-                if let Some(to) = l.rtcp.destination() {
-                    let bytes = rtcp::sender_report(
-                        slot.out.ssrc(),
-                        slot.sent,
-                        SystemTime::now(),
-                        &self.cname,
-                    );
-                    self.transmits.push_back(Transmit {
-                        leg,
-                        socket: Socket::Rtcp,
-                        to,
-                        bytes,
-                    });
-                }
-            }
-        }
-        self.handle_happened(now, leg, &mut out);
-        self.scratch = out;
-    }
-
     fn rearm(&mut self, leg: LegId, now: Instant) {
         let Some(slot) = self.legs.get_mut(&leg) else {
             return;
@@ -790,6 +686,7 @@ impl Engine {
     }
 }
 
+mod leg_timers;
 mod mixing;
 mod own_audio;
 mod recording;
