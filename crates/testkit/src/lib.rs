@@ -23,6 +23,7 @@ pub mod slapd;
 pub mod smtp;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod voicemail;
 pub mod webrtc_peer;
 pub mod ws;
 
