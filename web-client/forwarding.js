@@ -1,6 +1,7 @@
 // Call forwarding: three rules — always, when busy, when not answered after N seconds —
-// each on or off with a target extension. A section of "My phones", and of an admin's
-// person page. Refusals name the field and a problem code; the text is ours, in the
+// each on or off with a target: a colleague's extension or the own voicemail box (the API's
+// target "voicemail"), chosen by two radio buttons. A section of "My phones", and of an
+// admin's person page. Refusals name the field and a problem code; the text is ours, in the
 // chosen language, next to the field it concerns.
 import { api } from './api.js';
 import { h, errorBox, announce, userText } from './dom.js';
@@ -8,6 +9,8 @@ import { t, tParts } from './i18n.js';
 import { explain } from './sign_in.js';
 
 const KINDS = ['always', 'busy', 'no_answer'];
+// The target that is the person's voicemail box.
+const VOICEMAIL = 'voicemail';
 
 // The section for the rules at `path` (GET and PUT): the own ones by default.
 export async function forwardingSection(path = '/api/v1/me/forwarding') {
@@ -20,14 +23,25 @@ export async function forwardingSection(path = '/api/v1/me/forwarding') {
 
 function ruleFields(kind, rule) {
   const id = `fwd-${kind}`;
+  const toBox = rule.target === VOICEMAIL;
   const hint = h('p', { class: 'hint', id: `${id}-hint` }, t(`fwdHint_${kind}`));
   const on = h('input', { type: 'checkbox', id: `${id}-on`, checked: rule.on, 'aria-describedby': hint.id });
   const who = h('p', { class: 'hint', id: `${id}-who` });
   const target = h('input', { id: `${id}-target`, inputmode: 'numeric', autocomplete: 'off', maxlength: 15,
-    value: rule.target || '', 'aria-describedby': who.id, 'data-describedby': who.id });
-  const f = { on, target, who };
+    value: toBox ? '' : rule.target || '', 'aria-describedby': who.id, 'data-describedby': who.id });
+  // Where calls go: an extension (typed below) or the voicemail box (nothing to type, so
+  // the extension field is hidden, keeping what was typed for switching back).
+  const radio = (value, checked) => h('input', { type: 'radio', name: `${id}-to`, id: `${id}-to-${value}`, value, checked,
+    onchange: () => { extension.hidden = mailbox.checked; } });
+  const toExtension = radio('extension', !toBox);
+  const mailbox = radio(VOICEMAIL, toBox);
+  const extension = h('div', { hidden: toBox }, h('label', { for: target.id }, t('fwdTarget')), target, who);
+  const f = { on, target, who, mailbox };
   const parts = [hint, h('div', {}, on, ' ', h('label', { for: on.id }, t('fwdOn'))),
-    h('div', {}, h('label', { for: target.id }, t('fwdTarget')), target, who)];
+    h('fieldset', { class: 'fwd-to' }, h('legend', {}, t('fwdTo')),
+      h('span', {}, toExtension, ' ', h('label', { for: toExtension.id }, t('fwdToExtension'))),
+      h('span', {}, mailbox, ' ', h('label', { for: mailbox.id }, t('fwdToMailbox')))),
+    extension];
   if (kind === 'no_answer') {
     f.seconds = h('input', { type: 'number', id: `${id}-seconds`, min: 5, max: 120, step: 1, value: rule.seconds });
     parts.push(h('div', {}, h('label', { for: f.seconds.id }, t('fwdSeconds')), f.seconds));
@@ -80,7 +94,10 @@ function forwardingForm(path, data) {
     const seconds = fields.no_answer.seconds.value.trim();
     if (!/^\d{1,3}$/.test(seconds)) { refuse('no_answer.seconds', 'seconds_out_of_range'); return; }
     const body = {};
-    for (const kind of KINDS) body[kind] = { on: fields[kind].on.checked, target: fields[kind].target.value.trim() || null };
+    for (const kind of KINDS) {
+      const f = fields[kind];
+      body[kind] = { on: f.on.checked, target: f.mailbox.checked ? VOICEMAIL : f.target.value.trim() || null };
+    }
     body.no_answer.seconds = Number(seconds);
     const r = await api('PUT', path, body);
     if (!r.ok) {
@@ -89,7 +106,7 @@ function forwardingForm(path, data) {
       return;
     }
     for (const kind of KINDS) {
-      fields[kind].target.value = r.data[kind].target || '';
+      if (r.data[kind].target !== VOICEMAIL) fields[kind].target.value = r.data[kind].target || '';
       showTarget(fields[kind], r.data[kind]);
     }
     saved.textContent = t('fwdSaved');

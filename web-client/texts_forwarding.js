@@ -2,12 +2,12 @@
 // {x} what was typed, {e} an extension, {n} a person's name.
 export const forwardingTexts = {
   de: {
-    forwarding: 'Rufumleitung', fwdIntro: 'Anrufe für die Durchwahl {e} an eine Kollegin oder einen Kollegen umleiten.',
+    forwarding: 'Rufumleitung', fwdIntro: 'Anrufe für die Durchwahl {e} an eine Kollegin oder einen Kollegen oder auf die Mailbox umleiten.',
     fwd_always: 'Immer umleiten', fwd_busy: 'Bei besetzt', fwd_no_answer: 'Bei Nichtmelden',
-    fwdHint_always: 'Alle Anrufe gehen sofort an die Ziel-Durchwahl; kein eigenes Gerät klingelt.',
+    fwdHint_always: 'Alle Anrufe gehen sofort an das Ziel; kein eigenes Gerät klingelt.',
     fwdHint_busy: 'Wenn gerade telefoniert wird oder alle Geräte „besetzt“ melden.',
     fwdHint_no_answer: 'Wenn sich nach der eingestellten Zeit niemand meldet.',
-    fwdOn: 'Eingeschaltet', fwdTarget: 'Ziel-Durchwahl', fwdSeconds: 'Klingeln bis zur Umleitung (Sekunden, 5 bis 120)',
+    fwdOn: 'Eingeschaltet', fwdTo: 'Ziel', fwdToExtension: 'Durchwahl', fwdToMailbox: 'Mailbox', fwdTarget: 'Ziel-Durchwahl', fwdSeconds: 'Klingeln bis zur Umleitung (Sekunden, 5 bis 120)',
     fwdGoesTo: 'Geht an: {n}', fwdSave: 'Rufumleitung speichern', fwdSaved: 'Die Rufumleitung ist gespeichert.',
     fwdProblem_not_an_extension: '„{r}“: „{x}“ ist keine Durchwahl. Eine Durchwahl hat 2 bis 15 Ziffern.',
     fwdProblem_target_missing: '„{r}“ ist eingeschaltet, aber die Ziel-Durchwahl fehlt.',
@@ -16,12 +16,12 @@ export const forwardingTexts = {
     fwdProblem_seconds_out_of_range: '„{r}“: Bitte 5 bis 120 Sekunden angeben.',
   },
   en: {
-    forwarding: 'Call forwarding', fwdIntro: 'Forward calls for extension {e} to a colleague.',
+    forwarding: 'Call forwarding', fwdIntro: 'Forward calls for extension {e} to a colleague or to the voicemail box.',
     fwd_always: 'Always forward', fwd_busy: 'When busy', fwd_no_answer: 'When not answered',
-    fwdHint_always: 'Every call goes straight to the target extension; no own device rings.',
+    fwdHint_always: 'Every call goes straight to the target; no own device rings.',
     fwdHint_busy: 'When already on the phone, or when every device answers "busy".',
     fwdHint_no_answer: 'When nobody answers within the time set.',
-    fwdOn: 'Switched on', fwdTarget: 'Target extension', fwdSeconds: 'Ring before forwarding (seconds, 5 to 120)',
+    fwdOn: 'Switched on', fwdTo: 'Target', fwdToExtension: 'Extension', fwdToMailbox: 'Voicemail box', fwdTarget: 'Target extension', fwdSeconds: 'Ring before forwarding (seconds, 5 to 120)',
     fwdGoesTo: 'Goes to: {n}', fwdSave: 'Save call forwarding', fwdSaved: 'Call forwarding is saved.',
     fwdProblem_not_an_extension: '"{r}": "{x}" is not an extension. An extension has 2 to 15 digits.',
     fwdProblem_target_missing: '"{r}" is switched on but has no target extension.',

@@ -1,7 +1,8 @@
 // Call forwarding in Debian's Chromium: a clerk without the softphone feature forwards her
 // calls from "My phones"; a wrong target is explained next to its field (marked invalid,
 // focused, read out) and nothing is saved; a good one is confirmed and shown with the
-// colleague's name; the same in English; an admin sees the rules on the person's page.
+// colleague's name; the same in English; an admin sees the rules on the person's page; the
+// voicemail box is a target of its own (a radio button beside "Durchwahl"), read back as saved.
 // axe-core checks the pages against WCAG 2.1 AA, also with an error showing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +111,44 @@ test("an admin sees and changes a person's forwarding on the person's page", asy
   await always.on.uncheck();
   await page.getByRole('button', { name: 'Rufumleitung speichern' }).click();
   await page.getByText('Die Rufumleitung ist gespeichert.').first().waitFor();
+  assert.deepEqual(await violations(page), []);
+  await page.close();
+});
+
+test('the voicemail box is a target: chosen by its radio button, the extension field goes', async () => {
+  const page = await signIn('b.user');
+  await page.getByRole('link', { name: 'Meine Telefone' }).click();
+  await page.getByRole('heading', { name: 'Rufumleitung' }).waitFor();
+  await page.getByText('oder auf die Mailbox umleiten').waitFor();
+  const noAnswer = rule(page, 'Bei Nichtmelden');
+  const where = noAnswer.group.getByRole('group', { name: 'Ziel' });
+  assert.equal(await where.getByRole('radio', { name: 'Durchwahl' }).isChecked(), true, 'an extension by default');
+  await noAnswer.on.check();
+  await where.getByRole('radio', { name: 'Mailbox' }).check();
+  assert.equal(await noAnswer.target.isVisible(), false, 'nothing to type for the box');
+  await page.getByRole('button', { name: 'Rufumleitung speichern' }).click();
+  await page.getByText('Die Rufumleitung ist gespeichert.').first().waitFor();
+  assert.equal(await page.getByRole('alert').filter({ hasText: /\S/ }).count(), 0);
+  assert.deepEqual(await violations(page), []);
+
+  // Read back as saved; switching back to an extension shows the field again.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Rufumleitung' }).waitFor();
+  const again = rule(page, 'Bei Nichtmelden');
+  const whereAgain = again.group.getByRole('group', { name: 'Ziel' });
+  assert.equal(await whereAgain.getByRole('radio', { name: 'Mailbox' }).isChecked(), true);
+  assert.equal(await again.on.isChecked(), true);
+  assert.equal(await again.target.isVisible(), false);
+  await whereAgain.getByRole('radio', { name: 'Durchwahl' }).check();
+  assert.equal(await again.target.isVisible(), true);
+  // The other rules still go to extensions.
+  assert.equal(await rule(page, 'Bei besetzt').group.getByRole('radio', { name: 'Durchwahl' }).isChecked(), true);
+
+  // In English the box is the 'Voicemail box'.
+  await page.getByLabel('Sprache').selectOption('en');
+  await page.getByRole('heading', { name: 'Call forwarding' }).waitFor();
+  const english = rule(page, 'When not answered');
+  await english.group.getByRole('group', { name: 'Target' }).getByRole('radio', { name: 'Voicemail box' }).waitFor();
   assert.deepEqual(await violations(page), []);
   await page.close();
 });

@@ -1,12 +1,13 @@
 //! Call forwarding of a person: unconditionally, when busy, and when nobody answers within
-//! N seconds — each rule on or off, each to the extension of another person.
+//! N seconds — each rule on or off, each to the extension of another person or to the
+//! person's own voicemail box ([`VOICEMAIL`]).
 //!
 //! Pure: [`ForwardingRules::validate`] is told the person's own extension and which
 //! extensions exist, and the SIP proxy asks [`target_for`] where a call goes.
 //!
 //! How the proxy uses it, for a call to a person with rules `r`:
-//! 1. When the call arrives, `target_for(&r, Situation::Unconditional)`: if it names an
-//!    extension, the call goes there and rings none of the person's devices.
+//! 1. When the call arrives, `target_for(&r, Situation::Unconditional)`: if it names a
+//!    destination, the call goes there and rings none of the person's devices.
 //! 2. While the devices ring, [`ForwardingRules::no_answer_after`] is the ring timer; when
 //!    it fires, the branches are cancelled and the call goes to
 //!    `target_for(&r, Situation::NoAnswer)`.
@@ -14,25 +15,29 @@
 //!    `target_for(&r, Situation::Busy)` names where it goes instead of a `486 Busy Here`.
 //!
 //! ```
-//! use directory::forwarding::{target_for, ForwardingRules, RuleRequest, RulesRequest, Situation};
+//! use directory::forwarding::{
+//!     target_for, Destination, ForwardingRules, RuleRequest, RulesRequest, Situation,
+//! };
 //! use directory::Extension;
 //!
 //! let own = Extension::parse("2501").unwrap();
 //! let request = RulesRequest {
 //!     busy: RuleRequest { on: true, target: Some("2502") },
-//!     no_answer: RuleRequest { on: true, target: Some("2301") },
+//!     no_answer: RuleRequest { on: true, target: Some("voicemail") },
 //!     no_answer_secs: 15,
 //!     ..RulesRequest::default()
 //! };
 //! let rules = ForwardingRules::validate(&request, &own, |_| true).unwrap();
 //! assert_eq!(target_for(&rules, Situation::Unconditional), None);
 //! assert_eq!(target_for(&rules, Situation::Busy).unwrap().as_str(), "2502");
+//! assert_eq!(target_for(&rules, Situation::NoAnswer), Some(&Destination::Voicemail));
 //! assert_eq!(rules.no_answer_after(), Some(std::time::Duration::from_secs(15)));
 //! ```
 //!
 //! A rule that is off may keep its target, so switching it on again is one click. A
 //! forwarded call may meet the target's own rules; a [`ForwardingPath`] per call follows
-//! them without going in a circle and at most [`MAX_FORWARDING_HOPS`] times.
+//! them without going in a circle and at most [`MAX_FORWARDING_HOPS`] times. The voicemail
+//! box ends the path: a call there goes nowhere else.
 
 use crate::Extension;
 use std::fmt;
@@ -86,11 +91,48 @@ impl fmt::Display for RuleKind {
     }
 }
 
+/// The target that names the person's own voicemail box instead of an extension, in the
+/// API and in forms.
+pub const VOICEMAIL: &str = "voicemail";
+
+/// Where a rule sends calls.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Destination {
+    /// Another person's extension: their devices ring (and their own rules apply).
+    Extension(Extension),
+    /// The person's own voicemail box: it answers, and the call goes nowhere else.
+    Voicemail,
+}
+
+impl Destination {
+    /// The extension, or [`VOICEMAIL`].
+    pub fn as_str(&self) -> &str {
+        match self {
+            Destination::Extension(e) => e.as_str(),
+            Destination::Voicemail => VOICEMAIL,
+        }
+    }
+
+    /// The extension, when the destination is one.
+    pub fn extension(&self) -> Option<&Extension> {
+        match self {
+            Destination::Extension(e) => Some(e),
+            Destination::Voicemail => None,
+        }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One validated rule. A rule that is on always has a target.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rule {
     on: bool,
-    target: Option<Extension>,
+    target: Option<Destination>,
 }
 
 impl Rule {
@@ -99,19 +141,25 @@ impl Rule {
         self.on
     }
 
-    /// The target extension, also while the rule is off.
-    pub fn target(&self) -> Option<&Extension> {
+    /// Where the rule sends calls, also while it is off.
+    pub fn destination(&self) -> Option<&Destination> {
         self.target.as_ref()
     }
 
-    /// The target, only while the rule is on.
-    pub fn active_target(&self) -> Option<&Extension> {
+    /// The target extension, also while the rule is off; `None` for none and for the
+    /// voicemail box.
+    pub fn target(&self) -> Option<&Extension> {
+        self.target.as_ref().and_then(Destination::extension)
+    }
+
+    /// Where the rule sends calls, only while it is on.
+    pub fn active_target(&self) -> Option<&Destination> {
         self.target.as_ref().filter(|_| self.on)
     }
 }
 
-/// A person's forwarding rules, valid by construction: a rule that is on has a target,
-/// no target is the person's own extension, and the seconds are within [`NO_ANSWER_SECS`].
+/// A person's forwarding rules, valid by construction: a rule that is on has a target
+/// (an extension or the voicemail box), no target is the person's own extension, and the seconds are within [`NO_ANSWER_SECS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForwardingRules {
     always: Rule,
@@ -137,7 +185,7 @@ impl Default for ForwardingRules {
 pub struct RuleRequest<'a> {
     /// Switched on.
     pub on: bool,
-    /// The target extension; `None` or blank for none.
+    /// The target extension, or [`VOICEMAIL`]; `None` or blank for none.
     pub target: Option<&'a str>,
 }
 
@@ -177,7 +225,8 @@ impl<'a> RulesRequest<'a> {
     }
 
     /// The well-formed target extensions asked for (no duplicates), to look up in the
-    /// directory before [`ForwardingRules::validate`]. Malformed ones are left to it.
+    /// directory before [`ForwardingRules::validate`]. Malformed ones are left to it; the
+    /// voicemail box is nobody to look up.
     pub fn targets(&self) -> Vec<Extension> {
         let mut out: Vec<Extension> = Vec::new();
         for kind in RuleKind::ALL {
@@ -199,8 +248,8 @@ fn given(target: Option<&str>) -> Option<&str> {
 /// Why rules were refused; the first problem found, in the order always, busy, no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ForwardingError {
-    /// The target is not 2–15 digits.
-    #[error("{rule} forwarding: {raw:?} is not an extension (2–15 digits)")]
+    /// The target is neither 2–15 digits nor [`VOICEMAIL`].
+    #[error("{rule} forwarding: {raw:?} is not an extension (2–15 digits) nor \"voicemail\"")]
     TargetNotAnExtension {
         /// Which rule.
         rule: RuleKind,
@@ -208,7 +257,7 @@ pub enum ForwardingError {
         raw: String,
     },
     /// The rule is on but has no target.
-    #[error("{rule} forwarding is switched on but has no target extension")]
+    #[error("{rule} forwarding is switched on but has no target (an extension or voicemail)")]
     TargetMissing {
         /// Which rule.
         rule: RuleKind,
@@ -253,7 +302,8 @@ impl ForwardingError {
 impl ForwardingRules {
     /// Checks what was asked for. `own` is the person's extension; `exists` says whether
     /// someone in the directory has an extension. Every target given is checked, also that
-    /// of a rule switched off (it is kept for later).
+    /// of a rule switched off (it is kept for later). [`VOICEMAIL`] (in any case) is the
+    /// person's own box.
     pub fn validate(
         request: &RulesRequest<'_>,
         own: &Extension,
@@ -263,6 +313,9 @@ impl ForwardingRules {
             let asked = request.rule(kind);
             let target = match given(asked.target) {
                 None => None,
+                Some(raw) if raw.trim().eq_ignore_ascii_case(VOICEMAIL) => {
+                    Some(Destination::Voicemail)
+                }
                 Some(raw) => {
                     let ext = Extension::parse(raw).map_err(|_| {
                         ForwardingError::TargetNotAnExtension {
@@ -282,7 +335,7 @@ impl ForwardingRules {
                             extension: ext,
                         });
                     }
-                    Some(ext)
+                    Some(Destination::Extension(ext))
                 }
             };
             if asked.on && target.is_none() {
@@ -342,7 +395,7 @@ impl ForwardingRules {
         fn rule(r: &Rule) -> RuleRequest<'_> {
             RuleRequest {
                 on: r.on,
-                target: r.target.as_ref().map(Extension::as_str),
+                target: r.target.as_ref().map(Destination::as_str),
             }
         }
         RulesRequest {
@@ -388,7 +441,7 @@ pub enum Situation {
 
 /// Where a call goes in `situation`: the target of the matching rule while it is on, or
 /// `None` when the call is handled as without forwarding (ring, `486`, keep ringing).
-pub fn target_for(rules: &ForwardingRules, situation: Situation) -> Option<&Extension> {
+pub fn target_for(rules: &ForwardingRules, situation: Situation) -> Option<&Destination> {
     let kind = match situation {
         Situation::Unconditional => RuleKind::Always,
         Situation::Busy => RuleKind::Busy,
@@ -398,10 +451,14 @@ pub fn target_for(rules: &ForwardingRules, situation: Situation) -> Option<&Exte
 }
 
 /// The extensions one call has been offered to, so forwarding never runs in a circle
-/// (A to B, B to A) and stops after [`MAX_FORWARDING_HOPS`]. The proxy keeps one per call.
+/// (A to B, B to A) and stops after [`MAX_FORWARDING_HOPS`]; once a rule sent it to the
+/// voicemail box (of the extension it is at) it goes nowhere else. The proxy keeps one
+/// per call.
 ///
 /// ```
-/// use directory::forwarding::{ForwardingPath, ForwardingRules, RuleRequest, RulesRequest, Situation};
+/// use directory::forwarding::{
+///     Destination, ForwardingPath, ForwardingRules, RuleRequest, RulesRequest, Situation,
+/// };
 /// use directory::Extension;
 ///
 /// let ext = |e: &str| Extension::parse(e).unwrap();
@@ -413,14 +470,21 @@ pub fn target_for(rules: &ForwardingRules, situation: Situation) -> Option<&Exte
 ///     ForwardingRules::validate(&request, &ext(own), |_| true).unwrap()
 /// };
 /// let mut path = ForwardingPath::new(ext("2501"));
-/// assert_eq!(path.forward(&always_to("2501", "2502"), Situation::Unconditional), Some(ext("2502")));
+/// let next = path.forward(&always_to("2501", "2502"), Situation::Unconditional);
+/// assert_eq!(next, Some(Destination::Extension(ext("2502"))));
 /// // 2502 forwards back to 2501: the call stays with 2502 instead of going round.
 /// assert_eq!(path.forward(&always_to("2502", "2501"), Situation::Unconditional), None);
+/// // 2502's box: the call ends there.
+/// let next = path.forward(&always_to("2502", "voicemail"), Situation::Unconditional);
+/// assert_eq!(next, Some(Destination::Voicemail));
+/// assert!(path.at_voicemail() && path.current() == &ext("2502"));
+/// assert_eq!(path.forward(&always_to("2502", "2503"), Situation::Unconditional), None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForwardingPath {
     current: Extension,
     earlier: Vec<Extension>,
+    voicemail: bool,
 }
 
 impl ForwardingPath {
@@ -429,14 +493,30 @@ impl ForwardingPath {
         ForwardingPath {
             current: dialled,
             earlier: Vec::new(),
+            voicemail: false,
         }
     }
 
     /// Where the call goes next, given the rules of the extension it is at now: the rule's
-    /// target (recorded as the new current extension), or `None` when the rule is off, the
-    /// target was offered the call before, or the call was forwarded often enough.
-    pub fn forward(&mut self, rules: &ForwardingRules, situation: Situation) -> Option<Extension> {
-        let target = target_for(rules, situation)?;
+    /// target (an extension is recorded as the new current one; the voicemail box is the
+    /// current extension's), or `None` when the rule is off, the target was offered the
+    /// call before, the call was forwarded often enough or is at the voicemail box
+    /// already. The box is no hop: it cannot lead round in a circle.
+    pub fn forward(
+        &mut self,
+        rules: &ForwardingRules,
+        situation: Situation,
+    ) -> Option<Destination> {
+        if self.voicemail {
+            return None;
+        }
+        let target = match target_for(rules, situation)? {
+            Destination::Voicemail => {
+                self.voicemail = true;
+                return Some(Destination::Voicemail);
+            }
+            Destination::Extension(target) => target,
+        };
         if self.hops() >= MAX_FORWARDING_HOPS
             || self.current == *target
             || self.earlier.contains(target)
@@ -445,12 +525,17 @@ impl ForwardingPath {
         }
         let before = std::mem::replace(&mut self.current, target.clone());
         self.earlier.push(before);
-        Some(target.clone())
+        Some(Destination::Extension(target.clone()))
     }
 
-    /// The extension the call is at now.
+    /// The extension the call is at now (whose box it is, once at the voicemail box).
     pub fn current(&self) -> &Extension {
         &self.current
+    }
+
+    /// Whether a rule sent the call to the current extension's voicemail box.
+    pub fn at_voicemail(&self) -> bool {
+        self.voicemail
     }
 
     /// How often the call was forwarded.
@@ -507,7 +592,7 @@ mod tests {
             no_answer_secs: 30,
         })
         .unwrap();
-        let target = |s| target_for(&rules, s).map(Extension::as_str);
+        let target = |s| target_for(&rules, s).map(Destination::as_str);
         assert_eq!(target(Situation::Unconditional), Some("2301"));
         assert_eq!(target(Situation::Busy), Some("2401"));
         assert_eq!(target(Situation::NoAnswer), Some("2502"));
@@ -694,7 +779,7 @@ mod tests {
         for (from, to) in [("2001", "2002"), ("2002", "2003"), ("2003", "2004")] {
             assert_eq!(
                 path.forward(&always_to(from, to), Situation::Unconditional),
-                Some(ext(to))
+                Some(Destination::Extension(ext(to)))
             );
             assert_eq!(path.current(), &ext(to));
         }
@@ -711,5 +796,96 @@ mod tests {
             None
         );
         assert_eq!(circle.current(), &ext("2002"));
+    }
+
+    #[test]
+    fn voicemail_is_a_target_of_every_rule_and_reads_back() {
+        let rules = check(RulesRequest {
+            always: RuleRequest {
+                on: false,
+                target: Some(" Voicemail "),
+            },
+            busy: on("voicemail"),
+            no_answer: on("VOICEMAIL"),
+            no_answer_secs: 25,
+        })
+        .unwrap();
+        for kind in RuleKind::ALL {
+            let rule = rules.rule(kind);
+            assert_eq!(rule.destination(), Some(&Destination::Voicemail), "{kind}");
+            assert_eq!(rule.target(), None, "no extension to look up: {kind}");
+        }
+        assert_eq!(target_for(&rules, Situation::Unconditional), None);
+        assert_eq!(
+            target_for(&rules, Situation::Busy),
+            Some(&Destination::Voicemail)
+        );
+        assert_eq!(rules.no_answer_after(), Some(Duration::from_secs(25)));
+        assert!(rules.as_request().targets().is_empty());
+        assert_eq!(rules.as_request().busy.target, Some(VOICEMAIL));
+        assert_eq!(
+            ForwardingRules::validate(&rules.as_request(), &own(), known),
+            Ok(rules.clone())
+        );
+        assert_eq!(
+            rules.to_string(),
+            "always off → voicemail; busy on → voicemail; no_answer on → voicemail after 25 s"
+        );
+        // Anything else that is no extension is still refused, naming both choices.
+        let refused = check(RulesRequest {
+            busy: on("mailbox"),
+            ..RulesRequest::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "busy forwarding: \"mailbox\" is not an extension (2–15 digits) nor \"voicemail\""
+        );
+    }
+
+    #[test]
+    fn the_voicemail_box_ends_a_path_and_is_no_hop() {
+        let ext = |e: &str| Extension::parse(e).unwrap();
+        let rules_of = |own: &str, request: RulesRequest<'_>| {
+            ForwardingRules::validate(&request, &ext(own), |_| true).unwrap()
+        };
+        let always = |target| RulesRequest {
+            always: on(target),
+            ..RulesRequest::default()
+        };
+        let mut path = ForwardingPath::new(ext("2001"));
+        for (from, to) in [("2001", "2002"), ("2002", "2003"), ("2003", "2004")] {
+            path.forward(&rules_of(from, always(to)), Situation::Unconditional);
+        }
+        assert_eq!(path.hops(), MAX_FORWARDING_HOPS);
+        // Forwarded as often as allowed, the last deputy's box still takes the call.
+        let busy_to_box = rules_of(
+            "2004",
+            RulesRequest {
+                busy: on(VOICEMAIL),
+                ..RulesRequest::default()
+            },
+        );
+        assert_eq!(path.forward(&busy_to_box, Situation::NoAnswer), None);
+        assert!(!path.at_voicemail());
+        assert_eq!(
+            path.forward(&busy_to_box, Situation::Busy),
+            Some(Destination::Voicemail)
+        );
+        assert!(path.at_voicemail());
+        assert_eq!(path.current(), &ext("2004"), "the box is 2004's");
+        assert_eq!(path.hops(), MAX_FORWARDING_HOPS);
+        // Nothing moves the call on from the box.
+        assert_eq!(path.forward(&busy_to_box, Situation::Busy), None);
+        let mut fresh = ForwardingPath::new(ext("2001"));
+        fresh.forward(
+            &rules_of("2001", always(VOICEMAIL)),
+            Situation::Unconditional,
+        );
+        assert_eq!(
+            fresh.forward(&rules_of("2001", always("2002")), Situation::Unconditional),
+            None
+        );
+        assert_eq!(fresh.current(), &ext("2001"));
     }
 }

@@ -233,3 +233,71 @@ fn admins_set_anyones_rules_and_others_cannot() {
         )]
     );
 }
+
+#[test]
+fn a_rule_may_send_calls_to_the_own_voicemail_box() {
+    let s = setup("");
+    let mut admin = s.signed_in("a.admin");
+    let mut carl = s.signed_in("c.clerk");
+    let saved = put(
+        &mut carl,
+        "/api/v1/me/forwarding",
+        rules(
+            json!({"on": false, "target": "Voicemail"}),
+            json!({"on": true, "target": "voicemail"}),
+            json!({"on": true, "target": "2502", "seconds": 15}),
+        ),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let saved = saved.json();
+    assert_eq!(
+        saved["always"],
+        json!({"on": false, "target": "voicemail", "target_name": null})
+    );
+    assert_eq!(
+        saved["busy"],
+        json!({"on": true, "target": "voicemail", "target_name": null})
+    );
+    assert_eq!(saved["no_answer"]["target_name"], "Dora Neu");
+    assert_eq!(carl.get("/api/v1/me/forwarding").json(), saved);
+    // Anything else that is no extension is refused, and the message names the box.
+    let refused = put(
+        &mut carl,
+        "/api/v1/me/forwarding",
+        rules(json!({"on": true, "target": "Mailbox"}), off(), off()),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let refused = refused.json();
+    assert_eq!(refused["field"], "always.target");
+    assert_eq!(refused["problem"], "not_an_extension");
+    assert!(
+        refused["message"].as_str().unwrap().contains("„voicemail“"),
+        "{refused}"
+    );
+    assert_eq!(carl.get("/api/v1/me/forwarding").json(), saved);
+    // An admin sets it for someone else: the box is theirs.
+    let set = put(
+        &mut admin,
+        "/api/v1/admin/staff/d.new/forwarding",
+        rules(json!({"on": true, "target": "voicemail"}), off(), off()),
+    );
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json()["always"]["target"], "voicemail");
+    assert_eq!(
+        audit_entries(&mut admin)
+            .into_iter()
+            .map(|(_, target, detail)| (target, detail))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                "d.new".to_string(),
+                "always on → voicemail; busy off; no_answer off after 20 s".to_string()
+            ),
+            (
+                "c.clerk".to_string(),
+                "always off → voicemail; busy on → voicemail; no_answer on → 2502 after 15 s"
+                    .to_string()
+            ),
+        ]
+    );
+}

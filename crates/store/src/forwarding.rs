@@ -1,9 +1,9 @@
 //! Call forwarding rules per person. A rule's target is stored as the person who has the
 //! extension (so it follows them when their extension changes) and read back as that
-//! person's current extension.
+//! person's current extension, or as `voicemail` (the person's own box, no target).
 
 use crate::{int, opt_text, text, Store, StoreError};
-use directory::forwarding::{RuleRequest, RulesRequest};
+use directory::forwarding::{Destination, RuleRequest, RulesRequest, VOICEMAIL};
 use directory::{Extension, ForwardingRules, Login, RuleKind};
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -33,12 +33,13 @@ struct RuleRow {
     kind: String,
     enabled: bool,
     target: Option<String>,
+    voicemail: bool,
     ring_secs: Option<i64>,
 }
 
 /// Columns after the person's id and own extension: the rule (all NULL when the person
 /// has none, through the LEFT JOIN).
-const RULE_COLUMNS: &str = "f.kind, f.enabled, t.extension, f.ring_secs";
+const RULE_COLUMNS: &str = "f.kind, f.enabled, t.extension, f.voicemail, f.ring_secs";
 
 fn rule_row(row: &AnyRow, first: usize) -> Result<Option<RuleRow>, StoreError> {
     let Some(kind) = opt_text(row, first)? else {
@@ -49,7 +50,8 @@ fn rule_row(row: &AnyRow, first: usize) -> Result<Option<RuleRow>, StoreError> {
         kind,
         enabled: int(row, first + 1)? != 0,
         target: opt_text(row, first + 2)?,
-        ring_secs: row.try_get::<Option<i64>, _>(first + 3)?,
+        voicemail: int(row, first + 3)? != 0,
+        ring_secs: row.try_get::<Option<i64>, _>(first + 4)?,
     }))
 }
 
@@ -59,9 +61,13 @@ fn rules_from(own: &Extension, rows: &[RuleRow]) -> Result<ForwardingRules, Stor
     for row in rows {
         let kind = RuleKind::parse(&row.kind)
             .ok_or_else(|| StoreError::Corrupt(format!("forwarding kind {:?}", row.kind)))?;
+        let target = match row.voicemail {
+            true => Some(VOICEMAIL),
+            false => row.target.as_deref(),
+        };
         let rule = RuleRequest {
             on: row.enabled,
-            target: row.target.as_deref(),
+            target,
         };
         match kind {
             RuleKind::Always => request.always = rule,
@@ -205,6 +211,7 @@ impl Store {
         let staff_id = int(&person, 0)?;
         for kind in RuleKind::ALL {
             let rule = rules.rule(kind);
+            let voicemail = rule.destination() == Some(&Destination::Voicemail);
             let target_id = match rule.target() {
                 None => None,
                 Some(ext) => {
@@ -229,15 +236,18 @@ impl Store {
             };
             let ring_secs = (kind == RuleKind::NoAnswer).then(|| i64::from(rules.no_answer_secs()));
             sqlx::query(
-                "INSERT INTO call_forwarding (staff_id, kind, enabled, target_id, ring_secs, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (staff_id, kind) DO UPDATE SET \
+                "INSERT INTO call_forwarding \
+                 (staff_id, kind, enabled, target_id, voicemail, ring_secs, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (staff_id, kind) DO UPDATE SET \
                  enabled = excluded.enabled, target_id = excluded.target_id, \
-                 ring_secs = excluded.ring_secs, updated_at = excluded.updated_at",
+                 voicemail = excluded.voicemail, ring_secs = excluded.ring_secs, \
+                 updated_at = excluded.updated_at",
             )
             .bind(staff_id)
             .bind(kind.name())
             .bind(i64::from(rule.is_on()))
             .bind(target_id)
+            .bind(i64::from(voicemail))
             .bind(ring_secs)
             .bind(now)
             .execute(&mut *tx)

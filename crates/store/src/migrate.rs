@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0014_announcement_opus"),
     migration!("0015_voicemail"),
     migration!("0016_mail_outbox"),
+    migration!("0017_forwarding_to_voicemail"),
 ];
 
 impl Migration {

@@ -190,3 +190,50 @@ async fn a_target_nobody_has_or_ones_own_changes_nothing() {
         assert_eq!(store.all_forwarding().await.unwrap().len(), 1, "{l}");
     }
 }
+
+#[tokio::test]
+async fn a_rule_to_the_voicemail_box_reads_back_and_can_change_again() {
+    for (store, db) in stores().await {
+        let l = db.label;
+        let to_box = rules(
+            "2501",
+            RulesRequest {
+                always: RuleRequest {
+                    on: false,
+                    target: Some("voicemail"),
+                },
+                busy: on("voicemail"),
+                no_answer: on("2502"),
+                no_answer_secs: 15,
+            },
+        );
+        store
+            .set_forwarding(&login("c.clerk"), &to_box, 100)
+            .await
+            .unwrap();
+        let carl = store.forwarding(&login("c.clerk")).await.unwrap().unwrap();
+        assert_eq!(carl.rules, to_box, "{l}");
+        let by_extension = store.forwarding_by_extension().await.unwrap();
+        assert_eq!(by_extension[&ext("2501")], to_box, "{l}");
+        // From the box to a colleague and back: one target at a time.
+        let to_colleague = rules(
+            "2501",
+            RulesRequest {
+                busy: on("2503"),
+                no_answer: on("voicemail"),
+                ..RulesRequest::default()
+            },
+        );
+        store
+            .set_forwarding(&login("c.clerk"), &to_colleague, 101)
+            .await
+            .unwrap();
+        let carl = store.forwarding(&login("c.clerk")).await.unwrap().unwrap();
+        assert_eq!(carl.rules, to_colleague, "{l}");
+        assert_eq!(
+            carl.rules.to_string(),
+            "always off; busy on → 2503; no_answer on → voicemail after 20 s",
+            "{l}"
+        );
+    }
+}

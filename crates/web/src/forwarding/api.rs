@@ -1,6 +1,7 @@
 //! Call forwarding over REST: a person sets their own rules, admins anyone's. Every person
 //! may: everyone in the directory has an extension, and forwarding is what someone without
-//! the `softphone` feature (no device of their own) needs most. Bad input changes nothing
+//! the `softphone` feature (no device of their own) needs most. A rule's target is another
+//! person's extension or `voicemail`, the person's own box. Bad input changes nothing
 //! and is answered with the field and a problem code a client can show in its language.
 //! Every change is audited.
 
@@ -21,8 +22,8 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RuleBody {
     on: bool,
-    /// Extension of another person in the directory; blank or null for none. Kept while
-    /// the rule is off.
+    /// Extension of another person in the directory, or `voicemail` for the own
+    /// voicemail box; blank or null for none. Kept while the rule is off.
     #[serde(default)]
     target: Option<String>,
 }
@@ -32,7 +33,8 @@ pub struct RuleBody {
 #[serde(deny_unknown_fields)]
 pub struct NoAnswerBody {
     on: bool,
-    /// Extension of another person in the directory; blank or null for none.
+    /// Extension of another person in the directory, or `voicemail` for the own
+    /// voicemail box; blank or null for none.
     #[serde(default)]
     target: Option<String>,
     /// Seconds of ringing before the call is forwarded (5–120, default 20).
@@ -88,12 +90,12 @@ fn refusal(e: &ForwardingError) -> ApiError {
         ForwardingError::TargetNotAnExtension { raw, .. } => (
             "target",
             "not_an_extension",
-            format!("„{name}“: „{raw}“ ist keine Durchwahl. Eine Durchwahl hat 2 bis 15 Ziffern."),
+            format!("„{name}“: „{raw}“ ist keine Durchwahl. Eine Durchwahl hat 2 bis 15 Ziffern; für die eigene Mailbox „voicemail“ angeben."),
         ),
         ForwardingError::TargetMissing { .. } => (
             "target",
             "target_missing",
-            format!("„{name}“ ist eingeschaltet, aber es fehlt die Durchwahl, auf die umgeleitet wird."),
+            format!("„{name}“ ist eingeschaltet, aber es fehlt das Ziel: eine Durchwahl oder die Mailbox."),
         ),
         ForwardingError::TargetIsOwn { extension, .. } => (
             "target",
@@ -122,9 +124,9 @@ fn refusal(e: &ForwardingError) -> ApiError {
 #[derive(Serialize, ToSchema)]
 pub struct RuleShown {
     on: bool,
-    /// The extension calls go to.
+    /// The extension calls go to, or `voicemail` (the own voicemail box).
     target: Option<String>,
-    /// Whose extension that is.
+    /// Whose extension that is (none for the voicemail box).
     target_name: Option<String>,
     /// Seconds of ringing first (the no-answer rule only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,11 +153,13 @@ fn shown(
 ) -> Forwarding {
     let rule = |kind| {
         let rule = rules.rule(kind);
-        let target = rule.target();
         RuleShown {
             on: rule.is_on(),
-            target: target.map(|t| t.as_str().to_owned()),
-            target_name: target.and_then(|t| people.get(t)).map(|p| p.name.clone()),
+            target: rule.destination().map(|t| t.as_str().to_owned()),
+            target_name: rule
+                .target()
+                .and_then(|t| people.get(t))
+                .map(|p| p.name.clone()),
             seconds: (kind == RuleKind::NoAnswer).then(|| rules.no_answer_secs()),
         }
     };
