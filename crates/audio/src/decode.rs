@@ -121,11 +121,16 @@ pub fn decode(
             return Err(AudioError::TooLong { max_seconds });
         }
     }
-    if mono.is_empty() || rate == 0 {
+    if mono.is_empty() || rate == 0 || is_silent(&mono) {
         return Err(AudioError::Empty);
     }
     Ok(Pcm {
         rate,
         samples: mono,
     })
+}
+
+/// Nothing to hear: no sample reaches -60 dBFS (digital silence, a muted recording).
+pub fn is_silent(samples: &[f32]) -> bool {
+    samples.iter().all(|s| s.abs() < 0.001)
 }

@@ -23,15 +23,29 @@ const MAX_PACKET_SAMPLES: usize = 5_760;
 /// The stream's serial number; one stream per file.
 const SERIAL: u32 = 0x4457_4f50; // "DWOP"
 
-/// Encodes mono audio (any rate) as an Ogg Opus file.
+/// The rates Opus encodes and decodes at directly.
+const OPUS_RATES: [u32; 5] = [8_000, 12_000, 16_000, 24_000, 48_000];
+
+/// Encodes mono audio (any rate) as an Ogg Opus file: at its own rate when Opus has it
+/// (a telephone recording stays 8 kHz: no upsampling, a sixth of the work and memory),
+/// else resampled to 48 kHz.
 pub fn to_ogg_opus(pcm: &Pcm) -> Result<Vec<u8>, AudioError> {
-    let samples = resample(&pcm.samples, pcm.rate as usize, RATE as usize);
+    let (rate, samples) = if OPUS_RATES.contains(&pcm.rate) {
+        (pcm.rate, std::borrow::Cow::Borrowed(&pcm.samples[..]))
+    } else {
+        let resampled = resample(&pcm.samples, pcm.rate as usize, RATE as usize);
+        (RATE, std::borrow::Cow::Owned(resampled))
+    };
     if samples.is_empty() {
         return Err(AudioError::Empty);
     }
-    let mut encoder = OpusEncoder::new(RATE as i32, 1, Application::Audio)
+    // Granule positions and the pre-skip count at 48 kHz whatever the rate (RFC 7845 §4).
+    let factor = (RATE / rate) as usize;
+    let packet = rate as usize / 50;
+    let lookahead = usize::from(PRE_SKIP) / factor;
+    let mut encoder = OpusEncoder::new(rate as i32, 1, Application::Audio)
         .map_err(|e| AudioError::Corrupt(e.to_string()))?;
-    encoder.bitrate_bps = BITRATE;
+    encoder.bitrate_bps = if rate <= 8_000 { 16_000 } else { BITRATE };
     let mut writer = PacketWriter::new(Vec::new());
     let written = |e: std::io::Error| AudioError::Corrupt(e.to_string());
     writer
@@ -40,23 +54,23 @@ pub fn to_ogg_opus(pcm: &Pcm) -> Result<Vec<u8>, AudioError> {
     writer
         .write_packet(tags(), SERIAL, PacketWriteEndInfo::EndPage, 0)
         .map_err(written)?;
-    // The encoder delays by PRE_SKIP samples: enough packets that every sample comes out,
+    // The encoder delays by the look-ahead: enough packets that every sample comes out;
     // the end granule tells the player where the audio stops (RFC 7845 §4.4).
     let total = samples.len();
-    let packets = (total + usize::from(PRE_SKIP)).div_ceil(PACKET);
-    let mut frame = [0f32; PACKET];
+    let packets = (total + lookahead).div_ceil(packet);
+    let mut frame = vec![0f32; packet];
     let mut out = [0u8; 1_500];
     for n in 0..packets {
-        let start = (n * PACKET).min(total);
-        let end = ((n + 1) * PACKET).min(total);
+        let start = (n * packet).min(total);
+        let end = ((n + 1) * packet).min(total);
         frame.fill(0.0);
         frame[..end - start].copy_from_slice(&samples[start..end]);
         let len = encoder
-            .encode(&frame, PACKET, &mut out)
+            .encode(&frame, packet, &mut out)
             .map_err(|e| AudioError::Corrupt(e.to_string()))?;
         let last = n + 1 == packets;
         let granule = if last {
-            (total + usize::from(PRE_SKIP)) as u64
+            (total * factor + usize::from(PRE_SKIP)) as u64
         } else {
             ((n + 1) * PACKET) as u64
         };
@@ -105,6 +119,16 @@ pub fn is_ogg_opus(bytes: &[u8]) -> bool {
 /// Decodes an Ogg Opus file to mono samples at 48 kHz, refusing more than `max_seconds`.
 /// Damaged packets are concealed as players do; a damaged container is refused.
 pub fn from_ogg_opus(bytes: &[u8], max_seconds: u32) -> Result<Pcm, AudioError> {
+    from_ogg_opus_at(bytes, max_seconds, RATE)
+}
+
+/// As [`from_ogg_opus`], decoded at `rate` (8, 12, 16, 24 or 48 kHz; 8 kHz for the
+/// telephone: a sixth of the work and memory of 48 kHz).
+pub fn from_ogg_opus_at(bytes: &[u8], max_seconds: u32, rate: u32) -> Result<Pcm, AudioError> {
+    if !OPUS_RATES.contains(&rate) {
+        return Err(AudioError::Unsupported(format!("Opus at {rate} Hz")));
+    }
+    let factor = (RATE / rate) as usize;
     let corrupt = |e: &dyn std::fmt::Display| AudioError::Corrupt(e.to_string());
     let mut reader = PacketReader::new(Cursor::new(bytes));
     let head = reader
@@ -121,7 +145,8 @@ pub fn from_ogg_opus(bytes: &[u8], max_seconds: u32) -> Result<Pcm, AudioError> 
             head.data[18]
         )));
     }
-    let pre_skip = usize::from(u16::from_le_bytes([head.data[10], head.data[11]]));
+    // In 48 kHz units in the file; in samples at `rate` here.
+    let pre_skip = usize::from(u16::from_le_bytes([head.data[10], head.data[11]])) / factor;
     let serial = head.stream_serial();
     match reader.read_packet() {
         Ok(Some(p)) if p.data.starts_with(b"OpusTags") => {}
@@ -129,10 +154,11 @@ pub fn from_ogg_opus(bytes: &[u8], max_seconds: u32) -> Result<Pcm, AudioError> 
         Err(e) => return Err(corrupt(&e)),
     }
     // A mono decoder plays a stereo packet's mid, as libopus does.
-    let mut decoder = OpusDecoder::new(RATE as i32, 1).map_err(|e| corrupt(&e))?;
-    let limit = u64::from(max_seconds) * u64::from(RATE) + pre_skip as u64;
+    let mut decoder = OpusDecoder::new(rate as i32, 1).map_err(|e| corrupt(&e))?;
+    let limit = u64::from(max_seconds) * u64::from(rate) + pre_skip as u64;
+    let most = MAX_PACKET_SAMPLES / factor;
     let mut samples: Vec<f32> = Vec::new();
-    let mut buffer = vec![0f32; MAX_PACKET_SAMPLES];
+    let mut buffer = vec![0f32; most];
     let mut end_granule = None;
     loop {
         let packet = match reader.read_packet() {
@@ -144,9 +170,9 @@ pub fn from_ogg_opus(bytes: &[u8], max_seconds: u32) -> Result<Pcm, AudioError> 
             continue;
         }
         let n = decoder
-            .decode(&packet.data, MAX_PACKET_SAMPLES, &mut buffer)
+            .decode(&packet.data, most, &mut buffer)
             // A damaged packet is concealed (20 ms), as players do.
-            .or_else(|_| decoder.decode(&[], PACKET, &mut buffer))
+            .or_else(|_| decoder.decode(&[], PACKET / factor, &mut buffer))
             .map_err(|e| corrupt(&e))?;
         samples.extend_from_slice(&buffer[..n.min(buffer.len())]);
         if samples.len() as u64 > limit {
@@ -159,16 +185,13 @@ pub fn from_ogg_opus(bytes: &[u8], max_seconds: u32) -> Result<Pcm, AudioError> 
     }
     // The last page's granule says where the audio ends (RFC 7845 §4.4).
     if let Some(end) = end_granule.and_then(|g| usize::try_from(g).ok()) {
-        samples.truncate(end.max(pre_skip));
+        samples.truncate((end / factor).max(pre_skip));
     }
     let samples = samples.split_off(pre_skip.min(samples.len()));
     if samples.is_empty() {
         return Err(AudioError::Empty);
     }
-    Ok(Pcm {
-        rate: RATE,
-        samples,
-    })
+    Ok(Pcm { rate, samples })
 }
 
 #[cfg(test)]
@@ -237,6 +260,21 @@ mod tests {
                 assert!(n <= MAX_PACKET_SAMPLES);
             }
         }
+    }
+
+    #[test]
+    fn a_telephone_recording_stays_at_8_khz_both_ways() {
+        let pcm = tone(8_000, 500.0, 2.0);
+        let file = to_ogg_opus(&pcm).unwrap();
+        // 16 kbit/s for 2 s, plus headers.
+        assert!(file.len() < 6_000, "{} bytes", file.len());
+        let phone = from_ogg_opus_at(&file, 10, 8_000).unwrap();
+        assert_eq!((phone.rate, phone.samples.len()), (8_000, 16_000));
+        assert!(share_at(&phone.samples[4_000..12_000], 8_000, 500.0) > 0.9);
+        // Players read it at 48 kHz, the same two seconds.
+        let full = from_ogg_opus(&file, 10).unwrap();
+        assert_eq!(full.samples.len(), 96_000);
+        assert!(from_ogg_opus_at(&file, 10, 44_100).is_err());
     }
 
     #[test]

@@ -106,6 +106,11 @@ fn bad_uploads_get_a_clear_error() {
     assert!(decode(cut, None, 60).is_err(), "a truncated header");
     let silent = decode(wav(8_000, 1, 440.0, 0.0), None, 60);
     assert_eq!(silent, Err(AudioError::Empty));
+    // Two seconds of digital silence: nothing to hear either.
+    let mut quiet = wav(8_000, 1, 440.0, 2.0);
+    let header = 44;
+    quiet[header..].fill(0);
+    assert_eq!(decode(quiet, Some("wav"), 60), Err(AudioError::Empty));
 }
 
 /// `wav` encoded by a reference encoder (`oggenc` or `lame`, which `scripts/test` installs).

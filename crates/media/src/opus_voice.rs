@@ -122,4 +122,23 @@ mod tests {
         ear.decode(&[0xff, 0xff, 0xff], &mut damaged);
         assert!(damaged.len() <= MAX_PACKET_SAMPLES);
     }
+
+    #[test]
+    fn what_a_hostile_browser_sends_is_decoded_or_concealed_never_a_panic() {
+        let mut ear = OpusEar::new().unwrap();
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for _ in 0..3_000 {
+            let len = (next() % 300) as usize;
+            let packet: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let mut out = Vec::new();
+            ear.decode(&packet, &mut out);
+            assert!(out.len() <= MAX_PACKET_SAMPLES);
+        }
+    }
 }

@@ -39,11 +39,14 @@ impl Recorder {
         let divisor = codec.clock_rate() / 8_000;
         if let Some(expected) = self.next_timestamp {
             let ahead = timestamp.wrapping_sub(expected) as i32;
-            if ahead < 0 {
+            let reach = (MAX_GAP as u32 * divisor) as i32;
+            if (-reach..0).contains(&ahead) {
                 return false; // late or repeated
             }
-            let gap = (ahead as u32 / divisor) as usize;
-            if gap <= MAX_GAP {
+            // A gap of up to 2 s is silence; a jump further, either way (a new timestamp
+            // base after a re-INVITE or a new source), is a new timeline.
+            if (0..=reach).contains(&ahead) {
+                let gap = (ahead as u32 / divisor) as usize;
                 let room = self.max - self.samples.len();
                 self.samples.extend(std::iter::repeat_n(0, gap.min(room)));
             }
@@ -127,5 +130,9 @@ mod tests {
         r.push(Codec::Pcma, 0, &frame(100));
         r.push(Codec::Pcma, 1_000_000, &frame(100));
         assert_eq!(r.samples().len(), 320);
+        // A new, lower timestamp base (a re-INVITE, another source): recorded on.
+        r.push(Codec::Pcma, 5_000, &frame(100));
+        r.push(Codec::Pcma, 5_160, &frame(100));
+        assert_eq!(r.samples().len(), 640);
     }
 }

@@ -209,11 +209,13 @@ pub async fn run(
             data_dir: data_dir.to_path_buf(),
             max_seconds: config.voicemail.max_seconds,
             retention_days: config.voicemail.retention_days,
-            web_address: config
-                .voicemail
-                .web_address
-                .clone()
-                .unwrap_or_else(|| format!("http://{address}")),
+            web_address: config.voicemail.web_address.clone().unwrap_or_else(|| {
+                if address.ip().is_unspecified() && config.smtp.configured() {
+                    tracing::warn!(%address, "voicemail e-mails link to the listen address, \
+                        which no browser can open: set [voicemail] web_address");
+                }
+                format!("http://{address}")
+            }),
         },
         mailer.clone(),
     );

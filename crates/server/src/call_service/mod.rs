@@ -122,7 +122,15 @@ pub fn start(
             config,
             calls: Calls::new(ring_ms),
             hotlines,
-            voicemails: voicemail::Voicemails::new(voicemail_settings, mailer),
+            voicemails: voicemail::Voicemails::new(
+                voicemail_settings.clone(),
+                voicemail_mail::Notifier {
+                    store: store.clone(),
+                    live: live.clone(),
+                    mailer,
+                    settings: voicemail_settings,
+                },
+            ),
         };
         service.run(rx, hotline_rx, media_events, datagrams).await;
     };

@@ -51,6 +51,9 @@ pub(super) struct Session {
     ended: bool,
     /// The `*98` menu.
     pub menu: Option<super::voicemail_menu::Listening>,
+    /// When what plays now ends (Unix ms): an end reported much sooner is the end of
+    /// what played before (it crossed the new prompt on its way).
+    prompt_ends: i64,
 }
 
 /// The boxes' callers.
@@ -58,18 +61,22 @@ pub(super) struct Voicemails {
     sessions: HashMap<CallId, Session>,
     by_leg: HashMap<LegRef, CallId>,
     pub settings: VoicemailSettings,
-    /// Where notification e-mails go out.
-    pub mailer: crate::mailer::Mailer,
+    /// Who hears of new messages, and how.
+    pub notify: super::voicemail_mail::Notifier,
     tone: Arc<[Frame]>,
+    /// Played (looping) while a message is recorded: the caller's line stays alive for
+    /// carriers that end calls without incoming audio.
+    quiet: Arc<[Frame]>,
 }
 
 impl Voicemails {
-    pub fn new(settings: VoicemailSettings, mailer: crate::mailer::Mailer) -> Voicemails {
+    pub fn new(settings: VoicemailSettings, notify: super::voicemail_mail::Notifier) -> Voicemails {
         Voicemails {
             sessions: HashMap::new(),
             by_leg: HashMap::new(),
             settings,
-            mailer,
+            notify,
+            quiet: vec![[prompts::SILENCE; 160]].into(),
             // The signal tone: one beep of 1 kHz, half a second, then a moment of quiet.
             tone: audio::tone::beeps(1000.0, 500, 100, 1).into(),
         }
@@ -156,6 +163,7 @@ impl Service {
                         answered_ms: self.live.now_ms(),
                         ended: false,
                         menu: None,
+                        prompt_ends: 0,
                     };
                     self.voicemails.by_leg.insert(leg, call);
                     self.voicemails.sessions.insert(call, session);
@@ -198,6 +206,16 @@ impl Service {
         let frames = frames.unwrap_or_else(|| {
             prompts::to_frames(&prompts::voicemail_greeting(Language::German, ""))
         });
+        self.play_at_box(call, leg, frames);
+    }
+
+    /// Plays `frames` to the caller at a box (instead of what plays now), noting when it
+    /// ends.
+    pub(super) fn play_at_box(&mut self, call: CallId, leg: LegRef, frames: Arc<[Frame]>) {
+        let ends = self.live.now_ms() + frames.len() as i64 * 20;
+        if let Some(s) = self.voicemails.sessions.get_mut(&call) {
+            s.prompt_ends = ends;
+        }
         self.media.play(leg, frames, media::Codec::Pcma, false);
     }
 
@@ -260,9 +278,7 @@ impl Service {
             (Stage::Greeting, '#') => {
                 s.stage = Stage::Tone;
                 let leg = s.leg;
-                self.media.stop_playing(leg);
-                self.media
-                    .play(leg, self.voicemails.tone.clone(), media::Codec::Pcma, false);
+                self.play_at_box(call, leg, self.voicemails.tone.clone());
             }
             // `#` ends the message (kept, then the call ends).
             (Stage::Recording, '#') => self.media.stop_recording(s.leg),
@@ -276,19 +292,25 @@ impl Service {
         let Some(call) = self.voicemails.call_of(leg) else {
             return;
         };
+        let now = self.live.now_ms();
         let Some(s) = self.voicemails.sessions.get_mut(&call) else {
             return;
         };
+        // The end of what played before the prompt now playing: not this one's.
+        if now + 200 < s.prompt_ends {
+            return;
+        }
         match s.stage {
             Stage::Greeting => {
                 s.stage = Stage::Tone;
-                self.media
-                    .play(leg, self.voicemails.tone.clone(), media::Codec::Pcma, false);
+                self.play_at_box(call, leg, self.voicemails.tone.clone());
             }
             Stage::Tone => {
                 s.stage = Stage::Recording;
                 let max = ::voicemail::trim::max_samples(self.voicemails.settings.max_seconds);
                 self.media.record(leg, max);
+                self.media
+                    .play(leg, self.voicemails.quiet.clone(), media::Codec::Pcma, true);
             }
             Stage::Menu => self.menu_played(call).await,
             Stage::Recording => {}
@@ -307,48 +329,32 @@ impl Service {
         if !session.ended {
             let _ = self.calls.end_voicemail(self.live.now_ms(), call);
         }
-        let saved = super::voicemail_files::save(
-            &self.store,
-            &self.voicemails.settings.data_dir,
-            &session,
-            call,
-            samples,
-        )
-        .await;
-        match saved {
-            Ok(Some(id)) => self.voicemail_left(session.mailbox, id).await,
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, mailbox = session.mailbox,
-                "a voicemail could not be kept"),
-        }
-    }
-
-    /// A message was left in `mailbox`: who may hear it learn the new count, its owner
-    /// gets an e-mail if they want one.
-    async fn voicemail_left(&mut self, mailbox: i64, message: i64) {
-        self.tell_voicemail_count(mailbox).await;
-        self.notify_by_mail(mailbox, message).await;
-    }
-
-    /// Sends those who may hear `mailbox` (its owner, a hotline's supervisors) the number
-    /// of its messages nobody has heard; the owner's desk phones' lamps follow (the bus).
-    pub(super) async fn tell_voicemail_count(&self, mailbox: i64) {
-        let (Ok(listeners), Ok(unheard)) = (
-            self.store.mailbox_listeners(mailbox).await,
-            self.store.unheard_voicemails(mailbox).await,
-        ) else {
-            return;
-        };
-        let frame = self.live.frames().voicemail_count(mailbox, unheard);
-        for person in &listeners {
-            self.live.to_person(*person, None, frame.clone());
-        }
-        if let Ok(Some(b)) = self.store.mailbox(mailbox).await {
-            if let Some(owner) = b.staff_id {
-                self.live
-                    .bus()
-                    .publish(live::Change::Voicemail { person: owner });
+        // Kept and told of in a task of its own: encoding and writing take a moment that
+        // the other calls must not wait for.
+        let notify = self.voicemails.notify.clone();
+        tokio::spawn(async move {
+            let saved = super::voicemail_files::save(
+                &notify.store,
+                &notify.settings.data_dir,
+                &session,
+                call,
+                samples,
+            )
+            .await;
+            match saved {
+                Ok(Some(id)) => {
+                    notify.count(session.mailbox).await;
+                    notify.mail(session.mailbox, id).await;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, mailbox = session.mailbox,
+                    "a voicemail could not be kept"),
             }
-        }
+        });
+    }
+
+    /// Sends those who may hear `mailbox` the number of its unheard messages.
+    pub(super) async fn tell_voicemail_count(&self, mailbox: i64) {
+        self.voicemails.notify.count(mailbox).await;
     }
 }

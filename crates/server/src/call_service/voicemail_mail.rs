@@ -4,14 +4,49 @@
 //! and retries (`mailer`); nothing is queued while no mail server is set up, so that no
 //! backlog of stale notifications goes out the day one is.
 
-use super::Service;
+use super::voicemail::VoicemailSettings;
+use live::Live;
 use store::mail_outbox::{Attachment, NewMail};
+use store::Store;
 use voicemail::mail_text::{mail_text, Delivery, Notice};
 
-impl Service {
+/// Who hears of a box's changes, and how: its listeners' clients (the count), its
+/// owner's desk phones (the bus), its owner's mailbox. Cheap to clone: a message is kept
+/// and told of in a task of its own, away from the call loop.
+#[derive(Clone)]
+pub(crate) struct Notifier {
+    pub store: Store,
+    pub live: Live,
+    pub mailer: crate::mailer::Mailer,
+    pub settings: VoicemailSettings,
+}
+
+impl Notifier {
+    /// Sends those who may hear `mailbox` (its owner, a hotline's supervisors) the number
+    /// of its messages nobody has heard; the owner's desk phones' lamps follow (the bus).
+    pub async fn count(&self, mailbox: i64) {
+        let (Ok(listeners), Ok(unheard)) = (
+            self.store.mailbox_listeners(mailbox).await,
+            self.store.unheard_voicemails(mailbox).await,
+        ) else {
+            return;
+        };
+        let frame = self.live.frames().voicemail_count(mailbox, unheard);
+        for person in &listeners {
+            self.live.to_person(*person, None, frame.clone());
+        }
+        if let Ok(Some(b)) = self.store.mailbox(mailbox).await {
+            if let Some(owner) = b.staff_id {
+                self.live
+                    .bus()
+                    .publish(live::Change::Voicemail { person: owner });
+            }
+        }
+    }
+
     /// Tells the owner of `mailbox` of message `message` by e-mail, if they want that.
-    pub(super) async fn notify_by_mail(&self, mailbox: i64, message: i64) {
-        if !self.voicemails.mailer.configured() {
+    pub async fn mail(&self, mailbox: i64, message: i64) {
+        if !self.mailer.configured() {
             return;
         }
         let (Ok(Some(b)), Ok(Some(m))) = (
@@ -40,7 +75,7 @@ impl Service {
         };
         let link = format!(
             "{}/#voicemail",
-            self.voicemails.settings.web_address.trim_end_matches('/')
+            self.settings.web_address.trim_end_matches('/')
         );
         let attach = b.email_mode == "attach";
         let text = mail_text(&Notice {
@@ -61,7 +96,7 @@ impl Service {
             },
         });
         let attachment = if attach {
-            let path = self.voicemails.settings.data_dir.join(&m.file);
+            let path = self.settings.data_dir.join(&m.file);
             match tokio::fs::read(&path).await {
                 Ok(bytes) => Some(Attachment {
                     name: format!("Sprachnachricht-{}.opus", local.strftime("%Y%m%d-%H%M")),
@@ -82,7 +117,7 @@ impl Service {
             text: text.body,
             attachment,
         };
-        if let Err(e) = self.voicemails.mailer.queue(mail).await {
+        if let Err(e) = self.mailer.queue(mail).await {
             tracing::error!(error = %e, message, "a voicemail notification could not be queued");
         }
     }

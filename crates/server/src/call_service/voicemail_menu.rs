@@ -16,6 +16,8 @@ pub(super) struct Listening {
     menu: Menu,
     language: Language,
     owner: Option<i64>,
+    /// A call back was refused: what plays now says so, then the call ends.
+    closing: bool,
 }
 
 impl Listening {
@@ -55,6 +57,7 @@ impl Service {
                 menu: Menu::start(messages),
                 language: language(&b),
                 owner: b.staff_id,
+                closing: false,
             });
         }
         self.drive_menu(call).await;
@@ -78,6 +81,10 @@ impl Service {
             .session_mut(call)
             .and_then(|s| s.menu.as_mut())
         {
+            if l.closing {
+                let _ = self.calls.end_voicemail(now, call);
+                return;
+            }
             l.menu.handle_played(now);
         }
         self.drive_menu(call).await;
@@ -118,8 +125,7 @@ impl Service {
                             l.menu.handle_recording_failed();
                         }
                     }
-                    self.media
-                        .play(leg, prompts::to_frames(&alaw), media::Codec::Pcma, false);
+                    self.play_at_box(call, leg, prompts::to_frames(&alaw));
                 }
                 Action::MarkHeard(id) => {
                     if let Err(e) = self.store.mark_voicemail(id, true, now).await {
@@ -128,6 +134,7 @@ impl Service {
                     self.tell_voicemail_count(mailbox).await;
                 }
                 Action::Delete(id) => {
+                    self.audit_phone_delete(owner, id).await;
                     match self.store.delete_voicemail(id).await {
                         Ok(Some(file)) => super::voicemail_files::remove_file(
                             &self.voicemails.settings.data_dir,
@@ -140,7 +147,17 @@ impl Service {
                 }
                 Action::CallBack { number } => {
                     if !self.call_back_from_box(call, owner, &number).await {
-                        let _ = self.calls.end_voicemail(now, call);
+                        // Not allowed (or not reachable from here): said so, then goodbye.
+                        let mut alaw = prompts::clip(language, "vm_not_allowed")
+                            .unwrap_or_default()
+                            .to_vec();
+                        alaw.extend_from_slice(
+                            prompts::clip(language, "goodbye").unwrap_or_default(),
+                        );
+                        if let Some(l) = self.menu_of(call) {
+                            l.closing = true;
+                        }
+                        self.play_at_box(call, leg, prompts::to_frames(&alaw));
                     }
                     return;
                 }
@@ -198,17 +215,43 @@ impl Service {
         (alaw, failed)
     }
 
-    /// A message's recording as A-law (decoded from its Ogg Opus file).
+    /// A message's recording as A-law (decoded at 8 kHz from its Ogg Opus file).
     async fn recording_alaw(&self, id: i64) -> Option<Vec<u8>> {
         let m = self.store.voicemail(id).await.ok()??;
         let path = self.voicemails.settings.data_dir.join(&m.file);
         let bytes = tokio::fs::read(&path).await.ok()?;
+        let longest = self.voicemails.settings.max_seconds + 60;
         tokio::task::spawn_blocking(move || {
-            let pcm = audio::opus::from_ogg_opus(&bytes, 3_600).ok()?;
+            let pcm = audio::opus::from_ogg_opus_at(&bytes, longest, 8_000).ok()?;
             let samples = audio::to_8khz(&pcm);
             Some(audio::frames(&samples, media::Codec::Pcma).concat())
         })
         .await
         .ok()?
+    }
+
+    /// A message deleted on the phone is audited as one deleted in the browser.
+    async fn audit_phone_delete(&self, owner: Option<i64>, id: i64) {
+        let login = match owner {
+            Some(o) => self
+                .store
+                .panel_person_by_id(o)
+                .await
+                .ok()
+                .flatten()
+                .map(|p| p.login),
+            None => None,
+        };
+        let entry = store::AuditEntry {
+            at: self.live.now_ms() / 1_000,
+            actor: login.clone(),
+            action: "voicemail.deleted".into(),
+            target: login,
+            source: Some("*98".into()),
+            detail: format!("message {id} on the phone"),
+        };
+        if let Err(e) = self.store.audit(&entry).await {
+            tracing::error!(error = %e, "a deletion on the phone could not be audited");
+        }
     }
 }
