@@ -1,7 +1,8 @@
 //! Call forwarding per person, for calls (INVITE) to an extension: unconditional (the
 //! person's devices do not ring), when busy (the person is in a call, or every device
 //! answered busy), and when nobody answered within the rule's seconds (also at once when
-//! no device is registered). The rules and the loop guard are the directory's
+//! no device is registered); each to another extension or to the person's voicemail box,
+//! where the call stays. The rules and the loop guard are the directory's
 //! ([`directory::forwarding`]); this file decides when they apply, as pure functions of
 //! the rules, where the call is and who is busy. The router (`route.rs`) asks them.
 
@@ -12,11 +13,25 @@ use std::collections::HashMap;
 /// Where a call rings now, and how it got there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routing {
-    /// The extension whose devices ring.
+    /// The extension whose devices ring (whose box answers, once a rule sent the call
+    /// to the voicemail box).
     pub extension: String,
     /// The forwarding so far; `None` when the call is not forwardable (not an INVITE to
-    /// an extension, or nobody has a rule on).
+    /// an extension).
     path: Option<ForwardingPath>,
+}
+
+impl Routing {
+    /// Whether it is a call (an INVITE to an extension): only calls are forwarded, and
+    /// only they may end at a voicemail box.
+    pub fn is_call(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// Whether a rule sent the call to the voicemail box of [`Routing::extension`].
+    pub fn to_voicemail(&self) -> bool {
+        self.path.as_ref().is_some_and(ForwardingPath::at_voicemail)
+    }
 }
 
 /// Every person's forwarding rules, by their own extension (only people with a rule on).
@@ -38,7 +53,7 @@ impl Forwarding {
 
     /// Where a call dialled to `dialled` rings first: unconditional forwarding and the
     /// busy rule of a person already in a call (`busy` says who is, by extension) are
-    /// followed, never in a circle. Only INVITEs are forwarded; a call keeps its path even
+    /// followed, never in a circle, up to a voicemail box. Only INVITEs are forwarded; a call keeps its path even
     /// when nobody has a rule yet, so rules switched on while it rings apply to it.
     pub fn start(&self, dialled: &str, invite: bool, busy: impl Fn(&str) -> bool) -> Routing {
         let path = invite
@@ -73,7 +88,8 @@ impl Forwarding {
     }
 
     /// Moves the call on after `situation` (busy answers, no answer, nobody registered),
-    /// when the extension it is at has a rule for it; `false` when it stays.
+    /// when the extension it is at has a rule for it (to another extension, or to its
+    /// box: [`Routing::to_voicemail`]); `false` when it stays.
     pub fn forward_after(
         &self,
         routing: &mut Routing,
@@ -102,9 +118,9 @@ impl Forwarding {
     }
 
     /// How long the call rings at its current extension before no-answer forwarding,
-    /// in milliseconds, when such a rule is on.
+    /// in milliseconds, when such a rule is on (and the call is not at a box already).
     pub fn no_answer_after(&self, routing: &Routing) -> Option<i64> {
-        let path = routing.path.as_ref()?;
+        let path = routing.path.as_ref().filter(|p| !p.at_voicemail())?;
         let rules = self.rules.get(path.current().as_str())?;
         directory::forwarding::target_for(rules, Situation::NoAnswer)?;
         Some(i64::from(rules.no_answer_secs()) * 1000)

@@ -1,7 +1,10 @@
 //! The proxy part of the switch: a stateful forking proxy (RFC 3261 §16). A request for
 //! a person goes where the [`Router`] says (`route.rs`): it rings all their registered
 //! devices in parallel (`fork.rs`), or the caller hears why not. Calls forward on busy
-//! answers and when nobody answers in time (`forwarding.rs`); CANCEL from the caller,
+//! answers and when nobody answers in time (`forwarding.rs`); a phone's call that nobody
+//! takes goes on to the voicemail box of whom it rang last, where call control answers
+//! (calls call control placed are left to it: it has its own way to the box, and some,
+//! a hotline's offer to an agent's phone, must never reach one); CANCEL from the caller,
 //! ring timeouts (`cancel.rs`), in-dialog requests along the Record-Route, the ACK of a
 //! 2xx and stray responses statelessly (`in_dialog.rs`).
 //!
@@ -26,7 +29,7 @@ use crate::forwarding::{Forwarding, Routing};
 use crate::headers::{self, pop_first};
 use crate::notice::Notice;
 use crate::raised::CallNews;
-use crate::route::{Bindings, Ring, Route, Router, Target};
+use crate::route::{Bindings, Onward, Ring, Route, Router, Target};
 use crate::timed::Timed;
 use call_table::CallTable;
 use directory::forwarding::Situation;
@@ -42,7 +45,17 @@ struct Plan {
     ring: bool,
     caller_person: Option<i64>,
     routing: Option<Routing>,
+    /// A phone's call: nobody taking it sends it to the voicemail box.
+    voicemail: bool,
+    /// Rings this much longer than the ring timeout (a relayed call: call control times
+    /// it out and diverts it to a box itself, from a ring timer it started a moment later).
+    grace_ms: i64,
 }
+
+/// How much longer than the ring timeout the switch lets a relayed call ring: call
+/// control rings the callee for the ring timeout from when the call reached it, then
+/// answers for the box; this is only a guard should call control stay silent.
+const RELAYED_GRACE_MS: i64 = 5_000;
 
 /// The proxy's state.
 #[derive(Debug)]
@@ -154,14 +167,15 @@ impl Proxy {
             }
         }
         let from_a_phone = caller.is_some_and(|a| a.device_id != crate::accounts::BROWSERS);
+        let relayed = self.b2bua.is_some()
+            && invite
+            && from_a_phone
+            && (self.relay_always || crate::relay::behind_router(&request, peer));
+        // Call control's own calls reach boxes through call control (it diverts them),
+        // relayed ones too: they are call control's calls.
+        let voicemail = invite && from_a_phone && !relayed;
         let route = match self.b2bua {
-            Some(at)
-                if invite
-                    && from_a_phone
-                    && (self.relay_always || crate::relay::behind_router(&request, peer)) =>
-            {
-                crate::relay::to_call_control(&user, at)
-            }
+            Some(at) if relayed => crate::relay::to_call_control(&user, at),
             _ => self.router(cx, bindings).route(&user, invite),
         };
         match route {
@@ -170,8 +184,24 @@ impl Proxy {
                     ring: invite,
                     caller_person: caller.map(|a| a.person_id),
                     routing,
+                    voicemail,
+                    grace_ms: if relayed { RELAYED_GRACE_MS } else { 0 },
                 };
                 self.start(cx, key, request, peer, targets, plan);
+            }
+            Route::Voicemail(target) if voicemail => {
+                let plan = Plan {
+                    ring: true,
+                    caller_person: caller.map(|a| a.person_id),
+                    routing: None,
+                    voicemail: false,
+                    grace_ms: 0,
+                };
+                self.start(cx, key, request, peer, vec![target], plan);
+            }
+            Route::Voicemail(_) => {
+                let reason = "Temporarily Unavailable";
+                cx.wire.reply_status(now, &key, &request, 480, reason);
             }
             Route::Reject(status) => {
                 cx.wire
@@ -224,6 +254,8 @@ impl Proxy {
             ring: false,
             caller_person: None,
             routing: None,
+            voicemail: false,
+            grace_ms: 0,
         };
         self.start(cx, key, request, peer, vec![target], plan);
     }
@@ -270,9 +302,9 @@ impl Proxy {
             let ring = self
                 .forwarding
                 .ring_ms(plan.routing.as_ref(), self.ring_timeout_ms);
-            now + ring
+            now + ring + plan.grace_ms
         });
-        let fork = Fork::new(
+        let mut fork = Fork::new(
             key,
             peer,
             request,
@@ -280,6 +312,9 @@ impl Proxy {
             plan.caller_person,
             plan.routing,
         );
+        if plan.voicemail {
+            fork.may_go_to_voicemail();
+        }
         // Busy lamps: only while someone subscribes (the INVITE path stays as it was).
         if plan.ring && cx.raised.follows_new_calls() {
             lamps_ring(cx, fork.request(), plan.caller_person, fork.callees());
@@ -288,7 +323,9 @@ impl Proxy {
     }
 
     /// Forwards a running call after `situation` when its extension has a rule for it:
-    /// the new extension's devices ring in the same transaction. `false` when it stays.
+    /// the new extension's devices ring in the same transaction, or a rule's box answers
+    /// (a phone's call; call control's own end as they are, for it to divert). `false`
+    /// when it stays.
     fn reroute(
         &mut self,
         cx: &mut Context<'_>,
@@ -300,7 +337,7 @@ impl Proxy {
             return false;
         };
         let router = self.router(cx, bindings);
-        let targets = router.forward(&mut routing, situation);
+        let onward = router.forward(&mut routing, situation);
         let ring = self
             .forwarding
             .ring_ms(Some(&routing), self.ring_timeout_ms);
@@ -308,9 +345,55 @@ impl Proxy {
             return false;
         };
         fork.set_routing(routing);
-        if targets.is_empty() {
+        match onward {
+            Onward::Ring(targets) => self.ring_onward(cx, id, targets, ring, true),
+            Onward::Voicemail(target) if fork.voicemail_allowed() => {
+                if situation == Situation::NoAnswer {
+                    // Should the box refuse, the caller hears that nobody answered.
+                    fork.ring_timed_out();
+                }
+                self.ring_onward(cx, id, vec![target], ring, false)
+            }
+            Onward::Voicemail(_) | Onward::Stays => false,
+        }
+    }
+
+    /// Instead of the failure a phone's call would end with (nobody answered in time,
+    /// every device busy or declined, or only call control's refusals), call control
+    /// answers for the voicemail box of the extension it rang at last. `false` when the
+    /// call is no such call, or is at a box already.
+    fn divert_to_voicemail(&mut self, cx: &mut Context<'_>, bindings: &Bindings, id: u64) -> bool {
+        let Some(fork) = self.calls.get_mut(id) else {
+            return false;
+        };
+        if !fork.unanswered_for_voicemail() {
             return false;
         }
+        // Taken for good: from the box the call goes nowhere else.
+        let Some(routing) = fork.take_routing().filter(|r| !r.to_voicemail()) else {
+            return false;
+        };
+        let Some(target) = self.router(cx, bindings).voicemail(&routing) else {
+            return false;
+        };
+        self.ring_onward(cx, id, vec![target], self.ring_timeout_ms, false)
+    }
+
+    /// Rings `targets` in a running call's transaction for `ring` ms, in place of the
+    /// devices that rang so far. `fresh`: what those answered no longer counts (forwarded
+    /// to other people); else it is still the caller's answer should the new branches
+    /// fail too (a box switched off: the caller hears what they would have without it).
+    fn ring_onward(
+        &mut self,
+        cx: &mut Context<'_>,
+        id: u64,
+        targets: Vec<Target>,
+        ring: i64,
+        fresh: bool,
+    ) -> bool {
+        let Some(fork) = self.calls.get_mut(id) else {
+            return false;
+        };
         let (request, from) = (fork.request().clone(), fork.caller().transport);
         let earlier = fork.callees();
         let branches = fork::branches(cx, &request, targets, Some(from));
@@ -328,7 +411,7 @@ impl Proxy {
             let callees = branches.iter().filter_map(|b| b.person()).collect();
             lamps_ring(cx, &request, None, callees);
         }
-        self.calls.forwarded(id, branches, cx.now + ring);
+        self.calls.forwarded(id, branches, cx.now + ring, fresh);
         true
     }
 
@@ -483,7 +566,8 @@ impl Proxy {
     }
 
     /// Sends the final answer once every branch is done, and forgets the fork; when
-    /// every device was busy, busy forwarding may take the call on instead.
+    /// every device was busy, busy forwarding may take the call on instead, and a
+    /// phone's call nobody took goes to the voicemail box.
     fn finish_if_done(&mut self, cx: &mut Context<'_>, bindings: &Bindings, id: u64) {
         let Some(fork) = self.calls.get_mut(id) else {
             return;
@@ -492,6 +576,9 @@ impl Proxy {
             return;
         }
         if fork.is_busy() && self.reroute(cx, bindings, id, Situation::Busy) {
+            return;
+        }
+        if self.divert_to_voicemail(cx, bindings, id) {
             return;
         }
         let Some(fork) = self.calls.remove(id) else {

@@ -2,6 +2,12 @@
 //! the registrations, the forwarding rules and who is in a call. The proxy asks the
 //! [`Router`] and carries the answer out; nothing here sends or keeps anything.
 //!
+//! A call to a person that nobody can take (none of their devices registered, or a rule
+//! sends it to their box) goes to their voicemail box: call control answers for it at
+//! `sip:**EXTENSION@<call control>` ([`Router::voicemail`]), the same way someone dials
+//! a box to leave a message. The proxy also asks for the box when a ringing call ends
+//! unanswered (`proxy.rs`).
+//!
 //! ```
 //! use telephony::route::{Route, Router};
 //! use telephony::forwarding::Forwarding;
@@ -59,17 +65,31 @@ pub struct Ring {
 ///
 /// Later kinds of routing become variants here, each with the match arm that carries it
 /// out in `Proxy::route` (`proxy.rs`): `B2bua` (the switch answers the caller and places
-/// call legs of its own, for hold, transfer and any-device calls: `crates/calls`),
-/// `Queue` (the call waits in an ACD queue for an agent: `crates/queues`) and `Voicemail`
-/// (a mailbox answers). The router then also decides when they apply, from the same
-/// inputs plus whatever tables they bring (queues, mailboxes).
+/// call legs of its own, for hold, transfer and any-device calls: `crates/calls`) and
+/// `Queue` (the call waits in an ACD queue for an agent: `crates/queues`). The router
+/// then also decides when they apply, from the same inputs plus whatever tables they
+/// bring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     /// Ring these devices.
     Fork(Ring),
+    /// Nobody of the person's is reachable, or a rule sends the call to their box: call
+    /// control answers for the voicemail box at this target (`sip:**EXTENSION@…`).
+    Voicemail(Target),
     /// Answer the caller with this status: 404 nobody has that name, 480 nobody of
-    /// theirs is reachable.
+    /// theirs is reachable (and no box: no call control, or not a call).
     Reject(Status),
+}
+
+/// Where a ringing call goes after every device was busy or nobody answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Onward {
+    /// A rule forwarded it: ring these devices.
+    Ring(Vec<Target>),
+    /// A rule sent it to the voicemail box of where it rang: call control answers there.
+    Voicemail(Target),
+    /// No rule moves it (or the devices it would ring are not there): it ends as it is.
+    Stays,
 }
 
 const NOT_FOUND: Status = Status {
@@ -80,6 +100,10 @@ const UNAVAILABLE: Status = Status {
     code: 480,
     reason: "Temporarily Unavailable",
 };
+
+/// Before an extension, at call control: that person's voicemail box, to leave a
+/// message (call control's `**EXTENSION`).
+pub const VOICEMAIL_PREFIX: &str = "**";
 
 /// The inputs of the decision.
 #[derive(Debug, Clone, Copy)]
@@ -102,22 +126,31 @@ impl Router<'_> {
     /// Where a request dialled to `dialled` (the Request-URI's user) goes: an extension
     /// rings every registered device of its person, after unconditional forwarding and
     /// the busy rule of a person in a call, and after no-answer forwarding when none is
-    /// registered (`invite`: only calls are forwarded); a device name rings that device.
+    /// registered (`invite`: only calls are forwarded); a call that a rule sends to a
+    /// voicemail box, or that finds none of the person's devices, goes to the box of the
+    /// extension it got to. A device name rings that device.
     pub fn route(&self, dialled: &str, invite: bool) -> Route {
         let (mut targets, routing) = match self.accounts.target(dialled) {
             Named::Extension(extension) => {
                 let busy = |e: &str| self.is_busy(e);
                 let mut routing = self.forwarding.start(extension, invite, busy);
-                let mut targets = self.ring_targets(&routing.extension, invite);
-                // Nobody registered there: as if nobody answered (no-answer forwarding).
-                while targets.is_empty()
-                    && self
+                loop {
+                    if routing.to_voicemail() {
+                        return self.voicemail_or_unavailable(&routing);
+                    }
+                    let targets = self.ring_targets(&routing.extension, invite);
+                    if !targets.is_empty() {
+                        break (targets, Some(routing));
+                    }
+                    // Nobody registered there: as if nobody answered (no-answer
+                    // forwarding), else the box.
+                    if !self
                         .forwarding
                         .forward_after(&mut routing, Situation::NoAnswer, busy)
-                {
-                    targets = self.ring_targets(&routing.extension, invite);
+                    {
+                        return self.voicemail_or_unavailable(&routing);
+                    }
                 }
-                (targets, Some(routing))
             }
             Named::Device(account) => (self.device_targets(&account.sip_username, invite), None),
             // A number nobody has here (an outside number, 110, 112): call control
@@ -146,18 +179,45 @@ impl Router<'_> {
 
     /// Moves a ringing call on after `situation` (every device busy, or no answer in
     /// time) when its extension has a rule for it, on past extensions where nobody is
-    /// registered: the devices to ring now, none when the call stays where it is.
-    pub fn forward(&self, routing: &mut Routing, situation: Situation) -> Vec<Target> {
+    /// registered: the devices to ring now, or the box a rule sends it to.
+    pub fn forward(&self, routing: &mut Routing, situation: Situation) -> Onward {
         let busy = |e: &str| self.is_busy(e);
         let mut why = situation;
         while self.forwarding.forward_after(routing, why, busy) {
+            if routing.to_voicemail() {
+                return self
+                    .voicemail(routing)
+                    .map_or(Onward::Stays, Onward::Voicemail);
+            }
             let targets = self.ring_targets(&routing.extension, true);
             if !targets.is_empty() {
-                return targets;
+                return Onward::Ring(targets);
             }
             why = Situation::NoAnswer; // nobody registered there
         }
-        Vec::new()
+        Onward::Stays
+    }
+
+    /// Call control answering for the voicemail box of the extension a call got to
+    /// (`sip:**EXTENSION@…`, as if dialled to leave a message); `None` without call
+    /// control, and for anything but a call. Call control refuses with 480 when the box
+    /// is switched off.
+    pub fn voicemail(&self, routing: &Routing) -> Option<Target> {
+        let at = self.b2bua.filter(|_| routing.is_call())?;
+        Some(Target {
+            uri: Some(Bytes::from(format!(
+                "sip:{VOICEMAIL_PREFIX}{}@{at}",
+                routing.extension
+            ))),
+            flow: Flow::udp(at),
+            // Nobody's device: the box answering does not make its owner busy.
+            person: None,
+        })
+    }
+
+    fn voicemail_or_unavailable(&self, routing: &Routing) -> Route {
+        self.voicemail(routing)
+            .map_or(Route::Reject(UNAVAILABLE), Route::Voicemail)
     }
 
     /// The registered contacts of every enabled device of an extension's person.

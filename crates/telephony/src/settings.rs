@@ -24,7 +24,8 @@ pub struct Settings {
     pub limits: Limits,
     /// How long a nonce is good for, seconds.
     pub nonce_lifetime_secs: u64,
-    /// How long a call rings before the caller gets 480, milliseconds.
+    /// How long a call rings before the caller gets 480 (a phone's call: the callee's
+    /// voicemail box, when call control answers for it), milliseconds.
     pub ring_timeout_ms: i64,
     /// Transaction timers.
     pub timers: Timers,

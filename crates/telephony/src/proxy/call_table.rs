@@ -39,8 +39,9 @@ impl CallTable {
         id
     }
 
-    /// The fork `id` was forwarded on to `branches`, ringing until `deadline`.
-    pub(crate) fn forwarded(&mut self, id: u64, branches: Vec<Branch>, deadline: i64) {
+    /// The fork `id` was forwarded on to `branches`, ringing until `deadline`; `fresh`
+    /// as [`Fork::add_branches`] takes it.
+    pub(crate) fn forwarded(&mut self, id: u64, branches: Vec<Branch>, deadline: i64, fresh: bool) {
         let Some(entry) = self.entries.get_mut(&id) else {
             return;
         };
@@ -48,7 +49,7 @@ impl CallTable {
         for (i, b) in branches.iter().enumerate() {
             self.by_client.insert(b.key.clone(), (id, first + i));
         }
-        entry.fork.add_branches(branches);
+        entry.fork.add_branches(branches, fresh);
         if let Some(old) = entry.deadline.replace(deadline) {
             self.deadlines.remove(&(old, id));
         }

@@ -120,6 +120,8 @@ pub(crate) struct Fork {
     caller_person: Option<i64>,
     /// A call to an extension: where it rings and how it was forwarded so far.
     routing: Option<Routing>,
+    /// A phone's call: when nobody takes it, a voicemail box may.
+    voicemail: bool,
 }
 
 impl Fork {
@@ -143,7 +145,31 @@ impl Fork {
             timed_out: false,
             caller_person,
             routing,
+            voicemail: false,
         }
+    }
+
+    /// A phone's call: a voicemail box may take it when nobody else does.
+    pub(crate) fn may_go_to_voicemail(&mut self) {
+        self.voicemail = true;
+    }
+
+    /// Whether a voicemail box may take the call (a forwarding rule's box).
+    pub(crate) fn voicemail_allowed(&self) -> bool {
+        self.voicemail
+    }
+
+    /// Whether the call ended unanswered in a way a voicemail box takes over: nobody
+    /// answered in time, or every device was busy, declined, unreachable or not
+    /// available (408, 480, 486, 600, 603); not when the caller cancelled, and not after
+    /// other refusals (a codec nobody shares, a broken device), which the caller hears.
+    pub(crate) fn unanswered_for_voicemail(&self) -> bool {
+        let nobody_took_it = self.timed_out
+            || self
+                .best
+                .as_ref()
+                .is_some_and(|b| matches!(b.code(), Some(408 | 480 | 486 | 600 | 603)));
+        self.voicemail && !self.answered && !self.cancelled && nobody_took_it
     }
 
     /// The caller's server transaction.
@@ -310,11 +336,15 @@ impl Fork {
         self.routing = Some(routing);
     }
 
-    /// The call was forwarded to `branches`: what the earlier ones answered no longer
-    /// decides the outcome.
-    pub(crate) fn add_branches(&mut self, branches: Vec<Branch>) {
+    /// The call was forwarded to `branches`. `fresh`: what the earlier ones answered no
+    /// longer decides the outcome (other people ring now); else it stands unless the new
+    /// branches answer better (a voicemail box: switched off, the caller hears what the
+    /// devices answered).
+    pub(crate) fn add_branches(&mut self, branches: Vec<Branch>, fresh: bool) {
         self.branches.extend(branches);
-        self.best = None;
+        if fresh {
+            self.best = None;
+        }
     }
 
     /// The final answer owed to the caller once every branch is done, with `tag` as To

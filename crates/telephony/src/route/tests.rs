@@ -100,6 +100,7 @@ fn decided(route: Route) -> Result<Vec<String>, u16> {
                 uri["sip:".len()..uri.find('@').unwrap()].to_owned()
             })
             .collect()),
+        Route::Voicemail(target) => panic!("to the box: {target:?}"),
         Route::Reject(status) => Err(status.code),
     }
 }
@@ -233,25 +234,173 @@ fn a_ringing_call_moves_on_after_busy_or_no_answer_where_a_rule_says() {
     let routing = ring.routing.unwrap();
     assert_eq!(world.forwarding.ring_ms(Some(&routing), 60_000), 15_000);
     assert_eq!(world.forwarding.ring_ms(Some(&routing), 10_000), 10_000);
-    let users = |targets: Vec<Target>| {
-        decided(Route::Fork(Ring {
-            targets,
-            routing: None,
-        }))
-    };
     let mut busy = routing.clone();
     assert_eq!(
-        users(router.forward(&mut busy, Situation::Busy)),
+        rung(router.forward(&mut busy, Situation::Busy)),
         Ok(vec!["300-1".into()])
     );
     let mut unanswered = routing.clone();
     let moved = router.forward(&mut unanswered, Situation::NoAnswer);
-    assert_eq!(users(moved), Ok(vec!["400-1".into()]));
+    assert_eq!(rung(moved), Ok(vec!["400-1".into()]));
     // 400 has no rule: the call stays there.
-    assert!(router
-        .forward(&mut unanswered, Situation::NoAnswer)
-        .is_empty());
+    assert_eq!(
+        router.forward(&mut unanswered, Situation::NoAnswer),
+        Onward::Stays
+    );
     assert_eq!(unanswered.extension, "400");
+}
+
+/// The users an onward decision rings.
+fn rung(onward: Onward) -> Result<Vec<String>, u16> {
+    match onward {
+        Onward::Ring(targets) => decided(Route::Fork(Ring {
+            targets,
+            routing: None,
+        })),
+        other => panic!("not rung: {other:?}"),
+    }
+}
+
+/// Call control, where browsers ring and boxes answer.
+const B2BUA: &str = "127.0.0.1:7000";
+
+fn box_of(extension: &str) -> Target {
+    Target {
+        uri: Some(Bytes::from(format!("sip:**{extension}@{B2BUA}"))),
+        flow: Flow::udp(B2BUA.parse().unwrap()),
+        person: None,
+    }
+}
+
+impl World {
+    fn with_call_control(&self) -> Router<'_> {
+        Router {
+            b2bua: Some(B2BUA.parse().unwrap()),
+            ..self.router()
+        }
+    }
+}
+
+#[test]
+fn a_call_that_finds_none_of_the_persons_devices_goes_to_their_box() {
+    let mut world = World::new(&["400-1"]);
+    let router = world.with_call_control();
+    assert_eq!(router.route("200", true), Route::Voicemail(box_of("200")));
+    // Not a call: nothing answers for the box.
+    assert!(matches!(router.route("200", false), Route::Reject(s) if s.code == 480));
+    // A device name is no person's box; a number nobody has stays call control's.
+    assert!(matches!(router.route("200-1", true), Route::Reject(s) if s.code == 480));
+    // Without call control, as before.
+    assert_eq!(world.call("200"), Err(480));
+    // No-answer forwarding past people nobody can reach: the box of the last one.
+    let no_answer = |target| RulesRequest {
+        no_answer: on(target),
+        ..RulesRequest::default()
+    };
+    world.bindings = bindings(&[], &[]);
+    world.forwarding = forwarding(&[("200", no_answer("300")), ("300", no_answer("200"))]);
+    let router = world.with_call_control();
+    assert_eq!(router.route("200", true), Route::Voicemail(box_of("300")));
+}
+
+#[test]
+fn a_rule_to_voicemail_sends_the_call_to_the_owners_box_and_no_further() {
+    let mut world = World::new(&["200-1", "300-1", "400-1"]);
+    let rules = |always, busy, no_answer| RulesRequest {
+        always: RuleRequest {
+            on: always,
+            target: Some("voicemail"),
+        },
+        busy: RuleRequest {
+            on: busy,
+            target: Some("voicemail"),
+        },
+        no_answer: RuleRequest {
+            on: no_answer,
+            target: Some("voicemail"),
+        },
+        no_answer_secs: 10,
+    };
+    // Always: straight to the box, 200's phone does not ring.
+    world.forwarding = forwarding(&[("200", rules(true, false, false))]);
+    let router = world.with_call_control();
+    assert_eq!(router.route("200", true), Route::Voicemail(box_of("200")));
+    // Through a deputy: 300 forwards to 200, whose box answers.
+    world.forwarding = forwarding(&[
+        (
+            "300",
+            RulesRequest {
+                always: on("200"),
+                ..RulesRequest::default()
+            },
+        ),
+        ("200", rules(true, false, false)),
+    ]);
+    let router = world.with_call_control();
+    assert_eq!(router.route("300", true), Route::Voicemail(box_of("200")));
+    // Without call control there is no box: nobody is reachable.
+    assert_eq!(world.call("300"), Err(480));
+
+    // Busy: in a call, straight to the box; ringing, after every device was busy.
+    world.forwarding = forwarding(&[("200", rules(false, true, true))]);
+    world.busy = in_calls(&[2]);
+    let router = world.with_call_control();
+    assert_eq!(router.route("200", true), Route::Voicemail(box_of("200")));
+    world.busy = Dialogs::default();
+    let router = world.with_call_control();
+    let Route::Fork(ring) = router.route("200", true) else {
+        panic!("200 rings first")
+    };
+    let routing = ring.routing.unwrap();
+    assert_eq!(world.forwarding.ring_ms(Some(&routing), 60_000), 10_000);
+    let mut busy = routing.clone();
+    let onward = router.forward(&mut busy, Situation::Busy);
+    assert_eq!(onward, Onward::Voicemail(box_of("200")));
+    assert!(busy.to_voicemail());
+    // At the box nothing moves the call on, and it rings no shorter than the timeout.
+    assert_eq!(
+        router.forward(&mut busy, Situation::NoAnswer),
+        Onward::Stays
+    );
+    assert_eq!(world.forwarding.ring_ms(Some(&busy), 60_000), 60_000);
+    let mut unanswered = routing;
+    let onward = router.forward(&mut unanswered, Situation::NoAnswer);
+    assert_eq!(onward, Onward::Voicemail(box_of("200")));
+    // Without call control the rule leads nowhere: the call stays.
+    let mut unanswered = unanswered.clone();
+    assert_eq!(
+        world.router().forward(&mut unanswered, Situation::NoAnswer),
+        Onward::Stays
+    );
+}
+
+#[test]
+fn the_box_of_the_extension_a_call_rang_at_last() {
+    let mut world = World::new(&["200-1", "300-1"]);
+    world.forwarding = forwarding(&[(
+        "200",
+        RulesRequest {
+            no_answer: on("300"),
+            ..RulesRequest::default()
+        },
+    )]);
+    let router = world.with_call_control();
+    let Route::Fork(ring) = router.route("200", true) else {
+        panic!("200 rings")
+    };
+    let mut routing = ring.routing.unwrap();
+    assert_eq!(router.voicemail(&routing), Some(box_of("200")));
+    assert_eq!(
+        rung(router.forward(&mut routing, Situation::NoAnswer)),
+        Ok(vec!["300-1".into()])
+    );
+    assert_eq!(router.voicemail(&routing), Some(box_of("300")));
+    assert_eq!(world.router().voicemail(&routing), None, "no call control");
+    // A MESSAGE is no call: it has no box.
+    let Route::Fork(message) = router.route("200", false) else {
+        panic!("200's phone gets it")
+    };
+    assert_eq!(router.voicemail(&message.routing.unwrap()), None);
 }
 
 #[test]
