@@ -160,10 +160,21 @@ impl Calls {
         if !matches!(callee.kind, Kind::Browser | Kind::Sip) || callee.owner.is_some() {
             return false;
         }
+        let caller = &call.sides[0];
+        // A desk phone's call the switch rang the person's browsers for, beside their
+        // phones: the switch sends it to the box once none of them takes it (it knows
+        // when the phones gave up too). Relayed calls, placed onward through the switch
+        // (the callee a SIP side), and calls from the trunk stay ours.
+        let rung_by_the_switch = caller.kind == Kind::Sip
+            && caller.incoming
+            && caller.via == Via::Switch
+            && callee.kind == Kind::Browser;
+        if rung_by_the_switch {
+            return false;
+        }
         let Some(&mailbox) = callee.party.person.and_then(|p| self.mailboxes.get(&p)) else {
             return false;
         };
-        let caller = &call.sides[0];
         let reachable = match caller.kind {
             Kind::Browser => caller.leg.is_some(),
             Kind::Sip => caller.incoming && (caller.leg.is_some() || caller.offer.is_some()),

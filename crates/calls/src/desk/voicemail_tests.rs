@@ -146,6 +146,7 @@ fn the_voicemail_ends_the_call_and_a_caller_who_hung_up_first_is_not_diverted() 
 
 #[test]
 fn a_phone_nobody_answers_is_answered_for_the_box_with_g711() {
+    // A citizen on the trunk: call control's own call, its box to answer.
     let mut c = Calls::new(60_000);
     c.set_mailbox(BERND, Some(BOX));
     let (id, sip) = c
@@ -180,6 +181,84 @@ fn a_phone_nobody_answers_is_answered_for_the_box_with_g711() {
     );
     c.handle_sip_ended(80_000, sip);
     assert!(drain(&mut c).contains(&Output::Voicemail(VoicemailEvent::Ended { call: id })));
+}
+
+#[test]
+fn a_desk_phones_call_the_switch_rang_browsers_for_is_left_to_the_switch() {
+    // The switch rings Bernd's browsers beside his desk phones: when they ring out or he
+    // declines, the switch learns it and sends the call to the box itself, once his
+    // phones gave up too. Call control only refuses.
+    for (decline, code) in [(false, 480), (true, 603)] {
+        let mut c = Calls::new(60_000);
+        c.set_mailbox(BERND, Some(BOX));
+        let (id, sip) = c
+            .handle_sip_incoming(
+                0,
+                Via::Switch,
+                phone("2502"),
+                Target::Browser(party(BERND)),
+                "phone-offer".into(),
+                Codec::Pcma,
+            )
+            .unwrap();
+        drain(&mut c);
+        if decline {
+            c.handle_command(1_000, BERND, 20, Command::Reject { call: id })
+                .unwrap();
+        } else {
+            c.handle_timeout(60_000);
+        }
+        let out = drain(&mut c);
+        assert_eq!(answered(&out), None, "{out:?}");
+        assert!(
+            out.contains(&Output::Sip(SipCommand::Reject { sip, code })),
+            "{out:?}"
+        );
+        assert!(!out
+            .iter()
+            .any(|o| matches!(o, Output::Media(MediaCommand::CreateRtpAnswer { .. }))));
+        assert!(c.is_empty());
+    }
+}
+
+#[test]
+fn a_relayed_desk_phones_call_nobody_answers_is_still_ours_to_divert() {
+    // Relayed: call control answered the phone and placed the call onward through the
+    // switch (the callee a SIP side); the switch leaves call control's calls alone.
+    let mut c = Calls::new(60_000);
+    c.set_mailbox(BERND, Some(BOX));
+    let (id, sip) = c
+        .handle_sip_incoming(
+            0,
+            Via::Switch,
+            phone("2502"),
+            Target::Sip(party(BERND)),
+            "phone-offer".into(),
+            Codec::Pcma,
+        )
+        .unwrap();
+    drain(&mut c);
+    c.handle_timeout(60_000);
+    let out = drain(&mut c);
+    assert!(
+        out.contains(&Output::Media(MediaCommand::CreateRtpAnswer {
+            call: id,
+            side: 0,
+            offer: "phone-offer".into(),
+            codecs: PHONE_CODECS.to_vec(),
+        })),
+        "{out:?}"
+    );
+    c.handle_rtp_created(60_010, id, 0, Some((LegRef(300), "our-answer".into())));
+    let out = drain(&mut c);
+    assert!(out.contains(&Output::Sip(SipCommand::Answer {
+        sip,
+        sdp: "our-answer".into()
+    })));
+    assert_eq!(
+        answered(&out),
+        Some((id, BOX, false, LegRef(300), Codec::Pcma))
+    );
 }
 
 #[test]
