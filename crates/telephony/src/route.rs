@@ -154,8 +154,12 @@ impl Router<'_> {
             }
             Named::Device(account) => (self.device_targets(&account.sip_username, invite), None),
             // A number nobody has here (an outside number, 110, 112): call control
-            // decides (the trunk, the caller's permission) and answers 403/404 itself.
-            Named::Unknown => match self.b2bua.filter(|_| invite && is_number(dialled)) {
+            // decides (the trunk, the caller's permission) and answers 403/404 itself;
+            // so it does for its own codes (the voicemail boxes).
+            Named::Unknown => match self
+                .b2bua
+                .filter(|_| invite && (is_number(dialled) || is_call_control_code(dialled)))
+            {
                 Some(at) => {
                     let to_call_control = Target {
                         uri: Some(Bytes::from(format!("sip:{dialled}@{at}"))),
@@ -273,6 +277,18 @@ impl Router<'_> {
 fn is_number(dialled: &str) -> bool {
     let digits = dialled.strip_prefix('+').unwrap_or(dialled);
     digits.len() >= 3 && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// One's own voicemail box, to hear it: call control's `*98`.
+pub const OWN_VOICEMAIL: &str = "*98";
+
+/// A code call control answers itself: [`OWN_VOICEMAIL`], or [`VOICEMAIL_PREFIX`] and an
+/// extension (2–15 digits: that person's box, to leave a message).
+fn is_call_control_code(dialled: &str) -> bool {
+    let deposit = dialled
+        .strip_prefix(VOICEMAIL_PREFIX)
+        .is_some_and(|e| (2..=15).contains(&e.len()) && e.chars().all(|c| c.is_ascii_digit()));
+    dialled == OWN_VOICEMAIL || deposit
 }
 
 #[cfg(test)]

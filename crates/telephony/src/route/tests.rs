@@ -449,8 +449,22 @@ fn a_number_nobody_has_goes_to_call_control_for_the_outside_line() {
         Some(&b"sip:004930123456@127.0.0.1:7000"[..])
     );
     assert!(matches!(router.route("112", true), Route::Fork(_)));
-    // Names that are not numbers, and anything but calls, stay 404.
-    assert!(matches!(router.route("nobody", true), Route::Reject(s) if s.code == 404));
+    // Call control's own codes: one's own box, and a box to leave a message in.
+    for code in ["*98", "**2501"] {
+        let Route::Fork(ring) = router.route(code, true) else {
+            panic!("{code} routed")
+        };
+        let uri = format!("sip:{code}@127.0.0.1:7000");
+        assert_eq!(ring.targets[0].uri.as_deref(), Some(uri.as_bytes()));
+    }
+    // Names that are not numbers nor such codes, and anything but calls, stay 404.
+    for name in ["nobody", "*99", "**", "**25x1", "*98*"] {
+        assert!(
+            matches!(router.route(name, true), Route::Reject(s) if s.code == 404),
+            "{name}"
+        );
+    }
+    assert!(matches!(router.route("*98", false), Route::Reject(s) if s.code == 404));
     assert!(matches!(router.route("004930123456", false), Route::Reject(s) if s.code == 404));
     // Without call control, as before.
     assert!(
