@@ -179,8 +179,11 @@ impl SipPhone {
         let method = request.method().cloned().unwrap_or(Method::Options);
         let in_dialog = sip::dialog::DialogId::of_request(&request).is_some();
         let call = self.call_of(&request);
+        // A new INVITE with the Call-ID of a call that is over is a new call (the proxy
+        // sent the call once more; RFC 3261 §16.6 keeps its Call-ID).
+        let fresh = call.is_none_or(|c| self.is_over(c));
         match (method, call) {
-            (Method::Invite, None) if !in_dialog => self.incoming(now, key, request, peer),
+            (Method::Invite, _) if !in_dialog && fresh => self.incoming(now, key, request, peer),
             (Method::Cancel, Some(call)) => self.cancelled(now, call, &key, &request),
             (_, Some(call)) if in_dialog => self.in_dialog(now, call, key, request),
             (Method::Options, None) if !in_dialog => self.reply(now, &key, &request, 200),

@@ -353,13 +353,29 @@ impl SipPhone {
         }
     }
 
-    /// The call a message belongs to, by Call-ID.
+    /// The call a message belongs to, by Call-ID: one still going before one that is
+    /// over, for a proxy may send a call here again after its first branch here ended
+    /// (sequential forking: a switch that rang browsers here sends the same call to a
+    /// voicemail box here, with the same Call-ID).
     fn call_of(&self, message: &Message) -> Option<CallRef> {
         let id = message.header(&HeaderName::CallId)?;
+        let mut over = None;
+        for (r, c) in &self.calls {
+            if c.call_id == id {
+                if c.stage != calls::Stage::Over {
+                    return Some(*r);
+                }
+                over = Some(*r);
+            }
+        }
+        over
+    }
+
+    /// Whether `call` is over.
+    fn is_over(&self, call: CallRef) -> bool {
         self.calls
-            .iter()
-            .find(|(_, c)| c.call_id == id)
-            .map(|(r, _)| *r)
+            .get(&call)
+            .is_some_and(|c| c.stage == calls::Stage::Over)
     }
 
     /// Sends a request through the transaction layer with a fresh Via on top.

@@ -350,6 +350,59 @@ fn a_cancelled_call_is_487_at_both_ends() {
 }
 
 #[test]
+fn a_call_sent_again_after_its_first_branch_ended_is_a_new_call() {
+    // A forking proxy rang this phone, cancelled, and now sends the same call here once
+    // more (a new branch, the same Call-ID and From tag): it rings as a new call, and
+    // its CANCEL and BYE reach it, not the one that is over.
+    let mut p = phone();
+    let invite = |branch: &str| {
+        Bytes::from(format!(
+            "INVITE sip:**2501@{PHONE} SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER};branch=z9hG4bK{branch}\r\n\
+             From: <sip:2502-1@pbx.example>;tag=dora\r\nTo: <sip:2501@pbx.example>\r\n\
+             Call-ID: forked\r\nCSeq: 2 INVITE\r\nContact: <sip:2502-1@{SERVER}>\r\n\
+             Max-Forwards: 69\r\nContent-Length: 0\r\n\r\n"
+        ))
+    };
+    p.handle_datagram(0, at(SERVER), invite("first"));
+    let Some(PhoneEvent::Incoming { call: first, .. }) = p.poll_event() else {
+        panic!("the first branch rings")
+    };
+    sent(&mut p);
+    let cancel = Bytes::from(format!(
+        "CANCEL sip:**2501@{PHONE} SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER};branch=z9hG4bKfirst\r\n\
+         From: <sip:2502-1@pbx.example>;tag=dora\r\nTo: <sip:2501@pbx.example>\r\n\
+         Call-ID: forked\r\nCSeq: 2 CANCEL\r\nMax-Forwards: 69\r\nContent-Length: 0\r\n\r\n"
+    ));
+    p.handle_datagram(10, at(SERVER), cancel);
+    let codes: Vec<_> = sent(&mut p).iter().filter_map(Message::code).collect();
+    assert_eq!(codes, [200, 487]);
+    assert!(matches!(events(&mut p)[..], [PhoneEvent::Ended { call, .. }] if call == first));
+
+    p.handle_datagram(20, at(SERVER), invite("second"));
+    let Some(PhoneEvent::Incoming { call: second, .. }) = p.poll_event() else {
+        panic!("the second branch rings as a call of its own")
+    };
+    assert_ne!(second, first);
+    let ringing = only(sent(&mut p));
+    assert_eq!(ringing.code(), Some(180));
+    p.answer(30, second, &Sdp::offer(at("127.0.0.1:7000")).to_string())
+        .unwrap();
+    let ok = only(sent(&mut p));
+    assert_eq!(ok.code(), Some(200));
+    let to = value(&ok, HeaderName::To);
+    let bye = Bytes::from(format!(
+        "BYE sip:2501-1@{PHONE} SIP/2.0\r\nVia: SIP/2.0/UDP {SERVER};branch=z9hG4bKbye\r\n\
+         From: <sip:2502-1@pbx.example>;tag=dora\r\nTo: {to}\r\n\
+         Call-ID: forked\r\nCSeq: 3 BYE\r\nMax-Forwards: 69\r\nContent-Length: 0\r\n\r\n"
+    ));
+    p.handle_datagram(40, at(SERVER), bye);
+    assert!(sent(&mut p).iter().any(|m| m.code() == Some(200)));
+    assert!(events(&mut p)
+        .iter()
+        .any(|e| matches!(e, PhoneEvent::Ended { call, .. } if *call == second)));
+}
+
+#[test]
 fn requests_outside_its_calls_are_answered_plainly() {
     let mut p = phone();
     let text = |method: &str| {
