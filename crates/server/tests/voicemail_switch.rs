@@ -328,3 +328,53 @@ fn a_desk_phones_call_nobody_takes_goes_to_the_box() {
         );
     }
 }
+
+#[test]
+fn with_a_browser_open_too_the_box_answers_once_after_both_rang() {
+    for s in on_every_database(short_rings) {
+        let label = s.label;
+        let carl_web = s.signed_in("c.clerk");
+        let mut carl_ws = testkit::ws::connect(&carl_web, None);
+        let mut carl = desk_phone(&s, "c.clerk");
+        let mut dora = desk_phone(&s, "d.new");
+        // The switch learns of the open browser over the event bus: the next call rings it.
+        let until = Instant::now() + WAIT;
+        let (call, started) = loop {
+            let voice = Voice::bind();
+            let started = Instant::now();
+            let call = dora_calls(&mut dora, &voice);
+            carl.wait_for_with(&mut [&mut dora], WAIT, |e| match e {
+                PhoneEvent::Incoming { .. } => Some(()),
+                _ => None,
+            });
+            let rung = carl_ws.drain(Duration::from_millis(500));
+            if rung.iter().any(|f| f["type"] == "call.incoming") {
+                break (call, started);
+            }
+            assert!(Instant::now() < until, "{label}: Carl's browser never rang");
+            dora.hang_up(call).unwrap();
+            outcome(&mut dora, &mut carl, call, WAIT).ok();
+        };
+        // Neither answers: after the ring time both stop, and the box answers, once.
+        let answered = outcome(&mut dora, &mut carl, call, RING + WAIT);
+        assert!(answered.is_ok(), "{label}: {answered:?}");
+        assert!(
+            started.elapsed() >= RING - Duration::from_millis(200),
+            "{label}: not before the ring time: {:?}",
+            started.elapsed()
+        );
+        carl_ws.wait_for(|f| f["type"] == "call.state" && f["state"] == "ended");
+        let more = dora.pump(Duration::from_millis(500));
+        assert!(
+            !more
+                .iter()
+                .any(|e| matches!(e, PhoneEvent::Answered { .. } | PhoneEvent::Failed { .. })),
+            "{label}: one answer only: {more:?}"
+        );
+        dora.hang_up(call).unwrap();
+        dora.wait_for(WAIT, |e| match e {
+            PhoneEvent::Ended { call: c, .. } if *c == call => Some(()),
+            _ => None,
+        });
+    }
+}
