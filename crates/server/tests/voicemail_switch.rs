@@ -10,6 +10,9 @@
 //! - Carl's phone declines the next call: Dora is answered by the box at once.
 //! - Carl's rule "always → voicemail": his phone does not ring, the box answers at once.
 //! - Carl's box switched off: the call rings out, and Dora gets 480 as without a box.
+//! - With Carl's browser open beside his desk phone both ring; neither answers: the box
+//!   answers once, after the ring time (call control leaves the browsers' call to the
+//!   switch, and takes the box's call with the same Call-ID as a new one).
 
 use serde_json::{json, Value};
 use std::net::{SocketAddr, UdpSocket};
