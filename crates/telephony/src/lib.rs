@@ -72,6 +72,7 @@ pub mod flow;
 pub mod forwarding;
 mod gate;
 pub mod headers;
+pub mod identity;
 mod mailboxes;
 mod message;
 mod notice;

@@ -143,6 +143,20 @@ impl Proxy {
         request
             .headers
             .retain(|h| !h.name.same(&HeaderName::ProxyAuthorization));
+        // The caller is the authenticated device, whatever its From says.
+        if let Some(device) = caller {
+            if let Some(from) = request
+                .headers
+                .iter_mut()
+                .find(|h| h.name.same(&HeaderName::From))
+            {
+                if let Some(own) =
+                    crate::identity::own_from(&from.value, &device.sip_username, &device.extension)
+                {
+                    from.value = own;
+                }
+            }
+        }
         let uri = match &request.start {
             StartLine::Request { uri, .. } => Uri::parse(uri).ok(),
             StartLine::Response { .. } => None,
