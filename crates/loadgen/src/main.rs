@@ -10,10 +10,13 @@
 //! durchwahl-load dial --url http://127.0.0.1:PORT --staff 100 --calls 1000 --concurrency 20
 //! durchwahl-load hotline --url http://127.0.0.1:PORT --sip 127.0.0.1:5060 \
 //!     --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 --devices creds.csv --server-pid PID
+//! durchwahl-load voicemail --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 \
+//!     --data-dir DIR --callers 200 --server-pid PID
 //! ```
 //! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
 //! `bench/media.sh` for relayed calls against rtpengine, `bench/dial.sh` for browser calls
-//! from dial to ringing, `bench/hotline.sh` for callers waiting in a hotline's queue.
+//! from dial to ringing, `bench/hotline.sh` for callers waiting in a hotline's queue,
+//! `bench/voicemail.sh` for callers leaving messages at once.
 
 mod client;
 mod dial;
@@ -30,6 +33,7 @@ mod run;
 mod schedule;
 mod sign_in;
 mod stats;
+mod voicemail;
 mod worker;
 
 use anyhow::Context;
@@ -95,6 +99,9 @@ enum Cmd {
     /// Citizens through an IP trunk into a hotline's queue: waiting (music, positions,
     /// wallboard) and bridged to agents' SIP phones; loss, lateness, CPU per caller.
     Hotline(hotline::HotlineArgs),
+    /// Callers through an IP trunk to people nobody can reach, leaving messages at once:
+    /// loss both ways, every recording checked in the data folder, CPU per recording.
+    Voicemail(voicemail::VoicemailArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -147,6 +154,7 @@ fn run_command(command: Cmd) -> anyhow::Result<()> {
         Cmd::Media(args) => media::run(args),
         Cmd::Dial(args) => dial::run(args),
         Cmd::Hotline(args) => hotline::run(args),
+        Cmd::Voicemail(args) => voicemail::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,

@@ -1,8 +1,9 @@
-//! The carrier of an IP trunk: citizens call the hotline's direct number. One SIP user
-//! agent (`sip_ua`, sans-IO) on the trunk's `proxy` address sends each INVITE (with a
-//! PCMA offer) to the server's trunk address, acknowledges the 200, hands the call's RTP
-//! to the load's RTP thread and hangs up after the caller's stay, unless the server ends
-//! the call first.
+//! The carrier of an IP trunk: citizens call the hotline's direct number (or, for the
+//! voicemail load, each their own number in the trunk's block). One SIP user agent
+//! (`sip_ua`, sans-IO) on the trunk's `proxy` address sends each INVITE (with a PCMA
+//! offer) to the server's trunk address, acknowledges the 200, hands the call's RTP to the
+//! load's RTP thread and hangs up after the caller's stay or when the RTP side asks for
+//! it, unless the server ends the call first.
 
 use super::media::{wall_us, Media};
 use bytes::Bytes;
@@ -13,17 +14,38 @@ use std::collections::{BinaryHeap, HashMap};
 use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
 use std::time::Duration;
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 
+/// Where the carrier's calls send and receive their RTP (a thread of the load).
+pub trait Streams {
+    /// Starts call `id`'s RTP from `socket` (bound, not connected) to `peer`.
+    fn add(&self, id: u32, socket: StdUdpSocket, peer: SocketAddr);
+    /// Stops call `id`'s RTP.
+    fn remove(&self, id: u32);
+}
+
+impl Streams for Media {
+    fn add(&self, id: u32, socket: StdUdpSocket, peer: SocketAddr) {
+        Media::add(self, id, socket, peer);
+    }
+
+    fn remove(&self, id: u32) {
+        Media::remove(self, id);
+    }
+}
+
 /// One citizen's call in a phase.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     /// Stream id and caller number suffix (unique over the run).
     pub id: u32,
     /// When to dial.
     pub at: Instant,
-    /// How long to stay after the 200 OK.
+    /// How long to stay after the 200 OK (at most: see [`Carrier::run`]'s `hang_ups`).
     pub stay: Duration,
+    /// The number called (E.164); `None`: the carrier's own target.
+    pub callee: Option<String>,
 }
 
 /// What became of one call.
@@ -48,6 +70,7 @@ pub struct Carrier {
     phone: SipPhone,
     socket: UdpSocket,
     epoch: std::time::Instant,
+    trunk: SocketAddr,
     target: String,
 }
 
@@ -60,6 +83,7 @@ impl Carrier {
             phone: SipPhone::new(account, at, trunk, 0x0ca7_7e11 ^ u64::from(at.port())),
             socket,
             epoch: std::time::Instant::now(),
+            trunk,
             target: format!("sip:{did}@{trunk}"),
         })
     }
@@ -76,8 +100,15 @@ impl Carrier {
     }
 
     /// Runs the calls of `plans` until each has ended or `deadline` has passed (then the
-    /// rest are hung up, with a few seconds for the last answers).
-    pub async fn run(&mut self, media: &Media, plans: &[Plan], deadline: Instant) -> Vec<Outcome> {
+    /// rest are hung up, with a few seconds for the last answers). A plan's id arriving on
+    /// `hang_ups` hangs its call up at once (its caller has said all it had to say).
+    pub async fn run(
+        &mut self,
+        media: &impl Streams,
+        plans: &[Plan],
+        deadline: Instant,
+        mut hang_ups: Option<&mut mpsc::UnboundedReceiver<u32>>,
+    ) -> Vec<Outcome> {
         let mut order: Vec<usize> = (0..plans.len()).collect();
         order.sort_by_key(|&i| plans[i].at);
         let mut next = 0;
@@ -111,7 +142,7 @@ impl Carrier {
             while next < order.len() && plans[order[next]].at <= now {
                 let i = order[next];
                 next += 1;
-                match self.dial(plans[i].id) {
+                match self.dial(plans[i].id, plans[i].callee.as_deref()) {
                     Ok((call, socket)) => {
                         outcomes[i].placed_us = wall_us();
                         let local = socket.local_addr().unwrap_or(self.phone.local());
@@ -159,6 +190,17 @@ impl Carrier {
                     }
                 }
                 _ = sleep_until(wake) => self.phone.handle_timeout(self.now()),
+                Some(id) = async {
+                    match hang_ups.as_deref_mut() {
+                        Some(r) => r.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    if let Some((&call, _)) = calls.iter().find(|(_, c)| plans[c.plan].id == id) {
+                        hangups.push(Reverse((Instant::now(), call)));
+                    }
+                    continue;
+                }
             }
             self.events(media, plans, &mut outcomes, &mut calls, &mut hangups);
             self.flush();
@@ -169,7 +211,7 @@ impl Carrier {
     /// What the user agent reports about the calls.
     fn events(
         &mut self,
-        media: &Media,
+        media: &impl Streams,
         plans: &[Plan],
         outcomes: &mut [Outcome],
         calls: &mut HashMap<CallRef, Call>,
@@ -223,14 +265,19 @@ impl Carrier {
         }
     }
 
-    /// Sends the INVITE of citizen `id`: its RTP socket, bound now, is in the offer.
-    fn dial(&mut self, id: u32) -> std::io::Result<(CallRef, StdUdpSocket)> {
+    /// Sends the INVITE of citizen `id` to `callee` (else the carrier's target): its RTP
+    /// socket, bound now, is in the offer.
+    fn dial(&mut self, id: u32, callee: Option<&str>) -> std::io::Result<(CallRef, StdUdpSocket)> {
         let socket = StdUdpSocket::bind("127.0.0.1:0")?;
         let offer = Sdp::with_formats(socket.local_addr()?, &[PCMA, TELEPHONE_EVENT]);
         let from = format!("<sip:+49305{:07}@carrier.example>", id);
+        let target = match callee {
+            Some(number) => format!("sip:{number}@{}", self.trunk),
+            None => self.target.clone(),
+        };
         let call = self
             .phone
-            .call_as(self.now(), &from, &self.target, &offer.to_string());
+            .call_as(self.now(), &from, &target, &offer.to_string());
         self.flush();
         Ok((call, socket))
     }

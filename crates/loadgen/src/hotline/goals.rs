@@ -9,7 +9,13 @@ use crate::procfs::Sample;
 use serde_json::{json, Value};
 
 /// A goal's row.
-fn row(name: &str, actual: Option<f64>, goal: f64, lower_is_better: bool, unit: &str) -> Value {
+pub(crate) fn row(
+    name: &str,
+    actual: Option<f64>,
+    goal: f64,
+    lower_is_better: bool,
+    unit: &str,
+) -> Value {
     let ratio = actual.map(|a| match (lower_is_better, a) {
         (true, a) if a <= 0.0 => f64::INFINITY,
         (true, a) => goal / a,

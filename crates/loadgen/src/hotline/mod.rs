@@ -20,14 +20,14 @@
 //! Then the hotline's report must account for every call placed.
 
 mod agents;
-mod announce;
+pub(crate) mod announce;
 mod board;
-mod carrier;
+pub(crate) mod carrier;
 mod eventlog;
-mod media;
+pub(crate) mod media;
 mod report;
 pub mod setup;
-mod stream;
+pub(crate) mod stream;
 mod usage;
 
 use crate::http::Target;
@@ -315,5 +315,5 @@ async fn drive(
     Ok(goals::judge(args, &phases, &accounted, idle, board_end))
 }
 
-mod goals;
+pub(crate) mod goals;
 mod rig;

@@ -99,6 +99,7 @@ impl Rig {
                 } else {
                     stay
                 },
+                callee: None,
             })
             .collect();
         self.next_caller += calls as u32;
@@ -122,7 +123,7 @@ impl Rig {
             args.rate,
             until.duration_since(from).as_secs_f64()
         );
-        let outcomes = self.carrier.run(&self.media, &plans, deadline).await;
+        let outcomes = self.carrier.run(&*self.media, &plans, deadline, None).await;
         let usage = sampler.await.unwrap_or_default();
         // The agents' side ends a moment after the callers' BYEs.
         sleep(Duration::from_secs(2)).await;

@@ -208,7 +208,7 @@ impl Heard {
 
 /// SSRC, sequence number and payload of a PCMA packet (CSRCs and a header extension
 /// skipped, RFC 3550 §5.1 and §5.3.1); `None` for anything else.
-fn parse(d: &[u8]) -> Option<(u32, u16, &[u8])> {
+pub(crate) fn parse(d: &[u8]) -> Option<(u32, u16, &[u8])> {
     if d.len() < 12 || d[0] >> 6 != 2 || d[1] & 0x7f != PCMA {
         return None;
     }
