@@ -46,6 +46,11 @@ pub fn to_ogg_opus(pcm: &Pcm) -> Result<Vec<u8>, AudioError> {
     let mut encoder = OpusEncoder::new(rate as i32, 1, Application::Audio)
         .map_err(|e| AudioError::Corrupt(e.to_string()))?;
     encoder.bitrate_bps = if rate <= 8_000 { 16_000 } else { BITRATE };
+    // Telephone speech: a low complexity costs a third of the default's time (bench/
+    // voicemail: 14 ms instead of 47 ms per 10 s message) for narrowband that needs no more.
+    if rate <= 8_000 {
+        encoder.complexity = 2;
+    }
     let mut writer = PacketWriter::new(Vec::new());
     let written = |e: std::io::Error| AudioError::Corrupt(e.to_string());
     writer

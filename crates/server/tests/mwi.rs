@@ -19,6 +19,7 @@ use str0m::format::Codec;
 use testkit::server::{on_every_database, Options};
 use testkit::sip_phone::udp::{UdpPhone, WAIT};
 use testkit::sip_phone::PhoneEvent;
+use testkit::voicemail::hears_the_tone;
 use testkit::webrtc_peer::{RunningPeer, WebRtcPeer};
 use testkit::ws::{self, WsClient};
 
@@ -29,34 +30,6 @@ fn short_rings() -> Options {
     let mut options = Options::default();
     options.config.sip.ring_timeout_seconds = 5;
     options
-}
-
-/// The share of the power of `samples` (8 kHz) at `hz` (one Goertzel bin).
-fn share_at(samples: &[f32], rate: f32, hz: f32) -> f32 {
-    let coeff = 2.0 * (std::f32::consts::TAU * hz / rate).cos();
-    let (mut s1, mut s2) = (0f32, 0f32);
-    for &x in samples {
-        let s = x + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    let bin = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    let power: f32 = samples.iter().map(|x| x * x).sum();
-    bin / (power * samples.len() as f32 / 2.0).max(1e-9)
-}
-
-/// Whether the last 100 ms the caller heard are the signal tone (1 kHz) after the
-/// greeting: from then on what she says is recorded.
-fn hears_the_tone(peer: &RunningPeer) -> bool {
-    let heard: Vec<f32> = peer
-        .counts
-        .heard
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|&b| f32::from(media::codec::alaw_to_linear(b)))
-        .collect();
-    heard.len() >= 800 && share_at(&heard[heard.len() - 800..], 8_000.0, 1_000.0) > 0.8
 }
 
 /// Dials `target` from a browser that speaks a 600 Hz tone; the call's id and peer.

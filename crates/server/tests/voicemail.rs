@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use str0m::format::Codec;
 use testkit::server::{on_every_database, Options, TestServer};
+use testkit::voicemail::{heard, hears_the_tone, share_at};
 use testkit::webrtc_peer::{RunningPeer, WebRtcPeer};
 use testkit::ws::{self, WsClient};
 
@@ -19,37 +20,6 @@ fn short_rings() -> Options {
     let mut options = Options::default();
     options.config.sip.ring_timeout_seconds = 5;
     options
-}
-
-/// The share of the power of `samples` (8 kHz) at `hz` (one Goertzel bin).
-fn share_at(samples: &[f32], rate: f32, hz: f32) -> f32 {
-    let coeff = 2.0 * (std::f32::consts::TAU * hz / rate).cos();
-    let (mut s1, mut s2) = (0f32, 0f32);
-    for &x in samples {
-        let s = x + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    let bin = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    let power: f32 = samples.iter().map(|x| x * x).sum();
-    bin / (power * samples.len() as f32 / 2.0).max(1e-9)
-}
-
-/// What a peer heard, as linear samples.
-fn heard(peer: &RunningPeer) -> Vec<f32> {
-    peer.counts
-        .heard
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|&b| f32::from(media::codec::alaw_to_linear(b)))
-        .collect()
-}
-
-/// Whether the last 100 ms a peer heard are the signal tone (1 kHz).
-fn hears_the_tone(peer: &RunningPeer) -> bool {
-    let all = heard(peer);
-    all.len() >= 800 && share_at(&all[all.len() - 800..], 8_000.0, 1_000.0) > 0.8
 }
 
 /// `from` dials `target` from a browser that speaks a 600 Hz tone; the call's id and peer.
@@ -148,7 +118,7 @@ fn a_call_nobody_answers_is_left_as_a_message_played_heard_and_deleted() {
         assert_eq!(played.header("accept-ranges"), Some("bytes"));
         let pcm = audio::opus::from_ogg_opus(&played.bytes, 60).unwrap();
         let middle = &pcm.samples[pcm.samples.len() / 4..pcm.samples.len() / 2];
-        let share = share_at(middle, 48_000.0, 600.0);
+        let share = share_at(middle, 48_000, 600.0);
         assert!(share > 0.8, "the recording holds her 600 Hz: {share}");
         // Nobody else's.
         let mut dora = dora;
@@ -352,7 +322,7 @@ fn a_new_message_arrives_by_email_with_the_recording_or_only_a_link() {
     let pcm = audio::opus::from_ogg_opus(&files[0].bytes, 60).unwrap();
     let middle = &pcm.samples[pcm.samples.len() / 4..pcm.samples.len() / 2];
     assert!(
-        share_at(middle, 48_000.0, 600.0) > 0.8,
+        share_at(middle, 48_000, 600.0) > 0.8,
         "the mailed recording holds what she said"
     );
 

@@ -22,6 +22,7 @@ use testkit::server::{on_every_database, Options, TestServer};
 use testkit::sip_phone::sdp::Sdp;
 use testkit::sip_phone::udp::{UdpPhone, WAIT};
 use testkit::sip_phone::{CallRef, PhoneEvent};
+use testkit::voicemail::share_at;
 
 /// Carl's extension.
 const CARL: &str = "2501";
@@ -36,23 +37,9 @@ fn short_rings() -> Options {
     options
 }
 
-/// The share of the power of `samples` at `hz` (one Goertzel bin).
-fn share_at(samples: &[f32], rate: f32, hz: f32) -> f32 {
-    let coeff = 2.0 * (std::f32::consts::TAU * hz / rate).cos();
-    let (mut s1, mut s2) = (0f32, 0f32);
-    for &x in samples {
-        let s = x + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    let bin = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    let power: f32 = samples.iter().map(|x| x * x).sum();
-    bin / (power * samples.len() as f32 / 2.0).max(1e-9)
-}
-
 /// Whether the last 100 ms of `heard` (8 kHz) are the signal tone (1 kHz).
 fn ends_with_the_tone(heard: &[f32]) -> bool {
-    heard.len() >= 800 && share_at(&heard[heard.len() - 800..], 8_000.0, 1_000.0) > 0.8
+    heard.len() >= 800 && share_at(&heard[heard.len() - 800..], 8_000, 1_000.0) > 0.8
 }
 
 /// A desk phone's media: sends PCMA every 20 ms (silence, or a tone once told to
@@ -252,7 +239,7 @@ fn a_desk_phones_call_nobody_takes_goes_to_the_box() {
         assert_eq!(played.status, 200, "{label}");
         let pcm = audio::opus::from_ogg_opus(&played.bytes, 60).unwrap();
         let middle = &pcm.samples[pcm.samples.len() / 4..pcm.samples.len() * 3 / 4];
-        let share = share_at(middle, 48_000.0, SPEECH_HZ);
+        let share = share_at(middle, 48_000, SPEECH_HZ);
         assert!(
             share > 0.8,
             "{label}: the recording holds her tone: {share}"

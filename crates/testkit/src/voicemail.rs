@@ -103,6 +103,27 @@ pub fn share_at(samples: &[f32], rate: u32, hz: f32) -> f32 {
     bin / (power * samples.len() as f32 / 2.0).max(1e-12)
 }
 
+/// What a WebRTC peer heard, as linear samples (8 kHz, A-law decoded).
+pub fn heard(peer: &crate::webrtc_peer::RunningPeer) -> Vec<f32> {
+    peer.counts
+        .heard
+        .lock()
+        .map(|h| {
+            h.iter()
+                .map(|&b| f32::from(media::codec::alaw_to_linear(b)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the last 200 ms a peer heard are the box's signal tone (1 kHz) after the
+/// greeting: from then on what the caller says is recorded. (200 ms, not less: a
+/// greeting's speech near 1 kHz must not pass for it.)
+pub fn hears_the_tone(peer: &crate::webrtc_peer::RunningPeer) -> bool {
+    let all = heard(peer);
+    all.len() >= 1_600 && share_at(&all[all.len() - 1_600..], 8_000, 1_000.0) > 0.8
+}
+
 /// What a stretch of sound is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sound {

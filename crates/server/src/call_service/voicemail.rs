@@ -67,14 +67,47 @@ pub(super) struct Voicemails {
     /// Played (looping) while a message is recorded: the caller's line stays alive for
     /// carriers that end calls without incoming audio.
     quiet: Arc<[Frame]>,
+    /// Where finished recordings go to be kept, in order.
+    keeper: tokio::sync::mpsc::UnboundedSender<(Session, CallId, Vec<i16>)>,
+}
+
+/// Keeps finished recordings one after another (one encoder at a time), then tells
+/// their boxes' listeners and owners.
+async fn keep_in_order(
+    notify: super::voicemail_mail::Notifier,
+    mut recordings: tokio::sync::mpsc::UnboundedReceiver<(Session, CallId, Vec<i16>)>,
+) {
+    while let Some((session, call, samples)) = recordings.recv().await {
+        let saved = super::voicemail_files::save(
+            &notify.store,
+            &notify.settings.data_dir,
+            &session,
+            call,
+            samples,
+        )
+        .await;
+        match saved {
+            Ok(Some(id)) => {
+                notify.count(session.mailbox).await;
+                notify.mail(session.mailbox, id).await;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, mailbox = session.mailbox,
+                "a voicemail could not be kept"),
+        }
+    }
 }
 
 impl Voicemails {
+    /// Starts the keeper task too (call inside the runtime).
     pub fn new(settings: VoicemailSettings, notify: super::voicemail_mail::Notifier) -> Voicemails {
+        let (keeper, recordings) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(keep_in_order(notify.clone(), recordings));
         Voicemails {
             sessions: HashMap::new(),
             by_leg: HashMap::new(),
             settings,
+            keeper,
             notify,
             quiet: vec![[prompts::SILENCE; 160]].into(),
             // The signal tone: one beep of 1 kHz, half a second, then a moment of quiet.
@@ -329,28 +362,17 @@ impl Service {
         if !session.ended {
             let _ = self.calls.end_voicemail(self.live.now_ms(), call);
         }
-        // Kept and told of in a task of its own: encoding and writing take a moment that
-        // the other calls must not wait for.
-        let notify = self.voicemails.notify.clone();
-        tokio::spawn(async move {
-            let saved = super::voicemail_files::save(
-                &notify.store,
-                &notify.settings.data_dir,
-                &session,
-                call,
-                samples,
-            )
-            .await;
-            match saved {
-                Ok(Some(id)) => {
-                    notify.count(session.mailbox).await;
-                    notify.mail(session.mailbox, id).await;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, mailbox = session.mailbox,
-                    "a voicemail could not be kept"),
-            }
-        });
+        // Kept and told of by the keeper, one message after another in the order the
+        // calls ended: encoding and writing take a moment that the other calls must not
+        // wait for, and two hundred at once must not fight for the cores and the database.
+        if self
+            .voicemails
+            .keeper
+            .send((session, call, samples))
+            .is_err()
+        {
+            tracing::error!("the voicemail keeper is gone: a message is lost");
+        }
     }
 
     /// Sends those who may hear `mailbox` the number of its unheard messages.

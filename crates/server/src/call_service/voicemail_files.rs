@@ -2,7 +2,8 @@
 //! caller who said nothing), encoded as Ogg Opus off the call thread, written to
 //! `voicemail/<box>/` in the data folder (to a temporary name, flushed to disk, renamed),
 //! and only then named by a row: a message that was acknowledged survives a crash, and a
-//! crash between file and row leaves a file no row names, which the next start removes.
+//! crash between file and row leaves a file no row names, which the clean-up removes a day
+//! later; a row that cannot be written yet is retried until it lands.
 //! Messages past `[voicemail] retention_days` are deleted, row first, then file (logged).
 
 use super::voicemail::Session;
@@ -70,11 +71,17 @@ pub(crate) async fn keep(
         file: relative.clone(),
         heard_at: None,
     };
-    match store.add_voicemail(&message).await {
-        Ok(id) => Ok(Some(id)),
-        Err(e) => {
-            let _ = std::fs::remove_file(data_dir.join(&relative));
-            Err(e.into())
+    // The file is the caller's only copy: its row is written until it lands (a busy or
+    // briefly unreachable database), never given up for the file to be deleted.
+    let mut pause = std::time::Duration::from_millis(100);
+    loop {
+        match store.add_voicemail(&message).await {
+            Ok(id) => return Ok(Some(id)),
+            Err(e) => {
+                tracing::warn!(error = %e, file = %relative, "a voicemail's row waits for the database");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(5));
+            }
         }
     }
 }
@@ -148,13 +155,13 @@ pub(super) async fn clean_up(
                 continue;
             };
             let relative = relative.to_string_lossy().replace('\\', "/");
-            // A file being written right now is younger than a minute: left alone.
+            // A file younger than a day may still be waiting for its row: left alone.
             let fresh = file
                 .metadata()
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() < 60);
+                .is_some_and(|age| age.as_secs() < 86_400);
             if !named.contains(&relative) && !fresh {
                 tracing::info!(file = %relative, "a voicemail file no message names was removed");
                 let _ = std::fs::remove_file(&path);
