@@ -97,6 +97,8 @@ pub enum Event {
         /// It ended because it reached its limit.
         full: bool,
     },
+    /// The terminal at this leg finished (see [`crate::terminal`]).
+    TerminalDone(LegId),
     /// A telephone-event began on this leg (what the person typed).
     Dtmf {
         /// The leg it came from.
@@ -163,6 +165,8 @@ struct Slot {
     recorder: Option<Box<Recorder>>,
     /// Our own audio encoded as Opus, for a browser leg that speaks it.
     voice: Option<Box<OpusVoice>>,
+    /// A terminal at our end instead of a peer (see `terminal.rs`).
+    terminal: Option<Box<terminal::Attached>>,
     next_report: Option<Instant>,
     deadline: Option<Instant>,
 }
@@ -189,10 +193,12 @@ impl Slot {
             Kind::Rtp(_) => None,
         };
         let player = self.player.as_ref().map(Player::poll_timeout);
+        let terminal = self.terminal.as_ref().map(|t| t.due);
         [
             webrtc,
             self.dtmf_out.poll_timeout(),
             player,
+            terminal,
             self.next_report,
         ]
         .into_iter()
@@ -256,6 +262,7 @@ impl Engine {
             inbox: None,
             recorder: None,
             voice: None,
+            terminal: None,
             next_report: None,
             deadline: None,
         };
@@ -526,6 +533,12 @@ impl Engine {
             }
         }
         let source = self.legs.get_mut(&from)?;
+        if let (Some(terminal), false) = (source.terminal.as_mut(), is_event) {
+            let payload = &bytes[header.payload_offset..header.payload_end];
+            terminal.hear_packet(incoming.codec, header.timestamp, payload);
+            return None;
+        }
+        let source = self.legs.get_mut(&from)?;
         let to = source.peer?;
         let target = self.legs.get_mut(&to)?;
         let outgoing = target.negotiated()?;
@@ -690,11 +703,14 @@ mod leg_timers;
 mod mixing;
 mod own_audio;
 mod recording;
+mod terminal;
 pub use mixing::MIX_CLOCK;
 
 #[cfg(test)]
 mod mixing_tests;
 #[cfg(test)]
 mod recording_tests;
+#[cfg(test)]
+mod terminal_tests;
 #[cfg(test)]
 mod tests;

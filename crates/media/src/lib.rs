@@ -9,6 +9,7 @@
 //! - [`mixer`]: G.711 legs that hear several others at once (listening in, whispering);
 //! - [`player`], [`opus_voice`], [`recorder`]: our own audio into a leg (prompts,
 //!   greetings; Opus encoded for browsers that speak it) and what a leg says, recorded;
+//! - [`terminal`]: our own end of a leg that listens and speaks itself (a fax modem);
 //! - [`engine`]: the legs of all calls and how they are bridged or mixed.
 
 pub mod codec;
@@ -24,6 +25,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod rtp_leg;
 pub mod sdp;
+pub mod terminal;
 pub mod webrtc_leg;
 
 pub use codec::{Codec, Negotiated};

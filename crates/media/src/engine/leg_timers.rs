@@ -90,6 +90,7 @@ impl Engine {
         if finished {
             self.events.push_back(Event::Played(leg));
         }
+        slot.run_terminal(now, leg, &mut self.transmits, &mut out, &mut self.events);
         // RTCP sender reports on RTP legs.
         if slot.next_report.is_some_and(|t| t <= now) {
             slot.next_report = Some(now + rtcp::INTERVAL);
