@@ -39,6 +39,14 @@ pub enum Target {
         /// How the caller sees it (the box's owner, e.g. "Anna Schneider", "2001").
         party: Party,
     },
+    /// A fax box (a person's or a unit's fax number): call control answers and the
+    /// shell's fax modem receives (see [`crate::FaxEvent`]). Phones and trunks only.
+    Fax {
+        /// Which fax box.
+        fax_box: i64,
+        /// How the caller sees it (the box's number).
+        party: Party,
+    },
     /// Through the switch: a person with desk phones (all their devices ring, their
     /// forwarding applies). `number` is what is dialled.
     Sip(Party),

@@ -150,6 +150,8 @@ impl Calls {
                     BROWSER_CODECS.to_vec(),
                 )
             }
+            // A browser cannot answer a fax machine.
+            Target::Fax { .. } => return Err(Refusal::WrongState),
             Target::Echo => (
                 Side::new(
                     Party::service("*43", "Echotest"),
@@ -192,7 +194,11 @@ impl Calls {
                 listen,
                 party,
             } => {
-                voicemail = Some(voicemail::Answering { mailbox, listen });
+                voicemail = Some(voicemail::Answering {
+                    mailbox,
+                    listen,
+                    fax: false,
+                });
                 (
                     Side::new(party, Kind::Voicemail, Direction::In, None, now),
                     BROWSER_CODECS.to_vec(),
@@ -584,9 +590,14 @@ impl Calls {
         let Some(call) = self.calls.remove(&id) else {
             return;
         };
-        if self.voicemails.remove(&id).is_some() {
-            self.out
-                .push_back(Output::Voicemail(VoicemailEvent::Ended { call: id }));
+        match self.voicemails.remove(&id) {
+            Some(a) if a.fax => self
+                .out
+                .push_back(Output::Fax(crate::FaxEvent::Ended { call: id, reason })),
+            Some(_) => self
+                .out
+                .push_back(Output::Voicemail(VoicemailEvent::Ended { call: id })),
+            None => {}
         }
         self.aliases.retain(|_, to| *to != id);
         self.listens.remove(&id);
@@ -684,6 +695,9 @@ impl Calls {
 }
 
 mod callback;
+mod fax;
+#[cfg(test)]
+mod fax_tests;
 mod resolve;
 pub use callback::CallbackRequest;
 #[cfg(test)]

@@ -25,6 +25,7 @@
 mod call;
 mod command;
 mod desk;
+mod fax;
 mod frames;
 mod hotline;
 pub mod numbers;
@@ -34,6 +35,7 @@ mod voicemail;
 
 pub use command::{Command, Refusal, Target};
 pub use desk::{phone_codec, CallbackRequest, Calls};
+pub use fax::FaxEvent;
 pub use frames::{CallFrame, CallState, Direction, EndReason, ViaHotline};
 pub use hotline::HotlineEvent;
 pub use output::{MediaCommand, Output, Record, SipCommand, To};

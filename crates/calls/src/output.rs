@@ -108,6 +108,8 @@ pub enum Output {
     Hotline(crate::HotlineEvent),
     /// Something for the voicemail.
     Voicemail(crate::VoicemailEvent),
+    /// Something for the fax.
+    Fax(crate::FaxEvent),
 }
 
 /// What call control's SIP user agent must do.

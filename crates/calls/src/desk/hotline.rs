@@ -297,7 +297,8 @@ pub(super) fn agent_side(reach: Target, agent: i64, now: i64) -> Result<Side, Re
         Target::Echo
         | Target::Hotline { .. }
         | Target::Listen { .. }
-        | Target::Voicemail { .. } => return Err(Refusal::WrongState),
+        | Target::Voicemail { .. }
+        | Target::Fax { .. } => return Err(Refusal::WrongState),
     };
     side.owner = Some(agent);
     Ok(side)

@@ -110,6 +110,13 @@ impl Calls {
             self.join(now, id);
             return;
         }
+        if self.is_fax(id) {
+            // A fax we send was answered: the modem goes on.
+            self.out
+                .push_back(Output::Media(MediaCommand::RtpAnswer(b, sdp)));
+            self.fax_connected(now, id);
+            return;
+        }
         let call = self.calls.get_mut(&id).expect("looked up above");
         let other = &call.sides[1 - side];
         if other.leg.is_none() && !other.incoming && other.sip.is_none() {
@@ -205,6 +212,12 @@ impl Calls {
             } => Some(super::voicemail::Answering {
                 mailbox: *mailbox,
                 listen: *listen,
+                fax: false,
+            }),
+            Target::Fax { fax_box, .. } => Some(super::voicemail::Answering {
+                mailbox: *fax_box,
+                listen: false,
+                fax: true,
             }),
             _ => None,
         };
@@ -220,7 +233,7 @@ impl Calls {
                 side
             }
             Target::Hotline { party, .. } => Self::hotline_side(party, now),
-            Target::Voicemail { party, .. } => {
+            Target::Voicemail { party, .. } | Target::Fax { party, .. } => {
                 Side::new(party, Kind::Voicemail, Direction::In, None, now)
             }
             Target::Echo | Target::Listen { .. } => return None,
@@ -306,7 +319,8 @@ impl Calls {
                 | Target::Echo
                 | Target::Hotline { .. }
                 | Target::Listen { .. }
-                | Target::Voicemail { .. } => return None,
+                | Target::Voicemail { .. }
+                | Target::Fax { .. } => return None,
             };
             let mut s = Side::new(party, Kind::Sip, direction, None, now);
             s.via = via;

@@ -15,6 +15,8 @@ use crate::voicemail::VoicemailEvent;
 pub(crate) struct Answering {
     pub mailbox: i64,
     pub listen: bool,
+    /// A fax box (`mailbox` is its id): a fax modem answers, see `fax.rs`.
+    pub fax: bool,
 }
 
 impl Calls {
@@ -29,7 +31,7 @@ impl Calls {
 
     /// Ends a call answered by a box (the message is complete, or the menu said goodbye).
     pub fn end_voicemail(&mut self, now: i64, call: CallId) -> Result<(), Refusal> {
-        if !self.voicemails.contains_key(&call) {
+        if !self.voicemails.get(&call).is_some_and(|a| !a.fax) {
             return Err(Refusal::NoCall);
         }
         self.end(now, call, EndReason::Hangup, Some(1));
@@ -66,6 +68,7 @@ impl Calls {
             Answering {
                 mailbox,
                 listen: false,
+                fax: false,
             },
         );
         self.voicemail_answered(now, id);
@@ -226,6 +229,7 @@ impl Calls {
             Answering {
                 mailbox,
                 listen: false,
+                fax: false,
             },
         );
         if caller_has_leg {
@@ -254,9 +258,18 @@ impl Calls {
 
     /// The caller's leg is up: the box answers.
     pub(super) fn voicemail_answered(&mut self, now: i64, id: CallId) {
-        let Some(&Answering { mailbox, listen }) = self.voicemails.get(&id) else {
+        let Some(&Answering {
+            mailbox,
+            listen,
+            fax,
+        }) = self.voicemails.get(&id)
+        else {
             return;
         };
+        if fax {
+            self.fax_connected(now, id);
+            return;
+        }
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
