@@ -31,7 +31,7 @@ impl Calls {
 
     /// Ends a call answered by a box (the message is complete, or the menu said goodbye).
     pub fn end_voicemail(&mut self, now: i64, call: CallId) -> Result<(), Refusal> {
-        if !self.voicemails.get(&call).is_some_and(|a| !a.fax) {
+        if self.voicemails.get(&call).is_none_or(|a| a.fax) {
             return Err(Refusal::NoCall);
         }
         self.end(now, call, EndReason::Hangup, Some(1));
