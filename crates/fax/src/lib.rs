@@ -54,7 +54,8 @@ pub struct Outcome {
 /// Which way the pages go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Direction {
-    /// Receive into this TIFF (created, or replaced, by SpanDSP).
+    /// Receive into this TIFF (created, or replaced, by SpanDSP). After a failed call it
+    /// may hold the pages received until then, or not exist.
     Receive {
         /// Where the received pages are written.
         tiff: PathBuf,

@@ -136,7 +136,7 @@ static SPANDSP: OnceLock<Result<Api, String>> = OnceLock::new();
 /// installing `libspandsp2` later needs a restart.
 fn api() -> Result<&'static Api, FaxError> {
     SPANDSP
-        .get_or_init(load)
+        .get_or_init(|| load(LIBRARY))
         .as_ref()
         .map_err(|why| FaxError::Unavailable(why.clone()))
 }
@@ -146,10 +146,10 @@ pub(crate) fn available() -> Result<(), FaxError> {
     api().map(|_| ())
 }
 
-fn load() -> Result<Api, String> {
+fn load(name: &str) -> Result<Api, String> {
     // SAFETY: loading runs the library's initialisers; libspandsp2 has none beyond the C
     // runtime's and libtiff's, which are safe to run at any time in any thread.
-    let library = unsafe { Library::new(LIBRARY) }
+    let library = unsafe { Library::new(name) }
         .map_err(|e| format!("libspandsp2 ist nicht installiert ({e})"))?;
     // SAFETY: each symbol is looked up by its name in SpanDSP 0.0.6 and given the type its
     // header declares (see the field types of Api); the library outlives the pointers
@@ -618,5 +618,21 @@ impl Drop for T38 {
         // SAFETY: terminal came from t38_terminal_init and is freed once, here, before the
         // callback box (the field `core` is dropped after this).
         unsafe { (self.core.api.t38_terminal_free)(self.terminal.as_ptr()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_library_is_reported_not_fatal() {
+        let Err(why) = load("libdurchwahl-no-such-library.so.2") else {
+            panic!("loaded a library that does not exist");
+        };
+        assert!(
+            why.starts_with("libspandsp2 ist nicht installiert"),
+            "{why}"
+        );
     }
 }
