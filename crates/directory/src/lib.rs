@@ -13,6 +13,7 @@ pub mod demo_org;
 pub mod device;
 pub mod display_text;
 pub mod extension;
+pub mod fax_number;
 pub mod feature;
 pub mod flags;
 pub mod forwarding;

@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0015_voicemail"),
     migration!("0016_mail_outbox"),
     migration!("0017_forwarding_to_voicemail"),
+    migration!("0018_fax"),
 ];
 
 impl Migration {
