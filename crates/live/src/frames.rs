@@ -62,4 +62,7 @@ pub trait Frames: Send + Sync + 'static {
     /// `voicemail.count`: a box the person may hear changed (a new message, one heard or
     /// deleted); `unheard` is how many of that box's messages nobody has heard.
     fn voicemail_count(&self, mailbox: i64, unheard: i64) -> Frame;
+    /// `fax.changed`: a fax of a box the person uses changed (one came, is being sent,
+    /// was sent, failed or deleted), or the box itself was made or removed.
+    fn fax_changed(&self, fax_box: i64) -> Frame;
 }

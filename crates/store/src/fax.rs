@@ -252,7 +252,9 @@ impl Store {
                 "Der Faxeingang einer Person geht an ihre eigene E-Mail-Adresse.".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        // The write lock first (SQLite: BEGIN IMMEDIATE): the check and the insert see one
+        // state, and a read turned write cannot fail as busy.
+        let mut tx = self.write_tx().await?;
         if let Some(holder) = number_holder(&mut tx, number).await? {
             return Err(StoreError::Conflict(holder));
         }
@@ -600,7 +602,7 @@ impl Store {
     /// At start-up: faxes a stop cut off. One being received failed ("Empfang
     /// unterbrochen"); one being sent is queued again, due now. How many were changed.
     pub async fn interrupted_faxes(&self, now_ms: i64) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let received = sqlx::query(
             "UPDATE faxes SET status = 'failed', reason = 'Empfang unterbrochen', \
              finished_ms = $1 WHERE status = 'receiving'",

@@ -12,6 +12,7 @@ pub mod client;
 pub mod directory_sync;
 pub mod done;
 pub mod error;
+pub mod fax;
 pub mod forwarding;
 pub mod hotline;
 pub mod http;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub directory: Option<Arc<dyn directory_sync::DirectoryService>>,
     /// The server's mailer (`[smtp]`), for the admin page's test mail; none: no e-mail.
     pub mail: Option<Arc<dyn admin::mail::MailService>>,
+    /// The server's fax machinery, for sending (none: sending answers 503).
+    pub fax: Option<Arc<dyn fax::FaxService>>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             oidc: None,
             directory: None,
             mail: None,
+            fax: None,
         }
     }
 
@@ -125,6 +129,12 @@ impl AppState {
     /// With the server's mailer.
     pub fn with_mail(mut self, mail: Arc<dyn admin::mail::MailService>) -> Self {
         self.mail = Some(mail);
+        self
+    }
+
+    /// With the server's fax machinery.
+    pub fn with_fax(mut self, fax: Arc<dyn fax::FaxService>) -> Self {
+        self.fax = Some(fax);
         self
     }
 

@@ -38,6 +38,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "forwarding", description = "Call forwarding rules"),
         (name = "hotline", description = "Hotlines: agents, the wallboard, reports, cases"),
         (name = "voicemail", description = "One's voicemail box: messages, settings, greetings"),
+        (name = "fax", description = "The fax boxes one uses: received and sent faxes, their PDFs, sending"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
         (name = "operations", description = "Health and this document"),
@@ -135,6 +136,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::hotline::routes())
         .merge(crate::hotline::cases::routes())
         .merge(crate::voicemail::routes())
+        .merge(crate::fax::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())

@@ -7,6 +7,7 @@ pub mod byte_range;
 pub mod config;
 pub mod connection_cap;
 pub mod document;
+pub mod form_data;
 pub mod health;
 pub mod no_store;
 pub mod open_files;

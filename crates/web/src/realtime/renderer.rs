@@ -78,4 +78,10 @@ impl live::Frames for WebFrames {
             .to_string()
             .into()
     }
+
+    fn fax_changed(&self, fax_box: i64) -> Frame {
+        json!({"type": "fax.changed", "box": fax_box})
+            .to_string()
+            .into()
+    }
 }
