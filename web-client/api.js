@@ -27,3 +27,14 @@ export async function upload(path, file, method = 'POST') {
   const data = type.includes('application/json') ? await res.json() : null;
   return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
 }
+
+// Sends a form with a file (FormData, as multipart/form-data: a fax's box, number and
+// PDF); answers like api().
+export async function sendForm(path, form) {
+  const headers = { 'Accept': 'application/json' };
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: form });
+  const type = res.headers.get('Content-Type') || '';
+  const data = type.includes('application/json') ? await res.json() : null;
+  return { status: res.status, ok: res.ok, data, retryAfter: res.headers.get('Retry-After') };
+}

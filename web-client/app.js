@@ -28,6 +28,8 @@ import { reconnectHeadset } from './phone/hid.js';
 import { showHotline, showAdminHotlines, hotlinePage, hasHotlines, onHotlinesChanged, startHotline, stopHotline } from './hotline/routes.js';
 import { showVoicemail, voicemailPage } from './voicemail/voicemail.js';
 import { startUnheard, stopUnheard, onUnheardChanged, unheardVoicemails } from './voicemail/unheard.js';
+import { showFax } from './fax/fax.js';
+import { showAdminFax } from './fax/admin_fax.js';
 
 let me = null;
 
@@ -36,6 +38,7 @@ const routes = [
   { path: '#/chat', key: 'chat', view: () => showChat(me, null) },
   { path: '#/calls', key: 'calls', view: () => showCallHistory() },
   { path: '#/voicemail', key: 'vmNav', view: () => showVoicemail() },
+  { path: '#/fax', key: 'faxNav', view: () => showFax() },
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
@@ -47,6 +50,7 @@ const routes = [
   { path: '#/admin/trunks', key: 'trunks', admin: true, view: () => showTrunks() },
   { path: '#/admin/directory', key: 'directory', admin: true, view: () => showDirectory() },
   { path: '#/admin/mail', key: 'mailPage', admin: true, view: () => showMail() },
+  { path: '#/admin/fax', key: 'faxAdminNav', admin: true, view: () => showAdminFax() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
 ];
 
