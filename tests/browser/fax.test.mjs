@@ -10,7 +10,9 @@
 // form's alert, and no fax appears in the list. axe, screenshots at 1280 and 375 px.
 //
 // Faxes themselves come only from the server's fax line (no seeding road from here): the
-// list of faxes, their PDFs and deleting are covered by crates/web/tests/fax_api.rs.
+// API's list of faxes, their PDFs and deleting are covered by crates/web/tests/fax_api.rs.
+// How the page shows faxes in every status is checked on a list the test hands the page
+// in place of the server's (the page's GET /api/v1/fax answered by the test).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -174,5 +176,86 @@ test('English texts and the navigation entry', async () => {
   await carl.getByTestId('fax-error').filter({ hasText: 'Please enter the fax number to send to.' }).waitFor();
   assert.doesNotMatch(await carl.locator('main').innerText(), /null|undefined|\bfax[A-Z]/);
   await carl.selectOption('#lang-select', 'de');
+  await carl.context().close();
+});
+
+// Faxes in every status, as GET /api/v1/fax lists them (box 1 is Carl's own).
+function listWithFaxes() {
+  const at = (min) => new Date(Date.now() - min * 60000).toISOString();
+  const fax = (id, more) => ({ id, remote_ident: null, pages: 0, reason: null, attempts: 0, finished_at: null, next_attempt_at: null, sender: null, pdf: null, ...more });
+  return {
+    available: true, unavailable_reason: null,
+    boxes: [{ id: 1, number: '2599', name: 'Carl Clerk', kind: 'person', faxes: [
+      fax(906, { direction: 'out', remote: '+4989123456', status: 'queued', attempts: 1, reason: 'Besetzt', pages: 3, created_at: at(1), sender: 'Carl Clerk' }),
+      fax(905, { direction: 'out', remote: '+4989123457', status: 'sending', pages: 1, created_at: at(2), sender: 'Carl Clerk' }),
+      fax(904, { direction: 'in', remote: '+4930111222', status: 'receiving', created_at: at(3) }),
+      fax(903, { direction: 'out', remote: '0301234567', status: 'sent', pages: 2, created_at: at(10), sender: 'Carl Clerk', pdf: '/api/v1/fax/903/pdf' }),
+      fax(902, { direction: 'out', remote: '+4940555123', status: 'failed', reason: 'Keine Faxgegenstelle', created_at: at(20), pdf: null }),
+      fax(901, { direction: 'in', remote: '+4930333444', remote_ident: 'AMT MUENCHEN', status: 'received', pages: 4, created_at: at(60), pdf: '/api/v1/fax/901/pdf' }),
+    ] }],
+  };
+}
+
+test('every status in words, the PDF in a new tab, deleting asked once more', async () => {
+  const carl = await open('c.clerk', { hash: '/team', heading: 'Teamübersicht' });
+  let list = listWithFaxes();
+  await carl.route('**/api/v1/fax', (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(list) })
+    : route.fallback()));
+  await carl.goto(`${server.url}/#/fax`);
+  await carl.getByRole('heading', { level: 1, name: 'Fax' }).waitFor();
+  const items = carl.getByTestId('fax-item');
+  await items.nth(5).waitFor();
+  assert.deepEqual(await carl.getByTestId('fax-status').allTextContents(), [
+    '… In der Warteschlange (Versuch 2) – letzter Versuch: Besetzt',
+    '↻ Wird gesendet',
+    '↻ Wird empfangen',
+    '✓ Gesendet, 2 Seiten',
+    '✕ Fehlgeschlagen: Keine Faxgegenstelle',
+    '✓ Empfangen',
+  ]);
+  assert.deepEqual(await items.locator('h3').allTextContents(), ['Fax an +49 89 123456', 'Fax an +49 89 123457', 'Fax von +49 30 111222',
+    'Fax an 030 123-4567', 'Fax an +49 40 555123', 'Fax von +49 30 333444']);
+  const received = items.nth(5);
+  assert.match(await received.locator('.fax-meta').textContent(), /^heute \d\d:\d\d · 4 Seiten · Kennung: AMT MUENCHEN$/);
+  assert.match(await received.locator('.fax-way').textContent(), /Eingang$/);
+  assert.match(await items.nth(3).locator('.fax-meta').textContent(), /^heute \d\d:\d\d · gesendet von Carl Clerk$/);
+
+  // "PDF öffnen" only where there is a PDF, in a new tab; no deleting while on the line.
+  const openPdf = received.getByTestId('fax-open-pdf');
+  assert.equal(await openPdf.getAttribute('href'), '/api/v1/fax/901/pdf');
+  assert.equal(await openPdf.getAttribute('target'), '_blank');
+  assert.match(await openPdf.getAttribute('aria-label'), /^PDF öffnen: Fax von \+49 30 333444, heute \d\d:\d\d \(neuer Tab\)$/);
+  assert.deepEqual(await Promise.all([0, 1, 2, 3, 4, 5].map((i) => items.nth(i).getByTestId('fax-open-pdf').isVisible())), [false, false, false, true, false, true]);
+  assert.deepEqual(await Promise.all([0, 1, 2, 3, 4, 5].map((i) => items.nth(i).getByTestId('fax-delete').isVisible())), [true, false, false, true, true, true]);
+  assert.deepEqual(await violations(carl), [], 'fax page with faxes');
+  await shot(carl, 'fax-list-1280.png');
+
+  // A status change is announced when a `fax.changed` frame reloads the list (the frame
+  // comes from the server: the administrator makes Carl another box).
+  list = listWithFaxes();
+  list.boxes[0].faxes[1] = { ...list.boxes[0].faxes[1], status: 'sent', pages: 1, pdf: '/api/v1/fax/905/pdf' };
+  const admin = await open('a.admin', { hash: '/admin/fax', heading: 'Faxeingänge' });
+  assert.equal((await call(admin, 'POST', '/api/v1/admin/fax/boxes', { number: '2597', login: 'c.clerk' })).status, 201);
+  await admin.context().close();
+  await carl.locator('#status').filter({ hasText: 'Fax an +49 89 123457: Gesendet, 1 Seite.' }).waitFor();
+  assert.equal(await items.nth(1).getByTestId('fax-status').textContent(), '✓ Gesendet, 1 Seite');
+
+  // Deleting is asked once more; the server's refusal (this fax is not its) is shown.
+  await received.getByTestId('fax-delete').click();
+  await received.getByRole('alert').filter({ hasText: /^Fax von \+49 30 333444 \(heute \d\d:\d\d\) wirklich löschen\?$/ }).waitFor();
+  assert.equal(await received.getByTestId('fax-delete-yes').evaluate((el) => el === document.activeElement), true);
+  await received.getByTestId('fax-delete-no').click();
+  assert.equal(await received.getByTestId('fax-delete').evaluate((el) => el === document.activeElement), true);
+  await received.getByTestId('fax-delete').click();
+  await received.getByTestId('fax-delete-yes').click();
+  await received.locator('.fax-confirm .error').filter({ hasText: 'Dieses Fax gibt es nicht (mehr).' }).waitFor();
+  assert.equal(await items.count(), 6);
+
+  // At 375 px the cards fit.
+  await carl.setViewportSize({ width: 375, height: 800 });
+  assert.ok(await fitsWidth(carl), 'fax list at 375 px');
+  assert.deepEqual(await violations(carl), [], 'fax list at 375 px');
+  await shot(carl, 'fax-list-375.png');
   await carl.context().close();
 });

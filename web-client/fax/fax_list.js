@@ -39,7 +39,7 @@ function entry(fax, ctx) {
   const meta = h('p', { class: 'fax-meta' });
   const status = h('p', { class: 'fax-status', 'data-testid': 'fax-status' });
   const open = h('a', { class: 'button secondary', target: '_blank', rel: 'noopener', 'data-testid': 'fax-open-pdf' },
-    h('span', { 'aria-hidden': 'true' }, '⎙ '), t('faxOpenPdf'));
+    h('span', { 'aria-hidden': 'true' }, '↗ '), t('faxOpenPdf'));
   const remove = h('button', { type: 'button', class: 'danger', 'data-testid': 'fax-delete' }, t('faxDelete'));
   const actions = h('p', { class: 'button-row fax-actions' }, open, remove);
   const confirmBox = h('div', { class: 'fax-confirm', hidden: true });
@@ -62,7 +62,7 @@ function entry(fax, ctx) {
     status.dataset.status = f.status;
     status.className = `fax-status fax-st-${known ? f.status : 'unknown'}`;
     status.replaceChildren(h('span', { class: 'symbol', 'aria-hidden': 'true' }, `${known ? SYMBOLS[f.status] : '?'} `), statusText(f),
-      f.status === 'queued' && f.reason ? h('span', { class: 'fax-why' }, ` – ${t('faxLastTry', { r: f.reason })}`) : null);
+      ...(f.status === 'queued' && f.reason ? [h('span', { class: 'fax-why' }, ` – ${t('faxLastTry', { r: f.reason })}`)] : []));
     const vars = { n: faxLabel(f), w: whenText() };
     open.hidden = !f.pdf;
     if (f.pdf) open.href = f.pdf; else open.removeAttribute('href');
