@@ -12,6 +12,7 @@ pub mod demo_hotline;
 pub mod demo_voicemail;
 pub mod directory_sync;
 pub mod logging;
+pub mod fax_service;
 pub mod mailer;
 pub mod media_service;
 pub mod phones;

@@ -197,6 +197,28 @@ pub async fn run(
             seed.rotate_left(i as u32 + 1),
         )?);
     }
+    // Fax to mail and mail to fax: the web queues faxes to send through `FaxDesk`; call
+    // control receives and sends them (SpanDSP, loaded when there).
+    let (fax_wake_tx, fax_wake) = tokio::sync::mpsc::channel(1);
+    let fax_shell = crate::fax_service::FaxShell {
+        store: store.clone(),
+        live: live.clone(),
+        mailer: mailer.clone(),
+        settings: crate::fax_service::FaxSettings {
+            data_dir: data_dir.to_path_buf(),
+            retention_days: config.voicemail.retention_days,
+            config: config.fax.clone(),
+        },
+        wake: fax_wake_tx,
+    };
+    if let Some(why) = crate::fax_service::submit::unavailable() {
+        tracing::info!(%why, "fax is off on this server");
+    }
+    let state = state.with_fax(std::sync::Arc::new(crate::fax_service::submit::FaxDesk {
+        shell: fax_shell.clone(),
+        calls: config.calls.clone(),
+        has_trunk: !config.trunks.is_empty(),
+    }));
     crate::call_service::start(
         live.clone(),
         store.clone(),
@@ -218,6 +240,8 @@ pub async fn run(
             }),
         },
         mailer.clone(),
+        fax_shell,
+        fax_wake,
     );
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     let state = match &config.auth.oidc {

@@ -2,7 +2,7 @@
 //! process (`server`), blocking HTTP and WebSocket clients, the binary as a process for
 //! the few tests that need one (CLI, signals, TLS reload), and test peers: a sans-IO SIP
 //! phone on `sip::Transactions` and `sip::dialog` (`sip_phone`), an RTP peer
-//! (`rtp_peer`), an OpenID Connect provider for single sign-on (`oidc_provider`) and
+//! (`rtp_peer`), a fax machine (`fax_line`), an OpenID Connect provider for single sign-on (`oidc_provider`) and
 //! a real SMTP receiver (`smtp`, aiosmtpd).
 //!
 //! SQLite is always available. PostgreSQL is used when `TEST_POSTGRES_URL` names a server
@@ -11,6 +11,7 @@
 //! A test's PostgreSQL database is dropped when its [`TestDb`] is.
 #![deny(missing_docs)]
 
+pub mod fax_line;
 pub mod http;
 pub mod oidc_provider;
 pub mod process;

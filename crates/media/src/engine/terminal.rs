@@ -122,7 +122,10 @@ impl Slot {
             for (b, &s) in payload.iter_mut().zip(pcm.iter()) {
                 *b = encode(s);
             }
-            self.send_own_frame(now, leg, false, n.codec, &payload, transmits, happened);
+            // Stamped with the frame's own time: its RTP timestamp moves on by exactly
+            // 160 (a modem cannot bear a slipped sample), even when frames go late.
+            let at = attached.due;
+            self.send_own_frame(at, leg, false, n.codec, &payload, transmits, happened);
             attached.due += FRAME_TIME;
         }
         if !attached.told && attached.terminal.finished() {

@@ -82,6 +82,10 @@ fn a_terminal_hears_the_line_with_gaps_as_silence_and_speaks_every_20_ms() {
     assert_eq!(sent.len(), 5);
     assert!(sent.iter().all(|x| x.leg == leg));
     assert_eq!(sent[0].bytes[12], linear_to_alaw(1_000));
+    let stamp = |x: &Transmit| u32::from_be_bytes([x.bytes[4], x.bytes[5], x.bytes[6], x.bytes[7]]);
+    for pair in sent.windows(2) {
+        assert_eq!(stamp(&pair[1]).wrapping_sub(stamp(&pair[0])), 160);
+    }
     let done: Vec<Event> = std::iter::from_fn(|| e.poll_event()).collect();
     assert_eq!(done, vec![Event::TerminalDone(leg)]);
     e.handle_timeout(t);
@@ -106,4 +110,27 @@ fn only_g711_legs_take_a_terminal() {
         e.attach_terminal(Instant::now(), leg, Box::new(probe)),
         Err(EngineError::NotG711(leg))
     );
+}
+
+#[test]
+fn frames_sent_late_keep_their_timestamps_160_apart() {
+    let mut e = Engine::new("test");
+    let leg = phone(&mut e, 40_000, 4000);
+    let t0 = Instant::now();
+    let probe = Probe {
+        heard: Arc::default(),
+        spoken: 0,
+        frames: 100,
+    };
+    e.attach_terminal(t0, leg, Box::new(probe)).unwrap();
+    // The media thread wakes 70 ms late: four frames go at once.
+    e.handle_timeout(t0 + Duration::from_millis(70));
+    let sent: Vec<Transmit> = std::iter::from_fn(|| e.poll_transmit())
+        .filter(|x| x.socket == Socket::Rtp)
+        .collect();
+    assert_eq!(sent.len(), 4);
+    let stamp = |x: &Transmit| u32::from_be_bytes([x.bytes[4], x.bytes[5], x.bytes[6], x.bytes[7]]);
+    for pair in sent.windows(2) {
+        assert_eq!(stamp(&pair[1]).wrapping_sub(stamp(&pair[0])), 160);
+    }
 }

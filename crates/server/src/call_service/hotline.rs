@@ -612,7 +612,7 @@ fn hours_of(h: &store::Hotline, book: &HotlineBook) -> Option<OpeningHours> {
 }
 
 /// The local time (Europe/Berlin) at `now_ms`.
-pub(super) fn local_time(now_ms: i64) -> jiff::civil::DateTime {
+pub(crate) fn local_time(now_ms: i64) -> jiff::civil::DateTime {
     let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
     jiff::Timestamp::from_millisecond(now_ms)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)

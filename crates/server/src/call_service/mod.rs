@@ -5,6 +5,8 @@
 //! `live`'s call desk; media events from the media threads; SIP from the switch.
 
 mod clips;
+mod fax;
+pub(crate) use hotline::local_time;
 mod hotline;
 mod hotline_orders;
 mod hotline_recovery;
@@ -68,6 +70,27 @@ async fn clean_voicemail(live: Live, store: Store, settings: voicemail::Voicemai
     }
 }
 
+/// Deletes faxes past their retention at start and then every hour; faxes a restart
+/// broke off are marked first (one being received failed, one being sent goes again).
+async fn clean_faxes(shell: crate::fax_service::FaxShell) {
+    match shell.store.interrupted_faxes(shell.live.now_ms()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            faxes = n,
+            "faxes under way when the server stopped were marked"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "faxes under way at the last stop could not be marked")
+        }
+    }
+    loop {
+        if let Err(e) = shell.clean_up().await {
+            tracing::warn!(error = %e, "old faxes could not be deleted");
+        }
+        tokio::time::sleep(CLEANUP_EVERY).await;
+    }
+}
+
 /// How often old history lines are deleted.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
@@ -93,6 +116,8 @@ pub fn start(
     ring_ms: i64,
     voicemail_settings: voicemail::VoicemailSettings,
     mailer: crate::mailer::Mailer,
+    fax_shell: crate::fax_service::FaxShell,
+    fax_wake: mpsc::Receiver<()>,
 ) -> CallDesk {
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
@@ -110,6 +135,13 @@ pub fn start(
         store.clone(),
         voicemail_settings.clone(),
     ));
+    tokio::spawn(clean_faxes(fax_shell.clone()));
+    let (fax_orders_tx, fax_orders) = mpsc::channel(64);
+    tokio::spawn(crate::fax_service::queue::run(
+        fax_shell.clone(),
+        fax_wake,
+        fax_orders_tx,
+    ));
     let run = async move {
         let hotlines = hotline::Hotlines::load(&store, live.now_ms()).await;
         let service = Service {
@@ -122,6 +154,7 @@ pub fn start(
             config,
             calls: Calls::new(ring_ms),
             hotlines,
+            faxes: fax::FaxCalls::new(fax_shell),
             voicemails: voicemail::Voicemails::new(
                 voicemail_settings.clone(),
                 voicemail_mail::Notifier {
@@ -132,7 +165,9 @@ pub fn start(
                 },
             ),
         };
-        service.run(rx, hotline_rx, media_events, datagrams).await;
+        service
+            .run(rx, hotline_rx, media_events, datagrams, fax_orders)
+            .await;
     };
     tokio::spawn(run);
     desk
@@ -153,6 +188,8 @@ struct Service {
     hotlines: hotline::Hotlines,
     /// Callers at voicemail boxes.
     voicemails: voicemail::Voicemails,
+    /// Faxes on calls.
+    faxes: fax::FaxCalls,
 }
 
 impl Service {
@@ -162,6 +199,7 @@ impl Service {
         mut hotline_inputs: mpsc::Receiver<live::hotlines::HotlineInput>,
         mut media_events: mpsc::UnboundedReceiver<MediaEvent>,
         mut datagrams: mpsc::Receiver<sip_side::Datagram>,
+        mut fax_orders: mpsc::Receiver<crate::fax_service::queue::Order>,
     ) {
         let (made_tx, mut made_rx) = mpsc::unbounded_channel::<Made>();
         loop {
@@ -192,12 +230,14 @@ impl Service {
                     Some(DeskInput::Closed { person, conn, others }) => self.calls.handle_closed(now, person, conn, others),
                 },
                 Some(input) = hotline_inputs.recv() => self.hotline_input(input).await,
+                Some(order) = fax_orders.recv() => self.fax_order(order),
                 Some(event) = media_events.recv() => match event {
                     MediaEvent::Closed(leg) => self.calls.handle_leg_closed(now, leg),
                     MediaEvent::Dtmf(leg, digit) => self.calls.handle_leg_dtmf(leg, digit),
                     MediaEvent::Played(leg) if self.voicemails.owns(leg) => self.voicemail_played(leg).await,
                     MediaEvent::Played(leg) => self.hotline_played(leg),
                     MediaEvent::Recorded(leg, samples, _) => self.voicemail_recorded(leg, samples).await,
+                    MediaEvent::TerminalDone(leg) => self.fax_modem_done(leg),
                 },
                 Some(m) = made_rx.recv() => match m {
                     Made::WebRtc(call, side, made) => self.calls.handle_media_created(now, call, side, made),
@@ -235,17 +275,22 @@ impl Service {
                 let mut any = false;
                 let mut reported = Vec::new();
                 let mut at_boxes = Vec::new();
+                let mut faxes = Vec::new();
                 while let Some(output) = self.calls.poll_output() {
                     any = true;
                     match output {
                         Output::Hotline(event) => reported.push(event),
                         Output::Voicemail(event) => at_boxes.push(event),
+                        Output::Fax(event) => faxes.push(event),
                         output => self.carry_out(output, &made_tx),
                     }
                 }
                 any |= self.run_hotline(reported).await;
                 if !at_boxes.is_empty() {
                     self.run_voicemail(at_boxes).await;
+                }
+                if !faxes.is_empty() {
+                    self.run_fax(faxes).await;
                 }
                 if !any {
                     break;
@@ -395,7 +440,10 @@ impl Service {
                         Some(login) => self.config.permission(login),
                         None => Permission::Internal,
                     };
-                    let hotline = targets::hotline(&self.store, &to).await;
+                    let hotline = match targets::hotline(&self.store, &to).await {
+                        Some(h) => Some(h),
+                        None => targets::fax(&self.store, &to).await,
+                    };
                     let target =
                         match self.plan.outside(&to) {
                             // Outside numbers (110, 112 among them) go out, whatever a hotline is called.
@@ -567,7 +615,9 @@ impl Service {
             Output::Media(MediaCommand::Dtmf(leg, digits)) => media.dtmf(leg, digits),
             Output::Media(MediaCommand::Remove(leg)) => media.remove(leg),
             Output::Media(MediaCommand::StopPlaying(leg)) => media.stop_playing(leg),
-            Output::Hotline(_) | Output::Voicemail(_) => unreachable!("taken by the loop"),
+            Output::Hotline(_) | Output::Voicemail(_) | Output::Fax(_) => {
+                unreachable!("taken by the loop")
+            }
             Output::Presence(person, on) => live.call_state(person, on),
             Output::History(record) => {
                 let store = self.store.clone();

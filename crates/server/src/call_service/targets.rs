@@ -42,6 +42,9 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
     if let Some(hotline) = hotline(store, &compact).await {
         return Ok(hotline);
     }
+    if let Some(fax) = fax(store, &compact).await {
+        return Ok(fax);
+    }
     if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit()) {
         if let Some(p) = store
             .panel_person_by_extension(&compact)
@@ -86,6 +89,30 @@ pub async fn hotline(store: &Store, number: &str) -> Option<Target> {
         }),
         Err(e) => {
             tracing::error!(error = %e, "looking up a hotline failed");
+            None
+        }
+    }
+}
+
+/// A fax box's number: call control answers with a fax modem (only when this server
+/// can do fax: SpanDSP is there).
+pub async fn fax(store: &Store, number: &str) -> Option<Target> {
+    if number.is_empty()
+        || !number
+            .trim_start_matches('+')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    match store.fax_box_by_number(number).await {
+        Ok(Some(b)) if ::fax::available().is_ok() => Some(Target::Fax {
+            fax_box: b.id,
+            party: Party::service(&b.number, &format!("Fax {}", b.name)),
+        }),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a fax box failed");
             None
         }
     }

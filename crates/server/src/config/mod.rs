@@ -50,6 +50,8 @@ pub struct Config {
     pub calls: CallsConfig,
     /// `[voicemail]`
     pub voicemail: crate::call_service::voicemail_config::VoicemailConfig,
+    /// `[fax]`
+    pub fax: crate::fax_service::config::FaxConfig,
     /// `[[trunks]]`
     pub trunks: Vec<crate::call_service::trunk_config::TrunkConfig>,
     /// `[directory]`
@@ -208,6 +210,7 @@ impl Config {
             self.directory.validate(),
             self.calls.validate(),
             self.voicemail.validate(),
+            self.fax.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
         ];

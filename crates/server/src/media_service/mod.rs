@@ -58,6 +58,7 @@ pub(crate) enum Command {
     StopPlaying(LegRef),
     Record(LegRef, usize),
     StopRecording(LegRef),
+    Attach(LegRef, Box<dyn media::terminal::Terminal>),
 }
 
 /// What the media tells call control.
@@ -72,6 +73,8 @@ pub enum MediaEvent {
     /// A recording of a leg ended (at its limit when `full`, stopped, or the leg went):
     /// what it said, 8 kHz mono.
     Recorded(LegRef, Vec<i16>, bool),
+    /// The terminal at a leg (a fax modem) finished, or could not be attached.
+    TerminalDone(LegRef),
 }
 
 /// Where call control sends media commands.
@@ -243,6 +246,12 @@ impl MediaHandle {
     /// Ends a recording now ([`MediaEvent::Recorded`] follows).
     pub fn stop_recording(&self, leg: LegRef) {
         self.send(shard_of(leg), Command::StopRecording(leg));
+    }
+
+    /// Puts `terminal` (a fax modem) at our end of a leg: it hears and speaks there
+    /// until the leg goes; [`MediaEvent::TerminalDone`] when it finished.
+    pub fn attach(&self, leg: LegRef, terminal: Box<dyn media::terminal::Terminal>) {
+        self.send(shard_of(leg), Command::Attach(leg, terminal));
     }
 
     /// Removes a leg (its ports are free again).

@@ -222,6 +222,17 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                 }
             }
             Command::StopRecording(leg) => shard.borrow_mut().engine.stop_recording(leg_id(leg)),
+            Command::Attach(leg, terminal) => {
+                let attached =
+                    shard
+                        .borrow_mut()
+                        .engine
+                        .attach_terminal(now, leg_id(leg), terminal);
+                if let Err(e) = attached {
+                    tracing::info!(error = %e, "a fax modem could not go on a leg");
+                    let _ = shard.borrow().events.send(MediaEvent::TerminalDone(leg));
+                }
+            }
             Command::Remove(leg) => {
                 let mut s = shard.borrow_mut();
                 s.engine.remove(leg_id(leg));
@@ -353,6 +364,7 @@ fn drain(s: &mut Shard) {
             media::Event::Dtmf { leg, digit } => MediaEvent::Dtmf(leg_ref(s.index, leg), digit),
             media::Event::Connected(_) => continue,
             media::Event::Played(leg) => MediaEvent::Played(leg_ref(s.index, leg)),
+            media::Event::TerminalDone(leg) => MediaEvent::TerminalDone(leg_ref(s.index, leg)),
             media::Event::Recorded { leg, samples, full } => {
                 MediaEvent::Recorded(leg_ref(s.index, leg), samples, full)
             }
