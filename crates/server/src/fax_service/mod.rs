@@ -52,12 +52,8 @@ impl FaxShell {
 
     /// Tells those who see box `fax_box` that its list changed.
     pub async fn tell(&self, fax_box: i64) {
-        let Ok(viewers) = self.store.fax_box_viewers(fax_box).await else {
-            return;
-        };
-        let frame = self.live.frames().fax_changed(fax_box);
-        for person in viewers {
-            self.live.to_person(person, None, frame.clone());
+        if let Err(e) = web::fax::tell_changed(&self.store, &self.live, fax_box).await {
+            tracing::warn!(error = %e, fax_box, "a fax box's viewers could not be told");
         }
     }
 }
