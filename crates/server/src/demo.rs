@@ -48,6 +48,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_voicemail::seed(&store, &folder, now_ms)
         .await
         .context("adding the demo voicemail")?;
+    crate::demo_fax::seed(&store, &folder, now_ms)
+        .await
+        .context("adding the demo fax")?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
     if seeded {
         println!("Created the demo organisation in {}", folder.display());

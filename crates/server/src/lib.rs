@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_hotline;
+pub mod demo_fax;
 pub mod demo_voicemail;
 pub mod directory_sync;
 pub mod logging;

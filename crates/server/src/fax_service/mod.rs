@@ -77,7 +77,7 @@ pub(crate) fn remove_file(data_dir: &std::path::Path, relative: &str) {
 
 /// Writes `bytes` durably to `relative` below the data folder (a temporary file, synced,
 /// renamed, the folder synced).
-pub(crate) fn write_durably(
+pub fn write_durably(
     data_dir: &std::path::Path,
     relative: &str,
     bytes: &[u8],

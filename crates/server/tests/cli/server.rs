@@ -133,6 +133,20 @@ fn demo_seeds_once_and_reuses_its_folder() {
         n
     };
     assert_eq!(recordings(), 3);
+    // The demo clerk's unit has a fax box with a received fax and a sent one, as PDFs.
+    let faxes = || {
+        let mut pdfs = 0;
+        for folder in std::fs::read_dir(dir.path().join("demo/fax")).unwrap() {
+            for file in std::fs::read_dir(folder.unwrap().path()).unwrap() {
+                let bytes = std::fs::read(file.unwrap().path()).unwrap();
+                assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+                assert_eq!(fax::document::pdf_pages(&bytes), 2);
+                pdfs += 1;
+            }
+        }
+        pdfs
+    };
+    assert_eq!(faxes(), 2);
     assert!(first.terminate());
 
     let second = Server::start(&[
@@ -156,6 +170,7 @@ fn demo_seeds_once_and_reuses_its_folder() {
     );
     assert_eq!(second.get("/healthz").0, 200);
     assert_eq!(recordings(), 3, "no more on the second start");
+    assert_eq!(faxes(), 2, "no more on the second start");
     assert!(second.terminate());
 
     // The demo never touches a real directory.
