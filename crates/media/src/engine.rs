@@ -167,12 +167,18 @@ struct Slot {
     voice: Option<Box<OpusVoice>>,
     /// A terminal at our end instead of a peer (see `terminal.rs`).
     terminal: Option<Box<terminal::Attached>>,
+    /// The leg was switched to T.38: UDPTL instead of audio (see `t38.rs`).
+    image: Option<Box<t38::Image>>,
     next_report: Option<Instant>,
     deadline: Option<Instant>,
 }
 
 impl Slot {
+    /// The audio codec; none on a T.38 leg (no audio to relay, mix, play or record).
     fn negotiated(&self) -> Option<Negotiated> {
+        if self.image.is_some() {
+            return None;
+        }
         match &self.kind {
             Kind::Rtp(l) => l.negotiated(),
             Kind::WebRtc(l) => Some(l.negotiated()),
@@ -263,6 +269,7 @@ impl Engine {
             recorder: None,
             voice: None,
             terminal: None,
+            image: None,
             next_report: None,
             deadline: None,
         };
@@ -322,6 +329,7 @@ impl Engine {
         sdp: &str,
     ) -> Result<Negotiated, EngineError> {
         let n = self.rtp_leg(leg)?.handle_answer(sdp)?;
+        self.leave_image(leg);
         self.start_reports(now, leg);
         Ok(n)
     }
@@ -333,7 +341,9 @@ impl Engine {
         sdp: &str,
         allowed: &[Codec],
     ) -> Result<(Negotiated, String), EngineError> {
-        Ok(self.rtp_leg(leg)?.handle_offer(sdp, allowed)?)
+        let made = self.rtp_leg(leg)?.handle_offer(sdp, allowed)?;
+        self.leave_image(leg);
+        Ok(made)
     }
 
     fn start_reports(&mut self, now: Instant, leg: LegId) {
@@ -345,7 +355,7 @@ impl Engine {
         }
     }
 
-    /// What a leg negotiated.
+    /// What a leg negotiated (none on a T.38 leg).
     pub fn negotiated(&self, leg: LegId) -> Option<Negotiated> {
         self.legs.get(&leg)?.negotiated()
     }
@@ -461,7 +471,8 @@ impl Engine {
 
     /// Feeds a datagram that arrived on `leg`'s `socket` from `from`. An RTP packet
     /// relayed to an RTP leg is rewritten in `bytes` and returned as a [`Forward`];
-    /// everything else comes out of [`Engine::poll_transmit`].
+    /// everything else comes out of [`Engine::poll_transmit`]. On a T.38 leg the
+    /// datagram goes to its terminal as it is (see [`Engine::t38_offer`]).
     pub fn handle_datagram(
         &mut self,
         now: Instant,
@@ -471,6 +482,10 @@ impl Engine {
         bytes: &mut [u8],
     ) -> Option<Forward> {
         let slot = self.legs.get_mut(&leg)?;
+        if slot.image.is_some() {
+            self.handle_image_datagram(now, leg, socket, from, bytes);
+            return None;
+        }
         match &mut slot.kind {
             Kind::WebRtc(l) => {
                 let mut out = std::mem::take(&mut self.scratch);
@@ -703,6 +718,7 @@ mod leg_timers;
 mod mixing;
 mod own_audio;
 mod recording;
+mod t38;
 mod terminal;
 pub use mixing::MIX_CLOCK;
 
@@ -710,6 +726,8 @@ pub use mixing::MIX_CLOCK;
 mod mixing_tests;
 #[cfg(test)]
 mod recording_tests;
+#[cfg(test)]
+mod t38_tests;
 #[cfg(test)]
 mod terminal_tests;
 #[cfg(test)]

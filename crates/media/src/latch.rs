@@ -43,6 +43,12 @@ impl Latch {
         self.announced = announced;
     }
 
+    /// Forgets the latched source: another stream on the same port (T.38 after audio,
+    /// or back) is learnt afresh from its first packet, not after [`RELATCH_AFTER`].
+    pub fn forget(&mut self) {
+        self.latched = None;
+    }
+
     /// Judges a packet from `from` arriving at `now`.
     pub fn handle_packet(&mut self, now: Instant, from: SocketAddr) -> Verdict {
         match self.latched {
@@ -125,5 +131,19 @@ mod tests {
             Verdict::Latched
         );
         assert_eq!(latch.destination(), Some(addr("203.0.113.9:62000")));
+    }
+
+    #[test]
+    fn a_forgotten_source_gives_way_at_once() {
+        let t0 = Instant::now();
+        let mut latch = Latch::new(Some(addr("192.0.2.1:4000")));
+        latch.handle_packet(t0, addr("203.0.113.9:61000"));
+        latch.announce(Some(addr("192.0.2.1:4446")));
+        latch.forget();
+        assert_eq!(latch.destination(), Some(addr("192.0.2.1:4446")));
+        assert_eq!(
+            latch.handle_packet(t0, addr("203.0.113.9:61002")),
+            Verdict::Latched
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Call media as a sans-IO core: what each leg of a call sends and receives, decided
 //! from the datagrams and the time the shell feeds in. No sockets, no clocks.
 //!
-//! - [`sdp`]: offer/answer for RTP/AVP legs (SIP phones, the trunk);
+//! - [`sdp`]: offer/answer for RTP/AVP legs (SIP phones, the trunk), and
+//!   [`sdp::t38`] for a fax call's switch to T.38 (`m=image … udptl t38`);
 //! - [`rtp`], [`rewrite`], [`latch`]: the relay's work on each packet (RFC 3550
 //!   headers, one continuous stream per leg, symmetric RTP behind home routers);
 //! - [`dtmf`]: RFC 4733 telephone-events, relayed, generated and recognised;
@@ -9,8 +10,11 @@
 //! - [`mixer`]: G.711 legs that hear several others at once (listening in, whispering);
 //! - [`player`], [`opus_voice`], [`recorder`]: our own audio into a leg (prompts,
 //!   greetings; Opus encoded for browsers that speak it) and what a leg says, recorded;
-//! - [`terminal`]: our own end of a leg that listens and speaks itself (a fax modem);
-//! - [`engine`]: the legs of all calls and how they are bridged or mixed.
+//! - [`terminal`]: our own end of a leg that listens and speaks itself (a fax modem),
+//!   or on a leg switched to T.38 gets and sends its UDPTL datagrams, untouched;
+//! - [`engine`]: the legs of all calls and how they are bridged or mixed, and phone
+//!   legs switched to T.38 ([`Engine::t38_offer`]), whose datagrams go to their
+//!   terminal instead of being relayed.
 
 pub mod codec;
 pub mod dtmf;
@@ -31,3 +35,4 @@ pub mod webrtc_leg;
 pub use codec::{Codec, Negotiated};
 pub use engine::{Engine, EngineError, Event, LegId, Socket, Transmit};
 pub use player::{Frame, Player};
+pub use sdp::t38::T38Agreed;

@@ -43,10 +43,21 @@ impl RtpLeg {
         }
     }
 
+    /// The `o=` id and version for our next SDP on this leg (RFC 3264 §8: the version
+    /// goes up with each new one), whatever its streams (audio, or T.38).
+    pub fn next_session(&mut self) -> (u64, u64) {
+        self.session.1 += 1;
+        self.session
+    }
+
+    /// The address in our SDP.
+    pub fn announced(&self) -> IpAddr {
+        self.announce
+    }
+
     /// Our offer (PCMA, PCMU, telephone-events), `direction` `sendonly` to hold.
     pub fn offer(&mut self, direction: Direction) -> String {
-        self.session.1 += 1;
-        let mut local = Local::offer(self.session, self.announce, self.port);
+        let mut local = Local::offer(self.next_session(), self.announce, self.port);
         if let Some(n) = self.negotiated {
             // A re-offer keeps what was agreed (RFC 3264 §8.3.2).
             local.formats = vec![(n.codec, n.payload_type)];
@@ -74,9 +85,8 @@ impl RtpLeg {
         let audio = Audio::parse(sdp)?;
         let negotiated = audio.negotiate(allowed)?;
         self.take(&audio, negotiated);
-        self.session.1 += 1;
         let answer = Local::answer(
-            self.session,
+            self.next_session(),
             self.announce,
             self.port,
             negotiated,

@@ -1,7 +1,8 @@
 //! SDP (RFC 4566) as plain SIP phones speak it, for offer/answer (RFC 3264): one audio
 //! stream, its connection address and port, the payload types with their `a=rtpmap`,
 //! the direction (hold is `sendonly`/`inactive` or the old `c=0.0.0.0`), and `a=rtcp`.
-//! Browsers' SDP is handled by str0m; this is for RTP/AVP legs.
+//! Browsers' SDP is handled by str0m; this is for RTP/AVP legs. A fax call's switch to
+//! T.38 (`m=image … udptl t38`) is read and written by [`t38`].
 
 use crate::codec::{Codec, Negotiated};
 use std::fmt::Write as _;
@@ -22,6 +23,13 @@ pub enum SdpError {
     /// None of the offered codecs is one we speak.
     #[error("no codec in common (we speak PCMA, PCMU, Opus)")]
     NoCommonCodec,
+    /// No T.38 stream over UDPTL (`m=image <port> udptl t38`).
+    #[error("no T.38 stream offered (m=image <port> udptl t38)")]
+    NoT38,
+    /// The T.38 stream has port 0 or the address 0.0.0.0: it is declined (an answer
+    /// that refuses our switch to T.38) or disabled.
+    #[error("the T.38 stream is declined (port 0 or address 0.0.0.0)")]
+    T38Declined,
 }
 
 /// The direction of a stream (RFC 3264 §6.1).
@@ -107,11 +115,8 @@ impl Audio {
         let mut direction: Option<Direction> = None;
         let mut rtcp_port: Option<u16> = None;
         let mut ptime = None;
-        for line in body.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
-            let (kind, value) = line
-                .split_once('=')
-                .filter(|(k, _)| k.len() == 1)
-                .ok_or_else(|| SdpError::Line(line.into()))?;
+        for line in lines(body) {
+            let (kind, value) = split(line)?;
             let bad = || SdpError::Line(line.to_string());
             match kind {
                 "m" => {
@@ -138,12 +143,7 @@ impl Audio {
                         .map_err(|_| bad())?;
                 }
                 "c" => {
-                    let addr = value
-                        .rsplit(' ')
-                        .next()
-                        .and_then(|a| a.split('/').next())
-                        .ok_or_else(bad)?;
-                    let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+                    let addr = connection(value).ok_or_else(bad)?;
                     if in_audio {
                         media_addr = Some(addr);
                     } else if !seen_audio {
@@ -247,6 +247,23 @@ impl Audio {
             events,
         })
     }
+}
+
+/// The non-empty lines of an SDP body, without their line ends.
+fn lines(body: &str) -> impl Iterator<Item = &str> {
+    body.lines().map(str::trim_end).filter(|l| !l.is_empty())
+}
+
+/// A line's type letter and value (`x=value`).
+fn split(line: &str) -> Result<(&str, &str), SdpError> {
+    line.split_once('=')
+        .filter(|(k, _)| k.len() == 1)
+        .ok_or_else(|| SdpError::Line(line.into()))
+}
+
+/// The address of a `c=` line's value (`IN IP4 192.0.2.1`, a multicast TTL cut off).
+fn connection(value: &str) -> Option<IpAddr> {
+    value.rsplit(' ').next()?.split('/').next()?.parse().ok()
 }
 
 fn static_format(pt: u8) -> Option<Format> {
@@ -356,6 +373,8 @@ impl Local {
 
 /// The unspecified address an old-style hold offer carries.
 pub const HOLD_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+
+pub mod t38;
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,11 @@
 //! instead of a far party (a fax modem, SpanDSP's in the server). The engine hands it
 //! what the far side sends, decoded to 8 kHz linear audio with lost packets filled with
 //! silence, and asks it every 20 ms for what to send back (see `engine/terminal.rs`).
+//!
+//! On a leg switched to T.38 (see [`crate::sdp::t38`]) there is no audio: the far
+//! side's UDPTL datagrams are handed over as they arrived ([`Terminal::datagram`]), and
+//! what [`Terminal::poll_datagram`] yields is sent back. [`Terminal::speak`] is still
+//! called every 20 ms, as the terminal's clock; what it speaks is not sent.
 
 /// Samples in one 20 ms frame at 8 kHz.
 pub const FRAME_SAMPLES: usize = 160;
@@ -19,6 +24,16 @@ pub trait Terminal: Send + std::fmt::Debug {
     /// Whether it is done (a fax sent or received, or given up): the engine reports
     /// [`crate::Event::TerminalDone`] once, and the call can end.
     fn finished(&self) -> bool;
+    /// A datagram that arrived on a T.38 leg (UDPTL), unchanged. After it, and after
+    /// each [`Terminal::speak`] on such a leg, the engine drains
+    /// [`Terminal::poll_datagram`].
+    fn datagram(&mut self, bytes: &[u8]) {
+        let _ = bytes;
+    }
+    /// The next datagram to send on a T.38 leg (UDPTL, framed by the terminal).
+    fn poll_datagram(&mut self) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// Where a terminal's incoming audio stands: the RTP timestamp the next packet should

@@ -308,3 +308,22 @@ fn a_browser_that_stops_confirming_consent_ends_its_leg() {
     run(&mut now, until, &mut b, &mut e, leg, false, &mut events);
     assert!(events.contains(&Event::Closed(leg)), "{events:?}");
 }
+
+#[test]
+fn a_browser_leg_is_not_switched_to_t38() {
+    let now = Instant::now();
+    let (_, offer) = browser(now, &[Str0mCodec::PCMA]);
+    let mut e = Engine::new("test");
+    let (leg, _) = e
+        .add_webrtc_leg(now, addr(SERVER), addr(SERVER), &offer, &[Codec::Pcma])
+        .unwrap();
+    let t38 = "v=0\r\nc=IN IP4 10.0.0.3\r\nm=image 4446 udptl t38\r\n\
+a=T38FaxRateManagement:transferredTCF\r\n";
+    assert_eq!(
+        e.t38_offer(now, leg, t38),
+        Err(media::EngineError::NotRtp(leg))
+    );
+    assert_eq!(e.t38_make_offer(leg), Err(media::EngineError::NotRtp(leg)));
+    assert!(!e.is_t38(leg));
+    assert_eq!(e.negotiated(leg).unwrap().codec, Codec::Pcma);
+}

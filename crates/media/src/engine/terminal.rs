@@ -1,14 +1,16 @@
 //! A terminal at our end of a leg (see [`crate::terminal`]): what the far side sends is
 //! decoded and handed to it, and on the leg's own 20 ms clock it is asked for what to
 //! send back. The leg is unbridged while a terminal sits there; when the terminal
-//! finishes, [`Event::TerminalDone`] says so once.
+//! finishes, [`Event::TerminalDone`] says so once. On a T.38 leg (see `t38.rs`) it gets
+//! and sends datagrams instead of audio, and speaks only to keep its clock.
 
-use super::{Engine, EngineError, Event, LegId, Slot, Transmit};
+use super::{Engine, EngineError, Event, Kind, LegId, Slot, Socket, Transmit};
 use crate::codec::{alaw_to_linear, linear_to_alaw, linear_to_ulaw, ulaw_to_linear, Codec};
 use crate::player::FRAME_TIME;
 use crate::terminal::{Terminal, Timeline, FRAME_SAMPLES};
 use crate::webrtc_leg::Happened;
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 /// How late the terminal's clock may fall behind before it starts again from now.
@@ -50,11 +52,71 @@ impl Attached {
             self.terminal.hear(&pcm[..chunk.len()]);
         }
     }
+
+    /// A datagram from a T.38 leg's far end, then what the terminal sends back to `to`.
+    pub(super) fn datagram(
+        &mut self,
+        leg: LegId,
+        bytes: &[u8],
+        to: Option<SocketAddr>,
+        transmits: &mut VecDeque<Transmit>,
+    ) {
+        self.terminal.datagram(bytes);
+        self.send_datagrams(leg, to, transmits);
+    }
+
+    /// On a T.38 leg: the 20 ms ticks that are due (the terminal's clock; what it speaks
+    /// is not sent), each followed by the datagrams it then has for `to`.
+    fn tick_image(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        to: Option<SocketAddr>,
+        transmits: &mut VecDeque<Transmit>,
+    ) {
+        if now > self.due + MAX_LAG {
+            self.due = now;
+        }
+        let mut pcm = [0i16; FRAME_SAMPLES];
+        while self.due <= now {
+            self.terminal.speak(&mut pcm);
+            self.send_datagrams(leg, to, transmits);
+            self.due += FRAME_TIME;
+        }
+    }
+
+    /// Drains the terminal's datagrams (dropped while the far end has no address).
+    fn send_datagrams(
+        &mut self,
+        leg: LegId,
+        to: Option<SocketAddr>,
+        transmits: &mut VecDeque<Transmit>,
+    ) {
+        while let Some(bytes) = self.terminal.poll_datagram() {
+            if let Some(to) = to {
+                transmits.push_back(Transmit {
+                    leg,
+                    socket: Socket::Rtp,
+                    to,
+                    bytes,
+                });
+            }
+        }
+    }
+
+    /// Reports [`Event::TerminalDone`] once the terminal has finished.
+    pub(super) fn tell_if_done(&mut self, leg: LegId, events: &mut VecDeque<Event>) {
+        if !self.told && self.terminal.finished() {
+            self.told = true;
+            events.push_back(Event::TerminalDone(leg));
+        }
+    }
 }
 
 impl Engine {
-    /// From now on `terminal` sits at our end of `leg` (a G.711 leg): it hears what the
-    /// far side sends and speaks every 20 ms. The leg leaves its bridge, if any.
+    /// From now on `terminal` sits at our end of `leg` (a G.711 leg, or a T.38 leg): it
+    /// hears what the far side sends and speaks every 20 ms (on a T.38 leg: gets and
+    /// sends datagrams, see [`crate::terminal`]). The leg leaves its bridge, if any.
     pub fn attach_terminal(
         &mut self,
         now: Instant,
@@ -62,7 +124,7 @@ impl Engine {
         terminal: Box<dyn Terminal>,
     ) -> Result<(), EngineError> {
         let slot = self.legs.get(&leg).ok_or(EngineError::NoLeg(leg))?;
-        if !slot.speaks_g711() {
+        if !slot.speaks_g711() && slot.image.is_none() {
             return Err(EngineError::NotG711(leg));
         }
         self.unbridge(leg);
@@ -91,8 +153,8 @@ impl Engine {
 }
 
 impl Slot {
-    /// The terminal's frames that are due, sent on the leg's own sequence numbers; an
-    /// event when it just finished.
+    /// The terminal's frames that are due, sent on the leg's own sequence numbers (on a
+    /// T.38 leg: its ticks and datagrams); an event when it just finished.
     pub(super) fn run_terminal(
         &mut self,
         now: Instant,
@@ -101,16 +163,36 @@ impl Slot {
         happened: &mut Vec<Happened>,
         events: &mut VecDeque<Event>,
     ) {
-        let (Some(n), Some(mut attached)) = (self.negotiated(), self.terminal.take()) else {
+        let Some(mut attached) = self.terminal.take() else {
             return;
         };
+        if self.image.is_some() {
+            let to = match &self.kind {
+                Kind::Rtp(l) => l.destination(),
+                Kind::WebRtc(_) => None,
+            };
+            attached.tick_image(now, leg, to, transmits);
+        } else {
+            self.speak_audio(now, leg, &mut attached, transmits, happened);
+        }
+        attached.tell_if_done(leg, events);
+        self.terminal = Some(attached);
+    }
+
+    /// The terminal's due frames as G.711 (nothing on a leg of another codec).
+    fn speak_audio(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        attached: &mut Attached,
+        transmits: &mut VecDeque<Transmit>,
+        happened: &mut Vec<Happened>,
+    ) {
+        let Some(n) = self.negotiated() else { return };
         let encode: fn(i16) -> u8 = match n.codec {
             Codec::Pcma => linear_to_alaw,
             Codec::Pcmu => linear_to_ulaw,
-            _ => {
-                self.terminal = Some(attached);
-                return;
-            }
+            _ => return,
         };
         if now > attached.due + MAX_LAG {
             attached.due = now;
@@ -128,10 +210,5 @@ impl Slot {
             self.send_own_frame(at, leg, false, n.codec, &payload, transmits, happened);
             attached.due += FRAME_TIME;
         }
-        if !attached.told && attached.terminal.finished() {
-            attached.told = true;
-            events.push_back(Event::TerminalDone(leg));
-        }
-        self.terminal = Some(attached);
     }
 }
