@@ -204,34 +204,12 @@ fn not_in(id: i64, what: &str) -> StoreError {
     StoreError::Conflict(format!("Fax {id} {what}."))
 }
 
-/// Who already has `number`, in German, if anyone: a person's extension, a hotline's
-/// extension or direct number, or another fax box.
-async fn number_holder(
-    conn: &mut sqlx::AnyConnection,
-    number: &str,
-) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query(
-        "SELECT 'person', display_name FROM staff WHERE extension = $1 \
-         UNION ALL SELECT 'hotline', name FROM hotlines WHERE extension = $1 OR did = $1 \
-         UNION ALL SELECT 'fax', number FROM fax_boxes WHERE number = $1",
-    )
-    .bind(number)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (kind, name) = (text(&row, 0)?, text(&row, 1)?);
-    Ok(Some(match kind.as_str() {
-        "person" => format!("Die Nummer {number} ist schon die Durchwahl von {name}."),
-        "hotline" => format!("Die Nummer {number} gehört schon der Hotline {name}."),
-        _ => format!("Die Nummer {number} hat schon ein anderer Faxeingang."),
-    }))
-}
-
 impl Store {
     /// Makes a fax box for `owner` under `number` (checked by the caller: digits, or `+`
-    /// and digits). A number a person, a hotline or another box has already, an owner
-    /// not (or no longer) in the directory, or an address for a person's box (they get
-    /// their own) is a [`StoreError::Conflict`] with a German message; nothing is written.
+    /// and digits). A number a person, a hotline or another box (a fax box, a unit's
+    /// voicemail box) has already, an owner not (or no longer) in the directory, or an
+    /// address for a person's box (they get their own) is a [`StoreError::Conflict`] with
+    /// a German message; nothing is written.
     pub async fn create_fax_box(
         &self,
         number: &str,
@@ -255,7 +233,7 @@ impl Store {
         // The write lock first (SQLite: BEGIN IMMEDIATE): the check and the insert see one
         // state, and a read turned write cannot fail as busy.
         let mut tx = self.write_tx().await?;
-        if let Some(holder) = number_holder(&mut tx, number).await? {
+        if let Some(holder) = crate::numbers::number_holder(&mut tx, number).await? {
             return Err(StoreError::Conflict(holder));
         }
         if sqlx::query(check)

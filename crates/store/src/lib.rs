@@ -22,12 +22,14 @@ mod hotlines;
 mod login_failures;
 pub mod mail_outbox;
 mod migrate;
+mod numbers;
 mod presence;
 mod queue_events;
 mod sessions;
 mod settings;
 mod sip_devices;
 mod voicemail;
+mod voicemail_units;
 
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
@@ -53,6 +55,7 @@ pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
 pub use voicemail::{GreetingKind, Mailbox, Voicemail};
+pub use voicemail_units::UnitMailbox;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};

@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0016_mail_outbox"),
     migration!("0017_forwarding_to_voicemail"),
     migration!("0018_fax"),
+    migration!("0019_voicemail_units"),
 ];
 
 impl Migration {

@@ -1,5 +1,6 @@
-//! Voicemail boxes and their messages (migration 0015): a person's box is made when it is
-//! first needed; a hotline's when its overflow points there. The recordings themselves are
+//! Voicemail boxes and their messages (migrations 0015 and 0019): a person's box is made
+//! when it is first needed; a hotline's when its overflow points there; a unit's by an
+//! administrator (`voicemail_units.rs`). The recordings themselves are
 //! files in the data folder, named by the rows; the caller of these functions writes a
 //! file before its row and deletes it after its row.
 
@@ -15,6 +16,12 @@ pub struct Mailbox {
     pub staff_id: Option<i64>,
     /// The hotline whose box it is.
     pub hotline_id: Option<i64>,
+    /// The unit whose box it is.
+    pub unit_id: Option<i64>,
+    /// A unit box's own number (an extension or an E.164 direct number).
+    pub number: Option<String>,
+    /// Where a unit box's new messages are mailed, if anywhere.
+    pub email: Option<String>,
     /// Calls nobody answers go there.
     pub enabled: bool,
     /// A personal greeting was recorded.
@@ -72,8 +79,9 @@ impl GreetingKind {
     }
 }
 
-const BOX_COLUMNS: &str = "id, staff_id, hotline_id, enabled, greeting_alaw IS NOT NULL, \
-    absence_alaw IS NOT NULL, absence_on, absence_until, email_mode, language";
+pub(crate) const BOX_COLUMNS: &str = "id, staff_id, hotline_id, enabled, \
+    greeting_alaw IS NOT NULL, absence_alaw IS NOT NULL, absence_on, absence_until, \
+    email_mode, language, unit_id, number, email";
 
 const MESSAGE_COLUMNS: &str = "id, box_id, caller_number, caller_name, caller_staff_id, \
     received_at, duration_ms, file, heard_at";
@@ -85,7 +93,7 @@ fn flag(row: &sqlx::any::AnyRow, column: usize) -> Result<bool, StoreError> {
         .or_else(|_| row.try_get::<i64, _>(column).map(|n| n != 0))?)
 }
 
-fn mailbox(row: &sqlx::any::AnyRow) -> Result<Mailbox, StoreError> {
+pub(crate) fn mailbox(row: &sqlx::any::AnyRow) -> Result<Mailbox, StoreError> {
     Ok(Mailbox {
         id: int(row, 0)?,
         staff_id: opt_int(row, 1)?,
@@ -97,6 +105,9 @@ fn mailbox(row: &sqlx::any::AnyRow) -> Result<Mailbox, StoreError> {
         absence_until: opt_text(row, 7)?,
         email_mode: text(row, 8)?,
         language: text(row, 9)?,
+        unit_id: opt_int(row, 10)?,
+        number: opt_text(row, 11)?,
+        email: opt_text(row, 12)?.filter(|e| !e.trim().is_empty()),
     })
 }
 
@@ -333,12 +344,17 @@ impl Store {
             .filter(|e| !e.trim().is_empty()))
     }
 
-    /// Who may hear a box: its owner, or a hotline's supervisors.
+    /// Who may hear a box: its owner, a hotline's supervisors, or the members of a unit
+    /// and of its sub-units (those in the directory); by staff id.
     pub async fn mailbox_listeners(&self, box_id: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(
             "SELECT staff_id FROM voicemail_boxes WHERE id = $1 AND staff_id IS NOT NULL \
              UNION SELECT s.staff_id FROM hotline_supervisors s \
-             JOIN voicemail_boxes b ON b.hotline_id = s.hotline_id WHERE b.id = $1",
+             JOIN voicemail_boxes b ON b.hotline_id = s.hotline_id WHERE b.id = $1 \
+             UNION SELECT s.id FROM voicemail_boxes b JOIN units a ON a.id = b.unit_id \
+             JOIN units u ON (u.path = a.path OR substr(u.path, 1, length(a.path) + 1) = a.path || '/') \
+             JOIN staff s ON s.unit_id = u.id WHERE b.id = $1 AND s.disabled_at IS NULL \
+             ORDER BY 1",
         )
         .bind(box_id)
         .fetch_all(&self.pool)

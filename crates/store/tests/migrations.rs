@@ -252,3 +252,72 @@ async fn a_changed_migration_is_refused() {
         pool.close().await;
     }
 }
+
+/// 0019 makes SQLite's voicemail tables anew (a unit may own a box now): the boxes and
+/// their messages of a database made before come through whole, with their ids, and the
+/// messages still go with their box.
+#[tokio::test]
+async fn voicemail_boxes_and_messages_survive_the_unit_boxes_migration() {
+    let before = MIGRATIONS
+        .iter()
+        .position(|m| m.name == "0019_voicemail_units")
+        .expect("0019 is listed");
+    for db in testkit::databases().await {
+        let backend = db.url.backend();
+        let label = db.label;
+        let pool = raw_pool(&db).await;
+        old_runner(&pool, backend, before).await;
+        sqlx::raw_sql(
+            "INSERT INTO units (parent_id, name, path) VALUES (NULL, 'Bauamt', 'Bauamt');
+             INSERT INTO staff (login, display_name, unit_id, extension, roles, features, created_at, updated_at)
+             VALUES ('c.clerk', 'Carl Clerk', (SELECT id FROM units WHERE path = 'Bauamt'), '2501', 1, 0, 1, 1);
+             INSERT INTO voicemail_boxes (staff_id, enabled, language, greeting_alaw, created_at)
+             VALUES ((SELECT id FROM staff WHERE login = 'c.clerk'), 0, 'en', $$alaw$$, 1);
+             INSERT INTO voicemail_messages (box_id, caller_number, received_at, duration_ms, file)
+             VALUES ((SELECT id FROM voicemail_boxes), '2502', 7, 3000, 'voicemail/1/a.opus');"
+                .replace("$$alaw$$", if backend == Backend::Sqlite { "X'00'" } else { "'\\x00'::bytea" })
+                .as_str(),
+        )
+        .execute(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let store = Store::open(&db.url)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let carl = store.panel_person("c.clerk").await.unwrap().unwrap().id;
+        let mailbox = store.person_mailbox(carl, 2).await.unwrap();
+        assert_eq!(
+            (
+                mailbox.enabled,
+                mailbox.language.as_str(),
+                mailbox.has_greeting,
+                mailbox.unit_id
+            ),
+            (false, "en", true, None),
+            "{label}"
+        );
+        let messages = store.voicemails(mailbox.id).await.unwrap();
+        assert_eq!(messages.len(), 1, "{label}");
+        assert_eq!(
+            (
+                messages[0].caller_number.as_deref(),
+                messages[0].file.as_str()
+            ),
+            (Some("2502"), "voicemail/1/a.opus"),
+            "{label}"
+        );
+        // The messages still belong to their box: removing the person removes both.
+        sqlx::query("DELETE FROM staff WHERE id = $1")
+            .bind(carl)
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.voicemail(messages[0].id).await.unwrap(),
+            None,
+            "{label}"
+        );
+        store.close().await;
+        pool.close().await;
+    }
+}

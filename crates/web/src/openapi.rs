@@ -37,7 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "phones", description = "SIP devices and their credentials"),
         (name = "forwarding", description = "Call forwarding rules"),
         (name = "hotline", description = "Hotlines: agents, the wallboard, reports, cases"),
-        (name = "voicemail", description = "One's voicemail box: messages, settings, greetings"),
+        (name = "voicemail", description = "The voicemail boxes one hears (one's own, one's hotlines', one's units'): messages, settings, greetings"),
         (name = "fax", description = "The fax boxes one uses: received and sent faxes, their PDFs, sending"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),

@@ -417,12 +417,20 @@ impl Service {
                     let extension = self.uas[i]
                         .block()
                         .and_then(|b| b.extension_of(&to, &self.plan));
-                    let Some(extension) = extension else {
-                        self.uas[i].refuse(now, call, 404);
-                        return;
-                    };
                     let trunk = i - usize::from(self.has_switch());
-                    match self.route(None, Permission::Internal, &extension).await {
+                    // A unit's voicemail box under its E.164 number, else the extension.
+                    let called = calls::numbers::normalise_called(&to, &self.plan);
+                    let routed = match targets::unit_mailbox(&self.store, &called).await {
+                        Some(mailbox) => Ok(mailbox),
+                        None => {
+                            let Some(extension) = extension else {
+                                self.uas[i].refuse(now, call, 404);
+                                return;
+                            };
+                            self.route(None, Permission::Internal, &extension).await
+                        }
+                    };
+                    match routed {
                         Ok(t) => (Via::Trunk(trunk), caller, t),
                         Err(e) => {
                             self.uas[i].refuse(
@@ -442,7 +450,10 @@ impl Service {
                     };
                     let hotline = match targets::hotline(&self.store, &to).await {
                         Some(h) => Some(h),
-                        None => targets::fax(&self.store, &to).await,
+                        None => match targets::fax(&self.store, &to).await {
+                            Some(f) => Some(f),
+                            None => targets::unit_mailbox(&self.store, &to).await,
+                        },
                     };
                     let target =
                         match self.plan.outside(&to) {

@@ -1,5 +1,5 @@
-//! What a dialled string means: the echo test, a person by extension or login, or an
-//! outside number (which needs the trunk).
+//! What a dialled string means: the echo test, a hotline, a fax box, a unit's voicemail
+//! box, a person by extension or login, or an outside number (which needs the trunk).
 
 use calls::{Party, Target};
 use live::calls::DeskError;
@@ -44,6 +44,9 @@ pub async fn resolve(store: &Store, dialled: &str) -> Result<Target, DeskError> 
     }
     if let Some(fax) = fax(store, &compact).await {
         return Ok(fax);
+    }
+    if let Some(mailbox) = unit_mailbox(store, &compact).await {
+        return Ok(mailbox);
     }
     if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit()) {
         if let Some(p) = store
@@ -113,6 +116,31 @@ pub async fn fax(store: &Store, number: &str) -> Option<Target> {
         Ok(_) => None,
         Err(e) => {
             tracing::error!(error = %e, "looking up a fax box failed");
+            None
+        }
+    }
+}
+
+/// A unit's voicemail box under its own `number`: callers leave a message there (a box
+/// switched off takes none).
+pub async fn unit_mailbox(store: &Store, number: &str) -> Option<Target> {
+    if number.is_empty()
+        || !number
+            .trim_start_matches('+')
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    match store.unit_mailbox_by_number(number).await {
+        Ok(Some(b)) if b.mailbox.enabled => Some(Target::Voicemail {
+            mailbox: b.mailbox.id,
+            listen: false,
+            party: Party::service(number, &format!("Mailbox {}", b.unit_name)),
+        }),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a unit's voicemail box failed");
             None
         }
     }

@@ -273,21 +273,24 @@ impl Service {
             ::voicemail::Greeting::Absence => GreetingKind::Absence,
             ::voicemail::Greeting::Personal => GreetingKind::Personal,
             ::voicemail::Greeting::Default { .. } => {
-                let extension = match (mailbox.staff_id, mailbox.hotline_id) {
-                    (Some(id), _) => self
+                // The number the box is reached under: the person's extension, the
+                // hotline's, a unit box's own (the prompts are clips: names cannot be said).
+                let extension = match (mailbox.staff_id, mailbox.hotline_id, &mailbox.number) {
+                    (_, _, Some(number)) => Some(number.clone()),
+                    (Some(id), ..) => self
                         .store
                         .panel_person_by_id(id)
                         .await
                         .ok()
                         .flatten()
                         .map(|p| p.extension),
-                    (None, Some(h)) => self.store.hotline_book().await.ok().and_then(|b| {
+                    (None, Some(h), _) => self.store.hotline_book().await.ok().and_then(|b| {
                         b.hotlines
                             .into_iter()
                             .find(|x| x.id == h)
                             .map(|x| x.extension)
                     }),
-                    (None, None) => None,
+                    (None, None, None) => None,
                 }
                 .unwrap_or_default();
                 let alaw = prompts::voicemail_greeting(language(mailbox), &extension);

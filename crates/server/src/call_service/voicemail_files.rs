@@ -3,7 +3,8 @@
 //! `voicemail/<box>/` in the data folder (to a temporary name, flushed to disk, renamed),
 //! and only then named by a row: a message that was acknowledged survives a crash, and a
 //! crash between file and row leaves a file no row names, which the clean-up removes a day
-//! later; a row that cannot be written yet is retried until it lands.
+//! later; a row that cannot be written yet is retried until it lands (unless its box is
+//! gone).
 //! Messages past `[voicemail] retention_days` are deleted, row first, then file (logged).
 
 use super::voicemail::Session;
@@ -77,6 +78,16 @@ pub(crate) async fn keep(
     loop {
         match store.add_voicemail(&message).await {
             Ok(id) => return Ok(Some(id)),
+            // The box was removed meanwhile (a unit's, by an administrator; a person who
+            // left): the message has nowhere to go, and must not hold up those after it.
+            Err(_) if matches!(store.mailbox(left.mailbox).await, Ok(None)) => {
+                tracing::warn!(
+                    mailbox = left.mailbox,
+                    "a voicemail's box is gone: the message is dropped"
+                );
+                remove_file(data_dir, &relative);
+                return Ok(None);
+            }
             Err(e) => {
                 tracing::warn!(error = %e, file = %relative, "a voicemail's row waits for the database");
                 tokio::time::sleep(pause).await;

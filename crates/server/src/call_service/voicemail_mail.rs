@@ -1,6 +1,7 @@
-//! A new message by e-mail: to the box's owner, in the box's language, with the recording
-//! attached or only a link to the web client (as the owner chose; none when off or when
-//! the directory has no e-mail address for them). Queued in the mail outbox, which sends
+//! A new message by e-mail: to the box's owner (a unit box's: to the address an
+//! administrator gave it), in the box's language, with the recording attached or only a
+//! link to the web client (as the owner chose; none when off or when there is no e-mail
+//! address). Queued in the mail outbox, which sends
 //! and retries (`mailer`); nothing is queued while no mail server is set up, so that no
 //! backlog of stale notifications goes out the day one is.
 
@@ -44,7 +45,22 @@ impl Notifier {
         }
     }
 
-    /// Tells the owner of `mailbox` of message `message` by e-mail, if they want that.
+    /// Where a box's new messages are mailed, and the box's name in the mail: a person's
+    /// own address (from the directory), a unit box's address (set by an administrator);
+    /// a hotline's box is heard in the web client only.
+    async fn addressee(&self, b: &store::Mailbox) -> Option<(String, String)> {
+        if let Some(owner) = b.staff_id {
+            let to = self.store.staff_email(owner).await.ok()??;
+            let person = self.store.panel_person_by_id(owner).await.ok()??;
+            return Some((to, person.name));
+        }
+        let to = b.email.clone()?;
+        let unit = self.store.unit_mailbox(b.id).await.ok()??;
+        Some((to, unit.unit_name))
+    }
+
+    /// Tells the owner of `mailbox` (a person, or a unit's address) of message `message`
+    /// by e-mail, if they want that.
     pub async fn mail(&self, mailbox: i64, message: i64) {
         if !self.mailer.configured() {
             return;
@@ -58,11 +74,7 @@ impl Notifier {
         if b.email_mode == "off" {
             return;
         }
-        let Some(owner) = b.staff_id else { return };
-        let (Ok(Some(to)), Ok(Some(person))) = (
-            self.store.staff_email(owner).await,
-            self.store.panel_person_by_id(owner).await,
-        ) else {
+        let Some((to, box_name)) = self.addressee(&b).await else {
             tracing::debug!(mailbox, "no e-mail address for a voicemail notification");
             return;
         };
@@ -84,7 +96,7 @@ impl Notifier {
             } else {
                 voicemail::Language::German
             },
-            box_name: &person.name,
+            box_name: &box_name,
             caller_name: m.caller_name.as_deref(),
             caller_number: m.caller_number.as_deref(),
             received: &received,

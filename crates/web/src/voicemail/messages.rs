@@ -1,4 +1,5 @@
-//! The messages of the boxes one may hear: listed newest first with the caller as the directory knows them,
+//! The messages of the boxes one may hear (one's own, the hotlines' one supervises, one's
+//! units'): listed newest first with the caller as the directory knows them,
 //! played (Ogg Opus, byte ranges for the position bar) or downloaded, marked heard or
 //! unheard, deleted (the row, then the file; audited).
 
@@ -34,6 +35,10 @@ pub struct Message {
 #[derive(Serialize, ToSchema)]
 pub struct BoxView {
     id: i64,
+    /// `person`, `hotline` or `unit`: whose box it is.
+    kind: &'static str,
+    /// A unit box's own number.
+    number: Option<String>,
     /// Calls nobody answers go to the box.
     enabled: bool,
     /// `attach`, `link` or `off`.
@@ -53,6 +58,8 @@ impl From<&store::Mailbox> for BoxView {
     fn from(b: &store::Mailbox) -> BoxView {
         BoxView {
             id: b.id,
+            kind: kind_of(b),
+            number: b.number.clone(),
             enabled: b.enabled,
             email_mode: b.email_mode.clone(),
             language: b.language.clone(),
@@ -64,12 +71,25 @@ impl From<&store::Mailbox> for BoxView {
     }
 }
 
-/// Another box one may hear (a hotline's, as its supervisor).
+/// Whose box it is: `person`, `hotline` or `unit`.
+fn kind_of(b: &store::Mailbox) -> &'static str {
+    match (b.staff_id, b.hotline_id) {
+        (Some(_), _) => "person",
+        (None, Some(_)) => "hotline",
+        (None, None) => "unit",
+    }
+}
+
+/// Another box one may hear (a hotline's as its supervisor, a unit's as its member).
 #[derive(Serialize, ToSchema)]
 pub struct OtherBox {
     id: i64,
-    /// The hotline's name.
+    /// `hotline` or `unit`.
+    kind: &'static str,
+    /// The hotline's or the unit's name.
     name: String,
+    /// A unit box's own number.
+    number: Option<String>,
     unheard: i64,
 }
 
@@ -77,7 +97,8 @@ pub struct OtherBox {
 #[derive(Serialize, ToSchema)]
 pub struct Inbox {
     mailbox: BoxView,
-    /// The hotlines' boxes one may hear too (`GET /api/v1/voicemail/boxes/{id}`).
+    /// The boxes one may hear too (`GET /api/v1/voicemail/boxes/{id}`): the hotlines'
+    /// one supervises (by name), then those of one's unit and the units above it.
     boxes: Vec<OtherBox>,
     /// Messages nobody has heard.
     unheard: i64,
@@ -94,12 +115,30 @@ pub async fn list(State(state): State<AppState>, who: SignedIn) -> Result<Json<I
     let mut boxes = Vec::new();
     for (id, name) in state.store.supervised_mailboxes(who.account.id).await? {
         let unheard = state.store.unheard_voicemails(id).await?;
-        boxes.push(OtherBox { id, name, unheard });
+        boxes.push(OtherBox {
+            id,
+            kind: "hotline",
+            name,
+            number: None,
+            unheard,
+        });
+    }
+    for (id, name) in state.store.unit_mailboxes_of(who.account.id).await? {
+        let unheard = state.store.unheard_voicemails(id).await?;
+        let number = state.store.mailbox(id).await?.and_then(|b| b.number);
+        boxes.push(OtherBox {
+            id,
+            kind: "unit",
+            name,
+            number,
+            unheard,
+        });
     }
     inbox(&state, mailbox, boxes).await.map(Json)
 }
 
-/// A box one may hear (a hotline's one supervises, or one's own): its messages.
+/// A box one may hear (a hotline's one supervises, one's unit's, or one's own): its
+/// messages.
 #[utoipa::path(get, path = "/api/v1/voicemail/boxes/{id}", tag = "voicemail",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     params(("id" = i64, Path)),
@@ -288,7 +327,7 @@ pub async fn delete(
 }
 
 /// Deletes a recording whose row is gone (a missing file is no error).
-async fn remove_recording(data_dir: &std::path::Path, file: &str) {
+pub(super) async fn remove_recording(data_dir: &std::path::Path, file: &str) {
     if !file.starts_with("voicemail/") || file.contains("..") {
         return;
     }

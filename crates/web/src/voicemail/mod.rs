@@ -1,8 +1,11 @@
-//! Voicemail in the web client: one's box and the hotlines' boxes one supervises (their
-//! messages, played, marked heard, deleted, downloaded), one's box's settings (on or off, e-mail, language, the absence greeting's end)
-//! and its greetings (uploaded or recorded, listened to, removed). Every change of what
-//! is unheard reaches those who may hear the box as `voicemail.count`.
+//! Voicemail in the web client: one's box, the hotlines' boxes one supervises and one's
+//! units' boxes (their messages, played, marked heard, deleted, downloaded), one's box's
+//! settings (on or off, e-mail, language, the absence greeting's end) and the greetings
+//! (uploaded or recorded, listened to, removed), and the administrators' units' boxes
+//! (`admin.rs`). Every change of what is unheard reaches those who may hear the box as
+//! `voicemail.count`.
 
+pub mod admin;
 pub mod greetings;
 pub mod messages;
 pub mod settings;
@@ -28,6 +31,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
             greetings::upload,
             greetings::remove
         ))
+        .routes(routes!(
+            greetings::listen_unit,
+            greetings::upload_unit,
+            greetings::remove_unit
+        ))
+        .routes(routes!(admin::boxes, admin::create))
+        .routes(routes!(admin::remove))
 }
 
 /// The signed-in person's box (made on first use).
@@ -55,8 +65,8 @@ async fn tell_count(state: &AppState, mailbox: i64) -> Result<i64, ApiError> {
     Ok(unheard)
 }
 
-/// Whether the signed-in person may hear `mailbox` (their own, or a hotline's they
-/// supervise).
+/// Whether the signed-in person may hear `mailbox` (their own, a hotline's they
+/// supervise, or their unit's or a unit's above it).
 async fn may_hear(state: &AppState, who: &SignedIn, mailbox: i64) -> Result<bool, ApiError> {
     Ok(state
         .store
