@@ -6,6 +6,9 @@
 //! - Dora's fax machine sends a two-page fax to the Bauamt's fax number: the Bauamt's
 //!   clerk sees it listed (sender number and station id, 2 pages), the PDF has two pages,
 //!   and it arrives by e-mail at the unit's address with the PDF attached (aiosmtpd).
+//! - The same over T.38: a fax gateway on Dora's extension calls with audio and switches
+//!   the call to T.38 with a re-INVITE (`m=image … udptl t38`); the fax box answers with
+//!   its image port and its modem goes on in T.38 (UDPTL with redundancy): two pages.
 //! - Carl sends a two-page PDF from the web client to Dora's extension: her fax machine
 //!   answers and receives both pages; the list shows it sent with 2 pages.
 //! - A busy fax machine: the fax waits in the queue for another try, with the reason.
@@ -17,7 +20,7 @@
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use testkit::fax_line::{pdf_of_pages, FaxLine};
+use testkit::fax_line::{image_address, pdf_of_pages, FaxLine, T38Line};
 use testkit::http::{Client, Reply};
 use testkit::server::{Options, TestServer};
 use testkit::sip_phone::sdp::Sdp;
@@ -209,7 +212,7 @@ fn a_two_page_fax_from_a_fax_machine_arrives_as_a_pdf_listed_and_mailed() {
         let pdf = carl.get(&link);
         assert_eq!(pdf.status, 200, "{l}");
         assert_eq!(pdf.header("content-type"), Some("application/pdf"), "{l}");
-        assert_eq!(fax::document::pdf_pages(pdf.body.as_bytes()), 2, "{l}");
+        assert_eq!(fax::document::pdf_pages(&pdf.bytes), 2, "{l}");
         // Bärbel (Gesundheitsamt) does not see the Bauamt's faxes, nor can she open one.
         let mut barbel = s.signed_in("b.user");
         assert!(faxes(&mut barbel)["boxes"]
@@ -236,6 +239,59 @@ fn a_two_page_fax_from_a_fax_machine_arrives_as_a_pdf_listed_and_mailed() {
         let kept = fax_files(&s.data_dir);
         assert_eq!(kept.len(), 1, "{l}: {kept:?}");
         assert!(kept[0].ends_with(".pdf"), "{l}: {kept:?}");
+    }
+}
+
+#[test]
+fn a_two_page_fax_over_t38_arrives_as_a_pdf() {
+    let receiver = SmtpReceiver::start(ReceiverOptions::default());
+    let work = tempfile::tempdir().unwrap();
+    let tiff = two_page_tiff(work.path());
+    for s in servers(&receiver) {
+        let l = s.label;
+        let fax_box = bauamt_box(&s);
+        let mut carl = s.signed_in("c.clerk");
+        let mut gateway = UdpPhone::bind(s.sip_account("d.new", "Fax-Gateway"), s.sip).unwrap();
+        assert!(gateway.register_until_accepted(WAIT) > 0, "{l}");
+        // The call begins with audio, as every fax call does ...
+        let audio = FaxLine::bind().unwrap();
+        let call = gateway.call(BAUAMT_FAX, &Sdp::offer(audio.local_addr()).to_string());
+        gateway.wait_for(WAIT, |e| match e {
+            PhoneEvent::Answered { call: c, .. } if *c == call => Some(()),
+            PhoneEvent::Failed { code, .. } => panic!("{l}: the fax box refused with {code}"),
+            _ => None,
+        });
+        // ... and the gateway switches it to T.38.
+        let line = T38Line::bind().unwrap();
+        gateway.reinvite(call, &line.offer(2)).unwrap();
+        let answer = gateway.wait_for(WAIT, |e| match e {
+            PhoneEvent::Accepted { call: c, sdp } if *c == call => sdp.clone(),
+            PhoneEvent::Refused { code, .. } => panic!("{l}: T.38 refused with {code}"),
+            _ => None,
+        });
+        assert!(answer.contains("m=image "), "{l}: {answer}");
+        assert!(answer.contains("udptl t38"), "{l}: {answer}");
+        let remote = image_address(&answer).expect("the image port");
+        let mut sender = fax::T38Fax::new(
+            fax::Direction::Send { tiff: tiff.clone() },
+            true,
+            DORAS_IDENT,
+        )
+        .unwrap();
+        let outcome = line
+            .run(remote, &mut sender, FAX_TIME)
+            .unwrap_or_else(|| panic!("{l}: the T.38 fax did not finish: {:#}", faxes(&mut carl)));
+        assert!(outcome.success, "{l}: {outcome:?}");
+        assert_eq!(outcome.pages, 2, "{l}");
+        let list = wait_for_faxes(&mut carl, fax_box, Duration::from_secs(30), |l| {
+            l.first().is_some_and(|f| f["status"] == "received")
+        });
+        assert_eq!(list[0]["pages"], 2, "{l}: {}", list[0]);
+        assert_eq!(list[0]["remote_ident"], DORAS_IDENT, "{l}");
+        let pdf = carl.get(list[0]["pdf"].as_str().unwrap());
+        assert_eq!(fax::document::pdf_pages(&pdf.bytes), 2, "{l}");
+        let kept = fax_files(&s.data_dir);
+        assert_eq!(kept.len(), 1, "{l}: only the PDF: {kept:?}");
     }
 }
 

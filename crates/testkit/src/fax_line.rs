@@ -129,3 +129,86 @@ pub fn pdf_of_pages(pages: u32) -> Vec<u8> {
     assert!(out.status.success(), "gs made no PDF");
     out.stdout
 }
+
+/// A T.38 fax machine (a fax gateway's side of a call switched to T.38): SpanDSP's T.38
+/// terminal, its IFP packets in UDPTL datagrams with redundancy, on a UDP socket of its
+/// own, its clock moved on in 20 ms steps of real time.
+pub struct T38Line {
+    socket: UdpSocket,
+}
+
+impl T38Line {
+    /// A line on a free loopback port.
+    pub fn bind() -> std::io::Result<T38Line> {
+        let socket = UdpSocket::bind("127.0.0.1:0")?;
+        socket.set_read_timeout(Some(Duration::from_millis(2)))?;
+        Ok(T38Line { socket })
+    }
+
+    /// Where the machine receives its datagrams (for its SDP).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.socket.local_addr().expect("bound")
+    }
+
+    /// The offer a gateway makes when it switches a call to T.38 (a re-INVITE's):
+    /// version 0, 14,400 bit/s, TCF transferred, UDPTL with redundancy. `version` is the
+    /// session's `o=` version (higher than the call's first offer).
+    pub fn offer(&self, version: u64) -> String {
+        let at = self.local_addr();
+        format!(
+            "v=0\r\no=- 7474 {version} IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n\
+             m=image {port} udptl t38\r\na=T38FaxVersion:0\r\na=T38MaxBitRate:14400\r\n\
+             a=T38FaxRateManagement:transferredTCF\r\na=T38FaxMaxBuffer:2000\r\n\
+             a=T38FaxMaxDatagram:400\r\na=T38FaxUdpEC:t38UDPRedundancy\r\n",
+            ip = at.ip(),
+            port = at.port()
+        )
+    }
+
+    /// Runs `fax` towards `remote` until it finished or `limit` passed: its outcome.
+    pub fn run(
+        &self,
+        remote: SocketAddr,
+        fax: &mut fax::T38Fax,
+        limit: Duration,
+    ) -> Option<Outcome> {
+        let mut udptl = fax::udptl::Udptl::new(3);
+        let started = Instant::now();
+        let mut next = started;
+        let mut buf = [0u8; 2048];
+        while started.elapsed() < limit {
+            if let Some(o) = fax.outcome() {
+                return Some(o.clone());
+            }
+            while next <= Instant::now() {
+                fax.advance(160);
+                next += Duration::from_millis(20);
+            }
+            while let Some(ifp) = fax.poll_ifp() {
+                let _ = self.socket.send_to(&udptl.encode(&ifp), remote);
+            }
+            if let Ok(n) = self.socket.recv(&mut buf) {
+                if let Ok(packets) = udptl.decode(&buf[..n]) {
+                    for (seq, ifp) in packets {
+                        fax.handle_ifp(seq, &ifp);
+                    }
+                }
+            }
+        }
+        fax.outcome().cloned()
+    }
+}
+
+/// The far address of an `m=image` answer (its `c=` address and port).
+pub fn image_address(sdp: &str) -> Option<SocketAddr> {
+    let ip = sdp
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("c=IN IP4 "))?
+        .trim();
+    let port = sdp
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("m=image "))?
+        .split_whitespace()
+        .next()?;
+    format!("{ip}:{port}").parse().ok()
+}

@@ -75,6 +75,12 @@ impl Calls {
         Ok(())
     }
 
+    /// The fax call whose SIP side is `sip` (a fax machine's re-INVITE names it so).
+    pub fn fax_of_sip(&self, sip: crate::party::SipRef) -> Option<CallId> {
+        let &(call, _) = self.by_sip.get(&sip)?;
+        self.is_fax(call).then_some(call)
+    }
+
     /// Which side of a call is the box (call control's own end).
     pub(super) fn box_side(call: &Call) -> Option<usize> {
         call.sides.iter().position(|s| s.kind == Kind::Voicemail)

@@ -121,7 +121,7 @@ impl Service {
         };
         match fax::AudioFax::new(direction, sending, &f.ident) {
             Ok(audio) => {
-                let (modem, result) = Modem::new(audio);
+                let (modem, result) = Modem::audio(audio);
                 f.leg = Some(leg);
                 f.result = Some(result);
                 self.faxes.by_leg.insert(leg, call);
@@ -129,6 +129,63 @@ impl Service {
             }
             Err(e) => {
                 tracing::error!(error = %e, "no fax modem for a fax's call");
+                let _ = self.calls.end_fax(now, call);
+            }
+        }
+    }
+
+    /// The far side of a call offers to change it (a re-INVITE): a fax machine switching
+    /// its fax's call to T.38 gets our image port and a T.38 modem in place of the audio
+    /// one; anything else is refused (488) and the call goes on as it was.
+    pub(super) async fn fax_offered(&mut self, ua: usize, sip: calls::SipRef, sdp: String) {
+        let now = self.live.now_ms();
+        let leg = self
+            .calls
+            .fax_of_sip(sip)
+            .and_then(|call| Some((call, self.faxes.calls.get(&call)?.leg?)));
+        let Some((call, leg)) = leg else {
+            self.uas[ua].refuse_offer(now, sip, 488);
+            return;
+        };
+        let answer = match self.media.t38(leg, sdp).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::info!(error = %e, "a fax call's new offer was refused");
+                self.uas[ua].refuse_offer(now, sip, 488);
+                return;
+            }
+        };
+        let data_dir = self.faxes.shell.settings.data_dir.clone();
+        let Some(f) = self.faxes.calls.get_mut(&call) else {
+            return;
+        };
+        // A received fax starts a TIFF of its own: the audio modem still holds the first
+        // until the media thread drops it.
+        let audio_tiff = (!f.sending).then(|| f.tiff.clone());
+        if let Some(first) = &audio_tiff {
+            f.tiff = first.replace(".tif", "-t38.tif");
+        }
+        let path = data_dir.join(&f.tiff);
+        let direction = if f.sending {
+            fax::Direction::Send { tiff: path }
+        } else {
+            fax::Direction::Receive { tiff: path }
+        };
+        match fax::T38Fax::new(direction, f.sending, &f.ident) {
+            Ok(t38) => {
+                let (modem, result) = Modem::t38(t38);
+                f.result = Some(result);
+                self.uas[ua].answer_offer(now, sip, &answer);
+                // In the media thread's order: the leg is T.38 now, then the new modem
+                // takes the old one's place.
+                self.media.attach(leg, Box::new(modem));
+                if let Some(first) = audio_tiff {
+                    crate::fax_service::remove_file(&data_dir, &first);
+                }
+                tracing::info!(call = %call, "a fax call went over to T.38");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "no T.38 modem for a fax's call");
                 let _ = self.calls.end_fax(now, call);
             }
         }

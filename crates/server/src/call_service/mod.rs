@@ -540,6 +540,7 @@ impl Service {
                 self.owner.remove(&r);
                 self.calls.handle_sip_ended(now, r)
             }
+            Heard::Offered(r, sdp) => self.fax_offered(i, r, sdp).await,
         }
     }
 

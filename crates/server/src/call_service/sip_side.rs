@@ -43,6 +43,9 @@ pub enum Heard {
     Failed(SipRef, u16),
     /// The call ended (BYE or CANCEL).
     Ended(SipRef),
+    /// The far side offers to change the call (a re-INVITE: a fax machine's switch to
+    /// T.38); answer with [`SipSide::answer_offer`] or [`SipSide::refuse_offer`].
+    Offered(SipRef, String),
 }
 
 /// A datagram for user agent `.0`.
@@ -256,6 +259,20 @@ impl SipSide {
         let _ = self.ua.ring(now, call);
     }
 
+    /// Answers the far side's new offer (see [`Heard::Offered`]).
+    pub fn answer_offer(&mut self, now: i64, sip: SipRef, sdp: &str) {
+        if let Some(&call) = self.from_ref.get(&sip) {
+            let _ = self.ua.answer(now, call, sdp);
+        }
+    }
+
+    /// Refuses the far side's new offer; the call goes on as it was.
+    pub fn refuse_offer(&mut self, now: i64, sip: SipRef, code: u16) {
+        if let Some(&call) = self.from_ref.get(&sip) {
+            let _ = self.ua.reject(now, call, code);
+        }
+    }
+
     /// Refuses an incoming call call control did not take.
     pub fn refuse(&mut self, now: i64, call: CallRef, code: u16) {
         let _ = self.ua.reject(now, call, code);
@@ -305,10 +322,15 @@ impl SipSide {
                     heard.extend(named(&call).map(Heard::Ended));
                     self.forget(call);
                 }
-                PhoneEvent::Offered { call, .. } => {
-                    // A re-INVITE (a phone's hold): not supported yet; the call goes on.
-                    let _ = self.ua.reject(now, call, 488);
-                }
+                PhoneEvent::Offered { call, sdp } => match (named(&call), sdp) {
+                    // Call control decides (a fax's switch to T.38).
+                    (Some(sip), Some(sdp)) => heard.push(Heard::Offered(sip, sdp)),
+                    // A re-INVITE without an offer, or for no call of ours: the call goes
+                    // on as it is.
+                    _ => {
+                        let _ = self.ua.reject(now, call, 488);
+                    }
+                },
                 PhoneEvent::Registered { expires } => self.registered(now, expires),
                 PhoneEvent::RegistrationFailed { code } => self.registration_failed(now, code),
                 PhoneEvent::Confirmed { .. }

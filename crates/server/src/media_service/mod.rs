@@ -59,6 +59,11 @@ pub(crate) enum Command {
     Record(LegRef, usize),
     StopRecording(LegRef),
     Attach(LegRef, Box<dyn media::terminal::Terminal>),
+    T38 {
+        leg: LegRef,
+        sdp: String,
+        reply: oneshot::Sender<Result<String, String>>,
+    },
 }
 
 /// What the media tells call control.
@@ -170,6 +175,18 @@ impl MediaHandle {
     ) -> impl Future<Output = Result<Negotiated, String>> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         self.send(shard_of(leg), Command::RtpAnswer { leg, sdp, reply });
+        answer(rx)
+    }
+
+    /// Switches a phone leg to T.38 with the far side's offer (`m=image … udptl t38`):
+    /// our answer; datagrams go to the leg's terminal from then on.
+    pub fn t38(
+        &self,
+        leg: LegRef,
+        sdp: String,
+    ) -> impl Future<Output = Result<String, String>> + Send + 'static {
+        let (reply, rx) = oneshot::channel();
+        self.send(shard_of(leg), Command::T38 { leg, sdp, reply });
         answer(rx)
     }
 

@@ -168,6 +168,14 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                     .map_err(|e| e.to_string());
                 let _ = reply.send(r);
             }
+            Command::T38 { leg, sdp, reply } => {
+                let r = shard
+                    .borrow_mut()
+                    .engine
+                    .t38_offer(now, leg_id(leg), &sdp)
+                    .map_err(|e| e.to_string());
+                let _ = reply.send(r);
+            }
             Command::Bridge(a, b, reply) => {
                 let r = shard
                     .borrow_mut()
