@@ -4,6 +4,7 @@
 //! the phone", the call history in the store. Browsers' requests arrive through
 //! `live`'s call desk; media events from the media threads; SIP from the switch.
 
+mod cleanup;
 mod clips;
 mod fax;
 pub(crate) use hotline::local_time;
@@ -38,61 +39,6 @@ use std::collections::HashMap;
 use std::time::Duration;
 use store::{CallLine, Store};
 use tokio::sync::mpsc;
-
-/// Deletes voicemail past its retention (and files no message names) at start and then
-/// every hour.
-async fn clean_voicemail(live: Live, store: Store, settings: voicemail::VoicemailSettings) {
-    loop {
-        match voicemail_files::clean_up(
-            &store,
-            &settings.data_dir,
-            live.now_ms(),
-            settings.retention_days,
-        )
-        .await
-        {
-            Ok(boxes) => {
-                // The owners' desk phones' lamps follow.
-                for mailbox in boxes {
-                    if let Ok(Some(owner)) = store
-                        .mailbox(mailbox)
-                        .await
-                        .map(|b| b.and_then(|b| b.staff_id))
-                    {
-                        live.bus()
-                            .publish(live::Change::Voicemail { person: owner });
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "old voicemail could not be deleted"),
-        }
-        tokio::time::sleep(CLEANUP_EVERY).await;
-    }
-}
-
-/// Deletes faxes past their retention at start and then every hour; faxes a restart
-/// broke off are marked first (one being received failed, one being sent goes again).
-async fn clean_faxes(shell: crate::fax_service::FaxShell) {
-    match shell.store.interrupted_faxes(shell.live.now_ms()).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(
-            faxes = n,
-            "faxes under way when the server stopped were marked"
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "faxes under way at the last stop could not be marked")
-        }
-    }
-    loop {
-        if let Err(e) = shell.clean_up().await {
-            tracing::warn!(error = %e, "old faxes could not be deleted");
-        }
-        tokio::time::sleep(CLEANUP_EVERY).await;
-    }
-}
-
-/// How often old history lines are deleted.
-const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
 /// A finished media request, fed back into call control.
 enum Made {
@@ -129,13 +75,17 @@ pub fn start(
         ua.spawn_receiver(i, datagrams_tx.clone());
     }
     let history_days = config.history_days;
-    tokio::spawn(clean_history(live.clone(), store.clone(), history_days));
-    tokio::spawn(clean_voicemail(
+    tokio::spawn(cleanup::clean_history(
+        live.clone(),
+        store.clone(),
+        history_days,
+    ));
+    tokio::spawn(cleanup::clean_voicemail(
         live.clone(),
         store.clone(),
         voicemail_settings.clone(),
     ));
-    tokio::spawn(clean_faxes(fax_shell.clone()));
+    tokio::spawn(cleanup::clean_faxes(fax_shell.clone()));
     let (fax_orders_tx, fax_orders) = mpsc::channel(64);
     tokio::spawn(crate::fax_service::queue::run(
         fax_shell.clone(),
@@ -686,20 +636,6 @@ fn line(r: &Record) -> CallLine {
         started_at: r.started_ms,
         answered_at: r.answered_ms,
         ended_at: r.ended_ms,
-    }
-}
-
-/// Deletes history lines older than `days`, hourly.
-async fn clean_history(live: Live, store: Store, days: u32) {
-    let mut tick = tokio::time::interval(CLEANUP_EVERY);
-    loop {
-        tick.tick().await;
-        let before = live.now_ms() - i64::from(days) * 86_400_000;
-        match store.delete_call_lines_before(before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, days, "old call history deleted"),
-            Err(e) => tracing::warn!(error = %e, "old call history could not be deleted"),
-        }
     }
 }
 
