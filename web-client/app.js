@@ -30,6 +30,7 @@ import { showVoicemail, voicemailPage } from './voicemail/voicemail.js';
 import { startUnheard, stopUnheard, onUnheardChanged, unheardVoicemails } from './voicemail/unheard.js';
 import { showFax } from './fax/fax.js';
 import { showAdminFax } from './fax/admin_fax.js';
+import { showAdminVoicemail } from './voicemail/admin_voicemail.js';
 
 let me = null;
 
@@ -51,6 +52,7 @@ const routes = [
   { path: '#/admin/directory', key: 'directory', admin: true, view: () => showDirectory() },
   { path: '#/admin/mail', key: 'mailPage', admin: true, view: () => showMail() },
   { path: '#/admin/fax', key: 'faxAdminNav', admin: true, view: () => showAdminFax() },
+  { path: '#/admin/voicemail', key: 'vmAdminNav', admin: true, view: () => showAdminVoicemail() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
 ];
 
@@ -86,8 +88,9 @@ function showUnread() {
     h('span', { class: 'visually-hidden' }, `, ${t('unreadNav', { n })}`)] : []));
 }
 
-// The number of unheard voicemail messages (the own box's and those of the hotlines one
-// supervises) next to "Sprachnachrichten": the link's name says it too ("…, 2 neu").
+// The number of unheard voicemail messages (the own box's, those of the hotlines one
+// supervises and of one's units) next to "Sprachnachrichten": the link's name says it
+// too ("…, 2 neu").
 function showUnheard() {
   const badge = document.getElementById('vm-badge');
   if (!badge) return;

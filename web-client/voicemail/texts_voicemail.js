@@ -1,5 +1,5 @@
-// Texts of the voicemail page (#/voicemail) and its badge in the navigation, German
-// first; merged into i18n.js. The recorder's texts (rec*) are the hotline's.
+// Texts of the voicemail page (#/voicemail), its badge in the navigation and the
+// administrators' units' boxes (#/admin/voicemail), German first; merged into i18n.js. The recorder's texts (rec*) are the hotline's.
 export const voicemailTexts = {
   de: {
     vmNav: 'Sprachnachrichten', vmTitle: 'Sprachnachrichten', vmUnheardNav: '{n} neu',
@@ -38,6 +38,21 @@ export const voicemailTexts = {
     vmRemove: 'Entfernen', vmRemoveOf: '{n} entfernen', vmRemoved: '{n} entfernt.',
     vmHotlineBoxes: 'Mailboxen Ihrer Hotlines', vmHotlineBoxesIntro: 'Als Aufsicht hören Sie auch diese Mailboxen ab.',
     vmBoxTitle: 'Sprachnachrichten: {n}', vmBackToOwn: 'Zurück zu meinen Sprachnachrichten',
+    vmUnitBoxes: 'Mailboxen Ihrer Organisationseinheit', vmUnitBoxesIntro: 'Diese Mailboxen hören alle Mitglieder der Organisationseinheit und ihrer Untereinheiten ab.',
+    vmUnitAbout: 'Anrufe unter {n} landen hier. Alle Mitglieder von {u} und seinen Untereinheiten hören diese Mailbox ab.',
+    vmUnitGreetingsIntro: 'Anrufende hören die eigene Ansage, sonst die Standardansage mit der Nummer der Mailbox. Jedes Mitglied kann sie ändern.',
+    vmAdminNav: 'Mailboxen', vmAdminTitle: 'Mailboxen der Organisationseinheiten',
+    vmAdminIntro: 'Eine Organisationseinheit kann eine Mailbox mit eigener Nummer (einer Durchwahl oder einer Rufnummer mit +49) haben. Wer die Nummer anruft, hinterlässt dort eine Nachricht; alle Mitglieder der Einheit und ihrer Untereinheiten hören sie auf der Seite „Sprachnachrichten“ ab. Neue Nachrichten gehen auf Wunsch per E-Mail an eine Adresse.',
+    vmAdminNone: 'Es gibt noch keine Mailbox einer Organisationseinheit.', vmAdminCaption: 'Alle Mailboxen der Organisationseinheiten',
+    vmAdminNumber: 'Nummer', vmAdminUnit: 'Organisationseinheit', vmAdminEmail: 'E-Mail', vmAdminLanguage: 'Sprache', vmAdminMessages: 'Nachrichten',
+    vmAdminActions: 'Aktionen', vmAdminNoEmail: 'keine',
+    vmAdminRemove: 'Entfernen', vmAdminRemoveOf: 'Mailbox {n} entfernen',
+    vmAdminRemoveAsk: 'Mailbox {n} mit allen ihren Nachrichten entfernen?', vmAdminRemoved: 'Mailbox {n} entfernt.',
+    vmAdminRemoveYes: 'Ja, entfernen', vmAdminRemoveNo: 'Abbrechen',
+    vmAdminAdd: 'Mailbox anlegen', vmAdminNumberHint: 'Eine Durchwahl (2 bis 15 Ziffern) oder eine Rufnummer mit + und Ländervorwahl, die noch niemand hat.',
+    vmAdminEmailField: 'E-Mail-Adresse für neue Nachrichten (freiwillig)',
+    vmAdminLanguageField: 'Sprache der Standardansage und der E-Mails',
+    vmAdminCreate: 'Anlegen', vmAdminCreated: 'Mailbox {n} angelegt.',
   },
   en: {
     vmNav: 'Voicemail', vmTitle: 'Voicemail', vmUnheardNav: '{n} new',
@@ -77,5 +92,20 @@ export const voicemailTexts = {
     vmRemove: 'Remove', vmRemoveOf: 'Remove {n}', vmRemoved: '{n} removed.',
     vmHotlineBoxes: 'Your hotlines\' voicemail boxes', vmHotlineBoxesIntro: 'As a supervisor you hear these boxes too.',
     vmBoxTitle: 'Voicemail: {n}', vmBackToOwn: 'Back to my voicemail',
+    vmUnitBoxes: 'Your unit\'s voicemail boxes', vmUnitBoxesIntro: 'Every member of the unit and of its sub-units hears these boxes.',
+    vmUnitAbout: 'Calls to {n} end up here. Every member of {u} and of its sub-units hears this box.',
+    vmUnitGreetingsIntro: 'Callers hear the own greeting, else the default greeting with the box\'s number. Any member can change it.',
+    vmAdminNav: 'Voicemail boxes', vmAdminTitle: 'Units\' voicemail boxes',
+    vmAdminIntro: 'A unit can have a voicemail box with a number of its own (an extension or a number with +49). Callers of the number leave messages there; every member of the unit and of its sub-units hears them on the "Voicemail" page. New messages can be mailed to an address.',
+    vmAdminNone: 'No unit has a voicemail box yet.', vmAdminCaption: 'All units\' voicemail boxes',
+    vmAdminNumber: 'Number', vmAdminUnit: 'Unit', vmAdminEmail: 'E-mail', vmAdminLanguage: 'Language', vmAdminMessages: 'Messages',
+    vmAdminActions: 'Actions', vmAdminNoEmail: 'none',
+    vmAdminRemove: 'Remove', vmAdminRemoveOf: 'Remove voicemail box {n}',
+    vmAdminRemoveAsk: 'Remove voicemail box {n} with all its messages?', vmAdminRemoved: 'Voicemail box {n} removed.',
+    vmAdminRemoveYes: 'Yes, remove', vmAdminRemoveNo: 'Cancel',
+    vmAdminAdd: 'Add a voicemail box', vmAdminNumberHint: 'An extension (2 to 15 digits) or a number with + and the country code that nobody has yet.',
+    vmAdminEmailField: 'E-mail address for new messages (optional)',
+    vmAdminLanguageField: 'Language of the default greeting and the e-mails',
+    vmAdminCreate: 'Add', vmAdminCreated: 'Voicemail box {n} added.',
   },
 };

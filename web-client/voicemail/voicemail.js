@@ -1,12 +1,14 @@
 // The voicemail pages. #/voicemail: one's messages (voicemail_list.js), the links to
-// the hotlines' boxes one supervises, the box's settings (voicemail_settings.js) and the
-// greetings (voicemail_greetings.js), from GET /api/v1/voicemail. #/voicemail/box/{id}:
-// a hotline's box, its messages only. A `voicemail.count` frame for the box on screen (a
+// the hotlines' boxes one supervises and to one's units' boxes, the box's settings
+// (voicemail_settings.js) and the greetings (voicemail_greetings.js), from
+// GET /api/v1/voicemail. #/voicemail/box/{id}: a hotline's box, its messages only, or a
+// unit's box, its messages and its greeting (any member's to change). A `voicemail.count` frame for the box on screen (a
 // message arrived, or was heard or deleted elsewhere) or a reconnect reloads the list,
 // which updates in place.
 import { api } from '../api.js';
 import { h, show, onLeave, pageStillShown, userText } from '../dom.js';
 import { t, tParts } from '../i18n.js';
+import { formatNumber } from '../phone/format.js';
 import { explain } from '../sign_in.js';
 import { on } from '../realtime.js';
 import { setInbox, setUnheard, unheardIn, onUnheardChanged } from './unheard.js';
@@ -45,9 +47,9 @@ function messagesSection(list, ...before) {
     h('h2', { id: 'vm-messages-h', tabindex: '-1' }, t('vmMessages')), ...before, list.element);
 }
 
-// Links to the hotlines' boxes, with their unheard counts; returns { element, draw }
-// (draw: the counts again).
-function hotlineBoxes(boxes) {
+// Links to other boxes one hears (`kind` hotline or unit), with their unheard counts;
+// returns { element, draw } (draw: the counts again).
+function otherBoxes(kind, boxes) {
   const counts = boxes.map((b) => ({ box: b.id, element: h('span') }));
   function draw() {
     for (const { box, element } of counts) {
@@ -58,10 +60,13 @@ function hotlineBoxes(boxes) {
   }
   draw();
   const items = boxes.map((b, i) => h('li', {},
-    h('a', { href: `#/voicemail/box/${b.id}`, 'data-testid': 'vm-box-link', 'data-box': String(b.id) }, userText(b.name), counts[i].element)));
+    h('a', { href: `#/voicemail/box/${b.id}`, 'data-testid': 'vm-box-link', 'data-box': String(b.id), 'data-kind': kind },
+      userText(b.name), b.number ? h('span', { class: 'vm-box-number' }, ` (${formatNumber(b.number)})`) : null, counts[i].element)));
+  const id = `vm-${kind}-boxes-h`;
+  const [title, intro] = kind === 'unit' ? ['vmUnitBoxes', 'vmUnitBoxesIntro'] : ['vmHotlineBoxes', 'vmHotlineBoxesIntro'];
   return {
-    element: h('section', { class: 'vm-section', 'aria-labelledby': 'vm-boxes-h' },
-      h('h2', { id: 'vm-boxes-h' }, t('vmHotlineBoxes')), h('p', { class: 'hint' }, t('vmHotlineBoxesIntro')),
+    element: h('section', { class: 'vm-section', 'aria-labelledby': id, 'data-testid': `vm-${kind}-boxes` },
+      h('h2', { id }, t(title)), h('p', { class: 'hint' }, t(intro)),
       h('ul', { class: 'vm-boxes' }, ...items)),
     draw,
   };
@@ -84,21 +89,23 @@ export async function showVoicemail() {
   const settings = settingsSection(inbox.mailbox, (mailbox) => { drawBoxOff(mailbox); greetings.update(mailbox); });
   greetings = greetingsSection(inbox.mailbox, (mailbox) => settings.update(mailbox));
 
-  // The hotlines' boxes: drawn again when one is new (its first message came).
-  const own = inbox.mailbox.id;
+  // The hotlines' and the units' boxes: drawn again when one is new (a hotline box's
+  // first message came, an administrator made a unit's box) or gone.
   const holder = h('div', { class: 'vm-boxes-holder' });
-  let boxes = null;
+  let sections = [];
   let known = new Set();
   function drawBoxes(list) {
     known = new Set(list.map((b) => b.id));
-    boxes = list.length ? hotlineBoxes(list) : null;
-    holder.replaceChildren(...(boxes ? [boxes.element] : []));
+    sections = ['unit', 'hotline'].map((kind) => [kind, list.filter((b) => (b.kind || 'hotline') === kind)])
+      .filter(([, boxes]) => boxes.length).map(([kind, boxes]) => otherBoxes(kind, boxes));
+    holder.replaceChildren(...sections.map((x) => x.element));
   }
   drawBoxes(inbox.boxes || []);
-  onLeave(onUnheardChanged(() => { if (boxes) boxes.draw(); }));
+  onLeave(onUnheardChanged(() => { for (const x of sections) x.draw(); }));
 
   show(t('vmTitle'), messagesSection(list, boxOff), holder, settings.element, greetings.element);
-  stayCurrent(page, (f) => f.box === own || !known.has(f.box), '/api/v1/voicemail', (data) => {
+  // Any box's frame: the own box's messages, or another box that came or went.
+  stayCurrent(page, () => true, '/api/v1/voicemail', (data) => {
     setInbox(data);
     list.update(data.messages, true);
     const fresh = data.boxes || [];
@@ -106,7 +113,8 @@ export async function showVoicemail() {
   });
 }
 
-// A hotline's box (its supervisors hear it): the messages, and the way back.
+// A hotline's box (its supervisors hear it) or a unit's (its members do): the messages,
+// a unit box's greeting, and the way back.
 export async function showVoicemailBox(id) {
   const page = pageStillShown();
   const [res, mine] = await Promise.all([api('GET', `/api/v1/voicemail/boxes/${id}`), api('GET', '/api/v1/voicemail')]
@@ -116,9 +124,15 @@ export async function showVoicemailBox(id) {
   if (mine.ok) setInbox(mine.data);
   const named = mine.ok ? (mine.data.boxes || []).find((b) => b.id === id) : null;
   const list = messageList(res.data.messages, id);
+  const mailbox = res.data.mailbox;
+  const unit = mailbox.kind === 'unit';
+  const about = unit && named ? [h('p', { class: 'hint', 'data-testid': 'vm-unit-about' },
+    tParts('vmUnitAbout', { n: formatNumber(mailbox.number || ''), u: userText(named.name) }))] : [];
+  const greetings = unit ? [greetingsSection(mailbox, () => {}, { base: `/api/v1/voicemail/boxes/${id}/greetings`,
+    kinds: ['personal'], intro: 'vmUnitGreetingsIntro', prefix: 'vm-greeting' }).element] : [];
   show(named ? tParts('vmBoxTitle', { n: userText(named.name) }) : t('vmTitle'),
-    h('p', {}, h('a', { href: '#/voicemail' }, t('vmBackToOwn'))),
-    messagesSection(list));
+    h('p', {}, h('a', { href: '#/voicemail' }, t('vmBackToOwn'))), ...about,
+    messagesSection(list), ...greetings);
   stayCurrent(page, (f) => f.box === id, `/api/v1/voicemail/boxes/${id}`, (data) => {
     setUnheard(id, data.unheard);
     list.update(data.messages, true);

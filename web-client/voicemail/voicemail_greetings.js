@@ -3,6 +3,8 @@
 // listened to), listened to (<audio> from the API), replaced by a file (WAV, MP3, Ogg)
 // or by a recording made here (the hotline announcements' recorder), and removed.
 // Changes update the card in place, so the focus and the recorder stay where they are.
+// A unit's box (#/voicemail/box/{id}) has the personal greeting only, any member's to
+// change, under /api/v1/voicemail/boxes/{id}/greetings.
 import { h, announce } from '../dom.js';
 import { t } from '../i18n.js';
 import { api, upload } from '../api.js';
@@ -10,9 +12,7 @@ import { explain } from '../sign_in.js';
 import { recorder } from '../hotline/announce/recorder.js';
 
 const MAX_SECONDS = 120;
-const KINDS = ['personal', 'absence'];
-
-function path(kind) { return `/api/v1/voicemail/greetings/${kind}`; }
+const OWN = { base: '/api/v1/voicemail/greetings', kinds: ['personal', 'absence'], intro: 'vmGreetingsIntro', prefix: 'vm-greeting' };
 
 function own(kind, mailbox) { return kind === 'personal' ? mailbox.greeting : mailbox.absence_greeting; }
 
@@ -23,9 +23,11 @@ function refusal(r) {
   return explain(r);
 }
 
-// `box()` is the current mailbox, `changed(mailbox)` tells the page of a change.
-function card(kind, box, changed) {
-  const id = `vm-greeting-${kind}`;
+// `box()` is the current mailbox, `changed(mailbox)` tells the page of a change; `where`
+// is the section's { base, prefix }.
+function card(kind, box, changed, where) {
+  const path = (k) => `${where.base}/${k}`;
+  const id = `${where.prefix}-${kind}`;
   const name = t(`vmGreeting_${kind}`);
   const state = h('p', { class: 'vm-greeting-state', 'data-testid': `${id}-state` });
   const player = h('audio', { controls: true, preload: 'none', id: `${id}-audio` });
@@ -104,16 +106,17 @@ function card(kind, box, changed) {
   };
 }
 
-// The section; returns { element, update(mailbox) }.
-export function greetingsSection(mailbox, changed) {
+// The section of one's own box's greetings, or with `where` = { base, kinds, intro,
+// prefix } another box's; returns { element, update(mailbox) }.
+export function greetingsSection(mailbox, changed, where = OWN) {
   let current = mailbox;
-  const cards = KINDS.map((kind) => card(kind, () => current, (next) => { current = next; redraw(); changed(next); }));
+  const cards = where.kinds.map((kind) => card(kind, () => current, (next) => { current = next; redraw(); changed(next); }, where));
   let language = mailbox.language;
   function redraw() { for (const c of cards) c.draw(); }
   return {
     element: h('section', { class: 'vm-section', 'aria-labelledby': 'vm-greetings-h' },
       h('h2', { id: 'vm-greetings-h', tabindex: '-1' }, t('vmGreetings')),
-      h('p', { class: 'hint' }, t('vmGreetingsIntro')),
+      h('p', { class: 'hint' }, t(where.intro)),
       h('div', { class: 'vm-greetings' }, ...cards.map((c) => c.element))),
     // The settings changed: the default greeting follows their language.
     update(next) {

@@ -15,9 +15,9 @@
 //!   switch, and takes the box's call with the same Call-ID as a new one).
 
 use serde_json::{json, Value};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use testkit::rtp_peer::{Packet, PCMA, PTIME_MS, SAMPLES};
+use testkit::desk_voice::DeskVoice as Voice;
 use testkit::server::{on_every_database, Options, TestServer};
 use testkit::sip_phone::sdp::Sdp;
 use testkit::sip_phone::udp::{UdpPhone, WAIT};
@@ -40,90 +40,6 @@ fn short_rings() -> Options {
 /// Whether the last 100 ms of `heard` (8 kHz) are the signal tone (1 kHz).
 fn ends_with_the_tone(heard: &[f32]) -> bool {
     heard.len() >= 800 && share_at(&heard[heard.len() - 800..], 8_000, 1_000.0) > 0.8
-}
-
-/// A desk phone's media: sends PCMA every 20 ms (silence, or a tone once told to
-/// speak) and keeps what it hears, decoded.
-struct Voice {
-    socket: UdpSocket,
-    remote: Option<SocketAddr>,
-    sequence: u16,
-    sent: u32,
-    hz: f32,
-    heard: Vec<f32>,
-}
-
-impl Voice {
-    fn bind() -> Voice {
-        Voice {
-            socket: UdpSocket::bind("127.0.0.1:0").unwrap(),
-            remote: None,
-            sequence: 0,
-            sent: 0,
-            hz: 0.0,
-            heard: Vec::new(),
-        }
-    }
-
-    fn local(&self) -> SocketAddr {
-        self.socket.local_addr().unwrap()
-    }
-
-    fn packet(&mut self) -> Vec<u8> {
-        let payload = (0..SAMPLES)
-            .map(|i| {
-                let t = f64::from(self.sent * SAMPLES + i) / 8_000.0;
-                let x = (std::f64::consts::TAU * f64::from(self.hz) * t).sin() * 0.4;
-                media::codec::linear_to_alaw((x * f64::from(i16::MAX)) as i16)
-            })
-            .collect();
-        let packet = Packet {
-            marker: self.sent == 0,
-            payload_type: PCMA,
-            sequence: self.sequence,
-            timestamp: self.sent * SAMPLES,
-            ssrc: 0x2502_0077,
-            payload,
-        };
-        self.sequence = self.sequence.wrapping_add(1);
-        self.sent += 1;
-        packet.to_bytes()
-    }
-
-    /// Sends and hears for at most `limit`, until `done` holds for what was heard.
-    fn run(&mut self, limit: Duration, done: impl Fn(&[f32]) -> bool) -> bool {
-        let end = Instant::now() + limit;
-        let mut next = Instant::now();
-        let mut buf = [0u8; 1500];
-        loop {
-            if done(&self.heard) {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= end {
-                return false;
-            }
-            if now >= next {
-                if let Some(remote) = self.remote {
-                    let packet = self.packet();
-                    self.socket.send_to(&packet, remote).unwrap();
-                }
-                next += Duration::from_millis(PTIME_MS as u64);
-            }
-            let wait = next.saturating_duration_since(Instant::now());
-            self.socket
-                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
-                .unwrap();
-            if let Ok((n, _)) = self.socket.recv_from(&mut buf) {
-                if let Ok(p) = Packet::parse(&buf[..n]) {
-                    if p.payload_type == PCMA {
-                        let samples = p.payload.iter().map(|&b| media::codec::alaw_to_linear(b));
-                        self.heard.extend(samples.map(f32::from));
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// A person's desk phone, registered (made as an administrator makes one).

@@ -11,6 +11,7 @@
 //! A test's PostgreSQL database is dropped when its [`TestDb`] is.
 #![deny(missing_docs)]
 
+pub mod desk_voice;
 pub mod fax_line;
 pub mod http;
 pub mod oidc_provider;

@@ -2,20 +2,20 @@
 //! a number nobody else has (no extension, hotline, fax box or other box has it), with its
 //! language and an e-mail address for new messages, and removed with its messages' files.
 //! Bad input is refused naming its field (400), a taken number or a unit that has a box
-//! already with why (409); nothing is written then. Every change is audited and reaches
+//! already naming its field and why (409); nothing is written then. Every change is audited and reaches
 //! the unit's members as `voicemail.count`, so their lists follow.
 
 use super::messages::remove_recording;
 use crate::admin::audit_admin;
 use crate::auth::session::Admin;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, FieldIssue};
 use crate::fax::admin::UnitRef;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use store::UnitMailbox;
+use store::{StoreError, UnitMailbox};
 use utoipa::ToSchema;
 
 /// A unit's box as the administration shows it.
@@ -112,7 +112,7 @@ fn tell_members(state: &AppState, mailbox: i64, unheard: i64, members: &[i64]) {
     request_body = NewMailbox,
     responses((status = 201, body = AdminMailbox),
         (status = 400, description = "A bad number (`field` number), an unknown unit (unit), a bad address (email) or language (language)", body = ErrorBody),
-        (status = 409, description = "The number is someone's extension, a hotline's or another box's, or the unit has a box already", body = ErrorBody),
+        (status = 409, description = "The number is someone's extension, a hotline's or another box's (`field` number, `problem` taken), or the unit has a box already (unit, has_a_box)", body = ErrorBody),
         (status = 422, description = "Not the documented JSON")))]
 pub async fn create(
     State(state): State<AppState>,
@@ -172,6 +172,28 @@ pub async fn create(
                 .ok_or_else(|| unknown(path.to_string()))?
         }
     };
+    // 409s name their field too: the unit that has a box already, the taken number.
+    let taken = |field: &str, problem: &'static str, message: String| ApiError::Fields {
+        conflict: true,
+        fields: vec![FieldIssue {
+            field: field.into(),
+            problem,
+            message,
+        }],
+    };
+    if let Some(has) = state
+        .store
+        .unit_mailboxes()
+        .await?
+        .into_iter()
+        .find(|b| b.mailbox.unit_id == Some(unit))
+    {
+        return Err(taken(
+            "unit",
+            "has_a_box",
+            format!("{} hat schon eine Mailbox.", has.unit_name),
+        ));
+    }
     let made = state
         .store
         .create_unit_mailbox(
@@ -181,7 +203,11 @@ pub async fn create(
             language,
             state.live.now_ms(),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(why) => taken("number", "taken", why),
+            other => other.into(),
+        })?;
     audit_admin(
         &state,
         &admin,
