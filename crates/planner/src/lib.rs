@@ -5,9 +5,13 @@
 pub mod agreement_rules;
 pub mod approval;
 pub mod calendar;
+pub mod council;
+pub mod desks;
 pub mod error;
 pub mod ids;
+pub mod rollout;
 pub mod terms;
+pub mod week;
 
 #[cfg(test)]
 mod testing;
