@@ -218,6 +218,9 @@ pub async fn run(
         shell: fax_shell.clone(),
         calls: config.calls.clone(),
         has_trunk: !config.trunks.is_empty(),
+        converting: std::sync::Arc::new(tokio::sync::Semaphore::new(
+            crate::fax_service::submit::CONVERSIONS_AT_ONCE,
+        )),
     }));
     crate::call_service::start(
         live.clone(),

@@ -47,10 +47,15 @@ fn config(toml: &str) -> durchwahl::config::Config {
 
 /// Servers on every database of the run, mailing through `receiver`.
 fn servers(receiver: &SmtpReceiver) -> Vec<TestServer> {
+    servers_with(receiver, "")
+}
+
+/// The same with more configuration (`extra`, TOML).
+fn servers_with(receiver: &SmtpReceiver, extra: &str) -> Vec<TestServer> {
     let config = config(&format!(
         "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
          from = \"Durchwahl <durchwahl@lra.example>\"\nfirst_retry_seconds = 1\n\
-         [fax]\nretry_minutes = 1\n",
+         [fax]\nretry_minutes = 1\n{extra}",
         receiver.port
     ));
     testkit::server::on_every_database(|| Options {
@@ -272,6 +277,14 @@ fn a_two_page_fax_over_t38_arrives_as_a_pdf() {
         assert!(answer.contains("m=image "), "{l}: {answer}");
         assert!(answer.contains("udptl t38"), "{l}: {answer}");
         let remote = image_address(&answer).expect("the image port");
+        // A refresh of the same offer (session timers do that) keeps the fax going.
+        gateway.reinvite(call, &line.offer(3)).unwrap();
+        let again = gateway.wait_for(WAIT, |e| match e {
+            PhoneEvent::Accepted { call: c, sdp } if *c == call => sdp.clone(),
+            PhoneEvent::Refused { code, .. } => panic!("{l}: the refresh refused with {code}"),
+            _ => None,
+        });
+        assert_eq!(image_address(&again), Some(remote), "{l}: {again}");
         let mut sender = fax::T38Fax::new(
             fax::Direction::Send { tiff: tiff.clone() },
             true,
@@ -382,6 +395,14 @@ fn a_busy_fax_machine_leaves_the_fax_queued_for_another_try() {
         assert!(fax["next_attempt_at"].is_string(), "{l}: {fax}");
         // The TIFF waits for the next try, with the PDF.
         assert_eq!(fax_files(&s.data_dir).len(), 2, "{l}");
+        // Carl gives up on it: the fax and both files go.
+        let r = carl.request("DELETE", &format!("/api/v1/fax/{id}"), None);
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        assert!(
+            fax_files(&s.data_dir).is_empty(),
+            "{l}: {:?}",
+            fax_files(&s.data_dir)
+        );
     }
 }
 
@@ -389,23 +410,30 @@ fn a_busy_fax_machine_leaves_the_fax_queued_for_another_try() {
 fn bad_input_is_refused_clearly_and_leaves_nothing() {
     let receiver = SmtpReceiver::start(ReceiverOptions::default());
     let good = pdf_of_pages(1);
-    for s in servers(&receiver) {
+    // A trunk (its carrier never asked: nothing gets that far), on which Carl may only
+    // call inside the house; the others may call anywhere.
+    let trunk = "[calls]\narea_code = \"9321\"\ndefault_permission = \"international\"\n\
+                 permissions = { \"c.clerk\" = \"internal\" }\n\
+                 [[trunks]]\nname = \"Testträger\"\nproxy = \"127.0.0.1:9\"\n\
+                 listen = \"127.0.0.1:0\"\nmode = \"ip\"\nnumber_block = \"+499321928\"\n";
+    for s in servers_with(&receiver, trunk) {
         let l = s.label;
         let fax_box = bauamt_box(&s);
         let mut carl = s.signed_in("c.clerk");
         let cut = &good[..good.len() / 2];
-        let cases: [(&str, &[u8], &str, u16); 5] = [
+        let cases: [(&str, &[u8], &str, u16); 6] = [
             ("no PDF", b"Sehr geehrte Damen und Herren,", "2502", 400),
             ("a PDF cut short", cut, "2502", 400),
             ("an empty file", b"", "2502", 400),
             ("a number with letters", &good, "25O2", 400),
-            // No trunk: outside numbers cannot be faxed from this server.
+            // Carl may not call outside; nobody faxes the emergency numbers.
             (
-                "an outside number without a trunk",
+                "an outside number Carl may not dial",
                 &good,
                 "+4930123456",
-                503,
+                403,
             ),
+            ("the emergency number", &good, "112", 403),
         ];
         for (what, file, number, status) in cases {
             let r = send_form(&mut carl, fax_box, number, file);
@@ -413,6 +441,13 @@ fn bad_input_is_refused_clearly_and_leaves_nothing() {
             let message = r.json()["message"].as_str().unwrap_or_default().to_string();
             assert!(!message.is_empty(), "{l}: {what}: {}", r.body);
         }
+        let mut dora = s.signed_in("d.new");
+        let r = send_form(&mut dora, fax_box, "110", &good);
+        assert_eq!(
+            r.status, 403,
+            "{l}: Dora may dial out, not fax 110: {}",
+            r.body
+        );
         // A box that is not hers: Bärbel is in the Gesundheitsamt.
         let mut barbel = s.signed_in("b.user");
         let r = send_form(&mut barbel, fax_box, "2502", &good);
@@ -420,5 +455,17 @@ fn bad_input_is_refused_clearly_and_leaves_nothing() {
         let list = wait_for_faxes(&mut carl, fax_box, Duration::ZERO, |_| true);
         assert!(list.is_empty(), "{l}: {list:?}");
         assert!(fax_files(&s.data_dir).is_empty(), "{l}");
+    }
+}
+
+#[test]
+fn an_outside_number_needs_a_trunk() {
+    let receiver = SmtpReceiver::start(ReceiverOptions::default());
+    for s in servers(&receiver) {
+        let fax_box = bauamt_box(&s);
+        let mut carl = s.signed_in("c.clerk");
+        let r = send_form(&mut carl, fax_box, "+4930123456", &pdf_of_pages(1));
+        assert_eq!(r.status, 503, "{}: {}", s.label, r.body);
+        assert!(fax_files(&s.data_dir).is_empty(), "{}", s.label);
     }
 }

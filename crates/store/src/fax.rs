@@ -553,10 +553,12 @@ impl Store {
     }
 
     /// Deletes a fax's row and hands it back, so the caller deletes its files; `None`
-    /// when there was none.
+    /// when there was none, or when it is on the line (being received or sent) — checked
+    /// in the same statement, so a fax claimed meanwhile is never taken from its call.
     pub async fn delete_fax(&self, id: i64) -> Result<Option<Fax>, StoreError> {
         let row = sqlx::query(&format!(
-            "DELETE FROM faxes WHERE id = $1 RETURNING {FAX_COLUMNS}"
+            "DELETE FROM faxes WHERE id = $1 AND status NOT IN ('receiving', 'sending') \
+             RETURNING {FAX_COLUMNS}"
         ))
         .bind(id)
         .fetch_optional(&self.pool)

@@ -313,11 +313,18 @@ async fn received_faxes_are_listed_newest_first_and_deleted() {
         assert_eq!(gone, got, "{l}: the row comes back for its files");
         assert_eq!(store.delete_fax(first).await.unwrap(), None, "{l}");
         assert_eq!(store.fax(first).await.unwrap(), None, "{l}");
-        // A fax deleted while it came in: its end is refused (the caller drops the file).
+        // A fax on the line is not deleted (not even by a delete that read it before it
+        // was claimed): it ends as it would have.
         let late = store.fax_receiving(b, "+4930333", 4_000).await.unwrap();
-        store.delete_fax(late).await.unwrap();
-        assert!(store
+        assert_eq!(store.delete_fax(late).await.unwrap(), None, "{l}");
+        store
             .fax_received(late, 1, "fax/3.pdf", None, 4_500)
+            .await
+            .unwrap();
+        // Once over, it can go; its end cannot come twice.
+        assert!(store.delete_fax(late).await.unwrap().is_some(), "{l}");
+        assert!(store
+            .fax_received(late, 1, "fax/3.pdf", None, 4_600)
             .await
             .is_err());
     }

@@ -41,19 +41,9 @@ pub(super) async fn clean_voicemail(
     }
 }
 
-/// Deletes faxes past their retention at start and then every hour; faxes a restart
-/// broke off are marked first (one being received failed, one being sent goes again).
+/// Deletes faxes past their retention, and files no fax names (a crash between the
+/// two), at start and then every hour.
 pub(super) async fn clean_faxes(shell: crate::fax_service::FaxShell) {
-    match shell.store.interrupted_faxes(shell.live.now_ms()).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(
-            faxes = n,
-            "faxes under way when the server stopped were marked"
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "faxes under way at the last stop could not be marked")
-        }
-    }
     loop {
         if let Err(e) = shell.clean_up().await {
             tracing::warn!(error = %e, "old faxes could not be deleted");

@@ -24,6 +24,8 @@ struct FaxCall {
     sending: bool,
     attempts: i64,
     leg: Option<LegRef>,
+    /// The call went over to T.38 (a T.38 modem is on the leg).
+    t38: bool,
     result: Option<oneshot::Receiver<ModemResult>>,
     /// A line of the queue's, held until the call ended.
     _permit: Option<OwnedSemaphorePermit>,
@@ -99,6 +101,7 @@ impl Service {
                     sending: false,
                     attempts: 0,
                     leg: None,
+                    t38: false,
                     result: None,
                     _permit: None,
                 },
@@ -159,6 +162,11 @@ impl Service {
         let Some(f) = self.faxes.calls.get_mut(&call) else {
             return;
         };
+        if f.t38 {
+            // Already T.38 (a refresh, a new port): the modem and its pages go on.
+            self.uas[ua].answer_offer(now, sip, &answer);
+            return;
+        }
         // A received fax starts a TIFF of its own: the audio modem still holds the first
         // until the media thread drops it.
         let audio_tiff = (!f.sending).then(|| f.tiff.clone());
@@ -175,6 +183,7 @@ impl Service {
             Ok(t38) => {
                 let (modem, result) = Modem::t38(t38);
                 f.result = Some(result);
+                f.t38 = true;
                 self.uas[ua].answer_offer(now, sip, &answer);
                 // In the media thread's order: the leg is T.38 now, then the new modem
                 // takes the old one's place.
@@ -254,6 +263,7 @@ impl Service {
             sending: true,
             attempts: fax.attempts,
             leg: None,
+            t38: false,
             result: None,
             _permit: Some(permit),
         };
@@ -295,6 +305,9 @@ impl Service {
         };
         if let Some(outside) = self.plan.check(number, allowed) {
             let outside = outside.map_err(|_| EndReason::Forbidden)?;
+            if outside.emergency {
+                return Err(EndReason::Forbidden);
+            }
             let trunk = self.trunk_index(0).ok_or(EndReason::Unavailable)?;
             return Ok(Target::Outside {
                 party: party(outside.e164),

@@ -66,9 +66,17 @@ impl FaxShell {
         let pages = result.as_ref().map_or(0, |r| r.pages);
         let outcome = result.as_ref().and_then(|r| r.outcome.clone());
         let success = outcome.as_ref().is_some_and(|o| o.success) && pages > 0;
+        // The far side's station id is whatever its machine sends: printable only.
         let ident = outcome
             .as_ref()
-            .map(|o| o.remote_ident.trim().to_string())
+            .map(|o| {
+                o.remote_ident
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .collect::<String>()
+                    .trim()
+                    .to_string()
+            })
             .filter(|i| !i.is_empty());
         let pdf = format!("fax/{}/in-{}.pdf", ended.box_id, ended.fax_id);
         let kept = if pages > 0 {
@@ -118,7 +126,10 @@ impl FaxShell {
         if let Err(e) = written {
             tracing::error!(error = %e, fax = ended.fax_id, "a received fax's row could not be finished");
         }
-        remove_file(&data_dir, &ended.tiff);
+        // A TIFF that did not become a PDF stays for a day (the sweep), to be rescued.
+        if kept.is_some() || pages == 0 {
+            remove_file(&data_dir, &ended.tiff);
+        }
         if let (Some(bytes), true) = (kept, success) {
             self.mail_received(ended, pages, ident.as_deref(), bytes)
                 .await;

@@ -28,6 +28,18 @@ pub(crate) async fn run(
     mut wake: mpsc::Receiver<()>,
     orders: mpsc::Sender<Order>,
 ) {
+    // Faxes a stop broke off, before any is claimed: one being received failed, one
+    // being sent goes again.
+    match shell.store.interrupted_faxes(shell.live.now_ms()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            faxes = n,
+            "faxes under way when the server stopped were marked"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "faxes under way at the last stop could not be marked")
+        }
+    }
     let lines = Arc::new(Semaphore::new(shell.settings.config.max_sending as usize));
     loop {
         let now = shell.live.now_ms();
@@ -43,6 +55,9 @@ pub(crate) async fn run(
                             continue;
                         }
                         let Ok(Some(fax_box)) = shell.store.fax_box(fax.box_id).await else {
+                            // Claimed but not sendable now: back to the queue, in a minute.
+                            let why = "Das Faxfach war nicht lesbar";
+                            let _ = shell.store.fax_retry(fax.id, why, now + 60_000).await;
                             continue;
                         };
                         let login = match fax.sender_id {

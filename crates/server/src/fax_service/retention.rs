@@ -1,7 +1,14 @@
 //! Faxes are kept as long as voicemail (`[voicemail] retention_days`), then deleted with
-//! their files (logged).
+//! their files (logged); files no fax names (a crash or a broken-off upload between file
+//! and row, a TIFF that did not become a PDF) go after a day.
 
-use super::{remove_file, FaxShell};
+use super::{pdf_of, remove_file, FaxShell};
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// How old a file no fax names must be before it goes.
+const ORPHAN_AGE: Duration = Duration::from_secs(86_400);
 
 impl FaxShell {
     /// Deletes faxes past the retention; how many.
@@ -19,6 +26,7 @@ impl FaxShell {
                 deleted += 1;
             }
         }
+        self.sweep().await?;
         if deleted > 0 {
             tracing::info!(
                 deleted,
@@ -31,4 +39,55 @@ impl FaxShell {
         }
         Ok(deleted)
     }
+
+    /// Deletes files below `fax/` that no fax names and that are older than a day.
+    async fn sweep(&self) -> Result<(), store::StoreError> {
+        let mut named: HashSet<String> = HashSet::new();
+        for file in self.store.fax_files().await? {
+            // A fax to send keeps its PDF beside its TIFF.
+            if file.ends_with(".tif") {
+                named.insert(pdf_of(&file));
+            }
+            named.insert(file);
+        }
+        let data_dir = self.settings.data_dir.clone();
+        let removed = tokio::task::spawn_blocking(move || sweep_files(&data_dir, &named))
+            .await
+            .unwrap_or(0);
+        if removed > 0 {
+            tracing::info!(removed, "fax files no fax names were deleted");
+        }
+        Ok(())
+    }
+}
+
+/// Removes old files below `data_dir/fax/<box>/` whose names are not in `named`.
+fn sweep_files(data_dir: &Path, named: &HashSet<String>) -> usize {
+    let mut removed = 0;
+    let Ok(boxes) = std::fs::read_dir(data_dir.join("fax")) else {
+        return 0;
+    };
+    for folder in boxes.flatten() {
+        let Ok(files) = std::fs::read_dir(folder.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let relative = format!(
+                "fax/{}/{}",
+                folder.file_name().to_string_lossy(),
+                file.file_name().to_string_lossy()
+            );
+            let old = file
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age > ORPHAN_AGE);
+            if old && !named.contains(&relative) {
+                remove_file(data_dir, &relative);
+                removed += 1;
+            }
+        }
+    }
+    removed
 }

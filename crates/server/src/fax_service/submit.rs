@@ -18,7 +18,12 @@ pub struct FaxDesk {
     pub(crate) calls: CallsConfig,
     /// Whether any trunk is configured (outside numbers need one).
     pub(crate) has_trunk: bool,
+    /// Ghostscript runs at once (each may take a core for up to a minute).
+    pub(crate) converting: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// How many PDFs are converted at once; more wait their turn.
+pub const CONVERSIONS_AT_ONCE: usize = 2;
 
 impl std::fmt::Debug for FaxDesk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,7 +58,12 @@ pub(crate) fn check_number(
         ));
     }
     if let Some(outside) = calls.plan().check(&number, allowed) {
-        outside.map_err(|e| FaxRefusal::Forbidden(e.to_string()))?;
+        let outside = outside.map_err(|e| FaxRefusal::Forbidden(e.to_string()))?;
+        if outside.emergency {
+            return Err(FaxRefusal::Forbidden(
+                "An Notrufnummern werden keine Faxe gesendet.".into(),
+            ));
+        }
         if !has_trunk {
             return Err(FaxRefusal::Unavailable(
                 "Für Faxe nach außen ist keine Amtsleitung eingerichtet.".into(),
@@ -98,6 +108,11 @@ impl FaxService for FaxDesk {
             let tiff = format!("fax/{fax_box}/out-{token}.tif");
             let pdf_name = super::pdf_of(&tiff);
             let max_pages = shell.settings.config.max_pages;
+            let _turn = self
+                .converting
+                .acquire()
+                .await
+                .map_err(|e| FaxRefusal::Unavailable(e.to_string()))?;
             let (dir, t, p) = (data_dir.clone(), tiff.clone(), pdf_name.clone());
             let converted = tokio::task::spawn_blocking(move || {
                 let tiff_path = super::file_path(&dir, &t).expect("our own name");

@@ -153,9 +153,15 @@ fn is_fax_file(file: &str) -> bool {
             .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
-/// Deletes a fax's files whose row is gone (a missing file is no error).
+/// Deletes a fax's files whose row is gone (a missing file is no error): its PDF, its
+/// TIFF, and the PDF a fax to send keeps beside its TIFF until it is sent.
 async fn remove_files(data_dir: &std::path::Path, fax: &Fax) {
-    for file in [&fax.file, &fax.tiff].into_iter().flatten() {
+    let beside = fax
+        .tiff
+        .as_deref()
+        .and_then(|t| t.strip_suffix(".tif"))
+        .map(|stem| format!("{stem}.pdf"));
+    for file in [&fax.file, &fax.tiff, &beside].into_iter().flatten() {
         if !is_fax_file(file) {
             tracing::warn!(fax = fax.id, "a fax's file is outside fax/ and stays");
             continue;
