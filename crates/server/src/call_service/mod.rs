@@ -368,10 +368,15 @@ impl Service {
                         .block()
                         .and_then(|b| b.extension_of(&to, &self.plan));
                     let trunk = i - usize::from(self.has_switch());
-                    // A unit's voicemail box under its E.164 number, else the extension.
+                    // A unit's voicemail box or a fax box under its E.164 number, else
+                    // the extension.
                     let called = calls::numbers::normalise_called(&to, &self.plan);
-                    let routed = match targets::unit_mailbox(&self.store, &called).await {
-                        Some(mailbox) => Ok(mailbox),
+                    let by_number = match targets::unit_mailbox(&self.store, &called).await {
+                        Some(mailbox) => Some(mailbox),
+                        None => targets::fax(&self.store, &called).await,
+                    };
+                    let routed = match by_number {
+                        Some(target) => Ok(target),
                         None => {
                             let Some(extension) = extension else {
                                 self.uas[i].refuse(now, call, 404);
