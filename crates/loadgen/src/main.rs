@@ -12,14 +12,18 @@
 //!     --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 --devices creds.csv --server-pid PID
 //! durchwahl-load voicemail --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 \
 //!     --data-dir DIR --callers 200 --server-pid PID
+//! durchwahl-load fax --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 \
+//!     --data-dir DIR --faxes 20 --server-pid PID
 //! ```
 //! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
 //! `bench/media.sh` for relayed calls against rtpengine, `bench/dial.sh` for browser calls
 //! from dial to ringing, `bench/hotline.sh` for callers waiting in a hotline's queue,
-//! `bench/voicemail.sh` for callers leaving messages at once.
+//! `bench/voicemail.sh` for callers leaving messages at once, `bench/fax.sh` for faxes
+//! received at once.
 
 mod client;
 mod dial;
+mod fax;
 mod frames;
 mod hotline;
 mod http;
@@ -102,6 +106,9 @@ enum Cmd {
     /// Callers through an IP trunk to people nobody can reach, leaving messages at once:
     /// loss both ways, every recording checked in the data folder, CPU per recording.
     Voicemail(voicemail::VoicemailArgs),
+    /// Fax machines through an IP trunk sending to one fax box at once (SpanDSP at both
+    /// ends): every page in the server's PDFs, CPU per fax channel against the machines'.
+    Fax(fax::FaxArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -155,6 +162,7 @@ fn run_command(command: Cmd) -> anyhow::Result<()> {
         Cmd::Dial(args) => dial::run(args),
         Cmd::Hotline(args) => hotline::run(args),
         Cmd::Voicemail(args) => voicemail::run(args),
+        Cmd::Fax(args) => fax::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,

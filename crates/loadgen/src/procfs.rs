@@ -37,6 +37,22 @@ pub fn cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) / TICKS_PER_SECOND)
 }
 
+/// Reads cutime + cstime (seconds) from the text of /proc/PID/stat: the CPU of the
+/// process's children that have ended and been waited for (a tool it ran, e.g. tiff2pdf).
+pub fn children_cpu_seconds(stat: &str) -> Option<f64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // cutime is field 16 of the man page, cstime 17.
+    let cutime: f64 = fields.get(13)?.parse().ok()?;
+    let cstime: f64 = fields.get(14)?.parse().ok()?;
+    Some((cutime + cstime) / TICKS_PER_SECOND)
+}
+
+/// The CPU seconds of process `pid`'s ended children; `None` when it is gone.
+pub fn children_cpu(pid: u32) -> Option<f64> {
+    children_cpu_seconds(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
 /// Looks at process `pid`; `None` when it is gone.
 pub fn sample(pid: u32) -> Option<Sample> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -78,8 +94,9 @@ mod tests {
     fn parses_status_and_stat() {
         let status = "Name:\tdurchwahl\nVmPeak:\t  900 kB\nVmRSS:\t   51234 kB\nThreads:\t3\n";
         assert_eq!(rss_kb(status), Some(51_234));
-        let stat = "4242 (durch wahl) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
+        let stat = "4242 (durch wahl) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 15 5 20 0 3 0";
         assert_eq!(cpu_seconds(stat), Some(3.0));
+        assert_eq!(children_cpu_seconds(stat), Some(0.2));
         let psi = "some avg10=2.15 avg60=5.05 avg300=2.78 total=49917009\n\
                    full avg10=0.36 avg60=0.54 avg300=0.66 total=28779046\n";
         assert_eq!(pressure_some_micros(psi), Some(49_917_009));

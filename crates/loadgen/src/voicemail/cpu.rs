@@ -1,6 +1,7 @@
 //! The server's CPU over windows known only afterwards (when every caller was recording,
 //! when all heard their greeting): a thread looks at /proc every 100 ms, and a window's
-//! usage is taken between the first look inside it and the last.
+//! usage is taken between the first look inside it and the last. The fax load uses it
+//! too, with the server's ended children (tiff2pdf).
 
 use crate::procfs;
 use serde::Serialize;
@@ -15,6 +16,8 @@ pub struct Look {
     pub at_us: i64,
     /// The server's utime + stime so far (s).
     pub server: Option<f64>,
+    /// Its ended children's (cutime + cstime, s): the tools it ran.
+    pub server_children: Option<f64>,
     /// The load tool's (s).
     pub tool: Option<f64>,
     /// The machine's CPU stall so far (µs, /proc/pressure/cpu "some").
@@ -30,6 +33,10 @@ pub struct Usage {
     pub server_cpu_s: Option<f64>,
     /// The server's CPU (cores).
     pub server_cores: Option<f64>,
+    /// The CPU seconds of the server's children that ended in it.
+    pub server_children_cpu_s: Option<f64>,
+    /// The load tool's CPU seconds in it.
+    pub tool_cpu_s: Option<f64>,
     /// The load tool's CPU (cores).
     pub tool_cores: Option<f64>,
     /// Share of the window in which some task waited for a CPU (%).
@@ -50,11 +57,14 @@ pub fn window(looks: &[Look], from_us: i64, until_us: i64) -> Option<Usage> {
     }
     let diff = |x: Option<f64>, y: Option<f64>| Some(y? - x?);
     let server_cpu_s = diff(a.server, b.server);
+    let tool_cpu_s = diff(a.tool, b.tool);
     Some(Usage {
         seconds,
         server_cpu_s,
         server_cores: server_cpu_s.map(|c| c / seconds),
-        tool_cores: diff(a.tool, b.tool).map(|c| c / seconds),
+        server_children_cpu_s: diff(a.server_children, b.server_children),
+        tool_cpu_s,
+        tool_cores: tool_cpu_s.map(|c| c / seconds),
         cpu_pressure_pct: diff(a.pressure, b.pressure).map(|p| p / seconds / 1e4),
     })
 }
@@ -78,6 +88,7 @@ impl Sampler {
                     looks.push(Look {
                         at_us: crate::hotline::media::wall_us(),
                         server: server.and_then(procfs::sample).map(|s| s.cpu_seconds),
+                        server_children: server.and_then(procfs::children_cpu),
                         tool: procfs::sample(std::process::id()).map(|s| s.cpu_seconds),
                         pressure: procfs::pressure().map(|(cpu, _)| cpu as f64),
                     });
@@ -104,6 +115,7 @@ mod tests {
         let look = |s: i64, server: f64| Look {
             at_us: s * 100_000,
             server: Some(server),
+            server_children: Some(s as f64 * 0.01),
             tool: Some(server / 2.0),
             pressure: Some(s as f64 * 10_000.0),
         };
@@ -114,6 +126,8 @@ mod tests {
         assert!((u.server_cpu_s.unwrap() - 0.55).abs() < 1e-9);
         assert!((u.server_cores.unwrap() - 0.5).abs() < 1e-9);
         assert!((u.tool_cores.unwrap() - 0.25).abs() < 1e-9);
+        assert!((u.tool_cpu_s.unwrap() - 0.275).abs() < 1e-9);
+        assert!((u.server_children_cpu_s.unwrap() - 0.11).abs() < 1e-9);
         assert!((u.cpu_pressure_pct.unwrap() - 10.0).abs() < 1e-9);
         assert_eq!(window(&looks, 250_000, 320_000), None, "one look only");
         assert_eq!(

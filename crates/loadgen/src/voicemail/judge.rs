@@ -86,7 +86,7 @@ pub fn most_at_once(intervals: &[(i64, i64)]) -> usize {
 }
 
 /// p50, p99, min and max of `values`.
-fn spread(values: &[f64]) -> Value {
+pub fn spread(values: &[f64]) -> Value {
     json!({
         "n": values.len(),
         "min": quantile(values, 0.0), "p50": quantile(values, 0.5),

@@ -19,8 +19,8 @@
 
 mod boxes;
 mod caller;
-mod cpu;
-mod judge;
+pub(crate) mod cpu;
+pub(crate) mod judge;
 mod recording;
 mod rtp;
 
