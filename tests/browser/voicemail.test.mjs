@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
-import { toneWav, phoneArgs, callState } from './call_audio.mjs';
+import { toneWav, phoneArgs, callState, hearsTheTone } from './call_audio.mjs';
 import { shot, fitsWidth } from './hotline_world.mjs';
 
 let server; let browser; let dir;
@@ -65,40 +65,6 @@ function audioLength(locator) {
     a.preload = 'auto';
     a.load();
   }));
-}
-
-// Waits until the page's call hears the signal tone (a beep of 1 kHz for half a second
-// after the greeting): an AnalyserNode on the call's remote stream, looked at every
-// 40 ms; the tone counts once it is the loudest for 200 ms on end (speech never holds
-// one frequency that long).
-async function hearsTheTone(page, within = 30000) {
-  const heard = await page.evaluate(async ({ hz, ms }) => {
-    const call = window.__durchwahlPhone.calls().find((c) => c.pc && c.state !== 'ended');
-    const context = new AudioContext();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
-    context.createMediaStreamSource(call.audio.srcObject).connect(analyser);
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    const seen = new Set();
-    let held = 0;
-    const deadline = performance.now() + ms;
-    try {
-      while (performance.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 40));
-        analyser.getFloatFrequencyData(bins);
-        let best = 2;
-        for (let i = 3; i < bins.length; i += 1) if (bins[i] > bins[best]) best = i;
-        const loudest = (best * context.sampleRate) / analyser.fftSize;
-        if (bins[best] > -70) seen.add(Math.round(loudest / 10) * 10);
-        held = Math.abs(loudest - hz) < 30 && bins[best] > -70 ? held + 1 : 0;
-        if (held >= 5) return null;
-      }
-      return [...seen];
-    } finally {
-      await context.close();
-    }
-  }, { hz: 1000, ms: within });
-  if (heard) throw new Error(`no signal tone, heard ${heard.join(', ')} Hz`);
 }
 
 const navLink = (page) => page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: /^Sprachnachrichten/ });

@@ -89,7 +89,7 @@ function addForm(units, added) {
     announce(t('vmAdminCreated', { n: formatNumber(r.data.number) }));
     added();
   } },
-  h('div', {}, h('label', { for: 'vm-admin-number' }, t('vmAdminNumber')), number,
+  h('div', {}, h('label', { for: 'vm-admin-number' }, t('vmAdminNumberField')), number,
     h('p', { class: 'hint', id: 'vm-admin-number-hint' }, t('vmAdminNumberHint'))),
   h('div', {}, h('label', { for: 'vm-admin-unit' }, t('vmAdminUnit')), unit),
   h('div', {}, h('label', { for: 'vm-admin-email' }, t('vmAdminEmailField')), email),
