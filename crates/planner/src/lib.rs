@@ -10,6 +10,7 @@ pub mod desks;
 pub mod error;
 pub mod ids;
 pub mod rollout;
+pub mod rotation;
 pub mod terms;
 pub mod week;
 

@@ -95,6 +95,11 @@ impl Week {
         Ok(Week { monday, days })
     }
 
+    /// The week `date` falls in (see [`Week::new`]).
+    pub fn containing(date: Date, workdays: WeekdaySet) -> Week {
+        Week::new(crate::calendar::monday_of(date), workdays).expect("a Monday")
+    }
+
     /// The Monday.
     pub fn monday(&self) -> Date {
         self.monday
@@ -259,6 +264,8 @@ mod tests {
         assert_eq!(check_week(&week, Some(&terms()), &rules(), &[]), vec![]);
         assert_eq!(week.days[5], Day::whole(Location::Off));
         assert!(Week::new(date(2025, 3, 11), WeekdaySet::MONDAY_TO_FRIDAY).is_err());
+        let week = Week::containing(date(2025, 3, 16), WeekdaySet::MONDAY_TO_FRIDAY);
+        assert_eq!(week.monday(), date(2025, 3, 10));
     }
 
     #[test]
