@@ -23,6 +23,7 @@ mod check;
 mod conflict;
 mod fairness;
 mod flow;
+mod focus;
 mod model;
 mod network;
 mod search;

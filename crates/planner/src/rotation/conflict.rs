@@ -167,13 +167,16 @@ impl fmt::Display for Demand {
                 date,
                 present,
                 seats,
-            } => write!(
-                f,
-                "{office} am {}: {present} Personen anwesend, {} – {} müssen mobil arbeiten",
-                GermanDate(*date),
-                places(*seats),
-                self.need()
-            ),
+            } => {
+                let need = self.need();
+                let verb = if need == 1 { "muss" } else { "müssen" };
+                write!(
+                    f,
+                    "{office} am {}: {present} Personen anwesend, {} – {need} {verb} mobil arbeiten",
+                    GermanDate(*date),
+                    places(*seats),
+                )
+            }
             Demand::Pinned { person, date } => write!(
                 f,
                 "{person} ist für den {} auf mobile Arbeit festgelegt",
@@ -241,7 +244,7 @@ impl fmt::Display for Limit {
                 self.cap()
             ),
             Limit::Cell { person, date } => {
-                write!(f, "{person} am {}: ein Tag", GermanDate(*date))
+                write!(f, "{person} am {}: 1 Tag", GermanDate(*date))
             }
         }
     }

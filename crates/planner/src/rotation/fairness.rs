@@ -46,9 +46,9 @@ impl Counts {
                 .map(|p| u32::from(model.wanted(p)))
                 .collect(),
         };
-        for (p, person) in model.people.iter().enumerate() {
-            for d in 0..days {
-                if mobile[p][d] {
+        for (p, (person, row)) in model.people.iter().zip(mobile).enumerate() {
+            for (d, &is_mobile) in row.iter().enumerate() {
+                if is_mobile {
                     counts.week[p][model.week_of[d]] += 1;
                     counts.month[p][model.month_of[d]] += 1;
                     counts.day[d] += 1;

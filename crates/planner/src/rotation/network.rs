@@ -21,6 +21,7 @@
 
 use super::conflict::{Cut, Demand, Limit};
 use super::flow::{Network, Solved, INF};
+use super::focus::focus;
 use super::model::{Cell, Model};
 use super::RotationInput;
 
@@ -256,11 +257,10 @@ fn build(model: &Model, layout: &Layout<'_>) -> (Network, Vec<Kind>) {
     (net, kinds)
 }
 
-/// Turns the proving node set into demands and limits.
+/// Turns the proving node set into demands and limits, narrowed to what falls short.
 fn cut(model: &Model, input: &RotationInput, net: &Network, kinds: &[Kind], side: &[bool]) -> Cut {
     let mut demands = Vec::new();
     let mut limits = Vec::new();
-    let mut barred = Vec::new();
     for (arc, kind) in net.arcs.iter().zip(kinds) {
         let (inside_from, inside_to) = (side[arc.from], side[arc.to]);
         if !inside_from && inside_to && arc.lower > 0 {
@@ -272,11 +272,6 @@ fn cut(model: &Model, input: &RotationInput, net: &Network, kinds: &[Kind], side
                         present: model.office_present[o][d],
                         seats: model.seats[o],
                     });
-                    for person in model.people.iter().filter(|x| x.office == Some(o)) {
-                        if let Cell::Fixed(why) = person.cells[d] {
-                            barred.push((person.id, model.date(d), why));
-                        }
-                    }
                 }
                 Kind::Cell { p, d } => demands.push(Demand::Pinned {
                     person: model.people[p].id,
@@ -323,11 +318,12 @@ fn cut(model: &Model, input: &RotationInput, net: &Network, kinds: &[Kind], side
     let needed = demands.iter().map(Demand::need).sum();
     let available = limits.iter().map(Limit::cap).sum();
     debug_assert!(needed > available, "{needed} > {available}");
-    Cut {
+    let whole = Cut {
         demands,
         limits,
-        barred,
+        barred: Vec::new(),
         needed,
         available,
-    }
+    };
+    focus(model, input, whole)
 }

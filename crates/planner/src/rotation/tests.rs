@@ -313,3 +313,29 @@ fn bad_input_is_an_error() {
     );
     assert!(propose(&twice).is_err());
 }
+
+#[test]
+fn a_conflict_names_only_what_falls_short() {
+    // Office 10 cannot work out; office 11 (in the same flow) can, and is not named.
+    let members = vec![
+        member(1, Some(10), 3, &[]),
+        member(2, Some(10), 3, &[]),
+        member(3, Some(10), 0, &[]),
+        member(4, Some(11), 3, &[Mo]),
+        member(5, Some(11), 3, &[Mo]),
+    ];
+    let input = input(MONDAY(), 2, &[(10, 1), (11, 1)], members);
+    let cut = cut(&input);
+    assert!(cut.demands.iter().all(|d| matches!(
+        d,
+        Demand::SharedOffice {
+            office: OfficeId(10),
+            ..
+        }
+    )));
+    assert!(cut.limits.iter().all(|l| match l {
+        Limit::Week { person, .. } => person.0 <= 2,
+        _ => false,
+    }));
+    assert_eq!((cut.needed, cut.available), (20, 12));
+}
