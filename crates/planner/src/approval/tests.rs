@@ -82,6 +82,19 @@ fn an_approver_for_someone_else_is_refused_and_the_state_returned() {
 }
 
 #[test]
+fn an_application_whose_period_is_over_cannot_be_approved() {
+    let late = date(2026, 4, 1).at(9, 0, 0, 0);
+    let refused = applied().approve(&head(), late).unwrap_err();
+    assert_eq!(
+        refused.error,
+        PlannerError::PeriodOver {
+            end: date(2026, 3, 31)
+        }
+    );
+    assert_eq!(refused.state, applied());
+}
+
+#[test]
 fn changes_requested_then_resubmitted() {
     let (changes, audit) = applied()
         .request_changes(&head(), now(), "Bitte Dienstag statt Montag".into())
