@@ -27,8 +27,8 @@
 #   HEAD's), BENCH_LOGS (default: a new temp dir, printed), BENCH_LOG_LEVEL (the server's,
 #   warn), BENCH_KEEP (1: keep the data folder), FAX_README (default bench/fax/README.md;
 #   "-" to leave it alone). CARGO_TARGET_DIR is honoured.
-# Every step is bounded (timeout, --max-time); the server is stopped at exit. About 40 s
-# after the build.
+# Every step is bounded (timeout, --max-time); the server is stopped at exit. About 45 s
+# after the build (3 s of it idle, for the CPU of server and load tool without faxes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -161,13 +161,17 @@ if not v:
 if v:
     n = v["settings"]["faxes"]
     per_s, per_fax, usage = v["cpu_ms_per_s"], v["cpu_ms_per_fax"], v["usage"]
-    a, w = usage.get("at_once") or {}, usage.get("whole") or {}
+    a, w, i = usage.get("at_once") or {}, usage.get("whole") or {}, usage.get("idle") or {}
     lines.append("")
     lines.append(fmt.format("CPU (ratio: server / load tool, the anchor)", "", "", "ratio", "(information)"))
     lines.append(fmt.format(f"server CPU per fax channel, {n} under way, ms/s", num(per_s["server_per_channel"]),
                             "", num(per_s["ratio"], "{:.2f}"), ""))
     lines.append(fmt.format(f"load tool CPU per fax machine, same window, ms/s (anchor)", num(per_s["tool_per_machine"]),
                             "", "1.00", ""))
+    lines.append(fmt.format("server CPU per fax channel, net of its idle CPU, ms/s", num(per_s.get("server_net_per_channel")),
+                            "", num(per_s.get("net_ratio"), "{:.2f}"), ""))
+    lines.append(fmt.format("load tool CPU per fax machine, net of its idle CPU, ms/s (anchor)",
+                            num(per_s.get("tool_net_per_machine")), "", "1.00", ""))
     lines.append(fmt.format("server CPU per fax, first INVITE to last PDF, ms (with tiff2pdf)", num(per_fax["server"], "{:.0f}"),
                             "", num(per_fax["ratio"], "{:.2f}"), ""))
     lines.append(fmt.format("load tool CPU per fax, same window, ms (anchor)", num(per_fax["tool"], "{:.0f}"),
@@ -181,14 +185,17 @@ if v:
                  f"({f['pages_each']} each)")
     lines.append(f"fax time, 200 OK to the end of T.30 at the machine (or the server's hang-up if sooner), s: "
                  f"{spread(f['fax_s'], '{:.1f}')}")
-    lines.append(f"T.30 ended by the server's hang-up at {f['ended_by_the_hang_up']} machines (the server hangs up once "
-                 f"their DCN has arrived, a sender ends about 1 s later); at the others the BYE came after the machine's end, "
-                 f"ms: {spread(c['end_of_fax_to_hang_up_ms'])}")
+    others = "" if f["ended_by_the_hang_up"] >= n else (
+        f"; at the others the BYE came after the machine's end, ms: {spread(c['end_of_fax_to_hang_up_ms'])}")
+    lines.append(f"T.30 ended by the server's hang-up at {f['ended_by_the_hang_up']} of {n} machines (the server hangs up "
+                 f"once their DCN has arrived, a sender ends about 1 s later){others}")
     lines.append(f"PDF written after the fax's end at the machine, ms: {spread(f['pdf_after_end_ms'])}")
     lines.append(f"calls: {c['placed']} placed, {c['answered']} answered, {c['failed']} failed, "
                  f"{c['ended_by_server']} ended by the server; INVITE to 200 OK ms {spread(c['setup_ms'], '{:.1f}')}")
     lines.append(f"line: {l['packets_sent']} packets sent, {l['packets_heard']} heard, {l['late_dropped']} late, "
                  f"{l['gap_samples']} samples of gaps, {l['foreign']} foreign, {l['send_errors']} send errors")
+    lines.append(f"idle before the first call {num(i.get('seconds'), '{:.1f}')} s: server {num(i.get('server_cores'), '{:.3f}')} cores, "
+                 f"load tool {num(i.get('tool_cores'), '{:.3f}')} (its threads' 1 ms tick), CPU pressure {num(i.get('cpu_pressure_pct'), '{:.0f}')} %")
     lines.append(f"window with all faxes under way {num(a.get('seconds'), '{:.1f}')} s: server {num(a.get('server_cores'), '{:.3f}')} cores, "
                  f"load tool {num(a.get('tool_cores'), '{:.3f}')}, CPU pressure {num(a.get('cpu_pressure_pct'), '{:.0f}')} %; "
                  f"whole run {num(w.get('seconds'), '{:.1f}')} s: server {num(w.get('server_cpu_s'), '{:.2f}')} s "

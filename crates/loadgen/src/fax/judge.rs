@@ -25,8 +25,9 @@ pub struct Seen<'a> {
     pub reports: &'a [Report],
     /// The server's received faxes of this run (any order).
     pub kept: &'a [Kept],
-    /// CPU while every fax was under way; from the first INVITE to the last PDF.
-    pub usage: [Option<Usage>; 2],
+    /// CPU before the first call (idle); while every fax was under way; from the first
+    /// INVITE to the last PDF.
+    pub usage: [Option<Usage>; 3],
     /// The RTP threads' own CPU seconds over the whole run.
     pub rtp_threads_cpu_s: Option<f64>,
     /// The settings, as given.
@@ -185,10 +186,19 @@ pub fn judge(seen: &Seen) -> Value {
         .map(|k| format!("a row from {:?} no machine sent", k.remote))
         .collect();
 
-    let [at_once_usage, whole] = &seen.usage;
+    let [idle, at_once_usage, whole] = &seen.usage;
     let per_channel = |cores: Option<f64>| cores.map(|c| c * 1000.0 / n.max(1) as f64);
     let server_per_channel = per_channel(at_once_usage.and_then(|u| u.server_cores));
     let tool_per_machine = per_channel(at_once_usage.and_then(|u| u.tool_cores));
+    let net = |busy: Option<f64>, idle: Option<f64>| per_channel(Some(busy? - idle?));
+    let server_net = net(
+        at_once_usage.and_then(|u| u.server_cores),
+        idle.and_then(|u| u.server_cores),
+    );
+    let tool_net = net(
+        at_once_usage.and_then(|u| u.tool_cores),
+        idle.and_then(|u| u.tool_cores),
+    );
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
@@ -234,6 +244,9 @@ pub fn judge(seen: &Seen) -> Value {
             "server_per_channel": server_per_channel,
             "tool_per_machine": tool_per_machine,
             "ratio": ratio(server_per_channel, tool_per_machine),
+            "server_net_per_channel": server_net,
+            "tool_net_per_machine": tool_net,
+            "net_ratio": ratio(server_net, tool_net),
         },
         "cpu_ms_per_fax": {
             "server": server_per_fax,
@@ -242,7 +255,7 @@ pub fn judge(seen: &Seen) -> Value {
             "ratio": ratio(server_per_fax, tool_per_fax),
             "tool_rtp_threads": per_fax(seen.rtp_threads_cpu_s),
         },
-        "usage": { "at_once": at_once_usage, "whole": whole },
+        "usage": { "idle": idle, "at_once": at_once_usage, "whole": whole },
         "calls": {
             "placed": outcomes.len(),
             "answered": outcomes.iter().filter(|o| o.answered_us.is_some()).count(),
@@ -340,7 +353,7 @@ mod tests {
                 outcomes: &outcomes,
                 reports,
                 kept: rows,
-                usage: [None, None],
+                usage: [None, None, None],
                 rtp_threads_cpu_s: None,
                 settings: json!({}),
             })
@@ -368,6 +381,48 @@ mod tests {
             "{problem}"
         );
         assert_eq!(s["faxes"]["stray_rows"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn cpu_per_channel_with_and_without_what_was_used_idle() {
+        let outcomes: Vec<Outcome> = (0..4).map(outcome).collect();
+        let reports: Vec<Report> = (0..4).map(|i| report(i, true, 2)).collect();
+        let rows: Vec<Kept> = (0..4).map(|i| kept(i as usize, "received", 2)).collect();
+        let usage = |server: f64, tool: f64| Usage {
+            seconds: 10.0,
+            server_cores: Some(server),
+            tool_cores: Some(tool),
+            server_cpu_s: Some(server * 10.0),
+            server_children_cpu_s: Some(0.4),
+            tool_cpu_s: Some(tool * 10.0),
+            cpu_pressure_pct: Some(1.0),
+        };
+        let s = judge(&Seen {
+            faxes: 4,
+            pages: 2,
+            outcomes: &outcomes,
+            reports: &reports,
+            kept: &rows,
+            usage: [
+                Some(usage(0.004, 0.002)),
+                Some(usage(0.016, 0.010)),
+                Some(usage(0.010, 0.008)),
+            ],
+            rtp_threads_cpu_s: Some(0.2),
+            settings: json!({}),
+        });
+        let close = |v: &Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+        let c = &s["cpu_ms_per_s"];
+        assert!(close(&c["server_per_channel"], 4.0) && close(&c["tool_per_machine"], 2.5));
+        assert!(close(&c["ratio"], 1.6));
+        // Net of idle: (16 - 4) / 4 and (10 - 2) / 4 ms/s.
+        assert!(close(&c["server_net_per_channel"], 3.0));
+        assert!(close(&c["tool_net_per_machine"], 2.0));
+        assert!(close(&c["net_ratio"], 1.5));
+        // Per fax over the whole run: (0.1 s + 0.4 s of tiff2pdf) / 4 and 0.08 s / 4.
+        let f = &s["cpu_ms_per_fax"];
+        assert!(close(&f["server"], 125.0) && close(&f["server_children"], 100.0));
+        assert!(close(&f["tool"], 20.0) && close(&f["tool_rtp_threads"], 50.0));
     }
 
     #[test]

@@ -15,8 +15,10 @@
 //! the data folder with as many pages; and the CPU (the voicemail load's sampler): the
 //! server's per fax channel while every fax was under way, next to the load tool's own per
 //! fax machine in the same window (the anchor: the same modem work and RTP, without the
-//! server's call control, storage and PDF), and both per fax from the first INVITE to
-//! the last PDF (the server's with its tiff2pdf runs).
+//! server's call control, storage and PDF), both also net of what each used idle in the
+//! `--idle` seconds before the first call (the fixed cost of a thread's tick or an idle
+//! server is not a channel's), and both per fax from the first INVITE to the last PDF
+//! (the server's with its tiff2pdf runs).
 
 mod document;
 mod inbox;
@@ -67,6 +69,9 @@ pub struct FaxArgs {
     /// Threads for the machines' RTP and modems.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Seconds before the first call in which CPU is measured idle (at least 1).
+    #[arg(long, default_value_t = 3.0)]
+    idle: f64,
     /// Seconds a fax may take from its 200 OK before the carrier hangs up.
     #[arg(long, default_value_t = 120.0)]
     fax_limit: f64,
@@ -88,6 +93,9 @@ pub struct FaxArgs {
 pub fn run(args: FaxArgs) -> anyhow::Result<()> {
     if args.faxes == 0 || args.faxes > 9_999_999 || args.spread < 0.0 || args.pages == 0 {
         bail!("--faxes 1 or more, --spread not negative, --pages 1 or more");
+    }
+    if args.idle < 1.0 {
+        bail!("--idle at least 1 s");
     }
     if args.fax_limit < 10.0 {
         bail!("--fax-limit at least 10 s (a page takes several at 9600 bit/s)");
@@ -152,7 +160,11 @@ async fn drive(args: &FaxArgs, work: &std::path::Path) -> anyhow::Result<serde_j
         1 => Duration::ZERO,
         n => Duration::from_secs_f64(args.spread / (n - 1) as f64),
     };
-    let t0 = Instant::now() + Duration::from_millis(500);
+    // The first seconds nobody calls: what server and load tool use idle (the load
+    // tool's threads tick every millisecond with no line yet).
+    let idle_from_us = wall_us();
+    let t0 = Instant::now() + Duration::from_secs_f64(args.idle);
+    let idle_until_us = idle_from_us + (args.idle * 1e6) as i64;
     let plans: Vec<Plan> = (0..args.faxes as u32)
         .map(|id| Plan {
             id,
@@ -207,6 +219,7 @@ async fn drive(args: &FaxArgs, work: &std::path::Path) -> anyhow::Result<serde_j
         .max();
     let margin = 200_000;
     let usage = [
+        cpu::window(&looks, idle_from_us + margin, idle_until_us - margin),
         all_answered
             .zip(first_end)
             .and_then(|(a, e)| cpu::window(&looks, a + margin, e - margin)),
@@ -223,6 +236,7 @@ async fn drive(args: &FaxArgs, work: &std::path::Path) -> anyhow::Result<serde_j
         settings: serde_json::json!({
             "faxes": args.faxes, "pages": args.pages, "spread": args.spread,
             "threads": args.threads, "number": args.number, "fax_limit": args.fax_limit,
+            "idle": args.idle,
         }),
     };
     let summary = judge::judge(&seen);
@@ -293,6 +307,14 @@ fn print_summary(s: &serde_json::Value) {
         num(&m["server_per_channel"], 2),
         num(&m["tool_per_machine"], 2),
         num(&m["ratio"], 2),
+    );
+    println!(
+        "   the same net of idle (server {} cores, load tool {} idle): server {} ms/s per fax channel, load tool {} ms/s per fax machine, ratio {}",
+        num(&u["idle"]["server_cores"], 3),
+        num(&u["idle"]["tool_cores"], 3),
+        num(&m["server_net_per_channel"], 2),
+        num(&m["tool_net_per_machine"], 2),
+        num(&m["net_ratio"], 2),
     );
     println!(
         "   CPU per fax, first INVITE to last PDF ({} s): server {} ms (of it tiff2pdf {} ms), load tool {} ms, ratio {}",
