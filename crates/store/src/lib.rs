@@ -22,6 +22,7 @@ mod hotlines;
 mod login_failures;
 pub mod mail_outbox;
 mod migrate;
+mod mobile_work;
 mod numbers;
 mod presence;
 mod queue_events;
@@ -51,6 +52,11 @@ pub use hotline_callbacks::PromisedCallback;
 pub use hotlines::{Hotline, HotlineBook, HotlineClosure, HotlineQueue, QueueAgent};
 pub use login_failures::{FailureRow, FailureScope, LockedAccount};
 pub use migrate::MIGRATIONS;
+pub use mobile_work::{
+    AbsenceRow, AcknowledgementRow, AgreementRow, AgreementState, BuildingRoom, BuildingRow,
+    DeskBookingRow, DeskRow, FloorRow, HistoryEntry, LeaderRole, RolloutCriterionRow,
+    RolloutFeature, RoomKind, TextRow, UnitLeader, WaitingRow,
+};
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
@@ -127,6 +133,50 @@ pub enum StoreError {
     /// to, …); nothing was written. The message is German, for the person who made it.
     #[error("{0}")]
     CaseRefused(::cases::Refusal),
+    /// The desk is already booked for (part of) the time asked for; nothing was written.
+    #[error("Der Platz {desk} ist am {day} {half} bereits gebucht; es wurde nichts gebucht.")]
+    DeskTaken {
+        /// The desk.
+        desk: i64,
+        /// The day.
+        day: jiff::civil::Date,
+        /// The half-day taken (German: "vormittags", "nachmittags").
+        half: &'static str,
+    },
+    /// The agreement changed since it was read (someone else decided first); nothing was
+    /// written.
+    #[error(
+        "Über den Antrag {agreement} wurde inzwischen entschieden (jetzt: {found}); \
+         es wurde nichts geändert."
+    )]
+    AgreementChanged {
+        /// The agreement.
+        agreement: i64,
+        /// The state the change expected.
+        expected: AgreementState,
+        /// The state it is in now.
+        found: AgreementState,
+    },
+    /// The rollout's cap for the feature is reached; nothing was written.
+    #[error("Für {feature} ist die Höchstzahl von {cap} Personen erreicht.")]
+    CapReached {
+        /// The feature.
+        feature: String,
+        /// Its cap.
+        cap: i64,
+    },
+    /// No row of this kind has this id.
+    #[error("{what} {id} gibt es nicht.")]
+    NotFound {
+        /// What was looked for (German, e.g. "Antrag", "Platz").
+        what: &'static str,
+        /// Its id.
+        id: i64,
+    },
+    /// A value handed to the store is not acceptable (the message says why, in German);
+    /// nothing was written.
+    #[error("{0}")]
+    Invalid(String),
     /// The database holds a value the directory rules reject.
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),

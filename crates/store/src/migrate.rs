@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0017_forwarding_to_voicemail"),
     migration!("0018_fax"),
     migration!("0019_voicemail_units"),
+    migration!("0020_mobile_work"),
 ];
 
 impl Migration {
