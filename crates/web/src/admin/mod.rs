@@ -1,9 +1,10 @@
 //! Administration: staff, units, features, factor resets, letter codes, locks, the audit
-//! log, the second-factor rule and outgoing e-mail. Every handler takes an `Admin`, made
-//! only after the role check.
+//! log, the second-factor rule, outgoing e-mail and the fields several forms share. Every
+//! handler takes an `Admin`, made only after the role check.
 
 pub mod audit;
 pub mod audit_trail;
+pub mod fields;
 pub mod mail;
 pub mod security;
 pub mod staff;

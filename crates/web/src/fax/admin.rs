@@ -5,6 +5,7 @@
 
 use super::{remove_files, tell, tell_changed};
 use crate::admin::audit_admin;
+use crate::admin::fields::{invalid, optional_email, resolve_unit, UnitRef};
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -78,16 +79,6 @@ pub async fn boxes(State(state): State<AppState>, _: Admin) -> Result<Json<Admin
     Ok(Json(AdminBoxes { boxes }))
 }
 
-/// A unit by its id or its path.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum UnitRef {
-    /// Its id.
-    Id(i64),
-    /// Its path, e.g. `Abteilung 2/Sachgebiet 23 IKT`.
-    Path(String),
-}
-
 /// A new box: its number and whose it is (a person or a unit).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -105,14 +96,6 @@ pub struct NewBox {
     /// person's own address).
     #[serde(default)]
     pub email: Option<String>,
-}
-
-fn invalid(field: &str, problem: &'static str, message: String) -> ApiError {
-    ApiError::Invalid {
-        field: field.into(),
-        problem,
-        message,
-    }
 }
 
 /// Make a fax box for a person or a unit.
@@ -137,21 +120,7 @@ pub async fn create(
                 .into(),
         )
     })?;
-    let email = match body
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(raw) => Some(cases::email::normalise_email(raw).ok_or_else(|| {
-            invalid(
-                "email",
-                "not_an_email",
-                "Bitte eine gültige E-Mail-Adresse angeben.".into(),
-            )
-        })?),
-    };
+    let email = optional_email(body.email.as_deref())?;
     let login = body
         .login
         .as_deref()
@@ -178,24 +147,7 @@ pub async fn create(
             (FaxOwner::Person(person.id), person.login)
         }
         (None, Some(unit)) => {
-            let unknown = |what: String| {
-                invalid(
-                    "unit",
-                    "unknown_unit",
-                    format!("Die Organisationseinheit „{what}“ gibt es nicht."),
-                )
-            };
-            let (id, path) = match unit {
-                UnitRef::Id(id) => {
-                    let path = state.store.unit_path_by_id(*id).await?;
-                    (*id, path.ok_or_else(|| unknown(id.to_string()))?)
-                }
-                UnitRef::Path(path) => {
-                    let path = path.trim().to_string();
-                    let id = state.store.unit_id_by_path(&path).await?;
-                    (id.ok_or_else(|| unknown(path.clone()))?, path)
-                }
-            };
+            let (id, path) = resolve_unit(&state, unit).await?;
             (FaxOwner::Unit(id), path)
         }
         _ => {

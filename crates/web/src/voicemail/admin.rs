@@ -7,9 +7,9 @@
 
 use super::messages::remove_recording;
 use crate::admin::audit_admin;
+use crate::admin::fields::{invalid, optional_email, resolve_unit, UnitRef};
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody, FieldIssue};
-use crate::fax::admin::UnitRef;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -89,14 +89,6 @@ pub struct NewMailbox {
     pub language: Option<String>,
 }
 
-fn invalid(field: &str, problem: &'static str, message: String) -> ApiError {
-    ApiError::Invalid {
-        field: field.into(),
-        problem,
-        message,
-    }
-}
-
 /// Tells the members of a unit box's unit its count, so their lists and badges follow a
 /// box made or removed (a box they do not know yet makes their clients load anew).
 fn tell_members(state: &AppState, mailbox: i64, unheard: i64, members: &[i64]) {
@@ -128,21 +120,7 @@ pub async fn create(
                 .into(),
         )
     })?;
-    let email = match body
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(raw) => Some(cases::email::normalise_email(raw).ok_or_else(|| {
-            invalid(
-                "email",
-                "not_an_email",
-                "Bitte eine gültige E-Mail-Adresse angeben.".into(),
-            )
-        })?),
-    };
+    let email = optional_email(body.email.as_deref())?;
     let language = body.language.as_deref().unwrap_or("de");
     if !["de", "en"].contains(&language) {
         return Err(invalid(
@@ -151,27 +129,7 @@ pub async fn create(
             "Die Sprache ist de oder en.".into(),
         ));
     }
-    let unknown = |what: String| {
-        invalid(
-            "unit",
-            "unknown_unit",
-            format!("Die Organisationseinheit „{what}“ gibt es nicht."),
-        )
-    };
-    let unit = match &body.unit {
-        UnitRef::Id(id) => match state.store.unit_path_by_id(*id).await? {
-            Some(_) => *id,
-            None => return Err(unknown(id.to_string())),
-        },
-        UnitRef::Path(path) => {
-            let path = path.trim();
-            state
-                .store
-                .unit_id_by_path(path)
-                .await?
-                .ok_or_else(|| unknown(path.to_string()))?
-        }
-    };
+    let (unit, _) = resolve_unit(&state, &body.unit).await?;
     // 409s name their field too: the unit that has a box already, the taken number.
     let taken = |field: &str, problem: &'static str, message: String| ApiError::Fields {
         conflict: true,
