@@ -33,6 +33,7 @@ mod org;
 mod prepare;
 mod procfs;
 mod report;
+mod rtp_wheel;
 mod run;
 mod schedule;
 mod sign_in;

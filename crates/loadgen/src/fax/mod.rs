@@ -151,7 +151,7 @@ async fn drive(args: &FaxArgs, work: &std::path::Path) -> anyhow::Result<serde_j
         })
         .collect();
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
-    let lines = lines::Lines::start(args.threads, setups, done_tx)?;
+    let lines = lines::start(args.threads, setups, done_tx)?;
     let sampler = cpu::Sampler::start(args.server_pid)?;
     let did = format!("{}{}", args.number_block, args.number);
     let mut carrier = Carrier::bind(args.carrier, args.trunk, &did).await?;
@@ -184,7 +184,8 @@ async fn drive(args: &FaxArgs, work: &std::path::Path) -> anyhow::Result<serde_j
         .run(&lines, &plans, deadline, Some(&mut done_rx))
         .await;
     sleep(Duration::from_millis(300)).await;
-    let reports = lines.collect().await;
+    let mut reports = lines.collect().await;
+    reports.sort_by_key(|r| r.id);
     let calls_over_us = wall_us();
     println!(
         "== calls over: {} placed, {} answered, {} failed, {} machines finished; waiting for the faxes' rows and PDFs",

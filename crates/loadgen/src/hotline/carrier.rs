@@ -5,7 +5,8 @@
 //! load's RTP thread and hangs up after the caller's stay or when the RTP side asks for
 //! it, unless the server ends the call first.
 
-use super::media::{wall_us, Media};
+use super::media::wall_us;
+use crate::rtp_wheel::RtpThreads;
 use bytes::Bytes;
 use sip_ua::sdp::{Sdp, PCMA, TELEPHONE_EVENT};
 use sip_ua::{Account, CallRef, PhoneEvent, SipPhone};
@@ -25,13 +26,13 @@ pub trait Streams {
     fn remove(&self, id: u32);
 }
 
-impl Streams for Media {
+impl<R: Send + 'static> Streams for RtpThreads<R> {
     fn add(&self, id: u32, socket: StdUdpSocket, peer: SocketAddr) {
-        Media::add(self, id, socket, peer);
+        RtpThreads::add(self, id, socket, peer);
     }
 
     fn remove(&self, id: u32) {
-        Media::remove(self, id);
+        RtpThreads::remove(self, id);
     }
 }
 

@@ -140,7 +140,7 @@ pub fn run(args: HotlineArgs) -> anyhow::Result<()> {
         every_ms: args.position_every * 1_000,
         margin_ms: 1_000,
     };
-    let media = Rc::new(media::Media::start(known)?);
+    let media = Rc::new(media::start(known)?);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -162,7 +162,7 @@ async fn drive(args: &VoicemailArgs) -> anyhow::Result<serde_json::Value> {
         );
     }
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
-    let rtp = rtp::Rtp::start(scripts, done_tx)?;
+    let rtp = rtp::start(scripts, done_tx)?;
     let sampler = cpu::Sampler::start(args.server_pid)?;
     let first = format!("{}{}", args.number_block, callees[0].extension);
     let mut carrier = Carrier::bind(args.carrier, args.trunk, &first).await?;
