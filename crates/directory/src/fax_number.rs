@@ -13,7 +13,12 @@ pub fn fax_box_number(raw: &str) -> Option<String> {
             let e164 = (2..=15).contains(&digits.len()) && !digits.starts_with('0');
             e164.then_some(number)
         }
-        None => (2..=15).contains(&number.len()).then_some(number),
+        // An extension: not an emergency number, nor a national number (leading 0, the
+        // outside line): calls to those leave the house before any box is looked up.
+        None => ((2..=15).contains(&number.len())
+            && !number.starts_with('0')
+            && !matches!(number.as_str(), "110" | "112"))
+        .then_some(number),
     }
 }
 
@@ -55,6 +60,10 @@ mod tests {
             "1",
             "+",
             "+1",
+            // Calls to these leave the house before a box is looked up.
+            "112",
+            "110",
+            "089123456",
             "+049891",
             "25a9",
             "++4989",

@@ -368,22 +368,28 @@ impl Service {
                         .block()
                         .and_then(|b| b.extension_of(&to, &self.plan));
                     let trunk = i - usize::from(self.has_switch());
-                    // A unit's voicemail box or a fax box under its E.164 number, else
-                    // the extension.
+                    // The extension behind the direct number first (a person's direct
+                    // number stays theirs, whatever a box was given); a unit's voicemail
+                    // box or a fax box under its E.164 number when nobody has it.
                     let called = calls::numbers::normalise_called(&to, &self.plan);
-                    let by_number = match targets::unit_mailbox(&self.store, &called).await {
-                        Some(mailbox) => Some(mailbox),
-                        None => targets::fax(&self.store, &called).await,
+                    let by_extension = match &extension {
+                        Some(e) => Some(self.route(None, Permission::Internal, e).await),
+                        None => None,
                     };
-                    let routed = match by_number {
-                        Some(target) => Ok(target),
-                        None => {
-                            let Some(extension) = extension else {
-                                self.uas[i].refuse(now, call, 404);
-                                return;
+                    let routed = by_extension.unwrap_or(Err(DeskError {
+                        code: "not_found",
+                        message: String::new(),
+                    }));
+                    let routed = match routed {
+                        Err(e) if e.code == "not_found" || e.code == "forbidden" => {
+                            let by_number = match targets::unit_mailbox(&self.store, &called).await
+                            {
+                                Some(mailbox) => Some(mailbox),
+                                None => targets::fax(&self.store, &called).await,
                             };
-                            self.route(None, Permission::Internal, &extension).await
+                            by_number.ok_or(e)
                         }
+                        other => other,
                     };
                     match routed {
                         Ok(t) => (Via::Trunk(trunk), caller, t),
