@@ -188,6 +188,16 @@ pub(super) async fn numbers_free(
             )));
         }
     }
+    // A fax box or a unit's voicemail box under the same number would be shadowed.
+    for number in std::iter::once(extension).chain(did) {
+        if state.store.fax_box_by_number(number).await?.is_some()
+            || state.store.unit_mailbox_by_number(number).await?.is_some()
+        {
+            return Err(ApiError::Conflict(format!(
+                "Die Nummer {number} hat schon ein Fax- oder Mailbox-Fach."
+            )));
+        }
+    }
     Ok(())
 }
 
