@@ -32,6 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib/common.sh
 
 FAXES=${FAXES:-20}
 PAGES=${FAX_PAGES:-2}
@@ -46,84 +47,18 @@ export BENCH_LOGS=${BENCH_LOGS:-$(mktemp -d /tmp/fax-bench.XXXXXX)}
 L=$BENCH_LOGS
 mkdir -p "$L"
 
-PRIO=()
-if [ "${BENCH_RT:-1}" = 1 ]; then
-  if command -v chrt >/dev/null && chrt -r 1 true 2>/dev/null; then
-    PRIO=(chrt -r 1)
-  else
-    echo "note: no real-time priority here (chrt -r 1 failed); running at normal priority" >&2
-  fi
-fi
+bench_priority
+bench_build
+bench_stop_at_exit
 
-if [ -n "${BENCH_BIN:-}" ]; then
-  timeout 3600 cargo build --release --quiet -p loadgen
-  BIN=$BENCH_BIN
-else
-  timeout 3600 cargo build --release --quiet -p durchwahl -p loadgen
-  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/durchwahl
-fi
-LOAD=${CARGO_TARGET_DIR:-$ROOT/target}/release/durchwahl-load
-
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$L/data"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { # a port on 127.0.0.1 free for UDP and TCP, below the media ports
-  python3 -c '
-import random, socket
-while True:
-    p = random.randint(10000, 16383)
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        u.bind(("127.0.0.1", p)); t.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        u.close(); t.close()'
-}
 SIP=$(free_port) TRUNK=$(free_port) CARRIER=$(free_port)
-cat > "$L/durchwahl.toml" <<EOF
-[media]
-port_range = "$PORT_MIN-$PORT_MAX"
-bind = "127.0.0.1"
-public_address = "127.0.0.1"
-threads = $MEDIA_THREADS
-
-[calls]
-area_code = "9321"
-
-[[trunks]]
-name = "Lastprobe-Träger"
-proxy = "127.0.0.1:$CARRIER"
-listen = "127.0.0.1:$TRUNK"
-mode = "ip"
-number_block = "+499321928"
-EOF
+bench_config "$TRUNK" "$CARRIER"
 
 echo "== fax benchmark: $FAXES fax machines within $SPREAD s, $PAGES pages each, to box $NUMBER; scheduling ${PRIO[*]:-normal}; logs: $L"
 rm -rf "$L/data"
 timeout 300 "$LOAD" prepare --data-dir "$L/data" --staff "$STAFF" > "$L/prepare.log"
 
-"${PRIO[@]}" "$BIN" serve --config "$L/durchwahl.toml" --data-dir "$L/data" \
-  --http-listen 127.0.0.1:0 --sip-listen "127.0.0.1:$SIP" --log-level "${BENCH_LOG_LEVEL:-warn}" > "$L/server.out" 2> "$L/server.err" &
-SERVER_PID=$!
-address=""
-for _ in $(seq 600); do
-  address=$(sed -n 's|^listening on http://\(.*\)/$|\1|p' "$L/server.out")
-  [ -n "$address" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "the server exited:"; tail -20 "$L/server.err"; exit 1; }
-  sleep 0.1
-done
-[ -n "$address" ] || { echo "the server did not start within 60 s"; tail -20 "$L/server.err"; exit 1; }
+bench_start_server "$SIP"
 echo "== server $("$BIN" --version | awk '{print $2}') pid $SERVER_PID on $address, trunk 127.0.0.1:$TRUNK (carrier 127.0.0.1:$CARRIER), $MEDIA_THREADS media threads"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== load average before: $LOAD_BEFORE"
@@ -136,10 +71,7 @@ timeout -k 10 300 "${PRIO[@]}" "$LOAD" fax --trunk "127.0.0.1:$TRUNK" --carrier 
 status=${PIPESTATUS[0]}
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== load average after: $LOAD_AFTER"
-if [ -s "$L/server.err" ]; then
-  echo "== server warnings (last 5 of $(wc -l < "$L/server.err"))"
-  tail -5 "$L/server.err"
-fi
+bench_server_warnings
 
 python3 - "$L" "$README" "${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" "${PRIO[*]:-normal}" "$status" "$MEDIA_THREADS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY'
 import datetime, json, os, platform, re, sys
