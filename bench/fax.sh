@@ -74,7 +74,10 @@ echo "== load average after: $LOAD_AFTER"
 bench_server_warnings
 
 python3 - "$L" "$README" "${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" "${PRIO[*]:-normal}" "$status" "$MEDIA_THREADS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'PY'
-import datetime, json, os, platform, re, sys
+import json, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "bench/lib")
+from results import finish
 logs, readme, commit, prio, status, threads, load_before, load_after = sys.argv[1:]
 try:
     v = json.load(open(f"{logs}/fax.json"))
@@ -136,18 +139,5 @@ if v:
     lines.append(f"machine load average (1, 5, 15 min): {load_before} before, {load_after} after")
     for p in f.get("problems", []) + f.get("stray_rows", []):
         lines.append(f"problem: {p}")
-print()
-print("== results (ratio >= 1.00 passes)")
-print("\n".join(lines))
-print("== all goals met" if ok else "== a goal was missed (or the load failed)")
-if readme != "-" and os.path.exists(readme):
-    text = open(readme).read()
-    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    block = (f"<!-- results:begin (written by bench/fax.sh) -->\n"
-             f"Last run {when}, commit {commit}, {os.cpu_count()} cores, Linux {platform.release()}, "
-             f"{threads} media threads, scheduling {prio}:\n\n```text\n" + "\n".join(lines) + "\n```\n<!-- results:end -->")
-    text = re.sub(r"<!-- results:begin.*?<!-- results:end -->", lambda _: block, text, flags=re.S)
-    open(readme, "w").write(text)
-    print(f"(written to {readme})")
-sys.exit(0 if ok else 1)
+finish(lines, ok, readme, "bench/fax.sh", commit, threads, prio)
 PY

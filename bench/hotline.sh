@@ -109,7 +109,10 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_server_warnings
 
 python3 - "$L" "$README" "$(git rev-parse --short HEAD 2>/dev/null || echo "${BENCH_COMMIT:-unknown}")" "${PRIO[*]:-normal}" "$status" "$MEDIA_THREADS" <<'PY'
-import datetime, json, os, platform, re, sys
+import json, os, re, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "bench/lib")
+from results import finish
 logs, readme, commit, prio, status, threads = sys.argv[1:]
 def load(name):
     try:
@@ -174,18 +177,5 @@ e = (h or {}).get("event_log")
 if e:
     lines.append(f"event log: placed {e['placed']}, offered {e['offered']} = answered {e['answered']} + abandoned "
                  f"{e['abandoned']} + overflowed {e['overflowed']} + waiting {e['waiting']}")
-print()
-print("== results (ratio >= 1.00 passes)")
-print("\n".join(lines))
-print("== all goals met" if ok else "== a goal was missed (or the load failed)")
-if readme != "-" and os.path.exists(readme):
-    text = open(readme).read()
-    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    block = (f"<!-- results:begin (written by bench/hotline.sh) -->\n"
-             f"Last run {when}, commit {commit}, {os.cpu_count()} cores, Linux {platform.release()}, "
-             f"{threads} media threads, scheduling {prio}:\n\n```text\n" + "\n".join(lines) + "\n```\n<!-- results:end -->")
-    text = re.sub(r"<!-- results:begin.*?<!-- results:end -->", lambda _: block, text, flags=re.S)
-    open(readme, "w").write(text)
-    print(f"(written to {readme})")
-sys.exit(0 if ok else 1)
+finish(lines, ok, readme, "bench/hotline.sh", commit, threads, prio)
 PY

@@ -90,7 +90,10 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_server_warnings
 
 python3 - "$L" "$README" "${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" "${PRIO[*]:-normal}" "$status" "$MEDIA_THREADS" <<'PY'
-import datetime, json, os, platform, re, sys
+import json, os, re, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, "bench/lib")
+from results import finish
 logs, readme, commit, prio, status, threads = sys.argv[1:]
 def load(name):
     try:
@@ -159,18 +162,5 @@ for calls, step in sorted(relays.items()):
     lines.append(f"relay run: {calls} RTP <-> RTP calls through the ng port, loss {num(step.get('loss_pct'), '{:.4f}')} %, "
                  f"within its goals (loss, jitter): {step.get('passed')}, server {num(step.get('relay_cpu_cores'), '{:.2f}')} cores, "
                  f"load tool {num(step.get('load_cpu_cores'), '{:.2f}')}, CPU pressure {num(step.get('cpu_pressure_pct'), '{:.0f}')} %")
-print()
-print("== results (ratio >= 1.00 passes)")
-print("\n".join(lines))
-print("== all goals met" if ok else "== a goal was missed (or the load failed)")
-if readme != "-" and os.path.exists(readme):
-    text = open(readme).read()
-    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    block = (f"<!-- results:begin (written by bench/voicemail.sh) -->\n"
-             f"Last run {when}, commit {commit}, {os.cpu_count()} cores, Linux {platform.release()}, "
-             f"{threads} media threads, scheduling {prio}:\n\n```text\n" + "\n".join(lines) + "\n```\n<!-- results:end -->")
-    text = re.sub(r"<!-- results:begin.*?<!-- results:end -->", lambda _: block, text, flags=re.S)
-    open(readme, "w").write(text)
-    print(f"(written to {readme})")
-sys.exit(0 if ok else 1)
+finish(lines, ok, readme, "bench/voicemail.sh", commit, threads, prio)
 PY
