@@ -68,7 +68,9 @@ pub async fn seed(store: &Store, data_dir: &Path, now_ms: i64) -> anyhow::Result
         )
         .await?;
     if store.fax_sending(sent, now_ms - HOUR).await? {
-        store.fax_sent(sent, 2, &sent_file, now_ms - HOUR + 60_000).await?;
+        store
+            .fax_sent(sent, 2, &sent_file, now_ms - HOUR + 60_000)
+            .await?;
     }
     Ok(())
 }
