@@ -125,19 +125,24 @@ export function toneIn(path, candidates, seconds = 2) {
 }
 
 // Waits until the page's call hears the signal tone (a beep of 1 kHz for half a second
-// after the greeting): an AnalyserNode on the call's remote stream, looked at every
-// 40 ms; the tone counts once it is the loudest for 200 ms on end (speech never holds
-// one frequency that long).
+// after the greeting): an AnalyserNode on the call's remote stream (no smoothing, so each
+// look is the last 43 ms alone), looked at every 40 ms. A look hears the tone when its
+// loudest frequency is within 30 Hz of 1 kHz and everything more than 150 Hz away is at
+// least 25 dB quieter: a pure tone. Speech is never pure (its pitch's harmonics stand
+// beside any one of them); a voice held near 1 kHz fooled a looser check once, so the
+// caller hung up during the greeting. The tone counts once heard for 200 ms on end.
 export async function hearsTheTone(page, within = 30000) {
   const heard = await page.evaluate(async ({ hz, ms }) => {
     const call = window.__durchwahlPhone.calls().find((c) => c.pc && c.state !== 'ended');
     const context = new AudioContext();
     const analyser = context.createAnalyser();
     analyser.fftSize = 2048;
+    analyser.smoothingTimeConstant = 0;
     context.createMediaStreamSource(call.audio.srcObject).connect(analyser);
     const bins = new Float32Array(analyser.frequencyBinCount);
+    const width = context.sampleRate / analyser.fftSize;
     const seen = new Set();
-    let held = 0;
+    let since = null;
     const deadline = performance.now() + ms;
     try {
       while (performance.now() < deadline) {
@@ -145,10 +150,17 @@ export async function hearsTheTone(page, within = 30000) {
         analyser.getFloatFrequencyData(bins);
         let best = 2;
         for (let i = 3; i < bins.length; i += 1) if (bins[i] > bins[best]) best = i;
-        const loudest = (best * context.sampleRate) / analyser.fftSize;
+        const loudest = best * width;
         if (bins[best] > -70) seen.add(Math.round(loudest / 10) * 10);
-        held = Math.abs(loudest - hz) < 30 && bins[best] > -70 ? held + 1 : 0;
-        if (held >= 5) return null;
+        let others = -Infinity;
+        for (let i = 3; i < bins.length; i += 1) {
+          if (Math.abs(i - best) * width > 150) others = Math.max(others, bins[i]);
+        }
+        const pure = Math.abs(loudest - hz) < 30 && bins[best] > -70 && bins[best] - others >= 25;
+        const now = performance.now();
+        if (!pure) since = null;
+        else if (since === null) since = now;
+        else if (now - since >= 200) return null;
       }
       return [...seen];
     } finally {
