@@ -57,6 +57,16 @@ pub enum ApiError {
     /// The change conflicts with existing data; nothing was changed.
     #[error("{0}")]
     Conflict(String),
+    /// Well-formed input that breaks a rule (of mobile work's service agreement): 422,
+    /// with every broken rule as a field, a problem code and a German reason; nothing was
+    /// changed.
+    #[error("{message}")]
+    Unprocessable {
+        /// The German summary.
+        message: String,
+        /// Every broken rule (may be empty when the message says it all).
+        fields: Vec<FieldIssue>,
+    },
     /// The upload is larger than allowed, or than the uploader's space left.
     #[error("{0}")]
     TooLarge(String),
@@ -82,6 +92,7 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) | ApiError::Fields { conflict: true, .. } => StatusCode::CONFLICT,
             ApiError::Fields { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -100,6 +111,7 @@ impl ApiError {
             ApiError::BadRequest(_) | ApiError::Invalid { .. } => "bad_request",
             ApiError::Conflict(_) | ApiError::Fields { conflict: true, .. } => "conflict",
             ApiError::Fields { .. } => "bad_request",
+            ApiError::Unprocessable { .. } => "invalid",
             ApiError::TooLarge(_) => "too_large",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "unavailable",
@@ -112,8 +124,8 @@ impl ApiError {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `wrong_credentials`, `forbidden`, `not_member`,
-    /// `csrf`, `not_found`, `bad_request`, `conflict`, `too_large`, `too_many_requests`,
-    /// `unavailable` or `internal`.
+    /// `csrf`, `not_found`, `bad_request`, `conflict`, `invalid` (422: a rule is broken),
+    /// `too_large`, `too_many_requests`, `unavailable` or `internal`.
     pub error: &'static str,
     /// What is wrong, for people (German for most refusals).
     pub message: String,
@@ -154,6 +166,11 @@ impl IntoResponse for ApiError {
         let (field, problem, fields) = match &self {
             ApiError::Invalid { field, problem, .. } => (Some(field.clone()), Some(*problem), None),
             ApiError::Fields { fields, .. } => (
+                fields.first().map(|f| f.field.clone()),
+                fields.first().map(|f| f.problem),
+                Some(fields.clone()),
+            ),
+            ApiError::Unprocessable { fields, .. } if !fields.is_empty() => (
                 fields.first().map(|f| f.field.clone()),
                 fields.first().map(|f| f.problem),
                 Some(fields.clone()),
@@ -199,10 +216,56 @@ impl From<store::StoreError> for ApiError {
             S::Conflict(what) => ApiError::Conflict(what),
             S::UnknownHotline(_) => ApiError::NotFound("Diese Hotline gibt es nicht.".into()),
             S::CaseRefused(refusal) => ApiError::from(refusal),
+            // Mobile work (issue 19): the store's German texts are for people.
+            taken @ (S::AgreementChanged { .. } | S::CapReached { .. } | S::DeskTaken { .. }) => {
+                ApiError::Conflict(taken.to_string())
+            }
+            missing @ S::NotFound { .. } => ApiError::NotFound(missing.to_string()),
+            S::Invalid(message) => ApiError::Unprocessable {
+                message,
+                fields: Vec::new(),
+            },
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::Internal
             }
+        }
+    }
+}
+
+impl From<planner::PlannerError> for ApiError {
+    /// A rule broken by the input is 422 (each broken rule of an application a field of
+    /// its own), a decision by someone who may not decide 403, a step the agreement's or
+    /// the booking's state does not allow any more 409.
+    fn from(e: planner::PlannerError) -> Self {
+        use planner::PlannerError as P;
+        let message = e.to_string();
+        match e {
+            P::RulesBroken(breaches) => ApiError::Unprocessable {
+                message,
+                fields: breaches
+                    .iter()
+                    .map(crate::mobile_work::breaches::issue)
+                    .collect(),
+            },
+            P::InvalidRules(_)
+            | P::RenewalTooShort { .. }
+            | P::OpenEnded
+            | P::RenewalTooLong { .. }
+            | P::InvalidPlanInput(_)
+            | P::UnknownCriterion(_) => ApiError::Unprocessable {
+                message,
+                fields: Vec::new(),
+            },
+            P::NotPermitted { .. } => ApiError::Refused(
+                "Über diesen Antrag entscheidet die Leitung der Organisationseinheit \
+                 (in ihrer Abwesenheit die Vertretung); Sie dürfen es nicht."
+                    .into(),
+            ),
+            P::PeriodOver { .. }
+            | P::SpaceTaken { .. }
+            | P::PersonAlreadyBooked { .. }
+            | P::CheckIn(_) => ApiError::Conflict(message),
         }
     }
 }
@@ -320,7 +383,7 @@ pub fn ws_error(e: &ApiError) -> (&'static str, String) {
         ApiError::NotMember => ("not_member", e.to_string()),
         ApiError::BadRequest(m) => ("bad_request", m.clone()),
         ApiError::Conflict(m) => ("bad_request", m.clone()),
-        ApiError::Fields { .. } => ("bad_request", e.to_string()),
+        ApiError::Fields { .. } | ApiError::Unprocessable { .. } => ("bad_request", e.to_string()),
         ApiError::TooManyRequests(_) => (
             "rate_limited",
             "Zu viele Nachrichten in kurzer Zeit; bitte einen Moment warten.".into(),

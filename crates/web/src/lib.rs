@@ -16,6 +16,7 @@ pub mod fax;
 pub mod forwarding;
 pub mod hotline;
 pub mod http;
+pub mod mobile_work;
 pub mod openapi;
 pub mod phones;
 pub mod presence;

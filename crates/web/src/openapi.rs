@@ -39,6 +39,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "hotline", description = "Hotlines: agents, the wallboard, reports, cases"),
         (name = "voicemail", description = "The voicemail boxes one hears (one's own, one's hotlines', one's units'): messages, settings, greetings"),
         (name = "fax", description = "The fax boxes one uses: received and sent faxes, their PDFs, sending"),
+        (name = "mobile-work", description = "Mobile work: the service agreement's rules and texts, units' heads and deputies, applications, decisions, revocations"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
         (name = "operations", description = "Health and this document"),
@@ -137,6 +138,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::hotline::cases::routes())
         .merge(crate::voicemail::routes())
         .merge(crate::fax::routes())
+        .merge(crate::mobile_work::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())

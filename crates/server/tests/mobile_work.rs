@@ -1,0 +1,580 @@
+//! Mobile work's agreements and approvals over REST (issue 19), against the whole server
+//! in-process, on SQLite and on PostgreSQL when the run has one (`TEST_POSTGRES_URL`):
+//!
+//! - The administration sets the service agreement's rules (inconsistent ones are a 422
+//!   and change nothing), publishes the texts to acknowledge and names the Bauamt's head
+//!   and deputy.
+//! - Carl applies: first with broken rules and unacknowledged texts (every broken rule
+//!   listed, 422, nothing stored), then properly; the head approves; a second decision is
+//!   a 409; a stranger and the deputy (while the head is present) get 403.
+//! - Dora applies while the head is absent: the deputy sees and rejects it.
+//! - Carl revokes his agreement: it ends after the notice period.
+//! - No session: 401; a non-administrator on the admin endpoints: 403. Every step is in
+//!   the audit log.
+
+use jiff::civil::Date;
+use serde_json::{json, Value};
+use testkit::http::{Client, Reply};
+use testkit::server::{on_every_database, Options, TestServer};
+
+/// The Bauamt's head and deputy, besides the fixture's staff (Carl and Dora are in the
+/// Bauamt; Bärbel is in the Gesundheitsamt).
+const LEADERS: &str = "h.haupt,Hanna Haupt,Bauamt,2510,,user\n\
+                       v.vertreter,Veit Vertreter,Bauamt,2511,,user\n";
+
+fn servers() -> Vec<TestServer> {
+    on_every_database(|| Options {
+        extra_staff: LEADERS.into(),
+        ..Options::default()
+    })
+}
+
+/// Today in the administration's calendar.
+fn today() -> Date {
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    tz.to_datetime(jiff::Timestamp::now()).date()
+}
+
+fn days_from_today(days: i64) -> Date {
+    today()
+        .checked_add(jiff::Span::new().days(days))
+        .expect("a date")
+}
+
+fn put(client: &mut Client, path: &str, body: Value) -> Reply {
+    client.request("PUT", path, Some(body))
+}
+
+fn rules() -> Value {
+    json!({
+        "days_per_week": 2,
+        "days_per_month": 10,
+        "core_hours": {"from": "09:00", "until": "15:00"},
+        "notice_days": 28,
+        "max_term_days": 365,
+        "reminder_days": [42, 14]
+    })
+}
+
+fn problems(reply: &Reply) -> Vec<String> {
+    reply.json()["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| f["problem"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn audit_actions(admin: &mut Client, prefix: &str) -> Vec<(String, String)> {
+    let r = admin.get(&format!("/api/v1/admin/audit?action={prefix}"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s("action"), s("actor"))
+        })
+        .collect()
+}
+
+/// The administration sets everything up: rules, two texts, the Bauamt's leaders.
+fn set_up(s: &TestServer, admin: &mut Client) {
+    let r = put(admin, "/api/v1/admin/mobile-work/rules", rules());
+    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+    assert_eq!(r.json()["summary"]["days_per_week"], 2);
+    for (key, title) in [
+        ("datenschutz", "Belehrung Datenschutz"),
+        ("informationssicherheit", "Belehrung Informationssicherheit"),
+    ] {
+        let r = admin.post(
+            "/api/v1/admin/mobile-work/texts",
+            json!({"key": key, "title": title, "body": "Bitte sorgfältig lesen."}),
+        );
+        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+        assert_eq!(r.json()["version"], 1);
+    }
+    let bauamt = s
+        .block_on(s.store.unit_id_by_path("Bauamt"))
+        .unwrap()
+        .expect("the Bauamt");
+    let r = put(
+        admin,
+        &format!("/api/v1/admin/units/{bauamt}/leaders"),
+        json!({"head": "h.haupt", "deputies": ["v.vertreter"]}),
+    );
+    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+    assert_eq!(r.json()["head"]["login"], "h.haupt");
+    assert_eq!(r.json()["deputies"][0]["login"], "v.vertreter");
+}
+
+fn acknowledge_all(client: &mut Client) {
+    let texts = client.get("/api/v1/mobile-work").json()["to_acknowledge"].clone();
+    for text in texts.as_array().unwrap() {
+        let r = client.post(
+            "/api/v1/mobile-work/acknowledgements",
+            json!({"key": text["key"], "version": text["version"]}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let after = client.get("/api/v1/mobile-work").json();
+    assert_eq!(after["to_acknowledge"], json!([]), "{after:#}");
+}
+
+#[test]
+fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let mut carl = s.signed_in("c.clerk");
+
+        // Not an administrator: 403, on every admin endpoint.
+        let r = put(&mut carl, "/api/v1/admin/mobile-work/rules", rules());
+        assert_eq!(r.status, 403, "{}: {}", s.label, r.body);
+        assert_eq!(carl.get("/api/v1/admin/mobile-work/rules").status, 403);
+        let r = carl.post(
+            "/api/v1/admin/mobile-work/texts",
+            json!({"key": "x", "title": "x", "body": "x"}),
+        );
+        assert_eq!(r.status, 403);
+        let r = put(
+            &mut carl,
+            "/api/v1/admin/units/1/leaders",
+            json!({"head": "c.clerk"}),
+        );
+        assert_eq!(r.status, 403);
+
+        // Inconsistent rules: 422 in German, nothing stored.
+        let mut too_many = rules();
+        too_many["days_per_week"] = json!(6);
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", too_many);
+        assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+        assert_eq!(r.json()["error"], "invalid");
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("Arbeitstage"),
+            "{}",
+            r.body
+        );
+        let mut bad_day = rules();
+        bad_day["workdays"] = json!(["mon", "dienstag"]);
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", bad_day);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(r.json()["field"], "workdays");
+        let mut backwards = rules();
+        backwards["core_hours"] = json!({"from": "15:00", "until": "09:00"});
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", backwards);
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = put(
+            &mut admin,
+            "/api/v1/admin/mobile-work/rules",
+            json!({"days_per_week": 2}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        let page = admin.get("/api/v1/admin/mobile-work/rules").json();
+        assert_eq!(page["rules"], Value::Null, "{}: {page:#}", s.label);
+
+        // Bad texts and leaders: 422 / 404, nothing stored.
+        let r = admin.post(
+            "/api/v1/admin/mobile-work/texts",
+            json!({"key": "Daten Schutz", "title": "x", "body": "x"}),
+        );
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("key")));
+        let r = admin.post(
+            "/api/v1/admin/mobile-work/texts",
+            json!({"key": "datenschutz", "title": " ", "body": "x"}),
+        );
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("title")));
+        let bauamt = s
+            .block_on(s.store.unit_id_by_path("Bauamt"))
+            .unwrap()
+            .unwrap();
+        let r = put(
+            &mut admin,
+            &format!("/api/v1/admin/units/{bauamt}/leaders"),
+            json!({"head": "h.haupt", "deputies": ["niemand"]}),
+        );
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("deputies"))
+        );
+        let r = put(
+            &mut admin,
+            &format!("/api/v1/admin/units/{bauamt}/leaders"),
+            json!({"head": "h.haupt", "deputies": ["h.haupt"]}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = put(
+            &mut admin,
+            "/api/v1/admin/units/999999/leaders",
+            json!({"head": "h.haupt"}),
+        );
+        assert_eq!(r.status, 404, "{}", r.body);
+        let led = s
+            .block_on(s.store.units_led_by(s.staff_id("h.haupt")))
+            .unwrap();
+        assert!(led.is_empty(), "{}: {led:?}", s.label);
+
+        // Set up properly; a new version of a text asks everyone again.
+        set_up(&s, &mut admin);
+        let page = admin.get("/api/v1/admin/mobile-work/rules").json();
+        assert_eq!(page["rules"]["notice_days"], 28, "{page:#}");
+        assert_eq!(page["texts"].as_array().unwrap().len(), 2);
+        acknowledge_all(&mut carl);
+        let r = admin.post(
+            "/api/v1/admin/mobile-work/texts",
+            json!({"key": "datenschutz", "title": "Belehrung Datenschutz", "body": "Neu."}),
+        );
+        assert_eq!((r.status, r.json()["version"].clone()), (201, json!(2)));
+        let own = carl.get("/api/v1/mobile-work").json();
+        assert_eq!(own["to_acknowledge"][0]["key"], "datenschutz", "{own:#}");
+        assert_eq!(own["to_acknowledge"][0]["version"], 2);
+
+        let actions = audit_actions(&mut admin, "admin.mobile_work.");
+        for wanted in [
+            "admin.mobile_work.rules_set",
+            "admin.mobile_work.text_published",
+            "admin.mobile_work.leaders_set",
+        ] {
+            assert!(
+                actions.iter().any(|(a, by)| a == wanted && by == "a.admin"),
+                "{}: {wanted} in {actions:?}",
+                s.label
+            );
+        }
+        // The refused attempts left no trace.
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|(a, _)| a == "admin.mobile_work.rules_set")
+                .count(),
+            1
+        );
+    }
+}
+
+#[test]
+fn apply_and_the_head_approves_a_deputy_decides_while_the_head_is_away() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let mut carl = s.signed_in("c.clerk");
+        let mut head = s.signed_in("h.haupt");
+        let mut deputy = s.signed_in("v.vertreter");
+        let mut stranger = s.signed_in("b.user");
+
+        // Before the rules exist there is nothing to apply under.
+        let start = days_from_today(14).to_string();
+        let good = json!({"weekdays": ["tue", "thu"], "start": start,
+                          "end": days_from_today(194).to_string(),
+                          "reason": "Pflege eines Angehörigen"});
+        let r = carl.post("/api/v1/mobile-work/applications", good.clone());
+        assert_eq!(r.status, 409, "{}: {}", s.label, r.body);
+        set_up(&s, &mut admin);
+
+        // Every broken rule at once, texts not yet acknowledged: 422, nothing stored.
+        let bad = json!({"days_per_week": 4, "start": days_from_today(-3).to_string(),
+                         "end": days_from_today(400).to_string(),
+                         "reachable": {"from": "10:00", "until": "14:00"}});
+        let r = carl.post("/api/v1/mobile-work/applications", bad);
+        assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+        let found = problems(&r);
+        for wanted in [
+            "too_many_days_per_week",
+            "start_in_past",
+            "term_too_long",
+            "core_hours_not_covered",
+            "acknowledgement_missing",
+        ] {
+            assert!(found.iter().any(|p| p == wanted), "{wanted} in {}", r.body);
+        }
+        assert_eq!(
+            found
+                .iter()
+                .filter(|p| *p == "acknowledgement_missing")
+                .count(),
+            2
+        );
+        assert!(r.body.contains("Belehrung Datenschutz"), "{}", r.body);
+        // A good application is still refused until the texts are acknowledged.
+        let r = carl.post("/api/v1/mobile-work/applications", good.clone());
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(problems(&r), ["acknowledgement_missing"; 2]);
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"weekdays": ["tue"], "days_per_week": 1, "start": start}),
+        );
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("days")));
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"days_per_week": 1, "start": "morgen"}),
+        );
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("start")));
+        let r = carl.post(
+            "/api/v1/mobile-work/acknowledgements",
+            json!({"key": "datenschutz", "version": 7}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(
+            carl.get("/api/v1/mobile-work").json()["agreements"],
+            json!([])
+        );
+        let stored = s
+            .block_on(s.store.agreements_of(s.staff_id("c.clerk")))
+            .unwrap();
+        assert!(stored.is_empty(), "{}: {stored:?}", s.label);
+
+        // Carl acknowledges and applies.
+        acknowledge_all(&mut carl);
+        let r = carl.post("/api/v1/mobile-work/applications", good.clone());
+        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+        let applied = r.json();
+        let id = applied["id"].as_i64().unwrap();
+        assert_eq!(applied["state"], "applied");
+        assert_eq!(applied["days"]["weekdays"], json!(["tue", "thu"]));
+        assert_eq!(applied["history"][0]["action"], "applied");
+        let r = carl.post("/api/v1/mobile-work/applications", good.clone());
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        // Only the head sees it among the decisions; others may not decide.
+        let pending = head.get("/api/v1/mobile-work/decisions").json();
+        assert_eq!(pending["applications"][0]["id"], id, "{pending:#}");
+        assert_eq!(
+            pending["applications"][0]["reason"],
+            "Pflege eines Angehörigen"
+        );
+        for who in [&mut deputy, &mut stranger, &mut carl] {
+            let list = who.get("/api/v1/mobile-work/decisions").json();
+            assert_eq!(list["applications"], json!([]), "{list:#}");
+        }
+        let decision = format!("/api/v1/mobile-work/agreements/{id}/decision");
+        for who in [&mut stranger, &mut deputy, &mut carl] {
+            let r = who.post(&decision, json!({"decision": "approve"}));
+            assert_eq!(r.status, 403, "{}: {}", s.label, r.body);
+        }
+        let r = head.post(
+            "/api/v1/mobile-work/agreements/999999/decision",
+            json!({"decision": "approve"}),
+        );
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = head.post(&decision, json!({"decision": "vielleicht"}));
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("decision"))
+        );
+        let r = head.post(
+            &decision,
+            json!({"decision": "reject", "category": "other"}),
+        );
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("note")));
+
+        // The head approves; a second decision finds it decided.
+        let r = head.post(&decision, json!({"decision": "approve"}));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let approved = r.json();
+        assert_eq!(approved["state"], "approved");
+        let step = &approved["history"][1];
+        assert_eq!(
+            (&step["action"], &step["decider_login"], &step["capacity"]),
+            (&json!("approved"), &json!("h.haupt"), &json!("head")),
+            "{approved:#}"
+        );
+        let r = head.post(
+            &decision,
+            json!({"decision": "reject", "category": "other",
+                                             "note": "Doch nicht."}),
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+        let own = carl.get("/api/v1/mobile-work").json();
+        assert_eq!(own["agreements"][0]["state"], "approved", "{own:#}");
+        assert_eq!(own["agreements"][0]["history"].as_array().unwrap().len(), 2);
+        assert_eq!(own["rules"]["notice_days"], 28);
+
+        // Dora applies while the head is away: the deputy decides, the head may not.
+        let mut dora = s.signed_in("d.new");
+        acknowledge_all(&mut dora);
+        let r = dora.post(
+            "/api/v1/mobile-work/applications",
+            json!({"days_per_week": 1, "start": start, "end": days_from_today(100).to_string()}),
+        );
+        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+        let doras = r.json()["id"].as_i64().unwrap();
+        s.block_on(s.store.add_absence(
+            s.staff_id("h.haupt"),
+            days_from_today(-1),
+            days_from_today(5),
+        ))
+        .unwrap();
+        let pending = deputy.get("/api/v1/mobile-work/decisions").json();
+        assert_eq!(pending["applications"][0]["id"], doras, "{pending:#}");
+        assert_eq!(
+            head.get("/api/v1/mobile-work/decisions").json()["applications"],
+            json!([])
+        );
+        let doras_decision = format!("/api/v1/mobile-work/agreements/{doras}/decision");
+        let r = head.post(&doras_decision, json!({"decision": "approve"}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = deputy.post(&doras_decision, json!({"decision": "reject", "note": "x"}));
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("category"))
+        );
+        let r = deputy.post(
+            &doras_decision,
+            json!({"decision": "reject", "category": "service_needs",
+                   "note": "Die Bauberatung ist im Frühjahr voll besetzt nötig."}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let rejected = r.json();
+        assert_eq!(rejected["state"], "rejected");
+        assert_eq!(rejected["rejection_category"], "service_needs");
+        assert_eq!(rejected["history"][1]["capacity"], "deputy");
+        assert_eq!(rejected["history"][1]["decider_login"], "v.vertreter");
+
+        // Carl revokes: mobile work ends after the 28 days' notice.
+        let revocation = format!("/api/v1/mobile-work/agreements/{id}/revocation");
+        let r = stranger.post(&revocation, json!({"reason": "Neugier"}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = carl.post(&revocation, json!({"reason": " "}));
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = carl.post(&revocation, json!({"reason": "Umzug näher ans Amt"}));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let revoking = r.json();
+        assert_eq!(revoking["state"], "revoking");
+        assert_eq!(
+            revoking["revocation_effective"],
+            days_from_today(28).to_string()
+        );
+        let r = carl.post(&revocation, json!({"reason": "noch einmal"}));
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = carl.post(
+            &format!("/api/v1/mobile-work/agreements/{id}/end"),
+            json!({}),
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        // Every step is audited, by whoever took it.
+        let actions = audit_actions(&mut admin, "mobile_work.");
+        for (action, by) in [
+            ("mobile_work.acknowledged", "c.clerk"),
+            ("mobile_work.applied", "c.clerk"),
+            ("mobile_work.decided", "h.haupt"),
+            ("mobile_work.applied", "d.new"),
+            ("mobile_work.decided", "v.vertreter"),
+            ("mobile_work.revoked", "c.clerk"),
+        ] {
+            assert!(
+                actions.iter().any(|(a, who)| a == action && who == by),
+                "{}: {action} by {by} in {actions:?}",
+                s.label
+            );
+        }
+        // Refused steps wrote nothing.
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|(a, _)| a == "mobile_work.decided")
+                .count(),
+            2
+        );
+    }
+}
+
+#[test]
+fn an_agreement_ends_by_agreement_and_changes_can_be_asked_for() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        set_up(&s, &mut admin);
+        let mut head = s.signed_in("h.haupt");
+        let mut carl = s.signed_in("c.clerk");
+        acknowledge_all(&mut carl);
+        let start = days_from_today(7).to_string();
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"days_per_week": 2, "start": start}),
+        );
+        // Open-ended, but the rules allow at most 365 days.
+        assert_eq!(problems(&r), ["end_required"], "{}: {}", s.label, r.body);
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"days_per_week": 2, "start": start, "end": days_from_today(60).to_string()}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let decision = format!("/api/v1/mobile-work/agreements/{id}/decision");
+        let r = head.post(
+            &decision,
+            json!({"decision": "request_changes", "note": "Bitte feste Tage angeben."}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["state"], "changes_requested");
+        assert_eq!(r.json()["note"], "Bitte feste Tage angeben.");
+        // Not waiting for a decision any more, and not in force: 409 for both.
+        let r = head.post(&decision, json!({"decision": "approve"}));
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = carl.post(
+            &format!("/api/v1/mobile-work/agreements/{id}/end"),
+            json!({}),
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        // An approved agreement ends by agreement, today its last day; the head may too.
+        let mut dora = s.signed_in("d.new");
+        acknowledge_all(&mut dora);
+        let r = dora.post(
+            "/api/v1/mobile-work/applications",
+            json!({"weekdays": ["fri"], "start": start, "end": days_from_today(60).to_string()}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let doras = r.json()["id"].as_i64().unwrap();
+        let r = head.post(
+            &format!("/api/v1/mobile-work/agreements/{doras}/decision"),
+            json!({"decision": "approve"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let end = format!("/api/v1/mobile-work/agreements/{doras}/end");
+        let r = carl.post(&end, json!({}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = head.post(&end, json!({}));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let ended = r.json();
+        assert_eq!(
+            (&ended["state"], &ended["end_cause"], &ended["end"]),
+            (
+                &json!("ended"),
+                &json!("by_agreement"),
+                &json!(today().to_string())
+            ),
+            "{ended:#}"
+        );
+        let r = head.post(&end, json!({}));
+        assert_eq!(r.status, 409, "{}", r.body);
+    }
+}
+
+#[test]
+fn nothing_works_without_a_session() {
+    for s in servers() {
+        let mut nobody = s.client();
+        for (method, path) in [
+            ("GET", "/api/v1/mobile-work"),
+            ("POST", "/api/v1/mobile-work/acknowledgements"),
+            ("POST", "/api/v1/mobile-work/applications"),
+            ("GET", "/api/v1/mobile-work/decisions"),
+            ("POST", "/api/v1/mobile-work/agreements/1/decision"),
+            ("POST", "/api/v1/mobile-work/agreements/1/end"),
+            ("POST", "/api/v1/mobile-work/agreements/1/revocation"),
+            ("GET", "/api/v1/admin/mobile-work/rules"),
+            ("PUT", "/api/v1/admin/mobile-work/rules"),
+            ("POST", "/api/v1/admin/mobile-work/texts"),
+            ("PUT", "/api/v1/admin/units/1/leaders"),
+        ] {
+            let body = (method != "GET").then(|| json!({}));
+            let r = nobody.request(method, path, body);
+            assert_eq!(r.status, 401, "{}: {method} {path}: {}", s.label, r.body);
+        }
+        let page = s.block_on(s.store.mobile_work_rules()).unwrap();
+        assert_eq!(page, None);
+    }
+}

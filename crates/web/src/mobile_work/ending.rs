@@ -1,0 +1,160 @@
+//! Ending an agreement in force: by agreement (today is its last day) or by revocation,
+//! which takes effect after the rules' notice period (`planner::approval::Approved::
+//! revoke` computes the day; the calendar ends the agreement then). Either the holder or
+//! whoever may decide on their agreements now may do it; anyone else gets 403, an
+//! agreement not in force 409, an unknown one 404.
+
+use super::decisions::{agreement, approver, wrong_state};
+use super::views::{agreement_view, AgreementView};
+use super::{audit, body, local_now, required_rules, unprocessable};
+use crate::auth::session::SignedIn;
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use planner::approval::{Agreement, Approver, Party};
+use serde::Deserialize;
+use store::{AgreementRow, AgreementState};
+use utoipa::ToSchema;
+
+/// Who acts on `row`: its holder, or a decider (the proof), or 403.
+async fn acting(
+    state: &AppState,
+    who: &SignedIn,
+    row: &AgreementRow,
+) -> Result<Option<Approver>, ApiError> {
+    if row.staff_id == who.account.id {
+        return Ok(None);
+    }
+    Ok(Some(approver(state, who, row.staff_id).await??))
+}
+
+fn party(by: &Option<Approver>) -> Party<'_> {
+    match by {
+        None => Party::Applicant,
+        Some(approver) => Party::Manager(approver),
+    }
+}
+
+/// Writes `next` with `record` over `row` (read in `Approved`), audits it as `action`
+/// and answers with the agreement.
+async fn write(
+    state: &AppState,
+    who: &SignedIn,
+    row: AgreementRow,
+    next: Agreement,
+    record: planner::approval::AuditRecord,
+    action: &str,
+) -> Result<Json<AgreementView>, ApiError> {
+    let written = state
+        .store
+        .record_agreement_transition(
+            row.id,
+            AgreementState::Approved,
+            row.revision,
+            &next,
+            &record,
+            state.live.now_ms(),
+        )
+        .await?;
+    let holder = state
+        .store
+        .panel_person_by_id(row.staff_id)
+        .await?
+        .map(|p| p.login);
+    audit(
+        state,
+        who,
+        action,
+        holder.as_deref(),
+        format!("agreement {}: {}", row.id, record.action),
+    )
+    .await?;
+    Ok(Json(agreement_view(state, written).await?))
+}
+
+/// End an agreement in force by agreement: today is its last day of mobile work.
+#[utoipa::path(post, path = "/api/v1/mobile-work/agreements/{id}/end", tag = "mobile-work",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path, description = "The agreement's id")),
+    responses((status = 200, body = AgreementView),
+        (status = 403, description = "Neither the holder nor a decider on their agreements", body = ErrorBody),
+        (status = 404, description = "No such agreement", body = ErrorBody),
+        (status = 409, description = "The agreement is not in force", body = ErrorBody)))]
+pub async fn end(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<AgreementView>, ApiError> {
+    let row = agreement(&state, id).await?;
+    let by = acting(&state, &who, &row).await?;
+    let Agreement::Approved(approved) = row.to_planner() else {
+        return Err(wrong_state(&row, "ein Ende im Einvernehmen"));
+    };
+    let (ended, record) = approved
+        .end(party(&by), local_now(&state))
+        .map_err(|refused| ApiError::from(refused.error))?;
+    write(
+        &state,
+        &who,
+        row,
+        Agreement::Ended(ended),
+        record,
+        "mobile_work.ended",
+    )
+    .await
+}
+
+/// A revocation's reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    /// Why.
+    pub reason: String,
+}
+
+/// Revoke an agreement in force: mobile work ends after the notice period of the rules
+/// (or at the agreement's own end, if that comes first).
+#[utoipa::path(post, path = "/api/v1/mobile-work/agreements/{id}/revocation", tag = "mobile-work",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
+    params(("id" = i64, Path, description = "The agreement's id")),
+    request_body = Revocation,
+    responses((status = 200, body = AgreementView),
+        (status = 403, description = "Neither the holder nor a decider on their agreements", body = ErrorBody),
+        (status = 404, description = "No such agreement", body = ErrorBody),
+        (status = 409, description = "The agreement is not in force, or the rules are not set up", body = ErrorBody),
+        (status = 422, description = "No reason; nothing changed", body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<Json<AgreementView>, ApiError> {
+    let revocation: Revocation = body(raw)?;
+    let reason = revocation.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(unprocessable(
+            "reason",
+            "missing",
+            "Bitte den Widerruf begründen (höchstens 2000 Zeichen).",
+        ));
+    }
+    let row = agreement(&state, id).await?;
+    let by = acting(&state, &who, &row).await?;
+    let Agreement::Approved(approved) = row.to_planner() else {
+        return Err(wrong_state(&row, "ein Widerruf"));
+    };
+    let rules = required_rules(&state).await?;
+    let (revoking, record) = approved
+        .revoke(party(&by), local_now(&state), reason.to_string(), &rules)
+        .map_err(|refused| ApiError::from(refused.error))?;
+    write(
+        &state,
+        &who,
+        row,
+        Agreement::Revoking(revoking),
+        record,
+        "mobile_work.revoked",
+    )
+    .await
+}

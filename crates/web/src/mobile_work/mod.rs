@@ -1,0 +1,136 @@
+//! Mobile work (issue 19), agreements and approvals: the administrators set the service
+//! agreement's rules, publish the texts everyone acknowledges and name each unit's head
+//! and deputies (`admin.rs`); a person sees their agreements with their whole history and
+//! applies (`own.rs`); the head of their unit, or a deputy while the head is absent,
+//! decides (`decisions.rs`); an agreement in force ends or is revoked with the notice
+//! period (`ending.rs`).
+//!
+//! Every decision is the planner's (`planner::agreement_rules`, `planner::approval`):
+//! the handlers read the facts from the store (the rules, the texts, the leadership chain,
+//! who is absent today), hand them to the planner with the local time, and write what it
+//! returns in one transaction (`Store::record_agreement_transition`, guarded by the state
+//! and revision read, so of two decisions at once one is written, the other is a 409).
+//! Every step is in the audit log. Refusals map to status codes in `error.rs`.
+
+pub mod admin;
+pub mod breaches;
+pub mod decisions;
+pub mod ending;
+pub mod own;
+pub mod rules;
+pub mod views;
+
+use crate::admin::audit_trail::record;
+use crate::auth::session::SignedIn;
+use crate::error::{ApiError, FieldIssue};
+use crate::AppState;
+use directory::flags::Flag;
+use jiff::civil::DateTime;
+use planner::agreement_rules::{AgreementRules, Person};
+use planner::ids::{PersonId, UnitId};
+use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The mobile-work routes: the administrators', the own and the deciders'.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(admin::get_rules, admin::put_rules))
+        .routes(routes!(admin::publish_text))
+        .routes(routes!(admin::set_leaders))
+        .routes(routes!(own::overview))
+        .routes(routes!(own::acknowledge))
+        .routes(routes!(own::apply))
+        .routes(routes!(decisions::pending))
+        .routes(routes!(decisions::decide))
+        .routes(routes!(ending::end))
+        .routes(routes!(ending::revoke))
+}
+
+/// The administration's calendar: agreements run from local day to local day.
+fn zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// Now as local time (to the second), by the runtime's one clock.
+pub(crate) fn local_now(state: &AppState) -> DateTime {
+    let at = jiff::Timestamp::from_second(state.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    zone().to_datetime(at)
+}
+
+/// The service agreement's rules with the current acknowledgement texts, if the
+/// administration has set them.
+pub(crate) async fn current_rules(state: &AppState) -> Result<Option<AgreementRules>, ApiError> {
+    let Some(stored) = state.store.mobile_work_rules().await? else {
+        return Ok(None);
+    };
+    let texts = state.store.current_acknowledgement_texts().await?;
+    let body = rules::Rules::from_stored(stored)?;
+    Ok(Some(body.to_planner(&texts)?))
+}
+
+/// The rules, or 409 while the administration has not set them.
+pub(crate) async fn required_rules(state: &AppState) -> Result<AgreementRules, ApiError> {
+    current_rules(state).await?.ok_or_else(|| {
+        ApiError::Conflict(
+            "Die Dienstvereinbarung zur mobilen Arbeit ist noch nicht eingerichtet; \
+             bitte wenden Sie sich an die Verwaltung."
+                .into(),
+        )
+    })
+}
+
+/// The signed-in person as the rules see them: their unit and those above it, their
+/// roles.
+pub(crate) async fn applicant(state: &AppState, who: &SignedIn) -> Result<Person, ApiError> {
+    let chain = state.store.leadership_chain(who.account.id).await?;
+    Ok(Person {
+        id: PersonId(who.account.id),
+        units: chain.iter().map(|l| l.unit).collect::<Vec<UnitId>>(),
+        roles: who
+            .account
+            .roles
+            .iter()
+            .map(|r| r.name().to_string())
+            .collect(),
+    })
+}
+
+/// Writes a mobile-work step to the audit log, by the signed-in person.
+pub(crate) async fn audit(
+    state: &AppState,
+    who: &SignedIn,
+    action: &str,
+    target: Option<&str>,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    record(
+        state,
+        Some(who.account.login.as_str()),
+        action,
+        target,
+        &who.session.source,
+        detail,
+    )
+    .await
+}
+
+/// A JSON body read into `T`; what does not fit is a 422 in German (nothing changed).
+pub(crate) fn body<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::Unprocessable {
+        message: format!("Die Angaben haben nicht die erwartete Form: {e}."),
+        fields: Vec::new(),
+    })
+}
+
+/// One bad field: 422 with the field, a problem code and the German reason.
+pub(crate) fn unprocessable(field: &str, problem: &'static str, message: &str) -> ApiError {
+    ApiError::Unprocessable {
+        message: message.into(),
+        fields: vec![FieldIssue {
+            field: field.into(),
+            problem,
+            message: message.into(),
+        }],
+    }
+}
