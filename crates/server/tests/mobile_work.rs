@@ -9,6 +9,8 @@
 //!   a 409; a stranger and the deputy (while the head is present) get 403.
 //! - Dora applies while the head is absent: the deputy sees and rejects it.
 //! - Carl revokes his agreement: it ends after the notice period.
+//! - The head asks for changes, Carl applies again with them or withdraws; an agreement
+//!   in force ends by agreement.
 //! - No session: 401; a non-administrator on the admin endpoints: 403. Every step is in
 //!   the audit log.
 
@@ -173,6 +175,20 @@ fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing
             json!({"days_per_week": 2}),
         );
         assert_eq!(r.status, 422, "{}", r.body);
+        let mut unknown_unit = rules();
+        unknown_unit["eligibility"] = json!({"units": [999999]});
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", unknown_unit);
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("eligibility.units"))
+        );
+        let mut unknown_role = rules();
+        unknown_role["eligibility"] = json!({"excluded_roles": ["Azubi"]});
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", unknown_role);
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("eligibility.excluded_roles"))
+        );
         let page = admin.get("/api/v1/admin/mobile-work/rules").json();
         assert_eq!(page["rules"], Value::Null, "{}: {page:#}", s.label);
 
@@ -519,8 +535,55 @@ fn an_agreement_ends_by_agreement_and_changes_can_be_asked_for() {
         );
         assert_eq!(r.status, 409, "{}", r.body);
 
-        // An approved agreement ends by agreement, today its last day; the head may too.
+        // Carl applies again with changes: checked like the first time.
+        let resubmission = format!("/api/v1/mobile-work/agreements/{id}/resubmission");
+        let changed = json!({"weekdays": ["wed"], "start": start,
+                             "end": days_from_today(60).to_string()});
         let mut dora = s.signed_in("d.new");
+        let r = dora.post(&resubmission, changed.clone());
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = carl.post(
+            &resubmission,
+            json!({"weekdays": ["mon", "tue", "wed"], "start": start,
+                   "end": days_from_today(60).to_string()}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(problems(&r).contains(&"too_many_days_per_week".to_string()));
+        let own = carl.get("/api/v1/mobile-work").json();
+        assert_eq!(
+            own["agreements"][0]["state"], "changes_requested",
+            "{own:#}"
+        );
+        let r = carl.post(&resubmission, changed.clone());
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let again = r.json();
+        assert_eq!(again["state"], "applied");
+        assert_eq!(again["days"]["weekdays"], json!(["wed"]));
+        assert_eq!(again["history"][2]["action"], "resubmitted", "{again:#}");
+        let r = carl.post(&resubmission, changed.clone());
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        // He withdraws it; then he may apply anew, unless the rules exclude him.
+        let withdrawal = format!("/api/v1/mobile-work/agreements/{id}/withdrawal");
+        let r = dora.post(&withdrawal, json!({}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        let r = carl.post(&withdrawal, json!({}));
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["state"], "withdrawn");
+        let r = carl.post(&withdrawal, json!({}));
+        assert_eq!(r.status, 409, "{}", r.body);
+        let mut excluding = rules();
+        excluding["eligibility"] = json!({"excluded_people": [s.staff_id("c.clerk")]});
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", excluding);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = carl.post("/api/v1/mobile-work/applications", changed.clone());
+        assert_eq!(problems(&r), ["person_excluded"], "{}", r.body);
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", rules());
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = carl.post("/api/v1/mobile-work/applications", changed);
+        assert_eq!(r.status, 201, "{}", r.body);
+
+        // An approved agreement ends by agreement, today its last day; the head may too.
         acknowledge_all(&mut dora);
         let r = dora.post(
             "/api/v1/mobile-work/applications",

@@ -84,9 +84,38 @@ pub async fn get_rules(
     Ok(Json(rules_page(&state).await?))
 }
 
+/// Every unit and person the eligibility rules name exists (else 422 naming the field).
+async fn known_units_and_people(state: &AppState, rules: &Rules) -> Result<(), ApiError> {
+    let e = &rules.eligibility;
+    for (field, units) in [
+        ("eligibility.units", &e.units),
+        ("eligibility.excluded_units", &e.excluded_units),
+    ] {
+        for unit in units {
+            if state.store.unit_path_by_id(*unit).await?.is_none() {
+                return Err(unprocessable(
+                    field,
+                    "unknown_unit",
+                    &format!("Die Organisationseinheit {unit} gibt es nicht."),
+                ));
+            }
+        }
+    }
+    for person in &e.excluded_people {
+        if state.store.panel_person_by_id(*person).await?.is_none() {
+            return Err(unprocessable(
+                "eligibility.excluded_people",
+                "unknown_person",
+                &format!("Im Verzeichnis gibt es niemanden mit der Nummer {person}."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Set the service agreement's rules (replacing the previous ones). They are checked as a
 /// whole first: limits within a week and a month, core hours that end after they start,
-/// known weekdays.
+/// known weekdays, units and people that exist.
 #[utoipa::path(put, path = "/api/v1/admin/mobile-work/rules", tag = "mobile-work",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
     request_body = Rules,
@@ -100,6 +129,7 @@ pub async fn put_rules(
     let rules: Rules = body(raw)?;
     let texts = state.store.current_acknowledgement_texts().await?;
     let checked = rules.to_planner(&texts)?;
+    known_units_and_people(&state, &rules).await?;
     state
         .store
         .set_mobile_work_rules(&rules.to_stored(), state.live.now_ms())

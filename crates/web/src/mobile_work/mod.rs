@@ -1,7 +1,8 @@
 //! Mobile work (issue 19), agreements and approvals: the administrators set the service
 //! agreement's rules, publish the texts everyone acknowledges and name each unit's head
 //! and deputies (`admin.rs`); a person sees their agreements with their whole history and
-//! applies (`own.rs`); the head of their unit, or a deputy while the head is absent,
+//! applies (`own.rs`), applies again when changes were asked for or withdraws
+//! (`changes.rs`); the head of their unit, or a deputy while the head is absent,
 //! decides (`decisions.rs`); an agreement in force ends or is revoked with the notice
 //! period (`ending.rs`).
 //!
@@ -14,6 +15,7 @@
 
 pub mod admin;
 pub mod breaches;
+pub mod changes;
 pub mod decisions;
 pub mod ending;
 pub mod own;
@@ -41,6 +43,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(own::overview))
         .routes(routes!(own::acknowledge))
         .routes(routes!(own::apply))
+        .routes(routes!(changes::resubmit))
+        .routes(routes!(changes::withdraw))
         .routes(routes!(decisions::pending))
         .routes(routes!(decisions::decide))
         .routes(routes!(ending::end))

@@ -150,8 +150,25 @@ fn day(field: &str, text: &str) -> Result<Date, ApiError> {
     })
 }
 
+/// Every text version the signed-in person has acknowledged.
+pub(crate) async fn acknowledged(
+    state: &AppState,
+    who: &SignedIn,
+) -> Result<Vec<Acknowledgement>, ApiError> {
+    Ok(state
+        .store
+        .acknowledgements_of(who.account.id)
+        .await?
+        .into_iter()
+        .map(|a| Acknowledgement {
+            key: a.key,
+            version: a.version,
+        })
+        .collect())
+}
+
 /// The planner's application from the form (its form checked; the rules come after).
-fn application(
+pub(crate) fn application(
     form: &ApplicationBody,
     acknowledged: Vec<Acknowledgement>,
 ) -> Result<Application, ApiError> {
@@ -208,17 +225,7 @@ pub async fn apply(
 ) -> Result<(StatusCode, Json<AgreementView>), ApiError> {
     let form: ApplicationBody = body(raw)?;
     let rules = required_rules(&state).await?;
-    let acknowledged = state
-        .store
-        .acknowledgements_of(who.account.id)
-        .await?
-        .into_iter()
-        .map(|a| Acknowledgement {
-            key: a.key,
-            version: a.version,
-        })
-        .collect();
-    let application = application(&form, acknowledged)?;
+    let application = application(&form, acknowledged(&state, &who).await?)?;
     let open = state.store.agreements_of(who.account.id).await?;
     if let Some(open) = open.iter().find(|a| {
         matches!(

@@ -5,6 +5,8 @@
 
 use super::unprocessable;
 use crate::error::ApiError;
+use directory::flags::Flag;
+use directory::Role;
 use jiff::civil::{Time, Weekday};
 use planner::agreement_rules::{AckText, AgreementRules, Eligibility, Hours, MobileLimits};
 use planner::calendar::WeekdaySet;
@@ -232,6 +234,24 @@ impl Rules {
             })
             .collect::<Result<Vec<u16>, _>>()?;
         let e = &self.eligibility;
+        for (field, roles) in [
+            ("eligibility.roles", &e.roles),
+            ("eligibility.excluded_roles", &e.excluded_roles),
+        ] {
+            if let Some(role) = roles
+                .iter()
+                .find(|r| !Role::ALL.iter().any(|known| known.name() == r.as_str()))
+            {
+                return Err(unprocessable(
+                    field,
+                    "unknown_role",
+                    &format!(
+                        "Die Rolle „{role}“ gibt es nicht; es gibt user, agent, supervisor \
+                         und admin."
+                    ),
+                ));
+            }
+        }
         let rules = AgreementRules {
             eligibility: Eligibility {
                 units: e.units.iter().map(|u| UnitId(*u)).collect(),
