@@ -404,6 +404,39 @@ async fn append(
     Ok(())
 }
 
+/// Inserts the application's row and its first history entry; returns its id.
+async fn insert(
+    conn: &mut AnyConnection,
+    applied: &Applied,
+    audit: &AuditRecord,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let a = &applied.application;
+    let (weekdays, per_week) = pattern_columns(a.pattern);
+    let row = sqlx::query(
+        "INSERT INTO mw_agreements (staff_id, unit_id, state, weekdays, per_week, \
+         start_day, end_day, reachable_from, reachable_until, reason, revision, \
+         created_ms, updated_ms) \
+         VALUES ($1, $2, 'applied', $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+    )
+    .bind(applied.holder.person.0)
+    .bind(applied.holder.unit.0)
+    .bind(weekdays)
+    .bind(per_week)
+    .bind(day_text(a.start))
+    .bind(a.end.map(day_text))
+    .bind(a.reachable.map(|h| time_text(h.start)))
+    .bind(a.reachable.map(|h| time_text(h.end)))
+    .bind(a.reason.as_deref())
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| missing(e, "Person", applied.holder.person.0))?;
+    let id = int(&row, 0)?;
+    append(conn, id, 1, audit, now_ms).await?;
+    Ok(id)
+}
+
 impl Store {
     /// Stores a new application (from `planner::approval::Applied::submit`) and its first
     /// history entry, together; returns its id. The planner needs an id before the row
@@ -414,30 +447,47 @@ impl Store {
         audit: &AuditRecord,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
-        let a = &applied.application;
-        let (weekdays, per_week) = pattern_columns(a.pattern);
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query(
-            "INSERT INTO mw_agreements (staff_id, unit_id, state, weekdays, per_week, \
-             start_day, end_day, reachable_from, reachable_until, reason, revision, \
-             created_ms, updated_ms) \
-             VALUES ($1, $2, 'applied', $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id",
+        let id = insert(&mut tx, applied, audit, now_ms).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The same, unless the person already has an open application or an agreement in
+    /// force (applied, changes requested, approved): then nothing is written and the
+    /// answer is a [`StoreError::Conflict`] naming it. Two applications of one person at
+    /// once (a double click) store one: the person's row is locked first on PostgreSQL,
+    /// SQLite writes one transaction at a time.
+    pub async fn insert_agreement_unless_open(
+        &self,
+        applied: &Applied,
+        audit: &AuditRecord,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        let person = applied.holder.person.0;
+        let mut tx = self.write_tx().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SELECT id FROM staff WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let open = sqlx::query(
+            "SELECT id, state FROM mw_agreements WHERE staff_id = $1 \
+             AND state IN ('applied', 'changes_requested', 'approved') ORDER BY id LIMIT 1",
         )
-        .bind(applied.holder.person.0)
-        .bind(applied.holder.unit.0)
-        .bind(weekdays)
-        .bind(per_week)
-        .bind(day_text(a.start))
-        .bind(a.end.map(day_text))
-        .bind(a.reachable.map(|h| time_text(h.start)))
-        .bind(a.reachable.map(|h| time_text(h.end)))
-        .bind(a.reason.as_deref())
-        .bind(now_ms)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| missing(e, "Person", applied.holder.person.0))?;
-        let id = int(&row, 0)?;
-        append(&mut tx, id, 1, audit, now_ms).await?;
+        .bind(person)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(open) = open {
+            return Err(StoreError::Conflict(format!(
+                "Sie haben bereits einen Antrag oder eine Vereinbarung (Nr. {}, {}); ein \
+                 neuer Antrag ist erst möglich, wenn diese endet.",
+                int(&open, 0)?,
+                AgreementState::parse(&text(&open, 1)?)?
+            )));
+        }
+        let id = insert(&mut tx, applied, audit, now_ms).await?;
         tx.commit().await?;
         Ok(id)
     }

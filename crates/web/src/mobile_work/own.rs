@@ -20,7 +20,6 @@ use planner::approval::Applied;
 use planner::ids::AgreementId;
 use planner::terms::DaysPattern;
 use serde::{Deserialize, Serialize};
-use store::AgreementState;
 use utoipa::ToSchema;
 
 /// The signed-in person's mobile work.
@@ -226,19 +225,6 @@ pub async fn apply(
     let form: ApplicationBody = body(raw)?;
     let rules = required_rules(&state).await?;
     let application = application(&form, acknowledged(&state, &who).await?)?;
-    let open = state.store.agreements_of(who.account.id).await?;
-    if let Some(open) = open.iter().find(|a| {
-        matches!(
-            a.state,
-            AgreementState::Applied | AgreementState::ChangesRequested | AgreementState::Approved
-        )
-    }) {
-        return Err(ApiError::Conflict(format!(
-            "Sie haben bereits einen Antrag oder eine Vereinbarung (Nr. {}, {}); ein neuer \
-             Antrag ist erst möglich, wenn diese endet.",
-            open.id, open.state
-        )));
-    }
     let person = applicant(&state, &who).await?;
     // The planner needs an id before the row exists; the store assigns the real one.
     let (applied, record) = Applied::submit(
@@ -250,7 +236,7 @@ pub async fn apply(
     )?;
     let id = state
         .store
-        .insert_agreement(&applied, &record, state.live.now_ms())
+        .insert_agreement_unless_open(&applied, &record, state.live.now_ms())
         .await?;
     audit(
         &state,
