@@ -10,7 +10,8 @@
 //! - Dora applies while the head is absent: the deputy sees and rejects it.
 //! - Carl revokes his agreement: it ends after the notice period.
 //! - The head asks for changes, Carl applies again with them or withdraws; an agreement
-//!   in force ends by agreement.
+//!   in force is renewed and ends by agreement.
+//! - Six applications at once store one; an approval and a rejection at once write one.
 //! - No session: 401; a non-administrator on the admin endpoints: 403. Every step is in
 //!   the audit log.
 
@@ -498,7 +499,7 @@ fn apply_and_the_head_approves_a_deputy_decides_while_the_head_is_away() {
 }
 
 #[test]
-fn an_agreement_ends_by_agreement_and_changes_can_be_asked_for() {
+fn changes_are_asked_for_and_an_agreement_is_renewed_and_ended() {
     for s in servers() {
         let mut admin = s.signed_in("a.admin");
         set_up(&s, &mut admin);
@@ -596,6 +597,22 @@ fn an_agreement_ends_by_agreement_and_changes_can_be_asked_for() {
             json!({"decision": "approve"}),
         );
         assert_eq!(r.status, 200, "{}", r.body);
+        // The head renews it until a later day, within the longest term.
+        let renewal = format!("/api/v1/mobile-work/agreements/{doras}/renewal");
+        let r = carl.post(&renewal, json!({"end": days_from_today(120).to_string()}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        for too in [days_from_today(30), days_from_today(460)] {
+            let r = head.post(&renewal, json!({"end": too.to_string()}));
+            assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+        }
+        let r = head.post(&renewal, json!({"end": "bald"}));
+        assert_eq!((r.status, r.json()["field"].clone()), (422, json!("end")));
+        let r = head.post(&renewal, json!({"end": days_from_today(120).to_string()}));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let renewed = r.json();
+        assert_eq!(renewed["end"], json!(days_from_today(120).to_string()));
+        assert_eq!(renewed["history"][2]["action"], "renewed", "{renewed:#}");
+
         let end = format!("/api/v1/mobile-work/agreements/{doras}/end");
         let r = carl.post(&end, json!({}));
         assert_eq!(r.status, 403, "{}", r.body);
@@ -628,6 +645,9 @@ fn nothing_works_without_a_session() {
             ("POST", "/api/v1/mobile-work/agreements/1/decision"),
             ("POST", "/api/v1/mobile-work/agreements/1/end"),
             ("POST", "/api/v1/mobile-work/agreements/1/revocation"),
+            ("POST", "/api/v1/mobile-work/agreements/1/renewal"),
+            ("POST", "/api/v1/mobile-work/agreements/1/resubmission"),
+            ("POST", "/api/v1/mobile-work/agreements/1/withdrawal"),
             ("GET", "/api/v1/admin/mobile-work/rules"),
             ("PUT", "/api/v1/admin/mobile-work/rules"),
             ("POST", "/api/v1/admin/mobile-work/texts"),

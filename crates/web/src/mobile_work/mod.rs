@@ -3,8 +3,8 @@
 //! and deputies (`admin.rs`); a person sees their agreements with their whole history and
 //! applies (`own.rs`), applies again when changes were asked for or withdraws
 //! (`changes.rs`); the head of their unit, or a deputy while the head is absent,
-//! decides (`decisions.rs`); an agreement in force ends or is revoked with the notice
-//! period (`ending.rs`).
+//! decides (`decisions.rs`) and renews an agreement in force (`renewal.rs`); an agreement
+//! in force ends or is revoked with the notice period (`ending.rs`).
 //!
 //! Every decision is the planner's (`planner::agreement_rules`, `planner::approval`):
 //! the handlers read the facts from the store (the rules, the texts, the leadership chain,
@@ -19,6 +19,7 @@ pub mod changes;
 pub mod decisions;
 pub mod ending;
 pub mod own;
+pub mod renewal;
 pub mod rules;
 pub mod views;
 
@@ -49,6 +50,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decisions::decide))
         .routes(routes!(ending::end))
         .routes(routes!(ending::revoke))
+        .routes(routes!(renewal::renew))
 }
 
 /// The administration's calendar: agreements run from local day to local day.
