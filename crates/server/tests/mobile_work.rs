@@ -110,6 +110,18 @@ fn set_up(s: &TestServer, admin: &mut Client) {
     assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
     assert_eq!(r.json()["head"]["login"], "h.haupt");
     assert_eq!(r.json()["deputies"][0]["login"], "v.vertreter");
+    let r = admin.get(&format!("/api/v1/admin/units/{bauamt}/leaders"));
+    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+    assert_eq!(
+        (
+            r.json()["head"]["name"].clone(),
+            r.json()["deputies"].clone()
+        ),
+        (
+            json!("Hanna Haupt"),
+            json!([{"login": "v.vertreter", "name": "Veit Vertreter"}])
+        )
+    );
 }
 
 fn acknowledge_all(client: &mut Client) {
@@ -229,6 +241,21 @@ fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing
             json!({"head": "h.haupt"}),
         );
         assert_eq!(r.status, 404, "{}", r.body);
+        let r = admin.get(&format!("/api/v1/admin/units/{bauamt}/leaders"));
+        assert_eq!(
+            (
+                r.status,
+                r.json()["head"].clone(),
+                r.json()["deputies"].clone()
+            ),
+            (200, Value::Null, json!([]))
+        );
+        assert_eq!(admin.get("/api/v1/admin/units/999999/leaders").status, 404);
+        assert_eq!(
+            carl.get(&format!("/api/v1/admin/units/{bauamt}/leaders"))
+                .status,
+            403
+        );
         let led = s
             .block_on(s.store.units_led_by(s.staff_id("h.haupt")))
             .unwrap();
@@ -651,6 +678,7 @@ fn nothing_works_without_a_session() {
             ("GET", "/api/v1/admin/mobile-work/rules"),
             ("PUT", "/api/v1/admin/mobile-work/rules"),
             ("POST", "/api/v1/admin/mobile-work/texts"),
+            ("GET", "/api/v1/admin/units/1/leaders"),
             ("PUT", "/api/v1/admin/units/1/leaders"),
         ] {
             let body = (method != "GET").then(|| json!({}));

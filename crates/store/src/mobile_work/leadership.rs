@@ -101,6 +101,18 @@ impl Store {
         rows.iter().map(leader_row).collect()
     }
 
+    /// The unit's head and deputies (head first, then by staff id).
+    pub async fn unit_leaders(&self, unit_id: i64) -> Result<Vec<UnitLeader>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT unit_id, staff_id, role FROM unit_leaders WHERE unit_id = $1 \
+             ORDER BY CASE role WHEN 'head' THEN 0 ELSE 1 END, staff_id",
+        )
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(leader_row).collect()
+    }
+
     /// The leadership of `staff_id`'s unit and of every unit above it, nearest first (the
     /// chain `planner::approval::deciders` walks). Units without leaders are included with
     /// no head and no deputies.

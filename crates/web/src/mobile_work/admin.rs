@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use store::TextRow;
+use store::{LeaderRole, TextRow};
 use utoipa::ToSchema;
 
 /// One version of an acknowledgement text.
@@ -275,6 +275,43 @@ async fn person(state: &AppState, field: &str, login: &str) -> Result<(i64, Lead
             name: p.name,
         },
     ))
+}
+
+/// A unit's head and deputies.
+#[utoipa::path(get, path = "/api/v1/admin/units/{id}/leaders", tag = "mobile-work",
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    params(("id" = i64, Path, description = "The unit's id")),
+    responses((status = 200, body = UnitLeaders),
+        (status = 404, description = "No such unit", body = ErrorBody)))]
+pub async fn get_leaders(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<i64>,
+) -> Result<Json<UnitLeaders>, ApiError> {
+    let unit =
+        state.store.unit_path_by_id(id).await?.ok_or_else(|| {
+            ApiError::NotFound("Diese Organisationseinheit gibt es nicht.".into())
+        })?;
+    let mut leaders = UnitLeaders {
+        unit_id: id,
+        unit,
+        head: None,
+        deputies: Vec::new(),
+    };
+    for leader in state.store.unit_leaders(id).await? {
+        let Some(p) = state.store.panel_person_by_id(leader.staff_id).await? else {
+            continue;
+        };
+        let named = Leader {
+            login: p.login,
+            name: p.name,
+        };
+        match leader.role {
+            LeaderRole::Head => leaders.head = Some(named),
+            LeaderRole::Deputy => leaders.deputies.push(named),
+        }
+    }
+    Ok(Json(leaders))
 }
 
 /// Set a unit's head and deputies (replacing the previous ones). The head decides on the

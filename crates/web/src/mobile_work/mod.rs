@@ -40,7 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(admin::get_rules, admin::put_rules))
         .routes(routes!(admin::publish_text))
-        .routes(routes!(admin::set_leaders))
+        .routes(routes!(admin::get_leaders, admin::set_leaders))
         .routes(routes!(own::overview))
         .routes(routes!(own::acknowledge))
         .routes(routes!(own::apply))
