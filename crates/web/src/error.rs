@@ -137,7 +137,8 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<&'static str>,
     /// Every refused field when several fields of a form were checked at once (a case's
-    /// values); `field` and `problem` above are then the first of them.
+    /// values, the rules an application breaks); `field` and `problem` above are then the
+    /// first of them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldIssue>>,
 }

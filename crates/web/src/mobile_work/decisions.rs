@@ -25,13 +25,23 @@ pub(crate) async fn approver(
     who: &SignedIn,
     applicant: i64,
 ) -> Result<Result<Approver, PlannerError>, ApiError> {
-    let chain = state.store.leadership_chain(applicant).await?;
     let absent = state.store.absent_on(local_now(state).date()).await?;
+    approver_among(state, who, applicant, &absent).await
+}
+
+/// The same with who is absent today already read.
+async fn approver_among(
+    state: &AppState,
+    who: &SignedIn,
+    applicant: i64,
+    absent: &[PersonId],
+) -> Result<Result<Approver, PlannerError>, ApiError> {
+    let chain = state.store.leadership_chain(applicant).await?;
     Ok(authorise(
         &chain,
         PersonId(who.account.id),
         PersonId(applicant),
-        &absent,
+        absent,
     ))
 }
 
@@ -63,12 +73,16 @@ pub async fn pending(
     let mut applications = Vec::new();
     // Only those who lead a unit decide; everyone else has nothing to look through.
     if !state.store.units_led_by(who.account.id).await?.is_empty() {
+        let absent = state.store.absent_on(local_now(&state).date()).await?;
         for row in state
             .store
             .agreements_in_state(AgreementState::Applied)
             .await?
         {
-            if approver(&state, &who, row.staff_id).await?.is_ok() {
+            if approver_among(&state, &who, row.staff_id, &absent)
+                .await?
+                .is_ok()
+            {
                 applications.push(agreement_view(&state, row).await?);
             }
         }
