@@ -23,6 +23,25 @@ export function scrollable(label, table) {
   return h('div', { class: 'table-scroll', role: 'region', 'aria-label': label, tabindex: '0' }, table);
 }
 
+// A table that becomes one card per row on a narrow screen (style.css, `table.stacked`):
+// each cell shows its column's heading before it (`data-label`, the header row itself is
+// hidden there), so nothing is cut off or scrolled sideways at 375 px. Rows, headers and
+// cells keep their roles explicitly, as a table laid out as blocks loses them in some
+// screen readers. `label` names the table; `heads` are the column headings' texts, in
+// order; the rows' cells (th and td) are labelled by position.
+export function stackedTable(label, attrs, heads, rows) {
+  for (const row of rows) {
+    row.setAttribute('role', 'row');
+    [...row.children].forEach((cell, i) => {
+      cell.setAttribute('role', cell.tagName === 'TH' ? 'rowheader' : 'cell');
+      if (heads[i]) cell.dataset.label = heads[i];
+    });
+  }
+  return h('table', { ...attrs, class: `stacked ${attrs.class || ''}`.trim(), role: 'table', 'aria-label': label },
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, ...heads.map((text) => h('th', { scope: 'col', role: 'columnheader' }, text)))),
+    h('tbody', { role: 'rowgroup' }, ...rows));
+}
+
 // A labelled form field; returns [wrapper, input].
 export function field(id, label, attrs = {}) {
   const input = h('input', { id, name: id, ...attrs });

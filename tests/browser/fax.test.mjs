@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
-import { shot, fitsWidth } from './hotline_world.mjs';
+import { shot, fitsWidth, cellsInView } from './hotline_world.mjs';
 
 let server; let browser; let dir;
 const sessions = new Map(); // login → storage state (one sign-in per person: the throttle)
@@ -148,6 +148,7 @@ test('the administrator makes boxes; the clerk sees his and his unit\'s, live; b
   const narrowAdmin = await open('a.admin', { width: 375, hash: '/admin/fax', heading: 'Faxeingänge' });
   await boxRows(narrowAdmin).nth(1).waitFor();
   assert.ok(await fitsWidth(narrowAdmin), 'admin fax boxes at 375 px');
+  assert.ok(await cellsInView(boxRows(narrowAdmin)), 'every cell of the boxes shown at 375 px');
   assert.deepEqual(await violations(narrowAdmin), [], 'admin fax boxes at 375 px');
   await shot(narrowAdmin, 'admin-fax-375.png');
   await narrowAdmin.context().close();

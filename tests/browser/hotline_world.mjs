@@ -78,3 +78,9 @@ export async function shot(page, name) {
 }
 
 export const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+// Whether every cell of `rows` (a locator of table rows) lies wholly inside the window's
+// width: a table laid out as cards on a phone, not one cut off in a sideways-scrolling box.
+export const cellsInView = (rows) => rows.locator('th, td').evaluateAll((cells) => cells.every((c) => {
+  const r = c.getBoundingClientRect();
+  return r.left >= 0 && r.right <= window.innerWidth;
+}));

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
 import { toneWav, phoneArgs, callState, hearsTheTone } from './call_audio.mjs';
-import { shot, fitsWidth } from './hotline_world.mjs';
+import { shot, fitsWidth, cellsInView } from './hotline_world.mjs';
 
 let server; let browser; let dir;
 const sessions = new Map(); // login → storage state (one sign-in per person: the throttle)
@@ -87,6 +87,7 @@ test('an administrator gives Bauamt a box; its members hear the message a caller
   await shot(admin, 'admin-voicemail-1280.png');
   await admin.setViewportSize({ width: 375, height: 800 });
   assert.ok(await fitsWidth(admin), 'admin voicemail boxes at 375 px');
+  assert.ok(await cellsInView(rows(admin)), 'every cell of the boxes shown at 375 px');
   assert.deepEqual(await violations(admin), [], 'admin voicemail boxes at 375 px');
   await shot(admin, 'admin-voicemail-375.png');
 

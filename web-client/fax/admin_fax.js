@@ -5,7 +5,7 @@
 // server's refusals (a bad or taken number, an unknown login) are shown in an alert and
 // mark their field.
 import { api } from '../api.js';
-import { h, show, errorBox, announce, userText, scrollable, pageStillShown } from '../dom.js';
+import { h, show, errorBox, announce, userText, stackedTable, pageStillShown } from '../dom.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { formatNumber } from '../phone/format.js';
@@ -42,10 +42,7 @@ function table(boxes, reload, error) {
       cell);
   });
   const heads = ['faxAdminNumber', 'faxAdminOwner', 'faxAdminEmail', 'faxAdminActions'];
-  return scrollable(t('faxAdminCaption'), h('table', { id: 'fax-admin-boxes' },
-    h('caption', { class: 'visually-hidden' }, t('faxAdminCaption')),
-    h('thead', {}, h('tr', {}, ...heads.map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, ...rows)));
+  return stackedTable(t('faxAdminCaption'), { id: 'fax-admin-boxes' }, heads.map((k) => t(k)), rows);
 }
 
 // The form that adds a box; `units` the directory's unit paths.

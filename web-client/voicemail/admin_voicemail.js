@@ -5,7 +5,7 @@
 // and the language. The server's refusals (a bad or taken number, a unit that has a box)
 // are shown in an alert and mark their field.
 import { api } from '../api.js';
-import { h, show, errorBox, announce, userText, scrollable, pageStillShown } from '../dom.js';
+import { h, show, errorBox, announce, userText, stackedTable, pageStillShown } from '../dom.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { formatNumber } from '../phone/format.js';
@@ -48,10 +48,7 @@ function table(boxes, reload, error) {
       cell);
   });
   const heads = ['vmAdminNumber', 'vmAdminUnit', 'vmAdminEmail', 'vmAdminLanguage', 'vmAdminMessages', 'vmAdminActions'];
-  return scrollable(t('vmAdminCaption'), h('table', { id: 'vm-admin-boxes' },
-    h('caption', { class: 'visually-hidden' }, t('vmAdminCaption')),
-    h('thead', {}, h('tr', {}, ...heads.map((k) => h('th', { scope: 'col' }, t(k))))),
-    h('tbody', {}, ...rows)));
+  return stackedTable(t('vmAdminCaption'), { id: 'vm-admin-boxes' }, heads.map((k) => t(k)), rows);
 }
 
 // The form that adds a box; `units` the directory's unit paths.
