@@ -6,6 +6,18 @@ use jiff::civil::{Date, Weekday};
 use jiff::ToSpan;
 use std::fmt;
 
+/// The administration's time zone: agreements, plans and bookings run from local day to
+/// local day.
+pub fn zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// The local date and time at `unix_seconds` (the shells' clock), to the second.
+pub fn local_time(unix_seconds: i64) -> jiff::civil::DateTime {
+    let at = jiff::Timestamp::from_second(unix_seconds).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    zone().to_datetime(at)
+}
+
 /// A set of weekdays (Monday to Sunday), e.g. an agreement's mobile weekdays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct WeekdaySet(u8);

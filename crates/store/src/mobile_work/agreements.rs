@@ -454,7 +454,8 @@ impl Store {
     }
 
     /// The same, unless the person already has an open application or an agreement in
-    /// force (applied, changes requested, approved): then nothing is written and the
+    /// force (applied, changes requested, approved, or revoked but not yet over: two
+    /// agreements in force at once would double the mobile days): then nothing is written and the
     /// answer is a [`StoreError::Conflict`] naming it. Two applications of one person at
     /// once (a double click) store one: the person's row is locked first on PostgreSQL,
     /// SQLite writes one transaction at a time.
@@ -474,7 +475,8 @@ impl Store {
         }
         let open = sqlx::query(
             "SELECT id, state FROM mw_agreements WHERE staff_id = $1 \
-             AND state IN ('applied', 'changes_requested', 'approved') ORDER BY id LIMIT 1",
+             AND state IN ('applied', 'changes_requested', 'approved', 'revoking') \
+             ORDER BY id LIMIT 1",
         )
         .bind(person)
         .fetch_optional(&mut *tx)
@@ -521,7 +523,9 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound { what: "Antrag", id })?;
         let current = agreement_row(&current)?;
-        // A state without terms of its own (a withdrawal) keeps what was asked for.
+        // A state without terms of its own (a withdrawal) keeps what was asked for; the
+        // states after approval keep the hours the person will be reachable and their
+        // reason (the planner's agreed terms do not carry them).
         let terms = match c.terms {
             Some(terms) => terms,
             None => {
@@ -530,6 +534,13 @@ impl Store {
                 current.terms
             }
         };
+        if matches!(
+            next,
+            Agreement::Approved(_) | Agreement::Revoking(_) | Agreement::Ended(_)
+        ) {
+            c.reachable = current.reachable;
+            c.reason = current.reason.as_deref();
+        }
         let (weekdays, per_week) = pattern_columns(terms.pattern);
         let updated = sqlx::query(
             "UPDATE mw_agreements SET state = $1, note = $2, rejection_category = $3, \
