@@ -661,6 +661,47 @@ fn changes_are_asked_for_and_an_agreement_is_renewed_and_ended() {
 }
 
 #[test]
+fn the_administration_lists_every_unit_with_its_id_and_leaders() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        set_up(&s, &mut admin);
+        let r = admin.get("/api/v1/admin/mobile-work/units");
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let units = r.json()["units"].as_array().unwrap().clone();
+        let paths: Vec<&str> = units.iter().map(|u| u["unit"].as_str().unwrap()).collect();
+        let mut sorted = paths.clone();
+        sorted.sort_unstable();
+        assert_eq!(paths, sorted, "{}", s.label);
+        assert!(paths.contains(&"Gesundheitsamt/Hotline"), "{paths:?}");
+        let bauamt = units.iter().find(|u| u["unit"] == "Bauamt").unwrap();
+        let id = s
+            .block_on(s.store.unit_id_by_path("Bauamt"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(bauamt["unit_id"], id);
+        assert_eq!(
+            bauamt["head"],
+            json!({"login": "h.haupt", "name": "Hanna Haupt"})
+        );
+        assert_eq!(
+            bauamt["deputies"],
+            json!([{"login": "v.vertreter", "name": "Veit Vertreter"}])
+        );
+        let hotline = units
+            .iter()
+            .find(|u| u["unit"] == "Gesundheitsamt/Hotline")
+            .unwrap();
+        assert_eq!(
+            (hotline["head"].clone(), hotline["deputies"].clone()),
+            (Value::Null, json!([]))
+        );
+        let mut carl = s.signed_in("c.clerk");
+        let r = carl.get("/api/v1/admin/mobile-work/units");
+        assert_eq!(r.status, 403, "{}: {}", s.label, r.body);
+    }
+}
+
+#[test]
 fn nothing_works_without_a_session() {
     for s in servers() {
         let mut nobody = s.client();
@@ -680,6 +721,7 @@ fn nothing_works_without_a_session() {
             ("POST", "/api/v1/admin/mobile-work/texts"),
             ("GET", "/api/v1/admin/units/1/leaders"),
             ("PUT", "/api/v1/admin/units/1/leaders"),
+            ("GET", "/api/v1/admin/mobile-work/units"),
         ] {
             let body = (method != "GET").then(|| json!({}));
             let r = nobody.request(method, path, body);

@@ -292,6 +292,15 @@ pub async fn get_leaders(
         state.store.unit_path_by_id(id).await?.ok_or_else(|| {
             ApiError::NotFound("Diese Organisationseinheit gibt es nicht.".into())
         })?;
+    Ok(Json(leaders_of(&state, id, unit).await?))
+}
+
+/// The head and deputies of the unit `id` (at `unit`), as set.
+pub(crate) async fn leaders_of(
+    state: &AppState,
+    id: i64,
+    unit: String,
+) -> Result<UnitLeaders, ApiError> {
     let mut leaders = UnitLeaders {
         unit_id: id,
         unit,
@@ -311,7 +320,7 @@ pub async fn get_leaders(
             LeaderRole::Deputy => leaders.deputies.push(named),
         }
     }
-    Ok(Json(leaders))
+    Ok(leaders)
 }
 
 /// Set a unit's head and deputies (replacing the previous ones). The head decides on the

@@ -1,6 +1,6 @@
 //! Mobile work (issue 19), agreements and approvals: the administrators set the service
 //! agreement's rules, publish the texts everyone acknowledges and name each unit's head
-//! and deputies (`admin.rs`); a person sees their agreements with their whole history and
+//! and deputies (`admin.rs`, every unit with its leaders in `units.rs`); a person sees their agreements with their whole history and
 //! applies (`own.rs`), applies again when changes were asked for or withdraws
 //! (`changes.rs`); the head of their unit, or a deputy while the head is absent,
 //! decides (`decisions.rs`) and renews an agreement in force (`renewal.rs`); an agreement
@@ -21,6 +21,7 @@ pub mod ending;
 pub mod own;
 pub mod renewal;
 pub mod rules;
+pub mod units;
 pub mod views;
 
 use crate::admin::audit_trail::record;
@@ -41,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_rules, admin::put_rules))
         .routes(routes!(admin::publish_text))
         .routes(routes!(admin::get_leaders, admin::set_leaders))
+        .routes(routes!(units::units))
         .routes(routes!(own::overview))
         .routes(routes!(own::acknowledge))
         .routes(routes!(own::apply))
