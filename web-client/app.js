@@ -31,6 +31,8 @@ import { startUnheard, stopUnheard, onUnheardChanged, unheardVoicemails } from '
 import { showFax } from './fax/fax.js';
 import { showAdminFax } from './fax/admin_fax.js';
 import { showAdminVoicemail } from './voicemail/admin_voicemail.js';
+import { showMobileWork } from './mobile_work/mobile_work.js';
+import { showAdminMobileWork } from './mobile_work/admin_mobile_work.js';
 
 let me = null;
 
@@ -41,6 +43,7 @@ const routes = [
   { path: '#/voicemail', key: 'vmNav', view: () => showVoicemail() },
   { path: '#/fax', key: 'faxNav', view: () => showFax() },
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
+  { path: '#/mobile-work', key: 'mwNav', view: () => showMobileWork() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -54,6 +57,7 @@ const routes = [
   { path: '#/admin/fax', key: 'faxAdminNav', admin: true, view: () => showAdminFax() },
   { path: '#/admin/voicemail', key: 'vmAdminNav', admin: true, view: () => showAdminVoicemail() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
+  { path: '#/admin/mobile-work', key: 'mwAdminNav', admin: true, view: () => showAdminMobileWork() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }
