@@ -10,8 +10,9 @@
 // agreement with its history (who decided, in which capacity). Dora (Bauamt) in English:
 // three days per week are refused in English at the field, one is applied for, Hanna asks
 // for changes, Dora reads the note and the history in English, applies again with a
-// fixed Wednesday and withdraws. axe on every page,
-// screenshots at 1280 and 375 px, nothing wider than the screen at 375 px.
+// fixed Wednesday and withdraws; a third application Hanna rejects (service needs), as
+// Dora reads it. axe on every page, screenshots at 1280 and 375 px, nothing wider than
+// the screen at 375 px, the leaders table as cards there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
@@ -194,7 +195,7 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await carl.context().close();
 });
 
-test('in English: refused in English at the field, applied, changes asked for', async () => {
+test('in English: refused in English at the field, applied, changes asked for, withdrawn, rejected', async () => {
   const dora = await open('d.new');
   await dora.getByLabel('Sprache').selectOption('en');
   await dora.getByRole('heading', { level: 1, name: 'Mobile work', exact: true }).waitFor();
@@ -252,5 +253,31 @@ test('in English: refused in English at the field, applied, changes asked for', 
   await card.getByTestId('mw-state').filter({ hasText: 'Withdrawn' }).waitFor();
   await dora.getByTestId('mw-apply-form').waitFor();
   assert.deepEqual(await violations(dora), [], 'after withdrawing');
+
+  // A new application; Hanna rejects it (a category is needed first).
+  await dora.getByLabel('A number of days per week').check();
+  await dora.getByLabel('Days per week', { exact: true }).fill('2');
+  await dora.getByLabel('First day').fill(dayFromToday(3));
+  await dora.getByLabel('Last day').fill(dayFromToday(60));
+  await dora.getByTestId('mw-apply').click();
+  await status(dora, 'Your application is made and waits for a decision.');
+  const again = await open('h.haupt');
+  const third = again.getByTestId('mw-decision');
+  await third.getByTestId('mw-decide-note').fill('Im ersten Quartal ist die Bauberatung voll zu besetzen.');
+  await third.getByTestId('mw-reject').click();
+  await third.getByTestId('mw-decide-error').filter({ hasText: 'Bitte den Grund der Ablehnung wählen.' }).waitFor();
+  assert.equal(await third.getByTestId('mw-decide-category').getAttribute('aria-invalid'), 'true');
+  assert.ok(await isFocused(third.getByTestId('mw-decide-category')));
+  await third.getByLabel('Grund einer Ablehnung').selectOption({ label: 'Dienstliche Gründe' });
+  await third.getByRole('button', { name: 'Antrag von Dora Neu ablehnen' }).click();
+  await status(again, 'Der Antrag von Dora Neu ist abgelehnt.');
+  await again.context().close();
+  await dora.reload();
+  const rejected = dora.getByTestId('mw-agreement').first();
+  await rejected.getByTestId('mw-state').filter({ hasText: 'Rejected' }).waitFor();
+  await rejected.getByText('Service needs').waitFor();
+  await rejected.getByText('Im ersten Quartal ist die Bauberatung voll zu besetzen.').waitFor();
+  assert.equal(await dora.getByTestId('mw-agreement').count(), 2, 'the withdrawn and the rejected one');
+  await dora.getByTestId('mw-apply-form').waitFor();
   await dora.context().close();
 });
