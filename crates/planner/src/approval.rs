@@ -432,26 +432,25 @@ impl Approved {
         ))
     }
 
-    /// Ends the agreement by mutual agreement; today is its last day.
-    pub fn end(
-        self,
-        by: Party<'_>,
-        at: DateTime,
-    ) -> Result<(Ended, AuditRecord), Refused<Approved>> {
-        let actor = match self.actor(by) {
-            Ok(actor) => actor,
-            Err(error) => return Err(Refused { state: self, error }),
-        };
+    /// The holder gives mobile work up: today is its last day. Only the holder may (the
+    /// shell checks who asks); a manager who wants it to end revokes it, with the notice
+    /// period the agreement promises ([`Approved::revoke`]).
+    pub fn end(self, at: DateTime) -> (Ended, AuditRecord) {
         let last_day = at.date();
-        let audit = record(self.holder, at, actor, AuditAction::Ended { last_day });
-        Ok((
+        let audit = record(
+            self.holder,
+            at,
+            Actor::Applicant,
+            AuditAction::Ended { last_day },
+        );
+        (
             Ended {
                 holder: self.holder,
                 terms: self.terms.until(last_day),
                 cause: EndCause::ByAgreement,
             },
             audit,
-        ))
+        )
     }
 
     /// Gives notice of revocation: mobile work ends after the rules' notice period (or

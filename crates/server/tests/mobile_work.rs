@@ -611,7 +611,7 @@ fn changes_are_asked_for_and_an_agreement_is_renewed_and_ended() {
         let r = carl.post("/api/v1/mobile-work/applications", changed);
         assert_eq!(r.status, 201, "{}", r.body);
 
-        // An approved agreement ends by agreement, today its last day; the head may too.
+        // An approved agreement ends by agreement, today its last day.
         acknowledge_all(&mut dora);
         let r = dora.post(
             "/api/v1/mobile-work/applications",
@@ -640,10 +640,14 @@ fn changes_are_asked_for_and_an_agreement_is_renewed_and_ended() {
         assert_eq!(renewed["end"], json!(days_from_today(120).to_string()));
         assert_eq!(renewed["history"][2]["action"], "renewed", "{renewed:#}");
 
+        // Only Dora ends it at once; her head may only revoke it, with notice.
         let end = format!("/api/v1/mobile-work/agreements/{doras}/end");
         let r = carl.post(&end, json!({}));
         assert_eq!(r.status, 403, "{}", r.body);
         let r = head.post(&end, json!({}));
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert!(r.body.contains("mit der Frist"), "{}", r.body);
+        let r = dora.post(&end, json!({}));
         assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
         let ended = r.json();
         assert_eq!(
@@ -655,7 +659,7 @@ fn changes_are_asked_for_and_an_agreement_is_renewed_and_ended() {
             ),
             "{ended:#}"
         );
-        let r = head.post(&end, json!({}));
+        let r = dora.post(&end, json!({}));
         assert_eq!(r.status, 409, "{}", r.body);
     }
 }

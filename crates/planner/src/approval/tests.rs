@@ -260,7 +260,7 @@ fn reminders_before_expiry_then_expiry() {
 #[test]
 fn ending_by_agreement_and_withdrawing() {
     let at = date(2025, 5, 5).at(8, 0, 0, 0);
-    let (ended, audit) = approved().end(Party::Manager(&head()), at).unwrap();
+    let (ended, audit) = approved().end(at);
     assert_eq!(ended.terms.end, Some(date(2025, 5, 5)));
     assert_eq!(
         audit.action,
@@ -342,7 +342,7 @@ fn step(state: Agreement, event: &Event, day: Date) -> (Agreement, Option<AuditR
             }
         }
         (Agreement::Approved(s), Event::End) => {
-            let (n, r) = s.end(Party::Applicant, at).unwrap();
+            let (n, r) = s.end(at);
             (Agreement::Ended(n), Some(r))
         }
         (Agreement::Approved(s), Event::Revoke(by_manager)) => {

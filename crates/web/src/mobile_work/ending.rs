@@ -1,8 +1,9 @@
-//! Ending an agreement in force: by agreement (today is its last day) or by revocation,
-//! which takes effect after the rules' notice period (`planner::approval::Approved::
-//! revoke` computes the day; the calendar ends the agreement then). Either the holder or
-//! whoever may decide on their agreements now may do it; anyone else gets 403, an
-//! agreement not in force 409, an unknown one 404.
+//! Ending an agreement in force: by its holder at once (today is its last day), or by
+//! revocation, which takes effect after the rules' notice period (`planner::approval::
+//! Approved::revoke` computes the day; `mobile_work_calendar` ends the agreement then).
+//! The holder or whoever may decide on their agreements now may revoke; only the holder
+//! may end at once. Anyone else gets 403, an agreement not in force 409, an unknown one
+//! 404.
 
 use super::decisions::{agreement, approver, wrong_state};
 use super::views::{agreement_view, AgreementView};
@@ -73,12 +74,12 @@ async fn write(
     Ok(Json(agreement_view(state, written).await?))
 }
 
-/// End an agreement in force by agreement: today is its last day of mobile work.
+/// The holder ends their agreement in force: today is its last day of mobile work.
 #[utoipa::path(post, path = "/api/v1/mobile-work/agreements/{id}/end", tag = "mobile-work",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     params(("id" = i64, Path, description = "The agreement's id")),
     responses((status = 200, body = AgreementView),
-        (status = 403, description = "Neither the holder nor a decider on their agreements", body = ErrorBody),
+        (status = 403, description = "Not the holder (a decider revokes instead)", body = ErrorBody),
         (status = 404, description = "No such agreement", body = ErrorBody),
         (status = 409, description = "The agreement is not in force", body = ErrorBody)))]
 pub async fn end(
@@ -87,13 +88,20 @@ pub async fn end(
     Path(id): Path<i64>,
 ) -> Result<Json<AgreementView>, ApiError> {
     let row = agreement(&state, id).await?;
-    let by = acting(&state, &who, &row).await?;
+    if row.staff_id != who.account.id {
+        // A manager cannot take mobile work away from today to tomorrow: a revocation,
+        // with the notice period the agreement promises.
+        acting(&state, &who, &row).await?;
+        return Err(ApiError::Refused(
+            "Nur die Person selbst kann ihre Vereinbarung sofort beenden; die Leitung \
+             widerruft sie mit der Frist der Dienstvereinbarung."
+                .into(),
+        ));
+    }
     let Agreement::Approved(approved) = row.to_planner() else {
         return Err(wrong_state(&row, "ein Ende im Einvernehmen"));
     };
-    let (ended, record) = approved
-        .end(party(&by), local_now(&state))
-        .map_err(|refused| ApiError::from(refused.error))?;
+    let (ended, record) = approved.end(local_now(&state));
     write(
         &state,
         &who,
