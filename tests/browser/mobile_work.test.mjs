@@ -139,6 +139,7 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await carl.getByRole('button', { name: 'Belehrung Datenschutz (Fassung 1): gelesen und zur Kenntnis genommen' }).click();
   await status(carl, 'Alle Belehrungen sind bestätigt.');
   assert.equal(await carl.getByTestId('mw-ack-section').count(), 0);
+  assert.ok(await isFocused(carl.getByRole('heading', { level: 2, name: 'Mobiles Arbeiten beantragen' })), 'the focus moves on to the form');
 
   // Three fixed weekdays: refused at the weekdays, nothing stored.
   const start = dayFromToday(1);
@@ -168,6 +169,7 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await mine.getByTestId('mw-state').filter({ hasText: 'Beantragt, wartet auf Entscheidung' }).waitFor();
   assert.equal(await carl.getByTestId('mw-apply-form').count(), 0, 'no second application while one is open');
   await mine.getByTestId('mw-withdraw').waitFor();
+  assert.ok(await isFocused(mine.getByRole('heading', { name: 'Antrag Nr. 1' })), 'the focus on the new application');
 
   // Hanna decides (another browser).
   const hanna = await open('h.haupt');

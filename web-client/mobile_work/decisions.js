@@ -58,8 +58,8 @@ function decisionForm(a, decided) {
     error);
 }
 
-// The section for `applications` (non-empty); `changed()` after each decision.
-export function decisionsSection(applications, changed) {
+// The section for `applications` (non-empty).
+export function decisionsSection(applications) {
   const list = h('div', { class: 'mw-list' });
   const none = h('p', { 'data-testid': 'mw-decide-none', hidden: true }, t('mwDecideNone'));
   const heading = h('h2', { id: 'mw-decide-h', tabindex: '-1' }, t('mwDecideHeading'));
@@ -69,7 +69,6 @@ export function decisionsSection(applications, changed) {
     const next = list.querySelector('h3');
     if (next) next.focus();
     else { none.hidden = false; heading.focus(); }
-    changed();
   }
   for (const a of applications) list.append(agreementCard(a, { own: false, actions: decisionForm(a, decided) }));
   return h('section', { class: 'mw-section', 'aria-labelledby': 'mw-decide-h', 'data-testid': 'mw-decisions' },

@@ -19,7 +19,7 @@ const OPEN = ['applied', 'changes_requested', 'approved', 'revoking'];
 function rulesSection(summary) {
   const days = summary.workdays.map((d) => t(`mwDay_${d}`)).join(', ');
   return h('section', { class: 'mw-section', 'aria-labelledby': 'mw-rules-h' },
-    h('h2', { id: 'mw-rules-h' }, t('mwRulesHeading')),
+    h('h2', { id: 'mw-rules-h', tabindex: '-1' }, t('mwRulesHeading')),
     h('ul', { class: 'mw-rules', 'data-testid': 'mw-rules' },
       h('li', {}, t('mwRulesLimits', { n: summary.days_per_week, m: summary.days_per_month, d: days })),
       summary.core_hours ? h('li', {}, t('mwRulesCore', { f: summary.core_hours.from, u: summary.core_hours.until })) : null,
@@ -37,7 +37,7 @@ export async function showMobileWork() {
   if (!res.ok) { show(t('mwTitle'), h('p', { class: 'error' }, explain(res))); return; }
   const content = h('div', { class: 'mw-page' });
   const applications = pending.ok ? pending.data.applications : [];
-  const decisions = applications.length ? decisionsSection(applications, () => {}) : null;
+  const decisions = applications.length ? decisionsSection(applications) : null;
   let resubmitting = null; // the id of the agreement whose changed form is open
 
   // Draws the own part from `data` (an Overview); `focus` is an element id to focus after.
@@ -57,7 +57,8 @@ export async function showMobileWork() {
     }
     parts.push(mine(data));
     content.replaceChildren(...parts);
-    if (focus) document.getElementById(focus)?.focus();
+    // The focus on what the step changed; on the page's heading when that is gone.
+    if (focus) (document.getElementById(focus) || document.querySelector('main h1'))?.focus();
   }
 
   function ackSection(texts) {
@@ -73,7 +74,8 @@ export async function showMobileWork() {
             if (!r.ok) { announce(explain(r)); return; }
             announce(r.data.to_acknowledge.length ? t('mwAcked', { t: text.title }) : `${t('mwAcked', { t: text.title })} ${t('mwAckAllDone')}`);
             const next = r.data.to_acknowledge.length ? `mw-ack-${r.data.to_acknowledge[0].key}-h` : (r.data.rules ? 'mw-apply-h' : 'mw-rules-h');
-            draw(r.data, next);
+            current = r.data;
+            draw(current, next);
           } }, t('mwAckButton'));
         return h('article', { class: 'mw-card mw-ack', 'aria-labelledby': hid },
           h('h3', { id: hid, tabindex: '-1' }, userText(text.title), ' ', h('span', { class: 'mw-version' }, `(${t('mwAckVersion', { v: text.version })})`)),
