@@ -500,6 +500,12 @@ fn apply_and_the_head_approves_a_deputy_decides_while_the_head_is_away() {
 
         // Every step is audited, by whoever took it.
         let actions = audit_actions(&mut admin, "mobile_work.");
+        // Notes and reasons stay in the agreement's history, out of the audit log.
+        let log = admin.get("/api/v1/admin/audit?action=mobile_work.").body;
+        for private in ["Bauberatung", "Umzug"] {
+            assert!(!log.contains(private), "{}: {private} in {log}", s.label);
+        }
+        assert!(log.contains("rejected"), "{}: {log}", s.label);
         for (action, by) in [
             ("mobile_work.acknowledged", "c.clerk"),
             ("mobile_work.applied", "c.clerk"),

@@ -140,6 +140,27 @@ pub struct AuditRecord {
     pub action: AuditAction,
 }
 
+impl AuditAction {
+    /// The action's key ("applied", "approved", "rejected", …): what the administration's
+    /// audit log and the stored history name it by. The free text some actions carry (a
+    /// note, a reason) is the agreement's history's alone, never the audit log's.
+    pub fn key(&self) -> &'static str {
+        match self {
+            AuditAction::Applied { .. } => "applied",
+            AuditAction::Resubmitted { .. } => "resubmitted",
+            AuditAction::ChangesRequested { .. } => "changes_requested",
+            AuditAction::Approved { .. } => "approved",
+            AuditAction::Rejected { .. } => "rejected",
+            AuditAction::Withdrawn => "withdrawn",
+            AuditAction::Renewed { .. } => "renewed",
+            AuditAction::Ended { .. } => "ended",
+            AuditAction::RevocationGiven { .. } => "revocation_given",
+            AuditAction::Revoked => "revoked",
+            AuditAction::Expired => "expired",
+        }
+    }
+}
+
 impl fmt::Display for AuditAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let period = |f: &mut fmt::Formatter<'_>, start: &Date, end: &Option<Date>| match end {

@@ -12,8 +12,8 @@ use crate::{int, opt_int, opt_text, text, Store, StoreError};
 use jiff::civil::{Date, DateTime};
 use planner::agreement_rules::{Application, Hours};
 use planner::approval::{
-    Actor, Agreement, Applied, Approved, AuditAction, AuditRecord, Capacity, ChangesRequested,
-    EndCause, Ended, Holder, Rejected, RejectionCategory, Revoking, Withdrawn,
+    Actor, Agreement, Applied, Approved, AuditRecord, Capacity, ChangesRequested, EndCause, Ended,
+    Holder, Rejected, RejectionCategory, Revoking, Withdrawn,
 };
 use planner::calendar::WeekdaySet;
 use planner::ids::{AgreementId, PersonId, UnitId};
@@ -283,22 +283,6 @@ fn cause_text(c: EndCause) -> &'static str {
     }
 }
 
-fn action_key(action: &AuditAction) -> &'static str {
-    match action {
-        AuditAction::Applied { .. } => "applied",
-        AuditAction::Resubmitted { .. } => "resubmitted",
-        AuditAction::ChangesRequested { .. } => "changes_requested",
-        AuditAction::Approved { .. } => "approved",
-        AuditAction::Rejected { .. } => "rejected",
-        AuditAction::Withdrawn => "withdrawn",
-        AuditAction::Renewed { .. } => "renewed",
-        AuditAction::Ended { .. } => "ended",
-        AuditAction::RevocationGiven { .. } => "revocation_given",
-        AuditAction::Revoked => "revoked",
-        AuditAction::Expired => "expired",
-    }
-}
-
 fn pattern_columns(pattern: DaysPattern) -> (Option<i64>, Option<i64>) {
     match pattern {
         DaysPattern::Weekdays(set) => (Some(i64::from(set.bits())), None),
@@ -395,7 +379,7 @@ async fn append(
     .bind(person)
     .bind(capacity)
     .bind(capacity_unit)
-    .bind(action_key(&audit.action))
+    .bind(audit.action.key())
     .bind(audit.action.to_string())
     .bind(audit.unit.0)
     .bind(now_ms)

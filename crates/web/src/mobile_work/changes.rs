@@ -51,7 +51,7 @@ async fn write(
         who,
         action,
         Some(who.account.login.as_str()),
-        format!("agreement {}: {}", row.id, record.action),
+        format!("agreement {}: {}", row.id, record.action.key()),
     )
     .await?;
     Ok(Json(agreement_view(state, written).await?))

@@ -215,7 +215,7 @@ pub async fn decide(
         &who,
         "mobile_work.decided",
         applicant.as_deref(),
-        format!("agreement {id} {}: {}", by.capacity(), record.action),
+        format!("agreement {id} {}: {}", by.capacity(), record.action.key()),
     )
     .await?;
     Ok(Json(agreement_view(&state, written).await?))

@@ -68,7 +68,7 @@ async fn write(
         who,
         action,
         holder.as_deref(),
-        format!("agreement {}: {}", row.id, record.action),
+        format!("agreement {}: {}", row.id, record.action.key()),
     )
     .await?;
     Ok(Json(agreement_view(state, written).await?))

@@ -243,7 +243,7 @@ pub async fn apply(
         &who,
         "mobile_work.applied",
         Some(who.account.login.as_str()),
-        format!("agreement {id}: {}", record.action),
+        format!("agreement {id}: {}", record.action.key()),
     )
     .await?;
     let row = state.store.agreement(id).await?.ok_or(ApiError::Internal)?;

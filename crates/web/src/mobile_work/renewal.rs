@@ -83,7 +83,7 @@ pub async fn renew(
         &who,
         "mobile_work.renewed",
         holder.as_deref(),
-        format!("agreement {id} {}: {}", by.capacity(), record.action),
+        format!("agreement {id} {}: {}", by.capacity(), record.action.key()),
     )
     .await?;
     Ok(Json(agreement_view(&state, written).await?))
