@@ -146,8 +146,8 @@ pub enum StoreError {
     /// The agreement changed since it was read (someone else decided first); nothing was
     /// written.
     #[error(
-        "Über den Antrag {agreement} wurde inzwischen entschieden (jetzt: {found}); \
-         es wurde nichts geändert."
+        "Der Antrag Nr. {agreement} wurde inzwischen geändert (er steht jetzt auf \
+         „{found}“); es wurde nichts gespeichert. Bitte neu laden."
     )]
     AgreementChanged {
         /// The agreement.

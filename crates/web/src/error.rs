@@ -260,7 +260,7 @@ impl From<planner::PlannerError> for ApiError {
             },
             P::NotPermitted { .. } => ApiError::Refused(
                 "Über diesen Antrag entscheidet die Leitung der Organisationseinheit \
-                 (in ihrer Abwesenheit die Vertretung); Sie dürfen es nicht."
+                 (in ihrer Abwesenheit die Vertretung), nicht Sie."
                     .into(),
             ),
             P::PeriodOver { .. }

@@ -92,7 +92,7 @@ impl fmt::Display for AgreementState {
             AgreementState::Rejected => "abgelehnt",
             AgreementState::Withdrawn => "zurückgezogen",
             AgreementState::Approved => "genehmigt",
-            AgreementState::Revoking => "widerrufen",
+            AgreementState::Revoking => "widerrufen, gilt bis zum Widerrufstag",
             AgreementState::Ended => "beendet",
         })
     }

@@ -139,7 +139,7 @@ fn category(decision: &Decision) -> Result<RejectionCategory, ApiError> {
 /// The 409 for a step the agreement's state does not allow.
 pub(crate) fn wrong_state(row: &AgreementRow, wanted: &str) -> ApiError {
     ApiError::Conflict(format!(
-        "Der Antrag Nr. {} ist {}; {wanted} ist nicht (mehr) möglich.",
+        "Der Antrag Nr. {} steht auf „{}“; {wanted} ist nicht (mehr) möglich.",
         row.id, row.state
     ))
 }
