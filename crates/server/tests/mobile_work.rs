@@ -712,6 +712,55 @@ fn the_administration_lists_every_unit_with_its_id_and_leaders() {
 }
 
 #[test]
+fn the_head_sees_the_agreements_in_force_of_their_unit() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        set_up(&s, &mut admin);
+        let mut head = s.signed_in("h.haupt");
+        let mut deputy = s.signed_in("v.vertreter");
+        let mut carl = s.signed_in("c.clerk");
+        let mut stranger = s.signed_in("b.user");
+        let in_force = |client: &mut Client| {
+            let r = client.get("/api/v1/mobile-work/in-force");
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.json()["agreements"].clone()
+        };
+        acknowledge_all(&mut carl);
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"weekdays": ["mon"], "start": days_from_today(7).to_string(),
+                   "end": days_from_today(60).to_string()}),
+        );
+        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        // Applied, not yet in force.
+        assert_eq!(in_force(&mut head), json!([]), "{}", s.label);
+        let r = head.post(
+            &format!("/api/v1/mobile-work/agreements/{id}/decision"),
+            json!({"decision": "approve"}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let listed = in_force(&mut head);
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{}", s.label);
+        assert_eq!(
+            (listed[0]["id"].as_i64(), listed[0]["login"].clone()),
+            (Some(id), json!("c.clerk"))
+        );
+        assert_eq!(listed[0]["history"].as_array().map(Vec::len), Some(2));
+        // The deputy while the head is present, the holder, a stranger: nothing.
+        for client in [&mut deputy, &mut carl, &mut stranger] {
+            assert_eq!(in_force(client), json!([]), "{}", s.label);
+        }
+        let r = carl.post(
+            &format!("/api/v1/mobile-work/agreements/{id}/end"),
+            json!({}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        assert_eq!(in_force(&mut head), json!([]), "{}", s.label);
+    }
+}
+
+#[test]
 fn nothing_works_without_a_session() {
     for s in servers() {
         let mut nobody = s.client();
@@ -732,6 +781,7 @@ fn nothing_works_without_a_session() {
             ("GET", "/api/v1/admin/units/1/leaders"),
             ("PUT", "/api/v1/admin/units/1/leaders"),
             ("GET", "/api/v1/admin/mobile-work/units"),
+            ("GET", "/api/v1/mobile-work/in-force"),
         ] {
             let body = (method != "GET").then(|| json!({}));
             let r = nobody.request(method, path, body);

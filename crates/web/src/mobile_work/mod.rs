@@ -1,10 +1,11 @@
 //! Mobile work (issue 19), agreements and approvals: the administrators set the service
 //! agreement's rules, publish the texts everyone acknowledges and name each unit's head
-//! and deputies (`admin.rs`, every unit with its leaders in `units.rs`); a person sees their agreements with their whole history and
-//! applies (`own.rs`), applies again when changes were asked for or withdraws
-//! (`changes.rs`); the head of their unit, or a deputy while the head is absent,
-//! decides (`decisions.rs`) and renews an agreement in force (`renewal.rs`); an agreement
-//! in force ends or is revoked with the notice period (`ending.rs`).
+//! and deputies (`admin.rs`, every unit with its leaders in `units.rs`); a person sees
+//! their agreements with their whole history and applies (`own.rs`), applies again when
+//! changes were asked for or withdraws (`changes.rs`); the head of their unit, or a
+//! deputy while the head is absent, decides (`decisions.rs`) and renews an agreement in
+//! force (`renewal.rs`, those in force listed in `in_force.rs`); an agreement in force
+//! ends or is revoked with the notice period (`ending.rs`).
 //!
 //! Every decision is the planner's (`planner::agreement_rules`, `planner::approval`):
 //! the handlers read the facts from the store (the rules, the texts, the leadership chain,
@@ -18,6 +19,7 @@ pub mod breaches;
 pub mod changes;
 pub mod decisions;
 pub mod ending;
+pub mod in_force;
 pub mod own;
 pub mod renewal;
 pub mod rules;
@@ -50,6 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(changes::withdraw))
         .routes(routes!(decisions::pending))
         .routes(routes!(decisions::decide))
+        .routes(routes!(in_force::in_force))
         .routes(routes!(ending::end))
         .routes(routes!(ending::revoke))
         .routes(routes!(renewal::renew))
