@@ -7,7 +7,9 @@
 // applies in German: three fixed weekdays are refused with the rule's reason at the
 // weekdays (aria-invalid, focus, alert) and nothing is stored; two are applied for. Hanna
 // (a second browser context) sees "Zu entscheiden" and approves; Carl sees the approved
-// agreement with its history (who decided, in which capacity). Dora (Bauamt) in English:
+// agreement with its history (who decided, in which capacity). Hanna renews it under
+// "Vereinbarungen in Kraft", then revokes it (a reason is needed first); Carl reads both
+// in the history. Dora (Bauamt) in English:
 // three days per week are refused in English at the field, one is applied for, Hanna asks
 // for changes, Dora reads the note and the history in English, applies again with a
 // fixed Wednesday and withdraws; a third application Hanna rejects (service needs), as
@@ -195,6 +197,41 @@ test('the administration sets the rules, a clerk applies in German and the head 
   assert.equal(await mine.getByTestId('mw-withdraw').count(), 0);
   await checkLayout(carl, 'approved');
   await carl.context().close();
+
+  // Hanna renews Carl's agreement, then revokes it with a reason (asked once more).
+  const head = await open('h.haupt');
+  const inForce = head.getByTestId('mw-in-force');
+  await head.getByRole('heading', { level: 2, name: 'Vereinbarungen in Kraft' }).waitFor();
+  assert.equal(await head.getByTestId('mw-decisions').count(), 0, 'nothing left to decide');
+  const later = dayFromToday(211);
+  await inForce.getByLabel('Neuer letzter Tag').fill(later);
+  await inForce.getByRole('button', { name: 'Vereinbarung von Carl Clerk verlängern' }).click();
+  const [y, m, d] = later.split('-');
+  await status(head, `Die Vereinbarung von Carl Clerk läuft jetzt bis ${d}.${m}.${y}.`);
+  await inForce.getByText(`bis ${d}.${m}.${y}`).waitFor();
+  await inForce.getByTestId('mw-revoke').click();
+  await inForce.getByTestId('mw-in-force-error').filter({ hasText: 'Bitte den Widerruf begründen.' }).waitFor();
+  assert.equal(await inForce.getByLabel('Grund eines Widerrufs').getAttribute('aria-invalid'), 'true');
+  assert.ok(await isFocused(inForce.getByLabel('Grund eines Widerrufs')));
+  await inForce.getByLabel('Grund eines Widerrufs').fill('Die Bauberatung braucht ab Frühjahr alle im Haus.');
+  await inForce.getByTestId('mw-revoke').click();
+  await inForce.getByText('Vereinbarung Nr. 1 von Carl Clerk wirklich widerrufen?').waitFor();
+  await checkLayout(head, 'in-force');
+  await inForce.getByTestId('mw-revoke-yes').click();
+  await status(head, /^Die Vereinbarung von Carl Clerk ist widerrufen; ab \d\d\.\d\d\.\d{4} kein mobiles Arbeiten mehr\.$/);
+  await inForce.getByTestId('mw-state').filter({ hasText: 'Widerrufen, läuft aus' }).waitFor();
+  assert.equal(await inForce.getByTestId('mw-revoke').count(), 0, 'nothing more to do on it');
+  await head.context().close();
+
+  const carlAgain = await open('c.clerk');
+  const revoked = carlAgain.getByTestId('mw-agreement');
+  await revoked.getByTestId('mw-state').filter({ hasText: 'Widerrufen, läuft aus' }).waitFor();
+  await revoked.getByText('Die Bauberatung braucht ab Frühjahr alle im Haus.').waitFor();
+  const all = await revoked.getByTestId('mw-history').locator('li').allTextContents();
+  assert.equal(all.length, 4, all.join(' | '));
+  assert.match(all[2], /Verlängert von Hanna Haupt \(Leitung\)$/);
+  assert.match(all[3], /Widerruf erklärt von Hanna Haupt \(Leitung\)$/);
+  await carlAgain.context().close();
 });
 
 test('in English: refused in English at the field, applied, changes asked for, withdrawn, rejected', async () => {

@@ -3,7 +3,8 @@
 // application form (while nothing is open), and one's applications and agreements with
 // their whole history and the steps open to one. For heads and deputies with
 // applications to decide (GET /api/v1/mobile-work/decisions), "Zu entscheiden" comes
-// first (decisions.js). After each step the page's data is read again and drawn in place.
+// first (decisions.js), then the agreements in force they may renew or revoke
+// (in_force.js). After each step the page's data is read again and drawn in place.
 import { api } from '../api.js';
 import { h, show, announce, pageStillShown, userText } from '../dom.js';
 import { t } from '../i18n.js';
@@ -11,6 +12,7 @@ import { explain } from '../sign_in.js';
 import { agreementCard, confirmButton } from './agreement.js';
 import { applicationForm } from './apply_form.js';
 import { decisionsSection } from './decisions.js';
+import { inForceSection } from './in_force.js';
 
 const PATH = '/api/v1/mobile-work';
 // States in which one cannot apply again (the server refuses with 409).
@@ -29,15 +31,18 @@ function rulesSection(summary) {
 
 export async function showMobileWork() {
   const page = pageStillShown();
-  const [res, pending] = await Promise.all([
+  const [res, pending, inForce] = await Promise.all([
     api('GET', PATH).catch(() => ({ ok: false, status: 0 })),
     api('GET', `${PATH}/decisions`).catch(() => ({ ok: false, status: 0 })),
+    api('GET', `${PATH}/in-force`).catch(() => ({ ok: false, status: 0 })),
   ]);
   if (!page()) return;
   if (!res.ok) { show(t('mwTitle'), h('p', { class: 'error' }, explain(res))); return; }
   const content = h('div', { class: 'mw-page' });
   const applications = pending.ok ? pending.data.applications : [];
   const decisions = applications.length ? decisionsSection(applications) : null;
+  const agreementsInForce = inForce.ok ? inForce.data.agreements : [];
+  const team = agreementsInForce.length ? inForceSection(agreementsInForce) : null;
   let resubmitting = null; // the id of the agreement whose changed form is open
 
   // Draws the own part from `data` (an Overview); `focus` is an element id to focus after.
@@ -135,6 +140,6 @@ export async function showMobileWork() {
     announce(said);
   }
 
-  show(t('mwTitle'), ...(decisions ? [decisions] : []), content);
+  show(t('mwTitle'), ...[decisions, team, content].filter(Boolean));
   draw(current, null);
 }
