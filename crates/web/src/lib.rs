@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calls;
 pub mod chat;
 pub mod client;
+pub mod desks;
 pub mod directory_sync;
 pub mod done;
 pub mod error;

@@ -423,6 +423,69 @@ impl Store {
             .collect()
     }
 
+    /// One floor.
+    pub async fn floor(&self, floor_id: i64) -> Result<Option<FloorRow>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, building_id, name, level, plan_file FROM floors WHERE id = $1")
+                .bind(floor_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(FloorRow {
+                id: int(&row, 0)?,
+                building_id: int(&row, 1)?,
+                name: text(&row, 2)?,
+                level: int(&row, 3)?,
+                plan_file: opt_text(&row, 4)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// One desk with the room and floor it is in ("where is it").
+    pub async fn desk_with_place(
+        &self,
+        desk_id: i64,
+    ) -> Result<Option<(DeskRow, BuildingRoom, FloorRow)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.id, d.room_id, d.label, d.equipment, d.x, d.y, r.floor_id, r.name, \
+             r.kind, r.seats FROM desks d JOIN rooms r ON r.id = d.room_id WHERE d.id = $1",
+        )
+        .bind(desk_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let floor_id = int(&row, 6)?;
+        let floor = self.floor(floor_id).await?.ok_or(StoreError::NotFound {
+            what: "Etage",
+            id: floor_id,
+        })?;
+        let desk = DeskRow {
+            id: int(&row, 0)?,
+            room_id: int(&row, 1)?,
+            label: text(&row, 2)?,
+            equipment: text(&row, 3)?
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+            position: opt_int(&row, 4)?.zip(opt_int(&row, 5)?),
+        };
+        let room = BuildingRoom {
+            id: desk.room_id,
+            floor_id,
+            name: text(&row, 7)?,
+            kind: match text(&row, 8)?.as_str() {
+                "meeting" => RoomKind::Meeting,
+                _ => RoomKind::Office,
+            },
+            seats: int(&row, 9)?,
+        };
+        Ok(Some((desk, room, floor)))
+    }
+
     /// Books `desk_id` for `staff_id` on `day` (the whole day or one half): every
     /// half-day it covers, or nothing. A half already held by anyone is
     /// [`StoreError::DeskTaken`] and nothing is written.
