@@ -350,6 +350,14 @@ pub async fn run(
         store.clone(),
         live.clock().clone(),
     ));
+    let desk_policy = config.desks.policy().map_err(|problem| anyhow::anyhow!(problem))?;
+    let desk_release = config.desks.release_unchecked.then(|| {
+        tokio::spawn(crate::desk_release::run(
+            store.clone(),
+            live.clock().clone(),
+            desk_policy,
+        ))
+    });
     let refresher = tokio::spawn(refresh_directory(live));
     let tls = match http_tls {
         None => {
@@ -377,6 +385,9 @@ pub async fn run(
     }
     purger.abort();
     retention.abort();
+    if let Some(task) = desk_release {
+        task.abort();
+    }
     socket_watch.abort();
     refresher.abort();
     if let Some(task) = directory_sync {

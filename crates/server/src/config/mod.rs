@@ -56,6 +56,8 @@ pub struct Config {
     pub trunks: Vec<crate::call_service::trunk_config::TrunkConfig>,
     /// `[directory]`
     pub directory: crate::directory_sync::config::DirectoryConfig,
+    /// `[desks]`
+    pub desks: crate::desk_release::DesksConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -211,6 +213,7 @@ impl Config {
             self.calls.validate(),
             self.voicemail.validate(),
             self.fax.validate(),
+            self.desks.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
         ];
