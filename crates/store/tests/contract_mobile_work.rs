@@ -689,3 +689,38 @@ async fn a_new_text_version_is_acknowledged_again() {
         );
     }
 }
+
+/// Administrators setting one unit's leaders at once: every call succeeds, the last one
+/// written stands whole (one head, its deputies), none fails on the unique index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_leader_changes_all_land_whole() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let bauamt = unit(&store, "Bauamt").await;
+        let (anna, bernd) = (id(&store, "a.amt").await, id(&store, "b.bau").await);
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                let (head, deputy) = if i % 2 == 0 {
+                    (anna, bernd)
+                } else {
+                    (bernd, anna)
+                };
+                tokio::spawn(
+                    async move { store.set_unit_leaders(bauamt, Some(head), &[deputy]).await },
+                )
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap_or_else(|e| panic!("{l}: {e}"));
+        }
+        let chain = store
+            .leadership_chain(id(&store, "a.amt").await)
+            .await
+            .unwrap();
+        let leaders = &chain[0];
+        assert!(leaders.head.is_some(), "{l}: {leaders:?}");
+        assert_eq!(leaders.deputies.len(), 1, "{l}: {leaders:?}");
+        assert_ne!(Some(leaders.deputies[0]), leaders.head, "{l}: {leaders:?}");
+    }
+}

@@ -56,11 +56,19 @@ impl Store {
             ));
         }
         let mut tx = self.write_tx().await?;
-        let exists = sqlx::query("SELECT COUNT(*) FROM units WHERE id = $1")
+        // Two administrators setting one unit's leaders at once: on PostgreSQL the second
+        // waits for the first (the unit's row locked) and then replaces its leaders, as
+        // on SQLite, instead of failing on the unique index. `FOR NO KEY UPDATE` leaves
+        // foreign-key checks against the unit alone.
+        let lock = match self.backend {
+            crate::Backend::Postgres => " FOR NO KEY UPDATE",
+            _ => "",
+        };
+        let exists = sqlx::query(&format!("SELECT id FROM units WHERE id = $1{lock}"))
             .bind(unit_id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        if int(&exists, 0)? == 0 {
+        if exists.is_none() {
             return Err(StoreError::NotFound {
                 what: "Organisationseinheit",
                 id: unit_id,
