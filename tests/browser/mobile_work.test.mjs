@@ -184,6 +184,10 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await status(hanna, 'Der Antrag von Carl Clerk ist genehmigt.');
   await hanna.getByTestId('mw-decide-none').waitFor();
   assert.equal(await hanna.getByTestId('mw-decision').count(), 0);
+  // Now in force: listed there at once, to renew or revoke.
+  await hanna.getByRole('heading', { level: 2, name: 'Vereinbarungen in Kraft' }).waitFor();
+  await hanna.getByTestId('mw-in-force').getByTestId('mw-state').filter({ hasText: 'Genehmigt' }).waitFor();
+  assert.deepEqual(await violations(hanna), [], 'after the decision');
   await hanna.context().close();
 
   // Carl: approved, with the history.

@@ -34,7 +34,7 @@ function decisionForm(a, decided) {
     busy = true;
     const res = await api('POST', `/api/v1/mobile-work/agreements/${a.id}/decision`, body).catch(() => ({ ok: false, status: 0 }));
     busy = false;
-    if (res.ok) { decided(a, decision); return; }
+    if (res.ok) { decided(res.data, decision); return; }
     const [first] = issuesOf(res);
     refuse(first.field, res.status === 422 || res.status === 409 || res.status === 403 ? first.message : explain(res));
   }
@@ -58,8 +58,9 @@ function decisionForm(a, decided) {
     error);
 }
 
-// The section for `applications` (non-empty).
-export function decisionsSection(applications) {
+// The section for `applications` (non-empty); `approved(view)` gets each agreement
+// approved here.
+export function decisionsSection(applications, approved) {
   const list = h('div', { class: 'mw-list' });
   const none = h('p', { 'data-testid': 'mw-decide-none', hidden: true }, t('mwDecideNone'));
   const heading = h('h2', { id: 'mw-decide-h', tabindex: '-1' }, t('mwDecideHeading'));
@@ -69,6 +70,7 @@ export function decisionsSection(applications) {
     const next = list.querySelector('h3');
     if (next) next.focus();
     else { none.hidden = false; heading.focus(); }
+    if (decision === 'approve') approved(a);
   }
   for (const a of applications) list.append(agreementCard(a, { own: false, actions: decisionForm(a, decided) }));
   return h('section', { class: 'mw-section', 'aria-labelledby': 'mw-decide-h', 'data-testid': 'mw-decisions' },

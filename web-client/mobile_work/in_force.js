@@ -61,7 +61,8 @@ function actions(a, replaced) {
     error);
 }
 
-// The section for `agreements` (non-empty).
+// The section for `agreements`; `add(view)` puts one more in (an application just
+// approved).
 export function inForceSection(agreements) {
   const list = h('div', { class: 'mw-list' });
   function card(a) {
@@ -74,6 +75,7 @@ export function inForceSection(agreements) {
     return element;
   }
   for (const a of agreements) list.append(card(a));
-  return h('section', { class: 'mw-section', 'aria-labelledby': 'mw-in-force-h', 'data-testid': 'mw-in-force-section' },
+  const element = h('section', { class: 'mw-section', 'aria-labelledby': 'mw-in-force-h', 'data-testid': 'mw-in-force-section' },
     h('h2', { id: 'mw-in-force-h' }, t('mwInForceHeading')), h('p', { class: 'hint' }, t('mwInForceIntro')), list);
+  return { element, add: (a) => list.append(card(a)) };
 }

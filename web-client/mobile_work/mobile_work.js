@@ -40,9 +40,16 @@ export async function showMobileWork() {
   if (!res.ok) { show(t('mwTitle'), h('p', { class: 'error' }, explain(res))); return; }
   const content = h('div', { class: 'mw-page' });
   const applications = pending.ok ? pending.data.applications : [];
-  const decisions = applications.length ? decisionsSection(applications) : null;
   const agreementsInForce = inForce.ok ? inForce.data.agreements : [];
-  const team = agreementsInForce.length ? inForceSection(agreementsInForce) : null;
+  let team = agreementsInForce.length ? inForceSection(agreementsInForce) : null;
+  // An application approved here is in force: it joins that list (made when missing).
+  const decisions = applications.length ? decisionsSection(applications, (view) => {
+    if (!team) {
+      team = inForceSection([]);
+      decisions.after(team.element);
+    }
+    team.add(view);
+  }) : null;
   let resubmitting = null; // the id of the agreement whose changed form is open
 
   // Draws the own part from `data` (an Overview); `focus` is an element id to focus after.
@@ -140,6 +147,6 @@ export async function showMobileWork() {
     announce(said);
   }
 
-  show(t('mwTitle'), ...[decisions, team, content].filter(Boolean));
+  show(t('mwTitle'), ...[decisions, team?.element, content].filter(Boolean));
   draw(current, null);
 }
