@@ -164,8 +164,10 @@ function leadersSection(units) {
     [...row.children].forEach((cell, i) => { cell.setAttribute('role', cell.tagName === 'TH' ? 'rowheader' : 'cell'); cell.dataset.label = heads[i]; });
     return row;
   }
+  // Without units there is nobody to lead (the directory import makes them).
   return h('section', { class: 'mw-section', 'aria-labelledby': 'mw-admin-leaders-h' },
-    h('h2', { id: 'mw-admin-leaders-h' }, t('mwAdminLeaders')), h('p', { class: 'hint' }, t('mwAdminLeadersIntro')), table, form);
+    h('h2', { id: 'mw-admin-leaders-h' }, t('mwAdminLeaders')), h('p', { class: 'hint' }, t('mwAdminLeadersIntro')),
+    units.length ? [table, form] : null);
 }
 
 export async function showAdminMobileWork() {

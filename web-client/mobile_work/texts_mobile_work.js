@@ -111,7 +111,7 @@ export const mobileWorkTexts = {
     mwDecideNote: 'What to change, or why it is rejected', mwDecideNoteHint: 'Needed to ask for changes and to reject.',
     mwDecideCategory: 'Reason of a rejection', mwChooseCategory: 'Please choose',
     mwApprove: 'Approve', mwRequestChanges: 'Ask for changes', mwReject: 'Reject',
-    mwApproveOf: 'Approve the application of {w}', mwRequestChangesOf: 'Ask {w} for changes', mwRejectOf: 'Reject the application of {w}',
+    mwApproveOf: 'Approve the application of {w}', mwRequestChangesOf: 'Ask for changes to the application of {w}', mwRejectOf: 'Reject the application of {w}',
     mwDecided_approve: 'The application of {w} is approved.', mwDecided_request_changes: '{w} is asked for changes.', mwDecided_reject: 'The application of {w} is rejected.',
     mwErrNote: 'Please say what to change or why it is rejected.', mwErrCategory: 'Please choose the reason of the rejection.',
     mwInForceHeading: 'Agreements in force', mwInForceIntro: 'Agreements from your units that you can renew or revoke with the notice period.',
