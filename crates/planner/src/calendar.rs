@@ -224,7 +224,7 @@ impl fmt::Display for GermanDate {
 }
 
 /// `date` moved by `days` (negative: back), saturating at jiff's range.
-pub(crate) fn add_days(date: Date, days: i64) -> Date {
+pub fn add_days(date: Date, days: i64) -> Date {
     date.saturating_add(days.days())
 }
 

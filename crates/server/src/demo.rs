@@ -51,6 +51,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_fax::seed(&store, &folder, now_ms)
         .await
         .context("adding the demo fax")?;
+    crate::demo_mobile_work::seed(&store, now_ms)
+        .await
+        .context("adding the demo's mobile work")?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
     if seeded {
         println!("Created the demo organisation in {}", folder.display());

@@ -358,6 +358,10 @@ pub async fn run(
             desk_policy,
         ))
     });
+    let calendar = tokio::spawn(crate::mobile_work_calendar::run(
+        store.clone(),
+        live.clock().clone(),
+    ));
     let refresher = tokio::spawn(refresh_directory(live));
     let tls = match http_tls {
         None => {
@@ -385,6 +389,7 @@ pub async fn run(
     }
     purger.abort();
     retention.abort();
+    calendar.abort();
     if let Some(task) = desk_release {
         task.abort();
     }
