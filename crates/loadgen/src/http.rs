@@ -204,12 +204,26 @@ impl Connection {
         cookie: Option<&str>,
         json_body: Option<&str>,
     ) -> anyhow::Result<Response> {
+        let headers: Vec<(&str, &str)> = cookie.map(|c| ("Cookie", c)).into_iter().collect();
+        self.request_with(target, method, path, &headers, json_body)
+            .await
+    }
+
+    /// [`Connection::request`] with any headers (a session's cookie and CSRF token).
+    pub async fn request_with(
+        &mut self,
+        target: &Target,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        json_body: Option<&str>,
+    ) -> anyhow::Result<Response> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n",
             target.authority
         );
-        if let Some(c) = cookie {
-            head.push_str(&format!("Cookie: {c}\r\n"));
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         let body = json_body.unwrap_or_default();
         if json_body.is_some() {

@@ -14,6 +14,9 @@
 //!     --data-dir DIR --callers 200 --server-pid PID
 //! durchwahl-load fax --trunk 127.0.0.1:5080 --carrier 127.0.0.1:5090 \
 //!     --data-dir DIR --faxes 20 --server-pid PID
+//! durchwahl-load desks prepare --data-dir DIR --people 500 --desks 50 --sessions FILE
+//! durchwahl-load desks run --url http://127.0.0.1:PORT --data-dir DIR --sessions FILE \
+//!     --day YYYY-MM-DD --window 60
 //! ```
 //! See `bench/presence.sh` for the whole benchmark on SQLite and PostgreSQL, and
 //! `bench/media.sh` for relayed calls against rtpengine, `bench/dial.sh` for browser calls
@@ -22,6 +25,7 @@
 //! received at once.
 
 mod client;
+mod desks;
 mod dial;
 mod fax;
 mod frames;
@@ -110,6 +114,9 @@ enum Cmd {
     /// Fax machines through an IP trunk sending to one fax box at once (SpanDSP at both
     /// ends): every page in the server's PDFs, CPU per fax channel against the machines'.
     Fax(fax::FaxArgs),
+    /// Desk sharing: 500 people booking among 50 desks in the same minute, against the
+    /// same server's `GET /api/v1/me` (`desks prepare`, then `desks run`).
+    Desks(desks::DesksArgs),
     /// One slice of the clients (started by `run`).
     #[command(hide = true)]
     Worker {
@@ -164,6 +171,7 @@ fn run_command(command: Cmd) -> anyhow::Result<()> {
         Cmd::Hotline(args) => hotline::run(args),
         Cmd::Voicemail(args) => voicemail::run(args),
         Cmd::Fax(args) => fax::run(args),
+        Cmd::Desks(args) => desks::run(args),
         Cmd::Prepare {
             data_dir,
             database_url,
