@@ -5,14 +5,15 @@
 
 use super::decisions::{agreement, wrong_state};
 use super::own::{acknowledged, application, ApplicationBody};
-use super::views::{agreement_view, AgreementView};
-use super::{applicant, audit, body, local_now, required_rules};
+use super::step::write_step;
+use super::views::AgreementView;
+use super::{applicant, body, local_now, required_rules};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use planner::approval::{Agreement, AuditRecord};
+use planner::approval::Agreement;
 use store::AgreementRow;
 
 /// The agreement `id` if it is the signed-in person's (404 unknown, 403 another's).
@@ -24,37 +25,6 @@ async fn own(state: &AppState, who: &SignedIn, id: i64) -> Result<AgreementRow, 
         ));
     }
     Ok(row)
-}
-
-/// Writes the applicant's step over `row` and audits it as `action`.
-async fn write(
-    state: &AppState,
-    who: &SignedIn,
-    row: &AgreementRow,
-    next: Agreement,
-    record: AuditRecord,
-    action: &str,
-) -> Result<Json<AgreementView>, ApiError> {
-    let written = state
-        .store
-        .record_agreement_transition(
-            row.id,
-            row.state,
-            row.revision,
-            &next,
-            &record,
-            state.live.now_ms(),
-        )
-        .await?;
-    audit(
-        state,
-        who,
-        action,
-        Some(who.account.login.as_str()),
-        format!("agreement {}: {}", row.id, record.action.key()),
-    )
-    .await?;
-    Ok(Json(agreement_view(state, written).await?))
 }
 
 /// Apply again with a changed application, after the decider asked for changes.
@@ -84,13 +54,14 @@ pub async fn resubmit(
     let (applied, record) = asked
         .resubmit(&person, changed, &rules, local_now(&state))
         .map_err(|refused| ApiError::from(refused.error))?;
-    write(
+    write_step(
         &state,
         &who,
         &row,
-        Agreement::Applied(applied),
-        record,
+        &Agreement::Applied(applied),
+        &record,
         "mobile_work.resubmitted",
+        None,
     )
     .await
 }
@@ -115,13 +86,14 @@ pub async fn withdraw(
         Agreement::ChangesRequested(asked) => asked.withdraw(at),
         _ => return Err(wrong_state(&row, "ein Rückzug")),
     };
-    write(
+    write_step(
         &state,
         &who,
         &row,
-        Agreement::Withdrawn(withdrawn),
-        record,
+        &Agreement::Withdrawn(withdrawn),
+        &record,
         "mobile_work.withdrawn",
+        None,
     )
     .await
 }

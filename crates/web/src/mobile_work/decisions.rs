@@ -5,8 +5,9 @@
 //! 404. The decision is written with its history entry in one transaction, guarded by
 //! the revision read.
 
+use super::step::write_step;
 use super::views::{agreement_view, AgreementView};
-use super::{audit, body, local_now, unprocessable};
+use super::{body, local_now, unprocessable};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -194,29 +195,14 @@ pub async fn decide(
         }
     }
     .map_err(|refused| ApiError::from(refused.error))?;
-    let written = state
-        .store
-        .record_agreement_transition(
-            id,
-            AgreementState::Applied,
-            row.revision,
-            &next,
-            &record,
-            state.live.now_ms(),
-        )
-        .await?;
-    let applicant = state
-        .store
-        .panel_person_by_id(row.staff_id)
-        .await?
-        .map(|p| p.login);
-    audit(
+    write_step(
         &state,
         &who,
+        &row,
+        &next,
+        &record,
         "mobile_work.decided",
-        applicant.as_deref(),
-        format!("agreement {id} {}: {}", by.capacity(), record.action.key()),
+        Some(by.capacity()),
     )
-    .await?;
-    Ok(Json(agreement_view(&state, written).await?))
+    .await
 }

@@ -6,8 +6,9 @@
 //! 404.
 
 use super::decisions::{agreement, approver, wrong_state};
-use super::views::{agreement_view, AgreementView};
-use super::{audit, body, local_now, required_rules, unprocessable};
+use super::step::write_step;
+use super::views::AgreementView;
+use super::{body, local_now, required_rules, unprocessable};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -15,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use planner::approval::{Agreement, Approver, Party};
 use serde::Deserialize;
-use store::{AgreementRow, AgreementState};
+use store::AgreementRow;
 use utoipa::ToSchema;
 
 /// Who acts on `row`: its holder, or a decider (the proof), or 403.
@@ -35,43 +36,6 @@ fn party(by: &Option<Approver>) -> Party<'_> {
         None => Party::Applicant,
         Some(approver) => Party::Manager(approver),
     }
-}
-
-/// Writes `next` with `record` over `row` (read in `Approved`), audits it as `action`
-/// and answers with the agreement.
-async fn write(
-    state: &AppState,
-    who: &SignedIn,
-    row: AgreementRow,
-    next: Agreement,
-    record: planner::approval::AuditRecord,
-    action: &str,
-) -> Result<Json<AgreementView>, ApiError> {
-    let written = state
-        .store
-        .record_agreement_transition(
-            row.id,
-            AgreementState::Approved,
-            row.revision,
-            &next,
-            &record,
-            state.live.now_ms(),
-        )
-        .await?;
-    let holder = state
-        .store
-        .panel_person_by_id(row.staff_id)
-        .await?
-        .map(|p| p.login);
-    audit(
-        state,
-        who,
-        action,
-        holder.as_deref(),
-        format!("agreement {}: {}", row.id, record.action.key()),
-    )
-    .await?;
-    Ok(Json(agreement_view(state, written).await?))
 }
 
 /// The holder ends their agreement in force: today is its last day of mobile work.
@@ -102,13 +66,14 @@ pub async fn end(
         return Err(wrong_state(&row, "ein Ende im Einvernehmen"));
     };
     let (ended, record) = approved.end(local_now(&state));
-    write(
+    write_step(
         &state,
         &who,
-        row,
-        Agreement::Ended(ended),
-        record,
+        &row,
+        &Agreement::Ended(ended),
+        &record,
         "mobile_work.ended",
+        None,
     )
     .await
 }
@@ -156,13 +121,14 @@ pub async fn revoke(
     let (revoking, record) = approved
         .revoke(party(&by), local_now(&state), reason.to_string(), &rules)
         .map_err(|refused| ApiError::from(refused.error))?;
-    write(
+    write_step(
         &state,
         &who,
-        row,
-        Agreement::Revoking(revoking),
-        record,
+        &row,
+        &Agreement::Revoking(revoking),
+        &record,
         "mobile_work.revoked",
+        by.as_ref().map(Approver::capacity),
     )
     .await
 }

@@ -23,6 +23,7 @@ pub mod in_force;
 pub mod own;
 pub mod renewal;
 pub mod rules;
+mod step;
 pub mod units;
 pub mod views;
 

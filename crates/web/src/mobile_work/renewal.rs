@@ -5,8 +5,9 @@
 //! 409, an unknown one 404.
 
 use super::decisions::{agreement, approver, wrong_state};
-use super::views::{agreement_view, AgreementView};
-use super::{audit, body, local_now, required_rules, unprocessable};
+use super::step::write_step;
+use super::views::AgreementView;
+use super::{body, local_now, required_rules, unprocessable};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
@@ -15,7 +16,6 @@ use axum::Json;
 use jiff::civil::Date;
 use planner::approval::Agreement;
 use serde::Deserialize;
-use store::AgreementState;
 use utoipa::ToSchema;
 
 /// The new last day.
@@ -62,29 +62,14 @@ pub async fn renew(
     let (renewed, record) = approved
         .renew(&by, local_now(&state), new_end, &rules)
         .map_err(|refused| ApiError::from(refused.error))?;
-    let written = state
-        .store
-        .record_agreement_transition(
-            id,
-            AgreementState::Approved,
-            row.revision,
-            &Agreement::Approved(renewed),
-            &record,
-            state.live.now_ms(),
-        )
-        .await?;
-    let holder = state
-        .store
-        .panel_person_by_id(row.staff_id)
-        .await?
-        .map(|p| p.login);
-    audit(
+    write_step(
         &state,
         &who,
+        &row,
+        &Agreement::Approved(renewed),
+        &record,
         "mobile_work.renewed",
-        holder.as_deref(),
-        format!("agreement {id} {}: {}", by.capacity(), record.action.key()),
+        Some(by.capacity()),
     )
-    .await?;
-    Ok(Json(agreement_view(&state, written).await?))
+    .await
 }
