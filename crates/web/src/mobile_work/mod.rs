@@ -59,15 +59,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(renewal::renew))
 }
 
-/// The administration's calendar: agreements run from local day to local day.
-fn zone() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
-/// Now as local time (to the second), by the runtime's one clock.
+/// Now as local time (to the second), by the runtime's one clock: agreements run from
+/// local day to local day (`planner::calendar::zone`, as the calendar's sweep).
 pub(crate) fn local_now(state: &AppState) -> DateTime {
-    let at = jiff::Timestamp::from_second(state.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    zone().to_datetime(at)
+    planner::calendar::local_time(state.now())
 }
 
 /// The service agreement's rules with the current acknowledgement texts, if the
