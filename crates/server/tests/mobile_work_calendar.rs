@@ -232,7 +232,7 @@ async fn a_revocation_takes_effect_on_its_day_and_keeps_what_was_agreed() {
         let history = w.store.agreement_history(id).await.unwrap();
         let last = history.last().unwrap();
         assert_eq!(
-            (last.action.as_str(), last.actor.clone()),
+            (last.action.as_str(), last.actor),
             ("revoked", Actor::Calendar),
             "{l}"
         );
