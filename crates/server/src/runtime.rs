@@ -350,7 +350,10 @@ pub async fn run(
         store.clone(),
         live.clock().clone(),
     ));
-    let desk_policy = config.desks.policy().map_err(|problem| anyhow::anyhow!(problem))?;
+    let desk_policy = config
+        .desks
+        .policy()
+        .map_err(|problem| anyhow::anyhow!(problem))?;
     let desk_release = config.desks.release_unchecked.then(|| {
         tokio::spawn(crate::desk_release::run(
             store.clone(),
