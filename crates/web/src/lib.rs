@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod phones;
 pub mod presence;
 pub mod realtime;
+pub mod rollout;
 pub mod sip;
 mod time_format;
 pub mod voicemail;

@@ -40,6 +40,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "voicemail", description = "The voicemail boxes one hears (one's own, one's hotlines', one's units'): messages, settings, greetings"),
         (name = "fax", description = "The fax boxes one uses: received and sent faxes, their PDFs, sending"),
         (name = "mobile-work", description = "Mobile work: the service agreement's rules and texts, units' heads and deputies, applications, decisions, revocations"),
+        (name = "rollout", description = "Phased rollout: per feature a cap, holders and a waiting list in priority order; one's own place"),
         (name = "desks", description = "Desk sharing: buildings, floors with plans, rooms, desks; booking by the day or half-day, who sits where, check-in by the desk's QR code"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
@@ -140,6 +141,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::voicemail::routes())
         .merge(crate::fax::routes())
         .merge(crate::mobile_work::routes())
+        .merge(crate::rollout::routes())
         .merge(crate::desks::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())

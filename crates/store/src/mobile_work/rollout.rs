@@ -88,6 +88,63 @@ async fn criteria_of(
         .collect()
 }
 
+/// Admits `people` within the caller's transaction (see [`Store::admit_to_rollout`]).
+async fn admit_in(
+    tx: &mut AnyConnection,
+    feature: &str,
+    people: &[PersonId],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    for person in people {
+        let counted = sqlx::query(
+            "UPDATE rollout_features SET holders = holders + 1 \
+             WHERE feature = $1 AND (cap IS NULL OR holders < cap)",
+        )
+        .bind(feature)
+        .execute(&mut *tx)
+        .await?;
+        if counted.rows_affected() == 0 {
+            let row = sqlx::query("SELECT cap FROM rollout_features WHERE feature = $1")
+                .bind(feature)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| unknown_feature(feature))?;
+            return Err(StoreError::CapReached {
+                feature: feature.into(),
+                cap: opt_int(&row, 0)?.unwrap_or_default(),
+            });
+        }
+        let waiting = sqlx::query(
+            "DELETE FROM rollout_waiting WHERE feature = $1 AND staff_id = $2 \
+             RETURNING applied_at",
+        )
+        .bind(feature)
+        .bind(person.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let applied_at = waiting.map(|row| text(&row, 0)).transpose()?;
+        let inserted = sqlx::query(
+            "INSERT INTO rollout_holders (feature, staff_id, admitted_ms, applied_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(feature)
+        .bind(person.0)
+        .bind(now_ms)
+        .bind(applied_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if super::is_unique_violation(&e) => {
+                return Err(StoreError::Conflict(format!(
+                    "{person} nutzt das Merkmal bereits; niemand wurde zugelassen."
+                )))
+            }
+            other => other.map_err(|e| super::missing(e, "Person", person.0))?,
+        };
+    }
+    Ok(())
+}
+
 impl Store {
     /// Sets up (or changes) a feature's rollout: its cap and its waiting list's priority
     /// (criteria highest rank first), all or nothing. Holders and the list stay; criteria
@@ -317,6 +374,32 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Sets the cap and admits these people (the planner's choice under the new cap) in one
+    /// transaction: all or nothing, as [`Store::admit_to_rollout`]. Lowering the cap below
+    /// the holders takes the feature from nobody.
+    pub async fn set_rollout_cap_and_admit(
+        &self,
+        feature: &str,
+        cap: Option<u32>,
+        people: &[PersonId],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let done =
+            sqlx::query("UPDATE rollout_features SET cap = $1, updated_ms = $2 WHERE feature = $3")
+                .bind(cap.map(i64::from))
+                .bind(now_ms)
+                .bind(feature)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(unknown_feature(feature));
+        }
+        admit_in(&mut tx, feature, people, now_ms).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Admits these people (off the waiting list, if they are on it), all or nothing:
     /// one place past the cap is [`StoreError::CapReached`] and nobody is admitted; someone
     /// already holding the feature is a [`StoreError::Conflict`].
@@ -327,53 +410,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        for person in people {
-            let counted = sqlx::query(
-                "UPDATE rollout_features SET holders = holders + 1 \
-                 WHERE feature = $1 AND (cap IS NULL OR holders < cap)",
-            )
-            .bind(feature)
-            .execute(&mut *tx)
-            .await?;
-            if counted.rows_affected() == 0 {
-                let row = sqlx::query("SELECT cap FROM rollout_features WHERE feature = $1")
-                    .bind(feature)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or_else(|| unknown_feature(feature))?;
-                return Err(StoreError::CapReached {
-                    feature: feature.into(),
-                    cap: opt_int(&row, 0)?.unwrap_or_default(),
-                });
-            }
-            let waiting = sqlx::query(
-                "DELETE FROM rollout_waiting WHERE feature = $1 AND staff_id = $2 \
-                 RETURNING applied_at",
-            )
-            .bind(feature)
-            .bind(person.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let applied_at = waiting.map(|row| text(&row, 0)).transpose()?;
-            let inserted = sqlx::query(
-                "INSERT INTO rollout_holders (feature, staff_id, admitted_ms, applied_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(feature)
-            .bind(person.0)
-            .bind(now_ms)
-            .bind(applied_at)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Err(e) if super::is_unique_violation(&e) => {
-                    return Err(StoreError::Conflict(format!(
-                        "{person} nutzt das Merkmal bereits; niemand wurde zugelassen."
-                    )))
-                }
-                other => other.map_err(|e| super::missing(e, "Person", person.0))?,
-            };
-        }
+        admit_in(&mut tx, feature, people, now_ms).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,6 +10,7 @@ use super::views::{agreement_view, AgreementView};
 use super::{body, local_now, unprocessable};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::rollout::approval::{place_approved, RolloutPlace};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -145,12 +146,24 @@ pub(crate) fn wrong_state(row: &AgreementRow, wanted: &str) -> ApiError {
     ))
 }
 
-/// Approve an application, ask for changes or reject it with a reason.
+/// A decision's answer: the agreement and, for an approval while mobile work has a cap,
+/// whether a place was free or the person waits on the list (`crate::rollout::approval`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Decided {
+    /// The agreement as written.
+    #[serde(flatten)]
+    pub agreement: AgreementView,
+    /// The place in the rollout of mobile work, after an approval under a cap.
+    pub rollout: Option<RolloutPlace>,
+}
+
+/// Approve an application, ask for changes or reject it with a reason. Under a full cap
+/// an approval puts the person on the waiting list (`rollout.state` `waiting`).
 #[utoipa::path(post, path = "/api/v1/mobile-work/agreements/{id}/decision", tag = "mobile-work",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     params(("id" = i64, Path, description = "The agreement's id")),
     request_body = Decision,
-    responses((status = 200, body = AgreementView),
+    responses((status = 200, body = Decided),
         (status = 403, description = "Not the head of the applicant's unit, nor a deputy while the head is absent", body = ErrorBody),
         (status = 404, description = "No such application", body = ErrorBody),
         (status = 409, description = "The application is not waiting for a decision (any more), or its period is over", body = ErrorBody),
@@ -160,7 +173,7 @@ pub async fn decide(
     who: SignedIn,
     Path(id): Path<i64>,
     Json(raw): Json<serde_json::Value>,
-) -> Result<Json<AgreementView>, ApiError> {
+) -> Result<Json<Decided>, ApiError> {
     let decision: Decision = body(raw)?;
     let row = agreement(&state, id).await?;
     let by = approver(&state, &who, row.staff_id).await??;
@@ -195,7 +208,7 @@ pub async fn decide(
         }
     }
     .map_err(|refused| ApiError::from(refused.error))?;
-    write_step(
+    let Json(agreement) = write_step(
         &state,
         &who,
         &row,
@@ -204,5 +217,18 @@ pub async fn decide(
         "mobile_work.decided",
         Some(by.capacity()),
     )
-    .await
+    .await?;
+    let rollout = match next {
+        Agreement::Approved(_) => {
+            place_approved(&state, row.staff_id, applied_at(&state, id).await?).await?
+        }
+        _ => None,
+    };
+    Ok(Json(Decided { agreement, rollout }))
+}
+
+/// When the application was first made (its history's first step), for the waiting list.
+async fn applied_at(state: &AppState, id: i64) -> Result<jiff::civil::DateTime, ApiError> {
+    let history = state.store.agreement_history(id).await?;
+    Ok(history.first().map_or_else(|| local_now(state), |h| h.at))
 }
