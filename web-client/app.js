@@ -33,6 +33,9 @@ import { showAdminFax } from './fax/admin_fax.js';
 import { showAdminVoicemail } from './voicemail/admin_voicemail.js';
 import { showMobileWork } from './mobile_work/mobile_work.js';
 import { showAdminMobileWork } from './mobile_work/admin_mobile_work.js';
+import { showDesks } from './desks/desks.js';
+import { checkInPage } from './desks/check_in.js';
+import { showAdminDesks } from './desks/admin_desks.js';
 
 let me = null;
 
@@ -44,6 +47,7 @@ const routes = [
   { path: '#/fax', key: 'faxNav', view: () => showFax() },
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/mobile-work', key: 'mwNav', view: () => showMobileWork() },
+  { path: '#/desks', key: 'dkNav', view: () => showDesks() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -58,6 +62,7 @@ const routes = [
   { path: '#/admin/voicemail', key: 'vmAdminNav', admin: true, view: () => showAdminVoicemail() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
   { path: '#/admin/mobile-work', key: 'mwAdminNav', admin: true, view: () => showAdminMobileWork() },
+  { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }
@@ -125,6 +130,8 @@ function route() {
   if (hotline) return hotline();
   const voicemailBox = voicemailPage(location.hash);
   if (voicemailBox) return voicemailBox();
+  const checkIn = checkInPage(location.hash);
+  if (checkIn) return checkIn();
   const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
   if (found) return found.view();
   location.hash = '#/team';

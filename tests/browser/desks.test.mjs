@@ -1,0 +1,283 @@
+// Desk sharing in the web client (issue 19), in Debian's Chromium against the real
+// server. The administrator (#/admin/desks) adds the building Rathaus, its floor "2. OG"
+// with a plan (a PNG made here), the room 2.14 and two desks with equipment, places
+// 2.14-A by clicking the plan and 2.14-B by the percent inputs, and reads each desk's QR
+// link. Carl books 2.14-A for the morning (#/desks: the marker and the list say so, his
+// bookings list it); Dora, whose page still shows the morning free, is refused at the
+// desk with who has it (409), then books the afternoon. Carl finds Dora with "Wo sitzt
+// …?" and shows her desk on the plan, then checks in through the QR link page; Bärbel
+// (a stranger to that desk) is refused there with the reason. In English: Dora cancels
+// and books 2.14-B for the whole day, Bärbel's stale page is refused at that desk in
+// English, and her check-in at 2.14-A is refused in English. axe on every page,
+// screenshots at 1280 and 375 px, nothing wider than the screen at 375 px, the desk
+// tables as cards there. The release of unchecked bookings is off, so a morning booking
+// stays whatever the hour of the run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
+import { shot, fitsWidth, cellsInView } from './hotline_world.mjs';
+
+let server; let browser;
+const sessions = new Map(); // login → storage state (one sign-in per person: the throttle)
+
+before(async () => {
+  server = await startServer('', null, { config: '[desks]\nrelease_unchecked = false\n' });
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// A PNG of `width` x `height`: a light floor with a darker wall grid (RFC 2083 chunks).
+function planPng(width, height) {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = table[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  const rows = [];
+  for (let y = 0; y < height; y += 1) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x += 1) {
+      const wall = x % 100 < 3 || y % 100 < 3;
+      row.fill(wall ? 90 : 235, 1 + x * 3, 4 + x * 3);
+    }
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// A page of a fresh context signed in as `login`, `width` px wide, on `hash`.
+async function open(login, { width = 1280, hash = '/desks', heading = 'Arbeitsplätze', language = 'de' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 800 }, locale: language === 'en' ? 'en-GB' : 'de-DE', timezoneId: 'Europe/Berlin', storageState: sessions.get(login) });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  if (!sessions.has(login)) {
+    await signInOn(page, server, login);
+    sessions.set(login, await context.storageState());
+  }
+  await page.goto(`${server.url}/?lang=${language}#${hash}`);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  return page;
+}
+
+// The API as the page's person: { status, data }.
+async function call(page, method, path, body) {
+  const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
+  const r = await page.request.fetch(`${server.url}${path}`, { method, data: body, headers: { 'X-CSRF-Token': me.csrf_token } });
+  return { status: r.status(), data: (r.headers()['content-type'] || '').includes('json') ? await r.json() : null };
+}
+
+const isFocused = (locator) => locator.evaluate((el) => el === document.activeElement);
+const status = (page, text) => page.locator('#status').filter({ hasText: text }).waitFor();
+const row = (page, label) => page.getByTestId('dk-desk-row').filter({ has: page.getByRole('rowheader', { name: label, exact: true }) });
+
+async function checkLayout(page, name, cards = null) {
+  assert.deepEqual(await violations(page), [], `${name} at 1280 px`);
+  assert.doesNotMatch(await page.locator('main').textContent(), /null|undefined|\bdk[A-Z]/, `${name}: no placeholder or missing text`);
+  await shot(page, `desks-${name}-1280.png`);
+  await page.setViewportSize({ width: 375, height: 800 });
+  assert.ok(await fitsWidth(page), `${name} at 375 px`);
+  if (cards) assert.ok(await cellsInView(page.getByTestId(cards)), `${name}: the table is cards at 375 px`);
+  assert.deepEqual(await violations(page), [], `${name} at 375 px`);
+  await shot(page, `desks-${name}-375.png`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+let desks = {}; // label → id
+let floorId;
+
+test('the administration builds a floor with a plan, a room and two desks and places them', async () => {
+  const admin = await open('a.admin', { hash: '/admin/desks', heading: 'Arbeitsplätze verwalten' });
+  assert.equal(await admin.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Arbeitsplätze verwalten' }).getAttribute('aria-current'), 'page');
+  // An empty name is refused, nothing stored.
+  await admin.getByTestId('dka-building-add').click();
+  await admin.locator('#dka-building-result[role="alert"]').filter({ hasText: 'Nicht gespeichert' }).waitFor();
+  assert.deepEqual((await call(admin, 'GET', '/api/v1/desks/buildings')).data, []);
+
+  await admin.getByLabel('Name des Gebäudes').fill('Rathaus');
+  await admin.getByLabel('Anschrift (freiwillig)').fill('Markt 1');
+  await admin.getByTestId('dka-building-add').click();
+  await status(admin, 'Das Gebäude „Rathaus“ ist angelegt.');
+  assert.ok(await isFocused(admin.getByLabel('Name der Etage (z. B. 2. OG)')));
+  await admin.getByLabel('Name der Etage (z. B. 2. OG)').fill('2. OG');
+  await admin.getByLabel('Ebene (0: Erdgeschoss)').fill('2');
+  await admin.getByTestId('dka-floor-plan').setInputFiles({ name: 'plan-2og.png', mimeType: 'image/png', buffer: planPng(800, 400) });
+  await admin.getByTestId('dka-floor-add').click();
+  await status(admin, 'Die Etage „2. OG“ ist mit Plan angelegt.');
+  const buildings = (await call(admin, 'GET', '/api/v1/desks/buildings')).data;
+  assert.equal(buildings[0].floors[0].has_plan, true);
+  floorId = buildings[0].floors[0].id;
+  await admin.getByRole('img', { name: 'Plan der Etage 2. OG' }).waitFor();
+
+  await admin.getByLabel('Raum (Name oder Nummer)').fill('2.14');
+  await admin.getByLabel('Sitzplätze').fill('4');
+  await admin.getByTestId('dka-room-add').click();
+  await status(admin, 'Der Raum „2.14“ ist angelegt.');
+  assert.ok(await isFocused(admin.getByLabel('Bezeichnung des Platzes')));
+  await admin.getByLabel('Bezeichnung des Platzes').fill('2.14-A');
+  await admin.getByLabel('Dockingstation').check();
+  await admin.getByLabel('zwei Bildschirme').check();
+  await admin.getByTestId('dka-desk-add').click();
+  await status(admin, 'Der Platz „2.14-A“ ist angelegt.');
+  // A bad tag is refused at the form.
+  await admin.getByLabel('Bezeichnung des Platzes').fill('2.14-B');
+  await admin.getByLabel(/^Weitere Merkmale/).fill('zwei Bildschirme');
+  await admin.getByTestId('dka-desk-add').click();
+  await admin.locator('#dka-desk-result[role="alert"]').filter({ hasText: 'Ausstattungsmerkmale' }).waitFor();
+  await admin.getByLabel(/^Weitere Merkmale/).fill('');
+  await admin.getByLabel('höhenverstellbar').check();
+  await admin.getByTestId('dka-desk-add').click();
+  await status(admin, 'Der Platz „2.14-B“ ist angelegt.');
+  const floor = (await call(admin, 'GET', `/api/v1/desks/floors/${floorId}`)).data;
+  desks = Object.fromEntries(floor.desks.map((d) => [d.label, d.id]));
+  assert.deepEqual(floor.desks.map((d) => d.equipment), [['docking', 'two_screens'], ['height_adjustable']]);
+
+  // 2.14-A by a click on the plan at a quarter of its width and 40 % of its height.
+  await admin.getByTestId('dka-place-desk').selectOption({ label: '2.14-A' });
+  const img = admin.getByRole('img', { name: 'Plan der Etage 2. OG' });
+  const box = await img.boundingBox();
+  await img.click({ position: { x: box.width * 0.25, y: box.height * 0.4 } });
+  await status(admin, /Platz 2.14-A liegt jetzt bei/);
+  // 2.14-B by the inputs (keyboard users).
+  await admin.getByTestId('dka-place-desk').selectOption({ label: '2.14-B' });
+  await admin.getByLabel('Von links (%)').fill('60');
+  await admin.getByLabel('Von oben (%)').fill('40.5');
+  await admin.getByLabel('Von oben (%)').press('Enter');
+  await status(admin, 'Platz 2.14-B liegt jetzt bei 60 % von links und 40.5 % von oben.');
+  const placed = (await call(admin, 'GET', `/api/v1/desks/floors/${floorId}`)).data.desks;
+  assert.ok(Math.abs(placed[0].position.x - 25) < 1.5 && Math.abs(placed[0].position.y - 40) < 1.5, JSON.stringify(placed[0].position));
+  assert.deepEqual(placed[1].position, { x: 60, y: 40.5 });
+  await admin.getByRole('button', { name: '2.14-B: Platz auf dem Plan setzen' }).waitFor();
+  // Each desk's QR link, as text.
+  const links = await admin.getByTestId('dka-qr-link').allTextContents();
+  assert.deepEqual(links, [`${server.url}/#/desks/check-in/${desks['2.14-A']}`, `${server.url}/#/desks/check-in/${desks['2.14-B']}`]);
+  await checkLayout(admin, 'admin', 'dka-desk-row');
+  await admin.context().close();
+});
+
+let dora;
+
+test('Carl books the morning, Dora finds it taken and books the afternoon', async () => {
+  // Dora's page is read before Carl books: it still offers the morning.
+  dora = await open('d.new');
+  await row(dora, '2.14-A').getByRole('button', { name: 'Vormittags buchen: Platz 2.14-A' }).waitFor();
+
+  const carl = await open('c.clerk');
+  assert.equal(await carl.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link', { name: 'Arbeitsplätze', exact: true }).getAttribute('aria-current'), 'page');
+  await carl.getByRole('button', { name: /^Platz 2\.14-A \(Dockingstation, zwei Bildschirme\): ganztägig frei$/ }).waitFor();
+  await carl.getByRole('img', { name: 'Plan der Etage 2. OG' }).waitFor();
+  // The marker leads to the desk in the list.
+  await carl.getByRole('button', { name: /^Platz 2\.14-A/ }).click();
+  assert.ok(await isFocused(carl.getByRole('rowheader', { name: '2.14-A', exact: true })));
+  await row(carl, '2.14-A').getByTestId('dk-book-morning').click();
+  await status(carl, /Platz 2.14-A ist für Sie gebucht: .*, vormittags\./);
+  await row(carl, '2.14-A').getByRole('cell', { name: 'Ihre Buchung' }).waitFor();
+  await carl.getByRole('button', { name: /^Platz 2\.14-A .*: vormittags Ihre Buchung, nachmittags frei$/ }).waitFor();
+  await carl.getByTestId('dk-mine-item').filter({ hasText: /vormittags: Platz 2\.14-A – gebucht/ }).waitFor();
+  await checkLayout(carl, 'booked', 'dk-desk-row');
+
+  // Dora's click on the morning: someone was quicker (409), said at the desk.
+  await row(dora, '2.14-A').getByTestId('dk-book-morning').click();
+  const refused = row(dora, '2.14-A').getByRole('alert');
+  await refused.filter({ hasText: /Der Platz „2\.14-A“ ist am .* vormittags schon gebucht – von Carl Clerk\./ }).waitFor();
+  assert.ok(await isFocused(dora.getByRole('rowheader', { name: '2.14-A', exact: true })));
+  await row(dora, '2.14-A').getByRole('cell', { name: 'gebucht von Carl Clerk' }).waitFor();
+  assert.equal(await row(dora, '2.14-A').getByTestId('dk-book-morning').count(), 0);
+  await checkLayout(dora, 'taken', 'dk-desk-row');
+  await row(dora, '2.14-A').getByRole('button', { name: 'Nachmittags buchen: Platz 2.14-A' }).click();
+  await status(dora, /Platz 2.14-A ist für Sie gebucht: .*, nachmittags\./);
+  const mine = (await call(dora, 'GET', '/api/v1/desks/bookings')).data;
+  assert.deepEqual(mine.map((b) => [b.desk, b.part, b.state]), [[desks['2.14-A'], 'afternoon', 'booked']]);
+  await row(dora, '2.14-A').getByRole('cell', { name: 'gebucht von Carl Clerk' }).waitFor();
+  assert.equal(await row(dora, '2.14-A').getByText('nicht mehr frei').count(), 1);
+
+  // "Wo sitzt …?": Carl finds Dora, and her desk on the plan.
+  await carl.getByLabel('Name, Benutzername oder Durchwahl').fill('Dora');
+  await carl.getByTestId('dk-where-search').click();
+  await carl.getByTestId('dk-where-item').filter({ hasText: 'Dora Neu (Bauamt):nachmittags an Platz 2.14-A, Raum 2.14, 2. OG, Rathaus' }).waitFor();
+  await status(carl, '1 gefunden.');
+  await carl.getByRole('button', { name: 'Auf dem Plan zeigen: Platz 2.14-A' }).click();
+  // The floor is read again, then the focus is on the desk's marker.
+  await carl.waitForFunction((id) => document.activeElement?.matches(`.dk-marker[data-desk="${id}"]`), desks['2.14-A']);
+  await carl.getByLabel('Name, Benutzername oder Durchwahl').fill('Bärbel');
+  await carl.getByTestId('dk-where-search').click();
+  await carl.getByTestId('dk-where-item').filter({ hasText: 'Bärbel Böhm (Gesundheitsamt/Hotline): heute kein Platz gebucht.' }).waitFor();
+  await checkLayout(carl, 'where');
+
+  // Carl checks in through the QR link page.
+  await carl.goto(`${server.url}/#/desks/check-in/${desks['2.14-A']}`);
+  await carl.getByRole('heading', { level: 1, name: 'Einchecken an Platz 2.14-A' }).waitFor();
+  await carl.getByTestId('dk-checkin-desk').filter({ hasText: 'Raum 2.14, 2. OG, Rathaus' }).waitFor();
+  await carl.getByTestId('dk-checkin-result').filter({ hasText: 'Sie sind eingecheckt: heute vormittags an Platz 2.14-A.' }).waitFor();
+  await status(carl, 'Sie sind eingecheckt');
+  assert.equal((await call(carl, 'GET', '/api/v1/desks/bookings')).data[0].state, 'checked_in');
+  await checkLayout(carl, 'checkin');
+  // Again: already checked in, said so.
+  await carl.reload();
+  await carl.getByTestId('dk-checkin-result').filter({ hasText: 'Sie sind hier heute schon eingecheckt (vormittags).' }).waitFor();
+  await carl.goto(`${server.url}/#/desks`);
+  await carl.getByTestId('dk-mine-item').filter({ hasText: 'eingecheckt' }).waitFor();
+  await carl.context().close();
+
+  // A stranger at Carl's desk: refused with the reason.
+  const baerbel = await open('b.user', { hash: `/desks/check-in/${desks['2.14-A']}`, heading: 'Einchecken an Platz 2.14-A' });
+  await baerbel.getByTestId('dk-checkin-result').filter({ hasText: 'Einchecken nicht möglich: Platz 2.14-A ist heute für jemand anderen gebucht.' }).waitFor();
+  await checkLayout(baerbel, 'refused');
+  await baerbel.goto(`${server.url}/#/desks/check-in/${desks['2.14-B']}`);
+  await baerbel.getByTestId('dk-checkin-result').filter({ hasText: 'Einchecken nicht möglich: Sie haben Platz 2.14-B für heute nicht gebucht.' }).waitFor();
+  await baerbel.goto(`${server.url}/#/desks/check-in/999999`);
+  await baerbel.getByTestId('dk-checkin-result').filter({ hasText: 'Diesen Platz gibt es nicht.' }).waitFor();
+  const held = (await call(baerbel, 'GET', `/api/v1/desks/floors/${floorId}`)).data.desks[0].bookings;
+  assert.deepEqual(held.map((b) => [b.login, b.part, b.state]), [['c.clerk', 'morning', 'checked_in'], ['d.new', 'afternoon', 'booked']]);
+  await baerbel.context().close();
+  await dora.context().close();
+});
+
+test('in English: cancel, book the whole day, a taken desk and a refused check-in', async () => {
+  const baerbel = await open('b.user', { heading: 'Desks', language: 'en' });
+  await row(baerbel, '2.14-B').getByRole('button', { name: 'Book whole day: desk 2.14-B' }).waitFor();
+
+  const doraEn = await open('d.new', { heading: 'Desks', language: 'en' });
+  await doraEn.getByTestId('dk-mine-item').filter({ hasText: /in the afternoon: desk 2\.14-A – booked/ }).waitFor();
+  await doraEn.getByRole('button', { name: /^Cancel: desk 2\.14-A, .*, in the afternoon$/ }).click();
+  await status(doraEn, /The booking of desk 2\.14-A .* is cancelled\./);
+  assert.ok(await isFocused(doraEn.getByRole('heading', { name: 'My bookings' })));
+  await doraEn.getByText('You have no bookings from today on.').waitFor();
+  await row(doraEn, '2.14-B').getByRole('button', { name: 'Book whole day: desk 2.14-B' }).click();
+  await status(doraEn, /Desk 2\.14-B is booked for you: .*, all day\./);
+  await doraEn.getByRole('button', { name: /^Desk 2\.14-B \(height-adjustable\): all day your booking$/ }).waitFor();
+  await checkLayout(doraEn, 'en', 'dk-desk-row');
+  await doraEn.context().close();
+
+  // Bärbel's page still offered 2.14-B: refused at the desk, in English.
+  await row(baerbel, '2.14-B').getByTestId('dk-book-whole').click();
+  await row(baerbel, '2.14-B').getByRole('alert').filter({ hasText: 'Not booked: desk 2.14-B is already taken all day – by Dora Neu.' }).waitFor();
+  assert.equal((await call(baerbel, 'GET', '/api/v1/desks/bookings')).data.length, 0);
+  await checkLayout(baerbel, 'taken-en', 'dk-desk-row');
+  await baerbel.getByLabel('Name, login or extension').fill('c.clerk');
+  await baerbel.getByTestId('dk-where-search').click();
+  await baerbel.getByTestId('dk-where-item').filter({ hasText: 'Carl Clerk (Bauamt):in the morning at desk 2.14-A, room 2.14, 2. OG, Rathaus' }).waitFor();
+
+  await baerbel.goto(`${server.url}/#/desks/check-in/${desks['2.14-A']}`);
+  await baerbel.getByRole('heading', { level: 1, name: 'Check in at desk 2.14-A' }).waitFor();
+  await baerbel.getByTestId('dk-checkin-result').filter({ hasText: 'Cannot check in: desk 2.14-A is booked for someone else today.' }).waitFor();
+  await checkLayout(baerbel, 'refused-en');
+  await baerbel.context().close();
+});
