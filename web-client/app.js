@@ -33,6 +33,8 @@ import { showAdminFax } from './fax/admin_fax.js';
 import { showAdminVoicemail } from './voicemail/admin_voicemail.js';
 import { showMobileWork } from './mobile_work/mobile_work.js';
 import { showAdminMobileWork } from './mobile_work/admin_mobile_work.js';
+import { showAdminRollout } from './rollout/admin_rollout.js';
+import { showCouncil } from './rollout/council.js';
 import { showDesks } from './desks/desks.js';
 import { checkInPage } from './desks/check_in.js';
 import { showAdminDesks } from './desks/admin_desks.js';
@@ -62,6 +64,8 @@ const routes = [
   { path: '#/admin/voicemail', key: 'vmAdminNav', admin: true, view: () => showAdminVoicemail() },
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
   { path: '#/admin/mobile-work', key: 'mwAdminNav', admin: true, view: () => showAdminMobileWork() },
+  { path: '#/admin/rollout', key: 'roNav', admin: true, view: () => showAdminRollout() },
+  { path: '#/council', key: 'coNav', admin: true, view: () => showCouncil() },
   { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
 ];
 

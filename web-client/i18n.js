@@ -12,6 +12,7 @@ import { caseTexts } from './hotline/cases/texts_cases.js';
 import { voicemailTexts } from './voicemail/texts_voicemail.js';
 import { faxTexts } from './fax/texts_fax.js';
 import { mobileWorkTexts } from './mobile_work/texts_mobile_work.js';
+import { rolloutTexts } from './rollout/texts_rollout.js';
 import { deskTexts } from './desks/texts_desks.js';
 
 const texts = {
@@ -82,7 +83,7 @@ const texts = {
 };
 
 for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], mailTexts[l], ssoTexts[l], hotlineTexts[l],
-  hotlineEditTexts[l], caseTexts[l], voicemailTexts[l], faxTexts[l], mobileWorkTexts[l], deskTexts[l]);
+  hotlineEditTexts[l], caseTexts[l], voicemailTexts[l], faxTexts[l], mobileWorkTexts[l], rolloutTexts[l], deskTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

@@ -13,6 +13,7 @@ import { agreementCard, confirmButton } from './agreement.js';
 import { applicationForm } from './apply_form.js';
 import { decisionsSection } from './decisions.js';
 import { inForceSection } from './in_force.js';
+import { rolloutPlaceSection } from './rollout_place.js';
 
 const PATH = '/api/v1/mobile-work';
 // States in which one cannot apply again (the server refuses with 409).
@@ -147,6 +148,6 @@ export async function showMobileWork() {
     announce(said);
   }
 
-  show(t('mwTitle'), ...[decisions, team?.element, content].filter(Boolean));
+  show(t('mwTitle'), ...[decisions, team?.element, rolloutPlaceSection(), content].filter(Boolean));
   draw(current, null);
 }
