@@ -40,6 +40,9 @@ import { checkInPage } from './desks/check_in.js';
 import { showAdminDesks } from './desks/admin_desks.js';
 
 let me = null;
+// A desk's QR link opened before signing in: its check-in page, shown once signed in
+// (signing in goes to the team panel otherwise).
+let checkInAfterSignIn = null;
 
 const routes = [
   { path: '#/team', key: 'team', view: () => showTeam(me, openDirectChat) },
@@ -125,7 +128,10 @@ async function signOut() {
 function route() {
   leavePage();
   renderChrome();
-  if (!me) return showSignIn(start);
+  if (!me) {
+    if (checkInPage(location.hash)) checkInAfterSignIn = location.hash;
+    return showSignIn(start);
+  }
   const roomMatch = location.hash.match(/^#\/chat\/(\d+)$/);
   if (roomMatch) return showChat(me, Number(roomMatch[1]));
   const personMatch = location.hash.match(/^#\/admin\/person\/(.+)$/);
@@ -168,6 +174,10 @@ export async function start() {
   me = res.ok ? res.data : null;
   setCsrf(me ? me.csrf_token : null);
   if (me) goLive(); else goOffline();
+  if (me && checkInAfterSignIn) {
+    history.replaceState(null, '', checkInAfterSignIn);
+    checkInAfterSignIn = null;
+  }
   route();
 }
 

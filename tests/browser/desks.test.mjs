@@ -6,7 +6,8 @@
 // bookings list it); Dora, whose page still shows the morning free, is refused at the
 // desk with who has it (409), then books the afternoon. Carl finds Dora with "Wo sitzt
 // …?" and shows her desk on the plan, then checks in through the QR link page; Bärbel
-// (a stranger to that desk) is refused there with the reason. In English: Dora cancels
+// (a stranger to that desk) opens its QR link before signing in, lands on the check-in
+// page once signed in and is refused there with the reason. In English: Dora cancels
 // and books 2.14-B for the whole day, Bärbel's stale page is refused at that desk in
 // English, and her check-in at 2.14-A is refused in English. axe on every page,
 // screenshots at 1280 and 375 px, nothing wider than the screen at 375 px, the desk
@@ -15,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
+import { startServer, startBrowser, signInOn, violations, PASSWORD } from './harness.mjs';
 import { shot, fitsWidth, cellsInView } from './hotline_world.mjs';
 
 let server; let browser;
@@ -236,8 +237,17 @@ test('Carl books the morning, Dora finds it taken and books the afternoon', asyn
   await carl.getByTestId('dk-mine-item').filter({ hasText: 'eingecheckt' }).waitFor();
   await carl.context().close();
 
-  // A stranger at Carl's desk: refused with the reason.
-  const baerbel = await open('b.user', { hash: `/desks/check-in/${desks['2.14-A']}`, heading: 'Einchecken an Platz 2.14-A' });
+  // A stranger at Carl's desk, opening the QR link before signing in: after signing in
+  // the check-in page, which refuses with the reason.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  const baerbel = await context.newPage();
+  baerbel.on('pageerror', (e) => { throw e; });
+  await baerbel.goto(`${server.url}/?lang=de#/desks/check-in/${desks['2.14-A']}`);
+  await baerbel.getByLabel('Benutzername').fill('b.user');
+  await baerbel.getByLabel('Passwort').fill(PASSWORD);
+  await baerbel.getByRole('button', { name: 'Anmelden' }).click();
+  await baerbel.getByRole('heading', { level: 1, name: 'Einchecken an Platz 2.14-A' }).waitFor();
+  sessions.set('b.user', await context.storageState());
   await baerbel.getByTestId('dk-checkin-result').filter({ hasText: 'Einchecken nicht möglich: Platz 2.14-A ist heute für jemand anderen gebucht.' }).waitFor();
   await checkLayout(baerbel, 'refused');
   await baerbel.goto(`${server.url}/#/desks/check-in/${desks['2.14-B']}`);
