@@ -41,7 +41,7 @@ async function showCheckIn(id) {
     return;
   }
   const { desk } = found;
-  const place = h('p', { 'data-testid': 'dk-checkin-desk' }, t('dkCheckInPlace', { r: found.room, f: found.floor, b: found.building }), '. ', equipmentText(desk.equipment), '.');
+  const place = h('p', { 'data-testid': 'dk-checkin-desk' }, t('dkCheckInPlace', { r: found.room, f: found.floor, b: found.building }), ' ', t('dkCheckInEquipment', { e: equipmentText(desk.equipment) }));
   show(t('dkCheckInAt', { l: desk.label }), place, result, back);
   const say = (text, ok) => { result.classList.add(ok ? 'ok' : 'error'); result.textContent = text; announce(text); };
   const already = desk.bookings.filter((b) => b.mine && b.state === 'checked_in');
