@@ -91,6 +91,9 @@ export async function showDesks() {
 
   // Books `part` of `desk` on the shown day; a refusal is said at the desk.
   async function book(desk, part, button) {
+    // One request per click: a second click while the first is under way would be
+    // refused as a desk already held.
+    if (button.getAttribute('aria-disabled') === 'true') return;
     button.setAttribute('aria-disabled', 'true');
     const day = floorDay.day;
     const res = await api('POST', '/api/v1/desks/bookings', { desk: desk.id, day, part }).catch(fail);
