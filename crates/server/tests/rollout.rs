@@ -5,7 +5,9 @@
 //! - Mobile work has a cap of 2: three approved applications give two places and put the
 //!   third on the waiting list at position 1 (the decision's answer says so in German,
 //!   and so does the person's view). Raising the cap to 3 admits them (audited, their
-//!   view says granted); lowering it to 1 takes the feature from nobody.
+//!   view says granted). Two more wait; the one the administration records as caring
+//!   for a relative goes first and is admitted when the cap rises to 4; lowering it to 1
+//!   takes the feature from nobody.
 //! - Bad input is a 422 and changes nothing, an unknown feature 404, a non-administrator
 //!   403, no session 401.
 //! - The council report holds aggregates only: no login, name or agreement in it, and a
@@ -19,7 +21,8 @@ use testkit::server::{on_every_database, Options, TestServer};
 /// The Bauamt's head and two more clerks besides the fixture's Carl and Dora.
 const STAFF: &str = "h.haupt,Hanna Haupt,Bauamt,2510,,user\n\
                      e.erna,Erna Emsig,Bauamt,2512,,user\n\
-                     f.fritz,Fritz Fleißig,Bauamt,2513,,user\n";
+                     f.fritz,Fritz Fleißig,Bauamt,2513,,user\n\
+                     g.gustav,Gustav Gründlich,Bauamt,2514,,user\n";
 
 const CLERKS: [&str; 3] = ["c.clerk", "d.new", "e.erna"];
 
@@ -275,6 +278,62 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
             "{audit:?}"
         );
 
+        // Two more wait; Gustav, applying later but caring for a relative, goes first
+        // once the administration records it; raising the cap to 4 admits him.
+        for login in ["f.fritz", "g.gustav"] {
+            let id = apply(&mut s.signed_in(login));
+            let r = decide(&mut head, id, json!({"decision": "approve"}));
+            assert_eq!(r.json()["rollout"]["state"], "waiting", "{}", r.body);
+        }
+        let order = |v: &Value| -> Vec<Value> {
+            v["waiting"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["login"].clone())
+                .collect()
+        };
+        let path = "/api/v1/admin/rollout/mobile_work/waiting";
+        let r = put(
+            &mut admin,
+            &format!("{path}/g.gustav"),
+            json!({"criteria": ["fliegen"]}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = put(
+            &mut admin,
+            &format!("{path}/c.clerk"),
+            json!({"criteria": ["pflege"]}),
+        );
+        assert_eq!(r.status, 404, "a holder is not waiting: {}", r.body);
+        let r = put(
+            &mut clerks[0],
+            &format!("{path}/g.gustav"),
+            json!({"criteria": ["pflege"]}),
+        );
+        assert_eq!(r.status, 403, "{}", r.body);
+        let before = admin.get("/api/v1/admin/rollout/mobile_work").json();
+        assert_eq!(order(&before), vec![json!("f.fritz"), json!("g.gustav")]);
+        let r = put(
+            &mut admin,
+            &format!("{path}/g.gustav"),
+            json!({"criteria": ["pflege"]}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(order(&r.json()), vec![json!("g.gustav"), json!("f.fritz")]);
+        assert_eq!(r.json()["waiting"][0]["criteria"], json!(["pflege"]));
+        let r = put(
+            &mut admin,
+            "/api/v1/admin/rollout/mobile_work/cap",
+            json!({"cap": 4}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(order(&r.json()), vec![json!("f.fritz")]);
+        assert_eq!(
+            my_mobile_work(&mut s.signed_in("g.gustav"))["state"],
+            "granted"
+        );
+
         // Lowering it takes the feature from nobody.
         let r = put(
             &mut admin,
@@ -284,8 +343,9 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(
             (r.json()["cap"].clone(), r.json()["holders"].clone()),
-            (json!(1), json!(3))
+            (json!(1), json!(4))
         );
+        assert_eq!(order(&r.json()), vec![json!("f.fritz")]);
         for clerk in clerks.iter_mut() {
             assert_eq!(my_mobile_work(clerk)["state"], "granted");
         }

@@ -360,6 +360,39 @@ impl Store {
             .collect()
     }
 
+    /// Sets the criteria someone on the waiting list meets (configured keys only, else
+    /// [`StoreError::Invalid`]); whether they are on the list.
+    pub async fn set_waiting_criteria(
+        &self,
+        feature: &str,
+        staff_id: i64,
+        criteria: &[String],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let configured = criteria_of(&mut tx, feature).await?;
+        if let Some(unknown) = criteria
+            .iter()
+            .find(|k| !configured.iter().any(|c| &c.key == *k))
+        {
+            return Err(StoreError::Invalid(format!(
+                "Das Kriterium {unknown:?} ist nicht vorgesehen."
+            )));
+        }
+        let mut keys: Vec<&str> = criteria.iter().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let done = sqlx::query(
+            "UPDATE rollout_waiting SET criteria = $1 WHERE feature = $2 AND staff_id = $3",
+        )
+        .bind(keys.join(","))
+        .bind(feature)
+        .bind(staff_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Takes someone off the waiting list; whether they were on it.
     pub async fn remove_from_waiting_list(
         &self,

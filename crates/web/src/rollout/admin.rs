@@ -103,7 +103,7 @@ async fn person(state: &AppState, id: i64) -> Result<PersonItem, ApiError> {
     })
 }
 
-async fn view(state: &AppState, key: &'static str) -> Result<FeatureView, ApiError> {
+pub(crate) async fn view(state: &AppState, key: &'static str) -> Result<FeatureView, ApiError> {
     let name = label(key).unwrap_or(key).to_string();
     let Some(f) = state.store.rollout_feature(key).await? else {
         return Ok(FeatureView {

@@ -47,7 +47,8 @@ impl RolloutPlace {
 }
 
 /// After an approval of `person`'s application (made at `applied_at`): their place, or
-/// `None` when mobile work has no rollout with a cap (granted as always).
+/// `None` when mobile work has no rollout (granted as always). A rollout without a cap
+/// admits everyone, counted as holders so that a cap set later counts them.
 pub async fn place_approved(
     state: &AppState,
     person: i64,
@@ -56,9 +57,6 @@ pub async fn place_approved(
     let Some(feature) = state.store.rollout_feature(MOBILE_WORK).await? else {
         return Ok(None);
     };
-    if feature.cap.is_none() {
-        return Ok(None);
-    }
     let person = PersonId(person);
     match place_of(state, &feature, person).await? {
         Place::Holder => return Ok(Some(RolloutPlace::granted())),

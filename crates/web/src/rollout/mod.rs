@@ -1,7 +1,8 @@
 //! The phased rollout (issue 19): per feature an optional cap on how many people may have
 //! it and a waiting list beyond it. Administrators configure a feature's cap and priority
 //! criteria and raise or lower the cap (`admin.rs`); a person sees, per capped feature,
-//! whether they have it or where they wait (`own.rs`); an approved mobile-work
+//! whether they have it or where they wait (`own.rs`); the administration records which
+//! priority criteria a waiting person meets (`waiting.rs`); an approved mobile-work
 //! application takes a place or joins the list (`approval.rs`); admitted people are told
 //! live and by e-mail (`notify.rs`). The staff council's aggregate report of mobile work
 //! lives here too (`council.rs`), as the other half of "mobile work as a system".
@@ -14,6 +15,7 @@ pub mod approval;
 pub mod council;
 mod notify;
 pub mod own;
+pub mod waiting;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -40,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list))
         .routes(routes!(admin::get_feature, admin::configure))
         .routes(routes!(admin::set_cap))
+        .routes(routes!(waiting::set_criteria))
         .routes(routes!(own::mine))
         .routes(routes!(council::report))
 }
