@@ -2,7 +2,8 @@
 // Debian's Chromium against the real server. The administrator sets up mobile work's
 // rollout on #/admin/rollout with a cap of 2 and one criterion; three Bauamt clerks apply
 // and Hanna, the head, approves all three on #/mobile-work; the third (Erna) reads her
-// waiting place there; the administrator sees her on the waiting list and raises the cap
+// waiting place there; the administrator sees her on the waiting list, records her care
+// duties (a criterion) and raises the cap
 // to 3; Erna's open page says at once (a live frame) that she is admitted. The council
 // report (#/council) shows the Bauamt's totals and no person. Erna reads her place in
 // English. axe on every page, screenshots at 1280 and 375 px, nothing wider than the
@@ -121,7 +122,13 @@ test('a cap of 2 puts the third on the waiting list, raising it admits her; the 
   const row = mw.getByTestId('ro-waiting-row');
   assert.equal(await row.count(), 1);
   assert.equal(await row.getAttribute('data-login'), 'e.erna');
-  await row.getByText('Erna Emsig').waitFor();
+  await row.getByRole('rowheader', { name: 'Erna Emsig' }).waitFor();
+  // Her care duties, recorded by the administration, stay ticked.
+  await row.getByLabel('Pflege von Angehörigen').check();
+  await row.getByRole('button', { name: 'Kriterien von Erna Emsig speichern' }).click();
+  await status(admin, 'Kriterien von Erna Emsig gespeichert.');
+  assert.ok(await mw.getByTestId('ro-waiting-row').getByLabel('Pflege von Angehörigen').isChecked());
+  assert.deepEqual((await call(admin, 'GET', '/api/v1/admin/rollout/mobile_work')).data.waiting[0].criteria, ['pflege']);
   await checkLayout(admin, 'admin');
   await mw.getByLabel('Obergrenze (leer: keine)').fill('3');
   await mw.getByRole('button', { name: 'Obergrenze speichern' }).click();

@@ -19,12 +19,30 @@ function parseCriteria(text) {
   });
 }
 
-function waitingTable(f) {
+// The criteria `w` meets, as checkboxes with a save button (the administration records
+// them from the proof it holds; they order the list).
+function criteriaCell(f, w, reload) {
+  if (!f.criteria.length) return h('td', {}, '–');
+  const base = `ro-${f.feature}-${w.login.replace(/[^a-z0-9]/gi, '_')}`;
+  const boxes = f.criteria.map((c) => h('input', { type: 'checkbox', id: `${base}-${c.key}`, value: c.key, checked: w.criteria.includes(c.key) }));
+  const save = h('button', { type: 'button', class: 'secondary', 'data-testid': 'ro-save-criteria',
+    'aria-label': t('roSaveCriteriaOf', { w: w.name }), onclick: async () => {
+      const criteria = boxes.filter((b) => b.checked).map((b) => b.value);
+      const r = await api('PUT', `${PATH}/${f.feature}/waiting/${encodeURIComponent(w.login)}`, { criteria }).catch(() => ({ ok: false, status: 0 }));
+      if (!r.ok) { announce(explain(r)); return; }
+      await reload(`ro-${f.feature}-waiting-h`);
+      announce(t('roCriteriaSaved', { w: w.name }));
+    } }, t('roSaveCriteria'));
+  return h('td', {}, h('fieldset', { class: 'ro-criteria' }, h('legend', { class: 'visually-hidden' }, t('roCriteriaOf', { w: w.name })),
+    ...f.criteria.map((c, i) => h('div', {}, boxes[i], ' ', h('label', { for: boxes[i].id }, userText(c.label))))), save);
+}
+
+function waitingTable(f, reload) {
   if (!f.waiting.length) return h('p', { 'data-testid': 'ro-waiting-none' }, t('roWaitingNone'));
   const heads = [t('roPosition'), t('roName'), t('roUnit'), t('roApplied'), t('roCriteriaMet')];
   const rows = f.waiting.map((w) => h('tr', { 'data-testid': 'ro-waiting-row', 'data-login': w.login },
     h('td', {}, String(w.position)), h('th', { scope: 'row' }, userText(w.name)), h('td', {}, userText(w.unit)),
-    h('td', {}, w.applied_at.replace('T', ' ').slice(0, 16)), h('td', {}, w.criteria.join(', '))));
+    h('td', {}, w.applied_at.replace('T', ' ').slice(0, 16)), criteriaCell(f, w, reload)));
   return stackedTable(t('roWaiting'), {}, heads, rows);
 }
 
@@ -71,8 +89,8 @@ function featureSection(f, reload) {
     h('p', { id: `${id}-status`, 'data-testid': 'ro-status' }, status),
     error,
     f.configured ? capForm : null,
-    f.configured ? h('h3', {}, t('roWaiting')) : null,
-    f.configured ? waitingTable(f) : null,
+    f.configured ? h('h3', { id: `${id}-waiting-h`, tabindex: '-1' }, t('roWaiting')) : null,
+    f.configured ? waitingTable(f, reload) : null,
     h('details', { open: !f.configured }, h('summary', {}, t('roSettings')), settings));
 }
 
