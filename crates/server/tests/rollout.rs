@@ -5,7 +5,7 @@
 //! - Mobile work has a cap of 2: three approved applications give two places and put the
 //!   third on the waiting list at position 1 (the decision's answer says so in German,
 //!   and so does the person's view). Raising the cap to 3 admits them (audited, their
-//!   view says granted). Two more wait; the one the administration records as caring
+//!   view says granted, a mail to them waits in the outbox). Two more wait; the one the administration records as caring
 //!   for a relative goes first and is admitted when the cap rises to 4; lowering it to 1
 //!   takes the feature from nobody.
 //! - Bad input is a 422 and changes nothing, an unknown feature 404, a non-administrator
@@ -256,7 +256,12 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
             2
         );
 
-        // Raising the cap admits Erna, audited; her view says granted.
+        // Raising the cap admits Erna, audited; her view says granted, and a mail to her
+        // waits in the outbox (no mail server here).
+        let login = directory::Login::parse("e.erna").unwrap();
+        let mut record = s.block_on(s.store.person(&login)).unwrap().unwrap();
+        record.email = Some("erna@lra.example".into());
+        s.block_on(s.store.update_person(&record)).unwrap();
         let r = put(
             &mut admin,
             "/api/v1/admin/rollout/mobile_work/cap",
@@ -276,6 +281,14 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
         assert!(
             audit.iter().any(|(a, _)| a == "rollout.cap_changed"),
             "{audit:?}"
+        );
+        let mails = s.block_on(s.store.due_mails(i64::MAX, 10)).unwrap();
+        assert_eq!(mails.len(), 1, "{}", s.label);
+        assert_eq!(mails[0].mail.to, "erna@lra.example");
+        assert!(
+            mails[0].mail.subject.contains("Mobiles Arbeiten"),
+            "{}",
+            mails[0].mail.subject
         );
 
         // Two more wait; Gustav, applying later but caring for a relative, goes first
