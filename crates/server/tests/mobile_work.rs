@@ -15,127 +15,11 @@
 //! - No session: 401; a non-administrator on the admin endpoints: 403. Every step is in
 //!   the audit log.
 
-use jiff::civil::Date;
+mod mobile_work_kit;
+
+use mobile_work_kit::*;
 use serde_json::{json, Value};
-use testkit::http::{Client, Reply};
-use testkit::server::{on_every_database, Options, TestServer};
-
-/// The Bauamt's head and deputy, besides the fixture's staff (Carl and Dora are in the
-/// Bauamt; Bärbel is in the Gesundheitsamt).
-const LEADERS: &str = "h.haupt,Hanna Haupt,Bauamt,2510,,user\n\
-                       v.vertreter,Veit Vertreter,Bauamt,2511,,user\n";
-
-fn servers() -> Vec<TestServer> {
-    on_every_database(|| Options {
-        extra_staff: LEADERS.into(),
-        ..Options::default()
-    })
-}
-
-/// Today in the administration's calendar.
-fn today() -> Date {
-    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
-    tz.to_datetime(jiff::Timestamp::now()).date()
-}
-
-fn days_from_today(days: i64) -> Date {
-    today()
-        .checked_add(jiff::Span::new().days(days))
-        .expect("a date")
-}
-
-fn put(client: &mut Client, path: &str, body: Value) -> Reply {
-    client.request("PUT", path, Some(body))
-}
-
-fn rules() -> Value {
-    json!({
-        "days_per_week": 2,
-        "days_per_month": 10,
-        "core_hours": {"from": "09:00", "until": "15:00"},
-        "notice_days": 28,
-        "max_term_days": 365,
-        "reminder_days": [42, 14]
-    })
-}
-
-fn problems(reply: &Reply) -> Vec<String> {
-    reply.json()["fields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| f["problem"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn audit_actions(admin: &mut Client, prefix: &str) -> Vec<(String, String)> {
-    let r = admin.get(&format!("/api/v1/admin/audit?action={prefix}"));
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
-            (s("action"), s("actor"))
-        })
-        .collect()
-}
-
-/// The administration sets everything up: rules, two texts, the Bauamt's leaders.
-fn set_up(s: &TestServer, admin: &mut Client) {
-    let r = put(admin, "/api/v1/admin/mobile-work/rules", rules());
-    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
-    assert_eq!(r.json()["summary"]["days_per_week"], 2);
-    for (key, title) in [
-        ("datenschutz", "Belehrung Datenschutz"),
-        ("informationssicherheit", "Belehrung Informationssicherheit"),
-    ] {
-        let r = admin.post(
-            "/api/v1/admin/mobile-work/texts",
-            json!({"key": key, "title": title, "body": "Bitte sorgfältig lesen."}),
-        );
-        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
-        assert_eq!(r.json()["version"], 1);
-    }
-    let bauamt = s
-        .block_on(s.store.unit_id_by_path("Bauamt"))
-        .unwrap()
-        .expect("the Bauamt");
-    let r = put(
-        admin,
-        &format!("/api/v1/admin/units/{bauamt}/leaders"),
-        json!({"head": "h.haupt", "deputies": ["v.vertreter"]}),
-    );
-    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
-    assert_eq!(r.json()["head"]["login"], "h.haupt");
-    assert_eq!(r.json()["deputies"][0]["login"], "v.vertreter");
-    let r = admin.get(&format!("/api/v1/admin/units/{bauamt}/leaders"));
-    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
-    assert_eq!(
-        (
-            r.json()["head"]["name"].clone(),
-            r.json()["deputies"].clone()
-        ),
-        (
-            json!("Hanna Haupt"),
-            json!([{"login": "v.vertreter", "name": "Veit Vertreter"}])
-        )
-    );
-}
-
-fn acknowledge_all(client: &mut Client) {
-    let texts = client.get("/api/v1/mobile-work").json()["to_acknowledge"].clone();
-    for text in texts.as_array().unwrap() {
-        let r = client.post(
-            "/api/v1/mobile-work/acknowledgements",
-            json!({"key": text["key"], "version": text["version"]}),
-        );
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-    let after = client.get("/api/v1/mobile-work").json();
-    assert_eq!(after["to_acknowledge"], json!([]), "{after:#}");
-}
+use testkit::http::Client;
 
 #[test]
 fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing() {
@@ -276,7 +160,7 @@ fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing
         assert_eq!(own["to_acknowledge"][0]["key"], "datenschutz", "{own:#}");
         assert_eq!(own["to_acknowledge"][0]["version"], 2);
 
-        let actions = audit_actions(&mut admin, "admin.mobile_work.");
+        let actions = audit_by("actor", &mut admin, "admin.mobile_work.");
         for wanted in [
             "admin.mobile_work.rules_set",
             "admin.mobile_work.text_published",
@@ -499,7 +383,7 @@ fn apply_and_the_head_approves_a_deputy_decides_while_the_head_is_away() {
         assert_eq!(r.status, 409, "{}", r.body);
 
         // Every step is audited, by whoever took it.
-        let actions = audit_actions(&mut admin, "mobile_work.");
+        let actions = audit_by("actor", &mut admin, "mobile_work.");
         // Notes and reasons stay in the agreement's history, out of the audit log.
         let log = admin.get("/api/v1/admin/audit?action=mobile_work.").body;
         for private in ["Bauberatung", "Umzug"] {
@@ -789,64 +673,5 @@ fn nothing_works_without_a_session() {
         }
         let page = s.block_on(s.store.mobile_work_rules()).unwrap();
         assert_eq!(page, None);
-    }
-}
-
-/// `body` posted to `path` by `clients` at the same moment; the statuses, sorted.
-fn at_once(clients: Vec<Client>, path: &str, bodies: Vec<Value>) -> Vec<u16> {
-    let barrier = std::sync::Barrier::new(clients.len());
-    let mut statuses: Vec<u16> = std::thread::scope(|scope| {
-        let running: Vec<_> = clients
-            .into_iter()
-            .zip(bodies)
-            .map(|(mut client, body)| {
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    client.post(path, body).status
-                })
-            })
-            .collect();
-        running.into_iter().map(|t| t.join().unwrap()).collect()
-    });
-    statuses.sort_unstable();
-    statuses
-}
-
-#[test]
-fn applications_and_decisions_at_once_are_written_once() {
-    for s in servers() {
-        let mut admin = s.signed_in("a.admin");
-        set_up(&s, &mut admin);
-        let mut carl = s.signed_in("c.clerk");
-        acknowledge_all(&mut carl);
-
-        // A double click (six, in fact): one application, the others 409.
-        let application = json!({"days_per_week": 1, "start": days_from_today(7).to_string(),
-                                 "end": days_from_today(90).to_string()});
-        let statuses = at_once(
-            vec![carl.clone(); 6],
-            "/api/v1/mobile-work/applications",
-            vec![application; 6],
-        );
-        assert_eq!(statuses, [201, 409, 409, 409, 409, 409], "{}", s.label);
-        let stored = s
-            .block_on(s.store.agreements_of(s.staff_id("c.clerk")))
-            .unwrap();
-        assert_eq!(stored.len(), 1, "{}: {stored:?}", s.label);
-
-        // The head approves and rejects at the same moment: one decision is written.
-        let head = s.signed_in("h.haupt");
-        let statuses = at_once(
-            vec![head.clone(), head],
-            &format!("/api/v1/mobile-work/agreements/{}/decision", stored[0].id),
-            vec![
-                json!({"decision": "approve"}),
-                json!({"decision": "reject", "category": "other", "note": "Doch nicht."}),
-            ],
-        );
-        assert_eq!(statuses, [200, 409], "{}", s.label);
-        let history = s.block_on(s.store.agreement_history(stored[0].id)).unwrap();
-        assert_eq!(history.len(), 2, "{}: {history:?}", s.label);
     }
 }

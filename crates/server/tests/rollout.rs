@@ -13,7 +13,9 @@
 //! - The council report holds aggregates only: no login, name or agreement in it, and a
 //!   count below three is shown as "weniger als 3"; the CSV says the same.
 
-use jiff::civil::Date;
+mod mobile_work_kit;
+
+use mobile_work_kit::{audit_by, put, today};
 use serde_json::{json, Value};
 use testkit::http::{Client, Reply};
 use testkit::server::{on_every_database, Options, TestServer};
@@ -31,15 +33,6 @@ fn servers() -> Vec<TestServer> {
         extra_staff: STAFF.into(),
         ..Options::default()
     })
-}
-
-fn today() -> Date {
-    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
-    tz.to_datetime(jiff::Timestamp::now()).date()
-}
-
-fn put(client: &mut Client, path: &str, body: Value) -> Reply {
-    client.request("PUT", path, Some(body))
 }
 
 /// Rules, one text, the Bauamt's head.
@@ -106,20 +99,6 @@ fn my_mobile_work(client: &mut Client) -> Value {
         .find(|f| f["feature"] == "mobile_work")
         .cloned()
         .expect("mobile work has a cap")
-}
-
-fn audit_actions(admin: &mut Client, prefix: &str) -> Vec<(String, String)> {
-    let r = admin.get(&format!("/api/v1/admin/audit?action={prefix}"));
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
-            (s("action"), s("target"))
-        })
-        .collect()
 }
 
 /// Every object key in `value`, at any depth.
@@ -273,7 +252,7 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
             (json!(3), json!([]))
         );
         assert_eq!(my_mobile_work(&mut clerks[2])["state"], "granted");
-        let audit = audit_actions(&mut admin, "rollout.");
+        let audit = audit_by("target", &mut admin, "rollout.");
         assert!(
             audit.contains(&("rollout.admitted".into(), "e.erna".into())),
             "{audit:?}"
