@@ -8,7 +8,7 @@
 # throttle); a release server starts on it; `durchwahl-load desks run` sends the anchor,
 # 500 x GET /api/v1/me (a trivial authenticated read: the HTTP and session floor of the
 # same server, same run), then 500 bookings of a random desk and part of tomorrow, each
-# phase at random moments within the same minute, one connection per person; then it
+# phase at random moments within the same minute, a connection per request; then it
 # reads the database: no half-day of a desk held twice, every 201 stored and nothing
 # else, every refusal a 409. Printed: p50/p99 of both and their ratio; goal: the
 # bookings' p99 under 200 ms.
@@ -84,8 +84,8 @@ done
 python3 - "$README" "$commit" "${PRIO[*]:-normal}" "$L" "${DATABASES[@]}" <<'PY'
 import datetime, json, os, platform, re, sys
 readme, commit, prio, logs, dbs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
-lines = ["database  phase                             answers             p50 ms   p99 ms   max ms",
-         "--------  --------------------------------  ------------------  -------  -------  -------"]
+lines = ["database  phase                             answers                  p50 ms   p99 ms   max ms",
+         "--------  --------------------------------  -----------------------  -------  -------  -------"]
 ok = True
 people, desks, window = "?", "?", 0
 for db in dbs:
@@ -96,9 +96,9 @@ for db in dbs:
         continue
     f = json.load(open(path))
     a, b = f["anchor"], f["bookings"]
-    lines.append(f"{db:<8}  anchor: GET /api/v1/me            {a['ok']:>4} x 200          {a['p50_ms']:7.2f}  {a['p99_ms']:7.2f}  {a['max_ms']:7.2f}")
+    lines.append(f"{db:<8}  anchor: GET /api/v1/me            {a['ok']:>4} x 200               {a['p50_ms']:7.2f}  {a['p99_ms']:7.2f}  {a['max_ms']:7.2f}")
     answers = f"{b['created']} x 201, {b['refused_409']} x 409" + (f", {b['other']} other" if b['other'] else "")
-    lines.append(f"{db:<8}  POST /api/v1/desks/bookings       {answers:<18}  {b['p50_ms']:7.2f}  {b['p99_ms']:7.2f}  {b['max_ms']:7.2f}")
+    lines.append(f"{db:<8}  POST /api/v1/desks/bookings       {answers:<23}  {b['p50_ms']:7.2f}  {b['p99_ms']:7.2f}  {b['max_ms']:7.2f}")
     lines.append(f"{db:<8}  ratio bookings / anchor           p50 {f['ratio_p50']:.2f}, p99 {f['ratio_p99']:.2f}")
     goal = b['p99_ms'] <= f['goal_ms']
     lines.append(f"{db:<8}  goal p99 <= {f['goal_ms']:.0f} ms: {'met' if goal else 'MISSED'} ({f['goal_ms'] / max(b['p99_ms'], 0.001):.2f}x); "

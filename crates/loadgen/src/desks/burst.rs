@@ -1,6 +1,5 @@
 //! `desks run`: the anchor's reads, then the bookings, each once per person at random
-//! moments within the same window, one kept-alive connection per person opened before
-//! the phase; then the check against the database and the report.
+//! moments within the same window, on a connection per request opened just before it; then the check against the database and the report.
 
 use super::Database;
 use crate::http::{Connection, Target};
@@ -99,30 +98,31 @@ struct Answer {
     body: Vec<u8>,
 }
 
-/// Sends `requests[i]` with `sessions[i]` at `start + offsets[i]`, each on its own
-/// connection opened before.
+/// Sends `requests[i]` with `sessions[i]` at `start + offsets[i]`, each on a connection
+/// of its own opened just before (a connection opened at the phase's start would sit idle
+/// for up to the whole window, longer than the server keeps idle connections). The time
+/// is from sending to the complete answer.
 async fn phase(
     target: &Target,
     sessions: &[Session],
     requests: Vec<Request>,
     offsets: &[f64],
 ) -> anyhow::Result<Vec<Answer>> {
-    let mut connections = Vec::with_capacity(requests.len());
-    for _ in 0..requests.len() {
-        connections.push(Connection::open(target).await?);
-    }
     let start = tokio::time::Instant::now() + Duration::from_millis(200);
     let tasks: Vec<_> = requests
         .into_iter()
-        .zip(connections)
         .enumerate()
-        .map(|(i, (request, mut connection))| {
+        .map(|(i, request)| {
             let target = target.clone();
             let (cookie, csrf) = (sessions[i].cookie.clone(), sessions[i].csrf.clone());
             let at = start + Duration::from_secs_f64(offsets[i]);
             tokio::spawn(async move {
                 tokio::time::sleep_until(at).await;
                 let headers = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+                let mut connection = match Connection::open(&target).await {
+                    Ok(c) => c,
+                    Err(e) => return failed(0, format!("{e:#}")),
+                };
                 let sent = Instant::now();
                 let answer = connection
                     .request_with(
@@ -140,11 +140,7 @@ async fn phase(
                         micros,
                         body: r.body,
                     },
-                    Err(_) => Answer {
-                        status: 0,
-                        micros,
-                        body: Vec::new(),
-                    },
+                    Err(e) => failed(micros, format!("{e:#}")),
                 }
             })
         })
@@ -153,7 +149,19 @@ async fn phase(
     for task in tasks {
         answers.push(task.await?);
     }
+    if let Some(a) = answers.iter().find(|a| a.status == 0) {
+        eprintln!("first failure: {}", String::from_utf8_lossy(&a.body));
+    }
     Ok(answers)
+}
+
+/// No answer (status 0), the reason as its body.
+fn failed(micros: u64, why: String) -> Answer {
+    Answer {
+        status: 0,
+        micros,
+        body: why.into_bytes(),
+    }
 }
 
 /// p50, p99 and the maximum of the latencies, ms.
