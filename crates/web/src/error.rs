@@ -395,3 +395,25 @@ pub fn ws_error(e: &ApiError) -> (&'static str, String) {
         ),
     }
 }
+
+/// A JSON body read into `T`; what does not fit is a 422 in German (nothing changed).
+pub(crate) fn body<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::Unprocessable {
+        message: format!("Die Angaben haben nicht die erwartete Form: {e}."),
+        fields: Vec::new(),
+    })
+}
+
+/// One bad field: 422 with the field, a problem code and the German reason.
+pub(crate) fn unprocessable(field: &str, problem: &'static str, message: &str) -> ApiError {
+    ApiError::Unprocessable {
+        message: message.into(),
+        fields: vec![FieldIssue {
+            field: field.into(),
+            problem,
+            message: message.into(),
+        }],
+    }
+}

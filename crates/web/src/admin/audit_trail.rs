@@ -1,5 +1,6 @@
 //! Writing audit entries from handlers.
 
+use crate::auth::session::SignedIn;
 use crate::error::ApiError;
 use crate::AppState;
 use store::AuditEntry;
@@ -25,4 +26,23 @@ pub async fn record(
         tracing::error!(error = %e, action, "cannot write the audit log");
         ApiError::Internal
     })
+}
+
+/// Appends an audit entry of a step the signed-in person took, from where they are.
+pub async fn by(
+    state: &AppState,
+    who: &SignedIn,
+    action: &str,
+    target: Option<&str>,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    record(
+        state,
+        Some(who.account.login.as_str()),
+        action,
+        target,
+        &who.session.source,
+        detail,
+    )
+    .await
 }

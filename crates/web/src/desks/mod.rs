@@ -17,13 +17,10 @@ pub mod bookings;
 pub mod plan;
 pub mod views;
 
-use crate::admin::audit_trail::record;
-use crate::auth::session::SignedIn;
-use crate::error::{ApiError, FieldIssue};
+use crate::error::ApiError;
 use crate::AppState;
 use jiff::civil::{Date, DateTime};
 use planner::calendar::DayPart;
-use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -86,41 +83,5 @@ pub(crate) fn day_field(field: &str, value: &str) -> Result<Date, ApiError> {
     })
 }
 
-/// Writes a desk step to the audit log, by the signed-in person.
-pub(crate) async fn audit(
-    state: &AppState,
-    who: &SignedIn,
-    action: &str,
-    target: Option<&str>,
-    detail: impl Into<String>,
-) -> Result<(), ApiError> {
-    record(
-        state,
-        Some(who.account.login.as_str()),
-        action,
-        target,
-        &who.session.source,
-        detail,
-    )
-    .await
-}
-
-/// A JSON body read into `T`; what does not fit is a 422 in German (nothing changed).
-pub(crate) fn body<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::Unprocessable {
-        message: format!("Die Angaben haben nicht die erwartete Form: {e}."),
-        fields: Vec::new(),
-    })
-}
-
-/// One bad field: 422 with the field, a problem code and the German reason.
-pub(crate) fn unprocessable(field: &str, problem: &'static str, message: &str) -> ApiError {
-    ApiError::Unprocessable {
-        message: message.into(),
-        fields: vec![FieldIssue {
-            field: field.into(),
-            problem,
-            message: message.into(),
-        }],
-    }
-}
+pub(crate) use crate::admin::audit_trail::by as audit;
+pub(crate) use crate::error::{body, unprocessable};
