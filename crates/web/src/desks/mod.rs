@@ -42,16 +42,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::check_in))
 }
 
-/// The administration's calendar: bookings are for local days.
-fn zone() -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC)
-}
-
-/// Now as local time, by the runtime's one clock.
+/// Now as local time, by the runtime's one clock: bookings are for the administration's
+/// local days (`planner::calendar::zone`).
 pub(crate) fn local_now(state: &AppState) -> DateTime {
-    let at = jiff::Timestamp::from_millisecond(state.live.now_ms())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    zone().to_datetime(at)
+    planner::calendar::local_time(state.live.now_ms().div_euclid(1000))
 }
 
 /// A day's part by its API name.
