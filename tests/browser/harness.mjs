@@ -134,3 +134,35 @@ export async function violations(page) {
   }));
   return result.violations.map((v) => `${v.id}: ${v.help} – ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
+
+// Pages of fresh contexts, each signed in once per person (the sign-in throttle): the
+// storage state is kept and reused. `open(login, {width, hash, heading, locale})` gives a
+// page on `#hash` once its level-1 heading shows.
+export function pageOpener(browser, server) {
+  const sessions = new Map();
+  return async (login, { width = 1280, hash, heading, locale = 'de-DE' }) => {
+    const context = await browser.newContext({ viewport: { width, height: 800 }, locale, timezoneId: 'Europe/Berlin', storageState: sessions.get(login) });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => { throw e; });
+    if (!sessions.has(login)) {
+      await signInOn(page, server, login);
+      sessions.set(login, await context.storageState());
+    }
+    await page.goto(`${server.url}/#${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
+    return page;
+  };
+}
+
+// The API as the page's person (its session and CSRF token): { status, data }.
+export async function callAs(page, server, method, path, body) {
+  const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
+  const r = await page.request.fetch(`${server.url}${path}`, { method, data: body, headers: { 'X-CSRF-Token': me.csrf_token } });
+  return { status: r.status(), data: (r.headers()['content-type'] || '').includes('json') ? await r.json() : null };
+}
+
+// A day `n` days from today in Berlin, as YYYY-MM-DD.
+export function dayFromToday(n) {
+  const now = new Date(Date.now() + n * 86400000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

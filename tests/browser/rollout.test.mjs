@@ -10,46 +10,27 @@
 // screen at 375 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
+import { startServer, startBrowser, violations, pageOpener, callAs, dayFromToday } from './harness.mjs';
 import { shot, fitsWidth } from './hotline_world.mjs';
 
 const STAFF = 'h.haupt,Hanna Haupt,Bauamt,2510,,user\ne.erna,Erna Emsig,Bauamt,2512,,user\n';
 
 let server; let browser;
-const sessions = new Map();
+
+let openPage;
+// A page signed in as `login` on `hash` (mobile work's page unless told).
+const open = (login, options = {}) => openPage(login, { hash: '/mobile-work', heading: 'Mobiles Arbeiten', ...options });
+const call = (page, method, path, body) => callAs(page, server, method, path, body);
 
 before(async () => {
   server = await startServer(STAFF);
   browser = await startBrowser();
+  openPage = pageOpener(browser, server);
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function open(login, { hash = '/mobile-work', heading = 'Mobiles Arbeiten' } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE', timezoneId: 'Europe/Berlin', storageState: sessions.get(login) });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => { throw e; });
-  if (!sessions.has(login)) {
-    await signInOn(page, server, login);
-    sessions.set(login, await context.storageState());
-  }
-  await page.goto(`${server.url}/#${hash}`);
-  await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
-  return page;
-}
-
-async function call(page, method, path, body) {
-  const me = await (await page.request.get(`${server.url}/api/v1/me`)).json();
-  const r = await page.request.fetch(`${server.url}${path}`, { method, data: body, headers: { 'X-CSRF-Token': me.csrf_token } });
-  return { status: r.status(), data: (r.headers()['content-type'] || '').includes('json') ? await r.json() : null };
-}
-
-function dayFromToday(n) {
-  const now = new Date(Date.now() + n * 86400000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
 
 const status = (page, text) => page.locator('#status').filter({ hasText: text }).waitFor();
 
