@@ -344,7 +344,7 @@ pub async fn run(
         }
         None => (state, None),
     };
-    let router = web::router(state);
+    let router = web::router(state.clone());
     let purger = tokio::spawn(purge_expired(store.clone(), data_dir.join("attachments")));
     let retention = tokio::spawn(crate::case_retention::run(
         store.clone(),
@@ -361,7 +361,8 @@ pub async fn run(
             desk_policy,
         ))
     });
-    let calendar = tokio::spawn(crate::mobile_work_calendar::run(
+    let calendar = tokio::spawn(crate::mobile_work_calendar::run(state));
+    let rollout_history = tokio::spawn(crate::rollout_history::run(
         store.clone(),
         live.clock().clone(),
     ));
@@ -393,6 +394,7 @@ pub async fn run(
     purger.abort();
     retention.abort();
     calendar.abort();
+    rollout_history.abort();
     if let Some(task) = desk_release {
         task.abort();
     }

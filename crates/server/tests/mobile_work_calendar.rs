@@ -7,10 +7,13 @@
 //! - the calendar's sweep (`durchwahl::mobile_work_calendar::sweep`) leaves it alone the
 //!   day before the revocation takes effect and ends it on that day, written in her
 //!   history by the calendar; then she may apply again;
-//! - an approved agreement past its last day runs out at the next sweep, once.
+//! - an approved agreement past its last day runs out at the next sweep, once;
+//! - under a rollout cap of one, the place of an agreement that runs out goes to the next
+//!   in line (audited with no actor), once; a revocation frees it on the day it takes
+//!   effect, not before.
 
 use directory::{parse_staff_csv, plan_import};
-use durchwahl::mobile_work_calendar::sweep;
+use durchwahl::mobile_work_calendar::{sweep, Swept};
 use jiff::civil::{date, time, Date};
 use planner::agreement_rules::{
     AgreementRules, Application, Eligibility, Hours, MobileLimits, Person,
@@ -18,11 +21,13 @@ use planner::agreement_rules::{
 use planner::approval::{authorise, Actor, Agreement, Applied, Party};
 use planner::calendar::WeekdaySet;
 use planner::ids::{AgreementId, PersonId, UnitId};
+use planner::rollout::Scheme;
 use planner::terms::DaysPattern;
-use store::{AgreementState, Store, StoreError};
+use store::{AgreementState, AuditFilter, Store, StoreError};
 
 const PEOPLE: &str = "login,name,unit,extension,email\n\
     a.amt,Anna Amt,Bauamt,2001,\n\
+    b.berg,Bert Berg,Bauamt,2002,\n\
     c.bau,Clara Bau,Bauamt,2003,\n";
 
 fn rules() -> AgreementRules {
@@ -53,6 +58,7 @@ struct World {
     store: Store,
     label: &'static str,
     clara: Person,
+    bert: Person,
     anna: PersonId,
     _db: testkit::TestDb,
 }
@@ -68,6 +74,7 @@ async fn worlds() -> Vec<World> {
         store.apply_import(&plan, &mut |_, _| {}).await.unwrap();
         let anna = store.panel_person("a.amt").await.unwrap().unwrap().id;
         let clara = store.panel_person("c.bau").await.unwrap().unwrap().id;
+        let bert = store.panel_person("b.berg").await.unwrap().unwrap().id;
         let bauamt = store.unit_id_by_path("Bauamt").await.unwrap().unwrap();
         store
             .set_unit_leaders(bauamt, Some(anna), &[])
@@ -78,6 +85,11 @@ async fn worlds() -> Vec<World> {
             label: db.label,
             clara: Person {
                 id: PersonId(clara),
+                units: vec![UnitId(bauamt)],
+                roles: vec![],
+            },
+            bert: Person {
+                id: PersonId(bert),
                 units: vec![UnitId(bauamt)],
                 roles: vec![],
             },
@@ -97,6 +109,17 @@ impl World {
         start: Date,
         end: Option<Date>,
     ) -> Result<i64, StoreError> {
+        self.approved_for(&self.clara, today, start, end).await
+    }
+
+    /// The same for `person`.
+    async fn approved_for(
+        &self,
+        person: &Person,
+        today: Date,
+        start: Date,
+        end: Option<Date>,
+    ) -> Result<i64, StoreError> {
         let application = Application {
             pattern: DaysPattern::PerWeek(2),
             start,
@@ -110,7 +133,7 @@ impl World {
         };
         let at = today.at(9, 0, 0, 0);
         let (applied, audit) =
-            Applied::submit(AgreementId(0), &self.clara, application, &rules(), at).unwrap();
+            Applied::submit(AgreementId(0), person, application, &rules(), at).unwrap();
         let id = self
             .store
             .insert_agreement_unless_open(&applied, &audit, 1)
@@ -118,8 +141,8 @@ impl World {
         let Agreement::Applied(read) = self.store.agreement(id).await?.unwrap().to_planner() else {
             panic!("{}: not applied", self.label)
         };
-        let chain = self.store.leadership_chain(self.clara.id.0).await?;
-        let head = authorise(&chain, self.anna, self.clara.id, &[]).unwrap();
+        let chain = self.store.leadership_chain(person.id.0).await?;
+        let head = authorise(&chain, self.anna, person.id, &[]).unwrap();
         let (approved, audit) = read.approve(&head, today.at(10, 0, 0, 0)).unwrap();
         self.store
             .record_agreement_transition(
@@ -203,17 +226,23 @@ async fn a_revocation_takes_effect_on_its_day_and_keeps_what_was_agreed() {
 
         // The day before it takes effect nothing happens; on the day it ends.
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 10, 28))).await,
+            sweep(&w.store, noon(date(2026, 10, 28)))
+                .await
+                .map(|s| s.moved),
             Some(0),
             "{l}"
         );
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 10, 29))).await,
+            sweep(&w.store, noon(date(2026, 10, 29)))
+                .await
+                .map(|s| s.moved),
             Some(1),
             "{l}"
         );
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 10, 29))).await,
+            sweep(&w.store, noon(date(2026, 10, 29)))
+                .await
+                .map(|s| s.moved),
             Some(0),
             "{l}: once"
         );
@@ -253,17 +282,23 @@ async fn an_agreement_past_its_last_day_runs_out_once() {
             .await
             .unwrap();
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 3, 31))).await,
+            sweep(&w.store, noon(date(2026, 3, 31)))
+                .await
+                .map(|s| s.moved),
             Some(0),
             "{l}: its last day"
         );
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 4, 1))).await,
+            sweep(&w.store, noon(date(2026, 4, 1)))
+                .await
+                .map(|s| s.moved),
             Some(1),
             "{l}"
         );
         assert_eq!(
-            sweep(&w.store, noon(date(2026, 4, 2))).await,
+            sweep(&w.store, noon(date(2026, 4, 2)))
+                .await
+                .map(|s| s.moved),
             Some(0),
             "{l}: once"
         );
@@ -271,5 +306,125 @@ async fn an_agreement_past_its_last_day_runs_out_once() {
         assert_eq!(row.state, AgreementState::Ended, "{l}");
         let history = w.store.agreement_history(id).await.unwrap();
         assert_eq!(history.last().unwrap().action, "expired", "{l}");
+    }
+}
+
+#[tokio::test]
+async fn an_agreement_that_ends_frees_its_rollout_place_for_the_next_in_line() {
+    for w in worlds().await {
+        let l = w.label;
+        // Mobile work has one place: Clara holds it until her agreement runs out on 31
+        // March; Bert's approved agreement waits on the list.
+        w.store
+            .configure_rollout("mobile_work", Some(1), Scheme::Weights, &[], 1)
+            .await
+            .unwrap();
+        w.approved(date(2026, 1, 5), date(2026, 1, 5), Some(date(2026, 3, 31)))
+            .await
+            .unwrap();
+        w.store
+            .admit_to_rollout("mobile_work", &[w.clara.id], 1)
+            .await
+            .unwrap();
+        let bert = w
+            .approved_for(&w.bert, date(2026, 1, 6), date(2026, 1, 12), None)
+            .await
+            .unwrap();
+        w.store
+            .add_to_waiting_list(
+                "mobile_work",
+                w.bert.id.0,
+                date(2026, 1, 6).at(9, 0, 0, 0),
+                &[],
+            )
+            .await
+            .unwrap();
+
+        // Her last day changes nothing; the day after her place goes to Bert.
+        let swept = sweep(&w.store, noon(date(2026, 3, 31))).await.unwrap();
+        assert_eq!(swept, Swept::default(), "{l}");
+        let swept = sweep(&w.store, noon(date(2026, 4, 1))).await.unwrap();
+        assert_eq!(
+            (swept.moved, swept.released, swept.admitted),
+            (1, vec![w.clara.id], vec![w.bert.id]),
+            "{l}"
+        );
+        assert_eq!(
+            w.store.rollout_holders("mobile_work").await.unwrap(),
+            vec![w.bert.id],
+            "{l}"
+        );
+        assert!(
+            w.store
+                .waiting_list("mobile_work")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{l}"
+        );
+        let feature = w
+            .store
+            .rollout_feature("mobile_work")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((feature.cap, feature.holders), (Some(1), 1), "{l}");
+        let filter = AuditFilter {
+            action_prefix: Some("rollout.".into()),
+            ..AuditFilter::default()
+        };
+        let audit = w.store.audit_entries(&filter).await.unwrap();
+        let audit: Vec<_> = audit
+            .iter()
+            .map(|e| (e.action.as_str(), e.target.as_deref(), e.actor.as_deref()))
+            .collect();
+        assert_eq!(
+            audit,
+            vec![("rollout.admitted", Some("b.berg"), None)],
+            "{l}"
+        );
+        let swept = sweep(&w.store, noon(date(2026, 4, 2))).await.unwrap();
+        assert_eq!(swept, Swept::default(), "{l}: once");
+
+        // Bert gives notice: he keeps the place until the revocation takes effect.
+        let row = w.store.agreement(bert).await.unwrap().unwrap();
+        let Agreement::Approved(approved) = row.to_planner() else {
+            panic!("{l}")
+        };
+        let (revoking, record) = approved
+            .revoke(
+                Party::Applicant,
+                date(2026, 4, 2).at(8, 0, 0, 0),
+                "Umzug".into(),
+                &rules(),
+            )
+            .map_err(|r| r.error)
+            .unwrap();
+        w.store
+            .record_agreement_transition(
+                bert,
+                AgreementState::Approved,
+                row.revision,
+                &Agreement::Revoking(revoking),
+                &record,
+                3,
+            )
+            .await
+            .unwrap();
+        let swept = sweep(&w.store, noon(date(2026, 4, 29))).await.unwrap();
+        assert_eq!(swept, Swept::default(), "{l}: still in force");
+        let swept = sweep(&w.store, noon(date(2026, 4, 30))).await.unwrap();
+        assert_eq!(
+            (swept.moved, swept.released, swept.admitted),
+            (1, vec![w.bert.id], vec![]),
+            "{l}"
+        );
+        let feature = w
+            .store
+            .rollout_feature("mobile_work")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(feature.holders, 0, "{l}: the place is free");
     }
 }

@@ -8,6 +8,9 @@
 //!   view says granted, a mail to them waits in the outbox). Two more wait; the one the administration records as caring
 //!   for a relative goes first and is admitted when the cap rises to 4; lowering it to 1
 //!   takes the feature from nobody.
+//! - Under a cap of 1, approvals stand while the place waits; a waiting person who ends
+//!   their agreement leaves the list, and the holder ending theirs gives the place to the
+//!   next in line (audited, told by mail); ending twice frees nothing more.
 //! - Bad input is a 422 and changes nothing, an unknown feature 404, a non-administrator
 //!   403, no session 401.
 //! - The council report holds aggregates only: no login, name or agreement in it, and a
@@ -443,5 +446,96 @@ fn the_council_report_shows_only_aggregates() {
         }
         assert!(csv.body.contains("\"Bauamt\";\"4\";\"3\""), "{}", csv.body);
         assert!(csv.body.contains("weniger als 3"), "{}", csv.body);
+    }
+}
+
+#[test]
+fn an_ended_agreement_gives_its_place_to_the_next_in_line() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let mut head = s.signed_in("h.haupt");
+        set_up(&s, &mut admin);
+        let r = put(
+            &mut admin,
+            "/api/v1/admin/rollout/mobile_work",
+            json!({"cap": 1, "scheme": "weights"}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let login = directory::Login::parse("d.new").unwrap();
+        let mut record = s.block_on(s.store.person(&login)).unwrap().unwrap();
+        record.email = Some("dora@lra.example".into());
+        s.block_on(s.store.update_person(&record)).unwrap();
+
+        // One place: Carl takes it; Dora and Erna are approved and wait, their approvals
+        // standing (the agreements are approved, in their own list too).
+        let mut clerks: Vec<Client> = CLERKS.iter().map(|l| s.signed_in(l)).collect();
+        let ids: Vec<i64> = clerks.iter_mut().map(apply).collect();
+        let mut places = Vec::new();
+        for id in &ids {
+            let r = decide(&mut head, *id, json!({"decision": "approve"}));
+            assert_eq!(r.json()["state"], "approved", "{}: {}", s.label, r.body);
+            places.push(r.json()["rollout"]["state"].clone());
+        }
+        assert_eq!(
+            places,
+            vec![json!("granted"), json!("waiting"), json!("waiting")]
+        );
+        let mine = clerks[1].get("/api/v1/mobile-work").json();
+        assert!(
+            mine.to_string().contains("\"approved\""),
+            "Dora's approval stands while she waits: {mine}"
+        );
+        assert_eq!(my_mobile_work(&mut clerks[1])["position"], 1);
+        assert_eq!(my_mobile_work(&mut clerks[2])["position"], 2);
+
+        // Erna ends hers while waiting: she leaves the list, nobody is admitted.
+        let end = |client: &mut Client, id: i64| {
+            client.post(
+                &format!("/api/v1/mobile-work/agreements/{id}/end"),
+                json!({}),
+            )
+        };
+        let r = end(&mut clerks[2], ids[2]);
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let view = admin.get("/api/v1/admin/rollout/mobile_work").json();
+        assert_eq!(
+            (
+                view["holders"].clone(),
+                view["waiting"].as_array().unwrap().len()
+            ),
+            (json!(1), 1),
+            "{view}"
+        );
+
+        // Carl ends his: Dora takes the place, audited as admitted by Carl's step, told by
+        // a mail in the outbox.
+        let r = end(&mut clerks[0], ids[0]);
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let view = admin.get("/api/v1/admin/rollout/mobile_work").json();
+        assert_eq!(view["holder_list"][0]["login"], "d.new", "{view}");
+        assert_eq!(
+            (view["holders"].clone(), view["waiting"].clone()),
+            (json!(1), json!([]))
+        );
+        assert_eq!(my_mobile_work(&mut clerks[1])["state"], "granted");
+        let admitted = |field| audit_by(field, &mut s.signed_in("a.admin"), "rollout.admitted");
+        assert_eq!(
+            admitted("target"),
+            vec![("rollout.admitted".into(), "d.new".into())]
+        );
+        assert_eq!(
+            admitted("actor"),
+            vec![("rollout.admitted".into(), "c.clerk".into())]
+        );
+        let mails = s.block_on(s.store.due_mails(i64::MAX, 10)).unwrap();
+        let to: Vec<&str> = mails.iter().map(|m| m.mail.to.as_str()).collect();
+        assert_eq!(to, vec!["dora@lra.example"], "{}", s.label);
+
+        // Ending again is refused and frees nothing more.
+        assert_eq!(end(&mut clerks[0], ids[0]).status, 409);
+        assert_eq!(
+            admin.get("/api/v1/admin/rollout/mobile_work").json()["holders"],
+            1
+        );
     }
 }

@@ -8,7 +8,7 @@ use super::{datetime_text, parse_datetime};
 use crate::{int, opt_int, text, Store, StoreError};
 use jiff::civil::DateTime;
 use planner::ids::PersonId;
-use planner::rollout::{Applicant, Criterion, Priority, Scheme};
+use planner::rollout::{admissions, Applicant, Criterion, Priority, Scheme};
 use sqlx::AnyConnection;
 
 /// A priority criterion as configured.
@@ -35,6 +35,17 @@ pub struct RolloutFeature {
     pub priority: Priority,
     /// The criteria with their labels, highest rank first.
     pub criteria: Vec<RolloutCriterionRow>,
+}
+
+/// What [`Store::release_rollout_place`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Released {
+    /// They held a place, now free.
+    pub held: bool,
+    /// They were on the waiting list and are no longer.
+    pub was_waiting: bool,
+    /// Who took the places now free, in the planner's order.
+    pub admitted: Vec<PersonId>,
 }
 
 /// Someone on a waiting list.
@@ -83,6 +94,67 @@ async fn criteria_of(
                 key: text(row, 0)?,
                 label: text(row, 1)?,
                 weight: count(int(row, 2)?)?,
+            })
+        })
+        .collect()
+}
+
+async fn feature_in(
+    conn: &mut AnyConnection,
+    feature: &str,
+) -> Result<Option<RolloutFeature>, StoreError> {
+    let Some(row) =
+        sqlx::query("SELECT cap, holders, scheme FROM rollout_features WHERE feature = $1")
+            .bind(feature)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let criteria = criteria_of(&mut *conn, feature).await?;
+    let scheme = match text(&row, 2)?.as_str() {
+        "tiers" => Scheme::Tiers,
+        _ => Scheme::Weights,
+    };
+    Ok(Some(RolloutFeature {
+        feature: feature.into(),
+        cap: opt_int(&row, 0)?.map(count).transpose()?,
+        holders: count(int(&row, 1)?)?,
+        priority: Priority {
+            scheme,
+            criteria: criteria
+                .iter()
+                .map(|c| Criterion {
+                    key: c.key.clone(),
+                    weight: c.weight,
+                })
+                .collect(),
+        },
+        criteria,
+    }))
+}
+
+async fn waiting_in(
+    conn: &mut AnyConnection,
+    feature: &str,
+) -> Result<Vec<WaitingRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT staff_id, applied_at, criteria FROM rollout_waiting WHERE feature = $1 \
+         ORDER BY applied_at, staff_id",
+    )
+    .bind(feature)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(WaitingRow {
+                staff_id: int(row, 0)?,
+                applied_at: parse_datetime(&text(row, 1)?)?,
+                criteria: text(row, 2)?
+                    .split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
         })
         .collect()
@@ -241,35 +313,7 @@ impl Store {
         feature: &str,
     ) -> Result<Option<RolloutFeature>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let Some(row) =
-            sqlx::query("SELECT cap, holders, scheme FROM rollout_features WHERE feature = $1")
-                .bind(feature)
-                .fetch_optional(&mut *conn)
-                .await?
-        else {
-            return Ok(None);
-        };
-        let criteria = criteria_of(&mut conn, feature).await?;
-        let scheme = match text(&row, 2)?.as_str() {
-            "tiers" => Scheme::Tiers,
-            _ => Scheme::Weights,
-        };
-        Ok(Some(RolloutFeature {
-            feature: feature.into(),
-            cap: opt_int(&row, 0)?.map(count).transpose()?,
-            holders: count(int(&row, 1)?)?,
-            priority: Priority {
-                scheme,
-                criteria: criteria
-                    .iter()
-                    .map(|c| Criterion {
-                        key: c.key.clone(),
-                        weight: c.weight,
-                    })
-                    .collect(),
-            },
-            criteria,
-        }))
+        feature_in(&mut conn, feature).await
     }
 
     /// Puts `staff_id` on the feature's waiting list. Criteria must be configured ones;
@@ -338,26 +382,8 @@ impl Store {
     /// The feature's waiting list in application order (earliest first, then by person);
     /// `planner::rollout::Priority::order` puts it in its final order.
     pub async fn waiting_list(&self, feature: &str) -> Result<Vec<WaitingRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT staff_id, applied_at, criteria FROM rollout_waiting WHERE feature = $1 \
-             ORDER BY applied_at, staff_id",
-        )
-        .bind(feature)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(WaitingRow {
-                    staff_id: int(row, 0)?,
-                    applied_at: parse_datetime(&text(row, 1)?)?,
-                    criteria: text(row, 2)?
-                        .split(',')
-                        .filter(|k| !k.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                })
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        waiting_in(&mut conn, feature).await
     }
 
     /// Sets the criteria someone on the waiting list meets (configured keys only, else
@@ -469,6 +495,66 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Someone stops using the feature (their mobile-work agreement ended): they give up
+    /// their place or leave the waiting list, and the next in line (the planner's order,
+    /// `planner::rollout::admissions`) takes whatever places the cap now leaves, all in one
+    /// transaction. The feature's row is written first, so on PostgreSQL two releases at
+    /// once run one after the other and never admit the same person twice. Without a
+    /// rollout for the feature nothing happens.
+    pub async fn release_rollout_place(
+        &self,
+        feature: &str,
+        staff_id: i64,
+        now_ms: i64,
+    ) -> Result<Released, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let locked = sqlx::query("UPDATE rollout_features SET updated_ms = $1 WHERE feature = $2")
+            .bind(now_ms)
+            .bind(feature)
+            .execute(&mut *tx)
+            .await?;
+        if locked.rows_affected() == 0 {
+            return Ok(Released::default());
+        }
+        let was_waiting =
+            sqlx::query("DELETE FROM rollout_waiting WHERE feature = $1 AND staff_id = $2")
+                .bind(feature)
+                .bind(staff_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+        let held = sqlx::query("DELETE FROM rollout_holders WHERE feature = $1 AND staff_id = $2")
+            .bind(feature)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if held {
+            sqlx::query("UPDATE rollout_features SET holders = holders - 1 WHERE feature = $1")
+                .bind(feature)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let f = feature_in(&mut tx, feature)
+            .await?
+            .ok_or_else(|| unknown_feature(feature))?;
+        let waiting: Vec<Applicant> = waiting_in(&mut tx, feature)
+            .await?
+            .iter()
+            .map(WaitingRow::applicant)
+            .collect();
+        let admitted = admissions(f.cap, f.holders, &f.priority, &waiting);
+        admit_in(&mut tx, feature, &admitted, now_ms).await?;
+        tx.commit().await?;
+        Ok(Released {
+            held,
+            was_waiting,
+            admitted,
+        })
     }
 
     /// Who holds the feature, by person.

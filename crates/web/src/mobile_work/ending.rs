@@ -2,7 +2,8 @@
 //! revocation, which takes effect after the rules' notice period (`planner::approval::
 //! Approved::revoke` computes the day; `mobile_work_calendar` ends the agreement then).
 //! The holder or whoever may decide on their agreements now may revoke; only the holder
-//! may end at once. Anyone else gets 403, an agreement not in force 409, an unknown one
+//! may end at once. Ending frees the holder's rollout place for the next in line
+//! (`crate::rollout::approval::agreement_ended`; the calendar does it for the others). Anyone else gets 403, an agreement not in force 409, an unknown one
 //! 404.
 
 use super::decisions::{agreement, approver, wrong_state};
@@ -11,6 +12,7 @@ use super::views::AgreementView;
 use super::{body, local_now, required_rules, unprocessable};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::rollout::approval::agreement_ended;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -66,7 +68,7 @@ pub async fn end(
         return Err(wrong_state(&row, "ein Ende im Einvernehmen"));
     };
     let (ended, record) = approved.end(local_now(&state));
-    write_step(
+    let answer = write_step(
         &state,
         &who,
         &row,
@@ -75,7 +77,10 @@ pub async fn end(
         "mobile_work.ended",
         None,
     )
-    .await
+    .await?;
+    // Under a rollout cap the place goes to the next in line.
+    agreement_ended(&state, &who, row.staff_id).await?;
+    Ok(answer)
 }
 
 /// A revocation's reason.

@@ -1,9 +1,12 @@
 //! Mobile work under a cap: an approved application takes a place while the cap leaves
 //! one and nobody waits ahead, else it joins the waiting list (the planner's
 //! `rollout::apply` decides). The head's approval stands either way; the place decides
-//! when the person may start. Admission from the list (`admin::set_cap`) grants it.
+//! when the person may start. Admission from the list (`admin::set_cap`) grants it. When
+//! the agreement ends, the place (or the place on the list) goes to the next in line.
 
 use super::{place_of, Place, MOBILE_WORK};
+use crate::admin::audit_trail::by as audit;
+use crate::auth::session::SignedIn;
 use crate::error::ApiError;
 use crate::AppState;
 use jiff::civil::DateTime;
@@ -107,4 +110,44 @@ pub async fn place_approved(
         Place::Waiting(position) => RolloutPlace::waiting(position),
         _ => RolloutPlace::granted(),
     }))
+}
+
+/// After `person`'s mobile-work agreement ended (they ended it; the calendar ends the
+/// others): they give up their place, or leave the waiting list, and the next in line
+/// takes the place (`Store::release_rollout_place`, one transaction). Each admission is
+/// audited as `rollout.admitted` by `who` and the admitted are told live and by e-mail.
+pub async fn agreement_ended(
+    state: &AppState,
+    who: &SignedIn,
+    person: i64,
+) -> Result<Vec<PersonId>, ApiError> {
+    let released = state
+        .store
+        .release_rollout_place(MOBILE_WORK, person, state.live.now_ms())
+        .await?;
+    for admitted in &released.admitted {
+        let login = state
+            .store
+            .panel_person_by_id(admitted.0)
+            .await?
+            .map(|p| p.login);
+        audit(
+            state,
+            who,
+            "rollout.admitted",
+            login.as_deref(),
+            format!("{MOBILE_WORK}: a place became free"),
+        )
+        .await?;
+    }
+    tell_admitted(state, &released.admitted).await;
+    Ok(released.admitted)
+}
+
+/// Tells `people` admitted to mobile work from the waiting list (live and by e-mail), for
+/// admissions made outside a request (the calendar's sweep).
+pub async fn tell_admitted(state: &AppState, people: &[PersonId]) {
+    if !people.is_empty() {
+        super::notify::admitted(state, MOBILE_WORK, people).await;
+    }
 }
