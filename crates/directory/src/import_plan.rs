@@ -1,9 +1,11 @@
 //! Deciding what a CSV import changes, before anything is written.
 //!
 //! The planner compares the parsed file with the current directory and returns the units to
-//! create, the people to create and to update, and every problem. An import is idempotent:
+//! create, the people to create and to update, the units whose leaders change (when the
+//! file has the `head_of` column), and every problem. An import is idempotent:
 //! planning the same file against the directory it produced yields no changes.
 
+use crate::staff_csv::head_of::{self, CurrentLeader, LeaderChange};
 use crate::staff_csv::{duplicates_within, ImportProblem, ParsedCsv, ProblemKind};
 use crate::sync::OwnedFields;
 use crate::{Extension, Login, StaffRecord, UnitPath};
@@ -21,6 +23,8 @@ pub struct DirectorySnapshot {
     pub from_directory: HashSet<Login>,
     /// The fields the LDAP directory owns besides name, unit and extension.
     pub owned: Option<OwnedFields>,
+    /// Who leads which unit.
+    pub leaders: Vec<CurrentLeader>,
 }
 
 /// What an import will do. Apply it only when `problems` is empty.
@@ -34,6 +38,8 @@ pub struct ImportPlan {
     pub updates: Vec<StaffRecord>,
     /// People in the file whose record is already as the file says.
     pub unchanged: usize,
+    /// Units whose head or deputies change, by unit (only with the `head_of` column).
+    pub leaders: Vec<LeaderChange>,
     /// Everything wrong, by line; non-empty means: write nothing.
     pub problems: Vec<ImportProblem>,
 }
@@ -41,7 +47,10 @@ pub struct ImportPlan {
 impl ImportPlan {
     /// Whether applying the plan would change nothing.
     pub fn is_noop(&self) -> bool {
-        self.new_units.is_empty() && self.creates.is_empty() && self.updates.is_empty()
+        self.new_units.is_empty()
+            && self.creates.is_empty()
+            && self.updates.is_empty()
+            && self.leaders.is_empty()
     }
 }
 
@@ -115,6 +124,15 @@ pub fn plan_import(current: &DirectorySnapshot, parsed: ParsedCsv) -> ImportPlan
                 }
             }
         }
+    }
+    if parsed.columns.head_of {
+        let after: BTreeSet<&UnitPath> = known_units
+            .union(&new_units.iter().collect())
+            .copied()
+            .collect();
+        let (leaders, wrong) = head_of::plan(&current.leaders, &parsed.rows, &after);
+        plan.leaders = leaders;
+        problems.extend(wrong);
     }
     problems.sort_by_key(|p| p.line);
     plan.new_units = new_units.into_iter().collect();

@@ -1,7 +1,8 @@
 //! The staff CSV format used by `durchwahl users import` and `export`.
 //!
 //! Header row with `login,name,unit,extension` required and
-//! `email,mobile,home_phone,roles,features` optional, in any order. Files may be `,` or
+//! `email,mobile,home_phone,roles,features,head_of` optional, in any order (`head_of`: the
+//! units a person leads, see [`head_of`]). Files may be `,` or
 //! `;` delimited (German Excel writes `;`). Roles and features are lists inside one field,
 //! separated by `;` when the file's delimiter is `,`, or by `|` in either case.
 //!
@@ -18,8 +19,12 @@ use crate::{Extension, FeatureSet, InvalidValue, Login, RoleSet, StaffRecord, Un
 use std::collections::HashMap;
 use std::fmt;
 
+pub mod head_of;
+
+use head_of::UnitLead;
+
 /// The columns of the format, in the order `export` writes them.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 10] = [
     "login",
     "name",
     "unit",
@@ -29,6 +34,7 @@ pub const COLUMNS: [&str; 9] = [
     "home_phone",
     "roles",
     "features",
+    "head_of",
 ];
 const REQUIRED: usize = 4;
 
@@ -73,6 +79,8 @@ pub struct OptionalColumns {
     pub roles: bool,
     /// `features` is present.
     pub features: bool,
+    /// `head_of` is present: the file sets who leads which unit (for the people in it).
+    pub head_of: bool,
 }
 
 /// One valid data row.
@@ -83,6 +91,8 @@ pub struct ImportRow {
     pub line: u64,
     /// The person as the row describes them; absent optional columns hold defaults.
     pub record: StaffRecord,
+    /// The units they lead (`head_of`; empty when the column is absent).
+    pub head_of: Vec<UnitLead>,
 }
 
 /// The result of parsing a file: every valid row and every problem found.
@@ -124,7 +134,7 @@ pub enum ProblemKind {
     )]
     MissingColumn(&'static str),
     /// The header names a column this format does not know.
-    #[error("unknown column {0:?} in the header (known: login, name, unit, extension, email, mobile, home_phone, roles, features)")]
+    #[error("unknown column {0:?} in the header (known: login, name, unit, extension, email, mobile, home_phone, roles, features, head_of)")]
     UnknownColumn(String),
     /// The header names a column twice.
     #[error("column {0:?} appears twice in the header")]
@@ -169,6 +179,22 @@ pub enum ProblemKind {
         /// Its current holder.
         login: String,
     },
+    /// `head_of` names a unit that does not exist and that the file does not create.
+    #[error("unit {0:?} does not exist: a person can only lead a unit that exists or that this file gives someone as their unit")]
+    UnknownUnit(String),
+    /// `head_of` makes a second person in the file head of a unit.
+    #[error("{unit:?} already has {login:?} as its head on line {first_line}: a unit has one head (mark deputies with 'stellv:')")]
+    SecondHead {
+        /// The unit.
+        unit: String,
+        /// Its head by the file.
+        login: String,
+        /// Where that head is named.
+        first_line: u64,
+    },
+    /// `head_of` makes the head of a unit its deputy too.
+    #[error("the head of {0:?} cannot also be its deputy")]
+    HeadAndDeputy(String),
     /// The person comes from the LDAP directory, which owns this field.
     #[error("{login:?} comes from the LDAP directory, which owns this field: change it there")]
     OwnedByDirectory {
@@ -402,7 +428,7 @@ impl<'a> LineIndex<'a> {
 /// The header as the rows are read against it.
 struct Header {
     /// Each known column's position.
-    index: [Option<usize>; 9],
+    index: [Option<usize>; 10],
     /// Fields up to the last named one; Excel's trailing separators add unnamed ones.
     named: usize,
     /// All fields of the header row.
@@ -414,7 +440,7 @@ fn read_header(header: &csv::StringRecord, line: u64, parsed: &mut ParsedCsv) ->
     let before = parsed.problems.len();
     let unnamed_at_end = header.iter().rev().take_while(|n| n.trim().is_empty());
     let named = header.len() - unnamed_at_end.count();
-    let mut index = [None; 9];
+    let mut index = [None; 10];
     for (pos, raw) in header.iter().enumerate().take(named) {
         let name = raw.trim().to_ascii_lowercase();
         let kind = match COLUMNS.iter().position(|c| *c == name) {
@@ -439,6 +465,7 @@ fn read_header(header: &csv::StringRecord, line: u64, parsed: &mut ParsedCsv) ->
         home_phone: index[6].is_some(),
         roles: index[7].is_some(),
         features: index[8].is_some(),
+        head_of: index[9].is_some(),
     };
     let len = header.len();
     (parsed.problems.len() == before).then_some(Header { index, named, len })
@@ -448,7 +475,7 @@ fn read_header(header: &csv::StringRecord, line: u64, parsed: &mut ParsedCsv) ->
 fn read_row(
     rec: &csv::StringRecord,
     line: u64,
-    index: &[Option<usize>; 9],
+    index: &[Option<usize>; 10],
     parsed: &mut ParsedCsv,
 ) {
     let separators = parsed.dialect.list_separators();
@@ -469,6 +496,7 @@ fn read_row(
         8,
         FeatureSet::parse_list(text(8), separators),
     );
+    let head_of = check(&mut bad, line, 9, head_of::parse(text(9), separators));
     let (
         Some(login),
         Some(name),
@@ -479,8 +507,9 @@ fn read_row(
         Some(home_phone),
         Some(roles),
         Some(features),
+        Some(head_of),
     ) = (
-        login, name, unit, extension, email, mobile, home_phone, roles, features,
+        login, name, unit, extension, email, mobile, home_phone, roles, features, head_of,
     )
     else {
         parsed.problems.append(&mut bad);
@@ -502,7 +531,11 @@ fn read_row(
         roles,
         features,
     };
-    parsed.rows.push(ImportRow { line, record });
+    parsed.rows.push(ImportRow {
+        line,
+        record,
+        head_of,
+    });
 }
 
 /// Turns column `i`'s validation result into a value or a recorded problem.
@@ -550,16 +583,41 @@ pub fn duplicates_within(rows: &[ImportRow]) -> Vec<ImportProblem> {
     problems
 }
 
-/// Writes staff in the import format, all columns, sorted as given. Cells that a
-/// spreadsheet would run as a formula are defused; the import restores them.
+/// Writes staff in the import format, every column but `head_of`, sorted as given. Cells
+/// that a spreadsheet would run as a formula are defused; the import restores them.
 pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) -> Vec<u8> {
+    write(staff, None, dialect, bom)
+}
+
+/// The same with the `head_of` column: the units each person leads (by login; see
+/// [`head_of::by_login`]), so that importing the file back changes no leaders.
+pub fn write_staff_csv_with_heads(
+    staff: &[StaffRecord],
+    heads: &HashMap<Login, Vec<UnitLead>>,
+    dialect: CsvDialect,
+    bom: bool,
+) -> Vec<u8> {
+    write(staff, Some(heads), dialect, bom)
+}
+
+fn write(
+    staff: &[StaffRecord],
+    heads: Option<&HashMap<Login, Vec<UnitLead>>>,
+    dialect: CsvDialect,
+    bom: bool,
+) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(dialect.delimiter)
         .from_writer(Vec::new());
     let sep = dialect.list_separator();
+    let columns = if heads.is_some() { 10 } else { 9 };
     // Writing into a Vec cannot fail.
-    let _ = writer.write_record(COLUMNS);
+    let _ = writer.write_record(&COLUMNS[..columns]);
     for s in staff {
+        let head_of = heads
+            .and_then(|h| h.get(&s.login))
+            .map(|leads| head_of::format(leads, sep))
+            .unwrap_or_default();
         let cells = [
             s.login.as_str(),
             &s.name,
@@ -570,8 +628,16 @@ pub fn write_staff_csv(staff: &[StaffRecord], dialect: CsvDialect, bom: bool) ->
             s.home_phone.as_deref().unwrap_or_default(),
             &s.roles.join(sep),
             &s.features.join(sep),
+            &head_of,
         ];
-        let _ = writer.write_record(cells.map(defuse).iter().map(|c| c.as_bytes()));
+        let _ = writer.write_record(
+            cells[..columns]
+                .iter()
+                .map(|c| defuse(c))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|c| c.as_bytes()),
+        );
     }
     let bytes = writer.into_inner().unwrap_or_default();
     if bom {
