@@ -10,12 +10,14 @@
 
 mod agreements;
 mod desks;
+mod equipment;
 mod leadership;
 mod rollout;
 mod rules;
 
 pub use agreements::{AgreementRow, AgreementState, HistoryEntry};
 pub use desks::{BuildingRoom, BuildingRow, DeskBookingRow, DeskRow, FloorRow, RoomKind};
+pub use equipment::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use leadership::{AbsenceRow, LeaderRole, UnitLeader};
 pub use rollout::{RolloutCriterionRow, RolloutFeature, WaitingRow};
 pub use rules::{AcknowledgementRow, TextRow};
