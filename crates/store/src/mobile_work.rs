@@ -10,17 +10,21 @@
 
 mod agreements;
 mod desks;
-mod equipment;
 mod leadership;
 mod rollout;
 mod rules;
+mod team_week;
+mod team_week_presence;
 
 pub use agreements::{AgreementRow, AgreementState, HistoryEntry};
 pub use desks::{BuildingRoom, BuildingRow, DeskBookingRow, DeskRow, FloorRow, RoomKind};
-pub use equipment::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use leadership::{AbsenceRow, LeaderRole, UnitLeader};
 pub use rollout::{RolloutCriterionRow, RolloutFeature, WaitingRow};
 pub use rules::{AcknowledgementRow, TextRow};
+pub use team_week::{
+    FeedRow, FeedScope, NewOffice, OfficeRow, PlanRow, PlannedHalf, UnitMember, UnitRulesRow,
+};
+pub use team_week_presence::PresenceNow;
 
 use crate::StoreError;
 use jiff::civil::{Date, DateTime, Time};
