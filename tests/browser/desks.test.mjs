@@ -169,7 +169,21 @@ test('the administration builds a floor with a plan, a room and two desks and pl
   // Each desk's QR link, as text.
   const links = await admin.getByTestId('dka-qr-link').allTextContents();
   assert.deepEqual(links, [`${server.url}/#/desks/check-in/${desks['2.14-A']}`, `${server.url}/#/desks/check-in/${desks['2.14-B']}`]);
+  // Each desk's sign: the QR code drawn by the server, named for screen readers.
+  const qr = admin.getByRole('img', { name: 'QR-Code zum Einchecken am Platz 2.14-A' });
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code loads');
   await checkLayout(admin, 'admin', 'dka-desk-row');
+  // The signs for printing: one per desk with its QR code and link; back to the floor.
+  await admin.getByTestId('dka-print-signs').click();
+  const signs = admin.getByTestId('dka-signs').getByRole('listitem');
+  await signs.first().waitFor();
+  assert.equal(await signs.count(), 2);
+  await signs.nth(1).getByText(`${server.url}/#/desks/check-in/${desks['2.14-B']}`).waitFor();
+  assert.ok(await signs.nth(1).getByRole('img', { name: 'QR-Code zum Einchecken am Platz 2.14-B' })
+    .evaluate((img) => img.complete && img.naturalWidth > 0), 'the sign\'s QR code loads');
+  await admin.getByTestId('dka-signs-back').click();
+  assert.ok(await isFocused(admin.getByTestId('dka-print-signs')));
   await admin.context().close();
 });
 

@@ -2,8 +2,9 @@
 // with its plan image, uploaded as the request's body), then one floor at a time: its
 // plan (replaced by a new upload), its rooms, new desks with equipment tags, a desk
 // placed on the plan by clicking the image or by two percent inputs (for keyboards),
-// and every desk with its QR link (the check-in page's URL as text: the client has no
-// QR generator, the sign is printed from the link). The server checks everything; a
+// and every desk with its QR link and sign (the server draws the QR code of the check-in
+// page's URL; "Schilder drucken" lays out one sign per desk and opens the browser's print
+// dialogue, with everything but the signs hidden). The server checks everything; a
 // refusal is said at the form (its German message; the form's own checks in English
 // too).
 import { api, upload } from '../api.js';
@@ -38,6 +39,20 @@ function resultLine(id) {
 }
 
 export const checkInLink = (id) => `${location.origin}/#/desks/check-in/${id}`;
+const signImage = (d, cls) => h('img', { class: cls, src: `/api/v1/admin/desks/desks/${d.id}/qr.svg?origin=${encodeURIComponent(location.origin)}`,
+  alt: t('dkAdminQrAlt', { l: d.label }), 'data-testid': 'dka-qr-image' });
+
+// The signs of a floor's desks, one per desk (QR code, desk, room, link), and the print
+// dialogue for them; "Zurück" (or Escape after printing) returns to the page.
+function printSigns(floor, desks, roomName, back) {
+  const close = h('button', { type: 'button', class: 'no-print', 'data-testid': 'dka-signs-back', onclick: back }, t('dkAdminSignsBack'));
+  show(t('dkAdminSignsTitle', { f: floor.name }), h('p', { class: 'no-print hint' }, t('dkAdminSignsHint')), h('p', { class: 'no-print button-row' }, close),
+    h('ul', { class: 'dk-signs', 'data-testid': 'dka-signs' }, ...desks.map((d) => h('li', { class: 'dk-sign' },
+      signImage(d, 'dk-sign-qr'), h('p', { class: 'dk-sign-desk' }, userText(d.label)), h('p', {}, userText(roomName(d.room))),
+      h('p', {}, t('dkAdminSignScan')), h('p', {}, h('code', {}, checkInLink(d.id)))))));
+  close.focus();
+  setTimeout(() => window.print(), 300);
+}
 
 export async function showAdminDesks(chosenFloor = null) {
   const page = pageStillShown();
@@ -199,11 +214,12 @@ export async function showAdminDesks(chosenFloor = null) {
   if (desks.length) {
     const heads = [t('dkColDesk'), t('dkColRoom'), t('dkColEquipment'), t('dkAdminColPosition'), t('dkAdminColLink')];
     const roomName = (id) => rooms.find((r) => r.id === id)?.name || '';
-    editSection.append(h('h3', { id: 'dka-desks-h' }, t('dkAdminDesks')), h('p', { class: 'hint' }, t('dkAdminQrNote')),
+    const signs = h('button', { type: 'button', id: 'dka-print-signs', 'data-testid': 'dka-print-signs', onclick: () => printSigns(floor, desks, roomName, () => again(floor.id, 'dka-print-signs')) }, t('dkAdminPrintSigns'));
+    editSection.append(h('h3', { id: 'dka-desks-h' }, t('dkAdminDesks')), h('p', { class: 'hint' }, t('dkAdminQrNote')), h('p', { class: 'button-row' }, signs),
       stackedTable(t('dkAdminDesksCaption', { f: floor.name }), { 'data-testid': 'dka-desks' }, heads, desks.map((d) => h('tr', { 'data-testid': 'dka-desk-row', 'data-desk': String(d.id) },
         h('th', { scope: 'row' }, userText(d.label)), h('td', {}, userText(roomName(d.room))), h('td', {}, equipmentText(d.equipment)),
         h('td', {}, d.position ? t('dkAdminAt', { x: d.position.x, y: d.position.y }) : t('dkAdminNotPlaced')),
-        h('td', {}, h('code', { class: 'dk-link', 'data-testid': 'dka-qr-link' }, checkInLink(d.id)))))));
+        h('td', {}, signImage(d, 'dk-qr-thumb'), ' ', h('code', { class: 'dk-link', 'data-testid': 'dka-qr-link' }, checkInLink(d.id)))))));
   }
   show(t('dkAdminTitle'), ...parts);
 }

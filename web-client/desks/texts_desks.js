@@ -58,7 +58,9 @@ export const deskTexts = {
     dkAdminPlanClick: 'Plan: klicken, um den gewählten Platz zu setzen',
     dkAdminDesks: 'Plätze und ihre QR-Links', dkAdminDesksCaption: 'Plätze der Etage {f}', dkAdminColPosition: 'Lage', dkAdminColLink: 'QR-Link zum Einchecken',
     dkAdminNotPlaced: 'nicht gesetzt', dkAdminAt: '{x} % / {y} %',
-    dkAdminQrNote: 'Drucken Sie den Link als QR-Code auf ein Schild am Platz. Wer ihn öffnet, wird an diesem Platz eingecheckt, wenn er ihn heute gebucht hat.',
+    dkAdminQrNote: 'Drucken Sie die QR-Codes als Schilder für die Plätze. Wer den Code am Platz scannt, wird dort eingecheckt, wenn er ihn heute gebucht hat.',
+    dkAdminQrAlt: 'QR-Code zum Einchecken am Platz {l}', dkAdminPrintSigns: 'Schilder drucken', dkAdminSignsTitle: 'Schilder der Etage {f}',
+    dkAdminSignsHint: 'Der Druckdialog öffnet sich. Gedruckt werden nur die Schilder.', dkAdminSignsBack: 'Zurück zur Etage', dkAdminSignScan: 'Zum Einchecken scannen',
     dkAdminRefused: 'Nicht gespeichert:',
   },
   en: {
@@ -116,7 +118,9 @@ export const deskTexts = {
     dkAdminPlanClick: 'Plan: click to place the chosen desk',
     dkAdminDesks: 'Desks and their QR links', dkAdminDesksCaption: 'Desks of floor {f}', dkAdminColPosition: 'Position', dkAdminColLink: 'QR link for checking in',
     dkAdminNotPlaced: 'not placed', dkAdminAt: '{x} % / {y} %',
-    dkAdminQrNote: 'Print the link as a QR code on a sign at the desk. Whoever opens it is checked in at this desk if they booked it for today.',
+    dkAdminQrNote: 'Print the QR codes as signs for the desks. Whoever scans the code at the desk is checked in there if they booked it for today.',
+    dkAdminQrAlt: 'QR code for checking in at desk {l}', dkAdminPrintSigns: 'Print signs', dkAdminSignsTitle: 'Signs of floor {f}',
+    dkAdminSignsHint: 'The print dialogue opens. Only the signs are printed.', dkAdminSignsBack: 'Back to the floor', dkAdminSignScan: 'Scan to check in',
     dkAdminRefused: 'Not saved:',
   },
 };

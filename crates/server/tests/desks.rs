@@ -506,6 +506,10 @@ fn nothing_works_without_a_session_and_admin_endpoints_need_the_role() {
             ("POST", "/api/v1/admin/desks/floors/1/rooms"),
             ("POST", "/api/v1/admin/desks/rooms/1/desks"),
             ("PUT", "/api/v1/admin/desks/desks/1/position"),
+            (
+                "GET",
+                "/api/v1/admin/desks/desks/1/qr.svg?origin=https://a.de",
+            ),
         ];
         let everyones = [
             ("GET", "/api/v1/desks/buildings"),
@@ -528,5 +532,40 @@ fn nothing_works_without_a_session_and_admin_endpoints_need_the_role() {
             assert_eq!(r.status, 403, "{}: {method} {path}: {}", s.label, r.body);
         }
         assert!(s.block_on(s.store.buildings()).unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_desk_sign_is_the_qr_code_of_its_check_in_link() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let layout = set_up(&s, &mut admin);
+        let desk = layout.desks[0];
+        let path =
+            |origin: &str| format!("/api/v1/admin/desks/desks/{desk}/qr.svg?origin={origin}");
+        let r = admin.get(&path("https%3A%2F%2Fdurchwahl.landkreis.de"));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        assert_eq!(r.header("content-type"), Some("image/svg+xml"));
+        assert!(r.body.starts_with("<svg "), "{}", r.body);
+        assert!(
+            r.body
+                .contains("<title>QR-Code zum Einchecken am Platz 2.14-A</title>"),
+            "{}",
+            r.body
+        );
+        // The same drawing as the QR code of the link itself: the sign carries exactly it.
+        let expected = auth::try_qr_svg(
+            &format!("https://durchwahl.landkreis.de/#/desks/check-in/{desk}"),
+            "QR-Code zum Einchecken am Platz 2.14-A",
+        )
+        .unwrap();
+        assert_eq!(r.body, expected);
+        // Not an origin, or a desk that does not exist.
+        for bad in ["javascript:alert(1)", "https%3A%2F%2Fa.de%2Fevil", ""] {
+            let r = admin.get(&path(bad));
+            assert_eq!(r.status, 422, "{}: {bad}: {}", s.label, r.body);
+        }
+        let r = admin.get("/api/v1/admin/desks/desks/999999/qr.svg?origin=https://a.de");
+        assert_eq!(r.status, 404, "{}: {}", s.label, r.body);
     }
 }

@@ -15,6 +15,7 @@
 pub mod admin;
 pub mod bookings;
 pub mod plan;
+pub mod qr;
 pub mod views;
 
 use crate::error::ApiError;
@@ -33,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::add_room))
         .routes(routes!(admin::add_desk))
         .routes(routes!(admin::place_desk))
+        .routes(routes!(qr::sign))
         .routes(routes!(views::buildings))
         .routes(routes!(views::floor_day))
         .routes(routes!(plan::image))
