@@ -61,6 +61,7 @@ pub use mobile_work::{
     FeedRow, FeedScope, NewOffice, OfficeRow, PlanRow, PlannedHalf, PresenceNow, UnitMember,
     UnitRulesRow,
 };
+pub use mobile_work::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};

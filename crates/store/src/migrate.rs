@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0019_voicemail_units"),
     migration!("0020_mobile_work"),
     migration!("0021_team_week"),
+    migration!("0022_equipment"),
 ];
 
 impl Migration {

@@ -10,6 +10,7 @@
 
 mod agreements;
 mod desks;
+mod equipment;
 mod leadership;
 mod rollout;
 mod rules;
@@ -18,6 +19,7 @@ mod team_week_presence;
 
 pub use agreements::{AgreementRow, AgreementState, HistoryEntry};
 pub use desks::{BuildingRoom, BuildingRow, DeskBookingRow, DeskRow, FloorRow, RoomKind};
+pub use equipment::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use leadership::{AbsenceRow, LeaderRole, UnitLeader};
 pub use rollout::{RolloutCriterionRow, RolloutFeature, WaitingRow};
 pub use rules::{AcknowledgementRow, TextRow};
