@@ -102,6 +102,7 @@ pub mod error;
 pub mod ids;
 pub mod rollout;
 pub mod rollout_report;
+pub mod room_booking;
 pub mod rotation;
 pub mod terms;
 pub mod week;
