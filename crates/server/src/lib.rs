@@ -20,6 +20,7 @@ pub mod mailer;
 pub mod media_service;
 pub mod mobile_work_calendar;
 pub mod phones;
+pub mod rollout_history;
 pub mod runtime;
 pub mod sip_service;
 mod table;

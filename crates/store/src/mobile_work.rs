@@ -13,6 +13,7 @@ mod desks;
 mod equipment;
 mod leadership;
 mod rollout;
+mod rollout_history;
 mod rules;
 mod team_week;
 mod team_week_presence;

@@ -148,7 +148,7 @@ fn as_action(row: &AgreementRow, key: &str) -> Option<AuditAction> {
 
 /// The agreed mobile days of `row` from `from` to `to` (inclusive), at most the pattern's
 /// days in any week.
-fn agreed_days(row: &AgreementRow, from: Date, to: Date, workdays: WeekdaySet) -> u32 {
+pub(crate) fn agreed_days(row: &AgreementRow, from: Date, to: Date, workdays: WeekdaySet) -> u32 {
     let Some(terms) = row.to_planner().active_terms() else {
         return 0;
     };

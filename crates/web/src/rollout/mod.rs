@@ -12,9 +12,12 @@
 
 pub mod admin;
 pub mod approval;
+pub mod commute;
 pub mod council;
 mod notify;
 pub mod own;
+pub mod report;
+pub mod report_csv;
 pub mod waiting;
 
 use crate::error::ApiError;
@@ -45,6 +48,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(waiting::set_criteria))
         .routes(routes!(own::mine))
         .routes(routes!(council::report))
+        .routes(routes!(report::report))
+        .routes(routes!(report_csv::report_csv))
+        .routes(routes!(commute::mine, commute::set))
 }
 
 /// A feature's German name, or `None` for an unknown key.
