@@ -1,7 +1,9 @@
-//! Staff and units: loading the directory, applying an import plan in one transaction,
-//! switching features for a selection, and passwords.
+//! Staff and units: loading the directory, applying an import plan in one transaction
+//! (with the unit leaders of the CSV's `head_of` column), switching features for a
+//! selection, and passwords.
 
 use crate::{int, opt_text, text, unix_now, Backend, Store, StoreError};
+use directory::staff_csv::head_of::{CurrentLeader, Lead, LeaderChange};
 use directory::{
     DirectorySnapshot, Extension, Feature, FeatureSet, ImportPlan, Login, RoleSet, StaffRecord,
     UnitPath,
@@ -34,6 +36,8 @@ pub struct ImportSummary {
     pub updated: usize,
     /// People in the file left as they were.
     pub unchanged: usize,
+    /// Units whose head or deputies changed (`head_of`).
+    pub leaders_changed: usize,
 }
 
 /// Whom a feature switch applies to.
@@ -92,7 +96,32 @@ impl Store {
             units,
             from_directory,
             owned,
+            leaders: self.leaders_by_path().await?,
         })
+    }
+
+    /// Who leads which unit, by unit path and login (for the CSV's `head_of` column:
+    /// `directory::staff_csv::head_of::by_login` groups them for the export).
+    pub async fn leaders_by_path(&self) -> Result<Vec<CurrentLeader>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.path, s.login, l.role FROM unit_leaders l JOIN units u ON u.id = l.unit_id \
+             JOIN staff s ON s.id = l.staff_id ORDER BY u.path, l.role, s.login",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let corrupt = |e: directory::InvalidValue| StoreError::Corrupt(e.to_string());
+                Ok(CurrentLeader {
+                    unit: UnitPath::from_stored(&text(row, 0)?).map_err(corrupt)?,
+                    login: Login::parse(&text(row, 1)?).map_err(corrupt)?,
+                    lead: match text(row, 2)?.as_str() {
+                        "head" => Lead::Head,
+                        _ => Lead::Deputy,
+                    },
+                })
+            })
+            .collect()
     }
 
     /// Every unit's path, sorted.
@@ -212,12 +241,16 @@ impl Store {
             progress(done, total);
         })
         .await?;
+        for change in &plan.leaders {
+            set_leaders(&mut tx, unit_ids.id(&change.unit)?, change).await?;
+        }
         tx.commit().await?;
         Ok(ImportSummary {
             units_created: plan.new_units.len(),
             created: plan.creates.len(),
             updated: plan.updates.len(),
             unchanged: plan.unchanged,
+            leaders_changed: plan.leaders.len(),
         })
     }
 
@@ -503,6 +536,42 @@ impl UnitIds {
             .copied()
             .ok_or_else(|| StoreError::UnknownUnit(unit.to_string()))
     }
+}
+
+/// Replaces a unit's head and deputies as the import plan says (people by login, who
+/// exist by now: the plan's people were written first).
+async fn set_leaders(
+    tx: &mut Transaction<'static, Any>,
+    unit_id: i64,
+    change: &LeaderChange,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM unit_leaders WHERE unit_id = $1")
+        .bind(unit_id)
+        .execute(&mut **tx)
+        .await?;
+    let people = change
+        .head
+        .iter()
+        .map(|h| (h, "head"))
+        .chain(change.deputies.iter().map(|d| (d, "deputy")));
+    for (login, role) in people {
+        let inserted = sqlx::query(
+            "INSERT INTO unit_leaders (unit_id, staff_id, role) \
+             SELECT $1, id, $2 FROM staff WHERE login = $3",
+        )
+        .bind(unit_id)
+        .bind(role)
+        .bind(login.as_str())
+        .execute(&mut **tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::Invalid(format!(
+                "{login} leitet laut Import {}, ist aber nicht im Verzeichnis.",
+                change.unit
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Creates the missing units (parents first) and returns every unit's id by path.
