@@ -24,6 +24,7 @@ pub mod presence;
 pub mod realtime;
 pub mod rollout;
 pub mod sip;
+pub mod team_week;
 mod time_format;
 pub mod voicemail;
 
