@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0019_voicemail_units"),
     migration!("0020_mobile_work"),
     migration!("0024_rollout_history"),
+    migration!("0025_room_bookings"),
     migration!("0021_team_week"),
     migration!("0022_equipment"),
 ];

@@ -14,6 +14,7 @@ mod equipment;
 mod leadership;
 mod rollout;
 mod rollout_history;
+mod room_bookings;
 mod rules;
 mod team_week;
 mod team_week_presence;
@@ -23,6 +24,7 @@ pub use desks::{BuildingRoom, BuildingRow, DeskBookingRow, DeskRow, FloorRow, Ro
 pub use equipment::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use leadership::{AbsenceRow, LeaderRole, UnitLeader};
 pub use rollout::{RolloutCriterionRow, RolloutFeature, WaitingRow};
+pub use room_bookings::RoomBookingRow;
 pub use rules::{AcknowledgementRow, TextRow};
 pub use team_week::{
     FeedRow, FeedScope, NewOffice, OfficeRow, PlanRow, PlannedHalf, UnitMember, UnitRulesRow,
