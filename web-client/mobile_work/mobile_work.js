@@ -14,6 +14,7 @@ import { applicationForm } from './apply_form.js';
 import { decisionsSection } from './decisions.js';
 import { inForceSection } from './in_force.js';
 import { rolloutPlaceSection } from './rollout_place.js';
+import { commuteSection } from '../rollout/commute.js';
 
 const PATH = '/api/v1/mobile-work';
 // States in which one cannot apply again (the server refuses with 409).
@@ -148,6 +149,6 @@ export async function showMobileWork() {
     announce(said);
   }
 
-  show(t('mwTitle'), ...[decisions, team?.element, rolloutPlaceSection(), content].filter(Boolean));
+  show(t('mwTitle'), ...[decisions, team?.element, rolloutPlaceSection(), content, commuteSection()].filter(Boolean));
   draw(current, null);
 }

@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { h, show, announce, pageStillShown, stackedTable, userText, errorBox } from '../dom.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
+import { reportSection } from './report.js';
 
 const PATH = '/api/v1/admin/rollout';
 
@@ -104,6 +105,6 @@ export async function showAdminRollout() {
     content.replaceChildren(...r.data.features.map((f) => featureSection(f, reload)));
     if (focus) document.getElementById(focus)?.focus();
   }
-  show(t('roTitle'), h('p', { class: 'mw-section' }, t('roIntro')), content);
+  show(t('roTitle'), h('p', { class: 'mw-section' }, t('roIntro')), content, reportSection());
   await reload(null);
 }

@@ -38,6 +38,29 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// Every configured feature's holders, cap and waiting list as they are now, dated
+    /// `day` (today's point of the report, between two snapshots).
+    pub async fn rollout_now(&self, day: Date) -> Result<Vec<FeatureDay>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.feature, f.holders, f.cap, \
+             (SELECT COUNT(*) FROM rollout_waiting w WHERE w.feature = f.feature) \
+             FROM rollout_features f ORDER BY f.feature",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FeatureDay {
+                    day,
+                    feature: text(row, 0)?,
+                    holders: count(int(row, 1)?)?,
+                    cap: opt_int(row, 2)?.map(count).transpose()?,
+                    waiting: count(int(row, 3)?)?,
+                })
+            })
+            .collect()
+    }
+
     /// Records one feature's day as given (the demo's past weeks), replacing that day's.
     pub async fn record_rollout_day(&self, row: &FeatureDay) -> Result<(), StoreError> {
         sqlx::query(

@@ -1,5 +1,5 @@
 //! The rollout page's report (issue 19), for administrators: per feature its holders,
-//! cap and waiting list per day (the server's daily snapshot), office occupancy per
+//! cap and waiting list per day (the server's daily snapshot; today as it is now), office occupancy per
 //! building and day (from the desk bookings), usage per month (mobile days and office
 //! days of mobile workers, softphone holders' calls) and the kilometres and CO₂ that
 //! mobile days saved, from the commute distances people chose to state. As JSON or as
@@ -326,7 +326,13 @@ pub(crate) async fn build(
     from: Date,
     to: Date,
 ) -> Result<RolloutReport, ApiError> {
-    let history = state.store.rollout_history(from, to).await?;
+    // Past days from the daily snapshots; today as it is now.
+    let today = local_now(state).date();
+    let mut history = state.store.rollout_history(from, to).await?;
+    if from <= today && today <= to {
+        history.retain(|d| d.day != today);
+        history.extend(state.store.rollout_now(today).await?);
+    }
     let features = FEATURES
         .iter()
         .filter_map(|(key, label)| {
