@@ -35,7 +35,8 @@ pub struct Swept {
 }
 
 /// Sweeps now and then every [`EVERY`], until the task is aborted; those admitted to
-/// mobile work are told.
+/// mobile work are told, and holders whose agreement runs out soon are reminded
+/// (`web::mobile_work::reminders`, each reminder once).
 pub async fn run(state: web::AppState) {
     let mut tick = tokio::time::interval(EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -43,6 +44,11 @@ pub async fn run(state: web::AppState) {
         tick.tick().await;
         if let Some(swept) = sweep(&state.store, state.now()).await {
             web::rollout::approval::tell_admitted(&state, &swept.admitted).await;
+        }
+        match web::mobile_work::reminders::send_due(&state).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "mobile work agreements' holders reminded"),
+            Err(error) => tracing::warn!(?error, "mobile work reminders could not be sent"),
         }
     }
 }

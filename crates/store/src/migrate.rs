@@ -57,10 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0018_fax"),
     migration!("0019_voicemail_units"),
     migration!("0020_mobile_work"),
-    migration!("0024_rollout_history"),
-    migration!("0025_room_bookings"),
     migration!("0021_team_week"),
     migration!("0022_equipment"),
+    migration!("0023_mobile_work_reminders"),
+    migration!("0024_rollout_history"),
+    migration!("0025_room_bookings"),
 ];
 
 impl Migration {

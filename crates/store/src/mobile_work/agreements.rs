@@ -652,4 +652,25 @@ impl Store {
             })
             .collect()
     }
+
+    /// Records that the reminder `days_left` days before the agreement's last day was
+    /// sent; whether it is new (`false`: it was sent before, send nothing).
+    pub async fn mark_reminder_sent(
+        &self,
+        agreement_id: i64,
+        days_left: u16,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO mw_reminders (agreement_id, days_left, sent_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (agreement_id, days_left) DO NOTHING",
+        )
+        .bind(agreement_id)
+        .bind(i64::from(days_left))
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| super::missing(e, "Vereinbarung", agreement_id))?;
+        Ok(done.rows_affected() > 0)
+    }
 }

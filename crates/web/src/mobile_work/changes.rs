@@ -54,7 +54,7 @@ pub async fn resubmit(
     let (applied, record) = asked
         .resubmit(&person, changed, &rules, local_now(&state))
         .map_err(|refused| ApiError::from(refused.error))?;
-    write_step(
+    let answer = write_step(
         &state,
         &who,
         &row,
@@ -63,7 +63,9 @@ pub async fn resubmit(
         "mobile_work.resubmitted",
         None,
     )
-    .await
+    .await?;
+    super::notify::application_waits(&state, who.account.id, id).await;
+    Ok(answer)
 }
 
 /// Withdraw one's application before it is decided (or while changes are asked for).

@@ -5,7 +5,9 @@
 //! changes were asked for or withdraws (`changes.rs`); the head of their unit, or a
 //! deputy while the head is absent, decides (`decisions.rs`) and renews an agreement in
 //! force (`renewal.rs`, those in force listed in `in_force.rs`); an agreement in force
-//! ends or is revoked with the notice period (`ending.rs`).
+//! ends or is revoked with the notice period (`ending.rs`). Deciders are told of
+//! applications (`notify.rs`); holders are reminded before their agreement runs out
+//! (`reminders.rs`, called by the calendar's sweep).
 //!
 //! Every decision is the planner's (`planner::agreement_rules`, `planner::approval`):
 //! the handlers read the facts from the store (the rules, the texts, the leadership chain,
@@ -20,7 +22,9 @@ pub mod changes;
 pub mod decisions;
 pub mod ending;
 pub mod in_force;
+mod notify;
 pub mod own;
+pub mod reminders;
 pub mod renewal;
 pub mod rules;
 mod step;

@@ -246,6 +246,7 @@ pub async fn apply(
         format!("agreement {id}: {}", record.action.key()),
     )
     .await?;
+    super::notify::application_waits(&state, who.account.id, id).await;
     let row = state.store.agreement(id).await?.ok_or(ApiError::Internal)?;
     Ok((
         StatusCode::CREATED,
