@@ -54,6 +54,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_mobile_work::seed(&store, now_ms)
         .await
         .context("adding the demo's mobile work")?;
+    crate::demo_rollout_history::seed(&store, now_ms)
+        .await
+        .context("adding the demo's rollout history")?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
     if seeded {
         println!("Created the demo organisation in {}", folder.display());

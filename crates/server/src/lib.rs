@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_fax;
 pub mod demo_hotline;
 pub mod demo_mobile_work;
+pub mod demo_rollout_history;
 pub mod demo_voicemail;
 pub mod desk_release;
 pub mod directory_sync;
