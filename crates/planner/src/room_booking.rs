@@ -9,7 +9,6 @@
 //! store keeps the last rule under concurrent bookings by booking one room at a time.
 
 use crate::calendar::{add_days, GermanDate};
-use crate::error::PlannerError;
 use jiff::civil::{Date, DateTime, Time};
 
 /// How far ahead a room can be booked.
@@ -55,9 +54,14 @@ fn quarter_of(now: DateTime) -> DateTime {
     now.date().at(now.hour(), minute, 0, 0)
 }
 
+/// Why a stretch cannot be booked, in German for the person booking.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SlotRefused(pub String);
+
 /// Checks `slot` on its own at `now` (local time): see the module's rules.
-pub fn check_slot(slot: &Slot, now: DateTime) -> Result<(), PlannerError> {
-    let bad = |why: String| Err(PlannerError::InvalidPlanInput(why));
+pub fn check_slot(slot: &Slot, now: DateTime) -> Result<(), SlotRefused> {
+    let bad = |why: String| Err(SlotRefused(why));
     if !on_grid(slot.from) || !on_grid(slot.to) {
         return bad("Räume werden in Viertelstunden gebucht (z. B. 09:00 bis 10:30).".into());
     }

@@ -520,6 +520,9 @@ fn nothing_works_without_a_session_and_admin_endpoints_need_the_role() {
             ("POST", "/api/v1/desks/bookings"),
             ("DELETE", "/api/v1/desks/bookings/1"),
             ("POST", "/api/v1/desks/1/check-in"),
+            ("GET", "/api/v1/desks/meeting-rooms"),
+            ("POST", "/api/v1/desks/meeting-rooms/bookings"),
+            ("DELETE", "/api/v1/desks/meeting-rooms/bookings/1"),
         ];
         for (method, path) in admin_calls.iter().chain(&everyones) {
             let body = (*method != "GET").then(|| json!({"name": "X"}));
@@ -567,5 +570,126 @@ fn a_desk_sign_is_the_qr_code_of_its_check_in_link() {
         }
         let r = admin.get("/api/v1/admin/desks/desks/999999/qr.svg?origin=https://a.de");
         assert_eq!(r.status, 404, "{}: {}", s.label, r.body);
+    }
+}
+
+#[test]
+fn meeting_rooms_are_booked_by_the_clock_never_twice() {
+    for s in servers() {
+        let l = s.label.clone();
+        let mut admin = s.signed_in("a.admin");
+        let layout = set_up(&s, &mut admin);
+        let floor = layout.floor;
+        let saal = created(
+            &s,
+            &admin.post(
+                &format!("/api/v1/admin/desks/floors/{floor}/rooms"),
+                json!({"name": "Sitzungssaal", "kind": "meeting", "seats": 12}),
+            ),
+        );
+        let day = days_from_today(1).to_string();
+        let booking = |from: &str, to: &str, title: &str| json!({"room": saal, "day": day, "from": from, "to": to, "title": title});
+        let mut carl = s.signed_in("c.clerk");
+        let mut dora = s.signed_in("d.new");
+        let path = "/api/v1/desks/meeting-rooms/bookings";
+        let r = carl.post(path, booking("09:00", "10:30", "Bauausschuss"));
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        let carls = r.json()["id"].as_i64().unwrap();
+        // Overlapping: refused, naming when and by whom; touching: booked.
+        let r = dora.post(path, booking("10:15", "11:00", "Statik"));
+        assert_eq!(r.status, 409, "{l}: {}", r.body);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("von 09:00–10:30 schon gebucht – von Carl Clerk"),
+            "{l}: {}",
+            r.body
+        );
+        let r = dora.post(path, booking("10:30", "11:00", "Statik"));
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        let doras = r.json()["id"].as_i64().unwrap();
+        // Bad input: 422 at the field, nothing booked.
+        let past = days_from_today(-1).to_string();
+        for (body, field) in [
+            (booking("9:00", "10:00", "X"), "from"),
+            (booking("12:10", "13:00", "X"), "from"),
+            (booking("13:00", "12:00", "X"), "from"),
+            (booking("12:00", "13:00", " "), "title"),
+            (booking("12:00", "13:00", &"x".repeat(121)), "title"),
+            (
+                json!({"room": layout.room, "day": day, "from": "12:00", "to": "13:00", "title": "X"}),
+                "room",
+            ),
+            (
+                json!({"room": saal, "day": past, "from": "12:00", "to": "13:00", "title": "X"}),
+                "from",
+            ),
+            (
+                json!({"room": saal, "day": "morgen", "from": "12:00", "to": "13:00", "title": "X"}),
+                "day",
+            ),
+        ] {
+            let r = dora.post(path, body.clone());
+            assert_eq!(r.status, 422, "{l}: {body}: {}", r.body);
+            let answer = r.json();
+            let fields: Vec<&str> = answer["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["field"].as_str().unwrap())
+                .collect();
+            assert_eq!(fields, [field], "{l}: {body}: {}", r.body);
+        }
+        // The day's view: the room with both bookings, each marked as the caller's or not.
+        let r = dora.get(&format!("/api/v1/desks/meeting-rooms?day={day}"));
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        let rooms = r.json();
+        assert_eq!(
+            rooms.as_array().unwrap().len(),
+            1,
+            "{l}: offices are not listed"
+        );
+        let seen: Vec<String> = rooms[0]["bookings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}-{} {} {} {}",
+                    b["from"], b["to"], b["title"], b["by"], b["mine"]
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                r#""09:00"-"10:30" "Bauausschuss" "Carl Clerk" false"#,
+                r#""10:30"-"11:00" "Statik" "Dora Neu" true"#
+            ],
+            "{l}"
+        );
+        // Only the owner cancels, or an administrator; then the time is free again.
+        let r = dora.request("DELETE", &format!("{path}/{carls}"), None);
+        assert_eq!(r.status, 404, "{l}: {}", r.body);
+        let r = admin.request("DELETE", &format!("{path}/{carls}"), None);
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        let r = dora.request("DELETE", &format!("{path}/{doras}"), None);
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        let r = dora.post(path, booking("09:00", "11:00", "Statik, länger"));
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        let actions = audit_actions(&mut admin, "desks.room_");
+        // Newest first.
+        assert_eq!(
+            actions,
+            [
+                "desks.room_booked",
+                "desks.room_cancelled",
+                "desks.room_cancelled",
+                "desks.room_booked",
+                "desks.room_booked"
+            ],
+            "{l}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! on the plan (`admin.rs`, the plan image in `plan.rs`); everyone sees who sits where on
 //! a day and where a colleague sits today (`views.rs`), books a desk for a day or a
 //! half-day, cancels their booking and checks in by the QR code on the desk
-//! (`bookings.rs`).
+//! (`bookings.rs`), books meeting rooms by the clock (`rooms.rs`); administrators print
+//! the desks' QR signs (`qr.rs`).
 //!
 //! The rules are the planner's (`planner::desks`): a desk is never held twice for the
 //! same half-day (the store's unique index keeps that under concurrent bookings, on both
@@ -16,6 +17,7 @@ pub mod admin;
 pub mod bookings;
 pub mod plan;
 pub mod qr;
+pub mod rooms;
 pub mod views;
 
 use crate::error::ApiError;
@@ -42,6 +44,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::mine, bookings::book))
         .routes(routes!(bookings::cancel))
         .routes(routes!(bookings::check_in))
+        .routes(routes!(rooms::day))
+        .routes(routes!(rooms::book))
+        .routes(routes!(rooms::cancel))
 }
 
 /// Now as local time, by the runtime's one clock: bookings are for the administration's
