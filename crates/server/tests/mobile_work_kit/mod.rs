@@ -126,3 +126,31 @@ pub fn acknowledge_all(client: &mut Client) {
     let after = client.get("/api/v1/mobile-work").json();
     assert_eq!(after["to_acknowledge"], json!([]), "{after:#}");
 }
+
+/// The Monday after today.
+pub fn next_monday() -> Date {
+    let ahead = 7 - i64::from(today().weekday().to_monday_zero_offset());
+    days_from_today(ahead)
+}
+
+/// Carl applies for `weekdays` from next Monday for half a year, and Hanna (head of the
+/// Bauamt) approves: an agreement in force from next Monday. Needs [`set_up`].
+pub fn carl_approved(s: &TestServer, carl: &mut Client, head: &mut Client, weekdays: &[&str]) {
+    acknowledge_all(carl);
+    let start = next_monday();
+    let end = start
+        .checked_add(jiff::Span::new().days(180))
+        .expect("a date");
+    let r = carl.post(
+        "/api/v1/mobile-work/applications",
+        serde_json::json!({"weekdays": weekdays, "start": start.to_string(),
+                           "end": end.to_string()}),
+    );
+    assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+    let id = r.json()["id"].as_i64().expect("an id");
+    let r = head.post(
+        &format!("/api/v1/mobile-work/agreements/{id}/decision"),
+        serde_json::json!({"decision": "approve"}),
+    );
+    assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+}
