@@ -15,6 +15,7 @@ pub mod demo_rollout_history;
 pub mod demo_voicemail;
 pub mod desk_release;
 pub mod directory_sync;
+pub mod equipment_reminders;
 pub mod fax_service;
 pub mod logging;
 pub mod mailer;

@@ -366,6 +366,7 @@ pub async fn run(
         store.clone(),
         live.clock().clone(),
     ));
+    crate::equipment_reminders::spawn(&store, &mailer, live.clock(), config);
     let refresher = tokio::spawn(refresh_directory(live));
     let tls = match http_tls {
         None => {

@@ -12,6 +12,7 @@ pub mod client;
 pub mod desks;
 pub mod directory_sync;
 pub mod done;
+pub mod equipment;
 pub mod error;
 pub mod fax;
 pub mod forwarding;
