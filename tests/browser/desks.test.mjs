@@ -305,3 +305,56 @@ test('in English: cancel, book the whole day, a taken desk and a refused check-i
   await checkLayout(baerbel, 'refused-en');
   await baerbel.context().close();
 });
+
+test('a meeting room booked by the clock: Carl books, Dora is told who has it, then books after him; in English too', async () => {
+  const admin = await open('a.admin');
+  const made = await call(admin, 'POST', `/api/v1/admin/desks/floors/${floorId}/rooms`, { name: 'Sitzungssaal', kind: 'meeting', seats: 12 });
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  await admin.context().close();
+  const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+
+  const carl = await open('c.clerk');
+  const doraPage = await open('d.new');
+  for (const page of [carl, doraPage]) {
+    await page.getByTestId('dk-day').fill(tomorrow);
+    await page.getByTestId('dk-day').dispatchEvent('change');
+    await page.getByTestId('dk-room').filter({ hasText: 'Sitzungssaal' }).getByText(/^Am .* frei\.$/).waitFor();
+  }
+  // The form's own check: no occasion.
+  await carl.getByTestId('dk-room-book').click();
+  await carl.locator('#dk-room-result').filter({ hasText: 'Bitte geben Sie einen Anlass an.' }).waitFor();
+  assert.ok(await isFocused(carl.getByLabel('Anlass')));
+  await carl.getByLabel('Anlass').fill('Bauausschuss');
+  await carl.getByLabel('Von').fill('09:00');
+  await carl.getByLabel('Bis').fill('10:30');
+  await carl.getByTestId('dk-room-book').click();
+  await status(carl, /Sitzungssaal ist am .* von 09:00 bis 10:30 für Sie gebucht\./);
+  await carl.getByTestId('dk-room-booking').filter({ hasText: '09:00–10:30 Bauausschuss – Ihre Buchung' }).waitFor();
+  await checkLayout(carl, 'rooms');
+  await carl.context().close();
+
+  // Dora's page was read before: her overlapping booking is refused with who and when.
+  await doraPage.getByLabel('Anlass').fill('Statik');
+  await doraPage.getByLabel('Von').fill('10:00');
+  await doraPage.getByLabel('Bis').fill('11:00');
+  await doraPage.getByTestId('dk-room-book').click();
+  await doraPage.locator('#dk-room-result[role="alert"]').filter({ hasText: /Der Raum „Sitzungssaal“ ist am .* von 09:00–10:30 schon gebucht – von Carl Clerk\./ }).waitFor();
+  await doraPage.getByLabel('Von').fill('10:30');
+  await doraPage.getByTestId('dk-room-book').click();
+  await status(doraPage, /von 10:30 bis 11:00 für Sie gebucht/);
+  const listed = await doraPage.getByTestId('dk-room-booking').allTextContents();
+  assert.deepEqual(listed.map((s) => s.replace(/\s+/g, ' ').trim()), ['09:00–10:30 Bauausschuss – gebucht von Carl Clerk', '10:30–11:00 Statik – Ihre Buchung Stornieren']);
+  await doraPage.context().close();
+
+  // In English: Dora cancels hers.
+  const doraEn = await open('d.new', { heading: 'Desks', language: 'en' });
+  await doraEn.getByTestId('dk-day').fill(tomorrow);
+  await doraEn.getByTestId('dk-day').dispatchEvent('change');
+  await doraEn.getByRole('button', { name: 'Cancel booking Sitzungssaal 10:30–11:00' }).click();
+  await status(doraEn, 'The booking Sitzungssaal 10:30–11:00 is cancelled.');
+  assert.ok(await isFocused(doraEn.getByRole('heading', { name: 'Meeting rooms' })));
+  await doraEn.getByTestId('dk-room-booking').filter({ hasText: '09:00–10:30 Bauausschuss – booked by Carl Clerk' }).waitFor();
+  assert.equal(await doraEn.getByTestId('dk-room-booking').count(), 1);
+  await checkLayout(doraEn, 'rooms-en');
+  await doraEn.context().close();
+});

@@ -3,13 +3,15 @@
 // that becomes cards at phone width, each with who holds its morning and afternoon and
 // the buttons to book what is free (whole day, morning, afternoon). A taken desk (409:
 // someone was quicker) is said at the desk, the floor drawn again. Below: one's own
-// bookings from today on, each to cancel, and "Wo sitzt …?" (where.js).
+// bookings from today on, each to cancel, the day's meeting rooms with their bookings
+// and a form to book one by the clock (meeting_rooms.js), and "Wo sitzt …?" (where.js).
 import { api } from '../api.js';
 import { h, show, announce, pageStillShown, userText, stackedTable } from '../dom.js';
 import { t, lang } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { today, dayText, partText, equipmentText, halves, holderText, floorPlan } from './desk_view.js';
 import { whereSection } from './where.js';
+import { meetingRoomsSection } from './meeting_rooms.js';
 
 const BOOK = [['whole', 'dkBookWhole'], ['morning', 'dkBookMorning'], ['afternoon', 'dkBookAfternoon']];
 const fail = () => ({ ok: false, status: 0 });
@@ -34,7 +36,8 @@ export async function showDesks() {
   const chooser = h('form', { class: 'inline dk-choose', 'aria-labelledby': 'dk-choose-h', onsubmit: (e) => { e.preventDefault(); load(); } },
     h('div', {}, h('label', { for: 'dk-day' }, t('dkDay')), dayInput),
     h('div', { class: 'grow' }, h('label', { for: 'dk-floor' }, t('dkFloor')), floorSelect));
-  dayInput.addEventListener('change', () => { if (dayInput.value) load(); });
+  const rooms = meetingRoomsSection(page, () => dayInput.value || today());
+  dayInput.addEventListener('change', () => { if (dayInput.value) { load(); rooms.load(); } });
   floorSelect.addEventListener('change', () => load());
 
   const planArea = h('div', { class: 'dk-plan-area' });
@@ -181,7 +184,8 @@ export async function showDesks() {
     h('section', { class: 'dk-section', 'aria-labelledby': 'dk-plan-h' }, planArea),
     h('section', { class: 'dk-section', 'aria-labelledby': 'dk-list-h' }, listArea),
     h('section', { class: 'dk-section', 'aria-labelledby': 'dk-mine-h' }, mineArea),
+    rooms.section,
     whereSection(page, showSeat));
-  await load({ quiet: true });
+  await Promise.all([load({ quiet: true }), rooms.load()]);
   await drawMine();
 }
