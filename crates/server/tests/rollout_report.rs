@@ -327,3 +327,80 @@ fn one_states_only_ones_own_commute() {
         );
     }
 }
+
+/// Monday and Tuesday mobile (Wednesday mobile in the morning only, so not a day without
+/// the way to work) in the week containing `day`, for `login`.
+fn plan_mobile(s: &TestServer, login: &str, day: Date, days: usize) {
+    use jiff::civil::Weekday::*;
+    use planner::week::{Day, Location, Week};
+    let workdays =
+        planner::calendar::WeekdaySet::of(&[Monday, Tuesday, Wednesday, Thursday, Friday]);
+    let mut week = Week::containing(day, workdays);
+    for d in week.days.iter_mut().take(days) {
+        *d = Day::whole(Location::Mobile);
+    }
+    week.days[days].morning = Location::Mobile;
+    s.block_on(s.store.set_week(s.staff_id(login), &week))
+        .unwrap();
+}
+
+#[test]
+fn planned_mobile_days_give_the_kilometres_and_co2_saved_for_five_or_more() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let this_month = today().first_of_month();
+        let last_month = this_month.yesterday().unwrap().first_of_month();
+        let before = last_month.yesterday().unwrap().first_of_month();
+        let mid = |m: Date| m.checked_add(jiff::Span::new().days(14)).unwrap();
+        // Last month five people, two mobile days each, 10 km; the month before four.
+        for login in &HOLDERS[..5] {
+            plan_mobile(&s, login, mid(last_month), 2);
+            s.block_on(s.store.set_commute(s.staff_id(login), Some(10_000), 1))
+                .unwrap();
+        }
+        for login in &HOLDERS[..4] {
+            plan_mobile(&s, login, mid(before), 1);
+        }
+        let r = admin.get(&format!(
+            "/api/v1/admin/rollout/report?from={before}&to={}",
+            today()
+        ));
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let report = r.json();
+        let month = |m: Date| m.strftime("%Y-%m").to_string();
+        let saved = |m: Date| {
+            report["savings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["month"] == month(m))
+                .cloned()
+                .unwrap()
+        };
+        // 5 people x 2 x 10 km x 2 days = 200 km; x 166 g = 33.2 kg.
+        assert_eq!(
+            saved(last_month),
+            json!({"month": month(last_month), "people": 5, "km": 200, "co2_kg": 33,
+                   "fewer_than": null, "text": "5"}),
+            "{}",
+            s.label
+        );
+        assert_eq!(
+            saved(before),
+            json!({"month": month(before), "people": null, "km": null, "co2_kg": null,
+                   "fewer_than": 5, "text": "< 5"}),
+            "{}",
+            s.label
+        );
+        let days = usage(&report, &month(last_month), "mobile_days");
+        assert_eq!(
+            (days["people"].clone(), days["total"].clone()),
+            (json!(5), json!(10))
+        );
+        let few = usage(&report, &month(before), "mobile_days");
+        assert_eq!(
+            (few["text"].clone(), few["total"].clone()),
+            (json!("< 5"), Value::Null)
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! What the rollout page reads (issue 19): the daily snapshot of each feature's holders,
 //! cap and waiting list (written by the server's own task; a second snapshot of a day
 //! replaces the first), office occupancy per building and day counted from the desk
-//! bookings, office days and calls per person for the usage figures, and each person's
+//! bookings, planned mobile days, office days and calls per person for the usage figures, and each person's
 //! voluntary commute distance. The figures are the planner's types
 //! (`planner::rollout_report`); the aggregation and the minimum group size are its too.
 //!
@@ -184,6 +184,38 @@ impl Store {
         rows.iter()
             .map(|row| Ok((int(row, 0)?, count(int(row, 1)?)?)))
             .collect()
+    }
+
+    /// From the team's week plans (`tw_days`, days `first` to `last`): each person with
+    /// any half-day planned, and their mobile days: days with a mobile half and no office
+    /// half (a day with an office half still has the way to work).
+    pub async fn planned_mobile_days(
+        &self,
+        first: Date,
+        last: Date,
+    ) -> Result<BTreeMap<i64, u32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT staff_id, day, location FROM tw_days WHERE day >= $1 AND day <= $2 \
+             ORDER BY staff_id, day",
+        )
+        .bind(day_text(first))
+        .bind(day_text(last))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut days: BTreeMap<(i64, String), (bool, bool)> = BTreeMap::new();
+        for row in &rows {
+            let (mobile, office) = days.entry((int(row, 0)?, text(row, 1)?)).or_default();
+            match text(row, 2)?.as_str() {
+                "mobile" => *mobile = true,
+                "office" => *office = true,
+                _ => {}
+            }
+        }
+        let mut out: BTreeMap<i64, u32> = BTreeMap::new();
+        for ((staff_id, _), (mobile, office)) in days {
+            *out.entry(staff_id).or_default() += u32::from(mobile && !office);
+        }
+        Ok(out)
     }
 
     /// Each person's calls begun from `from_ms` (inclusive) to `until_ms` (exclusive), Unix

@@ -7,8 +7,10 @@
 //!
 //! Usage and savings are about people: only aggregates, and a group under
 //! `planner::rollout_report::MIN_GROUP` is shown as "< 5" without its total. Mobile days
-//! are the agreed mobile days on past working days (the agreements in force, counted as
-//! the council report counts them): Durchwahl records no actual mobile days yet.
+//! are past days, from the team's week plan for a person who has one there (a day with a
+//! mobile half and no office half), else the agreed mobile days on past working days
+//! (the agreements in force, counted as the council report counts them). Both are plans:
+//! Durchwahl records no actual mobile days.
 //! Meetings have no usage: Durchwahl has no meetings yet.
 
 use super::council::agreed_days;
@@ -268,10 +270,18 @@ async fn monthly(
         // Mobile days: agreed days on past days only.
         let mut mobile: BTreeMap<i64, u32> = BTreeMap::new();
         if first <= yesterday {
+            // The team's week plan where a person has one, else the agreed days.
+            let planned = state
+                .store
+                .planned_mobile_days(first, last.min(yesterday))
+                .await?;
             for row in &agreements {
-                let n = agreed_days(row, first, last.min(yesterday), workdays);
-                *mobile.entry(row.staff_id).or_default() += n;
+                if !planned.contains_key(&row.staff_id) {
+                    let n = agreed_days(row, first, last.min(yesterday), workdays);
+                    *mobile.entry(row.staff_id).or_default() += n;
+                }
             }
+            mobile.extend(planned);
         }
         let office = state.store.office_days(first, last).await?;
         let mobile_days: Vec<u32> = mobile.values().copied().collect();
