@@ -7,7 +7,8 @@
 //! - agreements, as the planner makes them (`planner::approval`, the same steps as the
 //!   web's): the clerk's is approved (Monday and Thursday), colleagues' approved and
 //!   pending, and the hotline agent's application waits for the team lead's decision;
-//! - a building with two floors, offices and a meeting room, desks with their equipment
+//! - a building with two floors, offices and a meeting room per floor (two bookings of
+//!   the first on the bookings' day), desks with their equipment
 //!   and places on the floor, and today's bookings of some colleagues.
 //!
 //! Added once: a database whose rules are set is left alone.
@@ -211,6 +212,7 @@ async fn desks(
         .add_building("Landratsamt, Hauptgebäude", Some("Schlossplatz 1"))
         .await?;
     let mut desks = Vec::new();
+    let mut meeting_rooms = Vec::new();
     for (level, floor_name) in [(0, "Erdgeschoss"), (1, "1. Obergeschoss")] {
         let floor = store.add_floor(building, floor_name, level, None).await?;
         for (r, room_name) in ["Büro A", "Büro B"].iter().enumerate() {
@@ -230,14 +232,16 @@ async fn desks(
                 desks.push(store.add_desk(room, &label, tags, Some(at)).await?);
             }
         }
-        store
-            .add_room(
-                floor,
-                &format!("{level}.10 Besprechung"),
-                RoomKind::Meeting,
-                8,
-            )
-            .await?;
+        meeting_rooms.push(
+            store
+                .add_room(
+                    floor,
+                    &format!("{level}.10 Besprechung"),
+                    RoomKind::Meeting,
+                    8,
+                )
+                .await?,
+        );
     }
     // A weekday for the bookings: today, or the next Monday at a weekend.
     let day = match today.weekday().to_monday_one_offset() {
@@ -251,6 +255,21 @@ async fn desks(
     for (person, desk) in others.iter().zip(desks.iter().skip(1)).take(3) {
         store
             .book_desk(*desk, person.id, day, DayPart::Whole, now_ms)
+            .await?;
+    }
+    // The team's meeting in the first meeting room, and a training in the afternoon.
+    let at = |h: i8| jiff::civil::time(h, 0, 0, 0);
+    for (room, person, from, to, title) in [
+        (0, clerk.id, 9, 10, "Teambesprechung Bauamt"),
+        (0, others[0].id, 14, 16, "Schulung Fachverfahren"),
+    ] {
+        let slot = planner::room_booking::Slot {
+            date: day,
+            from: at(from),
+            to: at(to),
+        };
+        store
+            .book_room(meeting_rooms[room], person, slot, title, now_ms)
             .await?;
     }
     Ok(())
