@@ -28,6 +28,7 @@ async fn units_and_names_with_hidden_characters_from_earlier_versions_still_load
         creates: vec![person.clone()],
         updates: Vec::new(),
         unchanged: 0,
+        leaders: Vec::new(),
         problems: Vec::new(),
     };
     for db in testkit::databases().await {
