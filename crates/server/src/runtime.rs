@@ -361,6 +361,7 @@ pub async fn run(
             desk_policy,
         ))
     });
+    let week_presence = tokio::spawn(crate::week_presence::run(state.clone()));
     let calendar = tokio::spawn(crate::mobile_work_calendar::run(state));
     let rollout_history = tokio::spawn(crate::rollout_history::run(
         store.clone(),
@@ -395,6 +396,7 @@ pub async fn run(
     purger.abort();
     retention.abort();
     calendar.abort();
+    week_presence.abort();
     rollout_history.abort();
     if let Some(task) = desk_release {
         task.abort();
