@@ -54,6 +54,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_mobile_work::seed(&store, now_ms)
         .await
         .context("adding the demo's mobile work")?;
+    crate::demo_equipment::seed(&store, now_ms)
+        .await
+        .context("adding the demo's equipment")?;
     crate::demo_team_week::seed(&store, now_ms)
         .await
         .context("adding the demo's team week")?;

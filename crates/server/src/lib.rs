@@ -8,6 +8,7 @@ mod case_retention;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_equipment;
 pub mod demo_fax;
 pub mod demo_hotline;
 pub mod demo_mobile_work;
