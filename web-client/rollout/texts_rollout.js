@@ -72,7 +72,7 @@ export const rolloutTexts = {
     rrFeatureCaption: '{f}: users, cap and waiting list per day, {from} to {to}', rrBuildingCaption: '{b}: desks booked and checked in per day, of {n} desks',
     rrHolders: 'Users', rrCap: 'Cap', rrWaiting: 'Waiting list', rrDay: 'Day', rrBooked: 'booked', rrCheckedIn: 'checked in', rrDesks: 'Desks',
     rrTable: 'Figures as a table: {f}', rrNoHistory: 'No history for this period yet; the server records it daily.', rrNoBuildings: 'There are no buildings with desks yet.',
-    rrUsage: 'Usage per month', rrUsageIntro: 'Groups under {n} people are shown as "< {n}" without a total. Mobile days: past days as the team's week plan has them (mobile, no office half), without a plan the agreed days; office days: days with a desk check-in; calls: the call history of softphone users.',
+    rrUsage: 'Usage per month', rrUsageIntro: 'Groups under {n} people are shown as "< {n}" without a total. Mobile days: past days as the team\'s week plan has them (mobile, no office half), without a plan the agreed days; office days: days with a desk check-in; calls: the call history of softphone users.',
     rrMonth: 'Month', rrFeature: 'Offer', rrMeasure: 'Measure', rrPeople: 'People', rrTotal: 'Total', rrHidden: '< {n}',
     rrM_mobile_days: 'mobile days', rrM_office_days: 'office days', rrM_calls: 'calls',
     rrMeetings: 'Video meetings: Durchwahl has no video meetings yet, so there is no usage to show.',
