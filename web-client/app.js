@@ -38,6 +38,8 @@ import { showCouncil } from './rollout/council.js';
 import { showDesks } from './desks/desks.js';
 import { checkInPage } from './desks/check_in.js';
 import { showAdminDesks } from './desks/admin_desks.js';
+import { showEquipment } from './equipment/equipment.js';
+import { showAdminEquipment } from './equipment/admin_equipment.js';
 
 let me = null;
 // A desk's QR link opened before signing in: its check-in page, shown once signed in
@@ -53,6 +55,7 @@ const routes = [
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/mobile-work', key: 'mwNav', view: () => showMobileWork() },
   { path: '#/desks', key: 'dkNav', view: () => showDesks() },
+  { path: '#/equipment', key: 'eqNav', view: () => showEquipment() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -70,6 +73,7 @@ const routes = [
   { path: '#/admin/rollout', key: 'roNav', admin: true, view: () => showAdminRollout() },
   { path: '#/council', key: 'coNav', admin: true, view: () => showCouncil() },
   { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
+  { path: '#/admin/equipment', key: 'eqAdminNav', admin: true, view: () => showAdminEquipment() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }
