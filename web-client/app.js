@@ -36,6 +36,7 @@ import { showAdminMobileWork } from './mobile_work/admin_mobile_work.js';
 import { showAdminRollout } from './rollout/admin_rollout.js';
 import { showCouncil } from './rollout/council.js';
 import { showDesks } from './desks/desks.js';
+import { showTeamWeek } from './team_week/team_week.js';
 import { checkInPage } from './desks/check_in.js';
 import { showAdminDesks } from './desks/admin_desks.js';
 import { showEquipment } from './equipment/equipment.js';
@@ -55,6 +56,7 @@ const routes = [
   { path: '#/hotline', key: 'hlNav', hotline: true, view: () => showHotline() },
   { path: '#/mobile-work', key: 'mwNav', view: () => showMobileWork() },
   { path: '#/desks', key: 'dkNav', view: () => showDesks() },
+  { path: '#/week', key: 'twNav', view: () => showTeamWeek() },
   { path: '#/equipment', key: 'eqNav', view: () => showEquipment() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },

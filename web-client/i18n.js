@@ -14,6 +14,7 @@ import { faxTexts } from './fax/texts_fax.js';
 import { mobileWorkTexts } from './mobile_work/texts_mobile_work.js';
 import { rolloutTexts } from './rollout/texts_rollout.js';
 import { deskTexts } from './desks/texts_desks.js';
+import { teamWeekTexts } from './team_week/texts_team_week.js';
 import { equipmentTexts } from './equipment/texts_equipment.js';
 
 const texts = {
@@ -85,6 +86,7 @@ const texts = {
 
 for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], mailTexts[l], ssoTexts[l], hotlineTexts[l],
   hotlineEditTexts[l], caseTexts[l], voicemailTexts[l], faxTexts[l], mobileWorkTexts[l], rolloutTexts[l], deskTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], teamWeekTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], equipmentTexts[l]);
 
 function initial() {
