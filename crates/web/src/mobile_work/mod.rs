@@ -22,7 +22,7 @@ pub mod changes;
 pub mod decisions;
 pub mod ending;
 pub mod in_force;
-mod notify;
+pub(crate) mod notify;
 pub mod own;
 pub mod reminders;
 pub mod renewal;

@@ -2,10 +2,10 @@
 //! to their open pages and, when the server has a mailer and the person an address, an
 //! e-mail through the outbox. A failed notification never undoes the admission.
 
+use crate::mobile_work::notify::mail_person;
 use crate::AppState;
 use live::frames::Frame;
 use planner::ids::PersonId;
-use store::mail_outbox::NewMail;
 
 /// Tells `people` that they now have `feature`.
 pub(crate) async fn admitted(state: &AppState, feature: &str, people: &[PersonId]) {
@@ -21,32 +21,20 @@ pub(crate) async fn admitted(state: &AppState, feature: &str, people: &[PersonId
     }
 }
 
-async fn mail(state: &AppState, name: &str, person: i64) -> Result<(), store::StoreError> {
-    let Some(mailer) = state.mail.clone() else {
-        return Ok(());
-    };
-    let Some(panel) = state.store.panel_person_by_id(person).await? else {
-        return Ok(());
-    };
-    let Ok(login) = directory::Login::parse(&panel.login) else {
-        return Ok(());
-    };
-    let Some(to) = state.store.person(&login).await?.and_then(|p| p.email) else {
-        return Ok(());
-    };
-    mailer
-        .queue(NewMail {
-            to,
-            subject: format!("{name}: Sie sind zugelassen"),
-            text: format!(
-                "Guten Tag {},\n\nfür „{name}“ ist ein Platz frei geworden: Sie stehen nicht mehr \
-                 auf der Warteliste und können das Angebot ab sofort nutzen.\n\n\
-                 A place for \"{name}\" has become free: you are off the waiting list and may \
-                 use it from now on.\n\n{}\n",
-                panel.name, state.organisation
-            ),
-            attachment: None,
-        })
-        .await?;
-    Ok(())
+async fn mail(state: &AppState, name: &str, person: i64) -> Result<bool, store::StoreError> {
+    let organisation = state.organisation.clone();
+    mail_person(
+        state,
+        person,
+        format!("{name}: Sie sind zugelassen"),
+        |who| {
+            format!(
+            "Guten Tag {who},\n\nfür „{name}“ ist ein Platz frei geworden: Sie stehen nicht mehr \
+             auf der Warteliste und können das Angebot ab sofort nutzen.\n\n\
+             A place for \"{name}\" has become free: you are off the waiting list and may \
+             use it from now on.\n\n{organisation}\n"
+        )
+        },
+    )
+    .await
 }
