@@ -358,3 +358,35 @@ test('a meeting room booked by the clock: Carl books, Dora is told who has it, t
   await checkLayout(doraEn, 'rooms-en');
   await doraEn.context().close();
 });
+
+test('a team zone: the administration makes 2.14 the Bauamt\'s, Bärbel may book it only on the day, Carl sees his team\'s zone', async () => {
+  const admin = await open('a.admin', { hash: '/admin/desks', heading: 'Arbeitsplätze verwalten' });
+  await admin.getByLabel('Büro', { exact: true }).selectOption({ label: '2.14' });
+  await admin.getByLabel('Teamzone von').selectOption('Bauamt');
+  await admin.getByTestId('dka-zone-save').click();
+  await status(admin, 'Das Büro 2.14 ist jetzt Teamzone von Bauamt.');
+  await admin.getByTestId('dka-rooms').getByText('2.14', { exact: false }).filter({ hasText: 'Teamzone von Bauamt' }).waitFor();
+  await checkLayout(admin, 'zones');
+  await admin.context().close();
+
+  const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+  const baerbel = await open('b.user');
+  await baerbel.getByTestId('dk-day').fill(tomorrow);
+  await baerbel.getByTestId('dk-day').dispatchEvent('change');
+  await row(baerbel, '2.14-A').getByTestId('dk-zone').filter({ hasText: 'Teamzone Bauamt: im Voraus nur für dieses Team, heute für alle' }).waitFor();
+  await row(baerbel, '2.14-A').getByTestId('dk-book-whole').click();
+  await row(baerbel, '2.14-A').getByRole('alert').filter({ hasText: 'Der Platz gehört zur Teamzone von Bauamt.' }).waitFor();
+  assert.equal((await call(baerbel, 'GET', '/api/v1/desks/bookings')).data.filter((b) => b.day === tomorrow).length, 0);
+  await checkLayout(baerbel, 'zone-refused', 'dk-desk-row');
+  await baerbel.context().close();
+
+  const carl = await open('c.clerk');
+  await row(carl, '2.14-A').getByTestId('dk-zone').filter({ hasText: 'Teamzone Ihres Teams (Bauamt)' }).waitFor();
+  // The zone ends again (by the API), for whoever comes next.
+  await carl.context().close();
+  const adminAgain = await open('a.admin');
+  const rooms = (await call(adminAgain, 'GET', `/api/v1/desks/floors/${floorId}`)).data.rooms;
+  const room = rooms.find((r) => r.name === '2.14');
+  assert.equal((await call(adminAgain, 'PUT', `/api/v1/admin/desks/rooms/${room.id}/zone`, { unit: null })).status, 200);
+  await adminAgain.context().close();
+});

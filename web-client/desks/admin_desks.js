@@ -186,8 +186,33 @@ export async function showAdminDesks(chosenFloor = null) {
   } }, rNameRow, h('div', {}, h('label', { for: 'dka-room-kind' }, t('dkAdminKind')), kind), seatsRow, rResult.p,
   h('p', { class: 'button-row' }, h('button', { type: 'submit', 'data-testid': 'dka-room-add' }, t('dkAdminAddRoom'))));
   editSection.append(h('h3', { id: 'dka-rooms-h' }, t('dkAdminRooms')),
-    rooms.length ? h('ul', { 'data-testid': 'dka-rooms' }, ...rooms.map((r) => h('li', {}, t('dkAdminRoomLine', { r: r.name, k: t(`dkAdminKind_${r.kind}`), n: r.seats })))) : h('p', {}, t('dkAdminNoRooms')),
+    rooms.length ? h('ul', { 'data-testid': 'dka-rooms' }, ...rooms.map((r) => h('li', {}, t('dkAdminRoomLine', { r: r.name, k: t(`dkAdminKind_${r.kind}`), n: r.seats }),
+      r.zone ? [' – ', t('dkAdminZoneOf', { u: r.zone })] : null))) : h('p', {}, t('dkAdminNoRooms')),
     roomForm);
+
+  // Team zones: an office made a unit's zone (its team books ahead, others on the day).
+  const offices = rooms.filter((r) => r.kind === 'office');
+  if (offices.length) {
+    const units = await api('GET', '/api/v1/admin/units').catch(fail);
+    if (!page()) return;
+    const zRoom = h('select', { id: 'dka-zone-room', 'data-testid': 'dka-zone-room' }, ...offices.map((r) => h('option', { value: String(r.id) }, r.name)));
+    const zUnit = h('select', { id: 'dka-zone-unit', 'data-testid': 'dka-zone-unit' }, h('option', { value: '' }, t('dkAdminZoneNone')),
+      ...(units.ok ? units.data.units : []).map((u) => h('option', { value: u }, u)));
+    const fillZone = () => { zUnit.value = offices.find((r) => String(r.id) === zRoom.value)?.zone || ''; };
+    zRoom.addEventListener('change', fillZone);
+    fillZone();
+    const zResult = resultLine('dka-zone-result');
+    editSection.append(h('h3', { id: 'dka-zones-h' }, t('dkAdminZones')), h('p', { class: 'hint' }, t('dkAdminZonesHint')),
+      h('form', { class: 'inline', novalidate: true, 'aria-labelledby': 'dka-zones-h', onsubmit: async (e) => {
+        e.preventDefault();
+        const r = await api('PUT', `/api/v1/admin/desks/rooms/${zRoom.value}/zone`, { unit: zUnit.value || null }).catch(fail);
+        if (!page()) return;
+        if (!r.ok) { zResult.refuse(r); zUnit.focus(); return; }
+        const name = offices.find((o) => String(o.id) === zRoom.value)?.name || '';
+        reload('dka-zones-h', zUnit.value ? t('dkAdminZoneSet', { r: name, u: zUnit.value }) : t('dkAdminZoneEnded', { r: name }));
+      } }, h('div', {}, h('label', { for: 'dka-zone-room' }, t('dkAdminZoneRoom')), zRoom), h('div', { class: 'grow' }, h('label', { for: 'dka-zone-unit' }, t('dkAdminZoneUnit')), zUnit),
+      h('button', { type: 'submit', 'data-testid': 'dka-zone-save' }, t('dkAdminZoneSave'))), zResult.p);
+  }
 
   // New desks.
   editSection.append(h('h3', { id: 'dka-new-desk-h' }, t('dkAdminNewDesk')));
@@ -215,7 +240,7 @@ export async function showAdminDesks(chosenFloor = null) {
     const heads = [t('dkColDesk'), t('dkColRoom'), t('dkColEquipment'), t('dkAdminColPosition'), t('dkAdminColLink')];
     const roomName = (id) => rooms.find((r) => r.id === id)?.name || '';
     const signs = h('button', { type: 'button', id: 'dka-print-signs', 'data-testid': 'dka-print-signs', onclick: () => printSigns(floor, desks, roomName, () => again(floor.id, 'dka-print-signs')) }, t('dkAdminPrintSigns'));
-    editSection.append(h('h3', { id: 'dka-desks-h' }, t('dkAdminDesks')), h('p', { class: 'hint' }, t('dkAdminQrNote')), h('p', { class: 'button-row' }, signs),
+    editSection.append(h('h3', { id: 'dka-desks-h', tabindex: '-1' }, t('dkAdminDesks')), h('p', { class: 'hint' }, t('dkAdminQrNote')), h('p', { class: 'button-row' }, signs),
       stackedTable(t('dkAdminDesksCaption', { f: floor.name }), { 'data-testid': 'dka-desks' }, heads, desks.map((d) => h('tr', { 'data-testid': 'dka-desk-row', 'data-desk': String(d.id) },
         h('th', { scope: 'row' }, userText(d.label)), h('td', {}, userText(roomName(d.room))), h('td', {}, equipmentText(d.equipment)),
         h('td', {}, d.position ? t('dkAdminAt', { x: d.position.x, y: d.position.y }) : t('dkAdminNotPlaced')),

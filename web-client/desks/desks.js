@@ -59,6 +59,10 @@ export async function showDesks() {
   }
 
   const rowHeader = (id) => document.getElementById(`dk-desk-${id}`);
+  // A room's team zone under its name: one's own team's, or another's (booked ahead only
+  // by that team).
+  const zoneNote = (room) => (room?.zone ? h('span', { class: `dk-zone${room.my_zone ? ' dk-zone-mine' : ''}`, 'data-testid': 'dk-zone' },
+    t(room.my_zone ? 'dkZoneMine' : 'dkZoneOthers', { u: room.zone })) : null);
 
   function draw() {
     const { floor, desks, rooms, day } = floorDay;
@@ -81,7 +85,7 @@ export async function showDesks() {
       const holder = (b) => h('td', { class: b ? (b.mine ? 'dk-h-mine' : 'dk-h-taken') : 'dk-h-free' }, b && !b.mine ? [t('dkBookedBy', { w: '' }).trim(), ' ', userText(b.name)] : holderText(b));
       return h('tr', { 'data-testid': 'dk-desk-row', 'data-desk': String(d.id) },
         h('th', { scope: 'row', id: `dk-desk-${d.id}`, tabindex: '-1' }, userText(d.label)),
-        h('td', {}, userText(roomName(d.room))),
+        h('td', {}, userText(roomName(d.room)), zoneNote(rooms.find((r) => r.id === d.room))),
         h('td', {}, equipmentText(d.equipment)),
         holder(morning), holder(afternoon),
         h('td', {}, h('div', { class: 'dk-buttons' }, ...(buttons.length ? buttons : [t('dkNothingToBook')])),

@@ -91,6 +91,30 @@ pub fn check_request(
     Ok(())
 }
 
+/// Why a desk in a team's zone cannot be booked, in German for the person booking.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ZoneRefused(pub String);
+
+/// Team zones: a desk in a unit's zone belongs to that team. Its members (`in_team`: the
+/// person's unit is the zone's unit or one below it) book it any day; others only on the
+/// day itself (`day == today`), when whatever the team left free that morning is
+/// everyone's. Desks outside any zone (`zone` is `None`) are everyone's.
+pub fn zone_allows(
+    zone: Option<&str>,
+    in_team: bool,
+    day: Date,
+    today: Date,
+) -> Result<(), ZoneRefused> {
+    match zone {
+        Some(unit) if !in_team && day != today => Err(ZoneRefused(format!(
+            "Der Platz gehört zur Teamzone von {unit}. Andere können ihn nur am selben \
+             Tag buchen, wenn er dann noch frei ist."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// When unchecked bookings are released: by `morning_by` for bookings that include the
 /// morning, by `afternoon_by` for afternoon bookings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -323,5 +347,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_team_zone_is_the_team_s_and_everyone_s_on_the_day() {
+        let today = jiff::civil::date(2026, 12, 7);
+        let tomorrow = jiff::civil::date(2026, 12, 8);
+        assert!(zone_allows(None, false, tomorrow, today).is_ok());
+        assert!(zone_allows(Some("Bauamt"), true, tomorrow, today).is_ok());
+        assert!(zone_allows(Some("Bauamt"), false, today, today).is_ok());
+        let refused = zone_allows(Some("Bauamt"), false, tomorrow, today).unwrap_err();
+        assert!(
+            refused.to_string().contains("Teamzone von Bauamt"),
+            "{refused}"
+        );
     }
 }

@@ -510,6 +510,7 @@ fn nothing_works_without_a_session_and_admin_endpoints_need_the_role() {
                 "GET",
                 "/api/v1/admin/desks/desks/1/qr.svg?origin=https://a.de",
             ),
+            ("PUT", "/api/v1/admin/desks/rooms/1/zone"),
         ];
         let everyones = [
             ("GET", "/api/v1/desks/buildings"),
@@ -689,6 +690,60 @@ fn meeting_rooms_are_booked_by_the_clock_never_twice() {
                 "desks.room_booked",
                 "desks.room_booked"
             ],
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn a_team_zone_is_its_team_s_ahead_and_everyone_s_on_the_day() {
+    for s in servers() {
+        let l = s.label.clone();
+        let mut admin = s.signed_in("a.admin");
+        let layout = set_up(&s, &mut admin);
+        let [desk, other] = layout.desks;
+        let zone = format!("/api/v1/admin/desks/rooms/{}/zone", layout.room);
+        // Bad input changes nothing.
+        let r = admin.request("PUT", &zone, Some(json!({"unit": "Gibtsnicht"})));
+        assert_eq!(r.status, 422, "{l}: {}", r.body);
+        let r = admin.request(
+            "PUT",
+            "/api/v1/admin/desks/rooms/999999/zone",
+            Some(json!({"unit": "Bauamt"})),
+        );
+        assert_eq!(r.status, 404, "{l}: {}", r.body);
+        let mut carl = s.signed_in("c.clerk");
+        let r = carl.request("PUT", &zone, Some(json!({"unit": "Bauamt"})));
+        assert_eq!(r.status, 403, "{l}: {}", r.body);
+        let r = admin.request("PUT", &zone, Some(json!({"unit": "Bauamt"})));
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+
+        // The floor says whose zone it is and whether it is the caller's.
+        let mut baerbel = s.signed_in("b.user");
+        let floor = format!("/api/v1/desks/floors/{}", layout.floor);
+        let room = |c: &mut Client| c.get(&floor).json()["rooms"][0].clone();
+        assert_eq!(room(&mut carl)["zone"], "Bauamt", "{l}");
+        assert_eq!(room(&mut carl)["my_zone"], true, "{l}");
+        assert_eq!(room(&mut baerbel)["my_zone"], false, "{l}");
+
+        // Ahead: the team books, others are refused; on the day: anyone.
+        let tomorrow = days_from_today(1);
+        let r = book(&mut baerbel, desk, tomorrow, "whole");
+        assert_eq!(r.status, 403, "{l}: {}", r.body);
+        assert!(r.body.contains("Teamzone von Bauamt"), "{l}: {}", r.body);
+        let r = book(&mut carl, desk, tomorrow, "whole");
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        let r = book(&mut baerbel, other, today(), "whole");
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        // The zone ended: everyone books ahead again.
+        let r = admin.request("PUT", &zone, Some(json!({"unit": null})));
+        assert_eq!(r.status, 200, "{l}: {}", r.body);
+        assert_eq!(room(&mut baerbel)["zone"], Value::Null, "{l}");
+        let r = book(&mut baerbel, other, days_from_today(2), "morning");
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        assert_eq!(
+            audit_actions(&mut admin, "admin.desks.zone_set").len(),
+            2,
             "{l}"
         );
     }

@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0023_mobile_work_reminders"),
     migration!("0024_rollout_history"),
     migration!("0025_room_bookings"),
+    migration!("0026_desk_zones"),
 ];
 
 impl Migration {

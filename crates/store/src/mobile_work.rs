@@ -9,6 +9,7 @@
 //! `jiff::civil` values in the administration's calendar); both sort correctly as text.
 
 mod agreements;
+mod desk_zones;
 mod desks;
 mod equipment;
 mod leadership;

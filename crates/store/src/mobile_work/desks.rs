@@ -62,6 +62,8 @@ pub struct BuildingRoom {
     pub kind: RoomKind,
     /// Its seats.
     pub seats: i64,
+    /// The unit whose team zone it is (its path), if any (`desk_zones.rs`).
+    pub zone: Option<String>,
 }
 
 /// A desk.
@@ -318,8 +320,9 @@ impl Store {
     /// A floor's rooms, by name.
     pub async fn rooms(&self, floor_id: i64) -> Result<Vec<BuildingRoom>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, floor_id, name, kind, seats FROM rooms WHERE floor_id = $1 \
-             ORDER BY name, id",
+            "SELECT r.id, r.floor_id, r.name, r.kind, r.seats, u.path FROM rooms r \
+             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE r.floor_id = $1 \
+             ORDER BY r.name, r.id",
         )
         .bind(floor_id)
         .fetch_all(&self.pool)
@@ -336,6 +339,7 @@ impl Store {
                     name: text(row, 2)?,
                     kind,
                     seats: int(row, 4)?,
+                    zone: opt_text(row, 5)?,
                 })
             })
             .collect()
@@ -449,7 +453,8 @@ impl Store {
     ) -> Result<Option<(DeskRow, BuildingRoom, FloorRow)>, StoreError> {
         let row = sqlx::query(
             "SELECT d.id, d.room_id, d.label, d.equipment, d.x, d.y, r.floor_id, r.name, \
-             r.kind, r.seats FROM desks d JOIN rooms r ON r.id = d.room_id WHERE d.id = $1",
+             r.kind, r.seats, u.path FROM desks d JOIN rooms r ON r.id = d.room_id \
+             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE d.id = $1",
         )
         .bind(desk_id)
         .fetch_optional(&self.pool)
@@ -482,6 +487,7 @@ impl Store {
                 _ => RoomKind::Office,
             },
             seats: int(&row, 9)?,
+            zone: opt_text(&row, 10)?,
         };
         Ok(Some((desk, room, floor)))
     }

@@ -22,7 +22,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use jiff::civil::{Date, Time};
 use planner::calendar::{DayPart, GermanDate};
-use planner::desks::{check_in as may_check_in, check_request, BookingRequest, ReleasePolicy};
+use planner::desks::{
+    check_in as may_check_in, check_request, zone_allows, BookingRequest, ReleasePolicy,
+};
 use planner::ids::{PersonId, SpaceId};
 use planner::PlannerError;
 use serde::Deserialize;
@@ -110,6 +112,7 @@ pub async fn mine(
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     request_body = NewBooking,
     responses((status = 201, body = BookingView),
+        (status = 403, description = "The desk is in another team's zone and the day is not today; nothing booked", body = ErrorBody),
         (status = 409, description = "The desk is taken then (the message names who has it), or the caller holds another desk then; nothing booked", body = ErrorBody),
         (status = 422, description = "Not a date, a past day, an unknown desk or part; nothing booked", body = ErrorBody)))]
 pub async fn book(
@@ -127,13 +130,21 @@ pub async fn book(
             &format!("Der {} liegt in der Vergangenheit.", GermanDate(day)),
         ));
     }
-    let Some((desk, _, _)) = state.store.desk_with_place(new.desk).await? else {
+    let Some((desk, room, _)) = state.store.desk_with_place(new.desk).await? else {
         return Err(unprocessable(
             "desk",
             "unknown_desk",
             &format!("Einen Platz mit der Nummer {} gibt es nicht.", new.desk),
         ));
     };
+    let zone = room.zone.as_deref();
+    zone_allows(
+        zone,
+        super::zones::in_team(&who, zone),
+        day,
+        local_now(&state).date(),
+    )
+    .map_err(|refused| ApiError::Refused(refused.to_string()))?;
     let that_day: Vec<_> = state
         .store
         .desk_bookings_between(day, day)

@@ -4,7 +4,7 @@
 //! a day and where a colleague sits today (`views.rs`), books a desk for a day or a
 //! half-day, cancels their booking and checks in by the QR code on the desk
 //! (`bookings.rs`), books meeting rooms by the clock (`rooms.rs`); administrators print
-//! the desks' QR signs (`qr.rs`).
+//! the desks' QR signs (`qr.rs`) and make rooms team zones (`zones.rs`).
 //!
 //! The rules are the planner's (`planner::desks`): a desk is never held twice for the
 //! same half-day (the store's unique index keeps that under concurrent bookings, on both
@@ -19,6 +19,7 @@ pub mod plan;
 pub mod qr;
 pub mod rooms;
 pub mod views;
+pub mod zones;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::add_desk))
         .routes(routes!(admin::place_desk))
         .routes(routes!(qr::sign))
+        .routes(routes!(zones::set_zone))
         .routes(routes!(views::buildings))
         .routes(routes!(views::floor_day))
         .routes(routes!(plan::image))

@@ -166,6 +166,10 @@ pub struct RoomItem {
     pub kind: &'static str,
     /// Its seats.
     pub seats: i64,
+    /// The unit whose team zone it is, if any.
+    pub zone: Option<String>,
+    /// Whether the caller's unit is the zone's or one below it (false without a zone).
+    pub my_zone: bool,
 }
 
 /// A desk with who holds it on the day.
@@ -268,6 +272,8 @@ pub async fn floor_day(
                     RoomKind::Meeting => "meeting",
                 },
                 seats: r.seats,
+                my_zone: super::zones::in_team(&who, r.zone.as_deref()),
+                zone: r.zone,
             })
             .collect(),
         desks,
