@@ -223,7 +223,7 @@ fn the_report_shows_the_seeded_figures_and_hides_small_groups() {
             lines[0].trim_start_matches('\u{feff}'),
             "\"Bereich\";\"Gegenstand\";\"Zeitraum\";\"Kennzahl\";\"Wert\""
         );
-        let has = |line: &str| lines.iter().any(|l| *l == line);
+        let has = |line: &str| lines.contains(&line);
         assert!(
             has(&format!(
                 "\"Merkmal\";\"Softphone\";\"{today}\";\"Nutzende\";\"6\""
