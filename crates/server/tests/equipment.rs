@@ -10,6 +10,7 @@
 //!   and then Bärbel wait at places 1 and 2; the return keeps the camera for Dora (a
 //!   mail to her in the outbox), Bärbel moves up.
 //! - The sweep reminds an overdue borrower once a day by mail.
+//! - With a real SMTP receiver (aiosmtpd, SQLite only): the offer and the reminder arrive.
 //! - No session: 401; a non-administrator on the admin endpoints: 403. Every change is
 //!   audited.
 
@@ -333,7 +334,10 @@ fn the_waiting_list_is_served_in_order_and_overdue_loans_reminded() {
         let mine = dora.get("/api/v1/equipment/mine").json();
         assert_eq!(mine["waiting"], json!([]), "{mine}");
         assert_eq!(mine["reservations"][0]["offered"], true, "{mine}");
-        assert_eq!(mine["reservations"][0]["device"]["inventory_number"], "CAM-1");
+        assert_eq!(
+            mine["reservations"][0]["device"]["inventory_number"],
+            "CAM-1"
+        );
         let mine = baerbel.get("/api/v1/equipment/mine").json();
         assert_eq!(
             mine["waiting"],
@@ -448,4 +452,91 @@ fn nothing_works_without_a_session_and_admin_endpoints_need_the_role() {
         }
         assert!(s.block_on(s.store.equipment_items()).unwrap().is_empty());
     }
+}
+
+/// Options whose `[smtp]` points at `receiver` (plain SMTP on loopback).
+fn mailing(receiver: &testkit::smtp::SmtpReceiver) -> Options {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    let toml = format!(
+        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+         from = \"Durchwahl <durchwahl@lra.example>\"\nfirst_retry_seconds = 1\n",
+        receiver.port
+    );
+    std::fs::write(&file, toml).unwrap();
+    let config = durchwahl::config::load(Some(&file), &[], &Default::default())
+        .unwrap_or_else(|e| panic!("test configuration: {e:#}"));
+    Options {
+        config,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn the_offer_and_the_reminder_reach_a_real_mail_server() {
+    let receiver = testkit::smtp::SmtpReceiver::start(Default::default());
+    let options = mailing(&receiver);
+    let smtp = options.config.smtp.clone();
+    let s = testkit::server::start(options);
+    let mut admin = s.signed_in("a.admin");
+    let r = admin.request(
+        "PATCH",
+        "/api/v1/admin/staff/d.new",
+        Some(json!({"email": "dora.neu@lra.example"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let camera = created(&s, &add(&mut admin, "CAM-9", "camera", "Logitech Brio"))["id"]
+        .as_i64()
+        .unwrap();
+    created(
+        &s,
+        &lend(&mut admin, camera, "c.clerk", &today().to_string()),
+    );
+    let mut dora = s.signed_in("d.new");
+    created(
+        &s,
+        &dora.post("/api/v1/equipment/waiting", json!({"kind": "camera"})),
+    );
+    let r = admin.post(
+        &format!("/api/v1/admin/equipment/items/{camera}/return"),
+        json!({}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mails = receiver.wait_for(1, std::time::Duration::from_secs(30));
+    assert_eq!(mails[0].envelope_to(), "dora.neu@lra.example");
+    assert_eq!(
+        mails[0].subject(),
+        "Gerät für Sie zurückgelegt: Kamera „Logitech Brio“ (CAM-9)"
+    );
+    assert!(
+        mails[0].text().contains("Guten Tag Dora Neu"),
+        "{}",
+        mails[0].text()
+    );
+
+    // Dora collects it, due today; two days later the sweep reminds her.
+    created(&s, &lend(&mut admin, camera, "d.new", &today().to_string()));
+    let at = planner::calendar::zone()
+        .to_timestamp(days_from_today(2).at(9, 0, 0, 0))
+        .unwrap()
+        .as_millisecond();
+    let swept = s.block_on(async {
+        let mailer =
+            durchwahl::mailer::start(s.store.clone(), &smtp, live::clock::system()).unwrap();
+        sweep(&s.store, Some(&mailer), "Landratsamt Musterstadt", at)
+            .await
+            .unwrap()
+    });
+    assert_eq!(swept.reminded, 1);
+    let mails = receiver.wait_for(2, std::time::Duration::from_secs(30));
+    let reminder = mails
+        .iter()
+        .find(|m| m.subject().starts_with("Erinnerung"))
+        .expect("the reminder");
+    assert_eq!(reminder.envelope_to(), "dora.neu@lra.example");
+    assert!(
+        reminder.text().contains("Landratsamt Musterstadt"),
+        "{}",
+        reminder.text()
+    );
 }
