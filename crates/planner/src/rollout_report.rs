@@ -13,10 +13,11 @@ pub const MIN_GROUP: u32 = 5;
 
 /// Grams of CO₂ equivalents per kilometre driven alone by car to work: the
 /// Umweltbundesamt's average for passenger cars in Germany, 166 g per passenger
-/// kilometre (Bezugsjahr 2022, TREMOD 6.51, „Vergleich der durchschnittlichen Emissionen
-/// einzelner Verkehrsmittel im Personenverkehr in Deutschland“,
-/// <https://www.umweltbundesamt.de/bild/vergleich-der-durchschnittlichen-emissionen-0>).
-/// Everyone with a stated distance counts as driving: the figure is an upper estimate.
+/// kilometre (Bezugsjahr 2022, TREMOD), from its table „Vergleich der durchschnittlichen
+/// Emissionen einzelner Verkehrsmittel im Personenverkehr in Deutschland“ on
+/// <https://www.umweltbundesamt.de/themen/verkehr/emissionsdaten>. The table is updated
+/// yearly: check the figure against its current edition when changing it. Everyone with
+/// a stated distance counts as driving: the estimate is an upper one.
 pub const CAR_GRAMS_CO2_PER_KM: u64 = 166;
 
 /// One feature's state at the end of a day (the daily snapshot).
