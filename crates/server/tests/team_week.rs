@@ -112,7 +112,7 @@ fn a_week_within_the_agreement_and_a_day_outside_it_refused() {
         );
         assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
         // Mobile before the agreement starts: none in force.
-        let this_monday = jiff::civil::Date::from(next_monday())
+        let this_monday = next_monday()
             .checked_sub(jiff::Span::new().days(7))
             .unwrap()
             .to_string();

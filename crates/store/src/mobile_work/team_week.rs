@@ -215,8 +215,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         for (i, day) in week.days.iter().enumerate() {
             let date = week.date(i);
-            upsert_half(&mut *tx, staff_id, date, HalfDay::Morning, day.morning).await?;
-            upsert_half(&mut *tx, staff_id, date, HalfDay::Afternoon, day.afternoon).await?;
+            upsert_half(&mut tx, staff_id, date, HalfDay::Morning, day.morning).await?;
+            upsert_half(&mut tx, staff_id, date, HalfDay::Afternoon, day.afternoon).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -474,7 +474,7 @@ impl Store {
                     Spot::Away | Spot::Off => continue,
                 };
                 for half in [HalfDay::Morning, HalfDay::Afternoon] {
-                    upsert_half(&mut *tx, person.0, *date, half, location).await?;
+                    upsert_half(&mut tx, person.0, *date, half, location).await?;
                 }
             }
         }
