@@ -67,8 +67,11 @@ pub fn parse(cell: &str, separators: &[char]) -> Result<Vec<UnitLead>, InvalidVa
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let lower = part.to_lowercase();
-        let (lead, path) = match DEPUTY.iter().find(|p| lower.starts_with(*p)) {
+        let marked = DEPUTY.iter().find(|prefix| {
+            part.get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+        });
+        let (lead, path) = match marked {
             Some(prefix) => (Lead::Deputy, part[prefix.len()..].trim()),
             None => (Lead::Head, part),
         };
