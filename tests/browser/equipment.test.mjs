@@ -90,6 +90,7 @@ test('lend, see it under Meine Geräte, wait for a camera and get it kept when i
   await status(admin, 'CAM-001 ist zurück.');
   await baerbel.getByTestId('eq-mine-reservations').filter({ hasText: 'für Sie zurückgelegt' }).filter({ hasText: 'CAM-001' }).waitFor();
   assert.equal(await baerbel.getByTestId('eq-mine-waiting').count(), 0);
+  assert.equal(await cameras.getByRole('button').count(), 0, 'no waiting for a camera kept for her');
   await checkLayout(baerbel, 'offered', 'eq-items');
 
   // In English.

@@ -72,14 +72,16 @@ function itemState(item) {
   return item.free_today ? t('eqStateFree') : t('eqStateBusy');
 }
 
-function poolSection(pool, redraw, result) {
+function poolSection(pool, mine, redraw, result) {
+  // Kinds one holds or has kept from a waiting list: no need to wait for another.
+  const have = new Set([...mine.loans, ...mine.reservations.filter((r) => r.offered)].map((x) => x.device.kind));
   const kindHeads = [t('eqColKind'), t('eqColFree'), t('eqColWaiting'), t('eqColAction')];
   const kindRows = pool.kinds.filter((k) => k.total > 0 || k.my_position).map((k) => h('tr', { 'data-testid': 'eq-kind-row', 'data-kind': k.kind },
     h('th', { scope: 'row', id: `eq-kind-${k.kind}`, tabindex: '-1' }, kindText(k.kind)),
     h('td', {}, t('eqFreeOf', { f: k.free_today, t: k.total })),
     h('td', {}, String(k.waiting)),
     h('td', {}, k.my_position ? t('eqYourPlace', { p: k.my_position })
-      : k.free_today === 0 ? h('button', { type: 'button', 'data-testid': 'eq-join', 'aria-label': t('eqJoinOf', { k: kindText(k.kind) }), onclick: async () => {
+      : k.free_today === 0 && !have.has(k.kind) ? h('button', { type: 'button', 'data-testid': 'eq-join', 'aria-label': t('eqJoinOf', { k: kindText(k.kind) }), onclick: async () => {
         const res = await api('POST', '/api/v1/equipment/waiting', { kind: k.kind }).catch(fail);
         if (!res.ok) { result.refuse(res); return; }
         await redraw(`eq-kind-${k.kind}`);
@@ -133,7 +135,7 @@ export async function showEquipment() {
     ]);
     if (!page()) return;
     if (!pool.ok || !mine.ok) { body.replaceChildren(h('p', { class: 'error', role: 'alert' }, explain(pool.ok ? mine : pool))); return; }
-    body.replaceChildren(mineSection(mine.data, redraw, result), result.p, poolSection(pool.data, redraw, result),
+    body.replaceChildren(mineSection(mine.data, redraw, result), result.p, poolSection(pool.data, mine.data, redraw, result),
       reserveForm(pool.data, redraw, result) || '');
     if (focusId) document.getElementById(focusId)?.focus();
   }
