@@ -62,7 +62,7 @@ pub use mobile_work::{
     UnitRulesRow,
 };
 pub use mobile_work::{EquipmentItemRow, LoanRow, ReservationRow};
-pub use mobile_work::RoomBookingRow;
+pub use mobile_work::{LayoutKind, RoomBookingRow};
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};

@@ -9,6 +9,7 @@
 //! `jiff::civil` values in the administration's calendar); both sort correctly as text.
 
 mod agreements;
+mod desk_layout;
 mod desk_zones;
 mod desks;
 mod equipment;
@@ -21,6 +22,7 @@ mod team_week;
 mod team_week_presence;
 
 pub use agreements::{AgreementRow, AgreementState, HistoryEntry};
+pub use desk_layout::LayoutKind;
 pub use desks::{BuildingRoom, BuildingRow, DeskBookingRow, DeskRow, FloorRow, RoomKind};
 pub use equipment::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use leadership::{AbsenceRow, LeaderRole, UnitLeader};

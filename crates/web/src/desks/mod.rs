@@ -4,7 +4,8 @@
 //! a day and where a colleague sits today (`views.rs`), books a desk for a day or a
 //! half-day, cancels their booking and checks in by the QR code on the desk
 //! (`bookings.rs`), books meeting rooms by the clock (`rooms.rs`); administrators print
-//! the desks' QR signs (`qr.rs`) and make rooms team zones (`zones.rs`).
+//! the desks' QR signs (`qr.rs`), make rooms team zones (`zones.rs`) and rename or remove
+//! what they drew (`layout.rs`).
 //!
 //! The rules are the planner's (`planner::desks`): a desk is never held twice for the
 //! same half-day (the store's unique index keeps that under concurrent bookings, on both
@@ -15,6 +16,7 @@
 
 pub mod admin;
 pub mod bookings;
+pub mod layout;
 pub mod plan;
 pub mod qr;
 pub mod rooms;
@@ -39,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::place_desk))
         .routes(routes!(qr::sign))
         .routes(routes!(zones::set_zone))
+        .routes(routes!(layout::rename, layout::remove))
         .routes(routes!(views::buildings))
         .routes(routes!(views::floor_day))
         .routes(routes!(plan::image))
