@@ -86,8 +86,8 @@ const texts = {
 
 for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTexts[l], phoneTexts[l], trunkTexts[l], directoryTexts[l], mailTexts[l], ssoTexts[l], hotlineTexts[l],
   hotlineEditTexts[l], caseTexts[l], voicemailTexts[l], faxTexts[l], mobileWorkTexts[l], rolloutTexts[l], deskTexts[l]);
-for (const l of ['de', 'en']) Object.assign(texts[l], teamWeekTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], equipmentTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], teamWeekTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');
