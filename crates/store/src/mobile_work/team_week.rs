@@ -302,10 +302,10 @@ impl Store {
         Ok(())
     }
 
-    /// The unit's members, by name.
+    /// The unit's members (not disabled), by name.
     pub async fn unit_members(&self, unit_id: i64) -> Result<Vec<UnitMember>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, login, display_name FROM staff WHERE unit_id = $1 \
+            "SELECT id, login, display_name FROM staff WHERE unit_id = $1 AND disabled_at IS NULL \
              ORDER BY display_name, login",
         )
         .bind(unit_id)
