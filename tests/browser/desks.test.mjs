@@ -390,3 +390,23 @@ test('a team zone: the administration makes 2.14 the Bauamt\'s, Bärbel may book
   assert.equal((await call(adminAgain, 'PUT', `/api/v1/admin/desks/rooms/${room.id}/zone`, { unit: null })).status, 200);
   await adminAgain.context().close();
 });
+
+test('the administration renames a desk and is told why a booked desk and a full room stay', async () => {
+  const admin = await open('a.admin', { hash: '/admin/desks', heading: 'Arbeitsplätze verwalten' });
+  await admin.getByLabel('Was', { exact: true }).selectOption({ label: 'Platz: 2.14-B' });
+  assert.equal(await admin.getByLabel('Neuer Name').inputValue(), '2.14-B');
+  await admin.getByLabel('Neuer Name').fill('2.14-Fenster');
+  await admin.getByTestId('dka-layout-rename').click();
+  await status(admin, '„2.14-B“ heißt jetzt „2.14-Fenster“.');
+  await admin.getByTestId('dka-desk-row').getByRole('rowheader', { name: '2.14-Fenster' }).waitFor();
+  // Removing asks once more; a room with desks stays, said at the form.
+  await admin.getByLabel('Was', { exact: true }).selectOption({ label: 'Raum: 2.14' });
+  await admin.getByTestId('dka-layout-remove').click();
+  await admin.getByRole('group', { name: '„2.14“ wirklich entfernen?' }).waitFor();
+  assert.ok(await isFocused(admin.getByTestId('dka-layout-remove-yes')));
+  await admin.getByTestId('dka-layout-remove-yes').click();
+  await admin.locator('#dka-layout-result[role="alert"]').filter({ hasText: 'Der Raum hat noch 2 Platz/Plätze; entfernen Sie zuerst diese.' }).waitFor();
+  await checkLayout(admin, 'layout');
+  assert.equal((await call(admin, 'GET', `/api/v1/desks/floors/${floorId}`)).data.rooms.filter((r) => r.name === '2.14').length, 1);
+  await admin.context().close();
+});

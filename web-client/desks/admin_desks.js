@@ -12,6 +12,7 @@ import { h, show, announce, pageStillShown, userText, stackedTable } from '../do
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { equipmentText, floorPlan } from './desk_view.js';
+import { layoutForm } from './admin_layout.js';
 
 const TAGS = ['docking', 'two_screens', 'height_adjustable', 'accessible'];
 const fail = () => ({ ok: false, status: 0 });
@@ -246,5 +247,9 @@ export async function showAdminDesks(chosenFloor = null) {
         h('td', {}, d.position ? t('dkAdminAt', { x: d.position.x, y: d.position.y }) : t('dkAdminNotPlaced')),
         h('td', {}, signImage(d, 'dk-qr-thumb'), ' ', h('code', { class: 'dk-link', 'data-testid': 'dka-qr-link' }, checkInLink(d.id)))))));
   }
+  // Renaming and removing.
+  const building = buildings.find((b) => b.floors.some((f) => f.id === current.id));
+  editSection.append(...layoutForm({ building, floor, rooms, desks, page, resultLine,
+    reload: (focusId, said, gone) => again(gone ? null : current.id, focusId, said) }));
   show(t('dkAdminTitle'), ...parts);
 }
