@@ -6,9 +6,7 @@ use crate::runtime::{self, DATA_DIR};
 use crate::table;
 use anyhow::{bail, Context};
 use directory::flags::Flag;
-use directory::{
-    parse_staff_csv, plan_import, write_staff_csv, CsvDialect, Feature, Login, UnitPath,
-};
+use directory::{parse_staff_csv, plan_import, CsvDialect, Feature, Login, UnitPath};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -43,11 +41,12 @@ async fn import(store: &Store, file: &Path, dry_run: bool) -> anyhow::Result<()>
         );
     }
     let counts = format!(
-        "{} created, {} updated, {} unchanged, {} new unit(s)",
+        "{} created, {} updated, {} unchanged, {} new unit(s), {} unit(s) with new leaders",
         plan.creates.len(),
         plan.updates.len(),
         plan.unchanged,
-        plan.new_units.len()
+        plan.new_units.len(),
+        plan.leaders.len()
     );
     if dry_run {
         println!(
@@ -76,7 +75,9 @@ async fn export(store: &Store, file: &Path, excel: bool) -> anyhow::Result<()> {
     let dialect = CsvDialect {
         delimiter: if excel { b';' } else { b',' },
     };
-    let bytes = write_staff_csv(&staff, dialect, excel);
+    // With the head_of column: the file sets the same heads and deputies back.
+    let heads = directory::staff_csv::head_of::by_login(&store.leaders_by_path().await?);
+    let bytes = directory::staff_csv::write_staff_csv_with_heads(&staff, &heads, dialect, excel);
     if file == Path::new("-") {
         std::io::stdout().write_all(&bytes)?;
     } else {

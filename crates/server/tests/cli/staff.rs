@@ -140,10 +140,12 @@ async fn export_writes_the_import_format_back() {
         ok(&db, &["users", "export", &plain]);
         let text = std::fs::read_to_string(&plain).unwrap();
         assert!(
-            text.starts_with("login,name,unit,extension,email,mobile,home_phone,roles,features\n"),
+            text.starts_with(
+                "login,name,unit,extension,email,mobile,home_phone,roles,features,head_of\n"
+            ),
             "{text}"
         );
-        assert!(text.contains("a.adler,Anna Adler,Abteilung 2/Sachgebiet 23 IKT,2301,a.adler@lra.example,,,admin;user,softphone;meetings"), "{text}");
+        assert!(text.contains("a.adler,Anna Adler,Abteilung 2/Sachgebiet 23 IKT,2301,a.adler@lra.example,,,admin;user,softphone;meetings,\n"), "{text}");
         let again = ok(&db, &["users", "import", &plain]);
         assert!(
             again.contains("0 created, 0 updated, 3 unchanged"),
@@ -195,7 +197,7 @@ async fn export_defuses_formulas_and_reimports_unchanged() {
             let row = text.lines().find(|r| r.starts_with("e.vil")).unwrap();
             assert_eq!(
                 row,
-                format!("e.vil{sep}\"'=HYPERLINK(\"\"x\"\")\"{sep}Gesundheitsamt/Hotline{sep}2402{sep}{sep}'+49 151 5550123{sep}{sep}user{sep}"),
+                format!("e.vil{sep}\"'=HYPERLINK(\"\"x\"\")\"{sep}Gesundheitsamt/Hotline{sep}2402{sep}{sep}'+49 151 5550123{sep}{sep}user{sep}{sep}"),
                 "{l}: defused cells"
             );
             let again = ok(&db, &["users", "import", &path]);
@@ -415,5 +417,41 @@ async fn set_password_reads_stdin_checks_policy_and_stores_only_a_hash() {
             "failures change nothing"
         );
         store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn heads_and_deputies_from_the_head_of_column_round_trip() {
+    for db in testkit::databases().await {
+        let dir = import_good(&db);
+        let heads = GOOD
+            .replace("roles;features\n", "roles;features;head_of\n")
+            .replace("softphone|meetings\n", "softphone|meetings;Abteilung 2\n")
+            .replace("2201;;;\n", "2201;;;;stellv:Abteilung 2\n")
+            .replace("hotline|softphone\n", "hotline|softphone;\n");
+        let file = write(dir.path(), "heads.csv", heads.as_bytes());
+        let dry = ok(&db, &["users", "import", &file, "--dry-run"]);
+        assert!(
+            dry.contains(
+                "0 created, 0 updated, 3 unchanged, 0 new unit(s), 1 unit(s) with new leaders"
+            ),
+            "{}: {dry}",
+            db.label
+        );
+        ok(&db, &["users", "import", &file]);
+        let exported = ok(&db, &["users", "export", "-"]);
+        assert!(
+            exported.contains(",softphone;meetings,Abteilung 2\n")
+                && exported.contains(",stellv:Abteilung 2\n"),
+            "{}: {exported}",
+            db.label
+        );
+        let back = write(dir.path(), "back.csv", exported.as_bytes());
+        let again = ok(&db, &["users", "import", &back]);
+        assert!(
+            again.contains("3 unchanged, 0 new unit(s), 0 unit(s) with new leaders"),
+            "{}: {again}",
+            db.label
+        );
     }
 }
