@@ -5,7 +5,7 @@ import { t } from './i18n.js';
 import { explain } from './sign_in.js';
 import { forwardingSection } from './forwarding.js';
 
-const ROLES = ['admin', 'supervisor', 'agent', 'user'];
+const ROLES = ['admin', 'supervisor', 'agent', 'user', 'council'];
 const FEATURES = ['softphone', 'meetings', 'mobile_work', 'hotline'];
 
 function checks(group, all, chosen) {

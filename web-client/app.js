@@ -73,12 +73,16 @@ const routes = [
   { path: '#/admin/hotlines', key: 'hlAdminNav', admin: true, view: () => showAdminHotlines() },
   { path: '#/admin/mobile-work', key: 'mwAdminNav', admin: true, view: () => showAdminMobileWork() },
   { path: '#/admin/rollout', key: 'roNav', admin: true, view: () => showAdminRollout() },
-  { path: '#/council', key: 'coNav', admin: true, view: () => showCouncil() },
+  { path: '#/council', key: 'coNav', council: true, view: () => showCouncil() },
   { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
   { path: '#/admin/equipment', key: 'eqAdminNav', admin: true, view: () => showAdminEquipment() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }
+// The staff council's report: for its members and the administrators.
+function isCouncil() { return me && (me.roles.includes('council') || isAdmin()); }
+// Whether `r` is a page for the signed-in person.
+const mayOpen = (r) => (!r.admin || isAdmin()) && (!r.council || isCouncil());
 
 function renderChrome() {
   document.getElementById('skip').textContent = t('skip');
@@ -91,7 +95,7 @@ function renderChrome() {
   renderPresenceSwitch(document.getElementById('my-presence'), me);
   document.body.classList.toggle('signed-in', Boolean(me));
   if (!me) { nav.replaceChildren(); return; }
-  const items = routes.filter((r) => (!r.admin || isAdmin()) && (!r.hotline || hasHotlines())).map((r) =>
+  const items = routes.filter((r) => mayOpen(r) && (!r.hotline || hasHotlines())).map((r) =>
     h('li', {}, h('a', { href: r.path, 'aria-current': location.hash.startsWith(r.path) ? 'page' : false }, t(r.key),
       r.key === 'chat' ? h('span', { id: 'chat-badge' }) : null,
       r.key === 'vmNav' ? h('span', { id: 'vm-badge' }) : null)));
@@ -148,7 +152,7 @@ function route() {
   if (voicemailBox) return voicemailBox();
   const checkIn = checkInPage(location.hash);
   if (checkIn) return checkIn();
-  const found = routes.find((r) => location.hash === r.path && (!r.admin || isAdmin()));
+  const found = routes.find((r) => location.hash === r.path && mayOpen(r));
   if (found) return found.view();
   location.hash = '#/team';
 }

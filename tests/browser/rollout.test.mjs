@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { startServer, startBrowser, violations, pageOpener, callAs, dayFromToday } from './harness.mjs';
 import { shot, fitsWidth } from './hotline_world.mjs';
 
-const STAFF = 'h.haupt,Hanna Haupt,Bauamt,2510,,user\ne.erna,Erna Emsig,Bauamt,2512,,user\n';
+const STAFF = 'h.haupt,Hanna Haupt,Bauamt,2510,,user\ne.erna,Erna Emsig,Bauamt,2512,,user\np.rat,Petra Rat,Personalrat,2590,,user;council\n';
 
 let server; let browser;
 
@@ -126,18 +126,22 @@ test('a cap of 2 puts the third on the waiting list, raising it admits her; the 
   await mw.getByRole('button', { name: 'Obergrenze speichern' }).click();
   await mw.getByTestId('ro-status').filter({ hasText: 'Obergrenze: 1 · Nutzen es: 3 · Warteliste: 0' }).waitFor();
 
-  // The council report: the Bauamt's totals, nobody's name.
-  await admin.goto(`${server.url}/#/council`);
-  await admin.getByRole('heading', { level: 1, name: 'Bericht für den Personalrat' }).waitFor();
-  const line = admin.getByTestId('co-row');
+  // The council report, read by a member of the staff council (no administrator): the
+  // Bauamt's totals, nobody's name; the administration's pages are not hers.
+  const council = await open('p.rat', { hash: '/council', heading: 'Bericht für den Personalrat' });
+  const nav = council.getByRole('navigation', { name: 'Hauptnavigation' });
+  assert.equal(await nav.getByRole('link', { name: 'Bericht für den Personalrat' }).getAttribute('aria-current'), 'page');
+  assert.equal(await nav.getByRole('link', { name: /verwalten|Stufenweise Einführung/ }).count(), 0, 'no administration pages');
+  const line = council.getByTestId('co-row');
   await line.first().waitFor();
   assert.equal(await line.count(), 1);
   const cells = await line.locator('th, td').allTextContents();
   assert.deepEqual(cells.slice(0, 3), ['Bauamt', '3', '3']);
-  const text = await admin.locator('main').textContent();
+  const text = await council.locator('main').textContent();
   for (const who of ['Carl', 'Dora', 'Erna', 'Hanna', 'c.clerk', 'e.erna', 'd.new']) assert.ok(!text.includes(who), `${who} in the report`);
-  assert.match(await admin.getByTestId('co-csv').getAttribute('href'), /format=csv/);
-  await checkLayout(admin, 'council');
+  assert.match(await council.getByTestId('co-csv').getAttribute('href'), /format=csv/);
+  await checkLayout(council, 'council');
+  await council.context().close();
 
   // In English.
   await erna.getByLabel('Sprache').selectOption('en');

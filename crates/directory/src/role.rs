@@ -14,10 +14,19 @@ pub enum Role {
     Agent,
     /// Every member of staff.
     User,
+    /// Members of the staff council (Personalrat): read the aggregate reports on mobile
+    /// work, never individual data.
+    Council,
 }
 
 impl Flag for Role {
-    const ALL: &'static [Self] = &[Role::Admin, Role::Supervisor, Role::Agent, Role::User];
+    const ALL: &'static [Self] = &[
+        Role::Admin,
+        Role::Supervisor,
+        Role::Agent,
+        Role::User,
+        Role::Council,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -25,6 +34,7 @@ impl Flag for Role {
             Role::Supervisor => "supervisor",
             Role::Agent => "agent",
             Role::User => "user",
+            Role::Council => "council",
         }
     }
 
@@ -34,6 +44,7 @@ impl Flag for Role {
             Role::Supervisor => 1,
             Role::Agent => 2,
             Role::User => 3,
+            Role::Council => 4,
         }
     }
 

@@ -23,11 +23,13 @@ use serde_json::{json, Value};
 use testkit::http::{Client, Reply};
 use testkit::server::{on_every_database, Options, TestServer};
 
-/// The Bauamt's head and two more clerks besides the fixture's Carl and Dora.
+/// The Bauamt's head and more clerks besides the fixture's Carl and Dora, and a member of
+/// the staff council.
 const STAFF: &str = "h.haupt,Hanna Haupt,Bauamt,2510,,user\n\
                      e.erna,Erna Emsig,Bauamt,2512,,user\n\
                      f.fritz,Fritz Fleißig,Bauamt,2513,,user\n\
-                     g.gustav,Gustav Gründlich,Bauamt,2514,,user\n";
+                     g.gustav,Gustav Gründlich,Bauamt,2514,,user\n\
+                     p.rat,Petra Rat,Personalrat,2590,,user;council\n";
 
 const CLERKS: [&str; 3] = ["c.clerk", "d.new", "e.erna"];
 
@@ -211,6 +213,12 @@ fn a_cap_of_two_puts_the_third_on_the_waiting_list_and_raising_it_admits_them() 
                 .status,
             403
         );
+        // The staff council reads its report, and nothing of the administration's.
+        let mut council = s.signed_in("p.rat");
+        let r = council.get("/api/v1/mobile-work/council-report?from=2026-01&to=2026-12");
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        assert_eq!(council.get("/api/v1/admin/rollout").status, 403);
+        assert_eq!(council.get("/api/v1/admin/mobile-work/rules").status, 403);
         let mut nobody = s.client();
         for (method, path) in [
             ("GET", "/api/v1/rollout"),

@@ -109,6 +109,27 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// A signed-in member of the staff council, or an administrator: may read the aggregate
+/// reports on mobile work. Only made by the role check below.
+#[derive(Debug, Clone)]
+pub struct CouncilReader(pub SignedIn);
+
+impl FromRequestParts<AppState> for CouncilReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let who = SignedIn::from_request_parts(parts, state).await?;
+        if who.account.roles.contains(Role::Admin) || who.account.roles.contains(Role::Council) {
+            Ok(CouncilReader(who))
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
 /// Ends one of a person's sessions everywhere: in the store and on every WebSocket opened
 /// with it (closed with 4401). `false` if it is not theirs or does not exist.
 pub async fn end_session(state: &AppState, person: i64, session: i64) -> Result<bool, ApiError> {

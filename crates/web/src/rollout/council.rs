@@ -9,7 +9,7 @@
 //! past working days of the span (the agreements in force; Durchwahl records no actual
 //! mobile days), summed per unit.
 
-use crate::auth::session::Admin;
+use crate::auth::session::CouncilReader;
 use crate::error::{ApiError, ErrorBody};
 use crate::mobile_work::{current_rules, local_now, unprocessable};
 use crate::AppState;
@@ -297,15 +297,16 @@ fn csv(report: &CouncilReport) -> String {
 }
 
 /// The staff council's report on mobile work per unit, aggregates only (small counts
-/// hidden); `format=csv` for a CSV file (UTF-8 with BOM, `;`-separated).
+/// hidden); `format=csv` for a CSV file (UTF-8 with BOM, `;`-separated). For the staff
+/// council (role `council`) and administrators.
 #[utoipa::path(get, path = "/api/v1/mobile-work/council-report", tag = "mobile-work",
-    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("admin"))),
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("council"))),
     params(ReportQuery),
     responses((status = 200, body = CouncilReport, content((CouncilReport = "application/json"), (String = "text/csv"))),
         (status = 422, description = "Not a month, or the span runs backwards or over more than 5 years", body = ErrorBody)))]
 pub async fn report(
     State(state): State<AppState>,
-    _: Admin,
+    _: CouncilReader,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let today = local_now(&state).date();
