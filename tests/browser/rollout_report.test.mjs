@@ -84,9 +84,12 @@ test('the report charts the cap and the desks, hides nothing it need not, and do
   await rathaus.locator('figcaption').filter({ hasText: 'Rathaus: gebuchte und eingecheckte Arbeitsplätze je Tag, von 3 Arbeitsplätzen' }).waitFor();
   assert.deepEqual(await dayRow(rathaus, today), ['2', '1', '3']);
   assert.equal(await rathaus.locator('svg[role="img"] rect').count(), 2, 'one bar booked, one checked in');
-  const month = today.slice(0, 7);
-  const calls = report.locator(`[data-testid="rr-usage-row"][data-month="${month}"][data-measure="calls"]`);
+  // Usage only for whole months that are over: last month, not the running one.
+  const [y, m] = today.split('-').map(Number);
+  const lastMonth = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const calls = report.locator(`[data-testid="rr-usage-row"][data-month="${lastMonth}"][data-measure="calls"]`);
   assert.deepEqual(await calls.getByRole('cell').allTextContents(), ['Softphone', 'Anrufe', '0', '0']);
+  assert.equal(await report.locator(`[data-testid="rr-usage-row"][data-month="${today.slice(0, 7)}"]`).count(), 0);
   await report.getByTestId('rr-meetings').filter({ hasText: 'noch keine Videokonferenzen' }).waitFor();
   await report.getByTestId('rr-factor').filter({ hasText: '166 g je km' }).waitFor();
   const text = await report.textContent();

@@ -239,7 +239,6 @@ async fn monthly(
     to: Date,
 ) -> Result<(Vec<UsageView>, Vec<SavingsView>), ApiError> {
     let today = local_now(state).date();
-    let yesterday = today.yesterday().unwrap_or(today);
     let workdays = current_rules(state)
         .await?
         .map(|r| r.workdays)
@@ -255,29 +254,25 @@ async fn monthly(
     ] {
         agreements.extend(state.store.agreements_in_state(s).await?);
     }
-    let softphone: Vec<i64> = state
-        .store
-        .rollout_holders("softphone")
-        .await?
-        .into_iter()
-        .map(|p| p.0)
-        .collect();
     let commutes = state.store.commutes().await?;
     let (mut usage, mut saved) = (Vec::new(), Vec::new());
     for month in months(from, to) {
-        let first = month.max(from);
-        let last = month.last_of_month().min(to);
+        // Whole calendar months that are over, whatever the span asked for: the figures of
+        // part of a month (or of the running month from one day to the next) differ by
+        // single people's days, and subtracting two reports would undo the hiding of
+        // small groups.
+        let (first, last) = (month, month.last_of_month());
+        if last >= today {
+            continue;
+        }
         // Mobile days: agreed days on past days only.
         let mut mobile: BTreeMap<i64, u32> = BTreeMap::new();
-        if first <= yesterday {
+        {
             // The team's week plan where a person has one, else the agreed days.
-            let planned = state
-                .store
-                .planned_mobile_days(first, last.min(yesterday))
-                .await?;
+            let planned = state.store.planned_mobile_days(first, last).await?;
             for row in &agreements {
                 if !planned.contains_key(&row.staff_id) {
-                    let n = agreed_days(row, first, last.min(yesterday), workdays);
+                    let n = agreed_days(row, first, last, workdays);
                     *mobile.entry(row.staff_id).or_default() += n;
                 }
             }
@@ -306,10 +301,10 @@ async fn monthly(
             .store
             .call_counts(midnight_ms(first), midnight_ms(until))
             .await?;
-        let per_holder: Vec<u32> = softphone
-            .iter()
-            .map(|p| calls.get(p).copied().unwrap_or(0))
-            .collect();
+        // Everyone who called that month: the same people whenever the report is read
+        // (today's softphone holders would change a past month's group when someone is
+        // admitted, and the difference would be that person's calls).
+        let per_holder: Vec<u32> = calls.values().copied().collect();
         usage.push(usage_view(
             month,
             "softphone",
