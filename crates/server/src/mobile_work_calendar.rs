@@ -129,7 +129,7 @@ async fn free_places(store: &Store, now: i64, swept: &mut Swept) -> Result<(), S
     );
     for person in using.difference(&in_force) {
         let released = store
-            .release_rollout_place(MOBILE_WORK, *person, now * 1000)
+            .release_rollout_place_unless_in_force(MOBILE_WORK, *person, now * 1000)
             .await?;
         if released.held || released.was_waiting {
             swept.released.push(PersonId(*person));

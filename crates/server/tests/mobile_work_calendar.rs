@@ -369,6 +369,19 @@ async fn an_agreement_that_ends_frees_its_rollout_place_for_the_next_in_line() {
             .unwrap()
             .unwrap();
         assert_eq!((feature.cap, feature.holders), (Some(1), 1), "{l}");
+        // A sweep that read the agreements before Bert's approval would free his place:
+        // the release checks again in its transaction and leaves an agreement in force.
+        let kept = w
+            .store
+            .release_rollout_place_unless_in_force("mobile_work", w.bert.id.0, 2)
+            .await
+            .unwrap();
+        assert!(!kept.held && kept.admitted.is_empty(), "{l}");
+        assert_eq!(
+            w.store.rollout_holders("mobile_work").await.unwrap(),
+            vec![w.bert.id],
+            "{l}"
+        );
         let filter = AuditFilter {
             action_prefix: Some("rollout.".into()),
             ..AuditFilter::default()

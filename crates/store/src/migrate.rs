@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0024_rollout_history"),
     migration!("0025_room_bookings"),
     migration!("0026_desk_zones"),
+    migration!("0027_layout_removed"),
 ];
 
 impl Migration {

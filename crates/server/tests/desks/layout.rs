@@ -228,8 +228,10 @@ fn the_layout_is_renamed_and_what_is_empty_removed() {
         let building = buildings(&mut admin)[0]["id"].as_i64().unwrap();
 
         // Renaming: an empty name 422, a taken one 409, a missing one 404, unknown kind 404.
-        let r = admin.request("PUT", &at("desks", desk), Some(json!({"name": " "})));
-        assert_eq!(r.status, 422, "{l}: {}", r.body);
+        for bad in [" ".to_string(), "x".repeat(121)] {
+            let r = admin.request("PUT", &at("desks", desk), Some(json!({ "name": bad })));
+            assert_eq!(r.status, 422, "{l}: {}", r.body);
+        }
         let r = admin.request("PUT", &at("desks", desk), Some(json!({"name": "2.14-B"})));
         assert_eq!(r.status, 409, "{l}: {}", r.body);
         let r = admin.request("PUT", &at("desks", 999_999), Some(json!({"name": "X"})));
@@ -294,6 +296,22 @@ fn the_layout_is_renamed_and_what_is_empty_removed() {
             assert_eq!(r.status, 200, "{l}: {kind}: {}", r.body);
         }
         assert_eq!(buildings(&mut admin), json!([]), "{l}");
+        // Removed, not deleted: the desk's bookings stay for the reports, and the names
+        // are free again.
+        assert!(
+            s.block_on(s.store.desk_booking(booking)).unwrap().is_some(),
+            "{l}: the booking's history is kept"
+        );
+        let r = admin.post(
+            "/api/v1/admin/desks/buildings",
+            json!({"name": "Rathaus Nord"}),
+        );
+        assert_eq!(r.status, 201, "{l}: {}", r.body);
+        let r = admin.post(
+            &format!("/api/v1/admin/desks/rooms/{}/desks", layout.room),
+            json!({"label": "neu"}),
+        );
+        assert_eq!(r.status, 404, "{l}: no desk in a removed room: {}", r.body);
         assert_eq!(
             audit_actions(&mut admin, "admin.desks.removed").len(),
             5,

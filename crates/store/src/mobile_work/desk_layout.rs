@@ -2,8 +2,10 @@
 //! and removing one that is empty. A building goes only without floors, a floor only
 //! without rooms, a room only without desks and without meeting bookings from today on, a
 //! desk only without bookings from today on that still hold it; otherwise nothing changes
-//! and the answer is a [`StoreError::Conflict`] saying what is still there. Past bookings
-//! of a removed desk or room go with it (the audit log keeps who booked what).
+//! and the answer is a [`StoreError::Conflict`] saying what is still there. A removed part
+//! is marked (`removed_ms`, migration 0027) and renamed "… [entfernt N]", not deleted:
+//! its past bookings are the history the rollout report counts. Everything else leaves
+//! removed parts out.
 
 use super::{day_text, is_unique_violation};
 use crate::{int, opt_text, Store, StoreError};
@@ -49,16 +51,16 @@ impl LayoutKind {
 fn still_there(kind: LayoutKind) -> &'static [(&'static str, &'static str)] {
     match kind {
         LayoutKind::Building => &[(
-            "SELECT COUNT(*) FROM floors WHERE building_id = $1",
+            "SELECT COUNT(*) FROM floors WHERE building_id = $1 AND removed_ms IS NULL",
             "Das Gebäude hat noch {n} Etage(n); entfernen Sie zuerst diese.",
         )],
         LayoutKind::Floor => &[(
-            "SELECT COUNT(*) FROM rooms WHERE floor_id = $1",
+            "SELECT COUNT(*) FROM rooms WHERE floor_id = $1 AND removed_ms IS NULL",
             "Die Etage hat noch {n} Raum/Räume; entfernen Sie zuerst diese.",
         )],
         LayoutKind::Room => &[
             (
-                "SELECT COUNT(*) FROM desks WHERE room_id = $1",
+                "SELECT COUNT(*) FROM desks WHERE room_id = $1 AND removed_ms IS NULL",
                 "Der Raum hat noch {n} Platz/Plätze; entfernen Sie zuerst diese.",
             ),
             (
@@ -92,18 +94,20 @@ impl Store {
             return Err(StoreError::Invalid("Der Name darf nicht leer sein.".into()));
         }
         let (table, column) = kind.table();
-        let done = sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1"))
-            .bind(id)
-            .bind(name)
-            .execute(&self.pool)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict(format!("„{name}“ gibt es hier schon."))
-                } else {
-                    StoreError::Database(e)
-                }
-            })?;
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET {column} = $2 WHERE id = $1 AND removed_ms IS NULL"
+        ))
+        .bind(id)
+        .bind(name)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!("„{name}“ gibt es hier schon."))
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: kind.german(),
@@ -120,6 +124,7 @@ impl Store {
         kind: LayoutKind,
         id: i64,
         today: Date,
+        now_ms: i64,
     ) -> Result<Option<String>, StoreError> {
         let (table, _) = kind.table();
         let mut tx = self.write_tx().await?;
@@ -133,14 +138,16 @@ impl Store {
         } else {
             "NULL"
         };
-        let row = sqlx::query(&format!("SELECT {plan} FROM {table} WHERE id = $1{lock}"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound {
-                what: kind.german(),
-                id,
-            })?;
+        let row = sqlx::query(&format!(
+            "SELECT {plan} FROM {table} WHERE id = $1 AND removed_ms IS NULL{lock}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound {
+            what: kind.german(),
+            id,
+        })?;
         let plan_file = if kind == LayoutKind::Floor {
             opt_text(&row, 0)?
         } else {
@@ -156,10 +163,20 @@ impl Store {
                 return Err(StoreError::Conflict(message.replace("{n}", &n.to_string())));
             }
         }
-        sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let (_, column) = kind.table();
+        let clear_plan = if kind == LayoutKind::Floor {
+            ", plan_file = NULL"
+        } else {
+            ""
+        };
+        sqlx::query(&format!(
+            "UPDATE {table} SET removed_ms = $2, {column} = {column} || ' [entfernt ' || \
+             CAST(id AS TEXT) || ']'{clear_plan} WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(plan_file)
     }

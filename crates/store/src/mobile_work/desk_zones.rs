@@ -21,12 +21,14 @@ impl Store {
             ),
             None => None,
         };
-        let done =
-            sqlx::query("UPDATE rooms SET zone_unit_id = $2 WHERE id = $1 AND kind = 'office'")
-                .bind(room_id)
-                .bind(unit)
-                .execute(&self.pool)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE rooms SET zone_unit_id = $2 WHERE id = $1 AND kind = 'office' \
+             AND removed_ms IS NULL",
+        )
+        .bind(room_id)
+        .bind(unit)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "Büroraum",

@@ -208,9 +208,11 @@ impl Store {
 
     /// Every building, by name.
     pub async fn buildings(&self) -> Result<Vec<BuildingRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, address FROM buildings ORDER BY name, id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, address FROM buildings WHERE removed_ms IS NULL ORDER BY name, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(BuildingRow {
@@ -273,7 +275,7 @@ impl Store {
     pub async fn floors(&self, building_id: i64) -> Result<Vec<FloorRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, building_id, name, level, plan_file FROM floors WHERE building_id = $1 \
-             ORDER BY level, id",
+             AND removed_ms IS NULL ORDER BY level, id",
         )
         .bind(building_id)
         .fetch_all(&self.pool)
@@ -321,7 +323,7 @@ impl Store {
     pub async fn rooms(&self, floor_id: i64) -> Result<Vec<BuildingRoom>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.id, r.floor_id, r.name, r.kind, r.seats, u.path FROM rooms r \
-             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE r.floor_id = $1 \
+             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE r.floor_id = $1 AND r.removed_ms IS NULL \
              ORDER BY r.name, r.id",
         )
         .bind(floor_id)
@@ -363,8 +365,10 @@ impl Store {
         let mut tags: Vec<&str> = equipment.to_vec();
         tags.sort_unstable();
         tags.dedup();
+        // Only into a room that is not removed.
         let row = sqlx::query(
-            "INSERT INTO desks (room_id, label, equipment, x, y) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO desks (room_id, label, equipment, x, y) SELECT $1, $2, $3, $4, $5 \
+             WHERE EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND removed_ms IS NULL) \
              RETURNING id",
         )
         .bind(room_id)
@@ -372,9 +376,13 @@ impl Store {
         .bind(tags.join(","))
         .bind(position.map(|p| p.0))
         .bind(position.map(|p| p.1))
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await
-        .map_err(|e| named(e, label, "Raum", room_id))?;
+        .map_err(|e| named(e, label, "Raum", room_id))?
+        .ok_or(StoreError::NotFound {
+            what: "Raum",
+            id: room_id,
+        })?;
         int(&row, 0)
     }
 
@@ -385,12 +393,13 @@ impl Store {
         position: Option<(i64, i64)>,
     ) -> Result<(), StoreError> {
         check_position(position)?;
-        let done = sqlx::query("UPDATE desks SET x = $1, y = $2 WHERE id = $3")
-            .bind(position.map(|p| p.0))
-            .bind(position.map(|p| p.1))
-            .bind(desk_id)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE desks SET x = $1, y = $2 WHERE id = $3 AND removed_ms IS NULL")
+                .bind(position.map(|p| p.0))
+                .bind(position.map(|p| p.1))
+                .bind(desk_id)
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound {
                 what: "Platz",
@@ -404,7 +413,8 @@ impl Store {
     pub async fn desks_on_floor(&self, floor_id: i64) -> Result<Vec<DeskRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT d.id, d.room_id, d.label, d.equipment, d.x, d.y FROM desks d \
-             JOIN rooms r ON r.id = d.room_id WHERE r.floor_id = $1 ORDER BY r.name, d.label",
+             JOIN rooms r ON r.id = d.room_id WHERE r.floor_id = $1 AND d.removed_ms IS NULL \
+             ORDER BY r.name, d.label",
         )
         .bind(floor_id)
         .fetch_all(&self.pool)
@@ -429,11 +439,13 @@ impl Store {
 
     /// One floor.
     pub async fn floor(&self, floor_id: i64) -> Result<Option<FloorRow>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, building_id, name, level, plan_file FROM floors WHERE id = $1")
-                .bind(floor_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, building_id, name, level, plan_file FROM floors WHERE id = $1 \
+                 AND removed_ms IS NULL",
+        )
+        .bind(floor_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
             Ok(FloorRow {
                 id: int(&row, 0)?,
@@ -454,7 +466,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT d.id, d.room_id, d.label, d.equipment, d.x, d.y, r.floor_id, r.name, \
              r.kind, r.seats, u.path FROM desks d JOIN rooms r ON r.id = d.room_id \
-             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE d.id = $1",
+             LEFT JOIN units u ON u.id = r.zone_unit_id WHERE d.id = $1 AND d.removed_ms IS NULL",
         )
         .bind(desk_id)
         .fetch_optional(&self.pool)

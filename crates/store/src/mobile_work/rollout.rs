@@ -509,6 +509,28 @@ impl Store {
         staff_id: i64,
         now_ms: i64,
     ) -> Result<Released, StoreError> {
+        self.release_place(feature, staff_id, now_ms, false).await
+    }
+
+    /// Like [`Store::release_rollout_place`], for a sweep that found `staff_id` without a
+    /// mobile-work agreement in force: checked again inside the transaction, so someone
+    /// approved since the sweep read the agreements keeps their place (nothing happens).
+    pub async fn release_rollout_place_unless_in_force(
+        &self,
+        feature: &str,
+        staff_id: i64,
+        now_ms: i64,
+    ) -> Result<Released, StoreError> {
+        self.release_place(feature, staff_id, now_ms, true).await
+    }
+
+    async fn release_place(
+        &self,
+        feature: &str,
+        staff_id: i64,
+        now_ms: i64,
+        unless_in_force: bool,
+    ) -> Result<Released, StoreError> {
         let mut tx = self.write_tx().await?;
         let locked = sqlx::query("UPDATE rollout_features SET updated_ms = $1 WHERE feature = $2")
             .bind(now_ms)
@@ -517,6 +539,20 @@ impl Store {
             .await?;
         if locked.rows_affected() == 0 {
             return Ok(Released::default());
+        }
+        if unless_in_force {
+            // Approvals write the agreement before they take a place, so one that counts
+            // here is committed (PostgreSQL) or ahead of this transaction (SQLite).
+            let in_force = sqlx::query(
+                "SELECT COUNT(*) FROM mw_agreements WHERE staff_id = $1 \
+                 AND state IN ('approved', 'revoking')",
+            )
+            .bind(staff_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if int(&in_force, 0)? > 0 {
+                return Ok(Released::default());
+            }
         }
         let was_waiting =
             sqlx::query("DELETE FROM rollout_waiting WHERE feature = $1 AND staff_id = $2")

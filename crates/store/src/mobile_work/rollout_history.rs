@@ -8,7 +8,7 @@
 //! Occupancy is counted from `desk_bookings` rather than snapshotted: the bookings keep
 //! their state for good (booked, checked in, released, cancelled), so past days are
 //! exact from the first booking on, also for days before the server ran a snapshot. The
-//! desk count is today's (desks cannot be removed yet).
+//! desk count is today's; removed desks keep their bookings (they are only marked removed, `desk_layout.rs`).
 
 use super::{day_text, parse_day};
 use crate::{int, opt_int, text, Store, StoreError};
@@ -114,11 +114,11 @@ impl Store {
         last: Date,
     ) -> Result<Vec<Occupancy>, StoreError> {
         let buildings = sqlx::query(
-            "SELECT b.id, b.name, COUNT(d.id) FROM buildings b \
-             LEFT JOIN floors f ON f.building_id = b.id \
-             LEFT JOIN rooms r ON r.floor_id = f.id \
-             LEFT JOIN desks d ON d.room_id = r.id \
-             GROUP BY b.id, b.name ORDER BY b.name",
+            "SELECT b.id, b.name, COUNT(d.id), b.removed_ms FROM buildings b \
+             LEFT JOIN floors f ON f.building_id = b.id AND f.removed_ms IS NULL \
+             LEFT JOIN rooms r ON r.floor_id = f.id AND r.removed_ms IS NULL \
+             LEFT JOIN desks d ON d.room_id = r.id AND d.removed_ms IS NULL \
+             GROUP BY b.id, b.name, b.removed_ms ORDER BY b.name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -144,6 +144,11 @@ impl Store {
         let mut out = Vec::new();
         for b in &buildings {
             let (id, name, desks) = (int(b, 0)?, text(b, 1)?, count(int(b, 2)?)?);
+            // A removed building stays in the report for the days it was used.
+            let removed = opt_int(b, 3)?.is_some();
+            if removed && !by_day.keys().any(|(_, building)| *building == id) {
+                continue;
+            }
             let mut day = first;
             while day <= last {
                 let (booked, checked_in) = by_day

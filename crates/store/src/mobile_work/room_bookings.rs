@@ -84,7 +84,8 @@ impl Store {
             ""
         };
         let room = sqlx::query(&format!(
-            "SELECT name FROM rooms WHERE id = $1 AND kind = 'meeting'{lock}"
+            "SELECT name FROM rooms WHERE id = $1 AND kind = 'meeting' \
+             AND removed_ms IS NULL{lock}"
         ))
         .bind(room_id)
         .fetch_optional(&mut *tx)

@@ -119,7 +119,9 @@ pub struct Made {
     pub name: String,
 }
 
-fn trimmed(field: &str, value: &str) -> Result<String, ApiError> {
+/// A name of at most 120 characters without control characters, trimmed; else 422 at
+/// `field`.
+pub(crate) fn trimmed(field: &str, value: &str) -> Result<String, ApiError> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > 120 || value.chars().any(char::is_control) {
         return Err(unprocessable(

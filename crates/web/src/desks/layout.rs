@@ -2,7 +2,7 @@
 //! (the rules are the store's: `store::LayoutKind`, `Store::remove_layout`). A removed
 //! floor's plan image is deleted from the data folder. Every change is audited.
 
-use super::{body, local_now, unprocessable};
+use super::{body, local_now};
 use crate::admin::audit_admin;
 use crate::auth::session::Admin;
 use crate::error::{ApiError, ErrorBody};
@@ -59,14 +59,8 @@ pub async fn rename(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let kind = kind(&segment)?;
     let new: NewName = body(raw)?;
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(unprocessable(
-            "name",
-            "empty",
-            "Der Name darf nicht leer sein.",
-        ));
-    }
+    let name = super::admin::trimmed("name", &new.name)?;
+    let name = name.as_str();
     state
         .store
         .rename_layout(kind, id, name)
@@ -100,7 +94,7 @@ pub async fn remove(
     let today = local_now(&state).date();
     let plan = state
         .store
-        .remove_layout(kind, id, today)
+        .remove_layout(kind, id, today, state.live.now_ms())
         .await
         .map_err(not_found)?;
     if let Some(file) = plan {

@@ -78,8 +78,14 @@ pub async fn end(
         None,
     )
     .await?;
-    // Under a rollout cap the place goes to the next in line.
-    agreement_ended(&state, &who, row.staff_id).await?;
+    // Under a rollout cap the place goes to the next in line. The end is committed: a
+    // failure here is logged, and the calendar's sweep frees the place later.
+    if let Err(error) = agreement_ended(&state, &who, row.staff_id).await {
+        tracing::warn!(
+            ?error,
+            "the ended agreement's rollout place is freed by the next sweep"
+        );
+    }
     Ok(answer)
 }
 

@@ -125,22 +125,30 @@ pub async fn agreement_ended(
         .store
         .release_rollout_place(MOBILE_WORK, person, state.live.now_ms())
         .await?;
+    // The admissions are written: whoever got a place is told first, and a failed audit
+    // line is logged rather than answered (the caller's own step is committed already).
+    tell_admitted(state, &released.admitted).await;
     for admitted in &released.admitted {
-        let login = state
-            .store
-            .panel_person_by_id(admitted.0)
-            .await?
-            .map(|p| p.login);
-        audit(
+        let login = match state.store.panel_person_by_id(admitted.0).await {
+            Ok(person) => person.map(|p| p.login),
+            Err(error) => {
+                tracing::warn!(%error, "the admitted person could not be read for the audit log");
+                None
+            }
+        };
+        let target = login.unwrap_or_else(|| format!("staff {}", admitted.0));
+        if let Err(error) = audit(
             state,
             who,
             "rollout.admitted",
-            login.as_deref(),
+            Some(&target),
             format!("{MOBILE_WORK}: a place became free"),
         )
-        .await?;
+        .await
+        {
+            tracing::error!(?error, "an admission to mobile work could not be audited");
+        }
     }
-    tell_admitted(state, &released.admitted).await;
     Ok(released.admitted)
 }
 
