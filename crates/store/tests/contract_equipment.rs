@@ -365,3 +365,33 @@ async fn the_waiting_list_is_served_in_order_and_overdue_loans_reminded_once_a_d
         );
     }
 }
+
+#[tokio::test]
+async fn one_person_holds_at_most_three_open_reservations() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let anna = id(&store, "a.amt").await;
+        let mut cameras = Vec::new();
+        for n in 0..4 {
+            cameras.push(camera(&store, &format!("K-{n}")).await);
+        }
+        for (n, item) in cameras[..3].iter().enumerate() {
+            let r = store
+                .reserve_equipment(*item, anna, range(4, 5), day(3), n as i64)
+                .await
+                .unwrap();
+            assert!(r.is_ok(), "{l}: {r:?}");
+        }
+        let fourth = store
+            .reserve_equipment(cameras[3], anna, range(4, 5), day(3), 9)
+            .await
+            .unwrap();
+        assert_eq!(fourth.unwrap_err().code(), "too_many", "{l}");
+        // One that is over no longer counts.
+        let later = store
+            .reserve_equipment(cameras[3], anna, range(7, 7), day(6), 10)
+            .await
+            .unwrap();
+        assert!(later.is_ok(), "{l}: {later:?}");
+    }
+}

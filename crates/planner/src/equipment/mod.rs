@@ -36,7 +36,7 @@ mod waiting;
 
 pub use schedule::{
     check_loan, check_reservation, free_for, is_overdue, reminder_due, Claim, ClaimKind, DateRange,
-    LoanPlan, MAX_LOAN_DAYS, MAX_RESERVATION_DAYS,
+    LoanPlan, MAX_DAYS_AHEAD, MAX_LOAN_DAYS, MAX_OPEN_RESERVATIONS, MAX_RESERVATION_DAYS,
 };
 pub use waiting::{check_join, offers, position, Offer, WaitingEntry, OFFER_DAYS};
 
@@ -171,6 +171,18 @@ pub enum EquipmentError {
         /// The kind.
         kind: Kind,
     },
+    /// The reservation would start too far ahead.
+    #[error("Reservierungen können höchstens {max} Tage im Voraus beginnen.")]
+    TooFarAhead {
+        /// The most days ahead.
+        max: i64,
+    },
+    /// The person holds the most open reservations already.
+    #[error("Sie haben schon {max} offene Reservierungen; mehr sind nicht möglich.")]
+    TooMany {
+        /// The most open reservations.
+        max: usize,
+    },
     /// An item of the kind is free: reserve it instead of waiting.
     #[error("Es ist ein Gerät der Art {} frei; bitte reservieren Sie es, statt zu warten.", kind.german())]
     OneIsFree {
@@ -181,7 +193,7 @@ pub enum EquipmentError {
 
 impl EquipmentError {
     /// A stable code for clients (`retired`, `lent`, `taken`, `not_lent`, `backwards`,
-    /// `past`, `too_long`, `already_waiting`, `one_is_free`).
+    /// `past`, `too_long`, `already_waiting`, `one_is_free`, `too_far_ahead`, `too_many`).
     pub fn code(&self) -> &'static str {
         match self {
             EquipmentError::Retired => "retired",
@@ -193,6 +205,8 @@ impl EquipmentError {
             EquipmentError::TooLong { .. } => "too_long",
             EquipmentError::AlreadyWaiting { .. } => "already_waiting",
             EquipmentError::OneIsFree { .. } => "one_is_free",
+            EquipmentError::TooFarAhead { .. } => "too_far_ahead",
+            EquipmentError::TooMany { .. } => "too_many",
         }
     }
 }

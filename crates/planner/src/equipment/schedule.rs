@@ -10,6 +10,14 @@ use jiff::ToSpan;
 
 /// The longest reservation, in days (a pool is for sharing).
 pub const MAX_RESERVATION_DAYS: i64 = 30;
+
+/// How far ahead a reservation may start, in days: the pool is for the coming weeks, not
+/// for holding devices the whole year.
+pub const MAX_DAYS_AHEAD: i64 = 90;
+
+/// How many open reservations (not yet over, of any item) one person may hold, so that
+/// nobody can reserve a whole kind away.
+pub const MAX_OPEN_RESERVATIONS: usize = 3;
 /// The longest loan, in days from today to the due day.
 pub const MAX_LOAN_DAYS: i64 = 365;
 
@@ -111,6 +119,11 @@ pub fn check_reservation(
     if range.days() > MAX_RESERVATION_DAYS {
         return Err(EquipmentError::TooLong {
             max: MAX_RESERVATION_DAYS,
+        });
+    }
+    if (range.first - today).get_days() as i64 > MAX_DAYS_AHEAD {
+        return Err(EquipmentError::TooFarAhead {
+            max: MAX_DAYS_AHEAD,
         });
     }
     if state == ItemState::Retired {
@@ -240,6 +253,13 @@ mod tests {
         assert_eq!(ok(range(3, 3)).map(|_| range(3, 3).days()), Ok(1));
         let long = DateRange::new(day(3), plus(day(3), MAX_RESERVATION_DAYS)).unwrap();
         assert_eq!(ok(long).unwrap_err().code(), "too_long");
+        let last_ahead = plus(day(3), MAX_DAYS_AHEAD);
+        let ahead = |first| DateRange::new(first, first).unwrap();
+        assert!(ok(ahead(last_ahead)).is_ok());
+        assert_eq!(
+            ok(ahead(plus(last_ahead, 1))).unwrap_err().code(),
+            "too_far_ahead"
+        );
         assert_eq!(
             check_reservation(ItemState::Retired, &[], range(3, 3), day(3)),
             Err(EquipmentError::Retired)

@@ -14,7 +14,7 @@ use crate::{int, opt_int, opt_text, text, Backend, Store, StoreError};
 use jiff::civil::Date;
 use planner::equipment::{
     check_join, check_loan, check_reservation, free_for, offers, Claim, ClaimKind, DateRange,
-    EquipmentError, ItemId, ItemState, Kind, Offer, WaitingEntry,
+    EquipmentError, ItemId, ItemState, Kind, Offer, WaitingEntry, MAX_OPEN_RESERVATIONS,
 };
 use planner::ids::PersonId;
 use sqlx::any::AnyRow;
@@ -488,6 +488,19 @@ impl Store {
         let claims = claims_in(&mut tx, &item, today).await?;
         if let Err(refused) = check_reservation(item.state(), &claims, range, today) {
             return Ok(Err(refused));
+        }
+        let open = sqlx::query(
+            "SELECT COUNT(*) FROM equipment_reservations WHERE staff_id = $1 \
+             AND state = 'reserved' AND last_day >= $2",
+        )
+        .bind(staff_id)
+        .bind(day_text(today))
+        .fetch_one(&mut *tx)
+        .await?;
+        if int(&open, 0)? as usize >= MAX_OPEN_RESERVATIONS {
+            return Ok(Err(EquipmentError::TooMany {
+                max: MAX_OPEN_RESERVATIONS,
+            }));
         }
         let row = insert_reservation(&mut tx, item_id, staff_id, range, false, now_ms).await?;
         tx.commit().await?;

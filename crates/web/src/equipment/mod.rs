@@ -66,7 +66,10 @@ pub(crate) fn refused(error: EquipmentError, field: &str) -> ApiError {
     match error {
         EquipmentError::Past { .. }
         | EquipmentError::Backwards { .. }
-        | EquipmentError::TooLong { .. } => unprocessable(field, error.code(), &error.to_string()),
+        | EquipmentError::TooLong { .. }
+        | EquipmentError::TooFarAhead { .. } => {
+            unprocessable(field, error.code(), &error.to_string())
+        }
         other => ApiError::Conflict(other.to_string()),
     }
 }
