@@ -78,6 +78,31 @@ impl Store {
         row.as_ref().map(account_from_row).transpose()
     }
 
+    /// The login and name of the staff member with this id, and whether they are disabled
+    /// (left): for records that outlive an account, such as a device still lent to a
+    /// leaver.
+    pub async fn staff_name_by_id(
+        &self,
+        id: i64,
+    ) -> Result<Option<(String, String, bool)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT login, display_name, CASE WHEN disabled_at IS NULL THEN 0 ELSE 1 END \
+             FROM staff WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            use sqlx::Row;
+            Ok((
+                row.try_get::<String, _>(0)?,
+                row.try_get::<String, _>(1)?,
+                row.try_get::<i64, _>(2)? != 0,
+            ))
+        })
+        .transpose()
+    }
+
     /// The account with this id.
     pub async fn account_by_id(&self, id: i64) -> Result<Option<Account>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM staff s JOIN units u ON u.id = s.unit_id WHERE s.id = $1 AND s.disabled_at IS NULL");

@@ -395,3 +395,33 @@ async fn one_person_holds_at_most_three_open_reservations() {
         assert!(later.is_ok(), "{l}: {later:?}");
     }
 }
+
+#[tokio::test]
+async fn a_leaver_keeps_a_name_for_what_they_still_hold() {
+    for (store, db) in staffed::stores_with(PEOPLE).await {
+        let l = db.label;
+        let anna = id(&store, "a.amt").await;
+        // Disabled as the directory sync disables a leaver.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(db.url.unredacted()).await.unwrap();
+        sqlx::query("UPDATE staff SET disabled_at = 1 WHERE id = $1")
+            .bind(anna)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        assert!(store.panel_person_by_id(anna).await.unwrap().is_none(), "{l}");
+        assert_eq!(
+            store.staff_name_by_id(anna).await.unwrap(),
+            Some(("a.amt".to_string(), "Anna Amt".to_string(), true)),
+            "{l}"
+        );
+        let bernd = id(&store, "b.bau").await;
+        assert_eq!(
+            store.staff_name_by_id(bernd).await.unwrap().map(|p| p.2),
+            Some(false),
+            "{l}"
+        );
+        assert_eq!(store.staff_name_by_id(999_999).await.unwrap(), None, "{l}");
+    }
+}

@@ -86,10 +86,12 @@ impl Names {
         if let Some(known) = self.0.get(&id) {
             return Ok(known.clone());
         }
-        let person = match state.store.panel_person_by_id(id).await? {
-            Some(p) => PersonRef {
-                login: p.login,
-                name: p.name,
+        // Including people who left: a device lent to a leaver must still say to whom.
+        let person = match state.store.staff_name_by_id(id).await? {
+            Some((login, name, false)) => PersonRef { login, name },
+            Some((login, name, true)) => PersonRef {
+                login,
+                name: format!("{name} (ausgeschieden)"),
             },
             None => PersonRef {
                 login: String::new(),
