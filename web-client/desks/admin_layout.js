@@ -5,7 +5,7 @@
 // bookings ahead, a desk without bookings ahead), saying what is still there otherwise.
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, lang } from '../i18n.js';
 
 const fail = () => ({ ok: false, status: 0 });
 
@@ -31,7 +31,7 @@ export function layoutForm({ building, floor, rooms, desks, page, reload, result
     if (!name.value.trim()) { result.refuse(t('dkAdminNameNeeded')); name.focus(); return; }
     const r = await api('PUT', `/api/v1/admin/desks/layout/${kind}/${id}`, { name: name.value }).catch(fail);
     if (!page()) return;
-    if (!r.ok) { result.refuse(r); name.focus(); return; }
+    if (!r.ok) { result.refuse(r.status === 409 && lang() !== 'de' ? t('dkAdminNameTaken') : r); name.focus(); return; }
     reload('dka-layout-h', t('dkAdminRenamed', { o: old, n: name.value.trim() }));
   }
   async function remove() {
@@ -39,7 +39,7 @@ export function layoutForm({ building, floor, rooms, desks, page, reload, result
     const r = await api('DELETE', `/api/v1/admin/desks/layout/${kind}/${id}`).catch(fail);
     if (!page()) return;
     confirmRow.hidden = true;
-    if (!r.ok) { result.refuse(r); pick.focus(); return; }
+    if (!r.ok) { result.refuse(r.status === 409 && lang() !== 'de' ? t('dkAdminNotEmpty') : r); pick.focus(); return; }
     reload(kind === 'buildings' || kind === 'floors' ? 'dka-buildings-h' : 'dka-layout-h', t('dkAdminRemoved', { n: old }), kind === 'floors' || kind === 'buildings');
   }
   const yes = h('button', { type: 'button', class: 'danger', 'data-testid': 'dka-layout-remove-yes', onclick: remove }, t('dkAdminRemoveYes'));

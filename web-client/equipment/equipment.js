@@ -8,7 +8,7 @@
 // `equipment.changed` frame says something of one's own changed.
 import { api } from '../api.js';
 import { h, show, announce, pageStillShown, userText, stackedTable, onLeave } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, lang } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { on } from '../realtime.js';
 import { today, dayText } from '../desks/desk_view.js';
@@ -26,7 +26,11 @@ export function resultLine(id) {
       p.className = 'error';
       p.setAttribute('role', 'alert');
       p.textContent = '';
-      const text = `${t('eqRefused')} ${explain(res).replace(/^.*?: /, '')}`;
+      // The server says why in German; in English by its problem code.
+      const problem = res.data?.fields?.[0]?.problem;
+      const why = lang() !== 'de' && problem && t(`eqProblem_${problem}`) !== `eqProblem_${problem}`
+        ? t(`eqProblem_${problem}`) : explain(res).replace(/^.*?: /, '');
+      const text = `${t('eqRefused')} ${why}`;
       setTimeout(() => { p.textContent = text; }, 50);
     },
   };

@@ -70,7 +70,15 @@ pub(crate) fn refused(error: EquipmentError, field: &str) -> ApiError {
         | EquipmentError::TooFarAhead { .. } => {
             unprocessable(field, error.code(), &error.to_string())
         }
-        other => ApiError::Conflict(other.to_string()),
+        // A 409 with the planner's code, so the client can say it in its own language.
+        other => ApiError::Fields {
+            conflict: true,
+            fields: vec![crate::error::FieldIssue {
+                field: field.into(),
+                problem: other.code(),
+                message: other.to_string(),
+            }],
+        },
     }
 }
 
