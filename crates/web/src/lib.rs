@@ -162,5 +162,5 @@ pub fn router(state: AppState) -> Router {
         )))
         .with_state(state)
         .layer(axum::middleware::from_fn(http::no_store::api_answers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http::request_span::RequestSpan))
 }

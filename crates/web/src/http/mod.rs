@@ -12,6 +12,7 @@ pub mod health;
 pub mod no_store;
 pub mod open_files;
 pub mod reloadable_tls;
+pub mod request_span;
 pub mod server;
 
 use crate::AppState;
