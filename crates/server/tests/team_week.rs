@@ -9,6 +9,8 @@
 //!   Carl's days follow. The team calendar and the CSV show it; strangers get 403.
 //! - iCal feeds by token: the body is a calendar with Carl's mobile day; a wrong or
 //!   revoked token is a 404.
+//! - Why someone is away (sick) is in their own view and feed only: colleagues, the head,
+//!   the unit feed and the CSV say "away"/"abwesend". A leaver's feeds are 404.
 //! - Today's plan sets the presence location; a location set by hand today stays.
 //! - No session: 401.
 
@@ -497,6 +499,95 @@ fn calendar_feeds_by_secret_token() {
             204
         );
         assert_eq!(nobody.get(&url).status, 404);
+    }
+}
+
+#[test]
+fn why_someone_is_away_is_theirs_alone_and_a_leavers_feeds_stop() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let mut carl = s.signed_in("c.clerk");
+        let mut head = s.signed_in("h.haupt");
+        set_up(&s, &mut admin);
+        carl_approved(&s, &mut carl, &mut head, &["tue", "thu"]);
+        let monday = next_monday().to_string();
+        let days = week(&[("", ""), ("mobile", "mobile"), ("sick", "sick")]);
+        let r = put(
+            &mut carl,
+            "/api/v1/team-week/me",
+            json!({"monday": monday, "days": days}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let url = carl
+            .post("/api/v1/team-week/feeds", json!({"scope": "person"}))
+            .json()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let unit_url = carl
+            .post("/api/v1/team-week/feeds", json!({"scope": "unit"}))
+            .json()["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // Carl's own feed and view say why; nobody else's does.
+        let mut nobody = s.client();
+        let r = nobody.get(&url);
+        assert!(r.body.contains("SUMMARY:krank\r\n"), "{}", r.body);
+        let r = nobody.get(&unit_url);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(!r.body.contains("krank"), "{}: {}", s.label, r.body);
+        assert!(r.body.contains("Carl Clerk: abwesend\r\n"), "{}", r.body);
+        let calendar = format!(
+            "/api/v1/team-week/units/{}/calendar?from={monday}",
+            bauamt(&s)
+        );
+        let carl_in = |v: &Value| -> Value {
+            v["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["login"] == "c.clerk")
+                .unwrap()["days"][2]
+                .clone()
+        };
+        let mut dora = s.signed_in("d.new");
+        let r = dora.get(&calendar);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(!r.body.contains("sick"), "{}: {}", s.label, r.body);
+        assert_eq!(carl_in(&r.json())["morning"], "away");
+        let r = head.get(&calendar);
+        assert!(!r.body.contains("sick"), "{}", r.body);
+        let r = carl.get(&calendar);
+        assert_eq!(carl_in(&r.json())["morning"], "sick", "{}", r.body);
+        let r = head.get(&format!(
+            "/api/v1/team-week/units/{}/plan.csv?from={monday}",
+            bauamt(&s)
+        ));
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(!r.body.contains("krank"), "{}", r.body);
+        assert!(r.body.contains("abwesend"), "{}", r.body);
+
+        // Carl leaves: directory sync disables him, and his links show nothing.
+        let plan = directory::sync::SyncPlan {
+            disables: vec![directory::Login::parse("c.clerk").unwrap()],
+            ..Default::default()
+        };
+        let book = store::SyncBook {
+            run: store::SyncRun {
+                trigger: "cli".into(),
+                kind: "full".into(),
+                outcome: "applied".into(),
+                disabled: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        s.block_on(s.store.apply_sync(&plan, &book, 1_800_000_000))
+            .unwrap();
+        assert_eq!(nobody.get(&url).status, 404, "{}", s.label);
+        assert_eq!(nobody.get(&unit_url).status, 404, "{}", s.label);
     }
 }
 

@@ -130,6 +130,11 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            // A leaver's calendar links (team week) stop working.
+            sqlx::query("DELETE FROM tw_feeds WHERE staff_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "DELETE FROM sip_bindings WHERE device_id IN \
                  (SELECT id FROM sip_devices WHERE staff_id = $1)",

@@ -545,13 +545,16 @@ impl Store {
         rows.iter().map(feed_row).collect()
     }
 
-    /// The feed whose token hashes to `token_hash`.
+    /// The feed whose token hashes to `token_hash`, if its owner is still an active
+    /// account: a leaver's links show nothing, even before directory sync deletes them.
     pub async fn calendar_feed_by_hash(
         &self,
         token_hash: &str,
     ) -> Result<Option<FeedRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, staff_id, scope, unit_id, created_ms FROM tw_feeds WHERE token_hash = $1",
+            "SELECT f.id, f.staff_id, f.scope, f.unit_id, f.created_ms FROM tw_feeds f \
+             JOIN staff s ON s.id = f.staff_id \
+             WHERE f.token_hash = $1 AND s.disabled_at IS NULL",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use jiff::civil::Date;
 use planner::calendar::{add_days, WeekdaySet};
-use planner::week::{Location, Week};
+use planner::week::{Absence, Location, Week};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -74,12 +74,27 @@ pub(crate) fn period(state: &AppState, query: &PeriodQuery) -> Result<(Date, u8)
     Ok((Week::containing(day, WeekdaySet::EMPTY).monday(), weeks))
 }
 
-/// The members' weeks of `unit_id` for the period, stored days over the default.
+/// Every absence as a plain "away": why someone is away (sickness above all, health
+/// data under Art. 9 GDPR) is for their own eyes only.
+fn without_reasons(week: &mut Week) {
+    for day in &mut week.days {
+        for half in [&mut day.morning, &mut day.afternoon] {
+            if let Location::Away(_) = half {
+                *half = Location::Away(Absence::Other);
+            }
+        }
+    }
+}
+
+/// The members' weeks of `unit_id` for the period, stored days over the default. Only
+/// `viewer`'s own weeks keep why they are away; everyone else's absences are plain "away"
+/// (none: nobody's, as in the unit feed and the managers' CSV).
 pub(crate) async fn calendar_of(
     state: &AppState,
     unit_id: i64,
     monday: Date,
     weeks: u8,
+    viewer: Option<i64>,
 ) -> Result<(Vec<Date>, Vec<(store::UnitMember, Vec<Week>)>), ApiError> {
     let workdays = workdays(state).await?;
     let last = add_days(monday, 7 * i64::from(weeks) - 1);
@@ -98,6 +113,9 @@ pub(crate) async fn calendar_of(
             .map(|w| {
                 let mut week = Week::containing(add_days(monday, 7 * w), workdays);
                 overlay(&mut week, &own);
+                if viewer != Some(member.id) {
+                    without_reasons(&mut week);
+                }
                 week
             })
             .collect();
@@ -125,7 +143,7 @@ pub async fn team_calendar(
 ) -> Result<Json<TeamCalendar>, ApiError> {
     let standing = standing(&state, &who, id).await?;
     let (monday, weeks) = period(&state, &query)?;
-    let (dates, people) = calendar_of(&state, id, monday, weeks).await?;
+    let (dates, people) = calendar_of(&state, id, monday, weeks, Some(who.account.id)).await?;
     let rules = state.store.unit_rotation_rules(id).await?;
     let in_office = (0..dates.len())
         .map(|d| {

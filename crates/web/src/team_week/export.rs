@@ -11,17 +11,14 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 /// RFC 4180: a field with a separator, quote or line break is quoted, quotes doubled.
-/// A leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it.
+/// A cell a spreadsheet would run as a formula is defused first, by the same rule as
+/// every other CSV (`directory::csv_formula`).
 fn field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
+    let text = directory::csv_formula::defuse(text);
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text
+        text.into_owned()
     }
 }
 
@@ -40,7 +37,7 @@ pub async fn csv(
 ) -> Result<impl IntoResponse, ApiError> {
     require_manager(&state, &who, id).await?;
     let (monday, weeks) = period(&state, &query)?;
-    let (dates, people) = calendar_of(&state, id, monday, weeks).await?;
+    let (dates, people) = calendar_of(&state, id, monday, weeks, None).await?;
     let mut out = String::from("Datum;Login;Name;Vormittag;Nachmittag\r\n");
     for (d, date) in dates.iter().enumerate() {
         for (member, weeks) in &people {

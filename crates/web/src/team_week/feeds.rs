@@ -244,7 +244,7 @@ pub async fn feed(
             if !owner_unit && !leads {
                 return Err(not_found());
             }
-            let (dates, people) = calendar_of(&state, unit, monday, weeks).await?;
+            let (dates, people) = calendar_of(&state, unit, monday, weeks, None).await?;
             let mut events = Vec::new();
             for (d, date) in dates.iter().enumerate() {
                 for (member, weeks) in &people {
