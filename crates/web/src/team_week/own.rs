@@ -232,16 +232,22 @@ pub async fn put_week(
         }
     }
     state.store.set_week(me, &week).await?;
-    audit(
+    // The week is committed: a failing audit or presence update is logged, not a 500.
+    if let Err(e) = audit(
         &state,
         &who,
         "team_week.week_planned",
         Some(who.account.login.as_str()),
         format!("week {monday}: {} mobile half-days", week.mobile().0),
     )
-    .await?;
+    .await
+    {
+        tracing::warn!(staff = me, error = ?e, "team week: audit of a planned week failed");
+    }
     if week.day_mut(local_now(&state).date()).is_some() {
-        super::presence::follow_plan(&state, &[me]).await?;
+        if let Err(e) = super::presence::follow_plan(&state, &[me]).await {
+            tracing::warn!(staff = me, error = ?e, "team week: presence did not follow the week");
+        }
     }
     Ok(Json(my_week_of(&state, &who, monday).await?))
 }

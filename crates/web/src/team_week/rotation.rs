@@ -412,7 +412,9 @@ pub async fn accept(
         .next()
         .map(|d| d.to_string())
         .unwrap_or_default();
-    audit(
+    // The plan is committed: what follows may fail without undoing it, so it is logged,
+    // never answered as a 500 (which would invite accepting the plan again).
+    if let Err(e) = audit(
         &state,
         &who,
         "team_week.plan_accepted",
@@ -423,8 +425,13 @@ pub async fn accept(
             facts.members.len()
         ),
     )
-    .await?;
+    .await
+    {
+        tracing::warn!(unit = id, plan = plan_id, error = ?e, "team week: audit of an accepted plan failed");
+    }
     let ids: Vec<i64> = facts.members.iter().map(|m| m.id).collect();
-    super::presence::follow_plan(&state, &ids).await?;
+    if let Err(e) = super::presence::follow_plan(&state, &ids).await {
+        tracing::warn!(unit = id, error = ?e, "team week: presence did not follow the accepted plan");
+    }
     Ok((StatusCode::CREATED, Json(Accepted { id: plan_id })))
 }
