@@ -141,6 +141,10 @@ test('the administration sets the rules, a clerk applies in German and the head 
   assert.deepEqual(await violations(carl), [], 'the refused application');
   await shot(carl, 'mobile-work-refused-1280.png');
 
+  // Hanna has her page open: nothing to decide yet.
+  const hanna = await open('h.haupt');
+  assert.equal(await hanna.getByTestId('mw-decisions').count(), 0);
+
   // Two weekdays: applied.
   await carl.getByLabel('Mittwoch').uncheck();
   await carl.getByTestId('mw-apply').click();
@@ -151,8 +155,10 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await mine.getByTestId('mw-withdraw').waitFor();
   assert.ok(await isFocused(mine.getByRole('heading', { name: 'Antrag Nr. 1' })), 'the focus on the new application');
 
-  // Hanna decides (another browser).
-  const hanna = await open('h.haupt');
+  // Hanna's open page says so at once (a live frame); she shows it and decides.
+  await hanna.getByTestId('mw-new-application').filter({ hasText: 'Ein neuer Antrag wartet auf Ihre Entscheidung.' }).waitFor();
+  await status(hanna, 'Ein neuer Antrag wartet auf Ihre Entscheidung.');
+  await hanna.getByTestId('mw-new-application').getByRole('button', { name: 'Anzeigen' }).click();
   const decision = hanna.getByTestId('mw-decision');
   await decision.getByText('Montag, Dienstag').waitFor();
   await decision.getByText('Pflege eines Angehörigen').waitFor();

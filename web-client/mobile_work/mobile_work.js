@@ -4,9 +4,12 @@
 // their whole history and the steps open to one. For heads and deputies with
 // applications to decide (GET /api/v1/mobile-work/decisions), "Zu entscheiden" comes
 // first (decisions.js), then the agreements in force they may renew or revoke
-// (in_force.js). After each step the page's data is read again and drawn in place.
+// (in_force.js). After each step the page's data is read again and drawn in place. A
+// new application to decide (the live `mobile_work.application` frame) is said at the top
+// with a button to show it, not drawn at once (a half-filled form would be lost).
 import { api } from '../api.js';
-import { h, show, announce, pageStillShown, userText } from '../dom.js';
+import { h, show, announce, pageStillShown, userText, onLeave } from '../dom.js';
+import { on } from '../realtime.js';
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { agreementCard, confirmButton } from './agreement.js';
@@ -151,4 +154,12 @@ export async function showMobileWork() {
 
   show(t('mwTitle'), ...[decisions, team?.element, rolloutPlaceSection(), content, commuteSection()].filter(Boolean));
   draw(current, null);
+  onLeave(on('mobile_work.application', () => {
+    if (!page()) return;
+    if (!document.getElementById('mw-new-application')) {
+      document.querySelector('#main h1')?.after(h('p', { id: 'mw-new-application', class: 'mw-note', 'data-testid': 'mw-new-application' },
+        t('mwNewApplication'), ' ', h('button', { type: 'button', class: 'secondary', onclick: () => showMobileWork() }, t('mwShowNew'))));
+    }
+    announce(t('mwNewApplication'));
+  }));
 }
