@@ -170,9 +170,11 @@ async fn an_accepted_plan_writes_office_and_mobile_days() {
         let l = db.label;
         let bauamt = unit(&store, "Bauamt").await;
         let (anna, bernd) = (id(&store, "a.amt").await, id(&store, "b.bau").await);
-        // Anna is away on the Tuesday afternoon already: the plan keeps that half.
+        // Anna is away on the Tuesday afternoon and off on the Wednesday morning already:
+        // the plan keeps both halves.
         let mut week = Week::new(MONDAY(), WeekdaySet::MONDAY_TO_FRIDAY).unwrap();
         week.days[1].afternoon = Location::Away(Absence::Leave);
+        week.days[2].morning = Location::Off;
         store.set_week(anna, &week).await.unwrap();
         let member = |id| Member {
             person: PersonId(id),
@@ -222,8 +224,27 @@ async fn an_accepted_plan_writes_office_and_mobile_days() {
         };
         assert_eq!(of(bernd, HalfDay::Morning), Some(Location::Mobile), "{l}");
         assert_eq!(of(bernd, HalfDay::Afternoon), Some(Location::Mobile), "{l}");
-        // The blank plan puts Anna in the office; accepting wrote both halves.
+        // The blank plan puts Anna in the office; accepting wrote the half she had free
+        // and kept the one she is away.
         assert_eq!(of(anna, HalfDay::Morning), Some(Location::Office), "{l}");
+        assert_eq!(
+            of(anna, HalfDay::Afternoon),
+            Some(Location::Away(Absence::Leave)),
+            "{l}"
+        );
+        let wednesday = store.planned_halves_on(date(2025, 3, 12)).await.unwrap();
+        let on_wednesday = |half| {
+            wednesday
+                .iter()
+                .find(|h| h.staff_id == anna && h.half == half)
+                .map(|h| h.location)
+        };
+        assert_eq!(on_wednesday(HalfDay::Morning), Some(Location::Off), "{l}");
+        assert_eq!(
+            on_wednesday(HalfDay::Afternoon),
+            Some(Location::Office),
+            "{l}"
+        );
         // A plan for a unit that does not exist writes nothing.
         assert!(store
             .accept_rotation_plan(999_999, &plan, anna, 43)
@@ -276,5 +297,22 @@ async fn feeds_by_hash_and_revoked() {
             .await
             .unwrap()
             .is_none());
+        // A leaver's feed is not found, even before directory sync deletes it.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(db.url.unredacted()).await.unwrap();
+        sqlx::query("UPDATE staff SET disabled_at = 1 WHERE id = $1")
+            .bind(anna)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        assert!(
+            store
+                .calendar_feed_by_hash("hash-2")
+                .await
+                .unwrap()
+                .is_none(),
+            "{l}"
+        );
     }
 }

@@ -193,6 +193,33 @@ async fn upsert_half(
     Ok(())
 }
 
+/// Writes a plan's `location` to a half-day unless the person set that half to away or
+/// off: their own absence or time off stands over any plan.
+async fn plan_half(
+    tx: &mut sqlx::AnyConnection,
+    staff_id: i64,
+    day: Date,
+    half: HalfDay,
+    location: Location,
+) -> Result<(), StoreError> {
+    let (location, absence) = location_columns(location);
+    sqlx::query(
+        "INSERT INTO tw_days (staff_id, day, half, location, absence) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (staff_id, day, half) \
+         DO UPDATE SET location = excluded.location, absence = excluded.absence \
+         WHERE tw_days.location NOT IN ('away', 'off')",
+    )
+    .bind(staff_id)
+    .bind(day_text(day))
+    .bind(half_text(half))
+    .bind(location)
+    .bind(absence)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| missing(e, "Person", staff_id))?;
+    Ok(())
+}
+
 fn min_text(min: &[u16; 7]) -> String {
     min.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
 }
@@ -438,8 +465,10 @@ impl Store {
     }
 
     /// Accepts a rotation plan for the unit: every office or mobile day of the plan is
-    /// written as both halves of that person's day (days away or off keep what was
-    /// planned), with the plan's record, all or nothing. Returns the plan's id.
+    /// written to both halves of that person's day, except a half the person has set to
+    /// away or off, which keeps what they set, as it stands in this transaction (so a
+    /// "sick" saved after the plan was checked is kept too). With the plan's record, all or
+    /// nothing. Returns the plan's id.
     pub async fn accept_rotation_plan(
         &self,
         unit_id: i64,
@@ -474,7 +503,7 @@ impl Store {
                     Spot::Away | Spot::Off => continue,
                 };
                 for half in [HalfDay::Morning, HalfDay::Afternoon] {
-                    upsert_half(&mut tx, person.0, *date, half, location).await?;
+                    plan_half(&mut tx, person.0, *date, half, location).await?;
                 }
             }
         }

@@ -110,6 +110,7 @@ pub(crate) async fn unit_facts(
     let rules = required_rules(state).await?;
     let unit_rules = state.store.unit_rotation_rules(unit_id).await?;
     let members = state.store.unit_members(unit_id).await?;
+    let workdays = workdays(state).await?;
     let last = add_days(first_monday, 7 * i64::from(weeks) - 1);
     let (month_first, month_last) = month_span(first_monday, last);
     let halves = state
@@ -140,9 +141,15 @@ pub(crate) async fn unit_facts(
             .filter(|h| h.staff_id == member.id)
             .copied()
             .collect();
+        // A working day the person set to away or off (half or whole) is not the plan's
+        // to fill: the planner must not put them in the office then.
         let mut away: Vec<Date> = own
             .iter()
-            .filter(|h| matches!(h.location, Location::Away(_)))
+            .filter(|h| match h.location {
+                Location::Away(_) => true,
+                Location::Off => workdays.contains(h.day.weekday()),
+                Location::Office | Location::Mobile => false,
+            })
             .filter(|h| h.day >= first_monday && h.day <= last)
             .map(|h| h.day)
             .collect();
