@@ -249,18 +249,34 @@ async fn desks(
         7 => add_days(today, 1),
         _ => today,
     };
-    store
-        .book_desk(desks[0], clerk.id, day, DayPart::Morning, now_ms)
-        .await?;
-    for (person, desk) in others.iter().zip(desks.iter().skip(1)).take(3) {
+    let mut booked = vec![(
         store
-            .book_desk(*desk, person.id, day, DayPart::Whole, now_ms)
-            .await?;
+            .book_desk(desks[0], clerk.id, day, DayPart::Morning, now_ms)
+            .await?,
+        clerk.id,
+    )];
+    for (person, desk) in others.iter().zip(desks.iter().skip(1)).take(3) {
+        booked.push((
+            store
+                .book_desk(*desk, person.id, day, DayPart::Whole, now_ms)
+                .await?,
+            person.id,
+        ));
+    }
+    // Today's colleagues are at their desks (checked in), so the release of unchecked
+    // bookings leaves them when the demo starts after the morning's deadline; the clerk's
+    // own booking waits for the check-in by the desk's QR code.
+    if day == today {
+        for (booking, person) in booked.iter().skip(1) {
+            store
+                .check_in_desk_booking(booking.id, *person, now_ms)
+                .await?;
+        }
     }
     // The team's meeting in the first meeting room, and a training in the afternoon.
     let at = |h: i8| jiff::civil::time(h, 0, 0, 0);
     for (room, person, from, to, title) in [
-        (0, clerk.id, 9, 10, "Teambesprechung Bauamt"),
+        (0, clerk.id, 9, 10, "Teambesprechung"),
         (0, others[0].id, 14, 16, "Schulung Fachverfahren"),
     ] {
         let slot = planner::room_booking::Slot {
