@@ -57,11 +57,11 @@ pub use mobile_work::{
     DeskBookingRow, DeskRow, FloorRow, HistoryEntry, LeaderRole, RolloutCriterionRow,
     RolloutFeature, RoomKind, TextRow, UnitLeader, WaitingRow,
 };
+pub use mobile_work::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use mobile_work::{
     FeedRow, FeedScope, NewOffice, OfficeRow, PlanRow, PlannedHalf, PresenceNow, UnitMember,
     UnitRulesRow,
 };
-pub use mobile_work::{EquipmentItemRow, LoanRow, ReservationRow};
 pub use mobile_work::{LayoutKind, RoomBookingRow};
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
 pub use sessions::{NewSession, PendingLogin, SessionRow};

@@ -410,7 +410,10 @@ async fn a_leaver_keeps_a_name_for_what_they_still_hold() {
             .await
             .unwrap();
         pool.close().await;
-        assert!(store.panel_person_by_id(anna).await.unwrap().is_none(), "{l}");
+        assert!(
+            store.panel_person_by_id(anna).await.unwrap().is_none(),
+            "{l}"
+        );
         assert_eq!(
             store.staff_name_by_id(anna).await.unwrap(),
             Some(("a.amt".to_string(), "Anna Amt".to_string(), true)),
