@@ -100,7 +100,7 @@ fn a_week_within_the_agreement_and_a_day_outside_it_refused() {
         assert_eq!(after["days"][1]["morning"], "mobile", "{}", s.label);
         assert_eq!(after["days"][2]["morning"], "office", "{}", s.label);
 
-        // Three mobile days in the week: more than agreed.
+        // Tuesday and Thursday mobile: both agreed days.
         let days = week(&[
             ("", ""),
             ("mobile", "mobile"),
@@ -284,6 +284,19 @@ fn the_head_proposes_sees_a_conflict_fixes_the_rules_and_accepts() {
         let plan = r.json();
         assert_eq!(plan["conflict"], Value::Null, "{plan:#}");
         assert_eq!(plan["first_monday"], next_monday().to_string());
+        // This week is under way and a week in half a year too far: 422 at the Monday.
+        for (monday, problem) in [(-7, "week_not_ahead"), (7 * 26, "week_too_far_ahead")] {
+            let monday = next_monday()
+                .checked_add(jiff::Span::new().days(monday))
+                .unwrap();
+            let r = head.post(
+                &proposal,
+                json!({"weeks": 1, "first_monday": monday.to_string()}),
+            );
+            assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+            assert_eq!(r.json()["fields"][0]["field"], "first_monday", "{}", r.body);
+            assert_eq!(r.json()["fields"][0]["problem"], problem, "{}", r.body);
+        }
         let row = |plan: &Value, login: &str| {
             plan["people"]
                 .as_array()
@@ -499,6 +512,49 @@ fn calendar_feeds_by_secret_token() {
             204
         );
         assert_eq!(nobody.get(&url).status, 404);
+    }
+}
+
+#[test]
+fn three_mobile_days_are_more_than_two_agreed_per_week() {
+    for s in servers() {
+        let mut admin = s.signed_in("a.admin");
+        let mut carl = s.signed_in("c.clerk");
+        let mut head = s.signed_in("h.haupt");
+        set_up(&s, &mut admin);
+        acknowledge_all(&mut carl);
+        let start = next_monday();
+        let end = start.checked_add(jiff::Span::new().days(180)).unwrap();
+        let r = carl.post(
+            "/api/v1/mobile-work/applications",
+            json!({"days_per_week": 2, "start": start.to_string(), "end": end.to_string()}),
+        );
+        assert_eq!(r.status, 201, "{}: {}", s.label, r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        let r = head.post(
+            &format!("/api/v1/mobile-work/agreements/{id}/decision"),
+            json!({"decision": "approve"}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let days = week(&[
+            ("mobile", "mobile"),
+            ("mobile", "mobile"),
+            ("", ""),
+            ("mobile", "mobile"),
+        ]);
+        let r = put(
+            &mut carl,
+            "/api/v1/team-week/me",
+            json!({"monday": start.to_string(), "days": days}),
+        );
+        assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+        // A breach of the whole week is named at the week, not at one day.
+        assert_eq!(r.json()["field"], "week", "{}", r.body);
+        assert_eq!(problems(&r), ["too_much_in_week"]);
+        let after = carl
+            .get(&format!("/api/v1/team-week/me?week={start}"))
+            .json();
+        assert_eq!(after["days"][0]["morning"], "office", "nothing written");
     }
 }
 

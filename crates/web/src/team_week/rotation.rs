@@ -160,7 +160,7 @@ pub async fn propose(
         Some(d) => day_field("first_monday", d)?,
         None => next_monday(local_now(&state).date()),
     };
-    check_period(first_monday, form.weeks)?;
+    check_period(local_now(&state).date(), first_monday, form.weeks)?;
     let facts = unit_facts(&state, id, first_monday, form.weeks).await?;
     let proposal = rotation::propose(&facts.input)?;
     let dates = (0..7 * i64::from(form.weeks))
@@ -209,12 +209,32 @@ pub async fn propose(
     Ok(Json(view))
 }
 
-fn check_period(first_monday: Date, weeks: u8) -> Result<(), ApiError> {
+/// How many weeks ahead a plan may begin at the latest.
+const WEEKS_AHEAD: i64 = 12;
+
+/// A plan begins on a Monday from next week on (a week under way or past is not planned
+/// again: it would overwrite what people did), at most [`WEEKS_AHEAD`] weeks ahead.
+fn check_period(today: Date, first_monday: Date, weeks: u8) -> Result<(), ApiError> {
     if first_monday.weekday() != Weekday::Monday {
         return Err(unprocessable(
             "first_monday",
             "not_a_monday",
             "Ein Plan beginnt an einem Montag.",
+        ));
+    }
+    let earliest = next_monday(today);
+    if first_monday < earliest {
+        return Err(unprocessable(
+            "first_monday",
+            "week_not_ahead",
+            &format!("Geplant wird ab der nächsten Woche (ab Montag, {earliest})."),
+        ));
+    }
+    if first_monday > add_days(earliest, 7 * (WEEKS_AHEAD - 1)) {
+        return Err(unprocessable(
+            "first_monday",
+            "week_too_far_ahead",
+            &format!("Ein Plan beginnt höchstens {WEEKS_AHEAD} Wochen im Voraus."),
         ));
     }
     if !(1..=8).contains(&weeks) {
@@ -267,7 +287,7 @@ async fn edited(
 ) -> Result<(UnitFacts, Plan, Vec<BreachView>), ApiError> {
     let form: PlanBody = body(raw)?;
     let first_monday = day_field("first_monday", &form.first_monday)?;
-    check_period(first_monday, form.weeks)?;
+    check_period(local_now(state).date(), first_monday, form.weeks)?;
     let facts = unit_facts(state, id, first_monday, form.weeks).await?;
     let mut plan = Plan::blank(&facts.input)?;
     let days = 7 * usize::from(form.weeks);
@@ -434,4 +454,45 @@ pub async fn accept(
         tracing::warn!(unit = id, error = ?e, "team week: presence did not follow the accepted plan");
     }
     Ok((StatusCode::CREATED, Json(Accepted { id: plan_id })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn problem(result: Result<(), ApiError>) -> Option<(String, String)> {
+        match result {
+            Ok(()) => None,
+            Err(ApiError::Unprocessable { fields, .. }) => fields
+                .first()
+                .map(|f| (f.field.clone(), f.problem.to_string())),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_plan_begins_next_week_at_the_earliest_and_twelve_weeks_ahead_at_the_latest() {
+        // Wednesday, 2025-03-12: next Monday is 2025-03-17.
+        let today = date(2025, 3, 12);
+        let refused = |monday| problem(check_period(today, monday, 1)).map(|p| p.1);
+        assert_eq!(
+            refused(date(2025, 3, 10)).as_deref(),
+            Some("week_not_ahead")
+        );
+        assert_eq!(refused(date(2025, 3, 3)).as_deref(), Some("week_not_ahead"));
+        assert_eq!(refused(date(2025, 3, 17)), None);
+        assert_eq!(refused(add_days(date(2025, 3, 17), 7 * 11)), None);
+        assert_eq!(
+            refused(add_days(date(2025, 3, 17), 7 * 12)).as_deref(),
+            Some("week_too_far_ahead")
+        );
+        assert_eq!(
+            problem(check_period(date(2025, 3, 17), date(2025, 3, 17), 1))
+                .map(|p| p.0)
+                .as_deref(),
+            Some("first_monday"),
+            "on a Monday itself, that week is under way"
+        );
+    }
 }
