@@ -107,7 +107,10 @@ test('a week within the agreement, a refused day, the rotation with a conflict f
   // Fixed: two seats, three in the office.
   for (let i = 0; i < 5; i += 1) await rotation.getByTestId(`tw-min-${i}`).fill('3');
   await rotation.getByTestId('tw-offices').fill('1.12; 2; c.clerk, d.new');
+  // The status says the same as after the first save: wait for this save's answer.
+  const saved = hanna.waitForResponse((r) => r.url().endsWith('/rules') && r.request().method() === 'PUT');
   await rotation.getByTestId('tw-save-rules').click();
+  assert.equal((await saved).status(), 200);
   await rotation.getByTestId('tw-propose').click();
   await rotation.getByTestId('tw-spot-c.clerk-1').waitFor();
   assert.equal(await rotation.getByTestId('tw-spot-c.clerk-1').inputValue(), 'mobile');
@@ -122,6 +125,8 @@ test('a week within the agreement, a refused day, the rotation with a conflict f
   await checkLayout(hanna, 'rotation');
   await rotation.getByTestId('tw-accept').click();
   await rotation.getByTestId('tw-accepted').waitFor();
+  // Focus lands on the result, not on <body>.
+  assert.equal(await hanna.evaluate(() => document.activeElement.dataset.testid), 'tw-accepted');
   // The team calendar shows next week with Carl's mobile Tuesday.
   const team = hanna.getByTestId('tw-team');
   await team.getByRole('cell', { name: 'Mobil' }).first().waitFor();

@@ -70,6 +70,8 @@ export function rotationSection(page, week, changed) {
     if (!page()) return;
     if (!res.ok) { planArea.replaceChildren(h('p', { class: 'error', role: 'alert' }, explain(res))); return; }
     proposal = res.data;
+    // A new proposal starts without the last one's breaches.
+    breaches.replaceChildren();
     if (proposal.conflict) {
       planArea.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'tw-conflict' }, t('twConflict', { m: proposal.conflict.message })));
       return;
@@ -115,7 +117,10 @@ export function rotationSection(page, week, changed) {
     if (res.status === 422 && res.data && res.data.fields) { showBreaches(res.data.fields); return; }
     if (!res.ok) { breaches.textContent = explain(res); return; }
     breaches.replaceChildren();
-    planArea.replaceChildren(h('p', { 'data-testid': 'tw-accepted' }, t('twAccepted')));
+    // The accept button is gone with the plan: focus goes to the result, not to <body>.
+    const done = h('p', { tabindex: '-1', 'data-testid': 'tw-accepted' }, t('twAccepted'));
+    planArea.replaceChildren(done);
+    done.focus();
     status.textContent = t('twAccepted');
     changed(proposal.first_monday);
   }

@@ -9,9 +9,14 @@ import { dayText } from '../desks/desk_view.js';
 
 const fail = () => ({ ok: false, status: 0 });
 
+// A day's cell: one location, or both halves; the short "V:"/"N:" is for the eye, a
+// screen reader hears "Vormittag …, Nachmittag …" instead of letters.
 export function cellText(day) {
   if (day.morning === day.afternoon) return t(`twLoc_${day.morning}`);
-  return t('twHalf', { m: t(`twLoc_${day.morning}`), a: t(`twLoc_${day.afternoon}`) });
+  const m = t(`twLoc_${day.morning}`);
+  const a = t(`twLoc_${day.afternoon}`);
+  return h('span', {}, h('span', { 'aria-hidden': 'true' }, t('twHalf', { m, a })),
+    h('span', { class: 'visually-hidden' }, `${t('twMorning')}: ${m}, ${t('twAfternoon')}: ${a}`));
 }
 
 export function teamSection(page, unit, from) {
