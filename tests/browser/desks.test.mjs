@@ -401,6 +401,7 @@ test('the administration renames a desk and is told why a booked desk and a full
   await admin.getByTestId('dka-desk-row').getByRole('rowheader', { name: '2.14-Fenster' }).waitFor();
   // Removing asks once more; a room with desks stays, said at the form.
   await admin.getByLabel('Was', { exact: true }).selectOption({ label: 'Raum: 2.14' });
+  assert.equal(await admin.getByTestId('dka-layout-remove-yes').isVisible(), false, 'asked only after a click');
   await admin.getByTestId('dka-layout-remove').click();
   await admin.getByRole('group', { name: '„2.14“ wirklich entfernen?' }).waitFor();
   assert.ok(await isFocused(admin.getByTestId('dka-layout-remove-yes')));
