@@ -10,6 +10,7 @@ import { stateBadge, dutyChip, stateOf, locationText, noteText, STATE_RANK, SETT
 import { menuButton } from './menu.js';
 import { ownPresenceChanged } from './presence_switch.js';
 import { dial } from './phone/phone.js';
+import { partText } from './desks/desk_view.js';
 
 let me = null;
 let openChat = null;
@@ -144,7 +145,23 @@ function menuItems(p) {
   const watching = watches.has(p.login);
   if (watching || stateOf(entry) !== 'available') items.push({ label: t('watch'), checked: watching, run: () => toggleWatch(p) });
   items.push({ label: t('favourite'), checked: favourites.has(p.login), run: () => toggleFavourite(p) });
+  items.push({ label: t('dkSeatMenu'), run: () => showSeatToday(p) });
   return items;
+}
+
+// "Wo sitzt …?" from the person's menu: their desk today (GET
+// /api/v1/desks/people/{login}/today), said and shown under their row.
+async function showSeatToday(p) {
+  const res = await api('GET', `/api/v1/desks/people/${encodeURIComponent(p.login)}/today`).catch(() => ({ ok: false, status: 0 }));
+  const seats = res.ok ? res.data.seats : [];
+  const text = !res.ok ? explain(res) : seats.length
+    ? t('dkSeatToday', { n: p.name, s: seats.map((s) => t('dkWhereSeat', { p: partText(s.booking.part), l: s.desk, r: s.room, f: s.floor, b: s.building })).join('; ') })
+    : t('dkSeatNone', { n: p.name });
+  for (const li of document.querySelectorAll(`main li.person[data-login="${CSS.escape(p.login)}"]`)) {
+    li.querySelector('.person-seat')?.remove();
+    li.append(h('p', { class: 'person-seat', 'data-testid': 'person-seat' }, text));
+  }
+  announce(text);
 }
 
 // Redraws the presence of one person in place (the menu button stays, with its focus).

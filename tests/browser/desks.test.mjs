@@ -223,6 +223,14 @@ test('Carl books the morning, Dora finds it taken and books the afternoon', asyn
   await row(dora, '2.14-A').getByRole('cell', { name: 'gebucht von Carl Clerk' }).waitFor();
   assert.equal(await row(dora, '2.14-A').getByText('nicht mehr frei').count(), 1);
 
+  // From the team panel: Dora's menu says where Carl sits today.
+  await dora.goto(`${server.url}/#/team`);
+  await dora.getByRole('button', { name: 'Aktionen für Carl Clerk' }).first().click();
+  await dora.getByRole('menuitem', { name: 'Arbeitsplatz heute' }).click();
+  await dora.getByTestId('person-seat').first().filter({ hasText: 'Carl Clerk sitzt heute vormittags an Platz 2.14-A, Raum 2.14, 2. OG, Rathaus.' }).waitFor();
+  await status(dora, 'Carl Clerk sitzt heute vormittags an Platz 2.14-A');
+  assert.deepEqual(await violations(dora), [], 'the team panel with the seat');
+
   // "Wo sitzt …?": Carl finds Dora, and her desk on the plan.
   await carl.getByLabel('Name, Benutzername oder Durchwahl').fill('Dora');
   await carl.getByTestId('dk-where-search').click();
