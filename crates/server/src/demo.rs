@@ -51,7 +51,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_fax::seed(&store, &folder, now_ms)
         .await
         .context("adding the demo fax")?;
-    crate::demo_mobile_work::seed(&store, now_ms)
+    crate::demo_mobile_work::seed(&store, &folder, now_ms)
         .await
         .context("adding the demo's mobile work")?;
     crate::demo_equipment::seed(&store, now_ms)

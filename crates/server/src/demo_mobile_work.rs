@@ -7,9 +7,10 @@
 //! - agreements, as the planner makes them (`planner::approval`, the same steps as the
 //!   web's): the clerk's is approved (Monday and Thursday), colleagues' approved and
 //!   pending, and the hotline agent's application waits for the team lead's decision;
-//! - a building with two floors, offices and a meeting room per floor (two bookings of
-//!   the first on the bookings' day), desks with their equipment
-//!   and places on the floor, and today's bookings of some colleagues.
+//! - a building with two floors, each with the floor plan in `assets/` (drawn by
+//!   `make_demo_floor_plan.py`), two offices and a meeting room (two bookings of the
+//!   first on the bookings' day), desks with their equipment placed on the plan, and
+//!   today's bookings of some colleagues (checked in).
 //!
 //! Added once: a database whose rules are set is left alone.
 
@@ -20,7 +21,14 @@ use planner::approval::{authorise, Agreement, Applied};
 use planner::calendar::{add_days, DayPart, WeekdaySet};
 use planner::ids::{AgreementId, PersonId};
 use planner::terms::DaysPattern;
+use std::path::Path;
 use store::{AgreementState, PanelPerson, RoomKind, Store};
+
+/// The demo floors' plan: two offices and a meeting room on a corridor (a PNG).
+const FLOOR_PLAN: &[u8] = include_bytes!("../assets/demo_floor_plan.png");
+
+/// Where floor plans live in the data folder (as the web's upload puts them).
+const PLANS: &str = "floor-plans";
 
 const CLERK: &str = "sachbearbeitung";
 const CLERKS_UNIT: &str = "Ausländerbehörde";
@@ -29,7 +37,7 @@ const AGENT: &str = "hotline";
 const TEXT_KEY: &str = "datenschutz";
 
 /// Seeds mobile work (once), on the local day of `now_ms`.
-pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, data_dir: &Path, now_ms: i64) -> anyhow::Result<()> {
     if store.mobile_work_rules().await?.is_some() {
         return Ok(());
     }
@@ -74,7 +82,7 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         demo.agreement(person, head, pattern, -30 + 10 * i as i64, i != 3)
             .await?;
     }
-    desks(store, today, &clerk, others, now_ms).await
+    desks(store, data_dir, today, &clerk, others, now_ms).await
 }
 
 /// The rules and the text to acknowledge, as the administrator's page stores them.
@@ -203,6 +211,7 @@ impl Demo<'_> {
 /// morning at a desk with two screens, colleagues elsewhere.
 async fn desks(
     store: &Store,
+    data_dir: &Path,
     today: Date,
     clerk: &PanelPerson,
     others: &[PanelPerson],
@@ -214,7 +223,14 @@ async fn desks(
     let mut desks = Vec::new();
     let mut meeting_rooms = Vec::new();
     for (level, floor_name) in [(0, "Erdgeschoss"), (1, "1. Obergeschoss")] {
-        let floor = store.add_floor(building, floor_name, level, None).await?;
+        // Each floor with the demo's plan (assets/make_demo_floor_plan.py draws it), in
+        // the data folder where uploaded plans go.
+        let plan = format!("{PLANS}/demo-{level}.png");
+        std::fs::create_dir_all(data_dir.join(PLANS))?;
+        std::fs::write(data_dir.join(&plan), FLOOR_PLAN)?;
+        let floor = store
+            .add_floor(building, floor_name, level, Some(&plan))
+            .await?;
         for (r, room_name) in ["Büro A", "Büro B"].iter().enumerate() {
             let room_label = format!("{}.{:02} {room_name}", level, r + 1);
             let room = store
@@ -228,7 +244,8 @@ async fn desks(
             .enumerate()
             {
                 let label = format!("{}.{:02}-{}", level, r + 1, ["A", "B"][d]);
-                let at = (20 + 45 * r as i64 + 20 * d as i64, 30 + 30 * level);
+                // On the plan's tables: x 10/24/43/57 %, y 40 %.
+                let at = (100 + 330 * r as i64 + 140 * d as i64, 400);
                 desks.push(store.add_desk(room, &label, tags, Some(at)).await?);
             }
         }
