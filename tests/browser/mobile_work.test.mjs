@@ -73,6 +73,7 @@ test('the administration sets the rules, a clerk applies in German and the head 
   await admin.getByLabel('Bis', { exact: true }).fill('15:00');
   await admin.getByLabel('Widerrufsfrist in Tagen').fill('28');
   await admin.getByLabel(/^Längste Laufzeit in Tagen/).fill('365');
+  await admin.getByLabel('Gesetzliche Feiertage (im Wochenplan keine Arbeitstage)').selectOption('BY');
   await admin.getByRole('group', { name: /^Berechtigte Organisationseinheiten/ }).getByLabel('Bauamt', { exact: true }).check();
   await admin.getByTestId('mw-rules-save').click();
   await admin.locator('#mw-rules-saved').filter({ hasText: 'Die Regeln sind gespeichert.' }).waitFor();
@@ -82,6 +83,7 @@ test('the administration sets the rules, a clerk applies in German and the head 
   assert.equal(stored.days_per_month, 10);
   assert.deepEqual(stored.core_hours, { from: '09:00', until: '15:00' });
   assert.equal(stored.max_term_days, 365);
+  assert.equal(stored.holidays, 'BY');
   assert.equal(stored.eligibility.units.length, 1);
 
   // The data-protection text, version 1.

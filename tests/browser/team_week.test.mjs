@@ -77,6 +77,9 @@ test('a week within the agreement, a refused day, the rotation with a conflict f
   await carl.getByLabel('Woche mit dem Tag').fill(monday);
   await carl.getByRole('button', { name: 'Anzeigen' }).click();
   await carl.getByTestId('tw-agreement').filter({ hasText: 'Ihre Vereinbarung: feste Tage: Di, Do.' }).waitFor();
+  // The week asked for is drawn (not still this week's grid): its Monday's date is there.
+  const [y, m, d] = monday.split('-');
+  await carl.getByTestId('tw-day-0').getByRole('rowheader', { name: new RegExp(`${d}\\.${m}\\.${y}`) }).waitFor();
   await carl.getByTestId('tw-morning-1').selectOption('mobile');
   await carl.getByTestId('tw-afternoon-1').selectOption('mobile');
   await carl.getByTestId('tw-save').click();

@@ -9,6 +9,7 @@ import { h, show, announce, pageStillShown, userText, stackedTable } from '../do
 import { t } from '../i18n.js';
 import { explain } from '../sign_in.js';
 import { WEEKDAYS, day, issuesOf, markInvalid, clearInvalid } from './format.js';
+import { STATES } from '../hotline/admin_hotline_form.js';
 
 const RULES = '/api/v1/admin/mobile-work/rules';
 
@@ -48,6 +49,9 @@ function rulesForm(page, units) {
   const [untilRow, until] = labelled('mw-rules-core-until', t('mwAdminCoreUntil'), { type: 'time', 'data-testid': 'mw-rules-core-until', value: r?.core_hours?.until || '' });
   const [noticeRow, notice] = labelled('mw-rules-notice', t('mwAdminNotice'), { type: 'number', min: '0', max: '365', inputmode: 'numeric', required: true, 'data-testid': 'mw-rules-notice', value: r ? String(r.notice_days) : '28' });
   const [termRow, term] = labelled('mw-rules-term', t('mwAdminTerm'), { type: 'number', min: '1', max: '3660', inputmode: 'numeric', 'data-testid': 'mw-rules-term', value: r?.max_term_days ? String(r.max_term_days) : '' });
+  const holidays = h('select', { id: 'mw-rules-holidays', name: 'mw-rules-holidays', 'data-testid': 'mw-rules-holidays' }, h('option', { value: '' }, t('hlNoState')),
+    ...STATES.map((s) => h('option', { value: s, selected: r?.holidays === s }, t(`hlLand${s}`))));
+  const holidaysRow = h('div', {}, h('label', { for: 'mw-rules-holidays' }, t('mwAdminHolidays')), holidays);
   const chosen = new Set(r?.eligibility?.units || []);
   const unitBoxes = units.map((u) => h('input', { type: 'checkbox', id: `mw-rules-unit-${u.unit_id}`, value: String(u.unit_id), checked: chosen.has(u.unit_id), 'data-testid': 'mw-rules-unit' }));
   const saved = h('p', { class: 'ok', role: 'status', id: 'mw-rules-saved' });
@@ -55,7 +59,7 @@ function rulesForm(page, units) {
   const number = (input) => (input.value.trim() === '' ? NaN : Number(input.value));
   const marks = refusals('mw-rules-error', {
     days_per_week: [perWeek], days_per_month: [perMonth], workdays, core_hours: [from, until], notice_days: [notice],
-    max_term_days: [term], 'eligibility.units': unitBoxes.length ? unitBoxes : [button],
+    max_term_days: [term], holidays: [holidays], 'eligibility.units': unitBoxes.length ? unitBoxes : [button],
   }, button);
   return h('form', { class: 'mw-admin-form', id: 'mw-rules-form', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -70,6 +74,7 @@ function rulesForm(page, units) {
     };
     if (from.value || until.value) body.core_hours = { from: from.value, until: until.value };
     if (term.value.trim()) body.max_term_days = number(term);
+    if (holidays.value) body.holidays = holidays.value;
     const missing = ['days_per_week', 'days_per_month', 'notice_days'].filter((f) => Number.isNaN(body[f]));
     if (missing.length) { marks.refuse({ status: 422, data: { fields: missing.map((field) => ({ field, message: t('mwAdminErrNumber') })) } }); return; }
     const res = await api('PUT', RULES, body).catch(() => ({ ok: false, status: 0 }));
@@ -83,7 +88,7 @@ function rulesForm(page, units) {
   h('fieldset', {}, h('legend', {}, t('mwAdminWorkdays')),
     ...workdays.map((b) => h('span', { class: 'mw-choice' }, b, ' ', h('label', { for: b.id }, t(`mwDay_${b.value}`))))),
   h('fieldset', { class: 'mw-core' }, h('legend', {}, t('mwAdminCore')), fromRow, untilRow),
-  noticeRow, termRow,
+  noticeRow, termRow, holidaysRow,
   h('fieldset', { class: 'mw-units' }, h('legend', {}, t('mwAdminUnits')),
     ...unitBoxes.map((b, i) => h('span', { class: 'mw-choice' }, b, ' ', h('label', { for: b.id }, userText(units[i].unit))))),
   marks.alert, h('p', { class: 'button-row' }, button), saved);

@@ -3,7 +3,7 @@
 // {f}/{u} times, {w} a person or a unit, {t} a title, {v} a version, {s} a state.
 export const mobileWorkTexts = {
   de: {
-    mwNav: 'Mobiles Arbeiten', mwTitle: 'Mobiles Arbeiten', mwNewApplication: 'Ein neuer Antrag wartet auf Ihre Entscheidung.', mwShowNew: 'Anzeigen',
+    mwNav: 'Mobiles Arbeiten', mwTitle: 'Mobiles Arbeiten', mwNewApplication: 'Ein neuer Antrag wartet auf Ihre Entscheidung.', mwAdminHolidays: 'Gesetzliche Feiertage (im Wochenplan keine Arbeitstage)', mwShowNew: 'Anzeigen',
     mwNoRules: 'Die Dienstvereinbarung zur mobilen Arbeit ist noch nicht eingerichtet. Bitte wenden Sie sich an die Verwaltung.',
     mwRulesHeading: 'Was die Dienstvereinbarung erlaubt',
     mwRulesLimits: 'Höchstens {n} mobile Tage pro Woche und {m} pro Monat, an diesen Tagen: {d}.',
@@ -70,7 +70,7 @@ export const mobileWorkTexts = {
     mwAdminRefused: 'Nicht gespeichert:', mwAdminErrNumber: 'Bitte eine Zahl angeben.',
   },
   en: {
-    mwNav: 'Mobile work', mwTitle: 'Mobile work', mwNewApplication: 'A new application waits for your decision.', mwShowNew: 'Show',
+    mwNav: 'Mobile work', mwTitle: 'Mobile work', mwNewApplication: 'A new application waits for your decision.', mwAdminHolidays: 'Public holidays (no working days in the week plan)', mwShowNew: 'Show',
     mwNoRules: 'The service agreement on mobile work is not set up yet. Please contact the administration.',
     mwRulesHeading: 'What the service agreement allows',
     mwRulesLimits: 'At most {n} mobile days per week and {m} per month, on these days: {d}.',

@@ -72,6 +72,15 @@ fn the_administration_sets_rules_texts_and_leaders_and_bad_input_changes_nothing
             json!({"days_per_week": 2}),
         );
         assert_eq!(r.status, 422, "{}", r.body);
+        let mut unknown_land = rules();
+        unknown_land["holidays"] = json!("Bayern");
+        let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", unknown_land);
+        assert_eq!(
+            (r.status, r.json()["field"].clone()),
+            (422, json!("holidays")),
+            "{}",
+            r.body
+        );
         let mut unknown_unit = rules();
         unknown_unit["eligibility"] = json!({"units": [999999]});
         let r = put(&mut admin, "/api/v1/admin/mobile-work/rules", unknown_unit);

@@ -78,6 +78,21 @@ pub(crate) async fn current_rules(state: &AppState) -> Result<Option<AgreementRu
     Ok(Some(body.to_planner(&texts)?))
 }
 
+/// The federal state whose public holidays the team's plans leave out, if the rules name
+/// one.
+pub(crate) async fn holiday_state(
+    state: &AppState,
+) -> Result<Option<queues::holidays::State>, ApiError> {
+    let Some(stored) = state.store.mobile_work_rules().await? else {
+        return Ok(None);
+    };
+    let body = rules::Rules::from_stored(stored)?;
+    Ok(body
+        .holidays
+        .as_deref()
+        .and_then(queues::holidays::State::parse))
+}
+
 /// The rules, or 409 while the administration has not set them.
 pub(crate) async fn required_rules(state: &AppState) -> Result<AgreementRules, ApiError> {
     current_rules(state).await?.ok_or_else(|| {

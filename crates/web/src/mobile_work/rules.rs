@@ -67,6 +67,10 @@ pub struct Rules {
     /// Reminders before an agreement runs out, in days before its last day.
     #[serde(default)]
     pub reminder_days: Vec<i64>,
+    /// The federal state whose public holidays are not working days in the team's plans
+    /// (`BY`, `NW`, …); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<String>,
 }
 
 fn monday_to_friday() -> Vec<String> {
@@ -233,6 +237,15 @@ impl Rules {
                 )
             })
             .collect::<Result<Vec<u16>, _>>()?;
+        if let Some(code) = &self.holidays {
+            if queues::holidays::State::parse(code).is_none() {
+                return Err(unprocessable(
+                    "holidays",
+                    "unknown_state",
+                    &format!("„{code}“ ist kein Bundesland (BW, BY, BE, … TH)."),
+                ));
+            }
+        }
         let e = &self.eligibility;
         for (field, roles) in [
             ("eligibility.roles", &e.roles),
@@ -246,8 +259,8 @@ impl Rules {
                     field,
                     "unknown_role",
                     &format!(
-                        "Die Rolle „{role}“ gibt es nicht; es gibt user, agent, supervisor \
-                         und admin."
+                        "Die Rolle „{role}“ gibt es nicht; es gibt user, agent, supervisor, \
+                         council und admin."
                     ),
                 ));
             }

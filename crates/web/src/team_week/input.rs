@@ -176,12 +176,17 @@ pub(crate) async fn unit_facts(
             mobile_elsewhere,
         });
     }
+    // Public holidays of the administration's state are no working days of the plan.
+    let closed = match crate::mobile_work::holiday_state(state).await? {
+        Some(land) => closed_days(land, first_monday, last),
+        None => Vec::new(),
+    };
     let input = RotationInput {
         unit: UnitId(unit_id),
         first_monday,
         weeks,
         workdays: rules.workdays,
-        closed: vec![],
+        closed,
         min_in_office: unit_rules.min_in_office,
         limits: rules.limits,
         offices: unit_rules
@@ -207,4 +212,41 @@ pub(crate) async fn unit_facts(
             .map(|o| (o.id, o.name.clone()))
             .collect(),
     })
+}
+
+/// The public holidays of `land` from `first` to `last` (both included).
+fn closed_days(land: queues::holidays::State, first: Date, last: Date) -> Vec<Date> {
+    let mut closed = Vec::new();
+    let mut day = first;
+    while day <= last {
+        if queues::holidays::is_holiday(land, day) {
+            closed.push(day);
+        }
+        day = add_days(day, 1);
+    }
+    closed
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    #[test]
+    fn a_state_s_public_holidays_are_closed() {
+        let by = queues::holidays::State::BY;
+        assert_eq!(
+            super::closed_days(by, date(2026, 12, 21), date(2027, 1, 10)),
+            [
+                date(2026, 12, 25),
+                date(2026, 12, 26),
+                date(2027, 1, 1),
+                date(2027, 1, 6)
+            ]
+        );
+        let be = queues::holidays::State::BE;
+        assert!(
+            super::closed_days(be, date(2027, 1, 2), date(2027, 1, 10)).is_empty(),
+            "Epiphany is Bavarian, not Berlin's"
+        );
+    }
 }
