@@ -94,7 +94,8 @@ async fn set_rules(store: &Store, now_ms: i64) -> anyhow::Result<AgreementRules>
         "core_hours": {"from": "09:00", "until": "15:00"},
         "notice_days": 28,
         "max_term_days": 365,
-        "reminder_days": [42, 14]
+        "reminder_days": [42, 14],
+        "holidays": "BY"
     });
     let form = web::mobile_work::rules::Rules::from_stored(stored)
         .map_err(|e| anyhow!("the demo's mobile-work rules: {e:?}"))?;

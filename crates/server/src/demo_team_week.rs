@@ -65,7 +65,11 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             first_monday: monday,
             weeks: 2,
             workdays: rules.workdays,
-            closed: vec![],
+            // The demo's rules name Bavaria: its public holidays are not planned.
+            closed: (0..14)
+                .map(|i| planner::calendar::add_days(monday, i))
+                .filter(|d| queues::holidays::is_holiday(queues::holidays::State::BY, *d))
+                .collect(),
             min_in_office: [1, 1, 1, 1, 1, 0, 0],
             limits: rules.limits,
             offices: vec![],
