@@ -62,4 +62,5 @@ export const teamWeekProblems = {
   weeks_out_of_range: 'Please choose 1 to 8 weeks.',
   week_not_ahead: 'Plans begin next week at the earliest.',
   week_too_far_ahead: 'A plan begins at most 12 weeks ahead.',
+  unit_minimum: 'Then fewer than the unit\'s minimum would be in the office (the unit\'s plan); please agree the change with your head.',
 };

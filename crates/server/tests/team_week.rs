@@ -424,6 +424,51 @@ fn the_head_proposes_sees_a_conflict_fixes_the_rules_and_accepts() {
             r.body
         );
         assert_eq!(carl.get(&csv).status, 403);
+
+        // The plan's minimum still holds: Carl back in the office on Tuesday is fine; with
+        // the minimum raised to four, his move to mobile again is refused at the half (three
+        // would be left), leave is not.
+        let me = "/api/v1/team-week/me";
+        let monday = next_monday().to_string();
+        let office_tuesday = week(&[
+            ("", ""),
+            ("office", "office"),
+            ("", ""),
+            ("mobile", "mobile"),
+        ]);
+        let r = put(
+            &mut carl,
+            me,
+            json!({"monday": monday, "days": office_tuesday}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        assert_eq!(put(&mut head, &rules, rules_body(4, 2)).status, 200);
+        let mobile_tuesday = week(&[
+            ("", ""),
+            ("mobile", "office"),
+            ("", ""),
+            ("mobile", "mobile"),
+        ]);
+        let r = put(
+            &mut carl,
+            me,
+            json!({"monday": monday, "days": mobile_tuesday}),
+        );
+        assert_eq!(r.status, 422, "{}: {}", s.label, r.body);
+        assert_eq!(
+            r.json()["fields"][0]["field"],
+            "days[1].morning",
+            "{}",
+            r.body
+        );
+        assert_eq!(problems(&r), ["unit_minimum"]);
+        let leave_tuesday = week(&[("", ""), ("leave", "leave"), ("", ""), ("mobile", "mobile")]);
+        let r = put(
+            &mut carl,
+            me,
+            json!({"monday": monday, "days": leave_tuesday}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
     }
 }
 

@@ -20,6 +20,7 @@ pub mod own;
 pub mod presence;
 pub mod rotation;
 pub mod rules;
+mod staffing;
 
 use crate::auth::session::SignedIn;
 use crate::error::ApiError;

@@ -173,8 +173,9 @@ fn day_index(week: &Week, date: jiff::civil::Date) -> String {
 
 /// Plan one's week. Mobile half-days must lie within one's agreement in force (its
 /// period and weekdays), at most its days per week and, with the month's other mobile
-/// days, the monthly limit. Any breach: 422 with every breach at its field, nothing
-/// written.
+/// days, the monthly limit. On days an accepted plan of the unit covers, a move from the
+/// office to mobile work must leave the unit's minimum in the office (`staffing.rs`). Any
+/// breach: 422 with every breach at its field, nothing written.
 #[utoipa::path(put, path = "/api/v1/team-week/me", tag = "team-week",
     security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     request_body = WeekBody,
@@ -231,6 +232,8 @@ pub async fn put_week(
             });
         }
     }
+    // After an accepted plan: the unit's minimum in the office still holds.
+    super::staffing::check(&state, me, &who.account.unit.to_string(), &week).await?;
     state.store.set_week(me, &week).await?;
     // The week is committed: a failing audit or presence update is logged, not a 500.
     if let Err(e) = audit(
