@@ -120,7 +120,7 @@ fn sms_codes_go_through_the_configured_gateway_and_are_never_logged() {
     assert_eq!(ok.status, 200, "{}", ok.body);
     let log = common::log();
     assert!(
-        log.contains("uri=/api/v1/auth/sms"),
+        log.contains("path=/api/v1/auth/sms"),
         "the server's log is captured (the SMS request is in it)"
     );
     assert!(
