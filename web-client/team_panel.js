@@ -142,10 +142,10 @@ function menuItems(p) {
       run: () => dial(p.extension || p.login, { name: p.name, number: p.extension || '', login: p.login, unit: p.unit || null }) });
   }
   items.push({ label: t('chat'), run: () => openChat(p.login) });
+  items.push({ label: t('dkSeatMenu'), run: () => showSeatToday(p) });
   const watching = watches.has(p.login);
   if (watching || stateOf(entry) !== 'available') items.push({ label: t('watch'), checked: watching, run: () => toggleWatch(p) });
   items.push({ label: t('favourite'), checked: favourites.has(p.login), run: () => toggleFavourite(p) });
-  items.push({ label: t('dkSeatMenu'), run: () => showSeatToday(p) });
   return items;
 }
 
