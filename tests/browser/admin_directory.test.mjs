@@ -13,28 +13,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { startServer, startBrowser, signInOn, violations } from './harness.mjs';
+import { startServer, startBrowser, signInOn, violations, buildExample } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
 const shots = join(here, 'screenshots');
 const PEOPLE = 40;
 const PEOPLE_DN = 'ou=Benutzer,dc=landkreis,dc=test';
 let server; let browser; let fixture; let ldap;
 
-// testkit's slapd_fixture example, built by cargo (quick when it is up to date); its path
-// as cargo reports it, wherever the target folder is.
-function buildFixture() {
-  const r = spawnSync('cargo', ['build', '-p', 'testkit', '--features', 'tls', '--example', 'slapd_fixture',
-    '--message-format=json-render-diagnostics'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
-  if (r.error || r.status !== 0) throw new Error(`cargo build --example slapd_fixture failed: ${r.error ?? r.status}`);
-  for (const line of r.stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line);
-    if (message.reason === 'compiler-artifact' && message.target?.name === 'slapd_fixture' && message.executable) return message.executable;
-  }
-  throw new Error('cargo built no slapd_fixture executable');
-}
 
 // Starts slapd with `people` generated people; resolves to the shell variables it prints
 // (LDAPS_URL, LDAP_CA_FILE, LDAP_BIND_DN, …) once it says READY.
@@ -68,7 +54,7 @@ function ldapTool(tool, args, input = '') {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  ldap = await startFixture(buildFixture(), PEOPLE);
+  ldap = await startFixture(buildExample('slapd_fixture'), PEOPLE);
   const config = `
 [directory.ldap]
 url = "${ldap.LDAPS_URL}"

@@ -162,6 +162,23 @@ export async function callAs(page, server, method, path, body) {
 }
 
 // A day `n` days from today in Berlin, as YYYY-MM-DD.
+// A workspace example (testkit's slapd_fixture, oidc_provider), built by cargo the way
+// `cargo test --workspace --all-targets` builds it: with the workspace's features, so
+// after scripts/test's cargo test this compiles nothing (`-p testkit` alone would choose
+// other features and rebuild the server twice). Its path as cargo reports it, wherever the
+// target folder is.
+export function buildExample(name) {
+  const r = spawnSync('cargo', ['build', '--workspace', '--examples', '--message-format=json-render-diagnostics'],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
+  if (r.error || r.status !== 0) throw new Error(`cargo build --examples failed: ${r.error ?? r.status}`);
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line);
+    if (message.reason === 'compiler-artifact' && message.target?.name === name && message.executable) return message.executable;
+  }
+  throw new Error(`cargo built no ${name} executable`);
+}
+
 export function dayFromToday(n) {
   const now = new Date(Date.now() + n * 86400000);
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);

@@ -5,28 +5,14 @@
 // that the server asks for after the provider, in German and English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, startBrowser } from './harness.mjs';
+import { startServer, startBrowser, buildExample } from './harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let server; let browser; let provider;
-
-// testkit's oidc_provider example, built by cargo (quick when it is up to date).
-function buildProvider() {
-  const r = spawnSync('cargo', ['build', '-p', 'testkit', '--example', 'oidc_provider',
-    '--message-format=json-render-diagnostics'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 << 20 });
-  if (r.error || r.status !== 0) throw new Error(`cargo build --example oidc_provider failed: ${r.error ?? r.status}`);
-  for (const line of r.stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line);
-    if (message.reason === 'compiler-artifact' && message.target?.name === 'oidc_provider' && message.executable) return message.executable;
-  }
-  throw new Error('cargo built no oidc_provider executable');
-}
 
 // Resolves to the provider's issuer once it says READY.
 function startProvider(bin, login) {
@@ -52,7 +38,7 @@ async function freePort() {
 }
 
 before(async () => {
-  const issuer = await startProvider(buildProvider(), 'b.user');
+  const issuer = await startProvider(buildExample('oidc_provider'), 'b.user');
   const port = await freePort();
   server = await startServer('', null, {
     httpListen: `127.0.0.1:${port}`,

@@ -158,6 +158,8 @@ test('a week within the agreement, a refused day, the rotation with a conflict f
   await carl.getByLabel('Week with the day').fill(monday);
   await carl.getByRole('button', { name: 'Show', exact: true }).click();
   await carl.getByTestId('tw-agreement').filter({ hasText: 'Your agreement' }).waitFor();
+  // As above: the asked week's grid, not this week's (its Monday in en-GB's dd/mm/yyyy).
+  await carl.getByTestId('tw-day-0').getByRole('rowheader', { name: new RegExp(`${d}/${m}/${y}`) }).waitFor();
   await carl.getByTestId('tw-morning-2').selectOption('mobile');
   await carl.getByTestId('tw-save').click();
   await carl.getByTestId('tw-error-2').filter({ hasText: 'This is not an agreed day for mobile work.' }).waitFor();
