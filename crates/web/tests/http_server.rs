@@ -97,6 +97,7 @@ fn settings(header_timeout: Duration, per_address: usize, exempt: &[&str]) -> Ht
         header_timeout,
         connections_per_address: per_address,
         exempt: exempt.iter().map(|n| n.parse().unwrap()).collect(),
+        trusted_proxies: Default::default(),
     }
 }
 

@@ -346,3 +346,71 @@ fn the_commented_smtp_example_parses_and_validates() {
         Some("Durchwahl <durchwahl@lra.example>")
     );
 }
+
+#[test]
+fn trusted_proxies_come_from_file_and_environment_and_bad_entries_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &file,
+        "[http]\ntrusted_proxies = [\"127.0.0.1\", \"10.1.2.0/24\", \"2001:db8::/32\"]\n",
+    )
+    .unwrap();
+    let config = load(Some(&file), &[], &Flags::default()).unwrap();
+    let trusted = config.http.trusted_proxies();
+    for ip in ["127.0.0.1", "10.1.2.200", "2001:db8::5"] {
+        assert!(trusted.contains(ip.parse().unwrap()), "{ip}");
+    }
+    assert!(!trusted.contains("10.1.3.1".parse().unwrap()));
+    let settings = config.http.settings(Vec::new());
+    assert!(
+        settings
+            .exempt
+            .iter()
+            .any(|r| r.contains("10.1.2.7".parse().unwrap())),
+        "every client behind a proxy comes from its address: not capped"
+    );
+    assert!(settings
+        .trusted_proxies
+        .contains("127.0.0.1".parse().unwrap()));
+    assert!(
+        Config::default().http.trusted_proxies().is_empty(),
+        "none by default"
+    );
+
+    let from_env = load(
+        None,
+        &env(&[("DURCHWAHL_HTTP_TRUSTED_PROXIES", "[\"192.0.2.10\"]")]),
+        &Flags::default(),
+    )
+    .unwrap();
+    assert!(from_env
+        .http
+        .trusted_proxies()
+        .contains("192.0.2.10".parse().unwrap()));
+
+    std::fs::write(
+        &file,
+        "[http]\ntrusted_proxies = [\"127.0.0.1\", \"proxy.lra.example\"]\n",
+    )
+    .unwrap();
+    let err = format!(
+        "{:#}",
+        load(Some(&file), &[], &Flags::default()).unwrap_err()
+    );
+    assert!(
+        err.contains("\"proxy.lra.example\"") && err.contains("trusted_proxies"),
+        "{err}"
+    );
+    let err = load(
+        None,
+        &env(&[("DURCHWAHL_HTTP_TRUSTED_PROXIES", "[\"10.0.0.0/40\"]")]),
+        &Flags::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("DURCHWAHL_HTTP_TRUSTED_PROXIES") && err.contains("10.0.0.0/40"),
+        "{err}"
+    );
+}

@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 pub struct SipSocket {
     /// The upgraded connection.
     pub socket: axum::extract::ws::WebSocket,
-    /// The client's address (its end of the HTTP connection).
+    /// The client's address (behind a trusted proxy the forwarded one, see
+    /// `web::http::client_addr`) with the port of its HTTP connection.
     pub peer: std::net::SocketAddr,
     /// Whether it came over HTTPS (`WSS` in Via) or plain HTTP (`WS`).
     pub secure: bool,

@@ -9,15 +9,15 @@ use crate::auth::session::{set_cookie, SignedIn, SESSION_COOKIE};
 use crate::auth::sign_in::Pending;
 use crate::done::{Done, DONE};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use directory::flags::Flag;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use store::Account;
 use utoipa::ToSchema;
 
@@ -99,7 +99,7 @@ pub struct PasswordChanged {
         (status = 429, description = "Too many wrong passwords", body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     who: SignedIn,
     Json(body): Json<PasswordBody>,
 ) -> Result<Json<PasswordChanged>, ApiError> {
@@ -113,7 +113,7 @@ pub async fn change_password(
     }
     auth::check_policy(a.login.as_str(), &body.new)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    confirm_password(&state, &who, body.current, &peer.ip().to_string()).await?;
+    confirm_password(&state, &who, body.current, &client.to_string()).await?;
     let new = body.new;
     let hash = state.hashing.run(move || auth::hash_password(&new)).await?;
     let ended = state
@@ -150,7 +150,7 @@ pub struct ConfirmBody {
 async fn confirm(
     state: &AppState,
     who: &SignedIn,
-    peer: SocketAddr,
+    client: ClientAddr,
     body: ConfirmBody,
 ) -> Result<(), ApiError> {
     let password = body.password.ok_or_else(|| ApiError::Invalid {
@@ -158,7 +158,7 @@ async fn confirm(
         problem: "password_required",
         message: "Bitte bestätigen Sie mit Ihrem Passwort.".into(),
     })?;
-    confirm_password(state, who, password, &peer.ip().to_string()).await
+    confirm_password(state, who, password, &client.to_string()).await
 }
 
 /// Who may enrol: a signed-in person, or a pending sign-in that must enrol first.
@@ -234,13 +234,13 @@ pub struct TotpEnrolment {
         (status = 409, description = "An app is already set up", body = ErrorBody)))]
 pub async fn begin_totp(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     who: Enroller,
     body: Option<Json<ConfirmBody>>,
 ) -> Result<Json<TotpEnrolment>, ApiError> {
     if let Enroller::Session(signed_in) = &who {
         let body = body.map(|Json(b)| b).unwrap_or_default();
-        confirm(&state, signed_in, peer, body).await?;
+        confirm(&state, signed_in, client, body).await?;
     }
     let a = who.account();
     let secret = auth::totp::TotpSecret::generate();
@@ -348,11 +348,11 @@ pub async fn confirm_totp(
         (status = 429, description = "Too many wrong passwords", body = ErrorBody)))]
 pub async fn new_recovery_codes(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     who: SignedIn,
     Json(body): Json<ConfirmBody>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    confirm(&state, &who, peer, body).await?;
+    confirm(&state, &who, client, body).await?;
     let codes = auth::codes::generate_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| auth::codes::hash_code(c)).collect();
     state

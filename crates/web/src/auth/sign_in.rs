@@ -7,15 +7,15 @@ use crate::auth::session::{
 };
 use crate::done::{Done, DONE};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
 use auth::sign_in::{after_password, check_password, AfterPassword, FactorFacts, Method};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
 use directory::Login;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use store::{Account, NewSession, PendingLogin};
 use utoipa::ToSchema;
 
@@ -131,6 +131,7 @@ async fn start(
         user_agent,
     };
     state.store.create_session(&session).await?;
+    crate::metrics::events::sign_in(crate::metrics::events::SignInOutcome::Ok);
     succeeded(state, account.login.as_str()).await?;
     record(
         state,
@@ -221,23 +222,26 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> String {
         (status = 503, description = "Too many sign-ins at once; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     let account_key: String = body.login.trim().to_lowercase().chars().take(64).collect();
-    count_attempt(&state, &account_key, &source, now).await?;
+    count_attempt(&state, &account_key, &source, now)
+        .await
+        .inspect_err(crate::metrics::events::sign_in_refused)?;
     let account = match Login::parse(&body.login) {
         Ok(login) => state.store.account_by_login(&login).await?,
         Err(_) => None,
     };
     let verified = verify_password(&state, account.as_ref(), body.password).await?;
     let Some(account) = account.filter(|_| verified) else {
+        crate::metrics::events::sign_in(crate::metrics::events::SignInOutcome::Failed);
         return Err(failed(&state, &account_key, &source, "login.failed").await?);
     };
-    let facts = factor_facts(&state, &account, state.auth.from_office(peer.ip())).await?;
+    let facts = factor_facts(&state, &account, state.auth.from_office(client)).await?;
     match after_password(facts) {
         AfterPassword::SignedIn => {
             start_session(&state, &account, &source, &user_agent(&headers), "password").await
@@ -390,7 +394,7 @@ async fn pending(
         (status = 429, description = "Too many attempts", body = ErrorBody)))]
 pub async fn second_factor(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Pending {
         hash,
@@ -400,7 +404,7 @@ pub async fn second_factor(
     Json(body): Json<SecondFactorBody>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     if pending.enrolment {
         return Err(ApiError::BadRequest(
             "enrol a second factor first (POST /api/v1/me/totp)".into(),
@@ -427,7 +431,9 @@ pub async fn second_factor(
         return Err(ApiError::Unauthorized);
     }
     let key = account.login.to_string();
-    count_attempt(&state, &key, &source, now).await?;
+    count_attempt(&state, &key, &source, now)
+        .await
+        .inspect_err(crate::metrics::events::sign_in_refused)?;
     let ok = match body.method {
         Method::Totp => match state
             .store
@@ -470,6 +476,7 @@ pub async fn second_factor(
         }
     };
     if !ok {
+        crate::metrics::events::sign_in(crate::metrics::events::SignInOutcome::Failed);
         return Err(failed(&state, &key, &source, "login.second_factor.failed").await?);
     }
     state.store.delete_pending_login(&hash).await?;
@@ -510,7 +517,7 @@ pub struct SmsSent {
         (status = 503, description = "The gateway failed", body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Pending {
         hash,
         pending,
@@ -518,7 +525,7 @@ pub async fn send_sms(
     }: Pending,
 ) -> Result<Json<SmsSent>, ApiError> {
     let now = state.now();
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     let mobile = account
         .mobile
         .clone()

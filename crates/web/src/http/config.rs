@@ -1,6 +1,7 @@
-//! `[http]`: where the web client and the API listen, HTTPS, and how long and how many
-//! connections a client may hold.
+//! `[http]`: where the web client and the API listen, HTTPS, how long and how many
+//! connections a client may hold, and which reverse proxies may name the client.
 
+use crate::http::trusted_proxies::{TrustedProxies, TrustedProxy};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,8 +20,11 @@ pub struct HttpConfig {
     /// longest an idle keep-alive connection stays open).
     pub header_timeout_seconds: u32,
     /// Open connections per client address at most (IPv6: per /64); 0: no cap. Office
-    /// networks (`[auth] office_networks`) are exempt.
+    /// networks (`[auth] office_networks`) and trusted proxies are exempt.
     pub connections_per_address: u32,
+    /// Reverse proxies (addresses or networks) whose `Forwarded` / `X-Forwarded-For`
+    /// name the client; empty: every client is its TCP peer, headers are ignored.
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 impl Default for HttpConfig {
@@ -31,6 +35,7 @@ impl Default for HttpConfig {
             tls_key: None,
             header_timeout_seconds: 30,
             connections_per_address: 500,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -52,13 +57,21 @@ impl HttpConfig {
         Some((self.tls_certificate.clone()?, self.tls_key.clone()?))
     }
 
-    /// How the accept loop bounds connections; addresses in `exempt` are not capped.
-    pub fn settings(&self, exempt: Vec<auth::network::Cidr>) -> crate::HttpSettings {
+    /// The trusted proxies as a set.
+    pub fn trusted_proxies(&self) -> TrustedProxies {
+        TrustedProxies::new(self.trusted_proxies.iter().map(TrustedProxy::range))
+    }
+
+    /// How the accept loop bounds connections; addresses in `exempt` and the trusted
+    /// proxies (every client behind one comes from its address) are not capped.
+    pub fn settings(&self, mut exempt: Vec<auth::network::Cidr>) -> crate::HttpSettings {
+        exempt.extend(self.trusted_proxies.iter().map(TrustedProxy::range));
         crate::HttpSettings {
             header_timeout: std::time::Duration::from_secs(u64::from(self.header_timeout_seconds)),
             connections_per_address: usize::try_from(self.connections_per_address)
                 .unwrap_or(usize::MAX),
             exempt,
+            trusted_proxies: self.trusted_proxies(),
         }
     }
 }

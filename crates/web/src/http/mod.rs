@@ -1,12 +1,14 @@
 //! Serving HTTP: our own accept loop (header timeout, connections per address, TLS with
-//! certificates reloaded in place), the health check and response headers every API
-//! answer gets.
+//! certificates reloaded in place, refusals at the edge), the client's address behind
+//! trusted reverse proxies, the health check and response headers every API answer gets.
 
 pub mod audio_upload;
 pub mod byte_range;
+pub mod client_addr;
 pub mod config;
 pub mod connection_cap;
 pub mod document;
+pub mod edge;
 pub mod form_data;
 pub mod health;
 pub mod no_store;
@@ -14,6 +16,7 @@ pub mod open_files;
 pub mod reloadable_tls;
 pub mod request_span;
 pub mod server;
+pub mod trusted_proxies;
 
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;

@@ -4,13 +4,18 @@
 //! long a request header may take to arrive. hyper starts that clock whenever it waits for
 //! a request head: when the connection opens (also when nothing is ever sent) and again
 //! after each response, so an idle keep-alive connection is closed after the same time
-//! (browsers open a new one). Every request carries `ConnectInfo<SocketAddr>`.
+//! (browsers open a new one). Request heads over [`MAX_HEADER_BYTES`] hear 431, and what
+//! [`crate::http::edge`] refuses never reaches a route. Every request carries
+//! `ConnectInfo<SocketAddr>` and the trusted proxies, which
+//! [`crate::http::client_addr::ClientAddr`] reads.
 //!
 //! HTTP/1.1 only, also over TLS: the timeouts and the cap are HTTP/1 connection bounds,
 //! and HTTP/2 would need its own (it has no header timeout and no idle limit in hyper).
 
 use crate::http::connection_cap::{ConnectionCap, Counted};
+use crate::http::edge::{self, MAX_HEADER_BYTES};
 use crate::http::reloadable_tls::ReloadableTls;
+use crate::http::trusted_proxies::TrustedProxies;
 use auth::network::Cidr;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -43,8 +48,11 @@ pub struct HttpSettings {
     pub header_timeout: Duration,
     /// Open connections per client address (IPv6: per /64) at most; 0: no cap.
     pub connections_per_address: usize,
-    /// Addresses not capped: office networks, where many people share one NAT address.
+    /// Addresses not capped: office networks, where many people share one NAT address,
+    /// and trusted proxies.
     pub exempt: Vec<Cidr>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Serves `router` on an already-bound listener (over TLS with `tls`) until `shutdown`
@@ -62,7 +70,8 @@ pub async fn serve(
     let cap = ConnectionCap::new(settings.connections_per_address, settings.exempt);
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(settings.header_timeout);
+        .header_read_timeout(settings.header_timeout)
+        .max_header_size(MAX_HEADER_BYTES);
     let http = Arc::new(http);
     // Each connection holds a receiver; all gone means all connections have ended.
     let (stop, stopping) = watch::channel(());
@@ -104,7 +113,7 @@ pub async fn serve(
             peer,
             acceptor,
             http.clone(),
-            router.clone(),
+            (router.clone(), settings.trusted_proxies.clone()),
             stopping.clone(),
         ));
     }
@@ -118,6 +127,18 @@ pub async fn serve(
             "HTTP connections still busy after the grace period; stopping anyway"
         );
     }
+}
+
+/// The answer to a request refused at the edge; the connection closes after it (its body
+/// is left unread).
+fn refuse(refusal: edge::Refusal) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut response = (refusal.status, refusal.message).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Accept errors that concern only the one connection.
@@ -135,7 +156,7 @@ async fn connection(
     peer: SocketAddr,
     tls: Option<tokio_rustls::TlsAcceptor>,
     http: Arc<http1::Builder>,
-    router: Router,
+    router: (Router, TrustedProxies),
     mut stop: watch::Receiver<()>,
 ) {
     let Some(acceptor) = tls else {
@@ -159,17 +180,22 @@ async fn serve_http<S>(
     stream: S,
     peer: SocketAddr,
     http: &http1::Builder,
-    router: Router,
+    (router, trusted): (Router, TrustedProxies),
     mut stop: watch::Receiver<()>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     type Request = hyper::Request<Incoming>;
     let service = hyper::service::service_fn(move |mut request: Request| {
-        // What axum's ConnectInfo extractor reads.
+        let refused = edge::refusal(request.headers());
+        // What axum's ConnectInfo extractor and our ClientAddr read.
         request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(trusted.clone());
         let mut router = router.clone();
         async move {
+            if let Some(refusal) = refused {
+                return Ok(refuse(refusal));
+            }
             // A Router is always ready; asked anyway, as tower's contract wants.
             std::future::poll_fn(|cx| Service::<Request>::poll_ready(&mut router, cx)).await?;
             Service::<Request>::call(&mut router, request).await

@@ -3,6 +3,7 @@
 //! [`SipGateway`] takes the socket over, and every request on it is digest-checked like
 //! one over UDP (no web session: the device's SIP credentials are what counts).
 
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -15,7 +16,9 @@ use std::sync::Arc;
 pub const SUBPROTOCOL: &str = "sip";
 
 /// Hands an upgraded socket (with the client's address and whether it came over HTTPS)
-/// to the SIP service; `false` when that is busy or stopped.
+/// to the SIP service; `false` when that is busy or stopped. The address is the client's
+/// ([`ClientAddr`], behind a trusted proxy the forwarded one) with the port of its TCP
+/// connection, so that each socket stays a flow of its own.
 pub type HandOff = dyn Fn(WebSocket, SocketAddr, bool) -> bool + Send + Sync;
 
 /// Where `/sip` sends its sockets: the SIP service, which the server wires in.
@@ -52,6 +55,7 @@ impl SipGateway {
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -71,11 +75,13 @@ pub async fn upgrade(
         )
             .into_response();
     }
+    // The guard of the SIP service counts the client, not the proxy in front of it.
+    let client = SocketAddr::new(client, peer.port());
     ws.protocols([SUBPROTOCOL])
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            if !(gateway.hand_off)(socket, peer, gateway.secure) {
+            if !(gateway.hand_off)(socket, client, gateway.secure) {
                 tracing::warn!("SIP service busy or stopped: a SIP WebSocket was closed");
             }
         })

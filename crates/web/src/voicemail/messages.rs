@@ -7,13 +7,13 @@ use super::{may_hear, own_box, tell_count};
 use crate::admin::audit_trail::record;
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use store::Voicemail;
 use utoipa::{IntoParams, ToSchema};
 
@@ -304,7 +304,7 @@ pub async fn heard(
         (status = 404, description = "No such message in a box one may hear", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Json<Count>, ApiError> {
@@ -315,7 +315,7 @@ pub async fn delete(
         Some(&login),
         "voicemail.deleted",
         Some(&login),
-        &peer.ip().to_string(),
+        &client.to_string(),
         format!("message {} of {} ms", m.id, m.duration_ms),
     )
     .await?;

@@ -17,11 +17,12 @@ use crate::auth::attempts::count_source_attempt;
 use crate::auth::session::cookie;
 use crate::auth::sign_in::{factor_facts, pending_cookie, start_session_for, user_agent};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
 use auth::sign_in::{AfterPassword, Method};
 use auth::single_sign_on::{after_provider, login_from_claim, provider_second_factor};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -32,7 +33,6 @@ use openidconnect::{
     Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, RequestTokenError, Scope,
 };
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use store::Account;
 use utoipa::{IntoParams, ToSchema};
@@ -74,7 +74,7 @@ fn not_configured() -> ApiError {
         (status = 404, description = "Single sign-on is not configured", body = ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
 ) -> Result<Response, ApiError> {
     let oidc = state.oidc.clone().ok_or_else(not_configured)?;
     let now = state.now();
@@ -101,7 +101,7 @@ pub async fn start(
         verifier: verifier.secret().clone(),
         nonce: nonce.secret().clone(),
         created: now,
-        source: peer.ip().to_string(),
+        source: client.to_string(),
     };
     if oidc.remember(now, csrf.secret().clone(), started).is_err() {
         tracing::warn!("single sign-on: too many sign-ins waiting for the provider");
@@ -138,12 +138,12 @@ pub struct CallbackQuery {
         (status = 404, description = "Single sign-on is not configured", body = ErrorBody)))]
 pub async fn callback(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Result<Response, ApiError> {
     let oidc = state.oidc.clone().ok_or_else(not_configured)?;
-    let source = peer.ip().to_string();
+    let source = client.to_string();
     let clear = state_cookie("", 0, state.auth.secure_cookies);
     match verify(&state, &oidc, &headers, query, &source).await {
         Ok((account, provider_mfa)) => {

@@ -8,14 +8,14 @@ use super::access::CaseWorker;
 use super::shapes::{case, full_case, Case};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use cases::CaseState;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
-use std::net::SocketAddr;
 use store::{CaseChange, CaseRow, NewCase};
 use utoipa::ToSchema;
 
@@ -97,11 +97,11 @@ async fn full(state: &AppState, row: &CaseRow) -> Result<Json<Case>, ApiError> {
         (status = 404, description = "No such case at this hotline", body = ErrorBody)))]
 pub async fn get_case(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path((hotline, case_id)): Path<(i64, i64)>,
 ) -> Result<Json<Case>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let row = state
         .store
         .case(worker.hotline, case_id)
@@ -128,12 +128,12 @@ pub async fn get_case(
         (status = 422, description = "Not the documented JSON")))]
 pub async fn create_case(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
     Json(body): Json<CasePost>,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let new = NewCase {
         caller_number: body.caller_number.as_deref(),
         values: body.values,
@@ -162,12 +162,12 @@ pub async fn create_case(
         (status = 422, description = "Not the documented JSON")))]
 pub async fn patch_case(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path((hotline, case_id)): Path<(i64, i64)>,
     Json(body): Json<CasePatch>,
 ) -> Result<Json<Case>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let change = CaseChange {
         values: body.values,
         state: body.state,
@@ -199,11 +199,11 @@ pub async fn patch_case(
         (status = 404, description = "No such hotline (administrators)", body = ErrorBody)))]
 pub async fn earlier_cases(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path((hotline, number)): Path<(i64, String)>,
 ) -> Result<Json<Cases>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let rows = state
         .store
         .cases_by_caller(worker.hotline, &number, EARLIER)

@@ -6,11 +6,11 @@ use super::access::CaseWorker;
 use super::shapes::FormField;
 use crate::auth::session::{Admin, SignedIn};
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use store::CaseForm;
 use utoipa::ToSchema;
 
@@ -60,11 +60,11 @@ fn shown(form: &CaseForm) -> Form {
         (status = 404, description = "No such hotline (administrators)", body = ErrorBody)))]
 pub async fn get_form(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
 ) -> Result<Json<Form>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     Ok(Json(shown(&state.store.case_form(worker.hotline).await?)))
 }
 
@@ -85,12 +85,12 @@ pub async fn get_form(
         (status = 422, description = "Not the documented JSON (unknown field or kind)")))]
 pub async fn put_form(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     admin: Admin,
     Path(hotline): Path<i64>,
     Json(body): Json<FormPut>,
 ) -> Result<Json<Form>, ApiError> {
-    let worker = CaseWorker::check(&state, admin.0, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, admin.0, hotline, client.to_string()).await?;
     let spec = cases::FormSpec {
         fields: body.fields.iter().map(FormField::spec).collect(),
     };

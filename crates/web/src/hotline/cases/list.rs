@@ -7,8 +7,9 @@ use super::local_time::{parse_bound, zone};
 use super::shapes::{case, Case};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,7 +17,6 @@ use cases::export::{header as csv_header, row as csv_row, ExportCase};
 use cases::CaseState;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use store::{CaseFilter, CaseRow};
 use utoipa::{IntoParams, ToSchema};
 
@@ -125,12 +125,12 @@ async fn filter(state: &AppState, q: &CaseQuery) -> Result<CaseFilter, ApiError>
         (status = 404, description = "No such hotline (administrators)", body = ErrorBody)))]
 pub async fn list_cases(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let mut filter = filter(&state, &q).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => {

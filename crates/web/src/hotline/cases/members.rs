@@ -3,11 +3,11 @@
 use super::access::CaseWorker;
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::Serialize;
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 /// One of the hotline's people.
@@ -36,11 +36,11 @@ pub struct Members {
         (status = 404, description = "No such hotline (administrators)", body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
 ) -> Result<Json<Members>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let members = state.store.hotline_members(worker.hotline).await?;
     Ok(Json(Members {
         members: members

@@ -8,13 +8,13 @@ use super::local_time::{day_start, parse_bound, zone};
 use super::shapes::{slot, Slot};
 use crate::auth::session::SignedIn;
 use crate::error::{ApiError, ErrorBody};
+use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use cases::NewSlot;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 
 /// A listing covers at most this many days.
@@ -164,12 +164,12 @@ fn requested(body: &SlotsPost, now: i64) -> Result<Vec<NewSlot>, ApiError> {
         (status = 404, description = "No such hotline (administrators)", body = ErrorBody)))]
 pub async fn list_slots(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Slots>, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     let now = state.now();
     let today = jiff::Timestamp::from_second(now)
         .ok()
@@ -212,12 +212,12 @@ pub async fn list_slots(
         (status = 422, description = "Not the documented JSON")))]
 pub async fn add_slots(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path(hotline): Path<i64>,
     Json(body): Json<SlotsPost>,
 ) -> Result<(StatusCode, Json<Slots>), ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     worker.may_add_slots()?;
     let now = state.now();
     let slots = requested(&body, now)?;
@@ -244,11 +244,11 @@ pub async fn add_slots(
         (status = 409, description = "The slot has bookings; nothing changed", body = ErrorBody)))]
 pub async fn remove_slot(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     who: SignedIn,
     Path((hotline, slot)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let worker = CaseWorker::check(&state, who, hotline, peer.ip().to_string()).await?;
+    let worker = CaseWorker::check(&state, who, hotline, client.to_string()).await?;
     worker.may_add_slots()?;
     let removed = state
         .store
