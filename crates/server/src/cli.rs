@@ -56,6 +56,21 @@ pub enum Command {
     /// The LDAP directory (`[directory.ldap]`): sync now, show the latest syncs.
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Write a consistent backup of the database and the data folder to FILE while the
+    /// server runs.
+    Backup {
+        /// The backup file to write (it must not exist yet).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty data folder (and an empty database).
+    Restore {
+        /// The backup file written by `durchwahl backup`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Check the installation: ports, certificates, database, TURN, SMTP, clock.
+    Doctor,
 }
 
 /// `durchwahl directory …`

@@ -3,6 +3,7 @@
 //! the `durchwahl` binary. Tests run the whole server in their own process through
 //! [`runtime::run`] (see the `testkit` crate).
 
+pub mod backup;
 pub mod call_service;
 mod case_retention;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod demo_team_week;
 pub mod demo_voicemail;
 pub mod desk_release;
 pub mod directory_sync;
+pub mod doctor;
 pub mod equipment_reminders;
 pub mod fax_service;
 pub mod logging;
@@ -26,6 +28,7 @@ pub mod mobile_work_calendar;
 pub mod phones;
 pub mod rollout_history;
 pub mod runtime;
+pub mod secrets_key;
 pub mod sip_service;
 mod table;
 pub mod tls;

@@ -42,6 +42,9 @@ fn main() -> ExitCode {
             Command::Users(cmd) => users::run(&config, cmd).await,
             Command::Phones(cmd) => phones::run(&config, cmd).await,
             Command::Directory(cmd) => durchwahl::directory_sync::command::run(&config, cmd).await,
+            Command::Backup { file } => durchwahl::backup::backup(&config, &file).await,
+            Command::Restore { file } => durchwahl::backup::restore(&config, &file).await,
+            Command::Doctor => durchwahl::doctor::run(&config).await,
             Command::Config(_) => Ok(()),
         }
     });

@@ -104,12 +104,14 @@ pub async fn bind(config: &Config) -> anyhow::Result<Listeners> {
 /// requests finish, stops the SIP service and closes the database.
 pub async fn run(
     config: &Config,
-    store: Store,
+    mut store: Store,
     listeners: Listeners,
     data_dir: &std::path::Path,
     options: RunOptions,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    // Second-factor secrets are sealed with the data folder's key (issue 20).
+    crate::secrets_key::unlock(&mut store, data_dir).await?;
     let Listeners {
         http: listener,
         sip: mut sip_listeners,

@@ -83,6 +83,28 @@ impl DatabaseUrl {
         }
     }
 
+    /// The SQLite file, if this is SQLite.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let path = self.url.strip_prefix("sqlite://")?;
+        let path = path.split('?').next().unwrap_or_default();
+        let path = path
+            .replace("%20", " ")
+            .replace("%3F", "?")
+            .replace("%25", "%");
+        Some(PathBuf::from(path))
+    }
+
+    /// The URL for a look that changes nothing: SQLite opened read-only (never created).
+    pub(crate) fn read_only_url(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => {
+                let base = self.url.split('?').next().unwrap_or_default();
+                format!("{base}?mode=ro")
+            }
+            Backend::Postgres => self.url.clone(),
+        }
+    }
+
     /// The folder an SQLite file lives in, to create it first.
     pub(crate) fn sqlite_parent_dir(&self) -> Option<PathBuf> {
         let path = self.url.strip_prefix("sqlite://")?;

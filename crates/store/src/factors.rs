@@ -1,12 +1,17 @@
 //! Second factors: TOTP secrets, recovery codes and enrolment-letter codes.
+//!
+//! TOTP secrets are sealed with the data folder's key on write and opened on read
+//! (`sealed_secret.rs`, issue 20): callers see the plain base32 secret, the database holds
+//! only `v1:…`. Without the key ([`Store::unlock_secrets`]) both fail.
 
+use crate::sealed_secret::{fresh_nonce, seal, unseal};
 use crate::{int, text, Store, StoreError};
 use sqlx::Row;
 
 /// A person's TOTP factor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TotpRow {
-    /// Base32 secret.
+    /// Base32 secret (opened; sealed in the database).
     pub secret: String,
     /// Confirmed with a first code.
     pub confirmed: bool,
@@ -23,9 +28,21 @@ pub struct FactorSummary {
     pub recovery_codes_left: i64,
 }
 
+impl std::fmt::Debug for TotpRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpRow")
+            .field("secret", &"(redacted)")
+            .field("confirmed", &self.confirmed)
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
 impl Store {
-    /// The person's TOTP factor, confirmed or not.
+    /// The person's TOTP factor, confirmed or not; [`StoreError::SecretUnreadable`] when
+    /// its stored secret does not open with the key.
     pub async fn totp_factor(&self, staff_id: i64) -> Result<Option<TotpRow>, StoreError> {
+        let key = self.secrets_key()?;
         let row = sqlx::query(
             "SELECT secret, confirmed, last_step FROM totp_factors WHERE staff_id = $1",
         )
@@ -33,8 +50,10 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
+            let stored = text(&r, 0)?;
             Ok(TotpRow {
-                secret: text(&r, 0)?,
+                secret: unseal(key, staff_id, &stored)
+                    .map_err(|reason| StoreError::SecretUnreadable { staff_id, reason })?,
                 confirmed: int(&r, 1)? != 0,
                 last_step: r.try_get(2)?,
             })
@@ -43,20 +62,22 @@ impl Store {
     }
 
     /// Starts a (new) TOTP enrolment; an unconfirmed secret replaces an older one, a
-    /// confirmed one is only replaced after a reset.
+    /// confirmed one is only replaced after a reset. The secret is stored sealed.
     pub async fn begin_totp(
         &self,
         staff_id: i64,
         secret: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let nonce = fresh_nonce().map_err(StoreError::Randomness)?;
+        let sealed = seal(self.secrets_key()?, staff_id, secret, nonce);
         let done = sqlx::query(
             "INSERT INTO totp_factors (staff_id, secret, confirmed, last_step, created_at) VALUES ($1, $2, 0, NULL, $3) \
              ON CONFLICT (staff_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at \
              WHERE totp_factors.confirmed = 0",
         )
         .bind(staff_id)
-        .bind(secret)
+        .bind(sealed)
         .bind(now)
         .execute(&self.pool)
         .await?;

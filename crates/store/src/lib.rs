@@ -26,9 +26,12 @@ mod mobile_work;
 mod numbers;
 mod presence;
 mod queue_events;
+mod schema_status;
+mod sealed_secret;
 mod sessions;
 mod settings;
 mod sip_devices;
+mod totp_sealing;
 mod voicemail;
 mod voicemail_units;
 
@@ -64,8 +67,11 @@ pub use mobile_work::{
 };
 pub use mobile_work::{LayoutKind, RoomBookingRow};
 pub use presence::{PanelGroup, PanelPerson, StoredPresence, StoredWatch};
+pub use schema_status::{schema_status, SchemaStatus};
+pub use sealed_secret::{SecretsKey, UnsealError, KEY_LEN as SECRETS_KEY_LEN};
 pub use sessions::{NewSession, PendingLogin, SessionRow};
 pub use sip_devices::{DeviceRow, NewDevice, StoredBinding};
+pub use totp_sealing::SecretsUnlocked;
 pub use voicemail::{GreetingKind, Mailbox, Voicemail};
 pub use voicemail_units::UnitMailbox;
 
@@ -186,6 +192,35 @@ pub enum StoreError {
     /// The database holds a value the directory rules reject.
     #[error("the database holds an invalid value: {0}")]
     Corrupt(String),
+    /// Second-factor secrets were read or written on a store that was not given the data
+    /// folder's key ([`Store::unlock_secrets`]); nothing was written.
+    #[error(
+        "second-factor secrets cannot be read or written: the store was opened without \
+         the data folder's key (secrets.key)"
+    )]
+    SecretsLocked,
+    /// The key opens none of the database's encrypted second-factor secrets; nothing was
+    /// changed.
+    #[error(
+        "the key opens none of the {sealed} encrypted second-factor secrets in the database \
+         (it is not the key they were encrypted with)"
+    )]
+    SecretsKeyWrong {
+        /// How many encrypted secrets the database holds.
+        sealed: usize,
+    },
+    /// One person's stored second-factor secret does not open (changed, moved from another
+    /// person, or stored unencrypted after the start); they must enrol again.
+    #[error("the second-factor secret of staff id {staff_id} cannot be used: {reason}")]
+    SecretUnreadable {
+        /// The person.
+        staff_id: i64,
+        /// Why.
+        reason: UnsealError,
+    },
+    /// The operating system gave no randomness (for a nonce).
+    #[error("no randomness from the operating system: {0}")]
+    Randomness(getrandom::Error),
 }
 
 /// A handle to the database, cheap to clone.
@@ -193,6 +228,9 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key that seals second-factor secrets; without it they can be neither read nor
+    /// written ([`StoreError::SecretsLocked`]), never stored in plain text.
+    secrets: Option<SecretsKey>,
 }
 
 impl Store {
@@ -226,7 +264,11 @@ impl Store {
             .connect(&url.connect_url())
             .await?;
         migrate::run(&pool, backend).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            secrets: None,
+        })
     }
 
     /// Which database this is.
@@ -244,6 +286,26 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// The connection pool now (for `/metrics`).
+    pub fn pool_status(&self) -> PoolStatus {
+        PoolStatus {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+}
+
+/// The connection pool's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Open connections, in use and idle.
+    pub open: u32,
+    /// Idle connections.
+    pub idle: u32,
+    /// The most it opens.
+    pub max: u32,
 }
 
 /// Seconds since the Unix epoch, as stored in `*_at` columns.

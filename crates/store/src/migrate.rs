@@ -250,7 +250,7 @@ async fn take_over_schema_migrations(
     Ok(())
 }
 
-async fn table_exists(
+pub(crate) async fn table_exists(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &str,

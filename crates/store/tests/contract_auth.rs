@@ -261,8 +261,13 @@ async fn pending_logins_carry_sms_codes_and_expire() {
 
 #[tokio::test]
 async fn totp_steps_are_used_once_and_codes_are_single_use() {
-    for (store, a, _, db) in stores_with_people().await {
+    for (mut store, a, _, db) in stores_with_people().await {
         let label = db.label;
+        // TOTP secrets are sealed with the data folder's key (contract_totp_sealing.rs).
+        store
+            .unlock_secrets(store::SecretsKey::from_bytes([9; 32]))
+            .await
+            .unwrap();
         assert!(store.begin_totp(a, "SECRET1", 1000).await.unwrap());
         assert!(
             store.begin_totp(a, "SECRET2", 1001).await.unwrap(),

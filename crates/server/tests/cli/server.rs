@@ -56,6 +56,8 @@ impl Server {
 async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
     for db in testkit::databases().await {
         let url = db.url.unredacted();
+        // A data folder of its own (the key file, secrets.key), not /var/lib/durchwahl.
+        let data = tempfile::tempdir().unwrap();
         let server = Server::start(&[
             "serve",
             "--http-listen",
@@ -64,6 +66,8 @@ async fn serve_answers_health_and_openapi_and_stops_on_sigterm() {
             "127.0.0.1:0",
             "--database-url",
             url,
+            "--data-dir",
+            data.path().to_str().unwrap(),
         ]);
         let (status, body) = server.get("/healthz");
         let health: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -114,6 +114,8 @@ pub fn serve_with_config(
         "--log-level",
         "info",
     ])
+    // The data folder (its key file, secrets.key) next to the log, not /var/lib/durchwahl.
+    .args(["--data-dir", log.with_extension("data").to_str().unwrap()])
     .env("DURCHWAHL_SIP_DOMAIN", DOMAIN)
     .stderr(
         std::fs::File::options()
