@@ -7,8 +7,11 @@
 //! - `doctor`: `durchwahl doctor`, each line green or red with what to do.
 //! - `totp_key`: second-factor secrets encrypted at rest with the data folder's key file.
 //! - `proxies`: client addresses behind trusted reverse proxies, and hostile input.
+//! - `upgrade`: this version started on a data folder written by a release
+//!   (`tests/fixtures/release-*`), nothing lost.
 
 mod backup;
 mod doctor;
 mod proxies;
 mod totp_key;
+mod upgrade;
