@@ -22,14 +22,17 @@ for (const line of readFileSync(messagesFile, 'utf8').split('\n')) {
   const m = JSON.parse(line);
   if (m.reason !== 'compiler-artifact' || !m.profile?.test || !m.executable) continue;
   const dir = dirname(m.manifest_path);
-  const pkg = m.package_id.match(/[#/]([\w-]+)@|#([\w-]+)$/) ?? [];
+  // `path+file:///…/crates/server#durchwahl@0.1.0`, or without `name@` when the folder
+  // has the package's name: `path+file:///…/crates/store#0.1.0`.
+  const [where, version = ''] = m.package_id.split('#');
+  const pkg = version.includes('@') ? version.split('@')[0] : where.split('/').pop();
   tests.push({
     name: m.target.name,
     kind: m.target.kind[0],
     source: relative(dir, m.target.src_path),
     exe: m.executable,
     dir,
-    pkg: pkg[1] ?? pkg[2] ?? m.target.name,
+    pkg,
   });
 }
 const isSlow = (t) => t.kind === 'test' && t.dir.endsWith('/crates/server') && slowNames.includes(t.name);

@@ -68,6 +68,13 @@ impl Cidr {
     }
 }
 
+impl Cidr {
+    /// Whether the two ranges share an address (one holds the other's first address).
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        self.contains(other.network) || other.contains(self.network)
+    }
+}
+
 fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
     let (full, rest) = (usize::from(bits / 8), bits % 8);
     a[..full] == b[..full] && (rest == 0 || (a[full] ^ b[full]) >> (8 - rest) == 0)

@@ -600,6 +600,12 @@ impl Live {
         self.lock().conns.len()
     }
 
+    /// Chat writes waiting for the writer task (for `/metrics`).
+    pub fn write_queue(&self) -> usize {
+        let writer = &self.0.writer;
+        writer.max_capacity() - writer.capacity()
+    }
+
     /// Drops connections whose outbox is full: their task sees the outbox close and
     /// closes the socket with "too slow, reconnect".
     fn evict(&self, inner: &mut Inner, slow: Vec<ConnId>) {

@@ -29,6 +29,7 @@ pub mod phones;
 pub mod rollout_history;
 pub mod runtime;
 pub mod secrets_key;
+pub mod service_figures;
 pub mod sip_service;
 mod table;
 pub mod tls;

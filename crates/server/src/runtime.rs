@@ -224,6 +224,15 @@ pub async fn run(
             crate::fax_service::submit::CONVERSIONS_AT_ONCE,
         )),
     }));
+    // `/metrics` asks the services for their figures at scrape time.
+    let (sip_asks, sip_figures) = tokio::sync::mpsc::channel(crate::service_figures::ASKS_QUEUED);
+    sip_listeners.figures = Some(sip_figures);
+    let (call_asks, call_figures) = tokio::sync::mpsc::channel(crate::service_figures::ASKS_QUEUED);
+    let services = crate::service_figures::Services {
+        sip: sip_asks,
+        calls: call_asks,
+        media: media.clone(),
+    };
     crate::call_service::start(
         live.clone(),
         store.clone(),
@@ -247,7 +256,9 @@ pub async fn run(
         mailer.clone(),
         fax_shell,
         fax_wake,
+        call_figures,
     );
+    let state = crate::service_figures::with_metrics(state, &config.metrics, services)?;
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     let state = match &config.auth.oidc {
         Some(oidc) => state.with_oidc(

@@ -18,6 +18,7 @@ pub mod fax;
 pub mod forwarding;
 pub mod hotline;
 pub mod http;
+pub mod metrics;
 pub mod mobile_work;
 pub mod openapi;
 pub mod phones;
@@ -36,6 +37,7 @@ pub use auth::sms_gateway::{HttpGateway, SmsConfig, SmsGateway};
 pub use http::config::HttpConfig;
 pub use http::reloadable_tls::ReloadableTls;
 pub use http::server::{serve, HttpSettings};
+pub use metrics::config::MetricsConfig;
 pub use realtime::renderer::WebFrames;
 
 use axum::routing::get;
@@ -76,6 +78,8 @@ pub struct AppState {
     pub mail: Option<Arc<dyn admin::mail::MailService>>,
     /// The server's fax machinery, for sending (none: sending answers 503).
     pub fax: Option<Arc<dyn fax::FaxService>>,
+    /// `/metrics` with its token (none: no `[metrics]` token, the endpoint answers 404).
+    pub metrics: Option<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -104,6 +108,7 @@ impl AppState {
             directory: None,
             mail: None,
             fax: None,
+            metrics: None,
         }
     }
 
@@ -143,6 +148,12 @@ impl AppState {
         self
     }
 
+    /// With `/metrics` on.
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
     /// Unix seconds now, by the runtime's one clock.
     pub fn now(&self) -> i64 {
         self.live.clock().now_secs()
@@ -157,6 +168,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/", get(client::assets::index))
         .route("/app/{*file}", get(client::assets::asset))
+        .layer(axum::middleware::from_fn(crate::metrics::http_layer::count))
         .layer(axum::Extension(http::document::RenderedDocument(
             rendered.into(),
         )))

@@ -46,7 +46,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "team-week", description = "The team's week and the office rotation: one's week by half-day, the team calendar, a unit's rules, proposing, checking and accepting a rotation, iCal feeds and CSV"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
         (name = "realtime", description = "The real-time WebSocket (protocol in docs/realtime-protocol.md)"),
-        (name = "operations", description = "Health and this document"),
+        (name = "operations", description = "Health, metrics (Prometheus, behind a bearer token) and this document"),
     )
 )]
 pub struct ApiDoc;
@@ -151,7 +151,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())
         .merge(crate::sip::routes())
-        .merge(crate::http::routes());
+        .merge(crate::http::routes())
+        .merge(crate::metrics::routes());
     // After the merges: the paths are only there now.
     GuardedAnswers.modify(routes.get_openapi_mut());
     routes

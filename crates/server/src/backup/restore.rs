@@ -59,6 +59,20 @@ async fn restore_into(installation: &Installation, file: &Path) -> anyhow::Resul
         data,
     } = unpacked;
     let migration = manifest.database.migration_version;
+    // A file of the archive where the live database belongs (a data folder backed up
+    // through a link, say) would land over the checked snapshot: refused.
+    let live = installation.live_database_files();
+    if let Some(clash) = manifest
+        .files
+        .iter()
+        .find(|f| live.contains(&data_dir.join(&f.path)))
+    {
+        anyhow::bail!(
+            "{} is refused: it holds the file {} where the database belongs",
+            file.display(),
+            clash.path
+        );
+    }
     // Once more, right before writing: nothing may have appeared meanwhile.
     refuse_unless_empty_folder_but(&data_dir, staging.path())?;
     refuse_unless_empty_database(installation).await?;

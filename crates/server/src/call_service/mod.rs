@@ -7,6 +7,7 @@
 mod cleanup;
 mod clips;
 mod fax;
+pub mod figures;
 pub(crate) use hotline::local_time;
 mod hotline;
 mod hotline_orders;
@@ -64,6 +65,7 @@ pub fn start(
     mailer: crate::mailer::Mailer,
     fax_shell: crate::fax_service::FaxShell,
     fax_wake: mpsc::Receiver<()>,
+    figures: mpsc::Receiver<figures::FiguresAsk>,
 ) -> CallDesk {
     let (tx, rx) = mpsc::channel(1024);
     let desk = CallDesk::new(tx);
@@ -116,7 +118,7 @@ pub fn start(
             ),
         };
         service
-            .run(rx, hotline_rx, media_events, datagrams, fax_orders)
+            .run(rx, hotline_rx, media_events, datagrams, fax_orders, figures)
             .await;
     };
     tokio::spawn(run);
@@ -150,6 +152,7 @@ impl Service {
         mut media_events: mpsc::UnboundedReceiver<MediaEvent>,
         mut datagrams: mpsc::Receiver<sip_side::Datagram>,
         mut fax_orders: mpsc::Receiver<crate::fax_service::queue::Order>,
+        mut figures: mpsc::Receiver<figures::FiguresAsk>,
     ) {
         let (made_tx, mut made_rx) = mpsc::unbounded_channel::<Made>();
         loop {
@@ -181,6 +184,9 @@ impl Service {
                 },
                 Some(input) = hotline_inputs.recv() => self.hotline_input(input).await,
                 Some(order) = fax_orders.recv() => self.fax_order(order),
+                Some(ask) = figures.recv() => {
+                    let _ = ask.send(self.figures());
+                }
                 Some(event) = media_events.recv() => match event {
                     MediaEvent::Closed(leg) => self.calls.handle_leg_closed(now, leg),
                     MediaEvent::Dtmf(leg, digit) => self.calls.handle_leg_dtmf(leg, digit),

@@ -3,7 +3,8 @@
 //! belongs to the crate it configures and checks itself (`[database]` the store's,
 //! `[http]`, `[auth]` and `[sms]` the web shell's, `[presence]` and `[chat]` the live
 //! runtime's, `[sip]` the SIP service's, `[media]` and `[calls]` the media and call
-//! services', `[smtp]` the mailer's). Validated once at start.
+//! services', `[smtp]` the mailer's, `[metrics]` the web shell's). Validated once at
+//! start.
 
 mod env;
 
@@ -58,6 +59,8 @@ pub struct Config {
     pub directory: crate::directory_sync::config::DirectoryConfig,
     /// `[desks]`
     pub desks: crate::desk_release::DesksConfig,
+    /// `[metrics]`
+    pub metrics: web::MetricsConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -214,11 +217,35 @@ impl Config {
             self.voicemail.validate(),
             self.fax.validate(),
             self.desks.validate(),
+            self.metrics.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
+            self.proxies_outside_office(),
         ];
         for check in checks {
             check.map_err(|problem| anyhow::anyhow!(problem))?;
+        }
+        Ok(())
+    }
+
+    /// A trusted proxy must not lie in an office network: a request it forwards without a
+    /// usable `X-Forwarded-For` counts as from the proxy, which would then count as the
+    /// office (no second factor asked where the rule asks for it outside the office).
+    fn proxies_outside_office(&self) -> Result<(), String> {
+        for proxy in &self.http.trusted_proxies {
+            let range = proxy.range();
+            if let Some(office) = self
+                .auth
+                .office_networks
+                .iter()
+                .find(|o| o.overlaps(&range))
+            {
+                return Err(format!(
+                    "[http] trusted_proxies: {proxy} lies in [auth] office_networks {office}: \
+                     a request it forwards without the client's address would count as from \
+                     the office; list the office networks without the proxies' addresses"
+                ));
+            }
         }
         Ok(())
     }

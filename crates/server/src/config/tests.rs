@@ -414,3 +414,107 @@ fn trusted_proxies_come_from_file_and_environment_and_bad_entries_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn metrics_token_comes_from_file_or_environment_and_never_shows() {
+    use secrecy::ExposeSecret;
+    assert!(
+        Config::default().metrics.token().unwrap().is_none(),
+        "/metrics is off by default"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(&file, "[metrics]\ntoken = \"s3cr3t-metrics-0123456789\"\n").unwrap();
+    let config = load(Some(&file), &[], &Flags::default()).unwrap();
+    assert!(config.metrics.token().unwrap().is_some());
+    let shown = format!("{config:?} {}", toml::to_string(&config).unwrap());
+    assert!(!shown.contains("s3cr3t-metrics"), "{shown}");
+
+    let from_env = load(
+        None,
+        &env(&[("DURCHWAHL_METRICS__TOKEN", "from-the-environment-0123")]),
+        &Flags::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        from_env.metrics.token.as_ref().map(|t| t.expose_secret()),
+        Some("from-the-environment-0123")
+    );
+    let token_file = dir.path().join("metrics.token");
+    std::fs::write(&token_file, "from-a-file-of-its-own-0123\n").unwrap();
+    let by_file = load(
+        None,
+        &env(&[("DURCHWAHL_METRICS_TOKEN_FILE", token_file.to_str().unwrap())]),
+        &Flags::default(),
+    )
+    .unwrap();
+    assert!(by_file.metrics.token().unwrap().is_some());
+
+    for (text, says) in [
+        ("[metrics]\ntoken = \"short\"\n", "shorter than 16"),
+        (
+            "[metrics]\ntoken = \"0123456789abcdef0\"\ntoken_file = \"/x\"\n",
+            "not both",
+        ),
+        ("[metrics]\ntokn = \"0123456789abcdef0\"\n", "unknown field"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let err = format!(
+            "{:#}",
+            load(Some(&file), &[], &Flags::default()).unwrap_err()
+        );
+        assert!(err.contains(says), "{text}: {err}");
+    }
+}
+
+#[test]
+fn the_commented_metrics_example_parses_and_validates() {
+    let start = EXAMPLE.find("[metrics]\n").unwrap();
+    let end = start + EXAMPLE[start..].find("\n\n").unwrap();
+    let text: String = EXAMPLE[start..end]
+        .lines()
+        .filter(|l| !l.starts_with("# token_file"))
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|l| l.starts_with("token"))
+                .unwrap_or(l)
+        })
+        .map(|l| l.replace('…', "0123456789abcdef-example"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let config: Config = toml::from_str(&text).unwrap();
+    config.validate().unwrap();
+    assert!(config.metrics.token().unwrap().is_some(), "{text}");
+}
+
+#[test]
+fn a_trusted_proxy_inside_an_office_network_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(
+        &file,
+        "[http]\ntrusted_proxies = [\"10.1.2.5\"]\n[auth]\noffice_networks = [\"10.0.0.0/8\"]\n",
+    )
+    .unwrap();
+    let err = format!(
+        "{:#}",
+        load(Some(&file), &[], &Flags::default()).unwrap_err()
+    );
+    assert!(
+        err.contains("10.1.2.5") && err.contains("10.0.0.0/8"),
+        "{err}"
+    );
+    // A proxy network holding the office network is refused too; apart, both are fine.
+    std::fs::write(
+        &file,
+        "[http]\ntrusted_proxies = [\"10.0.0.0/8\"]\n[auth]\noffice_networks = [\"10.4.0.0/16\"]\n",
+    )
+    .unwrap();
+    assert!(load(Some(&file), &[], &Flags::default()).is_err());
+    std::fs::write(
+        &file,
+        "[http]\ntrusted_proxies = [\"192.168.7.5\"]\n[auth]\noffice_networks = [\"10.0.0.0/8\"]\n",
+    )
+    .unwrap();
+    load(Some(&file), &[], &Flags::default()).unwrap();
+}

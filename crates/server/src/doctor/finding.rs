@@ -61,12 +61,7 @@ impl Finding {
         detail: impl Into<String>,
         fix: impl Into<String>,
     ) -> Finding {
-        Finding {
-            check: check.into(),
-            status: Status::Amber,
-            detail: detail.into(),
-            fix: Some(fix.into()),
-        }
+        Finding::with_fix(Status::Amber, check.into(), detail.into(), fix.into())
     }
 
     /// A red finding with what to do.
@@ -75,11 +70,15 @@ impl Finding {
         detail: impl Into<String>,
         fix: impl Into<String>,
     ) -> Finding {
+        Finding::with_fix(Status::Red, check.into(), detail.into(), fix.into())
+    }
+
+    fn with_fix(status: Status, check: String, detail: String, fix: String) -> Finding {
         Finding {
-            check: check.into(),
-            status: Status::Red,
-            detail: detail.into(),
-            fix: Some(fix.into()),
+            check,
+            status,
+            detail,
+            fix: Some(fix),
         }
     }
 }

@@ -64,6 +64,8 @@ pub(crate) enum Command {
         sdp: String,
         reply: oneshot::Sender<Result<String, String>>,
     },
+    /// How many legs the thread holds (`/metrics`).
+    Legs(oneshot::Sender<usize>),
 }
 
 /// What the media tells call control.
@@ -269,6 +271,25 @@ impl MediaHandle {
     /// until the leg goes; [`MediaEvent::TerminalDone`] when it finished.
     pub fn attach(&self, leg: LegRef, terminal: Box<dyn media::terminal::Terminal>) {
         self.send(shard_of(leg), Command::Attach(leg, terminal));
+    }
+
+    /// The legs on all media threads now, asked of each thread in turn; `None` when one
+    /// did not answer.
+    pub fn legs(&self) -> impl Future<Output = Option<usize>> + Send + 'static {
+        let asked: Vec<oneshot::Receiver<usize>> = (0..self.shards.len())
+            .map(|shard| {
+                let (reply, rx) = oneshot::channel();
+                self.send(shard, Command::Legs(reply));
+                rx
+            })
+            .collect();
+        async move {
+            let mut legs = 0;
+            for rx in asked {
+                legs += rx.await.ok()?;
+            }
+            Some(legs)
+        }
     }
 
     /// Removes a leg (its ports are free again).

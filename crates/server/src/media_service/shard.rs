@@ -241,6 +241,9 @@ async fn commands(shard: Shared, mut rx: mpsc::UnboundedReceiver<Command>) {
                     let _ = shard.borrow().events.send(MediaEvent::TerminalDone(leg));
                 }
             }
+            Command::Legs(reply) => {
+                let _ = reply.send(shard.borrow().sockets.len());
+            }
             Command::Remove(leg) => {
                 let mut s = shard.borrow_mut();
                 s.engine.remove(leg_id(leg));

@@ -51,7 +51,12 @@ pub struct Listeners {
     pub tls: Option<(TcpListener, TlsSource)>,
     /// WebSockets handed over by the HTTP server's `/sip`.
     pub websockets: Option<mpsc::Receiver<crate::sip_service::websocket::SipSocket>>,
+    /// Asks for the switch's figures (`/metrics`), answered from the switch's state.
+    pub figures: Option<mpsc::Receiver<FiguresAsk>>,
 }
+
+/// An ask for the switch's figures, answered on the loop between two inputs.
+pub type FiguresAsk = tokio::sync::oneshot::Sender<web::metrics::services::SipFigures>;
 
 impl Listeners {
     /// The bound address.
@@ -74,6 +79,7 @@ pub async fn bind(addr: SocketAddr) -> anyhow::Result<Listeners> {
                     tcp,
                     tls: None,
                     websockets: None,
+                    figures: None,
                 })
             }
             Err(_) if addr.port() == 0 => continue,
@@ -164,6 +170,7 @@ pub fn spawn(
         tcp,
         tls,
         websockets,
+        figures,
     } = listeners;
     // The sockets move to the new runtime's reactor.
     let (udp, tcp) = (udp.into_std()?, tcp.into_std()?);
@@ -187,6 +194,7 @@ pub fn spawn(
                             None => None,
                         },
                         websockets,
+                        figures,
                     };
                     run(listeners, options, store, live, ready, shutdown, background).await
                 }),
@@ -324,6 +332,7 @@ async fn run(
     // instead of failing again at once in a busy loop.
     let mut accept_after: Option<tokio::time::Instant> = None;
     let mut websockets = listeners.websockets;
+    let mut figures = listeners.figures;
     let mut buf = vec![0u8; 65_536];
     tokio::pin!(shutdown);
     loop {
@@ -387,7 +396,15 @@ async fn run(
                 }
                 Err(error) => accept_after = shell.accept_failed(&error),
             },
-            Some(socket) = next_websocket(&mut websockets) => shell.websocket(socket),
+            Some(socket) = next_of(&mut websockets) => shell.websocket(socket),
+            Some(ask) = next_of(&mut figures) => {
+                let changes = &shell.changes;
+                let _ = ask.send(web::metrics::services::SipFigures {
+                    registrations: switch.registrations() as u64,
+                    devices: switch.accounts().len() as u64,
+                    write_queue: (changes.max_capacity() - changes.capacity()) as u64,
+                });
+            }
             () = tokio::time::sleep(wait) => switch.handle_timeout(now_ms()),
         }
         shell.flush(&mut switch, now_ms()).await;
@@ -445,11 +462,9 @@ async fn accept_tls(
     }
 }
 
-/// The next WebSocket from `/sip` (never, without WebSockets).
-async fn next_websocket(
-    sockets: &mut Option<mpsc::Receiver<crate::sip_service::websocket::SipSocket>>,
-) -> Option<crate::sip_service::websocket::SipSocket> {
-    match sockets {
+/// The next WebSocket from `/sip` or ask for figures (never, without that channel).
+async fn next_of<T>(channel: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match channel {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
     }
@@ -640,6 +655,14 @@ impl Shell {
         }
         let (inbound, runtime) = (self.inbound.clone(), &self.background);
         let flow = crate::sip_service::websocket::flow(&socket);
+        // Behind trusted proxies a socket's flow is the client's address with the proxy's
+        // port, so two proxies can hand over two clients behind one address with the same
+        // port: the newer socket is closed (its browser reconnects) rather than given the
+        // other's messages.
+        if self.conns.contains(&flow) {
+            tracing::warn!(peer = %socket.peer, "a SIP WebSocket of the same address and port is open; the new one was closed");
+            return;
+        }
         let open = |id| crate::sip_service::websocket::accepted(runtime, id, socket, inbound);
         self.conns.open(flow, open);
     }

@@ -199,7 +199,8 @@ fn a_backup_during_writes_restores_everything_on_every_database() {
         let stop = Arc::new(AtomicBool::new(false));
         let (acked, writer) = keep_writing(&server, room, stop.clone());
         while acked.lock().unwrap().len() < 3 {
-            std::thread::yield_now();
+            assert!(!writer.is_finished(), "{label}: the writer stopped");
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
         let folder = tempfile::tempdir().unwrap();
         let file = folder.path().join("sicherung.tar.gz");

@@ -166,10 +166,13 @@ fn a_broken_installation_is_red_where_it_is_broken_and_says_what_to_do() {
     line(&report, "WARN", "data folder");
     let database = line(&report, "WARN", "database sqlite://");
     assert!(database.contains("no database file yet"), "{report}");
-    line(
-        &report,
-        "OK",
-        "media ports 127.0.0.1 46000-46019 (UDP): 20 of 20 free",
+    // Counted, not asserted free: another test's socket may hold one of them.
+    assert!(
+        report
+            .lines()
+            .any(|l| l.contains("media ports 127.0.0.1 46000-46019 (UDP): ")
+                && l.ends_with(" of 20 free")),
+        "{report}"
     );
     // The counts, and the error naming them (the clock may be a fourth red line).
     let failed = report.lines().filter(|l| l.starts_with("FAIL")).count();

@@ -12,6 +12,7 @@
 
 mod backup;
 mod doctor;
+mod metrics;
 mod proxies;
 mod totp_key;
 mod upgrade;
