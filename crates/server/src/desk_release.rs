@@ -56,6 +56,11 @@ impl DesksConfig {
         self.policy().map(|_| ())
     }
 
+    /// When the afternoon half-day starts (checked at start: see [`Self::validate`]).
+    pub fn afternoon_start(&self) -> Result<Time, String> {
+        clock_time("afternoon_starts", &self.afternoon_starts)
+    }
+
     /// The planner's release policy: each half-day's start plus the minutes.
     pub fn policy(&self) -> Result<ReleasePolicy, String> {
         let morning = clock_time("morning_starts", &self.morning_starts)?;

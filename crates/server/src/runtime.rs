@@ -153,7 +153,14 @@ pub async fn run(
     // notifications); the admin page's test mail goes through it too.
     let mailer = crate::mailer::start(store.clone(), &config.smtp, live.clock().clone())
         .context("e-mail ([smtp]) cannot be set up")?;
-    let state = state.with_mail(std::sync::Arc::new(mailer.clone()));
+    let state = state
+        .with_mail(std::sync::Arc::new(mailer.clone()))
+        .with_afternoon_starts(
+            config
+                .desks
+                .afternoon_start()
+                .map_err(|problem| anyhow::anyhow!(problem))?,
+        );
     let sip_address = sip_listeners.local_addr()?;
     let (media_events_tx, media_events) = tokio::sync::mpsc::unbounded_channel();
     let media_public =

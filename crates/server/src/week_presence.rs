@@ -4,7 +4,7 @@
 //! `web::team_week::presence`; changes of today's plan through the API apply it at once
 //! there. This is only the timer: once a minute it looks whether the half-day changed.
 
-use jiff::civil::{Date, DateTime};
+use jiff::civil::{Date, DateTime, Time};
 use planner::calendar::HalfDay;
 use std::time::Duration;
 use web::team_week::presence::{follow_plan_everyone, half_at};
@@ -12,9 +12,10 @@ use web::team_week::presence::{follow_plan_everyone, half_at};
 /// How often the half-day is looked at.
 pub const EVERY: Duration = Duration::from_secs(60);
 
-/// The half-day `now` falls in: the task acts when it changes.
-pub fn half_day(now: DateTime) -> (Date, HalfDay) {
-    (now.date(), half_at(now))
+/// The half-day `now` falls in (the afternoon from `afternoon`): the task acts when it
+/// changes.
+pub fn half_day(now: DateTime, afternoon: Time) -> (Date, HalfDay) {
+    (now.date(), half_at(now, afternoon))
 }
 
 /// Runs until aborted.
@@ -24,7 +25,10 @@ pub async fn run(state: web::AppState) {
     let mut last = None;
     loop {
         tick.tick().await;
-        let now = half_day(planner::calendar::local_time(state.now()));
+        let now = half_day(
+            planner::calendar::local_time(state.now()),
+            state.afternoon_starts,
+        );
         if last == Some(now) {
             continue;
         }
@@ -47,13 +51,19 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
-    fn the_half_day_changes_at_one_and_at_midnight() {
+    fn the_half_day_changes_when_the_afternoon_starts_and_at_midnight() {
+        let one = Time::constant(13, 0, 0, 0);
         let monday = date(2025, 3, 10);
-        let morning = half_day(monday.at(8, 0, 0, 0));
-        assert_eq!(morning, half_day(monday.at(12, 59, 59, 0)));
-        let afternoon = half_day(monday.at(13, 0, 0, 0));
+        let morning = half_day(monday.at(8, 0, 0, 0), one);
+        assert_eq!(morning, half_day(monday.at(12, 59, 59, 0), one));
+        let afternoon = half_day(monday.at(13, 0, 0, 0), one);
         assert_ne!(morning, afternoon);
         assert_eq!(afternoon.1, HalfDay::Afternoon);
-        assert_ne!(afternoon, half_day(date(2025, 3, 11).at(0, 0, 0, 0)));
+        assert_ne!(afternoon, half_day(date(2025, 3, 11).at(0, 0, 0, 0), one));
+        let noon = Time::constant(12, 0, 0, 0);
+        assert_eq!(
+            half_day(monday.at(12, 30, 0, 0), noon).1,
+            HalfDay::Afternoon
+        );
     }
 }

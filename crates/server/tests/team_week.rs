@@ -756,6 +756,48 @@ fn the_presence_location_follows_todays_plan_unless_set_by_hand() {
 }
 
 #[test]
+fn the_plan_s_half_day_changes_when_the_desks_afternoon_starts() {
+    // The afternoon is moved to the other side of now from the default 13:00: before one
+    // it starts at 00:01 (so it is the afternoon already), after one at 23:59 (so it is
+    // still the morning). The half the location follows proves the setting counts.
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let clock = || tz.to_datetime(jiff::Timestamp::now()).time();
+    let before_one = clock() < jiff::civil::Time::constant(13, 0, 0, 0);
+    let starts = if before_one { "00:01" } else { "23:59" };
+    let servers = testkit::server::on_every_database(|| {
+        let mut config = durchwahl::config::Config::default();
+        config.sip.domain = "test.local".into();
+        config.desks.morning_starts = "00:00".into();
+        config.desks.afternoon_starts = starts.into();
+        config.desks.release_after_minutes = 0;
+        testkit::server::Options {
+            config,
+            ..testkit::server::Options::default()
+        }
+    });
+    for s in servers {
+        let mut carl = s.signed_in("c.clerk");
+        let today = today();
+        let monday = today
+            .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
+            .unwrap();
+        let i = today.weekday().to_monday_zero_offset() as usize;
+        let mut days = week(&[]);
+        days[i] = json!({"morning": "office", "afternoon": "business_trip"});
+        let r = put(
+            &mut carl,
+            "/api/v1/team-week/me",
+            json!({"monday": monday.to_string(), "days": days}),
+        );
+        assert_eq!(r.status, 200, "{}: {}", s.label, r.body);
+        let afternoon = clock() >= jiff::civil::Time::constant(0, 1, 0, 0)
+            && (before_one || clock() >= jiff::civil::Time::constant(23, 59, 0, 0));
+        let expected = if afternoon { "on_the_road" } else { "office" };
+        assert_eq!(location_of(&mut carl, "c.clerk"), expected, "{}", s.label);
+    }
+}
+
+#[test]
 fn nothing_works_without_a_session() {
     for s in servers() {
         let mut nobody = s.client();

@@ -80,6 +80,9 @@ pub struct AppState {
     pub fax: Option<Arc<dyn fax::FaxService>>,
     /// `/metrics` with its token (none: no `[metrics]` token, the endpoint answers 404).
     pub metrics: Option<crate::metrics::Metrics>,
+    /// When the afternoon half-day starts (`[desks] afternoon_starts`): desks, the team's
+    /// week and the presence it sets split the day there.
+    pub afternoon_starts: jiff::civil::Time,
 }
 
 impl AppState {
@@ -109,6 +112,7 @@ impl AppState {
             mail: None,
             fax: None,
             metrics: None,
+            afternoon_starts: team_week::presence::AFTERNOON,
         }
     }
 
@@ -151,6 +155,12 @@ impl AppState {
     /// With `/metrics` on.
     pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Self {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// With the afternoon half-day starting at `time` (default 13:00).
+    pub fn with_afternoon_starts(mut self, time: jiff::civil::Time) -> Self {
+        self.afternoon_starts = time;
         self
     }
 

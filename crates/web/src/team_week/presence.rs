@@ -14,12 +14,13 @@ use planner::calendar::HalfDay;
 use planner::week::{Absence, Location};
 use presence::{Location as Where, Manual, State as PresenceState};
 
-/// When the afternoon starts (as desks' default `afternoon_starts`).
+/// When the afternoon starts unless `[desks] afternoon_starts` says otherwise
+/// ([`AppState::afternoon_starts`]).
 pub const AFTERNOON: Time = Time::constant(13, 0, 0, 0);
 
-/// The half of the day at `now`.
-pub fn half_at(now: DateTime) -> HalfDay {
-    if now.time() < AFTERNOON {
+/// The half of the day at `now`, the afternoon starting at `afternoon`.
+pub fn half_at(now: DateTime, afternoon: Time) -> HalfDay {
+    if now.time() < afternoon {
         HalfDay::Morning
     } else {
         HalfDay::Afternoon
@@ -41,7 +42,7 @@ pub fn presence_location(location: Location) -> Option<Where> {
 pub async fn follow_plan(state: &AppState, people: &[i64]) -> Result<usize, ApiError> {
     let now = super::local_now(state);
     let today = now.date();
-    let half = half_at(now);
+    let half = half_at(now, state.afternoon_starts);
     let mut changed = 0;
     for &person in people {
         let planned = state
@@ -118,12 +119,22 @@ mod tests {
 
     #[test]
     fn halves_and_locations() {
+        let monday = date(2025, 3, 10);
         assert_eq!(
-            half_at(date(2025, 3, 10).at(12, 59, 0, 0)),
+            half_at(monday.at(12, 59, 0, 0), AFTERNOON),
             HalfDay::Morning
         );
         assert_eq!(
-            half_at(date(2025, 3, 10).at(13, 0, 0, 0)),
+            half_at(monday.at(13, 0, 0, 0), AFTERNOON),
+            HalfDay::Afternoon
+        );
+        let half_past_eleven = Time::constant(11, 30, 0, 0);
+        assert_eq!(
+            half_at(monday.at(11, 29, 0, 0), half_past_eleven),
+            HalfDay::Morning
+        );
+        assert_eq!(
+            half_at(monday.at(11, 30, 0, 0), half_past_eleven),
             HalfDay::Afternoon
         );
         assert_eq!(presence_location(Location::Mobile), Some(Where::HomeOffice));
