@@ -15,6 +15,7 @@ mod directory_sync;
 mod factors;
 mod fax;
 mod forwarding;
+mod gateway_apps;
 mod groups;
 mod hotline_callbacks;
 mod hotline_settings;
@@ -50,6 +51,7 @@ pub use directory_sync::{owned_setting, SyncBook, SyncRun, SyncSummary, OWNED_SE
 pub use factors::{FactorSummary, TotpRow};
 pub use fax::{Fax, FaxBox, FaxDirection, FaxOwner, FaxStatus};
 pub use forwarding::{PersonForwarding, TargetPerson};
+pub use gateway_apps::{GatewayAppRow, NewGatewayApp};
 pub use groups::Group;
 pub use hotline_callbacks::PromisedCallback;
 pub use hotlines::{Hotline, HotlineBook, HotlineClosure, HotlineQueue, QueueAgent};

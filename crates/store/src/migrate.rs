@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0025_room_bookings"),
     migration!("0026_desk_zones"),
     migration!("0027_layout_removed"),
+    migration!("0028_gateway"),
 ];
 
 impl Migration {

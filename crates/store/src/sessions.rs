@@ -21,6 +21,9 @@ pub struct NewSession<'a> {
     pub source: &'a str,
     /// Browser or client, as it says.
     pub user_agent: &'a str,
+    /// How the person signed in (`password`, `totp`, `sms`, `recovery`, `oidc`,
+    /// `enrolment`, …), for rules that ask for a second factor.
+    pub how: &'a str,
 }
 
 /// A stored session.
@@ -42,6 +45,9 @@ pub struct SessionRow {
     pub source: String,
     /// Client.
     pub user_agent: String,
+    /// How the person signed in (see [`NewSession::how`]); empty for sessions from before
+    /// this was recorded, which count as signed in without a second factor.
+    pub how: String,
 }
 
 /// A sign-in waiting for its second factor (or for enrolment of a first one).
@@ -71,7 +77,7 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 const SESSION_COLUMNS: &str =
-    "id, staff_id, csrf_token, created_at, last_seen_at, expires_at, source, user_agent";
+    "id, staff_id, csrf_token, created_at, last_seen_at, expires_at, source, user_agent, how";
 
 fn session_from_row(row: &AnyRow) -> Result<SessionRow, StoreError> {
     Ok(SessionRow {
@@ -83,6 +89,7 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRow, StoreError> {
         expires_at: int(row, 5)?,
         source: text(row, 6)?,
         user_agent: text(row, 7)?,
+        how: text(row, 8)?,
     })
 }
 
@@ -91,7 +98,8 @@ impl Store {
     pub async fn create_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
         let row = sqlx::query(
             "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, \
-             expires_at, source, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
+             expires_at, source, user_agent, how) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) \
+             RETURNING id",
         )
         .bind(s.token_hash)
         .bind(s.staff_id)
@@ -100,6 +108,7 @@ impl Store {
         .bind(s.expires_at)
         .bind(s.source)
         .bind(s.user_agent)
+        .bind(s.how)
         .fetch_one(&self.pool)
         .await?;
         int(&row, 0)

@@ -35,6 +35,7 @@ fn session(staff_id: i64, token: &str, now: i64) -> NewSession<'_> {
         expires_at: now + 3600,
         source: "127.0.0.1",
         user_agent: "test",
+        how: "password",
     }
 }
 

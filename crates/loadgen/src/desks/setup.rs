@@ -75,6 +75,7 @@ pub async fn prepare(args: PrepareArgs) -> anyhow::Result<()> {
                 expires_at: now + LIFETIME,
                 source: "127.0.0.1",
                 user_agent: "durchwahl-load desks",
+                how: "password",
             })
             .await?;
         let _ = writeln!(lines, "{login}\t{}\t{csrf}", token.as_str());

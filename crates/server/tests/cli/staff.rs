@@ -369,6 +369,7 @@ async fn set_password_reads_stdin_checks_policy_and_stores_only_a_hash() {
             expires_at: i64::MAX,
             source: "10.0.0.1",
             user_agent: "test",
+            how: "password",
         };
         store.create_session(&session).await.unwrap();
         let again = run(

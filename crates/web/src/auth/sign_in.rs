@@ -129,6 +129,7 @@ async fn start(
         expires_at: now + state.auth.lifetime_secs,
         source,
         user_agent,
+        how,
     };
     state.store.create_session(&session).await?;
     crate::metrics::events::sign_in(crate::metrics::events::SignInOutcome::Ok);
