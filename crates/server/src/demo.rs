@@ -63,6 +63,9 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     crate::demo_rollout_history::seed(&store, now_ms)
         .await
         .context("adding the demo's rollout history")?;
+    crate::demo_gateway::start(&store, listeners.http_address()?, now_ms)
+        .await
+        .context("starting the demo's sample application")?;
     println!("Durchwahl demo: {ORGANISATION}, {people} staff");
     if seeded {
         println!("Created the demo organisation in {}", folder.display());

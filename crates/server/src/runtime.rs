@@ -267,6 +267,16 @@ pub async fn run(
     );
     let state = crate::service_figures::with_metrics(state, &config.metrics, services)?;
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
+    // The access gateway: its signing key from the data folder, its applications.
+    let gateway = web::gateway::Gateway::new(
+        crate::gateway_key::load(data_dir)?,
+        config.gateway.issuer.clone(),
+    );
+    gateway
+        .reload(&store)
+        .await
+        .context("cannot load the published applications")?;
+    let state = state.with_gateway(gateway);
     let state = match &config.auth.oidc {
         Some(oidc) => state.with_oidc(
             web::auth::oidc::Oidc::new(oidc)
@@ -382,6 +392,7 @@ pub async fn run(
         ))
     });
     let week_presence = tokio::spawn(crate::week_presence::run(state.clone()));
+    let gateway_health = tokio::spawn(crate::gateway_health::run(state.clone()));
     let calendar = tokio::spawn(crate::mobile_work_calendar::run(state));
     let rollout_history = tokio::spawn(crate::rollout_history::run(
         store.clone(),
@@ -417,6 +428,7 @@ pub async fn run(
     retention.abort();
     calendar.abort();
     week_presence.abort();
+    gateway_health.abort();
     rollout_history.abort();
     if let Some(task) = desk_release {
         task.abort();

@@ -103,9 +103,23 @@ fn read(path: &Path) -> anyhow::Result<Option<SecretsKey>> {
 /// so a crash never leaves a short key and a key made meanwhile by another process is
 /// never replaced (then that one is used).
 fn create(data_dir: &Path, path: &Path) -> anyhow::Result<SecretsKey> {
+    let key = SecretsKey::generate().context("no randomness from the operating system")?;
+    if !write_new_key_file(data_dir, path, key.as_bytes())? {
+        return read(path)?.context("the key file vanished while it was made");
+    }
+    Ok(key)
+}
+
+/// Writes a new key file with mode 0600: under a temporary name, then linked into place,
+/// so a crash never leaves a short key and a key made meanwhile by another process is
+/// never replaced. `false` when `path` existed already (it was left as it is).
+pub(crate) fn write_new_key_file(
+    data_dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+) -> anyhow::Result<bool> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-    let key = SecretsKey::generate().context("no randomness from the operating system")?;
     let temporary = PathBuf::from(format!("{}.{}.new", path.display(), std::process::id()));
     let written = (|| {
         let _ = std::fs::remove_file(&temporary);
@@ -114,16 +128,14 @@ fn create(data_dir: &Path, path: &Path) -> anyhow::Result<SecretsKey> {
             .create_new(true)
             .mode(0o600)
             .open(&temporary)?;
-        file.write_all(key.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::hard_link(&temporary, path)
     })();
     let _ = std::fs::remove_file(&temporary);
     match written {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return read(path)?.context("the key file vanished while it was made");
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
         Err(e) => {
             return Err(e).with_context(|| format!("cannot write the key file {}", path.display()))
         }
@@ -132,7 +144,7 @@ fn create(data_dir: &Path, path: &Path) -> anyhow::Result<SecretsKey> {
     std::fs::File::open(data_dir)
         .and_then(|dir| dir.sync_all())
         .with_context(|| format!("cannot sync the data folder {}", data_dir.display()))?;
-    Ok(key)
+    Ok(true)
 }
 
 #[cfg(test)]

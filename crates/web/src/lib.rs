@@ -16,6 +16,7 @@ pub mod equipment;
 pub mod error;
 pub mod fax;
 pub mod forwarding;
+pub mod gateway;
 pub mod hotline;
 pub mod http;
 pub mod metrics;
@@ -40,7 +41,7 @@ pub use http::server::{serve, HttpSettings};
 pub use metrics::config::MetricsConfig;
 pub use realtime::renderer::WebFrames;
 
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use live::Live;
 use std::sync::Arc;
@@ -83,6 +84,8 @@ pub struct AppState {
     /// When the afternoon half-day starts (`[desks] afternoon_starts`): desks, the team's
     /// week and the presence it sets split the day there.
     pub afternoon_starts: jiff::civil::Time,
+    /// The access gateway: published applications, the identity tokens' key.
+    pub gateway: Arc<crate::gateway::Gateway>,
 }
 
 impl AppState {
@@ -113,6 +116,10 @@ impl AppState {
             fax: None,
             metrics: None,
             afternoon_starts: team_week::presence::AFTERNOON,
+            gateway: Arc::new(crate::gateway::Gateway::new(
+                crate::gateway::signer::IdentitySigner::ephemeral(),
+                "durchwahl".into(),
+            )),
         }
     }
 
@@ -164,6 +171,12 @@ impl AppState {
         self
     }
 
+    /// With this access gateway (its key from the data folder, its issuer).
+    pub fn with_gateway(mut self, gateway: crate::gateway::Gateway) -> Self {
+        self.gateway = Arc::new(gateway);
+        self
+    }
+
     /// Unix seconds now, by the runtime's one clock.
     pub fn now(&self) -> i64 {
         self.live.clock().now_secs()
@@ -178,6 +191,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/", get(client::assets::index))
         .route("/app/{*file}", get(client::assets::asset))
+        .route("/apps/{*rest}", any(crate::gateway::proxy::forward))
         .layer(axum::middleware::from_fn(crate::metrics::http_layer::count))
         .layer(axum::Extension(http::document::RenderedDocument(
             rendered.into(),

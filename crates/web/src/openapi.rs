@@ -42,6 +42,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "mobile-work", description = "Mobile work: the service agreement's rules and texts, units' heads and deputies, applications, decisions, revocations"),
         (name = "rollout", description = "Phased rollout: per feature a cap, holders and a waiting list in priority order; one's own place"),
         (name = "desks", description = "Desk sharing: buildings, floors with plans, rooms, desks; booking by the day or half-day, who sits where, check-in by the desk's QR code"),
+        (name = "gateway", description = "The access gateway: internal applications published per unit, role, feature, second factor, network and hours; the portal of one's applications; the key set upstreams verify identity tokens with (docs/gateway.md)"),
         (name = "equipment", description = "The equipment pool: items with inventory numbers, lending and returning, reservations for days, waiting lists per kind, one's own equipment"),
         (name = "team-week", description = "The team's week and the office rotation: one's week by half-day, the team calendar, a unit's rules, proposing, checking and accepting a rotation, iCal feeds and CSV"),
         (name = "admin", description = "Staff, units, features, factors, locks, the audit log"),
@@ -147,6 +148,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::desks::routes())
         .merge(crate::team_week::routes())
         .merge(crate::equipment::routes())
+        .merge(crate::gateway::routes())
         .merge(crate::admin::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())

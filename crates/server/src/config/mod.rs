@@ -61,8 +61,27 @@ pub struct Config {
     pub desks: crate::desk_release::DesksConfig,
     /// `[metrics]`
     pub metrics: web::MetricsConfig,
+    /// `[gateway]`
+    pub gateway: GatewayConfig,
     /// `[log]`
     pub log: LogConfig,
+}
+
+/// `[gateway]`: the access gateway (docs/gateway.md); its applications are published in
+/// the admin pages, not here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// The `iss` of the identity tokens upstreams receive.
+    pub issuer: String,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            issuer: "durchwahl".into(),
+        }
+    }
 }
 
 /// `[organisation]`

@@ -51,31 +51,7 @@ impl FromRequestParts<AppState> for SignedIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
-        let hash = auth::session_token::token_hash(token);
-        let now = state.now();
-        let idle = state.auth.idle_secs;
-        // A session read within the last minute costs no query (the store marks a session
-        // as used at most once a minute anyway); one ended in this process is forgotten
-        // at once, one ended by another process within that minute.
-        let cache = state.live.sessions();
-        let (session, account) = match cache.get(&hash, now, idle) {
-            Some(known) => known,
-            None => {
-                let session = state
-                    .store
-                    .session_by_token(&hash, now, idle)
-                    .await?
-                    .ok_or(ApiError::Unauthorized)?;
-                let account = state
-                    .store
-                    .account_by_id(session.staff_id)
-                    .await?
-                    .ok_or(ApiError::Unauthorized)?;
-                cache.put(&hash, session.clone(), account.clone(), now);
-                (session, account)
-            }
-        };
+        let (session, account) = live_session(&parts.headers, state).await?;
         if !matches!(parts.method, Method::GET | Method::HEAD) {
             let sent = parts
                 .headers
@@ -87,6 +63,41 @@ impl FromRequestParts<AppState> for SignedIn {
         }
         Ok(SignedIn { session, account })
     }
+}
+
+/// The live session of the request's session cookie and its person, without the CSRF
+/// check (the access gateway forwards other applications' writes, which carry no token of
+/// ours; the session cookie is SameSite=Strict).
+pub(crate) async fn live_session(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> Result<(SessionRow, Account), ApiError> {
+    let token = cookie(headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
+    let hash = auth::session_token::token_hash(token);
+    let now = state.now();
+    let idle = state.auth.idle_secs;
+    // A session read within the last minute costs no query (the store marks a session
+    // as used at most once a minute anyway); one ended in this process is forgotten
+    // at once, one ended by another process within that minute.
+    let cache = state.live.sessions();
+    let found = match cache.get(&hash, now, idle) {
+        Some(known) => known,
+        None => {
+            let session = state
+                .store
+                .session_by_token(&hash, now, idle)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+            let account = state
+                .store
+                .account_by_id(session.staff_id)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+            cache.put(&hash, session.clone(), account.clone(), now);
+            (session, account)
+        }
+    };
+    Ok(found)
 }
 
 /// A signed-in administrator. Only made by the role check below.

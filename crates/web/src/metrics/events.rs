@@ -1,6 +1,6 @@
 //! Events counted where they happen (the sign-in handlers call these).
 
-use super::names::SIGN_INS;
+use super::names::{GATEWAY_REFUSED, GATEWAY_UPSTREAM, SIGN_INS};
 use crate::error::ApiError;
 
 /// How a sign-in ended.
@@ -48,4 +48,15 @@ pub fn sign_in_refused(error: &ApiError) {
     if matches!(error, ApiError::TooManyRequests(_)) {
         sign_in(SignInOutcome::Locked);
     }
+}
+
+/// Records an upstream's answer (or failure) to a gateway request.
+pub fn gateway_upstream(app: &str, outcome: &'static str, took: std::time::Duration) {
+    ::metrics::histogram!(GATEWAY_UPSTREAM, "app" => app.to_string(), "outcome" => outcome)
+        .record(took.as_secs_f64());
+}
+
+/// Counts a request the gateway refused.
+pub fn gateway_refused(reason: &'static str) {
+    ::metrics::counter!(GATEWAY_REFUSED, "reason" => reason).increment(1);
 }

@@ -5,7 +5,7 @@
 //! a stale value.
 
 use super::names::{
-    CALLS, DB_POOL_IDLE, DB_POOL_MAX, DB_POOL_OPEN, DB_WRITE_QUEUE, HOTLINE_AGENTS,
+    CALLS, DB_POOL_IDLE, DB_POOL_MAX, DB_POOL_OPEN, DB_WRITE_QUEUE, GATEWAY_USERS, HOTLINE_AGENTS,
     HOTLINE_WAITING, MEDIA_LEGS, SIP_DEVICES, SIP_REGISTRATIONS, WEBSOCKET_CLIENTS,
 };
 use super::services::{ServiceCounts, ServiceFigures};
@@ -23,6 +23,10 @@ pub async fn set(state: &AppState, services: Option<&dyn ServiceFigures>) {
     gauge!(DB_POOL_IDLE).set(f64::from(pool.idle));
     gauge!(DB_POOL_MAX).set(f64::from(pool.max));
     gauge!(DB_WRITE_QUEUE, "queue" => "chat").set(state.live.write_queue() as f64);
+    let now_ms = state.live.now_ms();
+    for name in state.gateway.registry.table().keys() {
+        gauge!(GATEWAY_USERS, "app" => name.clone()).set(state.gateway.users(name, now_ms) as f64);
+    }
     let counts = match services {
         Some(services) => services.read().await,
         None => ServiceCounts::default(),

@@ -46,6 +46,13 @@ pub const MEDIA_LEGS: &str = "durchwahl_media_legs";
 pub const HOTLINE_WAITING: &str = "durchwahl_hotline_waiting_callers";
 /// Logged-in hotline agents, by `state`.
 pub const HOTLINE_AGENTS: &str = "durchwahl_hotline_agents";
+/// Gateway requests answered by an upstream or failing there, by `app` and `outcome`
+/// (`ok`, `error`, `timeout`), with the upstream's time to its answer's head.
+pub const GATEWAY_UPSTREAM: &str = "durchwahl_gateway_upstream_duration_seconds";
+/// Gateway requests refused, by `reason`.
+pub const GATEWAY_REFUSED: &str = "durchwahl_gateway_refused_total";
+/// People using a published application now (within the last five minutes), by `app`.
+pub const GATEWAY_USERS: &str = "durchwahl_gateway_users";
 /// The database pool's open connections.
 pub const DB_POOL_OPEN: &str = "durchwahl_db_pool_connections";
 /// The database pool's idle connections.
@@ -100,6 +107,21 @@ pub const ALL: &[Metric] = &[
         name: MEDIA_LEGS,
         kind: Kind::Gauge,
         help: "Media legs (browser WebRTC and phone RTP) on all media threads; NaN when a media thread did not answer.",
+    },
+    Metric {
+        name: GATEWAY_UPSTREAM,
+        kind: Kind::Histogram,
+        help: "Seconds the access gateway's upstreams took to their answer's head, by app and outcome (ok, error, timeout).",
+    },
+    Metric {
+        name: GATEWAY_REFUSED,
+        kind: Kind::Counter,
+        help: "Requests the access gateway refused, by reason (unit, role, feature, second_factor, network, hours, capacity, no_session, and hostile paths).",
+    },
+    Metric {
+        name: GATEWAY_USERS,
+        kind: Kind::Gauge,
+        help: "People using a published application now (a request within the last five minutes), by app.",
     },
     Metric {
         name: HOTLINE_WAITING,

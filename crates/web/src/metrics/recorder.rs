@@ -33,6 +33,11 @@ fn build() -> Result<PrometheusHandle, String> {
     let recorder = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Full(names::HTTP_DURATION.into()), DURATION_BUCKETS)
         .map_err(|e| e.to_string())?
+        .set_buckets_for_metric(
+            Matcher::Full(names::GATEWAY_UPSTREAM.into()),
+            DURATION_BUCKETS,
+        )
+        .map_err(|e| e.to_string())?
         .build_recorder();
     let handle = recorder.handle();
     ::metrics::set_global_recorder(recorder)

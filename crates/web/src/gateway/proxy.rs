@@ -1,0 +1,327 @@
+//! `/apps/NAME/…`: one request through the gateway. In order: the target is checked for
+//! hostile encodings (400), the application looked up (404), the session cookie read
+//! (401: a browser is sent to the portal to sign in), the rule decided for this person,
+//! this client address and this local time (403), the cap counted (503); then the
+//! request goes to the upstream with the person's identity token, its body streamed with
+//! its length, and the answer streams back. WebSocket upgrades are spliced through
+//! (`upgrade.rs`). Refusals and each new access go to the audit log.
+
+use super::headers::{self, Forwarding};
+use super::refusal::Refusal;
+use crate::http::client_addr::ClientAddr;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use directory::flags::Flag;
+use gateway::app::Kind;
+use gateway::decision::decide;
+use gateway::identity::{amr, Claims, LIFETIME_SECS};
+use gateway::occupancy::Admission;
+use gateway::target::{bare_name, Target};
+use hyper::body::{Frame, SizeHint};
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Forwards one request (every method) under `/apps/`.
+pub async fn forward(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    mut request: Request,
+) -> Response {
+    let now_ms = state.live.now_ms();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().map(str::to_string);
+    if let Some(name) = bare_name(&path) {
+        let to = match &query {
+            Some(q) => format!("/apps/{name}/?{q}"),
+            None => format!("/apps/{name}/"),
+        };
+        return match HeaderValue::from_str(&to) {
+            Ok(v) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, v)]).into_response(),
+            Err(_) => StatusCode::BAD_REQUEST.into_response(),
+        };
+    }
+    let headers = request.headers().clone();
+    let respond = |r: Refusal| r.respond(&headers, query.as_deref());
+    let target = match Target::parse(&path, query.as_deref()) {
+        Ok(t) => t,
+        Err(bad) => {
+            let app = path
+                .strip_prefix("/apps/")
+                .and_then(|r| r.split('/').next())
+                .unwrap_or("");
+            let app: String = app.chars().take(40).collect();
+            record_refusal(&state, None, &app, bad.code(), client, now_ms).await;
+            return respond(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                bad.to_string(),
+                "The path contains encoded separators, dot segments or characters that are not allowed.",
+            ));
+        }
+    };
+    let Some(published) = state.gateway.registry.get(&target.name) else {
+        return respond(Refusal::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Diese Anwendung gibt es nicht.",
+            "There is no such application.",
+        ));
+    };
+    let app = &published.app;
+    let (session, account) = match crate::auth::session::live_session(&headers, &state).await {
+        Ok(found) => found,
+        Err(crate::error::ApiError::Unauthorized) => {
+            record_refusal(&state, None, &target.name, "no_session", client, now_ms).await;
+            return respond(Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Bitte melden Sie sich an.",
+                "Please sign in.",
+            ));
+        }
+        Err(other) => return other.into_response(),
+    };
+    let visitor = super::visitor(&account, &session);
+    let circumstances = super::circumstances(&state, client, now_ms.div_euclid(1000));
+    let login = account.login.as_str();
+    if let Err(refusal) = decide(&app.rule, &visitor, &circumstances) {
+        record_refusal(
+            &state,
+            Some((account.id, login)),
+            &target.name,
+            refusal.code(),
+            client,
+            now_ms,
+        )
+        .await;
+        return respond(Refusal::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            refusal.to_string(),
+            refusal.english(),
+        ));
+    }
+    let (Kind::Proxy { upstream, .. }, Some(client_http)) = (&app.kind, &published.client) else {
+        return respond(Refusal::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Diese Anwendung wird nicht über Durchwahl aufgerufen; öffnen Sie sie über ihre Kachel.",
+            "This application is not opened through Durchwahl; open it from its tile.",
+        ));
+    };
+    if state
+        .gateway
+        .admit(&target.name, account.id, now_ms, app.max_users)
+        == Admission::Full
+    {
+        record_refusal(
+            &state,
+            Some((account.id, login)),
+            &target.name,
+            "capacity",
+            client,
+            now_ms,
+        )
+        .await;
+        return respond(Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Die Anwendung ist gerade voll ausgelastet. Bitte versuchen Sie es in einigen Minuten erneut.",
+            "The application is at its limit of users. Please try again in a few minutes.",
+        ));
+    }
+    if state
+        .gateway
+        .is_new_access(account.id, &target.name, now_ms)
+    {
+        let entry = audit_entry(
+            now_ms,
+            Some(login),
+            "gateway.access",
+            &target.name,
+            client,
+            String::new(),
+        );
+        if let Err(e) = state.store.audit(&entry).await {
+            tracing::error!(error = %e, "the gateway access could not be audited; refused");
+            return crate::error::ApiError::Internal.into_response();
+        }
+    }
+    let now = now_ms.div_euclid(1000);
+    let token = state
+        .gateway
+        .token(session.id, &target.name, now, || Claims {
+            iss: state.gateway.issuer.clone(),
+            aud: target.name.clone(),
+            sub: login.to_string(),
+            name: account.name.clone(),
+            unit: account.unit.to_string(),
+            roles: account.roles.iter().map(|r| r.name().to_string()).collect(),
+            amr: amr(&session.how),
+            iat: now,
+            exp: now + LIFETIME_SECS,
+            jti: random_id(),
+        });
+    let upgrade = headers::wants_websocket(&headers);
+    let prefix = format!("/apps/{}", target.name);
+    let forwarding = Forwarding {
+        client,
+        proto: if state.auth.secure_cookies {
+            "https"
+        } else {
+            "http"
+        },
+        host: headers.get(header::HOST).cloned(),
+        prefix: prefix.clone(),
+        identity: token,
+        upgrade,
+    };
+    let outgoing = headers::towards_upstream(&headers, &forwarding);
+    let url = format!("{}{}", upstream.origin(), upstream.path_for(&target));
+    let client_side = upgrade.then(|| hyper::upgrade::on(&mut request));
+    let method = request.method().clone();
+    let body = SyncBody::new(request.into_body());
+    let send = client_http
+        .request(method, url)
+        .headers(outgoing)
+        .body(reqwest::Body::wrap(body))
+        .send();
+    let started = std::time::Instant::now();
+    let answer = match tokio::time::timeout(Duration::from_secs(u64::from(app.timeout_secs)), send)
+        .await
+    {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(e)) => {
+            tracing::warn!(app = %target.name, error = %e, "the upstream cannot be reached");
+            crate::metrics::events::gateway_upstream(&target.name, "error", started.elapsed());
+            return respond(Refusal::new(
+                StatusCode::BAD_GATEWAY,
+                "bad_gateway",
+                "Die Anwendung antwortet nicht. Bitte versuchen Sie es später erneut.",
+                "The application does not answer. Please try again later.",
+            ));
+        }
+        Err(_) => {
+            tracing::warn!(app = %target.name, timeout = app.timeout_secs, "the upstream took too long");
+            crate::metrics::events::gateway_upstream(&target.name, "timeout", started.elapsed());
+            return respond(Refusal::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "gateway_timeout",
+                "Die Anwendung antwortet zu langsam. Bitte versuchen Sie es später erneut.",
+                "The application takes too long to answer. Please try again later.",
+            ));
+        }
+    };
+    crate::metrics::events::gateway_upstream(&target.name, "ok", started.elapsed());
+    let status = answer.status();
+    let back = headers::towards_client(answer.headers(), upstream, &prefix, upgrade);
+    if let (Some(client_side), StatusCode::SWITCHING_PROTOCOLS) = (client_side, status) {
+        return super::upgrade::splice(answer, back, client_side, target.name.clone());
+    }
+    let mut response = Response::new(Body::new(reqwest::Body::from(answer)));
+    *response.status_mut() = status;
+    *response.headers_mut() = back;
+    response
+}
+
+async fn record_refusal(
+    state: &AppState,
+    person: Option<(i64, &str)>,
+    app: &str,
+    reason: &'static str,
+    client: IpAddr,
+    now_ms: i64,
+) {
+    crate::metrics::events::gateway_refused(reason);
+    if !state
+        .gateway
+        .is_refusal_to_record(person.map(|p| p.0), app, reason, now_ms)
+    {
+        return;
+    }
+    let entry = audit_entry(
+        now_ms,
+        person.map(|p| p.1),
+        "gateway.refused",
+        app,
+        client,
+        reason.to_string(),
+    );
+    if let Err(e) = state.store.audit(&entry).await {
+        tracing::error!(error = %e, "a gateway refusal could not be audited");
+    }
+}
+
+fn audit_entry(
+    now_ms: i64,
+    actor: Option<&str>,
+    action: &str,
+    app: &str,
+    client: IpAddr,
+    detail: String,
+) -> store::AuditEntry {
+    store::AuditEntry {
+        at: now_ms.div_euclid(1000),
+        actor: actor.map(str::to_string),
+        action: action.to_string(),
+        target: Some(format!("app:{app}")),
+        source: Some(client.to_string()),
+        detail,
+    }
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 12];
+    // Without randomness the id is still unique enough for a log (the token is signed).
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The request's body for the upstream: streamed as it arrives, with the length the
+/// client declared (its size hint), so the upstream gets `Content-Length` and never a
+/// chunked body. The client's body is not `Sync`, which the HTTP client asks for; it is
+/// only ever polled through `&mut`, so a `Mutex` that is never locked makes it so.
+struct SyncBody {
+    inner: std::sync::Mutex<Body>,
+    hint: SizeHint,
+}
+
+impl SyncBody {
+    fn new(body: Body) -> Self {
+        let hint = hyper::body::Body::size_hint(&body);
+        SyncBody {
+            inner: std::sync::Mutex::new(body),
+            hint,
+        }
+    }
+}
+
+impl hyper::body::Body for SyncBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let body = this
+            .inner
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Pin::new(body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.hint.exact() == Some(0)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.hint
+    }
+}
