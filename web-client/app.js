@@ -41,6 +41,8 @@ import { checkInPage } from './desks/check_in.js';
 import { showAdminDesks } from './desks/admin_desks.js';
 import { showEquipment } from './equipment/equipment.js';
 import { showAdminEquipment } from './equipment/admin_equipment.js';
+import { showApps } from './gateway/apps.js';
+import { showAdminApps } from './gateway/admin_apps.js';
 
 let me = null;
 // A desk's QR link opened before signing in: its check-in page, shown once signed in
@@ -58,6 +60,7 @@ const routes = [
   { path: '#/desks', key: 'dkNav', view: () => showDesks() },
   { path: '#/week', key: 'twNav', view: () => showTeamWeek() },
   { path: '#/equipment', key: 'eqNav', view: () => showEquipment() },
+  { path: '#/apps', key: 'gwNav', view: () => showApps() },
   { path: '#/account', key: 'account', view: () => showAccount(me, start) },
   { path: '#/phones', key: 'phones', view: () => showPhones() },
   { path: '#/admin/staff', key: 'staff', admin: true, view: () => showStaff() },
@@ -76,6 +79,7 @@ const routes = [
   { path: '#/council', key: 'coNav', council: true, view: () => showCouncil() },
   { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
   { path: '#/admin/equipment', key: 'eqAdminNav', admin: true, view: () => showAdminEquipment() },
+  { path: '#/admin/apps', key: 'gwAdminNav', admin: true, view: () => showAdminApps() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

@@ -16,6 +16,7 @@ import { rolloutTexts } from './rollout/texts_rollout.js';
 import { deskTexts } from './desks/texts_desks.js';
 import { teamWeekTexts } from './team_week/texts_team_week.js';
 import { equipmentTexts } from './equipment/texts_equipment.js';
+import { gatewayTexts } from './gateway/texts_gateway.js';
 
 const texts = {
   de: {
@@ -88,6 +89,7 @@ for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTe
   hotlineEditTexts[l], caseTexts[l], voicemailTexts[l], faxTexts[l], mobileWorkTexts[l], rolloutTexts[l], deskTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], equipmentTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], teamWeekTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], gatewayTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');
