@@ -48,7 +48,6 @@ pub fn amr(how: &str) -> Vec<String> {
     let first = if how == "oidc" { "fed" } else { "pwd" };
     std::iter::once(first)
         .chain(second)
-        .chain(second.map(|_| "mfa"))
         .map(str::to_string)
         .collect()
 }
@@ -140,7 +139,7 @@ mod tests {
         let body: serde_json::Value =
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         assert_eq!(body["name"], "Maria Müller");
-        assert_eq!(body["amr"], serde_json::json!(["pwd", "otp", "mfa"]));
+        assert_eq!(body["amr"], serde_json::json!(["pwd", "otp"]));
         assert_eq!(parts[2], "AQID");
     }
 

@@ -25,6 +25,7 @@ pub mod slapd;
 pub mod smtp;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod upstream;
 pub mod voicemail;
 pub mod webrtc_peer;
 pub mod ws;

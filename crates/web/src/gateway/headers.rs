@@ -100,6 +100,9 @@ pub fn towards_client(
         if hop && !keep_for_upgrade {
             continue;
         }
+        if name == header::SET_COOKIE && sets_our_cookie(value) {
+            continue;
+        }
         if name == header::LOCATION {
             if let Some(rest) = value
                 .to_str()
@@ -115,6 +118,22 @@ pub fn towards_client(
         out.append(name.clone(), value.clone());
     }
     out
+}
+
+/// Whether an upstream's `Set-Cookie` would set (or clear) one of Durchwahl's own
+/// cookies: dropped, so no application can fix or end a person's Durchwahl session.
+fn sets_our_cookie(value: &HeaderValue) -> bool {
+    let name = value
+        .as_bytes()
+        .split(|b| *b == b'=')
+        .next()
+        .unwrap_or_default();
+    let name = String::from_utf8_lossy(name);
+    let name = name.trim().to_ascii_lowercase();
+    let ours = |cookie: &str| name == cookie || name.ends_with(&format!("-{cookie}"));
+    // `__Host-dw_session` and `__Secure-dw_session` are other cookies to a browser, but
+    // kept out all the same.
+    ours(SESSION_COOKIE) || ours(PENDING_COOKIE)
 }
 
 /// Whether a `Host` is a plain host name or address with an optional port, and nothing
@@ -260,5 +279,20 @@ mod tests {
         );
         let out = towards_client(&h, &up, "/apps/akte", false);
         assert_eq!(out[header::LOCATION], "https://elsewhere.example/");
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("dw_session=fixed; Path=/"),
+        );
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static(" DW_PENDING=x"),
+        );
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("akte=1; Path=/apps/akte"),
+        );
+        let out = towards_client(&h, &up, "/apps/akte", false);
+        let cookies: Vec<_> = out.get_all(header::SET_COOKIE).iter().collect();
+        assert_eq!(cookies, ["akte=1; Path=/apps/akte"]);
     }
 }

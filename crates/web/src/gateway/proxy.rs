@@ -35,7 +35,20 @@ pub async fn forward(
     let now_ms = state.live.now_ms();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
+    let headers = request.headers().clone();
+    let respond = |r: Refusal| r.respond(&headers, query.as_deref());
+    let unknown = || {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Diese Anwendung gibt es nicht.",
+            "There is no such application.",
+        )
+    };
     if let Some(name) = bare_name(&path) {
+        if state.gateway.registry.get(name).is_none() {
+            return respond(unknown());
+        }
         let to = match &query {
             Some(q) => format!("/apps/{name}/?{q}"),
             None => format!("/apps/{name}/"),
@@ -45,8 +58,6 @@ pub async fn forward(
             Err(_) => StatusCode::BAD_REQUEST.into_response(),
         };
     }
-    let headers = request.headers().clone();
-    let respond = |r: Refusal| r.respond(&headers, query.as_deref());
     let target = match Target::parse(&path, query.as_deref()) {
         Ok(t) => t,
         Err(bad) => {
@@ -65,12 +76,7 @@ pub async fn forward(
         }
     };
     let Some(published) = state.gateway.registry.get(&target.name) else {
-        return respond(Refusal::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Diese Anwendung gibt es nicht.",
-            "There is no such application.",
-        ));
+        return respond(unknown());
     };
     let app = &published.app;
     let (session, account) = match crate::auth::session::live_session(&headers, &state).await {
@@ -99,12 +105,15 @@ pub async fn forward(
             now_ms,
         )
         .await;
-        return respond(Refusal::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            refusal.to_string(),
-            refusal.english(),
-        ));
+        return respond(
+            Refusal::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                refusal.to_string(),
+                refusal.english(),
+            )
+            .because(refusal.code()),
+        );
     }
     let (Kind::Proxy { upstream, .. }, Some(client_http)) = (&app.kind, &published.client) else {
         return respond(Refusal::new(
@@ -133,7 +142,8 @@ pub async fn forward(
             "unavailable",
             "Die Anwendung ist gerade voll ausgelastet. Bitte versuchen Sie es in einigen Minuten erneut.",
             "The application is at its limit of users. Please try again in a few minutes.",
-        ));
+        )
+        .because("capacity"));
     }
     if state
         .gateway

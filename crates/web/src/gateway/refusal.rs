@@ -13,6 +13,8 @@ pub struct Refusal {
     pub status: StatusCode,
     /// The API's stable error code.
     pub code: &'static str,
+    /// Why the rule refused (`unit`, `role`, … `capacity`), for programs.
+    pub reason: Option<&'static str>,
     /// The German sentence.
     pub german: String,
     /// The English sentence.
@@ -30,15 +32,27 @@ impl Refusal {
         Refusal {
             status,
             code,
+            reason: None,
             german: german.into(),
             english: english.into(),
         }
     }
 
+    /// With the rule's reason.
+    pub fn because(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
     /// The answer for a request with `headers` and `query`.
     pub fn respond(&self, headers: &HeaderMap, query: Option<&str>) -> Response {
         if !wants_html(headers) {
-            let body = serde_json::json!({ "error": self.code, "message": self.german });
+            let body = match self.reason {
+                Some(reason) => {
+                    serde_json::json!({ "error": self.code, "reason": reason, "message": self.german })
+                }
+                None => serde_json::json!({ "error": self.code, "message": self.german }),
+            };
             return (self.status, axum::Json(body)).into_response();
         }
         if self.status == StatusCode::UNAUTHORIZED {
