@@ -72,6 +72,7 @@ function appForm(done) {
   const upstream = labelled('gw-upstream', t('gwUpstream'), { type: 'url', autocomplete: 'off', spellcheck: 'false' }, { hint: t('gwUpstreamHint') });
   const caPem = labelled('gw-ca-pem', t('gwCaPem'), { rows: '4', spellcheck: 'false', class: 'gw-mono' }, { tag: 'textarea', hint: t('gwCaPemHint') });
   const link = labelled('gw-link', t('gwLink'), { type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: 'url' }, { hint: t('gwLinkHint') });
+  const host = labelled('gw-host', t('gwHost'), { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'akte.durchwahl.lra.example' }, { hint: t('gwHostHint') });
   const healthPath = labelled('gw-health-path', t('gwHealthPath'), { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: '/' }, { hint: t('gwHealthPathHint') });
   const units = labelled('gw-units', t('gwUnits'), { rows: '3', spellcheck: 'false' }, { tag: 'textarea', hint: t('gwUnitsHint') });
   const roles = group('gw-roles', t('gwRoles'), checkboxes('gw-role', ROLES, (r) => t(`gwRole_${r}`)));
@@ -105,7 +106,7 @@ function appForm(done) {
   const timeout = labelled('gw-timeout', t('gwTimeout'), { type: 'number', min: '1', max: '600', step: '1', inputmode: 'numeric', value: '30' });
 
   const fields = {
-    name, title, description, kind, upstream, ca_pem: caPem, link, health_path: healthPath, units, roles, features,
+    name, title, description, kind, upstream, ca_pem: caPem, link, host, health_path: healthPath, units, roles, features,
     second_factor: { inputs: [second], err: secondErr }, office_only: { inputs: [office], err: officeErr },
     hours: { inputs: [hoursOn, ...dayBoxes.map((b) => b.box), from, to], err: hoursErr },
     max_users: maxUsers, timeout_secs: timeout,
@@ -120,6 +121,7 @@ function appForm(done) {
     upstream.row.hidden = !proxy;
     caPem.row.hidden = !proxy;
     healthPath.row.hidden = !proxy;
+    host.row.hidden = !proxy;
     link.row.hidden = proxy;
   }
   for (const k of kinds) k.addEventListener('change', showKind);
@@ -177,6 +179,7 @@ function appForm(done) {
       b.upstream = upstream.input.value.trim();
       if (caPem.input.value.trim()) b.ca_pem = caPem.input.value;
       if (healthPath.input.value.trim()) b.health_path = healthPath.input.value.trim();
+      if (host.input.value.trim()) b.host = host.input.value.trim();
     } else {
       b.link = link.input.value.trim();
     }
@@ -195,6 +198,7 @@ function appForm(done) {
     caPem.input.value = app?.ca_pem || '';
     link.input.value = app?.link || '';
     healthPath.input.value = app?.health_path || '';
+    host.input.value = app?.host || '';
     units.input.value = (app?.units || []).join('\n');
     for (const r of roles.inputs) r.checked = (app?.roles || []).includes(r.value);
     for (const f of features.inputs) f.checked = (app?.features || []).includes(f.value);
@@ -231,7 +235,7 @@ function appForm(done) {
     reset();
     await done(saved.name, said);
   } },
-  heading, name.row, title.row, description.row, kind.row, upstream.row, caPem.row, healthPath.row, link.row,
+  heading, name.row, title.row, description.row, kind.row, upstream.row, caPem.row, host.row, healthPath.row, link.row,
   units.row, roles.row, features.row, conditions, maxUsers.row, timeout.row,
   alert, h('p', { class: 'button-row' }, save, ' ', cancel));
   reset();
@@ -284,7 +288,7 @@ function ruleCell(app) {
 function table(apps, form, result, again) {
   const heads = [t('gwColApp'), t('gwColKind'), t('gwColRule'), t('gwColHealth'), t('gwColUsers'), t('gwColAction')];
   const rows = apps.map((app) => h('tr', { 'data-testid': `gateway-app-row-${app.name}` },
-    h('th', { scope: 'row', id: `gw-row-${app.name}`, tabindex: '-1' }, userText(app.title), h('br'), h('code', {}, `/apps/${app.name}/`)),
+    h('th', { scope: 'row', id: `gw-row-${app.name}`, tabindex: '-1' }, userText(app.title), h('br'), h('code', {}, app.host ? `${app.host}/` : `/apps/${app.name}/`)),
     h('td', {}, t(`gwKind_${app.kind === 'link' ? 'link' : 'proxy'}`), app.kind === 'link' && app.link ? [h('br'), h('code', { class: 'gw-addr' }, app.link)] : null,
       app.kind !== 'link' && app.upstream ? [h('br'), h('code', { class: 'gw-addr' }, app.upstream)] : null),
     h('td', {}, ruleCell(app)),

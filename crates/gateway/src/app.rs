@@ -79,6 +79,9 @@ pub struct App {
     pub timeout_secs: u32,
     /// The path the health check asks for.
     pub health_path: String,
+    /// A host name of its own: the application is served at that host's root (its own
+    /// origin, its own cookie) instead of under `/apps/NAME/`.
+    pub host: Option<String>,
 }
 
 impl App {
@@ -156,6 +159,8 @@ pub struct AppDraft {
     pub timeout_secs: Option<u32>,
     /// The health check's path (none: `/`).
     pub health_path: Option<String>,
+    /// A host name of its own.
+    pub host: Option<String>,
 }
 
 impl AppDraft {
@@ -269,6 +274,19 @@ impl AppDraft {
                 "Der Prüfpfad beginnt mit „/“ und enthält keine Leer- oder Steuerzeichen.",
             )));
         }
+        let host = self
+            .host
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty());
+        if let Some(h) = &host {
+            if matches!(kind, Some(Kind::Link { .. })) || !is_host_name(h) {
+                keep(Err(FieldError::new(
+                    "host",
+                    "bad_host",
+                    "Der eigene Host-Name ist ein Rechnername wie akte.durchwahl.lra.example (ohne Port, nur für weitergeleitete Anwendungen).",
+                )));
+            }
+        }
         match (name, kind) {
             (Ok(name), Some(kind)) if errors.is_empty() => Ok(App {
                 name,
@@ -286,6 +304,7 @@ impl AppDraft {
                 max_users: self.max_users,
                 timeout_secs,
                 health_path,
+                host,
             }),
             _ => Err(errors),
         }
@@ -358,6 +377,22 @@ fn hours(h: HoursDraft) -> Result<Hours, FieldError> {
         ));
     }
     Ok(Hours { days, from, to })
+}
+
+/// A DNS host name: dot-separated labels of letters, digits and inner hyphens, with at
+/// least one dot, and not an IPv4 address.
+fn is_host_name(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    host.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && !labels.iter().all(|l| l.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn check_pem(pem: &str) -> Result<(), FieldError> {
@@ -489,6 +524,34 @@ mod tests {
         ] {
             assert_eq!(draft(bad).validate().unwrap_err()[0].field, "link", "{bad}");
         }
+    }
+
+    #[test]
+    fn own_host_names() {
+        let draft = |host: &str| AppDraft {
+            host: Some(host.into()),
+            ..proxy()
+        };
+        let app = draft(" Akte.Durchwahl.LRA.example ").validate().unwrap();
+        assert_eq!(app.host.as_deref(), Some("akte.durchwahl.lra.example"));
+        assert_eq!(draft("").validate().unwrap().host, None);
+        for bad in [
+            "akte",
+            "10.1.2.3",
+            "akte.example:8443",
+            "-a.example",
+            "a..example",
+            "a_b.example",
+        ] {
+            assert_eq!(draft(bad).validate().unwrap_err()[0].field, "host", "{bad}");
+        }
+        let link = AppDraft {
+            kind: KindDraft::Link {
+                link: "rdp://ts".into(),
+            },
+            ..draft("ts.lra.example")
+        };
+        assert_eq!(link.validate().unwrap_err()[0].field, "host");
     }
 
     #[test]

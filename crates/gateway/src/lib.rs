@@ -4,7 +4,8 @@
 //! target was checked for hostile encodings ([`target`]). Concurrent users per application
 //! are counted against its cap ([`occupancy`]), accesses and refusals are chosen for the
 //! audit log without flooding it ([`access_log`]), and the upstream receives who is asking
-//! as a signed token ([`identity`]).
+//! as a signed token ([`identity`]); applications on a host name of their own get the
+//! person handed over by a one-time code ([`handoff`]).
 //!
 //! # The sans-IO contract
 //!
@@ -49,6 +50,7 @@ pub mod access_log;
 pub mod app;
 pub mod decision;
 pub mod error;
+pub mod handoff;
 pub mod identity;
 pub mod occupancy;
 pub mod rule;

@@ -72,7 +72,7 @@ impl Target {
         let after = path.strip_prefix(PREFIX).ok_or(BadTarget::NotAnApp)?;
         let (name, rest) = after.split_once('/').ok_or(BadTarget::NotAnApp)?;
         AppName::parse(name).map_err(|_| BadTarget::NotAnApp)?;
-        if rest.split('/').any(|s| s == "." || s == "..") {
+        if rest.split('/').any(is_dot_segment) {
             return Err(BadTarget::DotSegment);
         }
         Ok(Target {
@@ -81,6 +81,35 @@ impl Target {
             query: query.map(str::to_string),
         })
     }
+}
+
+impl Target {
+    /// Checks `path` (and `query`) of a request to the host name of the application
+    /// `name`: the whole path is the rest, under the same rules as [`Target::parse`].
+    pub fn for_host(name: &str, path: &str, query: Option<&str>) -> Result<Target, BadTarget> {
+        check_characters(path)?;
+        if let Some(q) = query {
+            if q.chars().any(|c| c.is_control()) {
+                return Err(BadTarget::BadCharacter);
+            }
+        }
+        let rest = path.strip_prefix('/').ok_or(BadTarget::NotAnApp)?;
+        if rest.split('/').any(is_dot_segment) {
+            return Err(BadTarget::DotSegment);
+        }
+        Ok(Target {
+            name: name.to_string(),
+            rest: rest.to_string(),
+            query: query.map(str::to_string),
+        })
+    }
+}
+
+/// Whether a segment is `.` or `..`, also with path parameters (`..;x`, which Tomcat and
+/// Jetty read as `..`).
+fn is_dot_segment(segment: &str) -> bool {
+    let bare = segment.split(';').next().unwrap_or("");
+    bare == "." || bare == ".."
 }
 
 fn check_characters(path: &str) -> Result<(), BadTarget> {
@@ -95,7 +124,7 @@ fn check_characters(path: &str) -> Result<(), BadTarget> {
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
                     .ok_or(BadTarget::BadCharacter)?;
                 match value {
-                    b'.' | b'/' | b'\\' | b'%' => return Err(BadTarget::EncodedSeparator),
+                    b'.' | b'/' | b'\\' | b'%' | b';' => return Err(BadTarget::EncodedSeparator),
                     0..=0x1f | 0x7f => return Err(BadTarget::BadCharacter),
                     _ => {}
                 }
@@ -105,7 +134,36 @@ fn check_characters(path: &str) -> Result<(), BadTarget> {
             _ => i += 1,
         }
     }
-    Ok(())
+    // Decoded once, the path must be UTF-8 (no overlong forms such as %c0%ae) and hold
+    // no look-alike dots (one dot leader U+2024, fullwidth full stop U+FF0E).
+    let decoded = percent_decoded(path);
+    match String::from_utf8(decoded) {
+        Ok(text) if !text.contains(['\u{2024}', '\u{FF0E}', '\u{FE52}']) => Ok(()),
+        _ => Err(BadTarget::BadCharacter),
+    }
+}
+
+fn percent_decoded(path: &str) -> Vec<u8> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -142,6 +200,12 @@ mod tests {
             ("/apps/akte/../x", DotSegment),
             ("/apps/akte/./x", DotSegment),
             ("/apps/akte/a/..", DotSegment),
+            ("/apps/akte/..;/secret", DotSegment),
+            ("/apps/akte/.;x/secret", DotSegment),
+            ("/apps/akte/..%3b/x", EncodedSeparator),
+            ("/apps/akte/%c0%ae%c0%ae/x", BadCharacter),
+            ("/apps/akte/%EF%BC%8E%EF%BC%8E/x", BadCharacter),
+            ("/apps/akte/\u{FF0E}\u{FF0E}/x", BadCharacter),
             ("/apps/akte/a\\..\\b", BadCharacter),
             ("/apps/akte/a%00b", BadCharacter),
             ("/apps/akte/a%zz", BadCharacter),
@@ -154,6 +218,16 @@ mod tests {
             ("/application/x", NotAnApp),
         ] {
             assert_eq!(Target::parse(path, None), Err(why), "{path}");
+        }
+    }
+
+    #[test]
+    fn host_targets_follow_the_same_rules() {
+        let t = Target::for_host("akte", "/vorgang/17", Some("a=1")).unwrap();
+        assert_eq!((t.name.as_str(), t.rest.as_str()), ("akte", "vorgang/17"));
+        assert_eq!(Target::for_host("akte", "/", None).unwrap().rest, "");
+        for bad in ["/%2e%2e/x", "/../x", "/a\\b", "x", "/a%2fb"] {
+            assert!(Target::for_host("akte", bad, None).is_err(), "{bad}");
         }
     }
 

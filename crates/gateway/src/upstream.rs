@@ -63,6 +63,17 @@ impl Upstream {
         }
         let (host, port) = split_host_port(authority)
             .ok_or_else(|| bad("hat keinen gültigen Rechnernamen oder Port"))?;
+        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+            let forbidden = ip.is_unspecified()
+                || ip.is_multicast()
+                || match ip {
+                    std::net::IpAddr::V4(v4) => v4.is_link_local() || v4.is_broadcast(),
+                    std::net::IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+                };
+            if forbidden {
+                return Err(bad("zeigt auf eine Link-lokale, Multicast- oder unbestimmte Adresse (etwa die Metadaten einer Cloud)"));
+            }
+        }
         let port = match port {
             Some(p) => p,
             None if scheme == Scheme::Http => 80,
@@ -209,6 +220,10 @@ mod tests {
             "http://x/%2e%2e/",
             "http://x y/",
             "http://[::1/",
+            "http://169.254.169.254/latest/",
+            "http://0.0.0.0:8080/",
+            "http://[fe80::1]/",
+            "http://224.0.0.1/",
         ] {
             assert!(Upstream::parse(bad).is_err(), "{bad}");
         }

@@ -140,6 +140,10 @@ pub struct ServeArgs {
     /// UDP and TCP address for SIP phones, e.g. 0.0.0.0:5060 (port 0 picks a free one).
     #[arg(long, value_name = "ADDR")]
     pub sip_listen: Option<SocketAddr>,
+    /// A reverse proxy (address or network) whose Forwarded / X-Forwarded-For headers are
+    /// believed; repeat for more. Replaces `[http] trusted_proxies` (docs/reverse-proxy.md).
+    #[arg(long, value_name = "ADDR_OR_NETWORK")]
+    pub trusted_proxy: Vec<String>,
 }
 
 /// `durchwahl config …`
@@ -202,15 +206,18 @@ pub struct FeatureArgs {
 impl Cli {
     /// The values that override the configuration.
     pub fn flags(&self) -> Flags {
-        let (http_listen, sip_listen) = match &self.command {
-            Command::Serve(a) | Command::Demo(a) => (a.http_listen, a.sip_listen),
-            _ => (None, None),
+        let (http_listen, sip_listen, trusted_proxies) = match &self.command {
+            Command::Serve(a) | Command::Demo(a) => {
+                (a.http_listen, a.sip_listen, a.trusted_proxy.clone())
+            }
+            _ => (None, None, Vec::new()),
         };
         Flags {
             data_dir: self.global.data_dir.clone(),
             database_url: self.global.database_url.clone(),
             http_listen,
             sip_listen,
+            trusted_proxies,
             log_level: self.global.log_level.clone(),
             log_format: self.global.log_format,
         }

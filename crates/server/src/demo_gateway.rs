@@ -3,7 +3,8 @@
 //! office only, so the portal, the refusal for other units and the audit entries can be
 //! tried at once. It does what a real upstream should: it reads the identity token from
 //! `X-Durchwahl-Identity`, verifies it against the key set at `/.well-known/jwks.json`
-//! (fetched from the server like any upstream would) and greets the person it names.
+//! (fetched from the server like any upstream would): the algorithm, the key by its id,
+//! the audience, the issue and expiry times; then it greets the person it names.
 
 use aws_lc_rs::signature::{UnparsedPublicKey, ED25519};
 use axum::extract::State;
@@ -50,6 +51,7 @@ pub async fn start(store: &Store, durchwahl: SocketAddr, now_ms: i64) -> anyhow:
         max_users: Some(50),
         timeout_secs: 10,
         health_path: "/".into(),
+        host: None,
     };
     if store
         .replace_gateway_app(NAME, &row, now_ms)
@@ -97,17 +99,28 @@ async fn page(State(jwks): State<std::sync::Arc<String>>, headers: HeaderMap) ->
 /// The token's claims if its signature verifies against the key set at `jwks`.
 async fn verify(jwks: &str, token: &str) -> Result<serde_json::Value, &'static str> {
     let mut parts = token.split('.');
-    let (Some(header), Some(body), Some(signature)) = (parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(body), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("Es kam kein Identitäts-Token an.");
     };
+    let head: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|h| serde_json::from_slice(&h).ok())
+        .ok_or("Der Kopf des Tokens ist unlesbar.")?;
+    if head["alg"] != "EdDSA" {
+        return Err("Das Token ist nicht mit EdDSA signiert.");
+    }
     let fetched = async { reqwest::get(jwks).await?.bytes().await }.await;
     let set: serde_json::Value = fetched
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or("Der Schlüsselsatz konnte nicht geladen werden.")?;
-    let key = set["keys"][0]["x"]
-        .as_str()
+    let key = set["keys"]
+        .as_array()
+        .and_then(|keys| keys.iter().find(|k| k["kid"] == head["kid"]))
+        .and_then(|k| k["x"].as_str())
         .and_then(|x| URL_SAFE_NO_PAD.decode(x).ok())
         .ok_or("Der Schlüsselsatz enthält keinen Schlüssel.")?;
     let signature = URL_SAFE_NO_PAD
@@ -116,11 +129,23 @@ async fn verify(jwks: &str, token: &str) -> Result<serde_json::Value, &'static s
     UnparsedPublicKey::new(&ED25519, &key)
         .verify(format!("{header}.{body}").as_bytes(), &signature)
         .map_err(|_| "Die Signatur des Identitäts-Tokens ist UNGÜLTIG.")?;
-    URL_SAFE_NO_PAD
+    let claims: serde_json::Value = URL_SAFE_NO_PAD
         .decode(body)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or("Der Inhalt des Tokens ist unlesbar.")
+        .ok_or("Der Inhalt des Tokens ist unlesbar.")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (exp, iat) = (claims["exp"].as_i64(), claims["iat"].as_i64());
+    if claims["aud"] != NAME {
+        return Err("Das Token ist für eine andere Anwendung ausgestellt.");
+    }
+    // A few seconds of clock difference between the hosts are allowed.
+    if !matches!((exp, iat), (Some(exp), Some(iat)) if exp + 5 > now && iat - 5 <= now) {
+        return Err("Das Token ist abgelaufen.");
+    }
+    Ok(claims)
 }
 
 fn escape(text: &str) -> String {

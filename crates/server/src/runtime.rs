@@ -271,7 +271,8 @@ pub async fn run(
     let gateway = web::gateway::Gateway::new(
         crate::gateway_key::load(data_dir)?,
         config.gateway.issuer.clone(),
-    );
+    )
+    .with_portal(config.gateway.portal_url.clone());
     gateway
         .reload(&store)
         .await

@@ -54,6 +54,8 @@ pub struct GatewayAppRow {
     pub created_ms: i64,
     /// When its rule last changed, in Unix milliseconds.
     pub updated_ms: i64,
+    /// A host name of its own (served at its root), if any.
+    pub host: Option<String>,
 }
 
 /// An application to publish, or the new rule of one: [`GatewayAppRow`] without what the
@@ -96,11 +98,13 @@ pub struct NewGatewayApp {
     pub timeout_secs: u32,
     /// The path on the upstream checked for health.
     pub health_path: String,
+    /// A host name of its own (served at its root), if any.
+    pub host: Option<String>,
 }
 
 const COLUMNS: &str = "id, name, title, description, kind, upstream, ca_pem, link, units, \
     roles, features, second_factor, office_only, hours_days, hours_from, hours_to, \
-    max_users, timeout_secs, health_path, created_ms, updated_ms";
+    max_users, timeout_secs, health_path, created_ms, updated_ms, host";
 
 /// The separators of the list columns.
 const UNITS_SEPARATOR: char = '\n';
@@ -172,6 +176,7 @@ fn app_from_row(r: &AnyRow) -> Result<GatewayAppRow, StoreError> {
         health_path: text(r, 18)?,
         created_ms: int(r, 19)?,
         updated_ms: int(r, 20)?,
+        host: opt_text(r, 21)?,
     })
 }
 
@@ -191,6 +196,17 @@ impl Encoded {
             features: joined("Funktionen", &app.features, NAMES_SEPARATOR)?,
             hours_days: app.hours_days.as_deref().map(days_text),
         })
+    }
+}
+
+/// The conflict's text: the name or the host name is another application's.
+fn taken(app: &NewGatewayApp) -> String {
+    match &app.host {
+        Some(host) => format!(
+            "Eine Anwendung mit dem Namen „{}“ oder dem Host-Namen „{host}“ gibt es schon.",
+            app.name
+        ),
+        None => format!("Eine Anwendung mit dem Namen „{}“ gibt es schon.", app.name),
     }
 }
 
@@ -229,9 +245,9 @@ impl Store {
         let row = sqlx::query(&format!(
             "INSERT INTO gateway_apps (name, title, description, kind, upstream, ca_pem, link, \
              units, roles, features, second_factor, office_only, hours_days, hours_from, \
-             hours_to, max_users, timeout_secs, health_path, created_ms, updated_ms) \
+             hours_to, max_users, timeout_secs, health_path, created_ms, updated_ms, host) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $19) RETURNING {COLUMNS}"
+             $17, $18, $19, $19, $20) RETURNING {COLUMNS}"
         ))
         .bind(&app.name)
         .bind(&app.title)
@@ -252,14 +268,12 @@ impl Store {
         .bind(i64::from(app.timeout_secs))
         .bind(&app.health_path)
         .bind(now_ms)
+        .bind(app.host.as_deref())
         .fetch_one(&self.pool)
         .await
         .map_err(|error| {
             if is_unique_violation(&error) {
-                StoreError::Conflict(format!(
-                    "Eine Anwendung mit dem Namen „{}“ gibt es schon.",
-                    app.name
-                ))
+                StoreError::Conflict(taken(app))
             } else {
                 StoreError::Database(error)
             }
@@ -281,7 +295,7 @@ impl Store {
              ca_pem = $6, link = $7, units = $8, roles = $9, features = $10, \
              second_factor = $11, office_only = $12, hours_days = $13, hours_from = $14, \
              hours_to = $15, max_users = $16, timeout_secs = $17, health_path = $18, \
-             updated_ms = $19 WHERE name = $1 RETURNING {COLUMNS}"
+             updated_ms = $19, host = $20 WHERE name = $1 RETURNING {COLUMNS}"
         ))
         .bind(name)
         .bind(&app.title)
@@ -302,8 +316,16 @@ impl Store {
         .bind(i64::from(app.timeout_secs))
         .bind(&app.health_path)
         .bind(now_ms)
+        .bind(app.host.as_deref())
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .map_err(|error| {
+            if is_unique_violation(&error) {
+                StoreError::Conflict(taken(app))
+            } else {
+                StoreError::Database(error)
+            }
+        })?;
         row.as_ref().map(app_from_row).transpose()
     }
 

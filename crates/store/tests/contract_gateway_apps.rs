@@ -32,6 +32,7 @@ fn efile() -> NewGatewayApp {
         max_users: Some(40),
         timeout_secs: 600,
         health_path: "/health?deep=1".to_owned(),
+        host: Some("akte.durchwahl.lra.example".to_owned()),
     }
 }
 
@@ -56,6 +57,7 @@ fn storefront() -> NewGatewayApp {
         max_users: None,
         timeout_secs: 30,
         health_path: "/".to_owned(),
+        host: None,
     }
 }
 
@@ -84,6 +86,7 @@ fn stored(app: &NewGatewayApp, id: i64, created_ms: i64, updated_ms: i64) -> Gat
         health_path: app.health_path,
         created_ms,
         updated_ms,
+        host: app.host,
     }
 }
 
@@ -160,7 +163,38 @@ async fn a_name_taken_is_a_conflict_and_changes_nothing() {
             }
             other => panic!("{l}: {other:?}"),
         }
-        assert_eq!(store.gateway_apps().await.unwrap(), vec![first], "{l}");
+        assert_eq!(
+            store.gateway_apps().await.unwrap(),
+            vec![first.clone()],
+            "{l}"
+        );
+        // A host name of another application is taken too, on create and on replace.
+        let mut same_host = storefront();
+        same_host.name = "zweite".to_owned();
+        same_host.host = efile().host;
+        assert!(
+            matches!(
+                store.create_gateway_app(&same_host, 3_000).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{l}"
+        );
+        let second = store
+            .create_gateway_app(&storefront(), 3_000)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store.replace_gateway_app("citrix", &same_host, 4_000).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{l}"
+        );
+        assert_eq!(
+            store.gateway_apps().await.unwrap(),
+            vec![second, first],
+            "{l}"
+        );
     }
 }
 

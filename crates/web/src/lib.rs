@@ -192,7 +192,13 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(client::assets::index))
         .route("/app/{*file}", get(client::assets::asset))
         .route("/apps/{*rest}", any(crate::gateway::proxy::forward))
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .layer(axum::middleware::from_fn(crate::metrics::http_layer::count))
+        // Applications on host names of their own take every path there, before any route.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::gateway::host::route,
+        ))
         .layer(axum::Extension(http::document::RenderedDocument(
             rendered.into(),
         )))

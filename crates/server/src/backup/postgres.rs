@@ -17,8 +17,29 @@ pub struct LibpqTarget {
     pub password: Option<String>,
 }
 
-/// Splits the password off a URL (pure).
+/// Splits the password off a URL (pure): from its user info (`user:secret@`) and from a
+/// `password=` query parameter alike, so it never shows in a process list.
 pub fn libpq_target(url: &str) -> LibpqTarget {
+    let mut target = userinfo_target(url);
+    let Some((base, query)) = target.url.split_once('?') else {
+        return target;
+    };
+    let (secret, kept): (Vec<&str>, Vec<&str>) = query
+        .split('&')
+        .partition(|pair| pair.split('=').next() == Some("password"));
+    if let Some(pair) = secret.last() {
+        if target.password.is_none() {
+            target.password = Some(percent_decode(pair.split_once('=').map_or("", |p| p.1)));
+        }
+        target.url = match kept.is_empty() {
+            true => base.to_owned(),
+            false => format!("{base}?{}", kept.join("&")),
+        };
+    }
+    target
+}
+
+fn userinfo_target(url: &str) -> LibpqTarget {
     let split = url.find("://").and_then(|scheme_end| {
         let authority_end = url[scheme_end + 3..]
             .find(['/', '?'])
@@ -235,6 +256,20 @@ mod tests {
             LibpqTarget {
                 url: "postgres://dw@db.local/dw".into(),
                 password: None,
+            }
+        );
+        assert_eq!(
+            libpq_target("postgres://dw@db.local/dw?sslmode=require&password=ge%26heim"),
+            LibpqTarget {
+                url: "postgres://dw@db.local/dw?sslmode=require".into(),
+                password: Some("ge&heim".into()),
+            }
+        );
+        assert_eq!(
+            libpq_target("postgres://dw@db.local/dw?password=x"),
+            LibpqTarget {
+                url: "postgres://dw@db.local/dw".into(),
+                password: Some("x".into()),
             }
         );
         assert_eq!(

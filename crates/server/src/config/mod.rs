@@ -74,12 +74,41 @@ pub struct Config {
 pub struct GatewayConfig {
     /// The `iss` of the identity tokens upstreams receive.
     pub issuer: String,
+    /// Durchwahl's own address as browsers reach it (`https://durchwahl.lra.example`):
+    /// sent to upstreams as `X-Forwarded-Host`, and where applications on host names of
+    /// their own send people to be handed over. None: no application may have its own
+    /// host name, and upstreams get no `X-Forwarded-Host`.
+    pub portal_url: Option<String>,
 }
 
 impl Default for GatewayConfig {
     fn default() -> Self {
         GatewayConfig {
             issuer: "durchwahl".into(),
+            portal_url: None,
+        }
+    }
+}
+
+impl GatewayConfig {
+    /// `portal_url` is an `http(s)://host[:port]` address without a path.
+    pub fn validate(&self) -> Result<(), String> {
+        let Some(url) = &self.portal_url else {
+            return Ok(());
+        };
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        let ok = rest.is_some_and(|r| {
+            let r = r.trim_end_matches('/');
+            !r.is_empty() && !r.contains(['/', '?', '#', '@', ' '])
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "[gateway] portal_url {url:?} is not an address like https://durchwahl.lra.example (scheme and host, optionally a port, no path)"
+            ))
         }
     }
 }
@@ -141,6 +170,8 @@ pub struct Flags {
     pub http_listen: Option<SocketAddr>,
     /// `--sip-listen`
     pub sip_listen: Option<SocketAddr>,
+    /// `--trusted-proxy` (repeated); empty: not given.
+    pub trusted_proxies: Vec<String>,
     /// `--log-level`
     pub log_level: Option<String>,
     /// `--log-format`
@@ -206,6 +237,10 @@ fn apply_flags(tree: &mut toml::Table, flags: &Flags) {
     if let Some(v) = flags.sip_listen {
         set(Some("sip"), "listen", text(&v.to_string()));
     }
+    if !flags.trusted_proxies.is_empty() {
+        let list = flags.trusted_proxies.iter().map(|p| text(p)).collect();
+        set(Some("http"), "trusted_proxies", toml::Value::Array(list));
+    }
     if let Some(v) = &flags.log_level {
         set(Some("log"), "level", text(v));
     }
@@ -237,6 +272,7 @@ impl Config {
             self.fax.validate(),
             self.desks.validate(),
             self.metrics.validate(),
+            self.gateway.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
             self.proxies_outside_office(),

@@ -518,3 +518,27 @@ fn a_trusted_proxy_inside_an_office_network_is_refused() {
     .unwrap();
     load(Some(&file), &[], &Flags::default()).unwrap();
 }
+
+#[test]
+fn trusted_proxy_flags_replace_the_files_list_and_bad_ones_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("durchwahl.toml");
+    std::fs::write(&file, "[http]\ntrusted_proxies = [\"192.0.2.1\"]\n").unwrap();
+    let flags = Flags {
+        trusted_proxies: vec!["10.0.0.5".into(), "2001:db8::/32".into()],
+        ..Flags::default()
+    };
+    let config = load(Some(&file), &[], &flags).unwrap();
+    let shown = toml::to_string(&config.http).unwrap();
+    assert!(
+        shown.contains("10.0.0.5") && shown.contains("2001:db8::/32"),
+        "{shown}"
+    );
+    assert!(!shown.contains("192.0.2.1"), "{shown}");
+    let flags = Flags {
+        trusted_proxies: vec!["proxy.lra.example".into()],
+        ..Flags::default()
+    };
+    let err = load(Some(&file), &[], &flags).unwrap_err();
+    assert!(format!("{err:#}").contains("proxy.lra.example"), "{err:#}");
+}

@@ -2,7 +2,8 @@
 -- Durchwahl's sign-in, each with the rule of who may use it. Lists are stored as text:
 -- unit paths one a line, roles and features comma-separated (empty: no restriction), the
 -- days of `hours` as ISO weekdays "1,2,3,4,5" and its times as minutes after midnight
--- (all three NULL: any time). Flags are 0/1. Checking the values is the web layer's job.
+-- (all three NULL: any time). Flags are 0/1. `host`: a host name of the application's
+-- own (served at its root instead of /apps/NAME/), NULL for none. Checking the values is the web layer's job.
 CREATE TABLE gateway_apps (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -23,6 +24,7 @@ CREATE TABLE gateway_apps (
     max_users     BIGINT,
     timeout_secs  BIGINT NOT NULL DEFAULT 30,
     health_path   TEXT NOT NULL DEFAULT '/',
+    host          TEXT UNIQUE,
     created_ms    BIGINT NOT NULL,
     updated_ms    BIGINT NOT NULL
 );

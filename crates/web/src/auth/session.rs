@@ -73,7 +73,15 @@ pub(crate) async fn live_session(
     state: &AppState,
 ) -> Result<(SessionRow, Account), ApiError> {
     let token = cookie(headers, SESSION_COOKIE).ok_or(ApiError::Unauthorized)?;
-    let hash = auth::session_token::token_hash(token);
+    live_session_by_hash(&auth::session_token::token_hash(token), state).await
+}
+
+/// The live session whose token has the hash `hash`, and its person.
+pub(crate) async fn live_session_by_hash(
+    hash: &str,
+    state: &AppState,
+) -> Result<(SessionRow, Account), ApiError> {
+    let hash = hash.to_string();
     let now = state.now();
     let idle = state.auth.idle_secs;
     // A session read within the last minute costs no query (the store marks a session

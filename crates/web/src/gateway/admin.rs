@@ -77,6 +77,10 @@ pub struct AppBody {
     /// The health check's path (default `/`).
     #[serde(default)]
     pub health_path: Option<String>,
+    /// A host name of its own (served at its root instead of `/apps/NAME/`); needs
+    /// `[gateway] portal_url`.
+    #[serde(default)]
+    pub host: Option<String>,
 }
 
 /// A published application with its health and its users now.
@@ -127,6 +131,7 @@ impl AppBody {
             max_users: self.max_users,
             timeout_secs: self.timeout_secs,
             health_path: self.health_path,
+            host: self.host,
         })
     }
 
@@ -156,12 +161,13 @@ impl AppBody {
             max_users: draft.max_users,
             timeout_secs: draft.timeout_secs,
             health_path: draft.health_path,
+            host: draft.host,
         }
     }
 }
 
 /// The validated application of a request's body, or a 422 naming every bad field.
-fn validated(raw: serde_json::Value) -> Result<App, ApiError> {
+fn validated(state: &AppState, raw: serde_json::Value) -> Result<App, ApiError> {
     let draft = body::<AppBody>(raw)?.draft()?;
     let app = draft.validate().map_err(|errors| ApiError::Unprocessable {
         message: errors
@@ -178,6 +184,27 @@ fn validated(raw: serde_json::Value) -> Result<App, ApiError> {
             })
             .collect(),
     })?;
+    if let Some(host) = &app.host {
+        let portal_host = state
+            .gateway
+            .portal
+            .as_deref()
+            .and_then(|p| p.split_once("://"))
+            .map(|(_, rest)| {
+                rest.split(['/', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase()
+            });
+        let problem = match portal_host {
+            None => Some("Für einen eigenen Host-Namen muss [gateway] portal_url (die Adresse von Durchwahl) eingerichtet sein."),
+            Some(p) if &p == host => Some("Der eigene Host-Name ist der von Durchwahl selbst."),
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            return Err(crate::error::unprocessable("host", "bad_host", message));
+        }
+    }
     if let Kind::Proxy { ca_pem, .. } = &app.kind {
         registry::client(ca_pem.as_deref(), app.timeout_secs).map_err(|why| {
             crate::error::unprocessable(
@@ -227,7 +254,7 @@ pub async fn publish(
     Admin(admin): Admin,
     Json(raw): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<PublishedApp>), ApiError> {
-    let app = validated(raw)?;
+    let app = validated(&state, raw)?;
     let row = match state
         .store
         .create_gateway_app(&row_of(&app), state.live.now_ms())
@@ -271,7 +298,7 @@ pub async fn replace(
     if let Some(object) = raw.as_object_mut() {
         object.insert("name".into(), serde_json::Value::String(name.clone()));
     }
-    let app = validated(raw)?;
+    let app = validated(&state, raw)?;
     let row = state
         .store
         .replace_gateway_app(&name, &row_of(&app), state.live.now_ms())

@@ -23,15 +23,31 @@ const HOP_BY_HOP: [&str; 8] = [
     "proxy-authorization",
 ];
 
-const REPLACED: [&str; 7] = [
+/// Headers the client may not send to an upstream: what names the client, the host or
+/// the person (Durchwahl says that), what some servers take as the real path
+/// (`X-Original-URL`, `X-Rewrite-URL`), and Durchwahl's own CSRF token and cookies.
+const REPLACED: [&str; 16] = [
     "forwarded",
     "x-forwarded-for",
     "x-forwarded-proto",
     "x-forwarded-host",
     "x-forwarded-prefix",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-forwarded-ssl",
+    "x-forwarded-user",
     "x-real-ip",
+    "x-original-url",
+    "x-rewrite-url",
+    "remote-user",
+    "x-csrf-token",
+    "cookie2",
     gateway::identity::HEADER,
 ];
+
+/// Headers an upstream may not send to the browser: they would reach beyond the
+/// application (a service worker for Durchwahl's whole origin, wiping its cookies).
+const WITHHELD: [&str; 2] = ["service-worker-allowed", "clear-site-data"];
 
 /// What Durchwahl tells the upstream about the request.
 #[derive(Debug, Clone)]
@@ -40,8 +56,9 @@ pub struct Forwarding<'a> {
     pub client: IpAddr,
     /// `https` or `http`, as the client reached Durchwahl.
     pub proto: &'a str,
-    /// The `Host` the client asked for.
-    pub host: Option<HeaderValue>,
+    /// The public host name for `X-Forwarded-Host`: Durchwahl's (`[gateway] portal_url`)
+    /// or the application's own, never the client's `Host`; none: not sent.
+    pub host: Option<String>,
     /// `/apps/NAME`.
     pub prefix: String,
     /// The identity token.
@@ -76,10 +93,12 @@ pub fn towards_upstream(incoming: &HeaderMap, f: &Forwarding<'_>) -> HeaderMap {
     };
     set(&mut out, "x-forwarded-for", &f.client.to_string());
     set(&mut out, "x-forwarded-proto", f.proto);
-    if let Some(host) = f.host.as_ref().filter(|h| is_host(h)) {
-        out.insert(HeaderName::from_static("x-forwarded-host"), host.clone());
+    if let Some(host) = &f.host {
+        set(&mut out, "x-forwarded-host", host);
     }
-    set(&mut out, "x-forwarded-prefix", &f.prefix);
+    if !f.prefix.is_empty() {
+        set(&mut out, "x-forwarded-prefix", &f.prefix);
+    }
     set(&mut out, gateway::identity::HEADER, &f.identity);
     out
 }
@@ -100,7 +119,7 @@ pub fn towards_client(
         if hop && !keep_for_upgrade {
             continue;
         }
-        if name == header::SET_COOKIE && sets_our_cookie(value) {
+        if (name == header::SET_COOKIE && sets_our_cookie(value)) || WITHHELD.contains(&n) {
             continue;
         }
         if name == header::LOCATION {
@@ -123,28 +142,17 @@ pub fn towards_client(
 /// Whether an upstream's `Set-Cookie` would set (or clear) one of Durchwahl's own
 /// cookies: dropped, so no application can fix or end a person's Durchwahl session.
 fn sets_our_cookie(value: &HeaderValue) -> bool {
-    let name = value
-        .as_bytes()
-        .split(|b| *b == b'=')
-        .next()
-        .unwrap_or_default();
-    let name = String::from_utf8_lossy(name);
+    // A cookie without a name (`=dw_session=x`) is sent back by browsers as
+    // `dw_session=x`: judged by what follows the empty name.
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let text = text.trim_start();
+    let text = text.strip_prefix('=').unwrap_or(text);
+    let name = text.split(['=', ';']).next().unwrap_or_default();
     let name = name.trim().to_ascii_lowercase();
     let ours = |cookie: &str| name == cookie || name.ends_with(&format!("-{cookie}"));
     // `__Host-dw_session` and `__Secure-dw_session` are other cookies to a browser, but
     // kept out all the same.
-    ours(SESSION_COOKIE) || ours(PENDING_COOKIE)
-}
-
-/// Whether a `Host` is a plain host name or address with an optional port, and nothing
-/// an upstream could be tricked with when it builds links from `X-Forwarded-Host`.
-fn is_host(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 255
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(b))
+    ours(SESSION_COOKIE) || ours(PENDING_COOKIE) || ours(super::host::HOST_COOKIE)
 }
 
 /// The tokens `Connection` names (they are hop-by-hop too), lower case.
@@ -169,7 +177,10 @@ fn cookies_without_ours(headers: &HeaderMap) -> Option<HeaderValue> {
         .map(str::trim)
         .filter(|pair| {
             let name = pair.split_once('=').map_or(*pair, |(n, _)| n).trim();
-            !pair.is_empty() && name != SESSION_COOKIE && name != PENDING_COOKIE
+            !pair.is_empty()
+                && name != SESSION_COOKIE
+                && name != PENDING_COOKIE
+                && name != super::host::HOST_COOKIE
         })
         .collect();
     if kept.is_empty() {
@@ -195,7 +206,7 @@ mod tests {
         Forwarding {
             client: "192.0.2.7".parse().unwrap(),
             proto: "https",
-            host: Some(HeaderValue::from_static("durchwahl.lra.example")),
+            host: Some("durchwahl.lra.example".into()),
             prefix: "/apps/akte".into(),
             identity: "t.o.k".into(),
             upgrade,
@@ -231,9 +242,23 @@ mod tests {
         assert_eq!(out["x-forwarded-host"], "durchwahl.lra.example");
         assert_eq!(out["x-forwarded-prefix"], "/apps/akte");
         assert_eq!(out[header::CONTENT_LENGTH], "5");
-        let mut spoofed = forwarding(false);
-        spoofed.host = Some(HeaderValue::from_static("evil.example/reset?x=<script>"));
-        assert!(!towards_upstream(&h, &spoofed).contains_key("x-forwarded-host"));
+        let mut unknown = forwarding(false);
+        unknown.host = None;
+        assert!(!towards_upstream(&h, &unknown).contains_key("x-forwarded-host"));
+        let mut sneaky = HeaderMap::new();
+        for name in [
+            "x-original-url",
+            "x-rewrite-url",
+            "remote-user",
+            "x-csrf-token",
+            "cookie2",
+        ] {
+            sneaky.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static("/admin"),
+            );
+        }
+        assert_eq!(towards_upstream(&sneaky, &forwarding(false)).len(), 5);
         for gone in ["forwarded", "x-secret", "connection", "host", "upgrade"] {
             assert!(!out.contains_key(gone), "{gone}");
         }
@@ -294,5 +319,10 @@ mod tests {
         let out = towards_client(&h, &up, "/apps/akte", false);
         let cookies: Vec<_> = out.get_all(header::SET_COOKIE).iter().collect();
         assert_eq!(cookies, ["akte=1; Path=/apps/akte"]);
+        assert!(
+            !out.contains_key("service-worker-allowed") && !out.contains_key("clear-site-data")
+        );
+        assert_eq!(out[header::CACHE_CONTROL], "private");
+        assert_eq!(out[header::VARY], "Cookie");
     }
 }

@@ -6,11 +6,14 @@
 //! (`upgrade.rs`); headers in and out are filtered in `headers.rs`, refusals rendered in
 //! `refusal.rs`. Administrators publish applications (`admin.rs`), people see theirs in
 //! the portal "Meine Anwendungen" (`portal.rs`); the server checks the upstreams' health
-//! (`health.rs`). Every access and refusal goes to the audit log, never the content.
+//! (`health.rs`). An application may have a host name of its own instead of a path; the
+//! person is then handed over by a one-time code (`host.rs`). Every access and refusal
+//! goes to the audit log, never the content.
 
 pub mod admin;
 pub mod headers;
 pub mod health;
+pub mod host;
 pub mod jwks;
 pub mod portal;
 pub mod proxy;
@@ -21,6 +24,7 @@ pub mod upgrade;
 
 use crate::AppState;
 use gateway::access_log::AccessLog;
+use gateway::handoff::Handoffs;
 use gateway::identity::Claims;
 use gateway::occupancy::{Admission, Occupancy};
 use std::collections::HashMap;
@@ -39,9 +43,14 @@ pub struct Gateway {
     pub issuer: String,
     /// The upstreams' health, by application.
     pub health: health::HealthBoard,
+    /// Durchwahl's own address (`[gateway] portal_url`, e.g. `https://durchwahl.lra.example`),
+    /// where applications on their own host names send people to be handed over; none:
+    /// no application may have a host name of its own.
+    pub portal: Option<String>,
+    handoffs: Mutex<Handoffs>,
     occupancy: Mutex<HashMap<String, Occupancy>>,
     access_log: Mutex<AccessLog>,
-    tokens: Mutex<HashMap<(i64, String), (String, i64)>>,
+    tokens: Mutex<HashMap<(i64, String), CachedToken>>,
 }
 
 /// A token is handed out again while it has this long left, so a page's fifty requests
@@ -58,10 +67,24 @@ impl Gateway {
             signer,
             issuer,
             health: health::HealthBoard::default(),
+            portal: None,
+            handoffs: Mutex::default(),
             occupancy: Mutex::default(),
             access_log: Mutex::default(),
             tokens: Mutex::default(),
         }
+    }
+
+    /// With Durchwahl's own address for handing people over to applications on their own
+    /// host names (scheme and host, no path).
+    pub fn with_portal(mut self, portal: Option<String>) -> Self {
+        self.portal = portal.map(|p| p.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Applies `f` to the handovers under way.
+    pub(crate) fn handoffs<T>(&self, f: impl FnOnce(&mut Handoffs) -> T) -> T {
+        f(&mut lock(&self.handoffs))
     }
 
     /// Reads the published applications from the store again.
@@ -101,30 +124,49 @@ impl Gateway {
         lock(&self.access_log).handle_refused(person, app, reason, now_ms)
     }
 
-    /// The identity token for `session` at `app`: a fresh one, or the last one while it
-    /// has [`TOKEN_REUSE_SECS`] left.
-    pub fn token(
-        &self,
-        session: i64,
-        aud: &str,
-        now: i64,
-        claims: impl FnOnce() -> Claims,
-    ) -> String {
-        let key = (session, aud.to_string());
+    /// The identity token for `session` with `claims`: the last one signed for the same
+    /// session and application while it has [`TOKEN_REUSE_SECS`] left and says the same
+    /// (a changed name, unit or role gets a new token at once), else a fresh one.
+    pub fn token(&self, session: i64, now: i64, claims: Claims) -> String {
+        let key = (session, claims.aud.clone());
+        let said = format!(
+            "{}\n{}\n{}\n{}\n{:?}\n{:?}",
+            claims.iss, claims.sub, claims.name, claims.unit, claims.roles, claims.amr
+        );
         let mut tokens = lock(&self.tokens);
-        if let Some((token, exp)) = tokens.get(&key) {
-            if exp - now >= TOKEN_REUSE_SECS {
-                return token.clone();
+        if let Some(cached) = tokens.get(&key) {
+            if cached.exp - now >= TOKEN_REUSE_SECS && cached.said == said {
+                return cached.token.clone();
             }
         }
         if tokens.len() > TOKENS_KEPT {
-            tokens.retain(|_, (_, exp)| *exp > now);
+            tokens.retain(|_, cached| cached.exp > now);
         }
-        let claims = claims();
         let token = self.signer.sign(&claims);
-        tokens.insert(key, (token.clone(), claims.exp));
+        tokens.insert(
+            key,
+            CachedToken {
+                token: token.clone(),
+                exp: claims.exp,
+                said,
+            },
+        );
         token
     }
+
+    /// The host name of `[gateway] portal_url`, for `X-Forwarded-Host`.
+    pub fn portal_host(&self) -> Option<String> {
+        let (_, rest) = self.portal.as_deref()?.split_once("://")?;
+        Some(rest.split('/').next().unwrap_or(rest).to_string())
+    }
+}
+
+/// A signed token kept for reuse, with what it says.
+#[derive(Debug)]
+struct CachedToken {
+    token: String,
+    exp: i64,
+    said: String,
 }
 
 /// The person asking, from their session.
@@ -170,4 +212,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list, admin::publish))
         .routes(routes!(admin::replace, admin::remove))
         .routes(routes!(jwks::key_set))
+        .routes(routes!(host::handoff))
 }

@@ -24,7 +24,7 @@ pub struct Tile {
     pub description: String,
     /// `proxy` or `link`.
     pub kind: &'static str,
-    /// Where it opens: `/apps/NAME/` or the link.
+    /// Where it opens: `/apps/NAME/`, the root of its own host, or the link.
     pub url: String,
     /// Whether it can be used now.
     pub available: bool,
@@ -51,7 +51,13 @@ pub async fn mine(
             let app = &p.app;
             let refusal = decide(&app.rule, &visitor, &now).err();
             let (kind, url) = match &app.kind {
-                Kind::Proxy { .. } => ("proxy", format!("/apps/{}/", app.name.as_str())),
+                Kind::Proxy { .. } => match super::host::origin(
+                    state.gateway.portal.as_deref().unwrap_or(""),
+                    app.host.as_deref(),
+                ) {
+                    Some(origin) => ("proxy", format!("{origin}/")),
+                    None => ("proxy", format!("/apps/{}/", app.name.as_str())),
+                },
                 Kind::Link { link } => ("link", link.clone()),
             };
             Tile {

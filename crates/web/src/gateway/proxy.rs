@@ -30,7 +30,7 @@ use std::time::Duration;
 pub async fn forward(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    mut request: Request,
+    request: Request,
 ) -> Response {
     let now_ms = state.live.now_ms();
     let path = request.uri().path().to_string();
@@ -65,20 +65,18 @@ pub async fn forward(
                 .strip_prefix("/apps/")
                 .and_then(|r| r.split('/').next())
                 .unwrap_or("");
-            let app: String = app.chars().take(40).collect();
-            record_refusal(&state, None, &app, bad.code(), client, now_ms).await;
-            return respond(Refusal::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                bad.to_string(),
-                "The path contains encoded separators, dot segments or characters that are not allowed.",
-            ));
+            // Only a published name goes to the audit log: anyone may send any path.
+            let app = match state.gateway.registry.get(app) {
+                Some(_) => app,
+                None => "?",
+            };
+            record_refusal(&state, None, app, bad.code(), client, now_ms).await;
+            return respond(bad_target(bad));
         }
     };
     let Some(published) = state.gateway.registry.get(&target.name) else {
         return respond(unknown());
     };
-    let app = &published.app;
     let (session, account) = match crate::auth::session::live_session(&headers, &state).await {
         Ok(found) => found,
         Err(crate::error::ApiError::Unauthorized) => {
@@ -92,12 +90,101 @@ pub async fn forward(
         }
         Err(other) => return other.into_response(),
     };
+    if published.app.host.is_some() {
+        // Its own origin only: under /apps/ it would share Durchwahl's.
+        return respond(unknown());
+    }
+    let session_hash = crate::auth::session::cookie(&headers, crate::auth::session::SESSION_COOKIE)
+        .map(auth::session_token::token_hash)
+        .unwrap_or_default();
+    let prefix = format!("/apps/{}", target.name);
+    serve(Call {
+        state: &state,
+        client,
+        request,
+        headers: &headers,
+        query: query.as_deref(),
+        target: &target,
+        published: &published,
+        session: &session,
+        session_hash: &session_hash,
+        account: &account,
+        prefix: &prefix,
+        now_ms,
+    })
+    .await
+}
+
+/// One admitted-or-refused request to a known application, with its live session.
+pub(crate) struct Call<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) client: IpAddr,
+    pub(crate) request: Request,
+    pub(crate) headers: &'a axum::http::HeaderMap,
+    pub(crate) query: Option<&'a str>,
+    pub(crate) target: &'a Target,
+    pub(crate) published: &'a super::registry::Published,
+    pub(crate) session: &'a store::SessionRow,
+    /// The hash of the session's token (WebSockets check it again while open).
+    pub(crate) session_hash: &'a str,
+    pub(crate) account: &'a store::Account,
+    /// `/apps/NAME`, or empty on the application's own host.
+    pub(crate) prefix: &'a str,
+    pub(crate) now_ms: i64,
+}
+
+/// The rule, the cap, the audit, and the request forwarded.
+pub(crate) async fn serve(call: Call<'_>) -> Response {
+    let Call {
+        state,
+        client,
+        mut request,
+        headers,
+        query,
+        target,
+        published,
+        session,
+        session_hash,
+        account,
+        prefix,
+        now_ms,
+    } = call;
+    let respond = |r: Refusal| r.respond(headers, query);
+    let app = &published.app;
+    if request.method() == axum::http::Method::TRACE {
+        return respond(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "bad_request",
+            "TRACE wird nicht weitergeleitet.",
+            "TRACE is not forwarded.",
+        ));
+    }
+    if !same_origin(headers, request.method()) {
+        record_refusal(
+            state,
+            Some((account.id, account.login.as_str())),
+            &target.name,
+            "origin",
+            client,
+            now_ms,
+        )
+        .await;
+        return respond(
+            Refusal::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Die Anfrage kommt von einer anderen Seite und wird nicht weitergeleitet.",
+                "The request comes from another site and is not forwarded.",
+            )
+            .because("origin"),
+        );
+    }
     let visitor = super::visitor(&account, &session);
-    let circumstances = super::circumstances(&state, client, now_ms.div_euclid(1000));
+    let circumstances = super::circumstances(state, client, now_ms.div_euclid(1000));
     let login = account.login.as_str();
     if let Err(refusal) = decide(&app.rule, &visitor, &circumstances) {
         record_refusal(
-            &state,
+            state,
             Some((account.id, login)),
             &target.name,
             refusal.code(),
@@ -129,7 +216,7 @@ pub async fn forward(
         == Admission::Full
     {
         record_refusal(
-            &state,
+            state,
             Some((account.id, login)),
             &target.name,
             "capacity",
@@ -163,9 +250,10 @@ pub async fn forward(
         }
     }
     let now = now_ms.div_euclid(1000);
-    let token = state
-        .gateway
-        .token(session.id, &target.name, now, || Claims {
+    let token = state.gateway.token(
+        session.id,
+        now,
+        Claims {
             iss: state.gateway.issuer.clone(),
             aud: target.name.clone(),
             sub: login.to_string(),
@@ -176,9 +264,9 @@ pub async fn forward(
             iat: now,
             exp: now + LIFETIME_SECS,
             jti: random_id(),
-        });
-    let upgrade = headers::wants_websocket(&headers);
-    let prefix = format!("/apps/{}", target.name);
+        },
+    );
+    let upgrade = headers::wants_websocket(headers);
     let forwarding = Forwarding {
         client,
         proto: if state.auth.secure_cookies {
@@ -186,27 +274,41 @@ pub async fn forward(
         } else {
             "http"
         },
-        host: headers.get(header::HOST).cloned(),
-        prefix: prefix.clone(),
+        host: match prefix.is_empty() {
+            true => app.host.clone(),
+            false => state.gateway.portal_host(),
+        },
+        prefix: prefix.to_string(),
         identity: token,
         upgrade,
     };
-    let outgoing = headers::towards_upstream(&headers, &forwarding);
+    let outgoing = headers::towards_upstream(headers, &forwarding);
     let url = format!("{}{}", upstream.origin(), upstream.path_for(&target));
     let client_side = upgrade.then(|| hyper::upgrade::on(&mut request));
     let method = request.method().clone();
-    let body = SyncBody::new(request.into_body());
+    let (sent, body_sent) = tokio::sync::oneshot::channel();
+    let body = SyncBody::new(request.into_body(), sent);
     let send = client_http
         .request(method, url)
         .headers(outgoing)
         .body(reqwest::Body::wrap(body))
         .send();
     let started = std::time::Instant::now();
-    let answer = match tokio::time::timeout(Duration::from_secs(u64::from(app.timeout_secs)), send)
-        .await
-    {
+    // The upstream's time to answer counts from the end of the request's body: a large
+    // upload over a slow home line is not the upstream's delay.
+    let timeout = Duration::from_secs(u64::from(app.timeout_secs));
+    let answered = async {
+        let _ = body_sent.await;
+        tokio::time::sleep(timeout).await;
+    };
+    let answer = match tokio::select! {
+        answer = send => Ok(answer),
+        () = answered => Err(()),
+    } {
         Ok(Ok(answer)) => answer,
         Ok(Err(e)) => {
+            // Without the URL: its query may hold personal data.
+            let e = e.without_url();
             tracing::warn!(app = %target.name, error = %e, "the upstream cannot be reached");
             crate::metrics::events::gateway_upstream(&target.name, "error", started.elapsed());
             return respond(Refusal::new(
@@ -229,9 +331,15 @@ pub async fn forward(
     };
     crate::metrics::events::gateway_upstream(&target.name, "ok", started.elapsed());
     let status = answer.status();
-    let back = headers::towards_client(answer.headers(), upstream, &prefix, upgrade);
+    let back = headers::towards_client(answer.headers(), upstream, prefix, upgrade);
     if let (Some(client_side), StatusCode::SWITCHING_PROTOCOLS) = (client_side, status) {
-        return super::upgrade::splice(answer, back, client_side, target.name.clone());
+        let watch = super::upgrade::Watch {
+            state: state.clone(),
+            app: target.name.clone(),
+            session_hash: session_hash.to_string(),
+            client,
+        };
+        return super::upgrade::splice(answer, back, client_side, watch);
     }
     let mut response = Response::new(Body::new(reqwest::Body::from(answer)));
     *response.status_mut() = status;
@@ -239,7 +347,7 @@ pub async fn forward(
     response
 }
 
-async fn record_refusal(
+pub(crate) async fn record_refusal(
     state: &AppState,
     person: Option<(i64, &str)>,
     app: &str,
@@ -267,6 +375,16 @@ async fn record_refusal(
     }
 }
 
+/// The refusal of a hostile request target.
+pub(crate) fn bad_target(bad: gateway::target::BadTarget) -> Refusal {
+    Refusal::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        bad.to_string(),
+        "The path contains encoded separators, dot segments or characters that are not allowed.",
+    )
+}
+
 fn audit_entry(
     now_ms: i64,
     actor: Option<&str>,
@@ -292,6 +410,25 @@ fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether a request may be forwarded from where it was made: WebSocket upgrades and
+/// writes (anything but GET, HEAD and OPTIONS) that carry an `Origin` must come from the
+/// host they are sent to, so another site (even a sibling subdomain, which SameSite lets
+/// through) cannot act as the person.
+fn same_origin(headers: &axum::http::HeaderMap, method: &axum::http::Method) -> bool {
+    use axum::http::Method;
+    let checked = headers::wants_websocket(headers)
+        || !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if !checked {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
 /// The request's body for the upstream: streamed as it arrives, with the length the
 /// client declared (its size hint), so the upstream gets `Content-Length` and never a
 /// chunked body. The client's body is not `Sync`, which the HTTP client asks for; it is
@@ -299,14 +436,30 @@ fn random_id() -> String {
 struct SyncBody {
     inner: std::sync::Mutex<Body>,
     hint: SizeHint,
+    /// Bytes passed on so far.
+    passed: u64,
+    /// Told when the whole body has been passed on.
+    sent: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl SyncBody {
-    fn new(body: Body) -> Self {
+    fn new(body: Body, sent: tokio::sync::oneshot::Sender<()>) -> Self {
         let hint = hyper::body::Body::size_hint(&body);
-        SyncBody {
+        let mut body = SyncBody {
             inner: std::sync::Mutex::new(body),
             hint,
+            passed: 0,
+            sent: Some(sent),
+        };
+        body.check_sent();
+        body
+    }
+
+    fn check_sent(&mut self) {
+        if self.hint.exact() == Some(self.passed) {
+            if let Some(sent) = self.sent.take() {
+                let _ = sent.send(());
+            }
         }
     }
 }
@@ -324,7 +477,20 @@ impl hyper::body::Body for SyncBody {
             .inner
             .get_mut()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Pin::new(body).poll_frame(cx)
+        let polled = Pin::new(body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                this.passed += frame.data_ref().map_or(0, |d| d.len() as u64);
+                this.check_sent();
+            }
+            Poll::Ready(None) | Poll::Ready(Some(Err(_))) => {
+                if let Some(sent) = this.sent.take() {
+                    let _ = sent.send(());
+                }
+            }
+            Poll::Pending => {}
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {

@@ -22,12 +22,23 @@ pub struct Published {
 #[derive(Debug, Default)]
 pub struct Registry {
     apps: RwLock<Arc<HashMap<String, Arc<Published>>>>,
+    hosts: RwLock<Arc<HashMap<String, Arc<Published>>>>,
 }
 
 impl Registry {
     /// The application named `name`.
     pub fn get(&self, name: &str) -> Option<Arc<Published>> {
         self.table().get(name).cloned()
+    }
+
+    /// The application served at the host name `host` (lower case, without port).
+    pub fn by_host(&self, host: &str) -> Option<Arc<Published>> {
+        let hosts = self
+            .hosts
+            .read()
+            .map(|t| t.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone());
+        hosts.get(host).cloned()
     }
 
     /// Every application.
@@ -52,10 +63,18 @@ impl Registry {
                 }
             }
         }
-        let table = Arc::new(table);
+        let hosts: HashMap<String, Arc<Published>> = table
+            .values()
+            .filter_map(|p: &Arc<Published>| p.app.host.clone().map(|h| (h, p.clone())))
+            .collect();
+        let (table, hosts) = (Arc::new(table), Arc::new(hosts));
         match self.apps.write() {
             Ok(mut t) => *t = table,
             Err(poisoned) => *poisoned.into_inner() = table,
+        }
+        match self.hosts.write() {
+            Ok(mut t) => *t = hosts,
+            Err(poisoned) => *poisoned.into_inner() = hosts,
         }
     }
 }
@@ -126,6 +145,7 @@ pub fn draft_of(row: &GatewayAppRow) -> AppDraft {
         max_users: row.max_users,
         timeout_secs: Some(row.timeout_secs),
         health_path: Some(row.health_path.clone()),
+        host: row.host.clone(),
     }
 }
 
@@ -160,6 +180,7 @@ pub fn row_of(app: &App) -> NewGatewayApp {
         max_users: app.max_users,
         timeout_secs: app.timeout_secs,
         health_path: app.health_path.clone(),
+        host: app.host.clone(),
     }
 }
 
