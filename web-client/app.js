@@ -43,6 +43,7 @@ import { showEquipment } from './equipment/equipment.js';
 import { showAdminEquipment } from './equipment/admin_equipment.js';
 import { showApps } from './gateway/apps.js';
 import { showAdminApps } from './gateway/admin_apps.js';
+import { showCapacity } from './capacity/capacity.js';
 
 let me = null;
 // A desk's QR link opened before signing in: its check-in page, shown once signed in
@@ -80,6 +81,7 @@ const routes = [
   { path: '#/admin/desks', key: 'dkAdminNav', admin: true, view: () => showAdminDesks() },
   { path: '#/admin/equipment', key: 'eqAdminNav', admin: true, view: () => showAdminEquipment() },
   { path: '#/admin/apps', key: 'gwAdminNav', admin: true, view: () => showAdminApps() },
+  { path: '#/admin/capacity', key: 'capNav', admin: true, view: () => showCapacity() },
 ];
 
 function isAdmin() { return me && me.roles.includes('admin'); }

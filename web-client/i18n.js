@@ -17,6 +17,7 @@ import { deskTexts } from './desks/texts_desks.js';
 import { teamWeekTexts } from './team_week/texts_team_week.js';
 import { equipmentTexts } from './equipment/texts_equipment.js';
 import { gatewayTexts } from './gateway/texts_gateway.js';
+import { capacityTexts } from './capacity/texts_capacity.js';
 
 const texts = {
   de: {
@@ -90,6 +91,7 @@ for (const l of ['de', 'en']) Object.assign(texts[l], liveTexts[l], forwardingTe
 for (const l of ['de', 'en']) Object.assign(texts[l], equipmentTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], teamWeekTexts[l]);
 for (const l of ['de', 'en']) Object.assign(texts[l], gatewayTexts[l]);
+for (const l of ['de', 'en']) Object.assign(texts[l], capacityTexts[l]);
 
 function initial() {
   const fromUrl = new URLSearchParams(location.search).get('lang');

@@ -36,6 +36,6 @@ pub use clock::{Clock, SharedClock};
 pub use connections::Outbound;
 pub use error::LiveError;
 pub use frames::{Frame, Frames};
-pub use live::{Admission, Live};
+pub use live::{Admission, Live, CHAT_WRITE_QUEUE};
 pub use people::Person;
 pub use settings::LiveSettings;

@@ -21,6 +21,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use store::{Store, StoreError, StoredPresence};
 use tokio::sync::{mpsc, Notify};
 
+/// Chat writes the writer task's queue holds (the capacity page's limit of
+/// `write_queue_chat`).
+pub const CHAT_WRITE_QUEUE: usize = 4096;
+
 struct Inner {
     hub: Hub,
     conns: Connections,
@@ -112,7 +116,7 @@ impl Live {
         }
         let rooms = memberships(&store).await?;
         let committed = store.max_chat_rev().await?;
-        let (writer_tx, writer_rx) = mpsc::channel(4096);
+        let (writer_tx, writer_rx) = mpsc::channel(CHAT_WRITE_QUEUE);
         let limits = Limits::new(settings.rooms_per_hour);
         let live = Live(Arc::new(Shared {
             inner: Mutex::new(Inner {

@@ -5,6 +5,8 @@
 
 pub mod backup;
 pub mod call_service;
+pub mod capacity_figures;
+pub mod capacity_sampler;
 mod case_retention;
 pub mod cli;
 pub mod config;

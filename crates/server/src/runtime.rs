@@ -235,11 +235,13 @@ pub async fn run(
     let (sip_asks, sip_figures) = tokio::sync::mpsc::channel(crate::service_figures::ASKS_QUEUED);
     sip_listeners.figures = Some(sip_figures);
     let (call_asks, call_figures) = tokio::sync::mpsc::channel(crate::service_figures::ASKS_QUEUED);
-    let services = crate::service_figures::Services {
-        sip: sip_asks,
-        calls: call_asks,
-        media: media.clone(),
-    };
+    // Shared: `/metrics` (when on) and the capacity sampler (always) ask them.
+    let services: std::sync::Arc<dyn web::metrics::services::ServiceFigures> =
+        std::sync::Arc::new(crate::service_figures::Services {
+            sip: sip_asks,
+            calls: call_asks,
+            media: media.clone(),
+        });
     crate::call_service::start(
         live.clone(),
         store.clone(),
@@ -265,7 +267,9 @@ pub async fn run(
         fax_wake,
         call_figures,
     );
-    let state = crate::service_figures::with_metrics(state, &config.metrics, services)?;
+    let state = crate::service_figures::with_metrics(state, &config.metrics, services.clone())?;
+    let capacity = crate::capacity_sampler::Settings::of(config, data_dir);
+    let state = state.with_capacity(capacity.board());
     let state = state.with_ice_servers(crate::media_service::ice_servers(&config.media));
     // The access gateway: its signing key from the data folder, its applications.
     let gateway = web::gateway::Gateway::new(
@@ -394,6 +398,11 @@ pub async fn run(
     });
     let week_presence = tokio::spawn(crate::week_presence::run(state.clone()));
     let gateway_health = tokio::spawn(crate::gateway_health::run(state.clone()));
+    let capacity_sampler = tokio::spawn(crate::capacity_sampler::run(
+        state.clone(),
+        services,
+        capacity,
+    ));
     let calendar = tokio::spawn(crate::mobile_work_calendar::run(state));
     let rollout_history = tokio::spawn(crate::rollout_history::run(
         store.clone(),
@@ -430,6 +439,7 @@ pub async fn run(
     calendar.abort();
     week_presence.abort();
     gateway_health.abort();
+    capacity_sampler.abort();
     rollout_history.abort();
     if let Some(task) = desk_release {
         task.abort();

@@ -50,11 +50,12 @@ async fn ask<T>(service: &mpsc::Sender<oneshot::Sender<T>>) -> Option<T> {
     tokio::time::timeout(ANSWER_WITHIN, answer).await.ok()?.ok()
 }
 
-/// `state` with `/metrics` on when `[metrics]` has a token (its file is read now).
+/// `state` with `/metrics` on when `[metrics]` has a token (its file is read now). The
+/// services are shared: the capacity sampler asks them too, with or without `[metrics]`.
 pub fn with_metrics(
     state: web::AppState,
     config: &web::MetricsConfig,
-    services: Services,
+    services: std::sync::Arc<dyn ServiceFigures>,
 ) -> anyhow::Result<web::AppState> {
     let Some(token) = config.token().map_err(anyhow::Error::msg)? else {
         return Ok(state);
@@ -63,5 +64,5 @@ pub fn with_metrics(
         .map_err(anyhow::Error::msg)
         .context("/metrics cannot be set up")?;
     tracing::info!("metrics at /metrics (bearer token from [metrics])");
-    Ok(state.with_metrics(metrics.with_services(std::sync::Arc::new(services))))
+    Ok(state.with_metrics(metrics.with_services(services)))
 }

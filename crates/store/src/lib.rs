@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod call_history;
+mod capacity;
 mod cases;
 mod chat;
 mod config;
@@ -39,6 +40,7 @@ mod voicemail_units;
 pub use accounts::Account;
 pub use audit::{AuditEntry, AuditFilter};
 pub use call_history::CallLine;
+pub use capacity::CapacitySample;
 pub use cases::{
     BookedSlot, CaseActor, CaseChange, CaseFilter, CaseForm, CasePage, CaseRow, HotlineMember,
     HotlineRole, NewCase, SlotRow, StaffRef,

@@ -65,6 +65,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0026_desk_zones"),
     migration!("0027_layout_removed"),
     migration!("0028_gateway"),
+    migration!("0029_capacity"),
 ];
 
 impl Migration {

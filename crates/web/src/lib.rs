@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod auth;
 pub mod calls;
+pub mod capacity;
 pub mod chat;
 pub mod client;
 pub mod desks;
@@ -86,6 +87,9 @@ pub struct AppState {
     pub afternoon_starts: jiff::civil::Time,
     /// The access gateway: published applications, the identity tokens' key.
     pub gateway: Arc<crate::gateway::Gateway>,
+    /// The capacity page's figures and their last 24 hours, written by the server's
+    /// sampler.
+    pub capacity: Arc<crate::capacity::Board>,
 }
 
 impl AppState {
@@ -120,6 +124,7 @@ impl AppState {
                 crate::gateway::signer::IdentitySigner::ephemeral(),
                 "durchwahl".into(),
             )),
+            capacity: Arc::new(crate::capacity::Board::default()),
         }
     }
 
@@ -174,6 +179,12 @@ impl AppState {
     /// With this access gateway (its key from the data folder, its issuer).
     pub fn with_gateway(mut self, gateway: crate::gateway::Gateway) -> Self {
         self.gateway = Arc::new(gateway);
+        self
+    }
+
+    /// With this capacity board (the sampler's settings).
+    pub fn with_capacity(mut self, board: crate::capacity::Board) -> Self {
+        self.capacity = Arc::new(board);
         self
     }
 

@@ -150,6 +150,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(crate::equipment::routes())
         .merge(crate::gateway::routes())
         .merge(crate::admin::routes())
+        .merge(crate::capacity::routes())
         .merge(crate::directory_sync::routes())
         .merge(crate::realtime::routes())
         .merge(crate::sip::routes())

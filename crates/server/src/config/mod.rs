@@ -63,6 +63,8 @@ pub struct Config {
     pub metrics: web::MetricsConfig,
     /// `[gateway]`
     pub gateway: GatewayConfig,
+    /// `[capacity]`
+    pub capacity: CapacityConfig,
     /// `[log]`
     pub log: LogConfig,
 }
@@ -110,6 +112,56 @@ impl GatewayConfig {
                 "[gateway] portal_url {url:?} is not an address like https://durchwahl.lra.example (scheme and host, optionally a port, no path)"
             ))
         }
+    }
+}
+
+/// `[capacity]`: the capacity page's alert mails (docs/capacity.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CapacityConfig {
+    /// Who gets a mail when a figure stays red, and when it is back; empty: no mails
+    /// (the page and the audit log still show it).
+    pub alert_to: Vec<String>,
+    /// Minutes a figure must stay red before the mail (at least 1).
+    pub red_minutes: u32,
+    /// Seconds between two readings of the figures. For tests only: the history keeps
+    /// one sample a minute whatever this says (at least 1).
+    pub sample_secs: u32,
+}
+
+impl Default for CapacityConfig {
+    fn default() -> Self {
+        CapacityConfig {
+            alert_to: Vec::new(),
+            red_minutes: 5,
+            sample_secs: 60,
+        }
+    }
+}
+
+impl CapacityConfig {
+    /// Checks the values.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.red_minutes == 0 || self.red_minutes > 24 * 60 {
+            return Err(format!(
+                "[capacity] red_minutes must be 1 to 1440, not {}",
+                self.red_minutes
+            ));
+        }
+        if self.sample_secs == 0 || self.sample_secs > 60 {
+            return Err(format!(
+                "[capacity] sample_secs must be 1 to 60, not {}",
+                self.sample_secs
+            ));
+        }
+        if let Some(bad) = self
+            .alert_to
+            .iter()
+            .find(|to| to.parse::<lettre::message::Mailbox>().is_err())
+        {
+            return Err(format!("[capacity] alert_to: {bad:?} is no e-mail address"));
+        }
+        Ok(())
     }
 }
 
@@ -273,6 +325,7 @@ impl Config {
             self.desks.validate(),
             self.metrics.validate(),
             self.gateway.validate(),
+            self.capacity.validate(),
             self.trunks.iter().try_for_each(|t| t.validate()),
             self.log.validate(),
             self.proxies_outside_office(),

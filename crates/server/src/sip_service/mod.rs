@@ -270,8 +270,8 @@ async fn run(
     // Only now may phones count on answers: until the devices are read, requests wait
     // in the socket and would be answered late (phones retransmit after 500 ms).
     let _ = ready.send(());
-    let (changes, changes_rx) = mpsc::channel(100_000);
-    let (saved_tx, mut saved) = mpsc::channel(100_000);
+    let (changes, changes_rx) = mpsc::channel(REGISTRATION_WRITE_QUEUE);
+    let (saved_tx, mut saved) = mpsc::channel(REGISTRATION_WRITE_QUEUE);
     let writer = background.spawn(database::writer(store.clone(), changes_rx, saved_tx));
     let (accounts_tx, mut accounts_rx) = mpsc::channel(1);
     let reloader = background.spawn(reload_accounts(
@@ -597,6 +597,10 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 /// Presence updates waiting for the team panel, at most (a whole office's phones
 /// registering at once).
 const PRESENCE_QUEUE: usize = 100_000;
+
+/// Registration changes the database writer's queue holds (the capacity page's limit of
+/// `write_queue_registrations`).
+pub const REGISTRATION_WRITE_QUEUE: usize = 100_000;
 
 /// Hands the switch's [`Notice::Devices`] and [`Notice::Call`] to the team panel.
 async fn presence_updates(live: live::Live, mut pending: mpsc::Receiver<Notice>) {

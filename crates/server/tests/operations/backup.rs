@@ -216,7 +216,8 @@ fn a_backup_during_writes_restores_everything_on_every_database() {
         assert!(out.status.success(), "{label}: {}", text(&out.stderr));
         let summary = text(&out.stdout);
         assert!(
-            summary.starts_with(&format!("backup written to {}: 4 files", file.display())),
+            // The attachment, the files put there, secrets.key and gateway-signing.key.
+            summary.starts_with(&format!("backup written to {}: 5 files", file.display())),
             "{label}: {summary}"
         );
         let acked = acked.lock().unwrap();

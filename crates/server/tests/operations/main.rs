@@ -4,6 +4,7 @@
 //!
 //! - `backup`: `durchwahl backup` during writes, `durchwahl restore` into an empty data
 //!   folder, compared.
+//! - `capacity`: the capacity page, a figure made red, its alert mail and audit entry.
 //! - `doctor`: `durchwahl doctor`, each line green or red with what to do.
 //! - `totp_key`: second-factor secrets encrypted at rest with the data folder's key file.
 //! - `proxies`: client addresses behind trusted reverse proxies, and hostile input.
@@ -11,6 +12,7 @@
 //!   (`tests/fixtures/release-*`), nothing lost.
 
 mod backup;
+mod capacity;
 mod doctor;
 mod metrics;
 mod proxies;

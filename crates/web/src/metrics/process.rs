@@ -46,8 +46,9 @@ pub fn render(out: &mut String) {
     }
 }
 
+/// CPU seconds and resident bytes of this process now (also for the capacity page).
 #[cfg(target_os = "linux")]
-fn read() -> Option<(f64, u64)> {
+pub fn read() -> Option<(f64, u64)> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     parse_stat(
         &stat,
@@ -56,8 +57,9 @@ fn read() -> Option<(f64, u64)> {
     )
 }
 
+/// CPU seconds and resident bytes of this process now (none off Linux).
 #[cfg(not(target_os = "linux"))]
-fn read() -> Option<(f64, u64)> {
+pub fn read() -> Option<(f64, u64)> {
     None
 }
 
