@@ -9,53 +9,17 @@
 use crate::{int, opt_int, opt_text, text, Store, StoreError};
 use sqlx::any::AnyRow;
 
-/// An application as stored.
+/// An application as stored: as published, with what the store assigns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayAppRow {
     /// Id.
     pub id: i64,
-    /// The name, the path `/apps/NAME/`; never changes.
-    pub name: String,
-    /// Shown on the portal tile.
-    pub title: String,
-    /// Shown under the title; may be empty.
-    pub description: String,
-    /// `proxy` (Durchwahl forwards the requests) or `link` (a tile that opens `link`).
-    pub kind: String,
-    /// For `proxy`: the URL the requests go to.
-    pub upstream: Option<String>,
-    /// For `proxy` over HTTPS: extra certificate authorities (PEM).
-    pub ca_pem: Option<String>,
-    /// For `link`: the address the tile opens.
-    pub link: Option<String>,
-    /// Unit paths whose people (and their sub-units') qualify; empty: every unit.
-    pub units: Vec<String>,
-    /// Role names, one of which the person needs; empty: any.
-    pub roles: Vec<String>,
-    /// Feature names the person needs all of.
-    pub features: Vec<String>,
-    /// Only for sessions signed in with a second factor.
-    pub second_factor: bool,
-    /// Only from the office networks.
-    pub office_only: bool,
-    /// ISO weekdays (Monday = 1) of the hours; `None`: any time.
-    pub hours_days: Option<Vec<u8>>,
-    /// Start of the hours, minutes after midnight.
-    pub hours_from: Option<u16>,
-    /// End of the hours, minutes after midnight.
-    pub hours_to: Option<u16>,
-    /// The most people using it at once; `None`: no limit.
-    pub max_users: Option<u32>,
-    /// How long the upstream may take to answer, in seconds.
-    pub timeout_secs: u32,
-    /// The path on the upstream checked for health.
-    pub health_path: String,
+    /// The application as published.
+    pub app: NewGatewayApp,
     /// When it was published, in Unix milliseconds.
     pub created_ms: i64,
     /// When its rule last changed, in Unix milliseconds.
     pub updated_ms: i64,
-    /// A host name of its own (served at its root), if any.
-    pub host: Option<String>,
 }
 
 /// An application to publish, or the new rule of one: [`GatewayAppRow`] without what the
@@ -156,27 +120,29 @@ fn opt_narrow<T: TryFrom<i64>>(value: Option<i64>, column: &str) -> Result<Optio
 fn app_from_row(r: &AnyRow) -> Result<GatewayAppRow, StoreError> {
     Ok(GatewayAppRow {
         id: int(r, 0)?,
-        name: text(r, 1)?,
-        title: text(r, 2)?,
-        description: text(r, 3)?,
-        kind: text(r, 4)?,
-        upstream: opt_text(r, 5)?,
-        ca_pem: opt_text(r, 6)?,
-        link: opt_text(r, 7)?,
-        units: split(&text(r, 8)?, UNITS_SEPARATOR),
-        roles: split(&text(r, 9)?, NAMES_SEPARATOR),
-        features: split(&text(r, 10)?, NAMES_SEPARATOR),
-        second_factor: int(r, 11)? != 0,
-        office_only: int(r, 12)? != 0,
-        hours_days: opt_text(r, 13)?.as_deref().map(parse_days).transpose()?,
-        hours_from: opt_narrow(opt_int(r, 14)?, "hours_from")?,
-        hours_to: opt_narrow(opt_int(r, 15)?, "hours_to")?,
-        max_users: opt_narrow(opt_int(r, 16)?, "max_users")?,
-        timeout_secs: narrow(int(r, 17)?, "timeout_secs")?,
-        health_path: text(r, 18)?,
+        app: NewGatewayApp {
+            name: text(r, 1)?,
+            title: text(r, 2)?,
+            description: text(r, 3)?,
+            kind: text(r, 4)?,
+            upstream: opt_text(r, 5)?,
+            ca_pem: opt_text(r, 6)?,
+            link: opt_text(r, 7)?,
+            units: split(&text(r, 8)?, UNITS_SEPARATOR),
+            roles: split(&text(r, 9)?, NAMES_SEPARATOR),
+            features: split(&text(r, 10)?, NAMES_SEPARATOR),
+            second_factor: int(r, 11)? != 0,
+            office_only: int(r, 12)? != 0,
+            hours_days: opt_text(r, 13)?.as_deref().map(parse_days).transpose()?,
+            hours_from: opt_narrow(opt_int(r, 14)?, "hours_from")?,
+            hours_to: opt_narrow(opt_int(r, 15)?, "hours_to")?,
+            max_users: opt_narrow(opt_int(r, 16)?, "max_users")?,
+            timeout_secs: narrow(int(r, 17)?, "timeout_secs")?,
+            health_path: text(r, 18)?,
+            host: opt_text(r, 21)?,
+        },
         created_ms: int(r, 19)?,
         updated_ms: int(r, 20)?,
-        host: opt_text(r, 21)?,
     })
 }
 

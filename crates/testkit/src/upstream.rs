@@ -12,6 +12,10 @@
 //! - `GET /redirect`: 302 to `http://<own address>/echo/after`.
 //! - `GET /slow`: answers after [`SLOW`], longer than any gateway timeout a test sets.
 //! - `GET /health`: 200.
+//! - `GET /evil-headers`: 200 with headers no application may pass to the browser through
+//!   the gateway ([`EVIL_HEADERS`]: Durchwahl's session cookie, also without a name, a
+//!   service worker scope for the whole origin, `Clear-Site-Data`), one harmless cookie
+//!   (`akte=1; Path=/`), and no `Cache-Control`.
 //!
 //! Besides the request targets ([`Upstream::targets`], so a test can prove that a hostile
 //! request never arrived) it records nothing. It stops when dropped.
@@ -31,6 +35,14 @@ use std::time::Duration;
 
 /// How long `/slow` waits before it answers.
 pub const SLOW: Duration = Duration::from_secs(8);
+
+/// The headers `/evil-headers` sends besides its harmless `Set-Cookie: akte=1; Path=/`.
+pub const EVIL_HEADERS: [(&str, &str); 4] = [
+    ("set-cookie", "=dw_session=evil2; Path=/"),
+    ("set-cookie", "dw_session=x"),
+    ("service-worker-allowed", "/"),
+    ("clear-site-data", "\"cookies\""),
+];
 
 /// The size of the chunks `/bytes/N` sends.
 const CHUNK: usize = 64 * 1024;
@@ -154,6 +166,7 @@ async fn serve(State(shared): State<Shared>, request: Request) -> Response {
     }
     match (method, path.as_str()) {
         (Method::GET, "/health") => StatusCode::OK.into_response(),
+        (Method::GET, "/evil-headers") => evil_headers(),
         (Method::GET, "/redirect") => (
             StatusCode::FOUND,
             [(
@@ -188,6 +201,22 @@ fn echo(method: &Method, target: &str, headers: &HeaderMap) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+fn evil_headers() -> Response {
+    let mut response = (StatusCode::OK, "evil").into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        header::HeaderValue::from_static("akte=1; Path=/"),
+    );
+    for (name, value) in EVIL_HEADERS {
+        headers.append(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
+    }
+    response
 }
 
 fn bytes(total: u64) -> Response {

@@ -21,13 +21,24 @@
 //!   name that only starts like another, smuggling headers: refused, never forwarded.
 //! - `audit`: `gateway.access` and `gateway.refused` with person, application, address
 //!   and reason, once per minute, and no content.
+//! - `review`: what a security review found: path-parameter dot segments, overlong and
+//!   look-alike dots, headers that name a person or a path, cookies and headers an
+//!   upstream may not set, WebSockets ended by a sign-out or a changed rule, changed
+//!   roles in the next token, TRACE, foreign origins, metadata upstreams, slow uploads
+//!   against the timeout, junk names kept out of the audit log (`review_live`: what
+//!   lasts over time, WebSockets, tokens, slow uploads).
+//! - `hosting`: an application on a host name of its own, the handover from Durchwahl
+//!   by a one-time code, its own cookie, and what stays apart from Durchwahl's origin.
 
 mod access;
 mod admin;
 mod audit;
 mod forwarding;
 mod hostile;
+mod hosting;
 mod http;
+mod review;
+mod review_live;
 mod streams;
 
 use serde_json::{json, Value};
@@ -94,7 +105,19 @@ fn cli(db: &TestDb, data: &std::path::Path, args: &[&str], stdin: &str) {
 
 /// The binary on `db` with the staff imported, `auth` lines added to `[auth]` and
 /// `sections` after it.
-pub fn start(db: TestDb, (auth, sections): (&str, &str)) -> Gateway {
+pub fn start(db: TestDb, config: (&str, &str)) -> Gateway {
+    start_listening(db, config, "127.0.0.1:0")
+}
+
+/// A port on 127.0.0.1 that was free a moment ago, for a server whose configuration must
+/// name its own address (`[gateway] portal_url`).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// [`start`] listening on `listen` (`127.0.0.1:PORT`).
+pub fn start_listening(db: TestDb, (auth, sections): (&str, &str), listen: &str) -> Gateway {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let csv = dir.path().join("staff.csv");
@@ -121,7 +144,7 @@ pub fn start(db: TestDb, (auth, sections): (&str, &str)) -> Gateway {
         .args([
             "serve",
             "--http-listen",
-            "127.0.0.1:0",
+            listen,
             "--sip-listen",
             "127.0.0.1:0",
             "--database-url",

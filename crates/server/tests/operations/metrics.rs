@@ -292,6 +292,17 @@ fn the_token_is_required_and_the_text_is_well_formed_and_conventional() {
         let mut user = s.signed_in("b.user");
         let _ws = testkit::ws::connect(&user, None);
         assert_eq!(user.get("/api/v1/me").status, 200);
+        // The gateway's figures exist once an application is published and used.
+        let upstream = testkit::upstream::Upstream::start();
+        let mut admin = s.signed_in("a.admin");
+        let published = admin.post(
+            "/api/v1/admin/gateway/apps",
+            serde_json::json!({"name": "akte", "title": "E-Akte", "kind": "proxy",
+                "upstream": upstream.url()}),
+        );
+        assert_eq!(published.status, 201, "{}", published.body);
+        assert_eq!(user.get("/apps/akte/echo").status, 200);
+        assert_eq!(s.client().get("/apps/akte/echo").status, 401);
         let e = scrape(&s.address);
         // Every listed metric is there, with its HELP and TYPE.
         for metric in names::ALL {

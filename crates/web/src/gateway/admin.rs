@@ -219,9 +219,9 @@ fn validated(state: &AppState, raw: serde_json::Value) -> Result<App, ApiError> 
 
 fn view(state: &AppState, row: &store::GatewayAppRow) -> PublishedApp {
     PublishedApp {
-        app: AppBody::of(draft_of(row)),
-        health: state.gateway.health.get(&row.name),
-        users: state.gateway.users(&row.name, state.live.now_ms()),
+        app: AppBody::of(draft_of(&row.app)),
+        health: state.gateway.health.get(&row.app.name),
+        users: state.gateway.users(&row.app.name, state.live.now_ms()),
     }
 }
 
@@ -274,7 +274,7 @@ pub async fn publish(
         &state,
         &admin,
         "admin.gateway.app.created",
-        Some(&row.name),
+        Some(&row.app.name),
         summary(&app),
     )
     .await?;

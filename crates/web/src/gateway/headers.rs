@@ -136,6 +136,11 @@ pub fn towards_client(
         }
         out.append(name.clone(), value.clone());
     }
+    // Answers depend on the person: never from a shared cache in front.
+    if !out.contains_key(header::CACHE_CONTROL) {
+        out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    }
+    out.append(header::VARY, HeaderValue::from_static("Cookie"));
     out
 }
 
@@ -312,6 +317,12 @@ mod tests {
             header::SET_COOKIE,
             HeaderValue::from_static(" DW_PENDING=x"),
         );
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("=dw_session=evil; Path=/api"),
+        );
+        h.insert("service-worker-allowed", HeaderValue::from_static("/"));
+        h.insert("clear-site-data", HeaderValue::from_static("\"cookies\""));
         h.append(
             header::SET_COOKIE,
             HeaderValue::from_static("akte=1; Path=/apps/akte"),

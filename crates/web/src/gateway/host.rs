@@ -169,11 +169,9 @@ fn redeem(
     now_ms: i64,
 ) -> Result<Response, Refusal> {
     let param = |key: &str| {
-        query?
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| decode_component(v))
+        form_urlencoded::parse(query?.as_bytes())
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
     };
     let bad = |why: String| {
         Refusal::new(
@@ -230,9 +228,8 @@ pub struct HandoffQuery {
 /// Hands the signed-in person over to an application on a host name of its own: a
 /// one-time code (valid for a minute) goes to the application's host in a redirect.
 #[utoipa::path(get, path = "/gateway/handoff", tag = "gateway",
-    security(("sessionCookie" = [])),
     params(HandoffQuery),
-    responses((status = 303, description = "To the application's host with a one-time code; without a session to the portal (/#/apps)"),
+    responses((status = 303, description = "With the session cookie: to the application's host with a one-time code; without: to the portal (/#/apps), which signs in first"),
         (status = 404, description = "No application of this name on a host of its own")))]
 pub async fn handoff(
     State(state): State<AppState>,
@@ -318,41 +315,7 @@ fn safe_next(next: &str) -> String {
 }
 
 fn encode_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn decode_component(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 fn random_token() -> String {
@@ -377,7 +340,9 @@ mod tests {
             assert_eq!(safe_next(raw), safe, "{raw}");
         }
         let next = "/a b/ü?x=1&y=%2F";
-        assert_eq!(decode_component(&encode_component(next)), next);
+        let query = format!("next={}", encode_component(next));
+        let back = form_urlencoded::parse(query.as_bytes()).next().unwrap().1;
+        assert_eq!(back, next);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct Tile {
 
 /// The signed-in person's applications, by title.
 #[utoipa::path(get, path = "/api/v1/apps", tag = "gateway",
-    security(("sessionCookie" = [])),
+    security(("sessionCookie" = [])), extensions(("x-required-role" = json!("user"))),
     responses((status = 200, body = [Tile])))]
 pub async fn mine(
     State(state): State<AppState>,

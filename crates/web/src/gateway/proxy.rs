@@ -179,7 +179,7 @@ pub(crate) async fn serve(call: Call<'_>) -> Response {
             .because("origin"),
         );
     }
-    let visitor = super::visitor(&account, &session);
+    let visitor = super::visitor(account, session);
     let circumstances = super::circumstances(state, client, now_ms.div_euclid(1000));
     let login = account.login.as_str();
     if let Err(refusal) = decide(&app.rule, &visitor, &circumstances) {
@@ -275,7 +275,12 @@ pub(crate) async fn serve(call: Call<'_>) -> Response {
             "http"
         },
         host: match prefix.is_empty() {
-            true => app.host.clone(),
+            // The application's own host, on the portal's port.
+            true => super::host::origin(
+                state.gateway.portal.as_deref().unwrap_or(""),
+                app.host.as_deref(),
+            )
+            .and_then(|o| o.split_once("://").map(|(_, h)| h.to_string())),
             false => state.gateway.portal_host(),
         },
         prefix: prefix.to_string(),
@@ -283,7 +288,7 @@ pub(crate) async fn serve(call: Call<'_>) -> Response {
         upgrade,
     };
     let outgoing = headers::towards_upstream(headers, &forwarding);
-    let url = format!("{}{}", upstream.origin(), upstream.path_for(&target));
+    let url = format!("{}{}", upstream.origin(), upstream.path_for(target));
     let client_side = upgrade.then(|| hyper::upgrade::on(&mut request));
     let method = request.method().clone();
     let (sent, body_sent) = tokio::sync::oneshot::channel();

@@ -53,7 +53,7 @@ impl Registry {
     pub fn load(&self, rows: Vec<GatewayAppRow>) {
         let mut table = HashMap::new();
         for row in rows {
-            let name = row.name.clone();
+            let name = row.app.name.clone();
             match published(row) {
                 Ok(p) => {
                     table.insert(name, Arc::new(p));
@@ -80,7 +80,7 @@ impl Registry {
 }
 
 fn published(row: GatewayAppRow) -> Result<Published, String> {
-    let app = draft_of(&row).validate().map_err(|errors| {
+    let app = draft_of(&row.app).validate().map_err(|errors| {
         errors
             .iter()
             .map(|e| e.message.clone())
@@ -113,7 +113,7 @@ pub fn client(ca_pem: Option<&str>, timeout_secs: u32) -> Result<reqwest::Client
 }
 
 /// The draft a stored row describes (what the administrator sent).
-pub fn draft_of(row: &GatewayAppRow) -> AppDraft {
+pub fn draft_of(row: &NewGatewayApp) -> AppDraft {
     let kind = match row.kind.as_str() {
         "proxy" => KindDraft::Proxy {
             upstream: row.upstream.clone().unwrap_or_default(),
