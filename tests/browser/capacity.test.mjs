@@ -81,6 +81,8 @@ test('an administrator sees every figure with its level and its day, a full appl
   assert.equal(mine.limit, 1);
   assert.deepEqual(api.data.alert_to, ['it@lra.example']);
   await admin.waitForTimeout(1500);
+  // The page's own refresh comes every minute: a fake clock lets the test skip the wait.
+  await admin.clock.install();
   await admin.reload();
   await admin.getByRole('heading', { level: 1, name: 'Kapazität' }).waitFor();
 
@@ -129,6 +131,9 @@ test('an administrator sees every figure with its level and its day, a full appl
   await carl.goto(`${server.url}/apps/${APP}/`);
   await carl.getByRole('heading', { name: 'Fachverfahren Testsystem' }).waitFor();
   const appLevel = admin.getByTestId(`capacity-level-gateway_users-${APP}`);
+  // The sampler reads every second here; then a minute passes for the page at once.
+  await admin.waitForTimeout(2500);
+  await admin.clock.fastForward(60_000);
   await admin.locator(`[data-testid="capacity-level-gateway_users-${APP}"][data-level="red"]`).waitFor({ timeout: 90000 });
   assert.equal((await appLevel.textContent()).trim(), 'Rot: kritisch');
   assert.match(await app.locator('.cap-value').textContent(), /^1 von 1 \(100\s%\)$/);
