@@ -176,6 +176,45 @@ fn taken(app: &NewGatewayApp) -> String {
     }
 }
 
+/// Binds $2 to $20 of both statements: the application's fields in the order of the
+/// columns, the time and the host name ($1 is the name).
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    app: &'q NewGatewayApp,
+    e: &'q Encoded,
+    now_ms: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&app.title)
+        .bind(&app.description)
+        .bind(&app.kind)
+        .bind(app.upstream.as_deref())
+        .bind(app.ca_pem.as_deref())
+        .bind(app.link.as_deref())
+        .bind(&e.units)
+        .bind(&e.roles)
+        .bind(&e.features)
+        .bind(i64::from(app.second_factor))
+        .bind(i64::from(app.office_only))
+        .bind(e.hours_days.as_deref())
+        .bind(app.hours_from.map(i64::from))
+        .bind(app.hours_to.map(i64::from))
+        .bind(app.max_users.map(i64::from))
+        .bind(i64::from(app.timeout_secs))
+        .bind(&app.health_path)
+        .bind(now_ms)
+        .bind(app.host.as_deref())
+}
+
+/// A unique index refused the write: the name or the host is taken.
+fn conflict_or(error: sqlx::Error, app: &NewGatewayApp) -> StoreError {
+    if is_unique_violation(&error) {
+        StoreError::Conflict(taken(app))
+    } else {
+        StoreError::Database(error)
+    }
+}
+
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
 }
@@ -208,42 +247,18 @@ impl Store {
         now_ms: i64,
     ) -> Result<GatewayAppRow, StoreError> {
         let e = Encoded::of(app)?;
-        let row = sqlx::query(&format!(
+        let statement = format!(
             "INSERT INTO gateway_apps (name, title, description, kind, upstream, ca_pem, link, \
              units, roles, features, second_factor, office_only, hours_days, hours_from, \
              hours_to, max_users, timeout_secs, health_path, created_ms, updated_ms, host) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
              $17, $18, $19, $19, $20) RETURNING {COLUMNS}"
-        ))
-        .bind(&app.name)
-        .bind(&app.title)
-        .bind(&app.description)
-        .bind(&app.kind)
-        .bind(app.upstream.as_deref())
-        .bind(app.ca_pem.as_deref())
-        .bind(app.link.as_deref())
-        .bind(&e.units)
-        .bind(&e.roles)
-        .bind(&e.features)
-        .bind(i64::from(app.second_factor))
-        .bind(i64::from(app.office_only))
-        .bind(e.hours_days.as_deref())
-        .bind(app.hours_from.map(i64::from))
-        .bind(app.hours_to.map(i64::from))
-        .bind(app.max_users.map(i64::from))
-        .bind(i64::from(app.timeout_secs))
-        .bind(&app.health_path)
-        .bind(now_ms)
-        .bind(app.host.as_deref())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|error| {
-            if is_unique_violation(&error) {
-                StoreError::Conflict(taken(app))
-            } else {
-                StoreError::Database(error)
-            }
-        })?;
+        );
+        let query = sqlx::query(&statement);
+        let row = bind_fields(query.bind(&app.name), app, &e, now_ms)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|error| conflict_or(error, app))?;
         app_from_row(&row)
     }
 
@@ -256,42 +271,18 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<GatewayAppRow>, StoreError> {
         let e = Encoded::of(app)?;
-        let row = sqlx::query(&format!(
+        let statement = format!(
             "UPDATE gateway_apps SET title = $2, description = $3, kind = $4, upstream = $5, \
              ca_pem = $6, link = $7, units = $8, roles = $9, features = $10, \
              second_factor = $11, office_only = $12, hours_days = $13, hours_from = $14, \
              hours_to = $15, max_users = $16, timeout_secs = $17, health_path = $18, \
              updated_ms = $19, host = $20 WHERE name = $1 RETURNING {COLUMNS}"
-        ))
-        .bind(name)
-        .bind(&app.title)
-        .bind(&app.description)
-        .bind(&app.kind)
-        .bind(app.upstream.as_deref())
-        .bind(app.ca_pem.as_deref())
-        .bind(app.link.as_deref())
-        .bind(&e.units)
-        .bind(&e.roles)
-        .bind(&e.features)
-        .bind(i64::from(app.second_factor))
-        .bind(i64::from(app.office_only))
-        .bind(e.hours_days.as_deref())
-        .bind(app.hours_from.map(i64::from))
-        .bind(app.hours_to.map(i64::from))
-        .bind(app.max_users.map(i64::from))
-        .bind(i64::from(app.timeout_secs))
-        .bind(&app.health_path)
-        .bind(now_ms)
-        .bind(app.host.as_deref())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|error| {
-            if is_unique_violation(&error) {
-                StoreError::Conflict(taken(app))
-            } else {
-                StoreError::Database(error)
-            }
-        })?;
+        );
+        let query = sqlx::query(&statement);
+        let row = bind_fields(query.bind(name), app, &e, now_ms)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|error| conflict_or(error, app))?;
         row.as_ref().map(app_from_row).transpose()
     }
 
