@@ -81,19 +81,18 @@ pub(crate) async fn live_session_by_hash(
     hash: &str,
     state: &AppState,
 ) -> Result<(SessionRow, Account), ApiError> {
-    let hash = hash.to_string();
     let now = state.now();
     let idle = state.auth.idle_secs;
     // A session read within the last minute costs no query (the store marks a session
     // as used at most once a minute anyway); one ended in this process is forgotten
     // at once, one ended by another process within that minute.
     let cache = state.live.sessions();
-    let found = match cache.get(&hash, now, idle) {
+    let found = match cache.get(hash, now, idle) {
         Some(known) => known,
         None => {
             let session = state
                 .store
-                .session_by_token(&hash, now, idle)
+                .session_by_token(hash, now, idle)
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
             let account = state
@@ -101,7 +100,7 @@ pub(crate) async fn live_session_by_hash(
                 .account_by_id(session.staff_id)
                 .await?
                 .ok_or(ApiError::Unauthorized)?;
-            cache.put(&hash, session.clone(), account.clone(), now);
+            cache.put(hash, session.clone(), account.clone(), now);
             (session, account)
         }
     };

@@ -128,10 +128,7 @@ fn to_portal(
     query: Option<&str>,
     headers: &axum::http::HeaderMap,
 ) -> Response {
-    let wants_page = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let wants_page = super::refusal::wants_html(headers);
     let unauthorized = Refusal::new(
         StatusCode::UNAUTHORIZED,
         "unauthorized",

@@ -105,7 +105,8 @@ impl Refusal {
     }
 }
 
-fn wants_html(headers: &HeaderMap) -> bool {
+/// Whether the request is a browser asking for a page.
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
